@@ -1,0 +1,190 @@
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from xueji.accounts import selectors, services
+from xueji.accounts.auth import credentials_verify
+from xueji.accounts.models import Role, User
+from xueji.accounts.permissions import user_caps
+from xueji.audit.services import audit_record
+from xueji.core.api import SelectorMixin
+from xueji.regions.selectors import org_unit_get
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "phone", "email", "org_unit", "org_unit_name", "roles",
+                  "is_active", "must_change_password", "password_changed_at", "last_login"]
+
+    def get_roles(self, obj) -> list[str]:
+        return sorted(obj.role_set)
+
+
+class MeSerializer(UserSerializer):
+    capabilities = serializers.SerializerMethodField()
+    password_expired = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = UserSerializer.Meta.fields + ["capabilities", "password_expired"]
+
+    def get_capabilities(self, obj) -> list[str]:
+        return sorted(user_caps(obj))
+
+    def get_password_expired(self, obj) -> bool:
+        return obj.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    password_expired = serializers.BooleanField()
+
+
+class TokenApi(APIView):
+    """Exchange a username and password for an API token (same lockout and rate limits as the web login)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = credentials_verify(request=request._request, **data.validated_data)
+        token, _created = Token.objects.get_or_create(user=user)
+        audit_record(actor=user, action="auth.token", obj=user)
+        return Response({"token": token.key,
+                         "password_expired": user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS)})
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordChangeApi(APIView):
+    permission_classes = [IsAuthenticated]
+    allow_expired_password = True
+
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None})
+    def post(self, request):
+        data = PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_change(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+    allow_expired_password = True
+
+    @extend_schema(responses={200: MeSerializer})
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class UserCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]{3,150}$")
+    full_name = serializers.CharField(max_length=64)
+    org_unit = serializers.IntegerField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.values), allow_empty=False)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=64, required=False)
+    org_unit = serializers.IntegerField(required=False)
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.values), allow_empty=False,
+                                  required=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+USER_FILTERS = ("q", "org_unit", "role", "is_active")
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in USER_FILTERS]))
+class UserListApi(SelectorMixin, generics.ListAPIView):
+    serializer_class = UserSerializer
+    list_selector = selectors.user_list
+    filter_params = USER_FILTERS
+
+    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    def post(self, request):
+        data = UserCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["org_unit"] = org_unit_get(user=request.user, pk=values["org_unit"])
+        user = services.user_create(actor=request.user, **values)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class UserDetailApi(SelectorMixin, generics.RetrieveAPIView):
+    serializer_class = UserSerializer
+    get_selector = selectors.user_get
+
+    @extend_schema(request=UserUpdateSerializer, responses={200: UserSerializer})
+    def patch(self, request, pk):
+        data = UserUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "org_unit" in values:
+            values["org_unit"] = org_unit_get(user=request.user, pk=values["org_unit"])
+        user = services.user_update(actor=request.user, user=self.get_object(), **values)
+        return Response(UserSerializer(user).data)
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class UserResetPasswordApi(SelectorMixin, generics.GenericAPIView):
+    get_selector = selectors.user_get
+    serializer_class = PasswordResetSerializer
+
+    @extend_schema(request=PasswordResetSerializer, responses={200: UserSerializer})
+    def post(self, request, pk):
+        data = PasswordResetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_reset_password(actor=request.user, user=self.get_object(), **data.validated_data)
+        return Response(UserSerializer(user).data)
+
+
+class UserActiveSerializer(serializers.Serializer):
+    is_active = serializers.BooleanField()
+
+
+class UserSetActiveApi(SelectorMixin, generics.GenericAPIView):
+    get_selector = selectors.user_get
+    serializer_class = UserActiveSerializer
+
+    @extend_schema(request=UserActiveSerializer, responses={200: UserSerializer})
+    def post(self, request, pk):
+        data = UserActiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_set_active(actor=request.user, user=self.get_object(), **data.validated_data)
+        return Response(UserSerializer(user).data)
+
+
+class UserUnlockApi(SelectorMixin, generics.GenericAPIView):
+    get_selector = selectors.user_get
+    serializer_class = UserSerializer
+
+    @extend_schema(request=None, responses={200: UserSerializer})
+    def post(self, request, pk):
+        user = services.user_unlock(actor=request.user, user=self.get_object())
+        return Response(UserSerializer(user).data)

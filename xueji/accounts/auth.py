@@ -1,0 +1,58 @@
+"""The one login check behind the web form and the API token endpoint.
+
+Order: per-IP rate limit, account lockout (django-axes: by username, cool-off, reset on success),
+credentials. Every failure writes only its audit row (and the lockout counter).
+"""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+
+from xueji.accounts.models import User
+from xueji.accounts.selectors import ip_failures_exceeded
+from xueji.audit.services import audit_record
+from xueji.core import context
+from xueji.core.errors import XuejiError
+
+
+class LoginRefused(XuejiError):
+    status_code = 400
+    default_code = "invalid_credentials"
+
+    def __init__(self, message: str, *, code: str, status_code: int) -> None:
+        super().__init__(message, code=code)
+        self.status_code = status_code
+
+
+def _locked(request, username: str) -> bool:
+    from axes.handlers.proxy import AxesProxyHandler
+
+    return AxesProxyHandler.is_locked(request, {"username": username})
+
+
+def credentials_verify(*, request, username: str, password: str) -> User:
+    from django.conf import settings
+
+    username = (username or "").strip()
+    ip = context.current().ip
+    if ip_failures_exceeded(ip):
+        audit_record(actor=None, username=username, action="auth.ip_rate_limited", object_repr=username,
+                     success=False)
+        raise LoginRefused(_("Too many failed logins from this network address. Try again in %(m)d minutes.")
+                           % {"m": settings.XUEJI_IP_FAILURE_WINDOW_MINUTES}, code="ip_rate_limited",
+                           status_code=429)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    if username and _locked(request, username):
+        audit_record(actor=None, username=username, action="auth.locked_out", object_repr=username, success=False,
+                     org_unit=getattr(User.objects.filter(username=username).first(), "org_unit", None))
+        raise LoginRefused(_("This account is locked after repeated failed logins. Try again in %(m)d minutes "
+                             "or ask your system administrator to unlock it.") % {"m": minutes},
+                           code="account_locked", status_code=403)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        if username and _locked(request, username):
+            raise LoginRefused(_("Wrong password. The account is now locked for %(m)d minutes.") % {"m": minutes},
+                               code="account_locked", status_code=403)
+        raise LoginRefused(_("Wrong username or password."), code="invalid_credentials", status_code=401)
+    if user.org_unit_id is None:
+        raise LoginRefused(_("This account belongs to no organisation unit."), code="no_org_unit", status_code=403)
+    return user

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+ALLOWED_PREFIXES = ("/static/", "/i18n/")
+
+
+class PasswordPolicyMiddleware:
+    """A user whose password expired (or was reset) may only change it, log out, or switch language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and \
+                user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
+            allowed = {reverse("web:password_change"), reverse("web:logout"), reverse("api:password-change")}
+            if request.path not in allowed and not request.path.startswith(ALLOWED_PREFIXES):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"code": "password_expired",
+                                         "message": "The password has expired or was reset; change it at "
+                                                    "/api/v1/auth/password/ first."}, status=403)
+                return redirect("web:password_change")
+        return self.get_response(request)

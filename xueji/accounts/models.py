@@ -1,0 +1,80 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xueji.core import clock
+from xueji.regions.models import OrgKind
+
+
+class Role(models.TextChoices):
+    REGISTRAR = "registrar", _("Registrar")
+    LEADER = "leader", _("Leader")
+    SYSADMIN = "sysadmin", _("System administrator")
+    ADMISSIONS = "admissions", _("Admissions officer")
+    AUDITOR = "auditor", _("Auditor")
+
+
+# Separation of duties: these roles are held alone.
+EXCLUSIVE_ROLES = frozenset({Role.SYSADMIN, Role.AUDITOR})
+BUSINESS_ROLES = frozenset({Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS})
+ROLES_BY_KIND = {
+    OrgKind.SCHOOL: (Role.REGISTRAR, Role.LEADER, Role.SYSADMIN, Role.AUDITOR),
+    OrgKind.COUNTY: tuple(Role),
+    OrgKind.CITY: tuple(Role),
+    OrgKind.PROVINCE: tuple(Role),
+    OrgKind.MINISTRY: tuple(Role),
+}
+
+
+class User(AbstractUser):
+    """A person with an account. Belongs to exactly one org unit and sees only its jurisdiction."""
+
+    jurisdiction_path = "org_unit__path"
+
+    org_unit = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="users",
+                                 verbose_name=_("organisation unit"), null=True)
+    full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return f"{self.full_name or self.username} ({self.username})"
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(self.role_assignments.values_list("role", flat=True))
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    def password_expired(self, max_age_days: int) -> bool:
+        if self.must_change_password:
+            return True
+        if self.password_changed_at is None:
+            return True
+        return (clock.now() - self.password_changed_at).days >= max_age_days
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_user_role")]
+        verbose_name = _("role assignment")
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: {self.role}"

@@ -1,0 +1,41 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from xueji.accounts.jurisdiction import get_within, within
+from xueji.accounts.models import User
+from xueji.accounts.permissions import Cap, require_cap
+from xueji.audit.models import AuditEvent
+from xueji.core import clock
+
+
+def user_list(*, user, filters: dict | None = None) -> QuerySet[User]:
+    """Accounts a system administrator manages: their own org unit and below."""
+    require_cap(user, Cap.USER_MANAGE)
+    qs = within(User.objects.select_related("org_unit").prefetch_related("role_assignments"), user)
+    filters = filters or {}
+    if q := filters.get("q"):
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    if org_unit := filters.get("org_unit"):
+        qs = qs.filter(org_unit_id=org_unit)
+    if role := filters.get("role"):
+        qs = qs.filter(role_assignments__role=role)
+    if (active := filters.get("is_active")) not in (None, ""):
+        qs = qs.filter(is_active=str(active).lower() in ("1", "true", "yes"))
+    return qs
+
+
+def user_get(*, user, pk) -> User:
+    require_cap(user, Cap.USER_MANAGE)
+    return get_within(User.objects.select_related("org_unit"), user, pk=pk)
+
+
+def ip_failures_exceeded(ip: str | None) -> bool:
+    """Per-IP rate limit on failed logins, counted from the audit log (one NAT'd office shares an IP,
+    so this limit is far above the per-account one)."""
+    if not ip:
+        return False
+    since = clock.now() - dt.timedelta(minutes=settings.XUEJI_IP_FAILURE_WINDOW_MINUTES)
+    failures = AuditEvent.objects.filter(ip=ip, action="auth.login_failed", created_at__gte=since).count()
+    return failures >= settings.XUEJI_IP_FAILURE_LIMIT

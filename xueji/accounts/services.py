@@ -1,0 +1,192 @@
+"""Account writes: creation, roles, deactivation, password change and reset. All audited."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from xueji.accounts.jurisdiction import require_org_within
+from xueji.accounts.models import BUSINESS_ROLES, EXCLUSIVE_ROLES, ROLES_BY_KIND, Role, RoleAssignment, User
+from xueji.accounts.permissions import Cap, require_cap
+from xueji.audit.services import audit_record, diff, snapshot
+from xueji.core import clock
+from xueji.core.errors import Forbidden, ValidationFailed
+from xueji.regions.models import OrgUnit
+
+USER_AUDIT_FIELDS = ("username", "full_name", "phone", "email", "org_unit", "is_active", "must_change_password")
+
+
+def _validate_roles(*, org_unit: OrgUnit, roles: Iterable[str]) -> list[str]:
+    wanted = sorted(set(roles))
+    if not wanted:
+        raise ValidationFailed("A user needs at least one role.", code="roles_required", field="roles")
+    for role in wanted:
+        if role not in Role.values:
+            raise ValidationFailed(f"Unknown role {role!r}.", code="unknown_role", field="roles")
+        if role not in ROLES_BY_KIND[org_unit.kind]:
+            raise ValidationFailed(f"Role {role} does not exist at a {org_unit.kind}.", code="role_not_at_level",
+                                   field="roles")
+    exclusive = EXCLUSIVE_ROLES.intersection(wanted)
+    if exclusive and len(wanted) > 1:
+        raise ValidationFailed(
+            "System administrators and auditors hold no other role (separation of duties).",
+            code="separation_of_duties", field="roles")
+    return wanted
+
+
+def _validate_password(password: str, user: User | None) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), code="weak_password", field="password") from None
+
+
+def _require_manager_of(actor: User, target_org: OrgUnit) -> None:
+    require_cap(actor, Cap.USER_MANAGE)
+    require_org_within(actor, target_org)
+
+
+def _set_roles(user: User, roles: list[str]) -> None:
+    RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
+    existing = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in roles if r not in existing])
+    user._role_cache = frozenset(roles)
+
+
+@transaction.atomic
+def user_create(*, actor: User, username: str, full_name: str, org_unit: OrgUnit, roles: Iterable[str],
+                password: str, phone: str = "", email: str = "") -> User:
+    """A system administrator creates an account at their own level or below; it must change its password."""
+    _require_manager_of(actor, org_unit)
+    role_list = _validate_roles(org_unit=org_unit, roles=roles)
+    username = username.strip()
+    if not username:
+        raise ValidationFailed("The username is required.", code="required", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed(f"The username {username} is taken.", code="username_taken", field="username")
+    user = User(username=username, full_name=full_name.strip(), org_unit=org_unit, phone=phone, email=email,
+                must_change_password=True)
+    _validate_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = clock.now()
+    user.save()
+    _set_roles(user, role_list)
+    audit_record(actor=actor, action="user.create", obj=user,
+                 after={**snapshot(user, USER_AUDIT_FIELDS), "roles": role_list})
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, full_name: str | None = None, phone: str | None = None,
+                email: str | None = None, org_unit: OrgUnit | None = None,
+                roles: Iterable[str] | None = None) -> User:
+    _require_manager_of(actor, user.org_unit)
+    if user.pk == actor.pk and (roles is not None or org_unit is not None):
+        raise Forbidden("You cannot change your own roles or organisation unit.", code="self_escalation")
+    before = {**snapshot(user, USER_AUDIT_FIELDS), "roles": sorted(user.role_set)}
+    if org_unit is not None and org_unit.pk != user.org_unit_id:
+        require_org_within(actor, org_unit)  # moving an account outside one's jurisdiction is refused
+        user.org_unit = org_unit
+    if full_name is not None:
+        user.full_name = full_name.strip()
+    if phone is not None:
+        user.phone = phone
+    if email is not None:
+        user.email = email
+    new_roles = _validate_roles(org_unit=user.org_unit, roles=roles if roles is not None else user.role_set)
+    user.save()
+    _set_roles(user, new_roles)
+    after = {**snapshot(user, USER_AUDIT_FIELDS), "roles": new_roles}
+    audit_record(actor=actor, action="user.update", obj=user, before=diff(before, after)[0],
+                 after=diff(before, after)[1])
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
+    _require_manager_of(actor, user.org_unit)
+    if user.pk == actor.pk:
+        raise Forbidden("You cannot deactivate your own account.", code="self_deactivate")
+    before = user.is_active
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="user.activate" if is_active else "user.deactivate", obj=user,
+                 before={"is_active": before}, after={"is_active": is_active})
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor: User, user: User, new_password: str) -> User:
+    """An administrator sets a temporary password; the user must change it at next login."""
+    _require_manager_of(actor, user.org_unit)
+    if user.pk == actor.pk:
+        raise Forbidden("Change your own password on the password page.", code="self_reset")
+    _validate_password(new_password, user)
+    user.set_password(new_password)
+    user.password_changed_at = clock.now()
+    user.must_change_password = True
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    _unlock(user)
+    audit_record(actor=actor, action="user.password_reset", obj=user, after={"must_change_password": True})
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> User:
+    if not user.check_password(old_password):
+        raise ValidationFailed("The current password is wrong.", code="wrong_password", field="old_password")
+    if old_password == new_password:
+        raise ValidationFailed("The new password must differ from the current one.", code="password_reused",
+                               field="new_password")
+    _validate_password(new_password, user)
+    user.set_password(new_password)
+    user.password_changed_at = clock.now()
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    audit_record(actor=user, action="user.password_change", obj=user)
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user: User) -> User:
+    _require_manager_of(actor, user.org_unit)
+    _unlock(user)
+    audit_record(actor=actor, action="user.unlock", obj=user)
+    return user
+
+
+def _unlock(user: User) -> None:
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.filter(username=user.username).delete()
+
+
+def user_is_locked(user: User) -> bool:
+    from axes.helpers import get_failure_limit
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    cutoff = clock.now() - settings.AXES_COOLOFF_TIME
+    failures = sum(AccessAttempt.objects.filter(username=user.username, attempt_time__gte=cutoff)
+                   .values_list("failures_since_start", flat=True))
+    return failures >= get_failure_limit(None, None)
+
+
+def bootstrap_superadmin(*, username: str, password: str, org_unit: OrgUnit) -> User:
+    """The first system administrator of a deployment (management command only; no actor exists yet)."""
+    with transaction.atomic():
+        user, _created = User.objects.get_or_create(username=username, defaults={"org_unit": org_unit})
+        user.org_unit = org_unit
+        _validate_password(password, user)
+        user.set_password(password)
+        user.password_changed_at = clock.now()
+        user.must_change_password = False
+        user.save()
+        _set_roles(user, [Role.SYSADMIN])
+        audit_record(actor=None, username="system", action="user.bootstrap", obj=user, org_unit=org_unit)
+    return user
+
+
+__all__ = ["BUSINESS_ROLES", "user_create", "user_update", "user_set_active", "user_reset_password",
+           "password_change", "user_unlock", "bootstrap_superadmin"]

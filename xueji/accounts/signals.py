@@ -1,0 +1,27 @@
+"""Every login success and failure goes to the audit log."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from xueji.accounts.models import User
+from xueji.audit.services import audit_record
+
+
+@receiver(user_logged_in)
+def on_login(sender, request, user, **kwargs):
+    audit_record(actor=user, action="auth.login", obj=user)
+
+
+@receiver(user_logged_out)
+def on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(actor=user, action="auth.logout", obj=user)
+
+
+@receiver(user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    known = User.objects.filter(username=username).select_related("org_unit").first()
+    audit_record(actor=None, username=username, org_unit=known.org_unit if known else None,
+                 action="auth.login_failed", object_type="accounts.user",
+                 object_id=str(known.pk) if known else "", object_repr=username, success=False)

@@ -1,0 +1,27 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers
+
+from xueji.audit import selectors
+from xueji.audit.models import AuditEvent
+from xueji.core.api import SelectorMixin
+
+AUDIT_FILTERS = ("action", "actor", "object", "ip", "since", "until", "success")
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "created_at", "actor_username", "org_unit", "action", "object_type", "object_id",
+                  "object_repr", "before", "after", "ip", "request_id", "success"]
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in AUDIT_FILTERS]))
+class AuditEventListApi(SelectorMixin, generics.ListAPIView):
+    serializer_class = AuditEventSerializer
+    list_selector = selectors.audit_event_list
+    filter_params = AUDIT_FILTERS
+
+
+class AuditEventDetailApi(SelectorMixin, generics.RetrieveAPIView):
+    serializer_class = AuditEventSerializer
+    get_selector = selectors.audit_event_get

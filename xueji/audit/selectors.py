@@ -1,0 +1,39 @@
+from django.db.models import Q, QuerySet
+
+from xueji.accounts.jurisdiction import within
+from xueji.accounts.permissions import Cap, require_cap
+from xueji.audit.models import AuditEvent
+from xueji.core.errors import NotFound
+from xueji.regions.models import OrgKind
+
+
+def audit_event_list(*, user, filters: dict | None = None) -> QuerySet[AuditEvent]:
+    """Auditors read the events of their jurisdiction (by the actor's org unit at the time)."""
+    require_cap(user, Cap.AUDIT_VIEW)
+    qs = within(AuditEvent.objects.all(), user)
+    if user.org_unit.kind in (OrgKind.MINISTRY, OrgKind.PROVINCE):
+        # Events without an actor's org unit (system commands, unknown usernames) belong to the province.
+        qs = qs | AuditEvent.objects.filter(org_path="")
+    filters = filters or {}
+    if action := filters.get("action"):
+        qs = qs.filter(action__startswith=action)
+    if actor := filters.get("actor"):
+        qs = qs.filter(actor_username__icontains=actor)
+    if obj := filters.get("object"):
+        qs = qs.filter(Q(object_repr__icontains=obj) | Q(object_id=obj))
+    if ip := filters.get("ip"):
+        qs = qs.filter(ip=ip)
+    if since := filters.get("since"):
+        qs = qs.filter(created_at__date__gte=since)
+    if until := filters.get("until"):
+        qs = qs.filter(created_at__date__lte=until)
+    if (success := filters.get("success")) not in (None, ""):
+        qs = qs.filter(success=str(success).lower() in ("1", "true", "yes"))
+    return qs
+
+
+def audit_event_get(*, user, pk) -> AuditEvent:
+    try:
+        return audit_event_list(user=user).get(pk=pk)
+    except (AuditEvent.DoesNotExist, ValueError):
+        raise NotFound("audit event not found") from None

@@ -1,0 +1,54 @@
+"""Shared REST plumbing: one error mapping, pagination, and the base for thin API views."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from xueji.core.errors import XuejiError
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """Every API error has the same body: {"code", "message", ["field"], ["details"]}."""
+    if isinstance(exc, XuejiError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, Http404):
+        return Response({"code": "not_found", "message": "Not found."}, status=404)
+    if isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, drf_exceptions.ValidationError):
+        response.data = {"code": "invalid", "message": "The request is invalid.", "details": response.data}
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        response.data = {"code": getattr(exc, "default_code", "error"), "message": str(detail)}
+    return response
+
+
+class SelectorMixin:
+    """Thin API views: reads go through a selector that starts from the user's jurisdiction.
+
+    Subclasses set `list_selector` (fn(*, user, filters)) and/or `get_selector` (fn(*, user, pk)).
+    """
+
+    list_selector = None
+    get_selector = None
+    filter_params: tuple[str, ...] = ()
+
+    def filters(self) -> dict:
+        return {k: v for k in self.filter_params if (v := self.request.query_params.get(k)) not in (None, "")}
+
+    def get_queryset(self):
+        return type(self).list_selector(user=self.request.user, filters=self.filters())
+
+    def get_object(self):
+        return type(self).get_selector(user=self.request.user, pk=self.kwargs["pk"])

@@ -1,0 +1,150 @@
+"""National code tables (GB/T, JY/T), written from the standards.
+
+Each table keeps the official Chinese name and an English name; labels follow the active language.
+`tests/test_codes.py` checks them against the reference copies in ../shared/data.
+"""
+
+from collections.abc import Iterable
+
+from django.utils.translation import get_language
+
+
+class CodeTable:
+    def __init__(self, name: str, rows: Iterable[tuple[str, str, str]]) -> None:
+        self.name = name
+        self.rows = tuple(rows)
+        self._by_code = {code: (zh, en) for code, zh, en in self.rows}
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    @property
+    def codes(self) -> list[str]:
+        return [code for code, _zh, _en in self.rows]
+
+    def label(self, code: str | None) -> str:
+        if code is None or code == "":
+            return ""
+        names = self._by_code.get(code)
+        if names is None:
+            return code
+        return names[1] if (get_language() or "zh-hans").startswith("en") else names[0]
+
+    def zh(self, code: str) -> str:
+        return self._by_code[code][0]
+
+    def choices(self) -> list[tuple[str, str]]:
+        """A callable for model/form `choices=`: evaluated on use, so labels follow the language."""
+        return [(code, self.label(code)) for code in self.codes]
+
+    def code_for_name(self, name: str) -> str | None:
+        """Accept a code or an official name (Chinese or English) from an import cell."""
+        value = (name or "").strip()
+        if value in self._by_code:
+            return value
+        for code, zh, en in self.rows:
+            if value in (zh, en):
+                return code
+        return None
+
+
+SEX = CodeTable("GB/T 2261.1", [("1", "男", "Male"), ("2", "女", "Female")])
+
+ETHNIC = CodeTable("GB/T 3304", [
+    ("01", "汉族", "Han"), ("02", "蒙古族", "Mongol"), ("03", "回族", "Hui"), ("04", "藏族", "Zang (Tibetan)"),
+    ("05", "维吾尔族", "Uygur"), ("06", "苗族", "Miao"), ("07", "彝族", "Yi"), ("08", "壮族", "Zhuang"),
+    ("09", "布依族", "Buyei"), ("10", "朝鲜族", "Chosen (Korean)"), ("11", "满族", "Man (Manchu)"),
+    ("12", "侗族", "Dong"), ("13", "瑶族", "Yao"), ("14", "白族", "Bai"), ("15", "土家族", "Tujia"),
+    ("16", "哈尼族", "Hani"), ("17", "哈萨克族", "Kazak"), ("18", "傣族", "Dai"), ("19", "黎族", "Li"),
+    ("20", "傈僳族", "Lisu"), ("21", "佤族", "Va"), ("22", "畲族", "She"), ("23", "高山族", "Gaoshan"),
+    ("24", "拉祜族", "Lahu"), ("25", "水族", "Sui"), ("26", "东乡族", "Dongxiang"), ("27", "纳西族", "Naxi"),
+    ("28", "景颇族", "Jingpo"), ("29", "柯尔克孜族", "Kirgiz"), ("30", "土族", "Tu"), ("31", "达斡尔族", "Daur"),
+    ("32", "仫佬族", "Mulao"), ("33", "羌族", "Qiang"), ("34", "布朗族", "Blang"), ("35", "撒拉族", "Salar"),
+    ("36", "毛南族", "Maonan"), ("37", "仡佬族", "Gelao"), ("38", "锡伯族", "Xibe"), ("39", "阿昌族", "Achang"),
+    ("40", "普米族", "Pumi"), ("41", "塔吉克族", "Tajik"), ("42", "怒族", "Nu"), ("43", "乌孜别克族", "Uzbek"),
+    ("44", "俄罗斯族", "Russ"), ("45", "鄂温克族", "Ewenki"), ("46", "德昂族", "Deang"), ("47", "保安族", "Bonan"),
+    ("48", "裕固族", "Yugur"), ("49", "京族", "Gin"), ("50", "塔塔尔族", "Tatar"), ("51", "独龙族", "Derung"),
+    ("52", "鄂伦春族", "Oroqen"), ("53", "赫哲族", "Hezhen"), ("54", "门巴族", "Monba"), ("55", "珞巴族", "Lhoba"),
+    ("56", "基诺族", "Jino"), ("97", "其他", "Other"), ("98", "外国血统中国籍人士", "Chinese citizen of foreign origin"),
+])
+
+ID_DOC_TYPE = CodeTable("JY/T 1001 SFZJLX", [
+    ("1", "居民身份证", "Resident identity card"),
+    ("6", "香港特区护照/身份证明", "HKSAR passport / identity document"),
+    ("7", "澳门特区护照/身份证明", "Macao SAR passport / identity document"),
+    ("8", "台湾居民来往大陆通行证", "Mainland travel permit for Taiwan residents"),
+    ("9", "境外永久居住证", "Overseas permanent residence permit"),
+    ("A", "护照", "Passport"),
+    ("Z", "其他", "Other / none"),
+])
+
+STUDENT_STATUS = CodeTable("JY/T 1001 XSDQZT", [
+    ("01", "在读", "Enrolled"), ("02", "休学", "Suspended"), ("03", "退学", "Withdrawn"),
+    ("04", "停学", "Study stopped"), ("05", "复学", "Resumed"), ("06", "流失", "Dropped out"),
+    ("07", "毕业", "Graduated"), ("08", "结业", "Completed"), ("09", "肄业", "Left without completing"),
+    ("10", "转学(转出)", "Transferred out"), ("11", "死亡", "Deceased"),
+    ("12", "保留入学资格", "Admission reserved"), ("13", "公派出国", "State-sponsored abroad"),
+    ("14", "开除", "Expelled"), ("15", "下落不明", "Whereabouts unknown"), ("99", "其他", "Other"),
+])
+
+RUNNING_TYPE = CodeTable("JY/T 1001 BXLX", [
+    ("211", "小学", "Primary school"), ("218", "小学教学点", "Primary teaching point"),
+    ("219", "附设小学班", "Attached primary class"),
+    ("311", "初级中学", "Junior secondary school"), ("312", "九年一贯制学校", "Nine-year integrated school"),
+    ("319", "附设普通初中班", "Attached junior secondary class"),
+    ("341", "完全中学", "Complete secondary school"), ("342", "高级中学", "Senior secondary school"),
+    ("345", "十二年一贯制学校", "Twelve-year integrated school"),
+    ("349", "附设普通高中班", "Attached senior secondary class"),
+    ("371", "工读学校", "Work-study school"),
+    ("511", "盲人学校", "School for the blind"), ("512", "聋人学校", "School for the deaf"),
+    ("513", "培智学校", "School for the intellectually disabled"),
+    ("514", "其他特殊教育学校", "Other special education school"),
+    ("519", "附设特教班", "Attached special-education class"),
+])
+
+STAGE = CodeTable("stage", [("1", "小学", "Primary"), ("2", "初中", "Junior secondary"), ("3", "高中", "Senior secondary")])
+
+# Stages each running type teaches by default (special-education schools teach the compulsory stages).
+STAGES_BY_RUNNING_TYPE: dict[str, tuple[str, ...]] = {
+    "211": ("1",), "218": ("1",), "219": ("1",),
+    "311": ("2",), "312": ("1", "2"), "319": ("2",),
+    "341": ("2", "3"), "342": ("3",), "345": ("1", "2", "3"), "349": ("3",),
+    "371": ("2",), "511": ("1", "2"), "512": ("1", "2"), "513": ("1", "2"), "514": ("1", "2"), "519": ("1", "2"),
+}
+STAGE_YEARS = {"1": 6, "2": 3, "3": 3}
+
+GRADE = CodeTable("grade", [
+    ("11", "一年级", "Grade 1"), ("12", "二年级", "Grade 2"), ("13", "三年级", "Grade 3"),
+    ("14", "四年级", "Grade 4"), ("15", "五年级", "Grade 5"), ("16", "六年级", "Grade 6"),
+    ("21", "初一", "Junior 1 (grade 7)"), ("22", "初二", "Junior 2 (grade 8)"), ("23", "初三", "Junior 3 (grade 9)"),
+    ("24", "初四", "Junior 4"),
+    ("31", "高一", "Senior 1 (grade 10)"), ("32", "高二", "Senior 2 (grade 11)"), ("33", "高三", "Senior 3 (grade 12)"),
+])
+
+
+def grade_code(stage: str, year_in_stage: int) -> str | None:
+    """Grade code for the n-th year of a stage, or None when the cohort has left (or not begun) it."""
+    if year_in_stage < 1 or year_in_stage > STAGE_YEARS[stage]:
+        return None
+    return f"{stage}{year_in_stage}"
+
+
+FAMILY_RELATION = CodeTable("GB/T 4761", [
+    ("51", "父亲", "Father"), ("52", "母亲", "Mother"), ("57", "继父或养父", "Stepfather or adoptive father"),
+    ("58", "继母或养母", "Stepmother or adoptive mother"), ("61", "祖父", "Paternal grandfather"),
+    ("62", "祖母", "Paternal grandmother"), ("63", "外祖父", "Maternal grandfather"),
+    ("64", "外祖母", "Maternal grandmother"), ("71", "兄", "Elder brother"), ("75", "姐姐", "Elder sister"),
+    ("81", "伯父", "Father's elder brother"), ("83", "叔父", "Father's younger brother"),
+    ("85", "舅父", "Mother's brother"), ("88", "姨母", "Mother's sister"), ("90", "姑母", "Father's sister"),
+    ("97", "其他亲属", "Other relative"), ("99", "非亲属", "Non-relative"),
+])
+
+HEALTH_STATUS = CodeTable("health", [
+    ("10", "健康或良好", "Healthy"), ("20", "一般或较弱", "Fair or weak"), ("30", "有慢性病", "Chronic illness"),
+    ("40", "有生理缺陷", "Physical defect"), ("50", "残疾", "Disabled"),
+])
+
+HUKOU_NATURE = CodeTable("hukou", [("1", "农业户口", "Agricultural"), ("2", "非农业户口", "Non-agricultural")])

@@ -1,0 +1,48 @@
+"""One error type for business rules, mapped to HTTP answers in one place (core.api, web views)."""
+
+from typing import Any
+
+
+class XuejiError(Exception):
+    """A refused operation. `code` is stable and machine-readable; `message` is shown to users."""
+
+    status_code = 400
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None,
+                 details: Any = None) -> None:
+        super().__init__(message)
+        self.message = str(message)
+        self.code = code or self.default_code
+        self.field = field
+        self.details = details
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field:
+            data["field"] = self.field
+        if self.details is not None:
+            data["details"] = self.details
+        return data
+
+
+class ValidationFailed(XuejiError):
+    status_code = 400
+    default_code = "invalid"
+
+
+class NotFound(XuejiError):
+    """Also raised for objects outside the user's jurisdiction, so their existence does not leak."""
+
+    status_code = 404
+    default_code = "not_found"
+
+
+class Forbidden(XuejiError):
+    status_code = 403
+    default_code = "forbidden"
+
+
+class Conflict(XuejiError):
+    status_code = 409
+    default_code = "conflict"

@@ -1,0 +1,39 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers
+
+from xueji.core.api import SelectorMixin
+from xueji.regions import selectors
+from xueji.regions.models import OrgUnit, Region
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "parent"]
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "kind", "name", "code", "region", "parent", "is_active"]
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("level"), OpenApiParameter("parent"),
+                                                  OpenApiParameter("q")]))
+class RegionListApi(SelectorMixin, generics.ListAPIView):
+    serializer_class = RegionSerializer
+    list_selector = selectors.region_list
+    filter_params = ("level", "parent", "q")
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("kind"), OpenApiParameter("parent"),
+                                                  OpenApiParameter("q")]))
+class OrgUnitListApi(SelectorMixin, generics.ListAPIView):
+    serializer_class = OrgUnitSerializer
+    list_selector = selectors.org_unit_list
+    filter_params = ("kind", "parent", "q")
+
+
+class OrgUnitDetailApi(SelectorMixin, generics.RetrieveAPIView):
+    serializer_class = OrgUnitSerializer
+    get_selector = selectors.org_unit_get

@@ -1,0 +1,51 @@
+"""Reads of students, each starting from the user's jurisdiction."""
+
+from django.db.models import Q, QuerySet
+
+from xueji.accounts.jurisdiction import get_within, within
+from xueji.accounts.permissions import Cap, has_cap, require_cap
+from xueji.registry.models import FamilyMember, Student
+
+
+def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
+    require_cap(user, Cap.STUDENT_VIEW)
+    qs = within(Student.objects.select_related("school", "school_class"), user)
+    filters = filters or {}
+    if q := (filters.get("q") or "").strip():
+        if q.isascii() and q.replace(" ", "").isalpha():
+            qs = qs.filter(name_pinyin__startswith=q.lower().replace(" ", ""))
+        elif len(q) >= 6 and q[:6].isdigit():
+            qs = qs.filter(Q(id_number=q.upper()) | Q(national_number__endswith=q.upper()))
+        else:
+            qs = qs.filter(Q(name__startswith=q) | Q(national_number=q.upper()))
+    if school := filters.get("school"):
+        qs = qs.filter(school_id=school)
+    if school_class := filters.get("school_class"):
+        qs = qs.filter(school_class_id=school_class)
+    if status := filters.get("status"):
+        qs = qs.filter(status=status)
+    if sex := filters.get("sex"):
+        qs = qs.filter(sex=sex)
+    if county := filters.get("county"):
+        qs = qs.filter(school__county_id=county)
+    return qs
+
+
+def student_get(*, user, pk) -> Student:
+    require_cap(user, Cap.STUDENT_VIEW)
+    return get_within(Student.objects.select_related("school", "school_class"), user, pk=pk)
+
+
+def family_of(*, user, student: Student) -> QuerySet[FamilyMember]:
+    return within(FamilyMember.objects.filter(student=student), user)
+
+
+def may_see_id_numbers(user) -> bool:
+    """ID numbers are shown in full only to roles that need them; masked everywhere else."""
+    return has_cap(user, Cap.STUDENT_VIEW_ID)
+
+
+def shown_id(user, number: str | None) -> str:
+    from xueji.core.idnumbers import mask
+
+    return (number or "") if may_see_id_numbers(user) else mask(number)

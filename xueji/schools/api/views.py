@@ -1,0 +1,163 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from xueji.core import codes
+from xueji.core.api import SelectorMixin
+from xueji.regions.selectors import org_unit_get
+from xueji.schools import selectors, services
+from xueji.schools.models import School, SchoolClass, SchoolYear
+
+
+class SchoolSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = School
+        fields = ["id", "code", "name", "county", "running_type", "stages", "address", "phone", "is_active",
+                  "org_unit"]
+
+
+class SchoolCreateSerializer(serializers.Serializer):
+    code = serializers.RegexField(r"^\d{10}$", help_text="10-digit school code")
+    name = serializers.CharField(max_length=128)
+    county = serializers.IntegerField(help_text="id of the county authority org unit")
+    running_type = serializers.ChoiceField(choices=codes.RUNNING_TYPE.codes)
+    stages = serializers.RegexField(r"^[123]{1,3}$", required=False, allow_blank=True)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+class SchoolUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=128, required=False)
+    running_type = serializers.ChoiceField(choices=codes.RUNNING_TYPE.codes, required=False)
+    stages = serializers.RegexField(r"^[123]{1,3}$", required=False)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ("q", "county", "running_type",
+                                                                                 "stage")]))
+class SchoolListApi(SelectorMixin, generics.ListAPIView):
+    serializer_class = SchoolSerializer
+    list_selector = selectors.school_list
+    filter_params = ("q", "county", "running_type", "stage")
+
+    @extend_schema(request=SchoolCreateSerializer, responses={201: SchoolSerializer})
+    def post(self, request):
+        data = SchoolCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["county"] = org_unit_get(user=request.user, pk=values["county"])
+        school = services.school_create(actor=request.user, **values)
+        return Response(SchoolSerializer(school).data, status=status.HTTP_201_CREATED)
+
+
+class SchoolDetailApi(SelectorMixin, generics.RetrieveAPIView):
+    serializer_class = SchoolSerializer
+    get_selector = selectors.school_get
+
+    @extend_schema(request=SchoolUpdateSerializer, responses={200: SchoolSerializer})
+    def patch(self, request, pk):
+        data = SchoolUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        school = services.school_update(actor=request.user, school=self.get_object(), **data.validated_data)
+        return Response(SchoolSerializer(school).data)
+
+
+class SchoolClassSerializer(serializers.ModelSerializer):
+    grade = serializers.SerializerMethodField()
+    display_name = serializers.CharField(read_only=True)
+    student_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = SchoolClass
+        fields = ["id", "school", "stage", "cohort_year", "number", "name", "display_name", "grade",
+                  "head_teacher", "head_teacher_phone", "is_active", "student_count"]
+
+    def get_grade(self, obj) -> str | None:
+        return obj.grade_code(self.context["school_year"])
+
+
+class SchoolClassCreateSerializer(serializers.Serializer):
+    school = serializers.IntegerField()
+    stage = serializers.ChoiceField(choices=codes.STAGE.codes)
+    cohort_year = serializers.IntegerField(min_value=1990, max_value=2100)
+    number = serializers.IntegerField(min_value=1, max_value=99)
+    name = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    head_teacher = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    head_teacher_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+class SchoolClassUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    head_teacher = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    head_teacher_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class _ClassContext:
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "school_year": selectors.current_school_year_start()}
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ("school", "stage", "cohort_year")]))
+class SchoolClassListApi(_ClassContext, SelectorMixin, generics.ListAPIView):
+    serializer_class = SchoolClassSerializer
+    list_selector = selectors.class_list
+    filter_params = ("school", "stage", "cohort_year")
+
+    @extend_schema(request=SchoolClassCreateSerializer, responses={201: SchoolClassSerializer})
+    def post(self, request):
+        data = SchoolClassCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["school"] = selectors.school_get(user=request.user, pk=values["school"])
+        klass = services.class_create(actor=request.user, **values)
+        return Response(self.get_serializer(klass).data, status=status.HTTP_201_CREATED)
+
+
+class SchoolClassDetailApi(_ClassContext, SelectorMixin, generics.RetrieveAPIView):
+    serializer_class = SchoolClassSerializer
+    get_selector = selectors.class_get
+
+    @extend_schema(request=SchoolClassUpdateSerializer, responses={200: SchoolClassSerializer})
+    def patch(self, request, pk):
+        data = SchoolClassUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        klass = services.class_update(actor=request.user, school_class=self.get_object(), **data.validated_data)
+        return Response(self.get_serializer(klass).data)
+
+
+class SchoolYearSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SchoolYear
+        fields = ["id", "start_year", "start_date", "end_date", "is_current"]
+
+
+class SchoolYearCreateSerializer(serializers.Serializer):
+    start_year = serializers.IntegerField(min_value=2000, max_value=2100)
+    make_current = serializers.BooleanField(default=False)
+
+
+class SchoolYearListApi(generics.ListAPIView):
+    serializer_class = SchoolYearSerializer
+
+    def get_queryset(self):
+        return selectors.school_year_list(user=self.request.user)
+
+    @extend_schema(request=SchoolYearCreateSerializer, responses={201: SchoolYearSerializer})
+    def post(self, request):
+        data = SchoolYearCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        year = services.school_year_create(actor=request.user, **data.validated_data)
+        return Response(SchoolYearSerializer(year).data, status=status.HTTP_201_CREATED)
+
+
+class SchoolYearSetCurrentApi(generics.GenericAPIView):
+    serializer_class = SchoolYearSerializer
+
+    @extend_schema(request=None, responses={200: SchoolYearSerializer})
+    def post(self, request, pk):
+        year = selectors.school_year_get(user=request.user, pk=pk)
+        year = services.school_year_set_current(actor=request.user, school_year=year)
+        return Response(SchoolYearSerializer(year).data)

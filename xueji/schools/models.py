@@ -1,0 +1,113 @@
+"""Schools, school years and classes (班级)."""
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xueji.core import codes
+from xueji.core.models import TimeStampedModel
+
+
+class School(TimeStampedModel):
+    """A school; its org unit carries the place in the tree and the name."""
+
+    jurisdiction_path = "org_unit__path"
+
+    org_unit = models.OneToOneField("regions.OrgUnit", on_delete=models.PROTECT, related_name="school")
+    code = models.CharField(_("school code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    county = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="county_schools",
+                               verbose_name=_("county authority"))
+    running_type = models.CharField(_("running type"), max_length=3, choices=codes.RUNNING_TYPE.choices)
+    stages = models.CharField(_("stages"), max_length=8, help_text=_("Stage codes taught, e.g. 12"))
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def stage_list(self) -> list[str]:
+        return list(self.stages)
+
+    def stage_labels(self) -> str:
+        return "、".join(codes.STAGE.label(s) for s in self.stages)
+
+
+class SchoolYear(models.Model):
+    """A school year of the deployment, e.g. 2026-2027 (1 Sep to 31 Aug)."""
+
+    jurisdiction_path = None  # the calendar is shared by everyone in the province
+
+    start_year = models.PositiveSmallIntegerField(_("start year"), unique=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    is_current = models.BooleanField(_("current"), default=False)
+
+    class Meta:
+        ordering = ["-start_year"]
+        verbose_name = _("school year")
+        verbose_name_plural = _("school years")
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True),
+                                    name="one_current_school_year"),
+            models.CheckConstraint(condition=models.Q(end_date__gt=models.F("start_date")),
+                                   name="school_year_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_year}-{self.start_year + 1}"
+
+    @staticmethod
+    def start_year_for(day: dt.date) -> int:
+        return day.year if day.month >= 9 else day.year - 1
+
+
+class SchoolClass(TimeStampedModel):
+    """A class keeps its identity through its stage: (school, stage, cohort year, number), e.g. 2024级3班.
+
+    Its grade in a given school year follows from the cohort.
+    """
+
+    jurisdiction_path = "school__org_unit__path"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classes")
+    stage = models.CharField(_("stage"), max_length=1, choices=codes.STAGE.choices)
+    cohort_year = models.PositiveSmallIntegerField(_("cohort year"))
+    number = models.PositiveSmallIntegerField(_("class number"))
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    head_teacher = models.CharField(_("head teacher"), max_length=64, blank=True)
+    head_teacher_phone = models.CharField(_("head teacher phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["school", "stage", "-cohort_year", "number"]
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "stage", "cohort_year", "number"], name="unique_class"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"{self.cohort_year}级{self.number}班"
+
+    def year_in_stage(self, school_year_start: int) -> int:
+        return school_year_start - self.cohort_year + 1
+
+    def grade_code(self, school_year_start: int) -> str | None:
+        return codes.grade_code(self.stage, self.year_in_stage(school_year_start))
+
+    def grade_label(self, school_year_start: int) -> str:
+        code = self.grade_code(school_year_start)
+        return codes.GRADE.label(code) if code else str(_("left the stage"))

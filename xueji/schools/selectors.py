@@ -1,0 +1,62 @@
+"""Reads of schools, years and classes, each starting from the user's jurisdiction."""
+
+from django.db.models import Count, Q, QuerySet
+
+from xueji.accounts.jurisdiction import get_within, within
+from xueji.core import clock
+from xueji.schools.models import School, SchoolClass, SchoolYear
+
+
+def school_list(*, user, filters: dict | None = None) -> QuerySet[School]:
+    qs = within(School.objects.select_related("county", "org_unit"), user)
+    filters = filters or {}
+    if q := filters.get("q"):
+        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    if county := filters.get("county"):
+        qs = qs.filter(county_id=county)
+    if running_type := filters.get("running_type"):
+        qs = qs.filter(running_type=running_type)
+    if stage := filters.get("stage"):
+        qs = qs.filter(stages__contains=stage)
+    return qs
+
+
+def school_get(*, user, pk) -> School:
+    return get_within(School.objects.select_related("county", "org_unit"), user, pk=pk)
+
+
+def class_list(*, user, filters: dict | None = None) -> QuerySet[SchoolClass]:
+    qs = within(SchoolClass.objects.select_related("school"), user).annotate(
+        student_count=Count("students", filter=Q(students__status="01")))
+    filters = filters or {}
+    if school := filters.get("school"):
+        qs = qs.filter(school_id=school)
+    if stage := filters.get("stage"):
+        qs = qs.filter(stage=stage)
+    if cohort := filters.get("cohort_year"):
+        qs = qs.filter(cohort_year=cohort)
+    return qs
+
+
+def class_get(*, user, pk) -> SchoolClass:
+    return get_within(SchoolClass.objects.select_related("school"), user, pk=pk)
+
+
+def school_year_list(*, user) -> QuerySet[SchoolYear]:
+    if not getattr(user, "is_authenticated", False):
+        return SchoolYear.objects.none()
+    return SchoolYear.objects.all()
+
+
+def school_year_get(*, user, pk) -> SchoolYear:
+    from xueji.core.errors import NotFound
+
+    try:
+        return school_year_list(user=user).get(pk=pk)
+    except (SchoolYear.DoesNotExist, ValueError):
+        raise NotFound("school year not found") from None
+
+
+def current_school_year_start() -> int:
+    current = SchoolYear.objects.filter(is_current=True).values_list("start_year", flat=True).first()
+    return current if current is not None else SchoolYear.start_year_for(clock.today())

@@ -1,0 +1,140 @@
+"""Writes to schools, school years and classes."""
+
+import datetime as dt
+import re
+
+from django.db import transaction
+
+from xueji.accounts.jurisdiction import require_org_within
+from xueji.accounts.permissions import Cap, require_cap
+from xueji.audit.services import audit_record, diff, snapshot
+from xueji.core import codes
+from xueji.core.errors import ValidationFailed
+from xueji.regions.models import OrgKind, OrgUnit
+from xueji.regions.services import org_unit_create
+from xueji.schools.models import School, SchoolClass, SchoolYear
+
+SCHOOL_FIELDS = ("code", "name", "county", "running_type", "stages", "address", "phone", "is_active")
+CLASS_FIELDS = ("school", "stage", "cohort_year", "number", "name", "head_teacher", "head_teacher_phone",
+                "is_active")
+
+
+def _validate_school(*, code: str, running_type: str, stages: str) -> None:
+    if not re.fullmatch(r"\d{10}", code or ""):
+        raise ValidationFailed("The school code has 10 digits.", code="invalid_school_code", field="code")
+    if running_type not in codes.RUNNING_TYPE:
+        raise ValidationFailed(f"Unknown running type {running_type}.", code="unknown_code", field="running_type")
+    if not stages or any(s not in codes.STAGE for s in stages) or len(set(stages)) != len(stages):
+        raise ValidationFailed("Stages are one or more of 1 (primary), 2 (junior), 3 (senior).",
+                               code="invalid_stages", field="stages")
+
+
+@transaction.atomic
+def school_create(*, actor, code: str, name: str, county: OrgUnit, running_type: str, stages: str = "",
+                  address: str = "", phone: str = "", audit: bool = True) -> School:
+    """A county (or higher) authority registrar opens a school under a county in its jurisdiction."""
+    require_cap(actor, Cap.SCHOOL_MANAGE)
+    require_org_within(actor, county)
+    if county.kind != OrgKind.COUNTY:
+        raise ValidationFailed("A school belongs to a county authority.", code="invalid_county", field="county")
+    stages = "".join(sorted(stages or "".join(codes.STAGES_BY_RUNNING_TYPE.get(running_type, ()))))
+    _validate_school(code=code, running_type=running_type, stages=stages)
+    if School.objects.filter(code=code).exists():
+        raise ValidationFailed(f"School code {code} is already used.", code="code_taken", field="code")
+    unit = org_unit_create(actor=actor, kind=OrgKind.SCHOOL, name=name, code=code, parent=county, audit=False)
+    school = School.objects.create(org_unit=unit, code=code, name=name, county=county, running_type=running_type,
+                                   stages=stages, address=address, phone=phone)
+    if audit:
+        audit_record(actor=actor, action="school.create", obj=school, after=snapshot(school, SCHOOL_FIELDS))
+    return school
+
+
+@transaction.atomic
+def school_update(*, actor, school: School, name: str | None = None, running_type: str | None = None,
+                  stages: str | None = None, address: str | None = None, phone: str | None = None,
+                  is_active: bool | None = None) -> School:
+    require_cap(actor, Cap.SCHOOL_MANAGE)
+    require_org_within(actor, school.org_unit)
+    before = snapshot(school, SCHOOL_FIELDS)
+    for field, value in (("name", name), ("running_type", running_type), ("address", address),
+                         ("phone", phone), ("is_active", is_active)):
+        if value is not None:
+            setattr(school, field, value)
+    if stages is not None:
+        school.stages = "".join(sorted(stages))
+    _validate_school(code=school.code, running_type=school.running_type, stages=school.stages)
+    school.save()
+    if school.org_unit.name != school.name or school.org_unit.is_active != school.is_active:
+        school.org_unit.name, school.org_unit.is_active = school.name, school.is_active
+        school.org_unit.save(update_fields=["name", "is_active"])
+    changed_before, changed_after = diff(before, snapshot(school, SCHOOL_FIELDS))
+    audit_record(actor=actor, action="school.update", obj=school, before=changed_before, after=changed_after)
+    return school
+
+
+def _validate_class(*, school: School, stage: str, cohort_year: int, number: int) -> None:
+    if stage not in school.stages:
+        raise ValidationFailed(f"{school.name} does not teach stage {codes.STAGE.label(stage) or stage}.",
+                               code="stage_not_taught", field="stage")
+    if not 1990 <= cohort_year <= 2100:
+        raise ValidationFailed("The cohort year is out of range.", code="invalid_cohort", field="cohort_year")
+    if not 1 <= number <= 99:
+        raise ValidationFailed("The class number is 1 to 99.", code="invalid_number", field="number")
+
+
+@transaction.atomic
+def class_create(*, actor, school: School, stage: str, cohort_year: int, number: int, name: str = "",
+                 head_teacher: str = "", head_teacher_phone: str = "") -> SchoolClass:
+    require_cap(actor, Cap.CLASS_MANAGE)
+    require_org_within(actor, school.org_unit)
+    _validate_class(school=school, stage=stage, cohort_year=cohort_year, number=number)
+    if SchoolClass.objects.filter(school=school, stage=stage, cohort_year=cohort_year, number=number).exists():
+        raise ValidationFailed(f"{cohort_year}级{number}班 already exists.", code="class_exists", field="number")
+    klass = SchoolClass.objects.create(school=school, stage=stage, cohort_year=cohort_year, number=number,
+                                       name=name, head_teacher=head_teacher,
+                                       head_teacher_phone=head_teacher_phone)
+    audit_record(actor=actor, action="class.create", obj=klass, after=snapshot(klass, CLASS_FIELDS))
+    return klass
+
+
+@transaction.atomic
+def class_update(*, actor, school_class: SchoolClass, name: str | None = None, head_teacher: str | None = None,
+                 head_teacher_phone: str | None = None, is_active: bool | None = None) -> SchoolClass:
+    """Identity (school, stage, cohort, number) never changes; names and teachers do."""
+    require_cap(actor, Cap.CLASS_MANAGE)
+    require_org_within(actor, school_class.school.org_unit)
+    before = snapshot(school_class, CLASS_FIELDS)
+    for field, value in (("name", name), ("head_teacher", head_teacher),
+                         ("head_teacher_phone", head_teacher_phone), ("is_active", is_active)):
+        if value is not None:
+            setattr(school_class, field, value)
+    school_class.save()
+    changed_before, changed_after = diff(before, snapshot(school_class, CLASS_FIELDS))
+    audit_record(actor=actor, action="class.update", obj=school_class, before=changed_before, after=changed_after)
+    return school_class
+
+
+@transaction.atomic
+def school_year_create(*, actor, start_year: int, make_current: bool = False) -> SchoolYear:
+    require_cap(actor, Cap.SCHOOL_YEAR_MANAGE)
+    if SchoolYear.objects.filter(start_year=start_year).exists():
+        raise ValidationFailed(f"School year {start_year}-{start_year + 1} exists.", code="exists",
+                               field="start_year")
+    year = SchoolYear.objects.create(start_year=start_year, start_date=dt.date(start_year, 9, 1),
+                                     end_date=dt.date(start_year + 1, 8, 31))
+    audit_record(actor=actor, action="school_year.create", obj=year, after=snapshot(year))
+    if make_current:
+        school_year_set_current(actor=actor, school_year=year)
+    return year
+
+
+@transaction.atomic
+def school_year_set_current(*, actor, school_year: SchoolYear) -> SchoolYear:
+    require_cap(actor, Cap.SCHOOL_YEAR_MANAGE)
+    previous = SchoolYear.objects.filter(is_current=True).exclude(pk=school_year.pk).first()
+    SchoolYear.objects.filter(is_current=True).exclude(pk=school_year.pk).update(is_current=False)
+    school_year.is_current = True
+    school_year.save(update_fields=["is_current"])
+    audit_record(actor=actor, action="school_year.set_current", obj=school_year,
+                 before={"current": str(previous) if previous else None}, after={"current": str(school_year)})
+    return school_year
