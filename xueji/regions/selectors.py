@@ -1,10 +1,12 @@
 from django.db.models import Q, QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
+from xueji.accounts.permissions import Cap, require_cap
 from xueji.regions.models import OrgKind, OrgUnit, Region
 
 
 def org_unit_list(*, user, filters: dict | None = None) -> QuerySet[OrgUnit]:
+    require_cap(user, Cap.ORG_VIEW)
     qs = within(OrgUnit.objects.select_related("parent", "region"), user)
     filters = filters or {}
     if kind := filters.get("kind"):
@@ -17,6 +19,7 @@ def org_unit_list(*, user, filters: dict | None = None) -> QuerySet[OrgUnit]:
 
 
 def org_unit_get(*, user, pk) -> OrgUnit:
+    require_cap(user, Cap.ORG_VIEW)
     return get_within(OrgUnit.objects.select_related("parent", "region"), user, pk=pk)
 
 

@@ -3,11 +3,13 @@
 from django.db.models import Count, Q, QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
+from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
 
 def school_list(*, user, filters: dict | None = None) -> QuerySet[School]:
+    require_cap(user, Cap.ORG_VIEW)
     qs = within(School.objects.select_related("county", "org_unit"), user)
     filters = filters or {}
     if q := filters.get("q"):
@@ -22,10 +24,12 @@ def school_list(*, user, filters: dict | None = None) -> QuerySet[School]:
 
 
 def school_get(*, user, pk) -> School:
+    require_cap(user, Cap.ORG_VIEW)
     return get_within(School.objects.select_related("county", "org_unit"), user, pk=pk)
 
 
 def class_list(*, user, filters: dict | None = None) -> QuerySet[SchoolClass]:
+    require_cap(user, Cap.ORG_VIEW)
     qs = within(SchoolClass.objects.select_related("school"), user).annotate(
         student_count=Count("students", filter=Q(students__status="01")))
     filters = filters or {}
@@ -39,6 +43,7 @@ def class_list(*, user, filters: dict | None = None) -> QuerySet[SchoolClass]:
 
 
 def class_get(*, user, pk) -> SchoolClass:
+    require_cap(user, Cap.ORG_VIEW)
     return get_within(SchoolClass.objects.select_related("school"), user, pk=pk)
 
 

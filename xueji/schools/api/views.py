@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import codes
 from xueji.core.api import SelectorMixin
 from xueji.regions.selectors import org_unit_get
@@ -47,6 +48,7 @@ class SchoolListApi(SelectorMixin, generics.ListAPIView):
         data = SchoolCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        require_cap(request.user, Cap.SCHOOL_MANAGE)  # before resolving ids: no capability answers 403
         values["county"] = org_unit_get(user=request.user, pk=values["county"])
         school = services.school_create(actor=request.user, **values)
         return Response(SchoolSerializer(school).data, status=status.HTTP_201_CREATED)
@@ -111,6 +113,7 @@ class SchoolClassListApi(_ClassContext, SelectorMixin, generics.ListAPIView):
         data = SchoolClassCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        require_cap(request.user, Cap.CLASS_MANAGE)
         values["school"] = selectors.school_get(user=request.user, pk=values["school"])
         klass = services.class_create(actor=request.user, **values)
         return Response(self.get_serializer(klass).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,159 @@
+"""Walk every URL and API endpoint with users of each level and role, inside and outside their
+jurisdiction. Fails for any endpoint the matrix does not cover."""
+
+import itertools
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from xueji.accounts.permissions import has_cap
+from xueji.audit.models import AuditEvent
+from xueji.audit.services import audit_record
+from xueji.jobs.models import Job
+from xueji.jobs.services import JobContext
+from xueji.regions.models import OrgKind
+from xueji.schools.models import SchoolYear
+from xueji.web.tests.matrix import API_CASES, Case
+
+try:
+    from xueji.web.tests.matrix_web import WEB_CASES
+except ImportError:  # pragma: no cover - the web matrix lives beside this file
+    WEB_CASES = []
+
+CASES: list[Case] = API_CASES + WEB_CASES
+# Units whose users act in the matrix: one per level, plus a second school; objects come from everywhere.
+ACTING_UNITS = ("ministry", "anhui", "huangshan", "tunxi", "tunxi_primary")
+_seq = itertools.count(1)
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _walk(entry.url_patterns, namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}", entry.callback
+
+
+def _methods(callback) -> set[str]:
+    cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if cls is None:
+        methods = getattr(callback, "matrix_methods", None)
+        return set(methods) if methods else {"any"}
+    return {m for m in ("get", "post", "put", "patch", "delete") if hasattr(cls, m)}
+
+
+def test_every_endpoint_is_in_the_matrix():
+    covered: dict[str, set[str]] = {}
+    for case in CASES:
+        covered.setdefault(case.name, set()).add(case.method)
+    missing = []
+    for name, callback in _walk(get_resolver().url_patterns):
+        if name in ("set_language",):
+            continue  # Django's own language switch: tested in web tests
+        methods = _methods(callback)
+        if name not in covered:
+            missing.append(f"{name} (no case)")
+        elif "any" not in methods and not methods <= covered[name]:
+            missing.append(f"{name} {sorted(methods - covered[name])}")
+    assert not missing, "endpoints missing from the jurisdiction matrix: " + ", ".join(missing)
+
+
+@pytest.fixture
+def scene(world, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    for school in ("tunxi_primary", "xuanwu_primary"):
+        actor = world.user(school, "registrar")
+        job = Job.objects.create(kind="registry.export_students", title="t", created_by=actor,
+                                 org_unit=actor.org_unit, created_at=actor.date_joined, status="succeeded")
+        JobContext(job).result_path("students.xlsx").write_bytes(b"PK")
+        audit_record(actor=actor, action="matrix.test", obj=job)
+    return world
+
+
+def _objects(world, kind):
+    """(owning org unit, object) pairs of one kind across the whole world."""
+    if kind == "org":
+        return [(u, u) for u in world.units.values()]
+    if kind == "county":
+        return [(u, u) for u in world.units.values() if u.kind == OrgKind.COUNTY]
+    if kind == "school":
+        return [(s.org_unit, s) for s in world.schools.values()]
+    if kind == "class":
+        return [(c.school.org_unit, c) for c in world.classes.values()]
+    if kind == "student":
+        return [(s.school.org_unit, s) for s in world.students.values()]
+    if kind == "user":
+        return [(u.org_unit, u) for u in world.users.values()]
+    if kind == "job":
+        return [(j.org_unit, j) for j in Job.objects.select_related("org_unit")]
+    if kind == "audit":
+        return [(e.org_unit, e) for e in AuditEvent.objects.filter(action="matrix.test").select_related("org_unit")]
+    if kind == "year":
+        return [(None, y) for y in SchoolYear.objects.all()]
+    raise AssertionError(kind)
+
+
+def _pick(world, kind, user, inside: bool):
+    for unit, obj in _objects(world, kind):
+        if obj == user:
+            continue  # acting on oneself has its own rules
+        contained = unit is None or unit.path.startswith(user.org_unit.path)
+        if contained == inside:
+            return obj
+    return None
+
+
+def _request(client, case: Case, obj, user):
+    kwargs = {"pk": obj.pk} if (obj is not None and case.in_url) else {}
+    url = reverse(case.name, kwargs=kwargs)
+    data = case.data(obj, user, next(_seq)) if case.data else None
+    call = getattr(client, case.method)
+    if case.method == "get":
+        return call(url)
+    if case.json:
+        return call(url, data=data or {}, content_type="application/json")
+    return call(url, data=data or {})
+
+
+def _check(client, case, user, obj, expected, label):
+    response = _request(client, case, obj, user)
+    assert response.status_code in expected, (
+        f"{case.key} as {label} -> {response.status_code}, expected {expected}: "
+        f"{getattr(response, 'content', b'')[:300]!r}")
+
+
+def _needs_obj_but_url_has_pk(case):
+    return case.obj is not None and case.in_url
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.key)
+def test_matrix(case: Case, scene, client):
+    world = scene
+    # Anonymous visitors.
+    any_obj = _objects(world, case.obj)[0][1] if case.obj else None
+    if any_obj is not None and case.obj == "user":
+        any_obj = world.user("tunxi_primary", "leader")
+    _check(client, case, None, any_obj, case.ok if case.public else case.anonymous, "anonymous")
+    for (unit, role), user in world.users.items():
+        if unit not in ACTING_UNITS:
+            continue
+        client.force_login(user)
+        label = f"{user.username}"
+        allowed = case.cap is None or has_cap(user, case.cap)
+        if not allowed:
+            target = _pick(world, case.obj, user, inside=True) if case.obj else None
+            if target is None and case.obj:
+                target = any_obj
+            _check(client, case, user, target, (403,), label)
+            continue
+        if case.obj is None:
+            _check(client, case, user, None, case.ok, label)
+            continue
+        inside = _pick(world, case.obj, user, inside=True)
+        if inside is not None:
+            _check(client, case, user, inside, case.ok, f"{label} on own {case.obj} {inside}")
+        outside = _pick(world, case.obj, user, inside=False)
+        if outside is not None:
+            _check(client, case, user, outside, (404,), f"{label} on foreign {case.obj} {outside}")
+        client.logout()
