@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "xueji.accounts",
     "xueji.audit",
     "xueji.registry",
+    "xueji.policy",
+    "xueji.workflow",
     "xueji.jobs",
     "xueji.web",
 ]

@@ -17,6 +17,9 @@ class Cap(StrEnum):
     USER_MANAGE = "user.manage"
     AUDIT_VIEW = "audit.view"
     JOB_VIEW = "job.view"
+    POLICY_MANAGE = "policy.manage"
+    REQUEST_FILE = "request.file"
+    REQUEST_VIEW = "request.view"
 
 
 _ALL_BUT_AUDITOR = {Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS, Role.SYSADMIN}
@@ -31,11 +34,15 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.USER_MANAGE: {Role.SYSADMIN},
     Cap.AUDIT_VIEW: {Role.AUDITOR},
     Cap.JOB_VIEW: _ALL_BUT_AUDITOR,
+    Cap.POLICY_MANAGE: {Role.REGISTRAR},  # province and ministry
+    Cap.REQUEST_FILE: {Role.REGISTRAR},
+    Cap.REQUEST_VIEW: {Role.REGISTRAR, Role.LEADER},
 }
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
     Cap.SCHOOL_MANAGE: {"ministry", "province", "city", "county"},
     Cap.SCHOOL_YEAR_MANAGE: {"ministry", "province"},
+    Cap.POLICY_MANAGE: {"ministry", "province"},
 }
 
 

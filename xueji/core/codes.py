@@ -6,6 +6,7 @@ Each table keeps the official Chinese name and an English name; labels follow th
 
 from collections.abc import Iterable
 
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
 
 
@@ -49,6 +50,24 @@ class CodeTable:
             if value in (zh, en):
                 return code
         return None
+
+
+@deconstructible
+class choices_of:  # noqa: N801 - used like a function in field definitions
+    """Model-field choices for a table by its name here; migrations serialise it stably and labels follow
+    the active language."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    def __call__(self) -> list[tuple[str, str]]:
+        return globals()[self.table].choices()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, choices_of) and other.table == self.table
+
+    def __hash__(self) -> int:
+        return hash(self.table)
 
 
 SEX = CodeTable("GB/T 2261.1", [("1", "男", "Male"), ("2", "女", "Female")])
@@ -148,3 +167,49 @@ HEALTH_STATUS = CodeTable("health", [
 ])
 
 HUKOU_NATURE = CodeTable("hukou", [("1", "农业户口", "Agricultural"), ("2", "非农业户口", "Non-agricultural")])
+
+GATQW = CodeTable("JY/T 1001 GATQW", [
+    ("00", "否", "Not applicable"), ("01", "香港同胞", "Hong Kong compatriot"),
+    ("02", "香港同胞亲属", "Relative of HK compatriot"), ("03", "澳门同胞", "Macao compatriot"),
+    ("04", "澳门同胞亲属", "Relative of Macao compatriot"), ("05", "台湾同胞", "Taiwan compatriot"),
+    ("06", "台湾同胞亲属", "Relative of Taiwan compatriot"), ("11", "华侨", "Overseas Chinese"),
+    ("12", "侨眷", "Relative of overseas Chinese"), ("13", "归侨", "Returned overseas Chinese"),
+    ("14", "归侨子女", "Child of returned overseas Chinese"), ("21", "归国留学人员", "Returned overseas student"),
+    ("31", "非华裔中国人", "Chinese national of non-Chinese descent"),
+    ("41", "外籍华裔人", "Foreign national of Chinese descent"), ("51", "外国人", "Foreigner"), ("99", "其他", "Other"),
+])
+
+POLITICAL_STATUS = CodeTable("GB/T 4762", [
+    ("01", "中国共产党党员", "CPC member"), ("02", "中国共产党预备党员", "CPC probationary member"),
+    ("03", "中国共产主义青年团团员", "Communist Youth League member"), ("13", "群众", "Ordinary citizen"),
+])
+
+ADMISSION_MODE = CodeTable("admission mode", [
+    ("11", "就近入学", "Nearby enrolment"), ("12", "其他", "Other (compulsory)"),
+    ("21", "统一招生考试/普通入学", "Unified exam / regular"), ("22", "体育特招", "Sports special admission"),
+    ("23", "艺术特招", "Arts special admission"), ("99", "其他", "Other"),
+])
+
+STUDY_MODE = CodeTable("study mode", [("1", "走读", "Day student"), ("2", "住校", "Boarding")])
+STUDENT_SOURCE = CodeTable("student source", [("1", "正常入学", "Normal enrolment"), ("2", "借读", "Borrowed seat"),
+                                              ("9", "其他", "Other")])
+LEFT_BEHIND = CodeTable("left-behind", [("0", "非留守儿童", "Not left-behind"), ("1", "单亲留守儿童", "One parent away"),
+                                        ("2", "双亲留守儿童", "Both parents away")])
+DISABILITY = CodeTable("disability", [
+    ("0", "无残疾", "None"), ("1", "视力残疾", "Visual"), ("2", "听力残疾", "Hearing"), ("3", "言语残疾", "Speech"),
+    ("4", "肢体残疾", "Physical"), ("5", "智力残疾", "Intellectual"), ("6", "精神残疾", "Mental"),
+    ("7", "多重残疾", "Multiple"), ("9", "其他残疾", "Other"),
+])
+INCLUSION = CodeTable("inclusion", [
+    ("0", "非随班就读", "Not inclusive placement"), ("1", "视力残疾随班就读", "Inclusive - visual"),
+    ("2", "听力残疾随班就读", "Inclusive - hearing"), ("3", "智力残疾随班就读", "Inclusive - intellectual"),
+    ("9", "其他残疾随班就读", "Inclusive - other"),
+])
+# Which inclusion codes a disability type allows (随班就读 must agree with 残疾类型).
+INCLUSION_FOR_DISABILITY = {"0": {"0"}, "1": {"0", "1"}, "2": {"0", "2"}, "5": {"0", "3"}}
+COMMUTE_MODE = CodeTable("commute", [
+    ("1", "步行", "Walking"), ("2", "自行车（含摩托车、电动自行车）", "Bicycle"),
+    ("3", "公共交通（含城市公交、农村客运、地铁）", "Public transport"), ("4", "家长自行接送", "Driven by parents"),
+    ("5", "校车", "School bus"), ("9", "其他", "Other"),
+])
+YES_NO = CodeTable("yes/no", [("0", "否", "No"), ("1", "是", "Yes")])

@@ -7,6 +7,20 @@ from xueji.core import codes, idnumbers
 from xueji.core.models import TimeStampedModel
 
 
+class RegStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting registration approval")
+    REGISTERED = "registered", _("Registered")
+
+
+class VerifyStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Not yet checked")
+    SENT = "sent", _("Sent for checking")
+    VERIFIED = "verified", _("Verified")
+    NOT_FOUND = "not_found", _("ID number does not exist")
+    MISMATCH = "mismatch", _("Name and ID number do not match")
+    PROOF = "proof", _("Confirmed by household register")
+
+
 class Student(TimeStampedModel):
     """One pupil's lifelong registration record."""
 
@@ -21,24 +35,31 @@ class Student(TimeStampedModel):
                                        unique=True)
     name = models.CharField(_("name"), max_length=64)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=128, blank=True, db_index=True)
-    sex = models.CharField(_("sex"), max_length=1, choices=codes.SEX.choices)
+    sex = models.CharField(_("sex"), max_length=1, choices=codes.choices_of("SEX"))
     birth_date = models.DateField(_("date of birth"))
-    ethnic = models.CharField(_("ethnic group"), max_length=2, choices=codes.ETHNIC.choices, default="01")
+    ethnic = models.CharField(_("ethnic group"), max_length=2, choices=codes.choices_of("ETHNIC"), default="01")
     nationality = models.CharField(_("nationality"), max_length=3, default="CHN")
-    id_type = models.CharField(_("ID document type"), max_length=1, choices=codes.ID_DOC_TYPE.choices,
+    id_type = models.CharField(_("ID document type"), max_length=1, choices=codes.choices_of("ID_DOC_TYPE"),
                                default="1")
     id_number = models.CharField(_("ID number"), max_length=32, null=True, blank=True, db_index=True)
-    status = models.CharField(_("status"), max_length=2, choices=codes.STUDENT_STATUS.choices, default="01",
+    status = models.CharField(_("status"), max_length=2, choices=codes.choices_of("STUDENT_STATUS"), default="01",
                               db_index=True)
     class_number = models.CharField(_("number in class"), max_length=8, blank=True)
     entry_date = models.DateField(_("entry date"), null=True, blank=True)
-    hukou_nature = models.CharField(_("hukou nature"), max_length=1, choices=codes.HUKOU_NATURE.choices,
+    hukou_nature = models.CharField(_("hukou nature"), max_length=1, choices=codes.choices_of("HUKOU_NATURE"),
                                     blank=True)
-    health = models.CharField(_("health"), max_length=2, choices=codes.HEALTH_STATUS.choices, default="10")
+    health = models.CharField(_("health"), max_length=2, choices=codes.choices_of("HEALTH_STATUS"), default="10")
     address = models.CharField(_("current address"), max_length=255, blank=True)
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     is_left_behind = models.BooleanField(_("left-behind child"), default=False)
     is_migrant = models.BooleanField(_("migrant child"), default=False)
+    reg_status = models.CharField(_("registration"), max_length=12, choices=RegStatus.choices,
+                                  default=RegStatus.REGISTERED, db_default=RegStatus.REGISTERED, db_index=True)
+    verify_status = models.CharField(_("identity check"), max_length=12, choices=VerifyStatus.choices,
+                                     default=VerifyStatus.UNVERIFIED, db_default=VerifyStatus.UNVERIFIED,
+                                     db_index=True)
+    registration_request = models.ForeignKey("workflow.Request", null=True, blank=True, on_delete=models.SET_NULL,
+                                             related_name="registered_students", db_default=None)
 
     class Meta:
         ordering = ["school_class_id", "class_number", "id"]
@@ -63,14 +84,19 @@ class FamilyMember(models.Model):
     jurisdiction_path = "student__school__org_unit__path"
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="family")
-    relation = models.CharField(_("relation"), max_length=2, choices=codes.FAMILY_RELATION.choices)
+    relation = models.CharField(_("relation"), max_length=2, choices=codes.choices_of("FAMILY_RELATION"))
     name = models.CharField(_("name"), max_length=64)
-    id_type = models.CharField(_("ID document type"), max_length=1, choices=codes.ID_DOC_TYPE.choices,
+    id_type = models.CharField(_("ID document type"), max_length=1, choices=codes.choices_of("ID_DOC_TYPE"),
                                default="1")
     id_number = models.CharField(_("ID number"), max_length=32, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     is_guardian = models.BooleanField(_("guardian"), default=True)
     employer = models.CharField(_("employer"), max_length=128, blank=True)
+    relation_note = models.CharField(_("relation note"), max_length=64, blank=True, db_default="")
+    ethnic = models.CharField(_("ethnic group"), max_length=2, blank=True, db_default="")
+    address = models.CharField(_("current address"), max_length=255, blank=True, db_default="")
+    hukou_location = models.CharField(_("hukou location"), max_length=12, blank=True, db_default="")
+    job_title = models.CharField(_("job title"), max_length=64, blank=True, db_default="")
 
     class Meta:
         ordering = ["student", "id"]
@@ -79,3 +105,87 @@ class FamilyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({codes.FAMILY_RELATION.label(self.relation)})"
+
+
+def _text(label, length=64):
+    return models.CharField(label, max_length=length, blank=True, default="", db_default="")
+
+
+def _flag(label):
+    return models.BooleanField(label, default=False, db_default=False)
+
+
+class StudentDetail(models.Model):
+    """The rest of the national student form (identity, auxiliary, study, contact, extended, transport items).
+
+    Kept beside `Student` so the hot table that lists, counts and de-duplicates stays narrow."""
+
+    jurisdiction_path = "student__school__org_unit__path"
+
+    student = models.OneToOneField(Student, on_delete=models.CASCADE, primary_key=True, related_name="detail")
+    birthplace = _text(_("place of birth"), 12)
+    native_place = _text(_("native place"), 12)
+    gatqw = models.CharField(_("HK/Macao/Taiwan/overseas"), max_length=2, default="00", db_default="00")
+    political_status = models.CharField(_("political status"), max_length=2, default="13", db_default="13")
+    former_name = _text(_("former name"))
+    id_valid_period = _text(_("ID validity"), 32)
+    hukou_location = _text(_("hukou location"), 12)
+    talents = _text(_("special talents"), 255)
+    aux_number = _text(_("provincial auxiliary number"), 32)
+    admission_mode = models.CharField(_("admission mode"), max_length=2, default="11", db_default="11")
+    study_mode = models.CharField(_("study mode"), max_length=1, default="1", db_default="1")
+    student_source = models.CharField(_("student source"), max_length=1, default="1", db_default="1")
+    mailing_address = _text(_("mailing address"), 255)
+    family_address = _text(_("family address"), 255)
+    postcode = _text(_("postcode"), 6)
+    email = _text(_("e-mail"), 128)
+    homepage = _text(_("homepage"), 255)
+    is_only_child = _flag(_("only child"))
+    had_preschool = _flag(_("received pre-school education"))
+    left_behind = models.CharField(_("left-behind"), max_length=1, default="0", db_default="0")
+    is_orphan = _flag(_("orphan"))
+    is_martyr_child = _flag(_("child of a martyr or entitled group"))
+    inclusion = models.CharField(_("inclusive placement"), max_length=1, default="0", db_default="0")
+    disability = models.CharField(_("disability"), max_length=1, default="0", db_default="0")
+    gov_purchased_seat = _flag(_("seat purchased by government"))
+    needs_aid = _flag(_("needs financial aid"))
+    boarding_subsidy = _flag(_("boarding subsidy"))
+    distance_km = models.DecimalField(_("distance to school (km)"), max_digits=6, decimal_places=2, null=True,
+                                      blank=True)
+    commute_mode = _text(_("commute mode"), 1)
+    needs_school_bus = _flag(_("needs the school bus"))
+
+    class Meta:
+        verbose_name = _("student details")
+
+
+class NumberKind(models.TextChoices):
+    G = "G", _("From the verified ID number")
+    J = "J", _("Built for a pupil with no usable ID")
+    L = "L", _("Temporary, before verification")
+
+
+class NationalNumber(models.Model):
+    """Every national student number ever issued: unique, never reused; old numbers stay findable."""
+
+    jurisdiction_path = "student__school__org_unit__path"
+
+    number = models.CharField(_("national student number"), max_length=24, unique=True)
+    kind = models.CharField(_("kind"), max_length=1, choices=NumberKind.choices)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="numbers")
+    issued_at = models.DateTimeField(_("issued"))
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        verbose_name = _("national student number")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class NumberSequence(models.Model):
+    """The last sequence used for a number family (e.g. L numbers of one area and birth date)."""
+
+    key = models.CharField(max_length=32, primary_key=True)
+    last = models.PositiveIntegerField(default=0)

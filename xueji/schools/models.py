@@ -19,7 +19,7 @@ class School(TimeStampedModel):
     name = models.CharField(_("name"), max_length=128)
     county = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="county_schools",
                                verbose_name=_("county authority"))
-    running_type = models.CharField(_("running type"), max_length=3, choices=codes.RUNNING_TYPE.choices)
+    running_type = models.CharField(_("running type"), max_length=3, choices=codes.choices_of("RUNNING_TYPE"))
     stages = models.CharField(_("stages"), max_length=8, help_text=_("Stage codes taught, e.g. 12"))
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -79,7 +79,7 @@ class SchoolClass(TimeStampedModel):
     jurisdiction_path = "school__org_unit__path"
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classes")
-    stage = models.CharField(_("stage"), max_length=1, choices=codes.STAGE.choices)
+    stage = models.CharField(_("stage"), max_length=1, choices=codes.choices_of("STAGE"))
     cohort_year = models.PositiveSmallIntegerField(_("cohort year"))
     number = models.PositiveSmallIntegerField(_("class number"))
     name = models.CharField(_("name"), max_length=64, blank=True)

@@ -1,0 +1,128 @@
+"""The one approval engine: requests, their frozen steps, actions and proof materials."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned to the filer")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class StepStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Request(models.Model):
+    """A request of some type about a subject, filed by a unit, approved by a chain of parties."""
+
+    # Filers see their unit's requests; approvers see those with a step in their jurisdiction (selectors).
+    jurisdiction_path = "filer_org__path"
+
+    type = models.CharField(_("type"), max_length=64, db_index=True)
+    title = models.CharField(_("title"), max_length=255)
+    status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices,
+                              default=RequestStatus.PENDING, db_index=True)
+    filer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests_filed")
+    filer_org = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="requests_filed")
+    province_code = models.CharField(_("province"), max_length=6, blank=True)
+    subject_type = models.CharField(max_length=64, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    reject_reason = models.TextField(_("reason for return"), blank=True)
+    created_at = models.DateTimeField(_("filed"))
+    updated_at = models.DateTimeField(_("updated"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RequestStatus.PENDING
+
+
+class Step(models.Model):
+    """One approval step, resolved to an org unit and role at submit and frozen on the request."""
+
+    jurisdiction_path = "org_unit__path"
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="steps")
+    round = models.PositiveSmallIntegerField(default=1)
+    order = models.PositiveSmallIntegerField()
+    resolver = models.CharField(max_length=32)
+    org_unit = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="approval_steps")
+    role = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, choices=StepStatus.choices, default=StepStatus.WAITING, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["request", "round", "order"]
+        constraints = [models.UniqueConstraint(fields=["request", "round", "order"], name="unique_step")]
+        indexes = [models.Index(fields=["org_unit", "status", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}#{self.round}.{self.order} {self.org_unit} {self.role} {self.status}"
+
+
+class ActionKind(models.TextChoices):
+    SUBMIT = "submit", _("Submitted")
+    APPROVE = "approve", _("Approved")
+    REJECT = "reject", _("Returned")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    RESUBMIT = "resubmit", _("Resubmitted")
+
+
+class Action(models.Model):
+    """The history of a request: who did what, when, with what comment."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="actions")
+    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.PROTECT, related_name="actions")
+    kind = models.CharField(max_length=16, choices=ActionKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["request", "at", "id"]
+
+
+class Proof(models.Model):
+    """证明材料: a file on a request, stored outside the web root, served only to those who may see it."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="proofs")
+    original_name = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["request", "uploaded_at"]
+        verbose_name = _("proof")
+        verbose_name_plural = _("proofs")
+
+    def __str__(self) -> str:
+        return self.original_name
