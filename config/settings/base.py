@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xueji.registry",
     "xueji.policy",
     "xueji.workflow",
+    "xueji.registration",
     "xueji.jobs",
     "xueji.web",
 ]

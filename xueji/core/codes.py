@@ -15,6 +15,7 @@ class CodeTable:
         self.name = name
         self.rows = tuple(rows)
         self._by_code = {code: (zh, en) for code, zh, en in self.rows}
+        self._by_name = {name: code for code, zh, en in self.rows for name in (en, zh)}
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
@@ -46,10 +47,7 @@ class CodeTable:
         value = (name or "").strip()
         if value in self._by_code:
             return value
-        for code, zh, en in self.rows:
-            if value in (zh, en):
-                return code
-        return None
+        return self._by_name.get(value)
 
 
 @deconstructible

@@ -8,6 +8,7 @@ from xueji.core.models import TimeStampedModel
 
 
 class RegStatus(models.TextChoices):
+    DRAFT = "draft", _("Entered, not yet submitted")
     PENDING = "pending", _("Awaiting registration approval")
     REGISTERED = "registered", _("Registered")
 

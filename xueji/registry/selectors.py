@@ -4,13 +4,14 @@ from django.db.models import Q, QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, has_cap, require_cap
+from xueji.core.filters import as_int, typed
 from xueji.registry.models import FamilyMember, Student
 
 
 def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
     require_cap(user, Cap.STUDENT_VIEW)
     qs = within(Student.objects.select_related("school", "school_class"), user)
-    filters = filters or {}
+    filters = typed(filters, school=as_int, school_class=as_int, county=as_int)
     if q := (filters.get("q") or "").strip():
         if q.isascii() and q.replace(" ", "").isalpha():
             qs = qs.filter(name_pinyin__startswith=q.lower().replace(" ", ""))

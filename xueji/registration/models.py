@@ -1,0 +1,30 @@
+"""Registration: pre-school records handed over to grade 1."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xueji.core import codes
+
+
+class PreschoolRecord(models.Model):
+    """A kindergarten record (幼儿园学籍) received from the pre-school system, taken over at grade-1 registration
+    instead of typing the pupil again."""
+
+    province_code = models.CharField(_("province"), max_length=6, db_index=True)
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    sex = models.CharField(_("sex"), max_length=1, choices=codes.choices_of("SEX"))
+    birth_date = models.DateField(_("date of birth"))
+    ethnic = models.CharField(_("ethnic group"), max_length=2, default="01")
+    kindergarten = models.CharField(_("kindergarten"), max_length=128, blank=True)
+    data = models.JSONField(_("other items"), default=dict, blank=True)
+    taken_over_by = models.OneToOneField("registry.Student", null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="preschool_record")
+    loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pre-school record")
+        verbose_name_plural = _("pre-school records")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kindergarten})"

@@ -1,0 +1,142 @@
+"""Registration flows: submitting drafts for registration (在校生注册, 小学新生注册, 来华归国学生注册),
+grade-1 entry-age control, pre-school takeover and the whole-system search for returning pupils."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from xueji.accounts.permissions import Cap, require_cap
+from xueji.audit.services import audit_record
+from xueji.core.errors import Conflict, NotFound, ValidationFailed
+from xueji.policy.services import province_code_of, setting_get, window_require
+from xueji.registration.models import PreschoolRecord
+from xueji.registration.types import ENROLLED, GRADE1, RETURNING
+from xueji.registry.models import RegStatus, Student
+from xueji.schools.models import SchoolClass
+from xueji.schools.selectors import current_school_year_start
+from xueji.workflow.models import Request
+from xueji.workflow.services import request_submit
+
+KINDS = {"enrolled": ENROLLED, "grade1": GRADE1, "returning": RETURNING}
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def entry_age_problems(*, students: list[Student], province_code: str | None) -> list[str]:
+    """Grade-1 entry age: at least N full years on 31 August of the entry year (province switch and age)."""
+    control = setting_get(province_code=province_code, key="registration.grade1.age_control")
+    if not control.get("enabled"):
+        return []
+    cutoff = dt.date(current_school_year_start(), 8, 31)
+    minimum = int(control.get("min_age", 6))
+    return [f"{s.name}（{s.birth_date:%Y-%m-%d}）于 {cutoff:%Y-%m-%d} 未满 {minimum} 周岁"
+            for s in students if age_on(s.birth_date, cutoff) < minimum]
+
+
+def _grade1_problems(students: list[Student]) -> list[str]:
+    year = current_school_year_start()
+    return [f"{s.name} 不在本学年小学一年级的班级" for s in students
+            if s.school_class is None or s.school_class.stage != "1" or s.school_class.cohort_year != year]
+
+
+@transaction.atomic
+def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
+    """Submit drafts of the actor's school for registration: one request, approved by the school leader and
+    the county (or the province's route). Outside the business window it is refused, and the window shown."""
+    require_cap(actor, Cap.REQUEST_FILE)
+    if kind not in KINDS:
+        raise ValidationFailed(f"Unknown registration kind {kind!r}.", code="unknown_kind", field="kind")
+    if not actor.org_unit.is_school:
+        raise ValidationFailed("Registration is filed by the pupil's school.", code="school_only")
+    request_type = KINDS[kind]
+    window_require(province_code=province_code_of(actor.org_unit), kind=request_type.window_kind)
+    ids = sorted(set(student_ids))
+    if not ids:
+        raise ValidationFailed("Choose at least one pupil.", code="no_students", field="student_ids")
+    students = list(Student.objects.select_for_update().filter(pk__in=ids, school__org_unit=actor.org_unit)
+                    .select_related("school_class"))
+    if len(students) != len(ids):
+        raise NotFound("Some of these pupils are not drafts of your school.")
+    not_drafts = [s.name for s in students if s.reg_status != RegStatus.DRAFT]
+    if not_drafts:
+        raise Conflict(f"Already submitted or registered: {'、'.join(not_drafts[:10])}", code="not_draft")
+    if kind == "grade1":
+        problems = _grade1_problems(students) + entry_age_problems(
+            students=students, province_code=province_code_of(actor.org_unit))
+        if problems:
+            raise ValidationFailed("；".join(problems[:20]), code="entry_age", details=problems)
+    title = f"{request_type.label}：{actor.org_unit.name} {len(students)} 人"
+    request = request_submit(actor=actor, type=request_type.code, title=title, subject_type="registry.student",
+                             payload={"count": len(students), "student_ids": ids[:1000]})
+    Student.objects.filter(pk__in=ids).update(reg_status=RegStatus.PENDING, registration_request=request)
+    return request
+
+
+# Returning pupils (来华归国) -------------------------------------------------------------------------------
+
+def returning_search(*, actor, id_number: str = "", name: str = "", sex: str = "",
+                     birth_date: dt.date | None = None) -> list[Student]:
+    """Search the whole system (not only the jurisdiction) for an existing record of a returning pupil:
+    by ID number, or by name, sex and date of birth. Callers show only what identifies the match."""
+    require_cap(actor, Cap.REQUEST_FILE)
+    qs = Student.objects.select_related("school").exclude(reg_status=RegStatus.DRAFT)
+    if id_number:
+        matches = list(qs.filter(id_number=id_number.strip().upper())[:5])
+    elif name and sex and birth_date:
+        matches = list(qs.filter(name=name.strip(), sex=sex, birth_date=birth_date)[:5])
+    else:
+        raise ValidationFailed("Search by ID number, or by name, sex and date of birth.", code="search_terms")
+    audit_record(actor=actor, action="registration.returning_search", object_type="registry.student",
+                 after={"by": "id" if id_number else "name_sex_birth", "found": len(matches)})
+    return matches
+
+
+@transaction.atomic
+def returning_takeover_submit(*, actor, student: Student, school_class: SchoolClass) -> Request:
+    """Take over an existing record found by the search: approved like a registration, then the record
+    moves to this school and class and is enrolled again, keeping its national number."""
+    require_cap(actor, Cap.REQUEST_FILE)
+    if school_class.school.org_unit_id != actor.org_unit_id:
+        raise NotFound("class not found")
+    if student.status == "01" and student.reg_status == RegStatus.REGISTERED:
+        raise Conflict(f"{student.name} is enrolled at {student.school.name}; use a transfer instead.",
+                       code="still_enrolled")
+    if Request.objects.filter(type=RETURNING.code, status="pending", subject_id=str(student.pk)).exists():
+        raise Conflict("A takeover of this record is already pending.", code="takeover_pending")
+    return request_submit(actor=actor, type=RETURNING.code, title=f"来华归国学生注册（接收原学籍）：{student.name}",
+                          subject_type="registry.student", subject_id=str(student.pk),
+                          payload={"takeover": student.pk, "class": school_class.pk,
+                                   "from_school": student.school_id, "from_status": student.status})
+
+
+def apply_takeover(*, request, actor) -> int:
+    payload = request.payload
+    klass = SchoolClass.objects.select_related("school").get(pk=payload["class"])
+    student = Student.objects.select_for_update().get(pk=payload["takeover"])
+    before = {"school": student.school_id, "class": student.school_class_id, "status": student.status}
+    student.school, student.school_class, student.status = klass.school, klass, "01"
+    student.reg_status = RegStatus.REGISTERED
+    student.save(update_fields=["school", "school_class", "status", "reg_status", "updated_at"])
+    audit_record(actor=actor, action="student.takeover", obj=student, before=before,
+                 after={"school": klass.school_id, "class": klass.pk, "status": "01"})
+    return 1
+
+
+# Pre-school takeover (小学新生) --------------------------------------------------------------------------
+
+def preschool_lookup(*, actor, id_number: str) -> PreschoolRecord | None:
+    require_cap(actor, Cap.STUDENT_EDIT)
+    record = PreschoolRecord.objects.filter(id_number=id_number.strip().upper(), taken_over_by__isnull=True).first()
+    return record
+
+
+@transaction.atomic
+def preschool_mark_taken(*, actor, record: PreschoolRecord, student: Student) -> None:
+    if record.taken_over_by_id:
+        raise Conflict("This pre-school record was already taken over.", code="already_taken")
+    record.taken_over_by = student
+    record.save(update_fields=["taken_over_by"])
+    audit_record(actor=actor, action="registration.preschool_takeover", obj=student,
+                 after={"preschool_record": record.pk, "kindergarten": record.kindergarten})

@@ -1,0 +1,38 @@
+"""The registration request types and what their approval does."""
+
+from xueji.registry.models import RegStatus, Student
+from xueji.registry.numbers import issue_temporary
+from xueji.workflow.types import RequestType, register, step
+
+# School registrar files, school leader approves, county authority approves (a province may add steps).
+ROUTE = (step("filing_school", "leader"), step("filing_county", "registrar"))
+
+
+def _register_attached(*, request, actor) -> dict:
+    """Final approval: the request's pupils become registered, and those without a number get an L number."""
+    students = Student.objects.filter(registration_request=request).select_related("school__county")
+    count = students.update(reg_status=RegStatus.REGISTERED, status="01")
+    issued = issue_temporary(students=list(students.filter(national_number__isnull=True)), actor=actor)
+    result = {"registered": count, "numbers_issued": issued}
+    takeover = (request.payload or {}).get("takeover")
+    if takeover:
+        from xueji.registration.services import apply_takeover
+
+        result["taken_over"] = apply_takeover(request=request, actor=actor)
+    return result
+
+
+def _release(*, request, actor) -> None:
+    """A withdrawn request gives its pupils back to the school's drafts."""
+    Student.objects.filter(registration_request=request).update(reg_status=RegStatus.DRAFT, registration_request=None)
+
+
+ENROLLED = register(RequestType(
+    code="registration.enrolled", label="在校生注册", default_route=ROUTE, apply=_register_attached,
+    on_withdrawn=_release, window_kind="registration.enrolled"))
+GRADE1 = register(RequestType(
+    code="registration.grade1", label="小学新生注册", default_route=ROUTE, apply=_register_attached,
+    on_withdrawn=_release, window_kind="registration.grade1"))
+RETURNING = register(RequestType(
+    code="registration.returning", label="来华归国学生注册", default_route=ROUTE, apply=_register_attached,
+    on_withdrawn=_release, window_kind="registration.returning"))

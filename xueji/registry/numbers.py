@@ -1,0 +1,96 @@
+"""National student numbers (学籍号): issued once, unique, never reused; every number ever issued is kept.
+
+- G + the 18-character resident ID number, once it is verified and free of problems;
+- J + an ID-shaped number (area, birth date, 3-digit sequence, check character) when no usable ID exists;
+- L + area + birth date + 4 digits: the temporary number given at first registration.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F
+
+from xueji.audit.services import audit_record
+from xueji.core import clock, idnumbers
+from xueji.core.errors import Conflict, ValidationFailed
+from xueji.registry.models import NationalNumber, NumberKind, NumberSequence, Student, VerifyStatus
+
+
+def _allocate(key: str, count: int, limit: int) -> range:
+    """Reserve `count` consecutive sequence numbers under `key` (row-locked, so parallel issuers never clash)."""
+    NumberSequence.objects.get_or_create(key=key)
+    seq = NumberSequence.objects.select_for_update().get(key=key)
+    first = seq.last + 1
+    if seq.last + count > limit:
+        raise Conflict(f"Number family {key} is exhausted.", code="numbers_exhausted")
+    NumberSequence.objects.filter(key=key).update(last=F("last") + count)
+    return range(first, first + count)
+
+
+def _area_of(student: Student) -> str:
+    return student.school.county.code if student.school.county.code.isdigit() else student.province_code
+
+
+def _replace(students_numbers: list[tuple[Student, str, str]], actor) -> None:
+    """Give each student its new number; the old one is kept as superseded, findable forever."""
+    now = clock.now()
+    ids = [s.pk for s, _n, _k in students_numbers]
+    NationalNumber.objects.filter(student_id__in=ids, superseded_at__isnull=True).update(superseded_at=now)
+    NationalNumber.objects.bulk_create([NationalNumber(number=number, kind=kind, student=student, issued_at=now)
+                                        for student, number, kind in students_numbers], batch_size=2000)
+    for student, number, _kind in students_numbers:
+        student.national_number = number
+    Student.objects.bulk_update([s for s, _n, _k in students_numbers], ["national_number"], batch_size=2000)
+    audit_record(actor=actor, action="number.issue", object_type="registry.student",
+                 object_repr=f"{len(students_numbers)} numbers",
+                 after={"issued": [[s.pk, n] for s, n, _k in students_numbers[:200]],
+                        "count": len(students_numbers)})
+
+
+@transaction.atomic
+def issue_temporary(*, students: Iterable[Student], actor) -> int:
+    """L numbers for pupils registered for the first time (those who hold no number yet)."""
+    pending = [s for s in students if not s.national_number]
+    groups: dict[tuple[str, str], list[Student]] = defaultdict(list)
+    for student in pending:
+        groups[(_area_of(student), f"{student.birth_date:%Y%m%d}")].append(student)
+    issued: list[tuple[Student, str, str]] = []
+    for (area, birth), members in sorted(groups.items()):
+        for student, seq in zip(members, _allocate(f"L{area}{birth}", len(members), 9999), strict=True):
+            issued.append((student, f"L{area}{birth}{seq:04d}", NumberKind.L))
+    if issued:
+        _replace(issued, actor)
+    return len(issued)
+
+
+def _usable_id(student: Student) -> bool:
+    return student.id_type == "1" and bool(student.id_number) and idnumbers.is_valid(student.id_number)
+
+
+@transaction.atomic
+def issue_final(*, student: Student, actor, open_problems: bool) -> str:
+    """G (verified ID, no open problem) or J (no usable ID) for a pupil; the old number stays findable."""
+    if student.national_number and student.national_number[0] in "GJ":
+        return student.national_number
+    if _usable_id(student):
+        if student.verify_status not in (VerifyStatus.VERIFIED, VerifyStatus.PROOF):
+            raise ValidationFailed("The ID number is not verified yet.", code="not_verified")
+        if open_problems:
+            raise ValidationFailed("The record has open problems.", code="open_problems")
+        number = "G" + student.id_number
+        if NationalNumber.objects.filter(number=number).exists():
+            raise Conflict(f"{number} was already issued to another record (duplicate ID).", code="number_taken")
+        _replace([(student, number, NumberKind.G)], actor)
+        return number
+    area, birth = _area_of(student), student.birth_date
+    # Like an ID number, the sequence is odd for boys and even for girls.
+    (n,) = _allocate(f"J{area}{birth:%Y%m%d}{student.sex}", 1, 499)
+    number = "J" + idnumbers.make(area, birth, 2 * n - 1 if student.sex == "1" else 2 * n)
+    _replace([(student, number, NumberKind.J)], actor)
+    return number
+
+
+def number_lookup(number: str) -> NationalNumber | None:
+    """Find a record by any number it ever held (current or superseded)."""
+    return NationalNumber.objects.select_related("student").filter(number=number.strip().upper()).first()

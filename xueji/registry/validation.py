@@ -1,0 +1,292 @@
+"""Checking one pupil's national-form data. The same function serves the single-entry form, the API and
+every row of a bulk import, so a rule lives here once. Errors name the column (as on the form) and why."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pypinyin import Style, lazy_pinyin
+
+from xueji.core import codes, idnumbers
+from xueji.registry.fields import ALL_ITEMS, BY_KEY, FormItem
+
+_PLACE = {item.key: (item.target, item.field) for item in ALL_ITEMS}
+REQUIRED_KEYS = frozenset(item.key for item in ALL_ITEMS if item.required)
+REQUIRED_KEYS_NO_CLASS = frozenset(item.key for item in ALL_ITEMS if item.required and item.target != "placement")
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d")
+_PHONE = re.compile(r"^\+?[\d\- ]{7,20}$")
+_REGION = re.compile(r"^\d{6}(\d{6})?$")
+_NAME = re.compile(r"^[\u3400-\u9fff\u00b7·A-Za-z .\-]{1,64}$")
+_PROVINCES = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
+              "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82"}
+# Surnames whose reading as a surname differs from the common one.
+SURNAME_READINGS = {"单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "区": "ou", "朴": "piao", "覃": "qin",
+                    "查": "zha", "尉迟": "yuchi", "万俟": "moqi", "乐": "yue", "缪": "miao", "盖": "ge"}
+
+
+@dataclass
+class FieldError:
+    column: str
+    message: str
+    key: str = ""
+
+
+@dataclass
+class CleanStudent:
+    student: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
+    guardians: list[dict[str, Any]] = field(default_factory=list)
+    class_name: str = ""
+
+
+_SURNAMES_LONGEST_FIRST = sorted(SURNAME_READINGS, key=len, reverse=True)
+_char_pinyin: dict[str, str] = {}
+
+
+def _pinyin_of(text: str) -> str:
+    # Per-character cache: names are short and repeat characters, and pypinyin is slow per call.
+    out = []
+    for char in text:
+        reading = _char_pinyin.get(char)
+        if reading is None:
+            reading = "".join(lazy_pinyin(char, style=Style.NORMAL)).lower().replace(" ", "")
+            if len(_char_pinyin) < 50_000:
+                _char_pinyin[char] = reading
+        out.append(reading)
+    return "".join(out)
+
+
+def name_pinyin(name: str) -> str:
+    """Lower-case pinyin without spaces, with surname readings fixed (曾 → zeng, not ceng)."""
+    for surname in _SURNAMES_LONGEST_FIRST:
+        if name.startswith(surname):
+            return SURNAME_READINGS[surname] + _pinyin_of(name[len(surname):])
+    return _pinyin_of(name)
+
+
+def parse_date(value: str) -> dt.date | None:
+    value = value.strip()
+    if len(value) == 10 and value[4] in "-/." and value[7] == value[4]:
+        value = value[:4] + value[5:7] + value[8:]
+    if len(value) == 8 and value.isdigit():
+        try:
+            return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+        except ValueError:
+            return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_year_month(value: str) -> dt.date | None:
+    digits = re.sub(r"[^\d]", "", value)
+    if len(digits) == 8:
+        parsed = parse_date(digits)
+        return parsed.replace(day=1) if parsed else None
+    if len(digits) == 6:
+        year, month = int(digits[:4]), int(digits[4:])
+        if 1 <= month <= 12:
+            return dt.date(year, month, 1)
+    return None
+
+
+_FLAGS = {"1": "1", "0": "0", "是": "1", "否": "0", "Yes": "1", "No": "0"}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _convert(item: FormItem, value: str, errors: list[FieldError], today: dt.date) -> Any:
+    def fail(message: str) -> None:
+        errors.append(FieldError(item.title, message, item.key))
+
+    first = value[0]
+    if first in "=@+" and (first != "+" or item.kind != "phone"):
+        fail(f"内容以“{first}”开头，疑似公式，请填写纯文本")
+        return None
+    if len(value) > item.max_length and item.kind in ("text", "phone", "id"):
+        fail(f"长度不能超过 {item.max_length} 个字符")
+        return None
+    kind = item.kind
+    if kind == "code":
+        code = value if value in item.table else item.table.code_for_name(value)
+        if code is None:
+            fail(f"“{value}”不是有效的代码（{item.table.name}）")
+        return code
+    if kind == "flag":
+        code = _FLAGS.get(value) or {"true": "1", "false": "0", "y": "1", "n": "0"}.get(value.lower())
+        if code is None:
+            fail(f"“{value}”应为 是/否 或 1/0")
+            return None
+        return code == "1"
+    if kind == "date":
+        parsed = parse_date(value)
+        if parsed is None:
+            fail(f"“{value}”不是有效日期（格式 YYYY-MM-DD）")
+        elif parsed > today:
+            fail(f"日期 {parsed:%Y-%m-%d} 晚于今天")
+            return None
+        return parsed
+    if kind == "yearmonth":
+        parsed = parse_year_month(value)
+        if parsed is None:
+            fail(f"“{value}”不是有效年月（格式 YYYYMM）")
+        elif parsed > today:
+            fail(f"入学年月 {parsed:%Y%m} 晚于本月")
+            return None
+        return parsed
+    if kind == "region":
+        if not _REGION.match(value) or value[:2] not in _PROVINCES:
+            fail(f"“{value}”不是有效的行政区划代码（6 位，GB/T 2260）")
+            return None
+        return value[:6]
+    if kind == "phone":
+        if not _PHONE.match(value):
+            fail(f"“{value}”不是有效的电话号码")
+            return None
+        return value
+    if kind == "postcode":
+        if not re.fullmatch(r"\d{6}", value):
+            fail("邮政编码应为 6 位数字")
+            return None
+        return value
+    if kind == "decimal":
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            fail(f"“{value}”不是数字")
+            return None
+        if number < 0 or number > 9999:
+            fail("应在 0 到 9999 之间")
+            return None
+        return number
+    if kind == "id":
+        return idnumbers.normalise(value)
+    return value
+
+
+def validate_row(raw: dict[str, Any], *, today: dt.date, require_class: bool = True) -> tuple[
+        CleanStudent | None, list[FieldError]]:
+    """Check one pupil's items (keys as in registry.fields). Returns the clean values or the errors."""
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    filled = set()
+    for key, raw_value in raw.items():
+        item = BY_KEY.get(key)
+        if item is None:
+            continue
+        value = raw_value.strip() if type(raw_value) is str else _text(raw_value)
+        if not value:
+            continue
+        filled.add(key)
+        converted = _convert(item, value, errors, today)
+        if converted is not None:
+            values[key] = converted
+    required = REQUIRED_KEYS if require_class else REQUIRED_KEYS_NO_CLASS
+    if not required <= filled:
+        for item in ALL_ITEMS:
+            if item.key in required and item.key not in filled:
+                errors.append(FieldError(item.title, "必填项不能为空", item.key))
+    _check_identity(values, errors, today)
+    _check_guardians(values, errors)
+    _check_extended(values, errors)
+    if errors:
+        return None, errors
+    clean = CleanStudent(class_name=values.pop("class_name", ""))
+    guardians: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        target, attr = _PLACE[key]
+        if target == "student":
+            clean.student[attr] = value
+        elif target == "detail":
+            clean.detail[attr] = value
+        else:
+            guardians.setdefault(target, {})[attr] = value
+    clean.student.setdefault("name_pinyin", name_pinyin(clean.student["name"]))
+    clean.student["id_number"] = clean.student.get("id_number") or None
+    clean.guardians = [g for _key, g in sorted(guardians.items()) if g.get("name")]
+    return clean, errors
+
+
+def _check_identity(values: dict[str, Any], errors: list[FieldError], today: dt.date) -> None:
+    name = values.get("name")
+    if name and not _NAME.match(name):
+        errors.append(FieldError("姓名", f"“{name}”含有不允许的字符", "name"))
+    birth = values.get("birth_date")
+    if birth and not (dt.timedelta(days=365 * 2) < today - birth < dt.timedelta(days=365 * 30)):
+        errors.append(FieldError("出生日期", f"出生日期 {birth:%Y-%m-%d} 不合中小学生年龄", "birth_date"))
+    id_type, number = values.get("id_type"), values.get("id_number")
+    if id_type == "1":
+        if not number:
+            errors.append(FieldError("身份证件号", "证件类型为居民身份证时，身份证件号必填", "id_number"))
+            return
+        try:
+            parsed = idnumbers.parse(number)
+        except idnumbers.InvalidId as exc:
+            errors.append(FieldError("身份证件号", _id_message(exc, number), "id_number"))
+            return
+        if birth and parsed.birth_date != birth:
+            errors.append(FieldError("出生日期", f"与身份证件号中的出生日期 {parsed.birth_date:%Y-%m-%d} 不一致",
+                                     "birth_date"))
+        if values.get("sex") and parsed.sex != values["sex"]:
+            errors.append(FieldError("性别", f"与身份证件号不一致（证件号显示为{codes.SEX.zh(parsed.sex)}）", "sex"))
+    elif id_type and id_type != "Z" and not number:
+        errors.append(FieldError("身份证件号", "除“其他”外，身份证件号必填", "id_number"))
+
+
+def _id_message(exc: idnumbers.InvalidId, number: str) -> str:
+    if exc.code == "id_check_digit":
+        return f"身份证件号 {number} 校验位错误（{exc}）"
+    if exc.code == "id_birth_date":
+        return f"身份证件号 {number} 中的出生日期不存在"
+    if exc.code == "id_length":
+        return f"身份证件号应为 18 位，实际 {len(number)} 位"
+    return f"身份证件号 {number} 格式错误（应为 17 位数字加 1 位数字或 X）"
+
+
+def has_usable_id(values: dict[str, Any]) -> bool:
+    return values.get("id_type") == "1" and bool(values.get("id_number"))
+
+
+def _check_guardians(values: dict[str, Any], errors: list[FieldError]) -> None:
+    for n in (1, 2):
+        prefix = f"guardian{n}."
+        name = values.get(prefix + "name")
+        if not name:
+            if any(k.startswith(prefix) for k in values):
+                errors.append(FieldError(f"成员{n}姓名", "填写了家庭成员信息但缺少姓名", prefix + "name"))
+            continue
+        if not values.get(prefix + "relation"):
+            errors.append(FieldError(f"成员{n}关系", "家庭成员关系必填", prefix + "relation"))
+        gid_type, gid = values.get(prefix + "id_type") or "1", values.get(prefix + "id_number")
+        if gid and gid_type == "1":
+            try:
+                idnumbers.parse(gid)
+            except idnumbers.InvalidId as exc:
+                errors.append(FieldError(f"成员{n}身份证件号", _id_message(exc, gid), prefix + "id_number"))
+    if not has_usable_id(values):
+        first = values.get("guardian1.id_number")
+        if not values.get("guardian1.name") or not first:
+            errors.append(FieldError("成员1身份证件号", "学生无居民身份证号时，须填写监护人的姓名和身份证件号",
+                                     "guardian1.id_number"))
+
+
+def _check_extended(values: dict[str, Any], errors: list[FieldError]) -> None:
+    disability, inclusion = values.get("disability", "0"), values.get("inclusion", "0")
+    allowed = codes.INCLUSION_FOR_DISABILITY.get(disability, {"0", "9"})
+    if inclusion not in allowed:
+        errors.append(FieldError("随班就读", f"“{codes.INCLUSION.zh(inclusion)}”与残疾类型"
+                                           f"“{codes.DISABILITY.zh(disability)}”不一致", "inclusion"))
