@@ -5,9 +5,12 @@ from django.urls import path
 from xueji.accounts.api import views as accounts
 from xueji.audit.api import views as audit
 from xueji.jobs.api import views as jobs
+from xueji.policy.api import views as policy
 from xueji.regions.api import views as regions
+from xueji.registration.api import views as registration
 from xueji.registry.api import views as registry
 from xueji.schools.api import views as schools
+from xueji.workflow.api import views as workflow
 
 app_name = "api"
 urlpatterns = [
@@ -30,6 +33,8 @@ urlpatterns = [
     path("school-years/<int:pk>/set-current/", schools.SchoolYearSetCurrentApi.as_view(),
          name="school-year-set-current"),
     path("students/", registry.StudentListApi.as_view(), name="student-list"),
+    path("students/enter/", registration.StudentEnterApi.as_view(), name="student-enter"),
+    path("students/<int:pk>/correct/", registration.StudentCorrectApi.as_view(), name="student-correct"),
     path("students/<int:pk>/", registry.StudentDetailApi.as_view(), name="student-detail"),
     path("students/export/", registry.StudentExportApi.as_view(), name="student-export"),
     path("audit-events/", audit.AuditEventListApi.as_view(), name="audit-event-list"),
@@ -37,4 +42,22 @@ urlpatterns = [
     path("jobs/", jobs.JobListApi.as_view(), name="job-list"),
     path("jobs/<int:pk>/", jobs.JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<int:pk>/download/", jobs.JobDownloadApi.as_view(), name="job-download"),
+    path("requests/", workflow.RequestListApi.as_view(), name="request-list"),
+    path("requests/<int:pk>/", workflow.RequestDetailApi.as_view(), name="request-detail"),
+    path("requests/<int:pk>/decide/", workflow.DecideApi.as_view(), name="request-decide"),
+    path("requests/<int:pk>/withdraw/", workflow.WithdrawApi.as_view(), name="request-withdraw"),
+    path("requests/<int:pk>/resubmit/", workflow.ResubmitApi.as_view(), name="request-resubmit"),
+    path("requests/<int:pk>/proofs/", workflow.ProofUploadApi.as_view(), name="request-proof-upload"),
+    path("requests/bulk-decide/", workflow.BulkDecideApi.as_view(), name="request-bulk-decide"),
+    path("proofs/<int:pk>/", workflow.ProofDownloadApi.as_view(), name="proof-download"),
+    path("inbox/", workflow.InboxApi.as_view(), name="inbox"),
+    path("policy/windows/", policy.WindowListApi.as_view(), name="window-list"),
+    path("policy/windows/<int:pk>/", policy.WindowDetailApi.as_view(), name="window-detail"),
+    path("policy/routes/", policy.RouteListApi.as_view(), name="route-list"),
+    path("policy/settings/", policy.SettingListApi.as_view(), name="setting-list"),
+    path("registrations/", registration.RegistrationSubmitApi.as_view(), name="registration-submit"),
+    path("registrations/returning/search/", registration.ReturningSearchApi.as_view(), name="returning-search"),
+    path("registrations/returning/takeover/", registration.ReturningTakeoverApi.as_view(),
+         name="returning-takeover"),
+    path("preschool-records/lookup/", registration.PreschoolLookupApi.as_view(), name="preschool-lookup"),
 ]

@@ -34,7 +34,7 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.USER_MANAGE: {Role.SYSADMIN},
     Cap.AUDIT_VIEW: {Role.AUDITOR},
     Cap.JOB_VIEW: _ALL_BUT_AUDITOR,
-    Cap.POLICY_MANAGE: {Role.REGISTRAR},  # province and ministry
+    Cap.POLICY_MANAGE: {Role.REGISTRAR},
     Cap.REQUEST_FILE: {Role.REGISTRAR},
     Cap.REQUEST_VIEW: {Role.REGISTRAR, Role.LEADER},
 }
@@ -42,7 +42,7 @@ CAPABILITIES: dict[Cap, set[Role]] = {
 _LEVELS = {
     Cap.SCHOOL_MANAGE: {"ministry", "province", "city", "county"},
     Cap.SCHOOL_YEAR_MANAGE: {"ministry", "province"},
-    Cap.POLICY_MANAGE: {"ministry", "province"},
+    Cap.POLICY_MANAGE: {"province"},  # one deployment serves one province; its authority sets its policy
 }
 
 

@@ -83,8 +83,8 @@ def window_require(*, province_code: str | None, kind: str) -> BusinessWindow:
     shown = "；".join(f"{w.start_date:%Y-%m-%d} 至 {w.end_date:%Y-%m-%d}" for w in upcoming[:3])
     message = f"{label}不在业务时间内（今天 {clock.today():%Y-%m-%d}）。" + (
         f"业务时间：{shown}。" if shown else "本省尚未开放该业务。")
-    raise ValidationFailed(message, code="outside_business_window",
-                           details={"kind": kind, "windows": [[str(w.start_date), str(w.end_date)] for w in upcoming[:3]]})
+    windows = [[str(w.start_date), str(w.end_date)] for w in upcoming[:3]]
+    raise ValidationFailed(message, code="outside_business_window", details={"kind": kind, "windows": windows})
 
 
 @transaction.atomic

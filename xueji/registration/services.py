@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from xueji.accounts.jurisdiction import within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
@@ -48,17 +49,17 @@ def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
     require_cap(actor, Cap.REQUEST_FILE)
     if kind not in KINDS:
         raise ValidationFailed(f"Unknown registration kind {kind!r}.", code="unknown_kind", field="kind")
+    ids = sorted(set(student_ids))
+    if not ids:
+        raise ValidationFailed("Choose at least one pupil.", code="no_students", field="student_ids")
+    students = list(within(Student.objects.select_for_update().filter(pk__in=ids), actor)
+                    .select_related("school_class"))
+    if len(students) != len(ids):
+        raise NotFound("Some of these pupils are not in your jurisdiction.")
     if not actor.org_unit.is_school:
         raise ValidationFailed("Registration is filed by the pupil's school.", code="school_only")
     request_type = KINDS[kind]
     window_require(province_code=province_code_of(actor.org_unit), kind=request_type.window_kind)
-    ids = sorted(set(student_ids))
-    if not ids:
-        raise ValidationFailed("Choose at least one pupil.", code="no_students", field="student_ids")
-    students = list(Student.objects.select_for_update().filter(pk__in=ids, school__org_unit=actor.org_unit)
-                    .select_related("school_class"))
-    if len(students) != len(ids):
-        raise NotFound("Some of these pupils are not drafts of your school.")
     not_drafts = [s.name for s in students if s.reg_status != RegStatus.DRAFT]
     if not_drafts:
         raise Conflict(f"Already submitted or registered: {'、'.join(not_drafts[:10])}", code="not_draft")
@@ -93,11 +94,29 @@ def returning_search(*, actor, id_number: str = "", name: str = "", sex: str = "
     return matches
 
 
+def returning_match_get(*, actor, pk, id_number: str = "", name: str = "",
+                        birth_date: dt.date | None = None) -> Student:
+    """A record found by the whole-system search. The caller must repeat what found it (the ID number, or
+    name and date of birth), so record ids cannot be walked to take over strangers' records."""
+    require_cap(actor, Cap.REQUEST_FILE)
+    try:
+        student = Student.objects.select_related("school").exclude(reg_status=RegStatus.DRAFT).get(pk=pk)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise NotFound("student not found") from None
+    by_id = id_number and student.id_number == id_number.strip().upper()
+    by_name = name and birth_date and student.name == name.strip() and student.birth_date == birth_date
+    if not (by_id or by_name):
+        raise NotFound("student not found")
+    return student
+
+
 @transaction.atomic
 def returning_takeover_submit(*, actor, student: Student, school_class: SchoolClass) -> Request:
     """Take over an existing record found by the search: approved like a registration, then the record
     moves to this school and class and is enrolled again, keeping its national number."""
     require_cap(actor, Cap.REQUEST_FILE)
+    if not actor.org_unit.is_school:
+        raise ValidationFailed("Registration is filed by the pupil's new school.", code="school_only")
     if school_class.school.org_unit_id != actor.org_unit_id:
         raise NotFound("class not found")
     if student.status == "01" and student.reg_status == RegStatus.REGISTERED:
@@ -128,7 +147,11 @@ def apply_takeover(*, request, actor) -> int:
 
 def preschool_lookup(*, actor, id_number: str) -> PreschoolRecord | None:
     require_cap(actor, Cap.STUDENT_EDIT)
+    if not actor.org_unit.is_school:
+        raise ValidationFailed("Pre-school records are taken over by the pupil's new school.", code="school_only")
     record = PreschoolRecord.objects.filter(id_number=id_number.strip().upper(), taken_over_by__isnull=True).first()
+    audit_record(actor=actor, action="registration.preschool_lookup", object_type="registration.preschoolrecord",
+                 object_id=str(record.pk) if record else "", after={"found": record is not None})
     return record
 
 

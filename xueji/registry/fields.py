@@ -23,7 +23,8 @@ class FormItem:
         return self.attr or self.key.split(".", 1)[-1]
 
 
-G_BASIC, G_AUX, G_STUDY, G_CONTACT, G_EXT, G_TRANSPORT = "个人基础信息", "个人辅助信息", "学籍信息", "联系方式", "扩展信息", "交通方式"
+G_BASIC, G_AUX, G_STUDY = "个人基础信息", "个人辅助信息", "学籍信息"
+G_CONTACT, G_EXT, G_TRANSPORT = "联系方式", "扩展信息", "交通方式"
 
 STUDENT_ITEMS: tuple[FormItem, ...] = (
     FormItem("name", "姓名", G_BASIC, True, max_length=64),

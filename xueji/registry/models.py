@@ -159,6 +159,9 @@ class StudentDetail(models.Model):
     class Meta:
         verbose_name = _("student details")
 
+    def __str__(self) -> str:
+        return f"details of {self.student_id}"
+
 
 class NumberKind(models.TextChoices):
     G = "G", _("From the verified ID number")
@@ -190,3 +193,6 @@ class NumberSequence(models.Model):
 
     key = models.CharField(max_length=32, primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.last}"

@@ -84,8 +84,8 @@ def student_enter(*, actor, school: School, school_class: SchoolClass | None, cl
     duplicate = _existing_duplicate(school, clean)
     if duplicate is not None:
         where = "本校" if duplicate.school_id == school.pk else "其他学校"
-        raise Conflict(f"{where}已有相同{'身份证件号' if clean.student.get('id_number') else '姓名、性别和出生日期'}的学籍"
-                       f"（{duplicate.name}）。", code="duplicate_student")
+        same = "身份证件号" if clean.student.get("id_number") else "姓名、性别和出生日期"
+        raise Conflict(f"{where}已有相同{same}的学籍（{duplicate.name}）。", code="duplicate_student")
     (pk,) = students_insert(school=school, rows=[(school_class, clean)])
     student = Student.objects.get(pk=pk)
     audit_record(actor=actor, action="student.enter", obj=student, after=snapshot(student))

@@ -105,6 +105,9 @@ class Action(models.Model):
     class Meta:
         ordering = ["request", "at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind} by {self.actor_id}"
+
 
 class Proof(models.Model):
     """证明材料: a file on a request, stored outside the web root, served only to those who may see it."""

@@ -275,3 +275,12 @@ def proof_add(*, actor, request: Request, upload, description: str = "") -> Proo
     audit_record(actor=actor, action="request.proof_add", obj=request,
                  after={"proof": proof.pk, "name": name, "size": written, "sha256": proof.sha256})
     return proof
+
+
+def proof_open(*, actor, proof: Proof) -> Path:
+    """The stored file of a proof the actor may see (selectors checked that); the access is audited."""
+    path = proof_storage_path(proof)
+    if not path.exists():
+        raise NotFound("The proof file is missing.")
+    audit_record(actor=actor, action="request.proof_view", obj=proof.request, after={"proof": proof.pk})
+    return path

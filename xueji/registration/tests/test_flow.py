@@ -29,7 +29,8 @@ def pupil_row(n: int, **over) -> dict:
 @pytest.fixture
 def window(world):
     for kind in ("registration.enrolled", "registration.grade1", "registration.returning"):
-        BusinessWindow.objects.create(province_code="340000", kind=kind, start_date=clock.today() - dt.timedelta(days=10),
+        BusinessWindow.objects.create(province_code="340000", kind=kind,
+                                      start_date=clock.today() - dt.timedelta(days=10),
                                       end_date=clock.today() + dt.timedelta(days=10))
 
 

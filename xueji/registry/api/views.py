@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
 from xueji.jobs.api.views import JobSerializer
 from xueji.registry import selectors, services
@@ -71,6 +72,7 @@ class StudentExportSerializer(serializers.Serializer):
 
 
 class StudentExportApi(generics.GenericAPIView):
+    required_caps = {"post": Cap.STUDENT_VIEW}
     serializer_class = StudentExportSerializer
 
     @extend_schema(request=StudentExportSerializer, responses={202: JobSerializer})

@@ -28,6 +28,7 @@ class Case:
     anonymous: tuple[int, ...] = (401, 403)
     public: bool = False  # the anonymous answer is `ok` (login page, token endpoint)
     json: bool = True
+    query: Callable[..., dict[str, Any]] | None = None  # GET parameters: fn(obj, user, seq)
 
     @property
     def key(self) -> str:
@@ -48,6 +49,30 @@ def _user_payload(unit, user, seq):
     return {"username": f"matrix_{seq}", "full_name": "矩阵用户", "org_unit": unit.pk, "roles": ["leader"],
             "password": "Matrix@2026x"}
 
+
+def pupil_form(school_class, user, seq):
+    """A valid national-form payload for the API (unique ID per call)."""
+    import datetime as dt
+
+    from xueji.core import idnumbers
+
+    birth = dt.date(2016, 1 + seq % 12, 1 + seq % 28)
+    return {"school_class": school_class.pk, "name": "矩阵生", "sex": "1", "birth_date": birth.isoformat(),
+            "birthplace": "341002", "native_place": "341002", "ethnic": "01", "nationality": "CHN", "id_type": "1",
+            "id_number": idnumbers.make("341002", birth, (2 * seq + 1) % 1000), "gatqw": "00", "health": "10",
+            "hukou_location": "341002", "hukou_nature": "1", "entry_date": "202209", "admission_mode": "11",
+            "study_mode": "1", "address": "黄山路1号", "mailing_address": "黄山路1号", "family_address": "黄山路1号",
+            "phone": "13800001111", "postcode": "245000", "is_only_child": "1", "had_preschool": "1",
+            "guardians": [{"name": "矩阵父", "relation": "51", "phone": "13900001111"}]}
+
+
+def _proof_file(obj, user, seq):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("proof.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")}
+
+
+ACTED = (200, 403, 409)  # visible, but the step or state may not be the user's to act on
 
 API_CASES: list[Case] = [
     Case("api:token", "post", data=lambda o, u, s: {"username": f"nobody{s}", "password": "Wrong@123456"},
@@ -92,6 +117,46 @@ API_CASES: list[Case] = [
     Case("api:job-list", cap=Cap.JOB_VIEW),
     Case("api:job-detail", cap=Cap.JOB_VIEW, obj="job"),
     Case("api:job-download", cap=Cap.JOB_VIEW, obj="job"),
+    Case("api:student-enter", "post", cap=Cap.STUDENT_EDIT, obj="class", in_url=False, data=pupil_form,
+         ok=(201, 400)),
+    Case("api:student-correct", "put", cap=Cap.STUDENT_EDIT, obj="draft",
+         data=lambda o, u, s: pupil_form(o.school_class, u, s), ok=(200, 400)),
+    Case("api:student-correct", "delete", cap=Cap.STUDENT_EDIT, obj="draft", ok=(204, 400)),
+    Case("api:request-list", cap=Cap.REQUEST_VIEW),
+    Case("api:request-detail", cap=Cap.REQUEST_VIEW, obj="request"),
+    Case("api:request-decide", "post", cap=Cap.REQUEST_VIEW, obj="request",
+         data=lambda o, u, s: {"approve": True}, ok=ACTED),
+    Case("api:request-withdraw", "post", cap=Cap.REQUEST_VIEW, obj="request", data=lambda o, u, s: {}, ok=ACTED),
+    Case("api:request-resubmit", "post", cap=Cap.REQUEST_VIEW, obj="request", data=lambda o, u, s: {}, ok=ACTED),
+    Case("api:request-proof-upload", "post", cap=Cap.REQUEST_VIEW, obj="request", data=_proof_file, json=False,
+         ok=(201, 403, 409)),
+    Case("api:request-bulk-decide", "post", cap=Cap.REQUEST_VIEW,
+         data=lambda o, u, s: {"requests": [1, 2, 3], "approve": True}),
+    Case("api:proof-download", cap=Cap.REQUEST_VIEW, obj="proof"),
+    Case("api:inbox"),
+    Case("api:window-list"),
+    Case("api:window-list", "post", cap=Cap.POLICY_MANAGE, ok=(201,),
+         data=lambda o, u, s: {"kind": "registration.enrolled", "start_date": "2030-03-01",
+                               "end_date": "2030-03-31"}),
+    Case("api:window-detail", "delete", cap=Cap.POLICY_MANAGE, obj="window", ok=(204,)),
+    Case("api:route-list"),
+    Case("api:route-list", "put", cap=Cap.POLICY_MANAGE, data=lambda o, u, s: {
+        "request_type": "registration.enrolled", "steps": [{"resolver": "filing_school", "role": "leader"},
+                                                           {"resolver": "filing_county", "role": "registrar"},
+                                                           {"resolver": "filing_city", "role": "registrar"}]}),
+    Case("api:setting-list"),
+    Case("api:setting-list", "put", cap=Cap.POLICY_MANAGE,
+         data=lambda o, u, s: {"key": "proof.max_bytes", "value": 3 * 1024 * 1024}),
+    Case("api:registration-submit", "post", cap=Cap.REQUEST_FILE, obj="draft", in_url=False,
+         data=lambda o, u, s: {"kind": "enrolled", "student_ids": [o.pk]}, ok=(201, 400)),
+    Case("api:returning-search", "post", cap=Cap.REQUEST_FILE,
+         data=lambda o, u, s: {"id_number": "341002201601010011"}),
+    Case("api:returning-takeover", "post", cap=Cap.REQUEST_FILE, obj="class", in_url=False, ok=(201, 400, 409),
+         data=lambda o, u, s: {"student": o.students.first().pk if o.students.exists() else 0,
+                               "school_class": o.pk,
+                               "id_number": getattr(o.students.first(), "id_number", "")}),
+    Case("api:preschool-lookup", cap=Cap.STUDENT_EDIT, ok=(200, 400),
+         query=lambda o, u, s: {"id_number": "341002201909010013"}),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

@@ -1,19 +1,31 @@
 """Walk every URL and API endpoint with users of each level and role, inside and outside their
 jurisdiction. Fails for any endpoint the matrix does not cover."""
 
+import datetime as dt
 import itertools
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xueji.accounts.permissions import has_cap
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
+from xueji.core import clock
 from xueji.jobs.models import Job
 from xueji.jobs.services import JobContext
+from xueji.policy.models import BusinessWindow
 from xueji.regions.models import OrgKind
+from xueji.registration.models import PreschoolRecord
+from xueji.registration.services import registration_submit
+from xueji.registration.tests.test_flow import pupil_row
+from xueji.registry.models import RegStatus, Student
+from xueji.registry.services import student_enter
+from xueji.registry.validation import validate_row
 from xueji.schools.models import SchoolYear
 from xueji.web.tests.matrix import API_CASES, Case
+from xueji.workflow.models import Proof, Request
+from xueji.workflow.services import proof_add
 
 try:
     from xueji.web.tests.matrix_web import WEB_CASES
@@ -68,6 +80,28 @@ def scene(world, tmp_path, settings):
                                  org_unit=actor.org_unit, created_at=actor.date_joined, status="succeeded")
         JobContext(job).result_path("students.xlsx").write_bytes(b"PK")
         audit_record(actor=actor, action="matrix.test", obj=job)
+    today = clock.today()
+    for province in ("340000", "320000"):
+        for kind in ("registration.enrolled", "registration.grade1", "registration.returning"):
+            BusinessWindow.objects.create(province_code=province, kind=kind, start_date=today - dt.timedelta(days=5),
+                                          end_date=today + dt.timedelta(days=5))
+        for year in range(2000, 2005):  # spare windows for the delete case
+            BusinessWindow.objects.create(province_code=province, kind="registration.grade1",
+                                          start_date=dt.date(year, 3, 1), end_date=dt.date(year, 3, 31))
+    for school in ("tunxi_primary", "xuanwu_primary"):
+        registrar = world.user(school, "registrar")
+        drafts = []
+        for n in range(3):
+            clean, errors = validate_row(pupil_row(n + (0 if school == "tunxi_primary" else 50)), today=today,
+                                         require_class=False)
+            assert not errors, errors
+            drafts.append(student_enter(actor=registrar, school=world.schools[school],
+                                        school_class=world.classes[school], clean=clean))
+        request = registration_submit(actor=registrar, kind="enrolled", student_ids=[drafts[0].pk])
+        proof_add(actor=registrar, request=request,
+                  upload=SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\nrest", content_type="image/png"))
+    PreschoolRecord.objects.create(province_code="340000", id_number="341002201909010013", name="幼儿",
+                                   sex="1", birth_date=dt.date(2019, 9, 1))
     return world
 
 
@@ -89,6 +123,16 @@ def _objects(world, kind):
         return [(j.org_unit, j) for j in Job.objects.select_related("org_unit")]
     if kind == "audit":
         return [(e.org_unit, e) for e in AuditEvent.objects.filter(action="matrix.test").select_related("org_unit")]
+    if kind == "request":
+        return [(r.filer_org, r) for r in Request.objects.select_related("filer_org").order_by("pk")]
+    if kind == "proof":
+        return [(p.request.filer_org, p) for p in Proof.objects.select_related("request__filer_org")]
+    if kind == "draft":
+        return [(s.school.org_unit, s) for s in Student.objects.filter(reg_status=RegStatus.DRAFT)
+                .select_related("school__org_unit", "school_class").order_by("pk")]
+    if kind == "window":
+        provinces = {u.code: u for u in world.units.values() if u.kind == OrgKind.PROVINCE}
+        return [(provinces[w.province_code], w) for w in BusinessWindow.objects.order_by("pk")]
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     raise AssertionError(kind)
@@ -107,10 +151,11 @@ def _pick(world, kind, user, inside: bool):
 def _request(client, case: Case, obj, user):
     kwargs = {"pk": obj.pk} if (obj is not None and case.in_url) else {}
     url = reverse(case.name, kwargs=kwargs)
-    data = case.data(obj, user, next(_seq)) if case.data else None
+    seq = next(_seq)
+    data = case.data(obj, user, seq) if case.data else None
     call = getattr(client, case.method)
     if case.method == "get":
-        return call(url)
+        return call(url, case.query(obj, user, seq) if case.query else None)
     if case.json:
         return call(url, data=data or {}, content_type="application/json")
     return call(url, data=data or {})
@@ -135,7 +180,7 @@ def test_matrix(case: Case, scene, client):
     if any_obj is not None and case.obj == "user":
         any_obj = world.user("tunxi_primary", "leader")
     _check(client, case, None, any_obj, case.ok if case.public else case.anonymous, "anonymous")
-    for (unit, role), user in world.users.items():
+    for (unit, _role), user in world.users.items():
         if unit not in ACTING_UNITS:
             continue
         client.force_login(user)

@@ -1,0 +1,190 @@
+"""Registration API: entering pupils, submitting them for registration, returning pupils, pre-school takeover."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from xueji.core import clock, codes
+from xueji.core.api import SelectorMixin
+from xueji.core.errors import ValidationFailed
+from xueji.core.idnumbers import mask
+from xueji.registration import services
+from xueji.registry import selectors as registry_selectors
+from xueji.registry import services as registry_services
+from xueji.registry.api.views import StudentDetailSerializer
+from xueji.registry.fields import GUARDIAN_ITEMS, STUDENT_ITEMS
+from xueji.registry.validation import validate_row
+from xueji.schools.selectors import class_get
+from xueji.workflow.api.views import RequestSerializer
+
+
+def _char_fields(items, strip_prefix: str = "") -> dict:
+    return {item.key.removeprefix(strip_prefix): serializers.CharField(
+        required=False, allow_blank=True, max_length=255, help_text=f"{item.title}（{item.group}）"
+        + (f"; codes: {item.table.name}" if item.table else "")) for item in items}
+
+
+GuardianSerializer = type("GuardianSerializer", (serializers.Serializer,),
+                          _char_fields(GUARDIAN_ITEMS[:12], "guardian1."))
+StudentFormSerializer = type("StudentFormSerializer", (serializers.Serializer,), {
+    **_char_fields(STUDENT_ITEMS),
+    "school_class": serializers.IntegerField(help_text="id of the pupil's class in your school"),
+    "guardians": GuardianSerializer(many=True, required=False, max_length=2),
+})
+
+
+def clean_from_api(data: dict):
+    """Flatten the API shape into national-form keys and check it with the one row validator."""
+    raw = {k: v for k, v in data.items() if k not in ("guardians", "school_class")}
+    for n, guardian in enumerate(data.get("guardians") or [], start=1):
+        raw.update({f"guardian{n}.{k}": v for k, v in guardian.items()})
+    clean, errors = validate_row(raw, today=clock.today(), require_class=False)
+    if errors:
+        details: dict[str, list[str]] = {}
+        for error in errors:
+            details.setdefault(error.key or error.column, []).append(f"{error.column}：{error.message}")
+        raise ValidationFailed("The pupil's data is invalid.", code="invalid", details=details)
+    return clean
+
+
+class StudentEnterApi(generics.GenericAPIView):
+    """Enter one pupil as a draft of your school (school registrar)."""
+
+    serializer_class = StudentFormSerializer
+
+    @extend_schema(request=StudentFormSerializer, responses={201: StudentDetailSerializer})
+    def post(self, request):
+        data = StudentFormSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        klass = class_get(user=request.user, pk=data.validated_data["school_class"])
+        clean = clean_from_api(data.validated_data)
+        student = registry_services.student_enter(actor=request.user, school=klass.school, school_class=klass,
+                                                  clean=clean)
+        return Response(StudentDetailSerializer(student, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class StudentCorrectApi(SelectorMixin, generics.GenericAPIView):
+    """Correct a draft, or a pupil of a returned registration request; or delete a draft."""
+
+    serializer_class = StudentFormSerializer
+    get_selector = registry_selectors.student_get
+
+    @extend_schema(request=StudentFormSerializer, responses={200: StudentDetailSerializer})
+    def put(self, request, pk):
+        student = self.get_object()
+        data = StudentFormSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        klass = class_get(user=request.user, pk=data.validated_data["school_class"])
+        clean = clean_from_api(data.validated_data)
+        student = registry_services.student_correct(actor=request.user, student=student, clean=clean,
+                                                    school_class=klass)
+        return Response(StudentDetailSerializer(student, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        registry_services.student_delete_draft(actor=request.user, student=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RegistrationSubmitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(services.KINDS), help_text="enrolled | grade1 | returning")
+    student_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=20000)
+
+
+class RegistrationSubmitApi(generics.GenericAPIView):
+    """Submit drafts of your school for registration (within the business window)."""
+
+    serializer_class = RegistrationSubmitSerializer
+
+    @extend_schema(request=RegistrationSubmitSerializer, responses={201: RequestSerializer})
+    def post(self, request):
+        data = RegistrationSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        filed = services.registration_submit(actor=request.user, **data.validated_data)
+        return Response(RequestSerializer(filed).data, status=status.HTTP_201_CREATED)
+
+
+class ReturningSearchSerializer(serializers.Serializer):
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    sex = serializers.ChoiceField(choices=codes.SEX.codes, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ReturningMatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sex = serializers.CharField()
+    birth_date = serializers.DateField()
+    id_number = serializers.CharField(help_text="masked")
+    national_number = serializers.CharField()
+    school_name = serializers.CharField()
+    status = serializers.CharField()
+
+
+class ReturningSearchApi(generics.GenericAPIView):
+    """来华归国: search the whole system for an existing record before creating one."""
+
+    serializer_class = ReturningSearchSerializer
+
+    @extend_schema(request=ReturningSearchSerializer, responses={200: ReturningMatchSerializer(many=True)})
+    def post(self, request):
+        data = ReturningSearchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        matches = services.returning_search(actor=request.user, **data.validated_data)
+        return Response([{"id": s.pk, "name": s.name, "sex": s.sex, "birth_date": s.birth_date,
+                          "id_number": mask(s.id_number), "national_number": s.national_number or "",
+                          "school_name": s.school.name, "status": codes.STUDENT_STATUS.label(s.status)}
+                         for s in matches])
+
+
+class TakeoverSerializer(serializers.Serializer):
+    student = serializers.IntegerField(help_text="id from the returning search")
+    school_class = serializers.IntegerField()
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=32,
+                                      help_text="repeat the search terms: the ID number ...")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    birth_date = serializers.DateField(required=False, allow_null=True, help_text="... or name and date of birth")
+
+
+class ReturningTakeoverApi(generics.GenericAPIView):
+    serializer_class = TakeoverSerializer
+
+    @extend_schema(request=TakeoverSerializer, responses={201: RequestSerializer})
+    def post(self, request):
+        data = TakeoverSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        klass = class_get(user=request.user, pk=data.validated_data["school_class"])
+        values = data.validated_data
+        student = services.returning_match_get(actor=request.user, pk=values["student"],
+                                               id_number=values.get("id_number", ""), name=values.get("name", ""),
+                                               birth_date=values.get("birth_date"))
+        filed = services.returning_takeover_submit(actor=request.user, student=student, school_class=klass)
+        return Response(RequestSerializer(filed).data, status=status.HTTP_201_CREATED)
+
+
+class PreschoolRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sex = serializers.CharField()
+    birth_date = serializers.DateField()
+    ethnic = serializers.CharField()
+    kindergarten = serializers.CharField()
+    data = serializers.JSONField()
+
+
+class PreschoolLookupApi(generics.GenericAPIView):
+    """小学新生: find the pupil's pre-school record by ID number to take it over instead of typing it again."""
+
+    serializer_class = PreschoolRecordSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("id_number", required=True)],
+                   responses={200: PreschoolRecordSerializer})
+    def get(self, request):
+        record = services.preschool_lookup(actor=request.user, id_number=request.query_params.get("id_number", ""))
+        if record is None:
+            from xueji.core.errors import NotFound
+
+            raise NotFound("No pre-school record with this ID number.")
+        return Response(PreschoolRecordSerializer(record).data)

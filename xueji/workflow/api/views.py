@@ -1,0 +1,218 @@
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from xueji.core.api import SelectorMixin
+from xueji.workflow import selectors, services
+from xueji.workflow.models import Action, Proof, Request, Step
+from xueji.workflow.resolvers import RESOLVER_LABELS
+from xueji.workflow.types import request_type
+
+
+class StepSerializer(serializers.ModelSerializer):
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+    party = serializers.SerializerMethodField()
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = Step
+        fields = ["id", "round", "order", "resolver", "party", "org_unit", "org_unit_name", "role", "status",
+                  "decided_by", "decided_at", "comment"]
+
+    def get_party(self, obj) -> str:
+        return RESOLVER_LABELS.get(obj.resolver, obj.resolver)
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", read_only=True)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+
+    class Meta:
+        model = Action
+        fields = ["id", "kind", "actor", "org_unit_name", "comment", "at", "step"]
+
+
+class ProofSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Proof
+        fields = ["id", "original_name", "content_type", "size", "sha256", "description", "uploaded_at"]
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    type_label = serializers.SerializerMethodField()
+    filer = serializers.CharField(source="filer.username", read_only=True)
+    filer_org_name = serializers.CharField(source="filer_org.name", read_only=True)
+
+    class Meta:
+        model = Request
+        fields = ["id", "type", "type_label", "title", "status", "filer", "filer_org", "filer_org_name", "round",
+                  "reject_reason", "payload", "result", "created_at", "updated_at", "finished_at"]
+
+    def get_type_label(self, obj) -> str:
+        return request_type(obj.type).label
+
+
+class RequestDetailSerializer(RequestSerializer):
+    steps = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    proofs = ProofSerializer(many=True, read_only=True)
+
+    class Meta(RequestSerializer.Meta):
+        fields = RequestSerializer.Meta.fields + ["steps", "actions", "proofs"]
+
+    def get_steps(self, obj) -> list[dict]:
+        return StepSerializer(selectors.request_steps(request=obj), many=True).data
+
+    def get_actions(self, obj) -> list[dict]:
+        return ActionSerializer(selectors.request_actions(request=obj), many=True).data
+
+
+class InboxItemSerializer(serializers.ModelSerializer):
+    request = RequestSerializer(read_only=True)
+
+    class Meta:
+        model = Step
+        fields = ["id", "round", "order", "role", "request"]
+
+
+REQUEST_FILTERS = ("type", "status", "mine", "q")
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in REQUEST_FILTERS]))
+class RequestListApi(SelectorMixin, generics.ListAPIView):
+    """Requests filed by the user's unit or with a step in their jurisdiction."""
+
+    serializer_class = RequestSerializer
+    list_selector = selectors.request_list
+    filter_params = REQUEST_FILTERS
+
+
+class RequestDetailApi(SelectorMixin, generics.RetrieveAPIView):
+    serializer_class = RequestDetailSerializer
+    get_selector = selectors.request_get
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ("type", "q")]))
+class InboxApi(SelectorMixin, generics.ListAPIView):
+    """待办: the steps this user may decide now."""
+
+    serializer_class = InboxItemSerializer
+    list_selector = selectors.inbox
+    filter_params = ("type", "q")
+
+
+class DecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    step = serializers.IntegerField(required=False, help_text="the step id you saw; refused if already decided")
+
+
+class DecideApi(SelectorMixin, generics.GenericAPIView):
+    serializer_class = DecisionSerializer
+    get_selector = selectors.request_get
+
+    @extend_schema(request=DecisionSerializer, responses={200: RequestSerializer})
+    def post(self, request, pk):
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        decided = services.request_decide(actor=request.user, request=self.get_object(), approve=values["approve"],
+                                          comment=values.get("comment", ""), step_id=values.get("step"))
+        return Response(RequestSerializer(decided).data)
+
+
+class BulkDecisionSerializer(serializers.Serializer):
+    requests = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=500)
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class BulkOutcomeSerializer(serializers.Serializer):
+    request_id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class BulkDecideApi(generics.GenericAPIView):
+    """Approve (or return) many requests at once; each is decided on its own."""
+
+    serializer_class = BulkDecisionSerializer
+
+    @extend_schema(request=BulkDecisionSerializer, responses={200: BulkOutcomeSerializer(many=True)})
+    def post(self, request):
+        data = BulkDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        visible = {r.pk: r for r in selectors.request_list(user=request.user).filter(pk__in=values["requests"])}
+        outcomes = []
+        found = [visible[pk] for pk in values["requests"] if pk in visible]
+        for pk in values["requests"]:
+            if pk not in visible:
+                outcomes.append({"request_id": pk, "ok": False, "message": "Not found."})
+        for outcome in services.request_bulk_decide(actor=request.user, requests=found, approve=values["approve"],
+                                                    comment=values.get("comment", "")):
+            outcomes.append({"request_id": outcome.request_id, "ok": outcome.ok, "message": outcome.message})
+        return Response(outcomes)
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class WithdrawApi(SelectorMixin, generics.GenericAPIView):
+    serializer_class = CommentSerializer
+    get_selector = selectors.request_get
+
+    @extend_schema(request=CommentSerializer, responses={200: RequestSerializer})
+    def post(self, request, pk):
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.request_withdraw(actor=request.user, request=self.get_object(), **data.validated_data)
+        return Response(RequestSerializer(done).data)
+
+
+class ResubmitApi(SelectorMixin, generics.GenericAPIView):
+    serializer_class = CommentSerializer
+    get_selector = selectors.request_get
+
+    @extend_schema(request=CommentSerializer, responses={200: RequestSerializer})
+    def post(self, request, pk):
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.request_resubmit(actor=request.user, request=self.get_object(), **data.validated_data)
+        return Response(RequestSerializer(done).data)
+
+
+class ProofUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    description = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class ProofUploadApi(SelectorMixin, generics.GenericAPIView):
+    serializer_class = ProofUploadSerializer
+    get_selector = selectors.request_get
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": ProofUploadSerializer}, responses={201: ProofSerializer})
+    def post(self, request, pk):
+        data = ProofUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proof = services.proof_add(actor=request.user, request=self.get_object(), upload=data.validated_data["file"],
+                                   description=data.validated_data.get("description", ""))
+        return Response(ProofSerializer(proof).data, status=status.HTTP_201_CREATED)
+
+
+class ProofDownloadApi(SelectorMixin, generics.GenericAPIView):
+    get_selector = selectors.proof_get
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        proof = self.get_object()
+        path = services.proof_open(actor=request.user, proof=proof)
+        response = FileResponse(path.open("rb"), content_type=proof.content_type, as_attachment=True,
+                                filename=proof.original_name)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
