@@ -52,7 +52,7 @@ def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
     ids = sorted(set(student_ids))
     if not ids:
         raise ValidationFailed("Choose at least one pupil.", code="no_students", field="student_ids")
-    students = list(within(Student.objects.select_for_update().filter(pk__in=ids), actor)
+    students = list(within(Student.objects.select_for_update(of=("self",)).filter(pk__in=ids), actor)
                     .select_related("school_class"))
     if len(students) != len(ids):
         raise NotFound("Some of these pupils are not in your jurisdiction.")

@@ -34,11 +34,11 @@ def window(world):
                                       end_date=clock.today() + dt.timedelta(days=10))
 
 
-def enter(world, n=1):
+def enter(world, n=1, offset=0):
     registrar = world.user("tunxi_primary", "registrar")
     school = world.schools["tunxi_primary"]
     out = []
-    for i in range(n):
+    for i in range(offset, offset + n):
         clean, errors = validate_row(pupil_row(i), today=clock.today(), require_class=False)
         assert not errors
         out.append(student_enter(actor=registrar, school=school, school_class=world.classes["tunxi_primary"],
