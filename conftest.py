@@ -21,3 +21,39 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_empties_the_audit_log():
+    """Transactional tests (live_server, PostgreSQL concurrency) end with Django's flush, which the audit
+    table's append-only triggers would refuse; flush opens the one maintenance door (audit.maintenance)."""
+    from unittest import mock
+
+    from django.core.management.commands import flush
+
+    from xueji.audit.maintenance import audit_maintenance
+
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        with audit_maintenance(using=options.get("database") or "default"):
+            return original(self, **options)
+
+    with mock.patch.object(flush.Command, "handle", handle):
+        yield
+
+
+@pytest.fixture
+def window(world):
+    """Open every registration business window of the world's provinces around today."""
+    import datetime as dt
+
+    from xueji.core import clock
+    from xueji.policy.models import BusinessWindow
+    from xueji.policy.services import WINDOW_KINDS
+
+    today = clock.today()
+    for province in ("340000", "320000"):
+        for kind in WINDOW_KINDS:
+            BusinessWindow.objects.create(province_code=province, kind=kind, start_date=today - dt.timedelta(days=10),
+                                          end_date=today + dt.timedelta(days=10))

@@ -26,14 +26,6 @@ def pupil_row(n: int, **over) -> dict:
     return row
 
 
-@pytest.fixture
-def window(world):
-    for kind in ("registration.enrolled", "registration.grade1", "registration.returning"):
-        BusinessWindow.objects.create(province_code="340000", kind=kind,
-                                      start_date=clock.today() - dt.timedelta(days=10),
-                                      end_date=clock.today() + dt.timedelta(days=10))
-
-
 def enter(world, n=1, offset=0):
     registrar = world.user("tunxi_primary", "registrar")
     school = world.schools["tunxi_primary"]

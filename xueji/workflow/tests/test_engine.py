@@ -9,7 +9,7 @@ from django.db import connection, connections
 from xueji.core.errors import Conflict, Forbidden, ValidationFailed
 from xueji.policy.services import route_set
 from xueji.registration.services import registration_submit
-from xueji.registration.tests.test_flow import enter, window  # noqa: F401 - fixture
+from xueji.registration.tests.test_flow import enter
 from xueji.workflow import selectors
 from xueji.workflow.models import Request, RequestStatus, StepStatus
 from xueji.workflow.services import proof_add, request_bulk_decide, request_decide, request_withdraw
@@ -26,7 +26,8 @@ def test_steps_are_resolved_and_frozen_at_submit(world, window):
     assert [(s.org_unit.code, s.role) for s in first.steps.all()] == [("3410021001", "leader"), ("341002", "registrar")]
     # The province adds city approval: requests in flight keep their steps, new ones get three.
     route_set(actor=world.user("anhui", "registrar"), request_type="registration.enrolled",
-              steps=[{"resolver": "filing_school", "role": "leader"}, {"resolver": "filing_county", "role": "registrar"},
+              steps=[{"resolver": "filing_school", "role": "leader"},
+                     {"resolver": "filing_county", "role": "registrar"},
                      {"resolver": "filing_city", "role": "registrar"}])
     assert first.steps.count() == 2
     other = enter(world, 1, offset=40)[0]
