@@ -4,10 +4,13 @@ from django.urls import path
 
 from xueji.accounts.api import views as accounts
 from xueji.audit.api import views as audit
+from xueji.exchange.api import views as exchange
 from xueji.jobs.api import views as jobs
 from xueji.policy.api import views as policy
 from xueji.regions.api import views as regions
 from xueji.registration.api import views as registration
+from xueji.registration.api import problems as problem_api
+from xueji.registration.api import verification as verification_api
 from xueji.registry.api import views as registry
 from xueji.schools.api import views as schools
 from xueji.workflow.api import views as workflow
@@ -60,4 +63,27 @@ urlpatterns = [
     path("registrations/returning/takeover/", registration.ReturningTakeoverApi.as_view(),
          name="returning-takeover"),
     path("preschool-records/lookup/", registration.PreschoolLookupApi.as_view(), name="preschool-lookup"),
+    path("imports/", exchange.ImportBatchListApi.as_view(), name="import-list"),
+    path("imports/template/", exchange.ImportTemplateApi.as_view(), name="import-template"),
+    path("imports/<int:pk>/", exchange.ImportBatchDetailApi.as_view(), name="import-detail"),
+    path("imports/<int:pk>/errors/", exchange.ImportErrorReportApi.as_view(), name="import-errors"),
+    # Identity verification, problem records (问题学籍) and national numbers (xueji/registration/api/).
+    path("verification/runs/", verification_api.VerificationRunApi.as_view(), name="verification-run"),
+    path("verification/exports/", verification_api.VerificationExportApi.as_view(), name="verification-export"),
+    path("verification/batches/", verification_api.VerificationBatchListApi.as_view(),
+         name="verification-batch-list"),
+    path("verification/batches/<int:pk>/", verification_api.VerificationBatchDetailApi.as_view(),
+         name="verification-batch-detail"),
+    path("verification/batches/<int:pk>/answers/", verification_api.VerificationAnswersApi.as_view(),
+         name="verification-answers"),
+    path("population-register/loads/", verification_api.RegisterLoadApi.as_view(), name="register-load"),
+    path("problems/", problem_api.ProblemListApi.as_view(), name="problem-list"),
+    path("problems/summary/", problem_api.ProblemSummaryApi.as_view(), name="problem-summary"),
+    path("problems/scans/", problem_api.ProblemScanApi.as_view(), name="problem-scan"),
+    path("problems/<int:pk>/", problem_api.ProblemDetailApi.as_view(), name="problem-detail"),
+    path("problems/<int:pk>/correct/", problem_api.ProblemCorrectApi.as_view(), name="problem-correct"),
+    path("problems/<int:pk>/delete/", problem_api.ProblemDeleteApi.as_view(), name="problem-delete"),
+    path("problems/<int:pk>/confirm/", problem_api.ProblemConfirmApi.as_view(), name="problem-confirm"),
+    path("problems/<int:pk>/arbitrate/", problem_api.ProblemArbitrateApi.as_view(), name="problem-arbitrate"),
+    path("numbers/lookup/", problem_api.NumberLookupApi.as_view(), name="number-lookup"),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "xueji.policy",
     "xueji.workflow",
     "xueji.registration",
+    "xueji.exchange",
     "xueji.jobs",
     "xueji.web",
 ]
@@ -130,6 +131,15 @@ XUEJI_PASSWORD_MAX_AGE_DAYS = env_int("XUEJI_PASSWORD_MAX_AGE_DAYS", 90)
 XUEJI_IP_FAILURE_LIMIT = env_int("XUEJI_IP_FAILURE_LIMIT", 100)
 XUEJI_IP_FAILURE_WINDOW_MINUTES = env_int("XUEJI_IP_FAILURE_WINDOW_MINUTES", 15)
 XUEJI_MAX_REQUEST_BYTES = env_int("XUEJI_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
+# Ceiling for views that accept big files (bulk import); they enforce the province's limit themselves
+# (policy "import.max_bytes") before reading the body and again while streaming it to disk.
+XUEJI_MAX_UPLOAD_BYTES = env_int("XUEJI_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
+# Bulk import on PostgreSQL: a writer thread (own connection) writes chunk k while chunk k+1 is checked.
+XUEJI_IMPORT_WRITER_THREAD = env_bool("XUEJI_IMPORT_WRITER_THREAD", True)
+# Identity verification: the population-register adapter (dotted path to a class with
+# `check(items) -> results`, see xueji/registration/verification.py). The default is the local register table.
+XUEJI_POPULATION_REGISTER = os.environ.get("XUEJI_POPULATION_REGISTER",
+                                           "xueji.registration.verification.LocalPopulationRegister")
 
 AXES_FAILURE_LIMIT = env_int("XUEJI_ACCOUNT_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30))

@@ -5,3 +5,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["*"]
+# Django's live server (browser tests) wraps a media-files handler that needs a URL prefix; production serves
+# no media URL at all (MEDIA_URL = None: files go through views that check access).
+MEDIA_URL = "/media/"

@@ -12,6 +12,7 @@ from xueji.accounts.selectors import ip_failures_exceeded
 from xueji.audit.services import audit_record
 from xueji.core import context
 from xueji.core.errors import XuejiError
+from xueji.core.middleware import client_ip
 
 
 class LoginRefused(XuejiError):
@@ -30,6 +31,21 @@ def _locked(request, username: str) -> bool:
 
 
 def credentials_verify(*, request, username: str, password: str) -> User:
+    """Check a login; raise LoginRefused (401 wrong credentials, 403 locked, 429 rate-limited)."""
+    ctx = context.current()
+    if ctx.ip is None and request is not None:
+        # Called outside the request middleware (another entry point, a test): the rate limit and the audit
+        # rows still need the client's address, which the request carries.
+        token = context.bind(context.RequestContext(request_id=getattr(request, "request_id", ctx.request_id),
+                                                    ip=client_ip(request)))
+        try:
+            return _verify(request, username, password)
+        finally:
+            context.reset(token)
+    return _verify(request, username, password)
+
+
+def _verify(request, username: str, password: str) -> User:
     from django.conf import settings
 
     username = (username or "").strip()
@@ -53,6 +69,11 @@ def credentials_verify(*, request, username: str, password: str) -> User:
             raise LoginRefused(_("Wrong password. The account is now locked for %(m)d minutes.") % {"m": minutes},
                                code="account_locked", status_code=403)
         raise LoginRefused(_("Wrong username or password."), code="invalid_credentials", status_code=401)
+    if settings.AXES_RESET_ON_SUCCESS:
+        # axes resets only on Django's user_logged_in signal, which the token endpoint never sends.
+        from axes.handlers.proxy import AxesProxyHandler
+
+        AxesProxyHandler.reset_attempts(username=user.get_username())
     if user.org_unit_id is None:
         raise LoginRefused(_("This account belongs to no organisation unit."), code="no_org_unit", status_code=403)
     return user

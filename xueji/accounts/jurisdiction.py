@@ -8,6 +8,7 @@ authority its region's subtree. Objects outside answer 404 (`NotFound`), never 4
 from typing import TypeVar
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from xueji.core.errors import NotFound
 
@@ -34,7 +35,7 @@ def get_within(queryset: models.QuerySet[M], user, **lookup) -> M:
     try:
         return within(queryset, user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"{queryset.model._meta.verbose_name} not found") from None
+        raise NotFound(_("%(object)s not found.") % {"object": queryset.model._meta.verbose_name}) from None
 
 
 def org_in_jurisdiction(user, org_unit) -> bool:

@@ -3,6 +3,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from xueji.accounts.api.permissions import PASSWORD_EXPIRED_MESSAGE
+
 ALLOWED_PREFIXES = ("/static/", "/i18n/")
 
 
@@ -16,11 +18,12 @@ class PasswordPolicyMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and \
                 user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
-            allowed = {reverse("web:password_change"), reverse("web:logout"), reverse("api:password-change")}
+            # /api/v1/me/ stays open so a client can learn why it is refused (`password_expired` there).
+            allowed = {reverse("web:password_change"), reverse("web:logout"), reverse("api:password-change"),
+                       reverse("api:me")}
             if request.path not in allowed and not request.path.startswith(ALLOWED_PREFIXES):
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"code": "password_expired",
-                                         "message": "The password has expired or was reset; change it at "
-                                                    "/api/v1/auth/password/ first."}, status=403)
+                    return JsonResponse({"code": "password_expired", "message": PASSWORD_EXPIRED_MESSAGE},
+                                        status=403)
                 return redirect("web:password_change")
         return self.get_response(request)

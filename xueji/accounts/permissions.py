@@ -14,12 +14,17 @@ class Cap(StrEnum):
     STUDENT_VIEW = "student.view"
     STUDENT_VIEW_ID = "student.view_id"
     STUDENT_EDIT = "student.edit"
+    STUDENT_IMPORT = "student.import"
     USER_MANAGE = "user.manage"
     AUDIT_VIEW = "audit.view"
     JOB_VIEW = "job.view"
     POLICY_MANAGE = "policy.manage"
     REQUEST_FILE = "request.file"
     REQUEST_VIEW = "request.view"
+    VERIFY_RUN = "verify.run"
+    REGISTER_LOAD = "register.load"
+    PROBLEM_VIEW = "problem.view"
+    PROBLEM_SCAN = "problem.scan"
 
 
 _ALL_BUT_AUDITOR = {Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS, Role.SYSADMIN}
@@ -31,18 +36,30 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.STUDENT_VIEW: {Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS},
     Cap.STUDENT_VIEW_ID: {Role.REGISTRAR},
     Cap.STUDENT_EDIT: {Role.REGISTRAR},
+    Cap.STUDENT_IMPORT: {Role.REGISTRAR},  # bulk import (批量导入) into one's own school
     Cap.USER_MANAGE: {Role.SYSADMIN},
     Cap.AUDIT_VIEW: {Role.AUDITOR},
     Cap.JOB_VIEW: _ALL_BUT_AUDITOR,
     Cap.POLICY_MANAGE: {Role.REGISTRAR},
     Cap.REQUEST_FILE: {Role.REGISTRAR},
     Cap.REQUEST_VIEW: {Role.REGISTRAR, Role.LEADER},
+    # Identity verification: run over one's jurisdiction (province, city, county) or one's own school.
+    Cap.VERIFY_RUN: {Role.REGISTRAR},
+    # Loading the local population register file: the province authority's registrar (it is province data).
+    Cap.REGISTER_LOAD: {Role.REGISTRAR},
+    Cap.PROBLEM_VIEW: {Role.REGISTRAR, Role.LEADER},
+    # Province-wide duplicate and error scans: the province registrar; a city or county for its subtree.
+    Cap.PROBLEM_SCAN: {Role.REGISTRAR},
 }
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
     Cap.SCHOOL_MANAGE: {"ministry", "province", "city", "county"},
     Cap.SCHOOL_YEAR_MANAGE: {"ministry", "province"},
+    Cap.STUDENT_IMPORT: {"school"},
     Cap.POLICY_MANAGE: {"province"},  # one deployment serves one province; its authority sets its policy
+    Cap.VERIFY_RUN: {"province", "city", "county", "school"},
+    Cap.REGISTER_LOAD: {"province"},
+    Cap.PROBLEM_SCAN: {"province", "city", "county"},
 }
 
 

@@ -8,21 +8,22 @@ from xueji.accounts.models import User
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
+from xueji.core.filters import as_bool, as_int, typed
 
 
 def user_list(*, user, filters: dict | None = None) -> QuerySet[User]:
     """Accounts a system administrator manages: their own org unit and below."""
     require_cap(user, Cap.USER_MANAGE)
     qs = within(User.objects.select_related("org_unit").prefetch_related("role_assignments"), user)
-    filters = filters or {}
+    filters = typed(filters, org_unit=as_int, is_active=as_bool)
     if q := filters.get("q"):
         qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
     if org_unit := filters.get("org_unit"):
         qs = qs.filter(org_unit_id=org_unit)
     if role := filters.get("role"):
         qs = qs.filter(role_assignments__role=role)
-    if (active := filters.get("is_active")) not in (None, ""):
-        qs = qs.filter(is_active=str(active).lower() in ("1", "true", "yes"))
+    if "is_active" in filters:
+        qs = qs.filter(is_active=filters["is_active"])
     return qs
 
 

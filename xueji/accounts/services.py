@@ -35,11 +35,12 @@ def _validate_roles(*, org_unit: OrgUnit, roles: Iterable[str]) -> list[str]:
     return wanted
 
 
-def _validate_password(password: str, user: User | None) -> None:
+def _validate_password(password: str, user: User | None, *, field: str = "password") -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationFailed(" ".join(exc.messages), code="weak_password", field="password") from None
+        raise ValidationFailed(" ".join(exc.messages), code="weak_password", field=field,
+                               details={field: list(exc.messages)}) from None
 
 
 def _require_manager_of(actor: User, target_org: OrgUnit) -> None:
@@ -122,7 +123,7 @@ def user_reset_password(*, actor: User, user: User, new_password: str) -> User:
     _require_manager_of(actor, user.org_unit)
     if user.pk == actor.pk:
         raise Forbidden("Change your own password on the password page.", code="self_reset")
-    _validate_password(new_password, user)
+    _validate_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.password_changed_at = clock.now()
     user.must_change_password = True
@@ -139,7 +140,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     if old_password == new_password:
         raise ValidationFailed("The new password must differ from the current one.", code="password_reused",
                                field="new_password")
-    _validate_password(new_password, user)
+    _validate_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.password_changed_at = clock.now()
     user.must_change_password = False

@@ -4,6 +4,7 @@ from xueji.accounts.jurisdiction import within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import NotFound
+from xueji.core.filters import as_bool, as_date, as_ip, typed
 from xueji.regions.models import OrgKind
 
 
@@ -14,7 +15,7 @@ def audit_event_list(*, user, filters: dict | None = None) -> QuerySet[AuditEven
     if user.org_unit.kind in (OrgKind.MINISTRY, OrgKind.PROVINCE):
         # Events without an actor's org unit (system commands, unknown usernames) belong to the province.
         qs = qs | AuditEvent.objects.filter(org_path="")
-    filters = filters or {}
+    filters = typed(filters, ip=as_ip, since=as_date, until=as_date, success=as_bool)
     if action := filters.get("action"):
         qs = qs.filter(action__startswith=action)
     if actor := filters.get("actor"):
@@ -27,8 +28,8 @@ def audit_event_list(*, user, filters: dict | None = None) -> QuerySet[AuditEven
         qs = qs.filter(created_at__date__gte=since)
     if until := filters.get("until"):
         qs = qs.filter(created_at__date__lte=until)
-    if (success := filters.get("success")) not in (None, ""):
-        qs = qs.filter(success=str(success).lower() in ("1", "true", "yes"))
+    if "success" in filters:
+        qs = qs.filter(success=filters["success"])
     return qs
 
 

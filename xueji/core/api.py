@@ -2,9 +2,11 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from xueji.core.errors import XuejiError
@@ -26,11 +28,19 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, drf_exceptions.ValidationError):
-        response.data = {"code": "invalid", "message": "The request is invalid.", "details": response.data}
+    if isinstance(exc, drf_exceptions.ValidationError | drf_exceptions.ParseError):
+        # Malformed JSON, wrong types and missing fields share one shape: details maps field -> messages.
+        details = response.data
+        if isinstance(exc, drf_exceptions.ParseError):
+            details = {api_settings.NON_FIELD_ERRORS_KEY: [str(exc.detail)]}
+        elif not isinstance(details, dict):
+            details = {api_settings.NON_FIELD_ERRORS_KEY: details if isinstance(details, list) else [details]}
+        response.data = {"code": "invalid", "message": str(_("The request is invalid.")), "details": details}
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
-        response.data = {"code": getattr(exc, "default_code", "error"), "message": str(detail)}
+        code = exc.get_codes() if isinstance(exc, drf_exceptions.APIException) else None
+        response.data = {"code": code if isinstance(code, str) else getattr(exc, "default_code", "error"),
+                         "message": str(detail)}
     return response
 
 
@@ -48,6 +58,8 @@ class SelectorMixin:
         return {k: v for k in self.filter_params if (v := self.request.query_params.get(k)) not in (None, "")}
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no selector call
+            return self.get_serializer_class().Meta.model.objects.none()
         return type(self).list_selector(user=self.request.user, filters=self.filters())
 
     def get_object(self):

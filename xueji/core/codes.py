@@ -85,7 +85,8 @@ ETHNIC = CodeTable("GB/T 3304", [
     ("44", "俄罗斯族", "Russ"), ("45", "鄂温克族", "Ewenki"), ("46", "德昂族", "Deang"), ("47", "保安族", "Bonan"),
     ("48", "裕固族", "Yugur"), ("49", "京族", "Gin"), ("50", "塔塔尔族", "Tatar"), ("51", "独龙族", "Derung"),
     ("52", "鄂伦春族", "Oroqen"), ("53", "赫哲族", "Hezhen"), ("54", "门巴族", "Monba"), ("55", "珞巴族", "Lhoba"),
-    ("56", "基诺族", "Jino"), ("97", "其他", "Other"), ("98", "外国血统中国籍人士", "Chinese citizen of foreign origin"),
+    ("56", "基诺族", "Jino"), ("97", "其他", "Other"),
+    ("98", "外国血统中国籍人士", "Chinese citizen of foreign origin"),
 ])
 
 ID_DOC_TYPE = CodeTable("JY/T 1001 SFZJLX", [
@@ -122,7 +123,8 @@ RUNNING_TYPE = CodeTable("JY/T 1001 BXLX", [
     ("519", "附设特教班", "Attached special-education class"),
 ])
 
-STAGE = CodeTable("stage", [("1", "小学", "Primary"), ("2", "初中", "Junior secondary"), ("3", "高中", "Senior secondary")])
+STAGE = CodeTable("stage", [("1", "小学", "Primary"), ("2", "初中", "Junior secondary"),
+                            ("3", "高中", "Senior secondary")])
 
 # Stages each running type teaches by default (special-education schools teach the compulsory stages).
 STAGES_BY_RUNNING_TYPE: dict[str, tuple[str, ...]] = {
@@ -191,7 +193,8 @@ ADMISSION_MODE = CodeTable("admission mode", [
 STUDY_MODE = CodeTable("study mode", [("1", "走读", "Day student"), ("2", "住校", "Boarding")])
 STUDENT_SOURCE = CodeTable("student source", [("1", "正常入学", "Normal enrolment"), ("2", "借读", "Borrowed seat"),
                                               ("9", "其他", "Other")])
-LEFT_BEHIND = CodeTable("left-behind", [("0", "非留守儿童", "Not left-behind"), ("1", "单亲留守儿童", "One parent away"),
+LEFT_BEHIND = CodeTable("left-behind", [("0", "非留守儿童", "Not left-behind"),
+                                        ("1", "单亲留守儿童", "One parent away"),
                                         ("2", "双亲留守儿童", "Both parents away")])
 DISABILITY = CodeTable("disability", [
     ("0", "无残疾", "None"), ("1", "视力残疾", "Visual"), ("2", "听力残疾", "Hearing"), ("3", "言语残疾", "Speech"),

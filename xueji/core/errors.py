@@ -23,6 +23,9 @@ class XuejiError(Exception):
             data["field"] = self.field
         if self.details is not None:
             data["details"] = self.details
+        elif self.field:
+            # The same shape as a serializer's errors, so clients read one format for every 400.
+            data["details"] = {self.field: [self.message]}
         return data
 
 

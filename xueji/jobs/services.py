@@ -31,7 +31,7 @@ class JobContext:
         self._last_pct = pct
         fields = {"progress": pct}
         if message:
-            self.job.log += f"[{clock.now():%H:%M:%S}] {message}\n"
+            self.job.log += f"[{clock.now().astimezone(clock.SHANGHAI):%H:%M:%S}] {message}\n"
             fields["log"] = self.job.log
         Job.objects.filter(pk=self.job.pk).update(**fields)
 
@@ -66,9 +66,12 @@ def _enqueue(job_id: int) -> None:
 def job_run(job_id: int) -> Job:
     """Run a queued job to the end, recording success or failure. Called by the worker task."""
     job = Job.objects.get(pk=job_id)
-    if job.status != JobStatus.QUEUED:
+    # Claim the job with one conditional UPDATE: of two workers handed the same job, only one runs it.
+    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING,
+                                                                             started_at=clock.now())
+    if not claimed:
+        job.refresh_from_db()
         return job
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=clock.now())
     job.status = JobStatus.RUNNING
     ctx = JobContext(job)
     try:

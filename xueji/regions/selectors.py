@@ -2,13 +2,14 @@ from django.db.models import Q, QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
+from xueji.core.filters import as_int, typed
 from xueji.regions.models import OrgKind, OrgUnit, Region
 
 
 def org_unit_list(*, user, filters: dict | None = None) -> QuerySet[OrgUnit]:
     require_cap(user, Cap.ORG_VIEW)
     qs = within(OrgUnit.objects.select_related("parent", "region"), user)
-    filters = filters or {}
+    filters = typed(filters, parent=as_int)
     if kind := filters.get("kind"):
         qs = qs.filter(kind=kind)
     if q := filters.get("q"):

@@ -119,13 +119,16 @@ def org_unit_create(*, actor, kind: str, name: str, code: str, parent: OrgUnit |
 @transaction.atomic
 def authorities_ensure(*, province_code: str, actor=None) -> list[OrgUnit]:
     """Create (idempotently) the ministry and the authorities of a province's whole region subtree."""
-    ministry = OrgUnit.objects.filter(kind=OrgKind.MINISTRY).first() or org_unit_create(
-        actor=actor, kind=OrgKind.MINISTRY, name="中华人民共和国教育部", code=MINISTRY_CODE, parent=None)
     try:
         province = Region.objects.get(code=province_code, level=RegionLevel.PROVINCE)
     except Region.DoesNotExist:
         raise ValidationFailed(f"Province {province_code} is not among the regions.", code="unknown_region") from None
     made: list[OrgUnit] = []
+    ministry = OrgUnit.objects.filter(kind=OrgKind.MINISTRY).first()
+    if ministry is None:
+        ministry = org_unit_create(actor=actor, kind=OrgKind.MINISTRY, name="中华人民共和国教育部",
+                                   code=MINISTRY_CODE, parent=None)
+        made.append(ministry)
     by_region = {u.region_id: u for u in OrgUnit.objects.exclude(kind=OrgKind.SCHOOL).exclude(region=None)}
     kinds = {RegionLevel.PROVINCE: OrgKind.PROVINCE, RegionLevel.PREFECTURE: OrgKind.CITY,
              RegionLevel.COUNTY: OrgKind.COUNTY}

@@ -9,3 +9,5 @@ class RegistrationConfig(AppConfig):
 
     def ready(self) -> None:
         from xueji.registration import types  # noqa: F401 - registers the request types
+        # Identity verification and problem records: their request types and job kinds.
+        from xueji.registration import problems, verification  # noqa: F401

@@ -19,6 +19,7 @@ REQUIRED_KEYS_NO_CLASS = frozenset(item.key for item in ALL_ITEMS if item.requir
 _DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d")
 _PHONE = re.compile(r"^\+?[\d\- ]{7,20}$")
 _REGION = re.compile(r"^\d{6}(\d{6})?$")
+_POSTCODE = re.compile(r"\d{6}")
 _NAME = re.compile(r"^[\u3400-\u9fff\u00b7·A-Za-z .\-]{1,64}$")
 _PROVINCES = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
               "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82"}
@@ -59,8 +60,13 @@ def _pinyin_of(text: str) -> str:
     return "".join(out)
 
 
+_SURNAME_FIRST_CHARS = frozenset(s[0] for s in SURNAME_READINGS)
+
+
 def name_pinyin(name: str) -> str:
     """Lower-case pinyin without spaces, with surname readings fixed (曾 → zeng, not ceng)."""
+    if not name or name[0] not in _SURNAME_FIRST_CHARS:
+        return _pinyin_of(name)
     for surname in _SURNAMES_LONGEST_FIRST:
         if name.startswith(surname):
             return SURNAME_READINGS[surname] + _pinyin_of(name[len(surname):])
@@ -91,7 +97,7 @@ def parse_year_month(value: str) -> dt.date | None:
         return parsed.replace(day=1) if parsed else None
     if len(digits) == 6:
         year, month = int(digits[:4]), int(digits[4:])
-        if 1 <= month <= 12:
+        if 1 <= month <= 12 and year >= 1:
             return dt.date(year, month, 1)
     return None
 
@@ -110,72 +116,92 @@ def _text(value: Any) -> str:
 
 
 def _convert(item: FormItem, value: str, errors: list[FieldError], today: dt.date) -> Any:
-    def fail(message: str) -> None:
+    """Convert one non-empty, stripped cell of an item; on failure append one error and return None."""
+    converted, message = _convert_value(item, value, today)
+    if message is not None:
         errors.append(FieldError(item.title, message, item.key))
+    return converted
 
+
+def _convert_value(item: FormItem, value: str, today: dt.date) -> tuple[Any, str | None]:
+    """The rules for one non-empty, stripped cell: (converted value, None) or (None, reason)."""
     first = value[0]
-    if first in "=@+" and (first != "+" or item.kind != "phone"):
-        fail(f"内容以“{first}”开头，疑似公式，请填写纯文本")
-        return None
-    if len(value) > item.max_length and item.kind in ("text", "phone", "id"):
-        fail(f"长度不能超过 {item.max_length} 个字符")
-        return None
     kind = item.kind
+    if first in "=@+" and (first != "+" or kind != "phone"):
+        return None, f"内容以“{first}”开头，疑似公式，请填写纯文本"
+    if len(value) > item.max_length and kind in ("text", "phone", "id"):
+        return None, f"长度不能超过 {item.max_length} 个字符"
+    if kind == "text":
+        return value, None
     if kind == "code":
         code = value if value in item.table else item.table.code_for_name(value)
         if code is None:
-            fail(f"“{value}”不是有效的代码（{item.table.name}）")
-        return code
+            return None, f"“{value}”不是有效的代码（{item.table.name}）"
+        return code, None
     if kind == "flag":
         code = _FLAGS.get(value) or {"true": "1", "false": "0", "y": "1", "n": "0"}.get(value.lower())
         if code is None:
-            fail(f"“{value}”应为 是/否 或 1/0")
-            return None
-        return code == "1"
+            return None, f"“{value}”应为 是/否 或 1/0"
+        return code == "1", None
     if kind == "date":
         parsed = parse_date(value)
         if parsed is None:
-            fail(f"“{value}”不是有效日期（格式 YYYY-MM-DD）")
-        elif parsed > today:
-            fail(f"日期 {parsed:%Y-%m-%d} 晚于今天")
-            return None
-        return parsed
+            return None, f"“{value}”不是有效日期（格式 YYYY-MM-DD）"
+        if parsed > today:
+            return None, f"日期 {parsed:%Y-%m-%d} 晚于今天"
+        return parsed, None
     if kind == "yearmonth":
         parsed = parse_year_month(value)
         if parsed is None:
-            fail(f"“{value}”不是有效年月（格式 YYYYMM）")
-        elif parsed > today:
-            fail(f"入学年月 {parsed:%Y%m} 晚于本月")
-            return None
-        return parsed
+            return None, f"“{value}”不是有效年月（格式 YYYYMM）"
+        if parsed > today:
+            return None, f"入学年月 {parsed:%Y%m} 晚于本月"
+        return parsed, None
     if kind == "region":
         if not _REGION.match(value) or value[:2] not in _PROVINCES:
-            fail(f"“{value}”不是有效的行政区划代码（6 位，GB/T 2260）")
-            return None
-        return value[:6]
+            return None, f"“{value}”不是有效的行政区划代码（6 位，GB/T 2260）"
+        return value[:6], None
     if kind == "phone":
         if not _PHONE.match(value):
-            fail(f"“{value}”不是有效的电话号码")
-            return None
-        return value
+            return None, f"“{value}”不是有效的电话号码"
+        return value, None
     if kind == "postcode":
-        if not re.fullmatch(r"\d{6}", value):
-            fail("邮政编码应为 6 位数字")
-            return None
-        return value
+        if not _POSTCODE.fullmatch(value):
+            return None, "邮政编码应为 6 位数字"
+        return value, None
     if kind == "decimal":
         try:
             number = Decimal(value)
         except InvalidOperation:
-            fail(f"“{value}”不是数字")
-            return None
+            return None, f"“{value}”不是数字"
+        if not number.is_finite():
+            return None, f"“{value}”不是数字"
         if number < 0 or number > 9999:
-            fail("应在 0 到 9999 之间")
-            return None
-        return number
+            return None, "应在 0 到 9999 之间"
+        return number, None
     if kind == "id":
-        return idnumbers.normalise(value)
-    return value
+        return idnumbers.normalise(value), None
+    return value, None
+
+
+# Cells of these kinds repeat a lot (codes, flags, dates, regions), and their result depends only on the value
+# (and today): remembered per item, bounded. `_convert_value` stays the one place the rules live; the memo only
+# saves repeating it (tests/test_validation_memo.py checks the memoised and plain paths agree).
+_MEMO_KINDS = frozenset({"code", "flag", "date", "yearmonth", "region", "postcode", "decimal"})
+_MEMO_LIMIT = 8192
+_memo: dict[str, dict[str, tuple[Any, str | None]]] = {
+    item.key: {} for item in ALL_ITEMS if item.kind in _MEMO_KINDS}
+_memo_day: list[dt.date | None] = [None]
+
+
+# key -> (item, its memo or None): one lookup per cell.
+_SPEC: dict[str, tuple[FormItem, dict | None]] = {item.key: (item, _memo.get(item.key)) for item in ALL_ITEMS}
+
+
+def _memo_reset(today: dt.date | None) -> None:
+    for memo in _memo.values():
+        memo.clear()
+    _memo_day[0] = today
 
 
 def validate_row(raw: dict[str, Any], *, today: dt.date, require_class: bool = True) -> tuple[
@@ -184,16 +210,38 @@ def validate_row(raw: dict[str, Any], *, today: dt.date, require_class: bool = T
     errors: list[FieldError] = []
     values: dict[str, Any] = {}
     filled = set()
+    fill = filled.add
+    spec_of = _SPEC.get
+    if today != _memo_day[0]:
+        _memo_reset(today)
     for key, raw_value in raw.items():
-        item = BY_KEY.get(key)
-        if item is None:
+        if type(raw_value) is str:
+            if not raw_value:
+                continue
+            value = raw_value.strip()
+            if not value:
+                continue
+        else:
+            value = _text(raw_value)
+            if not value:
+                continue
+        spec = spec_of(key)
+        if spec is None:
             continue
-        value = raw_value.strip() if type(raw_value) is str else _text(raw_value)
-        if not value:
-            continue
-        filled.add(key)
-        converted = _convert(item, value, errors, today)
-        if converted is not None:
+        item, memo = spec
+        fill(key)
+        if memo is None:
+            converted, message = _convert_value(item, value, today)
+        else:
+            hit = memo.get(value)
+            if hit is None:
+                hit = _convert_value(item, value, today)
+                if len(memo) < _MEMO_LIMIT:
+                    memo[value] = hit
+            converted, message = hit
+        if message is not None:
+            errors.append(FieldError(item.title, message, key))
+        elif converted is not None:
             values[key] = converted
     required = REQUIRED_KEYS if require_class else REQUIRED_KEYS_NO_CLASS
     if not required <= filled:

@@ -5,13 +5,14 @@ from django.db.models import Count, Q, QuerySet
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock
+from xueji.core.filters import as_int, typed
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
 
 def school_list(*, user, filters: dict | None = None) -> QuerySet[School]:
     require_cap(user, Cap.ORG_VIEW)
     qs = within(School.objects.select_related("county", "org_unit"), user)
-    filters = filters or {}
+    filters = typed(filters, county=as_int)
     if q := filters.get("q"):
         qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
     if county := filters.get("county"):
@@ -31,8 +32,9 @@ def school_get(*, user, pk) -> School:
 def class_list(*, user, filters: dict | None = None) -> QuerySet[SchoolClass]:
     require_cap(user, Cap.ORG_VIEW)
     qs = within(SchoolClass.objects.select_related("school"), user).annotate(
-        student_count=Count("students", filter=Q(students__status="01")))
-    filters = filters or {}
+        student_count=Count("students", filter=Q(students__status="01"))
+    ).order_by(*SchoolClass._meta.ordering)  # GROUP BY drops Meta.ordering, and pages need a stable order
+    filters = typed(filters, school=as_int, cohort_year=as_int)
     if school := filters.get("school"):
         qs = qs.filter(school_id=school)
     if stage := filters.get("stage"):
@@ -65,3 +67,8 @@ def school_year_get(*, user, pk) -> SchoolYear:
 def current_school_year_start() -> int:
     current = SchoolYear.objects.filter(is_current=True).values_list("start_year", flat=True).first()
     return current if current is not None else SchoolYear.start_year_for(clock.today())
+
+
+def school_list_under(*, user, org_unit) -> QuerySet[School]:
+    """Schools of the jurisdiction that sit under an org unit (a city's schools across its counties)."""
+    return school_list(user=user).filter(org_unit__path__startswith=org_unit.path)

@@ -27,6 +27,13 @@ def _validate_school(*, code: str, running_type: str, stages: str) -> None:
     if not stages or any(s not in codes.STAGE for s in stages) or len(set(stages)) != len(stages):
         raise ValidationFailed("Stages are one or more of 1 (primary), 2 (junior), 3 (senior).",
                                code="invalid_stages", field="stages")
+    allowed = codes.STAGES_BY_RUNNING_TYPE.get(running_type)
+    if allowed is not None and not set(stages) <= set(allowed):
+        # A 小学 teaching 高中 would be a different running type; the type fixes which stages are possible.
+        raise ValidationFailed(
+            f"A {codes.RUNNING_TYPE.label(running_type)} teaches only "
+            f"{'、'.join(codes.STAGE.label(s) for s in allowed)}.", code="stages_not_in_running_type",
+            field="stages")
 
 
 @transaction.atomic

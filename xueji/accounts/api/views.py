@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, update_session_auth_hash
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
@@ -9,7 +10,7 @@ from rest_framework.views import APIView
 from xueji.accounts import selectors, services
 from xueji.accounts.auth import credentials_verify
 from xueji.accounts.models import Role, User
-from xueji.accounts.permissions import user_caps
+from xueji.accounts.permissions import Cap, user_caps
 from xueji.audit.services import audit_record
 from xueji.core.api import SelectorMixin
 from xueji.regions.selectors import org_unit_get
@@ -82,7 +83,10 @@ class PasswordChangeApi(APIView):
     def post(self, request):
         data = PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_change(user=request.user, **data.validated_data)
+        user = services.password_change(user=request.user, **data.validated_data)
+        if request.session.get(HASH_SESSION_KEY):
+            # Keep this browser session signed in; the password change ends the account's other sessions.
+            update_session_auth_hash(request._request, user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -119,6 +123,7 @@ USER_FILTERS = ("q", "org_unit", "role", "is_active")
 
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in USER_FILTERS]))
 class UserListApi(SelectorMixin, generics.ListAPIView):
+    required_caps = {"get": Cap.USER_MANAGE, "post": Cap.USER_MANAGE}
     serializer_class = UserSerializer
     list_selector = selectors.user_list
     filter_params = USER_FILTERS
@@ -134,6 +139,7 @@ class UserListApi(SelectorMixin, generics.ListAPIView):
 
 
 class UserDetailApi(SelectorMixin, generics.RetrieveAPIView):
+    required_caps = {"get": Cap.USER_MANAGE, "patch": Cap.USER_MANAGE}
     serializer_class = UserSerializer
     get_selector = selectors.user_get
 
@@ -153,6 +159,7 @@ class PasswordResetSerializer(serializers.Serializer):
 
 
 class UserResetPasswordApi(SelectorMixin, generics.GenericAPIView):
+    required_caps = {"post": Cap.USER_MANAGE}
     get_selector = selectors.user_get
     serializer_class = PasswordResetSerializer
 
@@ -169,6 +176,7 @@ class UserActiveSerializer(serializers.Serializer):
 
 
 class UserSetActiveApi(SelectorMixin, generics.GenericAPIView):
+    required_caps = {"post": Cap.USER_MANAGE}
     get_selector = selectors.user_get
     serializer_class = UserActiveSerializer
 
@@ -181,6 +189,7 @@ class UserSetActiveApi(SelectorMixin, generics.GenericAPIView):
 
 
 class UserUnlockApi(SelectorMixin, generics.GenericAPIView):
+    required_caps = {"post": Cap.USER_MANAGE}
     get_selector = selectors.user_get
     serializer_class = UserSerializer
 

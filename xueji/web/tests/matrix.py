@@ -47,7 +47,7 @@ def _school_payload(county, user, seq):
 
 def _user_payload(unit, user, seq):
     return {"username": f"matrix_{seq}", "full_name": "矩阵用户", "org_unit": unit.pk, "roles": ["leader"],
-            "password": "Matrix@2026x"}
+            "password": "Kq7#Lx2!mZw9"}
 
 
 def pupil_form(school_class, user, seq):
@@ -72,7 +72,28 @@ def _proof_file(obj, user, seq):
     return {"file": SimpleUploadedFile("proof.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")}
 
 
-ACTED = (200, 403, 409)  # visible, but the step or state may not be the user's to act on
+ACTED = (200, 403, 409)
+# A problem's actions are filed by the record's school (201); an authority registrar names no record of its own
+# (400) or is not the school (403); a second action while the first is pending answers 409.
+SCHOOL_FILES = (201, 400, 403, 409)
+
+
+def _number_of(student) -> str:
+    from xueji.registry.models import Student
+
+    return Student.objects.get(pk=student.pk).national_number
+
+
+def _csv_file(text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("matrix.csv", text.encode(), content_type="text/csv")  # visible, but the step or state may not be the user's to act on
+
+def _import_upload(obj, user, seq):
+    from xueji.exchange.tests.helpers import matrix_upload
+
+    return matrix_upload(obj, user, seq)
+
 
 API_CASES: list[Case] = [
     Case("api:token", "post", data=lambda o, u, s: {"username": f"nobody{s}", "password": "Wrong@123456"},
@@ -157,6 +178,38 @@ API_CASES: list[Case] = [
                                "id_number": getattr(o.students.first(), "id_number", "")}),
     Case("api:preschool-lookup", cap=Cap.STUDENT_EDIT, ok=(200, 400),
          query=lambda o, u, s: {"id_number": "341002201909010013"}),
+    # Identity verification, problem records and national numbers (xueji/registration/api/).
+    Case("api:verification-run", "post", cap=Cap.VERIFY_RUN, obj="org", in_url=False,
+         data=lambda o, u, s: {"org_unit": o.pk}, ok=(202,)),
+    Case("api:verification-export", "post", cap=Cap.VERIFY_RUN, obj="org", in_url=False,
+         data=lambda o, u, s: {"org_unit": o.pk}, ok=(202,)),
+    Case("api:verification-batch-list", cap=Cap.VERIFY_RUN),
+    Case("api:verification-batch-detail", cap=Cap.VERIFY_RUN, obj="verification_batch"),
+    Case("api:verification-answers", "post", cap=Cap.VERIFY_RUN, obj="verification_batch", json=False,
+         data=lambda o, u, s: {"file": _csv_file(f"{o.pk}-1,341002201501010011,1\n")}, ok=(202,)),
+    Case("api:register-load", "post", cap=Cap.REGISTER_LOAD, json=False, ok=(202,),
+         data=lambda o, u, s: {"file": _csv_file("341002201501010011,张三\n")}),
+    Case("api:problem-list", cap=Cap.PROBLEM_VIEW),
+    Case("api:problem-summary", cap=Cap.PROBLEM_VIEW),
+    Case("api:problem-detail", cap=Cap.PROBLEM_VIEW, obj="problem"),
+    Case("api:problem-correct", "post", cap=Cap.REQUEST_FILE, obj="problem", ok=SCHOOL_FILES,
+         data=lambda o, u, s: {"name": f"更正{s}", "reason": "矩阵"}),
+    Case("api:problem-delete", "post", cap=Cap.REQUEST_FILE, obj="problem", ok=SCHOOL_FILES,
+         data=lambda o, u, s: {"reason": "矩阵"}),
+    Case("api:problem-confirm", "post", cap=Cap.REQUEST_FILE, obj="problem", ok=SCHOOL_FILES, json=False,
+         data=_proof_file),
+    Case("api:problem-arbitrate", "post", cap=Cap.REQUEST_VIEW, obj="problem", ok=(409,),
+         data=lambda o, u, s: {"keep_member": o.members.first().pk}),
+    Case("api:problem-scan", "post", cap=Cap.PROBLEM_SCAN, obj="org", in_url=False, ok=(202,),
+         data=lambda o, u, s: {"kind": "duplicates" if s % 2 else "errors", "org_unit": o.pk}),
+    Case("api:number-lookup", "post", cap=Cap.STUDENT_VIEW, obj="student", in_url=False,
+         data=lambda o, u, s: {"number": _number_of(o)}),
+    # Bulk import (xueji/exchange/api/): into one's own school only; reports need ID numbers.
+    Case("api:import-list", cap=Cap.STUDENT_VIEW),
+    Case("api:import-list", "post", cap=Cap.STUDENT_IMPORT, json=False, ok=(202,), data=_import_upload),
+    Case("api:import-detail", cap=Cap.STUDENT_VIEW, obj="import"),
+    Case("api:import-errors", cap=Cap.STUDENT_VIEW_ID, obj="import"),
+    Case("api:import-template", cap=Cap.STUDENT_IMPORT, query=lambda o, u, s: {"format": ("xlsx", "csv")[s % 2]}),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

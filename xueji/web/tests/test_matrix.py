@@ -12,13 +12,15 @@ from xueji.accounts.permissions import has_cap
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock
+from xueji.exchange.tests import helpers as exchange_helpers
 from xueji.jobs.models import Job
 from xueji.jobs.services import JobContext
 from xueji.policy.models import BusinessWindow
 from xueji.regions.models import OrgKind
-from xueji.registration.models import PreschoolRecord
+from xueji.registration.models import PreschoolRecord, Problem, VerificationBatch
 from xueji.registration.services import registration_submit
 from xueji.registration.tests.test_flow import pupil_row
+from xueji.registration.tests.helpers import matrix_scene
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
@@ -102,6 +104,8 @@ def scene(world, tmp_path, settings):
                   upload=SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\nrest", content_type="image/png"))
     PreschoolRecord.objects.create(province_code="340000", id_number="341002201909010013", name="幼儿",
                                    sex="1", birth_date=dt.date(2019, 9, 1))
+    matrix_scene(world)  # problem records, verification batches, national numbers
+    exchange_helpers.matrix_imports(world)  # import batches with error reports
     return world
 
 
@@ -133,6 +137,12 @@ def _objects(world, kind):
     if kind == "window":
         provinces = {u.code: u for u in world.units.values() if u.kind == OrgKind.PROVINCE}
         return [(provinces[w.province_code], w) for w in BusinessWindow.objects.order_by("pk")]
+    if kind == "problem":
+        return [(p.members.first().school_org, p) for p in Problem.objects.order_by("pk")]
+    if kind == "verification_batch":
+        return [(b.org_unit, b) for b in VerificationBatch.objects.select_related("org_unit").order_by("pk")]
+    if kind == "import":
+        return exchange_helpers.import_objects()
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     raise AssertionError(kind)

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xueji.core.errors import ValidationFailed
 from xueji.regions.services import authorities_ensure, parse_region_lines, regions_import
 
 
@@ -28,5 +29,8 @@ class Command(BaseCommand):
         self.stdout.write(f"regions: {result.created} created, {result.updated} updated, "
                           f"{result.unchanged} unchanged, {len(errors) + len(result.errors)} errors")
         if authorities:
-            made = authorities_ensure(province_code=authorities)
+            try:
+                made = authorities_ensure(province_code=authorities)
+            except ValidationFailed as exc:
+                raise CommandError(exc.message) from None
             self.stdout.write(f"authorities: {len(made)} created")

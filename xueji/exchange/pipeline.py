@@ -1,0 +1,541 @@
+"""The bulk import pipeline: read → check each row (the one row validator, the class, duplicates) → write the
+valid rows as drafts, chunk by chunk → error report → one audit event for the batch.
+
+- Memory stays bounded: rows are read and checked CHUNK_ROWS at a time; what is kept for the whole file is one
+  small key per pupil for the duplicate check inside the file (about 100 bytes each).
+- Each chunk is written in one transaction together with the batch's counters, under the identity lock, so
+  after a crash the written chunks are complete valid drafts, the counters say what was written, and running
+  the same file again counts those rows as already imported instead of writing them twice.
+- On PostgreSQL (outside a surrounding transaction) a writer thread with its own connection checks existing
+  records and COPYs chunk k while the main thread reads and checks chunk k+1: Python checks rows on one core
+  while the database ingests on the other.
+"""
+
+import datetime as dt
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from django.conf import settings
+from django.db import connection, connections, transaction
+from django.db.models import F
+
+from xueji.audit.services import audit_record
+from xueji.core import clock, idnumbers
+from xueji.core.errors import XuejiError
+from xueji.core.spreadsheets import safe_cell
+from xueji.exchange.classes import class_lookup, class_labels, normalise_class_name
+from xueji.exchange.models import ImportBatch, ImportKind, ImportStatus
+from xueji.exchange.readers import ColumnMap, cell_text, match_columns, open_source
+from xueji.exchange.uploads import discard
+from xueji.jobs.registry import job_handler
+from xueji.registry.models import FamilyMember, Student
+from xueji.registry.services import (PreparedPupils, identity_lock, students_copy_prepare, students_copy_write,
+                                     students_insert)
+from xueji.registry.validation import CleanStudent, validate_row
+from xueji.schools.models import School, SchoolClass
+from xueji.schools.selectors import current_school_year_start
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 5000
+REPORT_MAX_LINES = 1_000_000  # an xlsx sheet holds 1,048,576 rows
+REPORT_HEADER = ["行号", "列", "错误原因"]
+_ID_CHARS = "0123456789X"
+ID_KEYS = ("id_number", "guardian1.id_number", "guardian2.id_number")
+
+
+def mask_name(name: str) -> str:
+    return (name[:1] + "*" * (len(name) - 1)) if name else ""
+
+
+# Checking rows -----------------------------------------------------------------------------------------------
+
+@dataclass
+class GoodRow:
+    number: int
+    klass: SchoolClass
+    clean: CleanStudent
+
+
+@dataclass
+class Chunk:
+    rows: dict[int, list[Any]]  # row number -> the cells as read (for the error report)
+    errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # row number -> [(column, reason)]
+    good: list[GoodRow] = field(default_factory=list)
+    prepared: PreparedPupils | None = None  # PostgreSQL: the good rows as COPY text, ids reserved
+    total: int = 0
+    invalid: int = 0
+    duplicate: int = 0
+
+
+@dataclass
+class ChunkOutcome:
+    chunk: Chunk
+    inserted: int = 0
+    already: int = 0
+    duplicate: int = 0
+    errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _id_key(number: str) -> int | str:
+    """A compact key for the in-file duplicate index (an int for well-formed IDs: about 100 bytes a pupil)."""
+    if len(number) == 18 and number[:17].isdigit() and number[17] in _ID_CHARS:
+        return int(number[:17]) * 11 + _ID_CHARS.index(number[17])
+    return number
+
+
+class RowChecker:
+    """Checks rows with the one row validator, plus what only an import knows: the class by name, formula cells,
+    numbers Excel stored as numbers, and duplicates inside the file."""
+
+    def __init__(self, *, school: School, kind: str, columns: ColumnMap, formulas: dict[int, list[tuple[int, str]]],
+                 today: dt.date) -> None:
+        self.school = school
+        self.kind = kind
+        self.columns = columns
+        self.today = today
+        self.formulas = formulas
+        self.classes = class_lookup(school)
+        self.class_names = [label for label, _k in class_labels(school)]
+        self.cohort = current_school_year_start()
+        width = max((pos for pos, _i in columns.items), default=-1) + 1
+        keys: list[str | None] = [None] * width
+        for pos, item in columns.items:
+            keys[pos] = item.key
+        self.keys = keys
+        self.dense = None not in keys  # every column is a form item: dict(zip()) builds the row
+        self.pairs = [(pos, item.key) for pos, item in columns.items]
+        self.title_of = {item.key: item.title for _pos, item in columns.items}
+        self.item_title = {pos: item.title for pos, item in columns.items}
+        self.id_positions = [(pos, item) for pos, item in columns.items if item.key in ID_KEYS]
+        self.seen_ids: dict[int | str, int] = {}
+        self.seen_people: dict[tuple[str, str, dt.date], int] = {}
+
+    def raw_of(self, cells: list[Any]) -> dict[str, Any]:
+        """The row as validate_row takes it (empty cells left out: the validator skips them anyway)."""
+        if self.dense:
+            return {key: value for key, value in zip(self.keys, cells) if value != ""}  # noqa: B905
+        size = len(cells)
+        return {key: cells[pos] for pos, key in self.pairs if pos < size and cells[pos] != ""}
+
+    def check_chunk(self, rows: Iterable[tuple[int, list[Any]]], *, prepare: bool = False) -> Chunk:
+        """Check a chunk of rows; with `prepare` (PostgreSQL) also format its good rows for COPY here, so the
+        writer only streams bytes."""
+        chunk = Chunk(rows={})
+        for number, cells in rows:
+            chunk.rows[number] = cells
+            chunk.total += 1
+            self.check(number, cells, chunk)
+        if prepare and chunk.good:
+            chunk.prepared = students_copy_prepare(school=self.school, rows=[(g.klass, g.clean) for g in chunk.good])
+        return chunk
+
+    def check(self, number: int, cells: list[Any], chunk: Chunk) -> None:
+        raw = self.raw_of(cells)
+        early: list[tuple[str, str]] = []
+        hidden: set[str] = set()
+        if number in self.formulas:
+            for pos, ref in self.formulas[number]:
+                title = self.item_title.get(pos) or (self.columns.titles[pos] if 0 <= pos < len(self.columns.titles)
+                                                     else ref)
+                early.append((title, f"单元格 {ref} 是公式，导入只接受数值：请复制后“选择性粘贴为数值”再导入"))
+        for pos, item in self.id_positions:
+            value = cells[pos] if pos < len(cells) else None
+            if type(value) is not str and isinstance(value, int | float) and abs(value) >= 1e15:
+                early.append((item.title, f"{item.title}被 Excel 存成了数字（{cell_text(value)}），末几位已丢失："
+                                          "请把该列设为“文本”格式后重新输入"))
+                hidden.add(item.key)
+        clean, errors = validate_row(raw, today=self.today)
+        problems = early + [(e.column, e.message) for e in errors if e.key not in hidden]
+        klass = None
+        if clean is not None:
+            klass = self._class_of(clean.class_name, problems)
+        duplicate = self._in_file_duplicate(number, raw, clean, problems)
+        if problems:
+            chunk.errors[number] = problems
+            if clean is not None and klass is not None and duplicate and len(problems) == 1:
+                chunk.duplicate += 1
+            else:
+                chunk.invalid += 1
+            return
+        chunk.good.append(GoodRow(number=number, klass=klass, clean=clean))
+
+    def _class_of(self, name: str, problems: list[tuple[str, str]]) -> SchoolClass | None:
+        klass = self.classes.get(normalise_class_name(name), False)
+        if klass is False:
+            shown = "、".join(self.class_names[:12]) + ("等" if len(self.class_names) > 12 else "")
+            problems.append(("班级", f"“{name}”不是本校的班级" + (f"（本校班级：{shown}）" if shown else "（本校尚未建立班级）")))
+            return None
+        if klass is None:
+            problems.append(("班级", f"“{name}”对应本校多个班级，请填写下拉列表中的完整班级名称"))
+            return None
+        if self.kind == ImportKind.GRADE1 and (klass.stage != "1" or klass.cohort_year != self.cohort):
+            problems.append(("班级", f"“{name}”不是本学年小学一年级的班级（小学新生只能导入一年级班级）"))
+            return None
+        return klass
+
+    def _in_file_duplicate(self, number: int, raw: dict[str, Any], clean: CleanStudent | None,
+                           problems: list[tuple[str, str]]) -> bool:
+        value = raw.get("id_number")
+        text = value if type(value) is str else cell_text(value)
+        id_number = idnumbers.normalise(text) if text else ""
+        if id_number:
+            key = _id_key(id_number)
+            first = self.seen_ids.setdefault(key, number)
+            if first != number:
+                problems.append((self.title_of.get("id_number", "身份证件号"), f"身份证件号与第 {first} 行重复"))
+                return True
+            return False
+        if clean is None:
+            return False
+        data = clean.student
+        person = (data["name"], data["sex"], data["birth_date"])
+        first = self.seen_people.setdefault(person, number)
+        if first != number:
+            problems.append(("姓名", f"与第 {first} 行的姓名、性别、出生日期相同，且都没有身份证件号"))
+            return True
+        return False
+
+
+# Writing chunks ----------------------------------------------------------------------------------------------
+
+def _students_with_ids(numbers: list[str]) -> list[tuple[str, int, str, str]]:
+    """(id number, school id, name, school name) of stored pupils holding any of these ID numbers."""
+    if connection.vendor == "postgresql":  # one array parameter instead of thousands of placeholders
+        student, school = Student._meta.db_table, School._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT s.id_number, s.school_id, s.name, sc.name FROM {student} s "  # noqa: S608
+                           f"JOIN {school} sc ON sc.id = s.school_id WHERE s.id_number = ANY(%s)", [numbers])
+            return cursor.fetchall()
+    return list(Student.objects.filter(id_number__in=numbers).values_list("id_number", "school_id", "name",
+                                                                          "school__name"))
+
+
+def _existing(school: School, good: list[GoodRow]) -> tuple[list[GoodRow], int, dict[int, list[tuple[str, str]]]]:
+    """Split checked rows by what the registry already holds: (rows to insert, count already imported here,
+    errors of rows duplicating another record). The same rules as single entry: the ID number anywhere; for a
+    pupil without one, name + sex + birth date within the school."""
+    with_id = [g for g in good if g.clean.student.get("id_number")]
+    without = [g for g in good if not g.clean.student.get("id_number")]
+    by_id: dict[str, list[tuple]] = {}
+    if with_id:
+        for row in _students_with_ids([g.clean.student["id_number"] for g in with_id]):
+            by_id.setdefault(row[0], []).append(row)
+    insert: list[GoodRow] = []
+    already = 0
+    errors: dict[int, list[tuple[str, str]]] = {}
+    for g in with_id:
+        matches = by_id.get(g.clean.student["id_number"])
+        if not matches:
+            insert.append(g)
+        elif any(m[1] == school.pk for m in matches):
+            already += 1
+        else:
+            _number, _school, name, school_name = matches[0]
+            errors[g.number] = [("身份证件号", f"该身份证件号已有学籍：{school_name}（{mask_name(name)}），不能重复建籍；"
+                                            "如确属同一人，请办理转学")]
+    if without:
+        people: dict[tuple, list[tuple]] = {}
+        for row in (Student.objects.filter(school=school, name__in={g.clean.student["name"] for g in without},
+                                           birth_date__in={g.clean.student["birth_date"] for g in without})
+                    .values_list("name", "sex", "birth_date", "pk", "id_number")):
+            people.setdefault(row[:3], []).append(row)
+        guardian_ids: dict[int, set[str]] = {}
+        matched = [row[3] for rows in people.values() for row in rows]
+        if matched:
+            for student_id, number in FamilyMember.objects.filter(student_id__in=matched).values_list(
+                    "student_id", "id_number"):
+                guardian_ids.setdefault(student_id, set()).add(number)
+        for g in without:
+            data = g.clean.student
+            matches = people.get((data["name"], data["sex"], data["birth_date"]))
+            if not matches:
+                insert.append(g)
+                continue
+            guardian = g.clean.guardians[0].get("id_number") if g.clean.guardians else None
+            if any(not m[4] and guardian and guardian in guardian_ids.get(m[3], ()) for m in matches):
+                already += 1  # the same pupil (same guardian) imported before
+            else:
+                errors[g.number] = [("姓名", f"本校已有姓名、性别、出生日期相同的学籍（{mask_name(data['name'])}），"
+                                           "不能重复建籍")]
+    insert.sort(key=lambda g: g.number)
+    return insert, already, errors
+
+
+def write_chunk(batch_id: int, school: School, chunk: Chunk) -> ChunkOutcome:
+    """One transaction: identity lock, check existing records, insert the new drafts, add to the counters."""
+    began = time.perf_counter()
+    with transaction.atomic():
+        identity_lock()
+        insert, already, errors = _existing(school, chunk.good)
+        if insert and chunk.prepared is not None:
+            position = {id(g): i for i, g in enumerate(chunk.good)}
+            students_copy_write(chunk.prepared, [position[id(g)] for g in insert])
+        elif insert:
+            students_insert(school=school, rows=[(g.klass, g.clean) for g in insert])
+        ImportBatch.objects.filter(pk=batch_id).update(
+            total_rows=F("total_rows") + chunk.total, valid_rows=F("valid_rows") + len(insert),
+            invalid_rows=F("invalid_rows") + chunk.invalid,
+            duplicate_rows=F("duplicate_rows") + chunk.duplicate + len(errors),
+            already_imported_rows=F("already_imported_rows") + already)
+    return ChunkOutcome(chunk=chunk, inserted=len(insert), already=already, duplicate=len(errors), errors=errors,
+                        seconds=time.perf_counter() - began)
+
+
+class InlineWriter:
+    """Writes each chunk as it comes, on this thread's connection (SQLite, or inside a transaction)."""
+
+    threaded = False
+
+    def __init__(self, write: Callable[[Chunk], ChunkOutcome]) -> None:
+        self.write = write
+
+    def submit(self, chunk: Chunk) -> list[ChunkOutcome]:
+        return [self.write(chunk)]
+
+    def finish(self) -> list[ChunkOutcome]:
+        return []
+
+    def abort(self) -> None:
+        pass
+
+
+class ThreadedWriter:
+    """Writes chunk k on a thread with its own connection while the caller checks chunk k+1."""
+
+    threaded = True
+
+    def __init__(self, write: Callable[[Chunk], ChunkOutcome]) -> None:
+        self.write = write
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self.pending: deque = deque()
+
+    def _run(self, chunk: Chunk) -> ChunkOutcome:
+        return self.write(chunk)
+
+    def submit(self, chunk: Chunk) -> list[ChunkOutcome]:
+        done = [future.result() for future in self._drain()]
+        self.pending.append(self.pool.submit(self._run, chunk))
+        return done
+
+    def _drain(self) -> Iterator:
+        while self.pending:
+            yield self.pending.popleft()
+
+    def finish(self) -> list[ChunkOutcome]:
+        try:
+            return [future.result() for future in self._drain()]
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        for future in list(self.pending):
+            try:
+                future.result()
+            except Exception:  # noqa: S110 - the first failure is already being reported
+                pass
+        self.pending.clear()
+        self.pool.submit(connections.close_all).result()  # the writer thread's own connection
+        self.pool.shutdown(wait=True)
+
+
+def use_writer_thread() -> bool:
+    return (connection.vendor == "postgresql" and not connection.in_atomic_block
+            and getattr(settings, "XUEJI_IMPORT_WRITER_THREAD", True))
+
+
+# The error report --------------------------------------------------------------------------------------------
+
+class ErrorReport:
+    """xlsx, one line per error: row number (as in the file), column, reason, then the row's original cells.
+    Written as the chunks finish (constant memory); created on the first error only."""
+
+    def __init__(self, path_factory: Callable[[], Path], titles: list[str]) -> None:
+        self.path_factory = path_factory
+        self.titles = titles
+        self.workbook = None
+        self.sheet = None
+        self.path: Path | None = None
+        self.lines = 0
+        self.truncated = False
+
+    def _open(self) -> None:
+        self.path = self.path_factory()
+        self.workbook = xlsxwriter.Workbook(str(self.path), {"constant_memory": True, "strings_to_formulas": False,
+                                                             "strings_to_numbers": False, "strings_to_urls": False})
+        self.sheet = self.workbook.add_worksheet("错误报告")
+        bold = self.workbook.add_format({"bold": True, "bg_color": "#FDE9E7"})
+        self.sheet.write_row(0, 0, REPORT_HEADER + [safe_cell(t) for t in self.titles], bold)
+        self.sheet.set_column(0, 0, 8)
+        self.sheet.set_column(1, 1, 16)
+        self.sheet.set_column(2, 2, 60)
+        self.sheet.freeze_panes(1, 3)
+
+    def add(self, errors: dict[int, list[tuple[str, str]]], rows: dict[int, list[Any]]) -> None:
+        for number in sorted(errors):
+            cells = [safe_cell(cell_text(c)) for c in rows.get(number, ())]
+            for column, reason in errors[number]:
+                if self.lines >= REPORT_MAX_LINES:
+                    self.truncated = True
+                    return
+                if self.workbook is None:
+                    self._open()
+                self.lines += 1
+                self.sheet.write_row(self.lines, 0, [number, safe_cell(column), safe_cell(reason), *cells])
+
+    def close(self) -> None:
+        if self.workbook is not None:
+            if self.truncated:
+                self.sheet.write_row(self.lines + 1, 0, ["", "", f"错误超过 {REPORT_MAX_LINES} 条，其余未列出"])
+            self.workbook.close()
+            self.workbook = None
+
+
+# The whole import --------------------------------------------------------------------------------------------
+
+def _chunks(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _media_path(relative: str) -> Path:
+    path = Path(settings.MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_import(batch: ImportBatch, *, progress: Callable[[int, str | None], None] | None = None,
+               report_path: Callable[[], Path] | None = None, chunk_rows: int = CHUNK_ROWS,
+               threaded: bool | None = None, keep_file: bool = False) -> dict:
+    """Run an import to the end. On failure the batch is marked failed with the reason (chunks already written
+    stay, as valid drafts) and the exception is raised again."""
+    began = time.perf_counter()
+    school = batch.school
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING, started_at=clock.now())
+    relative_report = f"imports/reports/{batch.pk}/errors.xlsx"
+
+    def default_report_path() -> Path:
+        return _media_path(relative_report)
+
+    report_factory = report_path or default_report_path
+    chosen_report: list[Path] = []
+
+    def make_report_path() -> Path:
+        chosen_report.append(report_factory())
+        return chosen_report[0]
+
+    stored = batch.stored_file
+    source = None
+    report: ErrorReport | None = None
+    writer = None
+    timings = {"check_s": 0.0, "write_s": 0.0}
+    try:
+        source = open_source(Path(settings.MEDIA_ROOT) / stored, batch.file_type, batch.file_name)
+        header = source.open()
+        columns = match_columns(header, offset=getattr(source, "start_col", 0))
+        ImportBatch.objects.filter(pk=batch.pk).update(warnings=columns.warnings,
+                                                       encoding=source.encoding_label)
+        checker = RowChecker(school=school, kind=batch.kind, columns=columns, formulas=source.formula_cells(),
+                             today=clock.today())
+        report = ErrorReport(make_report_path, columns.titles)
+        use_thread = use_writer_thread() if threaded is None else threaded
+        prepare = connection.vendor == "postgresql"
+        writer = (ThreadedWriter if use_thread else InlineWriter)(lambda c: write_chunk(batch.pk, school, c))
+        done_rows = 0
+
+        def finished(outcomes: list[ChunkOutcome]) -> None:
+            nonlocal done_rows
+            for outcome in outcomes:
+                merged = dict(outcome.chunk.errors)
+                for number, problems in outcome.errors.items():
+                    merged.setdefault(number, []).extend(problems)
+                report.add(merged, outcome.chunk.rows)
+                timings["write_s"] += outcome.seconds
+                done_rows += outcome.chunk.total
+                if progress:
+                    progress(min(99, int(source.fraction_done * 99)), None)
+
+        for rows in _chunks(source.rows(), chunk_rows):
+            started = time.perf_counter()
+            chunk = checker.check_chunk(rows, prepare=prepare)
+            timings["check_s"] += time.perf_counter() - started
+            finished(writer.submit(chunk))
+        finished(writer.finish())
+        writer = None
+        report.close()
+    except BaseException as exc:
+        if writer is not None:
+            writer.abort()
+        if report is not None:
+            report.close()
+        _finish(batch, status=ImportStatus.FAILED, report=report, chosen=chosen_report, timings=timings,
+                began=began, failure=_reason(exc))
+        raise
+    finally:
+        if source is not None:
+            source.close()
+        if not keep_file:
+            discard(stored)
+    result = _finish(batch, status=ImportStatus.SUCCEEDED, report=report, chosen=chosen_report, timings=timings,
+                     began=began)
+    if progress:
+        progress(100, f"导入完成：共 {result['total_rows']} 行，新增 {result['valid_rows']} 人，"
+                      f"错误 {result['invalid_rows']} 行，重复 {result['duplicate_rows']} 行，"
+                      f"此前已导入 {result['already_imported_rows']} 行")
+    return result
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, XuejiError):
+        return exc.message
+    return f"导入中断：{type(exc).__name__}: {exc}"[:2000]
+
+
+def _finish(batch: ImportBatch, *, status: str, report: ErrorReport | None, chosen: list[Path], timings: dict,
+            began: float, failure: str = "") -> dict:
+    wall = time.perf_counter() - began
+    batch.refresh_from_db()
+    relative = ""
+    if chosen and report is not None and report.lines:
+        relative = str(chosen[0].relative_to(Path(settings.MEDIA_ROOT)))
+    timings = {k: round(v, 3) for k, v in timings.items()}
+    timings["wall_s"] = round(wall, 3)
+    timings["rows_per_s"] = round(batch.total_rows / wall, 1) if wall > 0 else None
+    warnings = list(batch.warnings or [])
+    if report is not None and report.truncated:
+        warnings.append(f"错误超过 {REPORT_MAX_LINES} 条，错误报告只列出前 {REPORT_MAX_LINES} 条")
+    batch.status = status
+    batch.failure = failure
+    batch.error_report = relative
+    batch.error_count = report.lines if report is not None else 0
+    batch.timings = timings
+    batch.warnings = warnings
+    batch.finished_at = clock.now()
+    batch.stored_file = ""
+    batch.save(update_fields=["status", "failure", "error_report", "error_count", "timings", "warnings",
+                              "finished_at", "stored_file"])
+    counts = {"total_rows": batch.total_rows, "valid_rows": batch.valid_rows, "invalid_rows": batch.invalid_rows,
+              "duplicate_rows": batch.duplicate_rows, "already_imported_rows": batch.already_imported_rows}
+    audit_record(actor=batch.created_by, action="student.import", obj=batch, success=status == ImportStatus.SUCCEEDED,
+                 org_unit=batch.school.org_unit,
+                 after={"status": status, "kind": batch.kind, "file": batch.file_name, "sha256": batch.sha256,
+                        "size": batch.file_size, **counts, "errors": batch.error_count, "failure": failure[:500],
+                        "timings": timings})
+    return {"batch": batch.pk, "status": status, **counts, "errors": batch.error_count, "timings": timings}
+
+
+@job_handler("exchange.import_students")
+def import_students_job(ctx) -> dict:
+    batch = ImportBatch.objects.select_related("school__org_unit", "created_by").get(pk=ctx.params["batch"])
+    if batch.status != ImportStatus.QUEUED:
+        return {"batch": batch.pk, "status": batch.status, "skipped": True}
+    return run_import(batch, progress=ctx.progress, report_path=lambda: ctx.result_path("errors.xlsx"))

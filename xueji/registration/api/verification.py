@@ -1,0 +1,113 @@
+"""Identity verification API: run a check through the register adapter, export the file for the population
+register and import its answers, list batches, and load the local population register (province registrar)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from xueji.accounts.permissions import Cap
+from xueji.core.api import SelectorMixin
+from xueji.jobs.api.views import JobSerializer
+from xueji.regions.selectors import org_unit_get
+from xueji.registration import selectors, verification
+from xueji.registration.models import VerificationBatch
+
+
+class ScopeSerializer(serializers.Serializer):
+    org_unit = serializers.IntegerField(required=False, help_text="the part of your jurisdiction to check "
+                                                                    "(default: all of it)")
+
+
+def _scope(request):
+    data = ScopeSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    org_unit = data.validated_data.get("org_unit")
+    return org_unit_get(user=request.user, pk=org_unit) if org_unit else None
+
+
+class VerificationRunApi(generics.GenericAPIView):
+    """Check the unverified registered pupils of the scope through the register adapter; ID errors become
+    problem records, cleared pupils get their final number (G, or J without usable ID). A job."""
+
+    required_caps = {"post": Cap.VERIFY_RUN}
+    serializer_class = ScopeSerializer
+
+    @extend_schema(request=ScopeSerializer, responses={202: JobSerializer})
+    def post(self, request):
+        job = verification.verification_start(actor=request.user, org_unit=_scope(request))
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class VerificationExportApi(generics.GenericAPIView):
+    """Write the file of pupils to check for the population register (CSV: reference, id_number, name; audited).
+    Download it from api:job-download when the job has finished."""
+
+    required_caps = {"post": Cap.VERIFY_RUN}
+    serializer_class = ScopeSerializer
+
+    @extend_schema(request=ScopeSerializer, responses={202: JobSerializer})
+    def post(self, request):
+        job = verification.verification_export_start(actor=request.user, org_unit=_scope(request))
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = VerificationBatch
+        fields = ["id", "org_unit", "org_unit_name", "mode", "status", "total", "answered", "counts", "job",
+                  "created_by", "created_at", "finished_at"]
+
+
+class VerificationBatchListApi(SelectorMixin, generics.ListAPIView):
+    required_caps = {"get": Cap.VERIFY_RUN}
+    serializer_class = BatchSerializer
+    list_selector = selectors.batch_list
+    filter_params = ("mode", "status")
+
+
+class VerificationBatchDetailApi(SelectorMixin, generics.RetrieveAPIView):
+    required_caps = {"get": Cap.VERIFY_RUN}
+    serializer_class = BatchSerializer
+    get_selector = selectors.batch_get
+
+
+class FileSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV, UTF-8 or GB18030")
+
+
+class VerificationAnswersApi(SelectorMixin, generics.GenericAPIView):
+    """Import the register's answer file of a batch (CSV: reference, id_number, result; result codes 1 verified,
+    2 ID not found, 3 name mismatch). Applied by a job; refused rows are listed in its result file."""
+
+    required_caps = {"post": Cap.VERIFY_RUN}
+    serializer_class = FileSerializer
+    get_selector = selectors.batch_get
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": FileSerializer}, responses={202: JobSerializer})
+    def post(self, request, pk):
+        batch = self.get_object()
+        data = FileSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = verification.answers_import_start(actor=request.user, batch=batch, upload=data.validated_data["file"])
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RegisterLoadApi(generics.GenericAPIView):
+    """Load the local population register from a CSV file (id_number,name[,sex,birth_date]): the province
+    authority's registrar, since the register is province data. Upserts by ID number, in a job."""
+
+    required_caps = {"post": Cap.REGISTER_LOAD}
+    serializer_class = FileSerializer
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": FileSerializer}, responses={202: JobSerializer})
+    def post(self, request):
+        data = FileSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = verification.register_load_start(actor=request.user, upload=data.validated_data["file"])
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

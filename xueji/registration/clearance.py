@@ -1,0 +1,143 @@
+"""Final national student numbers for cleared pupils (学籍号 after clearance).
+
+A registered pupil first holds a temporary `L` number. It gets its final number once cleared:
+- `G` + ID number when the ID is verified by the population register (or confirmed with household-register
+  proof through a problem record) and the pupil has no unresolved problem record;
+- `J` + an ID-shaped number (county area code, birth date, odd/even sequence by sex, check character) when the
+  pupil has no usable ID (ID type other than the resident card, or no number) and no unresolved problem.
+The old number is superseded, never deleted, so it stays findable (`registry.numbers.number_lookup`).
+
+Issuance here is set-based and safe in parallel: the pupils' rows are locked (`SELECT ... FOR UPDATE`, in id
+order), numbers are checked against every number ever issued or retired, and two records sharing an ID number
+(or, without ID, name, sex and birth date) never get a number: a duplicate problem record is filed instead.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from xueji.core import idnumbers
+from xueji.registry.models import NationalNumber, NumberKind, RegStatus, Student, VerifyStatus
+from xueji.registry.numbers import _allocate, _area_of, _replace  # the registry's one allocator and writer
+
+FINAL_STATUSES = (VerifyStatus.VERIFIED, VerifyStatus.PROOF)
+
+
+def has_id_q() -> Q:
+    """Pupils holding a resident ID number (the only kind the population register checks)."""
+    return Q(id_type="1") & Q(id_number__isnull=False) & ~Q(id_number="")
+
+
+def no_id_q() -> Q:
+    """Pupils with no usable ID: another document type, or no number at all (they get a J number)."""
+    return ~Q(id_type="1") | Q(id_number__isnull=True) | Q(id_number="")
+
+
+def holds_id(student: Student) -> bool:
+    return student.id_type == "1" and bool(student.id_number)
+
+
+def no_id_key(name: str, sex: str, birth_date) -> str:
+    return f"{name}|{sex}|{birth_date:%Y-%m-%d}"
+
+
+def needs_final_q() -> Q:
+    return Q(national_number__isnull=True) | Q(national_number="") | Q(national_number__startswith="L")
+
+
+def cleared_candidates_q() -> Q:
+    """Registered pupils who may be due a final number (the checks in `issue_cleared` decide)."""
+    return Q(reg_status=RegStatus.REGISTERED) & needs_final_q() & (
+        (has_id_q() & Q(verify_status__in=FINAL_STATUSES)) | no_id_q())
+
+
+def blocked_student_ids(student_ids: Iterable[int]) -> set[int]:
+    """Pupils still concerned by an unresolved problem record (their final number waits)."""
+    from xueji.registration.models import ACTIVE_MEMBER_STATES, ProblemMember, ProblemStatus
+
+    return set(ProblemMember.objects.filter(student_id__in=list(student_ids), state__in=ACTIVE_MEMBER_STATES)
+               .exclude(problem__status=ProblemStatus.RESOLVED).values_list("student_id", flat=True))
+
+
+def numbers_taken(numbers: Iterable[str]) -> set[str]:
+    """Numbers already issued to some record, or retired with a deleted one: never issued again."""
+    from xueji.registration.models import RetiredNumber
+
+    wanted = list(numbers)
+    taken = set(NationalNumber.objects.filter(number__in=wanted).values_list("number", flat=True))
+    return taken | set(RetiredNumber.objects.filter(number__in=wanted).values_list("number", flat=True))
+
+
+@transaction.atomic
+def issue_cleared(*, student_ids: Iterable[int], actor, job=None) -> dict:
+    """Give the final number to each of these pupils that is cleared; report why the others wait.
+
+    Returns counts: G and J issued; blocked (unresolved problem), unverified, invalid_id (malformed resident
+    ID, found by the error scan), duplicates (a duplicate problem was filed instead), taken (the G number was
+    already issued or retired: listed by record id for the province to resolve)."""
+    from xueji.registration.problems import record_duplicates_of
+
+    ids = sorted(set(student_ids))
+    outcome = {"G": 0, "J": 0, "blocked": 0, "unverified": 0, "invalid_id": 0, "duplicates": 0, "taken": []}
+    if not ids:
+        return outcome
+    students = list(Student.objects.select_for_update(of=("self",)).filter(pk__in=ids, reg_status=RegStatus.REGISTERED)
+                    .select_related("school__county").order_by("pk"))
+    candidates = [s for s in students if not s.national_number or s.national_number.startswith("L")]
+    blocked = blocked_student_ids(s.pk for s in candidates)
+    with_id: list[Student] = []
+    without_id: list[Student] = []
+    for student in candidates:
+        if student.pk in blocked:
+            outcome["blocked"] += 1
+        elif holds_id(student):
+            if not idnumbers.is_valid(student.id_number):
+                outcome["invalid_id"] += 1
+            elif student.verify_status not in FINAL_STATUSES:
+                outcome["unverified"] += 1
+            else:
+                with_id.append(student)
+        else:
+            without_id.append(student)
+
+    # Two records sharing an ID (or, without ID, name, sex and birth date) are a problem, not two numbers.
+    duplicated = record_duplicates_of(with_id=with_id, without_id=without_id, actor=actor, job=job)
+    if duplicated:
+        outcome["duplicates"] = sum(1 for s in with_id + without_id if s.pk in duplicated)
+        with_id = [s for s in with_id if s.pk not in duplicated]
+        without_id = [s for s in without_id if s.pk not in duplicated]
+
+    taken = numbers_taken("G" + s.id_number for s in with_id)
+    issued: list[tuple[Student, str, str]] = []
+    for student in with_id:
+        number = "G" + student.id_number
+        if number in taken:
+            outcome["taken"].append(student.pk)
+        else:
+            issued.append((student, number, NumberKind.G))
+            taken.add(number)
+    outcome["G"] = len(issued)
+
+    groups: dict[tuple[str, object, str], list[Student]] = defaultdict(list)
+    for student in without_id:
+        groups[(_area_of(student), student.birth_date, student.sex)].append(student)
+    for (area, birth, sex), members in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1], item[0][2])):
+        # Like an ID number: odd sequence for boys, even for girls (the registry's J family per area, date, sex).
+        for student, n in zip(members, _allocate(f"J{area}{birth:%Y%m%d}{sex}", len(members), 499), strict=True):
+            issued.append((student, "J" + idnumbers.make(area, birth, 2 * n - 1 if sex == "1" else 2 * n),
+                           NumberKind.J))
+    outcome["J"] = len(issued) - outcome["G"]
+    if issued:
+        _replace(issued, actor)
+    return outcome
+
+
+def duplicate_id_numbers(id_numbers: Iterable[str]) -> set[str]:
+    """Which of these ID numbers are held by more than one registered record."""
+    wanted = list(set(id_numbers))
+    if not wanted:
+        return set()
+    return set(Student.objects.filter(id_number__in=wanted, reg_status=RegStatus.REGISTERED).values("id_number")
+               .annotate(n=Count("pk")).filter(n__gt=1).values_list("id_number", flat=True))

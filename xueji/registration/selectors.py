@@ -1,0 +1,171 @@
+"""Reads of problem records, verification batches and national numbers, each starting from the user's
+jurisdiction: a school sees the problems of its pupils, an authority those with a record in its subtree
+(a duplicate across two counties is seen by both); anything else answers 404."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from xueji.accounts.jurisdiction import get_within, within
+from xueji.accounts.permissions import Cap, require_cap
+from xueji.core.errors import NotFound, ValidationFailed
+from xueji.core.filters import as_int, typed
+from xueji.registration.models import (
+    DeletedRecord,
+    Problem,
+    ProblemEvent,
+    ProblemKind,
+    ProblemMember,
+    ProblemStatus,
+    RetiredNumber,
+    VerificationBatch,
+)
+from xueji.registry.models import NationalNumber, Student
+from xueji.workflow.models import Request, RequestStatus
+
+# The statuses a list can be filtered by: the stored ones, and "pending" (a member's request awaits decision).
+STATUS_FILTERS = ("open", "pending", "arbitration", "resolved", "unresolved")
+
+
+def _path(user) -> str | None:
+    org_unit = getattr(user, "org_unit", None) if getattr(user, "is_authenticated", False) else None
+    if org_unit is None or not org_unit.is_active:
+        return None
+    return org_unit.path
+
+
+def _pending() -> Exists:
+    return Exists(ProblemMember.objects.filter(problem=OuterRef("pk"), request__status=RequestStatus.PENDING))
+
+
+def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
+    require_cap(user, Cap.PROBLEM_VIEW)
+    path = _path(user)
+    if path is None:
+        return Problem.objects.none()
+    qs = Problem.objects.filter(Exists(ProblemMember.objects.filter(
+        problem=OuterRef("pk"), school_org__path__startswith=path))).annotate(pending=_pending())
+    filters = typed(filters, county=as_int, school=as_int)
+    if kind := filters.get("kind"):
+        if kind not in ProblemKind.values:
+            raise ValidationFailed("Unknown problem kind.", details={"kind": [f"one of {', '.join(ProblemKind.values)}"]})
+        qs = qs.filter(kind=kind)
+    if status := filters.get("status"):
+        if status not in STATUS_FILTERS:
+            raise ValidationFailed("Unknown status.", details={"status": [f"one of {', '.join(STATUS_FILTERS)}"]})
+        if status == "pending":
+            qs = qs.filter(status=ProblemStatus.OPEN, pending=True)
+        elif status == "open":
+            qs = qs.filter(status=ProblemStatus.OPEN, pending=False)
+        elif status == "unresolved":
+            qs = qs.exclude(status=ProblemStatus.RESOLVED)
+        else:
+            qs = qs.filter(status=status)
+    if county := filters.get("county"):
+        qs = qs.filter(Exists(ProblemMember.objects.filter(problem=OuterRef("pk"), county_org_id=county)))
+    if school := filters.get("school"):
+        qs = qs.filter(Exists(ProblemMember.objects.filter(problem=OuterRef("pk"), school_org__school__pk=school)))
+    if source := filters.get("source"):
+        qs = qs.filter(source=source)
+    return qs.order_by("-created_at", "-id")
+
+
+def problem_get(*, user, pk) -> Problem:
+    try:
+        return problem_list(user=user).get(pk=pk)
+    except (Problem.DoesNotExist, ValueError, TypeError):
+        raise NotFound("problem record not found") from None
+
+
+def display_status(problem: Problem) -> str:
+    if problem.status == ProblemStatus.OPEN and getattr(problem, "pending", False):
+        return "pending"
+    return problem.status
+
+
+@dataclass
+class MemberView:
+    """A record of a problem as one user sees it: in full inside the jurisdiction; outside it, only where the
+    other record is (school and county) and how far it is, never who the pupil is."""
+
+    member: ProblemMember
+    visible: bool
+
+
+def problem_members(*, user, problem: Problem) -> list[MemberView]:
+    path = _path(user) or "\x00"
+    members = problem.members.select_related("student", "school_org", "county_org", "request").order_by("pk")
+    return [MemberView(m, m.school_org.path.startswith(path)) for m in members]
+
+
+def problem_events(*, problem: Problem) -> QuerySet[ProblemEvent]:
+    return problem.events.select_related("actor", "request").order_by("at", "id")
+
+
+def problem_requests(*, user, problem: Problem) -> QuerySet[Request]:
+    """The requests filed about a problem that the user may see (their own unit's, or with a step for them)."""
+    from xueji.workflow.selectors import request_list
+
+    return request_list(user=user).filter(subject_type="registration.problem", subject_id=str(problem.pk))
+
+
+def problem_summary(*, user) -> list[dict]:
+    """Per county of the jurisdiction: unresolved problems by kind (the county's list of problem records)."""
+    require_cap(user, Cap.PROBLEM_VIEW)
+    from xueji.registration.problems import county_summary
+
+    if _path(user) is None:
+        return []
+    return county_summary(scope=user.org_unit)
+
+
+def batch_list(*, user, filters: dict | None = None) -> QuerySet[VerificationBatch]:
+    require_cap(user, Cap.VERIFY_RUN)
+    qs = within(VerificationBatch.objects.select_related("org_unit", "created_by", "job"), user)
+    filters = filters or {}
+    if mode := filters.get("mode"):
+        qs = qs.filter(mode=mode)
+    if status := filters.get("status"):
+        qs = qs.filter(status=status)
+    return qs
+
+
+def batch_get(*, user, pk) -> VerificationBatch:
+    require_cap(user, Cap.VERIFY_RUN)
+    return get_within(VerificationBatch.objects.select_related("org_unit", "created_by", "job"), user, pk=pk)
+
+
+@dataclass
+class NumberFound:
+    number: str
+    kind: str
+    current: bool
+    issued_at: object
+    superseded_at: object
+    student: Student | None = None
+    deleted: DeletedRecord | None = None
+
+
+def number_find(*, user, number: str) -> NumberFound:
+    """Any national number ever issued (current, superseded, or retired with a deleted record) of a record in
+    the user's jurisdiction; 404 otherwise."""
+    require_cap(user, Cap.STUDENT_VIEW)
+    number = (number or "").strip().upper()
+    if not number:
+        raise ValidationFailed("Give a national student number.", code="number_required", field="number")
+    found = within(NationalNumber.objects.select_related("student__school", "student__school_class"), user) \
+        .filter(number=number).first()
+    if found is not None:
+        return NumberFound(found.number, found.kind, found.superseded_at is None, found.issued_at,
+                           found.superseded_at, student=found.student)
+    retired = RetiredNumber.objects.select_related("record__school_org").filter(
+        number=number, record__school_org__path__startswith=_path(user) or "\x00").first()
+    if retired is not None:
+        return NumberFound(retired.number, retired.kind, False, retired.issued_at, retired.retired_at,
+                           deleted=retired.record)
+    raise NotFound("national student number not found")
+
+
+__all__ = ["STATUS_FILTERS", "MemberView", "NumberFound", "batch_get", "batch_list", "display_status",
+           "number_find", "problem_events", "problem_get", "problem_list", "problem_members", "problem_requests",
+           "problem_summary"]
