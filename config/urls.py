@@ -9,3 +9,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("xueji.web.urls")),
 ]
+
+handler404 = "xueji.core.views.page_not_found"

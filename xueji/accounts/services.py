@@ -191,3 +191,14 @@ def bootstrap_superadmin(*, username: str, password: str, org_unit: OrgUnit) -> 
 
 __all__ = ["BUSINESS_ROLES", "user_create", "user_update", "user_set_active", "user_reset_password",
            "password_change", "user_unlock", "bootstrap_superadmin"]
+
+
+@transaction.atomic
+def token_issue(*, user: User):
+    """A fresh API token for a user who just proved their password; the previous one stops working."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    audit_record(actor=user, action="auth.token", obj=user)
+    return token

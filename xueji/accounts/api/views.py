@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, update_session_auth_hash
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +10,6 @@ from xueji.accounts import selectors, services
 from xueji.accounts.auth import credentials_verify
 from xueji.accounts.models import Role, User
 from xueji.accounts.permissions import Cap, user_caps
-from xueji.audit.services import audit_record
 from xueji.core.api import SelectorMixin
 from xueji.regions.selectors import org_unit_get
 
@@ -50,6 +48,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_hours = serializers.IntegerField()
     password_expired = serializers.BooleanField()
 
 
@@ -64,9 +63,8 @@ class TokenApi(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = credentials_verify(request=request._request, **data.validated_data)
-        token, _created = Token.objects.get_or_create(user=user)
-        audit_record(actor=user, action="auth.token", obj=user)
-        return Response({"token": token.key,
+        token = services.token_issue(user=user)
+        return Response({"token": token.key, "expires_hours": settings.XUEJI_TOKEN_TTL_HOURS,
                          "password_expired": user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS)})
 
 

@@ -5,6 +5,7 @@ import pytest
 from xueji.accounts.models import User
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
+from xueji.core.testing import PASSWORD
 
 IP = "172.16.5.9"
 
@@ -177,3 +178,27 @@ def test_a_token_of_a_deactivated_account_stops_working(world, client):
     response = client.get("/api/v1/students/", HTTP_AUTHORIZATION=f"Token {token}")
 
     assert response.status_code in (401, 403)
+
+
+def test_tokens_expire_and_rotate(world, client):
+    import datetime as dt
+
+    from xueji.core import clock
+
+    user = world.user("tunxi_primary", "registrar")
+    first = client.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD},
+                        content_type="application/json").json()["token"]
+    second = client.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD},
+                         content_type="application/json").json()["token"]
+    assert first != second
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {first}").status_code == 401
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {second}").status_code == 200
+    with clock.shifted(dt.timedelta(hours=13)):
+        response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {second}")
+    assert response.status_code == 401 and "expired" in response.json()["message"]
+
+
+def test_non_numeric_ids_answer_json_404(world, client):
+    client.force_login(world.user("tunxi_primary", "registrar"))
+    response = client.get("/api/v1/students/abc/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"

@@ -199,7 +199,8 @@ def _token(client, username, password=PASSWORD):
 
 
 @pytest.fixture(params=["token", "session"])
-def api_as(request, client, world):
+def api_as(request, client, world, settings):
+    settings.XUEJI_TOKEN_TTL_HOURS = 24 * 366  # these tests move the clock by months: keep the token alive
     """A client acting as a user through a token or a browser session."""
 
     def _as(user):

@@ -41,7 +41,8 @@ def _class_payload(school, user, seq):
 
 
 def _school_payload(county, user, seq):
-    return {"code": f"{county.code}{seq % 10000:04d}", "name": f"矩阵学校{seq}", "county": county.pk,
+    # The world's schools are numbered 1001+; matrix schools take 9000-9999 so codes never collide.
+    return {"code": f"{county.code}9{seq % 1000:03d}", "name": f"矩阵学校{seq}", "county": county.pk,
             "running_type": "211"}
 
 
@@ -72,7 +73,7 @@ def _proof_file(obj, user, seq):
     return {"file": SimpleUploadedFile("proof.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")}
 
 
-ACTED = (200, 403, 409)
+ACTED = (200, 403, 409)  # visible, but the step or state may not be the user's to act on
 # A problem's actions are filed by the record's school (201); an authority registrar names no record of its own
 # (400) or is not the school (403); a second action while the first is pending answers 409.
 SCHOOL_FILES = (201, 400, 403, 409)
@@ -87,7 +88,8 @@ def _number_of(student) -> str:
 def _csv_file(text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile("matrix.csv", text.encode(), content_type="text/csv")  # visible, but the step or state may not be the user's to act on
+    return SimpleUploadedFile("matrix.csv", text.encode(), content_type="text/csv")
+
 
 def _import_upload(obj, user, seq):
     from xueji.exchange.tests.helpers import matrix_upload
@@ -185,6 +187,7 @@ API_CASES: list[Case] = [
          data=lambda o, u, s: {"org_unit": o.pk}, ok=(202,)),
     Case("api:verification-batch-list", cap=Cap.VERIFY_RUN),
     Case("api:verification-batch-detail", cap=Cap.VERIFY_RUN, obj="verification_batch"),
+    Case("api:verification-batch-file", cap=Cap.VERIFY_RUN, obj="verification_batch"),
     Case("api:verification-answers", "post", cap=Cap.VERIFY_RUN, obj="verification_batch", json=False,
          data=lambda o, u, s: {"file": _csv_file(f"{o.pk}-1,341002201501010011,1\n")}, ok=(202,)),
     Case("api:register-load", "post", cap=Cap.REGISTER_LOAD, json=False, ok=(202,),
