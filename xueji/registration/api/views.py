@@ -13,6 +13,7 @@ from xueji.registry import selectors as registry_selectors
 from xueji.registry import services as registry_services
 from xueji.registry.api.views import StudentDetailSerializer
 from xueji.registry.fields import GUARDIAN_ITEMS, STUDENT_ITEMS
+from xueji.registry.models import Student
 from xueji.registry.validation import validate_row
 from xueji.schools.selectors import class_get
 from xueji.workflow.api.views import RequestSerializer
@@ -127,6 +128,7 @@ class ReturningSearchApi(generics.GenericAPIView):
     """来华归国: search the whole system for an existing record before creating one."""
 
     serializer_class = ReturningSearchSerializer
+    queryset = Student.objects.none()  # for the schema only; the search is a service
 
     @extend_schema(request=ReturningSearchSerializer, responses={200: ReturningMatchSerializer(many=True)})
     def post(self, request):
