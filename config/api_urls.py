@@ -8,9 +8,9 @@ from xueji.exchange.api import views as exchange
 from xueji.jobs.api import views as jobs
 from xueji.policy.api import views as policy
 from xueji.regions.api import views as regions
-from xueji.registration.api import views as registration
 from xueji.registration.api import problems as problem_api
 from xueji.registration.api import verification as verification_api
+from xueji.registration.api import views as registration
 from xueji.registry.api import views as registry
 from xueji.schools.api import views as schools
 from xueji.workflow.api import views as workflow
@@ -74,6 +74,8 @@ urlpatterns = [
          name="verification-batch-list"),
     path("verification/batches/<int:pk>/", verification_api.VerificationBatchDetailApi.as_view(),
          name="verification-batch-detail"),
+    path("verification/batches/<int:pk>/file/", verification_api.VerificationBatchFileApi.as_view(),
+         name="verification-batch-file"),
     path("verification/batches/<int:pk>/answers/", verification_api.VerificationAnswersApi.as_view(),
          name="verification-answers"),
     path("population-register/loads/", verification_api.RegisterLoadApi.as_view(), name="register-load"),

@@ -8,6 +8,5 @@ class RegistrationConfig(AppConfig):
     verbose_name = _("Registration")
 
     def ready(self) -> None:
-        from xueji.registration import types  # noqa: F401 - registers the request types
-        # Identity verification and problem records: their request types and job kinds.
-        from xueji.registration import problems, verification  # noqa: F401
+        # Registers the request types (registration; problem records) and the job kinds (verification, scans).
+        from xueji.registration import problems, types, verification  # noqa: F401

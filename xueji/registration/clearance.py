@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 
 from xueji.core import idnumbers
 from xueji.registry.models import NationalNumber, NumberKind, RegStatus, Student, VerifyStatus
-from xueji.registry.numbers import _allocate, _area_of, _replace  # the registry's one allocator and writer
+from xueji.registry.numbers import allocate, area_of, replace_numbers  # the registry's one allocator and writer
 
 FINAL_STATUSES = (VerifyStatus.VERIFIED, VerifyStatus.PROOF)
 
@@ -122,15 +122,15 @@ def issue_cleared(*, student_ids: Iterable[int], actor, job=None) -> dict:
 
     groups: dict[tuple[str, object, str], list[Student]] = defaultdict(list)
     for student in without_id:
-        groups[(_area_of(student), student.birth_date, student.sex)].append(student)
+        groups[(area_of(student), student.birth_date, student.sex)].append(student)
     for (area, birth, sex), members in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1], item[0][2])):
         # Like an ID number: odd sequence for boys, even for girls (the registry's J family per area, date, sex).
-        for student, n in zip(members, _allocate(f"J{area}{birth:%Y%m%d}{sex}", len(members), 499), strict=True):
+        for student, n in zip(members, allocate(f"J{area}{birth:%Y%m%d}{sex}", len(members), 499), strict=True):
             issued.append((student, "J" + idnumbers.make(area, birth, 2 * n - 1 if sex == "1" else 2 * n),
                            NumberKind.J))
     outcome["J"] = len(issued) - outcome["G"]
     if issued:
-        _replace(issued, actor)
+        replace_numbers(issued, actor)
     return outcome
 
 

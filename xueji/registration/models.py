@@ -84,6 +84,8 @@ class VerificationBatch(models.Model):
     total = models.PositiveIntegerField(_("pupils"), default=0)
     answered = models.PositiveIntegerField(_("answered"), default=0)
     counts = models.JSONField(_("results"), default=dict, blank=True)
+    # The exported file (under MEDIA_ROOT; it holds ID numbers, so it is served only through the batch, audited).
+    file = models.CharField(_("file"), max_length=255, blank=True, default="")
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created"))
@@ -114,6 +116,9 @@ class VerificationItem(models.Model):
     class Meta:
         ordering = ["batch", "id"]
         constraints = [models.UniqueConstraint(fields=["batch", "student"], name="one_item_per_pupil_and_batch")]
+
+    def __str__(self) -> str:
+        return self.reference
 
     @property
     def reference(self) -> str:
@@ -239,6 +244,9 @@ class ProblemEvent(models.Model):
     class Meta:
         ordering = ["problem", "at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.kind}"
+
 
 class DeletedRecord(models.Model):
     """What is left of a registered record deleted through a problem: who it was, the numbers it held (never
@@ -262,6 +270,9 @@ class DeletedRecord(models.Model):
         ordering = ["-deleted_at"]
         verbose_name = _("deleted record")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class RetiredNumber(models.Model):
     """A national student number of a deleted record: kept so it stays findable and is never issued again."""
@@ -271,3 +282,6 @@ class RetiredNumber(models.Model):
     record = models.ForeignKey(DeletedRecord, on_delete=models.PROTECT, related_name="retired_numbers")
     issued_at = models.DateTimeField(_("issued"))
     retired_at = models.DateTimeField(_("retired"))
+
+    def __str__(self) -> str:
+        return self.number

@@ -181,7 +181,8 @@ def record_problems(*, kind: str, province_code: str, groups: dict[str, list[int
             pk: (name, school, county) for pk, name, school, county in Student.objects.filter(
                 pk__in=student_ids).values_list("pk", "name", "school__org_unit_id", "school__county_id")}
         have = {(p, sid): state for p, sid, state in ProblemMember.objects.filter(
-            problem_id__in=list(existing.values())).values_list("problem_id", "student_id", "state")} if existing else {}
+            problem_id__in=list(existing.values())).values_list("problem_id", "student_id", "state")
+        } if existing else {}
         members, rejoined, added_to_existing = [], [], []
         for key in keys:
             problem_id = problem_ids.get(key)
@@ -274,10 +275,10 @@ def record_duplicates_of(*, with_id: list[Student], without_id: list[Student], a
 # grouping cheap (registration migration 0003); keep them identical so PostgreSQL can use the index.
 NO_ID_SQL = "(id_number IS NULL OR id_number = '' OR id_type <> '1') AND reg_status = 'registered'"
 # The plain grouping of ID numbers held more than once (the index on id_number serves it).
-DUPLICATE_ID_SQL = ("SELECT id_number FROM {student} WHERE id_number IS NOT NULL AND id_number <> '' "
-                    "GROUP BY id_number HAVING COUNT(*) > 1")
-DUPLICATE_NO_ID_SQL = "SELECT name, sex, birth_date FROM {student} WHERE {no_id} GROUP BY name, sex, birth_date " \
-                      "HAVING COUNT(*) > 1"
+DUPLICATE_ID_SQL = ("SELECT id_number, COUNT(*) FROM {student} WHERE id_number IS NOT NULL GROUP BY id_number "
+                    "HAVING COUNT(*) > 1")
+DUPLICATE_NO_ID_SQL = ("SELECT name, sex, birth_date, COUNT(*) FROM {student} WHERE {no_id} "
+                       "GROUP BY name, sex, birth_date HAVING COUNT(*) > 1")
 
 Records = dict[int, tuple[str, int, int]]  # record id -> (name, school org unit id, county org unit id)
 
@@ -303,14 +304,22 @@ def _group_rows(rows, scope_path: str | None) -> tuple[dict[str, list[int]], Rec
     return {k: v for k, v in groups.items() if len(v) >= 2 and inside[k]}, records
 
 
-def _member_rows(where: str, params: list) -> list[tuple]:
+def _in(column: str, values: list) -> tuple[str, list]:
+    """column IN values: one array parameter on PostgreSQL (a thousand placeholders cost the driver and the
+    parser), a list of placeholders elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _member_rows(where: str, params: list, *, province_code: str) -> list[tuple]:
     t = _tables()
     sql = (f"SELECT s.id_number, s.name, s.sex, s.birth_date, s.id, sc.org_unit_id, sc.county_id, o.path "  # noqa: S608
            f"FROM {t['student']} s JOIN {t['school']} sc ON sc.id = s.school_id "
            f"JOIN {t['org']} o ON o.id = sc.org_unit_id "
            f"WHERE s.province_code = %s AND s.reg_status = 'registered' AND {where} ORDER BY s.id")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [province_code, *params])
         return cursor.fetchall()
 
 
@@ -320,6 +329,41 @@ def _fetch(sql: str) -> list[tuple]:
         return cursor.fetchall()
 
 
+def duplicate_id_counts() -> dict[str, int]:
+    """ID numbers held by more than one record, and how many: the plain GROUP BY (the id_number index serves it)."""
+    return {key: n for key, n in _fetch(DUPLICATE_ID_SQL.format(**_tables())) if key}
+
+
+def duplicate_no_id_counts() -> dict[str, int]:
+    """(name, sex, birth date) shared by registered records without a usable ID (over the partial index)."""
+    return {no_id_key(name, sex, _as_date(birth)): n for name, sex, birth, n in _fetch(
+        DUPLICATE_NO_ID_SQL.format(student=_tables()["student"], no_id=NO_ID_SQL))}
+
+
+def _unresolved(kind: str, province_code: str, scope_path: str) -> dict[str, tuple[int, int, bool]]:
+    """The unresolved problems of a kind: key -> (problem id, records still holding the key, a record inside the
+    scope). One grouped join over the problem tables (a correlated subquery per problem is far slower)."""
+    quote = connection.ops.quote_name
+    problem, member = quote(Problem._meta.db_table), quote(ProblemMember._meta.db_table)
+    active = ", ".join(f"'{state}'" for state in ACTIVE_MEMBER_STATES)
+    sql = (f"SELECT p.id, p.key, SUM(CASE WHEN m.state IN ({active}) THEN 1 ELSE 0 END), "  # noqa: S608
+           f"MAX(CASE WHEN o.path LIKE %s THEN 1 ELSE 0 END) FROM {problem} p "
+           f"JOIN {member} m ON m.problem_id = p.id JOIN {_tables()['org']} o ON o.id = m.school_org_id "
+           f"WHERE p.kind = %s AND p.province_code = %s AND p.status <> %s GROUP BY p.id, p.key")
+    with connection.cursor() as cursor:  # org paths are digits and slashes: nothing to escape for LIKE
+        cursor.execute(sql, [scope_path + "%", kind, province_code, ProblemStatus.RESOLVED])
+        return {key: (pk, int(n or 0), bool(inside)) for pk, key, n, inside in cursor.fetchall()}
+
+
+def _needing_work(counts: dict[str, int], unresolved: dict[str, tuple[int, int, bool]]) -> tuple[list[str], int]:
+    """Keys whose records must be read: no unresolved problem yet, or more records than the problem holds (one
+    joined). Keys of problems that hold them all are left alone; returns how many of those lie in the scope."""
+    needing = [key for key, n in counts.items() if key not in unresolved or n > unresolved[key][1]]
+    settled = sum(1 for key, n in counts.items() if key in unresolved and n <= unresolved[key][1]
+                  and unresolved[key][2])
+    return needing, settled
+
+
 def duplicate_id_groups(*, province_code: str, scope_path: str | None = None,
                         keys: list[str] | None = None) -> tuple[dict[str, list[int]], Records]:
     """Registered records of the province sharing an ID number. Without `keys`, one GROUP BY over the table finds
@@ -327,9 +371,9 @@ def duplicate_id_groups(*, province_code: str, scope_path: str | None = None,
     statements on purpose: joined in one, PostgreSQL cannot foresee how few groups the HAVING keeps and plans
     a hash join over the whole table.)"""
     if keys is None:
-        keys = [row[0] for row in _fetch(DUPLICATE_ID_SQL.format(**_tables()))]
-    rows = [row for chunk in _chunks(sorted(set(keys)))
-            for row in _member_rows(f"s.id_number IN ({', '.join(['%s'] * len(chunk))})", [province_code, *chunk])]
+        keys = list(duplicate_id_counts())
+    rows = [row for chunk in _chunks(sorted(set(keys) - {""}))
+            for row in _member_rows(*_in("s.id_number", chunk), province_code=province_code)]
     return _group_rows(((r[0], r[4], r[1], r[5], r[6], r[7]) for r in rows), scope_path)
 
 
@@ -338,15 +382,15 @@ def duplicate_no_id_groups(*, province_code: str, scope_path: str | None = None,
     """Registered records of the province without a usable ID sharing name, sex and birth date. Without `keys`,
     the GROUP BY reads the partial index of pupils without ID; then their records are read by name."""
     if keys is None:
-        keys = [no_id_key(name, sex, _as_date(birth)) for name, sex, birth in _fetch(
-            DUPLICATE_NO_ID_SQL.format(student=_tables()["student"], no_id=NO_ID_SQL))]
+        keys = list(duplicate_no_id_counts())
     wanted = set(keys)
     no_id = NO_ID_SQL.replace("id_number", "s.id_number").replace("id_type", "s.id_type") \
         .replace("reg_status", "s.reg_status")
     names = sorted({k.split("|", 1)[0] for k in wanted})
-    rows = [row for chunk in _chunks(names)
-            for row in _member_rows(f"{no_id} AND s.name IN ({', '.join(['%s'] * len(chunk))})",
-                                    [province_code, *chunk])]
+    rows = []
+    for chunk in _chunks(names):
+        where, params = _in("s.name", chunk)
+        rows += _member_rows(f"{no_id} AND {where}", params, province_code=province_code)
     keyed = ((no_id_key(r[1], r[2], _as_date(r[3])), r) for r in rows)
     return _group_rows(((key, r[4], r[1], r[5], r[6], r[7]) for key, r in keyed if key in wanted), scope_path)
 
@@ -357,14 +401,11 @@ def _as_date(value):
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _refresh_stale(*, kind: str, province_code: str, found: set[str], scope_path: str, actor) -> int:
-    """Unresolved duplicate problems of the scope whose group no longer exists (records changed outside the
-    problem): resolved as no longer applying. Problems with a decision pending are left to it."""
+def _refresh_stale(*, found: set[str], unresolved: dict[str, tuple[int, int, bool]], actor) -> int:
+    """Unresolved duplicate problems of the scope whose key the grouping no longer finds (records changed outside
+    the problem): resolved as no longer applying. Problems with a decision pending are left to it."""
     resolved = 0
-    candidates = [pk for key, pk in Problem.objects.filter(
-        kind=kind, province_code=province_code, status=ProblemStatus.OPEN,
-        members__school_org__path__startswith=scope_path).values_list("key", "pk").distinct() if key not in found]
-    for pk in candidates:
+    for pk in [pk for key, (pk, _n, inside) in unresolved.items() if inside and key not in found]:
         with transaction.atomic():
             problem = Problem.objects.select_for_update().get(pk=pk)
             if problem.status != ProblemStatus.OPEN or problem.members.filter(
@@ -383,26 +424,32 @@ def _refresh_stale(*, kind: str, province_code: str, found: set[str], scope_path
 def duplicate_scan(*, province_code: str, scope: OrgUnit, actor, job: Job | None = None, progress=None) -> dict:
     """The duplicate check (查重) of a province, or of one authority's subtree (duplicates with a record inside
     it, wherever the other record is in the province). Set-based: one GROUP BY id_number and one GROUP BY name,
-    sex, birth date (over the partial index of pupils without ID); only the few groups found are read in full.
-    Idempotent: running it again files nothing new while the problems are unresolved."""
+    sex, birth date (over the partial index of pupils without ID). Only the groups that need it are read in full:
+    those without an unresolved problem, or with more records than their problem holds. Idempotent: running it
+    again files nothing new while the problems are unresolved."""
     progress = progress or (lambda pct, message: None)
     progress(5, "grouping ID numbers")
-    id_groups, records = duplicate_id_groups(province_code=province_code, scope_path=scope.path)
-    progress(40, f"{len(id_groups)} shared ID numbers")
+    id_counts = duplicate_id_counts()
+    id_unresolved = _unresolved(ProblemKind.DUPLICATE_ID, province_code, scope.path)
+    id_keys, id_settled = _needing_work(id_counts, id_unresolved)
+    id_groups, id_records = duplicate_id_groups(province_code=province_code, scope_path=scope.path, keys=id_keys)
+    progress(40, f"{len(id_counts)} shared ID numbers ({len(id_keys)} to read); grouping records without ID")
+    no_id_counts = duplicate_no_id_counts()
+    no_id_unresolved = _unresolved(ProblemKind.DUPLICATE_NO_ID, province_code, scope.path)
+    no_id_keys, no_id_settled = _needing_work(no_id_counts, no_id_unresolved)
+    no_id, no_id_records = duplicate_no_id_groups(province_code=province_code, scope_path=scope.path,
+                                                  keys=no_id_keys)
+    no_id = _drop_confirmed_distinct(no_id, province_code)
+    progress(60, f"{len(no_id_counts)} groups without ID ({len(no_id_keys)} to read); filing the problems")
     with transaction.atomic():
         by_id = record_problems(kind=ProblemKind.DUPLICATE_ID, province_code=province_code, groups=id_groups,
-                                source="scan", actor=actor, job=job, records=records)
-    progress(55, "grouping records without ID")
-    no_id, records = duplicate_no_id_groups(province_code=province_code, scope_path=scope.path)
-    no_id = _drop_confirmed_distinct(no_id, province_code)
-    progress(75, f"{len(no_id)} groups without ID")
-    with transaction.atomic():
+                                source="scan", actor=actor, job=job, records=id_records)
         by_no_id = record_problems(kind=ProblemKind.DUPLICATE_NO_ID, province_code=province_code, groups=no_id,
-                                   source="scan", actor=actor, job=job, records=records)
-    stale = _refresh_stale(kind=ProblemKind.DUPLICATE_ID, province_code=province_code, found=set(id_groups),
-                           scope_path=scope.path, actor=actor)
-    stale += _refresh_stale(kind=ProblemKind.DUPLICATE_NO_ID, province_code=province_code, found=set(no_id),
-                            scope_path=scope.path, actor=actor)
+                                   source="scan", actor=actor, job=job, records=no_id_records)
+    by_id["existing"] += id_settled
+    by_no_id["existing"] += no_id_settled
+    stale = _refresh_stale(found=set(id_counts), unresolved=id_unresolved, actor=actor)
+    stale += _refresh_stale(found=set(no_id_counts), unresolved=no_id_unresolved, actor=actor)
     progress(95, "summarising per county")
     return {"duplicate_id": _counts(by_id), "duplicate_no_id": _counts(by_no_id), "stale_resolved": stale,
             "by_county": county_summary(scope=scope, new={ProblemKind.DUPLICATE_ID: by_id["by_county"],

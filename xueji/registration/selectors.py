@@ -48,7 +48,8 @@ def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
     filters = typed(filters, county=as_int, school=as_int)
     if kind := filters.get("kind"):
         if kind not in ProblemKind.values:
-            raise ValidationFailed("Unknown problem kind.", details={"kind": [f"one of {', '.join(ProblemKind.values)}"]})
+            raise ValidationFailed("Unknown problem kind.",
+                                   details={"kind": [f"one of {', '.join(ProblemKind.values)}"]})
         qs = qs.filter(kind=kind)
     if status := filters.get("status"):
         if status not in STATUS_FILTERS:

@@ -182,9 +182,9 @@ def _resolve_id_errors(student_ids: list[int], *, actor, resolution: str) -> int
         return 0
     count = Problem.objects.filter(pk__in=problem_ids, status=ProblemStatus.OPEN).update(
         status=ProblemStatus.RESOLVED, resolution=resolution, resolved_at=now, updated_at=now)
-    ProblemEvent.objects.bulk_create([ProblemEvent(problem_id=pk, kind="resolved", at=now, note=f"verified: {resolution}",
-                                                   actor=actor if getattr(actor, "pk", None) else None)
-                                      for pk in problem_ids])
+    actor_obj = actor if getattr(actor, "pk", None) else None
+    ProblemEvent.objects.bulk_create([ProblemEvent(problem_id=pk, kind="resolved", at=now, actor=actor_obj,
+                                                   note=f"verified: {resolution}") for pk in problem_ids])
     return count
 
 
@@ -318,6 +318,7 @@ def verify_job(ctx) -> dict:
 
 
 EXPORT_HEADER = ["reference", "id_number", "name"]
+EXPORT_NAME = "verification-{batch}.csv"
 ANSWER_HEADER = ["reference", "id_number", "result"]
 # Result codes of the answer file (the register's own codes): 1 verified, 2 ID not found, 3 name mismatch.
 ANSWER_CODES = {"1": VerifyResult.VERIFIED, "2": VerifyResult.ID_NOT_FOUND, "3": VerifyResult.NAME_MISMATCH,
@@ -337,7 +338,10 @@ def verify_export_job(ctx) -> dict:
                                              created_at=clock.now())
     to_send = _scope_students(scope).filter(has_id_q(), verify_status__in=CHECKABLE)
     total = to_send.count()
-    path = ctx.result_path(f"verification-{batch.pk}.csv")
+    # Not the job's result file (which anyone who may see jobs can download): it holds full ID numbers.
+    relative = f"verification/{batch.pk}/{EXPORT_NAME.format(batch=batch.pk)}"
+    path = Path(settings.MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
     rows = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
@@ -352,12 +356,25 @@ def verify_export_job(ctx) -> dict:
             writer.writerows([f"{batch.pk}-{pk}", number, name] for pk, number, name in chunk)
             rows += len(chunk)
             ctx.progress(95 * rows // max(total, 1), f"{rows}/{total}")
-    VerificationBatch.objects.filter(pk=batch.pk).update(total=rows, status=BatchStatus.SENT)
+    VerificationBatch.objects.filter(pk=batch.pk).update(total=rows, status=BatchStatus.SENT, file=relative)
     audit_record(actor=actor, action="verification.export", object_type="registration.verificationbatch",
                  object_id=str(batch.pk), object_repr=f"{rows} pupils for the population register",
                  after={"batch": batch.pk, "rows": rows, "scope": scope.pk, "id_numbers": "full"})
     ctx.progress(100, f"exported {rows} pupils (batch {batch.pk})")
     return {"batch": batch.pk, "rows": rows}
+
+
+def batch_file_open(*, actor, batch: VerificationBatch) -> Path:
+    """The exported file of a batch, for those who run verification in its scope; every download is audited."""
+    require_cap(actor, Cap.VERIFY_RUN)
+    if not batch.file:
+        raise NotFound("This batch has no exported file.")
+    path = (Path(settings.MEDIA_ROOT) / batch.file).resolve()
+    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
+        raise NotFound("The exported file is missing.")
+    audit_record(actor=actor, action="verification.download", obj=batch,
+                 after={"batch": batch.pk, "rows": batch.total, "id_numbers": "full"})
+    return path
 
 
 # Importing the register's answers ----------------------------------------------------------------------------

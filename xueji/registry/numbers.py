@@ -1,5 +1,8 @@
 """National student numbers (学籍号): issued once, unique, never reused; every number ever issued is kept.
 
+The allocator and writer live here; the final numbers of cleared pupils are issued by
+`registration.clearance.issue_cleared`, which locks the pupils and checks retired numbers.
+
 - G + the 18-character resident ID number, once it is verified and free of problems;
 - J + an ID-shaped number (area, birth date, 3-digit sequence, check character) when no usable ID exists;
 - L + area + birth date + 4 digits: the temporary number given at first registration.
@@ -12,12 +15,12 @@ from django.db import transaction
 from django.db.models import F
 
 from xueji.audit.services import audit_record
-from xueji.core import clock, idnumbers
-from xueji.core.errors import Conflict, ValidationFailed
-from xueji.registry.models import NationalNumber, NumberKind, NumberSequence, Student, VerifyStatus
+from xueji.core import clock
+from xueji.core.errors import Conflict
+from xueji.registry.models import NationalNumber, NumberKind, NumberSequence, Student
 
 
-def _allocate(key: str, count: int, limit: int) -> range:
+def allocate(key: str, count: int, limit: int) -> range:
     """Reserve `count` consecutive sequence numbers under `key` (row-locked, so parallel issuers never clash)."""
     NumberSequence.objects.get_or_create(key=key)
     seq = NumberSequence.objects.select_for_update().get(key=key)
@@ -28,11 +31,11 @@ def _allocate(key: str, count: int, limit: int) -> range:
     return range(first, first + count)
 
 
-def _area_of(student: Student) -> str:
+def area_of(student: Student) -> str:
     return student.school.county.code if student.school.county.code.isdigit() else student.province_code
 
 
-def _replace(students_numbers: list[tuple[Student, str, str]], actor) -> None:
+def replace_numbers(students_numbers: list[tuple[Student, str, str]], actor) -> None:
     """Give each student its new number; the old one is kept as superseded, findable forever."""
     now = clock.now()
     ids = [s.pk for s, _n, _k in students_numbers]
@@ -54,41 +57,14 @@ def issue_temporary(*, students: Iterable[Student], actor) -> int:
     pending = [s for s in students if not s.national_number]
     groups: dict[tuple[str, str], list[Student]] = defaultdict(list)
     for student in pending:
-        groups[(_area_of(student), f"{student.birth_date:%Y%m%d}")].append(student)
+        groups[(area_of(student), f"{student.birth_date:%Y%m%d}")].append(student)
     issued: list[tuple[Student, str, str]] = []
     for (area, birth), members in sorted(groups.items()):
-        for student, seq in zip(members, _allocate(f"L{area}{birth}", len(members), 9999), strict=True):
+        for student, seq in zip(members, allocate(f"L{area}{birth}", len(members), 9999), strict=True):
             issued.append((student, f"L{area}{birth}{seq:04d}", NumberKind.L))
     if issued:
-        _replace(issued, actor)
+        replace_numbers(issued, actor)
     return len(issued)
-
-
-def _usable_id(student: Student) -> bool:
-    return student.id_type == "1" and bool(student.id_number) and idnumbers.is_valid(student.id_number)
-
-
-@transaction.atomic
-def issue_final(*, student: Student, actor, open_problems: bool) -> str:
-    """G (verified ID, no open problem) or J (no usable ID) for a pupil; the old number stays findable."""
-    if student.national_number and student.national_number[0] in "GJ":
-        return student.national_number
-    if _usable_id(student):
-        if student.verify_status not in (VerifyStatus.VERIFIED, VerifyStatus.PROOF):
-            raise ValidationFailed("The ID number is not verified yet.", code="not_verified")
-        if open_problems:
-            raise ValidationFailed("The record has open problems.", code="open_problems")
-        number = "G" + student.id_number
-        if NationalNumber.objects.filter(number=number).exists():
-            raise Conflict(f"{number} was already issued to another record (duplicate ID).", code="number_taken")
-        _replace([(student, number, NumberKind.G)], actor)
-        return number
-    area, birth = _area_of(student), student.birth_date
-    # Like an ID number, the sequence is odd for boys and even for girls.
-    (n,) = _allocate(f"J{area}{birth:%Y%m%d}{student.sex}", 1, 499)
-    number = "J" + idnumbers.make(area, birth, 2 * n - 1 if student.sex == "1" else 2 * n)
-    _replace([(student, number, NumberKind.J)], actor)
-    return number
 
 
 def number_lookup(number: str) -> NationalNumber | None:

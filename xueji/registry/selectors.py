@@ -5,13 +5,13 @@ from django.db.models import Q, QuerySet
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.core.filters import as_int, typed
-from xueji.registry.models import FamilyMember, Student
+from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail
 
 
 def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
     require_cap(user, Cap.STUDENT_VIEW)
     qs = within(Student.objects.select_related("school", "school_class"), user)
-    filters = typed(filters, school=as_int, school_class=as_int, county=as_int)
+    filters = typed(filters, school=as_int, school_class=as_int, county=as_int, registration_request=as_int)
     if q := (filters.get("q") or "").strip():
         if q.isascii() and q.replace(" ", "").isalpha():
             qs = qs.filter(name_pinyin__startswith=q.lower().replace(" ", ""))
@@ -29,6 +29,10 @@ def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
         qs = qs.filter(sex=sex)
     if county := filters.get("county"):
         qs = qs.filter(school__county_id=county)
+    if reg_status := filters.get("reg_status"):
+        qs = qs.filter(reg_status=reg_status)
+    if registration_request := filters.get("registration_request"):
+        qs = qs.filter(registration_request_id=registration_request)
     return qs
 
 
@@ -39,6 +43,16 @@ def student_get(*, user, pk) -> Student:
 
 def family_of(*, user, student: Student) -> QuerySet[FamilyMember]:
     return within(FamilyMember.objects.filter(student=student), user)
+
+
+def student_details(*, user, student: Student) -> StudentDetail | None:
+    """The rest of the national form of a pupil the user may see (None when none was recorded)."""
+    return within(StudentDetail.objects.filter(student=student), user).first()
+
+
+def number_history(*, user, student: Student) -> QuerySet[NationalNumber]:
+    """Every national number the pupil ever held, oldest first (the current one has no superseded date)."""
+    return within(NationalNumber.objects.filter(student=student), user).order_by("issued_at", "id")
 
 
 def may_see_id_numbers(user) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 from pypinyin import Style, lazy_pinyin
 
 from xueji.core import codes, idnumbers
-from xueji.registry.fields import ALL_ITEMS, BY_KEY, FormItem
+from xueji.registry.fields import ALL_ITEMS, FormItem
 
 _PLACE = {item.key: (item.target, item.field) for item in ALL_ITEMS}
 REQUIRED_KEYS = frozenset(item.key for item in ALL_ITEMS if item.required)
@@ -63,8 +63,20 @@ def _pinyin_of(text: str) -> str:
 _SURNAME_FIRST_CHARS = frozenset(s[0] for s in SURNAME_READINGS)
 
 
+_name_pinyin: dict[str, str] = {}
+
+
 def name_pinyin(name: str) -> str:
     """Lower-case pinyin without spaces, with surname readings fixed (曾 → zeng, not ceng)."""
+    known = _name_pinyin.get(name)
+    if known is None:
+        known = _name_pinyin_uncached(name)
+        if len(_name_pinyin) < 100_000:  # names repeat a lot in a province; bounded all the same
+            _name_pinyin[name] = known
+    return known
+
+
+def _name_pinyin_uncached(name: str) -> str:
     if not name or name[0] not in _SURNAME_FIRST_CHARS:
         return _pinyin_of(name)
     for surname in _SURNAMES_LONGEST_FIRST:

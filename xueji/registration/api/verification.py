@@ -1,6 +1,8 @@
 """Identity verification API: run a check through the register adapter, export the file for the population
 register and import its answers, list batches, and load the local population register (province registrar)."""
 
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -41,7 +43,7 @@ class VerificationRunApi(generics.GenericAPIView):
 
 class VerificationExportApi(generics.GenericAPIView):
     """Write the file of pupils to check for the population register (CSV: reference, id_number, name; audited).
-    Download it from api:job-download when the job has finished."""
+    When the job has finished, download it from api:verification-batch-file (the job's result names the batch)."""
 
     required_caps = {"post": Cap.VERIFY_RUN}
     serializer_class = ScopeSerializer
@@ -73,6 +75,19 @@ class VerificationBatchDetailApi(SelectorMixin, generics.RetrieveAPIView):
     required_caps = {"get": Cap.VERIFY_RUN}
     serializer_class = BatchSerializer
     get_selector = selectors.batch_get
+
+
+class VerificationBatchFileApi(SelectorMixin, generics.GenericAPIView):
+    """Download the exported file of a batch (CSV: reference, id_number, name) for the population register. It
+    holds full ID numbers: served only to those who run verification in the batch's scope, and audited."""
+
+    required_caps = {"get": Cap.VERIFY_RUN}
+    get_selector = selectors.batch_get
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        path = verification.batch_file_open(actor=request.user, batch=self.get_object())
+        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type="text/csv")
 
 
 class FileSerializer(serializers.Serializer):

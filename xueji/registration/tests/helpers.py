@@ -1,7 +1,9 @@
 """Helpers for the verification and problem-record tests (and the jurisdiction matrix's scene)."""
 
 import datetime as dt
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xueji.core import clock, idnumbers
@@ -58,6 +60,10 @@ def matrix_scene(world) -> None:
         record_problems(kind=ProblemKind.ID_ERROR, province_code=student.province_code,
                         groups={f"s{student.pk}": [student.pk]}, details={f"s{student.pk}": {"reason": "id_not_found"}},
                         source="verification")
-        VerificationBatch.objects.create(org_unit=world.units[school], province_code=student.province_code,
-                                         mode=BatchMode.FILE, status=BatchStatus.SENT, total=1,
-                                         created_by=world.user(school, "registrar"), created_at=clock.now())
+        batch = VerificationBatch.objects.create(org_unit=world.units[school], province_code=student.province_code,
+                                                 mode=BatchMode.FILE, status=BatchStatus.SENT, total=1,
+                                                 created_by=world.user(school, "registrar"), created_at=clock.now())
+        path = Path(settings.MEDIA_ROOT) / "verification" / str(batch.pk) / "export.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"reference,id_number,name\n{batch.pk}-{student.pk},{student.id_number},{student.name}\n")
+        VerificationBatch.objects.filter(pk=batch.pk).update(file=str(path.relative_to(settings.MEDIA_ROOT)))

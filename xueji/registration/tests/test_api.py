@@ -5,7 +5,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from xueji.jobs.models import Job
-from xueji.jobs.services import result_file_path
 from xueji.registration.models import Problem, ProblemKind
 from xueji.registration.tests.helpers import proof_pdf, register_students, run
 from xueji.registry.models import Student
@@ -140,8 +139,12 @@ def test_batch_exchange_and_register_load_over_the_api(world, media, login):
     export = _job(county.post(reverse("api:verification-export"), {"org_unit": world.units["tunxi_primary"].pk},
                               content_type="application/json"))
     batch = export.result["batch"]
-    with result_file_path(export).open(encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))[1:]
+    download = county.get(reverse("api:verification-batch-file", kwargs={"pk": batch}))
+    assert download.status_code == 200 and download["Content-Type"] == "text/csv"
+    rows = list(csv.reader(b"".join(download.streaming_content).decode().splitlines()))[1:]
+    assert login(world.user("tunxi", "leader")).get(
+        reverse("api:verification-batch-file", kwargs={"pk": batch})).status_code == 403
+    county = login(world.user("tunxi", "registrar"))
     assert len(rows) == 1
     answers = "".join(f"{ref},{number},1\n" for ref, number, _name in rows)
     response = county.post(reverse("api:verification-answers", kwargs={"pk": batch}),

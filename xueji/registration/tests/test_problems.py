@@ -110,7 +110,8 @@ def test_delete_through_approval_retires_the_numbers(world, media):
     registrar = world.user("tunxi_primary", "registrar")
     with pytest.raises(ValidationFailed):
         problem_action_file(actor=registrar, problem=problem, action="delete")  # a reason is required
-    request = problem_action_file(actor=registrar, problem=problem, action="delete", reason="重复建籍，学生已在外省就读")
+    request = problem_action_file(actor=registrar, problem=problem, action="delete",
+                                  reason="重复建籍，学生已在外省就读")
     assert Student.objects.filter(pk=student.pk).exists()
     request = _approve(world, request)
     assert not Student.objects.filter(pk=student.pk).exists()
@@ -293,7 +294,7 @@ def test_duplicates_without_id_stand_as_distinct_after_proof(world, media):
     # While the problem is open, neither gets a J number.
     run(verification_start(actor=world.user("anhui", "registrar")))
     assert Student.objects.get(pk=one.pk).national_number is None
-    for school, county, student in (("tunxi_primary", "tunxi", one), ("shexian_primary", "shexian", two)):
+    for school, county in (("tunxi_primary", "tunxi"), ("shexian_primary", "shexian")):
         request = problem_action_file(actor=world.user(school, "registrar"), problem=problem, action="confirm",
                                       uploads=[proof_pdf()])
         _approve(world, request, county)

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from xueji.core import idnumbers
-from xueji.core.errors import NotFound, ValidationFailed
+from xueji.core.errors import Forbidden, NotFound, ValidationFailed
 from xueji.jobs.services import result_file_path
 from xueji.registration.models import (
     BatchStatus,
@@ -23,6 +23,7 @@ from xueji.registration.verification import (
     CheckItem,
     LocalPopulationRegister,
     answers_import_start,
+    batch_file_open,
     register_load,
     same_name,
     verification_export_start,
@@ -116,8 +117,6 @@ def test_who_may_run_verification(world, media):
     assert job.params == {"org_unit": world.units["tunxi_primary"].pk}
     with pytest.raises(NotFound):
         verification_start(actor=world.user("tunxi", "registrar"), org_unit=world.units["shexian"])
-    from xueji.core.errors import Forbidden
-
     with pytest.raises(Forbidden):
         verification_start(actor=world.user("tunxi", "leader"))
     with pytest.raises(Forbidden):
@@ -135,7 +134,10 @@ def test_batch_file_exchange_round_trip(world, media):
     export = run(verification_export_start(actor=registrar))
     batch = VerificationBatch.objects.get(pk=export.result["batch"])
     assert batch.status == BatchStatus.SENT and batch.total == 3
-    rows = _read_csv(result_file_path(export))
+    assert result_file_path(export) is None  # not a job file: it holds full ID numbers
+    rows = _read_csv(batch_file_open(actor=registrar, batch=batch))
+    with pytest.raises(Forbidden):
+        batch_file_open(actor=world.user("huangshan", "leader"), batch=batch)
     assert rows[0] == ["reference", "id_number", "name"]
     assert {r[1] for r in rows[1:]} == {world.students[n].id_number for n in
                                         ("tunxi_primary", "tunxi_middle", "shexian_primary")}
@@ -234,3 +236,19 @@ def test_names_compare_across_middle_dot_variants():
     assert same_name("阿卜杜·热合曼", "阿卜杜•热合曼")
     assert same_name("阿卜杜 · 热合曼", "阿卜杜．热合曼")
     assert not same_name("张三", "张叁")
+
+
+def test_commands_run_verification_and_scans(world, media):
+    register_students(world.students.values(), skip={world.students["tunxi_middle"].pk})
+    out = io.StringIO()
+    call_command("verify_identities", "--user", "tunxi_registrar", stdout=out)
+    assert '"verified": 1' in out.getvalue() and '"id_not_found": 1' in out.getvalue()
+    Student.objects.filter(pk=world.students["shexian_primary"].pk).update(
+        id_number=world.students["yaohai_primary"].id_number)
+    out = io.StringIO()
+    call_command("scan_problems", "--user", "anhui_registrar", "--kind", "duplicates", stdout=out)
+    assert '"new": 1' in out.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("scan_problems", "--user", "tunxi_registrar", "--org", "341021", stdout=io.StringIO())

@@ -1,0 +1,30 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from xueji.core.errors import XuejiError
+from xueji.registration.management.commands._jobrun import actor_and_scope, run_now
+from xueji.registration.verification import verification_start
+
+
+class Command(BaseCommand):
+    help = ("Identity verification (公安身份核查) as a registrar would start it: check the unverified registered "
+            "pupils of the user's jurisdiction (or of --org within it) against the population register, file ID "
+            "errors as problem records and issue final numbers (G, or J without usable ID). Runs now, audited "
+            "as that user.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", required=True, help="username of a registrar (province, city, county or school)")
+        parser.add_argument("--org", help="org unit code within the user's jurisdiction (default: all of it)")
+
+    def handle(self, *args, **options):
+        actor, scope = actor_and_scope(options["user"], options["org"])
+        try:
+            # Run before the commit that enqueues it, so a worker finds it done and never runs it twice.
+            with transaction.atomic():
+                job = verification_start(actor=actor, org_unit=scope)
+                result = run_now(job, self.stdout)
+        except XuejiError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))
