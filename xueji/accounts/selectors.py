@@ -40,3 +40,20 @@ def ip_failures_exceeded(ip: str | None) -> bool:
     since = clock.now() - dt.timedelta(minutes=settings.XUEJI_IP_FAILURE_WINDOW_MINUTES)
     failures = AuditEvent.objects.filter(ip=ip, action="auth.login_failed", created_at__gte=since).count()
     return failures >= settings.XUEJI_IP_FAILURE_LIMIT
+
+
+def locked_usernames(*, usernames) -> set[str]:
+    """Which of these accounts are locked out now (the same rule as services.user_is_locked), in one query:
+    lists show the lock state of a whole page without a query per row."""
+    from axes.helpers import get_failure_limit
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+
+    names = list(usernames)
+    if not names:
+        return set()
+    cutoff = clock.now() - settings.AXES_COOLOFF_TIME
+    rows = (AccessAttempt.objects.filter(username__in=names, attempt_time__gte=cutoff).values("username")
+            .annotate(failures=Sum("failures_since_start")))
+    limit = get_failure_limit(None, None)
+    return {row["username"] for row in rows if (row["failures"] or 0) >= limit}

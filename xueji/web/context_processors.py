@@ -1,4 +1,4 @@
-"""Navigation for every page: the menu items the user's capabilities allow."""
+"""Navigation for every page: the menu items the user's capabilities allow, grouped in dropdowns."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -6,20 +6,56 @@ from django.utils.translation import gettext_lazy as _
 from xueji.accounts.models import Role
 from xueji.accounts.permissions import Cap, user_caps
 
-# (url name, label, icon, capability needed; None: any signed-in user)
+# An item: (url name, label, icon, capability needed (None: any signed-in user)).
+# A group: (label, icon, [items]) shown as a dropdown when at least one of its items is allowed.
 MENU = [
     ("web:workbench", _("Workbench"), "bi-house-door", None),
-    ("web:student_list", _("Students"), "bi-person-vcard", Cap.STUDENT_VIEW),
-    ("web:class_list", _("Classes"), "bi-people", Cap.ORG_VIEW),
-    ("web:school_list", _("Schools"), "bi-building", Cap.ORG_VIEW),
-    ("web:org_list", _("Org units"), "bi-diagram-3", Cap.ORG_VIEW),
-    ("web:school_year_list", _("School years"), "bi-calendar3", Cap.ORG_VIEW),
-    ("web:user_list", _("Users"), "bi-person-gear", Cap.USER_MANAGE),
-    ("web:audit_list", _("Audit log"), "bi-shield-check", Cap.AUDIT_VIEW),
-    ("web:job_list", _("Jobs"), "bi-hourglass-split", Cap.JOB_VIEW),
+    ("web:inbox", _("Inbox"), "bi-inbox", Cap.REQUEST_VIEW),
+    (_("Registry"), "bi-person-vcard", [
+        ("web:student_list", _("Students"), "bi-person-vcard", Cap.STUDENT_VIEW),
+        ("web:number_lookup", _("Find a national student number"), "bi-upc-scan", Cap.STUDENT_VIEW),
+        ("web:student_enter", _("Enter a pupil"), "bi-person-plus", Cap.STUDENT_EDIT),
+        ("web:draft_list", _("Drafts to register"), "bi-journal-check", Cap.STUDENT_EDIT),
+        ("web:import_list", _("Bulk import"), "bi-file-earmark-arrow-up", Cap.STUDENT_VIEW),
+        ("web:grade1_lookup", _("Grade-1 entrants"), "bi-balloon", Cap.STUDENT_EDIT),
+        ("web:returning_search", _("Returning from abroad"), "bi-airplane", Cap.REQUEST_FILE),
+        ("web:request_list", _("Requests"), "bi-card-checklist", Cap.REQUEST_VIEW),
+    ]),
+    (_("Problem records"), "bi-exclamation-diamond", [
+        ("web:problem_list", _("Problem records"), "bi-exclamation-diamond", Cap.PROBLEM_VIEW),
+        ("web:verification_list", _("Identity verification"), "bi-fingerprint", Cap.VERIFY_RUN),
+    ]),
+    (_("Organisation"), "bi-diagram-3", [
+        ("web:class_list", _("Classes"), "bi-people", Cap.ORG_VIEW),
+        ("web:school_list", _("Schools"), "bi-building", Cap.ORG_VIEW),
+        ("web:org_list", _("Org units"), "bi-diagram-3", Cap.ORG_VIEW),
+        ("web:school_year_list", _("School years"), "bi-calendar3", Cap.ORG_VIEW),
+    ]),
+    (_("Administration"), "bi-gear", [
+        ("web:window_list", _("Business windows"), "bi-calendar-range", Cap.REQUEST_VIEW),
+        ("web:route_list", _("Approval routes"), "bi-signpost-split", Cap.POLICY_MANAGE),
+        ("web:setting_list", _("Function settings"), "bi-toggles", Cap.POLICY_MANAGE),
+        ("web:user_list", _("Users"), "bi-person-gear", Cap.USER_MANAGE),
+        ("web:audit_list", _("Audit log"), "bi-shield-check", Cap.AUDIT_VIEW),
+        ("web:job_list", _("Jobs"), "bi-hourglass-split", Cap.JOB_VIEW),
+    ]),
 ]
-# A school's own staff see one school: the school list is not theirs to browse.
+# A school's own staff see one school: these lists are not theirs to browse.
 AUTHORITY_ONLY = {"web:school_list", "web:org_list"}
+# Entering pupils and taking records over happen at the pupil's school.
+SCHOOL_ONLY = {"web:student_enter", "web:grade1_lookup", "web:returning_search", "web:draft_list"}
+
+
+def _item(name, label, icon, cap, *, caps, user, path):
+    if cap is not None and cap not in caps:
+        return None
+    if name in AUTHORITY_ONLY and user.org_unit.is_school:
+        return None
+    if name in SCHOOL_ONLY and not user.org_unit.is_school:
+        return None
+    url = reverse(name)
+    active = path == url if url == "/" else path.startswith(url)
+    return {"name": name, "url": url, "label": label, "icon": icon, "active": active}
 
 
 def navigation(request):
@@ -29,13 +65,21 @@ def navigation(request):
     caps = user_caps(user)
     path = request.path
     items = []
-    for name, label, icon, cap in MENU:
-        if cap is not None and cap not in caps:
+    for entry in MENU:
+        if len(entry) == 3:  # a group
+            label, icon, children = entry
+            shown = [c for c in (_item(*child, caps=caps, user=user, path=path) for child in children) if c]
+            if shown:
+                items.append({"group": True, "label": label, "icon": icon, "children": shown,
+                              "active": any(c["active"] for c in shown)})
             continue
-        if name in AUTHORITY_ONLY and user.org_unit.is_school:
-            continue
-        url = reverse(name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"name": name, "url": url, "label": label, "icon": icon, "active": active})
+        item = _item(*entry, caps=caps, user=user, path=path)
+        if item:
+            items.append(item)
+    inbox_count = None
+    if Cap.REQUEST_VIEW in caps:
+        from xueji.workflow.selectors import inbox_count as count_inbox
+
+        inbox_count = count_inbox(user=user)
     role_labels = [label for value, label in Role.choices if value in user.role_set]
-    return {"nav_items": items, "caps": caps, "role_labels": role_labels}
+    return {"nav_items": items, "caps": caps, "role_labels": role_labels, "inbox_count": inbox_count}

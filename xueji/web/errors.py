@@ -54,10 +54,102 @@ MESSAGES = {
     "invalid_parent": _("This kind of organisation unit cannot sit under the chosen parent."),
     "unknown_region": _("Unknown region."),
     "audit_append_only": _("Audit events cannot be changed or deleted."),
+    # approval engine (workflow)
+    "already_decided": _("This request has already been decided, returned or withdrawn. Reload the page to see "
+                         "where it stands."),
+    "not_your_step": _("This step is not yours to decide."),
+    "reason_required": _("Give the reason."),
+    "not_filer": _("Only the registrar of the filing unit may do this."),
+    "not_withdrawable": _("Only a pending or returned request can be withdrawn."),
+    "not_returned": _("Only a returned request can be resubmitted."),
+    "request_closed": _("The request is closed: proofs can no longer be added."),
+    "type_mismatch": _("The file's content does not match its name: a PDF renamed .jpg, for example, is refused. "
+                       "Upload the file as it is."),
+    "unsupported_type": _("Only JPG, PNG and PDF files are accepted (checked by their content)."),
+    "file_too_large": _("The file is larger than allowed."),
+    "unresolvable_step": _("An approving party of this request cannot be found (e.g. the unit has no county "
+                           "authority)."),
+    "unknown_request_type": _("Unknown request type."),
+    # policy
+    "no_province": _("Policy is set per province; the ministry sets none."),
+    "unknown_setting": _("Unknown setting."),
+    "invalid_setting": _("This value does not fit the setting."),
+    "unknown_window_kind": _("Unknown kind of business."),
+    "invalid_window": _("The window closes before it opens."),
+    "empty_route": _("A route has at least one step."),
+    "unknown_resolver": _("Unknown approving party."),
+    "invalid_role": _("Approvers are registrars or leaders."),
+    # registration
+    "unknown_kind": _("Unknown kind."),
+    "no_students": _("Choose at least one pupil."),
+    "school_only": _("This is done by the pupil's school."),
+    "not_draft": _("Some of these pupils were already submitted or registered."),
+    "search_terms": _("Search by ID number, or by name, sex and date of birth."),
+    "still_enrolled": _("This pupil is enrolled at another school; use a transfer instead."),
+    "takeover_pending": _("A takeover of this record is already pending."),
+    "already_taken": _("This pre-school record was already taken over."),
+    "wrong_class": _("The class belongs to another school."),
+    "not_editable": _("Only drafts and pupils of a returned request can be corrected."),
+    # problem records, verification, numbers
+    "member_required": _("Choose the record this action is for."),
+    "problem_resolved": _("This problem record is already resolved."),
+    "under_arbitration": _("This problem is under arbitration by the common superior authority."),
+    "member_settled": _("This record's part of the problem is already settled."),
+    "request_in_progress": _("A request for this record is already in progress; withdraw or resubmit it."),
+    "record_gone": _("The record no longer exists."),
+    "not_confirmable": _("Only a well-formed resident ID number can be confirmed; correct it instead."),
+    "not_in_arbitration": _("This problem is not under arbitration."),
+    "invalid_choice": _("That record is not one of the disputed records."),
+    "choice_required": _("Name the record that keeps the ID number on the problem record's page."),
+    "not_correctable": _("Only name, sex, date of birth, ID type and ID number can be corrected here."),
+    "invalid_name": _("The name is required (64 characters at most)."),
+    "invalid_code": _("Unknown code."),
+    "invalid_date": _("Give the date as YYYY-MM-DD."),
+    "future_date": _("The date lies in the future."),
+    "id_birth_date_mismatch": _("The birth date in the ID number differs from the date of birth."),
+    "id_sex_mismatch": _("The sex digit of the ID number differs from the sex."),
+    "id_check_digit": _("The check digit of the ID number is wrong."),
+    "id_length": _("A resident ID number has 18 characters."),
+    "id_shape": _("A resident ID number is 17 digits and a digit or X."),
+    "id_birth_date": _("The birth date in the ID number does not exist."),
+    "invalid_id": _("The ID number is too long."),
+    "id_taken": _("Another record already holds this ID number."),
+    "no_change": _("The correction changes nothing."),
+    "unknown_scan": _("Unknown scan."),
+    "batch_not_waiting": _("This batch is not awaiting answers."),
+    "missing_columns": _("The file's header must name the id_number and name columns."),
+    "number_required": _("Give a national student number."),
+    # bulk import
+    "unknown_format": _("Unknown template format: use xlsx or csv."),
+    "no_file": _("Choose a file."),
+}
+# Codes a service raises for more than one reason: the reason, by the service's own words.
+MESSAGES_BY_TEXT = {
+    "This step was already decided by someone else.":
+        _("This step was already decided by someone else. Reload the page to see where the request stands."),
+    "The filer cannot approve their own request.": _("The filer cannot approve their own request."),
+    "Someone has already approved this request; it can no longer be withdrawn.":
+        _("Someone has already approved this request; it can no longer be withdrawn."),
+    "Only the filer or the current approver may add proofs.":
+        _("Only the filing unit or the current approver may add proofs."),
 }
 
 
+def _is_chinese(text: str) -> bool:
+    """Worded in Chinese (not an English sentence that merely names something Chinese, like a class name)."""
+    cjk = sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
+    latin = sum(1 for char in text if char.isascii() and char.isalpha())
+    return cjk > latin
+
+
 def error_message(exc: XuejiError) -> str:
+    """The words users read. A message the service already wrote in Chinese is shown as it is (it names the
+    details: window dates, file sizes, the columns of an import file, the duplicate record); otherwise the
+    code's message of this module, in the user's language."""
+    if exc.message in MESSAGES_BY_TEXT:
+        return str(MESSAGES_BY_TEXT[exc.message])
+    if exc.message and _is_chinese(exc.message):
+        return exc.message
     if exc.code in MESSAGES:
         return str(MESSAGES[exc.code])
     return gettext(exc.message) if exc.message else gettext("The operation was refused.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xueji.web import views
+from xueji.web import approval_views, import_views, policy_views, problem_views, registration_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -36,4 +36,53 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    # approval engine: inbox (待办), requests, proofs
+    path("inbox/", approval_views.inbox, name="inbox"),
+    path("inbox/approve/", approval_views.inbox_decide, name="inbox_decide"),
+    path("requests/", approval_views.request_list, name="request_list"),
+    path("requests/<int:pk>/", approval_views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/decide/", approval_views.request_decide, name="request_decide"),
+    path("requests/<int:pk>/withdraw/", approval_views.request_withdraw, name="request_withdraw"),
+    path("requests/<int:pk>/resubmit/", approval_views.request_resubmit, name="request_resubmit"),
+    path("requests/<int:pk>/proofs/", approval_views.proof_upload, name="proof_upload"),
+    path("proofs/<int:pk>/", approval_views.proof_download, name="proof_download"),
+    # policy: business windows, approval routes, settings
+    path("policy/windows/", policy_views.window_list, name="window_list"),
+    path("policy/windows/new/", policy_views.window_create, name="window_create"),
+    path("policy/windows/<int:pk>/delete/", policy_views.window_delete, name="window_delete"),
+    path("policy/routes/", policy_views.route_list, name="route_list"),
+    path("policy/routes/edit/", policy_views.route_edit, name="route_edit"),
+    path("policy/settings/", policy_views.setting_list, name="setting_list"),
+    # registration: entering pupils, drafts, submitting, grade-1 and returning pupils
+    path("registration/new/", registration_views.student_enter, name="student_enter"),
+    path("registration/drafts/", registration_views.draft_list, name="draft_list"),
+    path("registration/drafts/<int:pk>/", registration_views.draft_edit, name="draft_edit"),
+    path("registration/drafts/<int:pk>/delete/", registration_views.draft_delete, name="draft_delete"),
+    path("registration/submit/", registration_views.registration_submit, name="registration_submit"),
+    path("registration/grade1/", registration_views.grade1_lookup, name="grade1_lookup"),
+    path("registration/returning/", registration_views.returning_search, name="returning_search"),
+    path("registration/returning/takeover/", registration_views.returning_takeover, name="returning_takeover"),
+    # bulk import
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/new/", import_views.import_upload, name="import_upload"),
+    path("imports/template/", import_views.import_template, name="import_template"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/errors/", import_views.import_errors, name="import_errors"),
+    # identity verification, problem records, national numbers
+    path("verification/", problem_views.verification_list, name="verification_list"),
+    path("verification/run/", problem_views.verification_run, name="verification_run"),
+    path("verification/export/", problem_views.verification_export, name="verification_export"),
+    path("verification/register/", problem_views.register_load, name="register_load"),
+    path("verification/<int:pk>/", problem_views.verification_detail, name="verification_detail"),
+    path("verification/<int:pk>/file/", problem_views.verification_file, name="verification_file"),
+    path("verification/<int:pk>/answers/", problem_views.verification_answers, name="verification_answers"),
+    path("problems/", problem_views.problem_list, name="problem_list"),
+    path("problems/scan/", problem_views.problem_scan, name="problem_scan"),
+    path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
+    path("problems/<int:pk>/correct/", problem_views.problem_correct, name="problem_correct"),
+    path("problems/<int:pk>/delete/", problem_views.problem_delete, name="problem_delete"),
+    path("problems/<int:pk>/confirm/", problem_views.problem_confirm, name="problem_confirm"),
+    path("problems/<int:pk>/arbitrate/", problem_views.problem_arbitrate, name="problem_arbitrate"),
+    path("numbers/", problem_views.number_lookup, name="number_lookup"),
 ]

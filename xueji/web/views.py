@@ -32,12 +32,16 @@ from xueji.jobs import selectors as job_selectors
 from xueji.jobs.services import result_file_path
 from xueji.regions import selectors as region_selectors
 from xueji.regions.models import OrgKind
+from xueji.registration import selectors as registration_selectors
 from xueji.registry import selectors as registry_selectors
+from xueji.registry.fields import STUDENT_ITEMS
+from xueji.registry.models import RegStatus
 from xueji.registry.services import students_export_start
 from xueji.schools import selectors as school_selectors
 from xueji.schools import services as school_services
 from xueji.web import forms, tables
 from xueji.web.errors import errors_to_form, web_view
+from xueji.workflow import selectors as workflow_selectors
 
 PER_PAGE = 25
 
@@ -141,10 +145,51 @@ def workbench(request):
             cards.append({"url": reverse(url), "icon": icon, "title": title, "text": text, "count": count,
                           "key": url.split(":")[1]})
 
+    is_school = user.org_unit.is_school
+    if Cap.REQUEST_VIEW in caps:
+        waiting = workflow_selectors.inbox_count(user=user)
+        card(Cap.REQUEST_VIEW, "web:inbox", "bi-inbox", _("Inbox"),
+             _("Requests waiting for your decision (待办)."), waiting)
+        # Prominent for approvers (leaders, authorities); a school registrar's only when something waits.
+        cards[-1]["highlight"] = bool(waiting) or user.has_role(Role.LEADER) or not is_school
+    if Cap.STUDENT_EDIT in caps and is_school:
+        card(Cap.STUDENT_EDIT, "web:draft_list", "bi-journal-check", _("Drafts to register"),
+             _("Pupils entered or imported, not yet submitted for registration."),
+             registry_selectors.student_list(user=user, filters={"reg_status": RegStatus.DRAFT}).count())
+        cards[-1]["highlight"] = True
+    if Cap.PROBLEM_VIEW in caps:
+        card(Cap.PROBLEM_VIEW, "web:problem_list", "bi-exclamation-diamond", _("Problem records"),
+             _("Unresolved ID errors and duplicate records to correct, confirm or delete."),
+             registration_selectors.problem_list(user=user, filters={"status": "unresolved"}).count())
     if Cap.STUDENT_VIEW in caps:
         card(Cap.STUDENT_VIEW, "web:student_list", "bi-person-vcard", _("Students"),
              _("Look up registration records, family members, export lists."),
              registry_selectors.student_list(user=user).count())
+    if Cap.STUDENT_EDIT in caps and is_school:
+        card(Cap.STUDENT_EDIT, "web:student_enter", "bi-person-plus", _("Enter a pupil"),
+             _("One pupil on the national student form; grade-1 entrants from their pre-school record."))
+    if Cap.STUDENT_IMPORT in caps:
+        card(Cap.STUDENT_IMPORT, "web:import_list", "bi-file-earmark-arrow-up", _("Bulk import"),
+             _("A whole class from the Excel or CSV template, with an error report."))
+    if Cap.REQUEST_FILE in caps and is_school:
+        card(Cap.REQUEST_FILE, "web:returning_search", "bi-airplane", _("Returning from abroad"),
+             _("Search the whole system for an existing record before creating one."))
+    if Cap.REQUEST_VIEW in caps:
+        card(Cap.REQUEST_VIEW, "web:request_list", "bi-card-checklist", _("Requests"),
+             _("What your unit filed and what passed through your hands, with their history."))
+    if Cap.VERIFY_RUN in caps:
+        card(Cap.VERIFY_RUN, "web:verification_list", "bi-fingerprint", _("Identity verification"),
+             _("Check pupils against the population register; issue national numbers."))
+    if Cap.STUDENT_VIEW in caps:
+        card(Cap.STUDENT_VIEW, "web:number_lookup", "bi-upc-scan", _("Find a national student number"),
+             _("Any number ever issued, current or superseded."))
+    if Cap.POLICY_MANAGE in caps:
+        card(Cap.POLICY_MANAGE, "web:window_list", "bi-calendar-range", _("Business windows"),
+             _("When each registration is open in the province."))
+        card(Cap.POLICY_MANAGE, "web:route_list", "bi-signpost-split", _("Approval routes"),
+             _("Who approves each kind of request, in order."))
+        card(Cap.POLICY_MANAGE, "web:setting_list", "bi-toggles", _("Function settings"),
+             _("Grade-1 entry age control, upload limits."))
     if Cap.ORG_VIEW in caps:
         card(Cap.ORG_VIEW, "web:class_list", "bi-people", _("Classes"),
              _("Classes by stage and cohort, with their grade this school year."),
@@ -176,6 +221,7 @@ def workbench(request):
         card(Cap.JOB_VIEW, "web:job_list", "bi-hourglass-split", _("Jobs"),
              _("Exports and other long work running in the background."))
         recent_jobs = job_selectors.job_list(user=user, filters={"mine": True})[:5]
+    cards.sort(key=lambda c: not c.get("highlight"))  # what waits for the user first (the sort is stable)
     roles = [label for value, label in Role.choices if value in user.role_set]
     return render(request, "web/workbench.html", {"cards": cards, "roles": roles, "recent_jobs": recent_jobs,
                                                   "school_year": school_selectors.current_school_year_start()})
@@ -396,8 +442,43 @@ def student_detail(request, pk):
         (_("Left-behind child"), _("Yes") if student.is_left_behind else _("No")),
         (_("Migrant child"), _("Yes") if student.is_migrant else _("No")),
     ]
-    return render(request, "web/student_detail.html", {"student": student, "rows": rows, "family": family,
-                                                       "klass": klass})
+    rows += [(_("Registration"), student.get_reg_status_display()),
+             (_("Identity check"), student.get_verify_status_display())]
+    details = registry_selectors.student_details(user=request.user, student=student)
+    numbers = registry_selectors.number_history(user=request.user, student=student)
+    request_visible = None
+    if student.registration_request_id and has_cap(request.user, Cap.REQUEST_VIEW):
+        request_visible = workflow_selectors.request_list(user=request.user).filter(
+            pk=student.registration_request_id).first()
+    return render(request, "web/student_detail.html", {
+        "student": student, "rows": rows, "family": family, "klass": klass, "numbers": numbers,
+        "form_groups": _national_form_groups(request.user, student, details), "registration_request": request_visible,
+        "can_correct": has_cap(request.user, Cap.STUDENT_EDIT) and (
+            student.reg_status == RegStatus.DRAFT or getattr(request_visible, "status", "") == "returned")})
+
+
+def _form_value(item, value, user) -> str:
+    if value is None or value == "":
+        return "—"
+    if item.kind == "id":
+        return registry_selectors.shown_id(user, value) or "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if item.table is not None:
+        return item.table.label(str(value))
+    if item.kind == "yearmonth" and hasattr(value, "strftime"):
+        return value.strftime("%Y-%m")
+    return str(value)
+
+
+def _national_form_groups(user, student, details) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The national form's items of a pupil, grouped as on the form (the guardians are shown apart)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for item in STUDENT_ITEMS:
+        source = student if item.target == "student" else details
+        value = getattr(source, item.field, None) if source is not None else None
+        groups.setdefault(item.group, []).append((item.title, _form_value(item, value, user)))
+    return list(groups.items())
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("POST",))

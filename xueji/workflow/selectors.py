@@ -59,6 +59,10 @@ def request_actions(*, request: Request):
     return request.actions.select_related("actor", "org_unit", "step").order_by("at", "id")
 
 
+def request_proofs(*, request: Request) -> QuerySet[Proof]:
+    return request.proofs.select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
 def proof_get(*, user, pk) -> Proof:
     try:
         proof = Proof.objects.select_related("request").get(pk=pk)

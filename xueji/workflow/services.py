@@ -138,6 +138,7 @@ class BulkOutcome:
     request_id: int
     ok: bool
     message: str = ""
+    code: str = ""  # the refusal's stable code (user interfaces word it in the user's language)
 
 
 def request_bulk_decide(*, actor, requests: list[Request], approve: bool, comment: str = "") -> list[BulkOutcome]:
@@ -147,7 +148,7 @@ def request_bulk_decide(*, actor, requests: list[Request], approve: bool, commen
         try:
             request_decide(actor=actor, request=request, approve=approve, comment=comment)
         except XuejiError as exc:
-            outcomes.append(BulkOutcome(request.pk, False, exc.message))
+            outcomes.append(BulkOutcome(request.pk, False, exc.message, exc.code))
         else:
             outcomes.append(BulkOutcome(request.pk, True))
     return outcomes
@@ -233,7 +234,10 @@ def proof_storage_path(proof: Proof) -> Path:
     return proofs_root() / proof.stored_name
 
 
-def _may_add_proof(actor, request: Request) -> bool:
+def may_add_proof(actor, request: Request) -> bool:
+    """The filing unit, or whoever may decide the current step, adds proofs to an open request."""
+    if request.status not in (RequestStatus.PENDING, RequestStatus.RETURNED):
+        return False
     if actor.org_unit_id == request.filer_org_id:
         return True
     return may_decide(actor, current_step(request))
@@ -244,7 +248,7 @@ def proof_add(*, actor, request: Request, upload, description: str = "") -> Proo
     """Attach a JPG, PNG or PDF (size from policy, 2 MB by default; type sniffed from content)."""
     if request.status not in (RequestStatus.PENDING, RequestStatus.RETURNED):
         raise Conflict("Proofs can only be added to open requests.", code="request_closed")
-    if not _may_add_proof(actor, request):
+    if not may_add_proof(actor, request):
         raise Forbidden("Only the filer or the current approver may add proofs.", code="permission_denied")
     limit = int(setting_get(province_code=request.province_code, key="proof.max_bytes"))
     name = Path(getattr(upload, "name", "") or "file").name[:200]

@@ -5,7 +5,16 @@ successful form post redirects (302), and an out-of-jurisdiction id, in the URL 
 """
 
 from xueji.accounts.permissions import Cap
-from xueji.web.tests.matrix import Case, _class_payload, _school_payload
+from xueji.web.tests.matrix import (
+    Case,
+    _class_payload,
+    _csv_file,
+    _import_upload,
+    _number_of,
+    _proof_file,
+    _school_payload,
+    pupil_form,
+)
 
 
 def _web(name, method="get", **kwargs) -> Case:
@@ -28,7 +37,38 @@ def _user_edit(target, user, seq):
     return {"full_name": f"改名{seq}", "org_unit": target.org_unit_id, "roles": sorted(target.role_set)}
 
 
+def pupil_web(school_class, user, seq) -> dict:
+    """The API's national-form payload in the web form's field names (guardians flattened)."""
+    data = pupil_form(school_class, user, seq)
+    guardians = data.pop("guardians")
+    for n, guardian in enumerate(guardians, start=1):
+        data.update({f"guardian{n}__{key}": value for key, value in guardian.items()})
+    data["kind"] = "enrolled"
+    return data
+
+
+def _takeover(klass, user, seq):
+    student = klass.students.first()
+    return {"m-student": student.pk if student else 0, "m-school_class": klass.pk,
+            "m-id_number": getattr(student, "id_number", "") or ""}
+
+
+def _problem_correct(problem, user, seq):
+    member = problem.members.first()
+    student = member.student
+    return {"member": member.pk, "name": f"更正{seq}", "sex": student.sex, "birth_date": student.birth_date,
+            "id_type": student.id_type, "id_number": student.id_number or "", "reason": "矩阵"}
+
+
+def _route(o, u, s):
+    return {"request_type": "registration.enrolled", "resolver_1": "filing_school", "role_1": "leader",
+            "resolver_2": "filing_county", "role_2": "registrar", "resolver_3": "filing_city", "role_3": "registrar"}
+
+
 REDIRECT = (302,)
+# A decision, withdrawal or proof on a visible request: done (302), refused on the page (200), or not the
+# user's step or request (403).
+ACTED = (200, 302, 403)
 WEB_CASES: list[Case] = [
     _web("web:login", public=True, ok=(200, 302), anonymous=(200,)),
     _web("web:login", "post", public=True, ok=(200,), anonymous=(200,),
@@ -82,4 +122,83 @@ WEB_CASES: list[Case] = [
     _web("web:job_detail", cap=Cap.JOB_VIEW, obj="job"),
     _web("web:job_progress", cap=Cap.JOB_VIEW, obj="job"),
     _web("web:job_download", cap=Cap.JOB_VIEW, obj="job"),
+    # approval engine
+    _web("web:inbox", cap=Cap.REQUEST_VIEW),
+    _web("web:inbox_decide", "post", cap=Cap.REQUEST_VIEW, obj="request", in_url=False,
+         data=lambda o, u, s: {"requests": [o.pk]}, ok=REDIRECT),
+    _web("web:request_list", cap=Cap.REQUEST_VIEW),
+    _web("web:request_detail", cap=Cap.REQUEST_VIEW, obj="request"),
+    _web("web:request_decide", "post", cap=Cap.REQUEST_VIEW, obj="request", ok=ACTED,
+         data=lambda o, u, s: {"decision": "approve"}),
+    _web("web:request_withdraw", "post", cap=Cap.REQUEST_VIEW, obj="request", ok=(302, 403)),
+    _web("web:request_resubmit", "post", cap=Cap.REQUEST_VIEW, obj="request", ok=(302, 403)),
+    _web("web:proof_upload", "post", cap=Cap.REQUEST_VIEW, obj="request", data=_proof_file, ok=ACTED),
+    _web("web:proof_download", cap=Cap.REQUEST_VIEW, obj="proof"),
+    # policy
+    _web("web:window_list"),
+    _web("web:window_create", cap=Cap.POLICY_MANAGE),
+    _web("web:window_create", "post", cap=Cap.POLICY_MANAGE, ok=REDIRECT,
+         data=lambda o, u, s: {"kind": "registration.grade1", "start_date": "2030-03-01", "end_date": "2030-03-31"}),
+    _web("web:window_delete", "post", cap=Cap.POLICY_MANAGE, obj="window", ok=REDIRECT),
+    _web("web:route_list"),
+    _web("web:route_edit", cap=Cap.POLICY_MANAGE, query=lambda o, u, s: {"type": "registration.enrolled"}),
+    _web("web:route_edit", "post", cap=Cap.POLICY_MANAGE, data=_route, ok=REDIRECT),
+    _web("web:setting_list"),
+    _web("web:setting_list", "post", cap=Cap.POLICY_MANAGE, ok=REDIRECT,
+         data=lambda o, u, s: {"proof_max_mb": "3", "import_max_mb": "50", "age_control_enabled": "on",
+                               "age_control_min_age": "6"}),
+    # registration (entering is the school's: authorities are sent to the drafts, or refused on the form)
+    _web("web:student_enter", cap=Cap.STUDENT_EDIT, ok=(200, 302)),
+    _web("web:student_enter", "post", cap=Cap.STUDENT_EDIT, obj="class", in_url=False, data=pupil_web,
+         ok=(200, 302)),
+    _web("web:draft_list", cap=Cap.STUDENT_EDIT),
+    _web("web:draft_edit", cap=Cap.STUDENT_EDIT, obj="draft"),
+    _web("web:draft_edit", "post", cap=Cap.STUDENT_EDIT, obj="draft", ok=(200, 302),
+         data=lambda o, u, s: pupil_web(o.school_class, u, s)),
+    _web("web:draft_delete", "post", cap=Cap.STUDENT_EDIT, obj="draft", ok=REDIRECT),
+    _web("web:registration_submit", "post", cap=Cap.REQUEST_FILE, obj="draft", in_url=False, ok=REDIRECT,
+         data=lambda o, u, s: {"kind": "enrolled", "student_ids": [o.pk]}),
+    _web("web:grade1_lookup", cap=Cap.STUDENT_EDIT, ok=(200, 302)),
+    _web("web:grade1_lookup", "post", cap=Cap.STUDENT_EDIT, ok=(200, 302),
+         data=lambda o, u, s: {"id_number": "341002201909010013"}),
+    _web("web:returning_search", cap=Cap.REQUEST_FILE, ok=(200, 302)),
+    _web("web:returning_search", "post", cap=Cap.REQUEST_FILE, ok=(200, 302),
+         data=lambda o, u, s: {"id_number": "341002201601010011"}),
+    _web("web:returning_takeover", "post", cap=Cap.REQUEST_FILE, obj="class", in_url=False, data=_takeover,
+         ok=REDIRECT),
+    # bulk import
+    _web("web:import_list", cap=Cap.STUDENT_VIEW),
+    _web("web:import_upload", cap=Cap.STUDENT_IMPORT),
+    _web("web:import_upload", "post", cap=Cap.STUDENT_IMPORT, data=_import_upload, ok=REDIRECT),
+    _web("web:import_template", cap=Cap.STUDENT_IMPORT, query=lambda o, u, s: {"format": ("xlsx", "csv")[s % 2]}),
+    _web("web:import_detail", cap=Cap.STUDENT_VIEW, obj="import"),
+    _web("web:import_progress", cap=Cap.STUDENT_VIEW, obj="import"),
+    _web("web:import_errors", cap=Cap.STUDENT_VIEW_ID, obj="import"),
+    # identity verification, problem records, national numbers
+    _web("web:verification_list", cap=Cap.VERIFY_RUN),
+    _web("web:verification_run", "post", cap=Cap.VERIFY_RUN, obj="org", in_url=False, ok=REDIRECT,
+         data=lambda o, u, s: {"org_unit": o.pk}),
+    _web("web:verification_export", "post", cap=Cap.VERIFY_RUN, obj="org", in_url=False, ok=REDIRECT,
+         data=lambda o, u, s: {"org_unit": o.pk}),
+    _web("web:register_load", "post", cap=Cap.REGISTER_LOAD, ok=REDIRECT,
+         data=lambda o, u, s: {"file": _csv_file("341002201501010011,张三\n")}),
+    _web("web:verification_detail", cap=Cap.VERIFY_RUN, obj="verification_batch"),
+    _web("web:verification_file", cap=Cap.VERIFY_RUN, obj="verification_batch"),
+    _web("web:verification_answers", "post", cap=Cap.VERIFY_RUN, obj="verification_batch", ok=REDIRECT,
+         data=lambda o, u, s: {"file": _csv_file(f"{o.pk}-1,341002201501010011,1\n")}),
+    _web("web:problem_list", cap=Cap.PROBLEM_VIEW),
+    _web("web:problem_scan", "post", cap=Cap.PROBLEM_SCAN, obj="org", in_url=False, ok=REDIRECT,
+         data=lambda o, u, s: {"kind": "duplicates" if s % 2 else "errors", "org_unit": o.pk}),
+    _web("web:problem_detail", cap=Cap.PROBLEM_VIEW, obj="problem"),
+    _web("web:problem_correct", "post", cap=Cap.REQUEST_FILE, obj="problem", data=_problem_correct,
+         ok=(200, 302)),
+    _web("web:problem_delete", "post", cap=Cap.REQUEST_FILE, obj="problem", ok=(200, 302),
+         data=lambda o, u, s: {"member": o.members.first().pk, "reason": "矩阵"}),
+    _web("web:problem_confirm", "post", cap=Cap.REQUEST_FILE, obj="problem", ok=(200, 302),
+         data=lambda o, u, s: {"member": o.members.first().pk, **_proof_file(o, u, s)}),
+    _web("web:problem_arbitrate", "post", cap=Cap.REQUEST_VIEW, obj="problem", ok=REDIRECT,
+         data=lambda o, u, s: {"keep_member": o.members.first().pk}),
+    _web("web:number_lookup", cap=Cap.STUDENT_VIEW),
+    _web("web:number_lookup", "post", cap=Cap.STUDENT_VIEW, obj="student", in_url=False,
+         data=lambda o, u, s: {"number": _number_of(o)}),
 ]

@@ -19,8 +19,8 @@ from xueji.policy.models import BusinessWindow
 from xueji.regions.models import OrgKind
 from xueji.registration.models import PreschoolRecord, Problem, VerificationBatch
 from xueji.registration.services import registration_submit
-from xueji.registration.tests.test_flow import pupil_row
 from xueji.registration.tests.helpers import matrix_scene
+from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
