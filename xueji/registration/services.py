@@ -163,3 +163,18 @@ def preschool_mark_taken(*, actor, record: PreschoolRecord, student: Student) ->
     record.save(update_fields=["taken_over_by"])
     audit_record(actor=actor, action="registration.preschool_takeover", obj=student,
                  after={"preschool_record": record.pk, "kindergarten": record.kindergarten})
+
+
+@transaction.atomic
+def pupil_enter(*, actor, school_class: SchoolClass, clean, preschool_id_number: str = "") -> Student:
+    """Enter one pupil as a draft; when the form was prefilled from a pre-school record with the same ID
+    number, that record is taken over in the same transaction (小学新生)."""
+    from xueji.registry.services import student_enter
+
+    student = student_enter(actor=actor, school=school_class.school, school_class=school_class, clean=clean)
+    wanted = (preschool_id_number or "").strip().upper()
+    if wanted and clean.student.get("id_number") == wanted:
+        record = preschool_lookup(actor=actor, id_number=wanted)
+        if record is not None:
+            preschool_mark_taken(actor=actor, record=record, student=student)
+    return student

@@ -309,7 +309,7 @@ def _check_identity(values: dict[str, Any], errors: list[FieldError], today: dt.
 
 def _id_message(exc: idnumbers.InvalidId, number: str) -> str:
     if exc.code == "id_check_digit":
-        return f"身份证件号 {number} 校验位错误（{exc}）"
+        return f"身份证件号 {number} 校验位错误（应为 {idnumbers.check_char(number[:17])}）"
     if exc.code == "id_birth_date":
         return f"身份证件号 {number} 中的出生日期不存在"
     if exc.code == "id_length":

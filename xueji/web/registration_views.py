@@ -3,7 +3,6 @@ for registration (在校生, 小学新生, 来华归国), the grade-1 pre-school
 returning pupils. Reads through selectors, writes through the registry and registration services."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -84,13 +83,8 @@ def student_enter(request):
         preschool = (form.cleaned_data.get("preschool") or "").strip().upper()
         clean = form.clean_student
         with errors_to_form(form):
-            with transaction.atomic():
-                student = registry_services.student_enter(actor=user, school=klass.school, school_class=klass,
-                                                          clean=clean)
-                if preschool and clean.student.get("id_number") == preschool:
-                    record = registration_services.preschool_lookup(actor=user, id_number=preschool)
-                    if record is not None:
-                        registration_services.preschool_mark_taken(actor=user, record=record, student=student)
+            student = registration_services.pupil_enter(actor=user, school_class=klass, clean=clean,
+                                                        preschool_id_number=preschool)
             messages.success(request, _("%(name)s was entered as a draft. Submit the drafts for registration when "
                                         "the class is complete.") % {"name": student.name})
             if "another" in request.POST:

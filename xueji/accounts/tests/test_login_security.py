@@ -97,7 +97,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(world, attem
     _fail(attempt, "tunxi_primary_registrar", 4)
     fifth = attempt("tunxi_primary_registrar", "Wrong-password-1")
     assert (fifth.status, fifth.code) == (403, "account_locked")
-    assert "30 minutes" in fifth.message
+    assert "30" in fifth.message  # the cool-off, in whichever language is active
 
     outcome = attempt("tunxi_primary_registrar", PASSWORD)
 
@@ -148,7 +148,7 @@ def test_many_failures_from_one_address_are_rate_limited(world, attempt):
 
     limited = attempt("tunxi_primary_registrar", PASSWORD, OFFICE_IP)
     assert (limited.status, limited.code) == (429, "ip_rate_limited")
-    assert "15 minutes" in limited.message
+    assert "15" in limited.message
     assert AuditEvent.objects.filter(action="auth.ip_rate_limited", ip=OFFICE_IP).exists()
     # Another address is not affected, and the window passes.
     assert attempt("tunxi_primary_registrar", PASSWORD, OTHER_IP).status == 200
@@ -162,7 +162,7 @@ def test_lockout_limit_and_duration_are_configurable(world, attempt):
     second = attempt("tunxi_primary_registrar", "Wrong-password-1")
 
     assert second.code == "account_locked"
-    assert "5 minutes" in second.message
+    assert "5" in second.message
     _age_attempts("tunxi_primary_registrar", 6)
     assert attempt("tunxi_primary_registrar", PASSWORD).status == 200
 
