@@ -44,7 +44,7 @@ def class_lookup(school: School) -> dict[str, SchoolClass | None]:
     labels = class_labels(school, classes)
     for label, klass in labels:  # the dropdown's labels win over looser spellings
         lookup[normalise_class_name(label)] = klass
-    for label, klass in labels:
+    for _label, klass in labels:
         add(klass.display_name, klass)
         add(f"{klass.cohort_year}级{klass.number}班", klass)
         grade = klass.grade_code(year)

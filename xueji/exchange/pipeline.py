@@ -6,9 +6,11 @@ valid rows as drafts, chunk by chunk → error report → one audit event for th
 - Each chunk is written in one transaction together with the batch's counters, under the identity lock, so
   after a crash the written chunks are complete valid drafts, the counters say what was written, and running
   the same file again counts those rows as already imported instead of writing them twice.
-- On PostgreSQL (outside a surrounding transaction) a writer thread with its own connection checks existing
-  records and COPYs chunk k while the main thread reads and checks chunk k+1: Python checks rows on one core
-  while the database ingests on the other.
+- On PostgreSQL the main thread also formats each chunk's good rows as COPY text (ids reserved with nextval),
+  and, outside a surrounding transaction, a writer thread with its own connection checks existing records and
+  streams chunk k's bytes with COPY while the main thread reads, checks and formats chunk k+1: Python works on
+  one core while the database ingests on the other, and the writer needs the GIL only briefly.
+- The first chunks are small (500, 1,000, 2,000 rows) so the writer starts early even for a short file.
 """
 
 import datetime as dt
@@ -29,16 +31,21 @@ from django.db.models import F
 
 from xueji.audit.services import audit_record
 from xueji.core import clock, idnumbers
-from xueji.core.errors import XuejiError
+from xueji.core.errors import ValidationFailed, XuejiError
 from xueji.core.spreadsheets import safe_cell
-from xueji.exchange.classes import class_lookup, class_labels, normalise_class_name
+from xueji.exchange.classes import class_labels, class_lookup, normalise_class_name
 from xueji.exchange.models import ImportBatch, ImportKind, ImportStatus
 from xueji.exchange.readers import ColumnMap, cell_text, match_columns, open_source
 from xueji.exchange.uploads import discard
 from xueji.jobs.registry import job_handler
 from xueji.registry.models import FamilyMember, Student
-from xueji.registry.services import (PreparedPupils, identity_lock, students_copy_prepare, students_copy_write,
-                                     students_insert)
+from xueji.registry.services import (
+    PreparedPupils,
+    identity_lock,
+    students_copy_prepare,
+    students_copy_write,
+    students_insert,
+)
 from xueji.registry.validation import CleanStudent, validate_row
 from xueji.schools.models import School, SchoolClass
 from xueji.schools.selectors import current_school_year_start
@@ -58,7 +65,7 @@ def mask_name(name: str) -> str:
 
 # Checking rows -----------------------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class GoodRow:
     number: int
     klass: SchoolClass
@@ -93,18 +100,41 @@ def _id_key(number: str) -> int | str:
     return number
 
 
+class _ClassFinder:
+    """The class a 班级 cell names (classes.class_lookup), cached per spelling as typed."""
+
+    def __init__(self, lookup: dict[str, SchoolClass | None]) -> None:
+        self.lookup = lookup
+        self.cache: dict[str, SchoolClass | None | bool] = {}
+
+    def find(self, name: str) -> SchoolClass | None | bool:
+        """The class; None when the name fits several; False when it fits none."""
+        found = self.cache.get(name, self)
+        if found is self:
+            found = self.lookup.get(normalise_class_name(name), False)
+            if len(self.cache) < 10_000:
+                self.cache[name] = found
+        return found
+
+    def get(self, name: str) -> SchoolClass | None:
+        """The class when the name fits exactly one (the fast path); else None."""
+        found = self.find(name)
+        return found or None
+
+
 class RowChecker:
     """Checks rows with the one row validator, plus what only an import knows: the class by name, formula cells,
     numbers Excel stored as numbers, and duplicates inside the file."""
 
     def __init__(self, *, school: School, kind: str, columns: ColumnMap, formulas: dict[int, list[tuple[int, str]]],
-                 today: dt.date) -> None:
+                 today: dt.date, typed_cells: bool = True) -> None:
         self.school = school
         self.kind = kind
         self.columns = columns
         self.today = today
         self.formulas = formulas
-        self.classes = class_lookup(school)
+        self.typed_cells = typed_cells  # xlsx cells come typed (numbers, dates); CSV cells are all text
+        self.classes = _ClassFinder(class_lookup(school))
         self.class_names = [label for label, _k in class_labels(school)]
         self.cohort = current_school_year_start()
         width = max((pos for pos, _i in columns.items), default=-1) + 1
@@ -141,6 +171,18 @@ class RowChecker:
 
     def check(self, number: int, cells: list[Any], chunk: Chunk) -> None:
         raw = self.raw_of(cells)
+        clean, errors = validate_row(raw, today=self.today)
+        if clean is not None and not self.formulas and not self.typed_cells:  # the common case, kept short
+            klass = self.classes.get(clean.class_name)
+            if klass is not None and self.kind == ImportKind.ENROLLED:
+                problems: list[tuple[str, str]] = []
+                if not self._in_file_duplicate(number, raw, clean, problems):
+                    chunk.good.append(GoodRow(number, klass, clean))
+                    return
+        self._check_slowly(number, cells, raw, clean, errors, chunk)
+
+    def _check_slowly(self, number: int, cells: list[Any], raw: dict[str, Any], clean: CleanStudent | None,
+                      errors: list, chunk: Chunk) -> None:
         early: list[tuple[str, str]] = []
         hidden: set[str] = set()
         if number in self.formulas:
@@ -154,7 +196,6 @@ class RowChecker:
                 early.append((item.title, f"{item.title}被 Excel 存成了数字（{cell_text(value)}），末几位已丢失："
                                           "请把该列设为“文本”格式后重新输入"))
                 hidden.add(item.key)
-        clean, errors = validate_row(raw, today=self.today)
         problems = early + [(e.column, e.message) for e in errors if e.key not in hidden]
         klass = None
         if clean is not None:
@@ -170,10 +211,11 @@ class RowChecker:
         chunk.good.append(GoodRow(number=number, klass=klass, clean=clean))
 
     def _class_of(self, name: str, problems: list[tuple[str, str]]) -> SchoolClass | None:
-        klass = self.classes.get(normalise_class_name(name), False)
+        klass = self.classes.find(name)
         if klass is False:
             shown = "、".join(self.class_names[:12]) + ("等" if len(self.class_names) > 12 else "")
-            problems.append(("班级", f"“{name}”不是本校的班级" + (f"（本校班级：{shown}）" if shown else "（本校尚未建立班级）")))
+            listed = f"（本校班级：{shown}）" if shown else "（本校尚未建立班级）"
+            problems.append(("班级", f"“{name}”不是本校的班级{listed}"))
             return None
         if klass is None:
             problems.append(("班级", f"“{name}”对应本校多个班级，请填写下拉列表中的完整班级名称"))
@@ -185,9 +227,12 @@ class RowChecker:
 
     def _in_file_duplicate(self, number: int, raw: dict[str, Any], clean: CleanStudent | None,
                            problems: list[tuple[str, str]]) -> bool:
-        value = raw.get("id_number")
-        text = value if type(value) is str else cell_text(value)
-        id_number = idnumbers.normalise(text) if text else ""
+        if clean is not None:
+            id_number = clean.student["id_number"] or ""
+        else:
+            value = raw.get("id_number")
+            text = value if type(value) is str else cell_text(value)
+            id_number = idnumbers.normalise(text) if text else ""
         if id_number:
             key = _id_key(id_number)
             first = self.seen_ids.setdefault(key, number)
@@ -241,8 +286,8 @@ def _existing(school: School, good: list[GoodRow]) -> tuple[list[GoodRow], int, 
             already += 1
         else:
             _number, _school, name, school_name = matches[0]
-            errors[g.number] = [("身份证件号", f"该身份证件号已有学籍：{school_name}（{mask_name(name)}），不能重复建籍；"
-                                            "如确属同一人，请办理转学")]
+            errors[g.number] = [("身份证件号", f"该身份证件号已有学籍：{school_name}（{mask_name(name)}），"
+                                            "不能重复建籍；如确属同一人，请办理转学")]
     if without:
         people: dict[tuple, list[tuple]] = {}
         for row in (Student.objects.filter(school=school, name__in={g.clean.student["name"] for g in without},
@@ -318,6 +363,7 @@ class ThreadedWriter:
         self.write = write
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
         self.pending: deque = deque()
+        self.closed = False
 
     def _run(self, chunk: Chunk) -> ChunkOutcome:
         return self.write(chunk)
@@ -338,14 +384,20 @@ class ThreadedWriter:
             self.abort()
 
     def abort(self) -> None:
+        """Wait for what is in flight, close the writer thread's connection and stop the thread (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
         for future in list(self.pending):
             try:
                 future.result()
             except Exception:  # noqa: S110 - the first failure is already being reported
                 pass
         self.pending.clear()
-        self.pool.submit(connections.close_all).result()  # the writer thread's own connection
-        self.pool.shutdown(wait=True)
+        try:
+            self.pool.submit(connections.close_all).result()  # the writer thread's own connection
+        finally:
+            self.pool.shutdown(wait=True)
 
 
 def use_writer_thread() -> bool:
@@ -402,8 +454,13 @@ class ErrorReport:
 
 # The whole import --------------------------------------------------------------------------------------------
 
-def _chunks(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
-    while chunk := list(islice(rows, size)):
+FIRST_CHUNKS = (500, 1000, 2000)  # small first chunks start the writer early: a short file overlaps too
+
+
+def _chunks(rows: Iterator[tuple[int, list[Any]]], size: int,
+            first: tuple[int, ...] = FIRST_CHUNKS) -> Iterator[list[tuple[int, list[Any]]]]:
+    sizes = [min(n, size) for n in first if n < size]
+    while chunk := list(islice(rows, sizes.pop(0) if sizes else size)):
         yield chunk
 
 
@@ -414,7 +471,7 @@ def _media_path(relative: str) -> Path:
 
 
 def run_import(batch: ImportBatch, *, progress: Callable[[int, str | None], None] | None = None,
-               report_path: Callable[[], Path] | None = None, chunk_rows: int = CHUNK_ROWS,
+               report_path: Callable[[], Path] | None = None, chunk_rows: int | None = None,
                threaded: bool | None = None, keep_file: bool = False) -> dict:
     """Run an import to the end. On failure the batch is marked failed with the reason (chunks already written
     stay, as valid drafts) and the exception is raised again."""
@@ -445,7 +502,7 @@ def run_import(batch: ImportBatch, *, progress: Callable[[int, str | None], None
         ImportBatch.objects.filter(pk=batch.pk).update(warnings=columns.warnings,
                                                        encoding=source.encoding_label)
         checker = RowChecker(school=school, kind=batch.kind, columns=columns, formulas=source.formula_cells(),
-                             today=clock.today())
+                             today=clock.today(), typed_cells=source.file_type == "xlsx")
         report = ErrorReport(make_report_path, columns.titles)
         use_thread = use_writer_thread() if threaded is None else threaded
         prepare = connection.vendor == "postgresql"
@@ -464,7 +521,7 @@ def run_import(batch: ImportBatch, *, progress: Callable[[int, str | None], None
                 if progress:
                     progress(min(99, int(source.fraction_done * 99)), None)
 
-        for rows in _chunks(source.rows(), chunk_rows):
+        for rows in _chunks(source.rows(), chunk_rows or CHUNK_ROWS, first=() if chunk_rows else FIRST_CHUNKS):
             started = time.perf_counter()
             chunk = checker.check_chunk(rows, prepare=prepare)
             timings["check_s"] += time.perf_counter() - started
@@ -472,11 +529,15 @@ def run_import(batch: ImportBatch, *, progress: Callable[[int, str | None], None
         finished(writer.finish())
         writer = None
         report.close()
+        if not done_rows:
+            raise ValidationFailed(f"“{batch.file_name}”只有列标题，没有学生数据。", code="no_rows", field="file")
     except BaseException as exc:
-        if writer is not None:
-            writer.abort()
-        if report is not None:
-            report.close()
+        for cleanup in (writer.abort if writer is not None else None, report.close if report is not None else None):
+            try:
+                if cleanup is not None:
+                    cleanup()
+            except Exception:  # the first failure is the one to report
+                logger.exception("cleaning up after a failed import")
         _finish(batch, status=ImportStatus.FAILED, report=report, chosen=chosen_report, timings=timings,
                 began=began, failure=_reason(exc))
         raise

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import iterparse
 
 from xueji.core.errors import ValidationFailed
 from xueji.registry.fields import ALL_ITEMS, BY_TITLE, FormItem
@@ -106,7 +105,8 @@ def match_columns(header: list[Any], offset: int = 0) -> ColumnMap:
             unknown.append((pos, title))
             continue
         if item.key in found:
-            twice.append(f"“{item.title}”（{column_letter(offset + found[item.key])} 列和 {column_letter(offset + pos)} 列）")
+            first, again = column_letter(offset + found[item.key]), column_letter(offset + pos)
+            twice.append(f"“{item.title}”（{first} 列和 {again} 列）")
             continue
         found[item.key] = pos
         items.append((pos, item))
@@ -122,8 +122,8 @@ def match_columns(header: list[Any], offset: int = 0) -> ColumnMap:
                                                    for p, t in unknown[:30]))
         if not found:
             problems.insert(0, "第一行不是导入模板的列标题")
-        raise ValidationFailed("文件的列与导入模板不符，整个文件未导入。" + "；".join(problems) + "。请使用系统生成的导入模板。",
-                               code="wrong_columns", field="file",
+        message = "文件的列与导入模板不符，整个文件未导入。" + "；".join(problems) + "。请使用系统生成的导入模板。"
+        raise ValidationFailed(message, code="wrong_columns", field="file",
                                details={"missing": missing, "unknown": [t for _p, t in unknown], "duplicated": twice})
     return ColumnMap(titles=titles, items=items, unknown=unknown, offset=offset)
 
@@ -327,13 +327,11 @@ def scan_formulas(archive: zipfile.ZipFile, part: str, name: str) -> dict[int, l
                         if match.end() <= len(tail):
                             continue  # seen in the previous block
                         ref = _REF.search(match.group(1))
-                        if ref is None:
-                            raise ValidationFailed(f"“{name}”含有公式单元格（无法定位）。请将公式“选择性粘贴为数值”后再上传。",
-                                                   code="formula_cells", field="file")
                         count += 1
-                        if count > MAX_FORMULA_CELLS:
-                            raise ValidationFailed(f"“{name}”含有超过 {MAX_FORMULA_CELLS} 个公式单元格。请将公式“选择性粘贴"
-                                                   "为数值”后再上传。", code="formula_cells", field="file")
+                        if ref is None or count > MAX_FORMULA_CELLS:
+                            what = "公式单元格（无法定位）" if ref is None else f"超过 {MAX_FORMULA_CELLS} 个公式单元格"
+                            raise ValidationFailed(f"“{name}”含有{what}。请将公式“选择性粘贴为数值”后再上传。",
+                                                   code="formula_cells", field="file")
                         letters, row = ref.group(1).decode(), int(ref.group(2))
                         found.setdefault(row, []).append((column_index(letters), f"{letters}{row}"))
                 tail = buffer[-512:]
@@ -343,8 +341,12 @@ def scan_formulas(archive: zipfile.ZipFile, part: str, name: str) -> dict[int, l
     return found
 
 
+_SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
+
+
 def _shared_strings(archive: zipfile.ZipFile, wanted: set[int]) -> dict[int, str]:
-    """The shared strings at the wanted indexes, streamed (stops after the highest one)."""
+    """The shared strings at the wanted indexes, streamed with patterns rather than an XML parser (the file is
+    untrusted), stopping after the highest one."""
     if not wanted:
         return {}
     try:
@@ -354,30 +356,21 @@ def _shared_strings(archive: zipfile.ZipFile, wanted: set[int]) -> dict[int, str
     out: dict[int, str] = {}
     highest = max(wanted)
     index = -1
+    buffer = b""
     with handle:
-        for _event, element in iterparse(handle, events=("end",)):
-            tag = element.tag.rsplit("}", 1)[-1]
-            if tag != "si":
-                continue
-            index += 1
-            if index in wanted:
-                out[index] = _si_text(element)
-            element.clear()
-            if index >= highest:
-                break
+        while block := handle.read(256 * 1024):
+            buffer += block
+            consumed = 0
+            for match in _SI.finditer(buffer):
+                index += 1
+                consumed = match.end()
+                if index in wanted:
+                    text = b"".join(_T.findall(_RPH.sub(b"", match.group(1) or b"")))
+                    out[index] = html.unescape(text.decode("utf-8", "replace"))
+                if index >= highest:
+                    return out
+            buffer = buffer[consumed:]
     return out
-
-
-def _si_text(si) -> str:
-    """Text of a shared string: its <t>, or the <t> of its rich-text runs; phonetic runs (<rPh>) left out."""
-    parts = []
-    for child in si:
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "t":
-            parts.append(child.text or "")
-        elif tag == "r":
-            parts.extend(t.text or "" for t in child if t.tag.rsplit("}", 1)[-1] == "t")
-    return "".join(parts)
 
 
 def xlsx_header(archive: zipfile.ZipFile, part: str, name: str, scan_limit: int = 16 << 20) -> list[str]:
@@ -476,7 +469,7 @@ class XlsxSource:
         self.start_row, self.start_col = start
         self.height = sheet.height
         self._rows = enumerate(sheet.iter_rows(), start=self.start_row + 1)
-        for number, cells in self._rows:
+        for _number, cells in self._rows:
             self._done += 1
             if not _is_blank(cells):
                 return cells

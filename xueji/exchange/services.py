@@ -13,7 +13,7 @@ from xueji.exchange import sheet_templates
 from xueji.exchange.classes import class_labels
 from xueji.exchange.models import ImportBatch, ImportKind, ImportStatus
 from xueji.exchange.readers import CsvSource, XlsxSource, match_columns
-from xueji.exchange.uploads import (check_xlsx_container, discard, import_max_bytes, sniff, store_upload)
+from xueji.exchange.uploads import check_xlsx_container, discard, import_max_bytes, sniff, store_upload
 from xueji.jobs.services import job_start
 from xueji.schools.models import School
 
@@ -61,8 +61,8 @@ def check_file(path, name: str) -> tuple[str, str]:
 def _mark_stale(school: School) -> None:
     cutoff = clock.now() - dt.timedelta(hours=STALE_AFTER_HOURS)
     ImportBatch.objects.filter(school=school, status=ImportStatus.RUNNING, started_at__lt=cutoff).update(
-        status=ImportStatus.FAILED, failure="导入中断（处理进程意外停止）。已写入的部分保留为草稿；重新上传同一文件可继续，"
-                                          "已导入的学生不会重复。", finished_at=clock.now())
+        status=ImportStatus.FAILED, finished_at=clock.now(),
+        failure="导入中断（处理进程意外停止）。已写入的部分保留为草稿；重新上传同一文件可继续，已导入的学生不会重复。")
 
 
 def import_start(*, actor, school: School, upload, kind: str = ImportKind.ENROLLED) -> ImportBatch:

@@ -18,6 +18,7 @@ from xueji.registry.fields import ALL_ITEMS, FormItem
 CODE_SHEET = "代码表"
 HELP_SHEET = "填写说明"
 LAST_ROW = 1_048_575  # dropdowns and text format cover the whole column
+TEXT_FORMAT = 49  # Excel's built-in number format "@" (text)
 
 KIND_HINTS = {
     "text": "文字",
@@ -65,10 +66,10 @@ def xlsx_template(*, class_names: list[str], school_name: str = "") -> bytes:
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False,
                                             "strings_to_numbers": False, "strings_to_urls": False})
-    text = workbook.add_format({"num_format": "@"})
-    head = workbook.add_format({"bold": True, "bg_color": "#E8F0FE", "border": 1, "num_format": "@",
+    text = workbook.add_format({"num_format": TEXT_FORMAT})
+    head = workbook.add_format({"bold": True, "bg_color": "#E8F0FE", "border": 1, "num_format": TEXT_FORMAT,
                                 "align": "center", "valign": "vcenter", "text_wrap": True})
-    head_required = workbook.add_format({"bold": True, "bg_color": "#E8F0FE", "border": 1, "num_format": "@",
+    head_required = workbook.add_format({"bold": True, "bg_color": "#E8F0FE", "border": 1, "num_format": TEXT_FORMAT,
                                          "font_color": "#C00000", "align": "center", "valign": "vcenter",
                                          "text_wrap": True})
     data = workbook.add_worksheet(DATA_SHEET)

@@ -186,7 +186,7 @@ def _convert_value(item: FormItem, value: str, today: dt.date) -> tuple[Any, str
             number = Decimal(value)
         except InvalidOperation:
             return None, f"“{value}”不是数字"
-        if not number.is_finite():
+        if number.is_nan():  # NaN cannot be compared (it raised here before)
             return None, f"“{value}”不是数字"
         if number < 0 or number > 9999:
             return None, "应在 0 到 9999 之间"

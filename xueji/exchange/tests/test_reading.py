@@ -115,3 +115,8 @@ def test_empty_rows_are_skipped_and_row_numbers_follow_the_file(world, media, re
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702)] == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
     assert all(column_index(column_letter(i)) == i for i in range(2000))
+
+
+def test_a_file_with_only_the_header_fails_with_the_reason(world, media, registrar, school):
+    batch = run(registrar, school, "学生.csv", csv_bytes([]))
+    assert batch.status == "failed" and batch.failure == "“学生.csv”只有列标题，没有学生数据。"
