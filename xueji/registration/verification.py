@@ -620,31 +620,37 @@ def register_load_job(ctx) -> dict:
 def register_fill_from_students(*, omit: int = 0, rename: int = 0, actor=None, chunk_size: int = 5000) -> dict:
     """For a demo: fill the local register from the registered pupils holding a resident ID, leaving out `omit`
     of them (their check answers "ID not found") and giving `rename` of them another name ("name mismatch").
-    The planted pupils are spread evenly over the table (every k-th pupil); returns their record ids."""
+    The planted pupils are taken among those still to be checked, spread evenly (every k-th pupil), so the
+    next verification run flags them; returns their record ids."""
     qs = Student.objects.filter(has_id_q(), reg_status=RegStatus.REGISTERED)
     total = qs.count()
-    step = max(1, total // max(omit + rename, 1)) if omit + rename else 0
+    wanted = omit + rename
+    to_check = list(qs.exclude(verify_status__in=[VerifyStatus.VERIFIED, VerifyStatus.PROOF])
+                    .order_by("pk").values_list("pk", flat=True))
+    pool = to_check if len(to_check) >= wanted else list(qs.order_by("pk").values_list("pk", flat=True))
+    step = max(1, len(pool) // max(wanted, 1))
+    chosen = [pool[i] for i in range(step // 2, len(pool), step)][:wanted] if wanted else []
+    planted = {"omitted": chosen[:omit], "renamed": chosen[omit:]}
+    omitted, renamed = set(planted["omitted"]), set(planted["renamed"])
     now = clock.now()
-    planted = {"omitted": [], "renamed": []}
     pending: list[RegisterEntry] = []
-    for index, (pk, number, name, sex, birth) in enumerate(
-            qs.order_by("pk").values_list("pk", "id_number", "name", "sex", "birth_date").iterator(chunk_size=5000)):
-        if step and index % step == step // 2:
-            nth = index // step
-            if nth < omit:
-                planted["omitted"].append(pk)
-                continue
-            if nth < omit + rename:
-                planted["renamed"].append(pk)
-                name = ("王" if not name.startswith("王") else "李") + name[1:]
-        pending.append(RegisterEntry(id_number=number, name=name, sex=sex, birth_date=birth, loaded_at=now))
-        if len(pending) >= chunk_size:
-            RegisterEntry.objects.bulk_create(pending, update_conflicts=True, unique_fields=["id_number"],
-                                              update_fields=["name", "sex", "birth_date", "loaded_at"])
-            pending = []
-    if pending:
+
+    def flush() -> None:
         RegisterEntry.objects.bulk_create(pending, update_conflicts=True, unique_fields=["id_number"],
                                           update_fields=["name", "sex", "birth_date", "loaded_at"])
+        pending.clear()
+
+    for pk, number, name, sex, birth in qs.order_by("pk").values_list(
+            "pk", "id_number", "name", "sex", "birth_date").iterator(chunk_size=5000):
+        if pk in omitted:
+            continue
+        if pk in renamed:
+            name = ("王" if not name.startswith("王") else "李") + name[1:]
+        pending.append(RegisterEntry(id_number=number, name=name, sex=sex, birth_date=birth, loaded_at=now))
+        if len(pending) >= chunk_size:
+            flush()
+    if pending:
+        flush()
     RegisterEntry.objects.filter(id_number__in=Student.objects.filter(pk__in=planted["omitted"])
                                  .values("id_number")).delete()
     audit_record(actor=actor, action="verification.register_fill", object_type="registration.registerentry",

@@ -71,6 +71,12 @@ class Command(BaseCommand):
         if verbosity >= 1:
             steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
             self.stdout.write(f"  steps: {steps}")
+        # Registration demo: the population register (with planted errors) and pre-school records.
+        from xueji.registration.demo import demo_registration_data
+
+        extra = demo_registration_data()
+        self.stdout.write(f"  population register: {extra['register']:,} entries, planted {extra['omitted']} unknown "
+                          f"IDs and {extra['renamed']} name mismatches; {extra['preschool']} pre-school records")
         self._print_accounts(result.accounts)
 
     def _print_accounts(self, accounts: list[demo.DemoAccount]) -> None:
