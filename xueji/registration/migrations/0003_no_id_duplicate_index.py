@@ -16,7 +16,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("registration", "0002_verification_problems"),
-        ("registry", "0001_initial"),
+        # After the registry's own index changes, so a table rebuild there (SQLite) cannot drop this index.
+        ("registry", "0002_trim_student_indexes"),
     ]
 
     operations = [
