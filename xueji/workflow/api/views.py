@@ -163,28 +163,27 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class WithdrawApi(SelectorMixin, generics.GenericAPIView):
+class _FilerActionApi(SelectorMixin, generics.GenericAPIView):
+    """The filer's own actions on a request (withdraw, resubmit): a comment in, the request out."""
+
     serializer_class = CommentSerializer
     get_selector = selectors.request_get
+    service = None
 
     @extend_schema(request=CommentSerializer, responses={200: RequestSerializer})
     def post(self, request, pk):
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = services.request_withdraw(actor=request.user, request=self.get_object(), **data.validated_data)
+        done = type(self).service(actor=request.user, request=self.get_object(), **data.validated_data)
         return Response(RequestSerializer(done).data)
 
 
-class ResubmitApi(SelectorMixin, generics.GenericAPIView):
-    serializer_class = CommentSerializer
-    get_selector = selectors.request_get
+class WithdrawApi(_FilerActionApi):
+    service = services.request_withdraw
 
-    @extend_schema(request=CommentSerializer, responses={200: RequestSerializer})
-    def post(self, request, pk):
-        data = CommentSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = services.request_resubmit(actor=request.user, request=self.get_object(), **data.validated_data)
-        return Response(RequestSerializer(done).data)
+
+class ResubmitApi(_FilerActionApi):
+    service = services.request_resubmit
 
 
 class ProofUploadSerializer(serializers.Serializer):
