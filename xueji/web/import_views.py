@@ -95,9 +95,10 @@ import_upload.accepts_large_uploads = True  # the body limit is the province's i
 
 def _batch_context(request, batch) -> dict:
     user = request.user
-    job_state = _job_state(batch.job) if batch.job_id else {}
+    job_state = _job_state(batch.job, user) if batch.job_id else {}
     return {"batch": batch, "job": batch.job, **job_state,
-            "can_download_errors": bool(batch.error_report) and has_cap(user, Cap.STUDENT_VIEW_ID),
+            "can_download_errors": bool(batch.error_report) and has_cap(user, Cap.STUDENT_VIEW_ID)
+            and (batch.job is None or batch.error_report != batch.job.result_file or job_state["has_file"]),
             "can_submit": batch.is_finished and batch.valid_rows > 0 and has_cap(user, Cap.REQUEST_FILE)
             and user.org_unit_id == batch.school.org_unit_id}
 
@@ -117,6 +118,6 @@ def import_progress(request, pk):
 
 @web_view(Cap.STUDENT_VIEW_ID, methods=("GET",))
 def import_errors(request, pk):
-    batch, path = exchange_selectors.import_error_report(user=request.user, pk=pk)
+    batch, path = exchange_services.import_error_report_download(actor=request.user, pk=pk)
     stem = batch.file_name.rsplit(".", 1)[0][:80]
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}-错误报告.xlsx")
