@@ -199,14 +199,16 @@ def job_run(job_id: int) -> Job:
         pulse.finish()
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         message, code = _user_error(exc)
+        now = clock.now()
         ended = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            status=JobStatus.FAILED, finished_at=clock.now(), error=message, error_code=code,
+            status=JobStatus.FAILED, finished_at=now, error=message, error_code=code,
             error_detail=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()[-8000:]}",
-            file_expires_at=_expiry(job))
+            file_expires_at=_expiry(job, now))
     else:
         pulse.finish()
+        now = clock.now()
         ended = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            status=JobStatus.SUCCEEDED, progress=100, finished_at=clock.now(), file_expires_at=_expiry(job),
+            status=JobStatus.SUCCEEDED, progress=100, finished_at=now, file_expires_at=_expiry(job, now),
             result=result if isinstance(result, dict | list) else None)
     if not ended:
         logger.warning("job %s ended after it had been marked %s", job.pk,
@@ -215,9 +217,9 @@ def job_run(job_id: int) -> Job:
     return job
 
 
-def _expiry(job: Job) -> dt.datetime | None:
+def _expiry(job: Job, ended: dt.datetime) -> dt.datetime | None:
     has_file = Job.objects.filter(pk=job.pk).exclude(result_file="").exists()
-    return clock.now() + dt.timedelta(days=file_days()) if has_file else None
+    return ended + dt.timedelta(days=file_days()) if has_file else None
 
 
 def result_file_path(job: Job) -> Path | None:

@@ -16,6 +16,7 @@ from xueji.core.errors import ValidationFailed
 from xueji.exchange import selectors as exchange_selectors
 from xueji.exchange import services as exchange_services
 from xueji.exchange.uploads import check_size, import_max_bytes, upload_handlers
+from xueji.jobs import services as job_services
 from xueji.web import forms, tables
 from xueji.web.errors import MESSAGES, errors_to_form, web_view
 from xueji.web.views import _job_state, _list_page, _table
@@ -32,6 +33,7 @@ def _own_school(user):
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))
 def import_list(request):
+    job_services.job_reap_if_due()  # an import whose worker died shows as interrupted
     user = request.user
     form = forms.ImportFilterForm(request.GET, user=user)
     batches = exchange_selectors.import_batch_list(user=user, filters=form.filters())
@@ -105,6 +107,7 @@ def _batch_context(request, batch) -> dict:
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))
 def import_detail(request, pk):
+    job_services.job_reap_if_due()  # an import whose worker died shows as interrupted
     batch = exchange_selectors.import_batch_get(user=request.user, pk=pk)
     return render(request, "web/import_detail.html", _batch_context(request, batch))
 
@@ -112,6 +115,7 @@ def import_detail(request, pk):
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))
 def import_progress(request, pk):
     """The batch's counts and its job's progress; htmx polls it every second until the import is finished."""
+    job_services.job_reap_if_due()  # an import whose worker died shows as interrupted
     batch = exchange_selectors.import_batch_get(user=request.user, pk=pk)
     return render(request, "web/_import_progress.html", _batch_context(request, batch))
 
