@@ -95,7 +95,7 @@ def test_result_files_expire_after_the_configured_days_and_the_cleanup_deletes_t
     with django_capture_on_commit_callbacks(execute=True):
         job = job_start(actor=user, kind="test.export", title="导出")
     job.refresh_from_db()
-    assert dt.timedelta(days=2) - dt.timedelta(minutes=1) < job.file_expires_at - job.finished_at <= dt.timedelta(days=2)
+    assert job.file_expires_at - job.finished_at == dt.timedelta(days=2)
     path = result_file_path(job)
     client = login(user)
     assert job_files_cleanup() == {"result_files": 0, "inputs": 0}  # not yet
