@@ -44,6 +44,22 @@ def test_the_reaper_marks_a_job_with_a_stale_heartbeat_interrupted(world, settin
     assert job_reap() == []  # once
 
 
+def test_the_reaper_fails_the_dead_workers_task_too(world):
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    task = DBTaskResult.objects.create(status=TaskResultStatus.RUNNING, args_kwargs={"args": [1], "kwargs": {}},
+                                       task_path="xueji.jobs.tasks.run_job", backend_name="default",
+                                       run_after=clock.now(), started_at=clock.now())
+    dead = _running(world, beat_ago=dt.timedelta(hours=1))
+    Job.objects.filter(pk=dead.pk).update(task_id=str(task.pk))
+
+    job_reap()
+
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.FAILED and task.finished_at is not None
+
+
 def test_the_heartbeat_moves_with_the_progress(world, monkeypatch, django_capture_on_commit_callbacks):
     beats = []
 

@@ -41,6 +41,23 @@ def test_returned_requests_and_drafts_are_in_the_filers_todo(world, window, logi
         assert reverse("web:request_detail", args=[request.pk]) in inbox
 
 
+def test_the_schools_open_problem_records_are_in_its_todo(world, login):
+    from xueji.registration.models import ProblemKind
+    from xueji.registration.problems import record_problems
+
+    student = world.students["tunxi_primary"]
+    record_problems(kind=ProblemKind.ID_ERROR, province_code=student.province_code,
+                    groups={f"s{student.pk}": [student.pk]}, details={f"s{student.pk}": {"reason": "id_not_found"}},
+                    source="verification")
+    client = login(world.user("tunxi_primary", "registrar"))
+
+    bench = client.get(reverse("web:workbench")).content.decode()
+    inbox = client.get(reverse("web:inbox")).content.decode()
+
+    assert 'data-todo="problems">1<' in bench and 'data-todo="problems">1<' in inbox
+    assert reverse("web:problem_list") + "?status=unresolved" in inbox
+
+
 def test_an_approver_sees_no_filers_todo(world, window, login):
     returned = _request(world, 1)
     request_decide(actor=world.user("tunxi_primary", "leader"), request=returned, approve=False, comment="退回")
