@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -366,6 +366,5 @@ def job_files_cleanup(*, now: dt.datetime | None = None) -> dict:
 
 def jobs_maintain() -> dict:
     """The reaper and the cleanup together (the worker's maintenance thread and `manage.py jobs_maintain`)."""
-    close_old_connections()
     return {"interrupted": job_reap(), **job_files_cleanup()}
 
