@@ -124,3 +124,19 @@ def test_an_interrupted_import_keeps_its_upload_until_it_expires(world, settings
     assert job_files_cleanup()["inputs"] == 1
     batch.refresh_from_db()
     assert not kept.exists() and batch.stored_file == ""
+
+
+def test_a_masked_export_is_read_by_its_creator_and_its_unit(world, login, monkeypatch,
+                                                             django_capture_on_commit_callbacks):
+    """A leader's export is masked (the leader may not see IDs): it needs student.view, and stays in the unit."""
+    monkeypatch.setitem(registry._handlers, "test.export",
+                        lambda ctx: ctx.result_path("students.xlsx").write_bytes(b"PK masked"))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_start(actor=world.user("tunxi_primary", "leader"), kind="test.export", title="导出")
+    job.refresh_from_db()
+    url = f"/api/v1/jobs/{job.pk}/download/"
+
+    assert job.file_cap == "student.view"
+    assert {who: login(world.user("tunxi_primary", who)).get(url).status_code
+            for who in ("leader", "registrar", "sysadmin")} == {"leader": 200, "registrar": 200, "sysadmin": 403}
+    assert login(world.user("tunxi", "registrar")).get(url).status_code == 403
