@@ -40,7 +40,9 @@ def file_sqlite(tmp_path, monkeypatch):
 
 def test_a_job_reading_many_rows_survives_a_concurrent_writer(world, file_sqlite, monkeypatch):
     user = world.user("tunxi_primary", "registrar")
-    assert connection.cursor().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with connection.cursor() as cursor:  # the production options of config/settings/base.py
+        assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert cursor.execute("PRAGMA busy_timeout").fetchone()[0] >= 20_000
     Job.objects.bulk_create([Job(kind="test.row", title=f"row {n}", created_by=user, org_unit=user.org_unit,
                                  created_at=user.date_joined, status=JobStatus.SUCCEEDED) for n in range(3000)])
     wrote = threading.Event()

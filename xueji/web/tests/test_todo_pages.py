@@ -35,7 +35,7 @@ def test_returned_requests_and_drafts_are_in_the_filers_todo(world, window, logi
     total = int(re.search(r'data-count="inbox">(\d+)<', card).group(1))
     drafts = int(re.search(r'data-todo="drafts">(\d+)<', inbox).group(1))
     assert total == 2 + drafts and total > 0
-    assert f'data-testid="inbox-count">{total}<' in inbox
+    assert f'data-testid="inbox-count">{total}<' in inbox and f'data-testid="inbox-badge">{total}<' in bench
     assert re.search(r'data-todo="returned">2<', inbox)
     for request in returned:
         assert reverse("web:request_detail", args=[request.pk]) in inbox
