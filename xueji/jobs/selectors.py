@@ -47,3 +47,17 @@ def job_error_message(job: Job) -> str:
     if job.error_code == "internal" or not job.error:
         return str(INTERNAL_ERROR)
     return job.error
+
+
+def file_state(user, job: Job) -> str:
+    """What the user may do with the job's result file: ready | forbidden | expired | none."""
+    from xueji.core import clock
+    from xueji.jobs.services import result_file_path
+
+    if not job.result_file or not job.is_finished:
+        return "none"
+    if job.file_expires_at is not None and job.file_expires_at <= clock.now():
+        return "expired"
+    if result_file_path(job) is None:
+        return "none"
+    return "ready" if file_readable(user, job) else "forbidden"

@@ -30,7 +30,6 @@ from xueji.core import clock, codes
 from xueji.core.errors import NotFound
 from xueji.jobs import selectors as job_selectors
 from xueji.jobs import services as job_services
-from xueji.jobs.services import result_file_path
 from xueji.regions import selectors as region_selectors
 from xueji.regions.models import OrgKind
 from xueji.registration import selectors as registration_selectors
@@ -644,8 +643,8 @@ def job_progress(request, pk):
 
 def _job_state(job, user) -> dict:
     rerun = job.reruns.order_by("-pk").first() if job.can_rerun else None
-    return {"has_file": job.is_finished and result_file_path(job) is not None
-            and job_selectors.file_readable(user, job),
+    state = job_selectors.file_state(user, job)
+    return {"has_file": state == "ready", "file_state": state,
             "error_line": job_selectors.job_error_message(job),
             "rerun": rerun,
             "can_rerun": job.can_rerun and rerun is None and job.created_by_id == user.pk}

@@ -12,17 +12,23 @@ from xueji.jobs.models import Job
 class JobSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     has_result_file = serializers.SerializerMethodField()
+    file_state = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
     rerun_of = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Job
         fields = ["id", "kind", "title", "status", "progress", "log", "result", "error", "error_code",
-                  "has_result_file", "file_expires_at", "rerun_of", "created_by", "created_at", "started_at",
-                  "finished_at", "heartbeat_at"]
+                  "has_result_file", "file_state", "file_expires_at", "rerun_of", "created_by", "created_at",
+                  "started_at", "finished_at", "heartbeat_at"]
 
     def get_has_result_file(self, obj) -> bool:
         return bool(obj.result_file)
+
+    def get_file_state(self, obj) -> str:
+        """ready (this user may download it) | forbidden | expired | none."""
+        request = self.context.get("request")
+        return selectors.file_state(request.user, obj) if request is not None else "none"
 
     def get_error(self, obj) -> str:
         """A short message for the user; the traceback stays in the server log."""

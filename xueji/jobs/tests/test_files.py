@@ -53,6 +53,9 @@ def test_a_full_id_export_is_read_by_its_creator_only(world, export, login):
     assert web.status_code == 403
     page = login(world.user("tunxi_primary", "leader")).get(reverse("web:job_detail", args=[export.pk]))
     assert reverse("web:job_download", args=[export.pk]) not in page.content.decode()  # no button either
+    assert 'data-testid="job-file-forbidden"' in page.content.decode()
+    answer = login(world.user("tunxi_primary", "leader")).get(f"/api/v1/jobs/{export.pk}/").json()
+    assert answer["file_state"] == "forbidden"
 
     owner = login(world.user("tunxi_primary", "registrar")).get(url)
     assert owner.status_code == 200
@@ -104,6 +107,8 @@ def test_result_files_expire_after_the_configured_days_and_the_cleanup_deletes_t
     Job.objects.filter(pk=job.pk).update(file_expires_at=clock.now() - dt.timedelta(seconds=1))
     expired = client.get(f"/api/v1/jobs/{job.pk}/download/")
     assert (expired.status_code, expired.json()["code"]) == (404, "file_expired")
+    assert client.get(f"/api/v1/jobs/{job.pk}/").json()["file_state"] == "expired"
+    assert 'data-testid="job-file-expired"' in client.get(reverse("web:job_detail", args=[job.pk])).content.decode()
     call_command("jobs_maintain")
 
     job.refresh_from_db()
