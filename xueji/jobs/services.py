@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 import traceback
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +256,8 @@ def live_result_file(job: Job) -> Path:
     path = result_file_path(job)
     if path is None:
         raise NotFound(_("This job has no result file."), code="not_found")
+    if not job.is_finished:  # the handler is still writing it
+        raise Conflict(_("The job has not finished yet: its file is still being written."), code="not_finished")
     return path
 
 
@@ -308,15 +311,14 @@ def job_reap_if_due() -> None:
 
 def _fail_task(job: Job) -> None:
     """The django-tasks-db result of a dead worker's job stays RUNNING forever: mark it failed too."""
-    if not job.task_id:
-        return
     try:
+        task_id = uuid.UUID(job.task_id)
         from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - another task backend
+    except (ValueError, ImportError):  # no task recorded, or another task backend's id
         return
     from django_tasks.base import TaskResultStatus
 
-    DBTaskResult.objects.filter(pk=job.task_id, status=TaskResultStatus.RUNNING).update(
+    DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.FAILED, finished_at=clock.now())
 
 

@@ -98,6 +98,8 @@ import_upload.accepts_large_uploads = True  # the body limit is the province's i
 def _batch_context(request, batch) -> dict:
     user = request.user
     job_state = _job_state(batch.job, user) if batch.job_id else {}
+    if job_state.get("can_rerun") and not batch.stored_file:
+        job_state["can_rerun"] = False  # the upload is gone (a failed import discards it): upload the file again
     return {"batch": batch, "job": batch.job, **job_state,
             "can_download_errors": bool(batch.error_report) and has_cap(user, Cap.STUDENT_VIEW_ID)
             and (batch.job is None or batch.error_report != batch.job.result_file or job_state["has_file"]),

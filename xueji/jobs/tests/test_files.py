@@ -14,7 +14,7 @@ from xueji.exchange.services import import_start
 from xueji.exchange.tests.conftest import csv_bytes, pupil, upload
 from xueji.jobs import registry
 from xueji.jobs.models import Job, JobStatus
-from xueji.jobs.services import job_files_cleanup, job_run, job_start, result_file_path
+from xueji.jobs.services import JobContext, job_files_cleanup, job_run, job_start, result_file_path
 
 
 @pytest.fixture(autouse=True)
@@ -145,3 +145,14 @@ def test_a_masked_export_is_read_by_its_creator_and_its_unit(world, login, monke
     assert {who: login(world.user("tunxi_primary", who)).get(url).status_code
             for who in ("leader", "registrar", "sysadmin")} == {"leader": 200, "registrar": 200, "sysadmin": 403}
     assert login(world.user("tunxi", "registrar")).get(url).status_code == 403
+
+
+def test_a_file_still_being_written_is_not_served(world, login):
+    user = world.user("tunxi_primary", "registrar")
+    job = Job.objects.create(kind="test.export", title="t", created_by=user, org_unit=user.org_unit,
+                             created_at=clock.now(), status=JobStatus.RUNNING)
+    JobContext(job).result_path("students.xlsx").write_bytes(b"PK half")
+
+    response = login(user).get(f"/api/v1/jobs/{job.pk}/download/")
+
+    assert (response.status_code, response.json()["code"]) == (409, "not_finished")
