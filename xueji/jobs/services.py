@@ -97,12 +97,14 @@ class Pulse:
 
     def _run(self) -> None:
         try:
-            while not self.stop.wait(self.FLUSH_SECONDS):
+            while True:
+                stopping = self.stop.wait(self.FLUSH_SECONDS)
                 try:
                     self._flush()
                 except Exception:  # a missed beat is retried on the next tick; the job goes on
                     logger.exception("job %s: heartbeat failed", self.job_id)
-            self._flush()
+                if stopping:
+                    return
         finally:
             connections.close_all()  # this thread's own connection
 
