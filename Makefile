@@ -48,7 +48,7 @@ demo: install
 serve: install
 	@echo ""
 	@echo "Xueji is on http://$(HOST):$(PORT)/  (the accounts above; Ctrl-C stops the server and the worker)"
-	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	@$(PY) manage.py jobs_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true; wait $$worker 2>/dev/null || true' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 

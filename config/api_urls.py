@@ -45,6 +45,7 @@ urlpatterns = [
     path("jobs/", jobs.JobListApi.as_view(), name="job-list"),
     path("jobs/<int:pk>/", jobs.JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<int:pk>/download/", jobs.JobDownloadApi.as_view(), name="job-download"),
+    path("jobs/<int:pk>/rerun/", jobs.JobRerunApi.as_view(), name="job-rerun"),
     path("requests/", workflow.RequestListApi.as_view(), name="request-list"),
     path("requests/<int:pk>/", workflow.RequestDetailApi.as_view(), name="request-detail"),
     path("requests/<int:pk>/decide/", workflow.DecideApi.as_view(), name="request-decide"),

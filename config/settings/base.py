@@ -138,6 +138,11 @@ XUEJI_MAX_REQUEST_BYTES = env_int("XUEJI_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 XUEJI_MAX_UPLOAD_BYTES = env_int("XUEJI_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
 # Bulk import on PostgreSQL: a writer thread (own connection) writes chunk k while chunk k+1 is checked.
 XUEJI_IMPORT_WRITER_THREAD = env_bool("XUEJI_IMPORT_WRITER_THREAD", True)
+# Background jobs: result files (exports, error reports) are deleted this many days after the job ended; a running
+# job beats every XUEJI_JOB_HEARTBEAT_SECONDS and is taken as interrupted after XUEJI_JOB_STALE_SECONDS of silence.
+XUEJI_JOB_FILE_DAYS = env_int("XUEJI_JOB_FILE_DAYS", 7)
+XUEJI_JOB_HEARTBEAT_SECONDS = env_int("XUEJI_JOB_HEARTBEAT_SECONDS", 10)
+XUEJI_JOB_STALE_SECONDS = env_int("XUEJI_JOB_STALE_SECONDS", 120)
 # Identity verification: the population-register adapter (dotted path to a class with
 # `check(items) -> results`, see xueji/registration/verification.py). The default is the local register table.
 XUEJI_POPULATION_REGISTER = os.environ.get("XUEJI_POPULATION_REGISTER",

@@ -15,6 +15,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Finished")
     FAILED = "failed", _("Failed")
+    INTERRUPTED = "interrupted", _("Interrupted")
 
 
 class ImportBatch(models.Model):
@@ -63,4 +64,17 @@ class ImportBatch(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.INTERRUPTED)
+
+    @property
+    def outcome(self) -> str:
+        """How the batch ended for the user: a finished import that imported nothing is no success.
+
+        queued | running | failed | interrupted | imported (all rows new) | partial (some rows refused) |
+        nothing (no new pupil: every row refused) | unchanged (every row was imported before)."""
+        if self.status != ImportStatus.SUCCEEDED:
+            return self.status
+        refused = self.invalid_rows + self.duplicate_rows
+        if self.valid_rows == 0:
+            return "nothing" if refused else "unchanged"
+        return "partial" if refused else "imported"

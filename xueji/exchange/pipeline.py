@@ -28,7 +28,9 @@ import xlsxwriter
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
+from xueji.accounts.permissions import Cap
 from xueji.audit.services import audit_record
 from xueji.core import clock, idnumbers
 from xueji.core.errors import ValidationFailed, XuejiError
@@ -37,6 +39,7 @@ from xueji.exchange.classes import class_labels, class_lookup, normalise_class_n
 from xueji.exchange.models import ImportBatch, ImportKind, ImportStatus
 from xueji.exchange.readers import ColumnMap, cell_text, match_columns, open_source
 from xueji.exchange.uploads import discard
+from xueji.jobs.models import FileScope
 from xueji.jobs.registry import job_handler
 from xueji.registry.models import FamilyMember, Student
 from xueji.registry.services import (
@@ -556,9 +559,12 @@ def run_import(batch: ImportBatch, *, progress: Callable[[int, str | None], None
 
 
 def _reason(exc: BaseException) -> str:
+    """What the user reads: a refusal's own message; for anything else a plain sentence (the exception's text can
+    hold server paths and SQL: it goes to the server log, see jobs.services.job_run)."""
     if isinstance(exc, XuejiError):
-        return exc.message
-    return f"导入中断：{type(exc).__name__}: {exc}"[:2000]
+        return str(exc.message)
+    return str(_("The import stopped because of an internal error. The rows written before it are kept as drafts; "
+                 "run it again or upload the file again to continue. Details are in the server log."))
 
 
 def _finish(batch: ImportBatch, *, status: str, report: ErrorReport | None, chosen: list[Path], timings: dict,
@@ -594,9 +600,21 @@ def _finish(batch: ImportBatch, *, status: str, report: ErrorReport | None, chos
     return {"batch": batch.pk, "status": status, **counts, "errors": batch.error_count, "timings": timings}
 
 
-@job_handler("exchange.import_students")
+@job_handler("exchange.import_students", rerun=lambda job, actor: _services().import_rerun(job, actor),
+             interrupted=lambda job: _services().import_interrupted(job),
+             cleanup=lambda cutoff: _services().import_uploads_cleanup(cutoff))
 def import_students_job(ctx) -> dict:
     batch = ImportBatch.objects.select_related("school__org_unit", "created_by").get(pk=ctx.params["batch"])
     if batch.status != ImportStatus.QUEUED:
         return {"batch": batch.pk, "status": batch.status, "skipped": True}
-    return run_import(batch, progress=ctx.progress, report_path=lambda: ctx.result_path("errors.xlsx"))
+    # The error report holds the rows as typed, full ID numbers included: it needs the ID right; the school's
+    # authorities (registrars with that right over the school) read it too, as on /imports/{id}/errors/.
+    return run_import(batch, progress=ctx.progress,
+                      report_path=lambda: ctx.result_path("errors.xlsx", needs=Cap.STUDENT_VIEW_ID,
+                                                          scope=FileScope.JURISDICTION))
+
+
+def _services():
+    from xueji.exchange import services  # services start jobs; the handler is registered here, at import time
+
+    return services

@@ -4,12 +4,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
-from xueji.core.errors import NotFound
+from xueji.core import clock
+from xueji.core.errors import Forbidden, NotFound
 from xueji.core.filters import as_int, typed
 from xueji.exchange.models import ImportBatch
+from xueji.jobs.selectors import file_readable
 
 
 def import_batch_list(*, user, filters: dict | None = None) -> QuerySet[ImportBatch]:
@@ -36,6 +39,14 @@ def import_error_report(*, user, pk) -> tuple[ImportBatch, Path]:
     may see ID numbers get it."""
     require_cap(user, Cap.STUDENT_VIEW_ID)
     batch = import_batch_get(user=user, pk=pk)
+    if batch.job is not None and batch.error_report == batch.job.result_file:
+        # The report is the import job's result file: the job's file rule and expiry, the same as its download.
+        if not file_readable(user, batch.job):
+            raise Forbidden(_("This file is not for your role or unit: it holds personal data of pupils."),
+                            code="file_forbidden")
+        if batch.job.file_expires_at is not None and batch.job.file_expires_at <= clock.now():
+            raise NotFound(_("The result file has expired and was deleted: run the job again."),
+                           code="file_expired")
     if not batch.error_report:
         raise NotFound("This import has no error report (no row had an error, or it has not finished).")
     root = Path(settings.MEDIA_ROOT).resolve()

@@ -1,14 +1,17 @@
-"""Bulk import services: the template, and starting an import (checks made while the user waits, then a job)."""
+"""Bulk import services: the template, starting an import (checks made while the user waits, then a job), and
+what the job framework asks of imports when a worker died: mark the batch interrupted, run it again from the
+kept upload, delete kept uploads once expired."""
 
-import datetime as dt
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock
-from xueji.core.errors import ValidationFailed, XuejiError
+from xueji.core.errors import Conflict, ValidationFailed, XuejiError
 from xueji.exchange import sheet_templates
 from xueji.exchange.classes import class_labels
 from xueji.exchange.models import ImportBatch, ImportKind, ImportStatus
@@ -19,8 +22,6 @@ from xueji.schools.models import School
 
 JOB_KIND = "exchange.import_students"
 TEMPLATE_FORMATS = ("xlsx", "csv")
-# A batch still "running" this long after its last start is taken as interrupted (the worker died).
-STALE_AFTER_HOURS = 6
 
 
 def require_importer(actor, school: School) -> None:
@@ -58,13 +59,6 @@ def check_file(path, name: str) -> tuple[str, str]:
     return file_type, source.encoding_label
 
 
-def _mark_stale(school: School) -> None:
-    cutoff = clock.now() - dt.timedelta(hours=STALE_AFTER_HOURS)
-    ImportBatch.objects.filter(school=school, status=ImportStatus.RUNNING, started_at__lt=cutoff).update(
-        status=ImportStatus.FAILED, finished_at=clock.now(),
-        failure="导入中断（处理进程意外停止）。已写入的部分保留为草稿；重新上传同一文件可继续，已导入的学生不会重复。")
-
-
 def import_start(*, actor, school: School, upload, kind: str = ImportKind.ENROLLED) -> ImportBatch:
     """Accept an uploaded file for import into the school and start the import job.
 
@@ -90,7 +84,6 @@ def import_start(*, actor, school: School, upload, kind: str = ImportKind.ENROLL
                      after={"file": getattr(upload, "name", ""), "size": getattr(upload, "size", None),
                             "code": exc.code, "reason": exc.message[:500]})
         raise
-    _mark_stale(school)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             school=school, kind=kind, file_name=stored.name, file_size=stored.size, file_type=file_type,
@@ -101,3 +94,61 @@ def import_start(*, actor, school: School, upload, kind: str = ImportKind.ENROLL
         batch.job = job
         batch.save(update_fields=["job"])
     return batch
+
+
+def import_error_report_download(*, actor, pk) -> tuple[ImportBatch, Path]:
+    """The error report of an import for download (exchange.selectors.import_error_report decides who); audited
+    like every download of a file with pupils' data."""
+    from xueji.exchange.selectors import import_error_report
+
+    batch, path = import_error_report(user=actor, pk=pk)
+    audit_record(actor=actor, action="student.import_report", obj=batch, org_unit=batch.school.org_unit,
+                 after={"file": batch.error_report, "size": path.stat().st_size, "errors": batch.error_count})
+    return batch, path
+
+
+# What the job framework asks of imports (xueji.jobs.registry hooks) ---------------------------------------------
+
+def import_interrupted(job) -> None:
+    """The reaper found the import's worker dead: the batch is interrupted too. The chunks written stay (complete
+    valid drafts, counted); the upload is kept for "run again" until the cleanup removes it."""
+    batch = ImportBatch.objects.select_related("school__org_unit", "created_by").filter(job=job).first()
+    if batch is None or batch.is_finished:
+        return
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.INTERRUPTED, finished_at=clock.now())
+    batch.refresh_from_db()
+    audit_record(actor=batch.created_by, action="student.import", obj=batch, success=False,
+                 org_unit=batch.school.org_unit,
+                 after={"status": batch.status, "kind": batch.kind, "file": batch.file_name, "sha256": batch.sha256,
+                        "total_rows": batch.total_rows, "valid_rows": batch.valid_rows, "job": job.pk})
+
+
+def import_rerun(job, actor):
+    """Run an interrupted import again (重新运行): a new batch over the kept upload, so each batch's counts say what
+    its own run did; rows the first run wrote count as already imported, none is written twice."""
+    old = ImportBatch.objects.select_for_update().select_related("school__org_unit").get(job=job)
+    require_importer(actor, old.school)
+    kept = Path(settings.MEDIA_ROOT) / old.stored_file if old.stored_file else None
+    if kept is None or not kept.exists():
+        raise Conflict("The uploaded file is no longer kept: upload the file again (pupils already imported are "
+                       "recognised and not imported twice).", code="upload_gone")
+    batch = ImportBatch.objects.create(
+        school=old.school, kind=old.kind, file_name=old.file_name, file_size=old.file_size, file_type=old.file_type,
+        sha256=old.sha256, stored_file=old.stored_file, encoding=old.encoding, created_by=actor,
+        created_at=clock.now())
+    ImportBatch.objects.filter(pk=old.pk).update(stored_file="")  # the upload moves to the new batch
+    new_job = job_start(actor=actor, kind=JOB_KIND, title=job.title, params={"batch": batch.pk}, rerun_of=job)
+    batch.job = new_job
+    batch.save(update_fields=["job"])
+    return new_job
+
+
+def import_uploads_cleanup(cutoff) -> int:
+    """Delete the uploads kept for interrupted imports that nobody ran again before the cutoff."""
+    removed = 0
+    for batch in ImportBatch.objects.filter(status=ImportStatus.INTERRUPTED, finished_at__lt=cutoff).exclude(
+            stored_file="").only("pk", "stored_file"):
+        discard(batch.stored_file)
+        ImportBatch.objects.filter(pk=batch.pk).update(stored_file="")
+        removed += 1
+    return removed

@@ -10,6 +10,18 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    INTERRUPTED = "interrupted", _("Interrupted")  # its worker died: the reaper found its heartbeat stale
+
+
+FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.INTERRUPTED)
+RERUNNABLE = (JobStatus.FAILED, JobStatus.INTERRUPTED)
+
+
+class FileScope(models.TextChoices):
+    """Who besides the capability may read a job's result file."""
+
+    UNIT = "unit", _("The creator and users of the same unit")
+    JURISDICTION = "jurisdiction", _("Users whose jurisdiction holds the job")
 
 
 class Job(models.Model):
@@ -24,7 +36,19 @@ class Job(models.Model):
     log = models.TextField(_("log"), blank=True)
     result = models.JSONField(null=True, blank=True)
     result_file = models.CharField(_("result file"), max_length=255, blank=True)
+    # What a user reads when the job failed (a short message, never a traceback); the traceback goes to the
+    # server log and error_detail, which no API or page shows.
     error = models.TextField(_("error"), blank=True)
+    error_code = models.CharField(_("error code"), max_length=32, blank=True)
+    error_detail = models.TextField(_("error detail"), blank=True)
+    # Reading the result file: the capability it needs (full ID numbers: student.view_id) and who else.
+    file_cap = models.CharField(_("capability to read the file"), max_length=32, blank=True)
+    file_scope = models.CharField(_("who may read the file"), max_length=16, choices=FileScope.choices,
+                                  default=FileScope.UNIT)
+    file_expires_at = models.DateTimeField(_("file expires"), null=True, blank=True, db_index=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)  # the django-tasks result that runs it
+    rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs")
     org_unit = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="jobs")
     created_at = models.DateTimeField(_("created"))
@@ -41,4 +65,8 @@ class Job(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+        return self.status in FINISHED
+
+    @property
+    def can_rerun(self) -> bool:
+        return self.status in RERUNNABLE

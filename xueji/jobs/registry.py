@@ -1,15 +1,37 @@
-"""Job kinds: each app registers the functions that do its long work."""
+"""Job kinds: each app registers the functions that do its long work, and optionally what a rerun starts from and
+what to do when the reaper finds one of its jobs interrupted."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 Handler = Callable[["JobContext"], Any]  # noqa: F821
+# rerun(job, actor) -> the new job, started with job_start(..., rerun_of=job) (e.g. a new import batch over the
+# kept upload); without a hook the rerun is the same kind with the same params
+RerunHook = Callable[[Any, Any], Any]
+# interrupted(job) -> None: mark the kind's own rows (e.g. the import batch) as interrupted
+InterruptHook = Callable[[Any], None]
+# cleanup(cutoff) -> number of files removed: input files of interrupted jobs kept for a rerun, now expired
+CleanupHook = Callable[[Any], int]
+
+
+@dataclass
+class Kind:
+    handler: Handler
+    rerun: RerunHook | None = None
+    interrupted: InterruptHook | None = None
+    cleanup: CleanupHook | None = None
+
+
 _handlers: dict[str, Handler] = {}
+_hooks: dict[str, Kind] = {}
 
 
-def job_handler(kind: str) -> Callable[[Handler], Handler]:
+def job_handler(kind: str, *, rerun: RerunHook | None = None, interrupted: InterruptHook | None = None,
+                cleanup: CleanupHook | None = None) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         _handlers[kind] = fn
+        _hooks[kind] = Kind(handler=fn, rerun=rerun, interrupted=interrupted, cleanup=cleanup)
         return fn
 
     return register
@@ -17,6 +39,14 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
 
 def handler_for(kind: str) -> Handler:
     return _handlers[kind]
+
+
+def hooks_for(kind: str) -> Kind | None:
+    return _hooks.get(kind)
+
+
+def all_hooks() -> list[Kind]:
+    return list(_hooks.values())
 
 
 def kinds() -> list[str]:

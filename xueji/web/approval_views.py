@@ -14,7 +14,7 @@ from xueji.core.errors import NotFound, XuejiError
 from xueji.registry import selectors as registry_selectors
 from xueji.web import forms, tables
 from xueji.web.errors import error_message, errors_to_form, web_view
-from xueji.web.views import _list_page, _table
+from xueji.web.views import _list_page, _table, todo_counts
 from xueji.workflow import selectors as workflow_selectors
 from xueji.workflow import services as workflow_services
 from xueji.workflow.models import RequestStatus, StepStatus
@@ -30,7 +30,8 @@ def inbox(request):
     steps = workflow_selectors.inbox(user=request.user, filters=form.filters())
     table = _table(request, tables.InboxTable(steps), per_page=50)
     return render(request, "web/inbox.html", {"title": _("Inbox"), "table": table, "filter_form": form,
-                                              "bulk_form": forms.BulkDecisionForm()})
+                                              "bulk_form": forms.BulkDecisionForm(), "todo": todo_counts(request.user),
+                                              "returned": workflow_selectors.returned_requests(user=request.user)[:50]})
 
 
 @web_view(Cap.REQUEST_VIEW, methods=("POST",))

@@ -78,8 +78,8 @@ def navigation(request):
             items.append(item)
     inbox_count = None
     if Cap.REQUEST_VIEW in caps:
-        from xueji.workflow.selectors import inbox_count as count_inbox
+        from xueji.web.views import todo_counts  # the same 待办 as the workbench and the inbox page
 
-        inbox_count = count_inbox(user=user)
+        inbox_count = todo_counts(user)["total"]
     role_labels = [label for value, label in Role.choices if value in user.role_set]
     return {"nav_items": items, "caps": caps, "role_labels": role_labels, "inbox_count": inbox_count}

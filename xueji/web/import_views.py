@@ -16,6 +16,7 @@ from xueji.core.errors import ValidationFailed
 from xueji.exchange import selectors as exchange_selectors
 from xueji.exchange import services as exchange_services
 from xueji.exchange.uploads import check_size, import_max_bytes, upload_handlers
+from xueji.jobs import services as job_services
 from xueji.web import forms, tables
 from xueji.web.errors import MESSAGES, errors_to_form, web_view
 from xueji.web.views import _job_state, _list_page, _table
@@ -32,6 +33,7 @@ def _own_school(user):
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))
 def import_list(request):
+    job_services.job_reap_if_due()  # an import whose worker died shows as interrupted
     user = request.user
     form = forms.ImportFilterForm(request.GET, user=user)
     batches = exchange_selectors.import_batch_list(user=user, filters=form.filters())
@@ -95,15 +97,19 @@ import_upload.accepts_large_uploads = True  # the body limit is the province's i
 
 def _batch_context(request, batch) -> dict:
     user = request.user
-    job_state = _job_state(batch.job) if batch.job_id else {}
+    job_state = _job_state(batch.job, user) if batch.job_id else {}
+    if job_state.get("can_rerun") and not batch.stored_file:
+        job_state["can_rerun"] = False  # the upload is gone (a failed import discards it): upload the file again
     return {"batch": batch, "job": batch.job, **job_state,
-            "can_download_errors": bool(batch.error_report) and has_cap(user, Cap.STUDENT_VIEW_ID),
+            "can_download_errors": bool(batch.error_report) and has_cap(user, Cap.STUDENT_VIEW_ID)
+            and (batch.job is None or batch.error_report != batch.job.result_file or job_state["has_file"]),
             "can_submit": batch.is_finished and batch.valid_rows > 0 and has_cap(user, Cap.REQUEST_FILE)
             and user.org_unit_id == batch.school.org_unit_id}
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))
 def import_detail(request, pk):
+    job_services.job_reap_if_due()  # an import whose worker died shows as interrupted
     batch = exchange_selectors.import_batch_get(user=request.user, pk=pk)
     return render(request, "web/import_detail.html", _batch_context(request, batch))
 
@@ -111,12 +117,13 @@ def import_detail(request, pk):
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))
 def import_progress(request, pk):
     """The batch's counts and its job's progress; htmx polls it every second until the import is finished."""
+    job_services.job_reap_if_due()  # an import whose worker died shows as interrupted
     batch = exchange_selectors.import_batch_get(user=request.user, pk=pk)
     return render(request, "web/_import_progress.html", _batch_context(request, batch))
 
 
 @web_view(Cap.STUDENT_VIEW_ID, methods=("GET",))
 def import_errors(request, pk):
-    batch, path = exchange_selectors.import_error_report(user=request.user, pk=pk)
+    batch, path = exchange_services.import_error_report_download(actor=request.user, pk=pk)
     stem = batch.file_name.rsplit(".", 1)[0][:80]
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}-错误报告.xlsx")

@@ -82,7 +82,8 @@ def verification_detail(request, pk):
     counts = [(VerifyResult(key).label, value) for key, value in (batch.counts or {}).items()
               if key in VerifyResult.values]
     return render(request, "web/verification_detail.html", {
-        "batch": batch, "job": batch.job, **(_job_state(batch.job) if batch.job_id else {}), "counts": counts,
+        "batch": batch, "job": batch.job, **(_job_state(batch.job, request.user) if batch.job_id else {}),
+        "counts": counts,
         "answer_form": forms.FileForm(), "awaiting": batch.status in ("sent", "partly")})
 
 

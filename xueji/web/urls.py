@@ -36,6 +36,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("jobs/<int:pk>/rerun/", views.job_rerun, name="job_rerun"),
     # approval engine: inbox (待办), requests, proofs
     path("inbox/", approval_views.inbox, name="inbox"),
     path("inbox/approve/", approval_views.inbox_decide, name="inbox_decide"),

@@ -29,7 +29,7 @@ from xueji.audit import selectors as audit_selectors
 from xueji.core import clock, codes
 from xueji.core.errors import NotFound
 from xueji.jobs import selectors as job_selectors
-from xueji.jobs.services import result_file_path
+from xueji.jobs import services as job_services
 from xueji.regions import selectors as region_selectors
 from xueji.regions.models import OrgKind
 from xueji.registration import selectors as registration_selectors
@@ -133,6 +133,21 @@ def password_change(request):
 
 # ---------------------------------------------------------------- workbench
 
+def todo_counts(user) -> dict:
+    """待办 with counts, one rule for the workbench and the inbox page: steps to decide; and for the filer, the
+    unit's returned requests, the school's open problem records and its drafts not yet submitted."""
+    caps = user_caps(user)
+    is_school = user.org_unit.is_school
+    counts = {"steps": workflow_selectors.inbox(user=user).count(),
+              "returned": workflow_selectors.returned_requests(user=user).count(), "problems": 0, "drafts": 0}
+    if is_school and Cap.PROBLEM_VIEW in caps and Cap.REQUEST_FILE in caps:
+        counts["problems"] = registration_selectors.problem_list(user=user, filters={"status": "unresolved"}).count()
+    if is_school and Cap.STUDENT_EDIT in caps:
+        counts["drafts"] = registry_selectors.student_list(user=user, filters={"reg_status": RegStatus.DRAFT}).count()
+    counts["total"] = sum(counts.values())
+    return counts
+
+
 @web_view(methods=("GET",))
 def workbench(request):
     """What this user's roles can do, with cheap counts of what lies in the jurisdiction."""
@@ -147,11 +162,13 @@ def workbench(request):
 
     is_school = user.org_unit.is_school
     if Cap.REQUEST_VIEW in caps:
-        waiting = workflow_selectors.inbox_count(user=user)
+        todo = todo_counts(user)
         card(Cap.REQUEST_VIEW, "web:inbox", "bi-inbox", _("Inbox"),
-             _("Requests waiting for your decision (待办)."), waiting)
-        # Prominent for approvers (leaders, authorities); a school registrar's only when something waits.
-        cards[-1]["highlight"] = bool(waiting) or user.has_role(Role.LEADER) or not is_school
+             _("Requests waiting for your decision, requests returned to you, problem records and drafts (待办)."),
+             todo["total"])
+        cards[-1]["todo"] = todo
+        # Prominent for approvers (leaders, authorities); a school registrar's whenever something waits.
+        cards[-1]["highlight"] = bool(todo["total"]) or user.has_role(Role.LEADER) or not is_school
     if Cap.STUDENT_EDIT in caps and is_school:
         card(Cap.STUDENT_EDIT, "web:draft_list", "bi-journal-check", _("Drafts to register"),
              _("Pupils entered or imported, not yet submitted for registration."),
@@ -602,6 +619,7 @@ def audit_detail(request, pk):
 
 @web_view(Cap.JOB_VIEW, methods=("GET",))
 def job_list(request):
+    job_services.job_reap_if_due()  # a dead worker runs no reaper of its own: reading the jobs does
     form = forms.JobFilterForm(request.GET, user=request.user)
     jobs = job_selectors.job_list(user=request.user, filters=form.filters())
     table = _table(request, tables.JobTable(jobs), lazy=True)
@@ -610,27 +628,41 @@ def job_list(request):
 
 @web_view(Cap.JOB_VIEW, methods=("GET",))
 def job_detail(request, pk):
+    job_services.job_reap_if_due()
     job = job_selectors.job_get(user=request.user, pk=pk)
-    return render(request, "web/job_detail.html", {"job": job, **_job_state(job)})
+    return render(request, "web/job_detail.html", {"job": job, **_job_state(job, request.user)})
 
 
 @web_view(Cap.JOB_VIEW, methods=("GET",))
 def job_progress(request, pk):
     """The progress fragment; htmx polls it every second until the job is finished."""
+    job_services.job_reap_if_due()
     job = job_selectors.job_get(user=request.user, pk=pk)
-    return render(request, "web/_job_progress.html", {"job": job, **_job_state(job)})
+    return render(request, "web/_job_progress.html", {"job": job, **_job_state(job, request.user)})
 
 
-def _job_state(job) -> dict:
-    error = (job.error or "").strip().splitlines()
-    return {"has_file": job.is_finished and result_file_path(job) is not None,
-            "error_line": error[0] if error else ""}
+def _job_state(job, user) -> dict:
+    rerun = job.reruns.order_by("-pk").first() if job.can_rerun else None
+    state = job_selectors.file_state(user, job)
+    return {"has_file": state == "ready", "file_state": state,
+            "error_line": job_selectors.job_error_message(job),
+            "rerun": rerun,
+            "can_rerun": job.can_rerun and rerun is None and job.created_by_id == user.pk}
 
 
 @web_view(Cap.JOB_VIEW, methods=("GET",))
 def job_download(request, pk):
-    job = job_selectors.job_get(user=request.user, pk=pk)
-    path = result_file_path(job)
-    if path is None:
-        raise NotFound("This job has no result file.")
+    _job, path = job_services.job_file_download(actor=request.user, pk=pk)
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+@web_view(Cap.JOB_VIEW, methods=("POST",))
+def job_rerun(request, pk):
+    """重新运行: the interrupted job starts again as a new job; an import continues where it stopped."""
+    job = job_selectors.job_get(user=request.user, pk=pk)
+    new = job_services.job_rerun(actor=request.user, job=job)
+    messages.success(request, _("The job runs again."))
+    batch = getattr(new, "import_batch", None)
+    if batch is not None:
+        return redirect("web:import_detail", pk=batch.pk)
+    return redirect("web:job_detail", pk=new.pk)

@@ -2,7 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from xueji.accounts.permissions import Cap, require_cap
+from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.core.errors import NotFound
 from xueji.workflow.models import Proof, Request, RequestStatus, Step, StepStatus
 
@@ -47,8 +47,18 @@ def inbox(*, user, filters: dict | None = None) -> QuerySet[Step]:
     return qs.order_by("request__created_at", "request_id")
 
 
+def returned_requests(*, user) -> QuerySet[Request]:
+    """待办 of the filer: requests of the user's unit returned for correction (退回), oldest first. Only a role
+    that files requests corrects and resubmits them."""
+    if not getattr(user, "is_authenticated", False) or user.org_unit_id is None or not has_cap(user, Cap.REQUEST_FILE):
+        return Request.objects.none()
+    return (Request.objects.filter(filer_org=user.org_unit, status=RequestStatus.RETURNED)
+            .select_related("filer", "filer_org").order_by("updated_at", "pk"))
+
+
 def inbox_count(*, user) -> int:
-    return inbox(user=user).count()
+    """Everything of the approval engine waiting for this user: steps to decide and returned requests to fix."""
+    return inbox(user=user).count() + returned_requests(user=user).count()
 
 
 def request_steps(*, request: Request) -> QuerySet[Step]:

@@ -27,12 +27,13 @@ class ImportBatchSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     progress = serializers.SerializerMethodField()
     has_error_report = serializers.SerializerMethodField()
+    outcome = serializers.CharField(read_only=True)  # a finished import that imported nothing is "nothing"
 
     class Meta:
         model = ImportBatch
         fields = ["id", "school", "school_name", "kind", "status", "file_name", "file_size", "file_type", "sha256",
                   "encoding", "total_rows", "valid_rows", "invalid_rows", "duplicate_rows", "already_imported_rows",
-                  "error_count", "has_error_report", "warnings", "failure", "timings", "job", "progress",
+                  "error_count", "has_error_report", "outcome", "warnings", "failure", "timings", "job", "progress",
                   "created_by", "created_at", "started_at", "finished_at"]
 
     def get_progress(self, obj) -> int:
@@ -115,7 +116,7 @@ class ImportErrorReportApi(SelectorMixin, generics.GenericAPIView):
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
                               OpenApiTypes.BINARY})
     def get(self, request, pk):
-        batch, path = selectors.import_error_report(user=request.user, pk=pk)
+        batch, path = services.import_error_report_download(actor=request.user, pk=pk)
         stem = batch.file_name.rsplit(".", 1)[0][:80]
         return FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}-错误报告.xlsx")
 

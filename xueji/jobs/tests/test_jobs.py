@@ -1,7 +1,9 @@
 """Background jobs: recorded, run after commit, their failures kept, visible within the jurisdiction only."""
 
 import pytest
+from django.urls import reverse
 
+from xueji.core.errors import ValidationFailed
 from xueji.jobs import registry
 from xueji.jobs.models import Job, JobStatus
 from xueji.jobs.services import JobContext, job_run, job_start, result_file_path
@@ -45,19 +47,44 @@ def test_a_job_runs_after_its_transaction_commits(world, handlers, django_captur
 
 
 def test_a_failing_job_is_recorded_with_its_error(world, handlers, django_capture_on_commit_callbacks):
-    def explode(ctx):
+    def refuse(ctx):
         ctx.progress(10, "starting")
-        raise ValueError("the source file has no sheet 学生")
+        raise ValidationFailed("the source file has no sheet 学生", code="no_sheet")
 
-    handlers("test.explode", explode)
+    handlers("test.refuse", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        job = job_start(actor=world.user("tunxi_primary", "registrar"), kind="test.explode", title="坏任务")
+        job = job_start(actor=world.user("tunxi_primary", "registrar"), kind="test.refuse", title="坏任务")
 
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED
-    assert job.error.startswith("the source file has no sheet 学生")
-    assert "ValueError" in job.error  # the traceback is kept for the operator
+    assert (job.status, job.error_code) == (JobStatus.FAILED, "no_sheet")
+    assert job.error == "the source file has no sheet 学生"  # a refusal's own message is for the user
     assert job.finished_at is not None and job.result is None
+
+
+def test_a_crash_shows_a_short_message_and_keeps_the_traceback_for_the_operator(
+        world, handlers, login, django_capture_on_commit_callbacks, caplog):
+    """Issue 6 item 18: the API `error` field and the job page carried the traceback with server paths."""
+    def explode(ctx):
+        raise OSError("[Errno 28] No space left on device: '/srv/xueji/var/files/jobs/1/students.xlsx'")
+
+    handlers("test.explode", explode)
+    user = world.user("tunxi_primary", "registrar")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_start(actor=user, kind="test.explode", title="坏任务")
+    job.refresh_from_db()
+    client = login(user)
+
+    answer = client.get(f"/api/v1/jobs/{job.pk}/").json()
+    page = client.get(reverse("web:job_detail", args=[job.pk])).content.decode()
+
+    assert (answer["status"], answer["error_code"]) == ("failed", "internal")
+    assert answer["error"] == "任务因内部错误而中止。管理员可按任务编号在服务器日志中查看详情。"
+    for shown in (answer["error"], page):
+        assert "/srv/xueji" not in shown and "Traceback" not in shown and "OSError" not in shown
+    assert "任务因内部错误而中止" in page
+    assert "error_detail" not in answer
+    assert "Traceback" in job.error_detail and "/srv/xueji/var/files" in job.error_detail  # for the operator
+    assert "No space left on device" in caplog.text  # and in the server log
 
 
 def test_a_job_runs_once(world, handlers):

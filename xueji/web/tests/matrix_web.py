@@ -121,7 +121,8 @@ WEB_CASES: list[Case] = [
     _web("web:job_list", cap=Cap.JOB_VIEW),
     _web("web:job_detail", cap=Cap.JOB_VIEW, obj="job"),
     _web("web:job_progress", cap=Cap.JOB_VIEW, obj="job"),
-    _web("web:job_download", cap=Cap.JOB_VIEW, obj="job"),
+    _web("web:job_download", cap=Cap.STUDENT_VIEW_ID, obj="job"),
+    _web("web:job_rerun", method="post", cap=Cap.JOB_VIEW, obj="job", ok=(302,)),
     # approval engine
     _web("web:inbox", cap=Cap.REQUEST_VIEW),
     _web("web:inbox_decide", "post", cap=Cap.REQUEST_VIEW, obj="request", in_url=False,

@@ -13,7 +13,7 @@ from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.exchange.tests import helpers as exchange_helpers
-from xueji.jobs.models import Job
+from xueji.jobs.models import FileScope, Job
 from xueji.jobs.services import JobContext
 from xueji.policy.models import BusinessWindow
 from xueji.regions.models import OrgKind
@@ -80,7 +80,7 @@ def scene(world, tmp_path, settings):
         actor = world.user(school, "registrar")
         job = Job.objects.create(kind="registry.export_students", title="t", created_by=actor,
                                  org_unit=actor.org_unit, created_at=actor.date_joined, status="succeeded")
-        JobContext(job).result_path("students.xlsx").write_bytes(b"PK")
+        JobContext(job).result_path("students.xlsx", scope=FileScope.JURISDICTION).write_bytes(b"PK")
         audit_record(actor=actor, action="matrix.test", obj=job)
     today = clock.today()
     for province in ("340000", "320000"):
