@@ -11,6 +11,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -33,9 +34,11 @@ from xueji.jobs.services import result_file_path
 from xueji.regions import selectors as region_selectors
 from xueji.regions.models import OrgKind
 from xueji.registration import selectors as registration_selectors
+from xueji.registry import access_log
 from xueji.registry import selectors as registry_selectors
 from xueji.registry.fields import STUDENT_ITEMS
 from xueji.registry.models import RegStatus
+from xueji.registry.presenters import kind_of, presenter_for
 from xueji.registry.services import students_export_start
 from xueji.schools import selectors as school_selectors
 from xueji.schools import services as school_services
@@ -405,32 +408,73 @@ def school_year_set_current(request, pk):
 
 # ---------------------------------------------------------------- students
 
-@web_view(Cap.STUDENT_VIEW, methods=("GET",))
+SEARCH_SESSION_KEY = "xueji.student_searches"
+SEARCH_KEEP = 20  # the latest searches of a session stay reachable by their token (paging, going back)
+
+
+def _search_token(request, text: str) -> str:
+    """A lookup token for a search text: an HMAC (keyed by the secret key and the user), so the URL and the
+    access log hold neither the ID number nor anything it can be found from; the text stays in the session."""
+    token = salted_hmac("xueji.student_search", f"{request.user.pk}|{text}").hexdigest()[:24]
+    searches = dict(request.session.get(SEARCH_SESSION_KEY) or {})
+    searches.pop(token, None)
+    searches[token] = text
+    request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCH_KEEP:])
+    return token
+
+
+def _without_search_text(request, data) -> str:
+    """The list's address for the filters in `data`, the search text replaced by its lookup token."""
+    data = data.copy()
+    for key in ("csrfmiddlewaretoken", "search", "page"):
+        data.pop(key, None)
+    text = (data.pop("q", None) or [""])[-1].strip()
+    if text:
+        data["search"] = _search_token(request, text)
+    query = data.urlencode()
+    return reverse("web:student_list") + (f"?{query}" if query else "")
+
+
+@web_view(Cap.STUDENT_VIEW, methods=("GET", "POST"))
 def student_list(request):
-    form = forms.StudentFilterForm(request.GET, user=request.user)
+    """The students of the jurisdiction. The filter form posts; the search text (a name, an ID number, a
+    national number) never goes into the URL: it is kept in the session behind a hashed lookup token."""
+    if request.method == "POST" or "q" in request.GET:
+        return redirect(_without_search_text(request, request.POST if request.method == "POST" else request.GET))
+    data = request.GET.copy()
+    token = data.pop("search", [""])[-1]
+    if token:
+        text = (request.session.get(SEARCH_SESSION_KEY) or {}).get(token)
+        if text is None:
+            messages.warning(request, _("This search has expired; please search again."))
+        else:
+            data["q"] = text
+    form = forms.StudentFilterForm(data, user=request.user)
     filters = form.filters()
     table = _table(request, tables.StudentTable(registry_selectors.student_list(user=request.user, filters=filters),
                                                 user=request.user), lazy=True)
     return _list_page(request, title=_("Students"), icon="bi-person-vcard", table=table, filter_form=form,
-                      template="web/student_list.html", export_filters=filters)
+                      template="web/student_list.html", export_filters=filters, filter_method="post")
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))
 def student_detail(request, pk):
     student = registry_selectors.student_get(user=request.user, pk=pk)
+    access_log.student_view_record(actor=request.user, student=student, channel="page")
+    shown = presenter_for(request.user)  # every personal item below passes through it
     year = school_selectors.current_school_year_start()
     klass = student.school_class
     family = [{"member": m, "relation": codes.FAMILY_RELATION.label(m.relation),
-               "id_type": codes.ID_DOC_TYPE.label(m.id_type),
-               "id_number": registry_selectors.shown_id(request.user, m.id_number)}
+               "id_type": codes.ID_DOC_TYPE.label(m.id_type), "name": m.name, "is_guardian": m.is_guardian,
+               "employer": m.employer, "id_number": shown.id_number(m.id_number), "phone": shown.phone(m.phone)}
               for m in registry_selectors.family_of(user=request.user, student=student)]
     rows = [
-        (_("National student number"), student.national_number or "—"),
+        (_("National student number"), shown.national_number(student.national_number) or "—"),
         (_("Full name"), student.name), (_("Name in pinyin"), student.name_pinyin or "—"),
         (_("Sex"), codes.SEX.label(student.sex)), (_("Date of birth"), student.birth_date),
         (_("Ethnic group"), codes.ETHNIC.label(student.ethnic)), (_("Nationality"), student.nationality),
         (_("ID document type"), codes.ID_DOC_TYPE.label(student.id_type)),
-        (_("ID number"), registry_selectors.shown_id(request.user, student.id_number) or "—"),
+        (_("ID number"), shown.id_number(student.id_number) or "—"),
         (_("Status"), codes.STUDENT_STATUS.label(student.status)),
         (_("School"), student.school.name),
         (_("Class"), f"{klass.display_name} · {klass.grade_label(year)}" if klass else "—"),
@@ -438,30 +482,36 @@ def student_detail(request, pk):
         (_("Entry date"), student.entry_date or "—"),
         (_("Hukou nature"), codes.HUKOU_NATURE.label(student.hukou_nature) or "—"),
         (_("Health"), codes.HEALTH_STATUS.label(student.health)),
-        (_("Current address"), student.address or "—"), (_("Contact phone"), student.phone or "—"),
+        (_("Current address"), shown.address(student.address) or "—"),
+        (_("Contact phone"), shown.phone(student.phone) or "—"),
         (_("Left-behind child"), _("Yes") if student.is_left_behind else _("No")),
         (_("Migrant child"), _("Yes") if student.is_migrant else _("No")),
     ]
     rows += [(_("Registration"), student.get_reg_status_display()),
              (_("Identity check"), student.get_verify_status_display())]
     details = registry_selectors.student_details(user=request.user, student=student)
-    numbers = registry_selectors.number_history(user=request.user, student=student)
+    numbers = [{"number": shown.national_number(n.number), "kind_label": n.get_kind_display(),
+                "issued_at": n.issued_at, "superseded_at": n.superseded_at}
+               for n in registry_selectors.number_history(user=request.user, student=student)]
     request_visible = None
     if student.registration_request_id and has_cap(request.user, Cap.REQUEST_VIEW):
         request_visible = workflow_selectors.request_list(user=request.user).filter(
             pk=student.registration_request_id).first()
     return render(request, "web/student_detail.html", {
         "student": student, "rows": rows, "family": family, "klass": klass, "numbers": numbers,
-        "form_groups": _national_form_groups(request.user, student, details), "registration_request": request_visible,
+        "form_groups": _national_form_groups(shown, student, details), "registration_request": request_visible,
         "can_correct": has_cap(request.user, Cap.STUDENT_EDIT) and (
             student.reg_status == RegStatus.DRAFT or getattr(request_visible, "status", "") == "returned")})
 
 
-def _form_value(item, value, user) -> str:
+_PERSONAL_KINDS = {"id": "id_number", "phone": "phone"}  # form item kinds that are personal items, by presenter key
+
+
+def _form_value(item, value, shown) -> str:
     if value is None or value == "":
         return "—"
-    if item.kind == "id":
-        return registry_selectors.shown_id(user, value) or "—"
+    if isinstance(value, str) and (item.kind in _PERSONAL_KINDS or kind_of(item.key)):
+        return shown.item(_PERSONAL_KINDS.get(item.kind, item.key), value) or "—"
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
     if item.table is not None:
@@ -471,13 +521,13 @@ def _form_value(item, value, user) -> str:
     return str(value)
 
 
-def _national_form_groups(user, student, details) -> list[tuple[str, list[tuple[str, str]]]]:
+def _national_form_groups(shown, student, details) -> list[tuple[str, list[tuple[str, str]]]]:
     """The national form's items of a pupil, grouped as on the form (the guardians are shown apart)."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for item in STUDENT_ITEMS:
         source = student if item.target == "student" else details
         value = getattr(source, item.field, None) if source is not None else None
-        groups.setdefault(item.group, []).append((item.title, _form_value(item, value, user)))
+        groups.setdefault(item.group, []).append((item.title, _form_value(item, value, shown)))
     return list(groups.items())
 
 
@@ -575,7 +625,7 @@ def user_unlock(request, pk):
 def audit_list(request):
     form = forms.AuditFilterForm(request.GET, user=request.user)
     events = audit_selectors.audit_event_list(user=request.user, filters=form.filters())
-    table = _table(request, tables.AuditEventTable(events), lazy=True, per_page=50)
+    table = _table(request, tables.AuditEventTable(events, user=request.user), lazy=True, per_page=50)
     return _list_page(request, title=_("Audit log"), icon="bi-shield-check", table=table, filter_form=form)
 
 
@@ -586,16 +636,20 @@ def _pretty(value) -> str:
 @web_view(Cap.AUDIT_VIEW, methods=("GET",))
 def audit_detail(request, pk):
     event = audit_selectors.audit_event_get(user=request.user, pk=pk)
+    shown = audit_selectors.audit_event_shown(user=request.user, event=event)  # personal items masked
     changes = []
-    if isinstance(event.before, dict) or isinstance(event.after, dict):
-        before = event.before if isinstance(event.before, dict) else {}
-        after = event.after if isinstance(event.after, dict) else {}
+    if isinstance(shown["before"], dict) or isinstance(shown["after"], dict):
+        before = shown["before"] if isinstance(shown["before"], dict) else {}
+        after = shown["after"] if isinstance(shown["after"], dict) else {}
+        stored_before = event.before if isinstance(event.before, dict) else {}
+        stored_after = event.after if isinstance(event.after, dict) else {}
         for key in sorted(set(before) | set(after)):
-            old, new = before.get(key), after.get(key)
-            changes.append({"key": key, "before": _pretty(old) if key in before else "",
-                            "after": _pretty(new) if key in after else "", "changed": old != new})
-    return render(request, "web/audit_detail.html", {"event": event, "changes": changes,
-                                                     "before": _pretty(event.before), "after": _pretty(event.after)})
+            changes.append({"key": key, "before": _pretty(before.get(key)) if key in before else "",
+                            "after": _pretty(after.get(key)) if key in after else "",
+                            "changed": stored_before.get(key) != stored_after.get(key)})
+    return render(request, "web/audit_detail.html", {"event": event, "object_repr": shown["object_repr"],
+                                                     "changes": changes, "before": _pretty(shown["before"]),
+                                                     "after": _pretty(shown["after"])})
 
 
 # ---------------------------------------------------------------- jobs

@@ -101,6 +101,7 @@ WEB_CASES: list[Case] = [
          data=lambda o, u, s: {"start_year": 2030 + s % 60}, ok=REDIRECT),
     _web("web:school_year_set_current", "post", cap=Cap.SCHOOL_YEAR_MANAGE, obj="year", ok=REDIRECT),
     _web("web:student_list", cap=Cap.STUDENT_VIEW),
+    _web("web:student_list", "post", cap=Cap.STUDENT_VIEW, data=lambda o, u, s: {"q": "学生"}, ok=REDIRECT),
     _web("web:student_detail", cap=Cap.STUDENT_VIEW, obj="student"),
     _web("web:student_export", "post", cap=Cap.STUDENT_VIEW, obj="school", in_url=False,
          data=lambda o, u, s: {"school": o.pk}, ok=REDIRECT),
