@@ -309,6 +309,8 @@ def number_lookup(request):
             status = 404
     kind_label = NumberKind(found.kind).label if found and found.kind in NumberKind.values else ""
     shown = presenter_for(request.user)  # the number found and the current one: a G number masked like the ID
+    if found and not shown.full:
+        form = forms.NumberLookupForm()  # the page does not echo the full G number back either
     numbers = {"found": shown.national_number(found.number),
                "current": shown.national_number(found.student.national_number) if found.student else ""} \
         if found else {}

@@ -426,9 +426,12 @@ def _search_token(request, text: str) -> str:
 def _without_search_text(request, data) -> str:
     """The list's address for the filters in `data`, the search text replaced by its lookup token."""
     data = data.copy()
-    for key in ("csrfmiddlewaretoken", "search", "page"):
+    token = (data.pop("search", None) or [""])[-1]
+    for key in ("csrfmiddlewaretoken", "page"):
         data.pop(key, None)
     text = (data.pop("q", None) or [""])[-1].strip()
+    if "*" in text and token:  # the masked search shown back to a user without the ID right: the same search
+        text = (request.session.get(SEARCH_SESSION_KEY) or {}).get(token, text)
     if text:
         data["search"] = _search_token(request, text)
     query = data.urlencode()
@@ -453,8 +456,14 @@ def student_list(request):
     filters = form.filters()
     table = _table(request, tables.StudentTable(registry_selectors.student_list(user=request.user, filters=filters),
                                                 user=request.user), lazy=True)
+    if "q" in data:  # the search box shows the text back through the presenter (an ID masked for a leader)
+        form.data = data.copy()
+        form.data["q"] = presenter_for(request.user).text(data["q"])
     return _list_page(request, title=_("Students"), icon="bi-person-vcard", table=table, filter_form=form,
-                      template="web/student_list.html", export_filters=filters, filter_method="post")
+                      template="web/student_list.html", filter_method="post",
+                      export_filters={**{k: v for k, v in filters.items() if k != "q"},
+                                      **({"search": token} if "q" in filters else {})},
+                      search_token=token if "q" in data else "")
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))
@@ -533,7 +542,10 @@ def _national_form_groups(shown, student, details) -> list[tuple[str, list[tuple
 
 @web_view(Cap.STUDENT_VIEW, methods=("POST",))
 def student_export(request):
-    form = forms.StudentFilterForm(request.POST, user=request.user)
+    data = request.POST.copy()
+    if token := (data.pop("search", None) or [""])[-1]:  # the list's search, by its lookup token
+        data["q"] = (request.session.get(SEARCH_SESSION_KEY) or {}).get(token, "")
+    form = forms.StudentFilterForm(data, user=request.user)
     if not form.is_valid():
         if {"school", "school_class"} & set(form.errors):
             raise NotFound("school or class not found")  # an id outside the jurisdiction: not found
