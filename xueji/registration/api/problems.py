@@ -74,6 +74,10 @@ class ProblemSerializer(serializers.ModelSerializer):
     def get_status(self, obj) -> str:
         return selectors.display_status(obj)
 
+    def to_representation(self, instance):
+        # Every answer leaves through the presenter: notes and details that quote an ID are masked as well.
+        return presenter_for(self.context["request"].user).mapping(super().to_representation(instance))
+
     def get_key(self, obj) -> str:
         return _key_shown(self.context["request"].user, obj)
 

@@ -49,7 +49,7 @@ def test_the_token_reveals_nothing_to_another_session(world, login, client):
     assert "学生2" in html  # the whole list, unfiltered: the token alone finds nothing
 
 
-def test_a_leader_sees_the_id_searched_masked_and_exports_by_the_token(world, login, django_capture_on_commit_callbacks):
+def test_a_leader_sees_the_id_searched_masked_and_exports_by_the_token(world, login):
     client = login(world.user("tunxi", "leader"))
     number = _id(world)
     location = client.post(reverse("web:student_list"), {"q": number})["Location"]

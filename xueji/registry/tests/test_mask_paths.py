@@ -19,6 +19,7 @@ from xueji.registration.models import Problem, ProblemKind
 from xueji.registration.problems import problem_action_file, record_problems
 from xueji.registry.models import NationalNumber, Student
 from xueji.registry.presenters import mask_national_number, mask_phone
+from xueji.workflow.services import request_decide
 
 
 @dataclass
@@ -55,6 +56,9 @@ def scene(world, settings, tmp_path):
     new_id = idnumbers.make("341002", student.birth_date, 777)
     request = problem_action_file(actor=registrar, problem=problem, action="correct",
                                   changes={"id_type": "1", "id_number": new_id}, reason="户籍证明")
+    # The county returns it with a comment quoting the numbers: free text goes through the presenter too.
+    request_decide(actor=world.user("tunxi", "registrar"), request=request, approve=False,
+                   comment=f"{new_id} 与户籍证明不符（原号 {g_number}）")
     return Scene(student=student, g_number=g_number, new_id=new_id,
                  guardian_id=student.family.get().id_number, request_pk=request.pk, problem_pk=problem.pk)
 
