@@ -11,7 +11,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -42,7 +41,7 @@ from xueji.registry.presenters import kind_of, presenter_for
 from xueji.registry.services import students_export_start
 from xueji.schools import selectors as school_selectors
 from xueji.schools import services as school_services
-from xueji.web import forms, tables
+from xueji.web import forms, search_tokens, tables
 from xueji.web.errors import errors_to_form, web_view
 from xueji.workflow import selectors as workflow_selectors
 
@@ -408,57 +407,18 @@ def school_year_set_current(request, pk):
 
 # ---------------------------------------------------------------- students
 
-SEARCH_SESSION_KEY = "xueji.student_searches"
-SEARCH_KEEP = 20  # the latest searches of a session stay reachable by their token (paging, going back)
-
-
-def _search_token(request, text: str) -> str:
-    """A lookup token for a search text: an HMAC (keyed by the secret key and the user), so the URL and the
-    access log hold neither the ID number nor anything it can be found from; the text stays in the session."""
-    token = salted_hmac("xueji.student_search", f"{request.user.pk}|{text}").hexdigest()[:24]
-    searches = dict(request.session.get(SEARCH_SESSION_KEY) or {})
-    searches.pop(token, None)
-    searches[token] = text
-    request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCH_KEEP:])
-    return token
-
-
-def _without_search_text(request, data) -> str:
-    """The list's address for the filters in `data`, the search text replaced by its lookup token."""
-    data = data.copy()
-    token = (data.pop("search", None) or [""])[-1]
-    for key in ("csrfmiddlewaretoken", "page"):
-        data.pop(key, None)
-    text = (data.pop("q", None) or [""])[-1].strip()
-    if "*" in text and token:  # the masked search shown back to a user without the ID right: the same search
-        text = (request.session.get(SEARCH_SESSION_KEY) or {}).get(token, text)
-    if text:
-        data["search"] = _search_token(request, text)
-    query = data.urlencode()
-    return reverse("web:student_list") + (f"?{query}" if query else "")
-
-
 @web_view(Cap.STUDENT_VIEW, methods=("GET", "POST"))
 def student_list(request):
     """The students of the jurisdiction. The filter form posts; the search text (a name, an ID number, a
-    national number) never goes into the URL: it is kept in the session behind a hashed lookup token."""
-    if request.method == "POST" or "q" in request.GET:
-        return redirect(_without_search_text(request, request.POST if request.method == "POST" else request.GET))
-    data = request.GET.copy()
-    token = data.pop("search", [""])[-1]
-    if token:
-        text = (request.session.get(SEARCH_SESSION_KEY) or {}).get(token)
-        if text is None:
-            messages.warning(request, _("This search has expired; please search again."))
-        else:
-            data["q"] = text
+    national number) never goes into the URL: it waits in the session behind a hashed lookup token."""
+    if search_tokens.wants_redirect(request):
+        return search_tokens.redirect_without_text(request, "web:student_list")
+    data, token = search_tokens.restore(request, request.GET)
     form = forms.StudentFilterForm(data, user=request.user)
     filters = form.filters()
     table = _table(request, tables.StudentTable(registry_selectors.student_list(user=request.user, filters=filters),
                                                 user=request.user), lazy=True)
-    if "q" in data:  # the search box shows the text back through the presenter (an ID masked for a leader)
-        form.data = data.copy()
-        form.data["q"] = presenter_for(request.user).text(data["q"])
+    search_tokens.shown_back(form, data, request.user)
     return _list_page(request, title=_("Students"), icon="bi-person-vcard", table=table, filter_form=form,
                       template="web/student_list.html", filter_method="post",
                       export_filters={**{k: v for k, v in filters.items() if k != "q"},
@@ -542,9 +502,9 @@ def _national_form_groups(shown, student, details) -> list[tuple[str, list[tuple
 
 @web_view(Cap.STUDENT_VIEW, methods=("POST",))
 def student_export(request):
-    data = request.POST.copy()
-    if token := (data.pop("search", None) or [""])[-1]:  # the list's search, by its lookup token
-        data["q"] = (request.session.get(SEARCH_SESSION_KEY) or {}).get(token, "")
+    data, token = search_tokens.restore(request, request.POST)  # the list's search, by its lookup token
+    if token and "q" not in data:  # an expired search exports nothing rather than everything
+        return redirect("web:student_list")
     form = forms.StudentFilterForm(data, user=request.user)
     if not form.is_valid():
         if {"school", "school_class"} & set(form.errors):

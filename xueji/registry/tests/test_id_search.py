@@ -99,3 +99,29 @@ def test_the_preschool_lookup_takes_the_id_in_the_body(world, login):
 def test_the_number_lookup_takes_the_number_in_the_body(world, login):
     client = login(world.user("tunxi", "registrar"))
     assert client.get(reverse("web:number_lookup"), {"number": "G" + _id(world)}).context["found"] is None
+
+
+def test_an_expired_search_exports_nothing(world, login):
+    from xueji.jobs.models import Job
+
+    client = login(world.user("tunxi", "leader"))
+
+    response = client.post(reverse("web:student_export"), {"search": "0" * 24})
+
+    assert response.status_code == 302 and response["Location"] == reverse("web:student_list")
+    assert not Job.objects.exists()
+
+
+def test_the_drafts_search_by_id_with_post_and_a_token_in_the_url(world, login):
+    from xueji.registry.models import RegStatus
+
+    draft = world.students["tunxi_primary"]
+    Student.objects.filter(pk=draft.pk).update(reg_status=RegStatus.DRAFT)
+    client = login(world.user("tunxi_primary", "registrar"))
+
+    response = client.post(reverse("web:draft_list"), {"q": draft.id_number, "kind": "enrolled"})
+
+    assert response.status_code == 302 and draft.id_number not in response["Location"]
+    assert "kind=enrolled" in response["Location"]
+    html = client.get(response["Location"]).content.decode()
+    assert draft.name in html and 'data-testid="draft-count">1<' in html

@@ -153,6 +153,7 @@ WEB_CASES: list[Case] = [
     _web("web:student_enter", "post", cap=Cap.STUDENT_EDIT, obj="class", in_url=False, data=pupil_web,
          ok=(200, 302)),
     _web("web:draft_list", cap=Cap.STUDENT_EDIT),
+    _web("web:draft_list", "post", cap=Cap.STUDENT_EDIT, data=lambda o, u, s: {"q": "学生"}, ok=REDIRECT),
     _web("web:draft_edit", cap=Cap.STUDENT_EDIT, obj="draft"),
     _web("web:draft_edit", "post", cap=Cap.STUDENT_EDIT, obj="draft", ok=(200, 302),
          data=lambda o, u, s: pupil_web(o.school_class, u, s)),
