@@ -36,6 +36,7 @@ urlpatterns = [
     path("school-years/<int:pk>/set-current/", schools.SchoolYearSetCurrentApi.as_view(),
          name="school-year-set-current"),
     path("students/", registry.StudentListApi.as_view(), name="student-list"),
+    path("students/search/", registry.StudentSearchApi.as_view(), name="student-search"),
     path("students/enter/", registration.StudentEnterApi.as_view(), name="student-enter"),
     path("students/<int:pk>/correct/", registration.StudentCorrectApi.as_view(), name="student-correct"),
     path("students/<int:pk>/", registry.StudentDetailApi.as_view(), name="student-detail"),

@@ -22,6 +22,13 @@ def _register_attached(*, request, actor) -> dict:
     return result
 
 
+def _present(payload: dict, presenter) -> dict:
+    """What a registration request carries: how many pupils (listed apart, each through the presenter), or
+    the record taken over and where it comes from. Only these keys, each through the viewer's presenter."""
+    keys = ("count", "student_ids", "takeover", "class", "from_school", "from_status")
+    return presenter.mapping({key: payload[key] for key in keys if key in payload})
+
+
 def _release(*, request, actor) -> None:
     """A withdrawn request gives its pupils back to the school's drafts."""
     Student.objects.filter(registration_request=request).update(reg_status=RegStatus.DRAFT, registration_request=None)
@@ -29,10 +36,13 @@ def _release(*, request, actor) -> None:
 
 ENROLLED = register(RequestType(
     code="registration.enrolled", label="在校生注册", default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, window_kind="registration.enrolled"))
+    on_withdrawn=_release, window_kind="registration.enrolled",
+    present_payload=_present))
 GRADE1 = register(RequestType(
     code="registration.grade1", label="小学新生注册", default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, window_kind="registration.grade1"))
+    on_withdrawn=_release, window_kind="registration.grade1",
+    present_payload=_present))
 RETURNING = register(RequestType(
     code="registration.returning", label="来华归国学生注册", default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, window_kind="registration.returning"))
+    on_withdrawn=_release, window_kind="registration.returning",
+    present_payload=_present))

@@ -3,9 +3,10 @@
 from django.db.models import Q, QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
-from xueji.accounts.permissions import Cap, has_cap, require_cap
+from xueji.accounts.permissions import Cap, require_cap
 from xueji.core.filters import as_int, typed
 from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail
+from xueji.registry.presenters import presenter_for
 
 
 def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
@@ -36,6 +37,13 @@ def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
     return qs
 
 
+def is_identity_query(q: str | None) -> bool:
+    """A search text with six digits or more is an ID number, a national number or part of one (the
+    shortest the list searches by: an area code): it travels in a POST body or as a lookup token, never in
+    a URL."""
+    return sum(ch.isdigit() for ch in (q or "")) >= 6
+
+
 def student_get(*, user, pk) -> Student:
     require_cap(user, Cap.STUDENT_VIEW)
     return get_within(Student.objects.select_related("school", "school_class"), user, pk=pk)
@@ -56,11 +64,15 @@ def number_history(*, user, student: Student) -> QuerySet[NationalNumber]:
 
 
 def may_see_id_numbers(user) -> bool:
-    """ID numbers are shown in full only to roles that need them; masked everywhere else."""
-    return has_cap(user, Cap.STUDENT_VIEW_ID)
+    """ID numbers are shown in full only to roles that need them; masked everywhere else (see presenters)."""
+    return presenter_for(user).full
 
 
 def shown_id(user, number: str | None) -> str:
-    from xueji.core.idnumbers import mask
+    """A resident ID number as this user may see it (a thin wrapper over the presenter)."""
+    return presenter_for(user).id_number(number)
 
-    return (number or "") if may_see_id_numbers(user) else mask(number)
+
+def shown_national_number(user, number: str | None) -> str:
+    """A national student number as this user may see it: a G number is masked like the ID it holds."""
+    return presenter_for(user).national_number(number)

@@ -12,6 +12,7 @@ from xueji.accounts.models import Role
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import NotFound, XuejiError
 from xueji.registry import selectors as registry_selectors
+from xueji.registry.presenters import presenter_for
 from xueji.web import forms, tables
 from xueji.web.errors import error_message, errors_to_form, web_view
 from xueji.web.views import _list_page, _table, todo_counts
@@ -19,7 +20,7 @@ from xueji.workflow import selectors as workflow_selectors
 from xueji.workflow import services as workflow_services
 from xueji.workflow.models import RequestStatus, StepStatus
 from xueji.workflow.resolvers import RESOLVER_LABELS
-from xueji.workflow.types import request_type
+from xueji.workflow.types import payload_shown, request_type
 
 # ---------------------------------------------------------------- inbox (待办)
 
@@ -98,7 +99,10 @@ def _subject(request, request_obj, *, editable: bool) -> dict:
             out["student"] = None  # a record of another jurisdiction (a takeover before approval)
     if request_obj.subject_type == "registration.problem" and has_cap(user, Cap.PROBLEM_VIEW):
         out["problem_id"] = request_obj.subject_id
-    payload = request_obj.payload or {}
+    shown = presenter_for(user)
+    if out.get("student") is not None:
+        out["student_number"] = shown.national_number(out["student"].national_number)
+    payload = payload_shown(request_obj, shown)  # each type presents its payload; personal items masked by role
     if isinstance(payload.get("changes"), dict):
         before = payload.get("before") or {}
         out["changes"] = [{"key": key, "before": before.get(key, ""), "after": value}

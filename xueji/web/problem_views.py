@@ -15,7 +15,8 @@ from xueji.registration import selectors as registration_selectors
 from xueji.registration import verification as verification_services
 from xueji.registration.models import MemberState, ProblemStatus, VerifyResult
 from xueji.registry.models import NumberKind, VerifyStatus
-from xueji.registry.selectors import shown_id
+from xueji.registry.presenters import presenter_for
+from xueji.registry.selectors import shown_id, shown_national_number
 from xueji.web import forms, tables
 from xueji.web.errors import MESSAGES, errors_to_form, web_view
 from xueji.web.views import _job_state, _table
@@ -159,6 +160,8 @@ def _member_rows(user, problem) -> list[dict]:
         rows.append({
             "member": member, "visible": view.visible, "student": student if view.visible else None,
             "id_number": shown_id(user, student.id_number) if (view.visible and student) else "",
+            "national_number": shown_national_number(user, student.national_number) if (view.visible and student)
+            else "",
             "verify_label": VerifyStatus(student.verify_status).label if (view.visible and student) else "",
             "state_label": MemberState(member.state).label, "request": request_obj,
             "own": member.school_org_id == user.org_unit_id})
@@ -306,5 +309,11 @@ def number_lookup(request):
             form.add_error("number", _("No record in your jurisdiction ever held this number."))
             status = 404
     kind_label = NumberKind(found.kind).label if found and found.kind in NumberKind.values else ""
-    return render(request, "web/number_lookup.html", {"form": form, "found": found, "kind_label": kind_label},
-                  status=status)
+    shown = presenter_for(request.user)  # the number found and the current one: a G number masked like the ID
+    if found and not shown.full:
+        form = forms.NumberLookupForm()  # the page does not echo the full G number back either
+    numbers = {"found": shown.national_number(found.number),
+               "current": shown.national_number(found.student.national_number) if found.student else ""} \
+        if found else {}
+    return render(request, "web/number_lookup.html", {"form": form, "found": found, "kind_label": kind_label,
+                                                      "numbers": numbers}, status=status)

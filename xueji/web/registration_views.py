@@ -18,7 +18,7 @@ from xueji.registry import selectors as registry_selectors
 from xueji.registry import services as registry_services
 from xueji.registry.models import RegStatus
 from xueji.schools import selectors as school_selectors
-from xueji.web import forms, tables
+from xueji.web import forms, search_tokens, tables
 from xueji.web.errors import MESSAGES, errors_to_form, web_view
 from xueji.web.student_form import PupilForm, new_pupil_initial, preschool_values, pupil_initial
 from xueji.web.views import _table
@@ -139,10 +139,14 @@ def _drafts(user, form):
     return registry_selectors.student_list(user=user, filters={**form.filters(), "reg_status": RegStatus.DRAFT})
 
 
-@web_view(Cap.STUDENT_EDIT, methods=("GET",))
+@web_view(Cap.STUDENT_EDIT, methods=("GET", "POST"))
 def draft_list(request):
+    """The school's drafts; the filter form posts, so a search by ID number stays out of the URL."""
     user = request.user
-    form = forms.DraftFilterForm(request.GET, user=user)
+    if search_tokens.wants_redirect(request):
+        return search_tokens.redirect_without_text(request, "web:draft_list")
+    data, token = search_tokens.restore(request, request.GET)
+    form = forms.DraftFilterForm(data, user=user)
     drafts = _drafts(user, form)
     can_submit = user.org_unit.is_school and has_cap(user, Cap.REQUEST_FILE)
     table = _table(request, tables.DraftTable(drafts, user=user, selectable=can_submit), per_page=50)
@@ -151,7 +155,7 @@ def draft_list(request):
         "title": _("Drafts to register"), "table": table, "filter_form": form, "can_submit": can_submit,
         "submit_form": forms.RegistrationSubmitForm(initial={"kind": kind}), "total": drafts.count(),
         "filters": form.filters(), "windows": _windows(user), "kind": kind,
-        "can_enter": user.org_unit.is_school})
+        "can_enter": user.org_unit.is_school, "filter_method": "post", "search_token": token})
 
 
 @web_view(Cap.REQUEST_FILE, methods=("POST",))

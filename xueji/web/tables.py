@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from xueji.accounts.models import Role
 from xueji.accounts.selectors import locked_usernames
 from xueji.core import codes
+from xueji.registry.presenters import presenter_for
 from xueji.registry.selectors import shown_id
 
 NOWRAP = {"td": {"class": "text-nowrap"}}
@@ -129,13 +130,18 @@ class StudentTable(Base):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.shown = presenter_for(user)
+
+    def render_national_number(self, record):
+        # A G number is G + the ID: masked like the ID (through the presenter, as every personal item).
+        return format_html('<span class="font-monospace">{}</span>', self.shown.national_number(record.national_number))
 
     def render_sex(self, record):
         return codes.SEX.label(record.sex)
 
     def render_id_number(self, record):
-        # Sensitive personal information of minors: only ever through shown_id (masked unless the role needs it).
-        return format_html('<span class="font-monospace">{}</span>', shown_id(self.user, record.id_number))
+        # Sensitive personal information of minors: only ever through the presenter (masked unless the role needs it).
+        return format_html('<span class="font-monospace">{}</span>', self.shown.id_number(record.id_number))
 
     def render_status(self, record):
         return codes.STUDENT_STATUS.label(record.status)
@@ -190,8 +196,15 @@ class AuditEventTable(Base):
     class Meta(Base.Meta):
         orderable = False
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shown = presenter_for(user)  # no user: masked
+
     def render_action(self, value):
         return format_html('<code>{}</code>', value)
+
+    def render_object_repr(self, value):
+        return self.shown.text(value)
 
     def render_success(self, record):
         return _badge(record.success, _("Succeeded"), _("Failed"), bad="text-bg-danger")
@@ -299,6 +312,10 @@ class RequestPupilTable(Base):
     def __init__(self, *args, user, editable: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.editable = user, editable
+        self.shown = presenter_for(user)
+
+    def render_national_number(self, record):
+        return format_html('<span class="font-monospace">{}</span>', self.shown.national_number(record.national_number))
 
     def render_name(self, record):
         if self.editable:
@@ -310,7 +327,7 @@ class RequestPupilTable(Base):
         return codes.SEX.label(record.sex)
 
     def render_id_number(self, record):
-        return format_html('<span class="font-monospace">{}</span>', shown_id(self.user, record.id_number))
+        return format_html('<span class="font-monospace">{}</span>', self.shown.id_number(record.id_number))
 
 
 # ---------------------------------------------------------------- policy

@@ -33,13 +33,15 @@ from xueji.jobs import services as job_services
 from xueji.regions import selectors as region_selectors
 from xueji.regions.models import OrgKind
 from xueji.registration import selectors as registration_selectors
+from xueji.registry import access_log
 from xueji.registry import selectors as registry_selectors
 from xueji.registry.fields import STUDENT_ITEMS
 from xueji.registry.models import RegStatus
+from xueji.registry.presenters import kind_of, presenter_for
 from xueji.registry.services import students_export_start
 from xueji.schools import selectors as school_selectors
 from xueji.schools import services as school_services
-from xueji.web import forms, tables
+from xueji.web import forms, search_tokens, tables
 from xueji.web.errors import errors_to_form, web_view
 from xueji.workflow import selectors as workflow_selectors
 
@@ -422,32 +424,43 @@ def school_year_set_current(request, pk):
 
 # ---------------------------------------------------------------- students
 
-@web_view(Cap.STUDENT_VIEW, methods=("GET",))
+@web_view(Cap.STUDENT_VIEW, methods=("GET", "POST"))
 def student_list(request):
-    form = forms.StudentFilterForm(request.GET, user=request.user)
+    """The students of the jurisdiction. The filter form posts; the search text (a name, an ID number, a
+    national number) never goes into the URL: it waits in the session behind a hashed lookup token."""
+    if search_tokens.wants_redirect(request):
+        return search_tokens.redirect_without_text(request, "web:student_list")
+    data, token = search_tokens.restore(request, request.GET)
+    form = forms.StudentFilterForm(data, user=request.user)
     filters = form.filters()
     table = _table(request, tables.StudentTable(registry_selectors.student_list(user=request.user, filters=filters),
                                                 user=request.user), lazy=True)
+    search_tokens.shown_back(form, data, request.user)
     return _list_page(request, title=_("Students"), icon="bi-person-vcard", table=table, filter_form=form,
-                      template="web/student_list.html", export_filters=filters)
+                      template="web/student_list.html", filter_method="post",
+                      export_filters={**{k: v for k, v in filters.items() if k != "q"},
+                                      **({"search": token} if "q" in filters else {})},
+                      search_token=token if "q" in data else "")
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))
 def student_detail(request, pk):
     student = registry_selectors.student_get(user=request.user, pk=pk)
+    access_log.student_view_record(actor=request.user, student=student, channel="page")
+    shown = presenter_for(request.user)  # every personal item below passes through it
     year = school_selectors.current_school_year_start()
     klass = student.school_class
     family = [{"member": m, "relation": codes.FAMILY_RELATION.label(m.relation),
-               "id_type": codes.ID_DOC_TYPE.label(m.id_type),
-               "id_number": registry_selectors.shown_id(request.user, m.id_number)}
+               "id_type": codes.ID_DOC_TYPE.label(m.id_type), "name": m.name, "is_guardian": m.is_guardian,
+               "employer": m.employer, "id_number": shown.id_number(m.id_number), "phone": shown.phone(m.phone)}
               for m in registry_selectors.family_of(user=request.user, student=student)]
     rows = [
-        (_("National student number"), student.national_number or "—"),
+        (_("National student number"), shown.national_number(student.national_number) or "—"),
         (_("Full name"), student.name), (_("Name in pinyin"), student.name_pinyin or "—"),
         (_("Sex"), codes.SEX.label(student.sex)), (_("Date of birth"), student.birth_date),
         (_("Ethnic group"), codes.ETHNIC.label(student.ethnic)), (_("Nationality"), student.nationality),
         (_("ID document type"), codes.ID_DOC_TYPE.label(student.id_type)),
-        (_("ID number"), registry_selectors.shown_id(request.user, student.id_number) or "—"),
+        (_("ID number"), shown.id_number(student.id_number) or "—"),
         (_("Status"), codes.STUDENT_STATUS.label(student.status)),
         (_("School"), student.school.name),
         (_("Class"), f"{klass.display_name} · {klass.grade_label(year)}" if klass else "—"),
@@ -455,30 +468,36 @@ def student_detail(request, pk):
         (_("Entry date"), student.entry_date or "—"),
         (_("Hukou nature"), codes.HUKOU_NATURE.label(student.hukou_nature) or "—"),
         (_("Health"), codes.HEALTH_STATUS.label(student.health)),
-        (_("Current address"), student.address or "—"), (_("Contact phone"), student.phone or "—"),
+        (_("Current address"), shown.address(student.address) or "—"),
+        (_("Contact phone"), shown.phone(student.phone) or "—"),
         (_("Left-behind child"), _("Yes") if student.is_left_behind else _("No")),
         (_("Migrant child"), _("Yes") if student.is_migrant else _("No")),
     ]
     rows += [(_("Registration"), student.get_reg_status_display()),
              (_("Identity check"), student.get_verify_status_display())]
     details = registry_selectors.student_details(user=request.user, student=student)
-    numbers = registry_selectors.number_history(user=request.user, student=student)
+    numbers = [{"number": shown.national_number(n.number), "kind_label": n.get_kind_display(),
+                "issued_at": n.issued_at, "superseded_at": n.superseded_at}
+               for n in registry_selectors.number_history(user=request.user, student=student)]
     request_visible = None
     if student.registration_request_id and has_cap(request.user, Cap.REQUEST_VIEW):
         request_visible = workflow_selectors.request_list(user=request.user).filter(
             pk=student.registration_request_id).first()
     return render(request, "web/student_detail.html", {
         "student": student, "rows": rows, "family": family, "klass": klass, "numbers": numbers,
-        "form_groups": _national_form_groups(request.user, student, details), "registration_request": request_visible,
+        "form_groups": _national_form_groups(shown, student, details), "registration_request": request_visible,
         "can_correct": has_cap(request.user, Cap.STUDENT_EDIT) and (
             student.reg_status == RegStatus.DRAFT or getattr(request_visible, "status", "") == "returned")})
 
 
-def _form_value(item, value, user) -> str:
+_PERSONAL_KINDS = {"id": "id_number", "phone": "phone"}  # form item kinds that are personal items, by presenter key
+
+
+def _form_value(item, value, shown) -> str:
     if value is None or value == "":
         return "—"
-    if item.kind == "id":
-        return registry_selectors.shown_id(user, value) or "—"
+    if isinstance(value, str) and (item.kind in _PERSONAL_KINDS or kind_of(item.key)):
+        return shown.item(_PERSONAL_KINDS.get(item.kind, item.key), value) or "—"
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
     if item.table is not None:
@@ -488,19 +507,22 @@ def _form_value(item, value, user) -> str:
     return str(value)
 
 
-def _national_form_groups(user, student, details) -> list[tuple[str, list[tuple[str, str]]]]:
+def _national_form_groups(shown, student, details) -> list[tuple[str, list[tuple[str, str]]]]:
     """The national form's items of a pupil, grouped as on the form (the guardians are shown apart)."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for item in STUDENT_ITEMS:
         source = student if item.target == "student" else details
         value = getattr(source, item.field, None) if source is not None else None
-        groups.setdefault(item.group, []).append((item.title, _form_value(item, value, user)))
+        groups.setdefault(item.group, []).append((item.title, _form_value(item, value, shown)))
     return list(groups.items())
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("POST",))
 def student_export(request):
-    form = forms.StudentFilterForm(request.POST, user=request.user)
+    data, token = search_tokens.restore(request, request.POST)  # the list's search, by its lookup token
+    if token and "q" not in data:  # an expired search exports nothing rather than everything
+        return redirect("web:student_list")
+    form = forms.StudentFilterForm(data, user=request.user)
     if not form.is_valid():
         if {"school", "school_class"} & set(form.errors):
             raise NotFound("school or class not found")  # an id outside the jurisdiction: not found
@@ -592,7 +614,7 @@ def user_unlock(request, pk):
 def audit_list(request):
     form = forms.AuditFilterForm(request.GET, user=request.user)
     events = audit_selectors.audit_event_list(user=request.user, filters=form.filters())
-    table = _table(request, tables.AuditEventTable(events), lazy=True, per_page=50)
+    table = _table(request, tables.AuditEventTable(events, user=request.user), lazy=True, per_page=50)
     return _list_page(request, title=_("Audit log"), icon="bi-shield-check", table=table, filter_form=form)
 
 
@@ -603,16 +625,20 @@ def _pretty(value) -> str:
 @web_view(Cap.AUDIT_VIEW, methods=("GET",))
 def audit_detail(request, pk):
     event = audit_selectors.audit_event_get(user=request.user, pk=pk)
+    shown = audit_selectors.audit_event_shown(user=request.user, event=event)  # personal items masked
     changes = []
-    if isinstance(event.before, dict) or isinstance(event.after, dict):
-        before = event.before if isinstance(event.before, dict) else {}
-        after = event.after if isinstance(event.after, dict) else {}
+    if isinstance(shown["before"], dict) or isinstance(shown["after"], dict):
+        before = shown["before"] if isinstance(shown["before"], dict) else {}
+        after = shown["after"] if isinstance(shown["after"], dict) else {}
+        stored_before = event.before if isinstance(event.before, dict) else {}
+        stored_after = event.after if isinstance(event.after, dict) else {}
         for key in sorted(set(before) | set(after)):
-            old, new = before.get(key), after.get(key)
-            changes.append({"key": key, "before": _pretty(old) if key in before else "",
-                            "after": _pretty(new) if key in after else "", "changed": old != new})
-    return render(request, "web/audit_detail.html", {"event": event, "changes": changes,
-                                                     "before": _pretty(event.before), "after": _pretty(event.after)})
+            changes.append({"key": key, "before": _pretty(before.get(key)) if key in before else "",
+                            "after": _pretty(after.get(key)) if key in after else "",
+                            "changed": stored_before.get(key) != stored_after.get(key)})
+    return render(request, "web/audit_detail.html", {"event": event, "object_repr": shown["object_repr"],
+                                                     "changes": changes, "before": _pretty(shown["before"]),
+                                                     "after": _pretty(shown["after"])})
 
 
 # ---------------------------------------------------------------- jobs

@@ -19,6 +19,9 @@ class RequestType:
     filer_roles: tuple[str, ...] = ("registrar",)
     window_kind: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # How the request's payload is shown: fn(payload, presenter) -> dict, where the presenter (registry's
+    # `Presenter` for the viewer) masks pupils' personal items. None: the whole payload through the presenter.
+    present_payload: Callable[[dict, Any], dict] | None = None
 
 
 _types: dict[str, RequestType] = {}
@@ -42,3 +45,12 @@ def all_types() -> list[RequestType]:
 
 def step(resolver: str, role: str) -> dict[str, str]:
     return {"resolver": resolver, "role": role}
+
+
+def payload_shown(request, presenter) -> dict:
+    """A request's payload as its viewer may see it: each type presents its own payload through the viewer's
+    presenter (a correction's old and new ID masked for a leader); by default every personal item is masked.
+    The stored payload stays complete: the effect of approval reads it."""
+    payload = request.payload or {}
+    present = _types[request.type].present_payload if request.type in _types else None
+    return presenter.mapping(present(payload, presenter) if present is not None else payload)

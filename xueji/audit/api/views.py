@@ -9,10 +9,18 @@ AUDIT_FILTERS = ("action", "actor", "object", "ip", "since", "until", "success")
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    """Personal items in before/after and in the object's name are shown masked (the stored row is complete)."""
+
     class Meta:
         model = AuditEvent
         fields = ["id", "created_at", "actor_username", "org_unit", "action", "object_type", "object_id",
                   "object_repr", "before", "after", "ip", "request_id", "success"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        data.update(selectors.audit_event_shown(user=getattr(request, "user", None), event=instance))
+        return data
 
 
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in AUDIT_FILTERS]))

@@ -13,7 +13,8 @@ from xueji.jobs.api.views import JobSerializer
 from xueji.regions.selectors import org_unit_get
 from xueji.registration import problems, selectors
 from xueji.registration.models import MemberState, Problem, ProblemKind
-from xueji.registry.selectors import shown_id
+from xueji.registry.presenters import presenter_for
+from xueji.registry.selectors import shown_id, shown_national_number
 from xueji.workflow.api.views import RequestSerializer
 from xueji.workflow.services import current_step, may_decide
 
@@ -49,7 +50,8 @@ class ProblemMemberSerializer(serializers.Serializer):
             return {"id": None, "name": member.student_name, "deleted": True}
         return {"id": student.pk, "name": student.name, "sex": student.sex, "birth_date": student.birth_date,
                 "id_type": student.id_type, "id_number": shown_id(user, student.id_number),
-                "national_number": student.national_number, "verify_status": student.verify_status}
+                "national_number": shown_national_number(user, student.national_number),
+                "verify_status": student.verify_status}
 
     def get_request(self, view) -> dict | None:
         request = view.member.request
@@ -71,6 +73,10 @@ class ProblemSerializer(serializers.ModelSerializer):
 
     def get_status(self, obj) -> str:
         return selectors.display_status(obj)
+
+    def to_representation(self, instance):
+        # Every answer leaves through the presenter: notes and details that quote an ID are masked as well.
+        return presenter_for(self.context["request"].user).mapping(super().to_representation(instance))
 
     def get_key(self, obj) -> str:
         return _key_shown(self.context["request"].user, obj)
@@ -106,7 +112,7 @@ class ProblemDetailSerializer(ProblemSerializer):
 
     def get_requests(self, obj) -> list[dict]:
         return RequestSerializer(selectors.problem_requests(user=self.context["request"].user, problem=obj),
-                                 many=True).data
+                                 many=True, context=self.context).data
 
     def get_arbitration(self, obj) -> dict | None:
         request = obj.arbitration_request
@@ -216,7 +222,8 @@ class ProblemCorrectApi(_ActionApi):
         filed = problems.problem_action_file(actor=request.user, problem=problem, action="correct",
                                              member_id=values.get("member"), reason=values.get("reason", ""),
                                              changes=changes)
-        return Response(RequestSerializer(filed).data, status=status.HTTP_201_CREATED)
+        return Response(RequestSerializer(filed, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class ProblemDeleteApi(_ActionApi):
@@ -232,7 +239,8 @@ class ProblemDeleteApi(_ActionApi):
         values = data.validated_data
         filed = problems.problem_action_file(actor=request.user, problem=problem, action="delete",
                                              member_id=values.get("member"), reason=values.get("reason", ""))
-        return Response(RequestSerializer(filed).data, status=status.HTTP_201_CREATED)
+        return Response(RequestSerializer(filed, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class ProblemConfirmApi(_ActionApi):
@@ -253,7 +261,8 @@ class ProblemConfirmApi(_ActionApi):
         filed = problems.problem_action_file(actor=request.user, problem=problem, action="confirm",
                                              member_id=values.get("member"), reason=values.get("reason", ""),
                                              uploads=uploads[:5])
-        return Response(RequestSerializer(filed).data, status=status.HTTP_201_CREATED)
+        return Response(RequestSerializer(filed, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class ArbitrationSerializer(serializers.Serializer):
@@ -277,7 +286,7 @@ class ProblemArbitrateApi(SelectorMixin, generics.GenericAPIView):
         decided = problems.problem_arbitrate(actor=request.user, problem=problem,
                                              keep_member_id=data.validated_data["keep_member"],
                                              comment=data.validated_data.get("comment", ""))
-        return Response(RequestSerializer(decided).data)
+        return Response(RequestSerializer(decided, context={"request": request}).data)
 
 
 class ScanSerializer(serializers.Serializer):
@@ -306,6 +315,8 @@ class NumberLookupSerializer(serializers.Serializer):
 
 
 class NumberFoundSerializer(serializers.Serializer):
+    """The number found and the record's current number: a G number masked like the ID unless the role needs it."""
+
     number = serializers.CharField()
     kind = serializers.CharField()
     current = serializers.BooleanField()
@@ -328,6 +339,10 @@ class NumberFoundSerializer(serializers.Serializer):
         return {"id": record.pk, "name": record.name, "deleted_at": record.deleted_at,
                 "school_name": record.school_org.name}
 
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        return presenter_for(getattr(request, "user", None)).mapping(super().to_representation(instance))
+
 
 class NumberLookupApi(generics.GenericAPIView):
     """Find a record by any national number it ever held (L, G, J; current, superseded, or retired with a
@@ -341,7 +356,7 @@ class NumberLookupApi(generics.GenericAPIView):
         data = NumberLookupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         found = selectors.number_find(user=request.user, number=data.validated_data["number"])
-        return Response(NumberFoundSerializer(found).data)
+        return Response(NumberFoundSerializer(found, context={"request": request}).data)
 
 
 __all__ = ["ProblemArbitrateApi", "ProblemConfirmApi", "ProblemCorrectApi", "ProblemDeleteApi", "ProblemDetailApi",

@@ -1,6 +1,6 @@
 """Registration API: entering pupils, submitting them for registration, returning pupils, pre-school takeover."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
@@ -176,15 +176,21 @@ class PreschoolRecordSerializer(serializers.Serializer):
     data = serializers.JSONField()
 
 
+class PreschoolLookupSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=32)
+
+
 class PreschoolLookupApi(generics.GenericAPIView):
-    """小学新生: find the pupil's pre-school record by ID number to take it over instead of typing it again."""
+    """小学新生: find the pupil's pre-school record by ID number to take it over instead of typing it again.
+    POST, so the ID number stays out of URLs and access logs."""
 
     serializer_class = PreschoolRecordSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("id_number", required=True)],
-                   responses={200: PreschoolRecordSerializer})
-    def get(self, request):
-        record = services.preschool_lookup(actor=request.user, id_number=request.query_params.get("id_number", ""))
+    @extend_schema(request=PreschoolLookupSerializer, responses={200: PreschoolRecordSerializer})
+    def post(self, request):
+        data = PreschoolLookupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = services.preschool_lookup(actor=request.user, id_number=data.validated_data["id_number"])
         if record is None:
             from xueji.core.errors import NotFound
 

@@ -1,27 +1,36 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, serializers, status
+from rest_framework import generics, mixins, serializers, status
 from rest_framework.response import Response
 
 from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
+from xueji.core.errors import ValidationFailed
 from xueji.jobs.api.views import JobSerializer
-from xueji.registry import selectors, services
+from xueji.registry import access_log, selectors, services
 from xueji.registry.models import FamilyMember, Student
+from xueji.registry.presenters import presenter_for
 
 
-class FamilyMemberSerializer(serializers.ModelSerializer):
-    id_number = serializers.SerializerMethodField()
+class PresentedSerializer(serializers.Serializer):
+    """Every answer about a pupil leaves through the presenter: personal items (ID, G number, phones,
+    addresses, guardians') masked unless the user holds the ID right. A field added later is masked too."""
 
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        return presenter_for(getattr(request, "user", None)).mapping(super().to_representation(instance))
+
+
+class FamilyMemberSerializer(PresentedSerializer, serializers.ModelSerializer):
     class Meta:
         model = FamilyMember
         fields = ["id", "relation", "name", "id_type", "id_number", "phone", "is_guardian", "employer"]
 
-    def get_id_number(self, obj) -> str:
-        return selectors.shown_id(self.context["request"].user, obj.id_number)
 
-
-class StudentSerializer(serializers.ModelSerializer):
-    id_number = serializers.SerializerMethodField(help_text="masked unless the role needs it")
+class StudentSerializer(PresentedSerializer, serializers.ModelSerializer):
+    id_number = serializers.CharField(read_only=True, help_text="masked unless the role needs it")
+    national_number = serializers.CharField(read_only=True, allow_null=True,
+                                            help_text="a G number is masked like the ID unless the role needs it")
     school_name = serializers.CharField(source="school.name", read_only=True)
     class_name = serializers.CharField(source="school_class.display_name", read_only=True, default="")
 
@@ -30,9 +39,6 @@ class StudentSerializer(serializers.ModelSerializer):
         fields = ["id", "national_number", "name", "name_pinyin", "sex", "birth_date", "ethnic", "nationality",
                   "id_type", "id_number", "status", "school", "school_name", "school_class", "class_name",
                   "class_number", "entry_date", "province_code"]
-
-    def get_id_number(self, obj) -> str:
-        return selectors.shown_id(self.context["request"].user, obj.id_number)
 
 
 class StudentDetailSerializer(StudentSerializer):
@@ -52,14 +58,57 @@ STUDENT_FILTERS = ("q", "school", "school_class", "status", "sex", "county")
 
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in STUDENT_FILTERS]))
 class StudentListApi(SelectorMixin, generics.ListAPIView):
+    """Students of the jurisdiction. Searching by ID or number goes by POST to students/search/: a `q` with
+    digits in the query string is refused, so numbers stay out of URLs and access logs."""
+
     serializer_class = StudentSerializer
     list_selector = selectors.student_list
     filter_params = STUDENT_FILTERS
 
+    def filters(self) -> dict:
+        filters = super().filters()
+        if selectors.is_identity_query(filters.get("q")):
+            raise ValidationFailed(_("Search by ID or student number with POST /api/v1/students/search/, so "
+                                     "the number stays out of the address."), code="id_in_url", field="q")
+        return filters
+
+
+class StudentSearchSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=64,
+                              help_text="name, pinyin, ID number or national student number")
+    school = serializers.IntegerField(required=False)
+    school_class = serializers.IntegerField(required=False)
+    status = serializers.CharField(required=False, allow_blank=True)
+    sex = serializers.CharField(required=False, allow_blank=True)
+    county = serializers.IntegerField(required=False)
+
+
+class StudentSearchApi(SelectorMixin, mixins.ListModelMixin, generics.GenericAPIView):
+    """The student list searched with the filters in the body (POST): for an ID or a national number."""
+
+    serializer_class = StudentSerializer
+    list_selector = selectors.student_list
+
+    def filters(self) -> dict:
+        data = StudentSearchSerializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return {key: value for key, value in data.validated_data.items() if value not in (None, "")}
+
+    @extend_schema(request=StudentSearchSerializer, responses={200: StudentSerializer(many=True)})
+    def post(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
 
 class StudentDetailApi(SelectorMixin, generics.RetrieveAPIView):
+    """One pupil's record; every view is audited (coalesced per user, pupil and hour)."""
+
     serializer_class = StudentDetailSerializer
     get_selector = selectors.student_get
+
+    def get_object(self):
+        student = super().get_object()
+        access_log.student_view_record(actor=self.request.user, student=student, channel="api")
+        return student
 
 
 class StudentExportSerializer(serializers.Serializer):

@@ -133,6 +133,7 @@ API_CASES: list[Case] = [
     Case("api:school-year-set-current", "post", cap=Cap.SCHOOL_YEAR_MANAGE, obj="year", data=lambda o, u, s: {}),
     Case("api:student-list", cap=Cap.STUDENT_VIEW),
     Case("api:student-detail", cap=Cap.STUDENT_VIEW, obj="student"),
+    Case("api:student-search", "post", cap=Cap.STUDENT_VIEW, data=lambda o, u, s: {"q": "学生"}),
     Case("api:student-export", "post", cap=Cap.STUDENT_VIEW, obj="school", in_url=False,
          data=lambda o, u, s: {"school": o.pk}, ok=(202,)),
     Case("api:audit-event-list", cap=Cap.AUDIT_VIEW),
@@ -181,8 +182,8 @@ API_CASES: list[Case] = [
          data=lambda o, u, s: {"student": o.students.first().pk if o.students.exists() else 0,
                                "school_class": o.pk,
                                "id_number": getattr(o.students.first(), "id_number", "")}),
-    Case("api:preschool-lookup", cap=Cap.STUDENT_EDIT, ok=(200, 400),
-         query=lambda o, u, s: {"id_number": "341002201909010013"}),
+    Case("api:preschool-lookup", "post", cap=Cap.STUDENT_EDIT, ok=(200, 400),
+         data=lambda o, u, s: {"id_number": "341002201909010013"}),
     # Identity verification, problem records and national numbers (xueji/registration/api/).
     Case("api:verification-run", "post", cap=Cap.VERIFY_RUN, obj="org", in_url=False,
          data=lambda o, u, s: {"org_unit": o.pk}, ok=(202,)),

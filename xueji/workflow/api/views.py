@@ -9,7 +9,15 @@ from xueji.core.api import SelectorMixin
 from xueji.workflow import selectors, services
 from xueji.workflow.models import Action, Proof, Request, Step
 from xueji.workflow.resolvers import RESOLVER_LABELS
-from xueji.workflow.types import request_type
+from xueji.workflow.types import payload_shown, request_type
+
+
+def _presenter(serializer):
+    """The viewer's presenter of personal items (masked when the serializer has no request)."""
+    from xueji.registry.presenters import presenter_for
+
+    request = serializer.context.get("request")
+    return presenter_for(getattr(request, "user", None))
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -25,6 +33,11 @@ class StepSerializer(serializers.ModelSerializer):
     def get_party(self, obj) -> str:
         return RESOLVER_LABELS.get(obj.resolver, obj.resolver)
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["comment"] = _presenter(self).text(data["comment"])  # free text may quote a number
+        return data
+
 
 class ActionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True)
@@ -33,6 +46,11 @@ class ActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Action
         fields = ["id", "kind", "actor", "org_unit_name", "comment", "at", "step"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["comment"] = _presenter(self).text(data["comment"])
+        return data
 
 
 class ProofSerializer(serializers.ModelSerializer):
@@ -45,6 +63,9 @@ class RequestSerializer(serializers.ModelSerializer):
     type_label = serializers.SerializerMethodField()
     filer = serializers.CharField(source="filer.username", read_only=True)
     filer_org_name = serializers.CharField(source="filer_org.name", read_only=True)
+    payload = serializers.SerializerMethodField(help_text="as the request type presents it: personal items "
+                                                          "masked unless the role needs them")
+    result = serializers.SerializerMethodField()
 
     class Meta:
         model = Request
@@ -53,6 +74,18 @@ class RequestSerializer(serializers.ModelSerializer):
 
     def get_type_label(self, obj) -> str:
         return request_type(obj.type).label
+
+    def get_payload(self, obj) -> dict:
+        return payload_shown(obj, _presenter(self))
+
+    def get_result(self, obj) -> dict | None:
+        return _presenter(self).mapping(obj.result)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        shown = _presenter(self)
+        data["title"], data["reject_reason"] = shown.text(data["title"]), shown.text(data["reject_reason"])
+        return data
 
 
 class RequestDetailSerializer(RequestSerializer):
@@ -64,10 +97,10 @@ class RequestDetailSerializer(RequestSerializer):
         fields = RequestSerializer.Meta.fields + ["steps", "actions", "proofs"]
 
     def get_steps(self, obj) -> list[dict]:
-        return StepSerializer(selectors.request_steps(request=obj), many=True).data
+        return StepSerializer(selectors.request_steps(request=obj), many=True, context=self.context).data
 
     def get_actions(self, obj) -> list[dict]:
-        return ActionSerializer(selectors.request_actions(request=obj), many=True).data
+        return ActionSerializer(selectors.request_actions(request=obj), many=True, context=self.context).data
 
 
 class InboxItemSerializer(serializers.ModelSerializer):
@@ -121,7 +154,7 @@ class DecideApi(SelectorMixin, generics.GenericAPIView):
         values = data.validated_data
         decided = services.request_decide(actor=request.user, request=self.get_object(), approve=values["approve"],
                                           comment=values.get("comment", ""), step_id=values.get("step"))
-        return Response(RequestSerializer(decided).data)
+        return Response(RequestSerializer(decided, context={"request": request}).data)
 
 
 class BulkDecisionSerializer(serializers.Serializer):
@@ -175,7 +208,7 @@ class _FilerActionApi(SelectorMixin, generics.GenericAPIView):
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         done = type(self).service(actor=request.user, request=self.get_object(), **data.validated_data)
-        return Response(RequestSerializer(done).data)
+        return Response(RequestSerializer(done, context={"request": request}).data)
 
 
 class WithdrawApi(_FilerActionApi):

@@ -1,0 +1,27 @@
+"""The audit trail of who looked at a pupil's record (查阅记录): every view of the record page and of the API
+detail writes a `student.view` event, coalesced per user, pupil and clock hour so that reloading a page (or
+polling the API) does not flood the append-only log. An investigation still sees, hour by hour, who opened
+which record, through which channel first, and whether the ID numbers were shown in full or masked."""
+
+from xueji.audit.models import AuditEvent
+from xueji.audit.services import audit_record
+from xueji.core import clock
+from xueji.registry.models import Student
+from xueji.registry.presenters import presenter_for
+
+VIEW_ACTION = "student.view"
+
+
+def student_view_record(*, actor, student: Student, channel: str) -> bool:
+    """Audit that `actor` viewed `student` ("page" or "api"); False when this hour's event already exists."""
+    now = clock.now()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    # Uses the (object_type, object_id) index; at most one row per user, pupil and hour to look at.
+    seen = AuditEvent.objects.filter(object_type="registry.student", object_id=str(student.pk), action=VIEW_ACTION,
+                                     actor_id=actor.pk, created_at__gte=hour).exists()
+    if seen:
+        return False
+    audit_record(actor=actor, action=VIEW_ACTION, obj=student,
+                 after={"channel": channel, "id_numbers": "full" if presenter_for(actor).full else "masked",
+                        "coalesced": "hour"})
+    return True

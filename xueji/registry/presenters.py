@@ -1,0 +1,151 @@
+"""What a user sees of a pupil's personal items (个人敏感信息): the one place that decides.
+
+Pupils under 14 are sensitive personal information (PIPL). Every path that shows a pupil (API serializers,
+pages, tables, exports, request payloads, audit views, search answers) asks a `Presenter` for the user, and
+the presenter answers masked values unless the user holds `Cap.STUDENT_VIEW_ID`. Masked is the default: a
+presenter built without a user (a serializer without a request, a forgotten argument) masks everything.
+
+What is masked:
+- resident ID numbers (pupils and guardians): `3410**********508X`, first and last 4 kept;
+- national student numbers: a `G` number is `G` + the resident ID, so it is masked exactly like the ID
+  (`G3410**********508X`). `J` and `L` numbers are shown in full: they are issued by the education system
+  and carry no identity document, only an area code and a birth date the record shows anyway, and a
+  leader needs one full number to name a pupil (number lookup, a transfer, a call to the school);
+- phones (`138****5678`), addresses (the first 6 characters: province and city), e-mail addresses.
+
+Besides the keys it knows, `mapping` and `text` mask anything in free text that is shaped like a resident
+ID (17 digits and a check character, alone or after a `G`): audit rows and request payloads hold numbers
+under keys no one listed (`number.issue` keeps `[pupil, G number]` pairs), and they must not leak either.
+"""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from xueji.accounts.permissions import Cap, has_cap
+from xueji.core.idnumbers import mask as mask_id
+
+# An ID-shaped run anywhere in a text: not inside a longer run of digits, not the body of a J or L number.
+_ID_IN_TEXT = re.compile(r"(?<![0-9JLjl])([0-9]{17}[0-9Xx])(?![0-9])")
+
+# Personal items by key (the last part of a dotted or double-underscored name: `guardian1.id_number`).
+ID_KEYS = frozenset({"id_number", "key_id_number"})
+NUMBER_KEYS = frozenset({"national_number", "number"})
+PHONE_KEYS = frozenset({"phone", "mobile", "contact_phone"})
+ADDRESS_KEYS = frozenset({"address", "mailing_address", "family_address", "home_address"})
+EMAIL_KEYS = frozenset({"email"})
+
+
+def _field(key: str) -> str:
+    return str(key).replace("__", ".").rsplit(".", 1)[-1].lower()
+
+
+def kind_of(key: str) -> str | None:
+    """The kind of personal item a key names (`id`, `national_number`, `phone`, `address`, `email`), or None."""
+    name = _field(key)
+    if name in ID_KEYS or name.endswith("_id_number"):
+        return "id"
+    if name in NUMBER_KEYS or name.endswith("_national_number"):
+        return "national_number"
+    if name in PHONE_KEYS or name.endswith("_phone"):
+        return "phone"
+    if name in ADDRESS_KEYS or (name.endswith("_address") and not name.startswith("ip")):
+        return "address"
+    if name in EMAIL_KEYS:
+        return "email"
+    return None
+
+
+def mask_national_number(number: str | None) -> str:
+    """A G number is G + the resident ID: masked like the ID. J and L numbers stay whole (see the module)."""
+    if not number:
+        return ""
+    if number[:1].upper() == "G":
+        return number[0] + mask_id(number[1:])
+    return mask_text(number)
+
+
+def mask_phone(phone: str | None) -> str:
+    if not phone:
+        return ""
+    if len(phone) >= 11:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    if len(phone) > 4:
+        return phone[:2] + "*" * (len(phone) - 4) + phone[-2:]
+    return "*" * len(phone)
+
+
+def mask_address(address: str | None) -> str:
+    if not address:
+        return ""
+    keep = 6 if len(address) > 8 else min(2, len(address) // 2)
+    return address[:keep] + "****"
+
+
+def mask_email(email: str | None) -> str:
+    if not email:
+        return ""
+    local, at, domain = email.partition("@")
+    return (local[:1] + "***" + at + domain) if at else mask_address(email)
+
+
+def mask_text(text: str) -> str:
+    """Every ID-shaped run in a text masked (a G number's body too)."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id(m.group(1)), text)
+
+
+_MASKS = {"id": mask_id, "national_number": mask_national_number, "phone": mask_phone,
+          "address": mask_address, "email": mask_email}
+
+
+class Presenter:
+    """A user's view of personal items. `full` only with the capability; masked otherwise, and without a user."""
+
+    def __init__(self, user=None) -> None:
+        self.full = user is not None and has_cap(user, Cap.STUDENT_VIEW_ID)
+
+    def id_number(self, value: str | None) -> str:
+        return (value or "") if self.full else mask_id(value)
+
+    def national_number(self, value: str | None) -> str:
+        return (value or "") if self.full else mask_national_number(value)
+
+    def phone(self, value: str | None) -> str:
+        return (value or "") if self.full else mask_phone(value)
+
+    def address(self, value: str | None) -> str:
+        return (value or "") if self.full else mask_address(value)
+
+    def text(self, value: str | None) -> str:
+        """Free text that may quote a number (a title, an object's name, a note)."""
+        return (value or "") if self.full else mask_text(value or "")
+
+    def item(self, key: str, value: Any) -> Any:
+        """One value by the key it is stored or sent under; keys that name no personal item pass through
+        (free text still has its ID-shaped runs masked)."""
+        if self.full or value is None:
+            return value
+        kind = kind_of(key)
+        if kind is not None and isinstance(value, str):
+            return _MASKS[kind](value)
+        return self.mapping(value)
+
+    def mapping(self, data: Any, *, by_key: bool = True) -> Any:
+        """A JSON-like structure (audit before/after, a request payload, a serializer's output) with every
+        personal item masked, at any depth. A new copy: the stored data stays complete. `by_key=False` for
+        an organisation's data, whose phone and address are public contact data: only ID-shaped text masked."""
+        if self.full:
+            return data
+        if isinstance(data, Mapping):
+            if not by_key:
+                return {key: self.mapping(value, by_key=False) for key, value in data.items()}
+            return {key: self.item(key, value) for key, value in data.items()}
+        if isinstance(data, (list, tuple)):
+            return [self.mapping(value, by_key=by_key) for value in data]
+        if isinstance(data, str):
+            return mask_text(data)
+        return data
+
+
+def presenter_for(user=None) -> Presenter:
+    return Presenter(user)
