@@ -132,6 +132,9 @@ XUEJI_PASSWORD_MAX_AGE_DAYS = env_int("XUEJI_PASSWORD_MAX_AGE_DAYS", 90)
 XUEJI_IP_FAILURE_LIMIT = env_int("XUEJI_IP_FAILURE_LIMIT", 100)
 XUEJI_IP_FAILURE_WINDOW_MINUTES = env_int("XUEJI_IP_FAILURE_WINDOW_MINUTES", 15)
 XUEJI_TOKEN_TTL_HOURS = env_int("XUEJI_TOKEN_TTL_HOURS", 12)
+# Proxies in front of the server that append to X-Forwarded-For (1 behind the documented nginx; 0: none, the
+# header is ignored). The client address, for the audit log and the per-IP login limit, is the Nth from the right.
+XUEJI_TRUSTED_PROXIES = env_int("XUEJI_TRUSTED_PROXIES", 0)
 XUEJI_MAX_REQUEST_BYTES = env_int("XUEJI_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 # Ceiling for views that accept big files (bulk import); they enforce the province's limit themselves
 # (policy "import.max_bytes") before reading the body and again while streaming it to disk.
@@ -151,6 +154,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "xueji.core.middleware.client_ip"  # the same client address as the audit log
 # Lockouts are answered by our own login views (web and token), so the axes middleware is not used.
 # Per-IP limiting is our own (accounts.selectors.ip_failures_exceeded), with a higher limit than per account.
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W006"]

@@ -369,3 +369,37 @@ def test_factory_users_log_in(db, world, attempt):
     user = UserFactory(org_unit=world.units["tunxi"], roles=["registrar"])
 
     assert attempt(user.username, PASSWORD).status == 200
+
+
+# Behind the proxy ---------------------------------------------------------------------------------
+
+
+@override_settings(XUEJI_TRUSTED_PROXIES=1)
+def test_behind_one_proxy_other_clients_failures_do_not_block_a_new_client(world, client):
+    """Behind nginx every request comes from the proxy's address; the per-IP limit must count clients."""
+    proxy = "10.0.0.1"
+    for n in range(settings.XUEJI_IP_FAILURE_LIMIT):
+        client.post("/api/v1/auth/token/", {"username": f"guess{n}", "password": "Wrong-password-1"},
+                    content_type="application/json", REMOTE_ADDR=proxy,
+                    HTTP_X_FORWARDED_FOR=f"203.0.113.{n % 250}, 198.51.100.{n % 200 + 1}")
+
+    response = client.post("/api/v1/auth/token/", {"username": "tunxi_primary_registrar", "password": PASSWORD},
+                           content_type="application/json", REMOTE_ADDR=proxy,
+                           HTTP_X_FORWARDED_FOR="198.51.100.250")
+
+    assert response.status_code == 200
+    assert not AuditEvent.objects.filter(action="auth.login_failed", ip=proxy).exists()
+
+
+@override_settings(XUEJI_TRUSTED_PROXIES=1, XUEJI_IP_FAILURE_LIMIT=3)
+def test_behind_one_proxy_a_client_that_forges_its_address_is_still_limited(world, client):
+    for n in range(3):
+        client.post("/api/v1/auth/token/", {"username": f"guess{n}", "password": "Wrong-password-1"},
+                    content_type="application/json", REMOTE_ADDR="10.0.0.1",
+                    HTTP_X_FORWARDED_FOR=f"192.0.2.{n + 1}, 198.51.100.7")
+
+    response = client.post("/api/v1/auth/token/", {"username": "tunxi_primary_registrar", "password": PASSWORD},
+                           content_type="application/json", REMOTE_ADDR="10.0.0.1",
+                           HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7")
+
+    assert (response.status_code, response.json()["code"]) == (429, "ip_rate_limited")
