@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "xueji.accounts.middleware.SessionLifetimeMiddleware",
     "xueji.accounts.middleware.PasswordPolicyMiddleware",
 ]
 
@@ -120,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "xueji.accounts.passwords.ComplexityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "xueji.accounts.passwords.CommonPatternValidator"},
+    {"NAME": "xueji.accounts.passwords.PasswordHistoryValidator"},
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:workbench"
@@ -129,6 +132,7 @@ LOGOUT_REDIRECT_URL = "web:login"
 XUEJI_PASSWORD_MIN_LENGTH = env_int("XUEJI_PASSWORD_MIN_LENGTH", 8)
 XUEJI_PASSWORD_MIN_CLASSES = env_int("XUEJI_PASSWORD_MIN_CLASSES", 3)
 XUEJI_PASSWORD_MAX_AGE_DAYS = env_int("XUEJI_PASSWORD_MAX_AGE_DAYS", 90)
+XUEJI_PASSWORD_HISTORY = env_int("XUEJI_PASSWORD_HISTORY", 5)  # a new password differs from the last N
 XUEJI_IP_FAILURE_LIMIT = env_int("XUEJI_IP_FAILURE_LIMIT", 100)
 XUEJI_IP_FAILURE_WINDOW_MINUTES = env_int("XUEJI_IP_FAILURE_WINDOW_MINUTES", 15)
 XUEJI_TOKEN_TTL_HOURS = env_int("XUEJI_TOKEN_TTL_HOURS", 12)
@@ -161,6 +165,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W006"]
 
 SESSION_COOKIE_AGE = env_int("XUEJI_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request pushes expiry forward
+# Absolute lifetime beside the idle timeout: a session ends this many hours after its sign-in, however busy.
+XUEJI_SESSION_MAX_HOURS = env_int("XUEJI_SESSION_MAX_HOURS", 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -7,7 +7,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from xueji.accounts.jurisdiction import require_org_within
-from xueji.accounts.models import BUSINESS_ROLES, EXCLUSIVE_ROLES, ROLES_BY_KIND, Role, RoleAssignment, User
+from xueji.accounts.models import (
+    BUSINESS_ROLES,
+    EXCLUSIVE_ROLES,
+    ROLES_BY_KIND,
+    PasswordHistory,
+    Role,
+    RoleAssignment,
+    User,
+)
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
 from xueji.core import clock
@@ -39,8 +47,39 @@ def _validate_password(password: str, user: User | None, *, field: str = "passwo
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationFailed(" ".join(exc.messages), code="weak_password", field=field,
-                               details={field: list(exc.messages)}) from None
+        reused = all(error.code == "password_reused" for error in exc.error_list)
+        raise ValidationFailed(" ".join(exc.messages), code="password_reused" if reused else "weak_password",
+                               field=field, details={field: list(exc.messages)}) from None
+
+
+def _store_password(user: User, password: str, *, update_fields: list[str] | None = None) -> None:
+    """Set and save a (validated) password and keep its hash in the account's history (the last N)."""
+    from django.conf import settings
+
+    now = clock.now()
+    previous, previous_at = user.password, min(user.password_changed_at or now, now)
+    if user.pk is not None and previous and not PasswordHistory.objects.filter(user=user, password=previous).exists():
+        # An account from before the history (or from the demo data): its current password counts too.
+        PasswordHistory.objects.create(user=user, password=previous, created_at=previous_at)
+    user.set_password(password)
+    user.password_changed_at = now
+    user.save(update_fields=update_fields)
+    PasswordHistory.objects.create(user=user, password=user.password, created_at=user.password_changed_at)
+    keep = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[:settings.XUEJI_PASSWORD_HISTORY]
+    PasswordHistory.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
+
+
+def _revoke_credentials(user: User, *, keep_token: str | None = None) -> None:
+    """End the account's sessions (a new security stamp fails their auth hash at their next request) and delete
+    its API tokens, but the one `keep_token` names (a self-service change keeps the caller signed in).
+    The caller saves the user."""
+    from rest_framework.authtoken.models import Token
+
+    user.rotate_security_stamp()
+    tokens = Token.objects.filter(user=user)
+    if keep_token:
+        tokens = tokens.exclude(key=keep_token)
+    tokens.delete()
 
 
 def _require_manager_of(actor: User, target_org: OrgUnit) -> None:
@@ -69,9 +108,7 @@ def user_create(*, actor: User, username: str, full_name: str, org_unit: OrgUnit
     user = User(username=username, full_name=full_name.strip(), org_unit=org_unit, phone=phone, email=email,
                 must_change_password=True)
     _validate_password(password, user)
-    user.set_password(password)
-    user.password_changed_at = clock.now()
-    user.save()
+    _store_password(user, password)
     _set_roles(user, role_list)
     audit_record(actor=actor, action="user.create", obj=user,
                  after={**snapshot(user, USER_AUDIT_FIELDS), "roles": role_list})
@@ -111,7 +148,11 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
         raise Forbidden("You cannot deactivate your own account.", code="self_deactivate")
     before = user.is_active
     user.is_active = is_active
-    user.save(update_fields=["is_active"])
+    fields = ["is_active"]
+    if not is_active:  # so that a reactivation revives no old session or token
+        _revoke_credentials(user)
+        fields.append("security_stamp")
+    user.save(update_fields=fields)
     audit_record(actor=actor, action="user.activate" if is_active else "user.deactivate", obj=user,
                  before={"is_active": before}, after={"is_active": is_active})
     return user
@@ -124,27 +165,29 @@ def user_reset_password(*, actor: User, user: User, new_password: str) -> User:
     if user.pk == actor.pk:
         raise Forbidden("Change your own password on the password page.", code="self_reset")
     _validate_password(new_password, user, field="new_password")
-    user.set_password(new_password)
-    user.password_changed_at = clock.now()
     user.must_change_password = True
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    _revoke_credentials(user)
+    _store_password(user, new_password, update_fields=["password", "password_changed_at", "must_change_password",
+                                                        "security_stamp"])
     _unlock(user)
     audit_record(actor=actor, action="user.password_reset", obj=user, after={"must_change_password": True})
     return user
 
 
 @transaction.atomic
-def password_change(*, user: User, old_password: str, new_password: str) -> User:
+def password_change(*, user: User, old_password: str, new_password: str, keep_token: str | None = None) -> User:
+    """A user changes their own password. Their other sessions and their API tokens end; the caller keeps the
+    current session (update_session_auth_hash) or the token it came with (`keep_token`)."""
     if not user.check_password(old_password):
         raise ValidationFailed("The current password is wrong.", code="wrong_password", field="old_password")
     if old_password == new_password:
         raise ValidationFailed("The new password must differ from the current one.", code="password_reused",
                                field="new_password")
     _validate_password(new_password, user, field="new_password")
-    user.set_password(new_password)
-    user.password_changed_at = clock.now()
     user.must_change_password = False
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    _revoke_credentials(user, keep_token=keep_token)
+    _store_password(user, new_password, update_fields=["password", "password_changed_at", "must_change_password",
+                                                        "security_stamp"])
     audit_record(actor=user, action="user.password_change", obj=user)
     return user
 
@@ -180,10 +223,10 @@ def bootstrap_superadmin(*, username: str, password: str, org_unit: OrgUnit) -> 
         user, _created = User.objects.get_or_create(username=username, defaults={"org_unit": org_unit})
         user.org_unit = org_unit
         _validate_password(password, user)
-        user.set_password(password)
-        user.password_changed_at = clock.now()
         user.must_change_password = False
-        user.save()
+        if user.pk is not None:
+            _revoke_credentials(user)
+        _store_password(user, password)
         _set_roles(user, [Role.SYSADMIN])
         audit_record(actor=None, username="system", action="user.bootstrap", obj=user, org_unit=org_unit)
     return user

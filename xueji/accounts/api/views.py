@@ -81,7 +81,8 @@ class PasswordChangeApi(APIView):
     def post(self, request):
         data = PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.password_change(user=request.user, **data.validated_data)
+        token = getattr(request.auth, "key", None)  # a token client keeps the token it changed the password with
+        user = services.password_change(user=request.user, keep_token=token, **data.validated_data)
         if request.session.get(HASH_SESSION_KEY):
             # Keep this browser session signed in; the password change ends the account's other sessions.
             update_session_auth_hash(request._request, user)
