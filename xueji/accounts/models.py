@@ -20,6 +20,24 @@ class Role(models.TextChoices):
 # Separation of duties: these roles are held alone.
 EXCLUSIVE_ROLES = frozenset({Role.SYSADMIN, Role.AUDITOR})
 BUSINESS_ROLES = frozenset({Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS})
+
+
+class Duty(models.TextChoices):
+    """三员: system administration, audit and business (the security officer's duties lie with the business
+    registrars). An account has exactly one, for life: its roles may change within the duty only."""
+
+    SYSADMIN = "sysadmin", _("System administration")
+    AUDIT = "audit", _("Audit")
+    BUSINESS = "business", _("Business")
+
+
+def duty_of(roles) -> Duty:
+    roles = set(roles)
+    if Role.SYSADMIN in roles:
+        return Duty.SYSADMIN
+    if Role.AUDITOR in roles:
+        return Duty.AUDIT
+    return Duty.BUSINESS
 ROLES_BY_KIND = {
     OrgKind.SCHOOL: (Role.REGISTRAR, Role.LEADER, Role.SYSADMIN, Role.AUDITOR),
     OrgKind.COUNTY: tuple(Role),
