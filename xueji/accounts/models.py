@@ -130,3 +130,19 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DenialCounter(models.Model):
+    """Refused accesses (403, 404) per user and minute: the counter behind the coalesced `access.denied` audit
+    rows (audit.services.audit_denial), so that a scan of a thousand URLs writes a few rows, not a thousand.
+    A working table, not the log: its rows change, and old ones are deleted."""
+
+    actor_id = models.BigIntegerField()
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["actor_id", "minute"], name="denial_counter_actor_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.minute:%Y-%m-%d %H:%M} {self.count}"

@@ -1,7 +1,7 @@
 """The one place where refused operations (XuejiError) become web answers.
 
-- `web_view` wraps every page: sign-in, the capability gate, NotFound -> 404, Forbidden -> the 403 page,
-  any other refusal outside a form -> a message and back to where the user came from.
+- `web_view` wraps every page: sign-in, the capability gate, NotFound -> 404, Forbidden -> the 403 page (both
+  audited as `access.denied`), any other refusal outside a form -> a message and back to where the user came from.
 - `errors_to_form` turns a refusal inside a form submission into field errors on that form.
 - `error_message` gives the user-facing text: services keep stable codes, the UI words them per language.
 """
@@ -164,6 +164,13 @@ def _back(request):
     return redirect("web:workbench")
 
 
+def _audit_denial(request, status: int, code: str) -> None:
+    """Refused pages are audited, coalesced per user and minute (audit.services.audit_denial)."""
+    from xueji.audit.services import audit_denial
+
+    audit_denial(actor=request.user, path=request.path, method=request.method, status=status, code=code)
+
+
 def web_view(cap: Cap | None = None, *, methods: Iterable[str] = ("GET", "POST")) -> Callable:
     """Decorate a page: signed-in users only, optional capability, allowed methods, and error mapping."""
     allowed = {m.upper() for m in methods}
@@ -182,8 +189,10 @@ def web_view(cap: Cap | None = None, *, methods: Iterable[str] = ("GET", "POST")
                     require_cap(request.user, cap)
                 return view(request, *args, **kwargs)
             except NotFound as exc:  # outside the jurisdiction looks exactly like absent
+                _audit_denial(request, 404, exc.code)
                 raise Http404(exc.message) from exc
             except Forbidden as exc:
+                _audit_denial(request, 403, exc.code)
                 raise PermissionDenied(error_message(exc)) from exc
             except XuejiError as exc:
                 messages.error(request, error_message(exc))
