@@ -155,6 +155,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in our audit log; axes' own log would grow without bound
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

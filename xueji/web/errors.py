@@ -38,7 +38,12 @@ MESSAGES = {
     "self_deactivate": _("You cannot deactivate your own account."),
     "self_reset": _("Change your own password on the password page."),
     "wrong_password": _("The current password is wrong."),
-    "password_reused": _("The new password must differ from the current one."),
+    "password_reused": _("The new password must differ from your recent passwords."),
+    "auditor_accounts": _("Auditor accounts are managed by the auditor of a level above only, and auditors manage "
+                          "no other accounts (separation of duties)."),
+    "manager_level": _("System administrator and auditor accounts are managed from the level above."),
+    "duty_change": _("An account keeps its duty (system administration, audit or business); create a new account "
+                     "for the other duty."),
     # schools
     "invalid_school_code": _("The school code has 10 digits."),
     "unknown_code": _("Unknown code."),

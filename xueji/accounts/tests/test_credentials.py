@@ -120,6 +120,18 @@ def test_a_recent_password_cannot_come_back(world):
     assert User.objects.get(pk=user.pk).check_password(NEW)
 
 
+def test_the_password_page_says_in_chinese_why_a_recent_password_is_refused(world, login):
+    user = world.user("tunxi_primary", "registrar")
+    services.password_change(user=user, old_password=PASSWORD, new_password=NEW)
+
+    response = login(User.objects.get(pk=user.pk)).post(
+        reverse("web:password_change"), {"old_password": NEW, "new_password": PASSWORD, "new_password2": PASSWORD})
+
+    assert response.status_code == 200
+    assert "该密码近期使用过：新密码须与最近 5 次使用的密码都不相同。" in response.content.decode()
+    assert User.objects.get(pk=user.pk).check_password(NEW)
+
+
 def test_the_history_holds_the_last_five_passwords(world):
     user = world.user("tunxi_primary", "registrar")
     chain = [PASSWORD, "Kqwzmv#2101", "Kqwzmv#2102", "Kqwzmv#2103", "Kqwzmv#2104", "Kqwzmv#2105"]

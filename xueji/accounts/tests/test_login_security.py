@@ -404,3 +404,37 @@ def test_behind_one_proxy_a_client_that_forges_its_address_is_still_limited(worl
                            HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7")
 
     assert (response.status_code, response.json()["code"]) == (429, "ip_rate_limited")
+
+
+# Cost of the login path ---------------------------------------------------------------------------------
+
+
+def test_a_login_costs_a_few_queries(world, client, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    with django_assert_max_num_queries(18):  # 6 are session and savepoint statements; none per audit row
+        response = client.post(reverse("web:login"), {"username": "tunxi_primary_registrar", "password": PASSWORD})
+    assert response.status_code == 302
+    client.logout()
+    with django_assert_max_num_queries(16):
+        client.post(reverse("web:login"), {"username": "tunxi_primary_registrar", "password": "Wrong-password-1"})
+
+
+def test_the_per_ip_limit_reads_an_index_not_the_audit_table(world):
+    """The per-IP failure count runs on every login: it must be one range of an index, however big the log."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xueji.accounts.selectors import ip_failures_exceeded
+
+    with CaptureQueriesContext(connection) as ctx:
+        ip_failures_exceeded(OFFICE_IP)
+    [query] = ctx.captured_queries
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + query["sql"])
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+        plan = " ".join(str(column) for row in cursor.fetchall() for column in row)
+    assert "audit_audit_ip_01f112_idx" in plan, plan

@@ -127,6 +127,7 @@ def test_the_auditor_pages_create_and_reset_school_auditors(world, login):
                                                           "password": TEMP})
     reset = client.post(reverse("web:auditor_reset_password", args=[target.pk]), {"new_password": TEMP})
 
+    assert "审计员账号" in listing
     assert "tunxi_primary_auditor" in listing and "tunxi_auditor" not in listing.replace("tunxi_primary_auditor", "")
     assert (created.status_code, reset.status_code) == (302, 302)
     assert User.objects.get(username="web_auditor").role_set == {"auditor"}
