@@ -275,8 +275,11 @@ class SchoolYearForm(forms.Form):
 
 # ---------------------------------------------------------------- users
 
-ROLE_CHECKBOXES = dict(choices=Role.choices, widget=forms.CheckboxSelectMultiple,
-                       help_text=_("System administrators and auditors hold no other role."))
+# Auditor accounts are not a system administrator's to give (三员分立): they have pages of their own (auditor_*).
+ROLE_CHECKBOXES = dict(choices=[(value, label) for value, label in Role.choices if value != Role.AUDITOR],
+                       widget=forms.CheckboxSelectMultiple,
+                       help_text=_("System administrators hold no other role. Auditor accounts are created by the "
+                                   "auditor of the level above."))
 
 
 class UserCreateForm(forms.Form):

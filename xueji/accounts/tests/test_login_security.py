@@ -437,4 +437,7 @@ def test_the_per_ip_limit_reads_an_index_not_the_audit_table(world):
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
         plan = " ".join(str(column) for row in cursor.fetchall() for column in row)
-    assert "audit_audit_ip_01f112_idx" in plan, plan
+    if connection.vendor == "postgresql":  # the planner picks among the indexes by statistics; never a table scan
+        assert "Index" in plan and "Seq Scan" not in plan, plan
+    else:
+        assert "audit_audit_ip_01f112_idx" in plan, plan
