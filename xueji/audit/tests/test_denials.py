@@ -4,8 +4,10 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
+from xueji.accounts.models import DenialCounter
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
 
@@ -97,3 +99,40 @@ def test_a_denial_costs_a_few_queries(world, login, minute, django_assert_max_nu
 
     with django_assert_max_num_queries(12):
         assert client.get(reverse("web:user_list")).status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL parallel connections")
+def test_parallel_denials_of_one_user_count_once_each(transactional_db, world):
+    """Eight connections refuse one user at the same moment, 25 times each: the count is exact and each
+    milestone (1, 10, 100) is written once."""
+    import threading
+
+    from django.db import connections
+
+    from xueji.audit.services import audit_denial
+
+    user = world.user("tunxi_primary", "registrar")
+    barrier, errors = threading.Barrier(8), []
+
+    def scan():
+        try:
+            barrier.wait()
+            for _ in range(25):
+                audit_denial(actor=user, path="/api/v1/students/1/", method="GET", status=404)
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    at = clock.now().replace(second=5, microsecond=0)
+    with clock.frozen(at):
+        threads = [threading.Thread(target=scan) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+
+    assert errors == []
+    assert sorted(e.after["count"] for e in _denials()) == [1, 10, 100]
+    assert DenialCounter.objects.get(actor_id=user.pk).count == 200
