@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "xueji.accounts.middleware.SessionLifetimeMiddleware",
     "xueji.accounts.middleware.PasswordPolicyMiddleware",
 ]
 
@@ -120,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "xueji.accounts.passwords.ComplexityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "xueji.accounts.passwords.CommonPatternValidator"},
+    {"NAME": "xueji.accounts.passwords.PasswordHistoryValidator"},
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:workbench"
@@ -129,9 +132,13 @@ LOGOUT_REDIRECT_URL = "web:login"
 XUEJI_PASSWORD_MIN_LENGTH = env_int("XUEJI_PASSWORD_MIN_LENGTH", 8)
 XUEJI_PASSWORD_MIN_CLASSES = env_int("XUEJI_PASSWORD_MIN_CLASSES", 3)
 XUEJI_PASSWORD_MAX_AGE_DAYS = env_int("XUEJI_PASSWORD_MAX_AGE_DAYS", 90)
+XUEJI_PASSWORD_HISTORY = env_int("XUEJI_PASSWORD_HISTORY", 5)  # a new password differs from the last N
 XUEJI_IP_FAILURE_LIMIT = env_int("XUEJI_IP_FAILURE_LIMIT", 100)
 XUEJI_IP_FAILURE_WINDOW_MINUTES = env_int("XUEJI_IP_FAILURE_WINDOW_MINUTES", 15)
 XUEJI_TOKEN_TTL_HOURS = env_int("XUEJI_TOKEN_TTL_HOURS", 12)
+# Proxies in front of the server that append to X-Forwarded-For (1 behind the documented nginx; 0: none, the
+# header is ignored). The client address, for the audit log and the per-IP login limit, is the Nth from the right.
+XUEJI_TRUSTED_PROXIES = env_int("XUEJI_TRUSTED_PROXIES", 0)
 XUEJI_MAX_REQUEST_BYTES = env_int("XUEJI_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 # Ceiling for views that accept big files (bulk import); they enforce the province's limit themselves
 # (policy "import.max_bytes") before reading the body and again while streaming it to disk.
@@ -153,15 +160,19 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in our audit log; axes' own log would grow without bound
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "xueji.core.middleware.client_ip"  # the same client address as the audit log
 # Lockouts are answered by our own login views (web and token), so the axes middleware is not used.
 # Per-IP limiting is our own (accounts.selectors.ip_failures_exceeded), with a higher limit than per account.
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W006"]
 
 SESSION_COOKIE_AGE = env_int("XUEJI_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request pushes expiry forward
+# Absolute lifetime beside the idle timeout: a session ends this many hours after its sign-in, however busy.
+XUEJI_SESSION_MAX_HOURS = env_int("XUEJI_SESSION_MAX_HOURS", 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,9 +1,17 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from xueji.accounts.api.permissions import PASSWORD_EXPIRED_MESSAGE
+from xueji.core import clock
+
+# Set at sign-in (accounts.signals.on_login): when the session's user proved their password, as a POSIX time.
+LOGIN_AT_KEY = "xueji_login_at"
 
 ALLOWED_PREFIXES = ("/static/", "/i18n/")
 
@@ -26,4 +34,29 @@ class PasswordPolicyMiddleware:
                     return JsonResponse({"code": "password_expired", "message": PASSWORD_EXPIRED_MESSAGE},
                                         status=403)
                 return redirect("web:password_change")
+        return self.get_response(request)
+
+
+class SessionLifetimeMiddleware:
+    """A session ends XUEJI_SESSION_MAX_HOURS after its sign-in, however active (the idle timeout is
+    SESSION_COOKIE_AGE). The request then goes on as anonymous: pages send to the sign-in, the API answers 401."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.get(SESSION_KEY) is not None and request.user.is_authenticated:
+            started = session.get(LOGIN_AT_KEY)
+            max_age = settings.XUEJI_SESSION_MAX_HOURS * 3600
+            if not isinstance(started, int | float) or clock.now().timestamp() - started >= max_age:
+                from xueji.audit.services import audit_record
+
+                user = request.user
+                session.flush()
+                request.user = AnonymousUser()
+                audit_record(actor=user, action="auth.session_expired", obj=user)
+                if not request.path.startswith("/api/"):
+                    messages.info(request, _("Your session reached its maximum length of %(h)d hours; please sign "
+                                             "in again.") % {"h": settings.XUEJI_SESSION_MAX_HOURS})
         return self.get_response(request)

@@ -1,5 +1,8 @@
+import secrets
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import clock
@@ -17,6 +20,24 @@ class Role(models.TextChoices):
 # Separation of duties: these roles are held alone.
 EXCLUSIVE_ROLES = frozenset({Role.SYSADMIN, Role.AUDITOR})
 BUSINESS_ROLES = frozenset({Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS})
+
+
+class Duty(models.TextChoices):
+    """三员: system administration, audit and business (the security officer's duties lie with the business
+    registrars). An account has exactly one, for life: its roles may change within the duty only."""
+
+    SYSADMIN = "sysadmin", _("System administration")
+    AUDIT = "audit", _("Audit")
+    BUSINESS = "business", _("Business")
+
+
+def duty_of(roles) -> Duty:
+    roles = set(roles)
+    if Role.SYSADMIN in roles:
+        return Duty.SYSADMIN
+    if Role.AUDITOR in roles:
+        return Duty.AUDIT
+    return Duty.BUSINESS
 ROLES_BY_KIND = {
     OrgKind.SCHOOL: (Role.REGISTRAR, Role.LEADER, Role.SYSADMIN, Role.AUDITOR),
     OrgKind.COUNTY: tuple(Role),
@@ -24,6 +45,10 @@ ROLES_BY_KIND = {
     OrgKind.PROVINCE: tuple(Role),
     OrgKind.MINISTRY: tuple(Role),
 }
+
+
+def new_security_stamp() -> str:
+    return secrets.token_hex(16)
 
 
 class User(AbstractUser):
@@ -37,6 +62,9 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Part of every session's auth hash: a new stamp signs out every session of the account at its next request
+    # (password change, reset, deactivation), without scanning the session table.
+    security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
 
     objects = UserManager()
 
@@ -55,6 +83,15 @@ class User(AbstractUser):
             cached = frozenset(self.role_assignments.values_list("role", flat=True))
             self._role_cache = cached
         return cached
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's get_session_auth_hash and its SECRET_KEY_FALLBACKS variant both come here; the hash covers the
+        # password hash and the security stamp, so rotating the stamp ends the account's sessions.
+        return salted_hmac("xueji.accounts.User.session_auth_hash", f"{self.password}|{self.security_stamp}",
+                           secret=secret, algorithm="sha256").hexdigest()
+
+    def rotate_security_stamp(self) -> None:
+        self.security_stamp = new_security_stamp()
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set.intersection(roles))
@@ -78,3 +115,34 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username}: {self.role}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's recent passwords (XUEJI_PASSWORD_HISTORY of them), so none is used again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("password history entry")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DenialCounter(models.Model):
+    """Refused accesses (403, 404) per user and minute: the counter behind the coalesced `access.denied` audit
+    rows (audit.services.audit_denial), so that a scan of a thousand URLs writes a few rows, not a thousand.
+    A working table, not the log: its rows change, and old ones are deleted."""
+
+    actor_id = models.BigIntegerField()
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["actor_id", "minute"], name="denial_counter_actor_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.minute:%Y-%m-%d %H:%M} {self.count}"

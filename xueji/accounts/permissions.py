@@ -16,6 +16,7 @@ class Cap(StrEnum):
     STUDENT_EDIT = "student.edit"
     STUDENT_IMPORT = "student.import"
     USER_MANAGE = "user.manage"
+    AUDITOR_MANAGE = "auditor.manage"
     AUDIT_VIEW = "audit.view"
     JOB_VIEW = "job.view"
     POLICY_MANAGE = "policy.manage"
@@ -37,7 +38,10 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.STUDENT_VIEW_ID: {Role.REGISTRAR},
     Cap.STUDENT_EDIT: {Role.REGISTRAR},
     Cap.STUDENT_IMPORT: {Role.REGISTRAR},  # bulk import (批量导入) into one's own school
+    # 三员分立 (separation of the three duties): system administrators manage business accounts and the system
+    # administrators of the levels below; auditor accounts are managed by the auditor of a level above only.
     Cap.USER_MANAGE: {Role.SYSADMIN},
+    Cap.AUDITOR_MANAGE: {Role.AUDITOR},
     Cap.AUDIT_VIEW: {Role.AUDITOR},
     Cap.JOB_VIEW: _ALL_BUT_AUDITOR,
     Cap.POLICY_MANAGE: {Role.REGISTRAR},
@@ -56,6 +60,7 @@ _LEVELS = {
     Cap.SCHOOL_MANAGE: {"ministry", "province", "city", "county"},
     Cap.SCHOOL_YEAR_MANAGE: {"ministry", "province"},
     Cap.STUDENT_IMPORT: {"school"},
+    Cap.AUDITOR_MANAGE: {"ministry", "province", "city", "county"},  # a school has no level below
     Cap.POLICY_MANAGE: {"province"},  # one deployment serves one province; its authority sets its policy
     Cap.VERIFY_RUN: {"province", "city", "county", "school"},
     Cap.REGISTER_LOAD: {"province"},

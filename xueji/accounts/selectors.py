@@ -1,20 +1,31 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
-from xueji.accounts.models import User
+from xueji.accounts.models import EXCLUSIVE_ROLES, Role, RoleAssignment, User
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
 from xueji.core.filters import as_bool, as_int, typed
 
 
+def _holds(*roles: str) -> Exists:
+    return Exists(RoleAssignment.objects.filter(user=OuterRef("pk"), role__in=roles))
+
+
+def _below(user) -> Q:
+    """Accounts of the levels below the user's own unit (its subtree without itself)."""
+    return Q(org_unit__path__startswith=user.org_unit.path) & ~Q(org_unit=user.org_unit_id)
+
+
 def user_list(*, user, filters: dict | None = None) -> QuerySet[User]:
-    """Accounts a system administrator manages: their own org unit and below."""
+    """Accounts a system administrator manages (the rule of accounts.services._require_manager_of): business
+    accounts of their unit and below, system administrators of the levels below, and their own. Never auditors."""
     require_cap(user, Cap.USER_MANAGE)
     qs = within(User.objects.select_related("org_unit").prefetch_related("role_assignments"), user)
+    qs = qs.filter(~_holds(*EXCLUSIVE_ROLES) | (_holds(Role.SYSADMIN) & _below(user)) | Q(pk=user.pk))
     filters = typed(filters, org_unit=as_int, is_active=as_bool)
     if q := filters.get("q"):
         qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
@@ -29,7 +40,26 @@ def user_list(*, user, filters: dict | None = None) -> QuerySet[User]:
 
 def user_get(*, user, pk) -> User:
     require_cap(user, Cap.USER_MANAGE)
-    return get_within(User.objects.select_related("org_unit"), user, pk=pk)
+    return get_within(user_list(user=user), user, pk=pk)
+
+
+def auditor_list(*, user, filters: dict | None = None) -> QuerySet[User]:
+    """Auditor accounts an auditor manages: those of the levels below their own (三员分立)."""
+    require_cap(user, Cap.AUDITOR_MANAGE)
+    qs = within(User.objects.select_related("org_unit").prefetch_related("role_assignments"), user)
+    qs = qs.filter(_holds(Role.AUDITOR) & _below(user))
+    filters = typed(filters, org_unit=as_int, is_active=as_bool)
+    if q := filters.get("q"):
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    if org_unit := filters.get("org_unit"):
+        qs = qs.filter(org_unit_id=org_unit)
+    if "is_active" in filters:
+        qs = qs.filter(is_active=filters["is_active"])
+    return qs
+
+
+def auditor_get(*, user, pk) -> User:
+    return get_within(auditor_list(user=user), user, pk=pk)
 
 
 def ip_failures_exceeded(ip: str | None) -> bool:
@@ -38,8 +68,10 @@ def ip_failures_exceeded(ip: str | None) -> bool:
     if not ip:
         return False
     since = clock.now() - dt.timedelta(minutes=settings.XUEJI_IP_FAILURE_WINDOW_MINUTES)
-    failures = AuditEvent.objects.filter(ip=ip, action="auth.login_failed", created_at__gte=since).count()
-    return failures >= settings.XUEJI_IP_FAILURE_LIMIT
+    limit = settings.XUEJI_IP_FAILURE_LIMIT
+    # One range of the (ip, action, created_at) index, cut at the limit: an attack never makes this count slow.
+    failures = AuditEvent.objects.filter(ip=ip, action="auth.login_failed", created_at__gte=since)[:limit].count()
+    return failures >= limit
 
 
 def locked_usernames(*, usernames) -> set[str]:
@@ -57,3 +89,15 @@ def locked_usernames(*, usernames) -> set[str]:
             .annotate(failures=Sum("failures_since_start")))
     limit = get_failure_limit(None, None)
     return {row["username"] for row in rows if (row["failures"] or 0) >= limit}
+
+
+def auditor_org_units(*, user) -> QuerySet:
+    """Where an auditor may place an auditor account: the org units below their own (auditors see no org pages)."""
+    from xueji.regions.models import OrgUnit
+
+    require_cap(user, Cap.AUDITOR_MANAGE)
+    return within(OrgUnit.objects.select_related("parent"), user).exclude(pk=user.org_unit_id)
+
+
+def auditor_org_unit_get(*, user, pk):
+    return get_within(auditor_org_units(user=user), user, pk=pk)

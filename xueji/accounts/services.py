@@ -1,4 +1,12 @@
-"""Account writes: creation, roles, deactivation, password change and reset. All audited."""
+"""Account writes: creation, roles, deactivation, password change and reset. All audited.
+
+三员分立 (separation of the three duties, 等保 2.0): every account has one duty, system administration, audit or
+business (`models.Duty`), for life. Who manages an account follows from its duty, in `_require_manager_of`:
+business accounts by a system administrator of their unit or above; system administrator accounts by a system
+administrator of a level above; auditor accounts by an auditor of a level above (the first ones by
+`manage.py create_sysadmin` / `create_auditor`). So no one can give themselves or a colleague a second duty, and a
+system administrator can neither create an auditor nor reset one's password to read the audit log.
+"""
 
 from collections.abc import Iterable
 
@@ -7,8 +15,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from xueji.accounts.jurisdiction import require_org_within
-from xueji.accounts.models import BUSINESS_ROLES, EXCLUSIVE_ROLES, ROLES_BY_KIND, Role, RoleAssignment, User
-from xueji.accounts.permissions import Cap, require_cap
+from xueji.accounts.models import (
+    BUSINESS_ROLES,
+    EXCLUSIVE_ROLES,
+    ROLES_BY_KIND,
+    Duty,
+    PasswordHistory,
+    Role,
+    RoleAssignment,
+    User,
+    duty_of,
+)
+from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
 from xueji.core import clock
 from xueji.core.errors import Forbidden, ValidationFailed
@@ -39,13 +57,55 @@ def _validate_password(password: str, user: User | None, *, field: str = "passwo
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationFailed(" ".join(exc.messages), code="weak_password", field=field,
-                               details={field: list(exc.messages)}) from None
+        reused = all(error.code == "password_reused" for error in exc.error_list)
+        raise ValidationFailed(" ".join(exc.messages), code="password_reused" if reused else "weak_password",
+                               field=field, details={field: list(exc.messages)}) from None
 
 
-def _require_manager_of(actor: User, target_org: OrgUnit) -> None:
-    require_cap(actor, Cap.USER_MANAGE)
+def _store_password(user: User, password: str, *, update_fields: list[str] | None = None) -> None:
+    """Set and save a (validated) password and keep its hash in the account's history (the last N)."""
+    from django.conf import settings
+
+    now = clock.now()
+    previous, previous_at = user.password, min(user.password_changed_at or now, now)
+    if user.pk is not None and previous and not PasswordHistory.objects.filter(user=user, password=previous).exists():
+        # An account from before the history (or from the demo data): its current password counts too.
+        PasswordHistory.objects.create(user=user, password=previous, created_at=previous_at)
+    user.set_password(password)
+    user.password_changed_at = now
+    user.save(update_fields=update_fields)
+    PasswordHistory.objects.create(user=user, password=user.password, created_at=user.password_changed_at)
+    keep = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[:settings.XUEJI_PASSWORD_HISTORY]
+    PasswordHistory.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
+
+
+def _revoke_credentials(user: User, *, keep_token: str | None = None) -> None:
+    """End the account's sessions (a new security stamp fails their auth hash at their next request) and delete
+    its API tokens, but the one `keep_token` names (a self-service change keeps the caller signed in).
+    The caller saves the user."""
+    from rest_framework.authtoken.models import Token
+
+    user.rotate_security_stamp()
+    tokens = Token.objects.filter(user=user)
+    if keep_token:
+        tokens = tokens.exclude(key=keep_token)
+    tokens.delete()
+
+
+def _require_manager_of(actor: User, target_org: OrgUnit, duty: Duty, *, self_edit: bool = False) -> None:
+    """May the actor manage an account of this duty at this org unit (see the module's docstring)?"""
+    if duty == Duty.AUDIT:
+        if not has_cap(actor, Cap.AUDITOR_MANAGE):
+            raise Forbidden("Auditor accounts are managed by the auditor of a level above only.",
+                            code="auditor_accounts")
+    elif not has_cap(actor, Cap.USER_MANAGE):
+        if has_cap(actor, Cap.AUDITOR_MANAGE):
+            raise Forbidden("Auditors manage auditor accounts only.", code="auditor_accounts")
+        require_cap(actor, Cap.USER_MANAGE)
     require_org_within(actor, target_org)
+    if duty != Duty.BUSINESS and not self_edit and target_org.path == actor.org_unit.path:
+        raise Forbidden("Administrator and auditor accounts are managed from the level above.",
+                        code="manager_level")
 
 
 def _set_roles(user: User, roles: list[str]) -> None:
@@ -58,8 +118,10 @@ def _set_roles(user: User, roles: list[str]) -> None:
 @transaction.atomic
 def user_create(*, actor: User, username: str, full_name: str, org_unit: OrgUnit, roles: Iterable[str],
                 password: str, phone: str = "", email: str = "") -> User:
-    """A system administrator creates an account at their own level or below; it must change its password."""
-    _require_manager_of(actor, org_unit)
+    """A business account by a system administrator at their own level or below, an administrator or auditor
+    account by the system administrator or auditor of a level above; it must change its password."""
+    roles = list(roles)
+    _require_manager_of(actor, org_unit, duty_of(roles))
     role_list = _validate_roles(org_unit=org_unit, roles=roles)
     username = username.strip()
     if not username:
@@ -69,9 +131,7 @@ def user_create(*, actor: User, username: str, full_name: str, org_unit: OrgUnit
     user = User(username=username, full_name=full_name.strip(), org_unit=org_unit, phone=phone, email=email,
                 must_change_password=True)
     _validate_password(password, user)
-    user.set_password(password)
-    user.password_changed_at = clock.now()
-    user.save()
+    _store_password(user, password)
     _set_roles(user, role_list)
     audit_record(actor=actor, action="user.create", obj=user,
                  after={**snapshot(user, USER_AUDIT_FIELDS), "roles": role_list})
@@ -82,12 +142,13 @@ def user_create(*, actor: User, username: str, full_name: str, org_unit: OrgUnit
 def user_update(*, actor: User, user: User, full_name: str | None = None, phone: str | None = None,
                 email: str | None = None, org_unit: OrgUnit | None = None,
                 roles: Iterable[str] | None = None) -> User:
-    _require_manager_of(actor, user.org_unit)
+    duty = duty_of(user.role_set)
+    _require_manager_of(actor, user.org_unit, duty, self_edit=user.pk == actor.pk)
     if user.pk == actor.pk and (roles is not None or org_unit is not None):
         raise Forbidden("You cannot change your own roles or organisation unit.", code="self_escalation")
     before = {**snapshot(user, USER_AUDIT_FIELDS), "roles": sorted(user.role_set)}
     if org_unit is not None and org_unit.pk != user.org_unit_id:
-        require_org_within(actor, org_unit)  # moving an account outside one's jurisdiction is refused
+        _require_manager_of(actor, org_unit, duty)  # never outside one's jurisdiction, nor to one's own level
         user.org_unit = org_unit
     if full_name is not None:
         user.full_name = full_name.strip()
@@ -96,6 +157,9 @@ def user_update(*, actor: User, user: User, full_name: str | None = None, phone:
     if email is not None:
         user.email = email
     new_roles = _validate_roles(org_unit=user.org_unit, roles=roles if roles is not None else user.role_set)
+    if duty_of(new_roles) != duty:
+        raise ValidationFailed("An account keeps its duty (system administration, audit or business); create a "
+                               "new account for the other duty.", code="duty_change", field="roles")
     user.save()
     _set_roles(user, new_roles)
     after = {**snapshot(user, USER_AUDIT_FIELDS), "roles": new_roles}
@@ -106,12 +170,16 @@ def user_update(*, actor: User, user: User, full_name: str | None = None, phone:
 
 @transaction.atomic
 def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
-    _require_manager_of(actor, user.org_unit)
+    _require_manager_of(actor, user.org_unit, duty_of(user.role_set))
     if user.pk == actor.pk:
         raise Forbidden("You cannot deactivate your own account.", code="self_deactivate")
     before = user.is_active
     user.is_active = is_active
-    user.save(update_fields=["is_active"])
+    fields = ["is_active"]
+    if not is_active:  # so that a reactivation revives no old session or token
+        _revoke_credentials(user)
+        fields.append("security_stamp")
+    user.save(update_fields=fields)
     audit_record(actor=actor, action="user.activate" if is_active else "user.deactivate", obj=user,
                  before={"is_active": before}, after={"is_active": is_active})
     return user
@@ -120,38 +188,40 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
 @transaction.atomic
 def user_reset_password(*, actor: User, user: User, new_password: str) -> User:
     """An administrator sets a temporary password; the user must change it at next login."""
-    _require_manager_of(actor, user.org_unit)
+    _require_manager_of(actor, user.org_unit, duty_of(user.role_set))
     if user.pk == actor.pk:
         raise Forbidden("Change your own password on the password page.", code="self_reset")
     _validate_password(new_password, user, field="new_password")
-    user.set_password(new_password)
-    user.password_changed_at = clock.now()
     user.must_change_password = True
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    _revoke_credentials(user)
+    _store_password(user, new_password, update_fields=["password", "password_changed_at", "must_change_password",
+                                                        "security_stamp"])
     _unlock(user)
     audit_record(actor=actor, action="user.password_reset", obj=user, after={"must_change_password": True})
     return user
 
 
 @transaction.atomic
-def password_change(*, user: User, old_password: str, new_password: str) -> User:
+def password_change(*, user: User, old_password: str, new_password: str, keep_token: str | None = None) -> User:
+    """A user changes their own password. Their other sessions and their API tokens end; the caller keeps the
+    current session (update_session_auth_hash) or the token it came with (`keep_token`)."""
     if not user.check_password(old_password):
         raise ValidationFailed("The current password is wrong.", code="wrong_password", field="old_password")
     if old_password == new_password:
         raise ValidationFailed("The new password must differ from the current one.", code="password_reused",
                                field="new_password")
     _validate_password(new_password, user, field="new_password")
-    user.set_password(new_password)
-    user.password_changed_at = clock.now()
     user.must_change_password = False
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    _revoke_credentials(user, keep_token=keep_token)
+    _store_password(user, new_password, update_fields=["password", "password_changed_at", "must_change_password",
+                                                        "security_stamp"])
     audit_record(actor=user, action="user.password_change", obj=user)
     return user
 
 
 @transaction.atomic
 def user_unlock(*, actor: User, user: User) -> User:
-    _require_manager_of(actor, user.org_unit)
+    _require_manager_of(actor, user.org_unit, duty_of(user.role_set))
     _unlock(user)
     audit_record(actor=actor, action="user.unlock", obj=user)
     return user
@@ -174,23 +244,31 @@ def user_is_locked(user: User) -> bool:
     return failures >= get_failure_limit(None, None)
 
 
-def bootstrap_superadmin(*, username: str, password: str, org_unit: OrgUnit) -> User:
-    """The first system administrator of a deployment (management command only; no actor exists yet)."""
+def bootstrap_account(*, username: str, password: str, org_unit: OrgUnit, role: Role) -> User:
+    """The first system administrator or auditor of an org unit, or a new password for one (management commands
+    only: no actor exists yet, or none may reset it). An existing account of another duty is refused."""
+    if role not in EXCLUSIVE_ROLES:
+        raise ValidationFailed("Only system administrators and auditors are created this way.", code="unknown_role")
     with transaction.atomic():
-        user, _created = User.objects.get_or_create(username=username, defaults={"org_unit": org_unit})
+        user, created = User.objects.get_or_create(username=username, defaults={"org_unit": org_unit})
+        if not created and duty_of(user.role_set) != duty_of([role]):
+            raise ValidationFailed(f"{username} is an account of another duty; choose another username.",
+                                   code="duty_change", field="username")
         user.org_unit = org_unit
         _validate_password(password, user)
-        user.set_password(password)
-        user.password_changed_at = clock.now()
         user.must_change_password = False
-        user.save()
-        _set_roles(user, [Role.SYSADMIN])
-        audit_record(actor=None, username="system", action="user.bootstrap", obj=user, org_unit=org_unit)
+        if not created:
+            _revoke_credentials(user)
+        _store_password(user, password)
+        _set_roles(user, [role])
+        audit_record(actor=None, username="system", action="user.bootstrap", obj=user, org_unit=org_unit,
+                     after={"roles": [role]})
     return user
 
 
+
 __all__ = ["BUSINESS_ROLES", "user_create", "user_update", "user_set_active", "user_reset_password",
-           "password_change", "user_unlock", "bootstrap_superadmin"]
+           "password_change", "user_unlock", "bootstrap_account"]
 
 
 @transaction.atomic

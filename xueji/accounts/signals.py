@@ -9,6 +9,11 @@ from xueji.audit.services import audit_record
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
+    from xueji.accounts.middleware import LOGIN_AT_KEY
+    from xueji.core import clock
+
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_AT_KEY] = clock.now().timestamp()  # the absolute session lifetime counts from here
     audit_record(actor=user, action="auth.login", obj=user)
 
 

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 
 from xueji.audit.models import AuditEvent
 from xueji.core import clock, context
@@ -81,3 +82,40 @@ def audit_record(
         request_id=ctx.request_id,
         success=success,
     )
+
+
+def _is_milestone(count: int) -> bool:
+    """1, 10, 100, 1000, ...: the counts at which a minute's denials are written to the log."""
+    while count % 10 == 0:
+        count //= 10
+    return count == 1
+
+
+def audit_denial(*, actor: Any, path: str, method: str, status: int, code: str = "") -> AuditEvent | None:
+    """A signed-in user was refused (403) or asked for something outside their jurisdiction (404).
+
+    Coalesced per user and minute: the first refusal of a minute writes an `access.denied` row, and so do the
+    10th, the 100th, the 1000th... each with the minute's count so far, so a scan of 1,000 URLs writes 4 rows and
+    the last says 1,000. Runs in its own transaction, after the refused operation rolled back."""
+    from xueji.accounts.models import DenialCounter
+
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    minute = clock.now().replace(second=0, microsecond=0)
+    counters = DenialCounter.objects.filter(actor_id=actor.pk, minute=minute)
+    with transaction.atomic():
+        if not counters.update(count=F("count") + 1):
+            try:
+                with transaction.atomic():
+                    DenialCounter.objects.create(actor_id=actor.pk, minute=minute, count=1)
+            except IntegrityError:  # another request of the same user and minute created it first
+                counters.update(count=F("count") + 1)
+            else:
+                # A new minute: the user's counters of earlier hours are of no more use.
+                DenialCounter.objects.filter(actor_id=actor.pk, minute__lt=minute - dt.timedelta(hours=1)).delete()
+        count = counters.values_list("count", flat=True).get()  # ours: the update holds the row until commit
+        if not _is_milestone(count):
+            return None
+        return audit_record(actor=actor, action="access.denied", object_repr=path[:255], success=False,
+                            after={"count": count, "minute": minute, "status": status, "method": method,
+                                   "path": path[:255], "code": code})

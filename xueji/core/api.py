@@ -17,8 +17,32 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
+# Refusals that are not access denials: the client must sign in or change its password first.
+_NOT_DENIALS = {"not_authenticated", "authentication_failed", "password_expired"}
+
+
+def _audit_denial(exc, context) -> None:
+    """403 and 404 answers to a signed-in user are audited, coalesced per user and minute."""
+    from xueji.audit.services import audit_denial
+
+    if isinstance(exc, XuejiError):
+        status, code = exc.status_code, exc.code
+    elif isinstance(exc, Http404):
+        status, code = 404, "not_found"
+    elif isinstance(exc, PermissionDenied | drf_exceptions.PermissionDenied):
+        status, code = 403, getattr(exc, "default_code", "permission_denied")
+        if isinstance(exc, drf_exceptions.APIException) and isinstance(exc.get_codes(), str):
+            code = exc.get_codes()
+    else:
+        return
+    request = context.get("request")
+    if status in (403, 404) and code not in _NOT_DENIALS and request is not None:
+        audit_denial(actor=request.user, path=request.path, method=request.method, status=status, code=code)
+
+
 def exception_handler(exc, context):
     """Every API error has the same body: {"code", "message", ["field"], ["details"]}."""
+    _audit_denial(exc, context)
     if isinstance(exc, XuejiError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, Http404):

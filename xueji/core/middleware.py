@@ -1,3 +1,4 @@
+import ipaddress
 import uuid
 
 from django.conf import settings
@@ -10,12 +11,23 @@ from xueji.core import context
 
 
 def client_ip(request) -> str | None:
-    # Behind nginx, set XUEJI_TRUST_X_FORWARDED_FOR; otherwise the header is forgeable and ignored.
-    if getattr(settings, "XUEJI_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    """The client's address. Behind N trusted proxies (XUEJI_TRUSTED_PROXIES, e.g. 1 for the documented nginx)
+    it is the Nth address from the right of X-Forwarded-For: each proxy appends the peer it saw, so the
+    right end is written by our proxies and everything to its left is whatever the client sent. With 0
+    (the default) the header is ignored and the peer address (REMOTE_ADDR) counts."""
+    peer = request.META.get("REMOTE_ADDR")
+    proxies = getattr(settings, "XUEJI_TRUSTED_PROXIES", 0)
+    if proxies <= 0:
+        return peer
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if not hops:
+        return peer
+    # Fewer hops than proxies: every hop was written by one of ours, the left-most is the client.
+    candidate = hops[-proxies] if len(hops) >= proxies else hops[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:  # a malformed hop never reaches the audit log's address column
+        return peer
 
 
 class RequestContextMiddleware:

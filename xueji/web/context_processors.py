@@ -37,6 +37,7 @@ MENU = [
         ("web:setting_list", _("Function settings"), "bi-toggles", Cap.POLICY_MANAGE),
         ("web:user_list", _("Users"), "bi-person-gear", Cap.USER_MANAGE),
         ("web:audit_list", _("Audit log"), "bi-shield-check", Cap.AUDIT_VIEW),
+        ("web:auditor_list", _("Auditor accounts"), "bi-person-badge", Cap.AUDITOR_MANAGE),
         ("web:job_list", _("Jobs"), "bi-hourglass-split", Cap.JOB_VIEW),
     ]),
 ]

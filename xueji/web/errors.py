@@ -1,7 +1,7 @@
 """The one place where refused operations (XuejiError) become web answers.
 
-- `web_view` wraps every page: sign-in, the capability gate, NotFound -> 404, Forbidden -> the 403 page,
-  any other refusal outside a form -> a message and back to where the user came from.
+- `web_view` wraps every page: sign-in, the capability gate, NotFound -> 404, Forbidden -> the 403 page (both
+  audited as `access.denied`), any other refusal outside a form -> a message and back to where the user came from.
 - `errors_to_form` turns a refusal inside a form submission into field errors on that form.
 - `error_message` gives the user-facing text: services keep stable codes, the UI words them per language.
 """
@@ -38,7 +38,12 @@ MESSAGES = {
     "self_deactivate": _("You cannot deactivate your own account."),
     "self_reset": _("Change your own password on the password page."),
     "wrong_password": _("The current password is wrong."),
-    "password_reused": _("The new password must differ from the current one."),
+    "password_reused": _("The new password must differ from your recent passwords."),
+    "auditor_accounts": _("Auditor accounts are managed by the auditor of a level above only, and auditors manage "
+                          "no other accounts (separation of duties)."),
+    "manager_level": _("System administrator and auditor accounts are managed from the level above."),
+    "duty_change": _("An account keeps its duty (system administration, audit or business); create a new account "
+                     "for the other duty."),
     # schools
     "invalid_school_code": _("The school code has 10 digits."),
     "unknown_code": _("Unknown code."),
@@ -164,6 +169,13 @@ def _back(request):
     return redirect("web:workbench")
 
 
+def _audit_denial(request, status: int, code: str) -> None:
+    """Refused pages are audited, coalesced per user and minute (audit.services.audit_denial)."""
+    from xueji.audit.services import audit_denial
+
+    audit_denial(actor=request.user, path=request.path, method=request.method, status=status, code=code)
+
+
 def web_view(cap: Cap | None = None, *, methods: Iterable[str] = ("GET", "POST")) -> Callable:
     """Decorate a page: signed-in users only, optional capability, allowed methods, and error mapping."""
     allowed = {m.upper() for m in methods}
@@ -182,8 +194,10 @@ def web_view(cap: Cap | None = None, *, methods: Iterable[str] = ("GET", "POST")
                     require_cap(request.user, cap)
                 return view(request, *args, **kwargs)
             except NotFound as exc:  # outside the jurisdiction looks exactly like absent
+                _audit_denial(request, 404, exc.code)
                 raise Http404(exc.message) from exc
             except Forbidden as exc:
+                _audit_denial(request, 403, exc.code)
                 raise PermissionDenied(error_message(exc)) from exc
             except XuejiError as exc:
                 messages.error(request, error_message(exc))

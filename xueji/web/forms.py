@@ -275,8 +275,11 @@ class SchoolYearForm(forms.Form):
 
 # ---------------------------------------------------------------- users
 
-ROLE_CHECKBOXES = dict(choices=Role.choices, widget=forms.CheckboxSelectMultiple,
-                       help_text=_("System administrators and auditors hold no other role."))
+# Auditor accounts are not a system administrator's to give (三员分立): they have pages of their own (auditor_*).
+ROLE_CHECKBOXES = dict(choices=[(value, label) for value, label in Role.choices if value != Role.AUDITOR],
+                       widget=forms.CheckboxSelectMultiple,
+                       help_text=_("System administrators hold no other role. Auditor accounts are created by the "
+                                   "auditor of the level above."))
 
 
 class UserCreateForm(forms.Form):
@@ -320,6 +323,26 @@ class UserUpdateForm(forms.Form):
         if set(data["roles"]) == set(target.role_set):
             data.pop("roles")
         return data
+
+
+class AuditorCreateForm(forms.Form):
+    """An auditor account at a level below the auditor's own (三员分立: only auditors create auditors)."""
+
+    username = UserCreateForm.base_fields["username"]
+    full_name = forms.CharField(label=_("Full name"), max_length=64)
+    org_unit = OrgUnitChoiceField(label=_("Organisation unit"), queryset=None)
+    password = forms.CharField(label=_("Temporary password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from xueji.accounts.selectors import auditor_org_units
+
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = auditor_org_units(user=user)
+        self.fields["password"].help_text = _("%(rules)s The user must change it at the first login.") % {
+            "rules": ComplexityValidator().get_help_text()}
 
 
 # ---------------------------------------------------------------- approval engine (workflow)

@@ -184,6 +184,35 @@ class UserTable(Base):
         return "—"
 
 
+class AuditorTable(Base):
+    """Auditor accounts of the levels below (三员分立): reset the password, activate or deactivate."""
+
+    username = tables.Column(verbose_name=_("Username"))
+    full_name = tables.Column(verbose_name=_("Full name"))
+    org_unit = tables.Column(verbose_name=_("Organisation unit"), order_by=("org_unit__path",))
+    is_active = tables.Column(verbose_name=_("State"))
+    last_login = tables.DateTimeColumn(verbose_name=_("Last login"), format="Y-m-d H:i", default="—")
+    actions = tables.Column(verbose_name=_("Actions"), accessor="pk", orderable=False)
+
+    class Meta(Base.Meta):
+        pass
+
+    def render_is_active(self, record):
+        return _badge(record.is_active, _("Active"), _("Deactivated"))
+
+    def render_actions(self, record):
+        from django.middleware.csrf import get_token
+
+        return format_html(
+            '<a class="btn btn-outline-primary btn-sm" href="{}"><i class="bi bi-key"></i> {}</a> '
+            '<form method="post" action="{}" class="d-inline"><input type="hidden" name="csrfmiddlewaretoken" '
+            'value="{}"><input type="hidden" name="is_active" value="{}">'
+            '<button type="submit" class="btn btn-outline-secondary btn-sm">{}</button></form>',
+            reverse("web:auditor_reset_password", args=[record.pk]), _("Reset password"),
+            reverse("web:auditor_set_active", args=[record.pk]), get_token(self.request),
+            "0" if record.is_active else "1", _("Deactivate") if record.is_active else _("Activate"))
+
+
 class AuditEventTable(Base):
     created_at = tables.DateTimeColumn(verbose_name=_("Time"), format="Y-m-d H:i:s",
                                        linkify=("web:audit_detail", {"pk": tables.A("pk")}))

@@ -608,6 +608,58 @@ def user_unlock(request, pk):
     return redirect("web:user_edit", pk=target.pk)
 
 
+# ---------------------------------------------------------------- auditor accounts (三员分立)
+
+@web_view(Cap.AUDITOR_MANAGE, methods=("GET",))
+def auditor_list(request):
+    table = _table(request, tables.AuditorTable(account_selectors.auditor_list(user=request.user)))
+    return _list_page(request, title=_("Auditor accounts"), icon="bi-person-badge", table=table,
+                      intro=_("Auditor accounts of the levels below yours. System administrators cannot create "
+                              "them or reset their passwords."),
+                      create_url=reverse("web:auditor_create"), create_label=_("New auditor"))
+
+
+@sensitive_post_parameters("password")
+@web_view(Cap.AUDITOR_MANAGE)
+def auditor_create(request):
+    form = forms.AuditorCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            user = account_services.user_create(actor=request.user, roles=[Role.AUDITOR], **form.cleaned_data)
+            messages.success(request, _("Account %(username)s was created; the user must change the password "
+                                        "at the first login.") % {"username": user.username})
+            return redirect("web:auditor_list")
+    return _form_page(request, form, title=_("New auditor"), cancel_url=reverse("web:auditor_list"),
+                      submit=_("Create account"))
+
+
+@sensitive_post_parameters("new_password")
+@web_view(Cap.AUDITOR_MANAGE)
+def auditor_reset_password(request, pk):
+    target = account_selectors.auditor_get(user=request.user, pk=pk)
+    form = forms.PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            account_services.user_reset_password(actor=request.user, user=target, **form.cleaned_data)
+            messages.success(request, _("The password of %(username)s was reset and the account unlocked.") % {
+                "username": target.username})
+            return redirect("web:auditor_list")
+    return _form_page(request, form, title=_("Reset the password of %(username)s") % {"username": target.username},
+                      cancel_url=reverse("web:auditor_list"), submit=_("Reset password"))
+
+
+@web_view(Cap.AUDITOR_MANAGE, methods=("POST",))
+def auditor_set_active(request, pk):
+    target = account_selectors.auditor_get(user=request.user, pk=pk)
+    is_active = request.POST.get("is_active", "").lower() in ("1", "true", "on", "yes")
+    account_services.user_set_active(actor=request.user, user=target, is_active=is_active)
+    if is_active:
+        messages.success(request, _("Account %(username)s is active.") % {"username": target.username})
+    else:
+        messages.success(request, _("Account %(username)s is deactivated.") % {"username": target.username})
+    return redirect("web:auditor_list")
+
+
 # ---------------------------------------------------------------- audit log
 
 @web_view(Cap.AUDIT_VIEW, methods=("GET",))

@@ -81,7 +81,8 @@ class PasswordChangeApi(APIView):
     def post(self, request):
         data = PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.password_change(user=request.user, **data.validated_data)
+        token = getattr(request.auth, "key", None)  # a token client keeps the token it changed the password with
+        user = services.password_change(user=request.user, keep_token=token, **data.validated_data)
         if request.session.get(HASH_SESSION_KEY):
             # Keep this browser session signed in; the password change ends the account's other sessions.
             update_session_auth_hash(request._request, user)
@@ -195,3 +196,47 @@ class UserUnlockApi(SelectorMixin, generics.GenericAPIView):
     def post(self, request, pk):
         user = services.user_unlock(actor=request.user, user=self.get_object())
         return Response(UserSerializer(user).data)
+
+
+# Auditor accounts (三员分立): managed by the auditor of a level above, never by a system administrator ----------
+
+
+class AuditorCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]{3,150}$")
+    full_name = serializers.CharField(max_length=64)
+    org_unit = serializers.IntegerField()
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+AUDITOR_FILTERS = ("q", "org_unit", "is_active")
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in AUDITOR_FILTERS]))
+class AuditorListApi(SelectorMixin, generics.ListAPIView):
+    """The auditor accounts of the levels below the auditor's own; POST creates one (its role is auditor)."""
+
+    required_caps = {"get": Cap.AUDITOR_MANAGE, "post": Cap.AUDITOR_MANAGE}
+    serializer_class = UserSerializer
+    list_selector = selectors.auditor_list
+    filter_params = AUDITOR_FILTERS
+
+    @extend_schema(request=AuditorCreateSerializer, responses={201: UserSerializer})
+    def post(self, request):
+        data = AuditorCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["org_unit"] = selectors.auditor_org_unit_get(user=request.user, pk=values["org_unit"])
+        user = services.user_create(actor=request.user, roles=[Role.AUDITOR], **values)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class AuditorResetPasswordApi(UserResetPasswordApi):
+    required_caps = {"post": Cap.AUDITOR_MANAGE}
+    get_selector = selectors.auditor_get
+
+
+class AuditorSetActiveApi(UserSetActiveApi):
+    required_caps = {"post": Cap.AUDITOR_MANAGE}
+    get_selector = selectors.auditor_get

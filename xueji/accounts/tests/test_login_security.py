@@ -200,8 +200,9 @@ def _token(client, username, password=PASSWORD):
 
 @pytest.fixture(params=["token", "session"])
 def api_as(request, client, world, settings):
-    settings.XUEJI_TOKEN_TTL_HOURS = 24 * 366  # these tests move the clock by months: keep the token alive
     """A client acting as a user through a token or a browser session."""
+    # These tests move the clock by months: keep the token and the session alive.
+    settings.XUEJI_TOKEN_TTL_HOURS = settings.XUEJI_SESSION_MAX_HOURS = 24 * 366
 
     def _as(user):
         if request.param == "token":
@@ -332,7 +333,7 @@ def test_complexity_is_configurable(world):
         password_change(user=user, old_password=PASSWORD, new_password="Abcdef#12")
     with translation.override("en"), pytest.raises(ValidationFailed, match="at least 4 of"):
         password_change(user=user, old_password=PASSWORD, new_password="Abcdefghijk12")
-    password_change(user=user, old_password=PASSWORD, new_password="Abcdefghij#12")
+    password_change(user=user, old_password=PASSWORD, new_password="Kqwzmvbj#712")
 
 
 # Idle timeout -------------------------------------------------------------------------------------
@@ -369,3 +370,74 @@ def test_factory_users_log_in(db, world, attempt):
     user = UserFactory(org_unit=world.units["tunxi"], roles=["registrar"])
 
     assert attempt(user.username, PASSWORD).status == 200
+
+
+# Behind the proxy ---------------------------------------------------------------------------------
+
+
+@override_settings(XUEJI_TRUSTED_PROXIES=1)
+def test_behind_one_proxy_other_clients_failures_do_not_block_a_new_client(world, client):
+    """Behind nginx every request comes from the proxy's address; the per-IP limit must count clients."""
+    proxy = "10.0.0.1"
+    for n in range(settings.XUEJI_IP_FAILURE_LIMIT):
+        client.post("/api/v1/auth/token/", {"username": f"guess{n}", "password": "Wrong-password-1"},
+                    content_type="application/json", REMOTE_ADDR=proxy,
+                    HTTP_X_FORWARDED_FOR=f"203.0.113.{n % 250}, 198.51.100.{n % 200 + 1}")
+
+    response = client.post("/api/v1/auth/token/", {"username": "tunxi_primary_registrar", "password": PASSWORD},
+                           content_type="application/json", REMOTE_ADDR=proxy,
+                           HTTP_X_FORWARDED_FOR="198.51.100.250")
+
+    assert response.status_code == 200
+    assert not AuditEvent.objects.filter(action="auth.login_failed", ip=proxy).exists()
+
+
+@override_settings(XUEJI_TRUSTED_PROXIES=1, XUEJI_IP_FAILURE_LIMIT=3)
+def test_behind_one_proxy_a_client_that_forges_its_address_is_still_limited(world, client):
+    for n in range(3):
+        client.post("/api/v1/auth/token/", {"username": f"guess{n}", "password": "Wrong-password-1"},
+                    content_type="application/json", REMOTE_ADDR="10.0.0.1",
+                    HTTP_X_FORWARDED_FOR=f"192.0.2.{n + 1}, 198.51.100.7")
+
+    response = client.post("/api/v1/auth/token/", {"username": "tunxi_primary_registrar", "password": PASSWORD},
+                           content_type="application/json", REMOTE_ADDR="10.0.0.1",
+                           HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7")
+
+    assert (response.status_code, response.json()["code"]) == (429, "ip_rate_limited")
+
+
+# Cost of the login path ---------------------------------------------------------------------------------
+
+
+def test_a_login_costs_a_few_queries(world, client, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    with django_assert_max_num_queries(18):  # 6 are session and savepoint statements; none per audit row
+        response = client.post(reverse("web:login"), {"username": "tunxi_primary_registrar", "password": PASSWORD})
+    assert response.status_code == 302
+    client.logout()
+    with django_assert_max_num_queries(16):
+        client.post(reverse("web:login"), {"username": "tunxi_primary_registrar", "password": "Wrong-password-1"})
+
+
+def test_the_per_ip_limit_reads_an_index_not_the_audit_table(world):
+    """The per-IP failure count runs on every login: it must be one range of an index, however big the log."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xueji.accounts.selectors import ip_failures_exceeded
+
+    with CaptureQueriesContext(connection) as ctx:
+        ip_failures_exceeded(OFFICE_IP)
+    [query] = ctx.captured_queries
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + query["sql"])
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+        plan = " ".join(str(column) for row in cursor.fetchall() for column in row)
+    if connection.vendor == "postgresql":  # the planner picks among the indexes by statistics; never a table scan
+        assert "Index" in plan and "Seq Scan" not in plan, plan
+    else:
+        assert "audit_audit_ip_01f112_idx" in plan, plan

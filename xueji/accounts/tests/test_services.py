@@ -17,10 +17,12 @@ def _create(actor, org_unit, roles, username="new_user"):
                                 password=NEW_PASSWORD)
 
 
-@pytest.mark.parametrize("roles", [["sysadmin", "registrar"], ["auditor", "leader"], ["sysadmin", "auditor"]])
-def test_sysadmins_and_auditors_hold_no_other_role(world, roles):
+@pytest.mark.parametrize(("manager", "roles"), [("sysadmin", ["sysadmin", "registrar"]),
+                                               ("auditor", ["auditor", "leader"]),
+                                               ("sysadmin", ["sysadmin", "auditor"])])
+def test_sysadmins_and_auditors_hold_no_other_role(world, manager, roles):
     with pytest.raises(ValidationFailed) as exc:
-        _create(world.user("tunxi", "sysadmin"), world.units["tunxi"], roles)
+        _create(world.user("tunxi", manager), world.units["tunxi_primary"], roles)
 
     assert exc.value.code == "separation_of_duties"
     assert not User.objects.filter(username="new_user").exists()

@@ -43,11 +43,44 @@ def test_the_client_address_is_the_peer_not_a_forgeable_header(world, client):
     assert AuditEvent.objects.get(action="auth.login_failed").ip == "10.0.0.8"
 
 
-@override_settings(XUEJI_TRUST_X_FORWARDED_FOR=True)
+@override_settings(XUEJI_TRUSTED_PROXIES=1)
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(world, client):
-    _fail_login(client, REMOTE_ADDR="10.0.0.8", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.8")
+    _fail_login(client, REMOTE_ADDR="10.0.0.8", HTTP_X_FORWARDED_FOR="1.2.3.4")
 
     assert AuditEvent.objects.get(action="auth.login_failed").ip == "1.2.3.4"
+
+
+@override_settings(XUEJI_TRUSTED_PROXIES=1)
+def test_a_spoofed_left_most_forwarded_address_is_ignored(world, client):
+    """nginx appends the peer it saw: the client wrote everything left of it."""
+    _fail_login(client, REMOTE_ADDR="10.0.0.8", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4")
+
+    assert AuditEvent.objects.get(action="auth.login_failed").ip == "1.2.3.4"
+
+
+@override_settings(XUEJI_TRUSTED_PROXIES=2)
+def test_the_client_is_the_nth_address_from_the_right(world, client):
+    _fail_login(client, REMOTE_ADDR="10.0.0.8", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4, 10.0.0.7")
+
+    assert AuditEvent.objects.get(action="auth.login_failed").ip == "1.2.3.4"
+
+
+@override_settings(XUEJI_TRUSTED_PROXIES=1)
+def test_a_malformed_forwarded_address_falls_back_to_the_peer(world, client):
+    _fail_login(client, REMOTE_ADDR="10.0.0.8", HTTP_X_FORWARDED_FOR="1.2.3.4, not-an-address")
+
+    assert AuditEvent.objects.get(action="auth.login_failed").ip == "10.0.0.8"
+
+
+def test_the_number_of_trusted_proxies_comes_from_the_environment():
+    import subprocess
+    import sys
+
+    code = "from django.conf import settings; print(settings.XUEJI_TRUSTED_PROXIES)"
+    env = {**__import__("os").environ, "XUEJI_TRUSTED_PROXIES": "1", "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "1"
 
 
 @override_settings(XUEJI_MAX_REQUEST_BYTES=1024)

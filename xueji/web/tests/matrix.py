@@ -21,7 +21,7 @@ class Case:
     name: str  # URL name, "api:school-detail"
     method: str = "get"
     cap: Cap | None = None
-    obj: str | None = None  # org | school | class | student | user | job | audit | year
+    obj: str | None = None  # org | school | class | student | user | auditor | job | audit | year
     in_url: bool = True
     data: Callable[..., dict[str, Any]] | None = None  # fn(obj, user, seq) -> body
     ok: tuple[int, ...] = (200,)
@@ -48,6 +48,12 @@ def _school_payload(county, user, seq):
 
 def _user_payload(unit, user, seq):
     return {"username": f"matrix_{seq}", "full_name": "矩阵用户", "org_unit": unit.pk, "roles": ["leader"],
+            "password": "Kq7#Lx2!mZw9"}
+
+
+def _auditor_payload(auditor, user, seq):
+    # An auditor account beside an existing one (`auditor`, of a level below the acting auditor's).
+    return {"username": f"matrix_auditor_{seq}", "full_name": "矩阵审计员", "org_unit": auditor.org_unit_id,
             "password": "Kq7#Lx2!mZw9"}
 
 
@@ -112,6 +118,13 @@ API_CASES: list[Case] = [
          data=lambda o, u, s: {"new_password": "Reset@2026xy"}),
     Case("api:user-set-active", "post", cap=Cap.USER_MANAGE, obj="user", data=lambda o, u, s: {"is_active": True}),
     Case("api:user-unlock", "post", cap=Cap.USER_MANAGE, obj="user", data=lambda o, u, s: {}),
+    Case("api:auditor-list", cap=Cap.AUDITOR_MANAGE),
+    Case("api:auditor-list", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor", in_url=False, data=_auditor_payload,
+         ok=(201,)),
+    Case("api:auditor-reset-password", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor",
+         data=lambda o, u, s: {"new_password": "Reset@2026xy"}),
+    Case("api:auditor-set-active", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor",
+         data=lambda o, u, s: {"is_active": True}),
     Case("api:region-list"),
     Case("api:org-unit-list", cap=Cap.ORG_VIEW),
     Case("api:org-unit-detail", cap=Cap.ORG_VIEW, obj="org"),

@@ -33,6 +33,11 @@ def _user_create(unit, user, seq):
             "password": "Qz7#pLw9Rt"}
 
 
+def _auditor_create(auditor, user, seq):
+    return {"username": f"webmatrix_auditor_{seq}", "full_name": "矩阵审计员", "org_unit": auditor.org_unit_id,
+            "password": "Qz7#pLw9Rt"}
+
+
 def _user_edit(target, user, seq):
     return {"full_name": f"改名{seq}", "org_unit": target.org_unit_id, "roles": sorted(target.role_set)}
 
@@ -117,6 +122,15 @@ WEB_CASES: list[Case] = [
     _web("web:user_set_active", "post", cap=Cap.USER_MANAGE, obj="user", data=lambda o, u, s: {"is_active": "1"},
          ok=REDIRECT),
     _web("web:user_unlock", "post", cap=Cap.USER_MANAGE, obj="user", ok=REDIRECT),
+    _web("web:auditor_list", cap=Cap.AUDITOR_MANAGE),
+    _web("web:auditor_create", cap=Cap.AUDITOR_MANAGE),
+    _web("web:auditor_create", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor", in_url=False, data=_auditor_create,
+         ok=REDIRECT),
+    _web("web:auditor_reset_password", cap=Cap.AUDITOR_MANAGE, obj="auditor"),
+    _web("web:auditor_reset_password", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor",
+         data=lambda o, u, s: {"new_password": "Reset@2026xy"}, ok=REDIRECT),
+    _web("web:auditor_set_active", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor",
+         data=lambda o, u, s: {"is_active": "1"}, ok=REDIRECT),
     _web("web:audit_list", cap=Cap.AUDIT_VIEW),
     _web("web:audit_detail", cap=Cap.AUDIT_VIEW, obj="audit"),
     _web("web:job_list", cap=Cap.JOB_VIEW),

@@ -158,5 +158,6 @@ def test_user_list_shows_accounts_and_lock_state(world, login, client):
     html = client.get(reverse("web:user_list")).content.decode()
     assert "tunxi_primary_leader" in html and "huangshan_leader" not in html
     assert "已锁定" in html
-    html = client.get(reverse("web:user_list"), {"role": "auditor"}).content.decode()
-    assert "tunxi_auditor" in html and "tunxi_primary_leader" not in html
+    html = client.get(reverse("web:user_list"), {"role": "registrar"}).content.decode()
+    assert "tunxi_primary_registrar" in html and "tunxi_primary_leader" not in html
+    assert "tunxi_auditor" not in client.get(reverse("web:user_list")).content.decode()  # auditors' own business

@@ -123,6 +123,9 @@ def _objects(world, kind):
         return [(s.school.org_unit, s) for s in world.students.values()]
     if kind == "user":
         return [(u.org_unit, u) for u in world.users.values()]
+    if kind == "auditor":  # auditor accounts, managed by the auditors of the levels above (三员分立)
+        # Schools first: an acting auditor resets the password of one that does not act after it.
+        return [(u.org_unit, u) for (_unit, role), u in reversed(world.users.items()) if role == "auditor"]
     if kind == "job":
         return [(j.org_unit, j) for j in Job.objects.select_related("org_unit")]
     if kind == "audit":
@@ -193,6 +196,8 @@ def test_matrix(case: Case, scene, client):
     for (unit, _role), user in world.users.items():
         if unit not in ACTING_UNITS:
             continue
+        # Fresh from the database: an earlier actor of this case may have reset this account (new session hash).
+        user = type(user).objects.get(pk=user.pk)
         client.force_login(user)
         label = f"{user.username}"
         allowed = case.cap is None or has_cap(user, case.cap)

@@ -2,7 +2,8 @@ import getpass
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xueji.accounts.services import bootstrap_superadmin
+from xueji.accounts.models import Role
+from xueji.accounts.services import bootstrap_account
 from xueji.core.errors import XuejiError
 from xueji.regions.models import OrgUnit
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("The passwords differ.")
         try:
-            user = bootstrap_superadmin(username=username, password=password, org_unit=unit)
+            user = bootstrap_account(username=username, password=password, org_unit=unit, role=Role.SYSADMIN)
         except XuejiError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"System administrator {user.username} of {unit.name} is ready.")
