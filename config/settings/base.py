@@ -142,6 +142,9 @@ XUEJI_IMPORT_WRITER_THREAD = env_bool("XUEJI_IMPORT_WRITER_THREAD", True)
 # `check(items) -> results`, see xueji/registration/verification.py). The default is the local register table.
 XUEJI_POPULATION_REGISTER = os.environ.get("XUEJI_POPULATION_REGISTER",
                                            "xueji.registration.verification.LocalPopulationRegister")
+# `manage.py demo_data` wipes data and creates accounts with a known password: the development and test settings
+# allow it, the production settings never do; elsewhere (benchmarks on the base settings) only on request.
+XUEJI_ALLOW_DEMO_DATA = env_bool("XUEJI_ALLOW_DEMO_DATA", False)
 
 AXES_FAILURE_LIMIT = env_int("XUEJI_ACCOUNT_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30))
