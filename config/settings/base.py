@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xueji.core.middleware.RequestContextMiddleware",
     "xueji.core.middleware.RequestSizeLimitMiddleware",
+    "xueji.core.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xueji.web.middleware.ChineseFirstMiddleware",  # before LocaleMiddleware: web pages ignore Accept-Language
     "django.middleware.locale.LocaleMiddleware",

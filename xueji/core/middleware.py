@@ -1,7 +1,7 @@
 import uuid
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -70,3 +70,26 @@ class RequestSizeLimitMiddleware:
             return JsonResponse({"code": "request_too_large", "message": message}, status=413,
                                 json_dumps_params={"ensure_ascii": False})
         return self.get_response(request)
+
+
+class NulByteGuardMiddleware:
+    """Refuse a NUL byte in the query string with a precise 400 (PostgreSQL text cannot hold one: a filter
+    carrying it would fail deep in the database driver as a 500). Bodies are checked by the forms and
+    serializers (Django's and DRF's CharFields refuse NUL characters)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bad = sorted({key for key, values in request.GET.lists() if "\x00" in key or any("\x00" in v for v in values)})
+        if not bad:
+            return self.get_response(request)
+        with translation.override(translation.get_language_from_request(request)):
+            message = _("A query parameter contains a NUL character: %(names)s.") % {
+                "names": ", ".join(name.replace("\x00", "\\0") for name in bad)}
+            field_message = _("NUL characters are not allowed.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "invalid", "message": message,
+                                 "details": {name.replace("\x00", "\\0"): [field_message] for name in bad}},
+                                status=400, json_dumps_params={"ensure_ascii": False})
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
