@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -110,7 +111,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
          "transaction_mode": "IMMEDIATE"}
     )
+# PostgreSQL with two roles (README, "PostgreSQL"): DATABASE_URL is the application's role, which may only read and
+# append audit rows; DATABASE_OWNER_URL (same server and database, another role) owns the tables and is used by
+# `migrate` and `purge_audit_log` alone. Unset: one role does both (development; `check --deploy` warns).
+XUEJI_DATABASE_OWNER = None
+if os.environ.get("DATABASE_OWNER_URL"):
+    XUEJI_DATABASE_OWNER = dj_database_url.parse(os.environ["DATABASE_OWNER_URL"])
+    if any(XUEJI_DATABASE_OWNER.get(key) != DATABASES["default"].get(key)
+           for key in ("ENGINE", "NAME", "HOST", "PORT")):
+        raise ImproperlyConfigured("DATABASE_OWNER_URL must name the server and database of DATABASE_URL, "
+                                   "with the owner role instead of the application's.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Audit rows are kept at least 185 days (等保 2.0); `purge_audit_log` deletes older ones, never younger.
+XUEJI_AUDIT_RETENTION_DAYS = env_int("XUEJI_AUDIT_RETENTION_DAYS", 185)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
