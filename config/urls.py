@@ -1,7 +1,10 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from xueji.core.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -11,3 +14,4 @@ urlpatterns = [
 ]
 
 handler404 = "xueji.core.views.page_not_found"
+handler500 = "xueji.core.views.server_error"

@@ -146,6 +146,9 @@ XUEJI_PASSWORD_MAX_AGE_DAYS = env_int("XUEJI_PASSWORD_MAX_AGE_DAYS", 90)
 XUEJI_IP_FAILURE_LIMIT = env_int("XUEJI_IP_FAILURE_LIMIT", 100)
 XUEJI_IP_FAILURE_WINDOW_MINUTES = env_int("XUEJI_IP_FAILURE_WINDOW_MINUTES", 15)
 XUEJI_TOKEN_TTL_HOURS = env_int("XUEJI_TOKEN_TTL_HOURS", 12)
+# /healthz: below this much free disk for files, or with a due job no worker took for this long, it answers 503.
+XUEJI_HEALTH_MIN_FREE_MB = env_int("XUEJI_HEALTH_MIN_FREE_MB", 1024)
+XUEJI_HEALTH_QUEUE_WAIT_SECONDS = env_int("XUEJI_HEALTH_QUEUE_WAIT_SECONDS", 300)
 # Largest page of any list (web tables' ?per_page, the API's ?page_size): bulk data leaves through audited exports.
 XUEJI_MAX_PAGE_SIZE = env_int("XUEJI_MAX_PAGE_SIZE", 100)
 XUEJI_MAX_REQUEST_BYTES = env_int("XUEJI_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
