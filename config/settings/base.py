@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "axes",
     "xueji.core",
     "xueji.regions",
@@ -63,7 +65,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, before the headers below
+    "csp.middleware.CSPMiddleware",
+    "xueji.core.middleware.SecurityHeadersMiddleware",
     "xueji.core.middleware.RequestContextMiddleware",
     "xueji.core.middleware.RequestSizeLimitMiddleware",
     "xueji.core.middleware.NulByteGuardMiddleware",
@@ -182,6 +186,27 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request pushes expiry fo
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# Content-Security-Policy (django-csp): the UI serves every script, style, font and image itself and has no inline
+# script, style or event handler (xueji/web/static/web/). The API docs relax style and workers (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap's CSS draws its form and navbar icons as data: SVG
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# No page needs the browser's devices or sensors.
+XUEJI_PERMISSIONS_POLICY = ("accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+                            "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+                            "interest-cohort=()")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

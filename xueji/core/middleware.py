@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from xueji.core import context
@@ -93,3 +94,19 @@ class NulByteGuardMiddleware:
                                  "details": {name.replace("\x00", "\\0"): [field_message] for name in bad}},
                                 status=400, json_dumps_params={"ensure_ascii": False})
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every answer, and `Cache-Control: no-store` on every answer this code makes (pages,
+    API answers, downloads: they hold personal data, and neither a proxy nor the browser's cache may keep them).
+    Static files are answered before this middleware (whitenoise) and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.XUEJI_PERMISSIONS_POLICY)
+        if not request.path.startswith(settings.STATIC_URL):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
