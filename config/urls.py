@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("xueji.web.urls")),
 ]
 
+handler400 = "xueji.core.views.bad_request"
 handler404 = "xueji.core.views.page_not_found"
 handler500 = "xueji.core.views.server_error"

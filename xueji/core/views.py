@@ -23,3 +23,13 @@ def server_error(request):
                              "request_id": getattr(request, "request_id", "")}, status=500,
                             json_dumps_params={"ensure_ascii": False})
     return defaults.server_error(request)
+
+
+def bad_request(request, exception=None):
+    """A request Django refuses before any view (a host not in ALLOWED_HOSTS, a malformed cookie or upload)."""
+    if request.path.startswith("/api/"):
+        with translation.override(translation.get_language_from_request(request)):
+            message = _("The request is invalid.")
+        return JsonResponse({"code": "bad_request", "message": message}, status=400,
+                            json_dumps_params={"ensure_ascii": False})
+    return defaults.bad_request(request, exception)

@@ -137,3 +137,15 @@ def test_with_a_database_that_does_not_answer_healthz_is_503_and_the_api_answers
 @pytest.mark.parametrize("url", ["/healthz"])
 def test_healthz_refuses_writes(db, client, url):
     assert client.post(url).status_code == 405
+
+
+@override_settings(ALLOWED_HOSTS=["xueji.example.gov.cn"])
+def test_a_request_django_refuses_before_any_view_is_json_under_the_api(db):
+    client = Client(raise_request_exception=False)
+
+    api = client.get("/api/v1/me/", HTTP_HOST="evil.example")
+    page = client.get("/login/", HTTP_HOST="evil.example")
+
+    assert (api.status_code, api["Content-Type"]) == (400, "application/json")
+    assert api.json() == {"code": "bad_request", "message": "请求无效。"}
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
