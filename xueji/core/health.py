@@ -8,6 +8,7 @@ that no worker picked up means no worker runs. (An idle queue says nothing about
 import datetime as dt
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -79,13 +80,30 @@ def check_disk() -> dict:
     return result
 
 
-CHECKS = {"database": check_database, "worker": check_worker, "disk": check_disk}
+CHECKS: dict[str, Callable[[], dict]] = {"database": check_database, "worker": check_worker, "disk": check_disk}
+
+
+def register(name: str):
+    """Add a readiness check from an app above core (core imports none of them), e.g. the jobs app's heartbeat of
+    running jobs: `@health.register("job_heartbeats")` on a function returning {"ok": bool, ...}."""
+
+    def decorator(check: Callable[[], dict]) -> Callable[[], dict]:
+        CHECKS[name] = check
+        return check
+
+    return decorator
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {name: check() for name, check in CHECKS.items()}
+    checks = {}
+    for name, check in CHECKS.items():
+        try:
+            checks[name] = check()
+        except Exception:  # a broken check says "not ready", never a 500
+            logger.exception("health: check %s failed", name)
+            checks[name] = {"ok": False, "detail": "the check failed"}
     ready = all(c["ok"] for c in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 

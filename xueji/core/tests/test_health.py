@@ -149,3 +149,16 @@ def test_a_request_django_refuses_before_any_view_is_json_under_the_api(db):
     assert (api.status_code, api["Content-Type"]) == (400, "application/json")
     assert api.json() == {"code": "bad_request", "message": "请求无效。"}
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+def test_apps_add_their_own_checks_and_a_broken_check_means_not_ready(db, client, monkeypatch):
+    from xueji.core import health
+
+    monkeypatch.setattr(health, "CHECKS", dict(health.CHECKS))
+    health.register("job_heartbeats")(lambda: {"ok": True, "running": 0})
+    assert client.get("/healthz").json()["checks"]["job_heartbeats"] == {"ok": True, "running": 0}
+
+    health.register("job_heartbeats")(lambda: 1 / 0)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["job_heartbeats"] == {"ok": False, "detail": "the check failed"}
