@@ -45,7 +45,8 @@ def main() -> int:
     psql(args.server, f'DROP DATABASE IF EXISTS "{name}"')
     psql(args.server, f'CREATE DATABASE "{name}"')
     # Base settings: DEBUG off, production password hashing; the database is the scratch one.
-    env = {**os.environ, "DATABASE_URL": f"{args.server}/{name}", "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    env = {**os.environ, "DATABASE_URL": f"{args.server}/{name}", "DJANGO_SETTINGS_MODULE": "config.settings.base",
+           "XUEJI_ALLOW_DEMO_DATA": "true"}
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     command = [PYTHON, "manage.py", "demo_data", "--cities", str(args.cities), "--counties", str(args.counties),
                "--schools", str(args.schools), "--pupils", str(args.pupils), "--batch-size", str(args.batch_size)]

@@ -57,7 +57,8 @@ def exists(server: str, name: str) -> bool:
 
 
 def manage(database_url: str, *args: str) -> str:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.base",
+           "XUEJI_ALLOW_DEMO_DATA": "true"}
     done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
                           text=True)
     return done.stdout

@@ -1,13 +1,24 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+from xueji.core.health import healthz
+
+# The API docs (Swagger UI, ReDoc; signed-in users, no personal data) style themselves inline and ReDoc runs a
+# blob: worker; their scripts are files all the same (the split Swagger view serves its set-up script as one).
+_docs_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"], "img-src": ["blob:"]})
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", _docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="swagger-ui"),
+    path("api/redoc/", _docs_csp(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("xueji.web.urls")),
 ]
 
+handler400 = "xueji.core.views.bad_request"
 handler404 = "xueji.core.views.page_not_found"
+handler500 = "xueji.core.views.server_error"

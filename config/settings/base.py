@@ -5,6 +5,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "axes",
     "xueji.core",
     "xueji.regions",
@@ -62,9 +65,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, before the headers below
+    "csp.middleware.CSPMiddleware",
+    "xueji.core.middleware.SecurityHeadersMiddleware",
     "xueji.core.middleware.RequestContextMiddleware",
     "xueji.core.middleware.RequestSizeLimitMiddleware",
+    "xueji.core.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xueji.web.middleware.ChineseFirstMiddleware",  # before LocaleMiddleware: web pages ignore Accept-Language
     "django.middleware.locale.LocaleMiddleware",
@@ -110,7 +116,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
          "transaction_mode": "IMMEDIATE"}
     )
+# PostgreSQL with two roles (README, "PostgreSQL"): DATABASE_URL is the application's role, which may only read and
+# append audit rows; DATABASE_OWNER_URL (same server and database, another role) owns the tables and is used by
+# `migrate` and `purge_audit_log` alone. Unset: one role does both (development; `check --deploy` warns).
+XUEJI_DATABASE_OWNER = None
+if os.environ.get("DATABASE_OWNER_URL"):
+    XUEJI_DATABASE_OWNER = dj_database_url.parse(os.environ["DATABASE_OWNER_URL"])
+    if any(XUEJI_DATABASE_OWNER.get(key) != DATABASES["default"].get(key)
+           for key in ("ENGINE", "NAME", "HOST", "PORT")):
+        raise ImproperlyConfigured("DATABASE_OWNER_URL must name the server and database of DATABASE_URL, "
+                                   "with the owner role instead of the application's.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Audit rows are kept at least 185 days (等保 2.0); `purge_audit_log` deletes older ones, never younger.
+XUEJI_AUDIT_RETENTION_DAYS = env_int("XUEJI_AUDIT_RETENTION_DAYS", 185)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -139,6 +157,11 @@ XUEJI_TOKEN_TTL_HOURS = env_int("XUEJI_TOKEN_TTL_HOURS", 12)
 # Proxies in front of the server that append to X-Forwarded-For (1 behind the documented nginx; 0: none, the
 # header is ignored). The client address, for the audit log and the per-IP login limit, is the Nth from the right.
 XUEJI_TRUSTED_PROXIES = env_int("XUEJI_TRUSTED_PROXIES", 0)
+# /healthz: below this much free disk for files, or with a due job no worker took for this long, it answers 503.
+XUEJI_HEALTH_MIN_FREE_MB = env_int("XUEJI_HEALTH_MIN_FREE_MB", 1024)
+XUEJI_HEALTH_QUEUE_WAIT_SECONDS = env_int("XUEJI_HEALTH_QUEUE_WAIT_SECONDS", 300)
+# Largest page of any list (web tables' ?per_page, the API's ?page_size): bulk data leaves through audited exports.
+XUEJI_MAX_PAGE_SIZE = env_int("XUEJI_MAX_PAGE_SIZE", 100)
 XUEJI_MAX_REQUEST_BYTES = env_int("XUEJI_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 # Ceiling for views that accept big files (bulk import); they enforce the province's limit themselves
 # (policy "import.max_bytes") before reading the body and again while streaming it to disk.
@@ -154,6 +177,9 @@ XUEJI_JOB_STALE_SECONDS = env_int("XUEJI_JOB_STALE_SECONDS", 120)
 # `check(items) -> results`, see xueji/registration/verification.py). The default is the local register table.
 XUEJI_POPULATION_REGISTER = os.environ.get("XUEJI_POPULATION_REGISTER",
                                            "xueji.registration.verification.LocalPopulationRegister")
+# `manage.py demo_data` wipes data and creates accounts with a known password: the development and test settings
+# allow it, the production settings never do; elsewhere (benchmarks on the base settings) only on request.
+XUEJI_ALLOW_DEMO_DATA = env_bool("XUEJI_ALLOW_DEMO_DATA", False)
 
 AXES_FAILURE_LIMIT = env_int("XUEJI_ACCOUNT_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30))
@@ -176,6 +202,27 @@ XUEJI_SESSION_MAX_HOURS = env_int("XUEJI_SESSION_MAX_HOURS", 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# Content-Security-Policy (django-csp): the UI serves every script, style, font and image itself and has no inline
+# script, style or event handler (xueji/web/static/web/). The API docs relax style and workers (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap's CSS draws its form and navbar icons as data: SVG
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# No page needs the browser's devices or sensors.
+XUEJI_PERMISSIONS_POLICY = ("accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+                            "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+                            "interest-cohort=()")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

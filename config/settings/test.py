@@ -8,3 +8,4 @@ ALLOWED_HOSTS = ["*"]
 # Django's live server (browser tests) wraps a media-files handler that needs a URL prefix; production serves
 # no media URL at all (MEDIA_URL = None: files go through views that check access).
 MEDIA_URL = "/media/"
+XUEJI_ALLOW_DEMO_DATA = True

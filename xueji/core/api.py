@@ -10,11 +10,18 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from xueji.core.errors import XuejiError
+from xueji.core.paging import capped_page_size, max_page_size
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
-    max_page_size = 500
+
+    @property
+    def max_page_size(self) -> int:  # read per request: XUEJI_MAX_PAGE_SIZE is a deployment setting
+        return max_page_size()
+
+    def get_page_size(self, request):
+        return capped_page_size(super().get_page_size(request))
 
 
 # Refusals that are not access denials: the client must sign in or change its password first.

@@ -2,9 +2,10 @@ import ipaddress
 import uuid
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from xueji.core import context
@@ -82,3 +83,42 @@ class RequestSizeLimitMiddleware:
             return JsonResponse({"code": "request_too_large", "message": message}, status=413,
                                 json_dumps_params={"ensure_ascii": False})
         return self.get_response(request)
+
+
+class NulByteGuardMiddleware:
+    """Refuse a NUL byte in the query string with a precise 400 (PostgreSQL text cannot hold one: a filter
+    carrying it would fail deep in the database driver as a 500). Bodies are checked by the forms and
+    serializers (Django's and DRF's CharFields refuse NUL characters)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bad = sorted({key for key, values in request.GET.lists() if "\x00" in key or any("\x00" in v for v in values)})
+        if not bad:
+            return self.get_response(request)
+        with translation.override(translation.get_language_from_request(request)):
+            message = _("A query parameter contains a NUL character: %(names)s.") % {
+                "names": ", ".join(name.replace("\x00", "\\0") for name in bad)}
+            field_message = _("NUL characters are not allowed.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "invalid", "message": message,
+                                 "details": {name.replace("\x00", "\\0"): [field_message] for name in bad}},
+                                status=400, json_dumps_params={"ensure_ascii": False})
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every answer, and `Cache-Control: no-store` on every answer this code makes (pages,
+    API answers, downloads: they hold personal data, and neither a proxy nor the browser's cache may keep them).
+    Static files are answered before this middleware (whitenoise) and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.XUEJI_PERMISSIONS_POLICY)
+        if not request.path.startswith(settings.STATIC_URL):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from xueji.accounts.permissions import Cap, has_cap, user_caps
 from xueji.audit import selectors as audit_selectors
 from xueji.core import clock, codes
 from xueji.core.errors import NotFound
+from xueji.core.paging import capped_page_size
 from xueji.jobs import selectors as job_selectors
 from xueji.jobs import services as job_services
 from xueji.regions import selectors as region_selectors
@@ -48,10 +50,20 @@ from xueji.workflow import selectors as workflow_selectors
 PER_PAGE = 25
 
 
+class _CappedPaginator(Paginator):
+    """django-tables2 takes ?per_page from the query string: cap it before any row is read."""
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        super().__init__(object_list, capped_page_size(int(per_page)), *args, **kwargs)
+
+
+class _CappedLazyPaginator(LazyPaginator):
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        super().__init__(object_list, capped_page_size(int(per_page)), *args, **kwargs)
+
+
 def _table(request, table, *, lazy: bool = False, per_page: int = PER_PAGE):
-    paginate = {"per_page": per_page}
-    if lazy:
-        paginate["paginator_class"] = LazyPaginator
+    paginate = {"per_page": per_page, "paginator_class": _CappedLazyPaginator if lazy else _CappedPaginator}
     RequestConfig(request, paginate=paginate).configure(table)
     return table
 

@@ -76,6 +76,8 @@ REDIRECT = (302,)
 ACTED = (200, 302, 403)
 WEB_CASES: list[Case] = [
     _web("web:login", public=True, ok=(200, 302), anonymous=(200,)),
+    # readiness for load balancers and monitoring: the same for everyone, no sign-in (core/health.py)
+    _web("healthz", public=True, anonymous=(200,)),
     _web("web:login", "post", public=True, ok=(200,), anonymous=(200,),
          data=lambda o, u, s: {"username": "nobody", "password": "Wrong@123456"}),
     _web("web:logout", "post", ok=REDIRECT),

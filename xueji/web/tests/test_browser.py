@@ -26,11 +26,17 @@ def browser_page():
 
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    violations: list[str] = []
     try:
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
         page.set_default_timeout(20_000)
+        # Every flow runs under the Content-Security-Policy: chromium reports each refused script, style or
+        # handler on the console. None may occur.
+        page.on("console", lambda message: violations.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text else None)
         yield page
+        assert not violations, violations
     finally:
         browser.close()
         playwright.stop()

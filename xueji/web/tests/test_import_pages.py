@@ -58,7 +58,7 @@ def test_import_a_class_follow_it_and_submit_the_drafts(world, window, login):
     html = fragment.content.decode()
     assert "<html" not in html and "hx-get" not in html  # finished: no more polling
     assert 'data-count="total">2<' in html and 'data-count="valid">1<' in html and 'data-count="invalid">1<' in html
-    assert 'data-status="succeeded"' in html and 'style="width: 100%"' in html
+    assert 'data-status="succeeded"' in html and 'data-progress="100"' in html
     report = client.get(reverse("web:import_errors", args=[batch.pk]))
     assert report.status_code == 200 and b"".join(report.streaming_content).startswith(b"PK")
     assert "错误报告" in html and reverse("web:import_errors", args=[batch.pk]) in html

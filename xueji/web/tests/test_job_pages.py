@@ -51,7 +51,7 @@ def test_a_running_job_polls_its_progress(world, login):
     assert f'hx-get="{progress_url}"' in page and 'hx-trigger="every 1s"' in page
     assert "/static/django_htmx/htmx-2.min.js" in page  # htmx from the django-htmx wheel, no CDN
     fragment = client.get(progress_url, headers={"HX-Request": "true"}).content.decode()
-    assert "<html" not in fragment and 'style="width: 40%"' in fragment and 'hx-trigger="every 1s"' in fragment
+    assert "<html" not in fragment and 'data-progress="40"' in fragment and 'hx-trigger="every 1s"' in fragment
     # No result file: download is not found.
     assert client.get(reverse("web:job_download", args=[job.pk])).status_code == 404
 

@@ -5,7 +5,9 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xueji.accounts.permissions import has_cap
@@ -174,11 +176,60 @@ def _request(client, case: Case, obj, user):
     return call(url, data=data or {})
 
 
-def _check(client, case, user, obj, expected, label):
+# What a refused request may still write: the audit log (and the per-minute counter that coalesces refusals into
+# it), the session (each request pushes the idle timeout) and login-attempt records. Everything else is business.
+NOT_BUSINESS = {"audit_auditevent", "accounts_denialcounter", "django_session", "axes_accessattempt",
+                "axes_accesslog", "axes_accessfailurelog"}
+VOLATILE_COLUMNS = {"last_login"}  # force_login between requests sets it
+_query: dict[str, object] = {}
+_last: dict[str, object] = {}  # the fingerprint after the last refused write, while nothing else ran
+
+
+def _fingerprint_query() -> tuple[list[str], str]:
+    """One SELECT that returns, per business table, all its rows in order as one value (PostgreSQL: their md5)."""
+    quote = connection.ops.quote_name
+    tables, parts = [], []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if not meta.managed or meta.proxy or meta.db_table in NOT_BUSINESS:
+            continue
+        columns = [quote(f.column) for f in meta.concrete_fields if f.column not in VOLATILE_COLUMNS]
+        table, pk = quote(meta.db_table), quote(meta.pk.column)
+        if connection.vendor == "postgresql":
+            parts.append(f"(SELECT md5(string_agg(ROW({', '.join(columns)})::text, ';' ORDER BY {pk})) FROM {table})")
+        else:
+            row = " || ',' || ".join(f"quote({c})" for c in columns)
+            parts.append(f"(SELECT group_concat(r, ';') FROM (SELECT {row} AS r FROM {table} ORDER BY {pk}))")
+        tables.append(meta.db_table)
+    return tables, "SELECT " + ", ".join(parts)  # noqa: S608
+
+
+def _fingerprint() -> dict[str, int]:
+    """Every business row, hashed per table: a refused write must leave each one as it was. (The matrix world
+    holds a few hundred rows: one query of a few milliseconds, reused across consecutive refusals.)"""
+    if not _query:
+        _query["tables"], _query["sql"] = _fingerprint_query()
+    with connection.cursor() as cursor:
+        cursor.execute(_query["sql"])
+        values = cursor.fetchone()
+    return {table: hash(value) for table, value in zip(_query["tables"], values, strict=True)}
+
+
+def _check(client, case, user, obj, expected, label, *, refused: bool = False):
+    """`refused`: the answer is a refusal (401/403/404, or the login redirect); for a write, nothing may change."""
+    write = refused and case.method != "get"
+    before = (_last.get("fingerprint") or _fingerprint()) if write else None
     response = _request(client, case, obj, user)
     assert response.status_code in expected, (
         f"{case.key} as {label} -> {response.status_code}, expected {expected}: "
         f"{getattr(response, 'content', b'')[:300]!r}")
+    if write:
+        after = _fingerprint()
+        changed = sorted(table for table in after if after[table] != before.get(table))
+        assert not changed, f"{case.key} as {label} was refused ({response.status_code}) but changed {changed}"
+        _last["fingerprint"] = after
+    else:
+        _last.clear()  # an allowed request may have written anything
 
 
 def _needs_obj_but_url_has_pk(case):
@@ -188,11 +239,13 @@ def _needs_obj_but_url_has_pk(case):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.key)
 def test_matrix(case: Case, scene, client):
     world = scene
+    _last.clear()
     # Anonymous visitors.
     any_obj = _objects(world, case.obj)[0][1] if case.obj else None
     if any_obj is not None and case.obj == "user":
         any_obj = world.user("tunxi_primary", "leader")
-    _check(client, case, None, any_obj, case.ok if case.public else case.anonymous, "anonymous")
+    _check(client, case, None, any_obj, case.ok if case.public else case.anonymous, "anonymous",
+           refused=not case.public)
     for (unit, _role), user in world.users.items():
         if unit not in ACTING_UNITS:
             continue
@@ -205,7 +258,7 @@ def test_matrix(case: Case, scene, client):
             target = _pick(world, case.obj, user, inside=True) if case.obj else None
             if target is None and case.obj:
                 target = any_obj
-            _check(client, case, user, target, (403,), label)
+            _check(client, case, user, target, (403,), label, refused=True)
             continue
         if case.obj is None:
             _check(client, case, user, None, case.ok, label)
@@ -215,5 +268,56 @@ def test_matrix(case: Case, scene, client):
             _check(client, case, user, inside, case.ok, f"{label} on own {case.obj} {inside}")
         outside = _pick(world, case.obj, user, inside=False)
         if outside is not None:
-            _check(client, case, user, outside, (404,), f"{label} on foreign {case.obj} {outside}")
+            _check(client, case, user, outside, (404,), f"{label} on foreign {case.obj} {outside}", refused=True)
         client.logout()
+
+
+class _Refused:
+    status_code = 403
+    content = b"refused"
+
+
+class _WritingClient:
+    """Answers every write with a refusal, after doing `write` behind it: a leak the matrix must catch."""
+
+    def __init__(self, write):
+        self.write = write
+
+    def post(self, url, data=None, content_type=None):
+        self.write()
+        return _Refused()
+
+
+def _rename_school(world):
+    from xueji.schools.models import School
+
+    School.objects.filter(pk=world.schools["tunxi_primary"].pk).update(name="改了")  # update(): no updated_at
+
+
+def _deactivate_user(world):
+    from xueji.accounts.models import User
+
+    User.objects.filter(pk=world.user("tunxi_primary", "leader").pk).update(is_active=False)
+
+
+def _add_year(world):
+    SchoolYear.objects.create(start_year=2090, start_date=dt.date(2090, 9, 1), end_date=dt.date(2091, 8, 31))
+
+
+@pytest.mark.parametrize("write, table", [(_rename_school, "schools_school"), (_deactivate_user, "accounts_user"),
+                                          (_add_year, "schools_schoolyear")])
+def test_a_refused_write_that_changes_anything_fails_the_matrix(world, write, table):
+    _last.clear()
+    case = Case("api:school-list", "post")
+
+    with pytest.raises(AssertionError, match=f"was refused \\(403\\) but changed \\['{table}'\\]"):
+        _check(_WritingClient(lambda: write(world)), case, None, None, (403,), "anyone", refused=True)
+
+
+def test_a_refused_write_may_leave_audit_rows_and_sessions(world):
+    _last.clear()
+
+    def audit_only():
+        audit_record(actor=None, username="system", action="access.denied")
+
+    _check(_WritingClient(audit_only), Case("api:school-list", "post"), None, None, (403,), "anyone", refused=True)

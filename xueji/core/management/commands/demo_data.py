@@ -1,6 +1,7 @@
 import time
 import unicodedata
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from xueji.core import demo
@@ -48,6 +49,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, province, cities, counties, schools, pupils, seed, batch_size, reset, if_empty,
                **options):
+        if not getattr(settings, "XUEJI_ALLOW_DEMO_DATA", False):
+            # Demo data wipes records (--reset) and creates accounts that share a published password.
+            raise CommandError("demo_data runs only under the development or test settings "
+                               "(config.settings.dev, config.settings.test); these settings do not allow it.")
         if if_empty and not reset and demo.database_has_data():
             self.stdout.write("The database already holds data: demo data not generated again.")
             self._print_accounts(demo.demo_accounts())
