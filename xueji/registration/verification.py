@@ -38,6 +38,7 @@ from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock, idnumbers
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
+from xueji.core.spreadsheets import csv_writer
 from xueji.jobs.models import Job
 from xueji.jobs.registry import job_handler
 from xueji.jobs.services import job_start
@@ -344,7 +345,7 @@ def verify_export_job(ctx) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+        writer = csv_writer(fh)
         writer.writerow(EXPORT_HEADER)
         for chunk in _keyset(to_send, fields=("pk", "id_number", "name")):
             with transaction.atomic():
@@ -511,7 +512,7 @@ def verify_answers_job(ctx) -> dict:
                                                          else None)
     if errors:
         with ctx.result_path(f"answers-{batch.pk}-errors.csv").open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
+            writer = csv_writer(fh)
             writer.writerow(["行号", "参考号", "原因"])
             writer.writerows(errors)
     result = dict(counts) | {"errors": len(errors), "error_sample": [list(e) for e in errors[:20]],

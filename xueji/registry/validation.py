@@ -135,11 +135,22 @@ def _convert(item: FormItem, value: str, errors: list[FieldError], today: dt.dat
     return converted
 
 
+def _looks_like_formula(first: str, kind: str) -> bool:
+    """A cell a spreadsheet would run as a formula (CSV injection): = and @ anywhere, + except a phone's
+    country prefix, - in free text and document numbers (names, addresses: `-2+3+cmd|' /C calc'!A0`).
+    Leading tabs and carriage returns are stripped before this check, so they never reach the record."""
+    if first in "=@":
+        return True
+    if first == "+":
+        return kind != "phone"
+    return first == "-" and kind in ("text", "id")
+
+
 def _convert_value(item: FormItem, value: str, today: dt.date) -> tuple[Any, str | None]:
     """The rules for one non-empty, stripped cell: (converted value, None) or (None, reason)."""
     first = value[0]
     kind = item.kind
-    if first in "=@+" and (first != "+" or kind != "phone"):
+    if _looks_like_formula(first, kind):
         return None, f"内容以“{first}”开头，疑似公式，请填写纯文本"
     if len(value) > item.max_length and kind in ("text", "phone", "id"):
         return None, f"长度不能超过 {item.max_length} 个字符"
@@ -326,7 +337,8 @@ def _check_guardians(values: dict[str, Any], errors: list[FieldError]) -> None:
         prefix = f"guardian{n}."
         name = values.get(prefix + "name")
         if not name:
-            if any(k.startswith(prefix) for k in values):
+            named = any(e.key == prefix + "name" for e in errors)  # given, but refused: said once already
+            if not named and any(k.startswith(prefix) for k in values):
                 errors.append(FieldError(f"成员{n}姓名", "填写了家庭成员信息但缺少姓名", prefix + "name"))
             continue
         if not values.get(prefix + "relation"):
