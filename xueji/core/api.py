@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from xueji.core.errors import XuejiError
+from xueji.core.messages import user_message
 
 
 class Pagination(PageNumberPagination):
@@ -19,10 +20,10 @@ class Pagination(PageNumberPagination):
 
 def exception_handler(exc, context):
     """Every API error has the same body: {"code", "message", ["field"], ["details"]}."""
-    if isinstance(exc, XuejiError):
-        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, XuejiError):  # the same words as the pages, in the request's language (Accept-Language)
+        return Response(exc.as_dict(message=user_message(exc)), status=exc.status_code)
     if isinstance(exc, Http404):
-        return Response({"code": "not_found", "message": "Not found."}, status=404)
+        return Response({"code": "not_found", "message": str(_("Not found."))}, status=404)
     if isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)

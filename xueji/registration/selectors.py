@@ -48,12 +48,13 @@ def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
     filters = typed(filters, county=as_int, school=as_int)
     if kind := filters.get("kind"):
         if kind not in ProblemKind.values:
-            raise ValidationFailed("Unknown problem kind.",
+            raise ValidationFailed("Unknown problem kind.", code="unknown_problem_kind",
                                    details={"kind": [f"one of {', '.join(ProblemKind.values)}"]})
         qs = qs.filter(kind=kind)
     if status := filters.get("status"):
         if status not in STATUS_FILTERS:
-            raise ValidationFailed("Unknown status.", details={"status": [f"one of {', '.join(STATUS_FILTERS)}"]})
+            raise ValidationFailed("Unknown status.", code="unknown_status",
+                                   details={"status": [f"one of {', '.join(STATUS_FILTERS)}"]})
         if status == "pending":
             qs = qs.filter(status=ProblemStatus.OPEN, pending=True)
         elif status == "open":

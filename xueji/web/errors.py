@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.permissions import Cap, require_cap
+from xueji.core import messages as core_messages
 from xueji.core.errors import Forbidden, NotFound, XuejiError
 
 # Services raise stable codes with an English developer message; these are the words users read.
@@ -101,6 +101,10 @@ MESSAGES = {
     "not_in_arbitration": _("This problem is not under arbitration."),
     "invalid_choice": _("That record is not one of the disputed records."),
     "choice_required": _("Name the record that keeps the ID number on the problem record's page."),
+    "unknown_action": _("Unknown action."),
+    "proof_required": _("Attach the household-register proof before the confirmation is approved."),
+    "unknown_problem_kind": _("Unknown kind of problem record."),
+    "unknown_status": _("Unknown status."),
     "not_correctable": _("Only name, sex, date of birth, ID type and ID number can be corrected here."),
     "invalid_name": _("The name is required (64 characters at most)."),
     "invalid_code": _("Unknown code."),
@@ -135,24 +139,12 @@ MESSAGES_BY_TEXT = {
 }
 
 
-def _is_chinese(text: str) -> bool:
-    """Worded in Chinese (not an English sentence that merely names something Chinese, like a class name)."""
-    cjk = sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
-    latin = sum(1 for char in text if char.isascii() and char.isalpha())
-    return cjk > latin
+core_messages.register(by_code=MESSAGES, by_text=MESSAGES_BY_TEXT)
 
 
 def error_message(exc: XuejiError) -> str:
-    """The words users read. A message the service already wrote in Chinese is shown as it is (it names the
-    details: window dates, file sizes, the columns of an import file, the duplicate record); otherwise the
-    code's message of this module, in the user's language."""
-    if exc.message in MESSAGES_BY_TEXT:
-        return str(MESSAGES_BY_TEXT[exc.message])
-    if exc.message and _is_chinese(exc.message):
-        return exc.message
-    if exc.code in MESSAGES:
-        return str(MESSAGES[exc.code])
-    return gettext(exc.message) if exc.message else gettext("The operation was refused.")
+    """The words users read, in the active language (xueji.core.messages: the same words as the API)."""
+    return core_messages.user_message(exc)
 
 
 def _back(request):

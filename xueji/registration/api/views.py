@@ -1,5 +1,6 @@
 """Registration API: entering pupils, submitting them for registration, returning pupils, pre-school takeover."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -44,7 +45,7 @@ def clean_from_api(data: dict):
         details: dict[str, list[str]] = {}
         for error in errors:
             details.setdefault(error.key or error.column, []).append(f"{error.column}：{error.message}")
-        raise ValidationFailed("The pupil's data is invalid.", code="invalid", details=details)
+        raise ValidationFailed(_("The pupil's data is invalid: see each item."), code="invalid", details=details)
     return clean
 
 
