@@ -100,6 +100,17 @@ def problem_members(*, user, problem: Problem) -> list[MemberView]:
     return [MemberView(m, m.school_org.path.startswith(path)) for m in members]
 
 
+def problem_member_views(*, user, problem: Problem) -> list[MemberView]:
+    """The members of a listed problem, from the list's prefetch (problem_list_members_prefetch): which of them
+    lie in the user's jurisdiction (their pupil is named) and which do not (only their school is)."""
+    path = _path(user) or "\x00"
+    return [MemberView(m, m.school_org.path.startswith(path)) for m in problem.members.all()]
+
+
+# What a list of problems prefetches so each row names its pupils, their class and school in one go.
+PROBLEM_LIST_PREFETCH = ("members__school_org", "members__student__school_class")
+
+
 def problem_events(*, problem: Problem) -> QuerySet[ProblemEvent]:
     return problem.events.select_related("actor", "request").order_by("at", "id")
 

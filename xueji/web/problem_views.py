@@ -129,7 +129,7 @@ def problem_list(request):
     form = forms.ProblemFilterForm(data, user=user)
     filters = form.filters()
     problems = registration_selectors.problem_list(user=user, filters=filters).prefetch_related(
-        "members__school_org")
+        *registration_selectors.PROBLEM_LIST_PREFETCH)
     table = _table(request, tables.ProblemTable(problems, user=user), lazy=True)
     summary = registration_selectors.problem_summary(user=user) if not user.org_unit.is_school else []
     return render(request, "web/problem_list.html", {
