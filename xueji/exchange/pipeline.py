@@ -38,10 +38,12 @@ from xueji.exchange.models import ImportBatch, ImportKind, ImportStatus
 from xueji.exchange.readers import ColumnMap, cell_text, match_columns, open_source
 from xueji.exchange.uploads import discard
 from xueji.jobs.registry import job_handler
-from xueji.registry.models import FamilyMember, Student
+from xueji.registry.models import FamilyMember
 from xueji.registry.services import (
     PreparedPupils,
+    identity_holders,
     identity_lock,
+    identity_of,
     students_copy_prepare,
     students_copy_write,
     students_insert,
@@ -253,66 +255,40 @@ class RowChecker:
 
 # Writing chunks ----------------------------------------------------------------------------------------------
 
-def _students_with_ids(numbers: list[str]) -> list[tuple[str, int, str, str]]:
-    """(id number, school id, name, school name) of stored pupils holding any of these ID numbers."""
-    if connection.vendor == "postgresql":  # one array parameter instead of thousands of placeholders
-        student, school = Student._meta.db_table, School._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT s.id_number, s.school_id, s.name, sc.name FROM {student} s "  # noqa: S608
-                           f"JOIN {school} sc ON sc.id = s.school_id WHERE s.id_number = ANY(%s)", [numbers])
-            return cursor.fetchall()
-    return list(Student.objects.filter(id_number__in=numbers).values_list("id_number", "school_id", "name",
-                                                                          "school__name"))
-
-
 def _existing(school: School, good: list[GoodRow]) -> tuple[list[GoodRow], int, dict[int, list[tuple[str, str]]]]:
     """Split checked rows by what the registry already holds: (rows to insert, count already imported here,
-    errors of rows duplicating another record). The same rules as single entry: the ID number anywhere; for a
-    pupil without one, name + sex + birth date within the school."""
-    with_id = [g for g in good if g.clean.student.get("id_number")]
-    without = [g for g in good if not g.clean.student.get("id_number")]
-    by_id: dict[str, list[tuple]] = {}
-    if with_id:
-        for row in _students_with_ids([g.clean.student["id_number"] for g in with_id]):
-            by_id.setdefault(row[0], []).append(row)
+    errors of rows duplicating another record). The one duplicate rule of every path (registry.services.
+    identity_holders): the ID number anywhere; for a pupil without one, name + sex + birth date within the school.
+    What only an import adds: a record of this school is the same row imported before (counted, not an error)."""
+    holders = identity_holders(school=school, identities=[identity_of(g.clean.student) for g in good])
+    guardian_ids: dict[int, set[str]] = {}
+    matched_no_id = [h.pk for g, found in zip(good, holders, strict=True) if not g.clean.student.get("id_number")
+                     for h in found]
+    if matched_no_id:
+        for student_id, number in FamilyMember.objects.filter(student_id__in=matched_no_id).values_list(
+                "student_id", "id_number"):
+            guardian_ids.setdefault(student_id, set()).add(number)
     insert: list[GoodRow] = []
     already = 0
     errors: dict[int, list[tuple[str, str]]] = {}
-    for g in with_id:
-        matches = by_id.get(g.clean.student["id_number"])
-        if not matches:
+    for g, found in zip(good, holders, strict=True):
+        data = g.clean.student
+        if not found:
             insert.append(g)
-        elif any(m[1] == school.pk for m in matches):
-            already += 1
+        elif data.get("id_number"):
+            if any(h.school_id == school.pk for h in found):
+                already += 1
+            else:
+                holder = found[0]
+                errors[g.number] = [("身份证件号", f"该身份证件号已有学籍：{holder.school_name}"
+                                                f"（{mask_name(holder.name)}），不能重复建籍；如确属同一人，请办理转学")]
         else:
-            _number, _school, name, school_name = matches[0]
-            errors[g.number] = [("身份证件号", f"该身份证件号已有学籍：{school_name}（{mask_name(name)}），"
-                                            "不能重复建籍；如确属同一人，请办理转学")]
-    if without:
-        people: dict[tuple, list[tuple]] = {}
-        for row in (Student.objects.filter(school=school, name__in={g.clean.student["name"] for g in without},
-                                           birth_date__in={g.clean.student["birth_date"] for g in without})
-                    .values_list("name", "sex", "birth_date", "pk", "id_number")):
-            people.setdefault(row[:3], []).append(row)
-        guardian_ids: dict[int, set[str]] = {}
-        matched = [row[3] for rows in people.values() for row in rows]
-        if matched:
-            for student_id, number in FamilyMember.objects.filter(student_id__in=matched).values_list(
-                    "student_id", "id_number"):
-                guardian_ids.setdefault(student_id, set()).add(number)
-        for g in without:
-            data = g.clean.student
-            matches = people.get((data["name"], data["sex"], data["birth_date"]))
-            if not matches:
-                insert.append(g)
-                continue
             guardian = g.clean.guardians[0].get("id_number") if g.clean.guardians else None
-            if any(not m[4] and guardian and guardian in guardian_ids.get(m[3], ()) for m in matches):
+            if any(not h.id_number and guardian and guardian in guardian_ids.get(h.pk, ()) for h in found):
                 already += 1  # the same pupil (same guardian) imported before
             else:
                 errors[g.number] = [("姓名", f"本校已有姓名、性别、出生日期相同的学籍（{mask_name(data['name'])}），"
                                            "不能重复建籍")]
-    insert.sort(key=lambda g: g.number)
     return insert, already, errors
 
 

@@ -54,6 +54,7 @@ from xueji.registration.models import (
     RetiredNumber,
 )
 from xueji.registry.models import FamilyMember, NationalNumber, RegStatus, Student, StudentDetail, VerifyStatus
+from xueji.registry.services import identity_of, identity_require_unique
 from xueji.registry.validation import name_pinyin
 from xueji.workflow.models import Request, RequestStatus
 from xueji.workflow.services import current_step, may_decide, proof_add, request_decide, request_submit
@@ -633,9 +634,12 @@ def clean_changes(*, student: Student, changes: dict[str, Any]) -> dict[str, Any
                                    field="id_number")
     if len(new["id_number"]) > 32:
         raise ValidationFailed("The ID number is too long.", code="invalid_id", field="id_number")
-    if new["id_number"] and new["id_number"] != current["id_number"] and Student.objects.filter(
-            id_number=new["id_number"]).exclude(pk=student.pk).exists():
-        raise Conflict("Another record already holds this ID number.", code="id_taken", field="id_number")
+    # The one duplicate rule of every path that sets identity items (registry.services.identity_holders), for
+    # what this correction changes: a record already a duplicate may be corrected in its other items.
+    changes_identity = (new["id_number"] != current["id_number"] if new["id_number"]
+                        else any(new[k] != current[k] for k in ("name", "sex", "birth_date", "id_number")))
+    if changes_identity:
+        identity_require_unique(school=student.school, identity=identity_of(new, exclude_pk=student.pk))
     out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in new.items() if v != current[k]}
     if not out:
         raise ValidationFailed("The correction changes nothing.", code="no_change")
