@@ -2,12 +2,14 @@
 grade-1 entry-age control, pre-school takeover and the whole-system search for returning pupils."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from xueji.accounts.jurisdiction import within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
+from xueji.core import idnumbers
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.policy.services import province_code_of, setting_get, window_require
 from xueji.registration.models import PreschoolRecord
@@ -77,21 +79,43 @@ def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
 
 # Returning pupils (来华归国) -------------------------------------------------------------------------------
 
+# On a school's roll (在读, 休学, 停学, 复学): such a record moves by a transfer (转学), never by a takeover.
+IN_SCHOOL_STATUSES = ("01", "02", "04", "05")
+
+
+def in_school(student: Student) -> bool:
+    return student.reg_status != RegStatus.DRAFT and student.status in IN_SCHOOL_STATUSES
+
+
+@dataclass(frozen=True)
+class ReturningMatch:
+    """What the search answers about a record outside the searcher's jurisdiction: only what the takeover
+    needs. Not the pupil's name, school, class or national number; the ID number masked."""
+
+    pk: int
+    county: str  # the county authority holding the record
+    in_school: bool  # still on a school's roll: a transfer, not a takeover
+    id_number: str  # masked
+
+
 def returning_search(*, actor, id_number: str = "", name: str = "", sex: str = "",
-                     birth_date: dt.date | None = None) -> list[Student]:
-    """Search the whole system (not only the jurisdiction) for an existing record of a returning pupil:
-    by ID number, or by name, sex and date of birth. Callers show only what identifies the match."""
+                     birth_date: dt.date | None = None) -> list[ReturningMatch]:
+    """Search the whole system (not only the jurisdiction) for an existing record of a returning pupil (来华归国):
+    by ID number, or by name, sex and date of birth. The answer is masked whatever the searcher's role (the
+    records lie outside the jurisdiction), and the search is audited with the records it found."""
     require_cap(actor, Cap.REQUEST_FILE)
-    qs = Student.objects.select_related("school").exclude(reg_status=RegStatus.DRAFT)
+    qs = Student.objects.select_related("school__county").exclude(reg_status=RegStatus.DRAFT).order_by("pk")
     if id_number:
-        matches = list(qs.filter(id_number=id_number.strip().upper())[:5])
+        found = list(qs.filter(id_number=idnumbers.normalise(id_number))[:5])
     elif name and sex and birth_date:
-        matches = list(qs.filter(name=name.strip(), sex=sex, birth_date=birth_date)[:5])
+        found = list(qs.filter(name=name.strip(), sex=sex, birth_date=birth_date)[:5])
     else:
         raise ValidationFailed("Search by ID number, or by name, sex and date of birth.", code="search_terms")
     audit_record(actor=actor, action="registration.returning_search", object_type="registry.student",
-                 after={"by": "id" if id_number else "name_sex_birth", "found": len(matches)})
-    return matches
+                 after={"by": "id" if id_number else "name_sex_birth", "found": len(found),
+                        "records": [s.pk for s in found], "in_school": sum(in_school(s) for s in found)})
+    return [ReturningMatch(pk=s.pk, county=s.school.county.name, in_school=in_school(s),
+                           id_number=idnumbers.mask(s.id_number)) for s in found]
 
 
 def returning_match_get(*, actor, pk, id_number: str = "", name: str = "",
@@ -119,9 +143,8 @@ def returning_takeover_submit(*, actor, student: Student, school_class: SchoolCl
         raise ValidationFailed("Registration is filed by the pupil's new school.", code="school_only")
     if school_class.school.org_unit_id != actor.org_unit_id:
         raise NotFound("class not found")
-    if student.status == "01" and student.reg_status == RegStatus.REGISTERED:
-        raise Conflict(f"{student.name} is enrolled at {student.school.name}; use a transfer instead.",
-                       code="still_enrolled")
+    if in_school(student):
+        raise Conflict("The record is still on a school's roll; use a transfer instead.", code="still_enrolled")
     if Request.objects.filter(type=RETURNING.code, status="pending", subject_id=str(student.pk)).exists():
         raise Conflict("A takeover of this record is already pending.", code="takeover_pending")
     return request_submit(actor=actor, type=RETURNING.code, title=f"来华归国学生注册（接收原学籍）：{student.name}",

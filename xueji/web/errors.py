@@ -85,7 +85,7 @@ MESSAGES = {
     "school_only": _("This is done by the pupil's school."),
     "not_draft": _("Some of these pupils were already submitted or registered."),
     "search_terms": _("Search by ID number, or by name, sex and date of birth."),
-    "still_enrolled": _("This pupil is enrolled at another school; use a transfer instead."),
+    "still_enrolled": _("This pupil is still on a school's roll; use a transfer instead."),
     "takeover_pending": _("A takeover of this record is already pending."),
     "already_taken": _("This pre-school record was already taken over."),
     "wrong_class": _("The class belongs to another school."),

@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from xueji.core import clock, codes
 from xueji.core.api import SelectorMixin
 from xueji.core.errors import ValidationFailed
-from xueji.core.idnumbers import mask
 from xueji.registration import services
 from xueji.registry import selectors as registry_selectors
 from xueji.registry import services as registry_services
@@ -115,31 +114,33 @@ class ReturningSearchSerializer(serializers.Serializer):
 
 
 class ReturningMatchSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    sex = serializers.CharField()
-    birth_date = serializers.DateField()
+    id = serializers.IntegerField(help_text="repeat it, with the search terms, to take the record over")
+    county = serializers.CharField(help_text="the county authority holding the record")
+    in_school = serializers.BooleanField(help_text="still on a school's roll: a transfer, not a takeover")
     id_number = serializers.CharField(help_text="masked")
-    national_number = serializers.CharField()
-    school_name = serializers.CharField()
-    status = serializers.CharField()
+
+
+class ReturningSearchResultSerializer(serializers.Serializer):
+    found = serializers.BooleanField()
+    matches = ReturningMatchSerializer(many=True)
 
 
 class ReturningSearchApi(generics.GenericAPIView):
-    """来华归国: search the whole system for an existing record before creating one."""
+    """来华归国: search the whole system for an existing record before creating one. Answers only what the
+    takeover needs (found or not, the holding county, whether the record is still in school), masked; audited."""
 
     serializer_class = ReturningSearchSerializer
     queryset = Student.objects.none()  # for the schema only; the search is a service
 
-    @extend_schema(request=ReturningSearchSerializer, responses={200: ReturningMatchSerializer(many=True)})
+    @extend_schema(request=ReturningSearchSerializer, responses={200: ReturningSearchResultSerializer})
     def post(self, request):
         data = ReturningSearchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         matches = services.returning_search(actor=request.user, **data.validated_data)
-        return Response([{"id": s.pk, "name": s.name, "sex": s.sex, "birth_date": s.birth_date,
-                          "id_number": mask(s.id_number), "national_number": s.national_number or "",
-                          "school_name": s.school.name, "status": codes.STUDENT_STATUS.label(s.status)}
-                         for s in matches])
+        return Response(ReturningSearchResultSerializer({
+            "found": bool(matches),
+            "matches": [{"id": m.pk, "county": m.county, "in_school": m.in_school, "id_number": m.id_number}
+                        for m in matches]}).data)
 
 
 class TakeoverSerializer(serializers.Serializer):
