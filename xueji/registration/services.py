@@ -5,6 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import within
 from xueji.accounts.permissions import Cap, require_cap
@@ -34,14 +36,54 @@ def entry_age_problems(*, students: list[Student], province_code: str | None) ->
         return []
     cutoff = dt.date(current_school_year_start(), 8, 31)
     minimum = int(control.get("min_age", 6))
-    return [f"{s.name}（{s.birth_date:%Y-%m-%d}）于 {cutoff:%Y-%m-%d} 未满 {minimum} 周岁"
+    return [str(format_lazy(_("{name} ({birth}) is not {age} full years old on {cutoff}"), name=s.name,
+                            birth=f"{s.birth_date:%Y-%m-%d}", age=minimum, cutoff=f"{cutoff:%Y-%m-%d}"))
             for s in students if age_on(s.birth_date, cutoff) < minimum]
 
 
+def in_first_grade(school_class: SchoolClass | None) -> bool:
+    """A class of the first grade of primary school in the current school year (小学一年级)."""
+    return (school_class is not None and school_class.stage == "1"
+            and school_class.cohort_year == current_school_year_start())
+
+
 def _grade1_problems(students: list[Student]) -> list[str]:
-    year = current_school_year_start()
-    return [f"{s.name} 不在本学年小学一年级的班级" for s in students
-            if s.school_class is None or s.school_class.stage != "1" or s.school_class.cohort_year != year]
+    return [str(format_lazy(_("{name} is not in a grade-1 class of this school year"), name=s.name))
+            for s in students if not in_first_grade(s.school_class)]
+
+
+def grade1_rules_require(*, kind: str, students: list[Student], province_code: str | None) -> None:
+    """The grade-1 rules, whatever the kind of registration: a pupil placed in the first grade of primary school
+    this school year enters within the grade-1 window and meets the entry-age control; a 小学新生注册 holds only
+    such pupils. (Filing a first-grader as 在校生注册 or as a returning pupil does not step round them.)
+
+    When they are checked: whenever the school files, i.e. at submit and again at resubmission after a return
+    (the pupils may have been corrected, even moved to a first-grade class, in between), under the policy in force
+    at that moment. An approval does not re-check them: like the route, the rules a request was filed under are
+    frozen with it, so a policy change (the age switch, a window closing) never strands a request in flight; the
+    approver returns it when it must change."""
+    first_graders = students if kind == "grade1" else [s for s in students if in_first_grade(s.school_class)]
+    problems = _grade1_problems(students) if kind == "grade1" else []
+    if first_graders:
+        if kind != "grade1":
+            window_require(province_code=province_code, kind=GRADE1.window_kind)
+        problems += entry_age_problems(students=first_graders, province_code=province_code)
+    if problems:
+        raise ValidationFailed(format_lazy(_("The grade-1 rules are not met: {problems}"),
+                                           problems="；".join(problems[:20])), code="entry_age", details=problems)
+
+
+def registration_resubmit_check(*, request: Request, actor) -> None:
+    """A returned registration filed again: the same rules as at submit, under the policy now in force."""
+    students = list(Student.objects.filter(registration_request=request).select_related("school_class"))
+    kind = next((key for key, value in KINDS.items() if value.code == request.type), "")
+    province = request.province_code
+    takeover = (request.payload or {}).get("takeover")
+    if takeover:
+        student = Student.objects.get(pk=takeover)
+        student.school_class = SchoolClass.objects.get(pk=request.payload["class"])
+        students = [student]
+    grade1_rules_require(kind=kind, students=students, province_code=province)
 
 
 @transaction.atomic
@@ -65,11 +107,7 @@ def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
     not_drafts = [s.name for s in students if s.reg_status != RegStatus.DRAFT]
     if not_drafts:
         raise Conflict(f"Already submitted or registered: {'、'.join(not_drafts[:10])}", code="not_draft")
-    if kind == "grade1":
-        problems = _grade1_problems(students) + entry_age_problems(
-            students=students, province_code=province_code_of(actor.org_unit))
-        if problems:
-            raise ValidationFailed("；".join(problems[:20]), code="entry_age", details=problems)
+    grade1_rules_require(kind=kind, students=students, province_code=province_code_of(actor.org_unit))
     title = f"{request_type.label}：{actor.org_unit.name} {len(students)} 人"
     request = request_submit(actor=actor, type=request_type.code, title=title, subject_type="registry.student",
                              payload={"count": len(students), "student_ids": ids[:1000]})
@@ -147,6 +185,8 @@ def returning_takeover_submit(*, actor, student: Student, school_class: SchoolCl
         raise Conflict("The record is still on a school's roll; use a transfer instead.", code="still_enrolled")
     if Request.objects.filter(type=RETURNING.code, status="pending", subject_id=str(student.pk)).exists():
         raise Conflict("A takeover of this record is already pending.", code="takeover_pending")
+    placed = Student(name=student.name, birth_date=student.birth_date, school_class=school_class)
+    grade1_rules_require(kind="returning", students=[placed], province_code=province_code_of(actor.org_unit))
     return request_submit(actor=actor, type=RETURNING.code, title=f"来华归国学生注册（接收原学籍）：{student.name}",
                           subject_type="registry.student", subject_id=str(student.pk),
                           payload={"takeover": student.pk, "class": school_class.pk,
