@@ -95,6 +95,12 @@ class ChunkOutcome:
     seconds: float = 0.0
 
 
+def _text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    return (value if type(value) is str else cell_text(value)).strip()
+
+
 def _id_key(number: str) -> int | str:
     """A compact key for the in-file duplicate index (an int for well-formed IDs: about 100 bytes a pupil)."""
     if len(number) == 18 and number[:17].isdigit() and number[17] in _ID_CHARS:
@@ -199,9 +205,9 @@ class RowChecker:
                                           "请把该列设为“文本”格式后重新输入"))
                 hidden.add(item.key)
         problems = early + [(e.column, e.message) for e in errors if e.key not in hidden]
-        klass = None
-        if clean is not None:
-            klass = self._class_of(clean.class_name, problems)
+        # The class is checked even when other items failed: every error of a row in one report, not in rounds.
+        class_name = clean.class_name if clean is not None else _text_of(raw.get("class_name"))
+        klass = self._class_of(class_name, problems) if class_name else None
         duplicate = self._in_file_duplicate(number, raw, clean, problems)
         if problems:
             chunk.errors[number] = problems

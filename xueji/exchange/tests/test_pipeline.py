@@ -230,3 +230,12 @@ def test_cells_a_spreadsheet_would_run_are_refused_in_names_and_addresses(world,
     assert not Student.objects.filter(name=attack).exists()
     assert not FamilyMember.objects.filter(name=attack).exists()
     assert Student.objects.filter(id_number=rows[3]["id_number"]).exists()
+
+
+def test_a_row_reports_its_invalid_class_with_its_other_errors(world, media, registrar, school, class_name):
+    row = pupil(1, class_name="2099级9班", ethnic="火星族", postcode="24500")
+    batch = run(registrar, school, "学生.csv", csv_bytes([row]))
+    assert (batch.total_rows, batch.valid_rows, batch.invalid_rows) == (1, 0, 1)
+    columns = [column for column, _reason in errors_by_row(batch)[2]]
+    assert sorted(columns) == sorted(["民族", "邮政编码", "班级"])
+    assert not Student.objects.filter(id_number=row["id_number"]).exists()

@@ -1,5 +1,7 @@
 """Registration API: entering pupils, submitting them for registration, returning pupils, pre-school takeover."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -36,16 +38,43 @@ StudentFormSerializer = type("StudentFormSerializer", (serializers.Serializer,),
 
 def clean_from_api(data: dict):
     """Flatten the API shape into national-form keys and check it with the one row validator."""
-    raw = {k: v for k, v in data.items() if k not in ("guardians", "school_class")}
-    for n, guardian in enumerate(data.get("guardians") or [], start=1):
-        raw.update({f"guardian{n}.{k}": v for k, v in guardian.items()})
-    clean, errors = validate_row(raw, today=clock.today(), require_class=False)
-    if errors:
-        details: dict[str, list[str]] = {}
-        for error in errors:
-            details.setdefault(error.key or error.column, []).append(f"{error.column}：{error.message}")
+    clean, details = _row_check(data)
+    if details:
         raise ValidationFailed(_("The pupil's data is invalid: see each item."), code="invalid", details=details)
     return clean
+
+
+def _row_check(data: dict) -> tuple[Any, dict[str, list[str]]]:
+    raw = {k: v for k, v in data.items() if k not in ("guardians", "school_class")}
+    for n, guardian in enumerate(data.get("guardians") or [], start=1):
+        if isinstance(guardian, dict):
+            raw.update({f"guardian{n}.{k}": v for k, v in guardian.items()})
+    clean, errors = validate_row(raw, today=clock.today(), require_class=False)
+    details: dict[str, list[str]] = {}
+    for error in errors:
+        details.setdefault(error.key or error.column, []).append(f"{error.column}：{error.message}")
+    return clean, details
+
+
+def pupil_input(request):
+    """The class and the checked pupil of an entry or a correction, with every error in one answer: the
+    serializer's (types, the class left out) and the row validator's together, never one round after another.
+    A class outside the jurisdiction answers 404 first, as everywhere."""
+    serializer = StudentFormSerializer(data=request.data)
+    if serializer.is_valid():
+        klass = class_get(user=request.user, pk=serializer.validated_data["school_class"])
+        return klass, clean_from_api(serializer.validated_data)
+    if not isinstance(request.data, dict):
+        raise serializers.ValidationError(serializer.errors)
+    details: dict[str, Any] = dict(serializer.errors)
+    if "school_class" not in details:
+        class_get(user=request.user, pk=request.data.get("school_class"))
+    items = set(StudentFormSerializer().fields) - {"school_class"}
+    _clean, row_details = _row_check({k: v for k, v in request.data.items() if k in items and k not in details
+                                      and (k == "guardians" or isinstance(v, str))})
+    for key, messages in row_details.items():
+        details.setdefault(key, messages)
+    raise ValidationFailed(_("The pupil's data is invalid: see each item."), code="invalid", details=details)
 
 
 class StudentEnterApi(generics.GenericAPIView):
@@ -55,10 +84,7 @@ class StudentEnterApi(generics.GenericAPIView):
 
     @extend_schema(request=StudentFormSerializer, responses={201: StudentDetailSerializer})
     def post(self, request):
-        data = StudentFormSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        klass = class_get(user=request.user, pk=data.validated_data["school_class"])
-        clean = clean_from_api(data.validated_data)
+        klass, clean = pupil_input(request)
         student = registry_services.student_enter(actor=request.user, school=klass.school, school_class=klass,
                                                   clean=clean)
         return Response(StudentDetailSerializer(student, context={"request": request}).data,
@@ -74,10 +100,7 @@ class StudentCorrectApi(SelectorMixin, generics.GenericAPIView):
     @extend_schema(request=StudentFormSerializer, responses={200: StudentDetailSerializer})
     def put(self, request, pk):
         student = self.get_object()
-        data = StudentFormSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        klass = class_get(user=request.user, pk=data.validated_data["school_class"])
-        clean = clean_from_api(data.validated_data)
+        klass, clean = pupil_input(request)
         student = registry_services.student_correct(actor=request.user, student=student, clean=clean,
                                                     school_class=klass)
         return Response(StudentDetailSerializer(student, context={"request": request}).data)
