@@ -55,7 +55,7 @@ from xueji.registration.models import (
 )
 from xueji.registry.models import FamilyMember, NationalNumber, RegStatus, Student, StudentDetail, VerifyStatus
 from xueji.registry.services import identity_of, identity_require_unique
-from xueji.registry.validation import name_pinyin
+from xueji.registry.validation import name_pinyin, validate_identity
 from xueji.workflow.models import Request, RequestStatus
 from xueji.workflow.services import current_step, may_decide, proof_add, request_decide, request_submit
 from xueji.workflow.types import RequestType, register, step
@@ -634,6 +634,12 @@ def clean_changes(*, student: Student, changes: dict[str, Any]) -> dict[str, Any
                                    field="id_number")
     if len(new["id_number"]) > 32:
         raise ValidationFailed("The ID number is too long.", code="invalid_id", field="id_number")
+    # The row validator's identity rules (name characters, formula-like cells, plausible birth date, ID checks).
+    # Items the correction leaves as they are are not held against it.
+    invalid = [e for e in validate_identity(new, today=clock.today()) if new.get(e.key) != current.get(e.key)]
+    if invalid:
+        raise ValidationFailed(invalid[0].message, code="invalid_identity", field=invalid[0].key,
+                               details={e.key: [f"{e.column}：{e.message}"] for e in invalid})
     # The one duplicate rule of every path that sets identity items (registry.services.identity_holders), for
     # what this correction changes: a record already a duplicate may be corrected in its other items.
     changes_identity = (new["id_number"] != current["id_number"] if new["id_number"]

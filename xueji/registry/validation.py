@@ -292,6 +292,28 @@ def validate_row(raw: dict[str, Any], *, today: dt.date, require_class: bool = T
     return clean, errors
 
 
+IDENTITY_KEYS = ("name", "sex", "birth_date", "id_type", "id_number")
+
+
+def validate_identity(raw: dict[str, Any], *, today: dt.date) -> list[FieldError]:
+    """The validator's rules for the identity items alone (name, sex, birth date, ID type and number), for the
+    paths that change only those (a problem-record correction): the same cell rules and cross-checks as a row."""
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    for key in IDENTITY_KEYS:
+        value = _text(raw.get(key))
+        if not value:
+            continue
+        item = _SPEC[key][0]
+        converted, message = _convert_value(item, value, today)
+        if message is not None:
+            errors.append(FieldError(item.title, message, key))
+        elif converted is not None:
+            values[key] = converted
+    _check_identity(values, errors, today)
+    return errors
+
+
 def _check_identity(values: dict[str, Any], errors: list[FieldError], today: dt.date) -> None:
     name = values.get("name")
     if name and not _NAME.match(name):

@@ -77,3 +77,17 @@ def test_a_problem_record_correction_runs_the_same_duplicate_rule(world):
                             action="correct", changes={"id_number": other_id}, reason="户籍证明")
     assert excinfo.value.code == "duplicate_student" and taken.name not in str(excinfo.value.words)
     assert Student.objects.get(pk=student.pk).id_number == student.id_number
+
+
+def test_a_problem_record_correction_runs_the_row_validators_identity_rules(world):
+    student = Student.objects.get(pk=world.students["tunxi_primary"].pk)
+    record_problems(kind=ProblemKind.ID_ERROR, province_code="340000", groups={student.id_number: [student.pk]},
+                    source="verification")
+    from xueji.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as excinfo:
+        problem_action_file(actor=world.user("tunxi_primary", "registrar"), problem=Problem.objects.get(),
+                            action="correct", changes={"name": "-2+3+cmd|' /C calc'!A0"}, reason="户籍证明")
+    assert excinfo.value.code == "invalid_identity" and excinfo.value.field == "name"
+    assert excinfo.value.message == "内容以“-”开头，疑似公式，请填写纯文本"
+    assert Student.objects.get(pk=student.pk).name == student.name
