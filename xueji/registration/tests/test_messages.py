@@ -36,3 +36,17 @@ def test_every_code_and_problem_history_label_has_chinese_words():
     untranslated = sorted(key for key in words if chinese[key] == english[key])
     assert untranslated == []
     assert chinese["arbitration_choice"] != "Arbiter's choice" and chinese["filed_confirm"] != "Confirmation filed"
+
+
+def test_the_row_validators_messages_follow_the_language_too(world, login):
+    client = login(world.user("tunxi_primary", "registrar"))
+    body = {"school_class": world.classes["tunxi_primary"].pk, "postcode": "24500"}
+    english = client.post(reverse("api:student-enter"), body, content_type="application/json",
+                          HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese = client.post(reverse("api:student-enter"), body, content_type="application/json").json()
+    assert english["message"] == "The pupil's data is invalid: see each item."
+    assert english["details"]["postcode"] == ["邮政编码：A postcode has 6 digits"]
+    assert english["details"]["name"] == ["姓名：Required"]
+    assert chinese["message"] == "学生信息有误，请按各项的提示修改。"
+    assert chinese["details"]["postcode"] == ["邮政编码：邮政编码应为 6 位数字"]
+    assert chinese["details"]["name"] == ["姓名：必填项不能为空"]
