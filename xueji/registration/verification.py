@@ -369,10 +369,10 @@ def batch_file_open(*, actor, batch: VerificationBatch) -> Path:
     """The exported file of a batch, for those who run verification in its scope; every download is audited."""
     require_cap(actor, Cap.VERIFY_RUN)
     if not batch.file:
-        raise NotFound("This batch has no exported file.")
+        raise NotFound("This batch has no exported file.", code="batch_file_missing")
     path = (Path(settings.MEDIA_ROOT) / batch.file).resolve()
     if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
-        raise NotFound("The exported file is missing.")
+        raise NotFound("The exported file is missing.", code="batch_file_missing")
     audit_record(actor=actor, action="verification.download", obj=batch,
                  after={"batch": batch.pk, "rows": batch.total, "id_numbers": "full"})
     return path

@@ -27,6 +27,7 @@ from xueji.core.errors import Forbidden, NotFound, XuejiError
 # Codes whose message is already translated where it is raised (login refusals, weak passwords) are absent.
 MESSAGES = {
     "permission_denied": _("Your roles do not allow this operation."),
+    "not_found": _("Not found."),
     "required": _("This field is required."),
     # accounts
     "roles_required": _("A user needs at least one role."),
@@ -102,6 +103,8 @@ MESSAGES = {
     "invalid_choice": _("That record is not one of the disputed records."),
     "choice_required": _("Name the record that keeps the ID number on the problem record's page."),
     "unknown_action": _("Unknown action."),
+    "no_preschool_record": _("No pre-school record with this ID number."),
+    "batch_file_missing": _("The file of this batch is not available."),
     "proof_required": _("Attach the household-register proof before the confirmation is approved."),
     "unknown_problem_kind": _("Unknown kind of problem record."),
     "unknown_status": _("Unknown status."),

@@ -213,5 +213,5 @@ class PreschoolLookupApi(generics.GenericAPIView):
         if record is None:
             from xueji.core.errors import NotFound
 
-            raise NotFound("No pre-school record with this ID number.")
+            raise NotFound("No pre-school record with this ID number.", code="no_preschool_record")
         return Response(PreschoolRecordSerializer(record).data)
