@@ -203,4 +203,11 @@ def errors_to_form(form: forms.Form) -> Iterator[None]:
         raise
     except XuejiError as exc:
         field = exc.field if exc.field in form.fields and not form.fields[exc.field].disabled else None
-        form.add_error(field, error_message(exc))
+        details = exc.details if isinstance(exc.details, dict) and exc.field in (exc.details or {}) else None
+        if details is None:  # one reason
+            form.add_error(field, error_message(exc))
+            return
+        for name, reasons in details.items():  # several, in the serializer's shape: each on its field
+            target = name if name in form.fields and not form.fields[name].disabled else None
+            for reason in reasons if isinstance(reasons, list) else [reasons]:
+                form.add_error(target, str(reason))

@@ -42,3 +42,22 @@ def test_the_api_answers_every_error_of_a_pupil_at_once(world, login):
     assert body["details"]["name"] == ["姓名：内容以“-”开头，疑似公式，请填写纯文本"]  # ... and the validator's
     assert REQUIRED - {"name"} <= set(body["details"])
     assert not Student.objects.filter(reg_status=RegStatus.DRAFT).exists()
+
+
+def test_a_problem_record_correction_reports_all_its_errors_at_once(world):
+    import pytest
+
+    from xueji.core.errors import ValidationFailed
+    from xueji.registration.models import Problem, ProblemKind
+    from xueji.registration.problems import problem_action_file, record_problems
+
+    student = Student.objects.get(pk=world.students["tunxi_primary"].pk)
+    record_problems(kind=ProblemKind.ID_ERROR, province_code="340000", groups={student.id_number: [student.pk]},
+                    source="verification")
+    with pytest.raises(ValidationFailed) as excinfo:
+        problem_action_file(actor=world.user("tunxi_primary", "registrar"), problem=Problem.objects.get(),
+                            action="correct", changes={"name": "=1+1", "id_number": "341002", "sex": "7"},
+                            reason="户籍证明")
+    assert set(excinfo.value.details) == {"name", "sex", "id_number"}
+    assert excinfo.value.details["id_number"] == ["居民身份证号应为 18 位。"]
+    assert Student.objects.get(pk=student.pk).name == student.name
