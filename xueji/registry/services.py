@@ -1,5 +1,6 @@
 """Writes to the registry: entering pupils (one or many), correcting drafts, exports."""
 
+import datetime as dt
 import functools
 import operator
 from collections.abc import Sequence
@@ -279,7 +280,7 @@ class Identity:
     id_number: str | None
     name: str
     sex: str
-    birth_date: object
+    birth_date: dt.date | None
     exclude_pk: int | None = None  # the record being corrected
 
 

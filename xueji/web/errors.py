@@ -27,7 +27,6 @@ from xueji.core.errors import Forbidden, NotFound, XuejiError
 # Codes whose message is already translated where it is raised (login refusals, weak passwords) are absent.
 MESSAGES = {
     "permission_denied": _("Your roles do not allow this operation."),
-    "not_found": _("Not found."),
     "required": _("This field is required."),
     # accounts
     "roles_required": _("A user needs at least one role."),
@@ -139,6 +138,14 @@ MESSAGES_BY_TEXT = {
         _("Someone has already approved this request; it can no longer be withdrawn."),
     "Only the filer or the current approver may add proofs.":
         _("Only the filing unit or the current approver may add proofs."),
+    # registration: not-found answers of records outside the jurisdiction (the same words as absent records)
+    "student not found": _("Pupil not found."),
+    "class not found": _("Class not found."),
+    "organisation unit not found": _("Organisation unit not found."),
+    "problem record not found": _("Problem record not found."),
+    "problem record member not found": _("Problem record not found."),
+    "national student number not found": _("National student number not found."),
+    "Some of these pupils are not in your jurisdiction.": _("Some of these pupils are not in your jurisdiction."),
 }
 
 

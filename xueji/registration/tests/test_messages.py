@@ -50,3 +50,15 @@ def test_the_row_validators_messages_follow_the_language_too(world, login):
     assert chinese["message"] == "学生信息有误，请按各项的提示修改。"
     assert chinese["details"]["postcode"] == ["邮政编码：邮政编码应为 6 位数字"]
     assert chinese["details"]["name"] == ["姓名：必填项不能为空"]
+
+
+def test_a_record_outside_the_jurisdiction_answers_404_in_the_readers_language(world, login):
+    client = login(world.user("tunxi_primary", "registrar"))
+    foreign = world.students["xuanwu_primary"]
+    body = {"student": foreign.pk, "school_class": world.classes["tunxi_primary"].pk, "id_number": "1"}
+    response = client.post(reverse("api:returning-takeover"), body, content_type="application/json")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "未找到该学生。"}
+    english = client.post(reverse("api:returning-takeover"), body, content_type="application/json",
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json() == {"code": "not_found", "message": "Pupil not found."}
