@@ -28,6 +28,7 @@ import xlsxwriter
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from xueji.audit.services import audit_record
 from xueji.core import clock, idnumbers
@@ -197,12 +198,14 @@ class RowChecker:
             for pos, ref in self.formulas[number]:
                 title = self.item_title.get(pos) or (self.columns.titles[pos] if 0 <= pos < len(self.columns.titles)
                                                      else ref)
-                early.append((title, f"单元格 {ref} 是公式，导入只接受数值：请复制后“选择性粘贴为数值”再导入"))
+                early.append((title, _("Cell %(ref)s is a formula; the import takes values only: copy it and "
+                                        "“paste values” before importing") % {"ref": ref}))
         for pos, item in self.id_positions:
             value = cells[pos] if pos < len(cells) else None
             if type(value) is not str and isinstance(value, int | float) and abs(value) >= 1e15:
-                early.append((item.title, f"{item.title}被 Excel 存成了数字（{cell_text(value)}），末几位已丢失："
-                                          "请把该列设为“文本”格式后重新输入"))
+                early.append((item.title, _(
+                    "Excel stored %(title)s as a number (%(value)s) and lost its last digits: set the column to "
+                    "“Text” and type it again") % {"title": item.title, "value": cell_text(value)}))
                 hidden.add(item.key)
         problems = early + [(e.column, e.message) for e in errors if e.key not in hidden]
         # The class is checked even when other items failed: every error of a row in one report, not in rounds.
@@ -221,15 +224,18 @@ class RowChecker:
     def _class_of(self, name: str, problems: list[tuple[str, str]]) -> SchoolClass | None:
         klass = self.classes.find(name)
         if klass is False:
-            shown = "、".join(self.class_names[:12]) + ("等" if len(self.class_names) > 12 else "")
-            listed = f"（本校班级：{shown}）" if shown else "（本校尚未建立班级）"
-            problems.append(("班级", f"“{name}”不是本校的班级{listed}"))
+            shown = "、".join(self.class_names[:12]) + (_(" etc.") if len(self.class_names) > 12 else "")
+            problems.append(("班级", _("“%(name)s” is not a class of this school (its classes: %(classes)s)") % {
+                "name": name, "classes": shown} if shown else
+                _("“%(name)s” is not a class of this school (it has no classes yet)") % {"name": name}))
             return None
         if klass is None:
-            problems.append(("班级", f"“{name}”对应本校多个班级，请填写下拉列表中的完整班级名称"))
+            problems.append(("班级", _("“%(name)s” fits several classes of this school: choose the full class name "
+                                     "from the list") % {"name": name}))
             return None
         if self.kind == ImportKind.GRADE1 and (klass.stage != "1" or klass.cohort_year != self.cohort):
-            problems.append(("班级", f"“{name}”不是本学年小学一年级的班级（小学新生只能导入一年级班级）"))
+            problems.append(("班级", _("“%(name)s” is not a grade-1 class of this school year (grade-1 entrants go "
+                                     "into grade-1 classes only)") % {"name": name}))
             return None
         return klass
 
@@ -245,7 +251,8 @@ class RowChecker:
             key = _id_key(id_number)
             first = self.seen_ids.setdefault(key, number)
             if first != number:
-                problems.append((self.title_of.get("id_number", "身份证件号"), f"身份证件号与第 {first} 行重复"))
+                problems.append((self.title_of.get("id_number", "身份证件号"),
+                                 _("The ID number repeats row %(row)s") % {"row": first}))
                 return True
             return False
         if clean is None:
@@ -254,7 +261,8 @@ class RowChecker:
         person = (data["name"], data["sex"], data["birth_date"])
         first = self.seen_people.setdefault(person, number)
         if first != number:
-            problems.append(("姓名", f"与第 {first} 行的姓名、性别、出生日期相同，且都没有身份证件号"))
+            problems.append(("姓名", _("Same name, sex and date of birth as row %(row)s, both without an ID number")
+                             % {"row": first}))
             return True
         return False
 
@@ -286,15 +294,18 @@ def _existing(school: School, good: list[GoodRow]) -> tuple[list[GoodRow], int, 
                 already += 1
             else:
                 holder = found[0]
-                errors[g.number] = [("身份证件号", f"该身份证件号已有学籍：{holder.school_name}"
-                                                f"（{mask_name(holder.name)}），不能重复建籍；如确属同一人，请办理转学")]
+                errors[g.number] = [("身份证件号", _(
+                    "This ID number already has a record: %(school)s (%(name)s); it cannot be registered twice: if "
+                    "it is the same pupil, file a transfer") % {"school": holder.school_name,
+                                                                "name": mask_name(holder.name)})]
         else:
             guardian = g.clean.guardians[0].get("id_number") if g.clean.guardians else None
             if any(not h.id_number and guardian and guardian in guardian_ids.get(h.pk, ()) for h in found):
                 already += 1  # the same pupil (same guardian) imported before
             else:
-                errors[g.number] = [("姓名", f"本校已有姓名、性别、出生日期相同的学籍（{mask_name(data['name'])}），"
-                                           "不能重复建籍")]
+                errors[g.number] = [("姓名", _("This school already has a record with the same name, sex and date "
+                                               "of birth (%(name)s); it cannot be registered twice") % {
+                    "name": mask_name(data["name"])})]
     return insert, already, errors
 
 
