@@ -55,7 +55,7 @@ from xueji.registration.models import (
     RetiredNumber,
 )
 from xueji.registry.models import FamilyMember, NationalNumber, RegStatus, Student, StudentDetail, VerifyStatus
-from xueji.registry.services import identity_of, identity_require_unique
+from xueji.registry.services import identity_lock, identity_of, identity_require_unique
 from xueji.registry.validation import name_pinyin, validate_identity
 from xueji.workflow.models import Request, RequestStatus
 from xueji.workflow.services import current_step, may_decide, proof_add, request_decide, request_submit
@@ -658,6 +658,7 @@ def clean_changes(*, student: Student, changes: dict[str, Any]) -> dict[str, Any
     changes_identity = (new["id_number"] != current["id_number"] if new["id_number"]
                         else any(new[k] != current[k] for k in ("name", "sex", "birth_date", "id_number")))
     if changes_identity:
+        identity_lock()  # until the transaction ends: no other path inserts this identity meanwhile
         identity_require_unique(school=student.school, identity=identity_of(new, exclude_pk=student.pk))
     out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in new.items() if v != current[k]}
     if not out:
