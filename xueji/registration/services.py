@@ -79,9 +79,11 @@ def registration_resubmit_check(*, request: Request, actor) -> None:
     kind = next((key for key, value in KINDS.items() if value.code == request.type), "")
     province = request.province_code
     takeover = (request.payload or {}).get("takeover")
-    if takeover:
-        student = Student.objects.get(pk=takeover)
-        student.school_class = SchoolClass.objects.get(pk=request.payload["class"])
+    if takeover:  # the record taken over, placed in the class it would join
+        student = Student.objects.filter(pk=takeover).first()
+        if student is None:
+            raise Conflict("The record no longer exists.", code="record_gone")
+        student.school_class = SchoolClass.objects.filter(pk=request.payload.get("class")).first()
         students = [student]
     grade1_rules_require(kind=kind, students=students, province_code=province)
 
