@@ -4,6 +4,8 @@
   any other refusal outside a form -> a message and back to where the user came from.
 - `errors_to_form` turns a refusal inside a form submission into field errors on that form.
 - `error_message` gives the user-facing text: services keep stable codes, the UI words them per language.
+  MESSAGES below are registered into xueji.core.messages, so the API answers with the same words (in the
+  language of Accept-Language): add the words of a new code here, once.
 """
 
 import contextlib
@@ -23,8 +25,8 @@ from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import messages as core_messages
 from xueji.core.errors import Forbidden, NotFound, XuejiError
 
-# Services raise stable codes with an English developer message; these are the words users read.
-# Codes whose message is already translated where it is raised (login refusals, weak passwords) are absent.
+# Services raise stable codes with an English developer message; these are the words users read. A service
+# whose words carry details raises a lazy translation (gettext_lazy / format_lazy): those are shown as given.
 MESSAGES = {
     "permission_denied": _("Your roles do not allow this operation."),
     "required": _("This field is required."),
