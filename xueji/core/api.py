@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from xueji.core.errors import XuejiError
+from xueji.core.messages import user_message
 from xueji.core.paging import capped_page_size, max_page_size
 
 
@@ -50,10 +51,10 @@ def _audit_denial(exc, context) -> None:
 def exception_handler(exc, context):
     """Every API error has the same body: {"code", "message", ["field"], ["details"]}."""
     _audit_denial(exc, context)
-    if isinstance(exc, XuejiError):
-        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, XuejiError):  # the same words as the pages, in the request's language (Accept-Language)
+        return Response(exc.as_dict(message=user_message(exc)), status=exc.status_code)
     if isinstance(exc, Http404):
-        return Response({"code": "not_found", "message": "Not found."}, status=404)
+        return Response({"code": "not_found", "message": str(_("Not found."))}, status=404)
     if isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.functional import Promise
+
 
 class XuejiError(Exception):
     """A refused operation. `code` is stable and machine-readable; `message` is shown to users."""
@@ -11,21 +13,25 @@ class XuejiError(Exception):
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None,
                  details: Any = None) -> None:
-        super().__init__(message)
+        super().__init__(str(message))
+        # A lazy translation is the user's words, rendered in the language of whoever reads them (core.messages);
+        # a plain string is the developer's message, which users see only through its code's words.
+        self.words = message if isinstance(message, Promise) else None
         self.message = str(message)
         self.code = code or self.default_code
         self.field = field
         self.details = details
 
-    def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"code": self.code, "message": self.message}
+    def as_dict(self, message: str | None = None) -> dict[str, Any]:
+        message = self.message if message is None else message
+        data: dict[str, Any] = {"code": self.code, "message": message}
         if self.field:
             data["field"] = self.field
         if self.details is not None:
             data["details"] = self.details
         elif self.field:
             # The same shape as a serializer's errors, so clients read one format for every 400.
-            data["details"] = {self.field: [self.message]}
+            data["details"] = {self.field: [message]}
         return data
 
 

@@ -41,10 +41,12 @@ from xueji.exchange.readers import ColumnMap, cell_text, match_columns, open_sou
 from xueji.exchange.uploads import discard
 from xueji.jobs.models import FileScope
 from xueji.jobs.registry import job_handler
-from xueji.registry.models import FamilyMember, Student
+from xueji.registry.models import FamilyMember
 from xueji.registry.services import (
     PreparedPupils,
+    identity_holders,
     identity_lock,
+    identity_of,
     students_copy_prepare,
     students_copy_write,
     students_insert,
@@ -94,6 +96,12 @@ class ChunkOutcome:
     duplicate: int = 0
     errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+def _text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    return (value if type(value) is str else cell_text(value)).strip()
 
 
 def _id_key(number: str) -> int | str:
@@ -192,17 +200,19 @@ class RowChecker:
             for pos, ref in self.formulas[number]:
                 title = self.item_title.get(pos) or (self.columns.titles[pos] if 0 <= pos < len(self.columns.titles)
                                                      else ref)
-                early.append((title, f"单元格 {ref} 是公式，导入只接受数值：请复制后“选择性粘贴为数值”再导入"))
+                early.append((title, _("Cell %(ref)s is a formula; the import takes values only: copy it and "
+                                        "“paste values” before importing") % {"ref": ref}))
         for pos, item in self.id_positions:
             value = cells[pos] if pos < len(cells) else None
             if type(value) is not str and isinstance(value, int | float) and abs(value) >= 1e15:
-                early.append((item.title, f"{item.title}被 Excel 存成了数字（{cell_text(value)}），末几位已丢失："
-                                          "请把该列设为“文本”格式后重新输入"))
+                early.append((item.title, _(
+                    "Excel stored %(title)s as a number (%(value)s) and lost its last digits: set the column to "
+                    "“Text” and type it again") % {"title": item.title, "value": cell_text(value)}))
                 hidden.add(item.key)
         problems = early + [(e.column, e.message) for e in errors if e.key not in hidden]
-        klass = None
-        if clean is not None:
-            klass = self._class_of(clean.class_name, problems)
+        # The class is checked even when other items failed: every error of a row in one report, not in rounds.
+        class_name = clean.class_name if clean is not None else _text_of(raw.get("class_name"))
+        klass = self._class_of(class_name, problems) if class_name else None
         duplicate = self._in_file_duplicate(number, raw, clean, problems)
         if problems:
             chunk.errors[number] = problems
@@ -216,15 +226,18 @@ class RowChecker:
     def _class_of(self, name: str, problems: list[tuple[str, str]]) -> SchoolClass | None:
         klass = self.classes.find(name)
         if klass is False:
-            shown = "、".join(self.class_names[:12]) + ("等" if len(self.class_names) > 12 else "")
-            listed = f"（本校班级：{shown}）" if shown else "（本校尚未建立班级）"
-            problems.append(("班级", f"“{name}”不是本校的班级{listed}"))
+            shown = "、".join(self.class_names[:12]) + (_(" etc.") if len(self.class_names) > 12 else "")
+            problems.append(("班级", _("“%(name)s” is not a class of this school (its classes: %(classes)s)") % {
+                "name": name, "classes": shown} if shown else
+                _("“%(name)s” is not a class of this school (it has no classes yet)") % {"name": name}))
             return None
         if klass is None:
-            problems.append(("班级", f"“{name}”对应本校多个班级，请填写下拉列表中的完整班级名称"))
+            problems.append(("班级", _("“%(name)s” fits several classes of this school: choose the full class name "
+                                     "from the list") % {"name": name}))
             return None
         if self.kind == ImportKind.GRADE1 and (klass.stage != "1" or klass.cohort_year != self.cohort):
-            problems.append(("班级", f"“{name}”不是本学年小学一年级的班级（小学新生只能导入一年级班级）"))
+            problems.append(("班级", _("“%(name)s” is not a grade-1 class of this school year (grade-1 entrants go "
+                                     "into grade-1 classes only)") % {"name": name}))
             return None
         return klass
 
@@ -240,7 +253,8 @@ class RowChecker:
             key = _id_key(id_number)
             first = self.seen_ids.setdefault(key, number)
             if first != number:
-                problems.append((self.title_of.get("id_number", "身份证件号"), f"身份证件号与第 {first} 行重复"))
+                problems.append((self.title_of.get("id_number", "身份证件号"),
+                                 _("The ID number repeats row %(row)s") % {"row": first}))
                 return True
             return False
         if clean is None:
@@ -249,73 +263,51 @@ class RowChecker:
         person = (data["name"], data["sex"], data["birth_date"])
         first = self.seen_people.setdefault(person, number)
         if first != number:
-            problems.append(("姓名", f"与第 {first} 行的姓名、性别、出生日期相同，且都没有身份证件号"))
+            problems.append(("姓名", _("Same name, sex and date of birth as row %(row)s, both without an ID number")
+                             % {"row": first}))
             return True
         return False
 
 
 # Writing chunks ----------------------------------------------------------------------------------------------
 
-def _students_with_ids(numbers: list[str]) -> list[tuple[str, int, str, str]]:
-    """(id number, school id, name, school name) of stored pupils holding any of these ID numbers."""
-    if connection.vendor == "postgresql":  # one array parameter instead of thousands of placeholders
-        student, school = Student._meta.db_table, School._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT s.id_number, s.school_id, s.name, sc.name FROM {student} s "  # noqa: S608
-                           f"JOIN {school} sc ON sc.id = s.school_id WHERE s.id_number = ANY(%s)", [numbers])
-            return cursor.fetchall()
-    return list(Student.objects.filter(id_number__in=numbers).values_list("id_number", "school_id", "name",
-                                                                          "school__name"))
-
-
 def _existing(school: School, good: list[GoodRow]) -> tuple[list[GoodRow], int, dict[int, list[tuple[str, str]]]]:
     """Split checked rows by what the registry already holds: (rows to insert, count already imported here,
-    errors of rows duplicating another record). The same rules as single entry: the ID number anywhere; for a
-    pupil without one, name + sex + birth date within the school."""
-    with_id = [g for g in good if g.clean.student.get("id_number")]
-    without = [g for g in good if not g.clean.student.get("id_number")]
-    by_id: dict[str, list[tuple]] = {}
-    if with_id:
-        for row in _students_with_ids([g.clean.student["id_number"] for g in with_id]):
-            by_id.setdefault(row[0], []).append(row)
+    errors of rows duplicating another record). The one duplicate rule of every path (registry.services.
+    identity_holders): the ID number anywhere; for a pupil without one, name + sex + birth date within the school.
+    What only an import adds: a record of this school is the same row imported before (counted, not an error)."""
+    holders = identity_holders(school=school, identities=[identity_of(g.clean.student) for g in good])
+    guardian_ids: dict[int, set[str]] = {}
+    matched_no_id = [h.pk for g, found in zip(good, holders, strict=True) if not g.clean.student.get("id_number")
+                     for h in found]
+    if matched_no_id:
+        for student_id, number in FamilyMember.objects.filter(student_id__in=matched_no_id).values_list(
+                "student_id", "id_number"):
+            guardian_ids.setdefault(student_id, set()).add(number)
     insert: list[GoodRow] = []
     already = 0
     errors: dict[int, list[tuple[str, str]]] = {}
-    for g in with_id:
-        matches = by_id.get(g.clean.student["id_number"])
-        if not matches:
+    for g, found in zip(good, holders, strict=True):
+        data = g.clean.student
+        if not found:
             insert.append(g)
-        elif any(m[1] == school.pk for m in matches):
-            already += 1
+        elif data.get("id_number"):
+            if any(h.school_id == school.pk for h in found):
+                already += 1
+            else:
+                holder = found[0]
+                errors[g.number] = [("身份证件号", _(
+                    "This ID number already has a record: %(school)s (%(name)s); it cannot be registered twice: if "
+                    "it is the same pupil, file a transfer") % {"school": holder.school_name,
+                                                                "name": mask_name(holder.name)})]
         else:
-            _number, _school, name, school_name = matches[0]
-            errors[g.number] = [("身份证件号", f"该身份证件号已有学籍：{school_name}（{mask_name(name)}），"
-                                            "不能重复建籍；如确属同一人，请办理转学")]
-    if without:
-        people: dict[tuple, list[tuple]] = {}
-        for row in (Student.objects.filter(school=school, name__in={g.clean.student["name"] for g in without},
-                                           birth_date__in={g.clean.student["birth_date"] for g in without})
-                    .values_list("name", "sex", "birth_date", "pk", "id_number")):
-            people.setdefault(row[:3], []).append(row)
-        guardian_ids: dict[int, set[str]] = {}
-        matched = [row[3] for rows in people.values() for row in rows]
-        if matched:
-            for student_id, number in FamilyMember.objects.filter(student_id__in=matched).values_list(
-                    "student_id", "id_number"):
-                guardian_ids.setdefault(student_id, set()).add(number)
-        for g in without:
-            data = g.clean.student
-            matches = people.get((data["name"], data["sex"], data["birth_date"]))
-            if not matches:
-                insert.append(g)
-                continue
             guardian = g.clean.guardians[0].get("id_number") if g.clean.guardians else None
-            if any(not m[4] and guardian and guardian in guardian_ids.get(m[3], ()) for m in matches):
+            if any(not h.id_number and guardian and guardian in guardian_ids.get(h.pk, ()) for h in found):
                 already += 1  # the same pupil (same guardian) imported before
             else:
-                errors[g.number] = [("姓名", f"本校已有姓名、性别、出生日期相同的学籍（{mask_name(data['name'])}），"
-                                           "不能重复建籍")]
-    insert.sort(key=lambda g: g.number)
+                errors[g.number] = [("姓名", _("This school already has a record with the same name, sex and date "
+                                               "of birth (%(name)s); it cannot be registered twice") % {
+                    "name": mask_name(data["name"])})]
     return insert, already, errors
 
 

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from xueji.core.errors import ValidationFailed
 from xueji.registry.fields import ALL_ITEMS, BY_TITLE, FormItem
 
@@ -84,8 +88,10 @@ class ColumnMap:
     def warnings(self) -> list[str]:
         if not self.unknown:
             return []
-        shown = "、".join(f"“{title}”（{self.letter(pos)} 列）" for pos, title in self.unknown[:30])
-        return [f"以下列不是导入模板中的列，已忽略：{shown}"]
+        shown = "、".join(gettext("“%(title)s” (column %(letter)s)") % {"title": title, "letter": self.letter(pos)}
+                         for pos, title in self.unknown[:30])
+        return [gettext("These columns are not in the import template and were ignored: %(columns)s")
+                % {"columns": shown}]
 
 
 def match_columns(header: list[Any], offset: int = 0) -> ColumnMap:
@@ -106,23 +112,28 @@ def match_columns(header: list[Any], offset: int = 0) -> ColumnMap:
             continue
         if item.key in found:
             first, again = column_letter(offset + found[item.key]), column_letter(offset + pos)
-            twice.append(f"“{item.title}”（{first} 列和 {again} 列）")
+            twice.append(gettext("“%(title)s” (columns %(first)s and %(again)s)") % {
+                "title": item.title, "first": first, "again": again})
             continue
         found[item.key] = pos
         items.append((pos, item))
     problems = []
     missing = [item.title for item in ALL_ITEMS if item.required and item.key not in found]
     if missing:
-        problems.append("缺少必填列：" + "、".join(f"“{t}”" for t in missing))
+        problems.append(gettext("required columns missing: %(columns)s") % {
+            "columns": "、".join(f"“{t}”" for t in missing)})
     if twice:
-        problems.append("列重复：" + "、".join(twice))
+        problems.append(gettext("columns repeated: %(columns)s") % {"columns": "、".join(twice)})
     if problems:
         if unknown:
-            problems.append("未识别的列：" + "、".join(f"“{t}”（{column_letter(offset + p)} 列）"
-                                                   for p, t in unknown[:30]))
+            problems.append(gettext("columns not recognised: %(columns)s") % {"columns": "、".join(
+                gettext("“%(title)s” (column %(letter)s)") % {"title": t, "letter": column_letter(offset + p)}
+                for p, t in unknown[:30])})
         if not found:
-            problems.insert(0, "第一行不是导入模板的列标题")
-        message = "文件的列与导入模板不符，整个文件未导入。" + "；".join(problems) + "。请使用系统生成的导入模板。"
+            problems.insert(0, gettext("the first row is not the header of the import template"))
+        message = format_lazy(_("The file's columns do not match the import template; nothing of the file was "
+                                "imported. {problems}. Use the import template the system makes."),
+                              problems="；".join(problems))
         raise ValidationFailed(message, code="wrong_columns", field="file",
                                details={"missing": missing, "unknown": [t for _p, t in unknown], "duplicated": twice})
     return ColumnMap(titles=titles, items=items, unknown=unknown, offset=offset)
@@ -170,17 +181,18 @@ def detect_encoding(path: Path, name: str = "") -> str:
         ok, where = _decodes_as(path, "utf-16")
         if ok:
             return "utf-16"
-        raise ValidationFailed(f"“{name}”以 UTF-16 标记开头，但第 {where} 字节处内容无法解码。", code="bad_encoding",
-                               field="file")
+        raise ValidationFailed(format_lazy(_("“{name}” starts with a UTF-16 mark but cannot be decoded at byte "
+                                             "{where}."), name=name, where=where), code="bad_encoding", field="file")
     ok, utf8_at = _decodes_as(path, "utf-8")
     if ok:
         return "utf-8"
     ok, gb_at = _decodes_as(path, "gb18030")
     if ok:
         return "gb18030"
-    raise ValidationFailed(f"无法识别“{name}”的文字编码：它既不是 UTF-8（第 {utf8_at} 字节处出错），也不是 GB18030/GBK"
-                           f"（第 {gb_at} 字节处出错）。请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”后再上传。",
-                           code="bad_encoding", field="file")
+    raise ValidationFailed(format_lazy(_(
+        "The text encoding of “{name}” is not recognised: it is neither UTF-8 (error at byte {utf8_at}) nor "
+        "GB18030/GBK (error at byte {gb_at}). In Excel, “Save as” “CSV UTF-8 (comma delimited)” and upload again."),
+        name=name, utf8_at=utf8_at, gb_at=gb_at), code="bad_encoding", field="file")
 
 
 class CsvSource:
@@ -215,10 +227,12 @@ class CsvSource:
                     return record
         except csv.Error as exc:
             self._csv_error(exc)
-        raise ValidationFailed(f"“{self.name}”是空文件：没有列标题，也没有数据。", code="empty_file", field="file")
+        raise ValidationFailed(format_lazy(_("“{name}” is empty: no header, no data."), name=self.name),
+                               code="empty_file", field="file")
 
     def _csv_error(self, exc: csv.Error) -> None:
-        raise ValidationFailed(f"“{self.name}”不是有效的 CSV 文件：{exc}。", code="bad_csv", field="file") from exc
+        raise ValidationFailed(format_lazy(_("“{name}” is not a valid CSV file: {reason}."), name=self.name,
+                                           reason=exc), code="bad_csv", field="file") from exc
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         try:
@@ -307,7 +321,8 @@ def choose_sheet(sheets: list[SheetInfo], name: str) -> SheetInfo:
         if sheet.name == DATA_SHEET:
             return sheet
     if not visible:
-        raise ValidationFailed(f"“{name}”中没有可见的工作表。", code="empty_file", field="file")
+        raise ValidationFailed(format_lazy(_("“{name}” has no visible sheet."), name=name), code="empty_file",
+                               field="file")
     return visible[0]
 
 
@@ -329,15 +344,17 @@ def scan_formulas(archive: zipfile.ZipFile, part: str, name: str) -> dict[int, l
                         ref = _REF.search(match.group(1))
                         count += 1
                         if ref is None or count > MAX_FORMULA_CELLS:
-                            what = "公式单元格（无法定位）" if ref is None else f"超过 {MAX_FORMULA_CELLS} 个公式单元格"
-                            raise ValidationFailed(f"“{name}”含有{what}。请将公式“选择性粘贴为数值”后再上传。",
+                            what = (_("formula cells (that cannot be located)") if ref is None else
+                                    format_lazy(_("more than {count} formula cells"), count=MAX_FORMULA_CELLS))
+                            raise ValidationFailed(format_lazy(_("“{name}” holds {what}. “Paste values” over the "
+                                                                 "formulas and upload again."), name=name, what=what),
                                                    code="formula_cells", field="file")
                         letters, row = ref.group(1).decode(), int(ref.group(2))
                         found.setdefault(row, []).append((column_index(letters), f"{letters}{row}"))
                 tail = buffer[-512:]
     except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
-        raise ValidationFailed(f"“{name}”已损坏（{exc}），不是有效的 .xlsx 文件。", code="corrupt_file",
-                               field="file") from exc
+        raise ValidationFailed(format_lazy(_("“{name}” is damaged ({reason}): not a valid .xlsx file."), name=name,
+                                           reason=exc), code="corrupt_file", field="file") from exc
     return found
 
 
@@ -388,7 +405,8 @@ def xlsx_header(archive: zipfile.ZipFile, part: str, name: str, scan_limit: int 
                     return _resolve_header(archive, cells)
             if not block:
                 break
-    raise ValidationFailed(f"“{name}”的工作表中没有列标题和数据。", code="empty_file", field="file")
+    raise ValidationFailed(format_lazy(_("The sheet of “{name}” holds no header and no data."), name=name),
+                           code="empty_file", field="file")
 
 
 def _row_cells(body: bytes) -> dict[int, tuple[str, str]]:
@@ -444,16 +462,16 @@ class XlsxSource:
             with zipfile.ZipFile(self.path) as archive:
                 self.sheet = choose_sheet(workbook_sheets(archive), self.name)
         except (zipfile.BadZipFile, KeyError, OSError) as exc:
-            raise ValidationFailed(f"“{self.name}”已损坏或不是 Excel 工作簿（{exc}）。", code="corrupt_file",
-                                   field="file") from exc
+            raise ValidationFailed(format_lazy(_("“{name}” is damaged or not an Excel workbook ({reason})."),
+                                               name=self.name, reason=exc), code="corrupt_file", field="file") from exc
 
     def quick_header(self) -> list[str]:
         try:
             with zipfile.ZipFile(self.path) as archive:
                 return xlsx_header(archive, self.sheet.part, self.name)
         except (zipfile.BadZipFile, KeyError, OSError, SyntaxError) as exc:
-            raise ValidationFailed(f"“{self.name}”已损坏，不是有效的 .xlsx 文件（{exc}）。", code="corrupt_file",
-                                   field="file") from exc
+            raise ValidationFailed(format_lazy(_("“{name}” is damaged: not a valid .xlsx file ({reason})."),
+                                               name=self.name, reason=exc), code="corrupt_file", field="file") from exc
 
     def open(self) -> list[Any]:
         import python_calamine
@@ -464,7 +482,8 @@ class XlsxSource:
             self._workbook = python_calamine.CalamineWorkbook.from_path(str(self.path))
             sheet = self._workbook.get_sheet_by_name(self.sheet.name)
         except python_calamine.CalamineError as exc:
-            raise ValidationFailed(f"无法读取“{self.name}”：{exc}", code="corrupt_file", field="file") from exc
+            raise ValidationFailed(format_lazy(_("“{name}” cannot be read: {reason}"), name=self.name, reason=exc),
+                                   code="corrupt_file", field="file") from exc
         start = sheet.start or (0, 0)
         self.start_row, self.start_col = start
         self.height = sheet.height
@@ -473,7 +492,8 @@ class XlsxSource:
             self._done += 1
             if not _is_blank(cells):
                 return cells
-        raise ValidationFailed(f"“{self.name}”的工作表“{self.sheet.name}”是空的。", code="empty_file", field="file")
+        raise ValidationFailed(format_lazy(_("The sheet “{sheet}” of “{name}” is empty."), name=self.name,
+                                           sheet=self.sheet.name), code="empty_file", field="file")
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         for number, cells in self._rows:

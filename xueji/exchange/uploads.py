@@ -12,6 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, TemporaryFileUploadHandler
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from xueji.core.errors import ValidationFailed, XuejiError
 from xueji.policy.services import province_code_of, setting_get
@@ -49,8 +51,12 @@ def import_max_bytes(org_unit) -> int:
     return int(setting_get(province_code=province_code_of(org_unit), key="import.max_bytes"))
 
 
-def size_message(size: int, limit: int) -> str:
-    return f"文件大小 {filesizeformat(size)} 超过导入文件的上限 {filesizeformat(limit)}，请拆分后分批导入。"
+def size_message(size: int, limit: int, *, aborted: bool = False):
+    """The user's words (a lazy translation, rendered in the reader's language)."""
+    words = (_("The file ({size}) is larger than the import limit of {limit}; split it and import the parts. "
+               "(The upload stopped when it passed the limit.)") if aborted
+             else _("The file ({size}) is larger than the import limit of {limit}; split it and import the parts."))
+    return format_lazy(words, size=filesizeformat(size), limit=filesizeformat(limit))
 
 
 def check_size(size: int | None, limit: int) -> None:
@@ -79,7 +85,7 @@ def store_upload(upload, *, limit: int) -> StoredUpload:
             for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
-                    raise UploadTooLarge(size_message(size, limit) + "（上传在超出上限时已中止）", field="file",
+                    raise UploadTooLarge(size_message(size, limit, aborted=True), field="file",
                                          details={"size": size, "limit": limit})
                 digest.update(chunk)
                 out.write(chunk)
@@ -192,7 +198,7 @@ class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         self._received += len(raw_data)
         if self._received > self._limit:
             self.file.close()
-            raise UploadTooLarge(size_message(self._received, self._limit) + "（上传在超出上限时已中止）",
+            raise UploadTooLarge(size_message(self._received, self._limit, aborted=True),
                                  field="file", details={"size": self._received, "limit": self._limit})
         return super().receive_data_chunk(raw_data, start)
 

@@ -12,7 +12,7 @@ from xueji.schools.models import School
 from xueji.schools.selectors import current_school_year_start
 
 GIVEN = "子涵 欣怡 梓轩 浩然 雨桐 宇轩 思彤 俊杰 诗涵 一诺 沐阳 若汐 明轩 可馨 梓萱".split()
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗曾".split()
+SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗曾")  # one character each (str.split kept it whole)
 
 
 def preschool_records_make(*, count: int, seed: int = 7) -> int:

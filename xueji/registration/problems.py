@@ -30,6 +30,7 @@ from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record, snapshot
 from xueji.core import clock, codes, idnumbers
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from xueji.core.messages import user_message
 from xueji.jobs.models import Job
 from xueji.jobs.registry import job_handler
 from xueji.jobs.services import job_start
@@ -54,7 +55,8 @@ from xueji.registration.models import (
     RetiredNumber,
 )
 from xueji.registry.models import FamilyMember, NationalNumber, RegStatus, Student, StudentDetail, VerifyStatus
-from xueji.registry.validation import name_pinyin
+from xueji.registry.services import identity_lock, identity_of, identity_require_unique
+from xueji.registry.validation import name_pinyin, validate_identity
 from xueji.workflow.models import Request, RequestStatus
 from xueji.workflow.services import current_step, may_decide, proof_add, request_decide, request_submit
 from xueji.workflow.types import RequestType, register, step
@@ -612,30 +614,52 @@ def clean_changes(*, student: Student, changes: dict[str, Any]) -> dict[str, Any
         elif isinstance(value, str):
             value = value.strip()
         new[key] = value
+    refused: list[ValidationFailed] = []  # every reason at once, not one per submission
     if not new["name"] or len(new["name"]) > 64:
-        raise ValidationFailed("The name is required (64 characters at most).", code="invalid_name", field="name")
+        refused.append(ValidationFailed("The name is required (64 characters at most).", code="invalid_name",
+                                        field="name"))
     if new["sex"] not in codes.SEX.codes:
-        raise ValidationFailed(f"Unknown sex code {new['sex']!r}.", code="invalid_code", field="sex")
+        refused.append(ValidationFailed(f"Unknown sex code {new['sex']!r}.", code="invalid_code", field="sex"))
     if new["id_type"] not in codes.ID_DOC_TYPE.codes:
-        raise ValidationFailed(f"Unknown ID document type {new['id_type']!r}.", code="invalid_code", field="id_type")
+        refused.append(ValidationFailed(f"Unknown ID document type {new['id_type']!r}.", code="invalid_code",
+                                        field="id_type"))
     if new["birth_date"] > clock.today():
-        raise ValidationFailed("The date of birth is in the future.", code="future_date", field="birth_date")
-    if new["id_type"] == "1" and new["id_number"]:
+        refused.append(ValidationFailed("The date of birth is in the future.", code="future_date",
+                                        field="birth_date"))
+    if len(new["id_number"]) > 32:
+        refused.append(ValidationFailed("The ID number is too long.", code="invalid_id", field="id_number"))
+    elif new["id_type"] == "1" and new["id_number"]:
         try:
             parsed = idnumbers.parse(new["id_number"])
         except idnumbers.InvalidId as exc:
-            raise ValidationFailed(str(exc), code=exc.code, field="id_number") from None
-        if parsed.birth_date != new["birth_date"]:
-            raise ValidationFailed("The ID number's birth date differs from the date of birth.",
-                                   code="id_birth_date_mismatch", field="id_number")
-        if new["sex"] in ("1", "2") and parsed.sex != new["sex"]:
-            raise ValidationFailed("The ID number's sex digit differs from the sex.", code="id_sex_mismatch",
-                                   field="id_number")
-    if len(new["id_number"]) > 32:
-        raise ValidationFailed("The ID number is too long.", code="invalid_id", field="id_number")
-    if new["id_number"] and new["id_number"] != current["id_number"] and Student.objects.filter(
-            id_number=new["id_number"]).exclude(pk=student.pk).exists():
-        raise Conflict("Another record already holds this ID number.", code="id_taken", field="id_number")
+            refused.append(ValidationFailed(str(exc), code=exc.code, field="id_number"))
+        else:
+            if parsed.birth_date != new["birth_date"]:
+                refused.append(ValidationFailed("The ID number's birth date differs from the date of birth.",
+                                                code="id_birth_date_mismatch", field="id_number"))
+            if new["sex"] in ("1", "2") and parsed.sex != new["sex"]:
+                refused.append(ValidationFailed("The ID number's sex digit differs from the sex.",
+                                                code="id_sex_mismatch", field="id_number"))
+    # The row validator's identity rules (name characters, formula-like cells, plausible birth date), on the items
+    # the correction changes (what it leaves as it is is not held against it) and not said above already.
+    said = {e.field for e in refused}
+    refused += [ValidationFailed(e.message, code="invalid_identity", field=e.key)
+                for e in validate_identity(new, today=clock.today())
+                if new.get(e.key) != current.get(e.key) and e.key not in said]
+    if refused:
+        first = refused[0]
+        details: dict[str, list[str]] = {}
+        for error in refused:
+            details.setdefault(error.field, []).append(user_message(error))
+        raise ValidationFailed(first.words if first.words is not None else first.message, code=first.code,
+                               field=first.field, details=details)
+    # The one duplicate rule of every path that sets identity items (registry.services.identity_holders), for
+    # what this correction changes: a record already a duplicate may be corrected in its other items.
+    changes_identity = (new["id_number"] != current["id_number"] if new["id_number"]
+                        else any(new[k] != current[k] for k in ("name", "sex", "birth_date", "id_number")))
+    if changes_identity:
+        identity_lock()  # until the transaction ends: no other path inserts this identity meanwhile
+        identity_require_unique(school=student.school, identity=identity_of(new, exclude_pk=student.pk))
     out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in new.items() if v != current[k]}
     if not out:
         raise ValidationFailed("The correction changes nothing.", code="no_change")

@@ -48,12 +48,13 @@ def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
     filters = typed(filters, county=as_int, school=as_int)
     if kind := filters.get("kind"):
         if kind not in ProblemKind.values:
-            raise ValidationFailed("Unknown problem kind.",
+            raise ValidationFailed("Unknown problem kind.", code="unknown_problem_kind",
                                    details={"kind": [f"one of {', '.join(ProblemKind.values)}"]})
         qs = qs.filter(kind=kind)
     if status := filters.get("status"):
         if status not in STATUS_FILTERS:
-            raise ValidationFailed("Unknown status.", details={"status": [f"one of {', '.join(STATUS_FILTERS)}"]})
+            raise ValidationFailed("Unknown status.", code="unknown_status",
+                                   details={"status": [f"one of {', '.join(STATUS_FILTERS)}"]})
         if status == "pending":
             qs = qs.filter(status=ProblemStatus.OPEN, pending=True)
         elif status == "open":
@@ -97,6 +98,17 @@ def problem_members(*, user, problem: Problem) -> list[MemberView]:
     path = _path(user) or "\x00"
     members = problem.members.select_related("student", "school_org", "county_org", "request").order_by("pk")
     return [MemberView(m, m.school_org.path.startswith(path)) for m in members]
+
+
+def problem_member_views(*, user, problem: Problem) -> list[MemberView]:
+    """The members of a listed problem, from the list's prefetch (problem_list_members_prefetch): which of them
+    lie in the user's jurisdiction (their pupil is named) and which do not (only their school is)."""
+    path = _path(user) or "\x00"
+    return [MemberView(m, m.school_org.path.startswith(path)) for m in problem.members.all()]
+
+
+# What a list of problems prefetches so each row names its pupils, their class and school in one go.
+PROBLEM_LIST_PREFETCH = ("members__school_org", "members__student__school_class")
 
 
 def problem_events(*, problem: Problem) -> QuerySet[ProblemEvent]:

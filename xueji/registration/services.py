@@ -2,12 +2,16 @@
 grade-1 entry-age control, pre-school takeover and the whole-system search for returning pupils."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
+from xueji.core import idnumbers
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.policy.services import province_code_of, setting_get, window_require
 from xueji.registration.models import PreschoolRecord
@@ -32,14 +36,56 @@ def entry_age_problems(*, students: list[Student], province_code: str | None) ->
         return []
     cutoff = dt.date(current_school_year_start(), 8, 31)
     minimum = int(control.get("min_age", 6))
-    return [f"{s.name}（{s.birth_date:%Y-%m-%d}）于 {cutoff:%Y-%m-%d} 未满 {minimum} 周岁"
+    return [str(format_lazy(_("{name} ({birth}) is not {age} full years old on {cutoff}"), name=s.name,
+                            birth=f"{s.birth_date:%Y-%m-%d}", age=minimum, cutoff=f"{cutoff:%Y-%m-%d}"))
             for s in students if age_on(s.birth_date, cutoff) < minimum]
 
 
+def in_first_grade(school_class: SchoolClass | None) -> bool:
+    """A class of the first grade of primary school in the current school year (小学一年级)."""
+    return (school_class is not None and school_class.stage == "1"
+            and school_class.cohort_year == current_school_year_start())
+
+
 def _grade1_problems(students: list[Student]) -> list[str]:
-    year = current_school_year_start()
-    return [f"{s.name} 不在本学年小学一年级的班级" for s in students
-            if s.school_class is None or s.school_class.stage != "1" or s.school_class.cohort_year != year]
+    return [str(format_lazy(_("{name} is not in a grade-1 class of this school year"), name=s.name))
+            for s in students if not in_first_grade(s.school_class)]
+
+
+def grade1_rules_require(*, kind: str, students: list[Student], province_code: str | None) -> None:
+    """The grade-1 rules, whatever the kind of registration: a pupil placed in the first grade of primary school
+    this school year enters within the grade-1 window and meets the entry-age control; a 小学新生注册 holds only
+    such pupils. (Filing a first-grader as 在校生注册 or as a returning pupil does not step round them.)
+
+    When they are checked: whenever the school files, i.e. at submit and again at resubmission after a return
+    (the pupils may have been corrected, even moved to a first-grade class, in between), under the policy in force
+    at that moment. An approval does not re-check them: like the route, the rules a request was filed under are
+    frozen with it, so a policy change (the age switch, a window closing) never strands a request in flight; the
+    approver returns it when it must change."""
+    first_graders = students if kind == "grade1" else [s for s in students if in_first_grade(s.school_class)]
+    problems = _grade1_problems(students) if kind == "grade1" else []
+    if first_graders:
+        if kind != "grade1":
+            window_require(province_code=province_code, kind=GRADE1.window_kind)
+        problems += entry_age_problems(students=first_graders, province_code=province_code)
+    if problems:
+        raise ValidationFailed(format_lazy(_("The grade-1 rules are not met: {problems}"),
+                                           problems="；".join(problems[:20])), code="entry_age", details=problems)
+
+
+def registration_resubmit_check(*, request: Request, actor) -> None:
+    """A returned registration filed again: the same rules as at submit, under the policy now in force."""
+    students = list(Student.objects.filter(registration_request=request).select_related("school_class"))
+    kind = next((key for key, value in KINDS.items() if value.code == request.type), "")
+    province = request.province_code
+    takeover = (request.payload or {}).get("takeover")
+    if takeover:  # the record taken over, placed in the class it would join
+        student = Student.objects.filter(pk=takeover).first()
+        if student is None:
+            raise Conflict("The record no longer exists.", code="record_gone")
+        student.school_class = SchoolClass.objects.filter(pk=request.payload.get("class")).first()
+        students = [student]
+    grade1_rules_require(kind=kind, students=students, province_code=province)
 
 
 @transaction.atomic
@@ -63,11 +109,7 @@ def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
     not_drafts = [s.name for s in students if s.reg_status != RegStatus.DRAFT]
     if not_drafts:
         raise Conflict(f"Already submitted or registered: {'、'.join(not_drafts[:10])}", code="not_draft")
-    if kind == "grade1":
-        problems = _grade1_problems(students) + entry_age_problems(
-            students=students, province_code=province_code_of(actor.org_unit))
-        if problems:
-            raise ValidationFailed("；".join(problems[:20]), code="entry_age", details=problems)
+    grade1_rules_require(kind=kind, students=students, province_code=province_code_of(actor.org_unit))
     title = f"{request_type.label}：{actor.org_unit.name} {len(students)} 人"
     request = request_submit(actor=actor, type=request_type.code, title=title, subject_type="registry.student",
                              payload={"count": len(students), "student_ids": ids[:1000]})
@@ -77,21 +119,43 @@ def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
 
 # Returning pupils (来华归国) -------------------------------------------------------------------------------
 
+# On a school's roll (在读, 休学, 停学, 复学): such a record moves by a transfer (转学), never by a takeover.
+IN_SCHOOL_STATUSES = ("01", "02", "04", "05")
+
+
+def in_school(student: Student) -> bool:
+    return student.reg_status != RegStatus.DRAFT and student.status in IN_SCHOOL_STATUSES
+
+
+@dataclass(frozen=True)
+class ReturningMatch:
+    """What the search answers about a record outside the searcher's jurisdiction: only what the takeover
+    needs. Not the pupil's name, school, class or national number; the ID number masked."""
+
+    pk: int
+    county: str  # the county authority holding the record
+    in_school: bool  # still on a school's roll: a transfer, not a takeover
+    id_number: str  # masked
+
+
 def returning_search(*, actor, id_number: str = "", name: str = "", sex: str = "",
-                     birth_date: dt.date | None = None) -> list[Student]:
-    """Search the whole system (not only the jurisdiction) for an existing record of a returning pupil:
-    by ID number, or by name, sex and date of birth. Callers show only what identifies the match."""
+                     birth_date: dt.date | None = None) -> list[ReturningMatch]:
+    """Search the whole system (not only the jurisdiction) for an existing record of a returning pupil (来华归国):
+    by ID number, or by name, sex and date of birth. The answer is masked whatever the searcher's role (the
+    records lie outside the jurisdiction), and the search is audited with the records it found."""
     require_cap(actor, Cap.REQUEST_FILE)
-    qs = Student.objects.select_related("school").exclude(reg_status=RegStatus.DRAFT)
+    qs = Student.objects.select_related("school__county").exclude(reg_status=RegStatus.DRAFT).order_by("pk")
     if id_number:
-        matches = list(qs.filter(id_number=id_number.strip().upper())[:5])
+        found = list(qs.filter(id_number=idnumbers.normalise(id_number))[:5])
     elif name and sex and birth_date:
-        matches = list(qs.filter(name=name.strip(), sex=sex, birth_date=birth_date)[:5])
+        found = list(qs.filter(name=name.strip(), sex=sex, birth_date=birth_date)[:5])
     else:
         raise ValidationFailed("Search by ID number, or by name, sex and date of birth.", code="search_terms")
     audit_record(actor=actor, action="registration.returning_search", object_type="registry.student",
-                 after={"by": "id" if id_number else "name_sex_birth", "found": len(matches)})
-    return matches
+                 after={"by": "id" if id_number else "name_sex_birth", "found": len(found),
+                        "records": [s.pk for s in found], "in_school": sum(in_school(s) for s in found)})
+    return [ReturningMatch(pk=s.pk, county=s.school.county.name, in_school=in_school(s),
+                           id_number=idnumbers.mask(s.id_number)) for s in found]
 
 
 def returning_match_get(*, actor, pk, id_number: str = "", name: str = "",
@@ -119,11 +183,12 @@ def returning_takeover_submit(*, actor, student: Student, school_class: SchoolCl
         raise ValidationFailed("Registration is filed by the pupil's new school.", code="school_only")
     if school_class.school.org_unit_id != actor.org_unit_id:
         raise NotFound("class not found")
-    if student.status == "01" and student.reg_status == RegStatus.REGISTERED:
-        raise Conflict(f"{student.name} is enrolled at {student.school.name}; use a transfer instead.",
-                       code="still_enrolled")
+    if in_school(student):
+        raise Conflict("The record is still on a school's roll; use a transfer instead.", code="still_enrolled")
     if Request.objects.filter(type=RETURNING.code, status="pending", subject_id=str(student.pk)).exists():
         raise Conflict("A takeover of this record is already pending.", code="takeover_pending")
+    placed = Student(name=student.name, birth_date=student.birth_date, school_class=school_class)
+    grade1_rules_require(kind="returning", students=[placed], province_code=province_code_of(actor.org_unit))
     return request_submit(actor=actor, type=RETURNING.code, title=f"来华归国学生注册（接收原学籍）：{student.name}",
                           subject_type="registry.student", subject_id=str(student.pk),
                           payload={"takeover": student.pk, "class": school_class.pk,

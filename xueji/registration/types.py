@@ -29,6 +29,13 @@ def _present(payload: dict, presenter) -> dict:
     return presenter.mapping({key: payload[key] for key in keys if key in payload})
 
 
+def _check_again(*, request, actor) -> None:
+    """Resubmitted after a return: the filer's checks again (registration.services.grade1_rules_require)."""
+    from xueji.registration.services import registration_resubmit_check
+
+    registration_resubmit_check(request=request, actor=actor)
+
+
 def _release(*, request, actor) -> None:
     """A withdrawn request gives its pupils back to the school's drafts."""
     Student.objects.filter(registration_request=request).update(reg_status=RegStatus.DRAFT, registration_request=None)
@@ -36,13 +43,13 @@ def _release(*, request, actor) -> None:
 
 ENROLLED = register(RequestType(
     code="registration.enrolled", label="在校生注册", default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, window_kind="registration.enrolled",
+    on_withdrawn=_release, on_resubmit=_check_again, window_kind="registration.enrolled",
     present_payload=_present))
 GRADE1 = register(RequestType(
     code="registration.grade1", label="小学新生注册", default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, window_kind="registration.grade1",
+    on_withdrawn=_release, on_resubmit=_check_again, window_kind="registration.grade1",
     present_payload=_present))
 RETURNING = register(RequestType(
     code="registration.returning", label="来华归国学生注册", default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, window_kind="registration.returning",
+    on_withdrawn=_release, on_resubmit=_check_again, window_kind="registration.returning",
     present_payload=_present))

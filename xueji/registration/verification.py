@@ -38,6 +38,7 @@ from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock, idnumbers
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
+from xueji.core.spreadsheets import csv_writer
 from xueji.jobs.models import Job
 from xueji.jobs.registry import job_handler
 from xueji.jobs.services import job_start
@@ -344,7 +345,7 @@ def verify_export_job(ctx) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+        writer = csv_writer(fh)
         writer.writerow(EXPORT_HEADER)
         for chunk in _keyset(to_send, fields=("pk", "id_number", "name")):
             with transaction.atomic():
@@ -368,10 +369,10 @@ def batch_file_open(*, actor, batch: VerificationBatch) -> Path:
     """The exported file of a batch, for those who run verification in its scope; every download is audited."""
     require_cap(actor, Cap.VERIFY_RUN)
     if not batch.file:
-        raise NotFound("This batch has no exported file.")
+        raise NotFound("This batch has no exported file.", code="batch_file_missing")
     path = (Path(settings.MEDIA_ROOT) / batch.file).resolve()
     if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
-        raise NotFound("The exported file is missing.")
+        raise NotFound("The exported file is missing.", code="batch_file_missing")
     audit_record(actor=actor, action="verification.download", obj=batch,
                  after={"batch": batch.pk, "rows": batch.total, "id_numbers": "full"})
     return path
@@ -511,7 +512,7 @@ def verify_answers_job(ctx) -> dict:
                                                          else None)
     if errors:
         with ctx.result_path(f"answers-{batch.pk}-errors.csv").open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
+            writer = csv_writer(fh)
             writer.writerow(["行号", "参考号", "原因"])
             writer.writerows(errors)
     result = dict(counts) | {"errors": len(errors), "error_sample": [list(e) for e in errors[:20]],

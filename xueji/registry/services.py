@@ -1,5 +1,6 @@
 """Writes to the registry: entering pupils (one or many), correcting drafts, exports."""
 
+import datetime as dt
 import functools
 import operator
 from collections.abc import Sequence
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.permissions import Cap, require_cap
@@ -261,12 +263,91 @@ def _require_school_registrar(actor, school: School) -> None:
         raise ValidationFailed("Pupils are entered by their school.", code="school_only")
 
 
-def _existing_duplicate(school: School, clean: CleanStudent) -> Student | None:
-    data = clean.student
-    if data.get("id_number"):
-        return Student.objects.filter(id_number=data["id_number"]).first()
-    return Student.objects.filter(school=school, name=data["name"], sex=data["sex"],
-                                  birth_date=data["birth_date"]).first()
+@dataclass(frozen=True)
+class IdentityHolder:
+    """A stored record that already holds an identity: by its ID number (anywhere in the deployment) or, for a
+    pupil without one, by name, sex and birth date within the school."""
+
+    pk: int
+    school_id: int
+    school_name: str
+    name: str
+    id_number: str | None
+
+
+@dataclass(frozen=True)
+class Identity:
+    id_number: str | None
+    name: str
+    sex: str
+    birth_date: dt.date | None
+    exclude_pk: int | None = None  # the record being corrected
+
+
+def identity_of(data: dict, exclude_pk: int | None = None) -> Identity:
+    return Identity(id_number=data.get("id_number") or None, name=data.get("name", ""), sex=data.get("sex", ""),
+                    birth_date=data.get("birth_date"), exclude_pk=exclude_pk)
+
+
+def _holders_with_ids(numbers: list[str]) -> list[IdentityHolder]:
+    if connection.vendor == "postgresql":  # one array parameter instead of thousands of placeholders
+        student, school = Student._meta.db_table, School._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT s.id, s.school_id, sc.name, s.name, s.id_number FROM {student} s "  # noqa: S608
+                           f"JOIN {school} sc ON sc.id = s.school_id WHERE s.id_number = ANY(%s)", [numbers])
+            rows = cursor.fetchall()
+    else:
+        rows = Student.objects.filter(id_number__in=numbers).values_list("pk", "school_id", "school__name", "name",
+                                                                         "id_number")
+    return [IdentityHolder(*row) for row in rows]
+
+
+def identity_holders(*, school: School, identities: Sequence[Identity]) -> list[list[IdentityHolder]]:
+    """The one duplicate rule (查重) of every path that sets a pupil's identity items: single entry, correcting a
+    draft, the bulk import and a problem-record correction. For each identity, the other records holding it: its
+    ID number anywhere; without an ID number, the same name, sex and birth date in the school. Set-based (two
+    queries for any number of identities, through the id_number and school indexes); callers that insert hold
+    `identity_lock()` first."""
+    numbers = sorted({i.id_number for i in identities if i.id_number})
+    by_id: dict[str, list[IdentityHolder]] = {}
+    for chunk_start in range(0, len(numbers), 5000):
+        for holder in _holders_with_ids(numbers[chunk_start:chunk_start + 5000]):
+            by_id.setdefault(holder.id_number, []).append(holder)
+    without = [i for i in identities if not i.id_number]
+    by_person: dict[tuple, list[IdentityHolder]] = {}
+    if without:
+        for row in Student.objects.filter(school=school, name__in={i.name for i in without},
+                                          birth_date__in={i.birth_date for i in without}).values_list(
+                "pk", "school_id", "school__name", "name", "id_number", "sex", "birth_date"):
+            by_person.setdefault((row[3], row[5], row[6]), []).append(IdentityHolder(*row[:5]))
+    out = []
+    for identity in identities:
+        found = (by_id.get(identity.id_number, []) if identity.id_number
+                 else by_person.get((identity.name, identity.sex, identity.birth_date), []))
+        out.append([h for h in found if h.pk != identity.exclude_pk])
+    return out
+
+
+def identity_conflict(*, school: School, identity: Identity) -> Conflict | None:
+    """The refusal for one pupil whose identity another record holds (409): it says where (this school or
+    another) and by what, never whose: the other pupil's name is not the entering school's to know."""
+    holders = identity_holders(school=school, identities=[identity])[0]
+    if not holders:
+        return None
+    here = any(h.school_id == school.pk for h in holders)
+    if identity.id_number:
+        words = (_("This school already has a record with this ID number.") if here else
+                 _("Another school already has a record with this ID number: it cannot be registered twice; if it "
+                   "is the same pupil, file a transfer."))
+        return Conflict(words, code="duplicate_student", field="id_number")
+    return Conflict(_("This school already has a record with the same name, sex and date of birth (and no ID "
+                      "number)."), code="duplicate_student", field="name")
+
+
+def identity_require_unique(*, school: School, identity: Identity) -> None:
+    conflict = identity_conflict(school=school, identity=identity)
+    if conflict is not None:
+        raise conflict
 
 
 @transaction.atomic
@@ -276,11 +357,7 @@ def student_enter(*, actor, school: School, school_class: SchoolClass | None, cl
     if school_class is not None and school_class.school_id != school.pk:
         raise ValidationFailed("The class belongs to another school.", code="wrong_class", field="school_class")
     identity_lock()
-    duplicate = _existing_duplicate(school, clean)
-    if duplicate is not None:
-        where = "本校" if duplicate.school_id == school.pk else "其他学校"
-        same = "身份证件号" if clean.student.get("id_number") else "姓名、性别和出生日期"
-        raise Conflict(f"{where}已有相同{same}的学籍（{duplicate.name}）。", code="duplicate_student")
+    identity_require_unique(school=school, identity=identity_of(clean.student))
     (pk,) = students_insert(school=school, rows=[(school_class, clean)])
     student = Student.objects.get(pk=pk)
     audit_record(actor=actor, action="student.enter", obj=student, after=snapshot(student))
@@ -300,6 +377,8 @@ def student_correct(*, actor, student: Student, clean: CleanStudent,
     returned = student.registration_request_id and student.registration_request.status == RequestStatus.RETURNED
     if student.reg_status not in EDITABLE_STATES and not returned:
         raise Conflict("Only drafts and pupils of a returned request can be corrected here.", code="not_editable")
+    identity_lock()
+    identity_require_unique(school=student.school, identity=identity_of(clean.student, exclude_pk=student.pk))
     before = snapshot(student)
     for key, value in clean.student.items():
         setattr(student, key, value)

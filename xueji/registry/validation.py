@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from xueji.core import codes, idnumbers
@@ -135,61 +137,72 @@ def _convert(item: FormItem, value: str, errors: list[FieldError], today: dt.dat
     return converted
 
 
+def _looks_like_formula(first: str, kind: str) -> bool:
+    """A cell a spreadsheet would run as a formula (CSV injection): = and @ anywhere, + except a phone's
+    country prefix, - in free text and document numbers (names, addresses: `-2+3+cmd|' /C calc'!A0`).
+    Leading tabs and carriage returns are stripped before this check, so they never reach the record."""
+    if first in "=@":
+        return True
+    if first == "+":
+        return kind != "phone"
+    return first == "-" and kind in ("text", "id")
+
+
 def _convert_value(item: FormItem, value: str, today: dt.date) -> tuple[Any, str | None]:
     """The rules for one non-empty, stripped cell: (converted value, None) or (None, reason)."""
     first = value[0]
     kind = item.kind
-    if first in "=@+" and (first != "+" or kind != "phone"):
-        return None, f"内容以“{first}”开头，疑似公式，请填写纯文本"
+    if _looks_like_formula(first, kind):
+        return None, _("Starts with “%(char)s” like a formula: enter plain text.") % {"char": first}
     if len(value) > item.max_length and kind in ("text", "phone", "id"):
-        return None, f"长度不能超过 {item.max_length} 个字符"
+        return None, _("At most %(count)s characters.") % {"count": item.max_length}
     if kind == "text":
         return value, None
     if kind == "code":
         code = value if value in item.table else item.table.code_for_name(value)
         if code is None:
-            return None, f"“{value}”不是有效的代码（{item.table.name}）"
+            return None, _("“%(value)s” is not a valid code (%(table)s)") % {"value": value, "table": item.table.name}
         return code, None
     if kind == "flag":
         code = _FLAGS.get(value) or {"true": "1", "false": "0", "y": "1", "n": "0"}.get(value.lower())
         if code is None:
-            return None, f"“{value}”应为 是/否 或 1/0"
+            return None, _("“%(value)s” should be 是/否 or 1/0") % {"value": value}
         return code == "1", None
     if kind == "date":
         parsed = parse_date(value)
         if parsed is None:
-            return None, f"“{value}”不是有效日期（格式 YYYY-MM-DD）"
+            return None, _("“%(value)s” is not a valid date (YYYY-MM-DD)") % {"value": value}
         if parsed > today:
-            return None, f"日期 {parsed:%Y-%m-%d} 晚于今天"
+            return None, _("The date %(date)s is after today") % {"date": f"{parsed:%Y-%m-%d}"}
         return parsed, None
     if kind == "yearmonth":
         parsed = parse_year_month(value)
         if parsed is None:
-            return None, f"“{value}”不是有效年月（格式 YYYYMM）"
+            return None, _("“%(value)s” is not a valid year and month (YYYYMM)") % {"value": value}
         if parsed > today:
-            return None, f"入学年月 {parsed:%Y%m} 晚于本月"
+            return None, _("The entry month %(month)s is after this month") % {"month": f"{parsed:%Y%m}"}
         return parsed, None
     if kind == "region":
         if not _REGION.match(value) or value[:2] not in _PROVINCES:
-            return None, f"“{value}”不是有效的行政区划代码（6 位，GB/T 2260）"
+            return None, _("“%(value)s” is not a valid region code (6 digits, GB/T 2260)") % {"value": value}
         return value[:6], None
     if kind == "phone":
         if not _PHONE.match(value):
-            return None, f"“{value}”不是有效的电话号码"
+            return None, _("“%(value)s” is not a valid phone number") % {"value": value}
         return value, None
     if kind == "postcode":
         if not _POSTCODE.fullmatch(value):
-            return None, "邮政编码应为 6 位数字"
+            return None, _("A postcode has 6 digits")
         return value, None
     if kind == "decimal":
         try:
             number = Decimal(value)
         except InvalidOperation:
-            return None, f"“{value}”不是数字"
+            return None, _("“%(value)s” is not a number") % {"value": value}
         if number.is_nan():  # NaN cannot be compared (it raised here before)
-            return None, f"“{value}”不是数字"
+            return None, _("“%(value)s” is not a number") % {"value": value}
         if number < 0 or number > 9999:
-            return None, "应在 0 到 9999 之间"
+            return None, _("Between 0 and 9999")
         return number, None
     if kind == "id":
         return idnumbers.normalise(value), None
@@ -203,14 +216,15 @@ _MEMO_KINDS = frozenset({"code", "flag", "date", "yearmonth", "region", "postcod
 _MEMO_LIMIT = 8192
 _memo: dict[str, dict[str, tuple[Any, str | None]]] = {
     item.key: {} for item in ALL_ITEMS if item.kind in _MEMO_KINDS}
-_memo_day: list[dt.date | None] = [None]
+# The memo holds messages too, so it is per day and per language (an API answering in English, pages in Chinese).
+_memo_day: list[tuple[dt.date, str] | None] = [None]
 
 
 # key -> (item, its memo or None): one lookup per cell.
 _SPEC: dict[str, tuple[FormItem, dict | None]] = {item.key: (item, _memo.get(item.key)) for item in ALL_ITEMS}
 
 
-def _memo_reset(today: dt.date | None) -> None:
+def _memo_reset(today: tuple[dt.date, str] | None) -> None:
     for memo in _memo.values():
         memo.clear()
     _memo_day[0] = today
@@ -224,8 +238,9 @@ def validate_row(raw: dict[str, Any], *, today: dt.date, require_class: bool = T
     filled = set()
     fill = filled.add
     spec_of = _SPEC.get
-    if today != _memo_day[0]:
-        _memo_reset(today)
+    state = (today, get_language())
+    if state != _memo_day[0]:
+        _memo_reset(state)
     for key, raw_value in raw.items():
         if type(raw_value) is str:
             if not raw_value:
@@ -259,7 +274,7 @@ def validate_row(raw: dict[str, Any], *, today: dt.date, require_class: bool = T
     if not required <= filled:
         for item in ALL_ITEMS:
             if item.key in required and item.key not in filled:
-                errors.append(FieldError(item.title, "必填项不能为空", item.key))
+                errors.append(FieldError(item.title, _("Required"), item.key))
     _check_identity(values, errors, today)
     _check_guardians(values, errors)
     _check_extended(values, errors)
@@ -281,17 +296,42 @@ def validate_row(raw: dict[str, Any], *, today: dt.date, require_class: bool = T
     return clean, errors
 
 
+IDENTITY_KEYS = ("name", "sex", "birth_date", "id_type", "id_number")
+
+
+def validate_identity(raw: dict[str, Any], *, today: dt.date) -> list[FieldError]:
+    """The validator's rules for the identity items alone (name, sex, birth date, ID type and number), for the
+    paths that change only those (a problem-record correction): the same cell rules and cross-checks as a row."""
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    for key in IDENTITY_KEYS:
+        value = _text(raw.get(key))
+        if not value:
+            continue
+        item = _SPEC[key][0]
+        converted, message = _convert_value(item, value, today)
+        if message is not None:
+            errors.append(FieldError(item.title, message, key))
+        elif converted is not None:
+            values[key] = converted
+    _check_identity(values, errors, today)
+    return errors
+
+
 def _check_identity(values: dict[str, Any], errors: list[FieldError], today: dt.date) -> None:
     name = values.get("name")
     if name and not _NAME.match(name):
-        errors.append(FieldError("姓名", f"“{name}”含有不允许的字符", "name"))
+        errors.append(FieldError("姓名", _("“%(name)s” contains characters a name cannot hold") % {"name": name},
+                                 "name"))
     birth = values.get("birth_date")
     if birth and not (dt.timedelta(days=365 * 2) < today - birth < dt.timedelta(days=365 * 30)):
-        errors.append(FieldError("出生日期", f"出生日期 {birth:%Y-%m-%d} 不合中小学生年龄", "birth_date"))
+        errors.append(FieldError("出生日期", _("The date of birth %(date)s does not fit a school pupil's age") % {
+            "date": f"{birth:%Y-%m-%d}"}, "birth_date"))
     id_type, number = values.get("id_type"), values.get("id_number")
     if id_type == "1":
         if not number:
-            errors.append(FieldError("身份证件号", "证件类型为居民身份证时，身份证件号必填", "id_number"))
+            errors.append(FieldError(
+                "身份证件号", _("With a resident ID card as the document, the ID number is required"), "id_number"))
             return
         try:
             parsed = idnumbers.parse(number)
@@ -299,22 +339,26 @@ def _check_identity(values: dict[str, Any], errors: list[FieldError], today: dt.
             errors.append(FieldError("身份证件号", _id_message(exc, number), "id_number"))
             return
         if birth and parsed.birth_date != birth:
-            errors.append(FieldError("出生日期", f"与身份证件号中的出生日期 {parsed.birth_date:%Y-%m-%d} 不一致",
+            errors.append(FieldError("出生日期", _("Differs from the birth date %(date)s in the ID number") % {
+                "date": f"{parsed.birth_date:%Y-%m-%d}"},
                                      "birth_date"))
         if values.get("sex") and parsed.sex != values["sex"]:
-            errors.append(FieldError("性别", f"与身份证件号不一致（证件号显示为{codes.SEX.zh(parsed.sex)}）", "sex"))
+            errors.append(FieldError("性别", _("Differs from the ID number (which says %(sex)s)") % {
+                "sex": codes.SEX.label(parsed.sex)}, "sex"))
     elif id_type and id_type != "Z" and not number:
-        errors.append(FieldError("身份证件号", "除“其他”外，身份证件号必填", "id_number"))
+        errors.append(FieldError("身份证件号", _("The ID number is required unless the document type is “other”"),
+                                 "id_number"))
 
 
 def _id_message(exc: idnumbers.InvalidId, number: str) -> str:
     if exc.code == "id_check_digit":
-        return f"身份证件号 {number} 校验位错误（应为 {idnumbers.check_char(number[:17])}）"
+        return _("The check character of ID number %(number)s is wrong (it should be %(char)s)") % {
+            "number": number, "char": idnumbers.check_char(number[:17])}
     if exc.code == "id_birth_date":
-        return f"身份证件号 {number} 中的出生日期不存在"
+        return _("The birth date in ID number %(number)s does not exist") % {"number": number}
     if exc.code == "id_length":
-        return f"身份证件号应为 18 位，实际 {len(number)} 位"
-    return f"身份证件号 {number} 格式错误（应为 17 位数字加 1 位数字或 X）"
+        return _("An ID number has 18 characters, not %(count)s") % {"count": len(number)}
+    return _("ID number %(number)s is malformed (17 digits and a digit or X)") % {"number": number}
 
 
 def has_usable_id(values: dict[str, Any]) -> bool:
@@ -326,11 +370,15 @@ def _check_guardians(values: dict[str, Any], errors: list[FieldError]) -> None:
         prefix = f"guardian{n}."
         name = values.get(prefix + "name")
         if not name:
-            if any(k.startswith(prefix) for k in values):
-                errors.append(FieldError(f"成员{n}姓名", "填写了家庭成员信息但缺少姓名", prefix + "name"))
+            named = any(e.key == prefix + "name" for e in errors)  # given, but refused: said once already
+            if not named and any(k.startswith(prefix) for k in values):
+                errors.append(FieldError(f"成员{n}姓名",
+                                         _("A family member's items are filled in but the name is missing"),
+                                         prefix + "name"))
             continue
         if not values.get(prefix + "relation"):
-            errors.append(FieldError(f"成员{n}关系", "家庭成员关系必填", prefix + "relation"))
+            errors.append(FieldError(f"成员{n}关系", _("The relation of the family member is required"),
+                                     prefix + "relation"))
         gid_type, gid = values.get(prefix + "id_type") or "1", values.get(prefix + "id_number")
         if gid and gid_type == "1":
             try:
@@ -340,13 +388,15 @@ def _check_guardians(values: dict[str, Any], errors: list[FieldError]) -> None:
     if not has_usable_id(values):
         first = values.get("guardian1.id_number")
         if not values.get("guardian1.name") or not first:
-            errors.append(FieldError("成员1身份证件号", "学生无居民身份证号时，须填写监护人的姓名和身份证件号",
-                                     "guardian1.id_number"))
+            errors.append(FieldError(
+                "成员1身份证件号", _("Without the pupil's resident ID number, give the guardian's name and ID number"),
+                "guardian1.id_number"))
 
 
 def _check_extended(values: dict[str, Any], errors: list[FieldError]) -> None:
     disability, inclusion = values.get("disability", "0"), values.get("inclusion", "0")
     allowed = codes.INCLUSION_FOR_DISABILITY.get(disability, {"0", "9"})
     if inclusion not in allowed:
-        errors.append(FieldError("随班就读", f"“{codes.INCLUSION.zh(inclusion)}”与残疾类型"
-                                           f"“{codes.DISABILITY.zh(disability)}”不一致", "inclusion"))
+        errors.append(FieldError("随班就读", _("“%(inclusion)s” does not fit the disability “%(disability)s”") % {
+            "inclusion": codes.INCLUSION.label(inclusion), "disability": codes.DISABILITY.label(disability)},
+            "inclusion"))

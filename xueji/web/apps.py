@@ -6,3 +6,6 @@ class WebConfig(AppConfig):
     name = "xueji.web"
     label = "web"
     verbose_name = _("Web")
+
+    def ready(self) -> None:
+        from xueji.web import errors  # noqa: F401  registers the words of the error codes (API and pages)

@@ -4,6 +4,8 @@
   audited as `access.denied`), any other refusal outside a form -> a message and back to where the user came from.
 - `errors_to_form` turns a refusal inside a form submission into field errors on that form.
 - `error_message` gives the user-facing text: services keep stable codes, the UI words them per language.
+  MESSAGES below are registered into xueji.core.messages, so the API answers with the same words (in the
+  language of Accept-Language): add the words of a new code here, once.
 """
 
 import contextlib
@@ -17,14 +19,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.permissions import Cap, require_cap
+from xueji.core import messages as core_messages
 from xueji.core.errors import Forbidden, NotFound, XuejiError
 
-# Services raise stable codes with an English developer message; these are the words users read.
-# Codes whose message is already translated where it is raised (login refusals, weak passwords) are absent.
+# Services raise stable codes with an English developer message; these are the words users read. A service
+# whose words carry details raises a lazy translation (gettext_lazy / format_lazy): those are shown as given.
 MESSAGES = {
     "permission_denied": _("Your roles do not allow this operation."),
     "required": _("This field is required."),
@@ -90,7 +92,7 @@ MESSAGES = {
     "school_only": _("This is done by the pupil's school."),
     "not_draft": _("Some of these pupils were already submitted or registered."),
     "search_terms": _("Search by ID number, or by name, sex and date of birth."),
-    "still_enrolled": _("This pupil is enrolled at another school; use a transfer instead."),
+    "still_enrolled": _("This pupil is still on a school's roll; use a transfer instead."),
     "takeover_pending": _("A takeover of this record is already pending."),
     "already_taken": _("This pre-school record was already taken over."),
     "wrong_class": _("The class belongs to another school."),
@@ -106,6 +108,12 @@ MESSAGES = {
     "not_in_arbitration": _("This problem is not under arbitration."),
     "invalid_choice": _("That record is not one of the disputed records."),
     "choice_required": _("Name the record that keeps the ID number on the problem record's page."),
+    "unknown_action": _("Unknown action."),
+    "no_preschool_record": _("No pre-school record with this ID number."),
+    "batch_file_missing": _("The file of this batch is not available."),
+    "proof_required": _("Attach the household-register proof before the confirmation is approved."),
+    "unknown_problem_kind": _("Unknown kind of problem record."),
+    "unknown_status": _("Unknown status."),
     "not_correctable": _("Only name, sex, date of birth, ID type and ID number can be corrected here."),
     "invalid_name": _("The name is required (64 characters at most)."),
     "invalid_code": _("Unknown code."),
@@ -137,27 +145,23 @@ MESSAGES_BY_TEXT = {
         _("Someone has already approved this request; it can no longer be withdrawn."),
     "Only the filer or the current approver may add proofs.":
         _("Only the filing unit or the current approver may add proofs."),
+    # registration: not-found answers of records outside the jurisdiction (the same words as absent records)
+    "student not found": _("Pupil not found."),
+    "class not found": _("Class not found."),
+    "organisation unit not found": _("Organisation unit not found."),
+    "problem record not found": _("Problem record not found."),
+    "problem record member not found": _("Problem record not found."),
+    "national student number not found": _("National student number not found."),
+    "Some of these pupils are not in your jurisdiction.": _("Some of these pupils are not in your jurisdiction."),
 }
 
 
-def _is_chinese(text: str) -> bool:
-    """Worded in Chinese (not an English sentence that merely names something Chinese, like a class name)."""
-    cjk = sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
-    latin = sum(1 for char in text if char.isascii() and char.isalpha())
-    return cjk > latin
+core_messages.register(by_code=MESSAGES, by_text=MESSAGES_BY_TEXT)
 
 
 def error_message(exc: XuejiError) -> str:
-    """The words users read. A message the service already wrote in Chinese is shown as it is (it names the
-    details: window dates, file sizes, the columns of an import file, the duplicate record); otherwise the
-    code's message of this module, in the user's language."""
-    if exc.message in MESSAGES_BY_TEXT:
-        return str(MESSAGES_BY_TEXT[exc.message])
-    if exc.message and _is_chinese(exc.message):
-        return exc.message
-    if exc.code in MESSAGES:
-        return str(MESSAGES[exc.code])
-    return gettext(exc.message) if exc.message else gettext("The operation was refused.")
+    """The words users read, in the active language (xueji.core.messages: the same words as the API)."""
+    return core_messages.user_message(exc)
 
 
 def _back(request):
@@ -222,4 +226,11 @@ def errors_to_form(form: forms.Form) -> Iterator[None]:
         raise
     except XuejiError as exc:
         field = exc.field if exc.field in form.fields and not form.fields[exc.field].disabled else None
-        form.add_error(field, error_message(exc))
+        details = exc.details if isinstance(exc.details, dict) and exc.field in (exc.details or {}) else None
+        if details is None:  # one reason
+            form.add_error(field, error_message(exc))
+            return
+        for name, reasons in details.items():  # several, in the serializer's shape: each on its field
+            target = name if name in form.fields and not form.fields[name].disabled else None
+            for reason in reasons if isinstance(reasons, list) else [reasons]:
+                form.add_error(target, str(reason))

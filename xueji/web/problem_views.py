@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import NotFound
@@ -25,18 +25,18 @@ from xueji.workflow.services import current_step, may_decide
 
 # What happened to a problem record (ProblemEvent.kind), as people say it.
 EVENT_LABELS = {
-    "filed_correct": _lazy("Correction filed"), "filed_delete": _lazy("Deletion filed"),
-    "filed_confirm": _lazy("Confirmation filed"), "approved_correct": _lazy("Correction approved"),
-    "approved_delete": _lazy("Deletion approved"), "approved_confirm": _lazy("Confirmation approved"),
-    "returned": _lazy("Returned to the school"), "withdrawn": _lazy("Withdrawn by the school"),
-    "still_failing": _lazy("Corrected, but verification still fails"),
-    "arbitration": _lazy("Sent to the common superior for arbitration"),
-    "arbitration_choice": _lazy("Arbiter's choice"), "arbitrated": _lazy("Arbitration decided"),
-    "arbitration_withdrawn": _lazy("Arbitration withdrawn"), "resolved": _lazy("Resolved"),
+    "filed_correct": gettext_lazy("Correction filed"), "filed_delete": gettext_lazy("Deletion filed"),
+    "filed_confirm": gettext_lazy("Confirmation filed"), "approved_correct": gettext_lazy("Correction approved"),
+    "approved_delete": gettext_lazy("Deletion approved"), "approved_confirm": gettext_lazy("Confirmation approved"),
+    "returned": gettext_lazy("Returned to the school"), "withdrawn": gettext_lazy("Withdrawn by the school"),
+    "still_failing": gettext_lazy("Corrected, but verification still fails"),
+    "arbitration": gettext_lazy("Sent to the common superior for arbitration"),
+    "arbitration_choice": gettext_lazy("Arbiter's choice"), "arbitrated": gettext_lazy("Arbitration decided"),
+    "arbitration_withdrawn": gettext_lazy("Arbitration withdrawn"), "resolved": gettext_lazy("Resolved"),
 }
-SOURCE_LABELS = {"verification": _lazy("Identity verification"), "scan": _lazy("Scan"),
-                 "clearance": _lazy("Duplicate check before issuing numbers"),
-                 "arbitration": _lazy("Arbitration")}
+SOURCE_LABELS = {"verification": gettext_lazy("Identity verification"), "scan": gettext_lazy("Scan"),
+                 "clearance": gettext_lazy("Duplicate check before issuing numbers"),
+                 "arbitration": gettext_lazy("Arbitration")}
 
 # ---------------------------------------------------------------- identity verification
 
@@ -131,7 +131,7 @@ def problem_list(request):
     form = forms.ProblemFilterForm(data, user=user)
     filters = form.filters()
     problems = registration_selectors.problem_list(user=user, filters=filters).prefetch_related(
-        "members__school_org")
+        *registration_selectors.PROBLEM_LIST_PREFETCH)
     table = _table(request, tables.ProblemTable(problems, user=user), lazy=True)
     summary = registration_selectors.problem_summary(user=user) if not user.org_unit.is_school else []
     return render(request, "web/problem_list.html", {

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import Forbidden
-from xueji.core.idnumbers import mask
 from xueji.policy import selectors as policy_selectors
 from xueji.policy.services import WINDOW_KINDS
 from xueji.registration import services as registration_services
@@ -224,9 +223,8 @@ def returning_search(request):
                 birth_date=data["birth_date"])
             terms = {"id_number": data["id_number"]} if data["id_number"] else {
                 "name": data["name"], "birth_date": data["birth_date"]}
-            matches = [{"student": s, "id_number": mask(s.id_number),
-                        "form": forms.TakeoverForm(user=user, initial={"student": s.pk, **terms}, prefix=f"m{s.pk}")}
-                       for s in found]
+            matches = [{"match": m, "form": None if m.in_school else forms.TakeoverForm(
+                user=user, initial={"student": m.pk, **terms}, prefix=f"m{m.pk}")} for m in found]
     return render(request, "web/returning.html", {"form": form, "matches": matches, "windows": _windows(user)})
 
 

@@ -90,17 +90,20 @@ class PupilForm(forms.Form):
         return {item.key: data.get(field_name(item.key)) or "" for item in FORM_ITEMS}
 
     def clean(self):
+        """All errors in one pass: the validator runs even when a field failed on its own (the class left empty, a
+        crafted choice), and adds its errors to every other field; a field that failed keeps its one error."""
         data = super().clean()
-        if self.errors:  # a crafted value (unknown choice): the validator would only repeat it
-            return data
+        failed = set(self.errors)
         clean, errors = validate_row(self.raw(), today=clock.today(), require_class=False)
         for error in errors:
             name = field_name(error.key) if error.key else ""
+            if name in failed:
+                continue
             if name in self.fields:
                 self.add_error(name, error.message)
             else:
                 self.add_error(None, f"{error.column}：{error.message}")
-        self.clean_student = clean
+        self.clean_student = clean if not self.errors else None
         return data
 
 

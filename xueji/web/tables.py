@@ -492,7 +492,7 @@ class ProblemTable(Base):
     kind = tables.Column(verbose_name=_("Kind"))
     status = tables.Column(verbose_name=_("Status"))
     key = tables.Column(verbose_name=_("Shared identity"), orderable=False)
-    schools = tables.Column(verbose_name=_("Schools"), accessor="pk", orderable=False)
+    schools = tables.Column(verbose_name=_("Records"), accessor="pk", orderable=False)
     source = tables.Column(verbose_name=_("Found by"))
     created_at = tables.DateTimeColumn(verbose_name=_("Found"), format="Y-m-d H:i")
     updated_at = tables.DateTimeColumn(verbose_name=_("Updated"), format="Y-m-d H:i")
@@ -519,7 +519,19 @@ class ProblemTable(Base):
         return format_html('<span class="font-monospace small">{}</span>', problem_key_shown(self.user, record) or "—")
 
     def render_schools(self, record):
-        return "、".join(sorted({m.school_org.name for m in record.members.all()}))
+        """Each record of the problem: the pupil (ID masked unless the role needs it), class and school; a record
+        outside the jurisdiction shows its school only."""
+        from xueji.registration.selectors import problem_member_views
+
+        lines = []
+        for view in problem_member_views(user=self.user, problem=record):
+            member, student = view.member, view.member.student
+            shown = view.visible and student is not None
+            lines.append({"name": (student.name if shown else member.student_name) if view.visible else "",
+                          "id_number": shown_id(self.user, student.id_number) if shown else "",
+                          "class_name": str(student.school_class) if shown and student.school_class_id else "",
+                          "school": member.school_org.name, "visible": view.visible})
+        return render_to_string("web/_problem_records.html", {"lines": lines})
 
     def render_source(self, value):
         from xueji.web.problem_views import SOURCE_LABELS

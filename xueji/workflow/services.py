@@ -195,6 +195,8 @@ def request_resubmit(*, actor, request: Request, payload: dict[str, Any] | None 
         window_require(province_code=request.province_code, kind=kind.window_kind)
     if payload is not None:
         request.payload = payload
+    if kind.on_resubmit:
+        kind.on_resubmit(request=request, actor=actor)
     request.round += 1
     request.status, request.reject_reason, request.updated_at = RequestStatus.PENDING, "", clock.now()
     request.save()

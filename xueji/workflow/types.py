@@ -16,6 +16,8 @@ class RequestType:
     apply: Callable[..., Any]
     on_returned: Callable[..., None] | None = None
     on_withdrawn: Callable[..., None] | None = None
+    # Called under the request's lock before a returned request starts its next round: the filer's checks again.
+    on_resubmit: Callable[..., None] | None = None
     filer_roles: tuple[str, ...] = ("registrar",)
     window_kind: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)

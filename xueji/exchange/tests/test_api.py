@@ -86,3 +86,18 @@ def test_a_school_registrar_imports_into_its_own_school_only(world, media, regis
 def test_unknown_kind_is_refused(world, media, login, registrar):
     response = login(registrar).post("/api/v1/imports/", data={"file": upload("a.csv", b"x"), "kind": "nope"})
     assert response.status_code == 400
+
+
+def test_a_refused_file_is_explained_in_the_language_of_the_request(world, media, login, registrar):
+    from xueji.exchange.tests.conftest import titles
+
+    content = ("\ufeff" + ",".join(titles()[:3]) + "\r\n").encode()  # three columns of the template only
+    client = login(registrar)
+    english = client.post("/api/v1/imports/", data={"file": upload("学生.csv", content), "kind": "enrolled"},
+                          HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese = client.post("/api/v1/imports/", data={"file": upload("学生.csv", content), "kind": "enrolled"}).json()
+    assert english["code"] == chinese["code"] == "wrong_columns"
+    assert english["message"].startswith("The file's columns do not match the import template")
+    assert "required columns missing: “出生日期”" in english["message"]
+    assert chinese["message"].startswith("文件的列与导入模板不符，整个文件未导入。缺少必填列：“出生日期”")
+    assert not ImportBatch.objects.exists()

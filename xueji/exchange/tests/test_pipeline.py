@@ -213,3 +213,30 @@ def test_the_in_file_index_is_compact():
     assert isinstance(pipeline._id_key(number), int)
     assert pipeline._id_key(number[:17] + "X") != pipeline._id_key(number)
     assert pipeline._id_key("E12345678") == "E12345678"
+
+
+def test_cells_a_spreadsheet_would_run_are_refused_in_names_and_addresses(world, media, registrar, school,
+                                                                           class_name):
+    attack = "-2+3+cmd|' /C calc'!A0"
+    rows = [pupil(1, class_name=class_name, name=attack),
+            pupil(2, class_name=class_name, **{"guardian1.name": attack}),
+            pupil(3, class_name=class_name, address="+cmd|' /C calc'!A0"),
+            pupil(4, class_name=class_name, phone="+86 13900000004")]  # a phone's country prefix stays fine
+    batch = run(registrar, school, "学生.csv", csv_bytes(rows))
+    assert (batch.total_rows, batch.valid_rows, batch.invalid_rows) == (4, 1, 3)
+    errors = errors_by_row(batch)
+    assert errors[2] == [("姓名", "内容以“-”开头，疑似公式，请填写纯文本")]
+    assert errors[3] == [("成员1姓名", "内容以“-”开头，疑似公式，请填写纯文本")]
+    assert errors[4] == [("现住址", "内容以“+”开头，疑似公式，请填写纯文本")]
+    assert not Student.objects.filter(name=attack).exists()
+    assert not FamilyMember.objects.filter(name=attack).exists()
+    assert Student.objects.filter(id_number=rows[3]["id_number"]).exists()
+
+
+def test_a_row_reports_its_invalid_class_with_its_other_errors(world, media, registrar, school, class_name):
+    row = pupil(1, class_name="2099级9班", ethnic="火星族", postcode="24500")
+    batch = run(registrar, school, "学生.csv", csv_bytes([row]))
+    assert (batch.total_rows, batch.valid_rows, batch.invalid_rows) == (1, 0, 1)
+    columns = [column for column, _reason in errors_by_row(batch)[2]]
+    assert sorted(columns) == sorted(["民族", "邮政编码", "班级"])
+    assert not Student.objects.filter(id_number=row["id_number"]).exists()

@@ -1,5 +1,8 @@
 """Registration API: entering pupils, submitting them for registration, returning pupils, pre-school takeover."""
 
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -7,7 +10,6 @@ from rest_framework.response import Response
 from xueji.core import clock, codes
 from xueji.core.api import SelectorMixin
 from xueji.core.errors import ValidationFailed
-from xueji.core.idnumbers import mask
 from xueji.registration import services
 from xueji.registry import selectors as registry_selectors
 from xueji.registry import services as registry_services
@@ -36,16 +38,43 @@ StudentFormSerializer = type("StudentFormSerializer", (serializers.Serializer,),
 
 def clean_from_api(data: dict):
     """Flatten the API shape into national-form keys and check it with the one row validator."""
+    clean, details = _row_check(data)
+    if details:
+        raise ValidationFailed(_("The pupil's data is invalid: see each item."), code="invalid", details=details)
+    return clean
+
+
+def _row_check(data: dict) -> tuple[Any, dict[str, list[str]]]:
     raw = {k: v for k, v in data.items() if k not in ("guardians", "school_class")}
     for n, guardian in enumerate(data.get("guardians") or [], start=1):
-        raw.update({f"guardian{n}.{k}": v for k, v in guardian.items()})
+        if isinstance(guardian, dict):
+            raw.update({f"guardian{n}.{k}": v for k, v in guardian.items()})
     clean, errors = validate_row(raw, today=clock.today(), require_class=False)
-    if errors:
-        details: dict[str, list[str]] = {}
-        for error in errors:
-            details.setdefault(error.key or error.column, []).append(f"{error.column}：{error.message}")
-        raise ValidationFailed("The pupil's data is invalid.", code="invalid", details=details)
-    return clean
+    details: dict[str, list[str]] = {}
+    for error in errors:
+        details.setdefault(error.key or error.column, []).append(f"{error.column}：{error.message}")
+    return clean, details
+
+
+def pupil_input(request):
+    """The class and the checked pupil of an entry or a correction, with every error in one answer: the
+    serializer's (types, the class left out) and the row validator's together, never one round after another.
+    A class outside the jurisdiction answers 404 first, as everywhere."""
+    serializer = StudentFormSerializer(data=request.data)
+    if serializer.is_valid():
+        klass = class_get(user=request.user, pk=serializer.validated_data["school_class"])
+        return klass, clean_from_api(serializer.validated_data)
+    if not isinstance(request.data, dict):
+        raise serializers.ValidationError(serializer.errors)
+    details: dict[str, Any] = dict(serializer.errors)
+    if "school_class" not in details:
+        class_get(user=request.user, pk=request.data.get("school_class"))
+    items = set(StudentFormSerializer().fields) - {"school_class"}
+    _clean, row_details = _row_check({k: v for k, v in request.data.items() if k in items and k not in details
+                                      and (k == "guardians" or isinstance(v, str))})
+    for key, messages in row_details.items():
+        details.setdefault(key, messages)
+    raise ValidationFailed(_("The pupil's data is invalid: see each item."), code="invalid", details=details)
 
 
 class StudentEnterApi(generics.GenericAPIView):
@@ -55,10 +84,7 @@ class StudentEnterApi(generics.GenericAPIView):
 
     @extend_schema(request=StudentFormSerializer, responses={201: StudentDetailSerializer})
     def post(self, request):
-        data = StudentFormSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        klass = class_get(user=request.user, pk=data.validated_data["school_class"])
-        clean = clean_from_api(data.validated_data)
+        klass, clean = pupil_input(request)
         student = registry_services.student_enter(actor=request.user, school=klass.school, school_class=klass,
                                                   clean=clean)
         return Response(StudentDetailSerializer(student, context={"request": request}).data,
@@ -74,10 +100,7 @@ class StudentCorrectApi(SelectorMixin, generics.GenericAPIView):
     @extend_schema(request=StudentFormSerializer, responses={200: StudentDetailSerializer})
     def put(self, request, pk):
         student = self.get_object()
-        data = StudentFormSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        klass = class_get(user=request.user, pk=data.validated_data["school_class"])
-        clean = clean_from_api(data.validated_data)
+        klass, clean = pupil_input(request)
         student = registry_services.student_correct(actor=request.user, student=student, clean=clean,
                                                     school_class=klass)
         return Response(StudentDetailSerializer(student, context={"request": request}).data)
@@ -114,31 +137,33 @@ class ReturningSearchSerializer(serializers.Serializer):
 
 
 class ReturningMatchSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    sex = serializers.CharField()
-    birth_date = serializers.DateField()
+    id = serializers.IntegerField(help_text="repeat it, with the search terms, to take the record over")
+    county = serializers.CharField(help_text="the county authority holding the record")
+    in_school = serializers.BooleanField(help_text="still on a school's roll: a transfer, not a takeover")
     id_number = serializers.CharField(help_text="masked")
-    national_number = serializers.CharField()
-    school_name = serializers.CharField()
-    status = serializers.CharField()
+
+
+class ReturningSearchResultSerializer(serializers.Serializer):
+    found = serializers.BooleanField()
+    matches = ReturningMatchSerializer(many=True)
 
 
 class ReturningSearchApi(generics.GenericAPIView):
-    """来华归国: search the whole system for an existing record before creating one."""
+    """来华归国: search the whole system for an existing record before creating one. Answers only what the
+    takeover needs (found or not, the holding county, whether the record is still in school), masked; audited."""
 
     serializer_class = ReturningSearchSerializer
     queryset = Student.objects.none()  # for the schema only; the search is a service
 
-    @extend_schema(request=ReturningSearchSerializer, responses={200: ReturningMatchSerializer(many=True)})
+    @extend_schema(request=ReturningSearchSerializer, responses={200: ReturningSearchResultSerializer})
     def post(self, request):
         data = ReturningSearchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         matches = services.returning_search(actor=request.user, **data.validated_data)
-        return Response([{"id": s.pk, "name": s.name, "sex": s.sex, "birth_date": s.birth_date,
-                          "id_number": mask(s.id_number), "national_number": s.national_number or "",
-                          "school_name": s.school.name, "status": codes.STUDENT_STATUS.label(s.status)}
-                         for s in matches])
+        return Response(ReturningSearchResultSerializer({
+            "found": bool(matches),
+            "matches": [{"id": m.pk, "county": m.county, "in_school": m.in_school, "id_number": m.id_number}
+                        for m in matches]}).data)
 
 
 class TakeoverSerializer(serializers.Serializer):
@@ -194,5 +219,5 @@ class PreschoolLookupApi(generics.GenericAPIView):
         if record is None:
             from xueji.core.errors import NotFound
 
-            raise NotFound("No pre-school record with this ID number.")
+            raise NotFound("No pre-school record with this ID number.", code="no_preschool_record")
         return Response(PreschoolRecordSerializer(record).data)

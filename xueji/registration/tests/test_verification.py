@@ -252,3 +252,26 @@ def test_commands_run_verification_and_scans(world, media):
 
     with pytest.raises(CommandError):
         call_command("scan_problems", "--user", "tunxi_registrar", "--org", "341021", stdout=io.StringIO())
+
+
+def test_the_answers_error_file_escapes_cells_a_spreadsheet_would_run(world, media):
+    registrar = world.user("huangshan", "registrar")
+    batch = VerificationBatch.objects.get(pk=run(verification_export_start(actor=registrar)).result["batch"])
+    lines = ["参考号,身份证件号,核查结果", "-2+3+cmd|' /C calc'!A0,110101200001010011,1",
+             "=HYPERLINK(\"http://x\"),,1", "@SUM(A1),,1"]
+    upload = SimpleUploadedFile("answers.csv", "\r\n".join(lines).encode(), content_type="text/csv")
+    job = run(answers_import_start(actor=registrar, batch=batch, upload=upload))
+    assert job.result["errors"] == 3
+    with result_file_path(job).open(encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    assert [row[1] for row in rows[1:]] == ["'-2+3+cmd|' /C calc'!A0", "'=HYPERLINK(\"http://x\")", "'@SUM(A1)"]
+
+
+def test_every_csv_and_xlsx_cell_goes_through_one_escape():
+    from xueji.core.spreadsheets import csv_writer, safe_cell
+
+    out = io.StringIO()
+    csv_writer(out).writerows([["=1+1", "+1", "-1", "@x", "\tx", "\rx", "张三", 12]])
+    assert next(csv.reader(io.StringIO(out.getvalue()))) == ["'=1+1", "'+1", "'-1", "'@x", "'\tx", "'\rx", "张三",
+                                                              "12"]
+    assert safe_cell(-5) == -5  # numbers are numbers, not text

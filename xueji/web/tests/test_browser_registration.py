@@ -72,6 +72,7 @@ def test_registration_in_the_browser(transactional_db, live_server, world, windo
     page.click("[data-testid=pupil-form] button[type=submit]")
     expect(page.locator("[data-error-for=name]")).to_have_text("必填项不能为空")
     expect(page.locator("[data-error-for=id_number]")).to_contain_text("校验位错误")
+    expect(page.locator("[name=name]")).to_be_focused()  # the first error (web/js/form-errors.js)
     _shot(page, "entry-form-errors")
 
     # The drafts: choose all with the header checkbox and submit.

@@ -212,3 +212,21 @@ def test_file_exchange_downloads_the_batch_file_and_takes_answers(world, login):
     batch.refresh_from_db()
     assert batch.status == "done" and batch.answered == 2
     assert all(s.national_number.startswith("G") for s in Student.objects.filter(school__county=world.units["tunxi"]))
+
+
+def test_the_problem_list_names_each_record_with_masked_id_class_and_school(world, login):
+    from xueji.core.idnumbers import mask
+    from xueji.registration.problems import record_problems
+
+    first = Student.objects.get(pk=world.students["tunxi_primary"].pk)
+    other = Student.objects.get(pk=world.students["shexian_primary"].pk)
+    Student.objects.filter(pk=other.pk).update(id_number=first.id_number)  # one ID, two counties
+    record_problems(kind=ProblemKind.DUPLICATE_ID, province_code="340000", groups={first.id_number: [first.pk,
+                                                                                                    other.pk]},
+                    source="scan")
+    html = login(world.user("tunxi_primary", "leader")).get(reverse("web:problem_list")).content.decode()
+    row = re.search(r'data-testid="problem-records">(.*?)</ul>', html, re.S).group(1)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", row))
+    assert f"{first.name} {mask(first.id_number)} · {first.school_class} · {first.school.name}" in text
+    assert f"{other.school.name} （非本辖区）" in text  # another county's record: its school only
+    assert other.name not in text and first.id_number not in html

@@ -260,7 +260,8 @@ def test_returning_pupil_search_shows_masked_matches_and_takes_over(world, windo
     html = client.post(reverse("web:returning_search"), {"id_number": other.id_number}).content.decode()
     match = html[html.index('data-testid="match"'):]
     assert other.id_number not in match.replace(f'value="{other.id_number}"', "")  # shown masked
-    assert idnumbers.mask(other.id_number) in match and "xuanwu_primary" in match
+    assert idnumbers.mask(other.id_number) in match and "已有学籍，由xuanwu authority管理" in match
+    assert other.name not in match and "xuanwu_primary" not in match  # neither the pupil nor the school
     klass = world.classes["tunxi_primary"]
     response = client.post(reverse("web:returning_takeover"), {
         f"m{other.pk}-student": other.pk, f"m{other.pk}-school_class": klass.pk,
