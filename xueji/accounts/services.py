@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import format_lazy
 
 from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.models import (
@@ -58,7 +59,9 @@ def _validate_password(password: str, user: User | None, *, field: str = "passwo
         password_validation.validate_password(password, user)
     except ValidationError as exc:
         reused = all(error.code == "password_reused" for error in exc.error_list)
-        raise ValidationFailed(" ".join(exc.messages), code="password_reused" if reused else "weak_password",
+        # The validators' own words (already in the reader's language) say what to change: they are the message.
+        raise ValidationFailed(format_lazy("{}", " ".join(exc.messages)),
+                               code="password_reused" if reused else "weak_password",
                                field=field, details={field: list(exc.messages)}) from None
 
 
