@@ -70,3 +70,15 @@ class Job(models.Model):
     @property
     def can_rerun(self) -> bool:
         return self.status in RERUNNABLE
+
+
+class WorkerBeat(models.Model):
+    """The heartbeat of a running job worker (`manage.py jobs_worker`), one row per worker process, written by its
+    maintenance thread every minute whether or not it has work: `/healthz` reads it to tell a live worker from none."""
+
+    name = models.CharField(max_length=128, primary_key=True)  # host:pid
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

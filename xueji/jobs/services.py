@@ -368,6 +368,36 @@ def job_files_cleanup(*, now: dt.datetime | None = None) -> dict:
     return {"result_files": len(removed), "inputs": inputs}
 
 
+# A worker beats every minute (jobs_worker's maintenance thread); one silent for this long is taken for dead.
+WORKER_BEAT_STALE_SECONDS = 180
+
+def worker_name() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+def worker_beat(*, name: str) -> None:
+    """A worker says it is alive (one row per worker process); beats of workers gone for a day are dropped."""
+    from xueji.jobs.models import WorkerBeat
+
+    now = clock.now()
+    if not WorkerBeat.objects.filter(name=name).update(beat_at=now):
+        WorkerBeat.objects.create(name=name, started_at=now, beat_at=now)
+    WorkerBeat.objects.filter(beat_at__lt=now - dt.timedelta(days=1)).delete()
+
+
+def worker_status() -> dict:
+    """What /healthz reports of the workers: the newest beat, and how many beat within the stale limit."""
+    from xueji.jobs.models import WorkerBeat
+
+    now = clock.now()
+    alive = WorkerBeat.objects.filter(beat_at__gte=now - dt.timedelta(seconds=WORKER_BEAT_STALE_SECONDS))
+    newest = WorkerBeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+    return {"alive": alive.count(), "last_beat": newest.isoformat() if newest else None}
+
+
 def jobs_maintain() -> dict:
     """The reaper and the cleanup together (the worker's maintenance thread and `manage.py jobs_maintain`)."""
     return {"interrupted": job_reap(), **job_files_cleanup()}

@@ -37,7 +37,7 @@ def test_a_ready_instance_answers_200_without_sign_in(db, client):
     body = response.json()
     assert body["status"] == "ok"
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
-        "database": True, "worker": True, "disk": True}
+        "database": True, "worker": True, "disk": True, "worker_heartbeat": True}
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
 
 

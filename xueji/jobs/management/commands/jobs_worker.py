@@ -8,15 +8,17 @@ import threading
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from xueji.jobs.services import jobs_maintain
+from xueji.jobs.services import jobs_maintain, worker_beat, worker_name
 
 logger = logging.getLogger(__name__)
-MAINTAIN_SECONDS = 60
+MAINTAIN_SECONDS = 60  # also the worker's heartbeat: /healthz wants one within WORKER_BEAT_STALE_SECONDS
 
 
 def _maintain_forever(stop: threading.Event) -> None:
+    name = worker_name()
     while True:  # at start (a restarted worker finds what its predecessor left running), then every minute
         try:
+            worker_beat(name=name)  # /healthz: a worker is alive (xueji.jobs.health)
             jobs_maintain()
         except Exception:  # the worker goes on; the next round tries again
             logger.exception("job maintenance failed")
