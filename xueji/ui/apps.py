@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UiConfig(AppConfig):
+    """The shell of the pages: base templates, generic views, the navigation registry, template tags, assets."""
+
+    name = "xueji.ui"
+    label = "ui"
+    verbose_name = _("Pages")
+
+    def ready(self) -> None:
+        from xueji.ui import errors  # noqa: F401  registers the words of the error codes (API and pages)
