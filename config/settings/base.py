@@ -98,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "xueji.ui.context_processors.navigation",
+                "xueji.ui.context_processors.navigation_menu",
             ],
         },
     }

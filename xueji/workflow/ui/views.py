@@ -13,8 +13,9 @@ from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import NotFound, XuejiError
 from xueji.registry import selectors as registry_selectors
 from xueji.registry.presenters import presenter_for
+from xueji.ui import navigation
 from xueji.ui.errors import error_message, errors_to_form, web_view
-from xueji.ui.views import list_page, paged, todo_counts
+from xueji.ui.views import list_page, paged
 from xueji.workflow import selectors as workflow_selectors
 from xueji.workflow import services as workflow_services
 from xueji.workflow.models import RequestStatus, StepStatus
@@ -30,9 +31,10 @@ def inbox(request):
     form = forms.InboxFilterForm(request.GET, user=request.user)
     steps = workflow_selectors.inbox(user=request.user, filters=form.filters())
     table = paged(request, tables.InboxTable(steps), per_page=50)
-    return render(request, "workflow/inbox.html", {"title": _("Inbox"), "table": table, "filter_form": form,
-                                              "bulk_form": forms.BulkDecisionForm(), "todo": todo_counts(request.user),
-                                              "returned": workflow_selectors.returned_requests(user=request.user)[:50]})
+    return render(request, "workflow/inbox.html", {
+        "title": _("Inbox"), "table": table, "filter_form": form, "bulk_form": forms.BulkDecisionForm(),
+        "todo": navigation.waiting_work(request.user),
+        "returned": workflow_selectors.returned_requests(user=request.user)[:50]})
 
 
 @web_view(Cap.REQUEST_VIEW, methods=("POST",))
