@@ -12,7 +12,5 @@ class UiConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from xueji.ui import errors  # noqa: F401  registers the words of the error codes (API and pages)
-
         # Each app fills the menu from its ui/navigation.py (as the admin's autodiscovery): no central list.
         autodiscover_modules("ui.navigation")

@@ -19,7 +19,8 @@ from xueji.exchange.ui import forms, tables
 from xueji.exchange.uploads import check_size, import_max_bytes, upload_handlers
 from xueji.jobs import services as job_services
 from xueji.jobs.ui.views import job_context
-from xueji.ui.errors import MESSAGES, errors_to_form, web_view
+from xueji.registration.errors import MESSAGES
+from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import list_page, paged
 
 MULTIPART_SLACK = 64 * 1024  # boundaries, part headers and the other fields besides the file

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
 from xueji.regions.selectors import county_choices, org_unit_list
+from xueji.registration.errors import MESSAGES
 from xueji.registration.models import ProblemKind
 from xueji.schools.selectors import class_list, school_list
-from xueji.ui.errors import MESSAGES
 from xueji.ui.forms import FilterForm, OrgUnitChoiceField, SchoolClassChoiceField, ScopedChoiceField, date_input
 
 # ---------------------------------------------------------------- registration

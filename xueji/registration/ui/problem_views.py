@@ -14,13 +14,15 @@ from xueji.jobs.ui.views import job_context
 from xueji.registration import problems as problem_services
 from xueji.registration import selectors as registration_selectors
 from xueji.registration import verification as verification_services
+from xueji.registration.errors import MESSAGES as REGISTRATION_MESSAGES
 from xueji.registration.models import MemberState, ProblemStatus, VerifyResult
 from xueji.registration.ui import forms, tables
 from xueji.registry.models import NumberKind, VerifyStatus
 from xueji.registry.presenters import presenter_for
 from xueji.registry.selectors import shown_id, shown_national_number
-from xueji.ui.errors import MESSAGES, errors_to_form, web_view
+from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import paged
+from xueji.workflow.errors import MESSAGES as WORKFLOW_MESSAGES
 from xueji.workflow.models import RequestStatus
 from xueji.workflow.services import current_step, may_decide
 
@@ -286,8 +288,9 @@ def problem_arbitrate(request, pk):
             messages.success(request, _("Arbitration decided: the chosen record keeps the ID number."))
             return redirect("registration:problem_detail", pk=problem.pk)
     if not options["may_arbitrate"]:
-        messages.error(request, str(MESSAGES["not_in_arbitration"]) if problem.status != ProblemStatus.ARBITRATION
-                       else str(MESSAGES["not_your_step"]))
+        arbitrating = problem.status == ProblemStatus.ARBITRATION
+        messages.error(request, str(WORKFLOW_MESSAGES["not_your_step"]) if arbitrating
+                       else str(REGISTRATION_MESSAGES["not_in_arbitration"]))
         return redirect("registration:problem_detail", pk=problem.pk)
     return _problem_page(request, problem, options=options, bound={"arbitrate": form})
 

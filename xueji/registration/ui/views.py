@@ -13,6 +13,7 @@ from xueji.core.errors import Forbidden
 from xueji.policy import selectors as policy_selectors
 from xueji.policy.services import WINDOW_KINDS
 from xueji.registration import services as registration_services
+from xueji.registration.errors import MESSAGES
 from xueji.registration.ui import forms, tables
 from xueji.registration.ui.student_form import PupilForm, new_pupil_initial, preschool_values, pupil_initial
 from xueji.registry import selectors as registry_selectors
@@ -20,7 +21,7 @@ from xueji.registry import services as registry_services
 from xueji.registry.models import RegStatus
 from xueji.registry.ui import search_tokens as registry_search_tokens
 from xueji.schools import selectors as school_selectors
-from xueji.ui.errors import MESSAGES, errors_to_form, web_view
+from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import paged
 from xueji.workflow.models import RequestStatus
 

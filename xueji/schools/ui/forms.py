@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
 from xueji.regions.selectors import county_choices
+from xueji.schools.errors import MESSAGES
 from xueji.schools.selectors import school_list
-from xueji.ui.errors import MESSAGES
 from xueji.ui.forms import FilterForm, OrgUnitChoiceField, ScopedChoiceField, blank_choice
 
 
