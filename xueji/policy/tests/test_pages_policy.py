@@ -116,3 +116,14 @@ def test_user_list_checks_lock_state_in_one_query_per_page(world, login, django_
         html = client.get(url).content.decode()
     assert len(many.captured_queries) == len(few.captured_queries)
     assert html.count("bi-lock-fill") == 1  # extra3 only
+
+
+def test_window_kinds_are_labelled_in_the_readers_language():
+    from django.utils import translation
+
+    from xueji.policy.choices import WINDOW_KINDS
+
+    with translation.override("zh-hans"):
+        assert str(WINDOW_KINDS["registration.grade1"]) == "小学新生注册"
+    with translation.override("en"):
+        assert str(WINDOW_KINDS["registration.grade1"]) == "Grade-1 entrants (小学新生注册)"

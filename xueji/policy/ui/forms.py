@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.models import Role
-from xueji.policy.services import WINDOW_KINDS
+from xueji.policy.choices import WINDOW_KINDS
 from xueji.ui.forms import date_input
 from xueji.workflow.ui.forms import _request_type_choices
 

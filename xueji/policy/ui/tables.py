@@ -27,7 +27,7 @@ class WindowTable(Base):
             self.columns.hide("actions")
 
     def render_kind(self, value):
-        from xueji.policy.services import WINDOW_KINDS
+        from xueji.policy.choices import WINDOW_KINDS
 
         return WINDOW_KINDS.get(value, value)
 

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import NotFound
@@ -14,6 +13,7 @@ from xueji.jobs.ui.views import job_context
 from xueji.registration import problems as problem_services
 from xueji.registration import selectors as registration_selectors
 from xueji.registration import verification as verification_services
+from xueji.registration.choices import EVENT_LABELS, SOURCE_LABELS
 from xueji.registration.errors import MESSAGES as REGISTRATION_MESSAGES
 from xueji.registration.models import MemberState, ProblemStatus, VerifyResult
 from xueji.registration.ui import forms, tables
@@ -27,20 +27,6 @@ from xueji.workflow.models import RequestStatus
 from xueji.workflow.services import current_step, may_decide
 
 # What happened to a problem record (ProblemEvent.kind), as people say it.
-EVENT_LABELS = {
-    "filed_correct": gettext_lazy("Correction filed"), "filed_delete": gettext_lazy("Deletion filed"),
-    "filed_confirm": gettext_lazy("Confirmation filed"), "approved_correct": gettext_lazy("Correction approved"),
-    "approved_delete": gettext_lazy("Deletion approved"), "approved_confirm": gettext_lazy("Confirmation approved"),
-    "returned": gettext_lazy("Returned to the school"), "withdrawn": gettext_lazy("Withdrawn by the school"),
-    "still_failing": gettext_lazy("Corrected, but verification still fails"),
-    "arbitration": gettext_lazy("Sent to the common superior for arbitration"),
-    "arbitration_choice": gettext_lazy("Arbiter's choice"), "arbitrated": gettext_lazy("Arbitration decided"),
-    "arbitration_withdrawn": gettext_lazy("Arbitration withdrawn"), "resolved": gettext_lazy("Resolved"),
-}
-SOURCE_LABELS = {"verification": gettext_lazy("Identity verification"), "scan": gettext_lazy("Scan"),
-                 "clearance": gettext_lazy("Duplicate check before issuing numbers"),
-                 "arbitration": gettext_lazy("Arbitration")}
-
 # ---------------------------------------------------------------- identity verification
 
 

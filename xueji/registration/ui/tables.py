@@ -114,7 +114,7 @@ class ProblemTable(Base):
         return render_to_string("registration/_problem_records.html", {"lines": lines})
 
     def render_source(self, value):
-        from xueji.registration.ui.problem_views import SOURCE_LABELS
+        from xueji.registration.choices import SOURCE_LABELS
 
         return SOURCE_LABELS.get(value, value)
 

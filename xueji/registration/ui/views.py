@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import Forbidden
 from xueji.policy import selectors as policy_selectors
-from xueji.policy.services import WINDOW_KINDS
+from xueji.policy.choices import WINDOW_KINDS
 from xueji.registration import services as registration_services
 from xueji.registration.errors import MESSAGES
 from xueji.registration.ui import forms, tables
