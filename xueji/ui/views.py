@@ -38,16 +38,16 @@ def paged(request, table, *, lazy: bool = False, per_page: int = PER_PAGE):
 
 
 def list_page(request, *, title: str, icon: str, table, filter_form=None, template: str = "ui/list.html",
-               **extra):
+              **extra):
     return render(request, template, {"title": title, "icon": icon, "table": table, "filter_form": filter_form,
                                       **extra})
 
 
 def form_page(request, form, *, title: str, cancel_url: str, submit: str | None = None, intro: str = "",
-               status: int = 200, **extra):
+              status: int = 200, **extra):
     # A form that failed validation answers 200 with the errors shown (browsers re-render it in place).
     return render(request, "ui/form.html", {"title": title, "form": form, "cancel_url": cancel_url,
-                                             "submit": submit or _("Save"), "intro": intro, **extra},
+                                            "submit": submit or _("Save"), "intro": intro, **extra},
                   status=status)
 
 

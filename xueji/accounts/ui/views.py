@@ -47,7 +47,7 @@ def login_view(request):
                 return redirect("accounts:password_change")
             return redirect(safe_next(request, reverse("ui:workbench")))
     return render(request, "accounts/login.html", {"form": form, "next": safe_next(request, ""),
-                                              "failure_limit": settings.AXES_FAILURE_LIMIT})
+                                                   "failure_limit": settings.AXES_FAILURE_LIMIT})
 
 
 login_view.matrix_methods = ["get", "post"]
@@ -87,7 +87,7 @@ def user_list(request):
     form = forms.UserFilterForm(request.GET, user=request.user)
     table = paged(request, tables.UserTable(account_selectors.user_list(user=request.user, filters=form.filters())))
     return list_page(request, title=_("User accounts"), icon="bi-person-gear", table=table, filter_form=form,
-                      create_url=reverse("accounts:user_create"), create_label=_("New user"))
+                     create_url=reverse("accounts:user_create"), create_label=_("New user"))
 
 
 @sensitive_post_parameters("password")
@@ -101,7 +101,7 @@ def user_create(request):
                                         "at the first login.") % {"username": user.username})
             return redirect("accounts:user_edit", pk=user.pk)
     return form_page(request, form, title=_("New user"), cancel_url=reverse("accounts:user_list"),
-                      submit=_("Create account"))
+                     submit=_("Create account"))
 
 
 @web_view(Cap.USER_MANAGE)
@@ -132,7 +132,7 @@ def user_reset_password(request, pk):
                 "username": target.username})
             return redirect("accounts:user_edit", pk=target.pk)
     return form_page(request, form, title=_("Reset the password of %(username)s") % {"username": target.username},
-                      cancel_url=reverse("accounts:user_edit", args=[target.pk]), submit=_("Reset password"))
+                     cancel_url=reverse("accounts:user_edit", args=[target.pk]), submit=_("Reset password"))
 
 
 @web_view(Cap.USER_MANAGE, methods=("POST",))
@@ -161,9 +161,9 @@ def user_unlock(request, pk):
 def auditor_list(request):
     table = paged(request, tables.AuditorTable(account_selectors.auditor_list(user=request.user)))
     return list_page(request, title=_("Auditor accounts"), icon="bi-person-badge", table=table,
-                      intro=_("Auditor accounts of the levels below yours. System administrators cannot create "
-                              "them or reset their passwords."),
-                      create_url=reverse("accounts:auditor_create"), create_label=_("New auditor"))
+                     intro=_("Auditor accounts of the levels below yours. System administrators cannot create "
+                             "them or reset their passwords."),
+                     create_url=reverse("accounts:auditor_create"), create_label=_("New auditor"))
 
 
 @sensitive_post_parameters("password")
@@ -177,7 +177,7 @@ def auditor_create(request):
                                         "at the first login.") % {"username": user.username})
             return redirect("accounts:auditor_list")
     return form_page(request, form, title=_("New auditor"), cancel_url=reverse("accounts:auditor_list"),
-                      submit=_("Create account"))
+                     submit=_("Create account"))
 
 
 @sensitive_post_parameters("new_password")
@@ -192,7 +192,7 @@ def auditor_reset_password(request, pk):
                 "username": target.username})
             return redirect("accounts:auditor_list")
     return form_page(request, form, title=_("Reset the password of %(username)s") % {"username": target.username},
-                      cancel_url=reverse("accounts:auditor_list"), submit=_("Reset password"))
+                     cancel_url=reverse("accounts:auditor_list"), submit=_("Reset password"))
 
 
 @web_view(Cap.AUDITOR_MANAGE, methods=("POST",))

@@ -41,5 +41,5 @@ def audit_detail(request, pk):
                             "after": _pretty(after.get(key)) if key in after else "",
                             "changed": stored_before.get(key) != stored_after.get(key)})
     return render(request, "audit/audit_detail.html", {"event": event, "object_repr": shown["object_repr"],
-                                                     "changes": changes, "before": _pretty(shown["before"]),
-                                                     "after": _pretty(shown["after"])})
+                                                       "changes": changes, "before": _pretty(shown["before"]),
+                                                       "after": _pretty(shown["after"])})

@@ -42,9 +42,9 @@ def import_list(request):
     table = paged(request, tables.ImportTable(batches, show_school=not user.org_unit.is_school))
     can_import = has_cap(user, Cap.STUDENT_IMPORT)
     return list_page(request, title=_("Bulk import"), icon="bi-file-earmark-arrow-up", table=table,
-                      filter_form=form, template="exchange/import_list.html", can_import=can_import,
-                      create_url=reverse("exchange:import_upload") if can_import else None,
-                      create_label=_("Import a file"))
+                     filter_form=form, template="exchange/import_list.html", can_import=can_import,
+                     create_url=reverse("exchange:import_upload") if can_import else None,
+                     create_label=_("Import a file"))
 
 
 @web_view(Cap.STUDENT_IMPORT, methods=("GET",))

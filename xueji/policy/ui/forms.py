@@ -42,9 +42,9 @@ class RouteForm(forms.Form):
         super().__init__(*args, **kwargs)
         for n in range(1, ROUTE_ROWS + 1):
             self.fields[f"resolver_{n}"] = forms.ChoiceField(label=_("Party"), choices=_resolver_choices,
-                                                            required=False)
+                                                             required=False)
             self.fields[f"role_{n}"] = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *_approver_roles()],
-                                                        required=False)
+                                                         required=False)
 
     def rows(self):
         return [(n, self[f"resolver_{n}"], self[f"role_{n}"]) for n in range(1, ROUTE_ROWS + 1)]

@@ -23,12 +23,12 @@ from xueji.workflow.resolvers import RESOLVER_LABELS
 def window_list(request):
     can_manage = has_cap(request.user, Cap.POLICY_MANAGE)
     table = paged(request, tables.WindowTable(policy_selectors.window_list(user=request.user), today=clock.today(),
-                                               can_manage=can_manage, request=request))
+                                              can_manage=can_manage, request=request))
     return list_page(request, title=_("Business windows"), icon="bi-calendar-range", table=table,
-                      create_url=reverse("policy:window_create") if can_manage else None,
-                      create_label=_("New business window"),
-                      intro=_("Registration is accepted only while its window is open; outside it the refusal "
-                              "names the window. Today is %(today)s.") % {"today": clock.today().isoformat()})
+                     create_url=reverse("policy:window_create") if can_manage else None,
+                     create_label=_("New business window"),
+                     intro=_("Registration is accepted only while its window is open; outside it the refusal "
+                             "names the window. Today is %(today)s.") % {"today": clock.today().isoformat()})
 
 
 @web_view(Cap.POLICY_MANAGE)
@@ -41,7 +41,7 @@ def window_create(request):
                 "start": window.start_date.isoformat(), "end": window.end_date.isoformat()})
             return redirect("policy:window_list")
     return form_page(request, form, title=_("New business window"), cancel_url=reverse("policy:window_list"),
-                      submit=_("Add window"))
+                     submit=_("Add window"))
 
 
 @web_view(Cap.POLICY_MANAGE, methods=("POST",))
@@ -66,7 +66,7 @@ def route_list(request):
     routes = [{**route, "rows": _route_rows(route["steps"]), "custom": route["steps"] != route["default_steps"]}
               for route in policy_selectors.route_list(user=request.user)]
     return render(request, "policy/route_list.html", {"routes": routes,
-                                                   "can_manage": has_cap(request.user, Cap.POLICY_MANAGE)})
+                                                      "can_manage": has_cap(request.user, Cap.POLICY_MANAGE)})
 
 
 @web_view(Cap.POLICY_MANAGE)
@@ -85,7 +85,7 @@ def route_edit(request):
                                         "steps.") % {"type": route["label"]})
             return redirect("policy:route_list")
     return render(request, "policy/route_edit.html", {"form": form, "route": route,
-                                                   "default_rows": _route_rows(route["default_steps"])})
+                                                      "default_rows": _route_rows(route["default_steps"])})
 
 
 # ---------------------------------------------------------------- function settings
@@ -111,4 +111,4 @@ def setting_list(request):
         for field in form.fields.values():
             field.disabled = True
     return render(request, "policy/settings.html", {"form": form, "can_manage": can_manage,
-                                                 "rows": policy_selectors.setting_list(user=request.user)})
+                                                    "rows": policy_selectors.setting_list(user=request.user)})

@@ -306,4 +306,4 @@ def number_lookup(request):
                "current": shown.national_number(found.student.national_number) if found.student else ""} \
         if found else {}
     return render(request, "registration/number_lookup.html", {"form": form, "found": found, "kind_label": kind_label,
-                                                      "numbers": numbers}, status=status)
+                                                               "numbers": numbers}, status=status)

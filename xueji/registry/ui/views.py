@@ -33,13 +33,13 @@ def student_list(request):
     form = forms.StudentFilterForm(data, user=request.user)
     filters = form.filters()
     table = paged(request, tables.StudentTable(registry_selectors.student_list(user=request.user, filters=filters),
-                                                user=request.user), lazy=True)
+                                               user=request.user), lazy=True)
     search_tokens.shown_back(form, data, request.user)
     return list_page(request, title=_("Students"), icon="bi-person-vcard", table=table, filter_form=form,
-                      template="registry/student_list.html", filter_method="post",
-                      export_filters={**{k: v for k, v in filters.items() if k != "q"},
-                                      **({"search": token} if "q" in filters else {})},
-                      search_token=token if "q" in data else "")
+                     template="registry/student_list.html", filter_method="post",
+                     export_filters={**{k: v for k, v in filters.items() if k != "q"},
+                                     **({"search": token} if "q" in filters else {})},
+                     search_token=token if "q" in data else "")
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))

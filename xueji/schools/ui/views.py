@@ -23,10 +23,10 @@ from xueji.ui.views import form_page, list_page, paged
 def school_list(request):
     form = forms.SchoolFilterForm(request.GET, user=request.user)
     table = paged(request, tables.SchoolTable(school_selectors.school_list(user=request.user,
-                                                                            filters=form.filters())))
+                                                                           filters=form.filters())))
     return list_page(request, title=_("Schools"), icon="bi-building", table=table, filter_form=form,
-                      create_url=reverse("schools:school_create") if has_cap(request.user, Cap.SCHOOL_MANAGE) else None,
-                      create_label=_("New school"))
+                     create_url=reverse("schools:school_create") if has_cap(request.user, Cap.SCHOOL_MANAGE) else None,
+                     create_label=_("New school"))
 
 
 @web_view(Cap.ORG_VIEW, methods=("GET",))
@@ -52,7 +52,7 @@ def school_create(request):
             messages.success(request, _("School %(name)s was created.") % {"name": school.name})
             return redirect("schools:school_detail", pk=school.pk)
     return form_page(request, form, title=_("New school"), cancel_url=reverse("schools:school_list"),
-                      submit=_("Create school"))
+                     submit=_("Create school"))
 
 
 @web_view(Cap.SCHOOL_MANAGE)
@@ -67,8 +67,8 @@ def school_edit(request, pk):
             messages.success(request, _("The school was saved."))
             return redirect("schools:school_detail", pk=school.pk)
     return form_page(request, form, title=_("Edit school %(name)s") % {"name": school.name},
-                      cancel_url=reverse("schools:school_detail", args=[school.pk]),
-                      intro=_("School code %(code)s, county authority %(county)s.") % {
+                     cancel_url=reverse("schools:school_detail", args=[school.pk]),
+                     intro=_("School code %(code)s, county authority %(county)s.") % {
                           "code": school.code, "county": school.county.name})
 
 
@@ -81,8 +81,8 @@ def class_list(request):
         school_selectors.class_list(user=request.user, filters=form.filters()),
         school_year=school_selectors.current_school_year_start(), show_school=not request.user.org_unit.is_school))
     return list_page(request, title=_("Classes"), icon="bi-people", table=table, filter_form=form,
-                      create_url=reverse("schools:class_create") if has_cap(request.user, Cap.CLASS_MANAGE) else None,
-                      create_label=_("New class"))
+                     create_url=reverse("schools:class_create") if has_cap(request.user, Cap.CLASS_MANAGE) else None,
+                     create_label=_("New class"))
 
 
 @web_view(Cap.ORG_VIEW, methods=("GET",))
@@ -115,7 +115,7 @@ def class_create(request):
             messages.success(request, _("Class %(name)s was created.") % {"name": klass.display_name})
             return redirect("schools:class_detail", pk=klass.pk)
     return form_page(request, form, title=_("New class"), cancel_url=reverse("schools:class_list"),
-                      submit=_("Create class"))
+                     submit=_("Create class"))
 
 
 @web_view(Cap.CLASS_MANAGE)
@@ -130,7 +130,7 @@ def class_edit(request, pk):
             messages.success(request, _("The class was saved."))
             return redirect("schools:class_detail", pk=klass.pk)
     return form_page(request, form, title=_("Edit class %(name)s") % {"name": f"{klass.school} {klass}"},
-                      cancel_url=reverse("schools:class_detail", args=[klass.pk]))
+                     cancel_url=reverse("schools:class_detail", args=[klass.pk]))
 
 
 # ---------------------------------------------------------------- school years
@@ -139,10 +139,10 @@ def class_edit(request, pk):
 def school_year_list(request):
     can_manage = has_cap(request.user, Cap.SCHOOL_YEAR_MANAGE)
     table = paged(request, tables.SchoolYearTable(school_selectors.school_year_list(user=request.user),
-                                                   can_manage=can_manage, request=request))
+                                                  can_manage=can_manage, request=request))
     return list_page(request, title=_("School years"), icon="bi-calendar3", table=table,
-                      create_url=reverse("schools:school_year_create") if can_manage else None,
-                      create_label=_("New school year"))
+                     create_url=reverse("schools:school_year_create") if can_manage else None,
+                     create_label=_("New school year"))
 
 
 @web_view(Cap.SCHOOL_YEAR_MANAGE)
@@ -155,7 +155,7 @@ def school_year_create(request):
             messages.success(request, _("School year %(year)s was created.") % {"year": year})
             return redirect("schools:school_year_list")
     return form_page(request, form, title=_("New school year"), cancel_url=reverse("schools:school_year_list"),
-                      submit=_("Create school year"))
+                     submit=_("Create school year"))
 
 
 @web_view(Cap.SCHOOL_YEAR_MANAGE, methods=("POST",))

@@ -39,7 +39,7 @@ class RequestTable(Base):
 
     def render_status(self, record):
         return render_to_string("workflow/_request_status.html", {"status": record.status,
-                                                              "label": record.get_status_display()})
+                                                                  "label": record.get_status_display()})
 
 
 class InboxTable(Base):

@@ -92,7 +92,7 @@ def _subject(request, request_obj, *, editable: bool) -> dict:
     if request_obj.type.startswith("registration.") and has_cap(user, Cap.STUDENT_VIEW):
         pupils = registry_selectors.student_list(user=user, filters={"registration_request": request_obj.pk})
         out["pupils"] = paged(request, tables.RequestPupilTable(pupils, user=user, editable=editable, prefix="p-"),
-                               per_page=50)
+                              per_page=50)
         out["pupils_count"] = pupils.count()
     if request_obj.subject_type == "registry.student" and request_obj.subject_id and has_cap(user, Cap.STUDENT_VIEW):
         try:
@@ -133,7 +133,7 @@ def _detail(request, request_obj, *, decision_form=None, proof_form=None, status
         "can_add_proof": workflow_services.may_add_proof(user, request_obj),
         "proof_form": proof_form or forms.ProofForm(),
         "can_withdraw": filer_side and (returned or (request_obj.status == RequestStatus.PENDING
-                                                      and not approved_this_round)),
+                                                     and not approved_this_round)),
         "can_resubmit": filer_side and returned,
         "comment_form": forms.CommentForm(),
         **_subject(request, request_obj, editable=filer_side and returned and has_cap(user, Cap.STUDENT_EDIT)),
