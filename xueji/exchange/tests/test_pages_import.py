@@ -98,7 +98,7 @@ def test_a_file_over_the_province_limit_is_refused_while_streaming(world, login)
     big = csv_bytes([pupil(n) for n in range(40)])
     assert 1024 < len(big) < 64 * 1024  # under the multipart slack: refused while the file streams in
     response = client.post(reverse("exchange:import_upload"), {"file": SimpleUploadedFile("大.csv", big),
-                                                          "kind": "enrolled"}, HTTP_REFERER=referer)
+                                                               "kind": "enrolled"}, HTTP_REFERER=referer)
     assert response.status_code == 302 and response["Location"] == referer
     html = client.get(reverse("exchange:import_upload")).content.decode()
     assert "超过导入文件的上限" in html
@@ -134,8 +134,8 @@ def test_the_upload_still_checks_csrf(world):
     token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
     content = csv_bytes([pupil(5, class_name=world.classes["tunxi_primary"].display_name)])
     refused = client.post(reverse("exchange:import_upload"), {"file": SimpleUploadedFile("a.csv", content),
-                                                         "kind": "enrolled"})
+                                                              "kind": "enrolled"})
     assert refused.status_code == 403 and not ImportBatch.objects.exists()
     accepted = client.post(reverse("exchange:import_upload"), {"file": SimpleUploadedFile("a.csv", content),
-                                                          "kind": "enrolled", "csrfmiddlewaretoken": token})
+                                                               "kind": "enrolled", "csrfmiddlewaretoken": token})
     assert accepted.status_code == 302 and ImportBatch.objects.count() == 1

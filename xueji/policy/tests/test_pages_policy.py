@@ -30,11 +30,11 @@ def test_everyone_reads_the_windows_the_province_registrar_changes_them(world, l
     html = province.get(reverse("policy:window_list")).content.decode()
     assert reverse("policy:window_delete", args=[window.pk]) in html
     bad = province.post(reverse("policy:window_create"), {"kind": "registration.enrolled", "start_date": "2030-03-31",
-                                                       "end_date": "2030-03-01"}).content.decode()
+                                                          "end_date": "2030-03-01"}).content.decode()
     assert "结束日期早于开始日期。" in bad
     response = province.post(reverse("policy:window_create"), {"kind": "registration.enrolled",
-                                                             "start_date": "2030-03-01", "end_date": "2030-03-31",
-                                                             "note": "春季"})
+                                                               "start_date": "2030-03-01", "end_date": "2030-03-31",
+                                                               "note": "春季"})
     assert response["Location"] == reverse("policy:window_list")
     assert BusinessWindow.objects.filter(province_code="340000", kind="registration.enrolled", note="春季").exists()
     province.post(reverse("policy:window_delete", args=[window.pk]))
@@ -71,7 +71,7 @@ def test_settings(world, login):
     html = province.get(reverse("policy:setting_list")).content.decode()
     assert 'name="proof_max_mb" value="2.0"' in html and "小学新生入学年龄控制" in html
     response = province.post(reverse("policy:setting_list"), {"proof_max_mb": "1", "import_max_mb": "100",
-                                                           "age_control_min_age": "6"})
+                                                              "age_control_min_age": "6"})
     assert response["Location"] == reverse("policy:setting_list")
     values = dict(PolicySetting.objects.filter(province_code="340000").values_list("key", "value"))
     assert values == {"proof.max_bytes": 1024 * 1024,

@@ -35,7 +35,7 @@ def _run_latest_job():
 
 def _field_errors(html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", e).strip() for e in re.findall(r'class="invalid-feedback[^"]*"[^>]*>(.*?)</',
-                                                                   html, re.S)]
+                                                                  html, re.S)]
 
 
 def test_verification_flags_the_planted_errors_and_the_school_resolves_them(world, login):
@@ -224,7 +224,7 @@ def test_the_problem_list_names_each_record_with_masked_id_class_and_school(worl
     other = Student.objects.get(pk=world.students["shexian_primary"].pk)
     Student.objects.filter(pk=other.pk).update(id_number=first.id_number)  # one ID, two counties
     record_problems(kind=ProblemKind.DUPLICATE_ID, province_code="340000", groups={first.id_number: [first.pk,
-                                                                                                    other.pk]},
+                                                                                                     other.pk]},
                     source="scan")
     html = login(world.user("tunxi_primary", "leader")).get(reverse("registration:problem_list")).content.decode()
     row = re.search(r'data-testid="problem-records">(.*?)</ul>', html, re.S).group(1)

@@ -65,7 +65,7 @@ def test_entry_errors_are_shown_in_chinese_on_their_fields(world, login):
     client = login(world.user("tunxi_primary", "registrar"))
     bad_id = pupil_row(1)["id_number"][:-1] + ("0" if pupil_row(1)["id_number"][-1] != "0" else "1")
     response = client.post(reverse("registration:student_enter"), web_row(klass, 1, name="", id_number=bad_id,
-                                                                  postcode="24500"))
+                                                                          postcode="24500"))
     assert response.status_code == 200
     html = response.content.decode()
     errors = _errors(html)
@@ -245,7 +245,7 @@ def test_grade1_takes_the_preschool_record_over(world, window, login):
     klass = world.classes["tunxi_primary"]
     data = web_row(klass, 0, name="程小雨", birth_date=birth.isoformat(), id_number=number, sex="1")
     response = client.post(f"{reverse('registration:student_enter')}?kind=grade1", {**data, "preschool": number,
-                                                                           "kind": "grade1"})
+                                                                                    "kind": "grade1"})
     assert response.status_code == 302 and "kind=grade1" in response["Location"]
     record.refresh_from_db()
     assert record.taken_over_by.name == "程小雨"
@@ -276,7 +276,7 @@ def test_returning_pupil_search_shows_masked_matches_and_takes_over(world, windo
     assert response.status_code == 404
     # No match: the page offers to enter a new record.
     html = client.post(reverse("registration:returning_search"), {"name": "无此人", "sex": "1",
-                                                         "birth_date": "2015-01-01"}).content.decode()
+                                                                  "birth_date": "2015-01-01"}).content.decode()
     assert "没有查到已有学籍" in html and "kind=returning" in html
     search = reverse("registration:returning_search")
     assert "请按身份证件号查询" in client.post(search, {"name": "只有姓名"}).content.decode()
@@ -292,7 +292,7 @@ def test_foreign_ids_answer_404(world, window, login):
     assert client.post(reverse("registration:draft_delete", args=[foreign.pk])).status_code == 404
     assert client.get(reverse("workflow:request_detail", args=[request.pk])).status_code == 404
     response = client.post(reverse("registration:registration_submit"), {"kind": "enrolled",
-                                                                "student_ids": [own.pk, foreign.pk]})
+                                                                         "student_ids": [own.pk, foreign.pk]})
     assert response.status_code == 404
     own.refresh_from_db()
     assert own.reg_status == RegStatus.DRAFT

@@ -109,7 +109,7 @@ def test_registration_in_the_browser(transactional_db, live_server, world, windo
 
     # An import batch page and a problem record page render for the school.
     upload = SimpleUploadedFile("三年级一班.csv", csv_bytes([pupil(7, class_name=klass.display_name),
-                                                          pupil(8, class_name=klass.display_name, ethnic="火星族")]))
+                                                        pupil(8, class_name=klass.display_name, ethnic="火星族")]))
     batch = import_start(actor=registrar, school=school, upload=upload)
     job_run(batch.job_id)
     student = Student.objects.filter(registration_request=request).first()

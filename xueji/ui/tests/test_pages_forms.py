@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _field_errors(html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", e).strip() for e in re.findall(r'class="invalid-feedback[^"]*"[^>]*>(.*?)</',
-                                                                   html, re.S)]
+                                                                  html, re.S)]
 
 
 def _school(county, **extra):
@@ -92,7 +92,7 @@ def test_create_class_in_a_foreign_school_is_404(world, login):
     client = login(world.user("tunxi_primary", "registrar"))
     foreign = world.schools["tunxi_middle"]
     response = client.post(reverse("schools:class_create"), {"school": foreign.pk, "stage": "2", "cohort_year": 2025,
-                                                         "number": 7})
+                                                             "number": 7})
     assert response.status_code == 404
     assert not SchoolClass.objects.filter(school=foreign, number=7).exists()
 
