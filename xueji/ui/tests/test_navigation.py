@@ -78,3 +78,12 @@ def _enter_drafts(world, registrar, n):
 def test_an_entry_names_a_known_area():
     with pytest.raises(ValueError, match="unknown menu area"):
         navigation.register(navigation.Entry("ui:workbench", "x", "bi-x", "nowhere"))
+
+
+def test_every_page_declares_its_capability():
+    """The menu reads each page's declaration (web_view): a page without one could be offered to anyone."""
+    public = {"accounts:login", "accounts:logout"}  # before sign-in
+    pages = {name: view for name, view in navigation._views().items()
+             if ":" in name and not name.startswith("api:")}
+    undeclared = sorted(name for name, view in pages.items() if not hasattr(view, "capability"))
+    assert undeclared == sorted(public)
