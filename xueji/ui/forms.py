@@ -1,5 +1,5 @@
-"""Forms of the web UI: input shapes only. Business rules stay in the services; choices come from selectors,
-so an id outside the user's jurisdiction is simply not a valid choice."""
+"""The shell's form pieces: the GET filter form, choice fields scoped by a selector (an id outside the
+user's jurisdiction answers 404), date inputs. Each app's forms live in its ui/forms.py."""
 
 from django import forms
 from django.core.exceptions import ValidationError

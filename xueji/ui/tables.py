@@ -1,4 +1,5 @@
-"""Tables of the web UI (django-tables2). Big lists (students, audit events) use LazyPaginator: no COUNT(*)."""
+"""The shell's table pieces (django-tables2): the base table, badges, a select-all column. Big lists (students,
+audit events) use LazyPaginator: no COUNT(*)."""
 
 import django_tables2 as tables
 from django.utils.html import format_html

@@ -1,4 +1,4 @@
-"""Tables of the web UI (django-tables2). Big lists (students, audit events) use LazyPaginator: no COUNT(*)."""
+"""Tables of the jobs pages (django-tables2). Big lists (students, audit events) use LazyPaginator: no COUNT(*)."""
 
 import django_tables2 as tables
 from django.template.loader import render_to_string

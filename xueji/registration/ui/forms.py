@@ -1,5 +1,5 @@
-"""Forms of the web UI: input shapes only. Business rules stay in the services; choices come from selectors,
-so an id outside the user's jurisdiction is simply not a valid choice."""
+"""Forms of the registration pages: input shapes only. Business rules stay in the services; choices come from
+selectors, so an id outside the user's jurisdiction is simply not a valid choice."""
 
 from django import forms
 from django.core.exceptions import ValidationError

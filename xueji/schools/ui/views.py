@@ -1,5 +1,5 @@
-"""Server-rendered pages. Thin: reads through selectors, writes through services, refusals mapped in
-`xueji.ui.errors` (one place). Nothing here touches Model.objects."""
+"""School, class and school-year pages. Thin: reads through selectors, writes through services, refusals mapped
+in `xueji.ui.errors` (one place). Nothing here touches Model.objects."""
 
 
 from django.contrib import messages
