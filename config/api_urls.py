@@ -1,4 +1,4 @@
-"""REST API v1. Every path here is walked by the jurisdiction matrix (xueji/web/tests/test_matrix.py)."""
+"""REST API v1. Every path here is walked by the jurisdiction matrix (xueji/ui/tests/test_matrix.py)."""
 
 from django.urls import path
 

@@ -16,7 +16,18 @@ urlpatterns = [
     path("api/docs/", _docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="swagger-ui"),
     path("api/redoc/", _docs_csp(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("xueji.web.urls")),
+    # the pages: each app's ui/urls.py, under its own namespace (`schools:school_list`)
+    path("", include("xueji.ui.urls")),
+    path("", include("xueji.accounts.ui.urls")),
+    path("", include("xueji.regions.ui.urls")),
+    path("", include("xueji.schools.ui.urls")),
+    path("", include("xueji.registry.ui.urls")),
+    path("", include("xueji.audit.ui.urls")),
+    path("", include("xueji.jobs.ui.urls")),
+    path("", include("xueji.workflow.ui.urls")),
+    path("", include("xueji.policy.ui.urls")),
+    path("", include("xueji.registration.ui.urls")),
+    path("", include("xueji.exchange.ui.urls")),
 ]
 
 handler400 = "xueji.core.views.bad_request"

@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "xueji.registration",
     "xueji.exchange",
     "xueji.jobs",
-    "xueji.web",
+    "xueji.ui",
 ]
 
 MIDDLEWARE = [
@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "xueji.core.middleware.RequestSizeLimitMiddleware",
     "xueji.core.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "xueji.web.middleware.ChineseFirstMiddleware",  # before LocaleMiddleware: web pages ignore Accept-Language
+    "xueji.ui.middleware.ChineseFirstMiddleware",  # before LocaleMiddleware: web pages ignore Accept-Language
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -90,7 +90,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "xueji" / "web" / "templates"],
+        "DIRS": [BASE_DIR / "xueji" / "ui" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -98,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "xueji.web.context_processors.navigation",
+                "xueji.ui.context_processors.navigation_menu",
             ],
         },
     }
@@ -142,9 +142,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "xueji.accounts.passwords.CommonPatternValidator"},
     {"NAME": "xueji.accounts.passwords.PasswordHistoryValidator"},
 ]
-LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:workbench"
-LOGOUT_REDIRECT_URL = "web:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "ui:workbench"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login security (each configurable per deployment).
 XUEJI_PASSWORD_MIN_LENGTH = env_int("XUEJI_PASSWORD_MIN_LENGTH", 8)
@@ -204,7 +204,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
 # Content-Security-Policy (django-csp): the UI serves every script, style, font and image itself and has no inline
-# script, style or event handler (xueji/web/static/web/). The API docs relax style and workers (config/urls.py).
+# script, style or event handler (xueji/ui/static/ui/). The API docs relax style and workers (config/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

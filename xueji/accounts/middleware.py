@@ -27,13 +27,13 @@ class PasswordPolicyMiddleware:
         if user is not None and user.is_authenticated and \
                 user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
             # /api/v1/me/ stays open so a client can learn why it is refused (`password_expired` there).
-            allowed = {reverse("web:password_change"), reverse("web:logout"), reverse("api:password-change"),
+            allowed = {reverse("accounts:password_change"), reverse("accounts:logout"), reverse("api:password-change"),
                        reverse("api:me")}
             if request.path not in allowed and not request.path.startswith(ALLOWED_PREFIXES):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"code": "password_expired", "message": PASSWORD_EXPIRED_MESSAGE},
                                         status=403)
-                return redirect("web:password_change")
+                return redirect("accounts:password_change")
         return self.get_response(request)
 
 

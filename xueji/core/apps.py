@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "xueji.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from xueji.core import messages
+
+        messages.discover()  # each app's errors.py registers the words of its codes

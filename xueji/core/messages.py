@@ -3,14 +3,18 @@
 Services raise a stable code with an English developer message, or give the user's words themselves as a lazy
 translation (gettext_lazy / format_lazy, when the words carry details such as dates or a class name). Pages and
 the API both answer through `user_message`, in the active language (the UI's choice for pages, Accept-Language
-for the API, Chinese when absent). No message's language is guessed: a code's words come from the table the UI
-registers (xueji.web.errors.MESSAGES), and an unknown code falls back to the developer message's translation."""
+for the API, Chinese when absent). No message's language is guessed: a code's words come from the tables the apps
+register (each app's errors.py, found at start-up by `discover`), and an unknown code falls back to the developer
+message's translation."""
 
 from collections.abc import Mapping
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-_BY_CODE: dict[str, object] = {}
+_BY_CODE: dict[str, object] = {
+    "required": _("This field is required."),
+}
 _BY_TEXT: dict[str, object] = {}
 
 
@@ -28,3 +32,10 @@ def user_message(exc) -> str:
     if exc.code in _BY_CODE:
         return str(_BY_CODE[exc.code])
     return gettext(exc.message) if exc.message else gettext("The operation was refused.")
+
+
+def discover() -> None:
+    """Import every installed app's errors.py, which registers its words (CoreConfig.ready)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("errors")

@@ -9,6 +9,7 @@ from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import ValidationFailed
+from xueji.policy.choices import WINDOW_KINDS  # callers read the kinds here too
 from xueji.policy.models import ApprovalRoute, BusinessWindow, PolicySetting
 from xueji.regions.models import OrgKind, OrgUnit
 
@@ -19,12 +20,6 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "registration.grade1.age_control": ({"enabled": True, "min_age": 6}, "小学新生入学年龄控制（8月31日满周岁）"),
 }
 
-# Kinds of business that open and close by window.
-WINDOW_KINDS: dict[str, str] = {
-    "registration.enrolled": "在校生注册",
-    "registration.grade1": "小学新生注册",
-    "registration.returning": "来华归国学生注册",
-}
 
 
 def province_code_of(org_unit: OrgUnit | None) -> str | None:
@@ -78,7 +73,7 @@ def window_require(*, province_code: str | None, kind: str) -> BusinessWindow:
     window = window_open(province_code=province_code, kind=kind)
     if window is not None:
         return window
-    label = WINDOW_KINDS.get(kind, kind)
+    label = str(WINDOW_KINDS.get(kind, kind))
     upcoming = BusinessWindow.objects.filter(province_code=province_code, kind=kind).order_by("-start_date")
     shown = "；".join(f"{w.start_date:%Y-%m-%d} 至 {w.end_date:%Y-%m-%d}" for w in upcoming[:3])
     message = f"{label}不在业务时间内（今天 {clock.today():%Y-%m-%d}）。" + (

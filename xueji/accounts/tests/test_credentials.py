@@ -27,7 +27,7 @@ def _token(username, password=PASSWORD) -> str:
 def _signed_in(username, password=PASSWORD) -> Client:
     """A browser that signed in through the login form (not force_login: the sign-in time matters here)."""
     browser = Client()
-    response = browser.post(reverse("web:login"), {"username": username, "password": password})
+    response = browser.post(reverse("accounts:login"), {"username": username, "password": password})
     assert response.status_code == 302, response.content
     return browser
 
@@ -49,7 +49,7 @@ def test_a_password_change_on_the_page_ends_the_tokens_and_the_other_sessions(wo
     other_browser = _signed_in(user.username)
     browser = _signed_in(user.username)
 
-    response = browser.post(reverse("web:password_change"),
+    response = browser.post(reverse("accounts:password_change"),
                             {"old_password": PASSWORD, "new_password": NEW, "new_password2": NEW})
 
     assert response.status_code == 302
@@ -125,7 +125,7 @@ def test_the_password_page_says_in_chinese_why_a_recent_password_is_refused(worl
     services.password_change(user=user, old_password=PASSWORD, new_password=NEW)
 
     response = login(User.objects.get(pk=user.pk)).post(
-        reverse("web:password_change"), {"old_password": NEW, "new_password": PASSWORD, "new_password2": PASSWORD})
+        reverse("accounts:password_change"), {"old_password": NEW, "new_password": PASSWORD, "new_password2": PASSWORD})
 
     assert response.status_code == 200
     assert "该密码近期使用过：新密码须与最近 5 次使用的密码都不相同。" in response.content.decode()
@@ -196,8 +196,8 @@ def test_a_session_ends_twelve_hours_after_sign_in_however_busy(world):
 
     with clock.shifted(dt.timedelta(hours=12)):
         api = browser.get("/api/v1/me/")
-        page = _signed_in(user.username).get(reverse("web:workbench"))  # a new sign-in starts a new lifetime
-        assert browser.get(reverse("web:workbench"))["Location"].startswith(reverse("web:login"))
+        page = _signed_in(user.username).get(reverse("ui:workbench"))  # a new sign-in starts a new lifetime
+        assert browser.get(reverse("ui:workbench"))["Location"].startswith(reverse("accounts:login"))
 
     assert (api.status_code, api.json()["code"]) == (401, "not_authenticated")
     assert page.status_code == 200

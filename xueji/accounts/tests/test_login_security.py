@@ -413,11 +413,11 @@ def test_a_login_costs_a_few_queries(world, client, django_assert_max_num_querie
     from django.urls import reverse
 
     with django_assert_max_num_queries(18):  # 6 are session and savepoint statements; none per audit row
-        response = client.post(reverse("web:login"), {"username": "tunxi_primary_registrar", "password": PASSWORD})
+        response = client.post(reverse("accounts:login"), {"username": "tunxi_primary_registrar", "password": PASSWORD})
     assert response.status_code == 302
     client.logout()
     with django_assert_max_num_queries(16):
-        client.post(reverse("web:login"), {"username": "tunxi_primary_registrar", "password": "Wrong-password-1"})
+        client.post(reverse("accounts:login"), {"username": "tunxi_primary_registrar", "password": "Wrong-password-1"})
 
 
 def test_the_per_ip_limit_reads_an_index_not_the_audit_table(world):

@@ -32,7 +32,7 @@ def test_a_school_sysadmin_cannot_create_an_auditor(world, login):
     client = login(world.user("tunxi_primary", "sysadmin"))
 
     api = client.post("/api/v1/users/", _new(world.units["tunxi_primary"]), content_type="application/json")
-    page = client.post(reverse("web:user_create"), {**_new(world.units["tunxi_primary"]), "username": "web_one"})
+    page = client.post(reverse("accounts:user_create"), {**_new(world.units["tunxi_primary"]), "username": "web_one"})
     auditor_api = client.post("/api/v1/auditors/", _new(world.units["tunxi_primary"]), content_type="application/json")
 
     assert (api.status_code, api.json()["code"]) == (403, "auditor_accounts")
@@ -50,13 +50,13 @@ def test_a_school_sysadmin_cannot_reset_or_touch_the_auditor(world, login):
     answers = [
         client.post(f"/api/v1/users/{auditor.pk}/reset-password/", {"new_password": TEMP},
                     content_type="application/json").status_code,
-        client.post(reverse("web:user_reset_password", args=[auditor.pk]), {"new_password": TEMP}).status_code,
+        client.post(reverse("accounts:user_reset_password", args=[auditor.pk]), {"new_password": TEMP}).status_code,
         client.post(f"/api/v1/auditors/{auditor.pk}/reset-password/", {"new_password": TEMP},
                     content_type="application/json").status_code,
         client.post(f"/api/v1/users/{auditor.pk}/active/", {"is_active": False},
                     content_type="application/json").status_code,
         client.patch(f"/api/v1/users/{auditor.pk}/", {"full_name": "x"}, content_type="application/json").status_code,
-        client.get(reverse("web:user_edit", args=[auditor.pk])).status_code,
+        client.get(reverse("accounts:user_edit", args=[auditor.pk])).status_code,
     ]
 
     assert answers == [404, 404, 403, 404, 404, 404]  # outside what they manage looks like absent
@@ -94,8 +94,8 @@ def test_the_school_sysadmin_has_no_path_to_the_audit_log(world, login):
     client = login(world.user("tunxi_primary", "sysadmin"))
 
     assert client.get("/api/v1/audit-events/").status_code == 403
-    assert client.get(reverse("web:audit_list")).status_code == 403
-    assert client.get(reverse("web:auditor_list")).status_code == 403
+    assert client.get(reverse("audit:audit_list")).status_code == 403
+    assert client.get(reverse("accounts:auditor_list")).status_code == 403
 
 
 # The auditor of the level above ---------------------------------------------------------------------------------
@@ -122,11 +122,11 @@ def test_the_auditor_pages_create_and_reset_school_auditors(world, login):
     client = login(world.user("tunxi", "auditor"))
     target = world.user("tunxi_primary", "auditor")
 
-    listing = client.get(reverse("web:auditor_list")).content.decode()
-    created = client.post(reverse("web:auditor_create"), {"username": "web_auditor", "full_name": "审计员",
+    listing = client.get(reverse("accounts:auditor_list")).content.decode()
+    created = client.post(reverse("accounts:auditor_create"), {"username": "web_auditor", "full_name": "审计员",
                                                           "org_unit": world.units["tunxi_middle"].pk,
                                                           "password": TEMP})
-    reset = client.post(reverse("web:auditor_reset_password", args=[target.pk]), {"new_password": TEMP})
+    reset = client.post(reverse("accounts:auditor_reset_password", args=[target.pk]), {"new_password": TEMP})
 
     assert "审计员账号" in listing
     assert "tunxi_primary_auditor" in listing and "tunxi_auditor" not in listing.replace("tunxi_primary_auditor", "")

@@ -27,7 +27,7 @@ def minute():
 def test_a_refused_page_is_audited(world, login, minute):
     user = world.user("tunxi_primary", "registrar")
 
-    response = login(user).get(reverse("web:user_list"))
+    response = login(user).get(reverse("accounts:user_list"))
 
     assert response.status_code == 403
     [event] = _denials()
@@ -42,7 +42,7 @@ def test_an_object_outside_the_jurisdiction_is_audited_in_the_api_and_on_the_pag
     client = login(world.user("tunxi_primary", "registrar"))
 
     api = client.get(f"/api/v1/students/{foreign.pk}/")
-    page = client.get(reverse("web:student_detail", args=[foreign.pk]))
+    page = client.get(reverse("registry:student_detail", args=[foreign.pk]))
 
     assert (api.status_code, page.status_code) == (404, 404)
     [event] = _denials()  # one minute, one user: the second refusal only counts
@@ -68,7 +68,8 @@ def test_a_scan_of_a_thousand_urls_in_a_minute_writes_a_few_rows(world, login, m
     client = login(world.user("tunxi_primary", "registrar"))
 
     for n in range(1000):
-        url = f"/api/v1/students/{foreign.pk + n}/" if n % 2 else reverse("web:student_detail", args=[foreign.pk + n])
+        page = reverse("registry:student_detail", args=[foreign.pk + n])
+        url = f"/api/v1/students/{foreign.pk + n}/" if n % 2 else page
         assert client.get(url).status_code == 404
 
     assert [e.after["count"] for e in _denials()] == [1, 10, 100, 1000]
@@ -77,10 +78,10 @@ def test_a_scan_of_a_thousand_urls_in_a_minute_writes_a_few_rows(world, login, m
 def test_denials_are_counted_per_user_and_minute(world, login, minute):
     registrar, leader = world.user("tunxi_primary", "registrar"), world.user("tunxi_primary", "leader")
     for _ in range(3):
-        login(registrar).get(reverse("web:user_list"))
-        login(leader).get(reverse("web:user_list"))
+        login(registrar).get(reverse("accounts:user_list"))
+        login(leader).get(reverse("accounts:user_list"))
     with clock.frozen(minute + dt.timedelta(minutes=1)):
-        login(registrar).get(reverse("web:user_list"))
+        login(registrar).get(reverse("accounts:user_list"))
 
     assert [(e.actor_username, e.after["count"]) for e in _denials()] == [
         ("tunxi_primary_registrar", 1), ("tunxi_primary_leader", 1), ("tunxi_primary_registrar", 1)]
@@ -88,19 +89,19 @@ def test_denials_are_counted_per_user_and_minute(world, login, minute):
 
 def test_signing_in_is_not_a_denial(world, client):
     assert client.get("/api/v1/students/").status_code == 401
-    assert client.get(reverse("web:user_list")).status_code == 302
+    assert client.get(reverse("accounts:user_list")).status_code == 302
 
     assert _denials() == []
 
 
 def test_a_denial_costs_a_few_queries(world, login, minute, django_assert_max_num_queries):
     client = login(world.user("tunxi_primary", "registrar"))
-    client.get(reverse("web:user_list"))  # the minute's counter exists
+    client.get(reverse("accounts:user_list"))  # the minute's counter exists
 
     # The denial itself is 3 statements (counter UPDATE, its read, savepoints aside); the rest is the page shell
     # (session, user, org, roles, the 待办 counts of the menu, the session save).
     with django_assert_max_num_queries(16):
-        assert client.get(reverse("web:user_list")).status_code == 403
+        assert client.get(reverse("accounts:user_list")).status_code == 403
 
 
 @pytest.mark.postgres

@@ -1,6 +1,6 @@
 """Issue 6 item 20: a Content-Security-Policy without inline script, a Permissions-Policy, and `Cache-Control:
 no-store` on every page, API answer and download (they hold personal data). The browser tests check that the
-pages work under the policy (xueji/web/tests/test_browser*.py: no CSP violation on the console)."""
+pages work under the policy (xueji/ui/tests/test_browser*.py: no CSP violation on the console)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Import batches for the jurisdiction matrix (xueji/web/tests/test_matrix.py)."""
+"""Import batches for the jurisdiction matrix (xueji/ui/tests/test_matrix.py)."""
 
 from pathlib import Path
 

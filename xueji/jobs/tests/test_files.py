@@ -49,10 +49,10 @@ def test_a_full_id_export_is_read_by_its_creator_only(world, export, login):
         refused[f"{unit}_{role}"] = (response.status_code, response.json()["code"])
     assert set(refused.values()) == {(403, "file_forbidden")}, refused
 
-    web = login(world.user("tunxi_primary", "leader")).get(reverse("web:job_download", args=[export.pk]))
+    web = login(world.user("tunxi_primary", "leader")).get(reverse("jobs:job_download", args=[export.pk]))
     assert web.status_code == 403
-    page = login(world.user("tunxi_primary", "leader")).get(reverse("web:job_detail", args=[export.pk]))
-    assert reverse("web:job_download", args=[export.pk]) not in page.content.decode()  # no button either
+    page = login(world.user("tunxi_primary", "leader")).get(reverse("jobs:job_detail", args=[export.pk]))
+    assert reverse("jobs:job_download", args=[export.pk]) not in page.content.decode()  # no button either
     assert 'data-testid="job-file-forbidden"' in page.content.decode()
     answer = login(world.user("tunxi_primary", "leader")).get(f"/api/v1/jobs/{export.pk}/").json()
     assert answer["file_state"] == "forbidden"
@@ -80,10 +80,10 @@ def test_a_leader_refused_the_import_errors_is_refused_the_job_download_too(worl
     assert batch.error_report and batch.error_report == batch.job.result_file
 
     leader = login(world.user("tunxi_primary", "leader"))
-    assert leader.get(reverse("web:import_errors", args=[batch.pk])).status_code == 403
+    assert leader.get(reverse("exchange:import_errors", args=[batch.pk])).status_code == 403
     assert leader.get(f"/api/v1/jobs/{batch.job_id}/download/").status_code == 403
     county = login(world.user("tunxi", "registrar"))  # the school's authority helps with the report, both ways
-    assert county.get(reverse("web:import_errors", args=[batch.pk])).status_code == 200
+    assert county.get(reverse("exchange:import_errors", args=[batch.pk])).status_code == 200
     assert county.get(f"/api/v1/jobs/{batch.job_id}/download/").status_code == 200
     assert AuditEvent.objects.filter(action="student.import_report", object_id=str(batch.pk)).count() == 1
 
@@ -108,7 +108,7 @@ def test_result_files_expire_after_the_configured_days_and_the_cleanup_deletes_t
     expired = client.get(f"/api/v1/jobs/{job.pk}/download/")
     assert (expired.status_code, expired.json()["code"]) == (404, "file_expired")
     assert client.get(f"/api/v1/jobs/{job.pk}/").json()["file_state"] == "expired"
-    assert 'data-testid="job-file-expired"' in client.get(reverse("web:job_detail", args=[job.pk])).content.decode()
+    assert 'data-testid="job-file-expired"' in client.get(reverse("jobs:job_detail", args=[job.pk])).content.decode()
     call_command("jobs_maintain")
 
     job.refresh_from_db()

@@ -91,19 +91,19 @@ def test_an_interrupted_import_runs_again_and_continues_without_duplicates(world
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING, started_at=long_ago)
     client = login(registrar)
 
-    page = client.get(reverse("web:import_detail", args=[batch.pk])).content.decode()  # reading reaps
+    page = client.get(reverse("exchange:import_detail", args=[batch.pk])).content.decode()  # reading reaps
 
     batch.refresh_from_db()
     assert batch.status == ImportStatus.INTERRUPTED and batch.job.status == JobStatus.INTERRUPTED
     assert (settings.MEDIA_ROOT / batch.stored_file).exists()  # kept for the rerun
-    assert reverse("web:job_rerun", args=[batch.job_id]) in page and "重新运行" in page
+    assert reverse("jobs:job_rerun", args=[batch.job_id]) in page and "重新运行" in page
     assert 'data-outcome="interrupted"' in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("web:job_rerun", args=[batch.job_id]))
+        response = client.post(reverse("jobs:job_rerun", args=[batch.job_id]))
 
     again = ImportBatch.objects.exclude(pk__in=[done.pk, batch.pk]).get()
-    assert response["Location"] == reverse("web:import_detail", args=[again.pk])
+    assert response["Location"] == reverse("exchange:import_detail", args=[again.pk])
     assert again.job.rerun_of_id == batch.job_id and again.job.status == JobStatus.SUCCEEDED
     assert (again.status, again.valid_rows, again.already_imported_rows) == (ImportStatus.SUCCEEDED, 2, 2)
     for row in rows:

@@ -75,7 +75,7 @@ def test_a_crash_shows_a_short_message_and_keeps_the_traceback_for_the_operator(
     client = login(user)
 
     answer = client.get(f"/api/v1/jobs/{job.pk}/").json()
-    page = client.get(reverse("web:job_detail", args=[job.pk])).content.decode()
+    page = client.get(reverse("jobs:job_detail", args=[job.pk])).content.decode()
 
     assert (answer["status"], answer["error_code"]) == ("failed", "internal")
     assert answer["error"] == "任务因内部错误而中止。管理员可按任务编号在服务器日志中查看详情。"

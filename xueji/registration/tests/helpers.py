@@ -47,7 +47,7 @@ def add_pupil(world, school: str, *, name: str = "新生", sex: str = "1", birth
 
 
 def matrix_scene(world) -> None:
-    """For the jurisdiction matrix (xueji/web/tests/test_matrix.py): an ID-error problem and a verification batch
+    """For the jurisdiction matrix (xueji/ui/tests/test_matrix.py): an ID-error problem and a verification batch
     awaiting answers at tunxi_primary and at xuanwu_primary, and an L number for every world pupil."""
     from xueji.registration.models import BatchMode, BatchStatus, ProblemKind, VerificationBatch
     from xueji.registration.problems import record_problems

@@ -20,14 +20,14 @@ def _errors(html: str) -> dict[str, list[str]]:
 
 def test_an_empty_pupil_form_shows_every_error_at_once_and_focuses_the_first(world, login):
     client = login(world.user("tunxi_primary", "registrar"))
-    response = client.post(reverse("web:student_enter"), {"kind": "enrolled"})
+    response = client.post(reverse("registration:student_enter"), {"kind": "enrolled"})
     assert response.status_code == 200
     html = response.content.decode()
     errors = _errors(html)
     assert errors["school_class"] == ["此项为必填项。"]
     assert {key.replace(".", "__") for key in REQUIRED} <= set(errors)
     assert all(errors[key.replace(".", "__")] == ["必填项不能为空"] for key in REQUIRED)
-    assert re.search(r'<script src="/static/web/js/form-errors\.js[^"]*" defer', html)
+    assert re.search(r'<script src="/static/ui/js/form-errors\.js[^"]*" defer', html)
     assert not Student.objects.filter(reg_status=RegStatus.DRAFT).exists()
 
 

@@ -55,10 +55,11 @@ def test_entering_a_duplicate_id_answers_409_without_the_other_pupils_name(world
     assert response.status_code == 409
     assert response.json()["code"] == "duplicate_student"
     assert taken.name not in response.content.decode()
-    from xueji.web.tests.test_registration_pages import web_row
+    from xueji.registration.tests.test_pages_registration import web_row
 
-    page = client.post(reverse("web:student_enter"), web_row(klass, 5, id_number=taken.id_number, sex=taken.sex,
-                                                             birth_date=taken.birth_date.isoformat()))
+    page = client.post(reverse("registration:student_enter"),
+                       web_row(klass, 5, id_number=taken.id_number, sex=taken.sex,
+                               birth_date=taken.birth_date.isoformat()))
     html = page.content.decode()
     assert page.status_code == 200 and "其他学校已有相同身份证件号的学籍" in html and taken.name not in html
     assert Student.objects.filter(id_number=taken.id_number).count() == 1

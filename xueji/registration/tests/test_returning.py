@@ -40,5 +40,5 @@ def test_a_record_still_in_school_elsewhere_is_not_handed_over(world, login):
     assert response.json() == {"code": "still_enrolled", "message": "该学生仍在学校在籍，不能接收原学籍，请办理转学。"}
     assert not Request.objects.filter(type="registration.returning").exists()
     assert Student.objects.get(pk=enrolled.pk).school_id == enrolled.school_id
-    html = client.post(reverse("web:returning_search"), {"id_number": enrolled.id_number}).content.decode()
+    html = client.post(reverse("registration:returning_search"), {"id_number": enrolled.id_number}).content.decode()
     assert 'data-testid="in-school"' in html and "returning/takeover" not in html

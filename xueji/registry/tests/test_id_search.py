@@ -17,7 +17,7 @@ def test_the_student_list_searches_by_id_with_post_and_a_token_in_the_url(world,
     client = login(world.user("tunxi", "registrar"))
     number = _id(world)
 
-    response = client.post(reverse("web:student_list"), {"q": number, "sex": "1"})
+    response = client.post(reverse("registry:student_list"), {"q": number, "sex": "1"})
 
     assert response.status_code == 302
     location = response["Location"]
@@ -32,7 +32,7 @@ def test_an_id_in_the_query_string_is_moved_behind_a_token(world, login):
     client = login(world.user("tunxi", "registrar"))
     number = _id(world)
 
-    response = client.get(reverse("web:student_list"), {"q": number})
+    response = client.get(reverse("registry:student_list"), {"q": number})
 
     assert response.status_code == 302 and number not in response["Location"]
     assert "学生1" in client.get(response["Location"]).content.decode()
@@ -40,7 +40,7 @@ def test_an_id_in_the_query_string_is_moved_behind_a_token(world, login):
 
 def test_the_token_reveals_nothing_to_another_session(world, login, client):
     number = _id(world)
-    location = login(world.user("tunxi", "registrar")).post(reverse("web:student_list"), {"q": number})["Location"]
+    location = login(world.user("tunxi", "registrar")).post(reverse("registry:student_list"), {"q": number})["Location"]
 
     other = login(world.user("tunxi", "leader"))  # a new session (force_login on the same client logs out first)
     html = other.get(location).content.decode()
@@ -52,17 +52,17 @@ def test_the_token_reveals_nothing_to_another_session(world, login, client):
 def test_a_leader_sees_the_id_searched_masked_and_exports_by_the_token(world, login):
     client = login(world.user("tunxi", "leader"))
     number = _id(world)
-    location = client.post(reverse("web:student_list"), {"q": number})["Location"]
+    location = client.post(reverse("registry:student_list"), {"q": number})["Location"]
 
     html = client.get(location).content.decode()
     token = location.rsplit("=", 1)[1]
 
     assert number not in html
     assert f'name="search" value="{token}"' in html  # the export form carries the token, not the number
-    again = client.post(reverse("web:student_list"), {"q": html.split('name="q" value="')[1].split('"')[0],
+    again = client.post(reverse("registry:student_list"), {"q": html.split('name="q" value="')[1].split('"')[0],
                                                       "search": token})
     assert again["Location"] == location  # the masked text shown back still means the same search
-    response = client.post(reverse("web:student_export"), {"search": token})
+    response = client.post(reverse("registry:student_export"), {"search": token})
     assert response.status_code == 302
     from xueji.jobs.models import Job
 
@@ -98,7 +98,7 @@ def test_the_preschool_lookup_takes_the_id_in_the_body(world, login):
 
 def test_the_number_lookup_takes_the_number_in_the_body(world, login):
     client = login(world.user("tunxi", "registrar"))
-    assert client.get(reverse("web:number_lookup"), {"number": "G" + _id(world)}).context["found"] is None
+    assert client.get(reverse("registration:number_lookup"), {"number": "G" + _id(world)}).context["found"] is None
 
 
 def test_an_expired_search_exports_nothing(world, login):
@@ -106,9 +106,9 @@ def test_an_expired_search_exports_nothing(world, login):
 
     client = login(world.user("tunxi", "leader"))
 
-    response = client.post(reverse("web:student_export"), {"search": "0" * 24})
+    response = client.post(reverse("registry:student_export"), {"search": "0" * 24})
 
-    assert response.status_code == 302 and response["Location"] == reverse("web:student_list")
+    assert response.status_code == 302 and response["Location"] == reverse("registry:student_list")
     assert not Job.objects.exists()
 
 
@@ -119,7 +119,7 @@ def test_the_drafts_search_by_id_with_post_and_a_token_in_the_url(world, login):
     Student.objects.filter(pk=draft.pk).update(reg_status=RegStatus.DRAFT)
     client = login(world.user("tunxi_primary", "registrar"))
 
-    response = client.post(reverse("web:draft_list"), {"q": draft.id_number, "kind": "enrolled"})
+    response = client.post(reverse("registration:draft_list"), {"q": draft.id_number, "kind": "enrolled"})
 
     assert response.status_code == 302 and draft.id_number not in response["Location"]
     assert "kind=enrolled" in response["Location"]

@@ -89,17 +89,17 @@ PATHS = {
     "API detail": lambda c, s: _text(c.get(reverse("api:student-detail", kwargs={"pk": s.student.pk}))),
     "API search by name": lambda c, s: _text(_post_json(c, "api:student-search", {"q": s.student.name})),
     "API search by ID": lambda c, s: _text(_post_json(c, "api:student-search", {"q": s.student.id_number})),
-    "list page": lambda c, s: _text(c.get(reverse("web:student_list"))),
-    "list page, ID search": lambda c, s: _text(c.post(reverse("web:student_list"), {"q": s.student.id_number},
+    "list page": lambda c, s: _text(c.get(reverse("registry:student_list"))),
+    "list page, ID search": lambda c, s: _text(c.post(reverse("registry:student_list"), {"q": s.student.id_number},
                                                       follow=True)),
-    "detail page": lambda c, s: _text(c.get(reverse("web:student_detail", args=[s.student.pk]))),
-    "class page": lambda c, s: _text(c.get(reverse("web:class_detail", args=[s.student.school_class_id]))),
+    "detail page": lambda c, s: _text(c.get(reverse("registry:student_detail", args=[s.student.pk]))),
+    "class page": lambda c, s: _text(c.get(reverse("schools:class_detail", args=[s.student.school_class_id]))),
     "xlsx export": _export_file,
-    "number lookup page": lambda c, s: _text(c.post(reverse("web:number_lookup"), {"number": s.g_number})),
+    "number lookup page": lambda c, s: _text(c.post(reverse("registration:number_lookup"), {"number": s.g_number})),
     "number lookup API": lambda c, s: _text(_post_json(c, "api:number-lookup", {"number": s.g_number})),
-    "problem page": lambda c, s: _text(c.get(reverse("web:problem_detail", args=[s.problem_pk]))),
+    "problem page": lambda c, s: _text(c.get(reverse("registration:problem_detail", args=[s.problem_pk]))),
     "problem API": lambda c, s: _text(c.get(reverse("api:problem-detail", kwargs={"pk": s.problem_pk}))),
-    "request page": lambda c, s: _text(c.get(reverse("web:request_detail", args=[s.request_pk]))),
+    "request page": lambda c, s: _text(c.get(reverse("workflow:request_detail", args=[s.request_pk]))),
     "request API": lambda c, s: _text(c.get(reverse("api:request-detail", kwargs={"pk": s.request_pk}))),
     "request list API": lambda c, s: _text(c.get(reverse("api:request-list"))),
 }
@@ -157,8 +157,8 @@ def test_j_and_l_numbers_are_shown_whole(world, login):
 # ---------------------------------------------------------------- audit rows (item 5)
 
 AUDIT_PATHS = {
-    "audit page": lambda c, e: _text(c.get(reverse("web:audit_detail", args=[e.pk]))),
-    "audit list page": lambda c, e: _text(c.get(reverse("web:audit_list"))),
+    "audit page": lambda c, e: _text(c.get(reverse("audit:audit_detail", args=[e.pk]))),
+    "audit list page": lambda c, e: _text(c.get(reverse("audit:audit_list"))),
     "audit API detail": lambda c, e: _text(c.get(reverse("api:audit-event-detail", kwargs={"pk": e.pk}))),
     "audit API list": lambda c, e: _text(c.get(reverse("api:audit-event-list"))),
 }

@@ -17,7 +17,7 @@ def test_viewing_a_record_is_audited_once_per_user_pupil_and_hour(world, login):
     student = world.students["tunxi_primary"]
     leader = world.user("tunxi", "leader")
     client = login(leader)
-    page = reverse("web:student_detail", args=[student.pk])
+    page = reverse("registry:student_detail", args=[student.pk])
     api = reverse("api:student-detail", kwargs={"pk": student.pk})
 
     with clock.frozen(dt.datetime(2026, 3, 2, 9, 5, tzinfo=dt.UTC)):
@@ -51,6 +51,6 @@ def test_a_refused_view_writes_no_view_event(world, login):
     client = login(world.user("tunxi", "registrar"))
 
     assert client.get(reverse("api:student-detail", kwargs={"pk": foreign.pk})).status_code == 404
-    assert client.get(reverse("web:student_detail", args=[foreign.pk])).status_code == 404
+    assert client.get(reverse("registry:student_detail", args=[foreign.pk])).status_code == 404
     assert not _views(foreign).exists()
     assert not AuditEvent.objects.filter(action="student.view").exists()

@@ -1,0 +1,29 @@
+"""Words of the accounts' refusals: roles, separation of duties, passwords.
+
+Services raise a stable code with an English developer message; these are the words users read, in the
+language of the request (pages and API alike, through xueji.core.messages). Add the words of a new code here."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xueji.core import messages
+
+MESSAGES = {
+    "permission_denied": _("Your roles do not allow this operation."),
+    "roles_required": _("A user needs at least one role."),
+    "unknown_role": _("Unknown role."),
+    "role_not_at_level": _("This role does not exist at the level of the chosen organisation unit."),
+    "separation_of_duties": _("System administrators and auditors hold no other role (separation of duties)."),
+    "username_taken": _("This username is taken."),
+    "self_escalation": _("You cannot change your own roles or organisation unit."),
+    "self_deactivate": _("You cannot deactivate your own account."),
+    "self_reset": _("Change your own password on the password page."),
+    "wrong_password": _("The current password is wrong."),
+    "password_reused": _("The new password must differ from your recent passwords."),
+    "auditor_accounts": _("Auditor accounts are managed by the auditor of a level above only, and auditors manage "
+                          "no other accounts (separation of duties)."),
+    "manager_level": _("System administrator and auditor accounts are managed from the level above."),
+    "duty_change": _("An account keeps its duty (system administration, audit or business); create a new account "
+                     "for the other duty."),
+}
+
+messages.register(by_code=MESSAGES)

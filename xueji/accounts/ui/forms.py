@@ -1,0 +1,126 @@
+"""Forms of the accounts pages: input shapes only. Business rules stay in the services; choices come from
+selectors, so an id outside the user's jurisdiction is simply not a valid choice."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xueji.accounts.models import Role
+from xueji.accounts.passwords import ComplexityValidator
+from xueji.regions.selectors import org_unit_list
+from xueji.ui.forms import FilterForm, OrgUnitChoiceField
+
+# ---------------------------------------------------------------- sign-in and passwords
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150,
+                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    password = forms.CharField(label=_("Password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("Current password"), max_length=128, strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password = forms.CharField(label=_("New password"), max_length=128, strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(label=_("New password again"), max_length=128, strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password"].help_text = ComplexityValidator().get_help_text()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password2") and \
+                data["new_password"] != data["new_password2"]:
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data
+
+
+class PasswordResetForm(forms.Form):
+    new_password = forms.CharField(label=_("Temporary password"), max_length=128, strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password"].help_text = _("%(rules)s The user must change it at the next login.") % {
+            "rules": ComplexityValidator().get_help_text()}
+
+
+class UserFilterForm(FilterForm):
+    q = forms.CharField(label=_("Username or name"), max_length=64)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("All")), *Role.choices])
+    is_active = forms.ChoiceField(label=_("Active"), choices=[("", _("All")), ("1", _("Yes")), ("0", _("No"))])
+
+
+# ---------------------------------------------------------------- users
+
+# Auditor accounts are not a system administrator's to give (三员分立): they have pages of their own (auditor_*).
+ROLE_CHECKBOXES = dict(choices=[(value, label) for value, label in Role.choices if value != Role.AUDITOR],
+                       widget=forms.CheckboxSelectMultiple,
+                       help_text=_("System administrators hold no other role. Auditor accounts are created by the "
+                                   "auditor of the level above."))
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(label=_("Username"), regex=r"^[\w.@+-]{3,150}$", max_length=150,
+                                help_text=_("3 to 150 letters, digits and . @ + - _"),
+                                error_messages={"invalid": _("Use 3 to 150 letters, digits and . @ + - _")})
+    full_name = forms.CharField(label=_("Full name"), max_length=64)
+    org_unit = OrgUnitChoiceField(label=_("Organisation unit"), queryset=None)
+    roles = forms.MultipleChoiceField(label=_("Roles"), **ROLE_CHECKBOXES)
+    password = forms.CharField(label=_("Temporary password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = org_unit_list(user=user)
+        self.fields["password"].help_text = _("%(rules)s The user must change it at the first login.") % {
+            "rules": ComplexityValidator().get_help_text()}
+
+
+class UserUpdateForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=64)
+    org_unit = OrgUnitChoiceField(label=_("Organisation unit"), queryset=None)
+    roles = forms.MultipleChoiceField(label=_("Roles"), **ROLE_CHECKBOXES)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+
+    def __init__(self, *args, user, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = org_unit_list(user=user)
+        if target.pk == user.pk:  # nobody changes their own roles or place (separation of duties)
+            self.fields["org_unit"].disabled = True
+            self.fields["roles"].disabled = True
+
+    def values(self, target) -> dict:
+        """Only what changed: the service refuses any role or org-unit argument for one's own account."""
+        data = dict(self.cleaned_data)
+        if data["org_unit"].pk == target.org_unit_id:
+            data.pop("org_unit")
+        if set(data["roles"]) == set(target.role_set):
+            data.pop("roles")
+        return data
+
+
+class AuditorCreateForm(forms.Form):
+    """An auditor account at a level below the auditor's own (三员分立: only auditors create auditors)."""
+
+    username = UserCreateForm.base_fields["username"]
+    full_name = forms.CharField(label=_("Full name"), max_length=64)
+    org_unit = OrgUnitChoiceField(label=_("Organisation unit"), queryset=None)
+    password = forms.CharField(label=_("Temporary password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from xueji.accounts.selectors import auditor_org_units
+
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = auditor_org_units(user=user)
+        self.fields["password"].help_text = _("%(rules)s The user must change it at the first login.") % {
+            "rules": ComplexityValidator().get_help_text()}

@@ -1,0 +1,13 @@
+"""Account pages in the menu."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xueji.accounts import selectors
+from xueji.ui.navigation import Entry, register
+
+register(
+    Entry("accounts:user_list", _("User accounts"), "bi-person-gear", "configuration", order=80,
+          count=lambda user: selectors.user_list(user=user).count(),
+          text=_("Create accounts, assign roles, reset passwords, unlock.")),
+    Entry("accounts:auditor_list", _("Auditor accounts"), "bi-person-badge", "configuration", order=90),
+)

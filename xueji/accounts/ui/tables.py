@@ -1,0 +1,76 @@
+"""Tables of the accounts pages (django-tables2). Big lists (students, audit events) use LazyPaginator: no COUNT(*)."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from xueji.accounts.models import Role
+from xueji.accounts.selectors import locked_usernames
+from xueji.ui.tables import Base, badge
+
+
+class UserTable(Base):
+    username = tables.Column(verbose_name=_("Username"), linkify=("accounts:user_edit", {"pk": tables.A("pk")}))
+    full_name = tables.Column(verbose_name=_("Full name"))
+    org_unit = tables.Column(verbose_name=_("Organisation unit"), order_by=("org_unit__path",))
+    roles = tables.Column(verbose_name=_("Roles"), accessor="pk", orderable=False)
+    is_active = tables.Column(verbose_name=_("State"))
+    locked = tables.Column(verbose_name=_("Lockout"), accessor="pk", orderable=False)
+    last_login = tables.DateTimeColumn(verbose_name=_("Last login"), format="Y-m-d H:i", default="—")
+
+
+    class Meta(Base.Meta):
+        pass
+
+    def render_roles(self, record):
+        labels = dict(Role.choices)
+        return "、".join(str(labels[a.role]) for a in record.role_assignments.all())
+
+    def render_is_active(self, record):
+        return badge(record.is_active, _("Active"), _("Deactivated"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._locked = None
+
+    def _locked_on_page(self) -> set[str]:
+        # One query for the rows of the page shown (not one per row).
+        if self._locked is None:
+            self._locked = locked_usernames(usernames=[row.record.username for row in self.paginated_rows])
+        return self._locked
+
+    def render_locked(self, record):
+        if record.username in self._locked_on_page():
+            return format_html('<span class="badge text-bg-danger"><i class="bi bi-lock-fill"></i> {}</span>',
+                               _("Locked"))
+        return "—"
+
+
+class AuditorTable(Base):
+    """Auditor accounts of the levels below (三员分立): reset the password, activate or deactivate."""
+
+    username = tables.Column(verbose_name=_("Username"))
+    full_name = tables.Column(verbose_name=_("Full name"))
+    org_unit = tables.Column(verbose_name=_("Organisation unit"), order_by=("org_unit__path",))
+    is_active = tables.Column(verbose_name=_("State"))
+    last_login = tables.DateTimeColumn(verbose_name=_("Last login"), format="Y-m-d H:i", default="—")
+    actions = tables.Column(verbose_name=_("Actions"), accessor="pk", orderable=False)
+
+    class Meta(Base.Meta):
+        pass
+
+    def render_is_active(self, record):
+        return badge(record.is_active, _("Active"), _("Deactivated"))
+
+    def render_actions(self, record):
+        from django.middleware.csrf import get_token
+
+        return format_html(
+            '<a class="btn btn-outline-primary btn-sm" href="{}"><i class="bi bi-key"></i> {}</a> '
+            '<form method="post" action="{}" class="d-inline"><input type="hidden" name="csrfmiddlewaretoken" '
+            'value="{}"><input type="hidden" name="is_active" value="{}">'
+            '<button type="submit" class="btn btn-outline-secondary btn-sm">{}</button></form>',
+            reverse("accounts:auditor_reset_password", args=[record.pk]), _("Reset password"),
+            reverse("accounts:auditor_set_active", args=[record.pk]), get_token(self.request),
+            "0" if record.is_active else "1", _("Deactivate") if record.is_active else _("Activate"))

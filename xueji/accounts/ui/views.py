@@ -1,0 +1,207 @@
+"""Sign-in, password and account pages (users, auditors). Thin: reads through selectors, writes through services,
+refusals mapped in `xueji.ui.errors` (one place). Nothing here touches Model.objects."""
+
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+
+from xueji.accounts import selectors as account_selectors
+from xueji.accounts import services as account_services
+from xueji.accounts.auth import credentials_verify
+from xueji.accounts.models import Role
+from xueji.accounts.passwords import ComplexityValidator
+from xueji.accounts.permissions import Cap
+from xueji.accounts.ui import forms, tables
+from xueji.ui.errors import errors_to_form, web_view
+from xueji.ui.views import form_page, list_page, paged, safe_next
+
+# ---------------------------------------------------------------- sign-in
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request):
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if request.user.is_authenticated and request.method != "POST":
+        return redirect(safe_next(request, reverse("ui:workbench")))
+    form = forms.LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            user = credentials_verify(request=request, username=form.cleaned_data["username"],
+                                      password=form.cleaned_data["password"])
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
+                messages.warning(request, _("Your password has expired or was reset by an administrator. "
+                                            "Please set a new password before you continue."))
+                return redirect("accounts:password_change")
+            return redirect(safe_next(request, reverse("ui:workbench")))
+    return render(request, "accounts/login.html", {"form": form, "next": safe_next(request, ""),
+                                                   "failure_limit": settings.AXES_FAILURE_LIMIT})
+
+
+login_view.matrix_methods = ["get", "post"]
+
+
+def logout_view(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    auth_logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("accounts:login")
+
+
+logout_view.matrix_methods = ["post"]
+
+
+@sensitive_post_parameters("old_password", "new_password", "new_password2")
+@web_view()
+def password_change(request):
+    form = forms.PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            user = account_services.password_change(user=request.user, old_password=form.cleaned_data["old_password"],
+                                                    new_password=form.cleaned_data["new_password"])
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("ui:workbench")
+    expired = request.user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS)
+    return render(request, "accounts/password_change.html",
+                  {"form": form, "expired": expired, "rules": ComplexityValidator().get_help_text()})
+
+
+# ---------------------------------------------------------------- users
+
+@web_view(Cap.USER_MANAGE, methods=("GET",))
+def user_list(request):
+    form = forms.UserFilterForm(request.GET, user=request.user)
+    table = paged(request, tables.UserTable(account_selectors.user_list(user=request.user, filters=form.filters())))
+    return list_page(request, title=_("User accounts"), icon="bi-person-gear", table=table, filter_form=form,
+                     create_url=reverse("accounts:user_create"), create_label=_("New user"))
+
+
+@sensitive_post_parameters("password")
+@web_view(Cap.USER_MANAGE)
+def user_create(request):
+    form = forms.UserCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            user = account_services.user_create(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Account %(username)s was created; the user must change the password "
+                                        "at the first login.") % {"username": user.username})
+            return redirect("accounts:user_edit", pk=user.pk)
+    return form_page(request, form, title=_("New user"), cancel_url=reverse("accounts:user_list"),
+                     submit=_("Create account"))
+
+
+@web_view(Cap.USER_MANAGE)
+def user_edit(request, pk):
+    target = account_selectors.user_get(user=request.user, pk=pk)
+    initial = {"full_name": target.full_name, "org_unit": target.org_unit, "roles": sorted(target.role_set),
+               "phone": target.phone, "email": target.email}
+    form = forms.UserUpdateForm(request.POST or None, user=request.user, target=target, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            account_services.user_update(actor=request.user, user=target, **form.values(target))
+            messages.success(request, _("The account was saved."))
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_edit.html", {
+        "form": form, "target": target, "locked": account_services.user_is_locked(target),
+        "is_self": target.pk == request.user.pk, "title": _("Account %(username)s") % {"username": target.username}})
+
+
+@sensitive_post_parameters("new_password")
+@web_view(Cap.USER_MANAGE)
+def user_reset_password(request, pk):
+    target = account_selectors.user_get(user=request.user, pk=pk)
+    form = forms.PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            account_services.user_reset_password(actor=request.user, user=target, **form.cleaned_data)
+            messages.success(request, _("The password of %(username)s was reset and the account unlocked.") % {
+                "username": target.username})
+            return redirect("accounts:user_edit", pk=target.pk)
+    return form_page(request, form, title=_("Reset the password of %(username)s") % {"username": target.username},
+                     cancel_url=reverse("accounts:user_edit", args=[target.pk]), submit=_("Reset password"))
+
+
+@web_view(Cap.USER_MANAGE, methods=("POST",))
+def user_set_active(request, pk):
+    target = account_selectors.user_get(user=request.user, pk=pk)
+    is_active = request.POST.get("is_active", "").lower() in ("1", "true", "on", "yes")
+    account_services.user_set_active(actor=request.user, user=target, is_active=is_active)
+    if is_active:
+        messages.success(request, _("Account %(username)s is active.") % {"username": target.username})
+    else:
+        messages.success(request, _("Account %(username)s is deactivated.") % {"username": target.username})
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+@web_view(Cap.USER_MANAGE, methods=("POST",))
+def user_unlock(request, pk):
+    target = account_selectors.user_get(user=request.user, pk=pk)
+    account_services.user_unlock(actor=request.user, user=target)
+    messages.success(request, _("Account %(username)s was unlocked.") % {"username": target.username})
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+# ---------------------------------------------------------------- auditor accounts (三员分立)
+
+@web_view(Cap.AUDITOR_MANAGE, methods=("GET",))
+def auditor_list(request):
+    table = paged(request, tables.AuditorTable(account_selectors.auditor_list(user=request.user)))
+    return list_page(request, title=_("Auditor accounts"), icon="bi-person-badge", table=table,
+                     intro=_("Auditor accounts of the levels below yours. System administrators cannot create "
+                             "them or reset their passwords."),
+                     create_url=reverse("accounts:auditor_create"), create_label=_("New auditor"))
+
+
+@sensitive_post_parameters("password")
+@web_view(Cap.AUDITOR_MANAGE)
+def auditor_create(request):
+    form = forms.AuditorCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            user = account_services.user_create(actor=request.user, roles=[Role.AUDITOR], **form.cleaned_data)
+            messages.success(request, _("Account %(username)s was created; the user must change the password "
+                                        "at the first login.") % {"username": user.username})
+            return redirect("accounts:auditor_list")
+    return form_page(request, form, title=_("New auditor"), cancel_url=reverse("accounts:auditor_list"),
+                     submit=_("Create account"))
+
+
+@sensitive_post_parameters("new_password")
+@web_view(Cap.AUDITOR_MANAGE)
+def auditor_reset_password(request, pk):
+    target = account_selectors.auditor_get(user=request.user, pk=pk)
+    form = forms.PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            account_services.user_reset_password(actor=request.user, user=target, **form.cleaned_data)
+            messages.success(request, _("The password of %(username)s was reset and the account unlocked.") % {
+                "username": target.username})
+            return redirect("accounts:auditor_list")
+    return form_page(request, form, title=_("Reset the password of %(username)s") % {"username": target.username},
+                     cancel_url=reverse("accounts:auditor_list"), submit=_("Reset password"))
+
+
+@web_view(Cap.AUDITOR_MANAGE, methods=("POST",))
+def auditor_set_active(request, pk):
+    target = account_selectors.auditor_get(user=request.user, pk=pk)
+    is_active = request.POST.get("is_active", "").lower() in ("1", "true", "on", "yes")
+    account_services.user_set_active(actor=request.user, user=target, is_active=is_active)
+    if is_active:
+        messages.success(request, _("Account %(username)s is active.") % {"username": target.username})
+    else:
+        messages.success(request, _("Account %(username)s is deactivated.") % {"username": target.username})
+    return redirect("accounts:auditor_list")

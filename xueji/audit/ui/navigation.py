@@ -1,0 +1,13 @@
+"""The audit log in the menu."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xueji.audit import selectors
+from xueji.core import clock
+from xueji.ui.navigation import Entry, register
+
+register(
+    Entry("audit:audit_list", _("Audit log"), "bi-shield-check", "operations", order=10,
+          count=lambda user: selectors.audit_event_list(user=user, filters={"since": clock.today()}).count(),
+          text=_("Security events of your jurisdiction: logins, changes, exports. Today:")),
+)

@@ -1,0 +1,45 @@
+"""Audit-log pages. Thin: reads through selectors, writes through services, refusals mapped
+in `xueji.ui.errors` (one place). Nothing here touches Model.objects."""
+
+import json
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from xueji.accounts.permissions import Cap
+from xueji.audit import selectors as audit_selectors
+from xueji.audit.ui import forms, tables
+from xueji.ui.errors import web_view
+from xueji.ui.views import list_page, paged
+
+# ---------------------------------------------------------------- audit log
+
+@web_view(Cap.AUDIT_VIEW, methods=("GET",))
+def audit_list(request):
+    form = forms.AuditFilterForm(request.GET, user=request.user)
+    events = audit_selectors.audit_event_list(user=request.user, filters=form.filters())
+    table = paged(request, tables.AuditEventTable(events, user=request.user), lazy=True, per_page=50)
+    return list_page(request, title=_("Audit log"), icon="bi-shield-check", table=table, filter_form=form)
+
+
+def _pretty(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) if value is not None else ""
+
+
+@web_view(Cap.AUDIT_VIEW, methods=("GET",))
+def audit_detail(request, pk):
+    event = audit_selectors.audit_event_get(user=request.user, pk=pk)
+    shown = audit_selectors.audit_event_shown(user=request.user, event=event)  # personal items masked
+    changes = []
+    if isinstance(shown["before"], dict) or isinstance(shown["after"], dict):
+        before = shown["before"] if isinstance(shown["before"], dict) else {}
+        after = shown["after"] if isinstance(shown["after"], dict) else {}
+        stored_before = event.before if isinstance(event.before, dict) else {}
+        stored_after = event.after if isinstance(event.after, dict) else {}
+        for key in sorted(set(before) | set(after)):
+            changes.append({"key": key, "before": _pretty(before.get(key)) if key in before else "",
+                            "after": _pretty(after.get(key)) if key in after else "",
+                            "changed": stored_before.get(key) != stored_after.get(key)})
+    return render(request, "audit/audit_detail.html", {"event": event, "object_repr": shown["object_repr"],
+                                                       "changes": changes, "before": _pretty(shown["before"]),
+                                                       "after": _pretty(shown["after"])})

@@ -1,0 +1,67 @@
+"""Background-job pages: progress, result files, reruns. Thin: reads through selectors, writes through services,
+refusals mapped in `xueji.ui.errors` (one place). Nothing here touches Model.objects."""
+
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from xueji.accounts.permissions import Cap
+from xueji.jobs import selectors as job_selectors
+from xueji.jobs import services as job_services
+from xueji.jobs.ui import forms, tables
+from xueji.ui.errors import web_view
+from xueji.ui.views import list_page, paged
+
+# ---------------------------------------------------------------- jobs
+
+@web_view(Cap.JOB_VIEW, methods=("GET",))
+def job_list(request):
+    job_services.job_reap_if_due()  # a dead worker runs no reaper of its own: reading the jobs does
+    form = forms.JobFilterForm(request.GET, user=request.user)
+    jobs = job_selectors.job_list(user=request.user, filters=form.filters())
+    table = paged(request, tables.JobTable(jobs), lazy=True)
+    return list_page(request, title=_("Jobs"), icon="bi-hourglass-split", table=table, filter_form=form)
+
+
+@web_view(Cap.JOB_VIEW, methods=("GET",))
+def job_detail(request, pk):
+    job_services.job_reap_if_due()
+    job = job_selectors.job_get(user=request.user, pk=pk)
+    return render(request, "jobs/job_detail.html", {"job": job, **job_context(job, request.user)})
+
+
+@web_view(Cap.JOB_VIEW, methods=("GET",))
+def job_progress(request, pk):
+    """The progress fragment; htmx polls it every second until the job is finished."""
+    job_services.job_reap_if_due()
+    job = job_selectors.job_get(user=request.user, pk=pk)
+    return render(request, "jobs/_job_progress.html", {"job": job, **job_context(job, request.user)})
+
+
+def job_context(job, user) -> dict:
+    rerun = job.reruns.order_by("-pk").first() if job.can_rerun else None
+    state = job_selectors.file_state(user, job)
+    return {"has_file": state == "ready", "file_state": state,
+            "error_line": job_selectors.job_error_message(job),
+            "rerun": rerun,
+            "can_rerun": job.can_rerun and rerun is None and job.created_by_id == user.pk}
+
+
+@web_view(Cap.JOB_VIEW, methods=("GET",))
+def job_download(request, pk):
+    _job, path = job_services.job_file_download(actor=request.user, pk=pk)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+@web_view(Cap.JOB_VIEW, methods=("POST",))
+def job_rerun(request, pk):
+    """重新运行: the interrupted job starts again as a new job; an import continues where it stopped."""
+    job = job_selectors.job_get(user=request.user, pk=pk)
+    new = job_services.job_rerun(actor=request.user, job=job)
+    messages.success(request, _("The job runs again."))
+    batch = getattr(new, "import_batch", None)
+    if batch is not None:
+        return redirect("exchange:import_detail", pk=batch.pk)
+    return redirect("jobs:job_detail", pk=new.pk)

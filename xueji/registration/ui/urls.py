@@ -1,0 +1,32 @@
+"""Pages of registration (included by config/urls.py; names are `registration:<name>`)."""
+
+from django.urls import path
+
+from xueji.registration.ui import problem_views, views
+
+app_name = "registration"
+urlpatterns = [
+    path("registration/new/", views.student_enter, name="student_enter"),
+    path("registration/drafts/", views.draft_list, name="draft_list"),
+    path("registration/drafts/<int:pk>/", views.draft_edit, name="draft_edit"),
+    path("registration/drafts/<int:pk>/delete/", views.draft_delete, name="draft_delete"),
+    path("registration/submit/", views.registration_submit, name="registration_submit"),
+    path("registration/grade1/", views.grade1_lookup, name="grade1_lookup"),
+    path("registration/returning/", views.returning_search, name="returning_search"),
+    path("registration/returning/takeover/", views.returning_takeover, name="returning_takeover"),
+    path("verification/", problem_views.verification_list, name="verification_list"),
+    path("verification/run/", problem_views.verification_run, name="verification_run"),
+    path("verification/export/", problem_views.verification_export, name="verification_export"),
+    path("verification/register/", problem_views.register_load, name="register_load"),
+    path("verification/<int:pk>/", problem_views.verification_detail, name="verification_detail"),
+    path("verification/<int:pk>/file/", problem_views.verification_file, name="verification_file"),
+    path("verification/<int:pk>/answers/", problem_views.verification_answers, name="verification_answers"),
+    path("problems/", problem_views.problem_list, name="problem_list"),
+    path("problems/scan/", problem_views.problem_scan, name="problem_scan"),
+    path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
+    path("problems/<int:pk>/correct/", problem_views.problem_correct, name="problem_correct"),
+    path("problems/<int:pk>/delete/", problem_views.problem_delete, name="problem_delete"),
+    path("problems/<int:pk>/confirm/", problem_views.problem_confirm, name="problem_confirm"),
+    path("problems/<int:pk>/arbitrate/", problem_views.problem_arbitrate, name="problem_arbitrate"),
+    path("numbers/", problem_views.number_lookup, name="number_lookup"),
+]

@@ -1,0 +1,12 @@
+"""The pupil records in the menu."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xueji.registry import selectors
+from xueji.ui.navigation import Entry, register
+
+register(
+    Entry("registry:student_list", _("Students"), "bi-person-vcard", "records", order=10,
+          count=lambda user: selectors.student_list(user=user).count(),
+          text=_("Look up registration records, family members, export lists.")),
+)

@@ -1,0 +1,42 @@
+"""Tables of the registry pages (django-tables2). Big lists (students, audit events) use LazyPaginator: no COUNT(*)."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from xueji.core import codes
+from xueji.registry.presenters import presenter_for
+from xueji.ui.tables import NOWRAP, Base
+
+
+class StudentTable(Base):
+    national_number = tables.Column(verbose_name=_("National student number"), default="—")
+    name = tables.Column(verbose_name=_("Full name"), linkify=("registry:student_detail", {"pk": tables.A("pk")}))
+    sex = tables.Column(verbose_name=_("Sex"))
+    birth_date = tables.DateColumn(verbose_name=_("Date of birth"), format="Y-m-d", attrs=NOWRAP)
+    id_number = tables.Column(verbose_name=_("ID number"), default="—")
+    school = tables.Column(verbose_name=_("School"))
+    school_class = tables.Column(verbose_name=_("Class"), default="—", attrs=NOWRAP)
+    status = tables.Column(verbose_name=_("Status"))
+
+    class Meta(Base.Meta):
+        orderable = False  # millions of rows: the list keeps the selector's indexed order
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.shown = presenter_for(user)
+
+    def render_national_number(self, record):
+        # A G number is G + the ID: masked like the ID (through the presenter, as every personal item).
+        return format_html('<span class="font-monospace">{}</span>', self.shown.national_number(record.national_number))
+
+    def render_sex(self, record):
+        return codes.SEX.label(record.sex)
+
+    def render_id_number(self, record):
+        # Sensitive personal information of minors: only ever through the presenter (masked unless the role needs it).
+        return format_html('<span class="font-monospace">{}</span>', self.shown.id_number(record.id_number))
+
+    def render_status(self, record):
+        return codes.STUDENT_STATUS.label(record.status)

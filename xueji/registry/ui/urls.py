@@ -1,0 +1,12 @@
+"""Pages of registry (included by config/urls.py; names are `registry:<name>`)."""
+
+from django.urls import path
+
+from xueji.registry.ui import views
+
+app_name = "registry"
+urlpatterns = [
+    path("students/", views.student_list, name="student_list"),
+    path("students/export/", views.student_export, name="student_export"),
+    path("students/<int:pk>/", views.student_detail, name="student_detail"),
+]

@@ -1,0 +1,15 @@
+"""Navigation for every page: the menu tree the user's roles allow (xueji/ui/navigation.py), with waiting work."""
+
+from xueji.accounts.models import Role
+from xueji.accounts.permissions import user_caps
+from xueji.ui import navigation
+
+
+def navigation_menu(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(user, "org_unit", None) is None:
+        return {"nav_tree": [], "caps": set()}
+    waiting = navigation.waiting_work(user)  # the same 待办 as the workbench and the inbox page
+    role_labels = [label for value, label in Role.choices if value in user.role_set]
+    return {"nav_tree": navigation.menu(user, path=request.path, waiting=waiting), "caps": user_caps(user),
+            "role_labels": role_labels, "inbox_count": waiting["total"] if waiting else None}

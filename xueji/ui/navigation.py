@@ -1,0 +1,185 @@
+"""The navigation registry: each app's `ui/navigation.py` registers its entries and its waiting work (待办);
+the shell renders them as the left-hand menu tree, grouped by business area as registrars know it from the
+national system, and as the workbench's cards.
+
+An entry names a page by its URL name and never a capability: whether the user may use it is read from the
+capability the view declares (`web_view(cap)`, xueji/ui/errors.py), so the menu cannot offer a page that
+refuses the user (xueji/ui/tests/test_navigation.py walks every entry for every demo role).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.translation import gettext_lazy as _
+
+from xueji.accounts.permissions import Cap, has_cap
+
+# The business areas of the menu, in the national system's order. An area without entries is not shown.
+AREAS: dict[str, str] = {
+    "registration": _("Student registration"),  # 学籍注册
+    "records": _("Daily record management"),  # 学籍日常管理
+    "graduation": _("Graduation and promotion"),  # 毕业升级
+    "admissions": _("Admissions"),  # 招生
+    "problems": _("Problem records"),  # 问题学籍
+    "statistics": _("Statistics and queries"),  # 统计查询
+    "configuration": _("System configuration"),  # 系统配置
+    "operations": _("Operations and support"),  # 运维与支持
+}
+PINNED = None  # the area of entries shown above the tree (the workbench, the inbox)
+
+Where = Literal["any", "school", "authority"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A page in the menu (and, with `text`, a card on the workbench)."""
+
+    url_name: str  # "schools:class_list"; the view behind it declares the capability
+    label: str
+    icon: str
+    area: str | None  # a key of AREAS, or PINNED
+    order: int = 100
+    text: str = ""  # the card's words on the workbench; empty: no card
+    where: Where = "any"  # "school": a school's own staff only; "authority": education authorities only
+    waiting: str | None = None  # a key of the waiting work counted on the entry ("total": all of it)
+    count: Callable | None = None  # count(user) -> int, shown on the card (what lies in the jurisdiction)
+    highlight: Callable | None = None  # highlight(user, waiting) -> bool: the card comes first, framed
+    link: Callable | None = None  # link(user) -> url or None, for a page with arguments ("my school")
+    key: str = ""  # the card's key (data-card); defaults to the URL name without its namespace
+    # Narrows the entry's audience (a page every user may read, offered to those who work with it); it can only
+    # narrow: the view's own capability is always checked first.
+    narrowed_to: Cap | None = None
+
+    @property
+    def card_key(self) -> str:
+        return self.key or self.url_name.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A kind of waiting work (待办) with its count for a user (0 when it is not theirs)."""
+
+    key: str
+    count: Callable  # count(user) -> int
+    order: int = 100
+
+
+_entries: dict[str, Entry] = {}
+_waiting: dict[str, Waiting] = {}
+
+
+def register(*entries: Entry) -> None:
+    for entry in entries:
+        if entry.area is not PINNED and entry.area not in AREAS:
+            raise ValueError(f"unknown menu area {entry.area!r} for {entry.url_name}")
+        _entries[entry.card_key] = entry
+
+
+def register_waiting(*kinds: Waiting) -> None:
+    for kind in kinds:
+        _waiting[kind.key] = kind
+
+
+def entries() -> list[Entry]:
+    return sorted(_entries.values(), key=lambda e: (e.area is not PINNED, e.order))
+
+
+def _walk(patterns, prefix: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, f"{prefix}{entry.namespace}:" if entry.namespace else prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}", entry.callback
+
+
+@cache
+def _views() -> dict:
+    return dict(_walk(get_resolver().url_patterns))
+
+
+def view_capability(url_name: str):
+    """The capability the view behind `url_name` declares (None: any signed-in user)."""
+    return getattr(_views()[url_name], "capability", None)
+
+
+def may_use(user, entry: Entry) -> bool:
+    if getattr(user, "org_unit", None) is None:
+        return False
+    if entry.where == "school" and not user.org_unit.is_school:
+        return False
+    if entry.where == "authority" and user.org_unit.is_school:
+        return False
+    cap = view_capability(entry.url_name)
+    if cap is not None and not has_cap(user, cap):
+        return False
+    return entry.narrowed_to is None or has_cap(user, entry.narrowed_to)
+
+
+def _url(user, entry: Entry) -> str | None:
+    return entry.link(user) if entry.link else reverse(entry.url_name)
+
+
+def waiting_work(user) -> dict[str, int] | None:
+    """待办 with counts, one rule for the menu, the workbench and the inbox page, summed in "total"; None for a
+    user who may use no page that shows it (the inbox)."""
+    if not any(e.waiting == "total" and may_use(user, e) for e in _entries.values()):
+        return None
+    counts = {kind.key: kind.count(user) for kind in sorted(_waiting.values(), key=lambda k: k.order)}
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def _waiting_count(entry: Entry, waiting: dict | None):
+    if entry.waiting is None or waiting is None:
+        return None
+    return waiting.get(entry.waiting, 0)
+
+
+def menu(user, *, path: str = "", waiting: dict | None = None) -> list[dict]:
+    """The menu tree: the pinned entries first, then one node per business area with the pages it offers."""
+    tree: list[dict] = []
+    nodes: dict[str | None, dict] = {}
+    for entry in entries():
+        if not may_use(user, entry):
+            continue
+        url = _url(user, entry)
+        if url is None:
+            continue
+        if entry.area not in nodes:
+            node = {"area": entry.area, "label": AREAS.get(entry.area, ""), "items": [], "active": False}
+            nodes[entry.area] = node
+            tree.append(node)
+        active = path == url if url == "/" else path.startswith(url)
+        nodes[entry.area]["items"].append({"name": entry.url_name, "url": url, "label": entry.label,
+                                           "icon": entry.icon, "active": active,
+                                           "count": _waiting_count(entry, waiting)})
+        nodes[entry.area]["active"] |= active
+    order = [PINNED, *AREAS]
+    tree.sort(key=lambda node: order.index(node["area"]))
+    return tree
+
+
+def cards(user, *, waiting: dict | None = None) -> list[dict]:
+    """The workbench: the same entries as the menu, as cards; what waits for the user first."""
+    out = []
+    for entry in entries():
+        if not entry.text or not may_use(user, entry):
+            continue
+        url = _url(user, entry)
+        if url is None:
+            continue
+        count = entry.count(user) if entry.count is not None else _waiting_count(entry, waiting)
+        card = {"url": url, "icon": entry.icon, "title": entry.label, "text": entry.text, "count": count,
+                "key": entry.card_key, "area": entry.area,
+                "highlight": bool(entry.highlight and entry.highlight(user, waiting or {}))}
+        if entry.waiting == "total":
+            card["todo"] = waiting
+        out.append(card)
+    out.sort(key=lambda c: not c["highlight"])  # stable: the registry's order otherwise
+    return out
+
+
+register(Entry("ui:workbench", _("Workbench"), "bi-house-door", PINNED, order=0))

@@ -1,0 +1,223 @@
+"""The web pages' rows of the jurisdiction matrix (walked by test_matrix.py with the API rows).
+
+Web answers differ from the API's: anonymous visitors are redirected to the login page (302), a
+successful form post redirects (302), and an out-of-jurisdiction id, in the URL or in a form, is 404.
+"""
+
+from xueji.accounts.permissions import Cap
+from xueji.ui.tests.matrix import (
+    Case,
+    _class_payload,
+    _csv_file,
+    _import_upload,
+    _number_of,
+    _proof_file,
+    _school_payload,
+    pupil_form,
+)
+
+
+def _web(name, method="get", **kwargs) -> Case:
+    kwargs.setdefault("anonymous", (302,))
+    return Case(name, method, json=False, **kwargs)
+
+
+def _school_edit(school, user, seq):
+    return {"name": school.name, "running_type": school.running_type, "stages": list(school.stages),
+            "phone": f"0559-{seq:07d}", "is_active": "on"}
+
+
+def _user_create(unit, user, seq):
+    # The password shares little with the username, so the similarity validator never trips on some seq.
+    return {"username": f"webmatrix_{seq}", "full_name": "矩阵用户", "org_unit": unit.pk, "roles": ["leader"],
+            "password": "Qz7#pLw9Rt"}
+
+
+def _auditor_create(auditor, user, seq):
+    return {"username": f"webmatrix_auditor_{seq}", "full_name": "矩阵审计员", "org_unit": auditor.org_unit_id,
+            "password": "Qz7#pLw9Rt"}
+
+
+def _user_edit(target, user, seq):
+    return {"full_name": f"改名{seq}", "org_unit": target.org_unit_id, "roles": sorted(target.role_set)}
+
+
+def pupil_web(school_class, user, seq) -> dict:
+    """The API's national-form payload in the web form's field names (guardians flattened)."""
+    data = pupil_form(school_class, user, seq)
+    guardians = data.pop("guardians")
+    for n, guardian in enumerate(guardians, start=1):
+        data.update({f"guardian{n}__{key}": value for key, value in guardian.items()})
+    data["kind"] = "enrolled"
+    return data
+
+
+def _takeover(klass, user, seq):
+    student = klass.students.first()
+    return {"m-student": student.pk if student else 0, "m-school_class": klass.pk,
+            "m-id_number": getattr(student, "id_number", "") or ""}
+
+
+def _problem_correct(problem, user, seq):
+    member = problem.members.first()
+    student = member.student
+    return {"member": member.pk, "name": f"更正{seq}", "sex": student.sex, "birth_date": student.birth_date,
+            "id_type": student.id_type, "id_number": student.id_number or "", "reason": "矩阵"}
+
+
+def _route(o, u, s):
+    return {"request_type": "registration.enrolled", "resolver_1": "filing_school", "role_1": "leader",
+            "resolver_2": "filing_county", "role_2": "registrar", "resolver_3": "filing_city", "role_3": "registrar"}
+
+
+REDIRECT = (302,)
+# A decision, withdrawal or proof on a visible request: done (302), refused on the page (200), or not the
+# user's step or request (403).
+ACTED = (200, 302, 403)
+WEB_CASES: list[Case] = [
+    _web("accounts:login", public=True, ok=(200, 302), anonymous=(200,)),
+    # readiness for load balancers and monitoring: the same for everyone, no sign-in (core/health.py)
+    _web("healthz", public=True, anonymous=(200,)),
+    _web("accounts:login", "post", public=True, ok=(200,), anonymous=(200,),
+         data=lambda o, u, s: {"username": "nobody", "password": "Wrong@123456"}),
+    _web("accounts:logout", "post", ok=REDIRECT),
+    _web("accounts:password_change"),
+    _web("accounts:password_change", "post", ok=(200,),
+         data=lambda o, u, s: {"old_password": "x", "new_password": "y", "new_password2": "y"}),
+    _web("ui:workbench"),
+    _web("regions:org_list", cap=Cap.ORG_VIEW),
+    _web("regions:org_detail", cap=Cap.ORG_VIEW, obj="org"),
+    _web("schools:school_list", cap=Cap.ORG_VIEW),
+    _web("schools:school_detail", cap=Cap.ORG_VIEW, obj="school"),
+    _web("schools:school_create", cap=Cap.SCHOOL_MANAGE),
+    _web("schools:school_create", "post", cap=Cap.SCHOOL_MANAGE, obj="county", in_url=False, data=_school_payload,
+         ok=REDIRECT),
+    _web("schools:school_edit", cap=Cap.SCHOOL_MANAGE, obj="school"),
+    _web("schools:school_edit", "post", cap=Cap.SCHOOL_MANAGE, obj="school", data=_school_edit, ok=REDIRECT),
+    _web("schools:class_list", cap=Cap.ORG_VIEW),
+    _web("schools:class_detail", cap=Cap.ORG_VIEW, obj="class"),
+    _web("schools:class_create", cap=Cap.CLASS_MANAGE),
+    _web("schools:class_create", "post", cap=Cap.CLASS_MANAGE, obj="school", in_url=False, data=_class_payload,
+         ok=REDIRECT),
+    _web("schools:class_edit", cap=Cap.CLASS_MANAGE, obj="class"),
+    _web("schools:class_edit", "post", cap=Cap.CLASS_MANAGE, obj="class",
+         data=lambda o, u, s: {"head_teacher": f"赵老师{s}", "is_active": "on"}, ok=REDIRECT),
+    _web("schools:school_year_list"),
+    _web("schools:school_year_create", cap=Cap.SCHOOL_YEAR_MANAGE),
+    _web("schools:school_year_create", "post", cap=Cap.SCHOOL_YEAR_MANAGE,
+         data=lambda o, u, s: {"start_year": 2030 + s % 60}, ok=REDIRECT),
+    _web("schools:school_year_set_current", "post", cap=Cap.SCHOOL_YEAR_MANAGE, obj="year", ok=REDIRECT),
+    _web("registry:student_list", cap=Cap.STUDENT_VIEW),
+    _web("registry:student_list", "post", cap=Cap.STUDENT_VIEW, data=lambda o, u, s: {"q": "学生"}, ok=REDIRECT),
+    _web("registry:student_detail", cap=Cap.STUDENT_VIEW, obj="student"),
+    _web("registry:student_export", "post", cap=Cap.STUDENT_VIEW, obj="school", in_url=False,
+         data=lambda o, u, s: {"school": o.pk}, ok=REDIRECT),
+    _web("accounts:user_list", cap=Cap.USER_MANAGE),
+    _web("accounts:user_create", cap=Cap.USER_MANAGE),
+    _web("accounts:user_create", "post", cap=Cap.USER_MANAGE, obj="org", in_url=False, data=_user_create,
+         ok=REDIRECT),
+    _web("accounts:user_edit", cap=Cap.USER_MANAGE, obj="user"),
+    _web("accounts:user_edit", "post", cap=Cap.USER_MANAGE, obj="user", data=_user_edit, ok=REDIRECT),
+    _web("accounts:user_reset_password", cap=Cap.USER_MANAGE, obj="user"),
+    _web("accounts:user_reset_password", "post", cap=Cap.USER_MANAGE, obj="user",
+         data=lambda o, u, s: {"new_password": "Reset@2026xy"}, ok=REDIRECT),
+    _web("accounts:user_set_active", "post", cap=Cap.USER_MANAGE, obj="user", data=lambda o, u, s: {"is_active": "1"},
+         ok=REDIRECT),
+    _web("accounts:user_unlock", "post", cap=Cap.USER_MANAGE, obj="user", ok=REDIRECT),
+    _web("accounts:auditor_list", cap=Cap.AUDITOR_MANAGE),
+    _web("accounts:auditor_create", cap=Cap.AUDITOR_MANAGE),
+    _web("accounts:auditor_create", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor", in_url=False, data=_auditor_create,
+         ok=REDIRECT),
+    _web("accounts:auditor_reset_password", cap=Cap.AUDITOR_MANAGE, obj="auditor"),
+    _web("accounts:auditor_reset_password", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor",
+         data=lambda o, u, s: {"new_password": "Reset@2026xy"}, ok=REDIRECT),
+    _web("accounts:auditor_set_active", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor",
+         data=lambda o, u, s: {"is_active": "1"}, ok=REDIRECT),
+    _web("audit:audit_list", cap=Cap.AUDIT_VIEW),
+    _web("audit:audit_detail", cap=Cap.AUDIT_VIEW, obj="audit"),
+    _web("jobs:job_list", cap=Cap.JOB_VIEW),
+    _web("jobs:job_detail", cap=Cap.JOB_VIEW, obj="job"),
+    _web("jobs:job_progress", cap=Cap.JOB_VIEW, obj="job"),
+    _web("jobs:job_download", cap=Cap.STUDENT_VIEW_ID, obj="job"),
+    _web("jobs:job_rerun", method="post", cap=Cap.JOB_VIEW, obj="job", ok=(302,)),
+    # approval engine
+    _web("workflow:inbox", cap=Cap.REQUEST_VIEW),
+    _web("workflow:inbox_decide", "post", cap=Cap.REQUEST_VIEW, obj="request", in_url=False,
+         data=lambda o, u, s: {"requests": [o.pk]}, ok=REDIRECT),
+    _web("workflow:request_list", cap=Cap.REQUEST_VIEW),
+    _web("workflow:request_detail", cap=Cap.REQUEST_VIEW, obj="request"),
+    _web("workflow:request_decide", "post", cap=Cap.REQUEST_VIEW, obj="request", ok=ACTED,
+         data=lambda o, u, s: {"decision": "approve"}),
+    _web("workflow:request_withdraw", "post", cap=Cap.REQUEST_VIEW, obj="request", ok=(302, 403)),
+    _web("workflow:request_resubmit", "post", cap=Cap.REQUEST_VIEW, obj="request", ok=(302, 403)),
+    _web("workflow:proof_upload", "post", cap=Cap.REQUEST_VIEW, obj="request", data=_proof_file, ok=ACTED),
+    _web("workflow:proof_download", cap=Cap.REQUEST_VIEW, obj="proof"),
+    # policy
+    _web("policy:window_list"),
+    _web("policy:window_create", cap=Cap.POLICY_MANAGE),
+    _web("policy:window_create", "post", cap=Cap.POLICY_MANAGE, ok=REDIRECT,
+         data=lambda o, u, s: {"kind": "registration.grade1", "start_date": "2030-03-01", "end_date": "2030-03-31"}),
+    _web("policy:window_delete", "post", cap=Cap.POLICY_MANAGE, obj="window", ok=REDIRECT),
+    _web("policy:route_list"),
+    _web("policy:route_edit", cap=Cap.POLICY_MANAGE, query=lambda o, u, s: {"type": "registration.enrolled"}),
+    _web("policy:route_edit", "post", cap=Cap.POLICY_MANAGE, data=_route, ok=REDIRECT),
+    _web("policy:setting_list"),
+    _web("policy:setting_list", "post", cap=Cap.POLICY_MANAGE, ok=REDIRECT,
+         data=lambda o, u, s: {"proof_max_mb": "3", "import_max_mb": "50", "age_control_enabled": "on",
+                               "age_control_min_age": "6"}),
+    # registration (entering is the school's: authorities are sent to the drafts, or refused on the form)
+    _web("registration:student_enter", cap=Cap.STUDENT_EDIT, ok=(200, 302)),
+    _web("registration:student_enter", "post", cap=Cap.STUDENT_EDIT, obj="class", in_url=False, data=pupil_web,
+         ok=(200, 302)),
+    _web("registration:draft_list", cap=Cap.STUDENT_EDIT),
+    _web("registration:draft_list", "post", cap=Cap.STUDENT_EDIT, data=lambda o, u, s: {"q": "学生"}, ok=REDIRECT),
+    _web("registration:draft_edit", cap=Cap.STUDENT_EDIT, obj="draft"),
+    _web("registration:draft_edit", "post", cap=Cap.STUDENT_EDIT, obj="draft", ok=(200, 302),
+         data=lambda o, u, s: pupil_web(o.school_class, u, s)),
+    _web("registration:draft_delete", "post", cap=Cap.STUDENT_EDIT, obj="draft", ok=REDIRECT),
+    _web("registration:registration_submit", "post", cap=Cap.REQUEST_FILE, obj="draft", in_url=False, ok=REDIRECT,
+         data=lambda o, u, s: {"kind": "enrolled", "student_ids": [o.pk]}),
+    _web("registration:grade1_lookup", cap=Cap.STUDENT_EDIT, ok=(200, 302)),
+    _web("registration:grade1_lookup", "post", cap=Cap.STUDENT_EDIT, ok=(200, 302),
+         data=lambda o, u, s: {"id_number": "341002201909010013"}),
+    _web("registration:returning_search", cap=Cap.REQUEST_FILE, ok=(200, 302)),
+    _web("registration:returning_search", "post", cap=Cap.REQUEST_FILE, ok=(200, 302),
+         data=lambda o, u, s: {"id_number": "341002201601010011"}),
+    _web("registration:returning_takeover", "post", cap=Cap.REQUEST_FILE, obj="class", in_url=False, data=_takeover,
+         ok=REDIRECT),
+    # bulk import
+    _web("exchange:import_list", cap=Cap.STUDENT_VIEW),
+    _web("exchange:import_upload", cap=Cap.STUDENT_IMPORT),
+    _web("exchange:import_upload", "post", cap=Cap.STUDENT_IMPORT, data=_import_upload, ok=REDIRECT),
+    _web("exchange:import_template", cap=Cap.STUDENT_IMPORT, query=lambda o, u, s: {"format": ("xlsx", "csv")[s % 2]}),
+    _web("exchange:import_detail", cap=Cap.STUDENT_VIEW, obj="import"),
+    _web("exchange:import_progress", cap=Cap.STUDENT_VIEW, obj="import"),
+    _web("exchange:import_errors", cap=Cap.STUDENT_VIEW_ID, obj="import"),
+    # identity verification, problem records, national numbers
+    _web("registration:verification_list", cap=Cap.VERIFY_RUN),
+    _web("registration:verification_run", "post", cap=Cap.VERIFY_RUN, obj="org", in_url=False, ok=REDIRECT,
+         data=lambda o, u, s: {"org_unit": o.pk}),
+    _web("registration:verification_export", "post", cap=Cap.VERIFY_RUN, obj="org", in_url=False, ok=REDIRECT,
+         data=lambda o, u, s: {"org_unit": o.pk}),
+    _web("registration:register_load", "post", cap=Cap.REGISTER_LOAD, ok=REDIRECT,
+         data=lambda o, u, s: {"file": _csv_file("341002201501010011,张三\n")}),
+    _web("registration:verification_detail", cap=Cap.VERIFY_RUN, obj="verification_batch"),
+    _web("registration:verification_file", cap=Cap.VERIFY_RUN, obj="verification_batch"),
+    _web("registration:verification_answers", "post", cap=Cap.VERIFY_RUN, obj="verification_batch", ok=REDIRECT,
+         data=lambda o, u, s: {"file": _csv_file(f"{o.pk}-1,341002201501010011,1\n")}),
+    _web("registration:problem_list", cap=Cap.PROBLEM_VIEW),
+    _web("registration:problem_scan", "post", cap=Cap.PROBLEM_SCAN, obj="org", in_url=False, ok=REDIRECT,
+         data=lambda o, u, s: {"kind": "duplicates" if s % 2 else "errors", "org_unit": o.pk}),
+    _web("registration:problem_detail", cap=Cap.PROBLEM_VIEW, obj="problem"),
+    _web("registration:problem_correct", "post", cap=Cap.REQUEST_FILE, obj="problem", data=_problem_correct,
+         ok=(200, 302)),
+    _web("registration:problem_delete", "post", cap=Cap.REQUEST_FILE, obj="problem", ok=(200, 302),
+         data=lambda o, u, s: {"member": o.members.first().pk, "reason": "矩阵"}),
+    _web("registration:problem_confirm", "post", cap=Cap.REQUEST_FILE, obj="problem", ok=(200, 302),
+         data=lambda o, u, s: {"member": o.members.first().pk, **_proof_file(o, u, s)}),
+    _web("registration:problem_arbitrate", "post", cap=Cap.REQUEST_VIEW, obj="problem", ok=REDIRECT,
+         data=lambda o, u, s: {"keep_member": o.members.first().pk}),
+    _web("registration:number_lookup", cap=Cap.STUDENT_VIEW),
+    _web("registration:number_lookup", "post", cap=Cap.STUDENT_VIEW, obj="student", in_url=False,
+         data=lambda o, u, s: {"number": _number_of(o)}),
+]

@@ -1,0 +1,89 @@
+"""The menu is built from the views' declared capabilities: every entry it offers answers 200, for every role at
+every level; pages the roles may not use are not offered; each app fills the registry from its ui/navigation.py."""
+
+import pytest
+from django.urls import reverse
+
+from xueji.ui import navigation
+
+pytestmark = pytest.mark.django_db
+
+
+def _one_user_per_level_and_role(world):
+    seen, users = set(), []
+    for (_unit, role), user in sorted(world.users.items()):
+        if (user.org_unit.kind, role) not in seen:
+            seen.add((user.org_unit.kind, role))
+            users.append(user)
+    return users
+
+
+def test_every_menu_entry_answers_200_for_every_role(world, login, client):
+    offered = set()
+    for user in _one_user_per_level_and_role(world):
+        login(user)
+        for node in navigation.menu(user):
+            for item in node["items"]:
+                response = client.get(item["url"])
+                assert response.status_code == 200, (user.username, item["name"], response.status_code)
+                offered.add(item["name"])
+    assert offered == {entry.url_name for entry in navigation.entries()}  # and every entry is someone's
+
+
+def test_every_workbench_card_answers_200(world, login, client):
+    for user in _one_user_per_level_and_role(world):
+        html = login(user).get(reverse("ui:workbench")).content.decode()
+        for card in navigation.cards(user):
+            assert f'data-card="{card["key"]}"' in html
+            assert client.get(card["url"]).status_code == 200, (user.username, card["key"])
+
+
+def test_the_menu_shows_only_what_the_roles_may_use(world, login):
+    html = login(world.user("huangshan", "auditor")).get(reverse("ui:workbench")).content.decode()
+    assert 'data-nav="audit:audit_list"' in html
+    assert 'data-nav="registry:student_list"' not in html  # the auditor holds no student.view
+    assert login(world.user("huangshan", "auditor")).get(reverse("registry:student_list")).status_code == 403
+
+
+def test_the_menu_is_grouped_by_business_area_in_chinese(world, login):
+    html = login(world.user("tunxi_primary", "registrar")).get(reverse("ui:workbench")).content.decode()
+    menu = html[html.index('data-testid="side-menu"'):]
+    areas = [menu.index(f'data-area="{area}"') for area in ("registration", "records", "problems", "configuration")]
+    assert areas == sorted(areas)  # the national system's order
+    assert "学籍注册" in menu and "学籍日常管理" in menu and "问题学籍" in menu and "系统配置" in menu
+    assert "毕业升级" not in menu  # an area without pages is not shown
+
+
+def test_the_menu_counts_waiting_work(world, login):
+    registrar = world.user("tunxi_primary", "registrar")
+    _enter_drafts(world, registrar, 2)
+    html = login(registrar).get(reverse("ui:workbench")).content.decode()
+    assert 'data-menu-count="registration:draft_list">2<' in html
+    assert 'data-testid="inbox-badge">2<' in html  # the drafts are the school's 待办 too
+
+
+def _enter_drafts(world, registrar, n):
+    from xueji.core import clock
+    from xueji.registration.tests.test_flow import pupil_row
+    from xueji.registry.services import student_enter
+    from xueji.registry.validation import validate_row
+
+    for k in range(n):
+        clean, errors = validate_row(pupil_row(k), today=clock.today(), require_class=False)
+        assert not errors, errors
+        student_enter(actor=registrar, school=world.schools["tunxi_primary"],
+                      school_class=world.classes["tunxi_primary"], clean=clean)
+
+
+def test_an_entry_names_a_known_area():
+    with pytest.raises(ValueError, match="unknown menu area"):
+        navigation.register(navigation.Entry("ui:workbench", "x", "bi-x", "nowhere"))
+
+
+def test_every_page_declares_its_capability():
+    """The menu reads each page's declaration (web_view): a page without one could be offered to anyone."""
+    public = {"accounts:login", "accounts:logout"}  # before sign-in
+    pages = {name: view for name, view in navigation._views().items()
+             if ":" in name and not name.startswith("api:")}
+    undeclared = sorted(name for name, view in pages.items() if not hasattr(view, "capability"))
+    assert undeclared == sorted(public)
