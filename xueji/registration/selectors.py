@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from xueji.accounts.jurisdiction import get_within, within
+from xueji.accounts.jurisdiction import access, restrict, user_path, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core.errors import NotFound, ValidationFailed
 from xueji.core.filters import as_int, typed
@@ -27,24 +27,12 @@ from xueji.workflow.models import Request, RequestStatus
 STATUS_FILTERS = ("open", "pending", "arbitration", "resolved", "unresolved")
 
 
-def _path(user) -> str | None:
-    org_unit = getattr(user, "org_unit", None) if getattr(user, "is_authenticated", False) else None
-    if org_unit is None or not org_unit.is_active:
-        return None
-    return org_unit.path
-
-
 def _pending() -> Exists:
     return Exists(ProblemMember.objects.filter(problem=OuterRef("pk"), request__status=RequestStatus.PENDING))
 
 
 def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
-    require_cap(user, Cap.PROBLEM_VIEW)
-    path = _path(user)
-    if path is None:
-        return Problem.objects.none()
-    qs = Problem.objects.filter(Exists(ProblemMember.objects.filter(
-        problem=OuterRef("pk"), school_org__path__startswith=path))).annotate(pending=_pending())
+    qs = restrict(Problem, user, Cap.PROBLEM_VIEW).annotate(pending=_pending())
     filters = typed(filters, county=as_int, school=as_int)
     if kind := filters.get("kind"):
         if kind not in ProblemKind.values:
@@ -72,11 +60,15 @@ def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
     return qs.order_by("-created_at", "-id")
 
 
-def problem_get(*, user, pk) -> Problem:
+def access_problem_by_id(*, user, pk) -> Problem:
+    """A problem record with a member in the user's jurisdiction, or 404."""
     try:
-        return problem_list(user=user).get(pk=pk)
-    except (Problem.DoesNotExist, ValueError, TypeError):
+        return access(Problem.objects.annotate(pending=_pending()), user, Cap.PROBLEM_VIEW, pk=pk)
+    except NotFound:
         raise NotFound("problem record not found") from None
+
+
+problem_get = access_problem_by_id
 
 
 def display_status(problem: Problem) -> str:
@@ -95,7 +87,7 @@ class MemberView:
 
 
 def problem_members(*, user, problem: Problem) -> list[MemberView]:
-    path = _path(user) or "\x00"
+    path = user_path(user) or "\x00"
     members = problem.members.select_related("student", "school_org", "county_org", "request").order_by("pk")
     return [MemberView(m, m.school_org.path.startswith(path)) for m in members]
 
@@ -103,7 +95,7 @@ def problem_members(*, user, problem: Problem) -> list[MemberView]:
 def problem_member_views(*, user, problem: Problem) -> list[MemberView]:
     """The members of a listed problem, from the list's prefetch (problem_list_members_prefetch): which of them
     lie in the user's jurisdiction (their pupil is named) and which do not (only their school is)."""
-    path = _path(user) or "\x00"
+    path = user_path(user) or "\x00"
     return [MemberView(m, m.school_org.path.startswith(path)) for m in problem.members.all()]
 
 
@@ -127,7 +119,7 @@ def problem_summary(*, user) -> list[dict]:
     require_cap(user, Cap.PROBLEM_VIEW)
     from xueji.registration.problems import county_summary
 
-    if _path(user) is None:
+    if user_path(user) is None:
         return []
     return county_summary(scope=user.org_unit)
 
@@ -145,7 +137,7 @@ def batch_list(*, user, filters: dict | None = None) -> QuerySet[VerificationBat
 
 def batch_get(*, user, pk) -> VerificationBatch:
     require_cap(user, Cap.VERIFY_RUN)
-    return get_within(VerificationBatch.objects.select_related("org_unit", "created_by", "job"), user, pk=pk)
+    return access(VerificationBatch.objects.select_related("org_unit", "created_by", "job"), user, pk=pk)
 
 
 @dataclass
@@ -171,8 +163,7 @@ def number_find(*, user, number: str) -> NumberFound:
     if found is not None:
         return NumberFound(found.number, found.kind, found.superseded_at is None, found.issued_at,
                            found.superseded_at, student=found.student)
-    retired = RetiredNumber.objects.select_related("record__school_org").filter(
-        number=number, record__school_org__path__startswith=_path(user) or "\x00").first()
+    retired = restrict(RetiredNumber.objects.select_related("record__school_org"), user).filter(number=number).first()
     if retired is not None:
         return NumberFound(retired.number, retired.kind, False, retired.issued_at, retired.retired_at,
                            deleted=retired.record)
