@@ -12,6 +12,7 @@ from xueji.core.errors import NotFound, ValidationFailed
 from xueji.core.filters import as_int, typed
 from xueji.registration.models import (
     DeletedRecord,
+    MemberState,
     Problem,
     ProblemEvent,
     ProblemKind,
@@ -99,6 +100,43 @@ def problem_member_views(*, user, problem: Problem) -> list[MemberView]:
     return [MemberView(m, m.school_org.path.startswith(path)) for m in problem.members.all()]
 
 
+@dataclass(frozen=True)
+class ProblemPermissions:
+    """What this user may do with this problem record now: one answer for the page and the API."""
+
+    actionable: tuple  # the user's own school's members that may take an action (correct, delete, confirm)
+    arbitration: Request | None  # the arbitration request, if the problem went to arbitration
+    arbitration_step: object  # its pending step (the arbiter), if it is pending
+    may_arbitrate: bool
+    keep_member: int | None  # the arbiter's choice, once made (carried by the decision)
+
+    def names(self) -> list[str]:
+        return (["correct", "delete", "confirm"] if self.actionable else []) + (
+            ["arbitrate"] if self.may_arbitrate else [])
+
+
+def problem_permissions(*, user, problem: Problem, members: list[ProblemMember] | None = None) -> ProblemPermissions:
+    """The school acts on its own open record while no request for it is open (the engine refuses a second one);
+    the arbiter (the pending step of the arbitration request) names the record that keeps the ID number."""
+    from xueji.accounts.permissions import has_cap
+    from xueji.workflow.models import OPEN_STATUSES
+    from xueji.workflow.services import current_step, decision_data, may_decide
+
+    actionable: tuple = ()
+    if problem.status == ProblemStatus.OPEN and has_cap(user, Cap.REQUEST_FILE):
+        members = members if members is not None else list(problem.members.select_related("request"))
+        actionable = tuple(m for m in members if m.school_org_id == user.org_unit_id and m.state == MemberState.OPEN
+                           and m.student_id is not None
+                           and not (m.request_id and m.request.status in OPEN_STATUSES))
+    request = problem.arbitration_request if problem.arbitration_request_id else None
+    step = current_step(request) if request is not None and request.status == RequestStatus.PENDING else None
+    keep = (decision_data(request).get("keep_member") or (request.payload or {}).get("keep_member")) \
+        if request is not None else None
+    return ProblemPermissions(actionable=actionable, arbitration=request, arbitration_step=step,
+                              may_arbitrate=problem.status == ProblemStatus.ARBITRATION and may_decide(user, step),
+                              keep_member=keep)
+
+
 # What a list of problems prefetches so each row names its pupils, their class and school in one go.
 PROBLEM_LIST_PREFETCH = ("members__school_org", "members__student__school_class")
 
@@ -170,6 +208,6 @@ def number_find(*, user, number: str) -> NumberFound:
     raise NotFound("national student number not found")
 
 
-__all__ = ["STATUS_FILTERS", "MemberView", "NumberFound", "batch_get", "batch_list", "display_status",
-           "number_find", "problem_events", "problem_get", "problem_list", "problem_members", "problem_requests",
-           "problem_summary"]
+__all__ = ["STATUS_FILTERS", "MemberView", "NumberFound", "ProblemPermissions", "access_problem_by_id", "batch_get",
+           "batch_list", "display_status", "number_find", "problem_events", "problem_get", "problem_list",
+           "problem_members", "problem_permissions", "problem_requests", "problem_summary"]

@@ -34,7 +34,10 @@ class Request(models.Model):
     # restricted queryset (accounts.jurisdiction.restrict) reads every path.
     jurisdiction_path = "filer_org__path"
     jurisdiction_paths = ("filer_org__path", "parties__org_unit__path", "steps__org_unit__path")
-    jurisdiction_filters = {"parties": {"sees": True}}
+    # Parties see it if the type says so (a transfer's source school before its own step); holders of steps see
+    # it once their step is reached (a waiting step grants nothing yet).
+    jurisdiction_filters = {"parties": {"sees": True}, "steps": {"status__in": [
+        StepStatus.PENDING, StepStatus.APPROVED, StepStatus.REJECTED, StepStatus.CANCELLED]}}
 
     type = models.CharField(_("type"), max_length=64, db_index=True)
     title = models.CharField(_("title"), max_length=255)

@@ -121,8 +121,8 @@ def request_permissions(*, user, request: Request) -> RequestPermissions:
     from xueji.workflow import services
 
     step = services.current_step(request) if request.status in WAITING_STATUSES else None
-    holds = services.may_decide(user, step) and user.pk != request.filer_id
-    deciding = holds and request.status == RequestStatus.PENDING
+    holds = services.may_decide(user, step)
+    deciding = holds and request.status == RequestStatus.PENDING and user.pk != request.filer_id
     filer = services.is_filer_side(user, request) if getattr(user, "is_authenticated", False) else False
     returned = request.status == RequestStatus.RETURNED
     untouched = request.status == RequestStatus.PENDING and not request.steps.filter(

@@ -189,7 +189,7 @@ def _require_decider(actor, request: Request, step_id: int | None, *, status: st
         raise Conflict("This step was already decided by someone else.", code="already_decided")
     if not may_decide(actor, step):
         raise Forbidden("This step is not yours to decide.", code="not_your_step")
-    if actor.pk == request.filer_id:
+    if actor.pk == request.filer_id and status == S.PENDING:  # follow-up work may well be the filer's own
         raise Forbidden("The filer cannot approve their own request.", code="separation_of_duties")
     return step
 
@@ -208,7 +208,7 @@ def _reason(comment: str, message: str) -> str:
 
 def _check_decision(kind: RequestType, request: Request, step: Step, data: dict | None) -> dict | None:
     if kind.check_decision is not None:
-        return kind.check_decision(request=request, step=step, data=dict(data or {}))
+        return kind.check_decision(request=request, step=step, data=dict(data or {})) or None
     if data:
         raise ValidationFailed("This step takes no data.", code="unexpected_data", field="data")
     return None
@@ -265,10 +265,13 @@ def request_decide(*, actor, request: Request, approve: bool, comment: str = "",
 
 
 def decision_data(request: Request) -> dict:
-    """The data the latest decision on this request carried (the arbiter's choice, ...): for the type's effect."""
-    action = request.actions.filter(kind__in=[ActionKind.APPROVE, ActionKind.COMPLETE]).order_by("-at", "-id") \
-        .first()
-    return dict(action.data or {}) if action is not None else {}
+    """What the decisions of this round carried (the arbiter's choice, the class a receiving school names), a
+    later step's item over an earlier one's: for the type's effect at the last approval."""
+    merged: dict = {}
+    for data in request.actions.filter(kind__in=[ActionKind.APPROVE, ActionKind.COMPLETE], step__round=request.round,
+                                       data__isnull=False).order_by("at", "id").values_list("data", flat=True):
+        merged.update(data or {})
+    return merged
 
 
 @transaction.atomic
