@@ -40,7 +40,9 @@ request_changed = Signal()
 S = RequestStatus
 # The one transition table: from a status, the statuses a request may go to. PENDING -> PENDING is a step
 # approved with more to follow; FOLLOW_UP: approved, its effect applied, the type's follow-up work open.
+NEW = ""  # a request being filed, inside request_submit's transaction only
 TRANSITIONS: dict[str, frozenset[str]] = {
+    NEW: frozenset({S.PENDING}),
     S.PENDING: frozenset({S.PENDING, S.RETURNED, S.REJECTED, S.WITHDRAWN, S.APPROVED, S.FOLLOW_UP}),
     S.RETURNED: frozenset({S.PENDING, S.WITHDRAWN}),
     S.FOLLOW_UP: frozenset({S.APPROVED, S.CANCELLED}),
@@ -79,9 +81,10 @@ def _set_status(request: Request, status: str, *, actor, action: str, step: Step
     done = Action.objects.create(request=request, step=step, kind=action, actor=actor, org_unit=actor.org_unit,
                                  comment=comment, data=data, status_after=status, at=now)
     audit_record(actor=actor, action=f"request.{action}", obj=request,
-                 before={"status": before} if before != status else None,
+                 before={"status": before} if before not in (status, NEW) else None,
                  after={"type": request.type, "status": status, "round": request.round,
-                        "step": step.order if step else None, "comment": comment or None, "data": data})
+                        "route_key": request.route_key or None, "step": step.order if step else None,
+                        "comment": comment or None, "data": data})
     return done
 
 
@@ -147,7 +150,7 @@ def request_submit(*, actor, type: str, title: str, payload: dict[str, Any] | No
     if kind.window_kind:
         window_require(province_code=province, kind=kind.window_kind)
     now = clock.now()
-    request = Request(type=type, title=title[:255], filer=actor, filer_org=actor.org_unit,
+    request = Request(type=type, title=title[:255], filer=actor, filer_org=actor.org_unit, status=NEW,
                       province_code=province, subject_type=subject_type, subject_id=str(subject_id),
                       payload=payload or {}, created_at=now, updated_at=now)
     request.save()
@@ -155,11 +158,7 @@ def request_submit(*, actor, type: str, title: str, payload: dict[str, Any] | No
     main = [(subject_type, subject_id)] if subject_type in kind.subjects and subject_id not in (None, "") else []
     _claim_subjects(request, kind, main + list(subjects or []))
     _freeze_steps(request, kind)
-    Action.objects.create(request=request, kind=ActionKind.SUBMIT, actor=actor, org_unit=actor.org_unit,
-                          status_after=S.PENDING, at=now)
-    audit_record(actor=actor, action="request.submit", obj=request,
-                 after={"type": request.type, "status": request.status, "round": request.round,
-                        "route_key": request.route_key or None})
+    _set_status(request, S.PENDING, actor=actor, action=ActionKind.SUBMIT)
     _notify(request, "submitted")
     return request
 

@@ -407,3 +407,17 @@ def test_parallel_reject_and_approve_give_one_outcome(world):
     winners = [r for r in results if r in ("approved", "rejected")]
     assert len(winners) == 1, results
     assert request.actions.filter(kind__in=["approve", "reject"]).count() == 1
+
+
+def test_the_policy_api_holds_a_route_per_key(world, client):
+    client.force_login(world.user("anhui", "registrar"))
+    steps = [step("destination_school", "leader"), step("destination_city", "registrar")]
+    answer = client.put("/api/v1/policy/routes/", {"request_type": TRANSFER, "route_key": "across_counties",
+                                                   "steps": steps}, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["route_key"] == "across_counties"
+    route = next(r for r in client.get("/api/v1/policy/routes/").json() if r["request_type"] == TRANSFER)
+    cases = {case["route_key"]: case["steps"] for case in route["cases"]}
+    assert cases["across_counties"] == steps and cases["same_county"] == list(ROUTES["same_county"])
+    assert route["steps"] == list(ROUTES["same_county"])  # the default route is untouched
+    request = file(world, source="shexian_primary", pupil="shexian_primary")
+    assert steps_of(request) == [("3410021001", "leader"), ("341000", "registrar")]
