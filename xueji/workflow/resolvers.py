@@ -131,7 +131,7 @@ def resolve(request, resolver: str, parties: dict[str, OrgUnit] | None = None) -
     if party is None:
         raise ValidationFailed(f"Unknown approving party {resolver!r}.", code="unknown_resolver")
     if party.resolve is None:
-        raise ValidationFailed(f"This request has no party {resolver!r}.", code="unresolvable_step")
+        raise ValidationFailed(_("The route names a party this request does not have."), code="unresolvable_step")
     return party.resolve(request)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils.translation import gettext_lazy as _
 
 from xueji.audit.services import audit_record
 from xueji.core import clock
@@ -124,14 +125,15 @@ def _claim_subjects(request: Request, kind: RequestType, subjects: list[tuple[st
     for code, _key in keys:
         subject_kind(code)
         if code not in kind.subjects:
-            raise ValidationFailed(f"A {kind.code} request is not about a {code}.", code="unknown_subject_kind")
+            raise ValidationFailed(_("A request of this type is not about this kind of subject."),
+                                   code="unknown_subject_kind")
     rows = [Subject.objects.get_or_create(kind=code, key=key)[0] for code, key in keys]
     locked = list(Subject.objects.select_for_update().filter(pk__in=[r.pk for r in rows]).order_by("pk"))
     excluding = kind.excluding()
     if excluding and RequestSubject.objects.filter(
             subject__in=locked, request__status__in=OPEN_STATUSES, request__type__in=excluding).exclude(
             request=request).exists():
-        raise Conflict("A request for this record is already in progress; withdraw or resubmit it.",
+        raise Conflict(_("A request for this record is already in progress; withdraw or resubmit it."),
                        code="request_in_progress")
     RequestSubject.objects.bulk_create([RequestSubject(request=request, subject=s) for s in locked])
 
@@ -198,7 +200,7 @@ def _close_step(step: Step, status: str, actor, comment: str) -> None:
     step.save()
 
 
-def _reason(comment: str, message: str) -> str:
+def _reason(comment: str, message) -> str:
     comment = (comment or "").strip()
     if not comment:
         raise ValidationFailed(message, code="reason_required", field="comment")
@@ -209,7 +211,7 @@ def _check_decision(kind: RequestType, request: Request, step: Step, data: dict 
     if kind.check_decision is not None:
         return kind.check_decision(request=request, step=step, data=dict(data or {})) or None
     if data:
-        raise ValidationFailed("This step takes no data.", code="unexpected_data", field="data")
+        raise ValidationFailed(_("This step takes no data."), code="unexpected_data", field="data")
     return None
 
 
@@ -278,7 +280,7 @@ def request_reject(*, actor, request: Request, comment: str, step_id: int | None
     """The current step rejects the request for good (unlike a return, the filer cannot resubmit it)."""
     request = _lock(request.pk)
     step = _require_decider(actor, request, step_id)
-    comment = _reason(comment, "Give a reason when rejecting a request.")
+    comment = _reason(comment, _("Give a reason when rejecting a request."))
     _close_step(step, StepStatus.REJECTED, actor, comment)
     request.steps.filter(round=request.round, status=StepStatus.WAITING).update(status=StepStatus.CANCELLED)
     _set_status(request, S.REJECTED, actor=actor, action=ActionKind.REJECT, step=step, comment=comment,
@@ -309,13 +311,13 @@ def request_cancel(*, actor, request: Request, comment: str) -> Request:
     request = _lock(request.pk)
     kind = request_type(request.type)
     if request.status not in (S.APPROVED, S.FOLLOW_UP):
-        raise Conflict("Only an approved request can be cancelled.", code="not_cancellable")
+        raise Conflict(_("Only an approved request can be cancelled."), code="not_cancellable")
     if kind.undo is None:
-        raise Conflict("Requests of this type cannot be cancelled after approval.", code="not_cancellable")
+        raise Conflict(_("Requests of this type cannot be cancelled after approval."), code="not_cancellable")
     last = _last_approval(request)
     if not may_decide(actor, last) or actor.pk == request.filer_id:
-        raise Forbidden("Only the authority of the final approval may cancel it.", code="not_your_step")
-    comment = _reason(comment, "Give a reason when cancelling a request.")
+        raise Forbidden(_("Only the authority of the final approval may cancel it."), code="not_your_step")
+    comment = _reason(comment, _("Give a reason when cancelling a request."))
     request.steps.filter(round=request.round, status=StepStatus.PENDING).update(status=StepStatus.CANCELLED)
     _set_status(request, S.CANCELLED, actor=actor, action=ActionKind.CANCEL, comment=comment)
     kind.undo(request=request, actor=actor)
