@@ -421,3 +421,17 @@ def test_the_policy_api_holds_a_route_per_key(world, client):
     assert route["steps"] == list(ROUTES["same_county"])  # the default route is untouched
     request = file(world, source="shexian_primary", pupil="shexian_primary")
     assert steps_of(request) == [("3410021001", "leader"), ("341000", "registrar")]
+
+
+def test_the_page_offers_the_follow_up_to_its_party_only(world, client):
+    request = file(world)
+    approve(world, request, "tunxi_primary", "leader", data={"class": world.classes["tunxi_primary"].pk})
+    approve(world, request, "tunxi", "registrar")
+    client.force_login(world.user("tunxi", "registrar"))
+    assert b'data-testid="complete"' not in client.get(f"/requests/{request.pk}/").content
+    client.force_login(world.user("tunxi_primary", "registrar"))
+    page = client.get(f"/requests/{request.pk}/")
+    assert b'data-testid="complete"' in page.content and b'data-testid="cancel"' not in page.content
+    client.post(f"/requests/{request.pk}/decide/", {"decision": "complete", "comment": "档案已接收"})
+    request.refresh_from_db()
+    assert request.status == RequestStatus.APPROVED
