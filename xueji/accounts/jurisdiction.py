@@ -74,6 +74,13 @@ def restrict(queryset: "models.QuerySet[M] | type[M]", user, capability=None) ->
     return queryset.filter(reduce(operator.or_, conditions))
 
 
+class RestrictedQuerySet(models.QuerySet):
+    """A model's queryset that restricts itself: `Request.objects.filter(...).restrict(user, Cap.REQUEST_VIEW)`."""
+
+    def restrict(self, user, capability=None):
+        return restrict(self, user, capability)
+
+
 def within(queryset: models.QuerySet[M], user) -> models.QuerySet[M]:
     """Restrict a queryset to the user's jurisdiction (nothing for anonymous or unplaced users)."""
     return restrict(queryset, user)

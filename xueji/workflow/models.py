@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xueji.accounts.jurisdiction import RestrictedQuerySet
+
 
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending approval")
@@ -56,6 +58,8 @@ class Request(models.Model):
     created_at = models.DateTimeField(_("filed"))
     updated_at = models.DateTimeField(_("updated"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from xueji.accounts.jurisdiction import access, restrict
+from xueji.accounts.jurisdiction import access
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import NotFound
 from xueji.workflow.models import Proof, Request, RequestStatus, Step, StepStatus
 
 
 def request_list(*, user, filters: dict | None = None) -> QuerySet[Request]:
-    qs = restrict(Request.objects.select_related("filer", "filer_org"), user, Cap.REQUEST_VIEW)
+    qs = Request.objects.select_related("filer", "filer_org").restrict(user, Cap.REQUEST_VIEW)
     filters = filters or {}
     if kind := filters.get("type"):
         qs = qs.filter(type=kind)
