@@ -30,16 +30,20 @@ class ApprovalRoute(models.Model):
 
     province_code = models.CharField(_("province"), max_length=6)
     request_type = models.CharField(_("request type"), max_length=64)
+    # The case this route serves (the request type's route key: same_county, across_counties, a controlled
+    # field ...); blank: the province's default route for the type.
+    route_key = models.CharField(_("route key"), max_length=32, blank=True, default="")
     steps = models.JSONField(_("steps"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("approval route")
         verbose_name_plural = _("approval routes")
-        constraints = [models.UniqueConstraint(fields=["province_code", "request_type"], name="one_route_per_type")]
+        constraints = [models.UniqueConstraint(fields=["province_code", "request_type", "route_key"],
+                                               name="one_route_per_type_and_key")]
 
     def __str__(self) -> str:
-        return f"{self.province_code} {self.request_type}"
+        return f"{self.province_code} {self.request_type} {self.route_key}".strip()
 
 
 class PolicySetting(models.Model):

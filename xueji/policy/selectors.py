@@ -30,7 +30,11 @@ def route_list(*, user) -> list[dict]:
     province = _province(user)
     return [{"request_type": t.code, "label": t.label,
              "steps": route_steps(province_code=province, request_type=t.code),
-             "default_steps": list(t.default_route)} for t in all_types()]
+             "default_steps": list(t.default_route),
+             # The routes of the type's cases (its route keys: same county, across counties, ...).
+             "cases": [{"route_key": key, "steps": route_steps(province_code=province, request_type=t.code,
+                                                               route_key=key), "default_steps": list(steps)}
+                       for key, steps in t.routes.items()]} for t in all_types()]
 
 
 def setting_list(*, user) -> list[dict]:

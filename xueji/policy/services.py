@@ -109,17 +109,26 @@ def window_delete(*, actor, window: BusinessWindow) -> None:
     window.delete()
 
 
-def route_steps(*, province_code: str | None, request_type: str) -> list[dict[str, str]]:
-    """The steps a new request of this type will freeze: the province's route, else the type's default."""
+def route_steps(*, province_code: str | None, request_type: str, route_key: str = "") -> list[dict[str, str]]:
+    """The steps a new request of this type and case will freeze. Per route key (the type's case: same county,
+    across counties, a controlled field ...): the province's route for it, else the type's own; a key with no
+    route of its own takes the default (the province's, else the type's)."""
     from xueji.workflow.types import request_type as get_type
 
-    stored = ApprovalRoute.objects.filter(province_code=province_code, request_type=request_type).first()
-    return list(stored.steps) if stored else list(get_type(request_type).default_route)
+    kind = get_type(request_type)
+    stored = {r.route_key: r.steps for r in ApprovalRoute.objects.filter(
+        province_code=province_code, request_type=request_type, route_key__in={route_key, ""})}
+    if route_key and route_key in stored:
+        return list(stored[route_key])
+    if route_key and route_key in kind.routes:
+        return list(kind.routes[route_key])
+    return list(stored[""]) if "" in stored else list(kind.default_route)
 
 
 @transaction.atomic
-def route_set(*, actor, request_type: str, steps: list[dict[str, str]]) -> ApprovalRoute:
-    """A province edits a route (e.g. adds city approval). Requests already submitted keep their steps."""
+def route_set(*, actor, request_type: str, steps: list[dict[str, str]], route_key: str = "") -> ApprovalRoute:
+    """A province edits a route (e.g. adds city approval), the default or one case's (`route_key`). Requests
+    already submitted keep their steps."""
     from xueji.accounts.models import Role
     from xueji.workflow.resolvers import RESOLVERS
     from xueji.workflow.types import request_type as get_type
@@ -136,9 +145,11 @@ def route_set(*, actor, request_type: str, steps: list[dict[str, str]]) -> Appro
             raise ValidationFailed(f"Step {index}: approvers are registrars or leaders.", code="invalid_role",
                                    field="steps")
     province = _actor_province(actor)
-    before = route_steps(province_code=province, request_type=request_type)
+    route_key = (route_key or "").strip()[:32]
+    before = route_steps(province_code=province, request_type=request_type, route_key=route_key)
     clean = [{"resolver": s["resolver"], "role": s["role"]} for s in steps]
     route, _ = ApprovalRoute.objects.update_or_create(province_code=province, request_type=request_type,
-                                                      defaults={"steps": clean})
-    audit_record(actor=actor, action="policy.route", obj=route, before={"steps": before}, after={"steps": clean})
+                                                      route_key=route_key, defaults={"steps": clean})
+    audit_record(actor=actor, action="policy.route", obj=route, before={"steps": before},
+                 after={"steps": clean, "route_key": route_key or None})
     return route

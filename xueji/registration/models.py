@@ -154,6 +154,7 @@ class Problem(models.Model):
     """问题学籍: an ID error of one record, or a group of records sharing an ID number (or, without ID, name,
     sex and birth date). Seen by the schools of its members and the authorities above them."""
 
+    jurisdiction_paths = ("members__school_org__path",)  # a duplicate across two counties is seen by both
     # Indexes are few on purpose: a scan files thousands of problems at once (the partial unique constraint
     # below serves lookups by kind and key).
     kind = models.CharField(_("kind"), max_length=16, choices=ProblemKind.choices)
@@ -277,6 +278,7 @@ class DeletedRecord(models.Model):
 class RetiredNumber(models.Model):
     """A national student number of a deleted record: kept so it stays findable and is never issued again."""
 
+    jurisdiction_path = "record__school_org__path"
     number = models.CharField(_("national student number"), max_length=24, unique=True)
     kind = models.CharField(_("kind"), max_length=1)
     record = models.ForeignKey(DeletedRecord, on_delete=models.PROTECT, related_name="retired_numbers")

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import org_in_jurisdiction
 from xueji.accounts.permissions import Cap, require_cap
@@ -58,12 +59,22 @@ from xueji.registry.models import FamilyMember, NationalNumber, RegStatus, Stude
 from xueji.registry.services import identity_lock, identity_of, identity_require_unique
 from xueji.registry.validation import name_pinyin, validate_identity
 from xueji.workflow.models import Request, RequestStatus
-from xueji.workflow.services import current_step, may_decide, proof_add, request_decide, request_submit
-from xueji.workflow.types import RequestType, register, step
+from xueji.workflow.resolvers import common_superior
+from xueji.workflow.services import (
+    current_step,
+    decision_data,
+    may_decide,
+    proof_add,
+    request_decide,
+    request_submit,
+)
+from xueji.workflow.types import RequestType, register, register_subject, step
 
 logger = logging.getLogger(__name__)
 
-SUBJECT = "registration.problem"
+SUBJECT = register_subject("registration.problem", _("problem record")).code
+# A school's action on its record of a problem is about that member: one open action per member at a time.
+MEMBER_SUBJECT = register_subject("registration.problem_member", _("record of a problem record")).code
 ACTIONS = ("correct", "delete", "confirm")
 CORRECTABLE = ("name", "sex", "birth_date", "id_type", "id_number")
 CHUNK = 1000
@@ -704,9 +715,6 @@ def problem_action_file(*, actor, problem: Problem, action: str, member_id: int 
     if member.state != MemberState.OPEN:
         raise Conflict(f"This record's part is already settled ({member.get_state_display()}).",
                        code="member_settled")
-    if member.request_id and member.request.status in (RequestStatus.PENDING, RequestStatus.RETURNED):
-        raise Conflict("A request for this record is already in progress; withdraw or resubmit it.",
-                       code="request_in_progress")
     student = member.student
     if student is None:
         raise Conflict("The record no longer exists.", code="record_gone")
@@ -728,7 +736,8 @@ def problem_action_file(*, actor, problem: Problem, action: str, member_id: int 
     school = member.school_org.name
     request = request_submit(actor=actor, type=f"problem.{action}",
                              title=f"{ACTION_LABELS[action]}：{student.name}（{school}）",
-                             subject_type=SUBJECT, subject_id=str(problem.pk), payload=payload)
+                             subject_type=SUBJECT, subject_id=str(problem.pk), payload=payload,
+                             subjects=[(MEMBER_SUBJECT, member.pk)])  # the engine refuses a second open one
     for upload in uploads:
         proof_add(actor=actor, request=request, upload=upload, description="户籍证明")
     member.request = request
@@ -970,7 +979,7 @@ def _apply_confirm(*, request: Request, actor) -> dict:
 def _apply_arbitrate(*, request: Request, actor) -> dict:
     payload = request.payload or {}
     problem = Problem.objects.select_for_update().get(pk=payload["problem"])
-    keep = payload.get("keep_member")
+    keep = decision_data(request).get("keep_member")  # the arbiter's choice, carried by the decision
     if not keep:
         raise ValidationFailed("The arbiter names the record that keeps the ID number (the problem's arbitration "
                                "action).", code="choice_required", field="keep_member")
@@ -1031,22 +1040,48 @@ def _on_arbitration_withdrawn(*, request: Request, actor) -> None:
     _event(problem, "arbitration_withdrawn", actor=actor, request=request)
 
 
+def _arbitration_parties(request: Request) -> dict:
+    """The arbiter: the common superior of the parties the problem named (its records' counties or schools)."""
+    units = list(OrgUnit.objects.filter(pk__in=(request.payload or {}).get("parties") or []))
+    if len(units) < 2:
+        raise ValidationFailed("Arbitration needs two parties.", code="unresolvable_step")
+    return {"common_superior": common_superior(units)}
+
+
+def _check_arbitration(*, request: Request, step, data: dict) -> dict:
+    """The arbiter's approval names the disputed record that keeps the ID number."""
+    keep = data.get("keep_member")
+    if not keep:
+        raise ValidationFailed("The arbiter names the record that keeps the ID number (the problem's arbitration "
+                               "action).", code="choice_required", field="keep_member")
+    if keep not in (request.payload or {}).get("members", []):
+        raise ValidationFailed("That record is not one of the disputed records.", code="invalid_choice",
+                               field="keep_member")
+    return {"keep_member": keep}
+
+
 # The county registrar approves by default; a province may change the route (policy.route_set).
 MEMBER_ROUTE = (step("filing_county", "registrar"),)
 ARBITRATION_ROUTE = (step("common_superior", "registrar"),)
 
+MEMBER_TYPES = ("problem.correct", "problem.delete", "problem.confirm")  # exclude each other on one member
 CORRECT = register(RequestType(code="problem.correct", label=ACTION_LABELS["correct"], default_route=MEMBER_ROUTE,
                                apply=_apply_correct, on_returned=_on_member_returned,
-                               on_withdrawn=_on_member_withdrawn))
+                               on_withdrawn=_on_member_withdrawn,
+                               subjects=(MEMBER_SUBJECT,), excludes=MEMBER_TYPES))
 DELETE = register(RequestType(code="problem.delete", label=ACTION_LABELS["delete"], default_route=MEMBER_ROUTE,
-                              apply=_apply_delete, on_returned=_on_member_returned, on_withdrawn=_on_member_withdrawn))
+                              apply=_apply_delete, on_returned=_on_member_returned, on_withdrawn=_on_member_withdrawn,
+                              subjects=(MEMBER_SUBJECT,), excludes=MEMBER_TYPES))
 CONFIRM = register(RequestType(code="problem.confirm", label=ACTION_LABELS["confirm"], default_route=MEMBER_ROUTE,
                                apply=_apply_confirm, on_returned=_on_member_returned,
-                               on_withdrawn=_on_member_withdrawn))
+                               on_withdrawn=_on_member_withdrawn,
+                               subjects=(MEMBER_SUBJECT,), excludes=MEMBER_TYPES))
 # Filed by the authority whose approval completed the dispute (registrar, or leader if a route says so).
 ARBITRATE = register(RequestType(code="problem.arbitrate", label="重复身份证件号仲裁", default_route=ARBITRATION_ROUTE,
                                  apply=_apply_arbitrate, on_returned=_on_member_returned,
-                                 on_withdrawn=_on_arbitration_withdrawn, filer_roles=("registrar", "leader")))
+                                 on_withdrawn=_on_arbitration_withdrawn, filer_roles=("registrar", "leader"),
+                                 subjects=(SUBJECT,), excludes=("problem.arbitrate",), parties=_arbitration_parties,
+                                 check_decision=_check_arbitration))
 
 
 @transaction.atomic
@@ -1062,11 +1097,8 @@ def problem_arbitrate(*, actor, problem: Problem, keep_member_id: int, comment: 
     current = current_step(request)
     if not may_decide(actor, current):
         raise Forbidden("This arbitration is not yours to decide.", code="not_your_step")
-    if keep_member_id not in (request.payload or {}).get("members", []):
-        raise ValidationFailed("That record is not one of the disputed records.", code="invalid_choice",
-                               field="keep_member")
-    request.payload = {**request.payload, "keep_member": keep_member_id}
-    request.save(update_fields=["payload"])
     _event(problem, "arbitration_choice", actor=actor, request=request, note=f"member {keep_member_id}")
-    return request_decide(actor=actor, request=request, approve=True, comment=comment, step_id=current.pk)
+    # The choice travels with the decision (checked by the type, stored on the action).
+    return request_decide(actor=actor, request=request, approve=True, comment=comment, step_id=current.pk,
+                          data={"keep_member": keep_member_id})
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from xueji.accounts.jurisdiction import get_within, within
+from xueji.accounts.jurisdiction import access, restrict, user_path, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core.errors import NotFound, ValidationFailed
 from xueji.core.filters import as_int, typed
 from xueji.registration.models import (
     DeletedRecord,
+    MemberState,
     Problem,
     ProblemEvent,
     ProblemKind,
@@ -27,24 +28,12 @@ from xueji.workflow.models import Request, RequestStatus
 STATUS_FILTERS = ("open", "pending", "arbitration", "resolved", "unresolved")
 
 
-def _path(user) -> str | None:
-    org_unit = getattr(user, "org_unit", None) if getattr(user, "is_authenticated", False) else None
-    if org_unit is None or not org_unit.is_active:
-        return None
-    return org_unit.path
-
-
 def _pending() -> Exists:
     return Exists(ProblemMember.objects.filter(problem=OuterRef("pk"), request__status=RequestStatus.PENDING))
 
 
 def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
-    require_cap(user, Cap.PROBLEM_VIEW)
-    path = _path(user)
-    if path is None:
-        return Problem.objects.none()
-    qs = Problem.objects.filter(Exists(ProblemMember.objects.filter(
-        problem=OuterRef("pk"), school_org__path__startswith=path))).annotate(pending=_pending())
+    qs = restrict(Problem, user, Cap.PROBLEM_VIEW).annotate(pending=_pending())
     filters = typed(filters, county=as_int, school=as_int)
     if kind := filters.get("kind"):
         if kind not in ProblemKind.values:
@@ -72,11 +61,15 @@ def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
     return qs.order_by("-created_at", "-id")
 
 
-def problem_get(*, user, pk) -> Problem:
+def access_problem_by_id(*, user, pk) -> Problem:
+    """A problem record with a member in the user's jurisdiction, or 404."""
     try:
-        return problem_list(user=user).get(pk=pk)
-    except (Problem.DoesNotExist, ValueError, TypeError):
+        return access(Problem.objects.annotate(pending=_pending()), user, Cap.PROBLEM_VIEW, pk=pk)
+    except NotFound:
         raise NotFound("problem record not found") from None
+
+
+problem_get = access_problem_by_id
 
 
 def display_status(problem: Problem) -> str:
@@ -95,7 +88,7 @@ class MemberView:
 
 
 def problem_members(*, user, problem: Problem) -> list[MemberView]:
-    path = _path(user) or "\x00"
+    path = user_path(user) or "\x00"
     members = problem.members.select_related("student", "school_org", "county_org", "request").order_by("pk")
     return [MemberView(m, m.school_org.path.startswith(path)) for m in members]
 
@@ -103,8 +96,45 @@ def problem_members(*, user, problem: Problem) -> list[MemberView]:
 def problem_member_views(*, user, problem: Problem) -> list[MemberView]:
     """The members of a listed problem, from the list's prefetch (problem_list_members_prefetch): which of them
     lie in the user's jurisdiction (their pupil is named) and which do not (only their school is)."""
-    path = _path(user) or "\x00"
+    path = user_path(user) or "\x00"
     return [MemberView(m, m.school_org.path.startswith(path)) for m in problem.members.all()]
+
+
+@dataclass(frozen=True)
+class ProblemPermissions:
+    """What this user may do with this problem record now: one answer for the page and the API."""
+
+    actionable: tuple  # the user's own school's members that may take an action (correct, delete, confirm)
+    arbitration: Request | None  # the arbitration request, if the problem went to arbitration
+    arbitration_step: object  # its pending step (the arbiter), if it is pending
+    may_arbitrate: bool
+    keep_member: int | None  # the arbiter's choice, once made (carried by the decision)
+
+    def names(self) -> list[str]:
+        return (["correct", "delete", "confirm"] if self.actionable else []) + (
+            ["arbitrate"] if self.may_arbitrate else [])
+
+
+def problem_permissions(*, user, problem: Problem, members: list[ProblemMember] | None = None) -> ProblemPermissions:
+    """The school acts on its own open record while no request for it is open (the engine refuses a second one);
+    the arbiter (the pending step of the arbitration request) names the record that keeps the ID number."""
+    from xueji.accounts.permissions import has_cap
+    from xueji.workflow.models import OPEN_STATUSES
+    from xueji.workflow.services import current_step, decision_data, may_decide
+
+    actionable: tuple = ()
+    if problem.status == ProblemStatus.OPEN and has_cap(user, Cap.REQUEST_FILE):
+        members = members if members is not None else list(problem.members.select_related("request"))
+        actionable = tuple(m for m in members if m.school_org_id == user.org_unit_id and m.state == MemberState.OPEN
+                           and m.student_id is not None
+                           and not (m.request_id and m.request.status in OPEN_STATUSES))
+    request = problem.arbitration_request if problem.arbitration_request_id else None
+    step = current_step(request) if request is not None and request.status == RequestStatus.PENDING else None
+    keep = (decision_data(request).get("keep_member") or (request.payload or {}).get("keep_member")) \
+        if request is not None else None
+    return ProblemPermissions(actionable=actionable, arbitration=request, arbitration_step=step,
+                              may_arbitrate=problem.status == ProblemStatus.ARBITRATION and may_decide(user, step),
+                              keep_member=keep)
 
 
 # What a list of problems prefetches so each row names its pupils, their class and school in one go.
@@ -127,7 +157,7 @@ def problem_summary(*, user) -> list[dict]:
     require_cap(user, Cap.PROBLEM_VIEW)
     from xueji.registration.problems import county_summary
 
-    if _path(user) is None:
+    if user_path(user) is None:
         return []
     return county_summary(scope=user.org_unit)
 
@@ -145,7 +175,7 @@ def batch_list(*, user, filters: dict | None = None) -> QuerySet[VerificationBat
 
 def batch_get(*, user, pk) -> VerificationBatch:
     require_cap(user, Cap.VERIFY_RUN)
-    return get_within(VerificationBatch.objects.select_related("org_unit", "created_by", "job"), user, pk=pk)
+    return access(VerificationBatch.objects.select_related("org_unit", "created_by", "job"), user, pk=pk)
 
 
 @dataclass
@@ -171,14 +201,13 @@ def number_find(*, user, number: str) -> NumberFound:
     if found is not None:
         return NumberFound(found.number, found.kind, found.superseded_at is None, found.issued_at,
                            found.superseded_at, student=found.student)
-    retired = RetiredNumber.objects.select_related("record__school_org").filter(
-        number=number, record__school_org__path__startswith=_path(user) or "\x00").first()
+    retired = restrict(RetiredNumber.objects.select_related("record__school_org"), user).filter(number=number).first()
     if retired is not None:
         return NumberFound(retired.number, retired.kind, False, retired.issued_at, retired.retired_at,
                            deleted=retired.record)
     raise NotFound("national student number not found")
 
 
-__all__ = ["STATUS_FILTERS", "MemberView", "NumberFound", "batch_get", "batch_list", "display_status",
-           "number_find", "problem_events", "problem_get", "problem_list", "problem_members", "problem_requests",
-           "problem_summary"]
+__all__ = ["STATUS_FILTERS", "MemberView", "NumberFound", "ProblemPermissions", "access_problem_by_id", "batch_get",
+           "batch_list", "display_status", "number_find", "problem_events", "problem_get", "problem_list",
+           "problem_members", "problem_permissions", "problem_requests", "problem_summary"]

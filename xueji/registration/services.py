@@ -185,8 +185,6 @@ def returning_takeover_submit(*, actor, student: Student, school_class: SchoolCl
         raise NotFound("class not found")
     if in_school(student):
         raise Conflict("The record is still on a school's roll; use a transfer instead.", code="still_enrolled")
-    if Request.objects.filter(type=RETURNING.code, status="pending", subject_id=str(student.pk)).exists():
-        raise Conflict("A takeover of this record is already pending.", code="takeover_pending")
     placed = Student(name=student.name, birth_date=student.birth_date, school_class=school_class)
     grade1_rules_require(kind="returning", students=[placed], province_code=province_code_of(actor.org_unit))
     return request_submit(actor=actor, type=RETURNING.code, title=f"来华归国学生注册（接收原学籍）：{student.name}",

@@ -1,8 +1,12 @@
 """The registration request types and what their approval does."""
 
+from django.utils.translation import gettext_lazy as _
+
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.numbers import issue_temporary
-from xueji.workflow.types import RequestType, register, step
+from xueji.workflow.types import RequestType, register, register_subject, step
+
+STUDENT = register_subject("registry.student", _("pupil"))
 
 # School registrar files, school leader approves, county authority approves (a province may add steps).
 ROUTE = (step("filing_school", "leader"), step("filing_county", "registrar"))
@@ -44,12 +48,13 @@ def _release(*, request, actor) -> None:
 ENROLLED = register(RequestType(
     code="registration.enrolled", label="在校生注册", default_route=ROUTE, apply=_register_attached,
     on_withdrawn=_release, on_resubmit=_check_again, window_kind="registration.enrolled",
-    present_payload=_present))
+    present_payload=_present, subjects=(STUDENT.code,)))
 GRADE1 = register(RequestType(
     code="registration.grade1", label="小学新生注册", default_route=ROUTE, apply=_register_attached,
     on_withdrawn=_release, on_resubmit=_check_again, window_kind="registration.grade1",
-    present_payload=_present))
+    present_payload=_present, subjects=(STUDENT.code,)))
+# A takeover names the record it takes over as its subject: one open takeover of a record at a time.
 RETURNING = register(RequestType(
     code="registration.returning", label="来华归国学生注册", default_route=ROUTE, apply=_register_attached,
     on_withdrawn=_release, on_resubmit=_check_again, window_kind="registration.returning",
-    present_payload=_present))
+    present_payload=_present, subjects=(STUDENT.code,), excludes=("registration.returning",)))

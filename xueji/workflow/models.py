@@ -4,12 +4,21 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xueji.accounts.jurisdiction import RestrictedQuerySet
+
 
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending approval")
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned to the filer")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", _("Rejected")
+    FOLLOW_UP = "follow_up", _("Approved, follow-up work open")
+    CANCELLED = "cancelled", _("Cancelled after approval")
+
+
+# Statuses in which a request still holds its subjects (types that exclude each other wait for it).
+OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.RETURNED, RequestStatus.FOLLOW_UP)
 
 
 class StepStatus(models.TextChoices):
@@ -23,8 +32,14 @@ class StepStatus(models.TextChoices):
 class Request(models.Model):
     """A request of some type about a subject, filed by a unit, approved by a chain of parties."""
 
-    # Filers see their unit's requests; approvers see those with a step in their jurisdiction (selectors).
+    # Visible to its filer, its parties (those the type lets see it) and the holders of its steps: one
+    # restricted queryset (accounts.jurisdiction.restrict) reads every path.
     jurisdiction_path = "filer_org__path"
+    jurisdiction_paths = ("filer_org__path", "parties__org_unit__path", "steps__org_unit__path")
+    # Parties see it if the type says so (a transfer's source school before its own step); holders of steps see
+    # it once their step is reached (a waiting step grants nothing yet).
+    jurisdiction_filters = {"parties": {"sees": True}, "steps": {"status__in": [
+        StepStatus.PENDING, StepStatus.APPROVED, StepStatus.REJECTED, StepStatus.CANCELLED]}}
 
     type = models.CharField(_("type"), max_length=64, db_index=True)
     title = models.CharField(_("title"), max_length=255)
@@ -39,9 +54,12 @@ class Request(models.Model):
     result = models.JSONField(null=True, blank=True)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     reject_reason = models.TextField(_("reason for return"), blank=True)
+    route_key = models.CharField(_("route key"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("filed"))
     updated_at = models.DateTimeField(_("updated"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -55,6 +73,50 @@ class Request(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == RequestStatus.PENDING
+
+
+class RequestParty(models.Model):
+    """A named party of a request (destination_school, source_county, common_superior, ...), computed by the
+    request type from its subject at submit and frozen with the steps. `sees`: whether the party's jurisdiction
+    sees the request (a transfer's source school sees it before its own step)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="parties")
+    name = models.CharField(max_length=32)
+    org_unit = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="request_parties")
+    sees = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["request", "id"]
+        constraints = [models.UniqueConstraint(fields=["request", "name"], name="unique_request_party")]
+        indexes = [models.Index(fields=["org_unit", "sees"])]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.name} {self.org_unit_id}"
+
+
+class Subject(models.Model):
+    """What a request is about, as a row (a pupil, a problem record's member, a class, ...): the engine locks it
+    while it checks that no request of an excluding type is open on it."""
+
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="unique_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+class RequestSubject(models.Model):
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="subject_links")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="request_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "subject"], name="unique_request_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.subject_id}"
 
 
 class Step(models.Model):
@@ -86,9 +148,12 @@ class Step(models.Model):
 class ActionKind(models.TextChoices):
     SUBMIT = "submit", _("Submitted")
     APPROVE = "approve", _("Approved")
-    REJECT = "reject", _("Returned")
+    RETURN = "return", _("Returned")
+    REJECT = "reject", _("Rejected")
     WITHDRAW = "withdraw", _("Withdrawn")
     RESUBMIT = "resubmit", _("Resubmitted")
+    CANCEL = "cancel", _("Cancelled")
+    COMPLETE = "complete", _("Follow-up completed")
 
 
 class Action(models.Model):
@@ -100,6 +165,10 @@ class Action(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     org_unit = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(blank=True)
+    # What the decision carried, checked by the request type (the arbiter's choice, the class a pupil joins).
+    data = models.JSONField(null=True, blank=True)
+    # The request's status after this action (one transition table: workflow.services.TRANSITIONS).
+    status_after = models.CharField(max_length=16, blank=True)
     at = models.DateTimeField()
 
     class Meta:

@@ -1,18 +1,18 @@
-"""Reads of requests: filers see their unit's, approvers those with a step in their jurisdiction."""
+"""Reads of requests, from the one restricted queryset: a request is visible to its filer, its parties (those
+its type lets see it) and the holders of its steps (Request.jurisdiction_paths)."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from dataclasses import dataclass
 
-from xueji.accounts.permissions import Cap, has_cap, require_cap
+from django.db.models import QuerySet
+
+from xueji.accounts.jurisdiction import access
+from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import NotFound
 from xueji.workflow.models import Proof, Request, RequestStatus, Step, StepStatus
 
 
 def request_list(*, user, filters: dict | None = None) -> QuerySet[Request]:
-    require_cap(user, Cap.REQUEST_VIEW)
-    path = user.org_unit.path
-    stepped = Step.objects.filter(request=OuterRef("pk"), org_unit__path__startswith=path)
-    qs = Request.objects.filter(Q(filer_org__path__startswith=path) | Exists(stepped)).select_related(
-        "filer", "filer_org")
+    qs = Request.objects.select_related("filer", "filer_org").restrict(user, Cap.REQUEST_VIEW)
     filters = filters or {}
     if kind := filters.get("type"):
         qs = qs.filter(type=kind)
@@ -25,19 +25,39 @@ def request_list(*, user, filters: dict | None = None) -> QuerySet[Request]:
     return qs
 
 
-def request_get(*, user, pk) -> Request:
+def access_request_by_id(*, user, pk) -> Request:
+    """A request the user may see, or 404 (absent or outside the jurisdiction alike)."""
     try:
-        return request_list(user=user).get(pk=pk)
-    except (Request.DoesNotExist, ValueError, TypeError):
+        return access(Request.objects.select_related("filer", "filer_org"), user, Cap.REQUEST_VIEW, pk=pk)
+    except NotFound:
         raise NotFound("request not found") from None
 
 
+request_get = access_request_by_id
+
+
+def access_proof_by_id(*, user, pk) -> Proof:
+    """A proof of a request the user may see, or 404."""
+    try:
+        proof = Proof.objects.select_related("request").get(pk=pk)
+    except (Proof.DoesNotExist, ValueError, TypeError):
+        raise NotFound("proof not found") from None
+    access_request_by_id(user=user, pk=proof.request_id)  # 404 unless the request is visible
+    return proof
+
+
+proof_get = access_proof_by_id
+
+# The request statuses whose current step waits for someone: approval, or follow-up work after it (调档).
+WAITING_STATUSES = (RequestStatus.PENDING, RequestStatus.FOLLOW_UP)
+
+
 def inbox(*, user, filters: dict | None = None) -> QuerySet[Step]:
-    """待办: the pending steps this user may decide (their unit, one of their roles)."""
-    if not getattr(user, "is_authenticated", False) or user.org_unit_id is None:
+    """待办: the pending steps this user may decide (their unit, one of their roles), follow-up work included."""
+    if not getattr(user, "is_authenticated", False) or user.org_unit_id is None or not user.org_unit.is_active:
         return Step.objects.none()
     qs = Step.objects.filter(org_unit=user.org_unit, role__in=user.role_set, status=StepStatus.PENDING,
-                             request__status=RequestStatus.PENDING).select_related(
+                             request__status__in=WAITING_STATUSES).select_related(
         "request", "request__filer_org", "request__filer")
     filters = filters or {}
     if kind := filters.get("type"):
@@ -73,10 +93,42 @@ def request_proofs(*, request: Request) -> QuerySet[Proof]:
     return request.proofs.select_related("uploaded_by").order_by("uploaded_at", "id")
 
 
-def proof_get(*, user, pk) -> Proof:
-    try:
-        proof = Proof.objects.select_related("request").get(pk=pk)
-    except (Proof.DoesNotExist, ValueError, TypeError):
-        raise NotFound("proof not found") from None
-    request_get(user=user, pk=proof.request_id)  # 404 unless the request is visible
-    return proof
+@dataclass(frozen=True)
+class RequestPermissions:
+    """What this user may do with this request now: one answer for the page and the API."""
+
+    step: Step | None  # the step waiting now (approval or follow-up), whoever holds it
+    approve: bool = False
+    return_: bool = False
+    reject: bool = False
+    complete: bool = False
+    withdraw: bool = False
+    resubmit: bool = False
+    cancel: bool = False
+    add_proof: bool = False
+
+    @property
+    def decide(self) -> bool:
+        return self.approve or self.return_ or self.reject
+
+    def names(self) -> list[str]:
+        return [name for name in ("approve", "return", "reject", "complete", "withdraw", "resubmit", "cancel",
+                                  "add_proof") if getattr(self, "return_" if name == "return" else name)]
+
+
+def request_permissions(*, user, request: Request) -> RequestPermissions:
+    """The actions on a request this user may take (the services refuse the others with the same rules)."""
+    from xueji.workflow import services
+
+    step = services.current_step(request) if request.status in WAITING_STATUSES else None
+    holds = services.may_decide(user, step)
+    deciding = holds and request.status == RequestStatus.PENDING and user.pk != request.filer_id
+    filer = services.is_filer_side(user, request) if getattr(user, "is_authenticated", False) else False
+    returned = request.status == RequestStatus.RETURNED
+    untouched = request.status == RequestStatus.PENDING and not request.steps.filter(
+        round=request.round, status=StepStatus.APPROVED).exists()
+    return RequestPermissions(
+        step=step, approve=deciding, return_=deciding, reject=deciding,
+        complete=holds and request.status == RequestStatus.FOLLOW_UP,
+        withdraw=filer and (returned or untouched), resubmit=filer and returned,
+        cancel=services.may_cancel(user, request), add_proof=services.may_add_proof(user, request))

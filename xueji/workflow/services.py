@@ -1,4 +1,6 @@
-"""Filing, deciding, withdrawing and resubmitting requests; proof uploads. Every action is audited."""
+"""The approval engine: filing, deciding, returning, rejecting, withdrawing, resubmitting, cancelling and
+completing follow-up work on requests; proof uploads. Every change of status goes through `_set_status`,
+which checks the one transition table and writes the action and the audit row."""
 
 import hashlib
 import logging
@@ -10,18 +12,48 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils.translation import gettext_lazy as _
 
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, XuejiError
 from xueji.policy.services import province_code_of, route_steps, setting_get, window_require
-from xueji.workflow.models import Action, ActionKind, Proof, Request, RequestStatus, Step, StepStatus
+from xueji.workflow.models import (
+    OPEN_STATUSES,
+    Action,
+    ActionKind,
+    Proof,
+    Request,
+    RequestParty,
+    RequestStatus,
+    RequestSubject,
+    Step,
+    StepStatus,
+    Subject,
+)
 from xueji.workflow.resolvers import resolve
-from xueji.workflow.types import request_type
+from xueji.workflow.types import RequestType, request_type, subject_kind
 
 logger = logging.getLogger(__name__)
-# Sent after commit whenever a request changes state (submit, decide, withdraw, resubmit).
+# Sent after commit whenever a request changes state (submit, decide, withdraw, resubmit, ...).
 request_changed = Signal()
+
+S = RequestStatus
+# The one transition table: from a status, the statuses a request may go to. PENDING -> PENDING is a step
+# approved with more to follow; FOLLOW_UP: approved, its effect applied, the type's follow-up work open.
+NEW = ""  # a request being filed, inside request_submit's transaction only
+TRANSITIONS: dict[str, frozenset[str]] = {
+    NEW: frozenset({S.PENDING}),
+    S.PENDING: frozenset({S.PENDING, S.RETURNED, S.REJECTED, S.WITHDRAWN, S.APPROVED, S.FOLLOW_UP}),
+    S.RETURNED: frozenset({S.PENDING, S.WITHDRAWN}),
+    S.FOLLOW_UP: frozenset({S.APPROVED, S.CANCELLED}),
+    S.APPROVED: frozenset({S.CANCELLED}),
+    S.REJECTED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+FINAL = (S.APPROVED, S.REJECTED, S.WITHDRAWN, S.CANCELLED)
+
 
 
 def _notify(request: Request, what: str) -> None:
@@ -29,30 +61,90 @@ def _notify(request: Request, what: str) -> None:
     transaction.on_commit(lambda: request_changed.send(sender=Request, request_id=request_id, what=what))
 
 
-def _freeze_steps(request: Request) -> list[Step]:
-    """Resolve the province's current route into concrete steps, frozen on this round of the request."""
+def _require_transition(request: Request, status: str) -> None:
+    if status not in TRANSITIONS[request.status]:
+        raise Conflict("This request is no longer pending; it was decided or withdrawn.", code="already_decided")
+
+
+def _set_status(request: Request, status: str, *, actor, action: str, step: Step | None = None,
+                comment: str = "", data: dict | None = None, **fields) -> Action:
+    """The one door for a request's status: checks the transition table, saves the request (with `fields`),
+    writes the action (with the data the decision carried) and the audit row."""
+    _require_transition(request, status)
+    before = request.status
+    now = clock.now()
+    request.status, request.updated_at = status, now
+    if status in FINAL:
+        request.finished_at = now
+    for name, value in fields.items():
+        setattr(request, name, value)
+    request.save()
+    done = Action.objects.create(request=request, step=step, kind=action, actor=actor, org_unit=actor.org_unit,
+                                 comment=comment, data=data, status_after=status, at=now)
+    audit_record(actor=actor, action=f"request.{action}", obj=request,
+                 before={"status": before} if before not in (status, NEW) else None,
+                 after={"type": request.type, "status": status, "round": request.round,
+                        "route_key": request.route_key or None, "step": step.order if step else None,
+                        "comment": comment or None, "data": data})
+    return done
+
+
+def _parties(request: Request, kind: RequestType) -> dict:
+    """The type's parties of this request (from its subject), frozen on the request with who of them sees it."""
+    parties = kind.parties(request) if kind.parties else {}
+    RequestParty.objects.filter(request=request).delete()
+    RequestParty.objects.bulk_create([
+        RequestParty(request=request, name=name, org_unit=unit,
+                     sees=kind.visible_parties is None or name in kind.visible_parties)
+        for name, unit in parties.items()])
+    return parties
+
+
+def _freeze_steps(request: Request, kind: RequestType) -> list[Step]:
+    """Resolve the route for this case (the type's route key; the province's route for it, else the default)
+    into concrete steps, frozen on this round of the request."""
+    parties = _parties(request, kind)
+    request.route_key = kind.route_key(request) if kind.route_key else ""
+    request.save(update_fields=["route_key"])
     steps = []
-    for order, spec in enumerate(route_steps(province_code=request.province_code, request_type=request.type),
-                                 start=1):
-        org_unit = resolve(request, spec["resolver"])
+    route = route_steps(province_code=request.province_code, request_type=request.type, route_key=request.route_key)
+    for order, spec in enumerate(route, start=1):
+        org_unit = resolve(request, spec["resolver"], parties)
         steps.append(Step(request=request, round=request.round, order=order, resolver=spec["resolver"],
                           org_unit=org_unit, role=spec["role"],
                           status=StepStatus.PENDING if order == 1 else StepStatus.WAITING))
     return Step.objects.bulk_create(steps)
 
 
-def _act(request: Request, actor, kind: str, step: Step | None = None, comment: str = "") -> None:
-    Action.objects.create(request=request, step=step, kind=kind, actor=actor, org_unit=actor.org_unit,
-                          comment=comment, at=clock.now())
-    audit_record(actor=actor, action=f"request.{kind}", obj=request,
-                 after={"type": request.type, "status": request.status, "round": request.round,
-                        "step": step.order if step else None, "comment": comment or None})
+def _claim_subjects(request: Request, kind: RequestType, subjects: list[tuple[str, Any]]) -> None:
+    """Link the request to its subjects, locking each subject's row; refuse if a request of a type that excludes
+    this one is open on any of them (so domains write no "already pending" check of their own)."""
+    keys = sorted({(code, str(key)) for code, key in subjects if key not in (None, "")})
+    if not keys:
+        return
+    for code, _key in keys:
+        subject_kind(code)
+        if code not in kind.subjects:
+            raise ValidationFailed(_("A request of this type is not about this kind of subject."),
+                                   code="unknown_subject_kind")
+    rows = [Subject.objects.get_or_create(kind=code, key=key)[0] for code, key in keys]
+    locked = list(Subject.objects.select_for_update().filter(pk__in=[r.pk for r in rows]).order_by("pk"))
+    excluding = kind.excluding()
+    if excluding and RequestSubject.objects.filter(
+            subject__in=locked, request__status__in=OPEN_STATUSES, request__type__in=excluding).exclude(
+            request=request).exists():
+        raise Conflict(_("A request for this record is already in progress; withdraw or resubmit it."),
+                       code="request_in_progress")
+    RequestSubject.objects.bulk_create([RequestSubject(request=request, subject=s) for s in locked])
 
 
 @transaction.atomic
 def request_submit(*, actor, type: str, title: str, payload: dict[str, Any] | None = None,  # noqa: A002
-                   subject_type: str = "", subject_id: str = "") -> Request:
-    """File a request: check the filer's role and the business window, freeze the route's steps."""
+                   subject_type: str = "", subject_id: str = "",
+                   subjects: list[tuple[str, Any]] | None = None) -> Request:
+    """File a request: check the filer's role and the business window, claim its subjects (refused while an
+    excluding request is open on one), compute its parties and freeze the route's steps for its case.
+    `subject_type`/`subject_id` name the main subject (shown on the request); `subjects` adds others."""
     kind = request_type(type)
     if not actor.has_role(*kind.filer_roles):
         raise Forbidden(f"Only {', '.join(kind.filer_roles)} may file {kind.label}.", code="permission_denied")
@@ -60,11 +152,15 @@ def request_submit(*, actor, type: str, title: str, payload: dict[str, Any] | No
     if kind.window_kind:
         window_require(province_code=province, kind=kind.window_kind)
     now = clock.now()
-    request = Request.objects.create(type=type, title=title[:255], filer=actor, filer_org=actor.org_unit,
-                                     province_code=province, subject_type=subject_type, subject_id=str(subject_id),
-                                     payload=payload or {}, created_at=now, updated_at=now)
-    _freeze_steps(request)
-    _act(request, actor, ActionKind.SUBMIT)
+    request = Request(type=type, title=title[:255], filer=actor, filer_org=actor.org_unit, status=NEW,
+                      province_code=province, subject_type=subject_type, subject_id=str(subject_id),
+                      payload=payload or {}, created_at=now, updated_at=now)
+    request.save()
+    # The main subject (shown on the request) is claimed when the type declares its kind; `subjects` always.
+    main = [(subject_type, subject_id)] if subject_type in kind.subjects and subject_id not in (None, "") else []
+    _claim_subjects(request, kind, main + list(subjects or []))
+    _freeze_steps(request, kind)
+    _set_status(request, S.PENDING, actor=actor, action=ActionKind.SUBMIT)
     _notify(request, "submitted")
     return request
 
@@ -77,6 +173,7 @@ def _lock(request_id: int) -> Request:
 
 
 def current_step(request: Request) -> Step | None:
+    """The step waiting now: an approval step of a pending request, or the follow-up step of one in follow-up."""
     return request.steps.filter(round=request.round, status=StepStatus.PENDING).select_related("org_unit").first()
 
 
@@ -84,52 +181,165 @@ def may_decide(actor, step: Step | None) -> bool:
     return step is not None and actor.org_unit_id == step.org_unit_id and actor.has_role(step.role)
 
 
-@transaction.atomic
-def request_decide(*, actor, request: Request, approve: bool, comment: str = "",
-                   step_id: int | None = None) -> Request:
-    """Approve or return the current step. Locks the request, so concurrent decisions give one outcome;
-    on the last approval the type's effect is applied in this same transaction."""
-    request = _lock(request.pk)
-    if request.status != RequestStatus.PENDING:
+def _require_decider(actor, request: Request, step_id: int | None, *, status: str = S.PENDING) -> Step:
+    """The current step, if the actor holds it (its unit and role) and it is the one they saw; never the filer."""
+    if request.status != status:
         raise Conflict("This request is no longer pending; it was decided or withdrawn.", code="already_decided")
     step = current_step(request)
     if step_id is not None and (step is None or step.pk != step_id):
         raise Conflict("This step was already decided by someone else.", code="already_decided")
     if not may_decide(actor, step):
         raise Forbidden("This step is not yours to decide.", code="not_your_step")
-    if actor.pk == request.filer_id:
+    if actor.pk == request.filer_id and status == S.PENDING:  # follow-up work may well be the filer's own
         raise Forbidden("The filer cannot approve their own request.", code="separation_of_duties")
+    return step
+
+
+def _close_step(step: Step, status: str, actor, comment: str) -> None:
+    step.status, step.decided_by, step.decided_at, step.comment = status, actor, clock.now(), comment
+    step.save()
+
+
+def _reason(comment: str, message) -> str:
     comment = (comment or "").strip()
-    now = clock.now()
+    if not comment:
+        raise ValidationFailed(message, code="reason_required", field="comment")
+    return comment
+
+
+def _check_decision(kind: RequestType, request: Request, step: Step, data: dict | None) -> dict | None:
+    if kind.check_decision is not None:
+        return kind.check_decision(request=request, step=step, data=dict(data or {})) or None
+    if data:
+        raise ValidationFailed(_("This step takes no data."), code="unexpected_data", field="data")
+    return None
+
+
+def _open_follow_up(request: Request, kind: RequestType, after: Step) -> None:
+    follow = kind.follow_up
+    parties = {p.name: p.org_unit for p in request.parties.select_related("org_unit")}
+    Step.objects.create(request=request, round=request.round, order=after.order + 1, resolver=follow.party,
+                        org_unit=resolve(request, follow.party, parties), role=follow.role,
+                        status=StepStatus.PENDING)
+
+
+@transaction.atomic
+def request_decide(*, actor, request: Request, approve: bool, comment: str = "",
+                   step_id: int | None = None, data: dict | None = None) -> Request:
+    """Approve or return the current step. Locks the request, so concurrent decisions give one outcome;
+    an approval may carry data the type checks (stored on the action); on the last approval the type's effect
+    is applied in this same transaction, and its follow-up work (if any) opens."""
+    request = _lock(request.pk)
+    step = _require_decider(actor, request, step_id)
+    comment = (comment or "").strip()
     kind = request_type(request.type)
     if not approve:
-        if not comment:
-            raise ValidationFailed("Give a reason when returning a request.", code="reason_required",
-                                   field="comment")
-        step.status, step.decided_by, step.decided_at, step.comment = StepStatus.REJECTED, actor, now, comment
-        step.save()
+        comment = _reason(comment, "Give a reason when returning a request.")
+        _close_step(step, StepStatus.REJECTED, actor, comment)
         request.steps.filter(round=request.round, status=StepStatus.WAITING).update(status=StepStatus.CANCELLED)
-        request.status, request.reject_reason, request.updated_at = RequestStatus.RETURNED, comment, now
-        request.save()
+        _set_status(request, S.RETURNED, actor=actor, action=ActionKind.RETURN, step=step, comment=comment,
+                    reject_reason=comment)
         if kind.on_returned:
             kind.on_returned(request=request, actor=actor)
-        _act(request, actor, ActionKind.REJECT, step, comment)
         _notify(request, "returned")
         return request
-    step.status, step.decided_by, step.decided_at, step.comment = StepStatus.APPROVED, actor, now, comment
-    step.save()
+    cleaned = _check_decision(kind, request, step, data)
+    _close_step(step, StepStatus.APPROVED, actor, comment)
     following = request.steps.filter(round=request.round, status=StepStatus.WAITING).order_by("order").first()
     if following is not None:
         following.status = StepStatus.PENDING
         following.save(update_fields=["status"])
-    else:
-        result = kind.apply(request=request, actor=actor)
-        request.status, request.finished_at = RequestStatus.APPROVED, now
-        request.result = result if isinstance(result, dict | list) else None
-    request.updated_at = now
-    request.save()
-    _act(request, actor, ActionKind.APPROVE, step, comment)
-    _notify(request, "approved" if following is None else "advanced")
+        _set_status(request, S.PENDING, actor=actor, action=ActionKind.APPROVE, step=step, comment=comment,
+                    data=cleaned)
+        _notify(request, "advanced")
+        return request
+    status = S.FOLLOW_UP if kind.follow_up else S.APPROVED
+    # The action first, so the effect reads the decision's data (decision_data); one transaction either way.
+    _set_status(request, status, actor=actor, action=ActionKind.APPROVE, step=step, comment=comment, data=cleaned)
+    result = kind.apply(request=request, actor=actor)
+    request.result = result if isinstance(result, dict | list) else None
+    request.save(update_fields=["result"])
+    if kind.follow_up:
+        _open_follow_up(request, kind, step)
+    _notify(request, "approved")
+    return request
+
+
+def decision_data(request: Request) -> dict:
+    """What the decisions of this round carried (the arbiter's choice, the class a receiving school names), a
+    later step's item over an earlier one's: for the type's effect at the last approval."""
+    merged: dict = {}
+    for data in request.actions.filter(kind__in=[ActionKind.APPROVE, ActionKind.COMPLETE], step__round=request.round,
+                                       data__isnull=False).order_by("at", "id").values_list("data", flat=True):
+        merged.update(data or {})
+    return merged
+
+
+@transaction.atomic
+def request_reject(*, actor, request: Request, comment: str, step_id: int | None = None) -> Request:
+    """The current step rejects the request for good (unlike a return, the filer cannot resubmit it)."""
+    request = _lock(request.pk)
+    step = _require_decider(actor, request, step_id)
+    comment = _reason(comment, _("Give a reason when rejecting a request."))
+    _close_step(step, StepStatus.REJECTED, actor, comment)
+    request.steps.filter(round=request.round, status=StepStatus.WAITING).update(status=StepStatus.CANCELLED)
+    _set_status(request, S.REJECTED, actor=actor, action=ActionKind.REJECT, step=step, comment=comment,
+                reject_reason=comment)
+    kind = request_type(request.type)
+    if kind.on_rejected:
+        kind.on_rejected(request=request, actor=actor)
+    _notify(request, "rejected")
+    return request
+
+
+def _last_approval(request: Request) -> Step | None:
+    return request.steps.filter(round=request.round, status=StepStatus.APPROVED).order_by("-order").first()
+
+
+def may_cancel(actor, request: Request) -> bool:
+    """Whoever gave the final approval (its unit and role) may cancel an approved request whose type can undo."""
+    if request.status not in (S.APPROVED, S.FOLLOW_UP) or request_type(request.type).undo is None:
+        return False
+    last = _last_approval(request)
+    return may_decide(actor, last) and actor.pk != request.filer_id
+
+
+@transaction.atomic
+def request_cancel(*, actor, request: Request, comment: str) -> Request:
+    """Cancel an approved request (撤销): the type's undo reverses its effect, in this same transaction. Only the
+    party of the final approval does it, with a reason; a type without an undo cannot be cancelled."""
+    request = _lock(request.pk)
+    kind = request_type(request.type)
+    if request.status not in (S.APPROVED, S.FOLLOW_UP):
+        raise Conflict(_("Only an approved request can be cancelled."), code="not_cancellable")
+    if kind.undo is None:
+        raise Conflict(_("Requests of this type cannot be cancelled after approval."), code="not_cancellable")
+    last = _last_approval(request)
+    if not may_decide(actor, last) or actor.pk == request.filer_id:
+        raise Forbidden(_("Only the authority of the final approval may cancel it."), code="not_your_step")
+    comment = _reason(comment, _("Give a reason when cancelling a request."))
+    request.steps.filter(round=request.round, status=StepStatus.PENDING).update(status=StepStatus.CANCELLED)
+    _set_status(request, S.CANCELLED, actor=actor, action=ActionKind.CANCEL, comment=comment)
+    kind.undo(request=request, actor=actor)
+    _notify(request, "cancelled")
+    return request
+
+
+@transaction.atomic
+def request_complete(*, actor, request: Request, comment: str = "", data: dict | None = None,
+                     step_id: int | None = None) -> Request:
+    """The follow-up party completes the work after approval (调档); the type's part runs in this transaction."""
+    request = _lock(request.pk)
+    step = _require_decider(actor, request, step_id, status=S.FOLLOW_UP)
+    kind = request_type(request.type)
+    _close_step(step, StepStatus.APPROVED, actor, (comment or "").strip())
+    _set_status(request, S.APPROVED, actor=actor, action=ActionKind.COMPLETE, step=step,
+                comment=(comment or "").strip(), data=data or None)
+    outcome = kind.follow_up.complete(request=request, actor=actor, data=dict(data or {}))
+    if isinstance(outcome, dict) and isinstance(request.result, dict | None):
+        request.result = {**(request.result or {}), "follow_up": outcome}
+        request.save(update_fields=["result"])
+    _notify(request, "completed")
     return request
 
 
@@ -154,8 +364,12 @@ def request_bulk_decide(*, actor, requests: list[Request], approve: bool, commen
     return outcomes
 
 
+def is_filer_side(actor, request: Request) -> bool:
+    return actor.org_unit_id == request.filer_org_id and actor.has_role(*request_type(request.type).filer_roles)
+
+
 def _require_filer_side(actor, request: Request) -> None:
-    if actor.org_unit_id != request.filer_org_id or not actor.has_role(*request_type(request.type).filer_roles):
+    if not is_filer_side(actor, request):
         raise Forbidden("Only the filing unit's registrar may do this.", code="not_filer")
 
 
@@ -172,12 +386,10 @@ def request_withdraw(*, actor, request: Request, comment: str = "") -> Request:
                        code="already_decided")
     request.steps.filter(round=request.round, status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
         status=StepStatus.CANCELLED)
-    request.status, request.updated_at, request.finished_at = RequestStatus.WITHDRAWN, clock.now(), clock.now()
-    request.save()
+    _set_status(request, S.WITHDRAWN, actor=actor, action=ActionKind.WITHDRAW, comment=comment)
     kind = request_type(request.type)
     if kind.on_withdrawn:
         kind.on_withdrawn(request=request, actor=actor)
-    _act(request, actor, ActionKind.WITHDRAW, comment=comment)
     _notify(request, "withdrawn")
     return request
 
@@ -198,10 +410,8 @@ def request_resubmit(*, actor, request: Request, payload: dict[str, Any] | None 
     if kind.on_resubmit:
         kind.on_resubmit(request=request, actor=actor)
     request.round += 1
-    request.status, request.reject_reason, request.updated_at = RequestStatus.PENDING, "", clock.now()
-    request.save()
-    _freeze_steps(request)
-    _act(request, actor, ActionKind.RESUBMIT, comment=comment)
+    _set_status(request, S.PENDING, actor=actor, action=ActionKind.RESUBMIT, comment=comment, reject_reason="")
+    _freeze_steps(request, kind)
     _notify(request, "resubmitted")
     return request
 

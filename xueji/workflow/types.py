@@ -1,10 +1,51 @@
-"""Request types: each domain registers what its requests do when approved, returned or withdrawn."""
+"""Request types: each domain registers, from its own module, what its requests are about and what they do.
+
+A type declares its subjects (kinds of `Subject` rows) and the types it excludes on the same subject, its
+parties (computed from the subject, named per side and level: see `resolvers`), the route key of a case and a
+default route per key, the checks of the data a decision may carry, its effect, its undo (cancel after
+approval), its follow-up work (调档), and how it presents its payload. The engine (`services`) does the rest.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from xueji.core.errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class SubjectKind:
+    """A kind of thing requests are about (a pupil, a problem record's member): one row of the subject table."""
+
+    code: str
+    label: Any
+
+
+_subject_kinds: dict[str, SubjectKind] = {}
+
+
+def register_subject(code: str, label) -> SubjectKind:
+    kind = SubjectKind(code, label)
+    _subject_kinds[code] = kind
+    return kind
+
+
+def subject_kind(code: str) -> SubjectKind:
+    try:
+        return _subject_kinds[code]
+    except KeyError:
+        raise ValidationFailed(f"Unknown subject kind {code!r}.", code="unknown_subject_kind") from None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Work after approval (调档: the receiving school retrieves the file): one party and role complete it;
+    `complete(request=, actor=, data=)` is the type's part, run in the engine's transaction."""
+
+    party: str
+    role: str
+    complete: Callable[..., Any]
+    label: Any = ""
 
 
 @dataclass(frozen=True)
@@ -24,14 +65,47 @@ class RequestType:
     # How the request's payload is shown: fn(payload, presenter) -> dict, where the presenter (registry's
     # `Presenter` for the viewer) masks pupils' personal items. None: the whole payload through the presenter.
     present_payload: Callable[[dict, Any], dict] | None = None
+    # The kinds of subject this type is about, and the types (codes, itself included if so) that may not be
+    # open on the same subject at the same time; the exclusion is symmetric and enforced under lock.
+    subjects: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    # fn(request) -> {party name: OrgUnit}: the parties computed from the subject, frozen at submit.
+    parties: Callable[..., dict] | None = None
+    # Which of those parties see the request from submit on (None: all of them). Holders of steps see it anyway.
+    visible_parties: tuple[str, ...] | None = None
+    # fn(request) -> route key (e.g. resolvers.distance_key: same_county / across_counties / ...); and the
+    # type's own route per key (a province may store its own per key: policy.route_set).
+    route_key: Callable[..., str] | None = None
+    routes: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
+    # fn(request=, step=, data=) -> the cleaned data an approval carries (stored on the action), or raises.
+    check_decision: Callable[..., dict] | None = None
+    # Called when the request is rejected (final), and when an approved request is cancelled (the undo;
+    # without one, approved requests of this type cannot be cancelled).
+    on_rejected: Callable[..., None] | None = None
+    undo: Callable[..., Any] | None = None
+    follow_up: FollowUp | None = None
+
+    def route_for(self, key: str) -> tuple[dict[str, str], ...]:
+        return self.routes.get(key) or self.default_route
+
+    def excluding(self) -> set[str]:
+        """The types that may not be open on a subject of this type: those it names, and those naming it."""
+        return set(self.excludes) | {t.code for t in _types.values() if self.code in t.excludes}
 
 
 _types: dict[str, RequestType] = {}
 
 
 def register(request_type: RequestType) -> RequestType:
+    for kind in request_type.subjects:
+        subject_kind(kind)  # a type is about declared kinds of subject only
     _types[request_type.code] = request_type
     return request_type
+
+
+def unregister(code: str) -> None:
+    """For tests that register a type of their own."""
+    _types.pop(code, None)
 
 
 def request_type(code: str) -> RequestType:
@@ -56,3 +130,4 @@ def payload_shown(request, presenter) -> dict:
     payload = request.payload or {}
     present = _types[request.type].present_payload if request.type in _types else None
     return presenter.mapping(present(payload, presenter) if present is not None else payload)
+

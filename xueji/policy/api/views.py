@@ -57,11 +57,20 @@ class StepSpecSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
+class RouteCaseSerializer(serializers.Serializer):
+    route_key = serializers.CharField()
+    steps = StepSpecSerializer(many=True)
+    default_steps = StepSpecSerializer(many=True)
+
+
 class RouteSerializer(serializers.Serializer):
     request_type = serializers.CharField()
+    route_key = serializers.CharField(required=False, allow_blank=True, default="", max_length=32,
+                                      help_text="the case this route serves (blank: the type's default route)")
     label = serializers.CharField(read_only=True)
     steps = StepSpecSerializer(many=True)
     default_steps = StepSpecSerializer(many=True, read_only=True)
+    cases = RouteCaseSerializer(many=True, read_only=True)
 
 
 class RouteListApi(APIView):
@@ -76,8 +85,9 @@ class RouteListApi(APIView):
         data = RouteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         route = services.route_set(actor=request.user, request_type=data.validated_data["request_type"],
-                                   steps=[dict(s) for s in data.validated_data["steps"]])
-        return Response({"request_type": route.request_type, "steps": route.steps})
+                                   steps=[dict(s) for s in data.validated_data["steps"]],
+                                   route_key=data.validated_data["route_key"])
+        return Response({"request_type": route.request_type, "route_key": route.route_key, "steps": route.steps})
 
 
 class SettingSerializer(serializers.Serializer):

@@ -12,11 +12,11 @@ from xueji.core.api import SelectorMixin
 from xueji.jobs.api.views import JobSerializer
 from xueji.regions.selectors import org_unit_get
 from xueji.registration import problems, selectors
-from xueji.registration.models import MemberState, Problem, ProblemKind
+from xueji.registration.models import Problem, ProblemKind
 from xueji.registry.presenters import presenter_for
 from xueji.registry.selectors import shown_id, shown_national_number
 from xueji.workflow.api.views import RequestSerializer
-from xueji.workflow.services import current_step, may_decide
+from xueji.workflow.services import current_step
 
 
 def _key_shown(user, problem: Problem, visible_key: bool = True) -> str:
@@ -114,27 +114,22 @@ class ProblemDetailSerializer(ProblemSerializer):
         return RequestSerializer(selectors.problem_requests(user=self.context["request"].user, problem=obj),
                                  many=True, context=self.context).data
 
+    def _permitted(self, obj):
+        if not hasattr(self, "_permissions"):
+            self._permissions = selectors.problem_permissions(
+                user=self.context["request"].user, problem=obj, members=[v.member for v in self._views(obj)])
+        return self._permissions
+
     def get_arbitration(self, obj) -> dict | None:
         request = obj.arbitration_request
         if request is None:
             return None
         step = current_step(request)
         return {"request": request.pk, "status": request.status, "parties": request.payload.get("parties"),
-                "arbiter": step.org_unit.name if step else None, "keep_member": request.payload.get("keep_member")}
+                "arbiter": step.org_unit.name if step else None, "keep_member": self._permitted(obj).keep_member}
 
     def get_actions(self, obj) -> list[str]:
-        user = self.context["request"].user
-        actions = []
-        if obj.status == "open":
-            for view in self._views(obj):
-                member = view.member
-                busy = member.request is not None and member.request.status in ("pending", "returned")
-                if member.school_org_id == user.org_unit_id and member.state == MemberState.OPEN and not busy:
-                    actions = ["correct", "delete", "confirm"]
-        if obj.status == "arbitration" and obj.arbitration_request and may_decide(
-                user, current_step(obj.arbitration_request)):
-            actions.append("arbitrate")
-        return actions
+        return self._permitted(obj).names()
 
 
 PROBLEM_FILTERS = ("kind", "status", "county", "school", "source")

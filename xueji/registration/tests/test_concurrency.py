@@ -78,7 +78,7 @@ def test_parallel_decisions_on_one_request_give_one_outcome(transactional_db, wo
     assert isinstance(failure, Conflict) and failure.code == "already_decided"
     request.refresh_from_db()
     assert request.status in (RequestStatus.APPROVED, RequestStatus.RETURNED)
-    assert request.actions.filter(kind__in=["approve", "reject"]).count() == 1
+    assert request.actions.filter(kind__in=["approve", "return"]).count() == 1
     gone = not Student.objects.filter(pk=world.students["tunxi_primary"].pk).exists()
     assert gone == (request.status == RequestStatus.APPROVED)
 

@@ -21,7 +21,7 @@ from xueji.registration.verification import verification_start
 from xueji.registry.models import NationalNumber, Student, VerifyStatus
 from xueji.registry.numbers import issue_temporary, number_lookup
 from xueji.registry.services import student_delete_draft
-from xueji.workflow.models import RequestStatus
+from xueji.workflow.models import Request, RequestStatus
 from xueji.workflow.services import current_step, proof_add, request_decide, request_resubmit
 
 
@@ -233,6 +233,9 @@ def test_duplicate_id_across_two_counties_goes_to_their_common_superior(world, m
                       comment="户籍证明显示该号码属于屯溪区学生")
     problem.refresh_from_db()
     assert (problem.status, problem.resolution) == (ProblemStatus.RESOLVED, Resolution.ARBITRATED)
+    # The arbiter's choice travels with the decision: stored on its action, not written into the payload.
+    assert arbitration.actions.get(kind="approve").data == {"keep_member": member_a.pk}
+    assert "keep_member" not in Request.objects.get(pk=arbitration.pk).payload
     assert list(Student.objects.filter(id_number=a.id_number).values_list("pk", flat=True)) == [a.pk]
     a.refresh_from_db()
     b.refresh_from_db()

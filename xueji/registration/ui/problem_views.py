@@ -23,8 +23,6 @@ from xueji.registry.selectors import shown_id, shown_national_number
 from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import paged
 from xueji.workflow.errors import MESSAGES as WORKFLOW_MESSAGES
-from xueji.workflow.models import RequestStatus
-from xueji.workflow.services import current_step, may_decide
 
 # What happened to a problem record (ProblemEvent.kind), as people say it.
 # ---------------------------------------------------------------- identity verification
@@ -157,18 +155,19 @@ def _member_rows(user, problem) -> list[dict]:
     return rows
 
 
-def _actionable(user, problem, rows) -> list[dict]:
-    """The user's own school's records that can take an action now (the services decide; this only offers)."""
-    if problem.status != ProblemStatus.OPEN or not has_cap(user, Cap.REQUEST_FILE):
-        return []
-    return [row for row in rows if row["own"] and row["member"].state == MemberState.OPEN and row["student"]
-            and not (row["request"] and row["request"].status in (RequestStatus.PENDING, RequestStatus.RETURNED))]
+def _actionable(user, problem, rows, permitted) -> list[dict]:
+    """The user's own school's records that can take an action now (registration.selectors.problem_permissions,
+    the API's answer too)."""
+    ids = {m.pk for m in permitted.actionable}
+    return [row for row in rows if row["member"].pk in ids and row["student"]]
 
 
 def _options(user, problem) -> dict:
     """What the page offers the user: the records they may act on, and the arbitration when it is theirs."""
     rows = _member_rows(user, problem)
-    actionable = _actionable(user, problem, rows)
+    permitted = registration_selectors.problem_permissions(user=user, problem=problem,
+                                                           members=[row["member"] for row in rows])
+    actionable = _actionable(user, problem, rows, permitted)
     out = {"rows": rows, "actionable": actionable, "arbitration": None, "may_arbitrate": False,
            "action_choices": [(row["member"].pk, f"{row['student'].name} · {row['member'].school_org.name}")
                               for row in actionable],
@@ -176,9 +175,9 @@ def _options(user, problem) -> dict:
     if problem.arbitration_request_id:
         request_obj = problem.arbitration_request
         payload = request_obj.payload or {}
-        step = current_step(request_obj) if request_obj.status == RequestStatus.PENDING else None
-        out["arbitration"] = {"request": request_obj, "step": step, "keep": payload.get("keep_member")}
-        out["may_arbitrate"] = problem.status == ProblemStatus.ARBITRATION and may_decide(user, step)
+        step = permitted.arbitration_step
+        out["arbitration"] = {"request": request_obj, "step": step, "keep": permitted.keep_member}
+        out["may_arbitrate"] = permitted.may_arbitrate
         out["arbitration_choices"] = [
             (row["member"].pk, f"{row['student'].name if row['student'] else row['member'].student_name} · "
                                f"{row['member'].school_org.name} · {row['member'].county_org.name}")

@@ -42,10 +42,14 @@ class StepSerializer(serializers.ModelSerializer):
 class ActionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True)
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+    data = serializers.SerializerMethodField(help_text="what the decision carried (checked by the request type)")
 
     class Meta:
         model = Action
-        fields = ["id", "kind", "actor", "org_unit_name", "comment", "at", "step"]
+        fields = ["id", "kind", "actor", "org_unit_name", "comment", "at", "step", "status_after", "data"]
+
+    def get_data(self, obj) -> dict | None:
+        return _presenter(self).mapping(obj.data) if obj.data else None
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -92,9 +96,15 @@ class RequestDetailSerializer(RequestSerializer):
     steps = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     proofs = ProofSerializer(many=True, read_only=True)
+    permitted = serializers.SerializerMethodField(help_text="what you may do with this request now (the page "
+                                                            "offers the same): approve, return, reject, complete, "
+                                                            "withdraw, resubmit, cancel, add_proof")
 
     class Meta(RequestSerializer.Meta):
-        fields = RequestSerializer.Meta.fields + ["steps", "actions", "proofs"]
+        fields = RequestSerializer.Meta.fields + ["route_key", "steps", "actions", "proofs", "permitted"]
+
+    def get_permitted(self, obj) -> list[str]:
+        return selectors.request_permissions(user=self.context["request"].user, request=obj).names()
 
     def get_steps(self, obj) -> list[dict]:
         return StepSerializer(selectors.request_steps(request=obj), many=True, context=self.context).data
@@ -141,6 +151,8 @@ class DecisionSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     step = serializers.IntegerField(required=False, help_text="the step id you saw; refused if already decided")
+    data = serializers.DictField(required=False, help_text="what an approval carries where the step asks for it "
+                                                           "(e.g. an arbiter's choice); checked by the request type")
 
 
 class DecideApi(SelectorMixin, generics.GenericAPIView):
@@ -153,8 +165,69 @@ class DecideApi(SelectorMixin, generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         decided = services.request_decide(actor=request.user, request=self.get_object(), approve=values["approve"],
-                                          comment=values.get("comment", ""), step_id=values.get("step"))
+                                          comment=values.get("comment", ""), step_id=values.get("step"),
+                                          data=values.get("data"))
         return Response(RequestSerializer(decided, context={"request": request}).data)
+
+
+class ReasonSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000,
+                                    help_text="the reason (required: the filer reads it)")
+    step = serializers.IntegerField(required=False, help_text="the step id you saw; refused if already decided")
+
+
+class RejectApi(SelectorMixin, generics.GenericAPIView):
+    """The current step rejects the request for good (the filer cannot resubmit it)."""
+
+    serializer_class = ReasonSerializer
+    get_selector = selectors.request_get
+
+    @extend_schema(request=ReasonSerializer, responses={200: RequestSerializer})
+    def post(self, request, pk):
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.request_reject(actor=request.user, request=self.get_object(),
+                                       comment=data.validated_data.get("comment", ""),
+                                       step_id=data.validated_data.get("step"))
+        return Response(RequestSerializer(done, context={"request": request}).data)
+
+
+class CancelApi(SelectorMixin, generics.GenericAPIView):
+    """The authority of the final approval cancels an approved request (撤销); the type's undo reverses it."""
+
+    serializer_class = ReasonSerializer
+    get_selector = selectors.request_get
+
+    @extend_schema(request=ReasonSerializer, responses={200: RequestSerializer})
+    def post(self, request, pk):
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.request_cancel(actor=request.user, request=self.get_object(),
+                                       comment=data.validated_data.get("comment", ""))
+        return Response(RequestSerializer(done, context={"request": request}).data)
+
+
+class CompleteSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    step = serializers.IntegerField(required=False, help_text="the follow-up step id you saw")
+    data = serializers.DictField(required=False, help_text="what the follow-up work records (by request type)")
+
+
+class CompleteApi(SelectorMixin, generics.GenericAPIView):
+    """The follow-up party completes the work after approval (调档)."""
+
+    serializer_class = CompleteSerializer
+    get_selector = selectors.request_get
+
+    @extend_schema(request=CompleteSerializer, responses={200: RequestSerializer})
+    def post(self, request, pk):
+        data = CompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        done = services.request_complete(actor=request.user, request=self.get_object(),
+                                         comment=values.get("comment", ""), data=values.get("data"),
+                                         step_id=values.get("step"))
+        return Response(RequestSerializer(done, context={"request": request}).data)
 
 
 class BulkDecisionSerializer(serializers.Serializer):

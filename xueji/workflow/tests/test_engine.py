@@ -146,6 +146,6 @@ def test_concurrent_decisions_give_exactly_one_outcome(world, window):
     request.refresh_from_db()
     first = request.steps.get(round=1, order=1)
     assert first.status in (StepStatus.APPROVED, StepStatus.REJECTED)
-    assert request.actions.filter(kind__in=["approve", "reject"]).count() == 1
+    assert request.actions.filter(kind__in=["approve", "return"]).count() == 1
     expected = RequestStatus.PENDING if winners[0] == "approved" else RequestStatus.RETURNED
     assert request.status == expected

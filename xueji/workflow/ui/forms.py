@@ -30,7 +30,9 @@ class InboxFilterForm(FilterForm):
 class DecisionForm(forms.Form):
     """Approve (核办) or return the current step; a return needs the reason (the service insists)."""
 
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))],
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return")), ("reject", _("Reject")),
+                                          ("cancel", _("Cancel the approval")),
+                                          ("complete", _("Complete the follow-up"))],
                                  widget=forms.HiddenInput)
     comment = forms.CharField(label=_("Comment or reason for return"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}),

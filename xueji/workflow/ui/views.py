@@ -116,25 +116,23 @@ def _subject(request, request_obj, *, editable: bool) -> dict:
 
 def _detail(request, request_obj, *, decision_form=None, proof_form=None, status: int = 200):
     user = request.user
-    step = workflow_services.current_step(request_obj)
+    permitted = workflow_selectors.request_permissions(user=user, request=request_obj)  # the API's answer too
+    step = permitted.step
     filer_side = user.org_unit_id == request_obj.filer_org_id and has_cap(user, Cap.REQUEST_FILE)
     rounds = _steps_by_round(request_obj)
-    approved_this_round = any(s["step"].status == StepStatus.APPROVED for r in rounds if r["current"]
-                              for s in r["steps"])
-    can_decide = workflow_services.may_decide(user, step) and user.pk != request_obj.filer_id
+    can_decide = permitted.decide
     returned = request_obj.status == RequestStatus.RETURNED
     context = {
         "req": request_obj, "type_label": request_type(request_obj.type).label, "rounds": rounds,
         "actions": workflow_selectors.request_actions(request=request_obj),
         "proofs": workflow_selectors.request_proofs(request=request_obj),
-        "current_step": step, "can_decide": can_decide,
+        "current_step": step, "can_decide": can_decide, "can_reject": permitted.reject,
+        "can_cancel": permitted.cancel, "can_complete": permitted.complete,
         "arbitration": request_obj.type == "problem.arbitrate",
         "decision_form": decision_form or forms.DecisionForm(initial={"step": step.pk if step else None}),
-        "can_add_proof": workflow_services.may_add_proof(user, request_obj),
+        "can_add_proof": permitted.add_proof,
         "proof_form": proof_form or forms.ProofForm(),
-        "can_withdraw": filer_side and (returned or (request_obj.status == RequestStatus.PENDING
-                                                     and not approved_this_round)),
-        "can_resubmit": filer_side and returned,
+        "can_withdraw": permitted.withdraw, "can_resubmit": permitted.resubmit,
         "comment_form": forms.CommentForm(),
         **_subject(request, request_obj, editable=filer_side and returned and has_cap(user, Cap.STUDENT_EDIT)),
     }
@@ -151,14 +149,26 @@ def request_decide(request, pk):
     request_obj = workflow_selectors.request_get(user=request.user, pk=pk)
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
-        approve = form.cleaned_data["decision"] == "approve"
+        decision, comment, step_id = (form.cleaned_data[k] for k in ("decision", "comment", "step"))
+        approve = decision == "approve"
         with errors_to_form(form):
-            decided = workflow_services.request_decide(actor=request.user, request=request_obj, approve=approve,
-                                                       comment=form.cleaned_data["comment"],
-                                                       step_id=form.cleaned_data["step"])
-            if approve:
-                messages.success(request, _("Approved: %(title)s") % {"title": decided.title})
+            if decision == "reject":
+                decided = workflow_services.request_reject(actor=request.user, request=request_obj, comment=comment,
+                                                           step_id=step_id)
+                messages.success(request, _("Rejected: %(title)s") % {"title": decided.title})
+            elif decision == "cancel":
+                decided = workflow_services.request_cancel(actor=request.user, request=request_obj, comment=comment)
+                messages.success(request, _("Cancelled: %(title)s") % {"title": decided.title})
+            elif decision == "complete":
+                decided = workflow_services.request_complete(actor=request.user, request=request_obj,
+                                                             comment=comment, step_id=step_id)
+                messages.success(request, _("Follow-up completed: %(title)s") % {"title": decided.title})
             else:
+                decided = workflow_services.request_decide(actor=request.user, request=request_obj,
+                                                           approve=approve, comment=comment, step_id=step_id)
+            if decision == "approve":
+                messages.success(request, _("Approved: %(title)s") % {"title": decided.title})
+            elif decision == "return":
                 messages.success(request, _("Returned to the filer: %(title)s") % {"title": decided.title})
             if workflow_selectors.inbox_count(user=request.user):
                 return redirect("workflow:inbox")
