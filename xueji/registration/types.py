@@ -1,7 +1,12 @@
 """The registration request types and what their approval does."""
 
-from xueji.registry.models import RegStatus, Student
+from xueji.registry.models import Student
 from xueji.registry.numbers import issue_temporary
+from xueji.registry.services import (
+    correctable_when,
+    students_registration_approve,
+    students_registration_release,
+)
 from xueji.workflow.types import RequestType, register, step
 
 # School registrar files, school leader approves, county authority approves (a province may add steps).
@@ -10,10 +15,10 @@ ROUTE = (step("filing_school", "leader"), step("filing_county", "registrar"))
 
 def _register_attached(*, request, actor) -> dict:
     """Final approval: the request's pupils become registered, and those without a number get an L number."""
-    students = Student.objects.filter(registration_request=request).select_related("school__county")
-    count = students.update(reg_status=RegStatus.REGISTERED, status="01")
-    issued = issue_temporary(students=list(students.filter(national_number__isnull=True)), actor=actor)
-    result = {"registered": count, "numbers_issued": issued}
+    ids = students_registration_approve(actor=actor, request_id=request.pk)
+    issued = issue_temporary(students=list(Student.objects.filter(pk__in=ids, national_number__isnull=True)
+                                           .select_related("school__county")), actor=actor)
+    result = {"registered": len(ids), "numbers_issued": issued}
     takeover = (request.payload or {}).get("takeover")
     if takeover:
         from xueji.registration.services import apply_takeover
@@ -38,7 +43,16 @@ def _check_again(*, request, actor) -> None:
 
 def _release(*, request, actor) -> None:
     """A withdrawn request gives its pupils back to the school's drafts."""
-    Student.objects.filter(registration_request=request).update(reg_status=RegStatus.DRAFT, registration_request=None)
+    students_registration_release(actor=actor, request_id=request.pk)
+
+
+@correctable_when
+def _of_returned_request(student: Student) -> bool:
+    """The pupils of a returned registration request are corrected by their school before it files again."""
+    from xueji.workflow.models import Request, RequestStatus
+
+    return bool(student.registration_request_id) and Request.objects.filter(
+        pk=student.registration_request_id, status=RequestStatus.RETURNED).exists()
 
 
 ENROLLED = register(RequestType(

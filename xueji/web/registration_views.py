@@ -21,7 +21,6 @@ from xueji.web import forms, search_tokens, tables
 from xueji.web.errors import MESSAGES, errors_to_form, web_view
 from xueji.web.student_form import PupilForm, new_pupil_initial, preschool_values, pupil_initial
 from xueji.web.views import _table
-from xueji.workflow.models import RequestStatus
 
 KIND_LABELS = dict(forms._kind_choices())
 KIND_WINDOWS = {"enrolled": "registration.enrolled", "grade1": "registration.grade1",
@@ -95,9 +94,7 @@ def student_enter(request):
 
 
 def _editable(student) -> bool:
-    request_obj = student.registration_request
-    return student.reg_status == RegStatus.DRAFT or (
-        request_obj is not None and request_obj.status == RequestStatus.RETURNED)
+    return student.reg_status == RegStatus.DRAFT or registry_services.correctable_beyond_draft(student)
 
 
 @web_view(Cap.STUDENT_EDIT)

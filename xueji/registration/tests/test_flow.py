@@ -42,7 +42,7 @@ def test_registration_end_to_end(world, window):
     students = enter(world, 3)
     registrar = world.user("tunxi_primary", "registrar")
     request = registration_submit(actor=registrar, kind="enrolled", student_ids=[s.pk for s in students])
-    assert Student.objects.filter(registration_request=request, reg_status=RegStatus.PENDING).count() == 3
+    assert Student.objects.filter(registration_request_id=request.pk, reg_status=RegStatus.PENDING).count() == 3
     with pytest.raises(Forbidden):
         request_decide(actor=world.user("tunxi", "registrar"), request=request, approve=True)
     request = request_decide(actor=world.user("tunxi_primary", "leader"), request=request, approve=True)
