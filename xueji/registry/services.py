@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import require_org_within
@@ -450,9 +451,9 @@ def _history(*, student_ids: Iterable[int], kind: str, old: str, new: str, actor
 
 def _status_require(old: str, new: str) -> None:
     if not status_change_allowed(old, new):
-        raise Conflict(_("A pupil whose status is “{old}” cannot become “{new}”.").format(
-            old=StudentStatus(old).label if old in StudentStatus.values else old, new=StudentStatus(new).label),
-            code="status_not_allowed", field="status")
+        raise Conflict(format_lazy(_("A pupil whose status is “{old}” cannot become “{new}”."),
+                                   old=StudentStatus(old).label if old in StudentStatus.values else old,
+                                   new=StudentStatus(new).label), code="status_not_allowed", field="status")
 
 
 def _locked(student: Student | int) -> Student:
