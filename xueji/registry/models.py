@@ -184,6 +184,8 @@ class StudentStatusChange(models.Model):
     """History of a pupil's status and registration state: one row per change, written by the registry's door
     (`registry.services`) in the same transaction as the change and its audit event."""
 
+    jurisdiction_path = "student__school__org_unit__path"
+
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="status_changes")
     kind = models.CharField(_("kind"), max_length=12, choices=ChangeKind.choices)
     old = models.CharField(_("from"), max_length=12)

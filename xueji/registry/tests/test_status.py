@@ -75,3 +75,15 @@ def test_the_status_label_follows_the_language(world):
         assert str(S.SUSPENDED.label) == "Suspended"
     with translation.override("zh-hans"):
         assert str(S.SUSPENDED.label) == "休学"
+
+
+def test_the_history_is_read_within_the_jurisdiction(world):
+    from xueji.registry.selectors import status_history
+
+    student = world.students["tunxi_primary"]
+    student_set_status(actor=None, student=student, status=S.SUSPENDED)
+    student_set_status(actor=None, student=student, status=S.RESUMED)
+
+    assert [(c.old, c.new) for c in status_history(user=world.user("tunxi", "registrar"), student=student)] == [
+        (S.ENROLLED, S.SUSPENDED), (S.SUSPENDED, S.RESUMED)]
+    assert not status_history(user=world.user("xuanwu", "registrar"), student=student).exists()
