@@ -20,7 +20,8 @@ from django.db.models import Count, Q
 
 from xueji.core import idnumbers
 from xueji.registry.models import NationalNumber, NumberKind, RegStatus, Student, VerifyStatus
-from xueji.registry.numbers import allocate, area_of, replace_numbers  # the registry's one allocator and writer
+from xueji.registry.numbers import allocate, area_of  # the registry's one allocator
+from xueji.registry.services import student_number_issue  # and its one writer
 
 FINAL_STATUSES = (VerifyStatus.VERIFIED, VerifyStatus.PROOF)
 
@@ -129,8 +130,7 @@ def issue_cleared(*, student_ids: Iterable[int], actor, job=None) -> dict:
             issued.append((student, "J" + idnumbers.make(area, birth, 2 * n - 1 if sex == "1" else 2 * n),
                            NumberKind.J))
     outcome["J"] = len(issued) - outcome["G"]
-    if issued:
-        replace_numbers(issued, actor)
+    student_number_issue(actor=actor, issued=issued)
     return outcome
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import org_in_jurisdiction
 from xueji.accounts.permissions import Cap, require_cap
-from xueji.audit.services import audit_record, snapshot
+from xueji.audit.services import audit_record
 from xueji.core import clock, codes, idnumbers
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.core.messages import user_message
@@ -55,9 +55,18 @@ from xueji.registration.models import (
     Resolution,
     RetiredNumber,
 )
-from xueji.registry.models import FamilyMember, NationalNumber, RegStatus, Student, StudentDetail, VerifyStatus
-from xueji.registry.services import identity_lock, identity_of, identity_require_unique
-from xueji.registry.validation import name_pinyin, validate_identity
+from xueji.registry.models import RegStatus, Student, VerifyStatus
+from xueji.registry.services import (
+    StudentArchive,
+    identity_lock,
+    identity_of,
+    identity_require_unique,
+    student_delete,
+    student_revoke_id,
+    student_set_identity,
+    student_verify_confirm,
+)
+from xueji.registry.validation import validate_identity
 from xueji.workflow.models import Request, RequestStatus
 from xueji.workflow.resolvers import common_superior
 from xueji.workflow.services import (
@@ -818,8 +827,6 @@ def _start_arbitration(problem: Problem, active: list[ProblemMember], actor) -> 
 
 
 def _apply_correct(*, request: Request, actor) -> dict:
-    import datetime as dt
-
     from xueji.registration.verification import verify_students
 
     problem, member, student = _locked(request)
@@ -831,21 +838,7 @@ def _apply_correct(*, request: Request, actor) -> dict:
         if exc.code != "no_change":
             raise
         changes = {}
-    fields = [*CORRECTABLE, "verify_status", "name_pinyin"]
-    before = snapshot(student, fields=fields)
-    for key, value in changes.items():
-        if key == "birth_date":
-            value = dt.date.fromisoformat(value)
-        elif key == "id_number":
-            value = value or None
-        setattr(student, key, value)
-    if "name" in changes:
-        student.name_pinyin = name_pinyin(student.name)
-    if {"name", "id_type", "id_number"} & set(changes):
-        student.verify_status = VerifyStatus.UNVERIFIED
-    student.save()
-    audit_record(actor=actor, action="student.correct_problem", obj=student, before=before,
-                 after=snapshot(student, fields=fields))
+    student = student_set_identity(actor=actor, student=student, changes=changes)
     verification = None
     if holds_id(student) and student.verify_status == VerifyStatus.UNVERIFIED:
         verification = verify_students(student_ids=[student.pk], actor=actor, resolution=Resolution.CORRECTED)
@@ -909,23 +902,21 @@ def _reevaluate_others(student: Student | None, problem: Problem, actor, request
 
 def delete_record(*, student: Student, actor, problem: Problem | None, request: Request | None) -> DeletedRecord:
     """Remove a registered record. Its numbers are retired (findable, never issued again) and a snapshot kept."""
-    now = clock.now()
-    numbers = list(NationalNumber.objects.filter(student=student).order_by("issued_at", "pk"))
-    detail = StudentDetail.objects.filter(student=student).first()
-    record = DeletedRecord.objects.create(
-        former_id=student.pk, province_code=student.province_code, school_org=student.school.org_unit,
-        name=student.name, id_number=student.id_number or "", numbers=[n.number for n in numbers],
-        snapshot={"student": snapshot(student), "detail": snapshot(detail) if detail else None,
-                  "family": [snapshot(m) for m in FamilyMember.objects.filter(student=student)]},
-        problem=problem, request=request, deleted_by=actor, deleted_at=now)
-    RetiredNumber.objects.bulk_create([RetiredNumber(number=n.number, kind=n.kind, record=record,
-                                                     issued_at=n.issued_at, retired_at=now) for n in numbers])
-    NationalNumber.objects.filter(student=student).delete()
-    audit_record(actor=actor, action="student.delete", obj=student, before=snapshot(student),
-                 after={"deleted_record": record.pk, "retired_numbers": record.numbers,
-                        "problem": problem.pk if problem else None})
-    student.delete()
-    return record
+    def archive(kept: StudentArchive) -> dict:
+        now = clock.now()
+        record = DeletedRecord.objects.create(
+            former_id=student.pk, province_code=student.province_code, school_org=student.school.org_unit,
+            name=student.name, id_number=student.id_number or "", numbers=[n.number for n in kept.numbers],
+            snapshot=kept.snapshot, problem=problem, request=request, deleted_by=actor, deleted_at=now)
+        RetiredNumber.objects.bulk_create([RetiredNumber(number=n.number, kind=n.kind, record=record,
+                                                         issued_at=n.issued_at, retired_at=now) for n in kept.numbers])
+        archived.append(record)
+        return {"deleted_record": record.pk, "retired_numbers": record.numbers,
+                "problem": problem.pk if problem else None}
+
+    archived: list[DeletedRecord] = []
+    student_delete(actor=actor, student=student, archive=archive)
+    return archived[0]
 
 
 def _apply_delete(*, request: Request, actor) -> dict:
@@ -954,10 +945,7 @@ def _apply_confirm(*, request: Request, actor) -> dict:
     if not request.proofs.exists():
         raise ValidationFailed("Attach the household-register proof before the confirmation is approved.",
                                code="proof_required")
-    before = student.verify_status
-    Student.objects.filter(pk=student.pk).update(verify_status=VerifyStatus.PROOF, updated_at=clock.now())
-    audit_record(actor=actor, action="student.confirm_proof", obj=student, before={"verify_status": before},
-                 after={"verify_status": VerifyStatus.PROOF, "request": request.pk})
+    student_verify_confirm(actor=actor, student=student, request_id=request.pk)
     member.state = MemberState.CONFIRMED
     member.save(update_fields=["state"])
     _event(problem, "approved_confirm", actor=actor, member=member, request=request)
@@ -997,12 +985,7 @@ def _apply_arbitrate(*, request: Request, actor) -> dict:
         member.save(update_fields=["state"])
         if student is None:
             continue
-        old = student.id_number
-        Student.objects.filter(pk=student.pk).update(id_number=None, verify_status=VerifyStatus.UNVERIFIED,
-                                                     updated_at=clock.now())
-        audit_record(actor=actor, action="student.id_revoked", obj=student,
-                     before={"id_number": old, "verify_status": student.verify_status},
-                     after={"id_number": None, "verify_status": VerifyStatus.UNVERIFIED, "problem": problem.pk})
+        student_revoke_id(actor=actor, student=student, reason={"problem": problem.pk})
         record_problems(kind=ProblemKind.ID_ERROR, province_code=problem.province_code,
                         groups={f"s{student.pk}": [student.pk]},
                         details={f"s{student.pk}": {"reason": "arbitration", "problem": problem.pk}},

@@ -16,7 +16,9 @@ from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.policy.services import province_code_of, setting_get, window_require
 from xueji.registration.models import PreschoolRecord
 from xueji.registration.types import ENROLLED, GRADE1, RETURNING
+from xueji.registry.choices import ON_ROLL, StudentStatus, status_change_allowed
 from xueji.registry.models import RegStatus, Student
+from xueji.registry.services import student_take_over, students_registration_submit
 from xueji.schools.models import SchoolClass
 from xueji.schools.selectors import current_school_year_start
 from xueji.workflow.models import Request
@@ -75,7 +77,7 @@ def grade1_rules_require(*, kind: str, students: list[Student], province_code: s
 
 def registration_resubmit_check(*, request: Request, actor) -> None:
     """A returned registration filed again: the same rules as at submit, under the policy now in force."""
-    students = list(Student.objects.filter(registration_request=request).select_related("school_class"))
+    students = list(Student.objects.filter(registration_request_id=request.pk).select_related("school_class"))
     kind = next((key for key, value in KINDS.items() if value.code == request.type), "")
     province = request.province_code
     takeover = (request.payload or {}).get("takeover")
@@ -113,18 +115,15 @@ def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
     title = f"{request_type.label}：{actor.org_unit.name} {len(students)} 人"
     request = request_submit(actor=actor, type=request_type.code, title=title, subject_type="registry.student",
                              payload={"count": len(students), "student_ids": ids[:1000]})
-    Student.objects.filter(pk__in=ids).update(reg_status=RegStatus.PENDING, registration_request=request)
+    students_registration_submit(actor=actor, student_ids=ids, request_id=request.pk)
     return request
 
 
 # Returning pupils (来华归国) -------------------------------------------------------------------------------
 
-# On a school's roll (在读, 休学, 停学, 复学): such a record moves by a transfer (转学), never by a takeover.
-IN_SCHOOL_STATUSES = ("01", "02", "04", "05")
-
-
 def in_school(student: Student) -> bool:
-    return student.reg_status != RegStatus.DRAFT and student.status in IN_SCHOOL_STATUSES
+    """On a school's roll (在读, 休学, 停学, 复学): such a record moves by a transfer (转学), never by a takeover."""
+    return student.reg_status != RegStatus.DRAFT and student.status in ON_ROLL
 
 
 @dataclass(frozen=True)
@@ -185,6 +184,8 @@ def returning_takeover_submit(*, actor, student: Student, school_class: SchoolCl
         raise NotFound("class not found")
     if in_school(student):
         raise Conflict("The record is still on a school's roll; use a transfer instead.", code="still_enrolled")
+    if not status_change_allowed(student.status, StudentStatus.ENROLLED):  # the registry's transition table
+        raise Conflict(_("A record with this status cannot be enrolled again."), code="status_not_allowed")
     placed = Student(name=student.name, birth_date=student.birth_date, school_class=school_class)
     grade1_rules_require(kind="returning", students=[placed], province_code=province_code_of(actor.org_unit))
     return request_submit(actor=actor, type=RETURNING.code, title=f"来华归国学生注册（接收原学籍）：{student.name}",
@@ -196,13 +197,7 @@ def returning_takeover_submit(*, actor, student: Student, school_class: SchoolCl
 def apply_takeover(*, request, actor) -> int:
     payload = request.payload
     klass = SchoolClass.objects.select_related("school").get(pk=payload["class"])
-    student = Student.objects.select_for_update().get(pk=payload["takeover"])
-    before = {"school": student.school_id, "class": student.school_class_id, "status": student.status}
-    student.school, student.school_class, student.status = klass.school, klass, "01"
-    student.reg_status = RegStatus.REGISTERED
-    student.save(update_fields=["school", "school_class", "status", "reg_status", "updated_at"])
-    audit_record(actor=actor, action="student.takeover", obj=student, before=before,
-                 after={"school": klass.school_id, "class": klass.pk, "status": "01"})
+    student_take_over(actor=actor, student=int(payload["takeover"]), school_class=klass, request_id=request.pk)
     return 1
 
 

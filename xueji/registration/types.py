@@ -2,8 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from xueji.registry.models import RegStatus, Student
+from xueji.registry.models import Student
 from xueji.registry.numbers import issue_temporary
+from xueji.registry.services import (
+    correctable_when,
+    students_registration_approve,
+    students_registration_release,
+)
 from xueji.workflow.types import RequestType, register, register_subject, step
 
 STUDENT = register_subject("registry.student", _("pupil"))
@@ -14,10 +19,10 @@ ROUTE = (step("filing_school", "leader"), step("filing_county", "registrar"))
 
 def _register_attached(*, request, actor) -> dict:
     """Final approval: the request's pupils become registered, and those without a number get an L number."""
-    students = Student.objects.filter(registration_request=request).select_related("school__county")
-    count = students.update(reg_status=RegStatus.REGISTERED, status="01")
-    issued = issue_temporary(students=list(students.filter(national_number__isnull=True)), actor=actor)
-    result = {"registered": count, "numbers_issued": issued}
+    ids = students_registration_approve(actor=actor, request_id=request.pk)
+    issued = issue_temporary(students=list(Student.objects.filter(pk__in=ids, national_number__isnull=True)
+                                           .select_related("school__county")), actor=actor)
+    result = {"registered": len(ids), "numbers_issued": issued}
     takeover = (request.payload or {}).get("takeover")
     if takeover:
         from xueji.registration.services import apply_takeover
@@ -41,20 +46,29 @@ def _check_again(*, request, actor) -> None:
 
 
 def _release(*, request, actor) -> None:
-    """A withdrawn request gives its pupils back to the school's drafts."""
-    Student.objects.filter(registration_request=request).update(reg_status=RegStatus.DRAFT, registration_request=None)
+    """A withdrawn or rejected request gives its pupils back to the school's drafts."""
+    students_registration_release(actor=actor, request_id=request.pk)
+
+
+@correctable_when
+def _of_returned_request(student: Student) -> bool:
+    """The pupils of a returned registration request are corrected by their school before it files again."""
+    from xueji.workflow.models import Request, RequestStatus
+
+    return bool(student.registration_request_id) and Request.objects.filter(
+        pk=student.registration_request_id, status=RequestStatus.RETURNED).exists()
 
 
 ENROLLED = register(RequestType(
     code="registration.enrolled", label="在校生注册", default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, on_resubmit=_check_again, window_kind="registration.enrolled",
+    on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind="registration.enrolled",
     present_payload=_present, subjects=(STUDENT.code,)))
 GRADE1 = register(RequestType(
     code="registration.grade1", label="小学新生注册", default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, on_resubmit=_check_again, window_kind="registration.grade1",
+    on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind="registration.grade1",
     present_payload=_present, subjects=(STUDENT.code,)))
 # A takeover names the record it takes over as its subject: one open takeover of a record at a time.
 RETURNING = register(RequestType(
     code="registration.returning", label="来华归国学生注册", default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, on_resubmit=_check_again, window_kind="registration.returning",
+    on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind="registration.returning",
     present_payload=_present, subjects=(STUDENT.code,), excludes=("registration.returning",)))

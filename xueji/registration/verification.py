@@ -60,6 +60,7 @@ from xueji.registration.models import (
     VerifyResult,
 )
 from xueji.registry.models import RegStatus, Student, VerifyStatus
+from xueji.registry.services import student_verify_set
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,6 @@ def apply_results(*, results: dict[int, str], actor, job: Job | None = None,
     The caller holds the transaction."""
     from xueji.registration.problems import record_problems
 
-    now = clock.now()
     eligible = {pk: province for pk, province in Student.objects.select_for_update().filter(
         pk__in=list(results), verify_status__in=CHECKABLE).values_list("pk", "province_code")}
     by_result: dict[str, list[int]] = defaultdict(list)
@@ -150,7 +150,7 @@ def apply_results(*, results: dict[int, str], actor, job: Job | None = None,
         if pk in eligible:
             by_result[result].append(pk)
     for result, ids in by_result.items():
-        Student.objects.filter(pk__in=ids).update(verify_status=STATUS_OF[result], updated_at=now)
+        student_verify_set(student_ids=ids, status=STATUS_OF[result])
     failed_by_province: dict[str, dict[str, list[int]]] = defaultdict(dict)
     details: dict[str, dict] = {}
     for result in (VerifyResult.ID_NOT_FOUND, VerifyResult.NAME_MISMATCH):
@@ -352,8 +352,8 @@ def verify_export_job(ctx) -> dict:
                 VerificationItem.objects.bulk_create(
                     [VerificationItem(batch=batch, student_id=pk, id_number=number, name=name)
                      for pk, number, name in chunk], batch_size=CHUNK)
-                Student.objects.filter(pk__in=[row[0] for row in chunk], verify_status=VerifyStatus.UNVERIFIED) \
-                    .update(verify_status=VerifyStatus.SENT, updated_at=clock.now())
+                student_verify_set(student_ids=[row[0] for row in chunk], status=VerifyStatus.SENT,
+                                   only_from=[VerifyStatus.UNVERIFIED])
             writer.writerows([f"{batch.pk}-{pk}", number, name] for pk, number, name in chunk)
             rows += len(chunk)
             ctx.progress(95 * rows // max(total, 1), f"{rows}/{total}")

@@ -5,21 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes, idnumbers
 from xueji.core.models import TimeStampedModel
+from xueji.registry.choices import ChangeKind, NumberKind, RegStatus, StudentStatus, VerifyStatus
 
-
-class RegStatus(models.TextChoices):
-    DRAFT = "draft", _("Entered, not yet submitted")
-    PENDING = "pending", _("Awaiting registration approval")
-    REGISTERED = "registered", _("Registered")
-
-
-class VerifyStatus(models.TextChoices):
-    UNVERIFIED = "unverified", _("Not yet checked")
-    SENT = "sent", _("Sent for checking")
-    VERIFIED = "verified", _("Verified")
-    NOT_FOUND = "not_found", _("ID number does not exist")
-    MISMATCH = "mismatch", _("Name and ID number do not match")
-    PROOF = "proof", _("Confirmed by household register")
+__all__ = ["FamilyMember", "NationalNumber", "NumberKind", "NumberSequence", "RegStatus", "Student", "StudentDetail",
+           "StudentStatus", "StudentStatusChange", "VerifyStatus"]
 
 
 class Student(TimeStampedModel):
@@ -44,7 +33,8 @@ class Student(TimeStampedModel):
     id_type = models.CharField(_("ID document type"), max_length=1, choices=codes.choices_of("ID_DOC_TYPE"),
                                default="1")
     id_number = models.CharField(_("ID number"), max_length=32, null=True, blank=True)
-    status = models.CharField(_("status"), max_length=2, choices=codes.choices_of("STUDENT_STATUS"), default="01")
+    status = models.CharField(_("status"), max_length=2, choices=codes.choices_of("STUDENT_STATUS"),
+                              default=StudentStatus.ENROLLED)
     class_number = models.CharField(_("number in class"), max_length=8, blank=True)
     entry_date = models.DateField(_("entry date"), null=True, blank=True)
     hukou_nature = models.CharField(_("hukou nature"), max_length=1, choices=codes.choices_of("HUKOU_NATURE"),
@@ -58,8 +48,9 @@ class Student(TimeStampedModel):
                                   default=RegStatus.REGISTERED, db_default=RegStatus.REGISTERED)
     verify_status = models.CharField(_("identity check"), max_length=12, choices=VerifyStatus.choices,
                                      default=VerifyStatus.UNVERIFIED, db_default=VerifyStatus.UNVERIFIED)
-    registration_request = models.ForeignKey("workflow.Request", null=True, blank=True, on_delete=models.SET_NULL,
-                                             related_name="registered_students", db_default=None)
+    # The registration request (workflow) the pupil is filed under: a plain id, not a foreign key, so the
+    # registry stays below the approval engine (the column and its index are those of the former foreign key).
+    registration_request_id = models.BigIntegerField(null=True, blank=True, db_index=True, db_default=None)
 
     class Meta:
         ordering = ["school_class_id", "class_number", "id"]
@@ -170,12 +161,6 @@ class StudentDetail(models.Model):
         return f"details of {self.student_id}"
 
 
-class NumberKind(models.TextChoices):
-    G = "G", _("From the verified ID number")
-    J = "J", _("Built for a pupil with no usable ID")
-    L = "L", _("Temporary, before verification")
-
-
 class NationalNumber(models.Model):
     """Every national student number ever issued: unique, never reused; old numbers stay findable."""
 
@@ -193,6 +178,30 @@ class NationalNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class StudentStatusChange(models.Model):
+    """History of a pupil's status and registration state: one row per change, written by the registry's door
+    (`registry.services`) in the same transaction as the change and its audit event."""
+
+    jurisdiction_path = "student__school__org_unit__path"
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="status_changes")
+    kind = models.CharField(_("kind"), max_length=12, choices=ChangeKind.choices)
+    old = models.CharField(_("from"), max_length=12)
+    new = models.CharField(_("to"), max_length=12)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    request_id = models.BigIntegerField(_("request"), null=True, blank=True)  # the approval that caused it, if any
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["student", "at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.kind} {self.old} -> {self.new}"
 
 
 class NumberSequence(models.Model):

@@ -1,7 +1,8 @@
 """National student numbers (学籍号): issued once, unique, never reused; every number ever issued is kept.
 
-The allocator and writer live here; the final numbers of cleared pupils are issued by
-`registration.clearance.issue_cleared`, which locks the pupils and checks retired numbers.
+The allocator lives here, the writer is the registry's door (`registry.services.student_number_issue`); the
+final numbers of cleared pupils are issued by `registration.clearance.issue_cleared`, which locks the pupils and
+checks retired numbers.
 
 - G + the 18-character resident ID number, once it is verified and free of problems;
 - J + an ID-shaped number (area, birth date, 3-digit sequence, check character) when no usable ID exists;
@@ -14,10 +15,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import F
 
-from xueji.audit.services import audit_record
-from xueji.core import clock
 from xueji.core.errors import Conflict
 from xueji.registry.models import NationalNumber, NumberKind, NumberSequence, Student
+from xueji.registry.services import student_number_issue
 
 
 def allocate(key: str, count: int, limit: int) -> range:
@@ -35,22 +35,6 @@ def area_of(student: Student) -> str:
     return student.school.county.code if student.school.county.code.isdigit() else student.province_code
 
 
-def replace_numbers(students_numbers: list[tuple[Student, str, str]], actor) -> None:
-    """Give each student its new number; the old one is kept as superseded, findable forever."""
-    now = clock.now()
-    ids = [s.pk for s, _n, _k in students_numbers]
-    NationalNumber.objects.filter(student_id__in=ids, superseded_at__isnull=True).update(superseded_at=now)
-    NationalNumber.objects.bulk_create([NationalNumber(number=number, kind=kind, student=student, issued_at=now)
-                                        for student, number, kind in students_numbers], batch_size=2000)
-    for student, number, _kind in students_numbers:
-        student.national_number = number
-    Student.objects.bulk_update([s for s, _n, _k in students_numbers], ["national_number"], batch_size=2000)
-    audit_record(actor=actor, action="number.issue", object_type="registry.student",
-                 object_repr=f"{len(students_numbers)} numbers",
-                 after={"issued": [[s.pk, n] for s, n, _k in students_numbers[:200]],
-                        "count": len(students_numbers)})
-
-
 @transaction.atomic
 def issue_temporary(*, students: Iterable[Student], actor) -> int:
     """L numbers for pupils registered for the first time (those who hold no number yet)."""
@@ -62,8 +46,7 @@ def issue_temporary(*, students: Iterable[Student], actor) -> int:
     for (area, birth), members in sorted(groups.items()):
         for student, seq in zip(members, allocate(f"L{area}{birth}", len(members), 9999), strict=True):
             issued.append((student, f"L{area}{birth}{seq:04d}", NumberKind.L))
-    if issued:
-        replace_numbers(issued, actor)
+    student_number_issue(actor=actor, issued=issued)
     return len(issued)
 
 

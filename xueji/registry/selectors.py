@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core.filters import as_int, typed
-from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail
+from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail, StudentStatusChange
 from xueji.registry.presenters import presenter_for
 
 
@@ -61,6 +61,11 @@ def student_details(*, user, student: Student) -> StudentDetail | None:
 def number_history(*, user, student: Student) -> QuerySet[NationalNumber]:
     """Every national number the pupil ever held, oldest first (the current one has no superseded date)."""
     return within(NationalNumber.objects.filter(student=student), user).order_by("issued_at", "id")
+
+
+def status_history(*, user, student: Student) -> QuerySet[StudentStatusChange]:
+    """The pupil's status and registration changes, oldest first (written by the registry's door)."""
+    return within(StudentStatusChange.objects.filter(student=student), user).order_by("at", "id")
 
 
 def may_see_id_numbers(user) -> bool:

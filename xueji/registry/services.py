@@ -1,25 +1,48 @@
-"""Writes to the registry: entering pupils (one or many), correcting drafts, exports."""
+"""Writes to the registry: the one door of the pupil record (学籍). Only this module writes `Student`,
+`StudentDetail`, `FamilyMember` and `NationalNumber` (a test refuses writes elsewhere: tests/test_one_door.py):
+entering pupils (one or many), correcting drafts, registration states, status changes through a transition table
+(with history), placement, identity, identity-check states, numbers and deletion; and exports.
+
+Most doors below are called by the effects of approved requests (the approval engine has checked the actor) or
+by another service that checked the capability; each writes its history and audit rows in the caller's
+transaction. Set-based callers get set-based doors (one UPDATE ... WHERE, COPY), never a loop of saves."""
 
 import datetime as dt
 import functools
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record, snapshot
+from xueji.core import clock
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
 from xueji.policy.services import province_code_of
 from xueji.regions.selectors import org_unit_get
-from xueji.registry.models import FamilyMember, RegStatus, Student, StudentDetail
-from xueji.registry.validation import CleanStudent
+from xueji.registry.choices import (
+    REG_TRANSITIONS,
+    ChangeKind,
+    StudentStatus,
+    VerifyStatus,
+    status_change_allowed,
+)
+from xueji.registry.models import (
+    FamilyMember,
+    NationalNumber,
+    RegStatus,
+    Student,
+    StudentDetail,
+    StudentStatusChange,
+)
+from xueji.registry.validation import CleanStudent, name_pinyin
 from xueji.schools.models import School, SchoolClass
 from xueji.schools.selectors import class_get, school_get
 
@@ -366,16 +389,27 @@ def student_enter(*, actor, school: School, school_class: SchoolClass | None, cl
 
 EDITABLE_STATES = (RegStatus.DRAFT,)
 
+# Checks by the apps above the registry that let a pupil beyond the draft state be corrected here (registration:
+# the pupils of a returned request). The registry knows no request; the app that files them says when.
+_CORRECTABLE_CHECKS: list[Callable[[Student], bool]] = []
+
+
+def correctable_when(check: Callable[[Student], bool]) -> Callable[[Student], bool]:
+    """Register a check (student -> bool) that allows correcting a pupil that is no longer a draft."""
+    _CORRECTABLE_CHECKS.append(check)
+    return check
+
+
+def correctable_beyond_draft(student: Student) -> bool:
+    return any(check(student) for check in _CORRECTABLE_CHECKS)
+
 
 @transaction.atomic
 def student_correct(*, actor, student: Student, clean: CleanStudent,
                     school_class: SchoolClass | None = None) -> Student:
     """Correct a draft (or a pupil of a returned registration request) before it is submitted again."""
-    from xueji.workflow.models import RequestStatus
-
     _require_school_registrar(actor, student.school)
-    returned = student.registration_request_id and student.registration_request.status == RequestStatus.RETURNED
-    if student.reg_status not in EDITABLE_STATES and not returned:
+    if student.reg_status not in EDITABLE_STATES and not correctable_beyond_draft(student):
         raise Conflict("Only drafts and pupils of a returned request can be corrected here.", code="not_editable")
     identity_lock()
     identity_require_unique(school=student.school, identity=identity_of(clean.student, exclude_pk=student.pk))
@@ -402,3 +436,267 @@ def student_delete_draft(*, actor, student: Student) -> None:
                        code="not_draft")
     audit_record(actor=actor, action="student.delete_draft", obj=student, before=snapshot(student))
     student.delete()
+
+
+# The status (学生当前状态) and its history -------------------------------------------------------------------
+
+def _history(*, student_ids: Iterable[int], kind: str, old: str, new: str, actor, reason: str = "",
+             request_id: int | None = None) -> None:
+    now = clock.now()
+    actor_id = getattr(actor, "pk", None)
+    StudentStatusChange.objects.bulk_create(
+        [StudentStatusChange(student_id=pk, kind=kind, old=old, new=new, reason=reason[:255], request_id=request_id,
+                             actor_id=actor_id, at=now) for pk in student_ids], batch_size=2000)
+
+
+def _status_require(old: str, new: str) -> None:
+    if not status_change_allowed(old, new):
+        raise Conflict(format_lazy(_("A pupil whose status is “{old}” cannot become “{new}”."),
+                                   old=StudentStatus(old).label if old in StudentStatus.values else old,
+                                   new=StudentStatus(new).label), code="status_not_allowed", field="status")
+
+
+def _locked(student: Student | int) -> Student:
+    pk = student if isinstance(student, int) else student.pk
+    found = Student.objects.select_for_update(of=("self",)).select_related("school").filter(pk=pk).first()
+    if found is None:
+        raise Conflict(_("The record no longer exists."), code="record_gone")
+    return found
+
+
+def _status_of(value: str) -> StudentStatus:
+    try:
+        return StudentStatus(value)
+    except ValueError:
+        raise ValidationFailed(f"Unknown student status {value!r}.", code="invalid_code", field="status") from None
+
+
+@transaction.atomic
+def student_set_status(*, actor, student: Student | int, status: str, reason: str = "",
+                       request_id: int | None = None) -> Student:
+    """Change a pupil's status (在读, 休学, 复学, ...) through the transition table (`choices.STATUS_TRANSITIONS`):
+    the row locked, the change validated (a refused change writes nothing), one history row and the audit event.
+    Called by the effect of an approved request (the engine checked the actor) or a service that checked it."""
+    new = _status_of(status)
+    locked = _locked(student)
+    old = locked.status
+    _status_require(old, new)
+    Student.objects.filter(pk=locked.pk).update(status=new, updated_at=clock.now())
+    _history(student_ids=[locked.pk], kind=ChangeKind.STATUS, old=old, new=new, actor=actor, reason=reason,
+             request_id=request_id)
+    audit_record(actor=actor, action="student.set_status", obj=locked, before={"status": old},
+                 after={"status": new, "reason": reason, "request": request_id})
+    locked.status = new
+    return locked
+
+
+@transaction.atomic
+def student_place(*, actor, student: Student | int, school_class: SchoolClass, request_id: int | None = None,
+                  audit: bool = True) -> Student:
+    """Put a pupil in a school and class (the class names its school). `audit=False` for a door that audits the
+    whole operation itself (the takeover)."""
+    locked = _locked(student)
+    before = {"school": locked.school_id, "class": locked.school_class_id}
+    Student.objects.filter(pk=locked.pk).update(school_id=school_class.school_id, school_class_id=school_class.pk,
+                                                updated_at=clock.now())
+    locked.school_id, locked.school_class_id = school_class.school_id, school_class.pk
+    if audit:
+        audit_record(actor=actor, action="student.place", obj=locked, before=before,
+                     after={"school": school_class.school_id, "class": school_class.pk, "request": request_id})
+    return locked
+
+
+@transaction.atomic
+def student_take_over(*, actor, student: Student | int, school_class: SchoolClass,
+                      request_id: int | None = None) -> Student:
+    """A returning pupil's record (来华归国) taken over by a new school: placed in its class and enrolled again
+    (status through the transition table), keeping its national number."""
+    locked = _locked(student)
+    before = {"school": locked.school_id, "class": locked.school_class_id, "status": locked.status}
+    _status_require(locked.status, StudentStatus.ENROLLED)
+    student_place(actor=actor, student=locked, school_class=school_class, request_id=request_id, audit=False)
+    Student.objects.filter(pk=locked.pk).update(status=StudentStatus.ENROLLED, reg_status=RegStatus.REGISTERED)
+    _history(student_ids=[locked.pk], kind=ChangeKind.STATUS, old=before["status"], new=StudentStatus.ENROLLED,
+             actor=actor, reason="takeover", request_id=request_id)
+    locked.status, locked.reg_status = StudentStatus.ENROLLED, RegStatus.REGISTERED
+    audit_record(actor=actor, action="student.takeover", obj=locked, before=before,
+                 after={"school": school_class.school_id, "class": school_class.pk, "status": StudentStatus.ENROLLED})
+    return locked
+
+
+# Registration states (注册): set-based, for the pupils of one request ----------------------------------------
+
+def _registration_move(*, actor, ids: list[int], old: str, new: str, request_id: int | None, **values) -> int:
+    """Move these pupils from `old` to `new` registration state: one UPDATE ... WHERE (those still in `old`), their
+    history rows, one audit event for the batch."""
+    if new not in REG_TRANSITIONS[old]:
+        raise Conflict(f"Registration cannot go from {old} to {new}.", code="registration_not_allowed")
+    if not ids:
+        return 0
+    count = Student.objects.filter(pk__in=ids, reg_status=old).update(reg_status=new, updated_at=clock.now(),
+                                                                       **values)
+    _history(student_ids=ids, kind=ChangeKind.REGISTRATION, old=old, new=new, actor=actor, request_id=request_id)
+    audit_record(actor=actor, action=f"student.registration_{new}", object_type="registry.student",
+                 object_repr=f"{len(ids)} pupils", after={"request": request_id, "count": count, "students": ids[:200]})
+    return count
+
+
+@transaction.atomic
+def students_registration_submit(*, actor, student_ids: Sequence[int], request_id: int) -> int:
+    """Drafts filed for registration under a request (draft -> pending). The caller locked and checked them; a
+    pupil that is not a draft any more refuses the whole batch."""
+    ids = sorted(set(student_ids))
+    count = _registration_move(actor=actor, ids=ids, old=RegStatus.DRAFT, new=RegStatus.PENDING,
+                               request_id=request_id, registration_request_id=request_id)
+    if count != len(ids):
+        raise Conflict("Some of these pupils are no longer drafts.", code="not_draft")
+    return count
+
+
+def _of_request(request_id: int, reg_status: str) -> list[int]:
+    return list(Student.objects.select_for_update().filter(registration_request_id=request_id, reg_status=reg_status)
+                .order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def students_registration_approve(*, actor, request_id: int) -> list[int]:
+    """The request's pupils become registered and enrolled (pending -> registered); returns their ids."""
+    ids = _of_request(request_id, RegStatus.PENDING)
+    _registration_move(actor=actor, ids=ids, old=RegStatus.PENDING, new=RegStatus.REGISTERED, request_id=request_id,
+                       status=StudentStatus.ENROLLED)
+    return ids
+
+
+@transaction.atomic
+def students_registration_release(*, actor, request_id: int) -> int:
+    """A withdrawn request gives its pupils back to the school's drafts (pending -> draft)."""
+    ids = _of_request(request_id, RegStatus.PENDING)
+    return _registration_move(actor=actor, ids=ids, old=RegStatus.PENDING, new=RegStatus.DRAFT,
+                              request_id=request_id, registration_request_id=None)
+
+
+# Identity items and the identity check (查重, 核验) -------------------------------------------------------------
+
+IDENTITY_FIELDS = ("name", "sex", "birth_date", "id_type", "id_number")
+
+
+@transaction.atomic
+def student_set_identity(*, actor, student: Student | int, changes: dict) -> Student:
+    """Set a pupil's identity items (name, sex, birth date, ID type and number; values already checked by the
+    caller's validator). Runs the one duplicate rule (`identity_conflict`) under the identity lock; a new name,
+    ID type or number makes the identity unverified again. Audited with before and after."""
+    unknown = set(changes) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"Not an identity item: {', '.join(sorted(unknown))}.", code="not_correctable",
+                               field=sorted(unknown)[0])
+    locked = _locked(student)
+    values = dict(changes)
+    if isinstance(values.get("birth_date"), str):
+        values["birth_date"] = dt.date.fromisoformat(values["birth_date"])
+    if "id_number" in values:
+        values["id_number"] = values["id_number"] or None
+    fields = [*IDENTITY_FIELDS, "verify_status", "name_pinyin"]
+    before = snapshot(locked, fields=fields)
+    current = {key: getattr(locked, key) for key in IDENTITY_FIELDS}
+    for key, value in values.items():
+        setattr(locked, key, value)
+    # A record already a duplicate may be corrected in its other items: only a changed identity is checked.
+    changes_identity = (locked.id_number != current["id_number"] if locked.id_number
+                        else any(getattr(locked, k) != current[k] for k in ("name", "sex", "birth_date", "id_number")))
+    if changes_identity:
+        identity_lock()
+        identity_require_unique(school=locked.school, identity=Identity(
+            id_number=locked.id_number, name=locked.name, sex=locked.sex, birth_date=locked.birth_date,
+            exclude_pk=locked.pk))
+    if "name" in values:
+        locked.name_pinyin = name_pinyin(locked.name)
+    if {"name", "id_type", "id_number"} & set(values):
+        locked.verify_status = VerifyStatus.UNVERIFIED
+    locked.save()
+    audit_record(actor=actor, action="student.correct_problem", obj=locked, before=before,
+                 after=snapshot(locked, fields=fields))
+    return locked
+
+
+@transaction.atomic
+def student_revoke_id(*, actor, student: Student | int, reason: dict | None = None) -> Student:
+    """Take a pupil's ID number away (an arbitration gave it to another record): unverified, to be corrected."""
+    locked = _locked(student)
+    before = {"id_number": locked.id_number, "verify_status": locked.verify_status}
+    Student.objects.filter(pk=locked.pk).update(id_number=None, verify_status=VerifyStatus.UNVERIFIED,
+                                                updated_at=clock.now())
+    locked.id_number, locked.verify_status = None, VerifyStatus.UNVERIFIED
+    audit_record(actor=actor, action="student.id_revoked", obj=locked, before=before,
+                 after={"id_number": None, "verify_status": VerifyStatus.UNVERIFIED, **(reason or {})})
+    return locked
+
+
+def student_verify_set(*, student_ids: Sequence[int], status: str, only_from: Iterable[str] | None = None) -> int:
+    """Set the identity-check state (核验) of many pupils: one UPDATE ... WHERE (those still in one of `only_from`,
+    when given). Set-based callers (verification runs, the register export) hold the transaction and audit the
+    batch; returns how many rows changed."""
+    status = VerifyStatus(status)
+    qs = Student.objects.filter(pk__in=list(student_ids))
+    if only_from is not None:
+        qs = qs.filter(verify_status__in=list(only_from))
+    return qs.update(verify_status=status, updated_at=clock.now())
+
+
+@transaction.atomic
+def student_verify_confirm(*, actor, student: Student | int, request_id: int) -> Student:
+    """The household-register proof confirms a pupil's identity (an approved problem confirmation)."""
+    locked = _locked(student)
+    before = locked.verify_status
+    student_verify_set(student_ids=[locked.pk], status=VerifyStatus.PROOF)
+    locked.verify_status = VerifyStatus.PROOF
+    audit_record(actor=actor, action="student.confirm_proof", obj=locked, before={"verify_status": before},
+                 after={"verify_status": VerifyStatus.PROOF, "request": request_id})
+    return locked
+
+
+# National numbers (学籍号) ---------------------------------------------------------------------------------
+
+def student_number_issue(*, actor, issued: Sequence[tuple[Student, str, str]]) -> None:
+    """Give each pupil its new number (number, kind); the old one is kept as superseded, findable forever. The
+    numbers come from `registry.numbers` (allocation) or `registration.clearance` (final numbers), which lock
+    the pupils and check every number ever issued or retired. Set-based."""
+    if not issued:
+        return
+    now = clock.now()
+    ids = [s.pk for s, _n, _k in issued]
+    NationalNumber.objects.filter(student_id__in=ids, superseded_at__isnull=True).update(superseded_at=now)
+    NationalNumber.objects.bulk_create([NationalNumber(number=number, kind=kind, student=student, issued_at=now)
+                                        for student, number, kind in issued], batch_size=2000)
+    for student, number, _kind in issued:
+        student.national_number = number
+    Student.objects.bulk_update([s for s, _n, _k in issued], ["national_number"], batch_size=2000)
+    audit_record(actor=actor, action="number.issue", object_type="registry.student",
+                 object_repr=f"{len(issued)} numbers",
+                 after={"issued": [[s.pk, n] for s, n, _k in issued[:200]], "count": len(issued)})
+
+
+# Deletion -----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StudentArchive:
+    """What a deleted record leaves behind for its archive: the snapshot and every number it held."""
+
+    student: Student
+    snapshot: dict
+    numbers: list[NationalNumber]
+
+
+@transaction.atomic
+def student_delete(*, actor, student: Student, archive: Callable[[StudentArchive], dict] | None = None) -> dict:
+    """Remove a registered record with its details, family and numbers. `archive` (the caller's, e.g. a problem
+    record's deletion) keeps the snapshot and retires the numbers first; what it returns goes into the audit."""
+    numbers = list(NationalNumber.objects.filter(student=student).order_by("issued_at", "pk"))
+    detail = StudentDetail.objects.filter(student=student).first()
+    kept = StudentArchive(student=student, numbers=numbers, snapshot={
+        "student": snapshot(student), "detail": snapshot(detail) if detail else None,
+        "family": [snapshot(m) for m in FamilyMember.objects.filter(student=student)]})
+    extra = archive(kept) if archive is not None else {}
+    NationalNumber.objects.filter(student=student).delete()
+    audit_record(actor=actor, action="student.delete", obj=student, before=snapshot(student), after=extra)
+    student.delete()
+    return extra

@@ -10,7 +10,7 @@ from xueji.registry.models import NationalNumber, RegStatus, Student
 from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
 from xueji.workflow.models import RequestStatus, StepStatus
-from xueji.workflow.services import request_decide, request_resubmit, request_withdraw
+from xueji.workflow.services import request_decide, request_reject, request_resubmit, request_withdraw
 
 
 def pupil_row(n: int, **over) -> dict:
@@ -42,7 +42,7 @@ def test_registration_end_to_end(world, window):
     students = enter(world, 3)
     registrar = world.user("tunxi_primary", "registrar")
     request = registration_submit(actor=registrar, kind="enrolled", student_ids=[s.pk for s in students])
-    assert Student.objects.filter(registration_request=request, reg_status=RegStatus.PENDING).count() == 3
+    assert Student.objects.filter(registration_request_id=request.pk, reg_status=RegStatus.PENDING).count() == 3
     with pytest.raises(Forbidden):
         request_decide(actor=world.user("tunxi", "registrar"), request=request, approve=True)
     request = request_decide(actor=world.user("tunxi_primary", "leader"), request=request, approve=True)
@@ -74,6 +74,18 @@ def test_return_correct_resubmit_and_withdraw(world, window):
     assert request.status == RequestStatus.WITHDRAWN
     assert set(Student.objects.filter(pk__in=[s.pk for s in students]).values_list("reg_status", flat=True)) == {
         RegStatus.DRAFT}
+
+
+def test_a_rejected_registration_gives_its_pupils_back_to_the_drafts(world, window):
+    students = enter(world, 2)
+    request = registration_submit(actor=world.user("tunxi_primary", "registrar"), kind="enrolled",
+                                  student_ids=[s.pk for s in students])
+
+    request = request_reject(actor=world.user("tunxi_primary", "leader"), request=request, comment="并非本校学生")
+
+    assert request.status == RequestStatus.REJECTED
+    assert set(Student.objects.filter(pk__in=[s.pk for s in students]).values_list(
+        "reg_status", "registration_request_id")) == {(RegStatus.DRAFT, None)}
 
 
 def test_outside_window_is_refused_and_window_shown(world):

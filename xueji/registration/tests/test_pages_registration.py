@@ -220,7 +220,7 @@ def test_submitting_everything_the_filter_shows(world, window, login):
     client.post(reverse("registration:registration_submit"), {"kind": "enrolled", "everything": "1"})
     request = Request.objects.get()
     assert request.payload["count"] == 3
-    assert set(Student.objects.filter(registration_request=request).values_list("pk", flat=True)) == {
+    assert set(Student.objects.filter(registration_request_id=request.pk).values_list("pk", flat=True)) == {
         s.pk for s in drafts}
 
 

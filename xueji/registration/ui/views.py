@@ -23,7 +23,6 @@ from xueji.registry.ui import search_tokens as registry_search_tokens
 from xueji.schools import selectors as school_selectors
 from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import paged
-from xueji.workflow.models import RequestStatus
 
 KIND_LABELS = dict(forms._kind_choices())
 KIND_WINDOWS = {"enrolled": "registration.enrolled", "grade1": "registration.grade1",
@@ -97,9 +96,7 @@ def student_enter(request):
 
 
 def _editable(student) -> bool:
-    request_obj = student.registration_request
-    return student.reg_status == RegStatus.DRAFT or (
-        request_obj is not None and request_obj.status == RequestStatus.RETURNED)
+    return student.reg_status == RegStatus.DRAFT or registry_services.correctable_beyond_draft(student)
 
 
 @web_view(Cap.STUDENT_EDIT)

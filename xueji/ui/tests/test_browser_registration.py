@@ -103,7 +103,7 @@ def test_registration_in_the_browser(transactional_db, live_server, world, windo
     expect(page.locator(".alert-success")).to_contain_text("已核办 1 件申请。")
     request.refresh_from_db()
     assert request.status == RequestStatus.APPROVED
-    assert all(s.national_number.startswith("L") for s in Student.objects.filter(registration_request=request))
+    assert all(s.national_number.startswith("L") for s in Student.objects.filter(registration_request_id=request.pk))
     page.goto(f"{base}/requests/{request.pk}/")
     _shot(page, "request-approved")
 
@@ -112,7 +112,7 @@ def test_registration_in_the_browser(transactional_db, live_server, world, windo
                                                         pupil(8, class_name=klass.display_name, ethnic="火星族")]))
     batch = import_start(actor=registrar, school=school, upload=upload)
     job_run(batch.job_id)
-    student = Student.objects.filter(registration_request=request).first()
+    student = Student.objects.filter(registration_request_id=request.pk).first()
     record_problems(kind="id_error", province_code="340000", groups={f"s{student.pk}": [student.pk]},
                     details={f"s{student.pk}": {"reason": "name_mismatch"}}, source="verification")
     _sign_in(page, base, registrar.username)
