@@ -57,3 +57,15 @@ def window(world):
         for kind in WINDOW_KINDS:
             BusinessWindow.objects.create(province_code=province, kind=kind, start_date=today - dt.timedelta(days=10),
                                           end_date=today + dt.timedelta(days=10))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Chinese): a request with Accept-Language: en activates English for
+    the thread, which would otherwise leak into the next test of the same worker."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -4,6 +4,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
@@ -68,17 +70,27 @@ def window_open(*, province_code: str | None, kind: str, day: dt.date | None = N
                                          end_date__gte=day).first()
 
 
+def _outside_window(label, today: dt.date, windows: list[list[str]]) -> str:
+    """The refusal in the reader's language (rendered when read: a page in Chinese, an API call per Accept-Language)."""
+    shown = gettext("; ").join(gettext("%(start)s to %(end)s") % {"start": start, "end": end}
+                               for start, end in windows)
+    when = (gettext("Business window: %(windows)s.") % {"windows": shown} if shown
+            else gettext("The province has not opened this business."))
+    return gettext("%(business)s is outside its business window (today %(today)s). %(when)s") % {
+        "business": label, "today": f"{today:%Y-%m-%d}", "when": when}
+
+
+_outside_window_words = lazy(_outside_window, str)
+
+
 def window_require(*, province_code: str | None, kind: str) -> BusinessWindow:
     """Refuse business outside its window, and say when the window is."""
     window = window_open(province_code=province_code, kind=kind)
     if window is not None:
         return window
-    label = str(WINDOW_KINDS.get(kind, kind))
     upcoming = BusinessWindow.objects.filter(province_code=province_code, kind=kind).order_by("-start_date")
-    shown = "；".join(f"{w.start_date:%Y-%m-%d} 至 {w.end_date:%Y-%m-%d}" for w in upcoming[:3])
-    message = f"{label}不在业务时间内（今天 {clock.today():%Y-%m-%d}）。" + (
-        f"业务时间：{shown}。" if shown else "本省尚未开放该业务。")
     windows = [[str(w.start_date), str(w.end_date)] for w in upcoming[:3]]
+    message = _outside_window_words(WINDOW_KINDS.get(kind, kind), clock.today(), windows)
     raise ValidationFailed(message, code="outside_business_window", details={"kind": kind, "windows": windows})
 
 

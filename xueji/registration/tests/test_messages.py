@@ -62,3 +62,20 @@ def test_a_record_outside_the_jurisdiction_answers_404_in_the_readers_language(w
     english = client.post(reverse("api:returning-takeover"), body, content_type="application/json",
                           HTTP_ACCEPT_LANGUAGE="en")
     assert english.json() == {"code": "not_found", "message": "Pupil not found."}
+
+
+def test_the_business_window_refusal_follows_the_language(world, login):
+    import datetime as dt
+
+    from xueji.policy.models import BusinessWindow
+
+    BusinessWindow.objects.create(province_code="340000", kind="registration.enrolled",
+                                  start_date=dt.date(2020, 3, 1), end_date=dt.date(2020, 3, 31))
+    client = login(world.user("tunxi_primary", "registrar"))
+    body = {"kind": "enrolled", "student_ids": [world.students["tunxi_primary"].pk]}
+    chinese = client.post(reverse("api:registration-submit"), body, content_type="application/json").json()
+    english = client.post(reverse("api:registration-submit"), body, content_type="application/json",
+                          HTTP_ACCEPT_LANGUAGE="en").json()
+    assert chinese["code"] == english["code"] == "outside_business_window"
+    assert "不在业务时间内" in chinese["message"] and "2020-03-01 至 2020-03-31" in chinese["message"]
+    assert "outside its business window" in english["message"] and "2020-03-01 to 2020-03-31" in english["message"]
