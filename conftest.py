@@ -7,7 +7,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture
 def world(db):
-    from xueji.core.testing import build_world
+    from xueji.testing import build_world
 
     return build_world()
 
