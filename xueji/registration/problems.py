@@ -491,11 +491,8 @@ def _id_contradiction(id_number: str, birth_date, sex: str) -> str | None:
         parsed = idnumbers.parse(id_number)
     except idnumbers.InvalidId as exc:
         return exc.code
-    if parsed.birth_date != birth_date:
-        return "birth_date_mismatch"
-    if sex in ("1", "2") and parsed.sex != sex:
-        return "sex_mismatch"
-    return None
+    contradicted = idnumbers.contradicts(parsed, birth_date=birth_date, sex=sex)
+    return f"{contradicted[0]}_mismatch" if contradicted else None
 
 
 def error_scan(*, province_code: str, scope: OrgUnit, actor, job: Job | None = None, progress=None) -> dict:
@@ -634,10 +631,11 @@ def clean_changes(*, student: Student, changes: dict[str, Any]) -> dict[str, Any
         except idnumbers.InvalidId as exc:
             refused.append(ValidationFailed(str(exc), code=exc.code, field="id_number"))
         else:
-            if parsed.birth_date != new["birth_date"]:
+            contradicted = idnumbers.contradicts(parsed, birth_date=new["birth_date"], sex=new["sex"])
+            if "birth_date" in contradicted:
                 refused.append(ValidationFailed("The ID number's birth date differs from the date of birth.",
                                                 code="id_birth_date_mismatch", field="id_number"))
-            if new["sex"] in ("1", "2") and parsed.sex != new["sex"]:
+            if "sex" in contradicted:
                 refused.append(ValidationFailed("The ID number's sex digit differs from the sex.",
                                                 code="id_sex_mismatch", field="id_number"))
     # The row validator's identity rules (name characters, formula-like cells, plausible birth date), on the items
