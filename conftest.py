@@ -4,6 +4,8 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+pytest_plugins = ["xueji.testing.fixtures"]
+
 
 @pytest.fixture
 def world(db):
