@@ -10,7 +10,7 @@ from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import ValidationFailed
 from xueji.policy.models import ApprovalRoute, BusinessWindow, PolicySetting
-from xueji.regions.models import OrgKind, OrgUnit
+from xueji.regions.models import province_code_of  # noqa: F401 - its callers read it here too
 
 # Settings every province has, with their defaults and a description (shown in the UI).
 SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
@@ -25,14 +25,6 @@ WINDOW_KINDS: dict[str, str] = {
     "registration.grade1": "小学新生注册",
     "registration.returning": "来华归国学生注册",
 }
-
-
-def province_code_of(org_unit: OrgUnit | None) -> str | None:
-    """The region code of the province an org unit belongs to (None for the ministry)."""
-    if org_unit is None:
-        return None
-    province = org_unit.ancestor_of_kind(OrgKind.PROVINCE)
-    return province.code if province else None
 
 
 def _actor_province(actor) -> str:

@@ -16,7 +16,7 @@ from xueji.audit.services import audit_record, snapshot
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
-from xueji.policy.services import province_code_of
+from xueji.regions.models import province_code_of
 from xueji.regions.selectors import org_unit_get
 from xueji.registry.models import FamilyMember, RegStatus, Student, StudentDetail
 from xueji.registry.validation import CleanStudent
