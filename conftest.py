@@ -48,14 +48,6 @@ def _flush_empties_the_audit_log():
 @pytest.fixture
 def window(world):
     """Open every registration business window of the world's provinces around today."""
-    import datetime as dt
+    from xueji.testing.world import open_windows
 
-    from xueji.core import clock
-    from xueji.policy.models import BusinessWindow
-    from xueji.policy.services import WINDOW_KINDS
-
-    today = clock.today()
-    for province in ("340000", "320000"):
-        for kind in WINDOW_KINDS:
-            BusinessWindow.objects.create(province_code=province, kind=kind, start_date=today - dt.timedelta(days=10),
-                                          end_date=today + dt.timedelta(days=10))
+    open_windows()

@@ -12,8 +12,6 @@ import pytest
 from xueji.audit.services import audit_record
 from xueji.core import clock, idnumbers
 from xueji.jobs.models import Job
-from xueji.policy.models import BusinessWindow
-from xueji.policy.services import WINDOW_KINDS
 from xueji.regions.models import OrgKind
 from xueji.regions.services import org_unit_create
 from xueji.registration.models import ProblemKind
@@ -24,8 +22,8 @@ from xueji.registry.models import FamilyMember, Student
 from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
 from xueji.schools.models import School, SchoolClass
-from xueji.testing import build_world
 from xueji.testing.shared import built_once
+from xueji.testing.world import build_world, open_windows
 
 ROWS = 12  # of each kind, in view of the user who asks
 
@@ -36,16 +34,9 @@ def crowd(django_db_setup, django_db_blocker):
     view of tunxi_primary's registrar (and of tunxi's county for the schools); built once for the module."""
     with built_once(django_db_blocker):
         world = build_world()
-        _open_windows()
+        open_windows(("340000",))
         _fill(world)
         yield world
-
-
-def _open_windows() -> None:
-    today = clock.today()
-    for kind in WINDOW_KINDS:
-        BusinessWindow.objects.create(province_code="340000", kind=kind, start_date=today - dt.timedelta(days=10),
-                                      end_date=today + dt.timedelta(days=10))
 
 
 def _fill(world) -> None:
