@@ -22,7 +22,7 @@ help:
 	@echo "make demo          set up, load the demo data and serve it on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	@echo "make test          set up and run the whole test suite (DATABASE_URL picks the database; SQLite by default)"
 	@echo "make install       only set up: .venv from requirements.lock, node_modules from package-lock.json"
-	@echo "make lint          ruff check"
+	@echo "make lint          ruff check, and the layer contract (import-linter, pyproject.toml)"
 	@echo "make check-deploy  Django's deployment checks with the production settings"
 	@echo "make clean         remove .venv, node_modules, staticfiles and the demo database"
 
@@ -57,6 +57,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Production settings with a throw-away secret key: warnings fail the check.
 check-deploy: install

@@ -4,10 +4,12 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+pytest_plugins = ["xueji.testing.fixtures"]
+
 
 @pytest.fixture
 def world(db):
-    from xueji.core.testing import build_world
+    from xueji.testing import build_world
 
     return build_world()
 
@@ -46,17 +48,9 @@ def _flush_empties_the_audit_log():
 @pytest.fixture
 def window(world):
     """Open every registration business window of the world's provinces around today."""
-    import datetime as dt
+    from xueji.testing.world import open_windows
 
-    from xueji.core import clock
-    from xueji.policy.models import BusinessWindow
-    from xueji.policy.services import WINDOW_KINDS
-
-    today = clock.today()
-    for province in ("340000", "320000"):
-        for kind in WINDOW_KINDS:
-            BusinessWindow.objects.create(province_code=province, kind=kind, start_date=today - dt.timedelta(days=10),
-                                          end_date=today + dt.timedelta(days=10))
+    open_windows()
 
 
 @pytest.fixture(autouse=True)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xueji.exchange",
     "xueji.jobs",
     "xueji.ui",
+    "xueji.demo",
 ]
 
 MIDDLEWARE = [

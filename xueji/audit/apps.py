@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
+from xueji.core.signals import access_denied
+
 
 class AuditConfig(AppConfig):
     name = "xueji.audit"
@@ -13,3 +15,11 @@ class AuditConfig(AppConfig):
         from xueji.audit.maintenance import register_sqlite_function
 
         connection_created.connect(register_sqlite_function, dispatch_uid="xueji.audit.sqlite_function")
+        access_denied.connect(_audit_denied_access, dispatch_uid="xueji.audit.access_denied")
+
+
+def _audit_denied_access(sender, *, actor, path, method, status, code, **kwargs) -> None:
+    """core.api announces API refusals; they are audited here, coalesced per user and minute."""
+    from xueji.audit.services import audit_denial
+
+    audit_denial(actor=actor, path=path, method=method, status=status, code=code)

@@ -12,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from xueji.core.errors import XuejiError
 from xueji.core.messages import user_message
 from xueji.core.paging import capped_page_size, max_page_size
+from xueji.core.signals import access_denied
 
 
 class Pagination(PageNumberPagination):
@@ -30,9 +31,7 @@ _NOT_DENIALS = {"not_authenticated", "authentication_failed", "password_expired"
 
 
 def _audit_denial(exc, context) -> None:
-    """403 and 404 answers to a signed-in user are audited, coalesced per user and minute."""
-    from xueji.audit.services import audit_denial
-
+    """403 and 404 answers to a signed-in user are audited (the audit app receives `access_denied`)."""
     if isinstance(exc, XuejiError):
         status, code = exc.status_code, exc.code
     elif isinstance(exc, Http404):
@@ -45,7 +44,8 @@ def _audit_denial(exc, context) -> None:
         return
     request = context.get("request")
     if status in (403, 404) and code not in _NOT_DENIALS and request is not None:
-        audit_denial(actor=request.user, path=request.path, method=request.method, status=status, code=code)
+        access_denied.send(sender=exception_handler, actor=request.user, path=request.path, method=request.method,
+                           status=status, code=code)
 
 
 def exception_handler(exc, context):

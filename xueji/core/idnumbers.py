@@ -61,6 +61,18 @@ def parse(raw: str) -> ParsedId:
     return ParsedId(number=number, area=number[:6], birth_date=birth, sex=sex)
 
 
+def contradicts(parsed: ParsedId, *, birth_date: dt.date | None, sex: str | None) -> tuple[str, ...]:
+    """Which of a pupil's birth date and sex the ID number contradicts: ("birth_date",), ("sex",), both or ().
+    The one rule for the row validator, the error scan and corrections. A missing birth date, and a sex other
+    than GB/T 2261.1's 1 (male) and 2 (female), contradict nothing (the code check speaks about those)."""
+    found = []
+    if birth_date is not None and parsed.birth_date != birth_date:
+        found.append("birth_date")
+    if sex in ("1", "2") and parsed.sex != sex:
+        found.append("sex")
+    return tuple(found)
+
+
 def is_valid(raw: str) -> bool:
     try:
         parse(raw)

@@ -4,7 +4,6 @@ UTF-16 "Unicode text") and .xlsx (python-calamine). Columns are matched by their
 Each source gives the header (the first non-empty row) and then the data rows as (row number as the user sees
 it in Excel, list of cells in header positions), one at a time: nothing holds the whole file's rows."""
 
-import codecs
 import csv
 import datetime as dt
 import html
@@ -21,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core.errors import ValidationFailed
+from xueji.core.files import ENCODING_LABELS, detect_encoding
 from xueji.registry.fields import ALL_ITEMS, BY_TITLE, FormItem
 
 DATA_SHEET = "学生信息"
@@ -147,53 +147,6 @@ def _is_blank(cells: list[Any]) -> bool:
 
 
 # CSV ------------------------------------------------------------------------------------------------------------
-
-ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "gb18030": "GB18030", "utf-16": "UTF-16"}
-
-
-def _decodes_as(path: Path, encoding: str) -> tuple[bool, int]:
-    """Whether the whole file decodes strictly (streamed); else the byte offset of the first bad byte."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    offset = 0
-    with path.open("rb") as handle:
-        while block := handle.read(_BLOCK):
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                return False, offset + max(exc.start, 0)
-            offset += len(block)
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False, offset
-    return True, -1
-
-
-def detect_encoding(path: Path, name: str = "") -> str:
-    """UTF-8 BOM, UTF-16 BOM, else strict UTF-8 over the whole file, else GB18030 (a superset of GBK and GB2312,
-    what Excel writes for "CSV (逗号分隔)" on Chinese Windows). UTF-8 is tried first because random GB18030 text
-    is almost never valid UTF-8, while most byte sequences are valid GB18030."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        ok, where = _decodes_as(path, "utf-16")
-        if ok:
-            return "utf-16"
-        raise ValidationFailed(format_lazy(_("“{name}” starts with a UTF-16 mark but cannot be decoded at byte "
-                                             "{where}."), name=name, where=where), code="bad_encoding", field="file")
-    ok, utf8_at = _decodes_as(path, "utf-8")
-    if ok:
-        return "utf-8"
-    ok, gb_at = _decodes_as(path, "gb18030")
-    if ok:
-        return "gb18030"
-    raise ValidationFailed(format_lazy(_(
-        "The text encoding of “{name}” is not recognised: it is neither UTF-8 (error at byte {utf8_at}) nor "
-        "GB18030/GBK (error at byte {gb_at}). In Excel, “Save as” “CSV UTF-8 (comma delimited)” and upload again."),
-        name=name, utf8_at=utf8_at, gb_at=gb_at), code="bad_encoding", field="file")
-
 
 class CsvSource:
     file_type = "csv"

@@ -15,6 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from xueji.core import files
 from xueji.core.errors import ValidationFailed, XuejiError
 from xueji.policy.services import province_code_of, setting_get
 
@@ -112,25 +113,26 @@ def _refuse(message: str, code: str) -> None:
     raise ValidationFailed(message, code=code, field="file")
 
 
+_FOREIGN = {"png": "PNG 图片", "jpeg": "JPEG 图片", "gif": "GIF 图片", "rar": "RAR 压缩包", "7z": "7z 压缩包",
+            "gzip": "gzip 压缩包", "exe": "可执行程序"}
+
+
 def sniff(path: Path, name: str) -> str:
     """The file's type by its content ("xlsx" or "csv"); the name's extension must agree."""
-    with path.open("rb") as handle:
-        head = handle.read(64 * 1024)
+    head, kind = files.sniff_path(path)
     suffix = Path(name).suffix.lower()
     if not head:
         _refuse("文件是空的。", "empty_file")
-    if head.startswith(b"%PDF"):
+    key = kind.key if kind else None
+    if key == "pdf":
         _refuse(f"“{name}”的内容是 PDF 文档，不是 Excel 工作簿或 CSV 文件。请上传由导入模板填写的 .xlsx 或 .csv 文件。",
                 "wrong_file_type")
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if key == "ole":
         _refuse(f"“{name}”是旧版 Excel（.xls）或加密的工作簿。请在 Excel 中“另存为” .xlsx（不设密码）后再上传。",
                 "wrong_file_type")
-    for magic, label in ((b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"),
-                         (b"Rar!", "RAR 压缩包"), (b"7z\xbc\xaf", "7z 压缩包"), (b"\x1f\x8b", "gzip 压缩包"),
-                         (b"MZ", "可执行程序")):
-        if head.startswith(magic):
-            _refuse(f"“{name}”的内容是{label}，不是 Excel 工作簿或 CSV 文件。", "wrong_file_type")
-    is_zip = head.startswith(b"PK\x03\x04")
+    if key in _FOREIGN:
+        _refuse(f"“{name}”的内容是{_FOREIGN[key]}，不是 Excel 工作簿或 CSV 文件。", "wrong_file_type")
+    is_zip = key == "zip"
     if suffix in XLSX_SUFFIXES:
         if not is_zip:
             _refuse(f"“{name}”的扩展名是 .xlsx，但内容不是 Excel 工作簿。", "wrong_file_type")

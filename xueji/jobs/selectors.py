@@ -1,8 +1,12 @@
+from pathlib import Path
+
+from django.conf import settings
 from django.db.models import QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.core.filters import as_bool, typed
+from xueji.jobs.errors import INTERNAL_ERROR, INTERRUPTED_ERROR
 from xueji.jobs.models import FileScope, Job, JobStatus
 
 
@@ -36,10 +40,18 @@ def file_readable(user, job: Job) -> bool:
     return True
 
 
+def result_file_path(job: Job) -> Path | None:
+    """The job's result file on disk, if it exists and lies inside MEDIA_ROOT."""
+    if not job.result_file:
+        return None
+    path = (Path(settings.MEDIA_ROOT) / job.result_file).resolve()
+    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
+        return None
+    return path
+
+
 def job_error_message(job: Job) -> str:
     """What a user reads about a failed or interrupted job: its short message, never a traceback."""
-    from xueji.jobs.services import INTERNAL_ERROR, INTERRUPTED_ERROR
-
     if job.status == JobStatus.INTERRUPTED:
         return str(INTERRUPTED_ERROR)
     if job.status != JobStatus.FAILED:
@@ -52,7 +64,6 @@ def job_error_message(job: Job) -> str:
 def file_state(user, job: Job) -> str:
     """What the user may do with the job's result file: ready | forbidden | expired | none."""
     from xueji.core import clock
-    from xueji.jobs.services import result_file_path
 
     if not job.result_file or not job.is_finished:
         return "none"

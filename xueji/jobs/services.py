@@ -35,15 +35,14 @@ from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import Conflict, Forbidden, NotFound, XuejiError
+from xueji.jobs.errors import INTERNAL_ERROR, INTERRUPTED_ERROR  # noqa: F401 - the failure words live in errors.py
 from xueji.jobs.models import RERUNNABLE, FileScope, Job, JobStatus
 from xueji.jobs.registry import all_hooks, handler_for, hooks_for
+from xueji.jobs.selectors import file_readable, job_get, result_file_path
 
 logger = logging.getLogger(__name__)
 
 # What the user reads instead of a traceback (the traceback stays in the server log and Job.error_detail).
-INTERNAL_ERROR = _("The job stopped because of an internal error. Administrators find the details in the server "
-                   "log under the job's number.")
-INTERRUPTED_ERROR = _("The job was interrupted: its worker stopped while it ran. Run it again to continue.")
 
 
 def heartbeat_seconds() -> float:
@@ -225,22 +224,11 @@ def _expiry(job: Job, ended: dt.datetime) -> dt.datetime | None:
     return ended + dt.timedelta(days=file_days()) if has_file else None
 
 
-def result_file_path(job: Job) -> Path | None:
-    if not job.result_file:
-        return None
-    path = (Path(settings.MEDIA_ROOT) / job.result_file).resolve()
-    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
-        return None
-    return path
-
-
 # ---------------------------------------------------------------- reading result files
 
 def job_file_download(*, actor, pk) -> tuple[Job, Path]:
     """A job's result file for download: the job within the jurisdiction (else 404), the file's own rule
     (`selectors.file_readable`, else 403, audited), not expired; every download is audited."""
-    from xueji.jobs.selectors import file_readable, job_get
-
     job = job_get(user=actor, pk=pk)
     if job.result_file and not file_readable(actor, job):
         audit_record(actor=actor, action="job.download", obj=job, success=False,

@@ -13,7 +13,7 @@ from xueji.core import clock
 from xueji.core.errors import ValidationFailed
 from xueji.policy.choices import WINDOW_KINDS  # callers read the kinds here too
 from xueji.policy.models import ApprovalRoute, BusinessWindow, PolicySetting
-from xueji.regions.models import OrgKind, OrgUnit
+from xueji.regions.models import province_code_of  # noqa: F401 - its callers read it here too
 
 # Settings every province has, with their defaults and a description (shown in the UI).
 SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
@@ -22,14 +22,6 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "registration.grade1.age_control": ({"enabled": True, "min_age": 6}, "小学新生入学年龄控制（8月31日满周岁）"),
 }
 
-
-
-def province_code_of(org_unit: OrgUnit | None) -> str | None:
-    """The region code of the province an org unit belongs to (None for the ministry)."""
-    if org_unit is None:
-        return None
-    province = org_unit.ancestor_of_kind(OrgKind.PROVINCE)
-    return province.code if province else None
 
 
 def _actor_province(actor) -> str:

@@ -97,3 +97,11 @@ class OrgUnit(TimeStampedModel):
         if self.kind == kind:
             return self
         return OrgUnit.objects.filter(id__in=self.ancestor_ids(), kind=kind).first()
+
+
+def province_code_of(org_unit: OrgUnit | None) -> str | None:
+    """The region code of the province an org unit belongs to (None for the ministry)."""
+    if org_unit is None:
+        return None
+    province = org_unit.ancestor_of_kind(OrgKind.PROVINCE)
+    return province.code if province else None

@@ -16,7 +16,6 @@ files, the county registrar approves; a province may change the route in policy)
 Once a problem is resolved, its records that are cleared get their final number (clearance.issue_cleared).
 """
 
-import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -30,6 +29,7 @@ from xueji.accounts.jurisdiction import org_in_jurisdiction
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock, codes, idnumbers
+from xueji.core.db import insert_rows
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.core.messages import user_message
 from xueji.jobs.models import Job
@@ -102,56 +102,6 @@ def _chunks(items: list, size: int = CHUNK):
 
 # Recording problems (idempotent) ----------------------------------------------------------------------------
 
-def _as_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _insert(model, fields: list[str], rows: list[tuple], *, ignore_conflicts: bool = False,
-            returning: tuple[str, ...] = ()) -> list[tuple] | None:
-    """INSERT many rows set-based. On PostgreSQL one statement per 10,000 rows: INSERT ... SELECT FROM unnest() of
-    one array per column; elsewhere multi-row VALUES. (bulk_create spends most of a scan's time building model
-    instances, and a VALUES list of thousands of parameters is slow for PostgreSQL to parse.) With `returning`,
-    PostgreSQL gives back those columns of the rows it inserted; elsewhere None (the caller reads them)."""
-    if not rows:
-        return [] if returning else None
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    model_fields = [model._meta.get_field(name) for name in fields]
-    columns = ", ".join(quote(f.column) for f in model_fields)
-    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            names = ", ".join(f"c{i}" for i in range(len(fields)))
-            casts = ", ".join(f"CAST(c{i} AS {f.db_type(connection)})" for i, f in enumerate(model_fields))
-            arrays = ", ".join(["%s::text[]"] * len(fields))
-            back = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
-            out: list[tuple] = []
-            for start in range(0, len(rows), 10000):
-                batch = rows[start:start + 10000]
-                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {casts} "  # noqa: S608
-                               f"FROM unnest({arrays}) AS u({names}){' WHERE true' if suffix else ''}{suffix}{back}",
-                               [[_as_text(row[i]) for row in batch] for i in range(len(fields))])
-                if returning:
-                    out.extend(cursor.fetchall())
-            return out if returning else None
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        size = max(1, 900 // len(fields))  # SQLite's variable limit
-        for start in range(0, len(rows), size):
-            batch = rows[start:start + size]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(batch))}{suffix}",  # noqa: S608
-                           [f.get_db_prep_save(v, connection) for row in batch for f, v in zip(model_fields, row,
-                                                                                               strict=True)])
-    return None
-
-
 def _insert_once(model, fields: list[str], rows: list[tuple], returning: tuple[str, ...] = ()) -> list[tuple] | None:
     """Insert rows the caller found absent. Plainly first (PostgreSQL's ON CONFLICT costs a speculative insertion
     per row); only if a parallel writer got there in between, again skipping the rows that now exist."""
@@ -159,9 +109,9 @@ def _insert_once(model, fields: list[str], rows: list[tuple], returning: tuple[s
         return [] if returning else None
     try:
         with transaction.atomic():
-            return _insert(model, fields, rows, returning=returning)
+            return insert_rows(model, fields, rows, returning=returning)
     except IntegrityError:
-        return _insert(model, fields, rows, ignore_conflicts=True, returning=returning)
+        return insert_rows(model, fields, rows, ignore_conflicts=True, returning=returning)
 
 
 def record_problems(*, kind: str, province_code: str, groups: dict[str, list[int]],
@@ -230,7 +180,7 @@ def record_problems(*, kind: str, province_code: str, groups: dict[str, list[int
         # A new problem's "found" is its own row (created_at, source, job); later arrivals are events.
         events = [(problem_id, "member_added", actor_id, f"{source}: {name}", at)
                   for problem_id, name in added_to_existing]
-        _insert(ProblemEvent, ["problem", "kind", "actor", "note", "at"], events)
+        insert_rows(ProblemEvent, ["problem", "kind", "actor", "note", "at"], events)
     if result["new"] or result["members_added"]:
         audit_record(actor=actor, action="problem.record", object_type="registration.problem",
                      object_repr=f"{result['new']} new {kind} problems",
@@ -511,11 +461,8 @@ def _id_contradiction(id_number: str, birth_date, sex: str) -> str | None:
         parsed = idnumbers.parse(id_number)
     except idnumbers.InvalidId as exc:
         return exc.code
-    if parsed.birth_date != birth_date:
-        return "birth_date_mismatch"
-    if sex in ("1", "2") and parsed.sex != sex:
-        return "sex_mismatch"
-    return None
+    contradicted = idnumbers.contradicts(parsed, birth_date=birth_date, sex=sex)
+    return f"{contradicted[0]}_mismatch" if contradicted else None
 
 
 def error_scan(*, province_code: str, scope: OrgUnit, actor, job: Job | None = None, progress=None) -> dict:
@@ -654,10 +601,11 @@ def clean_changes(*, student: Student, changes: dict[str, Any]) -> dict[str, Any
         except idnumbers.InvalidId as exc:
             refused.append(ValidationFailed(str(exc), code=exc.code, field="id_number"))
         else:
-            if parsed.birth_date != new["birth_date"]:
+            contradicted = idnumbers.contradicts(parsed, birth_date=new["birth_date"], sex=new["sex"])
+            if "birth_date" in contradicted:
                 refused.append(ValidationFailed("The ID number's birth date differs from the date of birth.",
                                                 code="id_birth_date_mismatch", field="id_number"))
-            if new["sex"] in ("1", "2") and parsed.sex != new["sex"]:
+            if "sex" in contradicted:
                 refused.append(ValidationFailed("The ID number's sex digit differs from the sex.",
                                                 code="id_sex_mismatch", field="id_number"))
     # The row validator's identity rules (name characters, formula-like cells, plausible birth date), on the items

@@ -16,7 +16,6 @@ problem gets the final number (G + ID) through `clearance.issue_cleared`, and pu
 J number in the same job.
 """
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -38,6 +37,7 @@ from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock, idnumbers
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
+from xueji.core.files import detect_encoding
 from xueji.core.spreadsheets import csv_writer
 from xueji.jobs.models import Job
 from xueji.jobs.registry import job_handler
@@ -414,15 +414,9 @@ def store_upload(upload, *, folder: str, province_code: str | None) -> Path:
 
 
 def open_text(path: Path) -> io.TextIOWrapper:
-    """A CSV file as text: UTF-8 (with or without BOM), else GB18030 (how Excel saves CSV on Chinese Windows)."""
-    with path.open("rb") as fh:
-        head = fh.read(65536)
-    encoding = "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        encoding = "gb18030"
-    return io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")
+    """A CSV file as text, in the encoding core.files finds (UTF-8 with or without BOM, UTF-16, else GB18030:
+    how Excel saves CSV on Chinese Windows)."""
+    return io.TextIOWrapper(path.open("rb"), encoding=detect_encoding(path, path.name), newline="")
 
 
 def _answer_rows(path: Path) -> Iterator[tuple[int, list[str]]]:

@@ -25,7 +25,7 @@ from xueji.core import clock
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
-from xueji.policy.services import province_code_of
+from xueji.regions.models import province_code_of
 from xueji.regions.selectors import org_unit_get
 from xueji.registry.choices import (
     REG_TRANSITIONS,

@@ -338,11 +338,12 @@ def _check_identity(values: dict[str, Any], errors: list[FieldError], today: dt.
         except idnumbers.InvalidId as exc:
             errors.append(FieldError("身份证件号", _id_message(exc, number), "id_number"))
             return
-        if birth and parsed.birth_date != birth:
+        contradicted = idnumbers.contradicts(parsed, birth_date=birth or None, sex=values.get("sex"))
+        if "birth_date" in contradicted:
             errors.append(FieldError("出生日期", _("Differs from the birth date %(date)s in the ID number") % {
                 "date": f"{parsed.birth_date:%Y-%m-%d}"},
                                      "birth_date"))
-        if values.get("sex") and parsed.sex != values["sex"]:
+        if "sex" in contradicted:
             errors.append(FieldError("性别", _("Differs from the ID number (which says %(sex)s)") % {
                 "sex": codes.SEX.label(parsed.sex)}, "sex"))
     elif id_type and id_type != "Z" and not number:

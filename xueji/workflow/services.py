@@ -15,7 +15,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from xueji.audit.services import audit_record
-from xueji.core import clock
+from xueji.core import clock, files
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, XuejiError
 from xueji.policy.services import province_code_of, route_steps, setting_get, window_require
 from xueji.workflow.models import (
@@ -418,22 +418,18 @@ def request_resubmit(*, actor, request: Request, payload: dict[str, Any] | None 
 
 # Proof materials ---------------------------------------------------------------------------------------
 
-SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg", {".jpg", ".jpeg"}),
-    (b"\x89PNG\r\n\x1a\n", "image/png", {".png"}),
-    (b"%PDF-", "application/pdf", {".pdf"}),
-)
+PROOF_KINDS = ("jpeg", "png", "pdf")  # photos and scans (core.files knows the signatures)
 
 
 def sniff(head: bytes, filename: str) -> str:
     """The content type from the file's own bytes; the name's extension must agree with it."""
     extension = Path(filename).suffix.lower()
-    for magic, content_type, extensions in SIGNATURES:
-        if head.startswith(magic):
-            if extension not in extensions:
-                raise ValidationFailed(f"{filename}: the file is {content_type} but named {extension or '(none)'}.",
-                                       code="type_mismatch", field="file")
-            return content_type
+    kind = files.sniff(head)
+    if kind is not None and kind.key in PROOF_KINDS:
+        if extension not in kind.extensions:
+            raise ValidationFailed(f"{filename}: the file is {kind.content_type} but named {extension or '(none)'}.",
+                                   code="type_mismatch", field="file")
+        return kind.content_type
     raise ValidationFailed(f"{filename}: only JPG, PNG and PDF files are accepted (checked by content).",
                            code="unsupported_type", field="file")
 

@@ -2,11 +2,11 @@ import factory
 
 from xueji.accounts.models import RoleAssignment, User
 from xueji.core import clock
-from xueji.core.testing import PASSWORD
+from xueji.testing import PASSWORD
 
 
 class UserFactory(factory.django.DjangoModelFactory):
-    """An account with a current password (xueji.core.testing.PASSWORD) and the given roles."""
+    """An account with a current password (xueji.testing.PASSWORD) and the given roles."""
 
     class Meta:
         model = User

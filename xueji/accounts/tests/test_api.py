@@ -5,7 +5,7 @@ import pytest
 from xueji.accounts.models import User
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
-from xueji.core.testing import PASSWORD
+from xueji.testing import PASSWORD
 
 IP = "172.16.5.9"
 
@@ -169,7 +169,7 @@ def test_me_tells_a_client_its_roles_and_capabilities(world, login):
 
 
 def test_a_token_of_a_deactivated_account_stops_working(world, client):
-    from xueji.core.testing import PASSWORD
+    from xueji.testing import PASSWORD
 
     token = client.post("/api/v1/auth/token/", {"username": "tunxi_primary_leader", "password": PASSWORD},
                         content_type="application/json").json()["token"]

@@ -12,7 +12,7 @@ from xueji.accounts.models import PasswordHistory, User
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
 from xueji.core.errors import ValidationFailed
-from xueji.core.testing import PASSWORD
+from xueji.testing import PASSWORD
 
 NEW = "Fresh#2027pw"
 

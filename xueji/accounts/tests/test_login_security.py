@@ -17,7 +17,7 @@ from xueji.accounts.auth import LoginRefused, credentials_verify
 from xueji.accounts.tests.factories import UserFactory
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
-from xueji.core.testing import PASSWORD
+from xueji.testing import PASSWORD
 
 OFFICE_IP = "10.1.2.3"
 OTHER_IP = "10.9.9.9"

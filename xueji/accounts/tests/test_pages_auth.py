@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from xueji.core import clock
-from xueji.core.testing import PASSWORD
+from xueji.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

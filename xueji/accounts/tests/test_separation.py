@@ -10,7 +10,7 @@ from xueji.accounts import services
 from xueji.accounts.models import User
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import Forbidden, NotFound, ValidationFailed
-from xueji.core.testing import PASSWORD
+from xueji.testing import PASSWORD
 
 TEMP = "Start#2026abc"
 

@@ -96,3 +96,10 @@ def test_short_values_are_masked_entirely(value):
 
 def test_nothing_to_mask():
     assert idnumbers.mask(None) == idnumbers.mask("") == ""
+
+
+def test_an_id_contradicts_a_different_birth_date_and_sex_and_nothing_unknown():
+    parsed = idnumbers.parse(idnumbers.make("341002", dt.date(2016, 5, 1), 101))  # odd sequence: male
+    assert idnumbers.contradicts(parsed, birth_date=dt.date(2016, 5, 1), sex="1") == ()
+    assert idnumbers.contradicts(parsed, birth_date=dt.date(2016, 5, 2), sex="2") == ("birth_date", "sex")
+    assert idnumbers.contradicts(parsed, birth_date=None, sex="") == ()

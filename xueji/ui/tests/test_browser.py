@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xueji.core.testing import PASSWORD
+from xueji.testing import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

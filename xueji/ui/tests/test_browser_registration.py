@@ -11,7 +11,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xueji.core import clock
-from xueji.core.testing import PASSWORD
 from xueji.exchange.services import import_start
 from xueji.exchange.tests.conftest import csv_bytes, pupil
 from xueji.jobs.services import job_run
@@ -20,6 +19,7 @@ from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
+from xueji.testing import PASSWORD
 from xueji.ui.tests.test_browser import browser_page  # noqa: F401 - the fixture
 from xueji.workflow.models import Request, RequestStatus
 

@@ -5,9 +5,8 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xueji.accounts.permissions import has_cap
@@ -27,6 +26,9 @@ from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
 from xueji.schools.models import SchoolYear
+from xueji.testing import build_world
+from xueji.testing.fingerprint import fingerprint
+from xueji.testing.shared import built_once
 from xueji.ui.tests.matrix import API_CASES, Case
 from xueji.workflow.models import Proof, Request
 from xueji.workflow.services import proof_add
@@ -75,9 +77,16 @@ def test_every_endpoint_is_in_the_matrix():
     assert not missing, "endpoints missing from the jurisdiction matrix: " + ", ".join(missing)
 
 
-@pytest.fixture
-def scene(world, tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The matrix world, built once for all cases (xueji.testing.shared.built_once): each case's writes are
+    rolled back to it, so every case starts from the same rows (issue 7, item 22)."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("matrix_media"))), built_once(django_db_blocker):
+        yield _build_scene()
+
+
+def _build_scene():
+    world = build_world()
     for school in ("tunxi_primary", "xuanwu_primary"):
         actor = world.user(school, "registrar")
         job = Job.objects.create(kind="registry.export_students", title="t", created_by=actor,
@@ -176,55 +185,19 @@ def _request(client, case: Case, obj, user):
     return call(url, data=data or {})
 
 
-# What a refused request may still write: the audit log (and the per-minute counter that coalesces refusals into
-# it), the session (each request pushes the idle timeout) and login-attempt records. Everything else is business.
-NOT_BUSINESS = {"audit_auditevent", "accounts_denialcounter", "django_session", "axes_accessattempt",
-                "axes_accesslog", "axes_accessfailurelog"}
-VOLATILE_COLUMNS = {"last_login"}  # force_login between requests sets it
-_query: dict[str, object] = {}
 _last: dict[str, object] = {}  # the fingerprint after the last refused write, while nothing else ran
-
-
-def _fingerprint_query() -> tuple[list[str], str]:
-    """One SELECT that returns, per business table, all its rows in order as one value (PostgreSQL: their md5)."""
-    quote = connection.ops.quote_name
-    tables, parts = [], []
-    for model in apps.get_models(include_auto_created=True):
-        meta = model._meta
-        if not meta.managed or meta.proxy or meta.db_table in NOT_BUSINESS:
-            continue
-        columns = [quote(f.column) for f in meta.concrete_fields if f.column not in VOLATILE_COLUMNS]
-        table, pk = quote(meta.db_table), quote(meta.pk.column)
-        if connection.vendor == "postgresql":
-            parts.append(f"(SELECT md5(string_agg(ROW({', '.join(columns)})::text, ';' ORDER BY {pk})) FROM {table})")
-        else:
-            row = " || ',' || ".join(f"quote({c})" for c in columns)
-            parts.append(f"(SELECT group_concat(r, ';') FROM (SELECT {row} AS r FROM {table} ORDER BY {pk}))")
-        tables.append(meta.db_table)
-    return tables, "SELECT " + ", ".join(parts)  # noqa: S608
-
-
-def _fingerprint() -> dict[str, int]:
-    """Every business row, hashed per table: a refused write must leave each one as it was. (The matrix world
-    holds a few hundred rows: one query of a few milliseconds, reused across consecutive refusals.)"""
-    if not _query:
-        _query["tables"], _query["sql"] = _fingerprint_query()
-    with connection.cursor() as cursor:
-        cursor.execute(_query["sql"])
-        values = cursor.fetchone()
-    return {table: hash(value) for table, value in zip(_query["tables"], values, strict=True)}
 
 
 def _check(client, case, user, obj, expected, label, *, refused: bool = False):
     """`refused`: the answer is a refusal (401/403/404, or the login redirect); for a write, nothing may change."""
     write = refused and case.method != "get"
-    before = (_last.get("fingerprint") or _fingerprint()) if write else None
+    before = (_last.get("fingerprint") or fingerprint()) if write else None
     response = _request(client, case, obj, user)
     assert response.status_code in expected, (
         f"{case.key} as {label} -> {response.status_code}, expected {expected}: "
         f"{getattr(response, 'content', b'')[:300]!r}")
     if write:
-        after = _fingerprint()
+        after = fingerprint()
         changed = sorted(table for table in after if after[table] != before.get(table))
         assert not changed, f"{case.key} as {label} was refused ({response.status_code}) but changed {changed}"
         _last["fingerprint"] = after
@@ -237,7 +210,7 @@ def _needs_obj_but_url_has_pk(case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.key)
-def test_matrix(case: Case, scene, client):
+def test_matrix(case: Case, scene, db, client):
     world = scene
     _last.clear()
     # Anonymous visitors.
@@ -306,7 +279,8 @@ def _add_year(world):
 
 @pytest.mark.parametrize("write, table", [(_rename_school, "schools_school"), (_deactivate_user, "accounts_user"),
                                           (_add_year, "schools_schoolyear")])
-def test_a_refused_write_that_changes_anything_fails_the_matrix(world, write, table):
+def test_a_refused_write_that_changes_anything_fails_the_matrix(scene, db, write, table):
+    world = scene
     _last.clear()
     case = Case("api:school-list", "post")
 
@@ -314,7 +288,7 @@ def test_a_refused_write_that_changes_anything_fails_the_matrix(world, write, ta
         _check(_WritingClient(lambda: write(world)), case, None, None, (403,), "anyone", refused=True)
 
 
-def test_a_refused_write_may_leave_audit_rows_and_sessions(world):
+def test_a_refused_write_may_leave_audit_rows_and_sessions(scene, db):
     _last.clear()
 
     def audit_only():

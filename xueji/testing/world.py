@@ -97,4 +97,16 @@ def build_world(*, with_students: bool = True) -> World:
     return world
 
 
-__all__ = ["PASSWORD", "Role", "World", "build_world"]
+def open_windows(provinces: tuple[str, ...] = ("340000", "320000"), *, days: int = 10) -> None:
+    """Open every registration business window of these provinces from `days` before today to `days` after."""
+    from xueji.policy.models import BusinessWindow
+    from xueji.policy.services import WINDOW_KINDS
+
+    today = clock.today()
+    for province in provinces:
+        for kind in WINDOW_KINDS:
+            BusinessWindow.objects.create(province_code=province, kind=kind, start_date=today - dt.timedelta(days=days),
+                                          end_date=today + dt.timedelta(days=days))
+
+
+__all__ = ["PASSWORD", "Role", "World", "build_world", "open_windows"]

@@ -60,6 +60,7 @@ from xueji.accounts.models import ROLES_BY_KIND, Role, RoleAssignment, User
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock, codes, idnumbers
+from xueji.core.db import TableWriter
 from xueji.core.errors import ValidationFailed
 from xueji.policy.models import BusinessWindow
 from xueji.policy.services import WINDOW_KINDS
@@ -383,79 +384,6 @@ def _reserve_ids(model: type[models.Model], count: int) -> int:
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         row = cursor.fetchone()
         return max(highest, row[0] if row else 0) + 1
-
-
-def _default_of(field: models.Field):
-    """The value a new row gets for a field the generator does not fill (`db_default` included)."""
-    if field.has_default():
-        return field.get_default()
-    if field.has_db_default():
-        default = field.db_default
-        if isinstance(default, models.Value):
-            return default.value
-        if not hasattr(default, "resolve_expression"):
-            return default
-    return None if field.null else field.get_default()
-
-
-class _TableWriter:
-    """Writes rows given as tuples in `columns` order, set-based: COPY on PostgreSQL, one prepared INSERT run
-    over the whole batch (executemany) on SQLite.
-
-    On SQLite, `bulk_create` compiles SQL for every value (about 0.6 ms of CPU per pupil with its details,
-    guardians and number); executemany writes the same batches about four times faster (bench/README.md).
-    Columns the generator does not fill (fields added to the model later) get the field's default, so a new
-    field with a default never breaks the demo.
-    """
-
-    _CONVERTED = (models.DateTimeField, models.DateField, models.DecimalField, models.JSONField, models.UUIDField)
-
-    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
-        self.model = model
-        self.columns = tuple(columns)
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        unknown = set(self.columns) - set(fields)
-        if unknown:
-            raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}")
-        missing = [f for f in model._meta.concrete_fields if f.attname not in self.columns]
-        self.missing = tuple(f.get_db_prep_save(_default_of(f), connection) for f in missing)
-        # Values Python's drivers do not take as they are (aware datetimes on SQLite, Decimals, JSON).
-        self.converters = [(index, fields[c]) for index, c in enumerate(self.columns)
-                           if isinstance(fields[c], self._CONVERTED)]
-        quote = connection.ops.quote_name
-        names = ", ".join(quote(n) for n in [fields[c].column for c in self.columns] + [f.column for f in missing])
-        table = quote(model._meta.db_table)
-        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
-        placeholders = ", ".join(["%s"] * (len(self.columns) + len(missing)))
-        self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
-
-    def write(self, rows: Sequence[tuple]) -> None:
-        if not rows:
-            return
-        extra = self.missing
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row + extra if extra else row)
-            return
-        prepared = []
-        converters = self.converters
-        cache: dict[tuple[int, object], object] = {}  # created_at and dates repeat a lot
-        for row in rows:
-            if converters:
-                row = list(row)
-                for index, field in converters:
-                    value = row[index]
-                    key = (index, value)
-                    converted = cache.get(key)
-                    if converted is None:
-                        converted = cache[key] = field.get_db_prep_save(value, connection)
-                    row[index] = converted
-                row = tuple(row)
-            prepared.append(row + extra if extra else row)
-        with connection.cursor() as cursor:
-            cursor.executemany(self.insert_sql, prepared)
 
 
 def _audit_batch(stage: str, object_type: str, **after) -> None:
@@ -825,7 +753,7 @@ class DemoGenerator:
 
         all_classes = [c for s in self.schools for c in s.classes]
         next_id = _reserve_ids(SchoolClass, len(all_classes))
-        writer = _TableWriter(SchoolClass, self.CLASS_COLUMNS)
+        writer = TableWriter(SchoolClass, self.CLASS_COLUMNS)
         people, now, rows = self.people, self.now, []
         for school in self.schools:
             for plan in school.classes:
@@ -847,11 +775,11 @@ class DemoGenerator:
         rows and the database storing them overlap (the generator thread touches no database)."""
         o = self.options
         writers = {
-            "students": _TableWriter(Student, self.STUDENT_COLUMNS),
-            "details": _TableWriter(StudentDetail, self.DETAIL_COLUMNS),
-            "family": _TableWriter(FamilyMember, self.FAMILY_COLUMNS),
-            "numbers": _TableWriter(NationalNumber, self.NUMBER_COLUMNS),
-            "sequences": _TableWriter(NumberSequence, ("key", "last")),
+            "students": TableWriter(Student, self.STUDENT_COLUMNS),
+            "details": TableWriter(StudentDetail, self.DETAIL_COLUMNS),
+            "family": TableWriter(FamilyMember, self.FAMILY_COLUMNS),
+            "numbers": TableWriter(NationalNumber, self.NUMBER_COLUMNS),
+            "sequences": TableWriter(NumberSequence, ("key", "last")),
         }
         first_ids = (_reserve_ids(Student, o.pupils), _reserve_ids(FamilyMember, 2 * o.pupils),
                      _reserve_ids(NationalNumber, o.pupils))

@@ -9,8 +9,9 @@ from django.core.management.base import CommandError
 
 from xueji.accounts.models import ROLES_BY_KIND, RoleAssignment, User
 from xueji.audit.models import AuditEvent
-from xueji.core import codes, demo, idnumbers
+from xueji.core import codes, idnumbers
 from xueji.core.errors import ValidationFailed
+from xueji.demo import generator as demo
 from xueji.regions.models import OrgKind, OrgUnit, Region
 from xueji.registry.models import FamilyMember, NationalNumber, NumberSequence, Student, StudentDetail
 from xueji.registry.validation import name_pinyin

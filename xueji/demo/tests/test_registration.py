@@ -1,4 +1,4 @@
-from xueji.registration.demo import SURNAMES, preschool_records_make
+from xueji.demo.registration import SURNAMES, preschool_records_make
 from xueji.registration.models import PreschoolRecord
 
 

@@ -4,8 +4,8 @@ import unicodedata
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from xueji.core import demo
 from xueji.core.errors import ValidationFailed
+from xueji.demo import generator as demo
 from xueji.regions.models import OrgKind
 
 
@@ -77,7 +77,7 @@ class Command(BaseCommand):
             steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
             self.stdout.write(f"  steps: {steps}")
         # Registration demo: the population register (with planted errors) and pre-school records.
-        from xueji.registration.demo import demo_registration_data
+        from xueji.demo.registration import demo_registration_data
 
         extra = demo_registration_data()
         self.stdout.write(f"  population register: {extra['register']:,} entries, planted {extra['omitted']} unknown "

@@ -1,0 +1,138 @@
+"""Set-based writes of many rows, the one place for them (issue 7, item 18).
+
+- `TableWriter`: rows as tuples in a fixed column order, appended fast: COPY on PostgreSQL, one prepared INSERT
+  run over the batch (executemany) on SQLite. For generated data (the demo, benchmarks).
+- `insert_rows`: INSERT ... SELECT FROM unnest() on PostgreSQL (multi-row VALUES elsewhere), with ON CONFLICT DO
+  NOTHING and RETURNING. For writes that must skip duplicates or learn the new ids (problem scans).
+The bulk import's own COPY text (registry.services.students_copy_prepare) formats on a second thread and is
+written by the pipeline; it stays beside the pupil record it writes.
+
+Callers hold the transaction."""
+
+import json
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+
+def _default_of(field: models.Field):
+    """The value a new row gets for a field the generator does not fill (`db_default` included)."""
+    if field.has_default():
+        return field.get_default()
+    if field.has_db_default():
+        default = field.db_default
+        if isinstance(default, models.Value):
+            return default.value
+        if not hasattr(default, "resolve_expression"):
+            return default
+    return None if field.null else field.get_default()
+
+
+class TableWriter:
+    """Writes rows given as tuples in `columns` order, set-based: COPY on PostgreSQL, one prepared INSERT run
+    over the whole batch (executemany) on SQLite.
+
+    On SQLite, `bulk_create` compiles SQL for every value (about 0.6 ms of CPU per pupil with its details,
+    guardians and number); executemany writes the same batches about four times faster (bench/README.md).
+    Columns the generator does not fill (fields added to the model later) get the field's default, so a new
+    field with a default never breaks the demo.
+    """
+
+    _CONVERTED = (models.DateTimeField, models.DateField, models.DecimalField, models.JSONField, models.UUIDField)
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+        self.model = model
+        self.columns = tuple(columns)
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        unknown = set(self.columns) - set(fields)
+        if unknown:
+            raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}")
+        missing = [f for f in model._meta.concrete_fields if f.attname not in self.columns]
+        self.missing = tuple(f.get_db_prep_save(_default_of(f), connection) for f in missing)
+        # Values Python's drivers do not take as they are (aware datetimes on SQLite, Decimals, JSON).
+        self.converters = [(index, fields[c]) for index, c in enumerate(self.columns)
+                           if isinstance(fields[c], self._CONVERTED)]
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(n) for n in [fields[c].column for c in self.columns] + [f.column for f in missing])
+        table = quote(model._meta.db_table)
+        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
+        placeholders = ", ".join(["%s"] * (len(self.columns) + len(missing)))
+        self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
+
+    def write(self, rows: Sequence[tuple]) -> None:
+        if not rows:
+            return
+        extra = self.missing
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                write_row = copy.write_row
+                for row in rows:
+                    write_row(row + extra if extra else row)
+            return
+        prepared = []
+        converters = self.converters
+        cache: dict[tuple[int, object], object] = {}  # created_at and dates repeat a lot
+        for row in rows:
+            if converters:
+                row = list(row)
+                for index, field in converters:
+                    value = row[index]
+                    key = (index, value)
+                    converted = cache.get(key)
+                    if converted is None:
+                        converted = cache[key] = field.get_db_prep_save(value, connection)
+                    row[index] = converted
+                row = tuple(row)
+            prepared.append(row + extra if extra else row)
+        with connection.cursor() as cursor:
+            cursor.executemany(self.insert_sql, prepared)
+
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts: bool = False,
+            returning: tuple[str, ...] = ()) -> list[tuple] | None:
+    """INSERT many rows set-based. On PostgreSQL one statement per 10,000 rows: INSERT ... SELECT FROM unnest() of
+    one array per column; elsewhere multi-row VALUES. (bulk_create spends most of a scan's time building model
+    instances, and a VALUES list of thousands of parameters is slow for PostgreSQL to parse.) With `returning`,
+    PostgreSQL gives back those columns of the rows it inserted; elsewhere None (the caller reads them)."""
+    if not rows:
+        return [] if returning else None
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    model_fields = [model._meta.get_field(name) for name in fields]
+    columns = ", ".join(quote(f.column) for f in model_fields)
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names = ", ".join(f"c{i}" for i in range(len(fields)))
+            casts = ", ".join(f"CAST(c{i} AS {f.db_type(connection)})" for i, f in enumerate(model_fields))
+            arrays = ", ".join(["%s::text[]"] * len(fields))
+            back = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
+            out: list[tuple] = []
+            for start in range(0, len(rows), 10000):
+                batch = rows[start:start + 10000]
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {casts} "  # noqa: S608
+                               f"FROM unnest({arrays}) AS u({names}){' WHERE true' if suffix else ''}{suffix}{back}",
+                               [[_as_text(row[i]) for row in batch] for i in range(len(fields))])
+                if returning:
+                    out.extend(cursor.fetchall())
+            return out if returning else None
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        size = max(1, 900 // len(fields))  # SQLite's variable limit
+        for start in range(0, len(rows), size):
+            batch = rows[start:start + size]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(batch))}{suffix}",  # noqa: S608
+                           [f.get_db_prep_save(v, connection) for row in batch for f, v in zip(model_fields, row,
+                                                                                               strict=True)])
+    return None

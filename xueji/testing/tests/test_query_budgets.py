@@ -1,0 +1,129 @@
+"""Query-count baselines of the main pages and API lists (issue 7, item 20).
+
+Each page is asked for with a dozen rows of its kind in view, so a query per row (an N+1) lands far above its
+budget and fails here. The budgets are today's counts plus three (the counts did not move between 2 and 12
+rows); lower them when a page gets cheaper, never raise one without a reason in the commit. Paths, not URL
+names: the pages keep their addresses while their code moves between apps."""
+
+import datetime as dt
+
+import pytest
+
+from xueji.audit.services import audit_record
+from xueji.core import clock, idnumbers
+from xueji.jobs.models import Job
+from xueji.regions.models import OrgKind
+from xueji.regions.services import org_unit_create
+from xueji.registration.models import ProblemKind
+from xueji.registration.problems import record_problems
+from xueji.registration.services import registration_submit
+from xueji.registration.tests.test_flow import pupil_row
+from xueji.registry.models import FamilyMember, Student
+from xueji.registry.services import student_enter
+from xueji.registry.validation import validate_row
+from xueji.schools.models import School, SchoolClass
+from xueji.testing.shared import built_once
+from xueji.testing.world import build_world, open_windows
+
+ROWS = 12  # of each kind, in view of the user who asks
+
+
+@pytest.fixture(scope="module")
+def crowd(django_db_setup, django_db_blocker):
+    """A dozen pupils, drafts under request, classes, schools, jobs, audit events and problem records, all in
+    view of tunxi_primary's registrar (and of tunxi's county for the schools); built once for the module."""
+    with built_once(django_db_blocker):
+        world = build_world()
+        open_windows(("340000",))
+        _fill(world)
+        yield world
+
+
+def _fill(world) -> None:
+    registrar = world.user("tunxi_primary", "registrar")
+    school, school_class = world.schools["tunxi_primary"], world.classes["tunxi_primary"]
+    today = clock.today()
+    pupils = []
+    for n in range(ROWS):
+        birth = dt.date(2016, 9, 1 + n)
+        pupil = Student.objects.create(
+            school=school, school_class=school_class, province_code="340000", name=f"群{n}",
+            name_pinyin=f"qun{n}", sex="2", birth_date=birth, id_number=idnumbers.make("341002", birth, 200 + 2 * n))
+        FamilyMember.objects.create(student=pupil, relation="52", name=f"母{n}", phone="13800000001")
+        pupils.append(pupil)
+    for n in range(ROWS):
+        clean, errors = validate_row(pupil_row(n), today=today, require_class=False)
+        assert not errors, errors
+        draft = student_enter(actor=registrar, school=school, school_class=school_class, clean=clean)
+        registration_submit(actor=registrar, kind="enrolled", student_ids=[draft.pk])
+    for n in range(ROWS):
+        SchoolClass.objects.create(school=school, stage=school_class.stage, cohort_year=school_class.cohort_year,
+                                   number=n + 2, head_teacher="李老师")
+        code = f"341002{2100 + n}"
+        unit = org_unit_create(actor=None, kind=OrgKind.SCHOOL, name=f"屯溪第{n}小学", code=code,
+                               parent=world.units["tunxi"], audit=False)
+        School.objects.create(org_unit=unit, code=code, name=f"屯溪第{n}小学", county=world.units["tunxi"],
+                              running_type="211", stages="1")
+        Job.objects.create(kind="registry.export_students", title=f"导出{n}", created_by=registrar,
+                           org_unit=registrar.org_unit, created_at=clock.now(), status="succeeded")
+        audit_record(actor=registrar, action="student.view", obj=pupils[n])
+    record_problems(kind=ProblemKind.ID_ERROR, province_code="340000",
+                    groups={f"s{p.pk}": [p.pk] for p in pupils},
+                    details={f"s{p.pk}": {"reason": "id_not_found"} for p in pupils}, source="verification")
+
+
+# (who asks, path, at most this many queries). Detail pages take the crowd's first object of their kind.
+PAGES = [
+    ("tunxi_primary_registrar", "/", 25),
+    ("tunxi_primary_registrar", "/students/", 21),
+    ("tunxi_primary_registrar", "/students/{student}/", 20),
+    ("tunxi_primary_leader", "/inbox/", 15),
+    ("tunxi_primary_registrar", "/requests/", 19),
+    ("tunxi_primary_registrar", "/requests/{request}/", 26),
+    ("tunxi_registrar", "/schools/", 17),
+    ("tunxi_primary_registrar", "/classes/", 22),
+    ("tunxi_primary_registrar", "/jobs/", 19),
+    ("tunxi_primary_registrar", "/problems/", 23),
+    ("tunxi_primary_auditor", "/audit/", 11),
+    ("tunxi_primary_registrar", "/api/v1/students/", 12),
+    ("tunxi_primary_registrar", "/api/v1/students/{student}/", 13),
+    ("tunxi_primary_leader", "/api/v1/inbox/", 12),
+    ("tunxi_primary_registrar", "/api/v1/requests/", 12),
+    ("tunxi_primary_registrar", "/api/v1/requests/{request}/", 14),
+    ("tunxi_registrar", "/api/v1/schools/", 12),
+    ("tunxi_primary_registrar", "/api/v1/classes/", 13),
+    ("tunxi_primary_registrar", "/api/v1/jobs/", 12),
+    ("tunxi_primary_registrar", "/api/v1/problems/", 14),
+    ("tunxi_primary_auditor", "/api/v1/audit-events/", 12),
+]
+
+
+def _path(template: str) -> str:
+    from xueji.workflow.models import Request
+
+    student = Student.objects.filter(name="群0").values_list("pk", flat=True).first()
+    request = Request.objects.order_by("pk").values_list("pk", flat=True).first()
+    return template.format(student=student, request=request)
+
+
+@pytest.mark.parametrize(("username", "path", "budget"), PAGES, ids=[p[1] for p in PAGES])
+def test_a_page_stays_within_its_query_budget(crowd, db, client, username, path, budget,
+                                              django_assert_max_num_queries):
+    from xueji.accounts.models import User
+
+    client.force_login(User.objects.get(username=username))
+    url = _path(path)
+    assert client.get(url).status_code == 200  # warm: the session, the menu's cached counts
+    with django_assert_max_num_queries(budget, info=url):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", [p[1] for p in PAGES if p[1].startswith("/api/") and "{" not in p[1]])
+def test_the_api_lists_hold_the_crowd(crowd, db, client, path):
+    """The budgets above mean something only if each list shows its dozen rows."""
+    from xueji.accounts.models import User
+
+    username = next(p[0] for p in PAGES if p[1] == path)
+    client.force_login(User.objects.get(username=username))
+    assert len(client.get(path).json()["results"]) >= ROWS
