@@ -109,12 +109,12 @@ def discard(path: Path | str | None) -> None:
         pass
 
 
-def _refuse(message: str, code: str) -> None:
+def _refuse(message, code: str) -> None:  # message: the user's words (lazy), in the reader's language
     raise ValidationFailed(message, code=code, field="file")
 
 
-_FOREIGN = {"png": "PNG 图片", "jpeg": "JPEG 图片", "gif": "GIF 图片", "rar": "RAR 压缩包", "7z": "7z 压缩包",
-            "gzip": "gzip 压缩包", "exe": "可执行程序"}
+_FOREIGN = {"png": _("a PNG image"), "jpeg": _("a JPEG image"), "gif": _("a GIF image"), "rar": _("a RAR archive"),
+            "7z": _("a 7z archive"), "gzip": _("a gzip archive"), "exe": _("a program")}
 
 
 def sniff(path: Path, name: str) -> str:
@@ -122,30 +122,34 @@ def sniff(path: Path, name: str) -> str:
     head, kind = files.sniff_path(path)
     suffix = Path(name).suffix.lower()
     if not head:
-        _refuse("文件是空的。", "empty_file")
+        _refuse(_("The file is empty."), "empty_file")
     key = kind.key if kind else None
     if key == "pdf":
-        _refuse(f"“{name}”的内容是 PDF 文档，不是 Excel 工作簿或 CSV 文件。请上传由导入模板填写的 .xlsx 或 .csv 文件。",
-                "wrong_file_type")
+        _refuse(format_lazy(_("“{name}” is a PDF document, not an Excel workbook or a CSV file. Upload the .xlsx "
+                              "or .csv file filled in from the import template."), name=name), "wrong_file_type")
     if key == "ole":
-        _refuse(f"“{name}”是旧版 Excel（.xls）或加密的工作簿。请在 Excel 中“另存为” .xlsx（不设密码）后再上传。",
-                "wrong_file_type")
+        _refuse(format_lazy(_("“{name}” is an old Excel (.xls) or an encrypted workbook. In Excel, “Save as” .xlsx "
+                              "(without a password), then upload it."), name=name), "wrong_file_type")
     if key in _FOREIGN:
-        _refuse(f"“{name}”的内容是{_FOREIGN[key]}，不是 Excel 工作簿或 CSV 文件。", "wrong_file_type")
+        _refuse(format_lazy(_("“{name}” is {kind}, not an Excel workbook or a CSV file."), name=name,
+                            kind=_FOREIGN[key]), "wrong_file_type")
     is_zip = key == "zip"
     if suffix in XLSX_SUFFIXES:
         if not is_zip:
-            _refuse(f"“{name}”的扩展名是 .xlsx，但内容不是 Excel 工作簿。", "wrong_file_type")
+            _refuse(format_lazy(_("“{name}” is named .xlsx, but its content is no Excel workbook."), name=name),
+                    "wrong_file_type")
         return "xlsx"
     if suffix in TEXT_SUFFIXES:
         if is_zip:
-            _refuse(f"“{name}”的扩展名是 {suffix}，但内容是 Excel 工作簿或压缩包；请把扩展名改为 .xlsx。",
-                    "wrong_file_type")
+            _refuse(format_lazy(_("“{name}” is named {suffix}, but its content is an Excel workbook or a zip archive; "
+                                  "rename it to .xlsx."), name=name, suffix=suffix), "wrong_file_type")
         utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
         if b"\x00" in head and not utf16:
-            _refuse(f"“{name}”不是文本文件（含有二进制内容），不能作为 CSV 导入。", "wrong_file_type")
+            _refuse(format_lazy(_("“{name}” is no text file (it holds binary content) and cannot be imported as CSV."),
+                                name=name), "wrong_file_type")
         return "csv"
-    _refuse(f"不支持“{suffix or name}”类型的文件：请上传 .xlsx 或 .csv 文件。", "wrong_file_type")
+    _refuse(format_lazy(_("Files of the type “{kind}” are not accepted: upload an .xlsx or .csv file."),
+                        kind=suffix or name), "wrong_file_type")
     raise AssertionError  # unreachable
 
 
@@ -156,28 +160,33 @@ def check_xlsx_container(path: Path, name: str) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        _refuse(f"“{name}”已损坏，不是有效的 .xlsx 文件。", "corrupt_file")
+        _refuse(format_lazy(_("“{name}” is damaged: it is no valid .xlsx file."), name=name), "corrupt_file")
     if len(infos) > XLSX_MAX_ENTRIES:
-        _refuse(f"“{name}”内含 {len(infos)} 个部件，超过 {XLSX_MAX_ENTRIES} 个，不像是正常的 Excel 工作簿，已拒绝。",
-                "zip_bomb")
+        _refuse(format_lazy(_("“{name}” holds {count} parts, more than {limit}: no ordinary Excel workbook does; "
+                              "refused."), name=name, count=len(infos), limit=XLSX_MAX_ENTRIES), "zip_bomb")
     total = sum(info.file_size for info in infos)
     compressed = max(path.stat().st_size, 1)
     if total > XLSX_MAX_UNCOMPRESSED:
-        _refuse(f"“{name}”解压后将达 {filesizeformat(total)}（文件本身 {filesizeformat(compressed)}），超过"
-                f" {filesizeformat(XLSX_MAX_UNCOMPRESSED)} 的上限，已拒绝。数据量大时请改用 CSV 文件导入。",
-                "zip_bomb")
+        _refuse(format_lazy(_("“{name}” would unpack to {total} (the file itself is {size}), over the limit of "
+                              "{limit}; refused. Import large data as a CSV file."), name=name,
+                            total=filesizeformat(total), size=filesizeformat(compressed),
+                            limit=filesizeformat(XLSX_MAX_UNCOMPRESSED)), "zip_bomb")
     for info in infos:
         if info.flag_bits & 0x1:
-            _refuse(f"“{name}”含有加密内容，请取消密码后再上传。", "encrypted_file")
+            _refuse(format_lazy(_("“{name}” holds encrypted content: remove the password, then upload it."), name=name),
+                    "encrypted_file")
         if info.file_size > XLSX_RATIO_FLOOR and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1):
-            _refuse(f"“{name}”中的“{info.filename[:80]}”声明解压后 {filesizeformat(info.file_size)}，压缩率"
-                    f"超过 {XLSX_MAX_RATIO} 倍（疑似压缩炸弹），已拒绝。", "zip_bomb")
+            _refuse(format_lazy(_("“{part}” in “{name}” declares {total} unpacked, a compression ratio over {ratio} (a "
+                                  "suspected zip bomb); refused."), part=info.filename[:80], name=name,
+                                total=filesizeformat(info.file_size), ratio=XLSX_MAX_RATIO), "zip_bomb")
     if total > XLSX_RATIO_FLOOR and total > XLSX_MAX_RATIO * compressed:
-        _refuse(f"“{name}”（{filesizeformat(compressed)}）声明解压后达 {filesizeformat(total)}，压缩率超过"
-                f" {XLSX_MAX_RATIO} 倍（疑似压缩炸弹），已拒绝。", "zip_bomb")
+        _refuse(format_lazy(_("“{name}” ({size}) declares {total} unpacked, a compression ratio over {ratio} (a "
+                              "suspected zip bomb); refused."), name=name, size=filesizeformat(compressed),
+                            total=filesizeformat(total), ratio=XLSX_MAX_RATIO), "zip_bomb")
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        _refuse(f"“{name}”是压缩包，但不是 Excel 工作簿（.xlsx）。", "wrong_file_type")
+        _refuse(format_lazy(_("“{name}” is a zip archive, but no Excel workbook (.xlsx)."), name=name),
+                "wrong_file_type")
 
 
 class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):

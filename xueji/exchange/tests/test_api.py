@@ -101,3 +101,15 @@ def test_a_refused_file_is_explained_in_the_language_of_the_request(world, media
     assert "required columns missing: “出生日期”" in english["message"]
     assert chinese["message"].startswith("文件的列与导入模板不符，整个文件未导入。缺少必填列：“出生日期”")
     assert not ImportBatch.objects.exists()
+
+
+def test_a_file_of_the_wrong_type_is_refused_in_the_language_of_the_request(world, media, login, registrar):
+    client = login(registrar)
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
+    english = client.post("/api/v1/imports/", data={"file": upload("学生.csv", pdf), "kind": "enrolled"},
+                          HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese = client.post("/api/v1/imports/", data={"file": upload("学生.csv", pdf), "kind": "enrolled"}).json()
+    assert english["code"] == chinese["code"] == "wrong_file_type"
+    assert english["message"].startswith("“学生.csv” is a PDF document, not an Excel workbook or a CSV file.")
+    assert chinese["message"].startswith("“学生.csv”的内容是 PDF 文档，不是 Excel 工作簿或 CSV 文件。")
+    assert not ImportBatch.objects.exists()
