@@ -120,19 +120,24 @@ def user_edit(request, pk):
         "is_self": target.pk == request.user.pk, "title": _("Account %(username)s") % {"username": target.username}})
 
 
-@sensitive_post_parameters("new_password")
-@web_view(Cap.USER_MANAGE)
-def user_reset_password(request, pk):
-    target = account_selectors.user_get(user=request.user, pk=pk)
+def _reset_password(request, target, *, back: str):
+    """The password reset of a user or an auditor: the form, the service, and back to `back`."""
     form = forms.PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
             account_services.user_reset_password(actor=request.user, user=target, **form.cleaned_data)
             messages.success(request, _("The password of %(username)s was reset and the account unlocked.") % {
                 "username": target.username})
-            return redirect("accounts:user_edit", pk=target.pk)
+            return redirect(back)
     return form_page(request, form, title=_("Reset the password of %(username)s") % {"username": target.username},
-                     cancel_url=reverse("accounts:user_edit", args=[target.pk]), submit=_("Reset password"))
+                     cancel_url=back, submit=_("Reset password"))
+
+
+@sensitive_post_parameters("new_password")
+@web_view(Cap.USER_MANAGE)
+def user_reset_password(request, pk):
+    target = account_selectors.user_get(user=request.user, pk=pk)
+    return _reset_password(request, target, back=reverse("accounts:user_edit", args=[target.pk]))
 
 
 def _set_active(request, target) -> bool:
@@ -185,15 +190,7 @@ def auditor_create(request):
 @web_view(Cap.AUDITOR_MANAGE)
 def auditor_reset_password(request, pk):
     target = account_selectors.auditor_get(user=request.user, pk=pk)
-    form = forms.PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with errors_to_form(form):
-            account_services.user_reset_password(actor=request.user, user=target, **form.cleaned_data)
-            messages.success(request, _("The password of %(username)s was reset and the account unlocked.") % {
-                "username": target.username})
-            return redirect("accounts:auditor_list")
-    return form_page(request, form, title=_("Reset the password of %(username)s") % {"username": target.username},
-                     cancel_url=reverse("accounts:auditor_list"), submit=_("Reset password"))
+    return _reset_password(request, target, back=reverse("accounts:auditor_list"))
 
 
 auditor_set_active = command_view(Cap.AUDITOR_MANAGE, get=account_selectors.auditor_get, run=_set_active,

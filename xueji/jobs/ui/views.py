@@ -12,7 +12,7 @@ from xueji.jobs import selectors as job_selectors
 from xueji.jobs import services as job_services
 from xueji.jobs.ui import forms, tables
 from xueji.ui.errors import web_view
-from xueji.ui.views import command_view, list_page, paged
+from xueji.ui.views import command_view, detail_page, list_page, paged
 
 # ---------------------------------------------------------------- jobs
 
@@ -29,7 +29,7 @@ def job_list(request):
 def job_detail(request, pk):
     job_services.job_reap_if_due()
     job = job_selectors.job_get(user=request.user, pk=pk)
-    return render(request, "jobs/job_detail.html", {"job": job, **job_context(job, request.user)})
+    return detail_page(request, "jobs/job_detail.html", job, name="job", **job_context(job, request.user))
 
 
 @web_view(Cap.JOB_VIEW, methods=("GET",))
