@@ -11,6 +11,10 @@ valid rows as drafts, chunk by chunk → error report → one audit event for th
   streams chunk k's bytes with COPY while the main thread reads, checks and formats chunk k+1: Python works on
   one core while the database ingests on the other, and the writer needs the GIL only briefly.
 - The first chunks are small (500, 1,000, 2,000 rows) so the writer starts early even for a short file.
+
+Why one module of ~600 lines: the row checker, the chunk writers (inline and threaded), the error report and
+the run share one chunk protocol and one crash-safety argument (above); they are read and changed together.
+The reading of files lives in `readers.py`, the checking of one row in `registry.validation`.
 """
 
 import datetime as dt

@@ -996,19 +996,23 @@ MEMBER_ROUTE = (step("filing_county", "registrar"),)
 ARBITRATION_ROUTE = (step("common_superior", "registrar"),)
 
 MEMBER_TYPES = ("problem.correct", "problem.delete", "problem.confirm")  # exclude each other on one member
-CORRECT = register(RequestType(code="problem.correct", label=ACTION_LABELS["correct"], default_route=MEMBER_ROUTE,
+CORRECT = register(RequestType(code="problem.correct", label=_("Correction of a problem record"),
+                               default_route=MEMBER_ROUTE,
                                apply=_apply_correct, on_returned=_on_member_returned,
                                on_withdrawn=_on_member_withdrawn,
                                subjects=(MEMBER_SUBJECT,), excludes=MEMBER_TYPES))
-DELETE = register(RequestType(code="problem.delete", label=ACTION_LABELS["delete"], default_route=MEMBER_ROUTE,
+DELETE = register(RequestType(code="problem.delete", label=_("Deletion of a problem record"),
+                              default_route=MEMBER_ROUTE,
                               apply=_apply_delete, on_returned=_on_member_returned, on_withdrawn=_on_member_withdrawn,
                               subjects=(MEMBER_SUBJECT,), excludes=MEMBER_TYPES))
-CONFIRM = register(RequestType(code="problem.confirm", label=ACTION_LABELS["confirm"], default_route=MEMBER_ROUTE,
+CONFIRM = register(RequestType(code="problem.confirm", label=_("Confirmation of a problem record (household proof)"),
+                               default_route=MEMBER_ROUTE,
                                apply=_apply_confirm, on_returned=_on_member_returned,
                                on_withdrawn=_on_member_withdrawn,
                                subjects=(MEMBER_SUBJECT,), excludes=MEMBER_TYPES))
 # Filed by the authority whose approval completed the dispute (registrar, or leader if a route says so).
-ARBITRATE = register(RequestType(code="problem.arbitrate", label="重复身份证件号仲裁", default_route=ARBITRATION_ROUTE,
+ARBITRATE = register(RequestType(code="problem.arbitrate", label=_("Arbitration of a duplicate ID number"),
+                                 default_route=ARBITRATION_ROUTE,
                                  apply=_apply_arbitrate, on_returned=_on_member_returned,
                                  on_withdrawn=_on_arbitration_withdrawn, filer_roles=("registrar", "leader"),
                                  subjects=(SUBJECT,), excludes=("problem.arbitrate",), parties=_arbitration_parties,

@@ -112,7 +112,7 @@ def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
     if not_drafts:
         raise Conflict(f"Already submitted or registered: {'、'.join(not_drafts[:10])}", code="not_draft")
     grade1_rules_require(kind=kind, students=students, province_code=province_code_of(actor.org_unit))
-    title = f"{request_type.label}：{actor.org_unit.name} {len(students)} 人"
+    title = f"{request_type.stored_label()}：{actor.org_unit.name} {len(students)} 人"
     request = request_submit(actor=actor, type=request_type.code, title=title, subject_type="registry.student",
                              payload={"count": len(students), "student_ids": ids[:1000]})
     students_registration_submit(actor=actor, student_ids=ids, request_id=request.pk)

@@ -60,15 +60,18 @@ def _of_returned_request(student: Student) -> bool:
 
 
 ENROLLED = register(RequestType(
-    code="registration.enrolled", label="在校生注册", default_route=ROUTE, apply=_register_attached,
+    code="registration.enrolled", label=_("Registration of pupils at school"),
+    default_route=ROUTE, apply=_register_attached,
     on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind="registration.enrolled",
     present_payload=_present, subjects=(STUDENT.code,)))
 GRADE1 = register(RequestType(
-    code="registration.grade1", label="小学新生注册", default_route=ROUTE, apply=_register_attached,
+    code="registration.grade1", label=_("Registration of grade-1 entrants"),
+    default_route=ROUTE, apply=_register_attached,
     on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind="registration.grade1",
     present_payload=_present, subjects=(STUDENT.code,)))
 # A takeover names the record it takes over as its subject: one open takeover of a record at a time.
 RETURNING = register(RequestType(
-    code="registration.returning", label="来华归国学生注册", default_route=ROUTE, apply=_register_attached,
+    code="registration.returning", label=_("Registration of pupils arriving from abroad"),
+    default_route=ROUTE, apply=_register_attached,
     on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind="registration.returning",
     present_payload=_present, subjects=(STUDENT.code,), excludes=("registration.returning",)))

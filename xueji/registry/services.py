@@ -5,7 +5,12 @@ entering pupils (one or many), correcting drafts, registration states, status ch
 
 Most doors below are called by the effects of approved requests (the approval engine has checked the actor) or
 by another service that checked the capability; each writes its history and audit rows in the caller's
-transaction. Set-based callers get set-based doors (one UPDATE ... WHERE, COPY), never a loop of saves."""
+transaction. Set-based callers get set-based doors (one UPDATE ... WHERE, COPY), never a loop of saves.
+
+Why one module of ~700 lines: it is the one door (issue 7, item 9). The one-door test and the lint rule name this
+module as the only writer of the pupil tables; split across modules, the door would have several frames and the
+rule would have to trust each of them. Sections: bulk entry and COPY, identity, entry and drafts, statuses and
+placement, registration states, identity and verification states, numbers, deletion."""
 
 import datetime as dt
 import functools

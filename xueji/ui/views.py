@@ -1,9 +1,15 @@
-"""The shell's generic page helpers (a paged table, a list page, a form page, a safe `next`) and the workbench.
+"""The shell's generic page helpers (a paged table, a list page, a detail page, a form page, a command, a safe
+`next`) and the workbench.
 Pages are thin: reads through selectors, writes through services, refusals mapped in `xueji.ui.errors` (one
 place). Nothing here touches Model.objects."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator, RequestConfig
@@ -49,6 +55,36 @@ def form_page(request, form, *, title: str, cancel_url: str, submit: str | None 
     return render(request, "ui/form.html", {"title": title, "form": form, "cancel_url": cancel_url,
                                             "submit": submit or _("Save"), "intro": intro, **extra},
                   status=status)
+
+
+def detail_page(request, template: str, obj, *, name: str = "object", **extra):
+    """One object's page: the object (fetched through its app's access helper, so a foreign one was a 404 before
+    this) under `name` and as `object`, and the page's other context."""
+    return render(request, template, {"object": obj, name: obj, **extra})
+
+
+def command_view(cap: Cap, *, get: Callable[..., Any], run: Callable[[Any, Any], Any],
+                 done: Callable[[Any, Any], str], then: str | Callable[[Any, Any], str], then_object: bool = False):
+    """A POST-only action on one object (set current, activate, unlock, delete, withdraw ...): the object through
+    its access selector `get(user=, pk=)` (404 outside the jurisdiction), the service `run(request, obj)`, the
+    success message `done(obj, result)`, and back to `then` (a URL name, given the object's pk when
+    `then_object`; or a function `then(obj, result)` giving the URL). The page asks for confirmation first (the
+    form's `data-confirm`, xueji.js); refusals are web_view's: a message and back where the user came from."""
+
+    def view(request, pk):
+        obj = get(user=request.user, pk=pk)
+        result = run(request, obj)
+        messages.success(request, done(obj, result))
+        if callable(then):
+            return redirect(then(obj, result))
+        return redirect(reverse(then, args=[obj.pk]) if then_object else reverse(then))
+
+    return web_view(cap, methods=("POST",))(view)
+
+
+def posted_flag(request, name: str) -> bool:
+    """A checkbox or switch of a posted form: on, true, 1, yes."""
+    return request.POST.get(name, "").lower() in ("1", "true", "on", "yes")
 
 
 def safe_next(request, default: str) -> str:

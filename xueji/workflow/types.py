@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+
 from xueji.core.errors import ValidationFailed
 
 
@@ -51,7 +54,7 @@ class FollowUp:
 @dataclass(frozen=True)
 class RequestType:
     code: str
-    label: str  # Chinese name shown in inboxes
+    label: Any  # translated (lazy): inboxes and the API show it in the reader's language
     default_route: tuple[dict[str, str], ...]
     # Called in the transaction of the last approval; returns a JSON-able result stored on the request.
     apply: Callable[..., Any]
@@ -87,6 +90,12 @@ class RequestType:
 
     def route_for(self, key: str) -> tuple[dict[str, str], ...]:
         return self.routes.get(key) or self.default_route
+
+    def stored_label(self) -> str:
+        """The label in the system's language (Chinese), for texts stored on a request, such as its title: a
+        request filed by an English reader reads the same to everyone afterwards."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(self.label)
 
     def excluding(self) -> set[str]:
         """The types that may not be open on a subject of this type: those it names, and those naming it."""

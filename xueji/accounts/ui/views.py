@@ -23,7 +23,7 @@ from xueji.accounts.passwords import ComplexityValidator
 from xueji.accounts.permissions import Cap
 from xueji.accounts.ui import forms, tables
 from xueji.ui.errors import errors_to_form, web_view
-from xueji.ui.views import form_page, list_page, paged, safe_next
+from xueji.ui.views import command_view, form_page, list_page, paged, posted_flag, safe_next
 
 # ---------------------------------------------------------------- sign-in
 
@@ -120,39 +120,45 @@ def user_edit(request, pk):
         "is_self": target.pk == request.user.pk, "title": _("Account %(username)s") % {"username": target.username}})
 
 
-@sensitive_post_parameters("new_password")
-@web_view(Cap.USER_MANAGE)
-def user_reset_password(request, pk):
-    target = account_selectors.user_get(user=request.user, pk=pk)
+def _reset_password(request, target, *, back: str):
+    """The password reset of a user or an auditor: the form, the service, and back to `back`."""
     form = forms.PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
             account_services.user_reset_password(actor=request.user, user=target, **form.cleaned_data)
             messages.success(request, _("The password of %(username)s was reset and the account unlocked.") % {
                 "username": target.username})
-            return redirect("accounts:user_edit", pk=target.pk)
+            return redirect(back)
     return form_page(request, form, title=_("Reset the password of %(username)s") % {"username": target.username},
-                     cancel_url=reverse("accounts:user_edit", args=[target.pk]), submit=_("Reset password"))
+                     cancel_url=back, submit=_("Reset password"))
 
 
-@web_view(Cap.USER_MANAGE, methods=("POST",))
-def user_set_active(request, pk):
+@sensitive_post_parameters("new_password")
+@web_view(Cap.USER_MANAGE)
+def user_reset_password(request, pk):
     target = account_selectors.user_get(user=request.user, pk=pk)
-    is_active = request.POST.get("is_active", "").lower() in ("1", "true", "on", "yes")
+    return _reset_password(request, target, back=reverse("accounts:user_edit", args=[target.pk]))
+
+
+def _set_active(request, target) -> bool:
+    is_active = posted_flag(request, "is_active")
     account_services.user_set_active(actor=request.user, user=target, is_active=is_active)
+    return is_active
+
+
+def _set_active_done(target, is_active: bool) -> str:
     if is_active:
-        messages.success(request, _("Account %(username)s is active.") % {"username": target.username})
-    else:
-        messages.success(request, _("Account %(username)s is deactivated.") % {"username": target.username})
-    return redirect("accounts:user_edit", pk=target.pk)
+        return _("Account %(username)s is active.") % {"username": target.username}
+    return _("Account %(username)s is deactivated.") % {"username": target.username}
 
 
-@web_view(Cap.USER_MANAGE, methods=("POST",))
-def user_unlock(request, pk):
-    target = account_selectors.user_get(user=request.user, pk=pk)
-    account_services.user_unlock(actor=request.user, user=target)
-    messages.success(request, _("Account %(username)s was unlocked.") % {"username": target.username})
-    return redirect("accounts:user_edit", pk=target.pk)
+user_set_active = command_view(Cap.USER_MANAGE, get=account_selectors.user_get, run=_set_active,
+                               done=_set_active_done, then="accounts:user_edit", then_object=True)
+user_unlock = command_view(
+    Cap.USER_MANAGE, get=account_selectors.user_get,
+    run=lambda request, target: account_services.user_unlock(actor=request.user, user=target),
+    done=lambda target, _result: _("Account %(username)s was unlocked.") % {"username": target.username},
+    then="accounts:user_edit", then_object=True)
 
 
 # ---------------------------------------------------------------- auditor accounts (三员分立)
@@ -184,24 +190,8 @@ def auditor_create(request):
 @web_view(Cap.AUDITOR_MANAGE)
 def auditor_reset_password(request, pk):
     target = account_selectors.auditor_get(user=request.user, pk=pk)
-    form = forms.PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with errors_to_form(form):
-            account_services.user_reset_password(actor=request.user, user=target, **form.cleaned_data)
-            messages.success(request, _("The password of %(username)s was reset and the account unlocked.") % {
-                "username": target.username})
-            return redirect("accounts:auditor_list")
-    return form_page(request, form, title=_("Reset the password of %(username)s") % {"username": target.username},
-                     cancel_url=reverse("accounts:auditor_list"), submit=_("Reset password"))
+    return _reset_password(request, target, back=reverse("accounts:auditor_list"))
 
 
-@web_view(Cap.AUDITOR_MANAGE, methods=("POST",))
-def auditor_set_active(request, pk):
-    target = account_selectors.auditor_get(user=request.user, pk=pk)
-    is_active = request.POST.get("is_active", "").lower() in ("1", "true", "on", "yes")
-    account_services.user_set_active(actor=request.user, user=target, is_active=is_active)
-    if is_active:
-        messages.success(request, _("Account %(username)s is active.") % {"username": target.username})
-    else:
-        messages.success(request, _("Account %(username)s is deactivated.") % {"username": target.username})
-    return redirect("accounts:auditor_list")
+auditor_set_active = command_view(Cap.AUDITOR_MANAGE, get=account_selectors.auditor_get, run=_set_active,
+                                  done=_set_active_done, then="accounts:auditor_list")

@@ -2,9 +2,9 @@
 refusals mapped in `xueji.ui.errors` (one place). Nothing here touches Model.objects."""
 
 
-from django.contrib import messages
 from django.http import FileResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap
@@ -12,7 +12,7 @@ from xueji.jobs import selectors as job_selectors
 from xueji.jobs import services as job_services
 from xueji.jobs.ui import forms, tables
 from xueji.ui.errors import web_view
-from xueji.ui.views import list_page, paged
+from xueji.ui.views import command_view, detail_page, list_page, paged
 
 # ---------------------------------------------------------------- jobs
 
@@ -29,7 +29,7 @@ def job_list(request):
 def job_detail(request, pk):
     job_services.job_reap_if_due()
     job = job_selectors.job_get(user=request.user, pk=pk)
-    return render(request, "jobs/job_detail.html", {"job": job, **job_context(job, request.user)})
+    return detail_page(request, "jobs/job_detail.html", job, name="job", **job_context(job, request.user))
 
 
 @web_view(Cap.JOB_VIEW, methods=("GET",))
@@ -55,13 +55,15 @@ def job_download(request, pk):
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
-@web_view(Cap.JOB_VIEW, methods=("POST",))
-def job_rerun(request, pk):
-    """重新运行: the interrupted job starts again as a new job; an import continues where it stopped."""
-    job = job_selectors.job_get(user=request.user, pk=pk)
-    new = job_services.job_rerun(actor=request.user, job=job)
-    messages.success(request, _("The job runs again."))
+def _rerun_shown(_job, new) -> str:
+    """An import that runs again shows on its batch's page (it continues where it stopped); other jobs on theirs."""
     batch = getattr(new, "import_batch", None)
     if batch is not None:
-        return redirect("exchange:import_detail", pk=batch.pk)
-    return redirect("jobs:job_detail", pk=new.pk)
+        return reverse("exchange:import_detail", args=[batch.pk])
+    return reverse("jobs:job_detail", args=[new.pk])
+
+
+# 重新运行: the interrupted job starts again as a new job.
+job_rerun = command_view(Cap.JOB_VIEW, get=job_selectors.job_get,
+                         run=lambda request, job: job_services.job_rerun(actor=request.user, job=job),
+                         done=lambda _job, _new: _("The job runs again."), then=_rerun_shown)

@@ -13,7 +13,7 @@ from xueji.policy import selectors as policy_selectors
 from xueji.policy import services as policy_services
 from xueji.policy.ui import forms, tables
 from xueji.ui.errors import errors_to_form, web_view
-from xueji.ui.views import form_page, list_page, paged
+from xueji.ui.views import command_view, form_page, list_page, paged
 from xueji.workflow.resolvers import RESOLVER_LABELS
 
 # ---------------------------------------------------------------- business windows
@@ -44,12 +44,10 @@ def window_create(request):
                      submit=_("Add window"))
 
 
-@web_view(Cap.POLICY_MANAGE, methods=("POST",))
-def window_delete(request, pk):
-    window = policy_selectors.window_get(user=request.user, pk=pk)
-    policy_services.window_delete(actor=request.user, window=window)
-    messages.success(request, _("The business window was deleted."))
-    return redirect("policy:window_list")
+window_delete = command_view(
+    Cap.POLICY_MANAGE, get=policy_selectors.window_get,
+    run=lambda request, window: policy_services.window_delete(actor=request.user, window=window),
+    done=lambda _window, _result: _("The business window was deleted."), then="policy:window_list")
 
 
 # ---------------------------------------------------------------- approval routes

@@ -15,7 +15,7 @@ from xueji.schools import selectors as school_selectors
 from xueji.schools import services as school_services
 from xueji.schools.ui import forms, tables
 from xueji.ui.errors import errors_to_form, web_view
-from xueji.ui.views import form_page, list_page, paged
+from xueji.ui.views import command_view, form_page, list_page, paged
 
 # ---------------------------------------------------------------- schools
 
@@ -158,9 +158,8 @@ def school_year_create(request):
                      submit=_("Create school year"))
 
 
-@web_view(Cap.SCHOOL_YEAR_MANAGE, methods=("POST",))
-def school_year_set_current(request, pk):
-    year = school_selectors.school_year_get(user=request.user, pk=pk)
-    school_services.school_year_set_current(actor=request.user, school_year=year)
-    messages.success(request, _("%(year)s is now the current school year.") % {"year": year})
-    return redirect("schools:school_year_list")
+school_year_set_current = command_view(
+    Cap.SCHOOL_YEAR_MANAGE, get=school_selectors.school_year_get,
+    run=lambda request, year: school_services.school_year_set_current(actor=request.user, school_year=year),
+    done=lambda year, _result: _("%(year)s is now the current school year.") % {"year": year},
+    then="schools:school_year_list")

@@ -15,7 +15,7 @@ from xueji.registry import selectors as registry_selectors
 from xueji.registry.presenters import presenter_for
 from xueji.ui import navigation
 from xueji.ui.errors import error_message, errors_to_form, web_view
-from xueji.ui.views import list_page, paged
+from xueji.ui.views import command_view, list_page, paged
 from xueji.workflow import selectors as workflow_selectors
 from xueji.workflow import services as workflow_services
 from xueji.workflow.models import RequestStatus, StepStatus
@@ -176,24 +176,22 @@ def request_decide(request, pk):
     return _detail(request, request_obj, decision_form=form)
 
 
-@web_view(Cap.REQUEST_VIEW, methods=("POST",))
-def request_withdraw(request, pk):
-    request_obj = workflow_selectors.request_get(user=request.user, pk=pk)
+def _comment(request) -> str:
     form = forms.CommentForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    workflow_services.request_withdraw(actor=request.user, request=request_obj, comment=comment)
-    messages.success(request, _("The request was withdrawn."))
-    return redirect("workflow:request_detail", pk=request_obj.pk)
+    return form.cleaned_data["comment"] if form.is_valid() else ""
 
 
-@web_view(Cap.REQUEST_VIEW, methods=("POST",))
-def request_resubmit(request, pk):
-    request_obj = workflow_selectors.request_get(user=request.user, pk=pk)
-    form = forms.CommentForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    workflow_services.request_resubmit(actor=request.user, request=request_obj, comment=comment)
-    messages.success(request, _("The request was submitted again; its approval starts over."))
-    return redirect("workflow:request_detail", pk=request_obj.pk)
+request_withdraw = command_view(
+    Cap.REQUEST_VIEW, get=workflow_selectors.request_get,
+    run=lambda request, obj: workflow_services.request_withdraw(actor=request.user, request=obj,
+                                                                comment=_comment(request)),
+    done=lambda _obj, _result: _("The request was withdrawn."), then="workflow:request_detail", then_object=True)
+request_resubmit = command_view(
+    Cap.REQUEST_VIEW, get=workflow_selectors.request_get,
+    run=lambda request, obj: workflow_services.request_resubmit(actor=request.user, request=obj,
+                                                                comment=_comment(request)),
+    done=lambda _obj, _result: _("The request was submitted again; its approval starts over."),
+    then="workflow:request_detail", then_object=True)
 
 
 @web_view(Cap.REQUEST_VIEW, methods=("POST",))

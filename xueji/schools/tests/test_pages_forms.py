@@ -1,20 +1,14 @@
-"""Create and edit forms: success, validation errors shown on the field, and foreign ids never obeyed."""
-
-import re
+"""Create and edit forms of schools, classes and school years: success, validation errors shown on the field,
+and foreign ids never obeyed."""
 
 import pytest
 from django.urls import reverse
 
-from xueji.accounts.models import User
 from xueji.audit.models import AuditEvent
 from xueji.schools.models import School, SchoolClass, SchoolYear
+from xueji.testing.html import field_errors
 
 pytestmark = pytest.mark.django_db
-
-
-def _field_errors(html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", e).strip() for e in re.findall(r'class="invalid-feedback[^"]*"[^>]*>(.*?)</',
-                                                                  html, re.S)]
 
 
 def _school(county, **extra):
@@ -33,15 +27,15 @@ def test_create_school(world, login):
     assert "学校“屯溪区第三小学”已创建。" in page
 
 
-def test_create_school_shows_field_errors(world, login):
+def test_create_school_showsfield_errors(world, login):
     client = login(world.user("tunxi", "registrar"))
     html = client.post(reverse("schools:school_create"),
                        _school(world.units["tunxi"], code="12ab", name="")).content.decode()
-    errors = _field_errors(html)
+    errors = field_errors(html)
     assert "此项为必填项。" in errors and "学校标识码为 10 位数字。" in errors
     assert "请更正下列错误。" in html
     taken = client.post(reverse("schools:school_create"), _school(world.units["tunxi"], code="3410021001"))
-    assert "该代码已被使用。" in _field_errors(taken.content.decode())
+    assert "该代码已被使用。" in field_errors(taken.content.decode())
     assert School.objects.count() == 5
 
 
@@ -81,11 +75,11 @@ def test_create_class_and_errors(world, login):
     klass = SchoolClass.objects.get(school=school, cohort_year=2025, number=4)
     assert response["Location"] == reverse("schools:class_detail", args=[klass.pk])
     again = client.post(reverse("schools:class_create"), data).content.decode()
-    assert "该班级已存在。" in _field_errors(again)
+    assert "该班级已存在。" in field_errors(again)
     wrong_stage = client.post(reverse("schools:class_create"), {**data, "stage": "3", "number": 5}).content.decode()
-    assert "该学校未开设此学段。" in _field_errors(wrong_stage)
+    assert "该学校未开设此学段。" in field_errors(wrong_stage)
     bad_number = client.post(reverse("schools:class_create"), {**data, "number": 100}).content.decode()
-    assert "班号须为 1 到 99。" in _field_errors(bad_number)
+    assert "班号须为 1 到 99。" in field_errors(bad_number)
 
 
 def test_create_class_in_a_foreign_school_is_404(world, login):
@@ -113,7 +107,7 @@ def test_school_years(world, login):
     response = client.post(reverse("schools:school_year_create"), {"start_year": current.start_year + 1})
     assert response["Location"] == reverse("schools:school_year_list")
     duplicate = client.post(reverse("schools:school_year_create"), {"start_year": current.start_year + 1})
-    assert "该学年已存在。" in _field_errors(duplicate.content.decode())
+    assert "该学年已存在。" in field_errors(duplicate.content.decode())
     new = SchoolYear.objects.get(start_year=current.start_year + 1)
     assert client.get(reverse("schools:school_year_set_current", args=[new.pk])).status_code == 405
     client.post(reverse("schools:school_year_set_current", args=[new.pk]))
@@ -124,89 +118,3 @@ def test_school_years(world, login):
     listing = county.get(reverse("schools:school_year_list")).content.decode()
     assert reverse("schools:school_year_set_current", args=[current.pk]) not in listing
     assert county.post(reverse("schools:school_year_set_current", args=[current.pk])).status_code == 403
-
-
-def _user(unit, **extra):
-    return {"username": "wang.fang", "full_name": "王芳", "org_unit": unit.pk, "roles": ["registrar"],
-            "password": "Qz7#pLw9Rt", **extra}
-
-
-def test_create_user(world, login):
-    client = login(world.user("tunxi", "sysadmin"))
-    response = client.post(reverse("accounts:user_create"), _user(world.units["tunxi_primary"]))
-    created = User.objects.get(username="wang.fang")
-    assert response["Location"] == reverse("accounts:user_edit", args=[created.pk])
-    assert created.must_change_password and created.role_set == {"registrar"}
-
-
-def test_create_user_shows_field_errors(world, login):
-    client = login(world.user("tunxi", "sysadmin"))
-    unit = world.units["tunxi_primary"]
-    weak = client.post(reverse("accounts:user_create"), _user(unit, password="abc")).content.decode()
-    assert any("密码至少需要 8 个字符。" in e for e in _field_errors(weak))
-    duties = client.post(reverse("accounts:user_create"), _user(unit, roles=["sysadmin", "registrar"])).content.decode()
-    assert "系统管理员和安全审计员不得兼任其他角色（三权分立）。" in _field_errors(duties)
-    taken = client.post(reverse("accounts:user_create"), _user(unit, username="tunxi_leader")).content.decode()
-    assert "该用户名已被使用。" in _field_errors(taken)
-    no_roles = client.post(reverse("accounts:user_create"), _user(unit, roles=[])).content.decode()
-    assert "此项为必填项。" in _field_errors(no_roles)
-    not_at_school = client.post(reverse("accounts:user_create"), _user(unit, roles=["admissions"])).content.decode()
-    assert _field_errors(not_at_school)  # no admissions officers at a school
-    assert not User.objects.filter(username="wang.fang").exists()
-
-
-def test_create_user_in_a_foreign_unit_is_404(world, login):
-    client = login(world.user("tunxi", "sysadmin"))
-    response = client.post(reverse("accounts:user_create"), _user(world.units["shexian_primary"]))
-    assert response.status_code == 404
-    assert not User.objects.filter(username="wang.fang").exists()
-
-
-def test_edit_user_roles_and_own_account(world, login):
-    admin = world.user("tunxi", "sysadmin")
-    client = login(admin)
-    target = world.user("tunxi_primary", "leader")
-    url = reverse("accounts:user_edit", args=[target.pk])
-    response = client.post(url, {"full_name": "李校长", "org_unit": target.org_unit_id,
-                                 "roles": ["leader", "registrar"]})
-    assert response.status_code == 302
-    target = User.objects.get(pk=target.pk)
-    assert target.full_name == "李校长" and target.role_set == {"leader", "registrar"}
-    # One's own account: roles and unit are read-only, the rest can change.
-    own = client.get(reverse("accounts:user_edit", args=[admin.pk])).content.decode()
-    assert "不能修改其角色或所属单位" in own
-    response = client.post(reverse("accounts:user_edit", args=[admin.pk]),
-                           {"full_name": "管理员", "org_unit": world.units["tunxi_primary"].pk, "roles": ["leader"]})
-    assert response.status_code == 302
-    admin.refresh_from_db()
-    assert admin.full_name == "管理员" and admin.org_unit == world.units["tunxi"]
-    assert User.objects.get(pk=admin.pk).role_set == {"sysadmin"}
-    # A foreign account is not found.
-    assert client.get(reverse("accounts:user_edit", args=[world.user("shexian", "leader").pk])).status_code == 404
-
-
-def test_reset_deactivate_unlock(world, login):
-    from axes.models import AccessAttempt
-
-    client = login(world.user("tunxi", "sysadmin"))
-    target = world.user("tunxi_primary", "leader")
-    AccessAttempt.objects.create(username=target.username, ip_address="127.0.0.1", user_agent="t",
-                                 failures_since_start=5, get_data="", post_data="", http_accept="", path_info="/")
-    page = client.get(reverse("accounts:user_edit", args=[target.pk])).content.decode()
-    assert "解锁" in page and "已锁定" in page
-    client.post(reverse("accounts:user_unlock", args=[target.pk]))
-    assert not AccessAttempt.objects.filter(username=target.username).exists()
-
-    weak = client.post(reverse("accounts:user_reset_password", args=[target.pk]), {"new_password": "short"})
-    assert _field_errors(weak.content.decode())
-    response = client.post(reverse("accounts:user_reset_password", args=[target.pk]), {"new_password": "Temp#2026pass"})
-    assert response.status_code == 302
-    target.refresh_from_db()
-    assert target.check_password("Temp#2026pass") and target.must_change_password
-
-    client.post(reverse("accounts:user_set_active", args=[target.pk]), {"is_active": "0"})
-    target.refresh_from_db()
-    assert not target.is_active
-    client.post(reverse("accounts:user_set_active", args=[target.pk]), {"is_active": "1"})
-    target.refresh_from_db()
-    assert target.is_active
