@@ -15,3 +15,8 @@ EVENT_LABELS = {
 SOURCE_LABELS = {"verification": gettext_lazy("Identity verification"), "scan": gettext_lazy("Scan"),
                  "clearance": gettext_lazy("Duplicate check before issuing numbers"),
                  "arbitration": gettext_lazy("Arbitration")}
+
+# The registration request types by kind (the kind a school files; the request type's code is also its
+# business window's kind). types.py registers them; services.py files them by code, so it needs no types.
+REQUEST_TYPE_OF = {"enrolled": "registration.enrolled", "grade1": "registration.grade1",
+                   "returning": "registration.returning"}
