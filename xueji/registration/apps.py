@@ -9,4 +9,4 @@ class RegistrationConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the request types (registration; problem records) and the job kinds (verification, scans).
-        from xueji.registration import problems, types, verification  # noqa: F401
+        from xueji.registration import problem_scans, problems, types, verification  # noqa: F401

@@ -155,7 +155,7 @@ def problem_requests(*, user, problem: Problem) -> QuerySet[Request]:
 def problem_summary(*, user) -> list[dict]:
     """Per county of the jurisdiction: unresolved problems by kind (the county's list of problem records)."""
     require_cap(user, Cap.PROBLEM_VIEW)
-    from xueji.registration.problems import county_summary
+    from xueji.registration.problem_scans import county_summary
 
     if user_path(user) is None:
         return []

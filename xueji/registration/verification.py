@@ -44,7 +44,8 @@ from xueji.jobs.registry import job_handler
 from xueji.jobs.services import job_start
 from xueji.policy.services import province_code_of, setting_get
 from xueji.regions.models import OrgUnit
-from xueji.registration.clearance import cleared_candidates_q, has_id_q, issue_cleared
+from xueji.registration.clearance import cleared_candidates_q, issue_cleared
+from xueji.registration.identity_keys import has_id_q
 from xueji.registration.models import (
     BatchMode,
     BatchStatus,
@@ -59,6 +60,7 @@ from xueji.registration.models import (
     VerificationItem,
     VerifyResult,
 )
+from xueji.registration.problem_records import record_problems
 from xueji.registry.models import RegStatus, Student, VerifyStatus
 from xueji.registry.services import student_verify_set
 
@@ -141,8 +143,6 @@ def apply_results(*, results: dict[int, str], actor, job: Job | None = None,
     """Record the register's answers (record id -> VerifyResult) for records still awaiting a check: one UPDATE
     per result, ID-error problems filed in bulk for failures, earlier ID errors of verified records resolved.
     The caller holds the transaction."""
-    from xueji.registration.problems import record_problems
-
     eligible = {pk: province for pk, province in Student.objects.select_for_update().filter(
         pk__in=list(results), verify_status__in=CHECKABLE).values_list("pk", "province_code")}
     by_result: dict[str, list[int]] = defaultdict(list)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from xueji.core.errors import Conflict
-from xueji.registration import problems
+from xueji.registration import problem_scans, problems
 from xueji.registration.clearance import issue_cleared
 from xueji.registration.models import Problem, ProblemKind, ProblemStatus
 from xueji.registration.tests.helpers import proof_pdf
@@ -61,7 +61,8 @@ def test_parallel_issuance_gives_one_number(transactional_db, world, media):
 def _duplicate(world):
     a, b = world.students["tunxi_primary"], world.students["shexian_primary"]
     Student.objects.filter(pk=b.pk).update(id_number=a.id_number)
-    problems.duplicate_scan(province_code="340000", scope=world.units["anhui"], actor=world.user("anhui", "registrar"))
+    problem_scans.duplicate_scan(province_code="340000", scope=world.units["anhui"],
+                                 actor=world.user("anhui", "registrar"))
     return Problem.objects.get(kind=ProblemKind.DUPLICATE_ID)
 
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 from xueji.core import idnumbers
 from xueji.core.errors import Conflict
 from xueji.registration.models import Problem, ProblemKind
-from xueji.registration.problems import problem_action_file, record_problems
+from xueji.registration.problem_records import record_problems
+from xueji.registration.problems import problem_action_file
 from xueji.registration.tests.test_flow import enter, pupil_row
 from xueji.registry.models import Student
 

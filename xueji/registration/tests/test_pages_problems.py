@@ -218,7 +218,7 @@ def test_file_exchange_downloads_the_batch_file_and_takes_answers(world, login):
 
 def test_the_problem_list_names_each_record_with_masked_id_class_and_school(world, login):
     from xueji.core.idnumbers import mask
-    from xueji.registration.problems import record_problems
+    from xueji.registration.problem_records import record_problems
 
     first = Student.objects.get(pk=world.students["tunxi_primary"].pk)
     other = Student.objects.get(pk=world.students["shexian_primary"].pk)

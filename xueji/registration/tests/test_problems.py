@@ -15,7 +15,8 @@ from xueji.registration.models import (
     Resolution,
     RetiredNumber,
 )
-from xueji.registration.problems import duplicate_scan, error_scan, problem_action_file, problem_arbitrate
+from xueji.registration.problem_scans import duplicate_scan, error_scan
+from xueji.registration.problems import problem_action_file, problem_arbitrate
 from xueji.registration.tests.helpers import add_pupil, proof_pdf, register_students, run
 from xueji.registration.verification import verification_start
 from xueji.registry.models import NationalNumber, Student, VerifyStatus

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import NotFound
 from xueji.jobs.ui.views import job_context
+from xueji.registration import problem_scans as scan_services
 from xueji.registration import problems as problem_services
 from xueji.registration import selectors as registration_selectors
 from xueji.registration import verification as verification_services
@@ -133,7 +134,7 @@ def problem_scan(request):
         messages.error(request, _("Choose the scan."))
         return redirect("registration:problem_list")
     scope = form.cleaned_data.get("org_unit") or request.user.org_unit
-    job = problem_services.scan_start(actor=request.user, kind=form.cleaned_data["kind"], org_unit=scope)
+    job = scan_services.scan_start(actor=request.user, kind=form.cleaned_data["kind"], org_unit=scope)
     messages.success(request, _("The scan of %(scope)s started; each county finds its new problem records in its "
                                 "list.") % {"scope": scope.name})
     return redirect("jobs:job_detail", pk=job.pk)

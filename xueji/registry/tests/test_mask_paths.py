@@ -16,7 +16,8 @@ from xueji.core import clock, idnumbers
 from xueji.jobs.models import Job
 from xueji.jobs.services import result_file_path
 from xueji.registration.models import Problem, ProblemKind
-from xueji.registration.problems import problem_action_file, record_problems
+from xueji.registration.problem_records import record_problems
+from xueji.registration.problems import problem_action_file
 from xueji.registry.models import NationalNumber, Student
 from xueji.registry.presenters import mask_national_number, mask_phone
 from xueji.workflow.services import request_decide

@@ -15,7 +15,7 @@ from xueji.jobs.models import Job
 from xueji.regions.models import OrgKind
 from xueji.regions.services import org_unit_create
 from xueji.registration.models import ProblemKind
-from xueji.registration.problems import record_problems
+from xueji.registration.problem_records import record_problems
 from xueji.registration.services import registration_submit
 from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import FamilyMember, Student

@@ -43,7 +43,7 @@ def test_returned_requests_and_drafts_are_in_the_filers_todo(world, window, logi
 
 def test_the_schools_open_problem_records_are_in_its_todo(world, login):
     from xueji.registration.models import ProblemKind
-    from xueji.registration.problems import record_problems
+    from xueji.registration.problem_records import record_problems
 
     student = world.students["tunxi_primary"]
     record_problems(kind=ProblemKind.ID_ERROR, province_code=student.province_code,

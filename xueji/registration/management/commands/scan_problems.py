@@ -5,7 +5,7 @@ from django.db import transaction
 
 from xueji.core.errors import XuejiError
 from xueji.registration.management.commands._jobrun import actor_and_scope, run_now
-from xueji.registration.problems import SCAN_KINDS, scan_start
+from xueji.registration.problem_scans import SCAN_KINDS, scan_start
 
 
 class Command(BaseCommand):
