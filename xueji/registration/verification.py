@@ -43,24 +43,21 @@ from xueji.jobs.models import Job
 from xueji.jobs.registry import job_handler
 from xueji.jobs.services import job_start
 from xueji.policy.services import province_code_of, setting_get
+from xueji.problems.choices import ProblemKind, ProblemStatus, Resolution
+from xueji.problems.clearance import cleared_candidates_q, issue_cleared
+from xueji.problems.identity_check import identity_check_register
+from xueji.problems.identity_keys import has_id_q
+from xueji.problems.models import Problem, ProblemEvent, ProblemMember
+from xueji.problems.records import record_problems
 from xueji.regions.models import OrgUnit
-from xueji.registration.clearance import cleared_candidates_q, issue_cleared
-from xueji.registration.identity_keys import has_id_q
 from xueji.registration.models import (
     BatchMode,
     BatchStatus,
-    Problem,
-    ProblemEvent,
-    ProblemKind,
-    ProblemMember,
-    ProblemStatus,
     RegisterEntry,
-    Resolution,
     VerificationBatch,
     VerificationItem,
     VerifyResult,
 )
-from xueji.registration.problem_records import record_problems
 from xueji.registry.models import RegStatus, Student, VerifyStatus
 from xueji.registry.services import student_verify_set
 
@@ -216,6 +213,9 @@ def verify_students(*, student_ids: Iterable[int], actor, batch: VerificationBat
         outcome = apply_results(results=results, actor=actor, job=job, resolution=resolution)
     outcome["checked"] = len(results)
     return outcome
+
+
+identity_check_register(verify_students)  # an approved problem-record correction verifies again
 
 
 def _results_by_record(rows, answers: list[CheckResult]) -> dict[int, str]:

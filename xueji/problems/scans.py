@@ -15,24 +15,11 @@ from xueji.jobs.models import Job
 from xueji.jobs.registry import job_handler
 from xueji.jobs.services import job_start
 from xueji.policy.services import province_code_of
+from xueji.problems.choices import ACTIVE_MEMBER_STATES, MemberState, ProblemKind, ProblemStatus, Resolution
+from xueji.problems.identity_keys import duplicate_id_numbers, has_id_q, no_id_key
+from xueji.problems.models import Problem, ProblemMember
+from xueji.problems.records import drop_confirmed_distinct, in_chunks, problem_matches, problem_resolve, record_problems
 from xueji.regions.models import OrgUnit
-from xueji.registration.identity_keys import duplicate_id_numbers, has_id_q, no_id_key
-from xueji.registration.models import (
-    ACTIVE_MEMBER_STATES,
-    MemberState,
-    Problem,
-    ProblemKind,
-    ProblemMember,
-    ProblemStatus,
-    Resolution,
-)
-from xueji.registration.problem_records import (
-    drop_confirmed_distinct,
-    in_chunks,
-    problem_matches,
-    problem_resolve,
-    record_problems,
-)
 from xueji.registry.models import RegStatus, Student, VerifyStatus
 from xueji.workflow.models import RequestStatus
 

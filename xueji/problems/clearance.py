@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from xueji.core import idnumbers
-from xueji.registration.identity_keys import has_id_q, holds_id, needs_final_q, no_id_q
-from xueji.registration.problem_scans import record_duplicates_of
+from xueji.problems.identity_keys import has_id_q, holds_id, needs_final_q, no_id_q
+from xueji.problems.scans import record_duplicates_of
 from xueji.registry.models import NationalNumber, NumberKind, RegStatus, Student, VerifyStatus
 from xueji.registry.numbers import allocate, area_of  # the registry's one allocator
 from xueji.registry.services import student_number_issue  # and its one writer
@@ -36,7 +36,8 @@ def cleared_candidates_q() -> Q:
 
 def blocked_student_ids(student_ids: Iterable[int]) -> set[int]:
     """Pupils still concerned by an unresolved problem record (their final number waits)."""
-    from xueji.registration.models import ACTIVE_MEMBER_STATES, ProblemMember, ProblemStatus
+    from xueji.problems.choices import ACTIVE_MEMBER_STATES, ProblemStatus
+    from xueji.problems.models import ProblemMember
 
     return set(ProblemMember.objects.filter(student_id__in=list(student_ids), state__in=ACTIVE_MEMBER_STATES)
                .exclude(problem__status=ProblemStatus.RESOLVED).values_list("student_id", flat=True))
@@ -44,7 +45,7 @@ def blocked_student_ids(student_ids: Iterable[int]) -> set[int]:
 
 def numbers_taken(numbers: Iterable[str]) -> set[str]:
     """Numbers already issued to some record, or retired with a deleted one: never issued again."""
-    from xueji.registration.models import RetiredNumber
+    from xueji.problems.models import RetiredNumber
 
     wanted = list(numbers)
     taken = set(NationalNumber.objects.filter(number__in=wanted).values_list("number", flat=True))

@@ -28,21 +28,13 @@ from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock, codes, idnumbers
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.core.messages import user_message
+from xueji.problems.choices import ACTIVE_MEMBER_STATES, MemberState, ProblemKind, ProblemStatus, Resolution
+from xueji.problems.clearance import issue_cleared
+from xueji.problems.identity_check import identity_check
+from xueji.problems.identity_keys import holds_id
+from xueji.problems.models import DeletedRecord, Problem, ProblemMember, RetiredNumber
+from xueji.problems.records import problem_event, problem_matches, problem_resolve, record_problems
 from xueji.regions.models import OrgUnit
-from xueji.registration.clearance import issue_cleared
-from xueji.registration.identity_keys import holds_id
-from xueji.registration.models import (
-    ACTIVE_MEMBER_STATES,
-    DeletedRecord,
-    MemberState,
-    Problem,
-    ProblemKind,
-    ProblemMember,
-    ProblemStatus,
-    Resolution,
-    RetiredNumber,
-)
-from xueji.registration.problem_records import problem_event, problem_matches, problem_resolve, record_problems
 from xueji.registry.models import Student, VerifyStatus
 from xueji.registry.services import (
     StudentArchive,
@@ -287,8 +279,6 @@ def _start_arbitration(problem: Problem, active: list[ProblemMember], actor) -> 
 
 
 def _apply_correct(*, request: Request, actor) -> dict:
-    from xueji.registration.verification import verify_students
-
     problem, member, student = _locked(request)
     if student is None:
         raise Conflict("The record no longer exists.", code="record_gone")
@@ -301,7 +291,7 @@ def _apply_correct(*, request: Request, actor) -> dict:
     student = student_set_identity(actor=actor, student=student, changes=changes)
     verification = None
     if holds_id(student) and student.verify_status == VerifyStatus.UNVERIFIED:
-        verification = verify_students(student_ids=[student.pk], actor=actor, resolution=Resolution.CORRECTED)
+        verification = identity_check(student_ids=[student.pk], actor=actor, resolution=Resolution.CORRECTED)
         student.refresh_from_db(fields=["verify_status"])
     problem.refresh_from_db()
     result = {"student": student.pk, "changed": sorted(changes), "verify_status": student.verify_status}

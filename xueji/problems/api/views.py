@@ -10,9 +10,12 @@ from rest_framework.response import Response
 from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
 from xueji.jobs.api.views import JobSerializer
+from xueji.problems import scans as problem_scans
+from xueji.problems import selectors
+from xueji.problems import services as problems
+from xueji.problems.choices import ProblemKind
+from xueji.problems.models import Problem
 from xueji.regions.selectors import org_unit_get
-from xueji.registration import problem_scans, problems, selectors
-from xueji.registration.models import Problem, ProblemKind
 from xueji.registry.presenters import presenter_for
 from xueji.registry.selectors import shown_id, shown_national_number
 from xueji.workflow.api.views import RequestSerializer

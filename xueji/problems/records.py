@@ -12,16 +12,9 @@ from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.db import insert_rows
 from xueji.jobs.models import Job
-from xueji.registration.identity_keys import holds_id, no_id_key
-from xueji.registration.models import (
-    MemberState,
-    Problem,
-    ProblemEvent,
-    ProblemKind,
-    ProblemMember,
-    ProblemStatus,
-    Resolution,
-)
+from xueji.problems.choices import MemberState, ProblemKind, ProblemStatus, Resolution
+from xueji.problems.identity_keys import holds_id, no_id_key
+from xueji.problems.models import Problem, ProblemEvent, ProblemMember
 from xueji.registry.models import Student
 from xueji.workflow.models import Request
 

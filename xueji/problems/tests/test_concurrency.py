@@ -7,9 +7,11 @@ import pytest
 from django.db import connection, connections
 
 from xueji.core.errors import Conflict
-from xueji.registration import problem_scans, problems
-from xueji.registration.clearance import issue_cleared
-from xueji.registration.models import Problem, ProblemKind, ProblemStatus
+from xueji.problems import scans as problem_scans
+from xueji.problems import services as problems
+from xueji.problems.choices import ProblemKind, ProblemStatus
+from xueji.problems.clearance import issue_cleared
+from xueji.problems.models import Problem
 from xueji.registration.tests.helpers import proof_pdf
 from xueji.registry.models import NationalNumber, Student, VerifyStatus
 from xueji.workflow.models import Request, RequestStatus
