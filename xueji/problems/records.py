@@ -116,7 +116,7 @@ def record_problems(*, kind: str, province_code: str, groups: dict[str, list[int
                   for problem_id, name in added_to_existing]
         insert_rows(ProblemEvent, ["problem", "kind", "actor", "note", "at"], events)
     if result["new"] or result["members_added"]:
-        audit_record(actor=actor, action="problem.record", object_type="registration.problem",
+        audit_record(actor=actor, action="problem.record", object_type="problems.problem",
                      object_repr=f"{result['new']} new {kind} problems",
                      after={"kind": kind, "source": source, "new": result["new"], "existing": result["existing"],
                             "members_added": result["members_added"], "job": job_id})
