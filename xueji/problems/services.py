@@ -14,6 +14,11 @@ files, the county registrar approves; a province may change the route in policy)
   authority has checked the proof of every record still in the group, they stand as distinct pupils.
 
 Once a problem is resolved, its records that are cleared get their final number (clearance.issue_cleared).
+
+Why one module of ~540 lines: it is the filing and the approval of these four request types, which share the
+locking of a problem and its member (`_locked`), its re-evaluation after each decision (`_reevaluate`, which
+starts the arbitration) and the deletion of a record; arbitration in a module of its own would import these
+helpers and be imported by them (a cycle). Recording problems is in records.py, finding them in scans.py.
 """
 
 import logging
