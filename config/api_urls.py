@@ -7,8 +7,8 @@ from xueji.audit.api import views as audit
 from xueji.exchange.api import views as exchange
 from xueji.jobs.api import views as jobs
 from xueji.policy.api import views as policy
+from xueji.problems.api import views as problem_api
 from xueji.regions.api import views as regions
-from xueji.registration.api import problems as problem_api
 from xueji.registration.api import verification as verification_api
 from xueji.registration.api import views as registration
 from xueji.registry.api import views as registry
@@ -76,7 +76,8 @@ urlpatterns = [
     path("imports/template/", exchange.ImportTemplateApi.as_view(), name="import-template"),
     path("imports/<int:pk>/", exchange.ImportBatchDetailApi.as_view(), name="import-detail"),
     path("imports/<int:pk>/errors/", exchange.ImportErrorReportApi.as_view(), name="import-errors"),
-    # Identity verification, problem records (问题学籍) and national numbers (xueji/registration/api/).
+    # Identity verification (xueji/registration/api/), problem records (问题学籍) and national numbers
+    # (xueji/problems/api/).
     path("verification/runs/", verification_api.VerificationRunApi.as_view(), name="verification-run"),
     path("verification/exports/", verification_api.VerificationExportApi.as_view(), name="verification-export"),
     path("verification/batches/", verification_api.VerificationBatchListApi.as_view(),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "xueji.policy",
     "xueji.workflow",
     "xueji.registration",
+    "xueji.problems",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.ui",

@@ -1,4 +1,4 @@
-"""Words of registration, problem-record, verification and national-number refusals.
+"""Words of registration and verification refusals (and of the identity checks a correction shares).
 
 Services raise a stable code with an English developer message; these are the words users read, in the
 language of the request (pages and API alike, through xueji.core.messages). Add the words of a new code here."""
@@ -18,23 +18,8 @@ MESSAGES = {
     "already_taken": _("This pre-school record was already taken over."),
     "wrong_class": _("The class belongs to another school."),
     "not_editable": _("Only drafts and pupils of a returned request can be corrected."),
-    "member_required": _("Choose the record this action is for."),
-    "problem_resolved": _("This problem record is already resolved."),
-    "under_arbitration": _("This problem is under arbitration by the common superior authority."),
-    "member_settled": _("This record's part of the problem is already settled."),
-    "request_in_progress": _("A request for this record is already in progress; withdraw or resubmit it."),
-    "record_gone": _("The record no longer exists."),
-    "not_confirmable": _("Only a well-formed resident ID number can be confirmed; correct it instead."),
-    "not_in_arbitration": _("This problem is not under arbitration."),
-    "invalid_choice": _("That record is not one of the disputed records."),
-    "choice_required": _("Name the record that keeps the ID number on the problem record's page."),
-    "unknown_action": _("Unknown action."),
     "no_preschool_record": _("No pre-school record with this ID number."),
     "batch_file_missing": _("The file of this batch is not available."),
-    "proof_required": _("Attach the household-register proof before the confirmation is approved."),
-    "unknown_problem_kind": _("Unknown kind of problem record."),
-    "unknown_status": _("Unknown status."),
-    "not_correctable": _("Only name, sex, date of birth, ID type and ID number can be corrected here."),
     "invalid_name": _("The name is required (64 characters at most)."),
     "invalid_code": _("Unknown code."),
     "invalid_date": _("Give the date as YYYY-MM-DD."),
@@ -48,19 +33,14 @@ MESSAGES = {
     "invalid_id": _("The ID number is too long."),
     "id_taken": _("Another record already holds this ID number."),
     "no_change": _("The correction changes nothing."),
-    "unknown_scan": _("Unknown scan."),
     "batch_not_waiting": _("This batch is not awaiting answers."),
     "missing_columns": _("The file's header must name the id_number and name columns."),
-    "number_required": _("Give a national student number."),
 }
 # Codes raised for more than one reason: the reason, by the service's own words.
 MESSAGES_BY_TEXT = {
     "student not found": _("Pupil not found."),
     "class not found": _("Class not found."),
     "organisation unit not found": _("Organisation unit not found."),
-    "problem record not found": _("Problem record not found."),
-    "problem record member not found": _("Problem record not found."),
-    "national student number not found": _("National student number not found."),
     "Some of these pupils are not in your jurisdiction.": _("Some of these pupils are not in your jurisdiction."),
 }
 

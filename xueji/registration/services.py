@@ -14,8 +14,8 @@ from xueji.audit.services import audit_record
 from xueji.core import idnumbers
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.policy.services import province_code_of, setting_get, window_require
+from xueji.registration.choices import REQUEST_TYPE_OF
 from xueji.registration.models import PreschoolRecord
-from xueji.registration.types import ENROLLED, GRADE1, RETURNING
 from xueji.registry.choices import ON_ROLL, StudentStatus, status_change_allowed
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_take_over, students_registration_submit
@@ -23,8 +23,9 @@ from xueji.schools.models import SchoolClass
 from xueji.schools.selectors import current_school_year_start
 from xueji.workflow.models import Request
 from xueji.workflow.services import request_submit
+from xueji.workflow.types import request_type as request_type_of
 
-KINDS = {"enrolled": ENROLLED, "grade1": GRADE1, "returning": RETURNING}
+KINDS = REQUEST_TYPE_OF  # kind -> request type code
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -68,7 +69,7 @@ def grade1_rules_require(*, kind: str, students: list[Student], province_code: s
     problems = _grade1_problems(students) if kind == "grade1" else []
     if first_graders:
         if kind != "grade1":
-            window_require(province_code=province_code, kind=GRADE1.window_kind)
+            window_require(province_code=province_code, kind=request_type_of(KINDS["grade1"]).window_kind)
         problems += entry_age_problems(students=first_graders, province_code=province_code)
     if problems:
         raise ValidationFailed(format_lazy(_("The grade-1 rules are not met: {problems}"),
@@ -78,7 +79,7 @@ def grade1_rules_require(*, kind: str, students: list[Student], province_code: s
 def registration_resubmit_check(*, request: Request, actor) -> None:
     """A returned registration filed again: the same rules as at submit, under the policy now in force."""
     students = list(Student.objects.filter(registration_request_id=request.pk).select_related("school_class"))
-    kind = next((key for key, value in KINDS.items() if value.code == request.type), "")
+    kind = next((key for key, value in KINDS.items() if value == request.type), "")
     province = request.province_code
     takeover = (request.payload or {}).get("takeover")
     if takeover:  # the record taken over, placed in the class it would join
@@ -106,7 +107,7 @@ def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
         raise NotFound("Some of these pupils are not in your jurisdiction.")
     if not actor.org_unit.is_school:
         raise ValidationFailed("Registration is filed by the pupil's school.", code="school_only")
-    request_type = KINDS[kind]
+    request_type = request_type_of(KINDS[kind])
     window_require(province_code=province_code_of(actor.org_unit), kind=request_type.window_kind)
     not_drafts = [s.name for s in students if s.reg_status != RegStatus.DRAFT]
     if not_drafts:
@@ -188,7 +189,7 @@ def returning_takeover_submit(*, actor, student: Student, school_class: SchoolCl
         raise Conflict(_("A record with this status cannot be enrolled again."), code="status_not_allowed")
     placed = Student(name=student.name, birth_date=student.birth_date, school_class=school_class)
     grade1_rules_require(kind="returning", students=[placed], province_code=province_code_of(actor.org_unit))
-    return request_submit(actor=actor, type=RETURNING.code, title=f"来华归国学生注册（接收原学籍）：{student.name}",
+    return request_submit(actor=actor, type=KINDS["returning"], title=f"来华归国学生注册（接收原学籍）：{student.name}",
                           subject_type="registry.student", subject_id=str(student.pk),
                           payload={"takeover": student.pk, "class": school_class.pk,
                                    "from_school": student.school_id, "from_status": student.status})

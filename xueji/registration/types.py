@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from xueji.registration.choices import REQUEST_TYPE_OF
+from xueji.registration.services import apply_takeover, registration_resubmit_check
 from xueji.registry.models import Student
 from xueji.registry.numbers import issue_temporary
 from xueji.registry.services import (
@@ -25,8 +27,6 @@ def _register_attached(*, request, actor) -> dict:
     result = {"registered": len(ids), "numbers_issued": issued}
     takeover = (request.payload or {}).get("takeover")
     if takeover:
-        from xueji.registration.services import apply_takeover
-
         result["taken_over"] = apply_takeover(request=request, actor=actor)
     return result
 
@@ -40,8 +40,6 @@ def _present(payload: dict, presenter) -> dict:
 
 def _check_again(*, request, actor) -> None:
     """Resubmitted after a return: the filer's checks again (registration.services.grade1_rules_require)."""
-    from xueji.registration.services import registration_resubmit_check
-
     registration_resubmit_check(request=request, actor=actor)
 
 
@@ -60,18 +58,18 @@ def _of_returned_request(student: Student) -> bool:
 
 
 ENROLLED = register(RequestType(
-    code="registration.enrolled", label=_("Registration of pupils at school"),
+    code=REQUEST_TYPE_OF["enrolled"], label=_("Registration of pupils at school"),
     default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind="registration.enrolled",
+    on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind=REQUEST_TYPE_OF["enrolled"],
     present_payload=_present, subjects=(STUDENT.code,)))
 GRADE1 = register(RequestType(
-    code="registration.grade1", label=_("Registration of grade-1 entrants"),
+    code=REQUEST_TYPE_OF["grade1"], label=_("Registration of grade-1 entrants"),
     default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind="registration.grade1",
+    on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind=REQUEST_TYPE_OF["grade1"],
     present_payload=_present, subjects=(STUDENT.code,)))
 # A takeover names the record it takes over as its subject: one open takeover of a record at a time.
 RETURNING = register(RequestType(
-    code="registration.returning", label=_("Registration of pupils arriving from abroad"),
+    code=REQUEST_TYPE_OF["returning"], label=_("Registration of pupils arriving from abroad"),
     default_route=ROUTE, apply=_register_attached,
-    on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind="registration.returning",
+    on_withdrawn=_release, on_rejected=_release, on_resubmit=_check_again, window_kind=REQUEST_TYPE_OF["returning"],
     present_payload=_present, subjects=(STUDENT.code,), excludes=("registration.returning",)))

@@ -43,18 +43,17 @@ from xueji.jobs.models import Job
 from xueji.jobs.registry import job_handler
 from xueji.jobs.services import job_start
 from xueji.policy.services import province_code_of, setting_get
+from xueji.problems.choices import ProblemKind, ProblemStatus, Resolution
+from xueji.problems.clearance import cleared_candidates_q, issue_cleared
+from xueji.problems.identity_check import identity_check_register
+from xueji.problems.identity_keys import has_id_q
+from xueji.problems.models import Problem, ProblemEvent, ProblemMember
+from xueji.problems.records import record_problems
 from xueji.regions.models import OrgUnit
-from xueji.registration.clearance import cleared_candidates_q, has_id_q, issue_cleared
 from xueji.registration.models import (
     BatchMode,
     BatchStatus,
-    Problem,
-    ProblemEvent,
-    ProblemKind,
-    ProblemMember,
-    ProblemStatus,
     RegisterEntry,
-    Resolution,
     VerificationBatch,
     VerificationItem,
     VerifyResult,
@@ -141,8 +140,6 @@ def apply_results(*, results: dict[int, str], actor, job: Job | None = None,
     """Record the register's answers (record id -> VerifyResult) for records still awaiting a check: one UPDATE
     per result, ID-error problems filed in bulk for failures, earlier ID errors of verified records resolved.
     The caller holds the transaction."""
-    from xueji.registration.problems import record_problems
-
     eligible = {pk: province for pk, province in Student.objects.select_for_update().filter(
         pk__in=list(results), verify_status__in=CHECKABLE).values_list("pk", "province_code")}
     by_result: dict[str, list[int]] = defaultdict(list)
@@ -216,6 +213,9 @@ def verify_students(*, student_ids: Iterable[int], actor, batch: VerificationBat
         outcome = apply_results(results=results, actor=actor, job=job, resolution=resolution)
     outcome["checked"] = len(results)
     return outcome
+
+
+identity_check_register(verify_students)  # an approved problem-record correction verifies again
 
 
 def _results_by_record(rows, answers: list[CheckResult]) -> dict[int, str]:

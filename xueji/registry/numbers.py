@@ -1,7 +1,7 @@
 """National student numbers (学籍号): issued once, unique, never reused; every number ever issued is kept.
 
 The allocator lives here, the writer is the registry's door (`registry.services.student_number_issue`); the
-final numbers of cleared pupils are issued by `registration.clearance.issue_cleared`, which locks the pupils and
+final numbers of cleared pupils are issued by `problems.clearance.issue_cleared`, which locks the pupils and
 checks retired numbers.
 
 - G + the 18-character resident ID number, once it is verified and free of problems;

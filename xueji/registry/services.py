@@ -663,7 +663,7 @@ def student_verify_confirm(*, actor, student: Student | int, request_id: int) ->
 
 def student_number_issue(*, actor, issued: Sequence[tuple[Student, str, str]]) -> None:
     """Give each pupil its new number (number, kind); the old one is kept as superseded, findable forever. The
-    numbers come from `registry.numbers` (allocation) or `registration.clearance` (final numbers), which lock
+    numbers come from `registry.numbers` (allocation) or `problems.clearance` (final numbers), which lock
     the pupils and check every number ever issued or retired. Set-based."""
     if not issued:
         return

@@ -9,7 +9,7 @@ LIMIT = 500
 ROOT = Path(xueji.__file__).resolve().parent
 # The registration app is being split into registration/, verification/ and problems/ (issue 7, item 3), which
 # brings its own sizes; delete this line when the split has landed.
-BEING_SPLIT = ("registration/", "verification/", "problems/")
+BEING_SPLIT = ("registration/",)  # verification is still to move out of it (issue 7, item 3)
 
 
 def _long_modules() -> dict[str, str]:

@@ -49,8 +49,9 @@ def add_pupil(world, school: str, *, name: str = "新生", sex: str = "1", birth
 def matrix_scene(world) -> None:
     """For the jurisdiction matrix (xueji/ui/tests/test_matrix.py): an ID-error problem and a verification batch
     awaiting answers at tunxi_primary and at xuanwu_primary, and an L number for every world pupil."""
-    from xueji.registration.models import BatchMode, BatchStatus, ProblemKind, VerificationBatch
-    from xueji.registration.problems import record_problems
+    from xueji.problems.choices import ProblemKind
+    from xueji.problems.records import record_problems
+    from xueji.registration.models import BatchMode, BatchStatus, VerificationBatch
     from xueji.registry.numbers import issue_temporary
 
     issue_temporary(students=list(Student.objects.filter(pk__in=[s.pk for s in world.students.values()])

@@ -5,7 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from xueji.jobs.models import Job
-from xueji.registration.models import Problem, ProblemKind
+from xueji.problems.choices import ProblemKind
+from xueji.problems.models import Problem
 from xueji.registration.tests.helpers import proof_pdf, register_students, run
 from xueji.registry.models import Student
 from xueji.registry.numbers import issue_temporary

@@ -48,8 +48,10 @@ def test_a_problem_record_correction_reports_all_its_errors_at_once(world):
     import pytest
 
     from xueji.core.errors import ValidationFailed
-    from xueji.registration.models import Problem, ProblemKind
-    from xueji.registration.problems import problem_action_file, record_problems
+    from xueji.problems.choices import ProblemKind
+    from xueji.problems.models import Problem
+    from xueji.problems.records import record_problems
+    from xueji.problems.services import problem_action_file
 
     student = Student.objects.get(pk=world.students["tunxi_primary"].pk)
     record_problems(kind=ProblemKind.ID_ERROR, province_code="340000", groups={student.id_number: [student.pk]},

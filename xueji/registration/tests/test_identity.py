@@ -6,8 +6,10 @@ from django.urls import reverse
 
 from xueji.core import idnumbers
 from xueji.core.errors import Conflict
-from xueji.registration.models import Problem, ProblemKind
-from xueji.registration.problems import problem_action_file, record_problems
+from xueji.problems.choices import ProblemKind
+from xueji.problems.models import Problem
+from xueji.problems.records import record_problems
+from xueji.problems.services import problem_action_file
 from xueji.registration.tests.test_flow import enter, pupil_row
 from xueji.registry.models import Student
 

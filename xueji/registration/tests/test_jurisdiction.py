@@ -7,8 +7,8 @@ from xueji.accounts.jurisdiction import access, restrict
 from xueji.accounts.permissions import Cap
 from xueji.core import clock
 from xueji.core.errors import Forbidden, NotFound
+from xueji.problems.models import Problem, ProblemMember
 from xueji.regions.models import OrgUnit
-from xueji.registration.models import Problem, ProblemMember
 from xueji.registry.models import Student
 
 

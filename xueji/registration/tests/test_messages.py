@@ -26,7 +26,7 @@ def test_api_errors_answer_in_the_language_of_the_request(world, login, language
 
 def test_every_code_and_problem_history_label_has_chinese_words():
     from xueji.core.messages import _BY_CODE, _BY_TEXT  # every app's errors.py, registered at start-up
-    from xueji.registration.choices import EVENT_LABELS, SOURCE_LABELS
+    from xueji.problems.choices import EVENT_LABELS, SOURCE_LABELS
 
     words = {**_BY_CODE, **_BY_TEXT, **EVENT_LABELS, **{f"source:{k}": v for k, v in SOURCE_LABELS.items()}}
     with translation.override("zh-hans"):

@@ -9,15 +9,9 @@ from django.core.management import call_command
 from xueji.core import idnumbers
 from xueji.core.errors import Forbidden, NotFound, ValidationFailed
 from xueji.jobs.services import result_file_path
-from xueji.registration.models import (
-    BatchStatus,
-    Problem,
-    ProblemKind,
-    ProblemStatus,
-    RegisterEntry,
-    VerificationBatch,
-    VerificationItem,
-)
+from xueji.problems.choices import ProblemKind, ProblemStatus
+from xueji.problems.models import Problem
+from xueji.registration.models import BatchStatus, RegisterEntry, VerificationBatch, VerificationItem
 from xueji.registration.tests.helpers import add_pupil, register_students, run
 from xueji.registration.verification import (
     CheckItem,

@@ -7,11 +7,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
-from xueji.regions.selectors import county_choices, org_unit_list
+from xueji.regions.selectors import org_unit_list
 from xueji.registration.errors import MESSAGES
-from xueji.registration.models import ProblemKind
-from xueji.schools.selectors import class_list, school_list
-from xueji.ui.forms import FilterForm, OrgUnitChoiceField, SchoolClassChoiceField, ScopedChoiceField, date_input
+from xueji.schools.selectors import class_list
+from xueji.ui.forms import FilterForm, OrgUnitChoiceField, SchoolClassChoiceField, date_input
 
 # ---------------------------------------------------------------- registration
 
@@ -87,90 +86,5 @@ class ScopeForm(forms.Form):
         field.initial = own.pk
 
 
-class ScanForm(ScopeForm):
-    kind = forms.ChoiceField(label=_("Scan"), choices=lambda: [("duplicates", _("Duplicate records (查重)")),
-                                                             ("errors", _("ID errors"))])
-
-
 class FileForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("CSV, UTF-8 or GB18030"))
-
-
-def _problem_status_choices():
-    return [("", _("All")), ("unresolved", _("Unresolved")), ("open", _("Awaiting action")),
-            ("pending", _("Awaiting approval")), ("arbitration", _("Under arbitration")),
-            ("resolved", _("Resolved"))]
-
-
-class ProblemFilterForm(FilterForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=lambda: [("", _("All")), *ProblemKind.choices])
-    status = forms.ChoiceField(label=_("Status"), choices=_problem_status_choices)
-    county = OrgUnitChoiceField(label=_("County authority"), queryset=None, foreign_is_404=False)
-    school = ScopedChoiceField(label=_("School"), queryset=None, foreign_is_404=False)
-
-    def setup(self):
-        self.fields["county"].queryset = county_choices(user=self.user)
-        self.fields["school"].queryset = school_list(user=self.user)
-        if self.user.org_unit.is_school:
-            del self.fields["county"], self.fields["school"]
-
-
-class MemberField(forms.TypedChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(coerce=int, label=_("Record"), **kwargs)
-
-
-class ProblemCorrectForm(forms.Form):
-    member = MemberField()
-    name = forms.CharField(label=_("Full name"), max_length=64)
-    sex = forms.ChoiceField(label=_("Sex"), choices=lambda: codes.SEX.choices())
-    birth_date = forms.DateField(label=_("Date of birth"), widget=date_input())
-    id_type = forms.ChoiceField(label=_("ID document type"), choices=lambda: codes.ID_DOC_TYPE.choices())
-    id_number = forms.CharField(label=_("ID number"), max_length=32, required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "off", "class": "font-monospace"}))
-    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, members, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].choices = members
-
-
-class ProblemDeleteForm(forms.Form):
-    member = MemberField()
-    reason = forms.CharField(label=_("Reason for deleting the record"), max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, members, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].choices = members
-
-
-class ProblemConfirmForm(forms.Form):
-    member = MemberField()
-    file = forms.FileField(label=_("Household register proof"),
-                           help_text=_("JPG, PNG or PDF of the household register page (户口簿)."))
-    reason = forms.CharField(label=_("Note"), max_length=1000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, members, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].choices = members
-
-
-class ArbitrationForm(forms.Form):
-    keep_member = forms.TypedChoiceField(coerce=int, label=_("Record that keeps the ID number"),
-                                         widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment"), max_length=2000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, members, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["keep_member"].choices = members
-
-
-class NumberLookupForm(forms.Form):
-    number = forms.CharField(label=_("National student number"), max_length=24,
-                             help_text=_("Any number the record ever held: G, J or L; current or superseded."),
-                             widget=forms.TextInput(attrs={"autocomplete": "off", "class": "font-monospace",
-                                                           "autofocus": True}))

@@ -1,10 +1,9 @@
-"""Registration, problem-record and verification pages in the menu, and their waiting work: the school's open
-problem records and its drafts not yet submitted."""
+"""Registration and verification pages in the menu, and their waiting work: the school's drafts not yet
+submitted."""
 
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.permissions import Cap, has_cap
-from xueji.registration import selectors as registration_selectors
 from xueji.registry import selectors as registry_selectors
 from xueji.registry.models import RegStatus
 from xueji.ui.navigation import Entry, Waiting, register, register_waiting
@@ -14,21 +13,11 @@ def _drafts(user) -> int:
     return registry_selectors.student_list(user=user, filters={"reg_status": RegStatus.DRAFT}).count()
 
 
-def _unresolved(user) -> int:
-    return registration_selectors.problem_list(user=user, filters={"status": "unresolved"}).count()
-
-
 def _school_drafts(user) -> int:
     return _drafts(user) if user.org_unit.is_school and has_cap(user, Cap.STUDENT_EDIT) else 0
 
 
-def _school_problems(user) -> int:
-    # The school corrects, confirms or deletes its records; files requests to do so (hence REQUEST_FILE).
-    school_filer = user.org_unit.is_school and has_cap(user, Cap.PROBLEM_VIEW) and has_cap(user, Cap.REQUEST_FILE)
-    return _unresolved(user) if school_filer else 0
-
-
-register_waiting(Waiting("problems", _school_problems, order=30), Waiting("drafts", _school_drafts, order=40))
+register_waiting(Waiting("drafts", _school_drafts, order=40))
 register(
     Entry("registration:draft_list", _("Drafts to register"), "bi-journal-check", "registration", order=10,
           where="school", waiting="drafts", highlight=lambda user, waiting: True,
@@ -40,11 +29,6 @@ register(
           where="school"),
     Entry("registration:returning_search", _("Returning from abroad"), "bi-airplane", "registration", order=50,
           where="school", text=_("Search the whole system for an existing record before creating one.")),
-    Entry("registration:problem_list", _("Problem records"), "bi-exclamation-diamond", "problems", order=10,
-          waiting="problems", count=_unresolved,
-          text=_("Unresolved ID errors and duplicate records to correct, confirm or delete.")),
     Entry("registration:verification_list", _("Identity verification"), "bi-fingerprint", "problems", order=20,
           text=_("Check pupils against the population register; issue national numbers.")),
-    Entry("registration:number_lookup", _("Find a national student number"), "bi-upc-scan", "statistics",
-          order=20, text=_("Any number ever issued, current or superseded.")),
 )

@@ -21,12 +21,4 @@ urlpatterns = [
     path("verification/<int:pk>/", problem_views.verification_detail, name="verification_detail"),
     path("verification/<int:pk>/file/", problem_views.verification_file, name="verification_file"),
     path("verification/<int:pk>/answers/", problem_views.verification_answers, name="verification_answers"),
-    path("problems/", problem_views.problem_list, name="problem_list"),
-    path("problems/scan/", problem_views.problem_scan, name="problem_scan"),
-    path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
-    path("problems/<int:pk>/correct/", problem_views.problem_correct, name="problem_correct"),
-    path("problems/<int:pk>/delete/", problem_views.problem_delete, name="problem_delete"),
-    path("problems/<int:pk>/confirm/", problem_views.problem_confirm, name="problem_confirm"),
-    path("problems/<int:pk>/arbitrate/", problem_views.problem_arbitrate, name="problem_arbitrate"),
-    path("numbers/", problem_views.number_lookup, name="number_lookup"),
 ]

@@ -98,7 +98,7 @@ def test_the_preschool_lookup_takes_the_id_in_the_body(world, login):
 
 def test_the_number_lookup_takes_the_number_in_the_body(world, login):
     client = login(world.user("tunxi", "registrar"))
-    assert client.get(reverse("registration:number_lookup"), {"number": "G" + _id(world)}).context["found"] is None
+    assert client.get(reverse("problems:number_lookup"), {"number": "G" + _id(world)}).context["found"] is None
 
 
 def test_an_expired_search_exports_nothing(world, login):

@@ -15,8 +15,10 @@ from xueji.audit.services import audit_record, snapshot
 from xueji.core import clock, idnumbers
 from xueji.jobs.models import Job
 from xueji.jobs.services import result_file_path
-from xueji.registration.models import Problem, ProblemKind
-from xueji.registration.problems import problem_action_file, record_problems
+from xueji.problems.choices import ProblemKind
+from xueji.problems.models import Problem
+from xueji.problems.records import record_problems
+from xueji.problems.services import problem_action_file
 from xueji.registry.models import NationalNumber, Student
 from xueji.registry.presenters import mask_national_number, mask_phone
 from xueji.workflow.services import request_decide
@@ -95,9 +97,9 @@ PATHS = {
     "detail page": lambda c, s: _text(c.get(reverse("registry:student_detail", args=[s.student.pk]))),
     "class page": lambda c, s: _text(c.get(reverse("schools:class_detail", args=[s.student.school_class_id]))),
     "xlsx export": _export_file,
-    "number lookup page": lambda c, s: _text(c.post(reverse("registration:number_lookup"), {"number": s.g_number})),
+    "number lookup page": lambda c, s: _text(c.post(reverse("problems:number_lookup"), {"number": s.g_number})),
     "number lookup API": lambda c, s: _text(_post_json(c, "api:number-lookup", {"number": s.g_number})),
-    "problem page": lambda c, s: _text(c.get(reverse("registration:problem_detail", args=[s.problem_pk]))),
+    "problem page": lambda c, s: _text(c.get(reverse("problems:problem_detail", args=[s.problem_pk]))),
     "problem API": lambda c, s: _text(c.get(reverse("api:problem-detail", kwargs={"pk": s.problem_pk}))),
     "request page": lambda c, s: _text(c.get(reverse("workflow:request_detail", args=[s.request_pk]))),
     "request API": lambda c, s: _text(c.get(reverse("api:request-detail", kwargs={"pk": s.request_pk}))),

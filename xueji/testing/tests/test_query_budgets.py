@@ -12,10 +12,10 @@ import pytest
 from xueji.audit.services import audit_record
 from xueji.core import clock, idnumbers
 from xueji.jobs.models import Job
+from xueji.problems.choices import ProblemKind
+from xueji.problems.records import record_problems
 from xueji.regions.models import OrgKind
 from xueji.regions.services import org_unit_create
-from xueji.registration.models import ProblemKind
-from xueji.registration.problems import record_problems
 from xueji.registration.services import registration_submit
 from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import FamilyMember, Student

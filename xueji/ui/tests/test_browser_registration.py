@@ -14,7 +14,7 @@ from xueji.core import clock
 from xueji.exchange.services import import_start
 from xueji.exchange.tests.conftest import csv_bytes, pupil
 from xueji.jobs.services import job_run
-from xueji.registration.problems import record_problems
+from xueji.problems.records import record_problems
 from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter

@@ -17,8 +17,9 @@ from xueji.exchange.tests import helpers as exchange_helpers
 from xueji.jobs.models import FileScope, Job
 from xueji.jobs.services import JobContext
 from xueji.policy.models import BusinessWindow
+from xueji.problems.models import Problem
 from xueji.regions.models import OrgKind
-from xueji.registration.models import PreschoolRecord, Problem, VerificationBatch
+from xueji.registration.models import PreschoolRecord, VerificationBatch
 from xueji.registration.services import registration_submit
 from xueji.registration.tests.helpers import matrix_scene
 from xueji.registration.tests.test_flow import pupil_row

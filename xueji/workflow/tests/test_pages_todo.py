@@ -42,8 +42,8 @@ def test_returned_requests_and_drafts_are_in_the_filers_todo(world, window, logi
 
 
 def test_the_schools_open_problem_records_are_in_its_todo(world, login):
-    from xueji.registration.models import ProblemKind
-    from xueji.registration.problems import record_problems
+    from xueji.problems.choices import ProblemKind
+    from xueji.problems.records import record_problems
 
     student = world.students["tunxi_primary"]
     record_problems(kind=ProblemKind.ID_ERROR, province_code=student.province_code,
@@ -55,7 +55,7 @@ def test_the_schools_open_problem_records_are_in_its_todo(world, login):
     inbox = client.get(reverse("workflow:inbox")).content.decode()
 
     assert 'data-todo="problems">1<' in bench and 'data-todo="problems">1<' in inbox
-    assert reverse("registration:problem_list") + "?status=unresolved" in inbox
+    assert reverse("problems:problem_list") + "?status=unresolved" in inbox
 
 
 def test_an_approver_sees_no_filers_todo(world, window, login):

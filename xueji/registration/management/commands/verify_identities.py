@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from xueji.core.errors import XuejiError
-from xueji.registration.management.commands._jobrun import actor_and_scope, run_now
+from xueji.problems.management.commands._jobrun import actor_and_scope, run_now
 from xueji.registration.verification import verification_start
 
 

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from xueji.core.errors import XuejiError
-from xueji.registration.management.commands._jobrun import actor_and_scope, run_now
-from xueji.registration.problems import SCAN_KINDS, scan_start
+from xueji.problems.management.commands._jobrun import actor_and_scope, run_now
+from xueji.problems.scans import SCAN_KINDS, scan_start
 
 
 class Command(BaseCommand):

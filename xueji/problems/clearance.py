@@ -16,36 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from xueji.core import idnumbers
+from xueji.problems.identity_keys import has_id_q, holds_id, needs_final_q, no_id_q
+from xueji.problems.scans import record_duplicates_of
 from xueji.registry.models import NationalNumber, NumberKind, RegStatus, Student, VerifyStatus
 from xueji.registry.numbers import allocate, area_of  # the registry's one allocator
 from xueji.registry.services import student_number_issue  # and its one writer
 
 FINAL_STATUSES = (VerifyStatus.VERIFIED, VerifyStatus.PROOF)
-
-
-def has_id_q() -> Q:
-    """Pupils holding a resident ID number (the only kind the population register checks)."""
-    return Q(id_type="1") & Q(id_number__isnull=False) & ~Q(id_number="")
-
-
-def no_id_q() -> Q:
-    """Pupils with no usable ID: another document type, or no number at all (they get a J number)."""
-    return ~Q(id_type="1") | Q(id_number__isnull=True) | Q(id_number="")
-
-
-def holds_id(student: Student) -> bool:
-    return student.id_type == "1" and bool(student.id_number)
-
-
-def no_id_key(name: str, sex: str, birth_date) -> str:
-    return f"{name}|{sex}|{birth_date:%Y-%m-%d}"
-
-
-def needs_final_q() -> Q:
-    return Q(national_number__isnull=True) | Q(national_number="") | Q(national_number__startswith="L")
 
 
 def cleared_candidates_q() -> Q:
@@ -56,7 +36,8 @@ def cleared_candidates_q() -> Q:
 
 def blocked_student_ids(student_ids: Iterable[int]) -> set[int]:
     """Pupils still concerned by an unresolved problem record (their final number waits)."""
-    from xueji.registration.models import ACTIVE_MEMBER_STATES, ProblemMember, ProblemStatus
+    from xueji.problems.choices import ACTIVE_MEMBER_STATES, ProblemStatus
+    from xueji.problems.models import ProblemMember
 
     return set(ProblemMember.objects.filter(student_id__in=list(student_ids), state__in=ACTIVE_MEMBER_STATES)
                .exclude(problem__status=ProblemStatus.RESOLVED).values_list("student_id", flat=True))
@@ -64,7 +45,7 @@ def blocked_student_ids(student_ids: Iterable[int]) -> set[int]:
 
 def numbers_taken(numbers: Iterable[str]) -> set[str]:
     """Numbers already issued to some record, or retired with a deleted one: never issued again."""
-    from xueji.registration.models import RetiredNumber
+    from xueji.problems.models import RetiredNumber
 
     wanted = list(numbers)
     taken = set(NationalNumber.objects.filter(number__in=wanted).values_list("number", flat=True))
@@ -78,8 +59,6 @@ def issue_cleared(*, student_ids: Iterable[int], actor, job=None) -> dict:
     Returns counts: G and J issued; blocked (unresolved problem), unverified, invalid_id (malformed resident
     ID, found by the error scan), duplicates (a duplicate problem was filed instead), taken (the G number was
     already issued or retired: listed by record id for the province to resolve)."""
-    from xueji.registration.problems import record_duplicates_of
-
     ids = sorted(set(student_ids))
     outcome = {"G": 0, "J": 0, "blocked": 0, "unverified": 0, "invalid_id": 0, "duplicates": 0, "taken": []}
     if not ids:
@@ -132,12 +111,3 @@ def issue_cleared(*, student_ids: Iterable[int], actor, job=None) -> dict:
     outcome["J"] = len(issued) - outcome["G"]
     student_number_issue(actor=actor, issued=issued)
     return outcome
-
-
-def duplicate_id_numbers(id_numbers: Iterable[str]) -> set[str]:
-    """Which of these ID numbers are held by more than one registered record."""
-    wanted = list(set(id_numbers))
-    if not wanted:
-        return set()
-    return set(Student.objects.filter(id_number__in=wanted, reg_status=RegStatus.REGISTERED).values("id_number")
-               .annotate(n=Count("pk")).filter(n__gt=1).values_list("id_number", flat=True))

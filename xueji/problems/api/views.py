@@ -10,9 +10,12 @@ from rest_framework.response import Response
 from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
 from xueji.jobs.api.views import JobSerializer
+from xueji.problems import scans as problem_scans
+from xueji.problems import selectors
+from xueji.problems import services as problems
+from xueji.problems.choices import ProblemKind
+from xueji.problems.models import Problem
 from xueji.regions.selectors import org_unit_get
-from xueji.registration import problems, selectors
-from xueji.registration.models import Problem, ProblemKind
 from xueji.registry.presenters import presenter_for
 from xueji.registry.selectors import shown_id, shown_national_number
 from xueji.workflow.api.views import RequestSerializer
@@ -285,7 +288,7 @@ class ProblemArbitrateApi(SelectorMixin, generics.GenericAPIView):
 
 
 class ScanSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=list(problems.SCAN_KINDS), help_text="duplicates or errors")
+    kind = serializers.ChoiceField(choices=list(problem_scans.SCAN_KINDS), help_text="duplicates or errors")
     org_unit = serializers.IntegerField(required=False, help_text="scope (default: your own unit)")
 
 
@@ -301,7 +304,7 @@ class ProblemScanApi(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         org_unit = data.validated_data.get("org_unit")
         scope = org_unit_get(user=request.user, pk=org_unit) if org_unit else None
-        job = problems.scan_start(actor=request.user, kind=data.validated_data["kind"], org_unit=scope)
+        job = problem_scans.scan_start(actor=request.user, kind=data.validated_data["kind"], org_unit=scope)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -5,17 +5,11 @@ import pytest
 from xueji.core import idnumbers
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.policy.services import route_set
-from xueji.registration import selectors
-from xueji.registration.models import (
-    DeletedRecord,
-    MemberState,
-    Problem,
-    ProblemKind,
-    ProblemStatus,
-    Resolution,
-    RetiredNumber,
-)
-from xueji.registration.problems import duplicate_scan, error_scan, problem_action_file, problem_arbitrate
+from xueji.problems import selectors
+from xueji.problems.choices import MemberState, ProblemKind, ProblemStatus, Resolution
+from xueji.problems.models import DeletedRecord, Problem, RetiredNumber
+from xueji.problems.scans import duplicate_scan, error_scan
+from xueji.problems.services import problem_action_file, problem_arbitrate
 from xueji.registration.tests.helpers import add_pupil, proof_pdf, register_students, run
 from xueji.registration.verification import verification_start
 from xueji.registry.models import NationalNumber, Student, VerifyStatus
@@ -381,7 +375,7 @@ def test_issuance_files_a_duplicate_instead_of_two_numbers(world, media):
     a = world.students["tunxi_primary"]
     b = add_pupil(world, "shexian_primary", name=a.name, id_number=a.id_number)
     Student.objects.filter(pk__in=[a.pk, b.pk]).update(verify_status=VerifyStatus.VERIFIED)
-    from xueji.registration.clearance import issue_cleared
+    from xueji.problems.clearance import issue_cleared
 
     outcome = issue_cleared(student_ids=[a.pk, b.pk], actor=world.user("anhui", "registrar"))
     assert outcome["G"] == 0 and outcome["duplicates"] == 2

@@ -7,9 +7,11 @@ import pytest
 from django.db import connection, connections
 
 from xueji.core.errors import Conflict
-from xueji.registration import problems
-from xueji.registration.clearance import issue_cleared
-from xueji.registration.models import Problem, ProblemKind, ProblemStatus
+from xueji.problems import scans as problem_scans
+from xueji.problems import services as problems
+from xueji.problems.choices import ProblemKind, ProblemStatus
+from xueji.problems.clearance import issue_cleared
+from xueji.problems.models import Problem
 from xueji.registration.tests.helpers import proof_pdf
 from xueji.registry.models import NationalNumber, Student, VerifyStatus
 from xueji.workflow.models import Request, RequestStatus
@@ -61,7 +63,8 @@ def test_parallel_issuance_gives_one_number(transactional_db, world, media):
 def _duplicate(world):
     a, b = world.students["tunxi_primary"], world.students["shexian_primary"]
     Student.objects.filter(pk=b.pk).update(id_number=a.id_number)
-    problems.duplicate_scan(province_code="340000", scope=world.units["anhui"], actor=world.user("anhui", "registrar"))
+    problem_scans.duplicate_scan(province_code="340000", scope=world.units["anhui"],
+                                 actor=world.user("anhui", "registrar"))
     return Problem.objects.get(kind=ProblemKind.DUPLICATE_ID)
 
 

@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_run
-from xueji.registration.models import MemberState, Problem, ProblemKind, ProblemStatus, Resolution, VerificationBatch
+from xueji.problems.choices import MemberState, ProblemKind, ProblemStatus, Resolution
+from xueji.problems.models import Problem
+from xueji.registration.models import VerificationBatch
 from xueji.registration.tests.helpers import register_students
 from xueji.registry.models import NationalNumber, Student, VerifyStatus
 from xueji.registry.numbers import issue_temporary
@@ -66,15 +68,15 @@ def test_verification_flags_the_planted_errors_and_the_school_resolves_them(worl
     # 2. The school sees the problem on its workbench and in its list.
     client = login(world.user("tunxi_primary", "registrar"))
     assert 'data-count="problem_list">1<' in client.get(reverse("ui:workbench")).content.decode()
-    listing = client.get(reverse("registration:problem_list")).content.decode()
-    assert reverse("registration:problem_detail", args=[problem.pk]) in listing and "身份核查" in listing
-    detail = client.get(reverse("registration:problem_detail", args=[problem.pk])).content.decode()
+    listing = client.get(reverse("problems:problem_list")).content.decode()
+    assert reverse("problems:problem_detail", args=[problem.pk]) in listing and "身份核查" in listing
+    detail = client.get(reverse("problems:problem_detail", args=[problem.pk])).content.decode()
     assert 'data-testid="problem-actions"' in detail and pupil.id_number in detail  # the registrar sees the ID
     assert "姓名与身份证件号不一致" in detail
 
     # 3. A correction with a wrong check digit is refused on its field; a name correction is filed.
     bad = pupil.id_number[:-1] + ("0" if pupil.id_number[-1] != "0" else "1")
-    url = reverse("registration:problem_correct", args=[problem.pk])
+    url = reverse("problems:problem_correct", args=[problem.pk])
     member = problem.members.get()
     form = {"member": member.pk, "name": pupil.name, "sex": pupil.sex, "birth_date": pupil.birth_date.isoformat(),
             "id_type": "1", "id_number": bad, "reason": "核对户口簿"}
@@ -83,7 +85,7 @@ def test_verification_flags_the_planted_errors_and_the_school_resolves_them(worl
     unchanged = client.post(url, {**form, "id_number": pupil.id_number}).content.decode()
     assert "更正内容与原数据相同。" in unchanged
     response = client.post(url, {**form, "id_number": pupil.id_number, "name": "张小明"})
-    assert response["Location"] == reverse("registration:problem_detail", args=[problem.pk])
+    assert response["Location"] == reverse("problems:problem_detail", args=[problem.pk])
     request = Request.objects.get(type="problem.correct")
     page = client.get(response["Location"]).content.decode()
     assert "待审核" in page and 'data-testid="problem-actions"' not in page  # one request at a time
@@ -92,7 +94,7 @@ def test_verification_flags_the_planted_errors_and_the_school_resolves_them(worl
     county = login(world.user("tunxi", "registrar"))
     assert request.title in county.get(reverse("workflow:inbox")).content.decode()
     detail = county.get(reverse("workflow:request_detail", args=[request.pk])).content.decode()
-    assert "张小明" in detail and reverse("registration:problem_detail", args=[problem.pk]) in detail
+    assert "张小明" in detail and reverse("problems:problem_detail", args=[problem.pk]) in detail
     county.post(reverse("workflow:request_decide", args=[request.pk]), {"decision": "approve"})
     request.refresh_from_db()
     problem.refresh_from_db()
@@ -105,13 +107,13 @@ def test_verification_flags_the_planted_errors_and_the_school_resolves_them(worl
     page = client.get(reverse("registry:student_detail", args=[pupil.pk])).content.decode()
     assert f'data-number="{old_number}"' in page and f'data-number="{pupil.national_number}"' in page
     assert "已停用" in page
-    found = client.post(reverse("registration:number_lookup"), {"number": old_number.lower()})
+    found = client.post(reverse("problems:number_lookup"), {"number": old_number.lower()})
     assert found.status_code == 200
     html = found.content.decode()
     assert 'data-testid="number-found"' in html and "已停用" in html and pupil.national_number in html
-    assert client.post(reverse("registration:number_lookup"), {"number": "L3410020000000000"}).status_code == 404
+    assert client.post(reverse("problems:number_lookup"), {"number": "L3410020000000000"}).status_code == 404
     foreign = NationalNumber.objects.filter(student__school__county__code="320102").first()
-    response = client.post(reverse("registration:number_lookup"), {"number": foreign.number})
+    response = client.post(reverse("problems:number_lookup"), {"number": foreign.number})
     assert response.status_code == 404 and "您管辖范围内没有学籍使用过这个学籍号。" in response.content.decode()
 
 
@@ -121,23 +123,23 @@ def test_duplicate_ids_across_counties_go_to_the_common_superior(world, login):
     Student.objects.filter(pk=b.pk).update(id_number=a.id_number)
     # The province registrar starts a duplicate scan from the problem list.
     province = login(world.user("anhui", "registrar"))
-    assert 'data-testid="scan-form"' in province.get(reverse("registration:problem_list")).content.decode()
-    province.post(reverse("registration:problem_scan"), {"kind": "duplicates", "org_unit": world.units["anhui"].pk})
+    assert 'data-testid="scan-form"' in province.get(reverse("problems:problem_list")).content.decode()
+    province.post(reverse("problems:problem_scan"), {"kind": "duplicates", "org_unit": world.units["anhui"].pk})
     _run_latest_job()
     problem = Problem.objects.get(kind=ProblemKind.DUPLICATE_ID)
-    summary = province.get(reverse("registration:problem_list")).content.decode()
+    summary = province.get(reverse("problems:problem_list")).content.decode()
     assert 'data-testid="county-summary"' in summary and "tunxi authority" in summary
 
     # Each county sees its own record in full, the other only as "outside your jurisdiction".
     tunxi = login(world.user("tunxi", "registrar"))
-    page = tunxi.get(reverse("registration:problem_detail", args=[problem.pk])).content.decode()
+    page = tunxi.get(reverse("problems:problem_detail", args=[problem.pk])).content.decode()
     assert a.name in page and b.name not in page and "管辖范围外的学籍" in page
 
     # Both schools confirm with household-register proof; a PDF renamed .jpg is refused first.
     for school, student in (("tunxi_primary", a), ("shexian_primary", b)):
         client = login(world.user(school, "registrar"))
         member = problem.members.get(student=student)
-        url = reverse("registration:problem_confirm", args=[problem.pk])
+        url = reverse("problems:problem_confirm", args=[problem.pk])
         html = client.post(url, {"member": member.pk, "file": SimpleUploadedFile("户口.jpg", PDF)}).content.decode()
         assert "文件内容与扩展名不符" in html
         response = client.post(url, {"member": member.pk, "file": SimpleUploadedFile("户口.pdf", PDF),
@@ -154,18 +156,18 @@ def test_duplicate_ids_across_counties_go_to_the_common_superior(world, login):
 
     # The common superior (the city) names the record that keeps the ID number.
     assert 'data-testid="arbitrate-form"' not in tunxi.get(
-        reverse("registration:problem_detail", args=[problem.pk])).content.decode()
+        reverse("problems:problem_detail", args=[problem.pk])).content.decode()
     city = login(world.user("huangshan", "registrar"))
     arbitration = problem.arbitration_request
     assert arbitration.title in city.get(reverse("workflow:inbox")).content.decode()
     detail = city.get(reverse("workflow:request_detail", args=[arbitration.pk])).content.decode()
     assert 'data-testid="approve"' not in detail and "打开问题学籍" in detail
-    page = city.get(reverse("registration:problem_detail", args=[problem.pk])).content.decode()
+    page = city.get(reverse("problems:problem_detail", args=[problem.pk])).content.decode()
     assert 'data-testid="arbitrate-form"' in page
     keep = problem.members.get(student=a)
-    response = city.post(reverse("registration:problem_arbitrate", args=[problem.pk]),
+    response = city.post(reverse("problems:problem_arbitrate", args=[problem.pk]),
                          {"keep_member": keep.pk, "comment": "户籍证明显示该号码属于屯溪区学生"})
-    assert response["Location"] == reverse("registration:problem_detail", args=[problem.pk])
+    assert response["Location"] == reverse("problems:problem_detail", args=[problem.pk])
     problem.refresh_from_db()
     assert (problem.status, problem.resolution) == (ProblemStatus.RESOLVED, Resolution.ARBITRATED)
     assert problem.members.get(student=b).state == MemberState.LOST
@@ -180,9 +182,9 @@ def test_foreign_problems_and_batches_are_404(world, login):
     foreign = Problem.objects.filter(members__school_org=world.units["xuanwu_primary"]).get()
     batch = VerificationBatch.objects.get(org_unit=world.units["xuanwu_primary"])
     client = login(world.user("anhui", "registrar"))
-    assert client.get(reverse("registration:problem_detail", args=[foreign.pk])).status_code == 404
-    for name in ("registration:problem_correct", "registration:problem_delete", "registration:problem_confirm",
-                 "registration:problem_arbitrate"):
+    assert client.get(reverse("problems:problem_detail", args=[foreign.pk])).status_code == 404
+    for name in ("problems:problem_correct", "problems:problem_delete", "problems:problem_confirm",
+                 "problems:problem_arbitrate"):
         assert client.post(reverse(name, args=[foreign.pk]), {}).status_code in (403, 404)
     assert client.get(reverse("registration:verification_detail", args=[batch.pk])).status_code == 404
     assert client.get(reverse("registration:verification_file", args=[batch.pk])).status_code == 404
@@ -218,7 +220,7 @@ def test_file_exchange_downloads_the_batch_file_and_takes_answers(world, login):
 
 def test_the_problem_list_names_each_record_with_masked_id_class_and_school(world, login):
     from xueji.core.idnumbers import mask
-    from xueji.registration.problems import record_problems
+    from xueji.problems.records import record_problems
 
     first = Student.objects.get(pk=world.students["tunxi_primary"].pk)
     other = Student.objects.get(pk=world.students["shexian_primary"].pk)
@@ -226,7 +228,7 @@ def test_the_problem_list_names_each_record_with_masked_id_class_and_school(worl
     record_problems(kind=ProblemKind.DUPLICATE_ID, province_code="340000", groups={first.id_number: [first.pk,
                                                                                                      other.pk]},
                     source="scan")
-    html = login(world.user("tunxi_primary", "leader")).get(reverse("registration:problem_list")).content.decode()
+    html = login(world.user("tunxi_primary", "leader")).get(reverse("problems:problem_list")).content.decode()
     row = re.search(r'data-testid="problem-records">(.*?)</ul>', html, re.S).group(1)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", row))
     assert f"{first.name} {mask(first.id_number)} · {first.school_class} · {first.school.name}" in text
