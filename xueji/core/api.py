@@ -90,7 +90,7 @@ class SelectorMixin:
 
     def filters(self) -> dict:
         if self.list_filters is not None:
-            return self.list_filters(self.request.query_params, user=self.request.user).values()
+            return self.list_filters(self.request.query_params).values()
         return {k: v for k in self.filter_params if (v := self.request.query_params.get(k)) not in (None, "")}
 
     def get_queryset(self):

@@ -99,6 +99,12 @@ class IdFilter(django_filters.Filter):
     field_class = IdField
 
 
+class IntFilter(django_filters.Filter):
+    """A whole number (django-filter's NumberFilter takes decimals: `?cohort_year=2024.5` must answer 400)."""
+
+    field_class = forms.IntegerField
+
+
 class BoolFilter(django_filters.Filter):
     """true/false/1/0/yes/no/on/off, as the API always read them; a checkbox on a page."""
 
@@ -142,26 +148,22 @@ class ListFilterSet(django_filters.FilterSet):
     """One list's filters, declared once and shared by its page, its API list and its selector. It only narrows
     a queryset the selector already restricted to the user's jurisdiction.
 
-    `page=True` builds the page's form: id filters offer the user's objects (`choices()`), and `api_only` filters
-    are left out of it. Otherwise (the API, the selector) ids are plain numbers and every value is checked."""
+    A page passes `choices` ({filter name: the selector's queryset for this user}): its id filters then offer
+    those objects and refuse others, and `api_only` filters are left out of its form. Otherwise (the API, the
+    selector) ids are plain numbers, and every value is checked."""
 
     api_only: tuple[str, ...] = ()
 
     class Meta:
         form = FilterForm
 
-    def __init__(self, data=None, queryset=None, *, user=None, page: bool = False, **kwargs):
-        self.user, self.page = user, page
+    def __init__(self, data=None, queryset=None, *, choices: dict | None = None, **kwargs):
         super().__init__(data, queryset=queryset, **kwargs)
-        if page:
+        if choices is not None:
             for name in self.api_only:
                 self.form.fields.pop(name, None)
-            for name, choices in self.choices().items():
-                self.form.fields[name].queryset = choices
-
-    def choices(self) -> dict:
-        """The page's id choices: {filter name: the selector's queryset}, per user."""
-        return {}
+            for name, objects in choices.items():
+                self.form.fields[name].queryset = objects
 
     def values(self) -> dict:
         """The filters as typed values; all invalid ones at once as one 400 (`ValidationFailed`)."""
@@ -171,8 +173,8 @@ class ListFilterSet(django_filters.FilterSet):
         return self.form.filters()
 
     @classmethod
-    def narrow(cls, queryset, filters, *, user=None):
+    def narrow(cls, queryset, filters):
         """`queryset` (already restricted) narrowed by `filters` (a dict or a QueryDict), strictly checked."""
-        filterset = cls({k: v for k, v in (filters or {}).items() if v not in (None, "")}, queryset=queryset, user=user)
+        filterset = cls({k: v for k, v in (filters or {}).items() if v not in (None, "")}, queryset=queryset)
         filterset.values()
         return filterset.qs

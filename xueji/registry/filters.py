@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from xueji.core import codes
 from xueji.core.filters import IdFilter, ListFilterSet
 from xueji.registry.models import RegStatus, Student
-from xueji.schools.selectors import class_list, school_list
 
 
 def _class_label(klass) -> str:
@@ -43,14 +42,3 @@ class StudentFilterSet(ListFilterSet):
         if len(q) >= 6 and q[:6].isdigit():
             return queryset.filter(Q(id_number=q.upper()) | Q(national_number__endswith=q.upper()))
         return queryset.filter(Q(name__startswith=q) | Q(national_number=q.upper()))
-
-    def choices(self) -> dict:
-        # Classes of the chosen school only (an authority's whole list would be thousands of options).
-        school_id = self.data.get("school") if self.is_bound else None
-        if not school_id and self.user.org_unit.is_school:
-            classes = class_list(user=self.user)
-        elif school_id and str(school_id).isdigit():
-            classes = class_list(user=self.user, filters={"school": int(school_id)})
-        else:
-            classes = class_list(user=self.user).none()
-        return {"school": school_list(user=self.user), "school_class": classes.select_related("school")}

@@ -12,7 +12,7 @@ from xueji.registry.presenters import presenter_for
 def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
     require_cap(user, Cap.STUDENT_VIEW)
     qs = within(Student.objects.select_related("school", "school_class"), user)
-    return StudentFilterSet.narrow(qs, filters, user=user)
+    return StudentFilterSet.narrow(qs, filters)
 
 
 def is_identity_query(q: str | None) -> bool:
