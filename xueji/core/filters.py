@@ -105,13 +105,29 @@ class IntFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
 
+class _CheckboxText(forms.CheckboxInput):
+    """A checkbox on a page that hands its field the raw text, so the API's `?mine=0` reads as false."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class BoolField(forms.Field):
+    """true/false, 1/0, yes/no, on/off (a ticked checkbox sends "on"); anything else is an error."""
+
+    widget = _CheckboxText
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return as_bool(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
 class BoolFilter(django_filters.Filter):
-    """true/false/1/0/yes/no/on/off, as the API always read them; a checkbox on a page."""
-
-    field_class = forms.NullBooleanField
-
-    def filter(self, qs, value):
-        return qs if value is None else super().filter(qs, value)
+    field_class = BoolField
 
 
 class FilterForm(forms.Form):
@@ -157,7 +173,8 @@ class ListFilterSet(django_filters.FilterSet):
     class Meta:
         form = FilterForm
 
-    def __init__(self, data=None, queryset=None, *, choices: dict | None = None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, user=None, choices: dict | None = None, **kwargs):
+        self.user = user  # for filters about the user ("filed by my unit")
         super().__init__(data, queryset=queryset, **kwargs)
         if choices is not None:
             for name in self.api_only:
@@ -173,8 +190,9 @@ class ListFilterSet(django_filters.FilterSet):
         return self.form.filters()
 
     @classmethod
-    def narrow(cls, queryset, filters):
+    def narrow(cls, queryset, filters, *, user=None):
         """`queryset` (already restricted) narrowed by `filters` (a dict or a QueryDict), strictly checked."""
-        filterset = cls({k: v for k, v in (filters or {}).items() if v not in (None, "")}, queryset=queryset)
+        filterset = cls({k: v for k, v in (filters or {}).items() if v not in (None, "")}, queryset=queryset,
+                        user=user)
         filterset.values()
         return filterset.qs
