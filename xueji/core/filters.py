@@ -164,22 +164,23 @@ class ListFilterSet(django_filters.FilterSet):
     """One list's filters, declared once and shared by its page, its API list and its selector. It only narrows
     a queryset the selector already restricted to the user's jurisdiction.
 
-    A page passes `choices` ({filter name: the selector's queryset for this user}): its id filters then offer
-    those objects and refuse others, and `api_only` filters are left out of its form. Otherwise (the API, the
-    selector) ids are plain numbers, and every value is checked."""
+    A page passes `page=True` and `choices` ({filter name: the selector's queryset for this user}): its id
+    filters then offer those objects and refuse others, and `api_only` filters are left out of its form.
+    Otherwise (the API, the selector) ids are plain numbers, and every value is checked."""
 
     api_only: tuple[str, ...] = ()
 
     class Meta:
         form = FilterForm
 
-    def __init__(self, data=None, queryset=None, *, user=None, choices: dict | None = None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, user=None, page: bool = False, choices: dict | None = None,
+                 **kwargs):
         self.user = user  # for filters about the user ("filed by my unit")
         super().__init__(data, queryset=queryset, **kwargs)
-        if choices is not None:
+        if page:
             for name in self.api_only:
                 self.form.fields.pop(name, None)
-            for name, objects in choices.items():
+            for name, objects in (choices or {}).items():
                 self.form.fields[name].queryset = objects
 
     def values(self) -> dict:

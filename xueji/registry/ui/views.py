@@ -44,7 +44,7 @@ def student_list(request):
     if search_tokens.wants_redirect(request):
         return search_tokens.redirect_without_text(request, "registry:student_list")
     data, token = search_tokens.restore(request, request.GET)
-    form = StudentFilterSet(data, choices=_student_filter_choices(request.user, data)).form
+    form = StudentFilterSet(data, page=True, choices=_student_filter_choices(request.user, data)).form
     filters = form.filters()
     table = paged(request, tables.StudentTable(registry_selectors.student_list(user=request.user, filters=filters),
                                                user=request.user), lazy=True)
@@ -135,7 +135,7 @@ def student_export(request):
     data, token = search_tokens.restore(request, request.POST)  # the list's search, by its lookup token
     if token and "q" not in data:  # an expired search exports nothing rather than everything
         return redirect("registry:student_list")
-    form = StudentFilterSet(data, choices=_student_filter_choices(request.user, data)).form
+    form = StudentFilterSet(data, page=True, choices=_student_filter_choices(request.user, data)).form
     if not form.is_valid():
         if {"school", "school_class"} & set(form.errors):
             raise NotFound("school or class not found")  # an id outside the jurisdiction: not found

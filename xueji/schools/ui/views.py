@@ -23,7 +23,7 @@ from xueji.ui.views import form_page, list_page, paged
 
 @web_view(Cap.ORG_VIEW, methods=("GET",))
 def school_list(request):
-    form = SchoolFilterSet(request.GET, choices={"county": county_choices(user=request.user)}).form
+    form = SchoolFilterSet(request.GET, page=True, choices={"county": county_choices(user=request.user)}).form
     table = paged(request, tables.SchoolTable(school_selectors.school_list(user=request.user,
                                                                            filters=form.filters())))
     return list_page(request, title=_("Schools"), icon="bi-building", table=table, filter_form=form,
@@ -78,7 +78,8 @@ def school_edit(request, pk):
 
 @web_view(Cap.ORG_VIEW, methods=("GET",))
 def class_list(request):
-    form = ClassFilterSet(request.GET, choices={"school": school_selectors.school_list(user=request.user)}).form
+    schools = school_selectors.school_list(user=request.user)
+    form = ClassFilterSet(request.GET, page=True, choices={"school": schools}).form
     table = paged(request, tables.ClassTable(
         school_selectors.class_list(user=request.user, filters=form.filters()),
         school_year=school_selectors.current_school_year_start(), show_school=not request.user.org_unit.is_school))

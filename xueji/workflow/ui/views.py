@@ -29,7 +29,7 @@ from xueji.workflow.ui import forms, tables
 
 @web_view(Cap.REQUEST_VIEW, methods=("GET",))
 def inbox(request):
-    form = InboxFilterSet(request.GET, user=request.user).form
+    form = InboxFilterSet(request.GET, user=request.user, page=True).form
     steps = workflow_selectors.inbox(user=request.user, filters=form.filters())
     table = paged(request, tables.InboxTable(steps), per_page=50)
     return render(request, "workflow/inbox.html", {
@@ -68,7 +68,7 @@ def inbox_decide(request):
 
 @web_view(Cap.REQUEST_VIEW, methods=("GET",))
 def request_list(request):
-    form = RequestFilterSet(request.GET, user=request.user).form
+    form = RequestFilterSet(request.GET, user=request.user, page=True).form
     requests = workflow_selectors.request_list(user=request.user, filters=form.filters())
     table = paged(request, tables.RequestTable(requests), lazy=True)
     return list_page(request, title=_("Requests"), icon="bi-card-checklist", table=table, filter_form=form)
