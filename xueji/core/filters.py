@@ -153,7 +153,7 @@ class FilterForm(forms.Form):
             return {}
         self.is_valid()
         return {name: value.pk if hasattr(value, "pk") else value for name, value in self.cleaned_data.items()
-                if value not in (None, "", [], False)}
+                if value is False or value not in (None, "", [])}  # False was sent ("0"): ?success=0 means failed
 
     @property
     def active(self) -> bool:
