@@ -3,12 +3,12 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from xueji.accounts.filters import AuditorFilterSet, UserFilterSet
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.models import EXCLUSIVE_ROLES, Role, RoleAssignment, User
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
-from xueji.core.filters import as_bool, as_int, typed
 
 
 def _holds(*roles: str) -> Exists:
@@ -26,16 +26,7 @@ def user_list(*, user, filters: dict | None = None) -> QuerySet[User]:
     require_cap(user, Cap.USER_MANAGE)
     qs = within(User.objects.select_related("org_unit").prefetch_related("role_assignments"), user)
     qs = qs.filter(~_holds(*EXCLUSIVE_ROLES) | (_holds(Role.SYSADMIN) & _below(user)) | Q(pk=user.pk))
-    filters = typed(filters, org_unit=as_int, is_active=as_bool)
-    if q := filters.get("q"):
-        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
-    if org_unit := filters.get("org_unit"):
-        qs = qs.filter(org_unit_id=org_unit)
-    if role := filters.get("role"):
-        qs = qs.filter(role_assignments__role=role)
-    if "is_active" in filters:
-        qs = qs.filter(is_active=filters["is_active"])
-    return qs
+    return UserFilterSet.narrow(qs, filters)
 
 
 def user_get(*, user, pk) -> User:
@@ -48,14 +39,7 @@ def auditor_list(*, user, filters: dict | None = None) -> QuerySet[User]:
     require_cap(user, Cap.AUDITOR_MANAGE)
     qs = within(User.objects.select_related("org_unit").prefetch_related("role_assignments"), user)
     qs = qs.filter(_holds(Role.AUDITOR) & _below(user))
-    filters = typed(filters, org_unit=as_int, is_active=as_bool)
-    if q := filters.get("q"):
-        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
-    if org_unit := filters.get("org_unit"):
-        qs = qs.filter(org_unit_id=org_unit)
-    if "is_active" in filters:
-        qs = qs.filter(is_active=filters["is_active"])
-    return qs
+    return AuditorFilterSet.narrow(qs, filters)
 
 
 def auditor_get(*, user, pk) -> User:

@@ -1,10 +1,10 @@
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from xueji.accounts.jurisdiction import within
 from xueji.accounts.permissions import Cap, require_cap
+from xueji.audit.filters import AuditEventFilterSet
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import NotFound
-from xueji.core.filters import as_bool, as_date, as_ip, typed
 from xueji.regions.models import OrgKind
 
 
@@ -15,22 +15,7 @@ def audit_event_list(*, user, filters: dict | None = None) -> QuerySet[AuditEven
     if user.org_unit.kind in (OrgKind.MINISTRY, OrgKind.PROVINCE):
         # Events without an actor's org unit (system commands, unknown usernames) belong to the province.
         qs = qs | AuditEvent.objects.filter(org_path="")
-    filters = typed(filters, ip=as_ip, since=as_date, until=as_date, success=as_bool)
-    if action := filters.get("action"):
-        qs = qs.filter(action__startswith=action)
-    if actor := filters.get("actor"):
-        qs = qs.filter(actor_username__icontains=actor)
-    if obj := filters.get("object"):
-        qs = qs.filter(Q(object_repr__icontains=obj) | Q(object_id=obj))
-    if ip := filters.get("ip"):
-        qs = qs.filter(ip=ip)
-    if since := filters.get("since"):
-        qs = qs.filter(created_at__date__gte=since)
-    if until := filters.get("until"):
-        qs = qs.filter(created_at__date__lte=until)
-    if "success" in filters:
-        qs = qs.filter(success=filters["success"])
-    return qs
+    return AuditEventFilterSet.narrow(qs, filters, user=user)
 
 
 def audit_event_get(*, user, pk) -> AuditEvent:

@@ -79,14 +79,18 @@ def exception_handler(exc, context):
 class SelectorMixin:
     """Thin API views: reads go through a selector that starts from the user's jurisdiction.
 
-    Subclasses set `list_selector` (fn(*, user, filters)) and/or `get_selector` (fn(*, user, pk)).
+    Subclasses set `list_selector` (fn(*, user, filters)) and/or `get_selector` (fn(*, user, pk)). A list's
+    filters are its app's FilterSet (`list_filters`, the one its page uses too), or older `filter_params` names.
     """
 
     list_selector = None
     get_selector = None
+    list_filters = None  # a xueji.core.filters.ListFilterSet: checked here, applied by the selector
     filter_params: tuple[str, ...] = ()
 
     def filters(self) -> dict:
+        if self.list_filters is not None:
+            return self.list_filters(self.request.query_params).values()
         return {k: v for k in self.filter_params if (v := self.request.query_params.get(k)) not in (None, "")}
 
     def get_queryset(self):

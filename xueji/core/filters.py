@@ -6,6 +6,8 @@ import ipaddress
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import django_filters
+from django import forms
 from django.utils.translation import gettext as _
 
 from xueji.core.errors import ValidationFailed
@@ -63,3 +65,135 @@ def typed(filters: Mapping[str, Any] | None, **parsers: Callable[[Any], Any]) ->
     if errors:
         raise ValidationFailed(_("Some filters are invalid."), details=errors)
     return clean
+
+
+# ---------------------------------------------------------------- FilterSets (django-filter)
+
+class IdField(forms.ModelChoiceField):
+    """An object's id in a filter. A page offers the objects a selector returned (`queryset`) and refuses any
+    other id (`invalid_choice`); the API takes a plain id (no queryset): one outside the jurisdiction narrows the
+    already restricted list to nothing, so it leaks nothing. A malformed id is an error in both."""
+
+    def __init__(self, *args, shown: Callable[[Any], str] | None = None, **kwargs):
+        kwargs.setdefault("queryset", None)
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        if shown is not None:
+            self.label_from_instance = shown
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return as_int(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+    def validate(self, value):
+        super(forms.ChoiceField, self).validate(value)  # required only: the choice is checked below
+        if value is not None and self.queryset is not None and not self.queryset.filter(pk=value).exists():
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
+class IdFilter(django_filters.Filter):
+    field_class = IdField
+
+
+class IntFilter(django_filters.Filter):
+    """A whole number (django-filter's NumberFilter takes decimals: `?cohort_year=2024.5` must answer 400)."""
+
+    field_class = forms.IntegerField
+
+
+class _CheckboxText(forms.CheckboxInput):
+    """A checkbox on a page that hands its field the raw text, so the API's `?mine=0` reads as false."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class BoolField(forms.Field):
+    """true/false, 1/0, yes/no, on/off (a ticked checkbox sends "on"); anything else is an error."""
+
+    widget = _CheckboxText
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return as_bool(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
+class BoolFilter(django_filters.Filter):
+    field_class = BoolField
+
+
+class FilterForm(forms.Form):
+    """The form of a ListFilterSet: Bootstrap's small inputs, every field optional, 'All' as the blank choice."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = _("All")
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            else:
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+
+    def filters(self) -> dict:
+        """The valid values as the list selector takes them (objects by id); invalid ones are dropped (a page)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value.pk if hasattr(value, "pk") else value for name, value in self.cleaned_data.items()
+                if value is False or value not in (None, "", [])}  # False was sent ("0"): ?success=0 means failed
+
+    @property
+    def active(self) -> bool:
+        return bool(self.filters())
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """One list's filters, declared once and shared by its page, its API list and its selector. It only narrows
+    a queryset the selector already restricted to the user's jurisdiction.
+
+    A page passes `page=True` and `choices` ({filter name: the selector's queryset for this user}): its id
+    filters then offer those objects and refuse others, and `api_only` filters are left out of its form.
+    Otherwise (the API, the selector) ids are plain numbers, and every value is checked."""
+
+    api_only: tuple[str, ...] = ()
+
+    class Meta:
+        form = FilterForm
+
+    def __init__(self, data=None, queryset=None, *, user=None, page: bool = False, choices: dict | None = None,
+                 **kwargs):
+        self.user = user  # for filters about the user ("filed by my unit")
+        super().__init__(data, queryset=queryset, **kwargs)
+        if page:
+            for name in self.api_only:
+                self.form.fields.pop(name, None)
+            for name, objects in (choices or {}).items():
+                self.form.fields[name].queryset = objects
+
+    def values(self) -> dict:
+        """The filters as typed values; all invalid ones at once as one 400 (`ValidationFailed`)."""
+        if not self.is_valid():
+            raise ValidationFailed(_("Some filters are invalid."),
+                                   details={name: [str(m) for m in messages] for name, messages in self.errors.items()})
+        return self.form.filters()
+
+    @classmethod
+    def narrow(cls, queryset, filters, *, user=None):
+        """`queryset` (already restricted) narrowed by `filters` (a dict or a QueryDict), strictly checked."""
+        filterset = cls({k: v for k, v in (filters or {}).items() if v not in (None, "")}, queryset=queryset,
+                        user=user)
+        filterset.values()
+        return filterset.qs

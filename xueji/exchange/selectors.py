@@ -10,7 +10,7 @@ from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock
 from xueji.core.errors import Forbidden, NotFound
-from xueji.core.filters import as_int, typed
+from xueji.exchange.filters import ImportBatchFilterSet
 from xueji.exchange.models import ImportBatch
 from xueji.jobs.selectors import file_readable
 
@@ -19,14 +19,7 @@ def import_batch_list(*, user, filters: dict | None = None) -> QuerySet[ImportBa
     """Imports into the schools of the user's jurisdiction (a school its own, a county its schools')."""
     require_cap(user, Cap.STUDENT_VIEW)
     qs = within(ImportBatch.objects.select_related("school", "created_by", "job"), user)
-    filters = typed(filters, school=as_int)
-    if school := filters.get("school"):
-        qs = qs.filter(school_id=school)
-    if status := filters.get("status"):
-        qs = qs.filter(status=status)
-    if kind := filters.get("kind"):
-        qs = qs.filter(kind=kind)
-    return qs
+    return ImportBatchFilterSet.narrow(qs, filters, user=user)
 
 
 def import_batch_get(*, user, pk) -> ImportBatch:

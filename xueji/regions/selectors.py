@@ -2,21 +2,14 @@ from django.db.models import Q, QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
-from xueji.core.filters import as_int, typed
+from xueji.regions.filters import OrgUnitFilterSet
 from xueji.regions.models import OrgKind, OrgUnit, Region
 
 
 def org_unit_list(*, user, filters: dict | None = None) -> QuerySet[OrgUnit]:
     require_cap(user, Cap.ORG_VIEW)
     qs = within(OrgUnit.objects.select_related("parent", "region"), user)
-    filters = typed(filters, parent=as_int)
-    if kind := filters.get("kind"):
-        qs = qs.filter(kind=kind)
-    if q := filters.get("q"):
-        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
-    if parent := filters.get("parent"):
-        qs = qs.filter(parent_id=parent)
-    return qs
+    return OrgUnitFilterSet.narrow(qs, filters)
 
 
 def org_unit_get(*, user, pk) -> OrgUnit:

@@ -1,10 +1,10 @@
 """Reads of students, each starting from the user's jurisdiction."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
-from xueji.core.filters import as_int, typed
+from xueji.registry.filters import StudentFilterSet
 from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail, StudentStatusChange
 from xueji.registry.presenters import presenter_for
 
@@ -12,29 +12,7 @@ from xueji.registry.presenters import presenter_for
 def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
     require_cap(user, Cap.STUDENT_VIEW)
     qs = within(Student.objects.select_related("school", "school_class"), user)
-    filters = typed(filters, school=as_int, school_class=as_int, county=as_int, registration_request=as_int)
-    if q := (filters.get("q") or "").strip():
-        if q.isascii() and q.replace(" ", "").isalpha():
-            qs = qs.filter(name_pinyin__startswith=q.lower().replace(" ", ""))
-        elif len(q) >= 6 and q[:6].isdigit():
-            qs = qs.filter(Q(id_number=q.upper()) | Q(national_number__endswith=q.upper()))
-        else:
-            qs = qs.filter(Q(name__startswith=q) | Q(national_number=q.upper()))
-    if school := filters.get("school"):
-        qs = qs.filter(school_id=school)
-    if school_class := filters.get("school_class"):
-        qs = qs.filter(school_class_id=school_class)
-    if status := filters.get("status"):
-        qs = qs.filter(status=status)
-    if sex := filters.get("sex"):
-        qs = qs.filter(sex=sex)
-    if county := filters.get("county"):
-        qs = qs.filter(school__county_id=county)
-    if reg_status := filters.get("reg_status"):
-        qs = qs.filter(reg_status=reg_status)
-    if registration_request := filters.get("registration_request"):
-        qs = qs.filter(registration_request_id=registration_request)
-    return qs
+    return StudentFilterSet.narrow(qs, filters)
 
 
 def is_identity_query(q: str | None) -> bool:

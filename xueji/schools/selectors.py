@@ -5,23 +5,14 @@ from django.db.models import Count, Q, QuerySet
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock
-from xueji.core.filters import as_int, typed
+from xueji.schools.filters import ClassFilterSet, SchoolFilterSet
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
 
 def school_list(*, user, filters: dict | None = None) -> QuerySet[School]:
     require_cap(user, Cap.ORG_VIEW)
     qs = within(School.objects.select_related("county", "org_unit"), user)
-    filters = typed(filters, county=as_int)
-    if q := filters.get("q"):
-        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
-    if county := filters.get("county"):
-        qs = qs.filter(county_id=county)
-    if running_type := filters.get("running_type"):
-        qs = qs.filter(running_type=running_type)
-    if stage := filters.get("stage"):
-        qs = qs.filter(stages__contains=stage)
-    return qs
+    return SchoolFilterSet.narrow(qs, filters)
 
 
 def school_get(*, user, pk) -> School:
@@ -34,14 +25,7 @@ def class_list(*, user, filters: dict | None = None) -> QuerySet[SchoolClass]:
     qs = within(SchoolClass.objects.select_related("school"), user).annotate(
         student_count=Count("students", filter=Q(students__status="01"))
     ).order_by(*SchoolClass._meta.ordering)  # GROUP BY drops Meta.ordering, and pages need a stable order
-    filters = typed(filters, school=as_int, cohort_year=as_int)
-    if school := filters.get("school"):
-        qs = qs.filter(school_id=school)
-    if stage := filters.get("stage"):
-        qs = qs.filter(stage=stage)
-    if cohort := filters.get("cohort_year"):
-        qs = qs.filter(cohort_year=cohort)
-    return qs
+    return ClassFilterSet.narrow(qs, filters)
 
 
 def class_get(*, user, pk) -> SchoolClass:

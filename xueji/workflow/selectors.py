@@ -8,21 +8,13 @@ from django.db.models import QuerySet
 from xueji.accounts.jurisdiction import access
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import NotFound
+from xueji.workflow.filters import InboxFilterSet, RequestFilterSet
 from xueji.workflow.models import Proof, Request, RequestStatus, Step, StepStatus
 
 
 def request_list(*, user, filters: dict | None = None) -> QuerySet[Request]:
     qs = Request.objects.select_related("filer", "filer_org").restrict(user, Cap.REQUEST_VIEW)
-    filters = filters or {}
-    if kind := filters.get("type"):
-        qs = qs.filter(type=kind)
-    if status := filters.get("status"):
-        qs = qs.filter(status=status)
-    if filters.get("mine"):
-        qs = qs.filter(filer_org=user.org_unit)
-    if q := filters.get("q"):
-        qs = qs.filter(title__icontains=q)
-    return qs
+    return RequestFilterSet.narrow(qs, filters, user=user)
 
 
 def access_request_by_id(*, user, pk) -> Request:
@@ -59,12 +51,7 @@ def inbox(*, user, filters: dict | None = None) -> QuerySet[Step]:
     qs = Step.objects.filter(org_unit=user.org_unit, role__in=user.role_set, status=StepStatus.PENDING,
                              request__status__in=WAITING_STATUSES).select_related(
         "request", "request__filer_org", "request__filer")
-    filters = filters or {}
-    if kind := filters.get("type"):
-        qs = qs.filter(request__type=kind)
-    if q := filters.get("q"):
-        qs = qs.filter(request__title__icontains=q)
-    return qs.order_by("request__created_at", "request_id")
+    return InboxFilterSet.narrow(qs, filters, user=user).order_by("request__created_at", "request_id")
 
 
 def returned_requests(*, user) -> QuerySet[Request]:

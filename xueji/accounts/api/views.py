@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from xueji.accounts import selectors, services
 from xueji.accounts.auth import credentials_verify
+from xueji.accounts.filters import AuditorFilterSet, UserFilterSet
 from xueji.accounts.models import Role, User
 from xueji.accounts.permissions import Cap, user_caps
 from xueji.core.api import SelectorMixin
@@ -117,15 +118,12 @@ class UserUpdateSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
 
 
-USER_FILTERS = ("q", "org_unit", "role", "is_active")
-
-
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in USER_FILTERS]))
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in UserFilterSet.base_filters]))
 class UserListApi(SelectorMixin, generics.ListAPIView):
     required_caps = {"get": Cap.USER_MANAGE, "post": Cap.USER_MANAGE}
     serializer_class = UserSerializer
     list_selector = selectors.user_list
-    filter_params = USER_FILTERS
+    list_filters = UserFilterSet
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
     def post(self, request):
@@ -210,17 +208,14 @@ class AuditorCreateSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
 
 
-AUDITOR_FILTERS = ("q", "org_unit", "is_active")
-
-
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in AUDITOR_FILTERS]))
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in AuditorFilterSet.base_filters]))
 class AuditorListApi(SelectorMixin, generics.ListAPIView):
     """The auditor accounts of the levels below the auditor's own; POST creates one (its role is auditor)."""
 
     required_caps = {"get": Cap.AUDITOR_MANAGE, "post": Cap.AUDITOR_MANAGE}
     serializer_class = UserSerializer
     list_selector = selectors.auditor_list
-    filter_params = AUDITOR_FILTERS
+    list_filters = AuditorFilterSet
 
     @extend_schema(request=AuditorCreateSerializer, responses={201: UserSerializer})
     def post(self, request):

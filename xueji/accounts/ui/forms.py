@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from xueji.accounts.models import Role
 from xueji.accounts.passwords import ComplexityValidator
 from xueji.regions.selectors import org_unit_list
-from xueji.ui.forms import FilterForm, OrgUnitChoiceField
+from xueji.ui.forms import OrgUnitChoiceField
 
 # ---------------------------------------------------------------- sign-in and passwords
 
@@ -46,12 +46,6 @@ class PasswordResetForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["new_password"].help_text = _("%(rules)s The user must change it at the next login.") % {
             "rules": ComplexityValidator().get_help_text()}
-
-
-class UserFilterForm(FilterForm):
-    q = forms.CharField(label=_("Username or name"), max_length=64)
-    role = forms.ChoiceField(label=_("Role"), choices=[("", _("All")), *Role.choices])
-    is_active = forms.ChoiceField(label=_("Active"), choices=[("", _("All")), ("1", _("Yes")), ("0", _("No"))])
 
 
 # ---------------------------------------------------------------- users

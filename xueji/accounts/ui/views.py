@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from xueji.accounts import selectors as account_selectors
 from xueji.accounts import services as account_services
 from xueji.accounts.auth import credentials_verify
+from xueji.accounts.filters import UserFilterSet
 from xueji.accounts.models import Role
 from xueji.accounts.passwords import ComplexityValidator
 from xueji.accounts.permissions import Cap
@@ -84,7 +85,7 @@ def password_change(request):
 
 @web_view(Cap.USER_MANAGE, methods=("GET",))
 def user_list(request):
-    form = forms.UserFilterForm(request.GET, user=request.user)
+    form = UserFilterSet(request.GET, user=request.user, page=True).form
     table = paged(request, tables.UserTable(account_selectors.user_list(user=request.user, filters=form.filters())))
     return list_page(request, title=_("User accounts"), icon="bi-person-gear", table=table, filter_form=form,
                      create_url=reverse("accounts:user_create"), create_label=_("New user"))

@@ -2,10 +2,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 
 from xueji.audit import selectors
+from xueji.audit.filters import AuditEventFilterSet
 from xueji.audit.models import AuditEvent
 from xueji.core.api import SelectorMixin
-
-AUDIT_FILTERS = ("action", "actor", "object", "ip", "since", "until", "success")
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -23,11 +22,11 @@ class AuditEventSerializer(serializers.ModelSerializer):
         return data
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in AUDIT_FILTERS]))
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in AuditEventFilterSet.base_filters]))
 class AuditEventListApi(SelectorMixin, generics.ListAPIView):
     serializer_class = AuditEventSerializer
     list_selector = selectors.audit_event_list
-    filter_params = AUDIT_FILTERS
+    list_filters = AuditEventFilterSet
 
 
 class AuditEventDetailApi(SelectorMixin, generics.RetrieveAPIView):

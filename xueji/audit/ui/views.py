@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap
 from xueji.audit import selectors as audit_selectors
-from xueji.audit.ui import forms, tables
+from xueji.audit.filters import AuditEventFilterSet
+from xueji.audit.ui import tables
 from xueji.ui.errors import web_view
 from xueji.ui.views import list_page, paged
 
@@ -16,7 +17,7 @@ from xueji.ui.views import list_page, paged
 
 @web_view(Cap.AUDIT_VIEW, methods=("GET",))
 def audit_list(request):
-    form = forms.AuditFilterForm(request.GET, user=request.user)
+    form = AuditEventFilterSet(request.GET, user=request.user, page=True).form
     events = audit_selectors.audit_event_list(user=request.user, filters=form.filters())
     table = paged(request, tables.AuditEventTable(events, user=request.user), lazy=True, per_page=50)
     return list_page(request, title=_("Audit log"), icon="bi-shield-check", table=table, filter_form=form)

@@ -15,6 +15,7 @@ from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
 from xueji.core.errors import ValidationFailed
 from xueji.exchange import selectors, services
+from xueji.exchange.filters import ImportBatchFilterSet
 from xueji.exchange.models import ImportBatch, ImportKind
 from xueji.exchange.uploads import check_size, import_max_bytes, upload_handlers
 
@@ -57,17 +58,14 @@ def _limit_user(request):
     return user
 
 
-IMPORT_FILTERS = ("school", "status", "kind")
-
-
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in IMPORT_FILTERS]))
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ImportBatchFilterSet.base_filters]))
 class ImportBatchListApi(SelectorMixin, generics.ListCreateAPIView):
     """GET: imports into the schools of your jurisdiction. POST (school registrar): upload a file into your
     school; answers 202 with the batch, whose job runs the import (follow `progress` and `status`)."""
 
     serializer_class = ImportBatchSerializer
     list_selector = selectors.import_batch_list
-    filter_params = IMPORT_FILTERS
+    list_filters = ImportBatchFilterSet
     parser_classes = [MultiPartParser]
     required_caps = {"post": Cap.STUDENT_IMPORT}
     accepts_large_uploads = True  # the body limit is the province's import.max_bytes, checked here

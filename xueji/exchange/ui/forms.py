@@ -4,15 +4,9 @@ selectors, so an id outside the user's jurisdiction is simply not a valid choice
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xueji.exchange.models import ImportKind, ImportStatus
-from xueji.ui.forms import FilterForm
+from xueji.exchange.models import ImportKind
 
 # ---------------------------------------------------------------- bulk import
-
-class ImportFilterForm(FilterForm):
-    status = forms.ChoiceField(label=_("Status"), choices=lambda: [("", _("All")), *ImportStatus.choices])
-    kind = forms.ChoiceField(label=_("Kind"), choices=lambda: [("", _("All")), *ImportKind.choices])
-
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_(".xlsx filled from the template, or .csv (UTF-8, or GBK as "

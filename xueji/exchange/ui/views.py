@@ -15,6 +15,7 @@ from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import ValidationFailed
 from xueji.exchange import selectors as exchange_selectors
 from xueji.exchange import services as exchange_services
+from xueji.exchange.filters import ImportBatchFilterSet
 from xueji.exchange.ui import forms, tables
 from xueji.exchange.uploads import check_size, import_max_bytes, upload_handlers
 from xueji.jobs import services as job_services
@@ -37,7 +38,7 @@ def _own_school(user):
 def import_list(request):
     job_services.job_reap_if_due()  # an import whose worker died shows as interrupted
     user = request.user
-    form = forms.ImportFilterForm(request.GET, user=user)
+    form = ImportBatchFilterSet(request.GET, user=user, page=True).form
     batches = exchange_selectors.import_batch_list(user=user, filters=form.filters())
     table = paged(request, tables.ImportTable(batches, show_school=not user.org_unit.is_school))
     can_import = has_cap(user, Cap.STUDENT_IMPORT)

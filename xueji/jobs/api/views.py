@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from xueji.core.api import SelectorMixin
 from xueji.jobs import selectors, services
+from xueji.jobs.filters import JobFilterSet
 from xueji.jobs.models import Job
 
 
@@ -43,11 +44,11 @@ class _Reaping:
         services.job_reap_if_due()
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ("status", "kind", "mine")]))
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in JobFilterSet.base_filters]))
 class JobListApi(_Reaping, SelectorMixin, generics.ListAPIView):
     serializer_class = JobSerializer
     list_selector = selectors.job_list
-    filter_params = ("status", "kind", "mine")
+    list_filters = JobFilterSet
 
 
 class JobDetailApi(_Reaping, SelectorMixin, generics.RetrieveAPIView):

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from xueji.accounts.permissions import Cap
 from xueji.jobs import selectors as job_selectors
 from xueji.jobs import services as job_services
-from xueji.jobs.ui import forms, tables
+from xueji.jobs.filters import JobFilterSet
+from xueji.jobs.ui import tables
 from xueji.ui.errors import web_view
 from xueji.ui.views import command_view, detail_page, list_page, paged
 
@@ -19,7 +20,7 @@ from xueji.ui.views import command_view, detail_page, list_page, paged
 @web_view(Cap.JOB_VIEW, methods=("GET",))
 def job_list(request):
     job_services.job_reap_if_due()  # a dead worker runs no reaper of its own: reading the jobs does
-    form = forms.JobFilterForm(request.GET, user=request.user)
+    form = JobFilterSet(request.GET, user=request.user, page=True).form
     jobs = job_selectors.job_list(user=request.user, filters=form.filters())
     table = paged(request, tables.JobTable(jobs), lazy=True)
     return list_page(request, title=_("Jobs"), icon="bi-hourglass-split", table=table, filter_form=form)

@@ -3,6 +3,7 @@ from rest_framework import generics, serializers
 
 from xueji.core.api import SelectorMixin
 from xueji.regions import selectors
+from xueji.regions.filters import OrgUnitFilterSet
 from xueji.regions.models import OrgUnit, Region
 
 
@@ -26,12 +27,11 @@ class RegionListApi(SelectorMixin, generics.ListAPIView):
     filter_params = ("level", "parent", "q")
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("kind"), OpenApiParameter("parent"),
-                                                  OpenApiParameter("q")]))
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in OrgUnitFilterSet.base_filters]))
 class OrgUnitListApi(SelectorMixin, generics.ListAPIView):
     serializer_class = OrgUnitSerializer
     list_selector = selectors.org_unit_list
-    filter_params = ("kind", "parent", "q")
+    list_filters = OrgUnitFilterSet
 
 
 class OrgUnitDetailApi(SelectorMixin, generics.RetrieveAPIView):

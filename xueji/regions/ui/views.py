@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from xueji.accounts.jurisdiction import org_in_jurisdiction
 from xueji.accounts.permissions import Cap
 from xueji.regions import selectors as region_selectors
+from xueji.regions.filters import OrgUnitFilterSet
 from xueji.regions.models import OrgKind
-from xueji.regions.ui import forms, tables
+from xueji.regions.ui import tables
 from xueji.schools import selectors as school_selectors
 from xueji.schools.ui import tables as schools_tables
 from xueji.ui.errors import web_view
@@ -19,7 +20,7 @@ from xueji.ui.views import list_page, paged
 
 @web_view(Cap.ORG_VIEW, methods=("GET",))
 def org_list(request):
-    form = forms.OrgUnitFilterForm(request.GET, user=request.user)
+    form = OrgUnitFilterSet(request.GET, page=True).form
     units = region_selectors.org_unit_list(user=request.user, filters=form.filters())
     table = paged(request, tables.OrgUnitTable(units))
     return list_page(request, title=_("Organisation units"), icon="bi-diagram-3", table=table, filter_form=form)

@@ -8,6 +8,7 @@ from xueji.core.api import SelectorMixin
 from xueji.core.errors import ValidationFailed
 from xueji.jobs.api.views import JobSerializer
 from xueji.registry import access_log, selectors, services
+from xueji.registry.filters import StudentFilterSet
 from xueji.registry.models import FamilyMember, Student
 from xueji.registry.presenters import presenter_for
 
@@ -53,7 +54,7 @@ class StudentDetailSerializer(StudentSerializer):
         return FamilyMemberSerializer(members, many=True, context=self.context).data
 
 
-STUDENT_FILTERS = ("q", "school", "school_class", "status", "sex", "county")
+STUDENT_FILTERS = ("q", "school", "school_class", "status", "sex", "county")  # the API's share of StudentFilterSet
 
 
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in STUDENT_FILTERS]))
@@ -63,10 +64,10 @@ class StudentListApi(SelectorMixin, generics.ListAPIView):
 
     serializer_class = StudentSerializer
     list_selector = selectors.student_list
-    filter_params = STUDENT_FILTERS
+    list_filters = StudentFilterSet
 
     def filters(self) -> dict:
-        filters = super().filters()
+        filters = {k: v for k, v in super().filters().items() if k in STUDENT_FILTERS}
         if selectors.is_identity_query(filters.get("q")):
             raise ValidationFailed(_("Search by ID or student number with POST /api/v1/students/search/, so "
                                      "the number stays out of the address."), code="id_in_url", field="q")

@@ -12,16 +12,30 @@ from xueji.core.errors import NotFound
 from xueji.registry import access_log
 from xueji.registry import selectors as registry_selectors
 from xueji.registry.fields import STUDENT_ITEMS
+from xueji.registry.filters import StudentFilterSet
 from xueji.registry.models import RegStatus
 from xueji.registry.presenters import kind_of, presenter_for
 from xueji.registry.services import students_export_start
-from xueji.registry.ui import forms, search_tokens, tables
+from xueji.registry.ui import search_tokens, tables
 from xueji.schools import selectors as school_selectors
 from xueji.ui.errors import web_view
 from xueji.ui.views import list_page, paged
 from xueji.workflow import selectors as workflow_selectors
 
 # ---------------------------------------------------------------- students
+
+def _student_filter_choices(user, data) -> dict:
+    """The student filter's schools, and the classes of the chosen school only (an authority's whole list
+    would be thousands of options)."""
+    school_id = data.get("school")
+    if not school_id and user.org_unit.is_school:
+        classes = school_selectors.class_list(user=user)
+    elif school_id and str(school_id).isdigit():
+        classes = school_selectors.class_list(user=user, filters={"school": int(school_id)})
+    else:
+        classes = school_selectors.class_list(user=user).none()
+    return {"school": school_selectors.school_list(user=user), "school_class": classes.select_related("school")}
+
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET", "POST"))
 def student_list(request):
@@ -30,7 +44,7 @@ def student_list(request):
     if search_tokens.wants_redirect(request):
         return search_tokens.redirect_without_text(request, "registry:student_list")
     data, token = search_tokens.restore(request, request.GET)
-    form = forms.StudentFilterForm(data, user=request.user)
+    form = StudentFilterSet(data, page=True, choices=_student_filter_choices(request.user, data)).form
     filters = form.filters()
     table = paged(request, tables.StudentTable(registry_selectors.student_list(user=request.user, filters=filters),
                                                user=request.user), lazy=True)
@@ -121,7 +135,7 @@ def student_export(request):
     data, token = search_tokens.restore(request, request.POST)  # the list's search, by its lookup token
     if token and "q" not in data:  # an expired search exports nothing rather than everything
         return redirect("registry:student_list")
-    form = forms.StudentFilterForm(data, user=request.user)
+    form = StudentFilterSet(data, page=True, choices=_student_filter_choices(request.user, data)).form
     if not form.is_valid():
         if {"school", "school_class"} & set(form.errors):
             raise NotFound("school or class not found")  # an id outside the jurisdiction: not found

@@ -7,6 +7,7 @@ from xueji.core import codes
 from xueji.core.api import SelectorMixin
 from xueji.regions.selectors import org_unit_get
 from xueji.schools import selectors, services
+from xueji.schools.filters import ClassFilterSet, SchoolFilterSet
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
 
@@ -36,13 +37,12 @@ class SchoolUpdateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ("q", "county", "running_type",
-                                                                                 "stage")]))
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in SchoolFilterSet.base_filters]))
 class SchoolListApi(SelectorMixin, generics.ListAPIView):
     required_caps = {"post": Cap.SCHOOL_MANAGE}  # before the body and its ids: no capability answers 403
     serializer_class = SchoolSerializer
     list_selector = selectors.school_list
-    filter_params = ("q", "county", "running_type", "stage")
+    list_filters = SchoolFilterSet
 
     @extend_schema(request=SchoolCreateSerializer, responses={201: SchoolSerializer})
     def post(self, request):
@@ -103,12 +103,12 @@ class _ClassContext:
         return {**super().get_serializer_context(), "school_year": selectors.current_school_year_start()}
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ("school", "stage", "cohort_year")]))
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ClassFilterSet.base_filters]))
 class SchoolClassListApi(_ClassContext, SelectorMixin, generics.ListAPIView):
     required_caps = {"post": Cap.CLASS_MANAGE}
     serializer_class = SchoolClassSerializer
     list_selector = selectors.class_list
-    filter_params = ("school", "stage", "cohort_year")
+    list_filters = ClassFilterSet
 
     @extend_schema(request=SchoolClassCreateSerializer, responses={201: SchoolClassSerializer})
     def post(self, request):

@@ -8,27 +8,7 @@ from xueji.core import codes
 from xueji.regions.selectors import county_choices
 from xueji.schools.errors import MESSAGES
 from xueji.schools.selectors import school_list
-from xueji.ui.forms import FilterForm, OrgUnitChoiceField, ScopedChoiceField, blank_choice
-
-
-class SchoolFilterForm(FilterForm):
-    q = forms.CharField(label=_("Name or code"), max_length=64)
-    county = OrgUnitChoiceField(label=_("County authority"), queryset=None, foreign_is_404=False)
-    running_type = forms.ChoiceField(label=_("Running type"), choices=blank_choice(codes.RUNNING_TYPE.choices))
-    stage = forms.ChoiceField(label=_("Stage"), choices=blank_choice(codes.STAGE.choices))
-
-    def setup(self):
-        self.fields["county"].queryset = county_choices(user=self.user)
-
-
-class ClassFilterForm(FilterForm):
-    school = ScopedChoiceField(label=_("School"), queryset=None, foreign_is_404=False)
-    stage = forms.ChoiceField(label=_("Stage"), choices=blank_choice(codes.STAGE.choices))
-    cohort_year = forms.IntegerField(label=_("Cohort year"), min_value=1990, max_value=2100)
-
-    def setup(self):
-        self.fields["school"].queryset = school_list(user=self.user)
-
+from xueji.ui.forms import OrgUnitChoiceField, ScopedChoiceField
 
 # ---------------------------------------------------------------- schools, classes, school years
 

@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import codes
+from xueji.regions.selectors import county_choices
 from xueji.registry import selectors as registry_selectors
 from xueji.registry.ui import tables as registry_tables
 from xueji.schools import selectors as school_selectors
 from xueji.schools import services as school_services
+from xueji.schools.filters import ClassFilterSet, SchoolFilterSet
 from xueji.schools.ui import forms, tables
 from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import command_view, form_page, list_page, paged
@@ -21,7 +23,7 @@ from xueji.ui.views import command_view, form_page, list_page, paged
 
 @web_view(Cap.ORG_VIEW, methods=("GET",))
 def school_list(request):
-    form = forms.SchoolFilterForm(request.GET, user=request.user)
+    form = SchoolFilterSet(request.GET, page=True, choices={"county": county_choices(user=request.user)}).form
     table = paged(request, tables.SchoolTable(school_selectors.school_list(user=request.user,
                                                                            filters=form.filters())))
     return list_page(request, title=_("Schools"), icon="bi-building", table=table, filter_form=form,
@@ -76,7 +78,8 @@ def school_edit(request, pk):
 
 @web_view(Cap.ORG_VIEW, methods=("GET",))
 def class_list(request):
-    form = forms.ClassFilterForm(request.GET, user=request.user)
+    schools = school_selectors.school_list(user=request.user)
+    form = ClassFilterSet(request.GET, page=True, choices={"school": schools}).form
     table = paged(request, tables.ClassTable(
         school_selectors.class_list(user=request.user, filters=form.filters()),
         school_year=school_selectors.current_school_year_start(), show_school=not request.user.org_unit.is_school))

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from xueji.core.api import SelectorMixin
 from xueji.workflow import selectors, services
+from xueji.workflow.filters import InboxFilterSet, RequestFilterSet
 from xueji.workflow.models import Action, Proof, Request, Step
 from xueji.workflow.resolvers import RESOLVER_LABELS
 from xueji.workflow.types import payload_shown, request_type
@@ -121,16 +122,13 @@ class InboxItemSerializer(serializers.ModelSerializer):
         fields = ["id", "round", "order", "role", "request"]
 
 
-REQUEST_FILTERS = ("type", "status", "mine", "q")
-
-
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in REQUEST_FILTERS]))
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in RequestFilterSet.base_filters]))
 class RequestListApi(SelectorMixin, generics.ListAPIView):
     """Requests filed by the user's unit or with a step in their jurisdiction."""
 
     serializer_class = RequestSerializer
     list_selector = selectors.request_list
-    filter_params = REQUEST_FILTERS
+    list_filters = RequestFilterSet
 
 
 class RequestDetailApi(SelectorMixin, generics.RetrieveAPIView):
@@ -138,13 +136,13 @@ class RequestDetailApi(SelectorMixin, generics.RetrieveAPIView):
     get_selector = selectors.request_get
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ("type", "q")]))
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in InboxFilterSet.base_filters]))
 class InboxApi(SelectorMixin, generics.ListAPIView):
     """待办: the steps this user may decide now."""
 
     serializer_class = InboxItemSerializer
     list_selector = selectors.inbox
-    filter_params = ("type", "q")
+    list_filters = InboxFilterSet
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -4,28 +4,9 @@ selectors, so an id outside the user's jurisdiction is simply not a valid choice
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xueji.ui.forms import FilterForm, blank_choice
-from xueji.workflow.models import RequestStatus
+from xueji.workflow.filters import request_type_choices as _request_type_choices  # noqa: F401 - policy's forms
 
 # ---------------------------------------------------------------- approval engine (workflow)
-
-def _request_type_choices():
-    from xueji.workflow.types import all_types
-
-    return [(t.code, t.label) for t in all_types()]
-
-
-class RequestFilterForm(FilterForm):
-    q = forms.CharField(label=_("Title"), max_length=64)
-    type = forms.ChoiceField(label=_("Type"), choices=blank_choice(_request_type_choices))
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *RequestStatus.choices])
-    mine = forms.BooleanField(label=_("Filed by my unit"))
-
-
-class InboxFilterForm(FilterForm):
-    q = forms.CharField(label=_("Title"), max_length=64)
-    type = forms.ChoiceField(label=_("Type"), choices=blank_choice(_request_type_choices))
-
 
 class DecisionForm(forms.Form):
     """Approve (核办) or return the current step; a return needs the reason (the service insists)."""

@@ -18,6 +18,7 @@ from xueji.ui.errors import error_message, errors_to_form, web_view
 from xueji.ui.views import command_view, list_page, paged
 from xueji.workflow import selectors as workflow_selectors
 from xueji.workflow import services as workflow_services
+from xueji.workflow.filters import InboxFilterSet, RequestFilterSet
 from xueji.workflow.models import RequestStatus, StepStatus
 from xueji.workflow.resolvers import RESOLVER_LABELS
 from xueji.workflow.types import payload_shown, request_type
@@ -28,7 +29,7 @@ from xueji.workflow.ui import forms, tables
 
 @web_view(Cap.REQUEST_VIEW, methods=("GET",))
 def inbox(request):
-    form = forms.InboxFilterForm(request.GET, user=request.user)
+    form = InboxFilterSet(request.GET, user=request.user, page=True).form
     steps = workflow_selectors.inbox(user=request.user, filters=form.filters())
     table = paged(request, tables.InboxTable(steps), per_page=50)
     return render(request, "workflow/inbox.html", {
@@ -67,7 +68,7 @@ def inbox_decide(request):
 
 @web_view(Cap.REQUEST_VIEW, methods=("GET",))
 def request_list(request):
-    form = forms.RequestFilterForm(request.GET, user=request.user)
+    form = RequestFilterSet(request.GET, user=request.user, page=True).form
     requests = workflow_selectors.request_list(user=request.user, filters=form.filters())
     table = paged(request, tables.RequestTable(requests), lazy=True)
     return list_page(request, title=_("Requests"), icon="bi-card-checklist", table=table, filter_form=form)

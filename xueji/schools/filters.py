@@ -1,0 +1,43 @@
+"""The schools app's list filters: one FilterSet per list, used by its page, its API list and its selector."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xueji.core import codes
+from xueji.core.filters import IdFilter, IntFilter, ListFilterSet
+from xueji.schools.models import School, SchoolClass
+
+
+def _org_unit_label(unit) -> str:
+    return f"{unit.name} · {unit.get_kind_display()} ({unit.code})"
+
+
+class SchoolFilterSet(ListFilterSet):
+    """The school list: by name or code, county authority, running type, stage."""
+
+    q = django_filters.CharFilter(label=_("Name or code"), method="search", max_length=64)
+    county = IdFilter(label=_("County authority"), field_name="county_id", shown=_org_unit_label)
+    running_type = django_filters.ChoiceFilter(label=_("Running type"), choices=codes.RUNNING_TYPE.choices,
+                                               empty_label=_("All"))
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=codes.STAGE.choices, empty_label=_("All"),
+                                        field_name="stages", lookup_expr="contains")
+
+    class Meta(ListFilterSet.Meta):
+        model = School
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value)) if value else queryset
+
+
+class ClassFilterSet(ListFilterSet):
+    """The class list: by school, stage, cohort year (入学年份)."""
+
+    school = IdFilter(label=_("School"), field_name="school_id")
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=codes.STAGE.choices, empty_label=_("All"))
+    cohort_year = IntFilter(label=_("Cohort year"), min_value=1990, max_value=2100)
+
+    class Meta(ListFilterSet.Meta):
+        model = SchoolClass
+        fields = []
