@@ -10,7 +10,7 @@ repeat another record's ID number (half of them in another county) and --no-id-p
 without ID sharing name, sex and birth date. After VACUUM ANALYZE it times, in the same run:
 
 - baseline: SELECT id_number, count(*) FROM registry_student GROUP BY id_number HAVING count(*) > 1
-- scan, first run: xueji.registration.problems.duplicate_scan over the province, finding and filing the problems
+- scan, first run: xueji.problems.scans.duplicate_scan over the province, finding and filing the problems
   (problem rows, their records, one audit event per kind);
 - scan, again: the same scan once the problems exist (idempotent: files nothing new).
 
@@ -167,8 +167,8 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from xueji.registration.models import Problem, ProblemKind
-    from xueji.registration.problems import duplicate_scan
+    from xueji.problems.models import Problem, ProblemKind
+    from xueji.problems.scans import duplicate_scan
 
     try:
         call_command("migrate", verbosity=0)
