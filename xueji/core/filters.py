@@ -130,22 +130,27 @@ class BoolFilter(django_filters.Filter):
     field_class = BoolField
 
 
+def style_filter_fields(form: forms.Form) -> None:
+    """A filter form's fields: all optional, 'All' as the blank choice, Bootstrap's small inputs."""
+    for field in form.fields.values():
+        field.required = False
+        if isinstance(field, forms.ModelChoiceField):
+            field.empty_label = _("All")
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select form-select-sm")
+        else:
+            widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
 class FilterForm(forms.Form):
     """The form of a ListFilterSet: Bootstrap's small inputs, every field optional, 'All' as the blank choice."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = False
-            if isinstance(field, forms.ModelChoiceField):
-                field.empty_label = _("All")
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select form-select-sm")
-            else:
-                widget.attrs.setdefault("class", "form-control form-control-sm")
+        style_filter_fields(self)
 
     def filters(self) -> dict:
         """The valid values as the list selector takes them (objects by id); invalid ones are dropped (a page)."""

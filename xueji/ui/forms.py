@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
 from xueji.core.errors import NotFound
+from xueji.core.filters import style_filter_fields
 
 
 def date_input() -> forms.DateInput:
@@ -56,17 +57,7 @@ class FilterForm(forms.Form):
         super().__init__(data, **kwargs)
         self.user = user
         self.setup()
-        for field in self.fields.values():
-            field.required = False
-            if isinstance(field, forms.ModelChoiceField):
-                field.empty_label = _("All")
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select form-select-sm")
-            else:
-                widget.attrs.setdefault("class", "form-control form-control-sm")
+        style_filter_fields(self)
 
     def setup(self) -> None:
         """Set querysets that depend on the user."""
