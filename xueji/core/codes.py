@@ -214,3 +214,43 @@ COMMUTE_MODE = CodeTable("commute", [
     ("5", "校车", "School bus"), ("9", "其他", "Other"),
 ])
 YES_NO = CodeTable("yes/no", [("0", "否", "No"), ("1", "是", "Yes")])
+
+# 学籍异动类别 (JY/T 1001 YDLB): the K-12 ones (the standard also serves higher education). Transfers (21, 22) are
+# their own business (xueji.transfers); the others are status changes (xueji.changes). 退学 and 开除学籍 apply in
+# senior high only by default (a province's function switches decide, per stage).
+STATUS_CHANGE_TYPE = CodeTable("JY/T 1001 YDLB", [
+    ("02", "留级", "Repeat a grade"), ("04", "跳级", "Skip a grade"),
+    ("08", "回国复学", "Resume study after return from abroad"),
+    ("11", "休学", "Suspension of study"), ("12", "复学", "Resumption of study"),
+    ("17", "恢复学籍", "Student status restored"), ("19", "保留学籍", "Student status reserved"),
+    ("21", "转学（转出）", "Transfer out"), ("22", "转学（转入）", "Transfer in"),
+    ("29", "转班级", "Change of class"), ("31", "退学", "Withdrawal"), ("42", "开除学籍", "Expulsion"),
+    ("51", "死亡", "Death"), ("62", "结业", "Completion without graduation"),
+    ("63", "肄业", "Incomplete study certificate"), ("99", "其他", "Other"),
+])
+
+# 学籍异动原因 (JY/T 1001 YDYY).
+STATUS_CHANGE_REASON = CodeTable("JY/T 1001 YDYY", [
+    ("01", "成绩优秀", "Excellent results"), ("10", "疾病", "Illness"), ("11", "精神疾病", "Mental illness"),
+    ("12", "传染疾病", "Infectious disease"), ("19", "其他疾病", "Other illness"),
+    ("21", "自动退学", "Voluntary withdrawal"), ("22", "成绩太差", "Very poor results"),
+    ("23", "触犯刑法", "Criminal offence"), ("24", "休学创业", "Leave to start a business"),
+    ("25", "停学实践（求职）", "Leave for practice (job seeking)"), ("26", "家长病重", "Parent seriously ill"),
+    ("27", "贫困", "Poverty"), ("28", "非留学出国（境）", "Going abroad, not to study"),
+    ("29", "自费出国退学", "Withdrawal to study abroad at own expense"), ("30", "自费留学", "Self-funded study abroad"),
+    ("31", "休学期满未办理复学", "Suspension ended without resumption"),
+    ("32", "恶意欠缴学费", "Wilful non-payment of fees"),
+    ("33", "超过最长学习期限未完成学业", "Maximum study period exceeded"), ("34", "应征入伍", "Military service"),
+    ("39", "其他原因退学", "Withdrawal for other reasons"), ("40", "事故灾难致死", "Death in an accident or disaster"),
+    ("41", "溺水死亡", "Drowning"), ("42", "交通事故致死", "Traffic accident"), ("43", "拥挤踩踏致死", "Crowd crush"),
+    ("44", "房屋倒塌致死", "Building collapse"), ("45", "坠楼坠崖致死", "Fall from a height"),
+    ("46", "中毒致死", "Poisoning"), ("47", "爆炸致死", "Explosion"),
+    ("50", "社会安全事件致死", "Public security incident"), ("51", "打架斗殴致死", "Fight"),
+    ("52", "校园伤害致死", "Injury at school"), ("53", "刑事案件致死", "Criminal case"), ("54", "火灾致死", "Fire"),
+    ("60", "自然灾害致死", "Natural disaster"), ("61", "山体滑坡致死", "Landslide"), ("62", "泥石流致死", "Debris flow"),
+    ("63", "洪水致死", "Flood"), ("64", "地震致死", "Earthquake"), ("65", "暴雨致死", "Rainstorm"),
+    ("66", "冰雹致死", "Hail"), ("67", "雪灾致死", "Snowstorm"), ("68", "龙卷风致死", "Tornado"),
+    ("70", "因病死亡", "Death from illness"), ("71", "传染病致死", "Infectious disease (death)"),
+    ("72", "猝死", "Sudden death"), ("79", "其他疾病致死", "Other illness (death)"), ("81", "自杀死亡", "Suicide"),
+    ("89", "其他原因死亡", "Death from other causes"), ("99", "其他", "Other"),
+])

@@ -39,6 +39,8 @@ def _reference(name: str) -> dict[str, str]:
         (codes.FAMILY_RELATION, "family_relation_gbt4761.csv"),
         (codes.HEALTH_STATUS, "health_status.csv"),
         (codes.HUKOU_NATURE, "hukou_nature.csv"),
+        (codes.STATUS_CHANGE_TYPE, "status_change_type_jyt1001.csv"),
+        (codes.STATUS_CHANGE_REASON, "status_change_reason_jyt1001.csv"),
     ],
 )
 def test_codes_match_the_standard(table, filename):
@@ -53,6 +55,13 @@ def test_running_types_are_the_k12_ones():
         k12 = {row["code"]: row["name_zh"] for row in csv.DictReader(fh) if row["xueji_k12_scope"] == "Y"}
     assert set(codes.RUNNING_TYPE.codes) == set(k12)
     assert set(codes.STAGES_BY_RUNNING_TYPE) == set(k12)
+
+
+def test_status_change_types_are_the_k12_ones():
+    with (reference_dir() / "status_change_type_jyt1001.csv").open(encoding="utf-8") as fh:
+        k12 = {row["code"] for row in csv.DictReader(fh) if row["k12_applicable"].startswith("Y")}
+    assert set(codes.STATUS_CHANGE_TYPE.codes) == k12
+    assert set(codes.STATUS_CHANGE_REASON.codes) == set(_reference("status_change_reason_jyt1001.csv"))
 
 
 def test_without_the_reference_folder_a_clone_skips_with_the_reason(tmp_path, monkeypatch):
