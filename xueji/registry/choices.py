@@ -92,3 +92,8 @@ class ChangeKind(models.TextChoices):
 
     STATUS = "status", _("student status")
     REGISTRATION = "registration", _("registration")
+    PLACEMENT = "placement", _("school and class")
+    ITEMS = "items", _("record items")
+    IDENTITY = "identity", _("identity items")
+    FAMILY = "family", _("family members")
+    VERIFICATION = "verification", _("identity check")

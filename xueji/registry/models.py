@@ -8,7 +8,7 @@ from xueji.core.models import TimeStampedModel
 from xueji.registry.choices import ChangeKind, NumberKind, RegStatus, StudentStatus, VerifyStatus
 
 __all__ = ["FamilyMember", "NationalNumber", "NumberKind", "NumberSequence", "RegStatus", "Student", "StudentDetail",
-           "StudentStatus", "StudentStatusChange", "VerifyStatus"]
+           "StudentHistory", "StudentStatus", "VerifyStatus"]
 
 
 class Student(TimeStampedModel):
@@ -180,16 +180,23 @@ class NationalNumber(models.Model):
         return self.number
 
 
-class StudentStatusChange(models.Model):
-    """History of a pupil's status and registration state: one row per change, written by the registry's door
-    (`registry.services`) in the same transaction as the change and its audit event."""
+class StudentHistory(models.Model):
+    """The history of a pupil record: one row per change of its status, registration state, placement (school,
+    class), items (basic, identity, details) or family members, written by the registry's door
+    (`registry.services`) in the same transaction as the change and its audit event. The timeline and the record
+    as of a date (`registry.history`) are read from it.
+
+    `old`/`new` hold the status or registration codes of those kinds; `changes` holds, for the others, each
+    changed item as [before, after] (JSON values: dates as ISO text), e.g. {"phone": ["138...", "139..."]}; a
+    family change names its member ({"member": 12, "action": "update", "phone": [...]})."""
 
     jurisdiction_path = "student__school__org_unit__path"
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="status_changes")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="history")
     kind = models.CharField(_("kind"), max_length=12, choices=ChangeKind.choices)
-    old = models.CharField(_("from"), max_length=12)
-    new = models.CharField(_("to"), max_length=12)
+    old = models.CharField(_("from"), max_length=12, blank=True)
+    new = models.CharField(_("to"), max_length=12, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, db_default={})
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     request_id = models.BigIntegerField(_("request"), null=True, blank=True)  # the approval that caused it, if any
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -197,8 +204,9 @@ class StudentStatusChange(models.Model):
 
     class Meta:
         ordering = ["student", "at", "id"]
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
+        verbose_name = _("record history")
+        verbose_name_plural = _("record history")
+        indexes = [models.Index(fields=["student", "at"], name="student_history_at")]
 
     def __str__(self) -> str:
         return f"{self.student_id}: {self.kind} {self.old} -> {self.new}"

@@ -4,8 +4,9 @@ from django.db.models import QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
+from xueji.registry.choices import ChangeKind
 from xueji.registry.filters import StudentFilterSet
-from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail, StudentStatusChange
+from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail, StudentHistory
 from xueji.registry.presenters import presenter_for
 
 
@@ -41,9 +42,11 @@ def number_history(*, user, student: Student) -> QuerySet[NationalNumber]:
     return within(NationalNumber.objects.filter(student=student), user).order_by("issued_at", "id")
 
 
-def status_history(*, user, student: Student) -> QuerySet[StudentStatusChange]:
+def status_history(*, user, student: Student) -> QuerySet[StudentHistory]:
     """The pupil's status and registration changes, oldest first (written by the registry's door)."""
-    return within(StudentStatusChange.objects.filter(student=student), user).order_by("at", "id")
+    return within(StudentHistory.objects.filter(student=student, kind__in=[ChangeKind.STATUS,
+                                                                            ChangeKind.REGISTRATION]),
+                  user).order_by("at", "id")
 
 
 def may_see_id_numbers(user) -> bool:

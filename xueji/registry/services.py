@@ -1,16 +1,18 @@
 """Writes to the registry: the one door of the pupil record (学籍). Only this module writes `Student`,
-`StudentDetail`, `FamilyMember` and `NationalNumber` (a test refuses writes elsewhere: tests/test_one_door.py):
-entering pupils (one or many), correcting drafts, registration states, status changes through a transition table
-(with history), placement, identity, identity-check states, numbers and deletion; and exports.
+`StudentDetail`, `FamilyMember`, `NationalNumber` and `StudentHistory` (a test refuses writes elsewhere:
+tests/test_one_door.py): entering pupils (one or many), correcting drafts, registration states, status changes
+through a transition table, placement, record items (identity included), family members, identity-check states,
+numbers and deletion; and exports. Every change of a pupil's status, placement, items or family writes one
+history row (each changed item before and after), read by the timeline and the record as of a date.
 
 Most doors below are called by the effects of approved requests (the approval engine has checked the actor) or
 by another service that checked the capability; each writes its history and audit rows in the caller's
 transaction. Set-based callers get set-based doors (one UPDATE ... WHERE, COPY), never a loop of saves.
 
-Why one module of ~700 lines: it is the one door (issue 7, item 9). The one-door test and the lint rule name this
+Why one module of ~800 lines: it is the one door (issue 7, item 9). The one-door test and the lint rule name this
 module as the only writer of the pupil tables; split across modules, the door would have several frames and the
 rule would have to trust each of them. Sections: bulk entry and COPY, identity, entry and drafts, statuses and
-placement, registration states, identity and verification states, numbers, deletion."""
+placement, registration states, record items and family, verification states, numbers, deletion."""
 
 import datetime as dt
 import functools
@@ -25,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.permissions import Cap, require_cap
-from xueji.audit.services import audit_record, snapshot
+from xueji.audit.services import audit_record, diff, snapshot
 from xueji.core import clock
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.jobs.models import Job
@@ -45,7 +47,7 @@ from xueji.registry.models import (
     RegStatus,
     Student,
     StudentDetail,
-    StudentStatusChange,
+    StudentHistory,
 )
 from xueji.registry.validation import CleanStudent, name_pinyin
 from xueji.schools.models import School, SchoolClass
@@ -429,7 +431,11 @@ def student_correct(*, actor, student: Student, clean: CleanStudent,
     FamilyMember.objects.bulk_create([FamilyMember(student=student, **{k: v for k, v in g.items()
                                                                       if k in GUARDIAN_FIELDS})
                                       for g in clean.guardians])
-    audit_record(actor=actor, action="student.correct", obj=student, before=before, after=snapshot(student))
+    after = snapshot(student)
+    changes = _changes(before, after)
+    if changes:
+        _history(student_ids=[student.pk], kind=ChangeKind.ITEMS, actor=actor, reason="correct", changes=changes)
+    audit_record(actor=actor, action="student.correct", obj=student, before=before, after=after)
     return student
 
 
@@ -445,13 +451,19 @@ def student_delete_draft(*, actor, student: Student) -> None:
 
 # The status (学生当前状态) and its history -------------------------------------------------------------------
 
-def _history(*, student_ids: Iterable[int], kind: str, old: str, new: str, actor, reason: str = "",
-             request_id: int | None = None) -> None:
+def _changes(before: dict, after: dict) -> dict[str, list]:
+    """The items that changed (snapshots on both sides), each as [before, after]: what a history row keeps."""
+    old, new = diff(before, after)
+    return {key: [old[key], new[key]] for key in sorted(new) if key not in ("created_at", "updated_at")}
+
+
+def _history(*, student_ids: Iterable[int], kind: str, old: str = "", new: str = "", actor, reason: str = "",
+             request_id: int | None = None, changes: dict | None = None) -> None:
     now = clock.now()
     actor_id = getattr(actor, "pk", None)
-    StudentStatusChange.objects.bulk_create(
-        [StudentStatusChange(student_id=pk, kind=kind, old=old, new=new, reason=reason[:255], request_id=request_id,
-                             actor_id=actor_id, at=now) for pk in student_ids], batch_size=2000)
+    StudentHistory.objects.bulk_create(
+        [StudentHistory(student_id=pk, kind=kind, old=old, new=new, changes=changes or {}, reason=reason[:255],
+                        request_id=request_id, actor_id=actor_id, at=now) for pk in student_ids], batch_size=2000)
 
 
 def _status_require(old: str, new: str) -> None:
@@ -504,6 +516,9 @@ def student_place(*, actor, student: Student | int, school_class: SchoolClass, r
     before = {"school": locked.school_id, "class": locked.school_class_id}
     Student.objects.filter(pk=locked.pk).update(school_id=school_class.school_id, school_class_id=school_class.pk,
                                                 updated_at=clock.now())
+    _history(student_ids=[locked.pk], kind=ChangeKind.PLACEMENT, actor=actor, request_id=request_id,
+             changes=_changes({"school_id": locked.school_id, "school_class_id": locked.school_class_id},
+                              {"school_id": school_class.school_id, "school_class_id": school_class.pk}))
     locked.school_id, locked.school_class_id = school_class.school_id, school_class.pk
     if audit:
         audit_record(actor=actor, action="student.place", obj=locked, before=before,
@@ -583,27 +598,42 @@ def students_registration_release(*, actor, request_id: int) -> int:
 # Identity items and the identity check (查重, 核验) -------------------------------------------------------------
 
 IDENTITY_FIELDS = ("name", "sex", "birth_date", "id_type", "id_number")
+# Items of a registered record that change only through their own doors: placement, status, states, numbers.
+_NOT_ITEMS = {"id", "school", "school_class", "province_code", "national_number", "status", "reg_status",
+              "verify_status", "registration_request_id", "name_pinyin", "created_at", "updated_at"}
+RECORD_ITEMS = frozenset(f.name for f in Student._meta.concrete_fields if f.name not in _NOT_ITEMS)
+DETAIL_ITEMS = frozenset(f.name for f in StudentDetail._meta.concrete_fields if f.name != "student")
 
 
-@transaction.atomic
-def student_set_identity(*, actor, student: Student | int, changes: dict) -> Student:
-    """Set a pupil's identity items (name, sex, birth date, ID type and number; values already checked by the
-    caller's validator). Runs the one duplicate rule (`identity_conflict`) under the identity lock; a new name,
-    ID type or number makes the identity unverified again. Audited with before and after."""
-    unknown = set(changes) - set(IDENTITY_FIELDS)
-    if unknown:
-        raise ValidationFailed(f"Not an identity item: {', '.join(sorted(unknown))}.", code="not_correctable",
-                               field=sorted(unknown)[0])
-    locked = _locked(student)
-    values = dict(changes)
+def _item_values(values: dict) -> dict:
+    values = dict(values)
     if isinstance(values.get("birth_date"), str):
         values["birth_date"] = dt.date.fromisoformat(values["birth_date"])
     if "id_number" in values:
         values["id_number"] = values["id_number"] or None
-    fields = [*IDENTITY_FIELDS, "verify_status", "name_pinyin"]
+    return values
+
+
+@transaction.atomic
+def student_update_items(*, actor, student: Student | int, items: dict | None = None, detail: dict | None = None,
+                         request_id: int | None = None, reason: str = "", action: str = "student.update") -> Student:
+    """Change a pupil's record items (学籍信息修改): `items` of the record itself, `detail` of the rest of the national
+    form; values already checked by the caller's validator (the one row validator). A changed identity (name, sex,
+    birth date, ID type or number) runs the one duplicate rule (`identity_conflict`) under the identity lock and
+    refuses a clash (Conflict, nothing written); a new name, ID type or number makes the identity unverified again.
+    One history row with each changed item before and after, and the audit event, in the caller's transaction.
+    Called by the changes app (a direct edit it allowed, or the effect of an approved change request) and by the
+    problem-record correction."""
+    items, detail = _item_values(items or {}), dict(detail or {})
+    unknown = (set(items) - RECORD_ITEMS) | (set(detail) - DETAIL_ITEMS)
+    if unknown:
+        raise ValidationFailed(f"Not a record item: {', '.join(sorted(unknown))}.", code="not_an_item",
+                               field=sorted(unknown)[0])
+    locked = _locked(student)
+    fields = [*items, "verify_status", "name_pinyin"]
     before = snapshot(locked, fields=fields)
     current = {key: getattr(locked, key) for key in IDENTITY_FIELDS}
-    for key, value in values.items():
+    for key, value in items.items():
         setattr(locked, key, value)
     # A record already a duplicate may be corrected in its other items: only a changed identity is checked.
     changes_identity = (locked.id_number != current["id_number"] if locked.id_number
@@ -613,14 +643,40 @@ def student_set_identity(*, actor, student: Student | int, changes: dict) -> Stu
         identity_require_unique(school=locked.school, identity=Identity(
             id_number=locked.id_number, name=locked.name, sex=locked.sex, birth_date=locked.birth_date,
             exclude_pk=locked.pk))
-    if "name" in values:
+    if "name" in items:
         locked.name_pinyin = name_pinyin(locked.name)
-    if {"name", "id_type", "id_number"} & set(values):
+    if any(getattr(locked, k) != current[k] for k in ("name", "id_type", "id_number")):
         locked.verify_status = VerifyStatus.UNVERIFIED
-    locked.save()
-    audit_record(actor=actor, action="student.correct_problem", obj=locked, before=before,
-                 after=snapshot(locked, fields=fields))
+    after = snapshot(locked, fields=fields)
+    changes = _changes(before, after)
+    if detail:
+        row, _created = StudentDetail.objects.get_or_create(student=locked)
+        detail_before = snapshot(row, fields=detail)
+        for key, value in detail.items():
+            setattr(row, key, value)
+        detail_after = snapshot(row, fields=detail)
+        detail_changes = _changes(detail_before, detail_after)
+        if detail_changes:
+            row.save(update_fields=sorted(detail))
+        changes.update({f"detail.{key}": value for key, value in detail_changes.items()})
+    if not changes:
+        return locked
+    locked.save(update_fields=[*sorted({*items, "verify_status", "name_pinyin"}), "updated_at"])
+    kind = ChangeKind.IDENTITY if set(items) & set(IDENTITY_FIELDS) else ChangeKind.ITEMS
+    _history(student_ids=[locked.pk], kind=kind, actor=actor, reason=reason, request_id=request_id, changes=changes)
+    audit_record(actor=actor, action=action, obj=locked, before={k: v[0] for k, v in changes.items()},
+                 after={**{k: v[1] for k, v in changes.items()}, "request": request_id})
     return locked
+
+
+def student_set_identity(*, actor, student: Student | int, changes: dict) -> Student:
+    """Set a pupil's identity items (name, sex, birth date, ID type and number) to correct a problem record:
+    `student_update_items` with those items only."""
+    unknown = set(changes) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"Not an identity item: {', '.join(sorted(unknown))}.", code="not_correctable",
+                               field=sorted(unknown)[0])
+    return student_update_items(actor=actor, student=student, items=changes, action="student.correct_problem")
 
 
 @transaction.atomic
@@ -631,9 +687,53 @@ def student_revoke_id(*, actor, student: Student | int, reason: dict | None = No
     Student.objects.filter(pk=locked.pk).update(id_number=None, verify_status=VerifyStatus.UNVERIFIED,
                                                 updated_at=clock.now())
     locked.id_number, locked.verify_status = None, VerifyStatus.UNVERIFIED
+    _history(student_ids=[locked.pk], kind=ChangeKind.IDENTITY, actor=actor, reason="id_revoked",
+             changes=_changes(before, {"id_number": None, "verify_status": VerifyStatus.UNVERIFIED}))
     audit_record(actor=actor, action="student.id_revoked", obj=locked, before=before,
                  after={"id_number": None, "verify_status": VerifyStatus.UNVERIFIED, **(reason or {})})
     return locked
+
+
+# Family members and guardians (家庭成员/监护人) ------------------------------------------------------------------
+
+FAMILY_ITEMS = frozenset(GUARDIAN_FIELDS)
+
+
+@transaction.atomic
+def family_member_save(*, actor, student: Student | int, values: dict, member: FamilyMember | None = None,
+                       request_id: int | None = None) -> FamilyMember:
+    """Add a family member to a pupil (`member` None) or change one of theirs; values checked by the caller's
+    validator. One history row (the member, and each changed item before and after) and the audit event."""
+    unknown = set(values) - FAMILY_ITEMS
+    if unknown:
+        raise ValidationFailed(f"Not a family item: {', '.join(sorted(unknown))}.", code="not_an_item",
+                               field=sorted(unknown)[0])
+    locked = _locked(student)
+    if member is not None and member.student_id != locked.pk:
+        raise ValidationFailed("The family member belongs to another pupil.", code="wrong_member", field="member")
+    adding = member is None
+    member = member or FamilyMember(student=locked)
+    before = {} if adding else snapshot(member, fields=values)
+    for key, value in values.items():
+        setattr(member, key, value)
+    member.save()
+    changes = _changes(before, snapshot(member, fields=values))
+    if changes or adding:
+        _history(student_ids=[locked.pk], kind=ChangeKind.FAMILY, actor=actor, request_id=request_id,
+                 changes={"member": member.pk, "action": "add" if adding else "update", **changes})
+        audit_record(actor=actor, action="family.add" if adding else "family.update", obj=member,
+                     before={k: v[0] for k, v in changes.items()}, after={k: v[1] for k, v in changes.items()})
+    return member
+
+
+@transaction.atomic
+def family_member_remove(*, actor, member: FamilyMember, request_id: int | None = None) -> None:
+    locked = _locked(member.student_id)
+    before = snapshot(member, exclude=("id", "student"))
+    _history(student_ids=[locked.pk], kind=ChangeKind.FAMILY, actor=actor, request_id=request_id,
+             changes={"member": member.pk, "action": "remove", **{k: [v, None] for k, v in before.items()}})
+    audit_record(actor=actor, action="family.remove", obj=member, before=before)
+    member.delete()
 
 
 def student_verify_set(*, student_ids: Sequence[int], status: str, only_from: Iterable[str] | None = None) -> int:
@@ -654,6 +754,8 @@ def student_verify_confirm(*, actor, student: Student | int, request_id: int) ->
     before = locked.verify_status
     student_verify_set(student_ids=[locked.pk], status=VerifyStatus.PROOF)
     locked.verify_status = VerifyStatus.PROOF
+    _history(student_ids=[locked.pk], kind=ChangeKind.VERIFICATION, old=before, new=VerifyStatus.PROOF, actor=actor,
+             request_id=request_id)
     audit_record(actor=actor, action="student.confirm_proof", obj=locked, before={"verify_status": before},
                  after={"verify_status": VerifyStatus.PROOF, "request": request_id})
     return locked

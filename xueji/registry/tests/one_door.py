@@ -1,5 +1,5 @@
 """The one-door rule: only `xueji/registry/services.py` writes the pupil record (Student, StudentDetail,
-FamilyMember, NationalNumber, StudentStatusChange). An AST check over the source tree, run by test_one_door.py
+FamilyMember, NationalNumber, StudentHistory). An AST check over the source tree, run by test_one_door.py
 (and usable by hand: `python -m xueji.registry.tests.one_door`).
 
 What counts as a write:
@@ -18,16 +18,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-PROTECTED = {"Student", "StudentDetail", "FamilyMember", "NationalNumber", "StudentStatusChange"}
+PROTECTED = {"Student", "StudentDetail", "FamilyMember", "NationalNumber", "StudentHistory"}
 MODELS_MODULE = "xueji.registry.models"
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 WRITES = {"create", "get_or_create", "update_or_create", "bulk_create", "bulk_update", "update", "delete",
           "save", "add", "remove", "clear", "set"}
-RELATED = {"family", "numbers", "detail", "status_changes"}  # a pupil's reverse relations
+RELATED = {"family", "numbers", "detail", "history"}  # a pupil's reverse relations
 PUPIL_NAMES = {"student", "pupil", "students", "pupils"}
 INSTANCE_WRITES = {"save", "delete", "update", "bulk_update"}
 SQL_WRITE = re.compile(r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+\"?registry_(student|studentdetail|"
-                       r"familymember|nationalnumber|studentstatuschange)\b", re.IGNORECASE)
+                       r"familymember|nationalnumber|studenthistory)\b", re.IGNORECASE)
 
 THE_DOOR = Path("xueji/registry/services.py")
 EXCLUDED_PARTS = {"tests", "migrations", "demo", "testing", "node_modules", ".venv"}

@@ -8,7 +8,7 @@ from xueji.audit.models import AuditEvent
 from xueji.core import idnumbers
 from xueji.core.errors import Conflict
 from xueji.registry.choices import ChangeKind, RegStatus, StudentStatus, VerifyStatus
-from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail, StudentStatusChange
+from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail, StudentHistory
 from xueji.registry.services import (
     student_delete,
     student_number_issue,
@@ -51,7 +51,7 @@ def test_registration_moves_a_request_s_pupils_set_based_with_history(world, dja
     assert students_registration_approve(actor=world.user("tunxi", "registrar"), request_id=501) == sorted(ids)
     assert set(_reg_states(ids).values()) == {RegStatus.REGISTERED}
     assert set(Student.objects.filter(pk__in=ids).values_list("status", flat=True)) == {StudentStatus.ENROLLED}
-    assert sorted(StudentStatusChange.objects.filter(student_id=ids[0]).values_list("old", "new")) == [
+    assert sorted(StudentHistory.objects.filter(student_id=ids[0]).values_list("old", "new")) == [
         (RegStatus.DRAFT, RegStatus.PENDING), (RegStatus.PENDING, RegStatus.REGISTERED)]
     assert AuditEvent.objects.filter(action="student.registration_registered").get().after["count"] == 3
 
@@ -65,7 +65,7 @@ def test_a_withdrawn_request_gives_its_pupils_back(world):
 
     assert set(_reg_states(ids).values()) == {RegStatus.DRAFT}
     assert set(Student.objects.filter(pk__in=ids).values_list("registration_request_id", flat=True)) == {None}
-    assert StudentStatusChange.objects.filter(kind=ChangeKind.REGISTRATION, new=RegStatus.DRAFT).count() == 2
+    assert StudentHistory.objects.filter(kind=ChangeKind.REGISTRATION, new=RegStatus.DRAFT).count() == 2
 
 
 def test_filing_a_pupil_that_is_no_draft_changes_nothing(world):
@@ -77,7 +77,7 @@ def test_filing_a_pupil_that_is_no_draft_changes_nothing(world):
 
     assert refused.value.code == "not_draft"
     assert _reg_states(ids) == {ids[0]: RegStatus.DRAFT, ids[1]: RegStatus.DRAFT, ids[2]: RegStatus.REGISTERED}
-    assert not StudentStatusChange.objects.exists()
+    assert not StudentHistory.objects.exists()
 
 
 def test_placing_a_pupil_moves_it_to_the_class_s_school(world):
@@ -101,7 +101,9 @@ def test_a_takeover_places_and_enrols_again_keeping_the_number(world):
     taken = Student.objects.get(pk=student.pk)
     assert (taken.school_id, taken.status, taken.national_number) == (
         klass.school_id, StudentStatus.ENROLLED, "L3410022017030101")
-    assert StudentStatusChange.objects.get(student=student).request_id == 9
+    rows = {h.kind: h for h in StudentHistory.objects.filter(student=student)}
+    assert set(rows) == {ChangeKind.STATUS, ChangeKind.PLACEMENT} and {h.request_id for h in rows.values()} == {9}
+    assert rows[ChangeKind.PLACEMENT].changes["school_class_id"][1] == klass.pk
 
 
 def test_a_deceased_pupil_is_not_taken_over(world):

@@ -6,7 +6,7 @@ from xueji.audit.models import AuditEvent
 from xueji.core import codes
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.registry.choices import STATUS_TRANSITIONS, ChangeKind, StudentStatus
-from xueji.registry.models import Student, StudentStatusChange
+from xueji.registry.models import Student, StudentHistory
 from xueji.registry.services import student_set_status
 
 S = StudentStatus
@@ -35,7 +35,7 @@ def test_an_allowed_change_is_written_with_its_history_and_audit(world, old, new
     changed = student_set_status(actor=actor, student=student, status=new, reason="家长申请", request_id=77)
 
     assert changed.status == new and Student.objects.get(pk=student.pk).status == new
-    assert list(StudentStatusChange.objects.filter(student=student).values_list(
+    assert list(StudentHistory.objects.filter(student=student).values_list(
         "kind", "old", "new", "reason", "request_id", "actor")) == [
         (ChangeKind.STATUS, old, new, "家长申请", 77, actor.pk)]
     event = AuditEvent.objects.get(action="student.set_status", object_id=str(student.pk))
@@ -54,7 +54,7 @@ def test_a_refused_change_changes_nothing(world, old, new):
 
     assert refused.value.code == "status_not_allowed"
     assert Student.objects.get(pk=student.pk).status == old
-    assert not StudentStatusChange.objects.exists()
+    assert not StudentHistory.objects.exists()
     assert not AuditEvent.objects.filter(action="student.set_status").exists()
 
 
@@ -65,7 +65,7 @@ def test_an_unknown_status_code_is_refused(world):
         student_set_status(actor=None, student=student, status="42")
 
     assert Student.objects.get(pk=student.pk).status == S.ENROLLED
-    assert not StudentStatusChange.objects.exists()
+    assert not StudentHistory.objects.exists()
 
 
 def test_the_status_label_follows_the_language(world):
