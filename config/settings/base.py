@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "xueji.workflow",
     "xueji.registration",
     "xueji.problems",
+    "xueji.changes",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.ui",

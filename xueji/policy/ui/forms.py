@@ -76,16 +76,22 @@ class SettingsForm(forms.Form):
                                              help_text=_("Refuse grade-1 registration of pupils younger than the "
                                                          "minimum age on 31 August."))
     age_control_min_age = forms.IntegerField(label=_("Minimum age on 31 August"), min_value=3, max_value=9)
+    abroad_keep_years = forms.IntegerField(label=_("Years the record of a pupil studying abroad is kept"),
+                                           min_value=1, max_value=12, required=False,
+                                           help_text=_("保留学籍: the pupil may return (回国复学) within this period."))
 
     @staticmethod
     def initial_from(values: dict) -> dict:
         age = values["registration.grade1.age_control"]
         return {"proof_max_mb": round(values["proof.max_bytes"] / MB, 1),
                 "import_max_mb": values["import.max_bytes"] // MB,
-                "age_control_enabled": bool(age.get("enabled")), "age_control_min_age": int(age.get("min_age", 6))}
+                "age_control_enabled": bool(age.get("enabled")), "age_control_min_age": int(age.get("min_age", 6)),
+                "abroad_keep_years": values["changes.abroad_keep_years"]}
 
     def values(self) -> dict:
         data = self.cleaned_data
+        years = data.get("abroad_keep_years")
         return {"proof.max_bytes": int(data["proof_max_mb"] * MB), "import.max_bytes": data["import_max_mb"] * MB,
                 "registration.grade1.age_control": {"enabled": data["age_control_enabled"],
-                                                    "min_age": data["age_control_min_age"]}}
+                                                    "min_age": data["age_control_min_age"]},
+                **({"changes.abroad_keep_years": years} if years is not None else {})}
