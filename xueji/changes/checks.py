@@ -79,9 +79,10 @@ def edit_check(*, student: Student, detail: StudentDetail | None, family, values
 def _member_copy(member: FamilyMember | None, student: Student, values: dict[str, Any]) -> FamilyMember:
     """An unsaved member as it would stand after the change (never saved: the registry's door writes)."""
     copy = FamilyMember(student=student)
-    if member is not None:
-        for item in MEMBER_ITEMS.values():
-            setattr(copy, item.field, getattr(member, item.field))
+    for item in MEMBER_ITEMS.values():
+        field = FamilyMember._meta.get_field(item.field)
+        setattr(copy, item.field, getattr(member, item.field) if member is not None
+                else field.get_default() if field.has_default() else "")
     for key, value in values.items():
         setattr(copy, MEMBER_ITEMS[key].field, value)
     return copy
@@ -102,8 +103,8 @@ def member_check(*, student: Student, detail: StudentDetail | None, family: list
             edit = {**{k: stored_value(i, getattr(member, i.field)) for k, i in MEMBER_ITEMS.items()}, **edit}
         row = {**stored_row(student, detail, []), **{MEMBER_SLOT + k: v for k, v in edit.items()}}
         _clean, found = validate_row(row, today=clock.today(), require_class=False)
-        errors += [FieldError(e.column, e.message, e.key.removeprefix(MEMBER_SLOT)) for e in found
-                   if e.key.startswith(MEMBER_SLOT)]
+        errors += [FieldError(e.column.removeprefix("成员2"), e.message, e.key.removeprefix(MEMBER_SLOT))
+                   for e in found if e.key.startswith(MEMBER_SLOT)]
         converted, _cell_errors = clean_items({MEMBER_SLOT + k: v for k, v in edit.items()}, today=clock.today())
         typed = {k: converted.get(MEMBER_SLOT + k, _member_empty(k)) for k in edit}
     after = [m for m in family if member is None or m.pk != member.pk]

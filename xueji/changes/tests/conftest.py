@@ -27,12 +27,48 @@ def open_change_windows(provinces=("340000", "320000")) -> None:
 def scene(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     open_change_windows()
+    add_classes(world)
+    add_senior_school(world)
+    return world
+
+
+def add_classes(world) -> None:
+    """Around the pupil of tunxi_primary (grade 2, class 1): grade 1, another class of grade 2, grade 3."""
     school = world.schools["tunxi_primary"]
     start = current_school_year_start()
     world.classes["grade1"] = SchoolClass.objects.create(school=school, stage="1", cohort_year=start, number=1)
     world.classes["grade2b"] = SchoolClass.objects.create(school=school, stage="1", cohort_year=start - 1, number=2)
     world.classes["grade3"] = SchoolClass.objects.create(school=school, stage="1", cohort_year=start - 2, number=1)
-    return world
+
+
+def add_senior_school(world) -> None:
+    """A senior secondary school of tunxi (退学 and 开除学籍 are allowed there by default), with a pupil and users."""
+    from xueji.accounts.models import RoleAssignment, User
+    from xueji.core import idnumbers
+    from xueji.regions.models import OrgKind
+    from xueji.regions.services import org_unit_create
+    from xueji.registry.models import Student
+    from xueji.schools.models import School
+
+    county = world.units["tunxi"]
+    unit = org_unit_create(actor=None, kind=OrgKind.SCHOOL, name="tunxi_senior", code="3410021003", parent=county,
+                           audit=False)
+    school = School.objects.create(org_unit=unit, code="3410021003", name="tunxi_senior", county=county,
+                                   running_type="342", stages="3")
+    klass = SchoolClass.objects.create(school=school, stage="3", cohort_year=current_school_year_start() - 1,
+                                       number=1)
+    birth = dt.date(2009, 5, 6)
+    world.units["tunxi_senior"], world.schools["tunxi_senior"], world.classes["tunxi_senior"] = unit, school, klass
+    world.students["tunxi_senior"] = Student.objects.create(
+        school=school, school_class=klass, province_code="340000", name="高中生", name_pinyin="gaozhongsheng",
+        sex="2", birth_date=birth, id_number=idnumbers.make("341002", birth, 124))
+    for role in ("registrar", "leader"):
+        user = User(username=f"tunxi_senior_{role}", full_name=f"tunxi_senior {role}", org_unit=unit,
+                    password_changed_at=clock.now())
+        user.set_password("Xueji@2026test")
+        user.save()
+        RoleAssignment.objects.create(user=user, role=role)
+        world.users[("tunxi_senior", role)] = user
 
 
 def pdf(name: str = "proof.pdf") -> SimpleUploadedFile:
