@@ -107,6 +107,8 @@ def member_check(*, student: Student, detail: StudentDetail | None, family: list
                    for e in found if e.key.startswith(MEMBER_SLOT)]
         converted, _cell_errors = clean_items({MEMBER_SLOT + k: v for k, v in edit.items()}, today=clock.today())
         typed = {k: converted.get(MEMBER_SLOT + k, _member_empty(k)) for k in edit}
+    if errors:  # the family's rules read the member's values: checked once these are right
+        return EditCheck(values=typed, errors=errors)
     after = [m for m in family if member is None or m.pk != member.pk]
     if values is not None:
         changed = _member_copy(member, student, typed)
