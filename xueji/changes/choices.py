@@ -82,46 +82,50 @@ class Kind:
         return self.placement != Placement.NONE
 
 
-def _k(label: str):
-    """A kind's name, in its own context (the engine's "Withdraw" is a request's, not a pupil's 退学)."""
-    return pgettext_lazy("status change kind", label)
-
-
 SEATED_ON_ROLL = frozenset({S.ENROLLED, S.RESUMED})  # in the classroom: may suspend, repeat, skip, change class
 ON_ROLL = frozenset({S.ENROLLED, S.RESUMED, S.SUSPENDED, S.STOPPED})
 ILLNESS = ("10", "11", "12", "19")
 DEATH_REASONS = tuple(c for c in codes.STATUS_CHANGE_REASON.codes if "40" <= c <= "89")
 WITHDRAWAL_REASONS = ("21", "22", "23", "26", "27", "28", "29", "31", "33", "34", "39", "99")
 
+# The kinds' names are in their own context (the engine's "Withdraw" is a request's, not a pupil's 退学).
 KINDS: dict[str, Kind] = {k.key: k for k in (
-    Kind("suspend", _k("Suspend study"), "11", SEATED_ON_ROLL, S.SUSPENDED, (*ILLNESS, "26", "27", "99"),
+    Kind("suspend", pgettext_lazy("status change kind", "Suspend study"), "11", SEATED_ON_ROLL, S.SUSPENDED,
+         (*ILLNESS, "26", "27", "99"),
          help=_("The pupil leaves the class for a while (illness, family reasons) and keeps the record.")),
-    Kind("resume", _k("Resume study"), "12", frozenset({S.SUSPENDED}), S.RESUMED, (*ILLNESS, "26", "27", "99"),
-         placement=Placement.KEEP, proof_required=False,
+    Kind("resume", pgettext_lazy("status change kind", "Resume study"), "12", frozenset({S.SUSPENDED}), S.RESUMED,
+         (*ILLNESS, "26", "27", "99"), placement=Placement.KEEP, proof_required=False,
          help=_("A suspended pupil comes back into a class that has room.")),
-    Kind("repeat", _k("Repeat a grade"), "02", SEATED_ON_ROLL, None, (*ILLNESS, "22", "99"),
-         placement=Placement.LOWER_GRADE, help=_("The pupil moves to a class of the next lower grade.")),
-    Kind("skip", _k("Skip a grade"), "04", SEATED_ON_ROLL, None, ("01", "99"), placement=Placement.HIGHER_GRADE,
-         help=_("The pupil moves to a class of the next higher grade.")),
-    Kind("change_class", _k("Change class"), "29", SEATED_ON_ROLL, None, ("99",), placement=Placement.SAME_GRADE,
-         proof_required=False, route=(SCHOOL_LEADER,), help=_("Another class of the same grade in the school.")),
-    Kind("abroad", _k("Study abroad"), "19", SEATED_ON_ROLL, S.SUSPENDED, ("28", "30", "99"),
+    Kind("repeat", pgettext_lazy("status change kind", "Repeat a grade"), "02", SEATED_ON_ROLL, None,
+         (*ILLNESS, "22", "99"), placement=Placement.LOWER_GRADE,
+         help=_("The pupil moves to a class of the next lower grade.")),
+    Kind("skip", pgettext_lazy("status change kind", "Skip a grade"), "04", SEATED_ON_ROLL, None, ("01", "99"),
+         placement=Placement.HIGHER_GRADE, help=_("The pupil moves to a class of the next higher grade.")),
+    Kind("change_class", pgettext_lazy("status change kind", "Change class"), "29", SEATED_ON_ROLL, None, ("99",),
+         placement=Placement.SAME_GRADE, proof_required=False, route=(SCHOOL_LEADER,),
+         help=_("Another class of the same grade in the school.")),
+    Kind("abroad", pgettext_lazy("status change kind", "Study abroad"), "19", SEATED_ON_ROLL, S.SUSPENDED,
+         ("28", "30", "99"),
          help=_("The record is kept (保留学籍) for the period the province sets; the pupil returns by 回国复学.")),
-    Kind("return", _k("Return from abroad"), "08", frozenset({S.SUSPENDED}), S.RESUMED, ("28", "30", "99"),
-         placement=Placement.KEEP, help=_("A pupil back from studying abroad, within the period the record is kept.")),
-    Kind("dropout", _k("Drop out"), "99", ON_ROLL, S.DROPPED_OUT, ("21", "22", "26", "27", "39", "99"),
-         proof_required=False,
+    Kind("return", pgettext_lazy("status change kind", "Return from abroad"), "08", frozenset({S.SUSPENDED}),
+         S.RESUMED, ("28", "30", "99"), placement=Placement.KEEP,
+         help=_("A pupil back from studying abroad, within the period the record is kept.")),
+    Kind("dropout", pgettext_lazy("status change kind", "Drop out"), "99", ON_ROLL, S.DROPPED_OUT,
+         ("21", "22", "26", "27", "39", "99"), proof_required=False,
          help=_("The record is kept; in compulsory education the pupil is on the county's dropout list "
                 "(控辍保学) until they return.")),
-    Kind("withdraw", _k("Withdraw"), "31", ON_ROLL, S.WITHDRAWN, WITHDRAWAL_REASONS),
-    Kind("expel", _k("Expel"), "42", frozenset({S.ENROLLED, S.RESUMED, S.STOPPED}), S.EXPELLED, ("23", "99")),
-    Kind("death", _k("Death"), "51", frozenset({*ON_ROLL, S.DROPPED_OUT, S.WHEREABOUTS_UNKNOWN, S.OTHER}),
-         S.DECEASED, DEATH_REASONS, help=_("The record is closed: nothing can be filed on it afterwards.")),
-    Kind("restore", _k("Restore the record"), "17",
+    Kind("withdraw", pgettext_lazy("status change kind", "Withdraw"), "31", ON_ROLL, S.WITHDRAWN,
+         WITHDRAWAL_REASONS),
+    Kind("expel", pgettext_lazy("status change kind", "Expel"), "42", frozenset({S.ENROLLED, S.RESUMED, S.STOPPED}),
+         S.EXPELLED, ("23", "99")),
+    Kind("death", pgettext_lazy("status change kind", "Death"), "51",
+         frozenset({*ON_ROLL, S.DROPPED_OUT, S.WHEREABOUTS_UNKNOWN, S.OTHER}), S.DECEASED, DEATH_REASONS,
+         help=_("The record is closed: nothing can be filed on it afterwards.")),
+    Kind("restore", pgettext_lazy("status change kind", "Restore the record"), "17",
          frozenset({S.WITHDRAWN, S.DROPPED_OUT, S.EXPELLED, S.WHEREABOUTS_UNKNOWN, S.OTHER}), S.ENROLLED, ("99",),
          placement=Placement.KEEP, proof_required=False,
          help=_("A pupil off the roll (dropped out, withdrawn, ...) is enrolled again, into a class that has room.")),
-    Kind("other", _k("Other"), "99", ON_ROLL, S.OTHER, ("99",)),
+    Kind("other", pgettext_lazy("status change kind", "Other"), "99", ON_ROLL, S.OTHER, ("99",)),
 )}
 # The kinds that need no JY/T type of their own file as 99 其他: the labels say what they are.
 KIND_CHOICES = [(k.key, k.label) for k in KINDS.values()]
