@@ -20,7 +20,7 @@ def _what_choices():
 class ChangeRequestFilterSet(ListFilterSet):
     """变更与异动申请: the record-change and status-change requests in view."""
 
-    what = django_filters.ChoiceFilter(label=_("Kind"), choices=_what_choices, empty_label=_("All"), method="of_kind")
+    what = django_filters.ChoiceFilter(label=_("Kind of change"), choices=_what_choices, empty_label=_("All"), method="of_kind")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=RequestStatus.choices, empty_label=_("All"))
     q = django_filters.CharFilter(label=_("Title"), field_name="title", lookup_expr="icontains", max_length=64)
 
@@ -37,7 +37,7 @@ class ChangeRequestFilterSet(ListFilterSet):
 class StatusChangeFilterSet(ListFilterSet):
     """学籍异动记录: the status changes that took effect."""
 
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=KIND_CHOICES, empty_label=_("All"))
+    kind = django_filters.ChoiceFilter(label=_("Kind of change"), choices=KIND_CHOICES, empty_label=_("All"))
     type_code = django_filters.ChoiceFilter(label=_("JY/T 1001 type"), choices=codes.STATUS_CHANGE_TYPE.choices,
                                             empty_label=_("All"))
     school = IdFilter(label=_("School"), field_name="school_id")

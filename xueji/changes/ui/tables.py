@@ -14,7 +14,7 @@ from xueji.ui.tables import NOWRAP, Base
 class ChangeRequestTable(Base):
     id = tables.Column(verbose_name=_("No."), attrs=NOWRAP)
     title = tables.Column(verbose_name=_("Request"), linkify=("workflow:request_detail", {"pk": tables.A("pk")}))
-    what = tables.Column(verbose_name=_("Kind"), accessor="type", order_by=("type",))
+    what = tables.Column(verbose_name=_("Kind of change"), accessor="type", order_by=("type",))
     status = tables.Column(verbose_name=_("Status"))
     filer_org = tables.Column(verbose_name=_("Filed by"), order_by=("filer_org__name",))
     created_at = tables.DateTimeColumn(verbose_name=_("Filed"), format="Y-m-d H:i", attrs=NOWRAP)
@@ -42,8 +42,8 @@ class StatusChangeTable(Base):
     effective_date = tables.DateColumn(verbose_name=_("Effective"), format="Y-m-d", attrs=NOWRAP)
     student = tables.Column(verbose_name=_("Pupil"), order_by=("student__name_pinyin",))
     school = tables.Column(verbose_name=_("School"), order_by=("school__name",))
-    kind = tables.Column(verbose_name=_("Kind"), order_by=("type_code", "kind"))
-    reason_code = tables.Column(verbose_name=_("Reason"))
+    kind = tables.Column(verbose_name=_("Kind of change"), order_by=("type_code", "kind"))
+    reason_code = tables.Column(verbose_name=_("Reason of the change"))
     statuses = tables.Column(verbose_name=_("Status"), accessor="new_status", orderable=False)
     classes = tables.Column(verbose_name=_("Class"), accessor="new_class_id", orderable=False, default="—")
     keep_until = tables.DateColumn(verbose_name=_("Record kept until"), format="Y-m-d", default="—")
@@ -81,7 +81,7 @@ class DropoutTable(Base):
     school = tables.Column(verbose_name=_("School"), order_by=("school__name",))
     school_class = tables.Column(verbose_name=_("Class"), order_by=("school_class__cohort_year",), default="—")
     dropped_on = tables.DateColumn(verbose_name=_("Dropped out"), format="Y-m-d", default="—", attrs=NOWRAP)
-    dropout_reason = tables.Column(verbose_name=_("Reason"), default="—")
+    dropout_reason = tables.Column(verbose_name=_("Reason of the change"), default="—")
 
     def render_name(self, record):
         return _pupil_link(record)
