@@ -1,6 +1,11 @@
 """The approval engine: filing, deciding, returning, rejecting, withdrawing, resubmitting, cancelling and
 completing follow-up work on requests; proof uploads. Every change of status goes through `_set_status`,
-which checks the one transition table and writes the action and the audit row."""
+which checks the one transition table and writes the action and the audit row.
+
+Why one module of ~530 lines: the filing, every decision and the proofs share the request's lock (`_lock`), the
+transition table and `_set_status`, and the rules of who holds a step (`current_step`, `may_decide`) that decide
+who may add a proof; split, each part would import these from the others and the one door of a request's status
+would have several frames."""
 
 import hashlib
 import logging
