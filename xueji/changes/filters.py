@@ -20,7 +20,8 @@ def _what_choices():
 class ChangeRequestFilterSet(ListFilterSet):
     """变更与异动申请: the record-change and status-change requests in view."""
 
-    what = django_filters.ChoiceFilter(label=_("Kind of change"), choices=_what_choices, empty_label=_("All"), method="of_kind")
+    what = django_filters.ChoiceFilter(label=_("Kind of change"), choices=_what_choices, empty_label=_("All"),
+                                       method="of_kind")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=RequestStatus.choices, empty_label=_("All"))
     q = django_filters.CharFilter(label=_("Title"), field_name="title", lookup_expr="icontains", max_length=64)
 

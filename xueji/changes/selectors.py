@@ -12,7 +12,6 @@ from xueji.changes import rules, services
 from xueji.changes.choices import COMPULSORY_STAGES, KINDS, RECORD_TYPE, STATUS_TYPE, Kind
 from xueji.changes.filters import ChangeRequestFilterSet, DropoutFilterSet, StatusChangeFilterSet
 from xueji.changes.models import StatusChange
-from xueji.core.errors import NotFound
 from xueji.regions.models import OrgUnit
 from xueji.registry.models import FamilyMember, RegStatus, Student, StudentStatus
 from xueji.workflow.models import OPEN_STATUSES, Request
@@ -95,14 +94,6 @@ def change_request_list(*, user, filters: dict | None = None) -> QuerySet[Reques
     qs = restrict(Request.objects.filter(type__in=CHANGE_TYPES).select_related("filer", "filer_org"), user,
                   Cap.REQUEST_VIEW)
     return ChangeRequestFilterSet.narrow(qs, filters, user=user)
-
-
-def access_change_request_by_id(*, user, pk) -> Request:
-    try:
-        return access(Request.objects.filter(type__in=CHANGE_TYPES).select_related("filer_org"), user,
-                      Cap.REQUEST_VIEW, pk=pk)
-    except NotFound:
-        raise NotFound("request not found") from None
 
 
 def status_change_list(*, user, filters: dict | None = None) -> QuerySet[StatusChange]:

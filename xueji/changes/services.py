@@ -206,11 +206,11 @@ def record_edit(*, actor, student: Student | int, values: dict[str, Any], reason
     controlled = rules.controlled_items(locked.school)
     filed = {key: value for key, value in changed.items() if key in controlled}
     direct = {key: value for key, value in changed.items() if key not in controlled}
-    request = _record_request(actor=actor, student=locked, detail=detail, changes=filed, reason=reason,
-                              proofs=proofs) if filed else None
     if not filed and proofs:
         raise ValidationFailed(_("Proofs go with a change request; these items change at once."),
                                code="proofs_not_needed", field="proofs")
+    request = _record_request(actor=actor, student=locked, detail=detail, changes=filed, reason=reason,
+                              proofs=proofs) if filed else None
     applied: dict[str, list] = {}
     if direct:
         items, detail_items = split_items(direct)

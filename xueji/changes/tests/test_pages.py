@@ -131,3 +131,26 @@ def test_the_dropout_list_is_the_authorities(scene, login):
     # Back at school (恢复学籍): off the list.
     approve_all(world, file_change(world, "tunxi_primary", "restore", "99", proofs=[]))
     assert county.get(reverse("api:dropout-list")).json()["count"] == 0
+
+
+def test_the_lists_filter(scene, login):
+    from xueji.changes import services
+    from xueji.changes.tests.helpers import approve_all
+
+    world = scene
+    services.record_edit(actor=world.user("tunxi_primary", "registrar"), student=world.students["tunxi_primary"],
+                         values={"ethnic": "02"})
+    approve_all(world, file_change(world, "tunxi_middle", "dropout", "27", proofs=[]))
+    client = login(world.user("tunxi", "registrar"))
+    requests = client.get(reverse("api:change-request-list"), {"what": "changes.record"}).json()
+    assert [r["type"] for r in requests["results"]] == ["changes.record"]
+    assert client.get(reverse("api:change-request-list"), {"what": "dropout"}).json()["count"] == 1
+    assert client.get(reverse("api:change-request-list"), {"what": "nonsense"}).status_code == 400
+    assert client.get(reverse("api:status-change-list"), {"q": "xuesheng"}).json()["count"] == 1
+    assert client.get(reverse("api:status-change-list"), {"q": "学生2"}).json()["count"] == 1
+    assert client.get(reverse("api:status-change-list"), {"q": "无此人"}).json()["count"] == 0
+    assert client.get(reverse("api:dropout-list"), {"q": "xue", "stage": "2"}).json()["count"] == 1
+    assert client.get(reverse("api:dropout-list"), {"stage": "1"}).json()["count"] == 0
+    page = client.get(reverse("changes:request_list"), {"what": "changes.record", "per_page": 50})
+    assert page.status_code == 200 and page.context["table"].paginator.per_page == 50
+    assert 'data-page-size="25"' in page.content.decode() and "what=changes.record" in page.content.decode()
