@@ -13,3 +13,29 @@ register(
     Entry("changes:dropout_list", _("Dropout list"), "bi-person-exclamation", "records", order=30,
           where="authority", text=_("控辍保学: pupils of compulsory education who dropped out in your area.")),
 )
+
+
+def _open(user, student) -> bool:
+    """A registered record that is neither locked (graduated) nor closed (deceased): it can be maintained."""
+    from xueji.changes.choices import CLOSED_STATUSES, LOCKED_STATUSES
+
+    return student.reg_status == "registered" and student.status not in (*LOCKED_STATUSES, *CLOSED_STATUSES)
+
+
+def _registered(user, student) -> bool:
+    return student.reg_status == "registered"
+
+
+try:  # the pupil page's action bar (xueji.registry.ui.actions, from issue 8's pupil page)
+    from xueji.registry.ui.actions import PupilAction, register_pupil_action
+except ImportError:  # pragma: no cover - not merged yet: the pupil page links nothing
+    pass
+else:
+    register_pupil_action(
+        PupilAction("edit", _("Edit"), "bi-pencil-square", "changes:record_edit", order=10, when=_open,
+                    primary=True),
+        PupilAction("status_change", _("Status change"), "bi-arrow-left-right", "changes:status_change_new",
+                    order=20, when=_open),
+        PupilAction("family", _("Family members"), "bi-house-heart", "changes:family_list", order=25,
+                    when=_registered),
+    )
