@@ -10,21 +10,13 @@ from xueji.core import codes
 from xueji.regions.selectors import org_unit_list
 from xueji.registration.errors import MESSAGES
 from xueji.schools.selectors import class_list
-from xueji.ui.forms import FilterForm, OrgUnitChoiceField, SchoolClassChoiceField, date_input
+from xueji.ui.forms import OrgUnitChoiceField, SchoolClassChoiceField, date_input
 
 # ---------------------------------------------------------------- registration
 
 def _kind_choices():
     return [("enrolled", _("Pupils already at school (在校生注册)")), ("grade1", _("Grade-1 entrants (小学新生注册)")),
             ("returning", _("Returning from abroad (来华归国学生注册)"))]
-
-
-class DraftFilterForm(FilterForm):
-    q = forms.CharField(label=_("Name, pinyin or ID"), max_length=64)
-    school_class = SchoolClassChoiceField(label=_("Class"), queryset=None, foreign_is_404=False)
-
-    def setup(self):
-        self.fields["school_class"].queryset = class_list(user=self.user).select_related("school")
 
 
 class RegistrationSubmitForm(forms.Form):
