@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "xueji.accounts.middleware.SessionLifetimeMiddleware",
     "xueji.accounts.middleware.PasswordPolicyMiddleware",
 ]
+# Benchmarks only (bench/load.py): each response says how many SQL queries it made (X-Queries, X-Query-Ms).
+if env_bool("XUEJI_QUERY_COUNT_HEADER", False):
+    MIDDLEWARE.insert(0, "xueji.core.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
