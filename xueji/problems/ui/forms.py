@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from xueji.core import codes
 from xueji.problems.choices import ProblemKind
 from xueji.regions.selectors import county_choices
-from xueji.registration.ui.forms import ScopeForm
 from xueji.schools.selectors import school_list
 from xueji.ui.forms import FilterForm, OrgUnitChoiceField, ScopedChoiceField, date_input
+from xueji.verification.ui.forms import ScopeForm
 
 
 class ScanForm(ScopeForm):

@@ -4,18 +4,14 @@ from django.db.models import QuerySet
 
 from xueji.accounts.jurisdiction import access, within
 from xueji.accounts.permissions import Cap, require_cap
-from xueji.registration.models import VerificationBatch
+from xueji.verification.filters import BatchFilterSet
+from xueji.verification.models import VerificationBatch
 
 
 def batch_list(*, user, filters: dict | None = None) -> QuerySet[VerificationBatch]:
     require_cap(user, Cap.VERIFY_RUN)
     qs = within(VerificationBatch.objects.select_related("org_unit", "created_by", "job"), user)
-    filters = filters or {}
-    if mode := filters.get("mode"):
-        qs = qs.filter(mode=mode)
-    if status := filters.get("status"):
-        qs = qs.filter(status=status)
-    return qs
+    return BatchFilterSet.narrow(qs, filters, user=user)
 
 
 def batch_get(*, user, pk) -> VerificationBatch:
