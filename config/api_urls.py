@@ -9,10 +9,10 @@ from xueji.jobs.api import views as jobs
 from xueji.policy.api import views as policy
 from xueji.problems.api import views as problem_api
 from xueji.regions.api import views as regions
-from xueji.registration.api import verification as verification_api
 from xueji.registration.api import views as registration
 from xueji.registry.api import views as registry
 from xueji.schools.api import views as schools
+from xueji.verification.api import views as verification_api
 from xueji.workflow.api import views as workflow
 
 app_name = "api"
@@ -76,7 +76,7 @@ urlpatterns = [
     path("imports/template/", exchange.ImportTemplateApi.as_view(), name="import-template"),
     path("imports/<int:pk>/", exchange.ImportBatchDetailApi.as_view(), name="import-detail"),
     path("imports/<int:pk>/errors/", exchange.ImportErrorReportApi.as_view(), name="import-errors"),
-    # Identity verification (xueji/registration/api/), problem records (问题学籍) and national numbers
+    # Identity verification (xueji/verification/api/), problem records (问题学籍) and national numbers
     # (xueji/problems/api/).
     path("verification/runs/", verification_api.VerificationRunApi.as_view(), name="verification-run"),
     path("verification/exports/", verification_api.VerificationExportApi.as_view(), name="verification-export"),

@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
-from xueji.registration.ui.forms import ScopeForm
 from xueji.ui.forms import date_input
+from xueji.verification.ui.forms import ScopeForm
 
 
 class ScanForm(ScopeForm):

@@ -202,7 +202,7 @@ API_CASES: list[Case] = [
                                "id_number": getattr(o.students.first(), "id_number", "")}),
     Case("api:preschool-lookup", "post", cap=Cap.STUDENT_EDIT, ok=(200, 400),
          data=lambda o, u, s: {"id_number": "341002201909010013"}),
-    # Identity verification, problem records and national numbers (xueji/registration/api/).
+    # Identity verification (xueji/verification/api/), problem records and national numbers (xueji/problems/api/).
     Case("api:verification-run", "post", cap=Cap.VERIFY_RUN, obj="org", in_url=False,
          data=lambda o, u, s: {"org_unit": o.pk}, ok=(202,)),
     Case("api:verification-export", "post", cap=Cap.VERIFY_RUN, obj="org", in_url=False,

@@ -19,9 +19,8 @@ from xueji.jobs.services import JobContext
 from xueji.policy.models import BusinessWindow
 from xueji.problems.models import Problem
 from xueji.regions.models import OrgKind
-from xueji.registration.models import PreschoolRecord, VerificationBatch
+from xueji.registration.models import PreschoolRecord
 from xueji.registration.services import registration_submit
-from xueji.registration.tests.helpers import matrix_scene
 from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter
@@ -31,6 +30,8 @@ from xueji.testing import build_world
 from xueji.testing.fingerprint import fingerprint
 from xueji.testing.shared import built_once
 from xueji.ui.tests.matrix import API_CASES, Case
+from xueji.verification.models import VerificationBatch
+from xueji.verification.tests.helpers import matrix_scene
 from xueji.workflow.models import Proof, Request
 from xueji.workflow.services import proof_add
 
