@@ -1,8 +1,14 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests check behaviour, not speed: on a loaded 2-core machine an example may take longer than
+# hypothesis's default 200 ms deadline, which made them fail by chance.
+hypothesis_settings.register_profile("xueji", deadline=None)
+hypothesis_settings.load_profile("xueji")
 
 pytest_plugins = ["xueji.testing.fixtures"]
 

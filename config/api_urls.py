@@ -10,10 +10,10 @@ from xueji.jobs.api import views as jobs
 from xueji.policy.api import views as policy
 from xueji.problems.api import views as problem_api
 from xueji.regions.api import views as regions
-from xueji.registration.api import verification as verification_api
 from xueji.registration.api import views as registration
 from xueji.registry.api import views as registry
 from xueji.schools.api import views as schools
+from xueji.verification.api import views as verification_api
 from xueji.workflow.api import views as workflow
 
 app_name = "api"
@@ -68,6 +68,10 @@ urlpatterns = [
     path("policy/windows/<int:pk>/", policy.WindowDetailApi.as_view(), name="window-detail"),
     path("policy/routes/", policy.RouteListApi.as_view(), name="route-list"),
     path("policy/settings/", policy.SettingListApi.as_view(), name="setting-list"),
+    path("policy/switches/", policy.SwitchListApi.as_view(), name="switch-list"),
+    path("policy/controlled-items/", policy.ControlledItemListApi.as_view(), name="controlled-item-list"),
+    path("policy/class-caps/", policy.ClassCapListApi.as_view(), name="class-cap-list"),
+    path("policy/classes/<int:pk>/cap/", policy.ClassCapDetailApi.as_view(), name="class-cap-detail"),
     path("registrations/", registration.RegistrationSubmitApi.as_view(), name="registration-submit"),
     path("registrations/returning/search/", registration.ReturningSearchApi.as_view(), name="returning-search"),
     path("registrations/returning/takeover/", registration.ReturningTakeoverApi.as_view(),
@@ -77,7 +81,7 @@ urlpatterns = [
     path("imports/template/", exchange.ImportTemplateApi.as_view(), name="import-template"),
     path("imports/<int:pk>/", exchange.ImportBatchDetailApi.as_view(), name="import-detail"),
     path("imports/<int:pk>/errors/", exchange.ImportErrorReportApi.as_view(), name="import-errors"),
-    # Identity verification (xueji/registration/api/), problem records (问题学籍) and national numbers
+    # Identity verification (xueji/verification/api/), problem records (问题学籍) and national numbers
     # (xueji/problems/api/).
     path("verification/runs/", verification_api.VerificationRunApi.as_view(), name="verification-run"),
     path("verification/exports/", verification_api.VerificationExportApi.as_view(), name="verification-export"),

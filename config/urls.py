@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("xueji.workflow.ui.urls")),
     path("", include("xueji.policy.ui.urls")),
     path("", include("xueji.registration.ui.urls")),
+    path("", include("xueji.verification.ui.urls")),
     path("", include("xueji.problems.ui.urls")),
     path("", include("xueji.changes.ui.urls")),
     path("", include("xueji.exchange.ui.urls")),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "xueji.policy",
     "xueji.workflow",
     "xueji.registration",
+    "xueji.verification",
     "xueji.problems",
     "xueji.changes",
     "xueji.exchange",
@@ -86,6 +87,9 @@ MIDDLEWARE = [
     "xueji.accounts.middleware.SessionLifetimeMiddleware",
     "xueji.accounts.middleware.PasswordPolicyMiddleware",
 ]
+# Benchmarks only (bench/load.py): each response says how many SQL queries it made (X-Queries, X-Query-Ms).
+if env_bool("XUEJI_QUERY_COUNT_HEADER", False):
+    MIDDLEWARE.insert(0, "xueji.core.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -177,9 +181,9 @@ XUEJI_JOB_FILE_DAYS = env_int("XUEJI_JOB_FILE_DAYS", 7)
 XUEJI_JOB_HEARTBEAT_SECONDS = env_int("XUEJI_JOB_HEARTBEAT_SECONDS", 10)
 XUEJI_JOB_STALE_SECONDS = env_int("XUEJI_JOB_STALE_SECONDS", 120)
 # Identity verification: the population-register adapter (dotted path to a class with
-# `check(items) -> results`, see xueji/registration/verification.py). The default is the local register table.
+# `check(items) -> results`, see xueji/verification/register.py). The default is the local register table.
 XUEJI_POPULATION_REGISTER = os.environ.get("XUEJI_POPULATION_REGISTER",
-                                           "xueji.registration.verification.LocalPopulationRegister")
+                                           "xueji.verification.register.LocalPopulationRegister")
 # `manage.py demo_data` wipes data and creates accounts with a known password: the development and test settings
 # allow it, the production settings never do; elsewhere (benchmarks on the base settings) only on request.
 XUEJI_ALLOW_DEMO_DATA = env_bool("XUEJI_ALLOW_DEMO_DATA", False)

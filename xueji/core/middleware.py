@@ -122,3 +122,32 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith(settings.STATIC_URL):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class QueryCountMiddleware:
+    """Benchmarks only (settings XUEJI_QUERY_COUNT_HEADER, off by default): the number of SQL queries a request made
+    and their database time, as response headers X-Queries and X-Query-Ms (bench/load.py reads them)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.db import connection
+
+        stats = {"count": 0, "seconds": 0.0}
+
+        def counted(execute, sql, params, many, context):
+            began = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                stats["count"] += 1
+                stats["seconds"] += time.perf_counter() - began
+
+        with connection.execute_wrapper(counted):
+            response = self.get_response(request)
+        response["X-Queries"] = str(stats["count"])
+        response["X-Query-Ms"] = f"{stats['seconds'] * 1000:.1f}"
+        return response

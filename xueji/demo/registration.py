@@ -5,11 +5,12 @@ import datetime as dt
 import random
 
 from xueji.core import clock, idnumbers
-from xueji.registration.models import PreschoolRecord, RegisterEntry
-from xueji.registration.verification import register_fill_from_students
+from xueji.registration.models import PreschoolRecord
 from xueji.registry.models import Student
 from xueji.schools.models import School
 from xueji.schools.selectors import current_school_year_start
+from xueji.verification.models import RegisterEntry
+from xueji.verification.register import register_fill_from_students
 
 GIVEN = "子涵 欣怡 梓轩 浩然 雨桐 宇轩 思彤 俊杰 诗涵 一诺 沐阳 若汐 明轩 可馨 梓萱".split()
 SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗曾")  # one character each (str.split kept it whole)

@@ -20,8 +20,6 @@ MESSAGES = {
     "choice_required": _("Name the record that keeps the ID number on the problem record's page."),
     "unknown_action": _("Unknown action."),
     "proof_required": _("Attach the household-register proof before the confirmation is approved."),
-    "unknown_problem_kind": _("Unknown kind of problem record."),
-    "unknown_status": _("Unknown status."),
     "not_correctable": _("Only name, sex, date of birth, ID type and ID number can be corrected here."),
     "unknown_scan": _("Unknown scan."),
     "number_required": _("Give a national student number."),

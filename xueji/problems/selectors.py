@@ -9,22 +9,18 @@ from django.db.models import Exists, OuterRef, QuerySet
 from xueji.accounts.jurisdiction import access, restrict, user_path, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core.errors import NotFound, ValidationFailed
-from xueji.core.filters import as_int, typed
+from xueji.problems.filters import ProblemFilterSet
 from xueji.problems.models import (
     DeletedRecord,
     MemberState,
     Problem,
     ProblemEvent,
-    ProblemKind,
     ProblemMember,
     ProblemStatus,
     RetiredNumber,
 )
 from xueji.registry.models import NationalNumber, Student
 from xueji.workflow.models import Request, RequestStatus
-
-# The statuses a list can be filtered by: the stored ones, and "pending" (a member's request awaits decision).
-STATUS_FILTERS = ("open", "pending", "arbitration", "resolved", "unresolved")
 
 
 def _pending() -> Exists:
@@ -33,31 +29,7 @@ def _pending() -> Exists:
 
 def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
     qs = restrict(Problem, user, Cap.PROBLEM_VIEW).annotate(pending=_pending())
-    filters = typed(filters, county=as_int, school=as_int)
-    if kind := filters.get("kind"):
-        if kind not in ProblemKind.values:
-            raise ValidationFailed("Unknown problem kind.", code="unknown_problem_kind",
-                                   details={"kind": [f"one of {', '.join(ProblemKind.values)}"]})
-        qs = qs.filter(kind=kind)
-    if status := filters.get("status"):
-        if status not in STATUS_FILTERS:
-            raise ValidationFailed("Unknown status.", code="unknown_status",
-                                   details={"status": [f"one of {', '.join(STATUS_FILTERS)}"]})
-        if status == "pending":
-            qs = qs.filter(status=ProblemStatus.OPEN, pending=True)
-        elif status == "open":
-            qs = qs.filter(status=ProblemStatus.OPEN, pending=False)
-        elif status == "unresolved":
-            qs = qs.exclude(status=ProblemStatus.RESOLVED)
-        else:
-            qs = qs.filter(status=status)
-    if county := filters.get("county"):
-        qs = qs.filter(Exists(ProblemMember.objects.filter(problem=OuterRef("pk"), county_org_id=county)))
-    if school := filters.get("school"):
-        qs = qs.filter(Exists(ProblemMember.objects.filter(problem=OuterRef("pk"), school_org__school__pk=school)))
-    if source := filters.get("source"):
-        qs = qs.filter(source=source)
-    return qs.order_by("-created_at", "-id")
+    return ProblemFilterSet.narrow(qs, filters, user=user).order_by("-created_at", "-id")
 
 
 def access_problem_by_id(*, user, pk) -> Problem:
@@ -191,6 +163,6 @@ def number_find(*, user, number: str) -> NumberFound:
     raise NotFound("national student number not found")
 
 
-__all__ = ["STATUS_FILTERS", "MemberView", "NumberFound", "ProblemPermissions", "access_problem_by_id",
+__all__ = ["MemberView", "NumberFound", "ProblemPermissions", "access_problem_by_id",
            "display_status", "number_find", "problem_events", "problem_get", "problem_list",
            "problem_members", "problem_permissions", "problem_requests", "problem_summary"]

@@ -8,6 +8,11 @@ from xueji.core.filters import IdFilter, ListFilterSet
 from xueji.regions.models import OrgKind, OrgUnit
 
 
+def org_unit_label(unit) -> str:
+    """An organisation unit as a choice offers it: "name · kind (code)"."""
+    return f"{unit.name} · {unit.get_kind_display()} ({unit.code})"
+
+
 class OrgUnitFilterSet(ListFilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="search", max_length=64)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrgKind.choices, empty_label=_("All"))

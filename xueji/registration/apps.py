@@ -8,5 +8,5 @@ class RegistrationConfig(AppConfig):
     verbose_name = _("Registration")
 
     def ready(self) -> None:
-        # Registers the refusals' words, the request types (registration) and the job kinds (verification).
-        from xueji.registration import errors, types, verification  # noqa: F401
+        # Registers the refusals' words and the request types (registration).
+        from xueji.registration import errors, types  # noqa: F401

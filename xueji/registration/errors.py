@@ -1,4 +1,4 @@
-"""Words of registration and verification refusals (and of the identity checks a correction shares).
+"""Words of registration refusals (and of the identity checks a problem-record correction shares).
 
 Services raise a stable code with an English developer message; these are the words users read, in the
 language of the request (pages and API alike, through xueji.core.messages). Add the words of a new code here."""
@@ -19,7 +19,6 @@ MESSAGES = {
     "wrong_class": _("The class belongs to another school."),
     "not_editable": _("Only drafts and pupils of a returned request can be corrected."),
     "no_preschool_record": _("No pre-school record with this ID number."),
-    "batch_file_missing": _("The file of this batch is not available."),
     "invalid_name": _("The name is required (64 characters at most)."),
     "invalid_code": _("Unknown code."),
     "invalid_date": _("Give the date as YYYY-MM-DD."),
@@ -33,14 +32,11 @@ MESSAGES = {
     "invalid_id": _("The ID number is too long."),
     "id_taken": _("Another record already holds this ID number."),
     "no_change": _("The correction changes nothing."),
-    "batch_not_waiting": _("This batch is not awaiting answers."),
-    "missing_columns": _("The file's header must name the id_number and name columns."),
 }
 # Codes raised for more than one reason: the reason, by the service's own words.
 MESSAGES_BY_TEXT = {
     "student not found": _("Pupil not found."),
     "class not found": _("Class not found."),
-    "organisation unit not found": _("Organisation unit not found."),
     "Some of these pupils are not in your jurisdiction.": _("Some of these pupils are not in your jurisdiction."),
 }
 

@@ -6,18 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
 from xueji.core.filters import IdFilter, IntFilter, ListFilterSet
+from xueji.regions.filters import org_unit_label
 from xueji.schools.models import School, SchoolClass
-
-
-def _org_unit_label(unit) -> str:
-    return f"{unit.name} · {unit.get_kind_display()} ({unit.code})"
 
 
 class SchoolFilterSet(ListFilterSet):
     """The school list: by name or code, county authority, running type, stage."""
 
     q = django_filters.CharFilter(label=_("Name or code"), method="search", max_length=64)
-    county = IdFilter(label=_("County authority"), field_name="county_id", shown=_org_unit_label)
+    county = IdFilter(label=_("County authority"), field_name="county_id", shown=org_unit_label)
     running_type = django_filters.ChoiceFilter(label=_("Running type"), choices=codes.RUNNING_TYPE.choices,
                                                empty_label=_("All"))
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=codes.STAGE.choices, empty_label=_("All"),

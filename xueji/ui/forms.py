@@ -1,13 +1,14 @@
-"""The shell's form pieces: the GET filter form, choice fields scoped by a selector (an id outside the
-user's jurisdiction answers 404), date inputs. Each app's forms live in its ui/forms.py."""
+"""The shell's form pieces: choice fields scoped by a selector (an id outside the user's jurisdiction answers
+404), date inputs. Each app's forms live in its ui/forms.py; a list's filters are its app's FilterSet
+(`<app>/filters.py`, xueji.core.filters.ListFilterSet)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from xueji.core import codes
 from xueji.core.errors import NotFound
-from xueji.core.filters import style_filter_fields
+from xueji.regions.filters import org_unit_label
+from xueji.registry.filters import class_label
 
 
 def date_input() -> forms.DateInput:
@@ -15,64 +16,29 @@ def date_input() -> forms.DateInput:
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-def blank_choice(choices):
-    """Prepend an 'any' option to a callable's choices (evaluated per render, so labels follow the language)."""
-    return lambda: [("", _("All")), *choices()]
-
-
 class ScopedChoiceField(forms.ModelChoiceField):
-    """A choice among objects a selector returned. In a write form, an id outside them (a foreign or absent
-    object: only a crafted request sends one) answers 404 like every out-of-jurisdiction object."""
+    """A choice among objects a selector returned, in a write form: an id outside them (a foreign or absent
+    object: only a crafted request sends one) answers 404 like every out-of-jurisdiction object. (A list's
+    filter refuses such an id on its form instead: xueji.core.filters.IdField.)"""
 
-    def __init__(self, *args, foreign_is_404: bool = True, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("empty_label", _("Choose…"))
         super().__init__(*args, **kwargs)
-        self.foreign_is_404 = foreign_is_404
 
     def to_python(self, value):
         try:
             return super().to_python(value)
         except ValidationError as exc:
-            if self.foreign_is_404 and exc.code == "invalid_choice":
+            if exc.code == "invalid_choice":
                 raise NotFound(f"{self.queryset.model._meta.verbose_name} not found") from None
             raise
 
 
 class OrgUnitChoiceField(ScopedChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name} · {obj.get_kind_display()} ({obj.code})"
+        return org_unit_label(obj)
 
 
 class SchoolClassChoiceField(ScopedChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.school.name} · {codes.STAGE.label(obj.stage)} {obj.display_name}"
-
-
-# ---------------------------------------------------------------- filters (GET)
-
-class FilterForm(forms.Form):
-    """A GET filter form; `filters()` is the dict the list selector takes. Invalid values are dropped."""
-
-    def __init__(self, data=None, *, user, **kwargs):
-        super().__init__(data, **kwargs)
-        self.user = user
-        self.setup()
-        style_filter_fields(self)
-
-    def setup(self) -> None:
-        """Set querysets that depend on the user."""
-
-    def filters(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        out = {}
-        for name, value in self.cleaned_data.items():
-            if value in (None, "", [], False):
-                continue
-            out[name] = value.pk if hasattr(value, "pk") else value
-        return out
-
-    @property
-    def active(self) -> bool:
-        return bool(self.filters())
+        return class_label(obj)

@@ -109,3 +109,21 @@ def test_the_default_limit_takes_ordinary_requests(world, login):
                            content_type="application/json")
 
     assert response.status_code == 201
+
+
+def test_the_benchmark_header_counts_the_queries_of_a_request(rf, db):
+    from django.db import connection
+    from django.http import HttpResponse
+
+    from xueji.core.middleware import QueryCountMiddleware
+
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.execute("SELECT 2")
+        return HttpResponse("ok")
+
+    response = QueryCountMiddleware(view)(rf.get("/"))
+
+    assert response["X-Queries"] == "2"
+    assert float(response["X-Query-Ms"]) >= 0

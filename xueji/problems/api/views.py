@@ -13,7 +13,8 @@ from xueji.jobs.api.views import JobSerializer
 from xueji.problems import scans as problem_scans
 from xueji.problems import selectors
 from xueji.problems import services as problems
-from xueji.problems.choices import ProblemKind
+from xueji.problems.choices import SOURCE_LABELS, ProblemKind
+from xueji.problems.filters import STATUS_FILTERS, ProblemFilterSet
 from xueji.problems.models import Problem
 from xueji.regions.selectors import org_unit_get
 from xueji.registry.presenters import presenter_for
@@ -135,19 +136,17 @@ class ProblemDetailSerializer(ProblemSerializer):
         return self._permitted(obj).names()
 
 
-PROBLEM_FILTERS = ("kind", "status", "county", "school", "source")
-
-
 @extend_schema_view(get=extend_schema(parameters=[
-    OpenApiParameter("kind", enum=ProblemKind.values), OpenApiParameter("status", enum=selectors.STATUS_FILTERS),
+    OpenApiParameter("kind", enum=ProblemKind.values), OpenApiParameter("status", enum=STATUS_FILTERS),
     OpenApiParameter("county", int, description="county authority (org unit id)"),
-    OpenApiParameter("school", int, description="school id"), OpenApiParameter("source")]))
+    OpenApiParameter("school", int, description="school id"), OpenApiParameter("source", enum=list(SOURCE_LABELS))]))
 class ProblemListApi(SelectorMixin, generics.ListAPIView):
-    """问题学籍: the problems with a record in the user's jurisdiction (a county's list: ?county=<id>)."""
+    """问题学籍: the problems with a record in the user's jurisdiction (a county's list: ?county=<id>), filtered
+    by ProblemFilterSet like its page."""
 
     required_caps = {"get": Cap.PROBLEM_VIEW}
     serializer_class = ProblemSerializer
-    filter_params = PROBLEM_FILTERS
+    list_filters = ProblemFilterSet
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

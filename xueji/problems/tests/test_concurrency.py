@@ -12,8 +12,8 @@ from xueji.problems import services as problems
 from xueji.problems.choices import ProblemKind, ProblemStatus
 from xueji.problems.clearance import issue_cleared
 from xueji.problems.models import Problem
-from xueji.registration.tests.helpers import proof_pdf
 from xueji.registry.models import NationalNumber, Student, VerifyStatus
+from xueji.verification.tests.helpers import proof_pdf
 from xueji.workflow.models import Request, RequestStatus
 from xueji.workflow.services import request_decide
 

@@ -13,10 +13,10 @@ from xueji.jobs.models import Job
 from xueji.jobs.services import job_run
 from xueji.problems.choices import MemberState, ProblemKind, ProblemStatus, Resolution
 from xueji.problems.models import Problem
-from xueji.registration.models import VerificationBatch
-from xueji.registration.tests.helpers import register_students
 from xueji.registry.models import NationalNumber, Student, VerifyStatus
 from xueji.registry.numbers import issue_temporary
+from xueji.verification.models import VerificationBatch
+from xueji.verification.tests.helpers import register_students
 from xueji.workflow.models import Request, RequestStatus
 
 pytestmark = pytest.mark.django_db
@@ -52,14 +52,14 @@ def test_verification_flags_the_planted_errors_and_the_school_resolves_them(worl
 
     # 1. The province registrar runs the verification from the web.
     province = login(world.user("anhui", "registrar"))
-    page = province.get(reverse("registration:verification_list")).content.decode()
+    page = province.get(reverse("verification:list")).content.decode()
     assert 'data-testid="verify-run"' in page and 'data-testid="register-load"' in page
-    response = province.post(reverse("registration:verification_run"), {"org_unit": world.units["anhui"].pk})
+    response = province.post(reverse("verification:run"), {"org_unit": world.units["anhui"].pk})
     job = Job.objects.get(kind="registration.verify")
     assert response["Location"] == reverse("jobs:job_detail", args=[job.pk])
     _run_latest_job()
     batch = VerificationBatch.objects.get()
-    page = province.get(reverse("registration:verification_detail", args=[batch.pk])).content.decode()
+    page = province.get(reverse("verification:detail", args=[batch.pk])).content.decode()
     assert 'data-testid="verify-results"' in page and "姓名与身份证件号不一致" in page
     problem = Problem.objects.get(kind=ProblemKind.ID_ERROR)
     verified = Student.objects.get(pk=students["tunxi_middle"].pk)
@@ -175,47 +175,16 @@ def test_duplicate_ids_across_counties_go_to_the_common_superior(world, login):
     assert b.id_number is None and b.verify_status == VerifyStatus.UNVERIFIED
 
 
-def test_foreign_problems_and_batches_are_404(world, login):
-    from xueji.registration.tests.helpers import matrix_scene
+def test_foreign_problems_are_404(world, login):
+    from xueji.verification.tests.helpers import matrix_scene
 
     matrix_scene(world)
     foreign = Problem.objects.filter(members__school_org=world.units["xuanwu_primary"]).get()
-    batch = VerificationBatch.objects.get(org_unit=world.units["xuanwu_primary"])
     client = login(world.user("anhui", "registrar"))
     assert client.get(reverse("problems:problem_detail", args=[foreign.pk])).status_code == 404
     for name in ("problems:problem_correct", "problems:problem_delete", "problems:problem_confirm",
                  "problems:problem_arbitrate"):
         assert client.post(reverse(name, args=[foreign.pk]), {}).status_code in (403, 404)
-    assert client.get(reverse("registration:verification_detail", args=[batch.pk])).status_code == 404
-    assert client.get(reverse("registration:verification_file", args=[batch.pk])).status_code == 404
-    # Out of the jurisdiction as a scope: 404, no job.
-    before = Job.objects.count()
-    run = reverse("registration:verification_run")
-    assert client.post(run, {"org_unit": world.units["jiangsu"].pk}).status_code == 404
-    assert Job.objects.count() == before
-
-
-def test_file_exchange_downloads_the_batch_file_and_takes_answers(world, login):
-    issue_temporary(students=list(Student.objects.select_related("school__county")),
-                    actor=world.user("tunxi", "registrar"))
-    client = login(world.user("tunxi", "registrar"))
-    client.post(reverse("registration:verification_export"), {"org_unit": world.units["tunxi"].pk})
-    _run_latest_job()
-    batch = VerificationBatch.objects.get()
-    page = client.get(reverse("registration:verification_detail", args=[batch.pk])).content.decode()
-    assert 'data-testid="verify-file"' in page and 'data-testid="answers-form"' in page
-    download = client.get(reverse("registration:verification_file", args=[batch.pk]))
-    lines = b"".join(download.streaming_content).decode().splitlines()
-    assert lines[0] == "reference,id_number,name" and len(lines) == 1 + batch.total == 3
-    answers = "reference,id_number,result\n" + "\n".join(
-        f"{line.split(',')[0]},{line.split(',')[1]},1" for line in lines[1:]) + "\n"
-    response = client.post(reverse("registration:verification_answers", args=[batch.pk]),
-                           {"file": SimpleUploadedFile("answers.csv", answers.encode())})
-    assert response.status_code == 302
-    _run_latest_job()
-    batch.refresh_from_db()
-    assert batch.status == "done" and batch.answered == 2
-    assert all(s.national_number.startswith("G") for s in Student.objects.filter(school__county=world.units["tunxi"]))
 
 
 def test_the_problem_list_names_each_record_with_masked_id_class_and_school(world, login):

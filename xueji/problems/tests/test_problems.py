@@ -10,11 +10,11 @@ from xueji.problems.choices import MemberState, ProblemKind, ProblemStatus, Reso
 from xueji.problems.models import DeletedRecord, Problem, RetiredNumber
 from xueji.problems.scans import duplicate_scan, error_scan
 from xueji.problems.services import problem_action_file, problem_arbitrate
-from xueji.registration.tests.helpers import add_pupil, proof_pdf, register_students, run
-from xueji.registration.verification import verification_start
 from xueji.registry.models import NationalNumber, Student, VerifyStatus
 from xueji.registry.numbers import issue_temporary, number_lookup
 from xueji.registry.services import student_delete_draft
+from xueji.verification.services import verification_start
+from xueji.verification.tests.helpers import add_pupil, proof_pdf, register_students, run
 from xueji.workflow.models import Request, RequestStatus
 from xueji.workflow.services import current_step, proof_add, request_decide, request_resubmit
 
@@ -158,7 +158,7 @@ def test_returned_request_can_be_resubmitted(world, media):
 
 
 def test_province_route_change_applies_to_new_problem_requests(world, media):
-    route_set(actor=world.user("anhui", "registrar"), request_type="problem.confirm",
+    route_set(actor=world.user("anhui", "sysadmin"), request_type="problem.confirm",
               steps=[{"resolver": "filing_county", "role": "registrar"},
                      {"resolver": "filing_city", "role": "registrar"}])
     problem, student = _id_error(world)

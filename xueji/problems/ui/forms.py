@@ -1,39 +1,17 @@
-"""Forms of the problem-record pages: the list's filter, the scan, the schools' actions and the arbiter's choice,
-and the national-number lookup."""
+"""Forms of the problem-record pages: the scan, the schools' actions and the arbiter's choice, and the
+national-number lookup. The list's filters are its FilterSet (problems/filters.py)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
-from xueji.problems.choices import ProblemKind
-from xueji.regions.selectors import county_choices
-from xueji.registration.ui.forms import ScopeForm
-from xueji.schools.selectors import school_list
-from xueji.ui.forms import FilterForm, OrgUnitChoiceField, ScopedChoiceField, date_input
+from xueji.ui.forms import date_input
+from xueji.verification.ui.forms import ScopeForm
 
 
 class ScanForm(ScopeForm):
     kind = forms.ChoiceField(label=_("Scan"), choices=lambda: [("duplicates", _("Duplicate records (查重)")),
                                                              ("errors", _("ID errors"))])
-
-
-def _problem_status_choices():
-    return [("", _("All")), ("unresolved", _("Unresolved")), ("open", _("Awaiting action")),
-            ("pending", _("Awaiting approval")), ("arbitration", _("Under arbitration")),
-            ("resolved", _("Resolved"))]
-
-
-class ProblemFilterForm(FilterForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=lambda: [("", _("All")), *ProblemKind.choices])
-    status = forms.ChoiceField(label=_("Status"), choices=_problem_status_choices)
-    county = OrgUnitChoiceField(label=_("County authority"), queryset=None, foreign_is_404=False)
-    school = ScopedChoiceField(label=_("School"), queryset=None, foreign_is_404=False)
-
-    def setup(self):
-        self.fields["county"].queryset = county_choices(user=self.user)
-        self.fields["school"].queryset = school_list(user=self.user)
-        if self.user.org_unit.is_school:
-            del self.fields["county"], self.fields["school"]
 
 
 class MemberField(forms.TypedChoiceField):

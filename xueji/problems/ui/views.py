@@ -12,10 +12,13 @@ from xueji.problems import selectors as problem_selectors
 from xueji.problems import services as problem_services
 from xueji.problems.choices import EVENT_LABELS, SOURCE_LABELS, MemberState, ProblemStatus
 from xueji.problems.errors import MESSAGES as PROBLEM_MESSAGES
+from xueji.problems.filters import ProblemFilterSet
 from xueji.problems.ui import forms, tables
+from xueji.regions.selectors import county_choices
 from xueji.registry.models import NumberKind, VerifyStatus
 from xueji.registry.presenters import presenter_for
 from xueji.registry.selectors import shown_id, shown_national_number
+from xueji.schools import selectors as school_selectors
 from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import paged
 from xueji.workflow.errors import MESSAGES as WORKFLOW_MESSAGES
@@ -29,7 +32,8 @@ def problem_list(request):
     data = request.GET.copy()
     if "status" not in data:  # unresolved by default; "all" is an explicit empty choice
         data["status"] = "unresolved"
-    form = forms.ProblemFilterForm(data, user=user)
+    form = ProblemFilterSet(data, user=user, page=True, choices={  # a school's page offers neither (the FilterSet)
+        "county": county_choices(user=user), "school": school_selectors.school_list(user=user)}).form
     filters = form.filters()
     problems = problem_selectors.problem_list(user=user, filters=filters).prefetch_related(
         *problem_selectors.PROBLEM_LIST_PREFETCH)

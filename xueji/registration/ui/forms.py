@@ -3,28 +3,18 @@ selectors, so an id outside the user's jurisdiction is simply not a valid choice
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
-from xueji.regions.selectors import org_unit_list
 from xueji.registration.errors import MESSAGES
 from xueji.schools.selectors import class_list
-from xueji.ui.forms import FilterForm, OrgUnitChoiceField, SchoolClassChoiceField, date_input
+from xueji.ui.forms import SchoolClassChoiceField, date_input
 
 # ---------------------------------------------------------------- registration
 
 def _kind_choices():
     return [("enrolled", _("Pupils already at school (在校生注册)")), ("grade1", _("Grade-1 entrants (小学新生注册)")),
             ("returning", _("Returning from abroad (来华归国学生注册)"))]
-
-
-class DraftFilterForm(FilterForm):
-    q = forms.CharField(label=_("Name, pinyin or ID"), max_length=64)
-    school_class = SchoolClassChoiceField(label=_("Class"), queryset=None, foreign_is_404=False)
-
-    def setup(self):
-        self.fields["school_class"].queryset = class_list(user=self.user).select_related("school")
 
 
 class RegistrationSubmitForm(forms.Form):
@@ -67,24 +57,3 @@ class TakeoverForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school_class"].queryset = class_list(user=user).filter(is_active=True).select_related("school")
-
-
-# ---------------------------------------------------------------- identity verification, problem records
-
-class ScopeForm(forms.Form):
-    org_unit = OrgUnitChoiceField(label=_("Scope"), queryset=None, required=False, empty_label=None)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        # One's own unit and the units right under it (a province: its cities; a county: its schools).
-        own = user.org_unit
-        field = self.fields["org_unit"]
-        field.queryset = org_unit_list(user=user)  # any unit of the jurisdiction is a valid scope
-        # The choices offered: one's own unit and the units right under it (a province: its cities).
-        offered = field.queryset.filter(Q(pk=own.pk) | Q(parent_id=own.pk)).order_by("path")
-        field.widget.choices = [(unit.pk, field.label_from_instance(unit)) for unit in offered]
-        field.initial = own.pk
-
-
-class FileForm(forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_("CSV, UTF-8 or GB18030"))

@@ -1,5 +1,4 @@
-"""Registration and verification pages in the menu, and their waiting work: the school's drafts not yet
-submitted."""
+"""Registration pages in the menu, and their waiting work: the school's drafts not yet submitted."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +28,4 @@ register(
           where="school"),
     Entry("registration:returning_search", _("Returning from abroad"), "bi-airplane", "registration", order=50,
           where="school", text=_("Search the whole system for an existing record before creating one.")),
-    Entry("registration:verification_list", _("Identity verification"), "bi-fingerprint", "problems", order=20,
-          text=_("Check pupils against the population register; issue national numbers.")),
 )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xueji.registration.ui import problem_views, views
+from xueji.registration.ui import views
 
 app_name = "registration"
 urlpatterns = [
@@ -14,11 +14,4 @@ urlpatterns = [
     path("registration/grade1/", views.grade1_lookup, name="grade1_lookup"),
     path("registration/returning/", views.returning_search, name="returning_search"),
     path("registration/returning/takeover/", views.returning_takeover, name="returning_takeover"),
-    path("verification/", problem_views.verification_list, name="verification_list"),
-    path("verification/run/", problem_views.verification_run, name="verification_run"),
-    path("verification/export/", problem_views.verification_export, name="verification_export"),
-    path("verification/register/", problem_views.register_load, name="register_load"),
-    path("verification/<int:pk>/", problem_views.verification_detail, name="verification_detail"),
-    path("verification/<int:pk>/file/", problem_views.verification_file, name="verification_file"),
-    path("verification/<int:pk>/answers/", problem_views.verification_answers, name="verification_answers"),
 ]

@@ -12,8 +12,10 @@ from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import Forbidden
 from xueji.policy import selectors as policy_selectors
 from xueji.policy.choices import WINDOW_KINDS
+from xueji.registration import selectors as registration_selectors
 from xueji.registration import services as registration_services
 from xueji.registration.errors import MESSAGES
+from xueji.registration.filters import DraftFilterSet
 from xueji.registration.ui import forms, tables
 from xueji.registration.ui.student_form import PupilForm, new_pupil_initial, preschool_values, pupil_initial
 from xueji.registry import selectors as registry_selectors
@@ -46,17 +48,10 @@ def _classes(user, school_id=None):
 
 
 def _windows(user) -> list[dict]:
-    """The registration windows of the user's province, to show beside the forms that need them."""
-    from xueji.core import clock
-
-    today = clock.today()
-    rows = []
-    for window in policy_selectors.window_list(user=user).filter(kind__in=list(KIND_WINDOWS.values())):
-        if window.end_date < today:
-            continue
-        rows.append({"label": WINDOW_KINDS.get(window.kind, window.kind), "window": window,
-                     "open": window.start_date <= today <= window.end_date})
-    return rows
+    """The registration windows that bind the user (the province's, narrowed by the city or county), to show
+    beside the forms that need them."""
+    return [{**row, "label": WINDOW_KINDS.get(row["kind"], row["kind"])}
+            for row in policy_selectors.windows_open_for(user=user, kinds=KIND_WINDOWS.values())]
 
 
 def _pupil_page(request, form, *, title: str, kind: str, action: str, intro: str = "", student=None,
@@ -133,10 +128,6 @@ def draft_delete(request, pk):
 # ---------------------------------------------------------------- drafts and submitting them
 
 
-def _drafts(user, form):
-    return registry_selectors.student_list(user=user, filters={**form.filters(), "reg_status": RegStatus.DRAFT})
-
-
 @web_view(Cap.STUDENT_EDIT, methods=("GET", "POST"))
 def draft_list(request):
     """The school's drafts; the filter form posts, so a search by ID number stays out of the URL."""
@@ -144,8 +135,9 @@ def draft_list(request):
     if registry_search_tokens.wants_redirect(request):
         return registry_search_tokens.redirect_without_text(request, "registration:draft_list")
     data, token = registry_search_tokens.restore(request, request.GET)
-    form = forms.DraftFilterForm(data, user=user)
-    drafts = _drafts(user, form)
+    classes = school_selectors.class_list(user=user).select_related("school")
+    form = DraftFilterSet(data, user=user, page=True, choices={"school_class": classes}).form
+    drafts = registration_selectors.draft_list(user=user, filters=form.filters())
     can_submit = user.org_unit.is_school and has_cap(user, Cap.REQUEST_FILE)
     table = paged(request, tables.DraftTable(drafts, user=user, selectable=can_submit), per_page=50)
     kind = _kind(request)
@@ -164,9 +156,9 @@ def registration_submit(request):
         messages.error(request, _("Choose the kind of registration and at least one pupil."))
         return redirect("registration:draft_list")
     ids = form.cleaned_data["student_ids"]
-    if form.cleaned_data["everything"]:
-        filter_form = forms.DraftFilterForm(request.POST, user=user)
-        ids = list(_drafts(user, filter_form).values_list("pk", flat=True)[:20000])
+    if form.cleaned_data["everything"]:  # the drafts the filter shows; a malformed filter refuses, never widens
+        filters = {name: request.POST.get(name) for name in DraftFilterSet.base_filters}
+        ids = list(registration_selectors.draft_list(user=user, filters=filters).values_list("pk", flat=True)[:20000])
     filed = registration_services.registration_submit(actor=user, kind=form.cleaned_data["kind"], student_ids=ids)
     messages.success(request, _("%(count)s pupils were submitted for registration; the school leader approves "
                                 "first, then the county authority.") % {"count": filed.payload.get("count", len(ids))})

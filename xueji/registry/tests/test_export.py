@@ -121,3 +121,30 @@ def test_auditors_and_sysadmins_do_not_export(world, login):
                                                                   content_type="application/json")
         assert response.status_code == 403
     assert not Job.objects.exists()
+
+
+def test_past_a_sheet_s_row_limit_the_rows_go_on_in_the_next_sheet_never_cut(world, export, monkeypatch):
+    """xlsx stops at 1,048,576 rows a sheet; forced to 2 here: 5 pupils make three sheets, and the job, the file
+    and the audit row agree on 5."""
+    from xueji.registry import jobs
+
+    monkeypatch.setattr(jobs, "SHEET_ROWS", 2)
+    StudentFactory.create_batch(4, school_class=world.classes["tunxi_primary"])
+
+    _client, job = export(world.user("tunxi_primary", "registrar"))
+
+    assert job.status == "succeeded", job.error
+    book = CalamineWorkbook.from_path(str(result_file_path(job)))
+    assert book.sheet_names == ["学生", "学生(2)", "学生(3)"]
+    sheets = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+    assert all(sheet[0] == EXPORT_COLUMNS for sheet in sheets)
+    assert [len(sheet) - 1 for sheet in sheets] == [2, 2, 1]
+    assert job.result == {"rows": 5, "sheets": 3}
+    assert AuditEvent.objects.get(action="student.export").after["rows"] == 5
+
+
+def test_an_empty_export_is_a_sheet_with_its_header(world, export):
+    _client, job = export(world.user("tunxi_primary", "registrar"), {"q": "无此人"})
+
+    assert job.result == {"rows": 0, "sheets": 1}
+    assert _rows(job) == []

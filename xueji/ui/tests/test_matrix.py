@@ -19,9 +19,8 @@ from xueji.jobs.services import JobContext
 from xueji.policy.models import BusinessWindow
 from xueji.problems.models import Problem
 from xueji.regions.models import OrgKind
-from xueji.registration.models import PreschoolRecord, VerificationBatch
+from xueji.registration.models import PreschoolRecord
 from xueji.registration.services import registration_submit
-from xueji.registration.tests.helpers import matrix_scene
 from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter
@@ -31,6 +30,8 @@ from xueji.testing import build_world
 from xueji.testing.fingerprint import fingerprint
 from xueji.testing.shared import built_once
 from xueji.ui.tests.matrix import API_CASES, Case
+from xueji.verification.models import VerificationBatch
+from xueji.verification.tests.helpers import matrix_scene
 from xueji.workflow.models import Proof, Request
 from xueji.workflow.services import proof_add
 
@@ -103,6 +104,14 @@ def _build_scene():
         for year in range(2000, 2005):  # spare windows for the delete case
             BusinessWindow.objects.create(province_code=province, kind="registration.grade1",
                                           start_date=dt.date(year, 3, 1), end_date=dt.date(year, 3, 31))
+        # Narrowings of a city and a county (inside the province's windows), for their own system administrators.
+        BusinessWindow.objects.create(province_code=province, kind="changes.status", start_date=dt.date(2000, 3, 1),
+                                      end_date=dt.date(2002, 3, 31))
+    for unit in ("huangshan", "tunxi", "nanjing"):
+        for year in range(2000, 2003):
+            BusinessWindow.objects.create(province_code=world.units[unit].code[:2] + "0000",
+                                          org_unit=world.units[unit], kind="changes.status",
+                                          start_date=dt.date(year, 3, 2), end_date=dt.date(year, 3, 30))
     for school in ("tunxi_primary", "xuanwu_primary"):
         registrar = world.user(school, "registrar")
         drafts = []
@@ -150,9 +159,11 @@ def _objects(world, kind):
     if kind == "draft":
         return [(s.school.org_unit, s) for s in Student.objects.filter(reg_status=RegStatus.DRAFT)
                 .select_related("school__org_unit", "school_class").order_by("pk")]
-    if kind == "window":
+    if kind == "window":  # a window belongs to the level that set it: the province's own, or a narrowing's unit
         provinces = {u.code: u for u in world.units.values() if u.kind == OrgKind.PROVINCE}
-        return [(provinces[w.province_code], w) for w in BusinessWindow.objects.order_by("pk")]
+        owned = [(w.org_unit or provinces[w.province_code], w)
+                 for w in BusinessWindow.objects.select_related("org_unit").order_by("pk")]
+        return sorted(owned, key=lambda pair: len(pair[0].path))  # each acting level meets its own first
     if kind == "problem":
         return [(p.members.first().school_org, p) for p in Problem.objects.order_by("pk")]
     if kind == "verification_batch":

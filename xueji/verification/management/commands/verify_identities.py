@@ -5,7 +5,7 @@ from django.db import transaction
 
 from xueji.core.errors import XuejiError
 from xueji.problems.management.commands._jobrun import actor_and_scope, run_now
-from xueji.registration.verification import verification_start
+from xueji.verification.services import verification_start
 
 
 class Command(BaseCommand):

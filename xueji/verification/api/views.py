@@ -3,7 +3,7 @@ register and import its answers, list batches, and load the local population reg
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -12,8 +12,9 @@ from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
 from xueji.jobs.api.views import JobSerializer
 from xueji.regions.selectors import org_unit_get
-from xueji.registration import selectors, verification
-from xueji.registration.models import VerificationBatch
+from xueji.verification import selectors, services
+from xueji.verification.filters import BatchFilterSet
+from xueji.verification.models import VerificationBatch
 
 
 class ScopeSerializer(serializers.Serializer):
@@ -37,7 +38,7 @@ class VerificationRunApi(generics.GenericAPIView):
 
     @extend_schema(request=ScopeSerializer, responses={202: JobSerializer})
     def post(self, request):
-        job = verification.verification_start(actor=request.user, org_unit=_scope(request))
+        job = services.verification_start(actor=request.user, org_unit=_scope(request))
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -50,7 +51,7 @@ class VerificationExportApi(generics.GenericAPIView):
 
     @extend_schema(request=ScopeSerializer, responses={202: JobSerializer})
     def post(self, request):
-        job = verification.verification_export_start(actor=request.user, org_unit=_scope(request))
+        job = services.verification_export_start(actor=request.user, org_unit=_scope(request))
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -64,11 +65,12 @@ class BatchSerializer(serializers.ModelSerializer):
                   "created_by", "created_at", "finished_at"]
 
 
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in BatchFilterSet.base_filters]))
 class VerificationBatchListApi(SelectorMixin, generics.ListAPIView):
     required_caps = {"get": Cap.VERIFY_RUN}
     serializer_class = BatchSerializer
     list_selector = selectors.batch_list
-    filter_params = ("mode", "status")
+    list_filters = BatchFilterSet
 
 
 class VerificationBatchDetailApi(SelectorMixin, generics.RetrieveAPIView):
@@ -86,7 +88,7 @@ class VerificationBatchFileApi(SelectorMixin, generics.GenericAPIView):
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, pk):
-        path = verification.batch_file_open(actor=request.user, batch=self.get_object())
+        path = services.batch_file_open(actor=request.user, batch=self.get_object())
         return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type="text/csv")
 
 
@@ -108,7 +110,7 @@ class VerificationAnswersApi(SelectorMixin, generics.GenericAPIView):
         batch = self.get_object()
         data = FileSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        job = verification.answers_import_start(actor=request.user, batch=batch, upload=data.validated_data["file"])
+        job = services.answers_import_start(actor=request.user, batch=batch, upload=data.validated_data["file"])
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -124,5 +126,5 @@ class RegisterLoadApi(generics.GenericAPIView):
     def post(self, request):
         data = FileSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        job = verification.register_load_start(actor=request.user, upload=data.validated_data["file"])
+        job = services.register_load_start(actor=request.user, upload=data.validated_data["file"])
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

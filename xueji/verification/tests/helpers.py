@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from xueji.core import clock, idnumbers
 from xueji.jobs.models import JobStatus
 from xueji.jobs.services import job_run
-from xueji.registration.models import RegisterEntry
 from xueji.registry.models import RegStatus, Student
+from xueji.verification.models import RegisterEntry
 
 PDF = b"%PDF-1.4 household register page"
 
@@ -51,8 +51,9 @@ def matrix_scene(world) -> None:
     awaiting answers at tunxi_primary and at xuanwu_primary, and an L number for every world pupil."""
     from xueji.problems.choices import ProblemKind
     from xueji.problems.records import record_problems
-    from xueji.registration.models import BatchMode, BatchStatus, VerificationBatch
     from xueji.registry.numbers import issue_temporary
+    from xueji.verification.choices import BatchMode, BatchStatus
+    from xueji.verification.models import VerificationBatch
 
     issue_temporary(students=list(Student.objects.filter(pk__in=[s.pk for s in world.students.values()])
                                   .select_related("school__county")), actor=world.user("ministry", "registrar"))

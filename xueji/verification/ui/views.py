@@ -1,5 +1,5 @@
-"""Identity verification (公安身份核查): runs, exports of the register's files and their answers, register loads.
-Reads through the registration selectors, writes through the verification services."""
+"""Pages of identity verification (公安身份核查): runs, exports of the register's files and their answers, register
+loads. Reads through the verification selectors, writes through the verification services."""
 
 from django.contrib import messages
 from django.http import FileResponse
@@ -8,22 +8,20 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.jobs.ui.views import job_context
-from xueji.registration import selectors as registration_selectors
-from xueji.registration import verification as verification_services
-from xueji.registration.models import VerifyResult
-from xueji.registration.ui import forms, tables
 from xueji.ui.errors import web_view
 from xueji.ui.views import paged
-
-# ---------------------------------------------------------------- identity verification
+from xueji.verification import selectors
+from xueji.verification import services as verification_services
+from xueji.verification.choices import VerifyResult
+from xueji.verification.ui import forms, tables
 
 
 @web_view(Cap.VERIFY_RUN, methods=("GET",))
 def verification_list(request):
     user = request.user
-    batches = registration_selectors.batch_list(user=user)
+    batches = selectors.batch_list(user=user)
     table = paged(request, tables.VerificationBatchTable(batches))
-    return render(request, "registration/verification_list.html", {
+    return render(request, "verification/verification_list.html", {
         "table": table, "run_form": forms.ScopeForm(user=user, auto_id="run_%s"),
         "export_form": forms.ScopeForm(user=user, auto_id="export_%s"),
         "can_load": has_cap(user, Cap.REGISTER_LOAD), "load_form": forms.FileForm()})
@@ -56,10 +54,10 @@ def verification_export(request):
 
 @web_view(Cap.VERIFY_RUN, methods=("GET",))
 def verification_detail(request, pk):
-    batch = registration_selectors.batch_get(user=request.user, pk=pk)
+    batch = selectors.batch_get(user=request.user, pk=pk)
     counts = [(VerifyResult(key).label, value) for key, value in (batch.counts or {}).items()
               if key in VerifyResult.values]
-    return render(request, "registration/verification_detail.html", {
+    return render(request, "verification/verification_detail.html", {
         "batch": batch, "job": batch.job, **(job_context(batch.job, request.user) if batch.job_id else {}),
         "counts": counts,
         "answer_form": forms.FileForm(), "awaiting": batch.status in ("sent", "partly")})
@@ -67,18 +65,18 @@ def verification_detail(request, pk):
 
 @web_view(Cap.VERIFY_RUN, methods=("GET",))
 def verification_file(request, pk):
-    batch = registration_selectors.batch_get(user=request.user, pk=pk)
+    batch = selectors.batch_get(user=request.user, pk=pk)
     path = verification_services.batch_file_open(actor=request.user, batch=batch)
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type="text/csv")
 
 
 @web_view(Cap.VERIFY_RUN, methods=("POST",))
 def verification_answers(request, pk):
-    batch = registration_selectors.batch_get(user=request.user, pk=pk)
+    batch = selectors.batch_get(user=request.user, pk=pk)
     form = forms.FileForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose the answer file of the population register."))
-        return redirect("registration:verification_detail", pk=batch.pk)
+        return redirect("verification:detail", pk=batch.pk)
     job = verification_services.answers_import_start(actor=request.user, batch=batch,
                                                      upload=form.cleaned_data["file"])
     messages.success(request, _("The answers are being applied."))
@@ -90,7 +88,7 @@ def register_load(request):
     form = forms.FileForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose the population register file."))
-        return redirect("registration:verification_list")
+        return redirect("verification:list")
     job = verification_services.register_load_start(actor=request.user, upload=form.cleaned_data["file"])
     messages.success(request, _("The population register file is being loaded."))
     return redirect("jobs:job_detail", pk=job.pk)

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from xueji.core.errors import ValidationFailed
-from xueji.registration.verification import register_fill_from_students, register_load
+from xueji.verification.register import register_fill_from_students, register_load
 
 
 class Command(BaseCommand):

@@ -11,20 +11,18 @@ from xueji.core.errors import Forbidden, NotFound, ValidationFailed
 from xueji.jobs.services import result_file_path
 from xueji.problems.choices import ProblemKind, ProblemStatus
 from xueji.problems.models import Problem
-from xueji.registration.models import BatchStatus, RegisterEntry, VerificationBatch, VerificationItem
-from xueji.registration.tests.helpers import add_pupil, register_students, run
-from xueji.registration.verification import (
-    CheckItem,
-    LocalPopulationRegister,
+from xueji.registry.models import NationalNumber, NumberKind, Student, VerifyStatus
+from xueji.registry.numbers import issue_temporary, number_lookup
+from xueji.verification.choices import BatchStatus
+from xueji.verification.models import RegisterEntry, VerificationBatch, VerificationItem
+from xueji.verification.register import CheckItem, LocalPopulationRegister, register_load, same_name
+from xueji.verification.services import (
     answers_import_start,
     batch_file_open,
-    register_load,
-    same_name,
     verification_export_start,
     verification_start,
 )
-from xueji.registry.models import NationalNumber, NumberKind, Student, VerifyStatus
-from xueji.registry.numbers import issue_temporary, number_lookup
+from xueji.verification.tests.helpers import add_pupil, register_students, run
 
 
 @pytest.fixture
@@ -215,7 +213,7 @@ def test_load_population_register_command(db, tmp_path):
 
 
 def test_fill_register_from_students_plants_errors(world, media):
-    from xueji.registration.verification import register_fill_from_students
+    from xueji.verification.register import register_fill_from_students
 
     result = register_fill_from_students(omit=1, rename=1)
     assert result["pupils"] == 5 and len(result["omitted"]) == 1 and len(result["renamed"]) == 1

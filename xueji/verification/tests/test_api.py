@@ -1,3 +1,6 @@
+"""Identity verification over the API: a run through the adapter (its ID errors then resolved as problem records,
+the L number superseded by G), the file exchange and the register load."""
+
 import csv
 
 import pytest
@@ -5,11 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from xueji.jobs.models import Job
-from xueji.problems.choices import ProblemKind
-from xueji.problems.models import Problem
-from xueji.registration.tests.helpers import proof_pdf, register_students, run
 from xueji.registry.models import Student
 from xueji.registry.numbers import issue_temporary
+from xueji.verification.tests.helpers import proof_pdf, register_students, run
 
 
 @pytest.fixture
@@ -84,49 +85,6 @@ def test_verification_problem_and_number_flow_over_the_api(world, media, login):
         reverse("api:number-lookup"), {"number": temporary}, content_type="application/json").status_code == 404
 
 
-def test_correct_and_arbitrate_over_the_api(world, media, login):
-    a, b = world.students["tunxi_primary"], world.students["shexian_primary"]
-    Student.objects.filter(pk=b.pk).update(id_number=a.id_number)
-    province = login(world.user("anhui", "registrar"))
-    job = _job(province.post(reverse("api:problem-scan"), {"kind": "duplicates"}, content_type="application/json"))
-    assert job.result["duplicate_id"]["new"] == 1
-    assert {row["name"] for row in job.result["by_county"]} == {world.units["tunxi"].name,
-                                                                 world.units["shexian"].name}
-    problem = Problem.objects.get(kind=ProblemKind.DUPLICATE_ID)
-    for school, county in (("tunxi_primary", "tunxi"), ("shexian_primary", "shexian")):
-        filed = login(world.user(school, "registrar")).post(reverse("api:problem-confirm", kwargs={"pk": problem.pk}),
-                                                            {"file": proof_pdf()})
-        assert filed.status_code == 201, filed.content
-        login(world.user(county, "registrar")).post(reverse("api:request-decide", kwargs={"pk": filed.json()["id"]}),
-                                                    {"approve": True}, content_type="application/json")
-    city = login(world.user("huangshan", "registrar"))
-    detail = city.get(reverse("api:problem-detail", kwargs={"pk": problem.pk})).json()
-    assert detail["status"] == "arbitration" and detail["actions"] == ["arbitrate"]
-    assert detail["arbitration"]["arbiter"] == world.units["huangshan"].name
-    keep = next(m["id"] for m in detail["members"] if m["school_name"] == "tunxi_primary")
-    inbox = city.get(reverse("api:inbox")).json()
-    assert [item["request"]["type"] for item in inbox["results"]] == ["problem.arbitrate"]
-    response = city.post(reverse("api:problem-arbitrate", kwargs={"pk": problem.pk}),
-                         {"keep_member": keep, "comment": "户籍证明"}, content_type="application/json")
-    assert response.status_code == 200, response.content
-    assert list(Student.objects.filter(id_number=a.id_number).values_list("pk", flat=True)) == [a.pk]
-
-    # The losing school corrects its record through the ID-error problem it got.
-    follow_up = Problem.objects.get(kind=ProblemKind.ID_ERROR, members__student=b)
-    from xueji.core import idnumbers
-
-    right = idnumbers.make("341021", b.birth_date, 333)
-    response = login(world.user("shexian_primary", "registrar")).post(
-        reverse("api:problem-correct", kwargs={"pk": follow_up.pk}), {"id_type": "1", "id_number": right},
-        content_type="application/json")
-    assert response.status_code == 201, response.content
-    assert response.json()["payload"]["changes"] == {"id_number": right}
-    bad = login(world.user("shexian_primary", "registrar")).post(
-        reverse("api:problem-correct", kwargs={"pk": follow_up.pk}), {"birth_date": "soon"},
-        content_type="application/json")
-    assert bad.status_code == 400
-
-
 def test_batch_exchange_and_register_load_over_the_api(world, media, login):
     province = login(world.user("anhui", "registrar"))
     ids = [s for s in world.students.values() if s.province_code == "340000"]
@@ -160,3 +118,18 @@ def test_batch_exchange_and_register_load_over_the_api(world, media, login):
     county = login(world.user("tunxi", "registrar"))  # one test client: sign the county in again
     assert county.post(reverse("api:verification-run"), {"org_unit": world.units["shexian"].pk},
                        content_type="application/json").status_code == 404
+
+
+def test_the_batch_list_filters_by_mode_and_status_and_refuses_unknown_values(world, media, login):
+    from xueji.verification.tests.helpers import matrix_scene
+
+    matrix_scene(world)  # a file batch awaiting answers at tunxi_primary (and one at xuanwu_primary)
+    county = login(world.user("tunxi", "registrar"))
+    url = reverse("api:verification-batch-list")
+    assert county.get(url).json()["count"] == 1  # the other batch lies outside the jurisdiction
+    assert county.get(url, {"mode": "file", "status": "sent"}).json()["count"] == 1
+    assert county.get(url, {"mode": "adapter"}).json()["count"] == 0
+    assert county.get(url, {"status": "done"}).json()["count"] == 0
+    refused = county.get(url, {"status": "nonsense", "mode": "telex"})
+    assert refused.status_code == 400
+    assert set(refused.json()["details"]) == {"status", "mode"}

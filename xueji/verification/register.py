@@ -1,0 +1,206 @@
+"""The population register (人口信息库): the adapter interface every register implements, the local register
+the demo and the tests check against, and the loading of that local register.
+
+A province wiring a real service writes an adapter class with the same `check` method and names it in the
+setting XUEJI_POPULATION_REGISTER; the default, `LocalPopulationRegister`, checks against a table loaded from a
+file (`manage.py load_population_register FILE`, or the province registrar's upload)."""
+
+import csv
+import datetime as dt
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from xueji.audit.services import audit_record
+from xueji.core import clock, idnumbers
+from xueji.core.errors import ValidationFailed
+from xueji.problems.identity_keys import has_id_q
+from xueji.registry.models import RegStatus, Student, VerifyStatus
+from xueji.verification.choices import VerifyResult
+from xueji.verification.files import open_text
+from xueji.verification.models import RegisterEntry
+
+DEFAULT_REGISTER = "xueji.verification.register.LocalPopulationRegister"
+
+
+# The adapter interface ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckItem:
+    reference: str  # the 学籍 internal reference, returned unchanged with the result
+    id_number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    reference: str
+    result: str  # a VerifyResult value
+
+
+class RegisterUnavailable(Exception):
+    """The register cannot answer now; the pupils stay unverified and are checked by a later run."""
+
+
+@runtime_checkable
+class PopulationRegister(Protocol):
+    def check(self, items: list[CheckItem]) -> list[CheckResult]:
+        """One result per item (any order), for at most a few thousand items per call."""
+        ...
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names compare after Unicode normalisation, without spaces, with every middle-dot variant (·•‧・．.) the
+    same: minority names are written 阿卜杜·热合曼 with whichever dot a clerk's input method gave."""
+    def norm(value: str) -> str:
+        value = unicodedata.normalize("NFKC", value or "")
+        for dot in "•‧・．.·":
+            value = value.replace(dot, "·")
+        return "".join(value.split())
+
+    return norm(a) == norm(b)
+
+
+class LocalPopulationRegister:
+    """The population register as a local table (RegisterEntry): used by the demo and the tests."""
+
+    def check(self, items: list[CheckItem]) -> list[CheckResult]:
+        numbers = {idnumbers.normalise(item.id_number) for item in items}
+        names = dict(RegisterEntry.objects.filter(id_number__in=numbers).values_list("id_number", "name"))
+        results = []
+        for item in items:
+            name = names.get(idnumbers.normalise(item.id_number))
+            if name is None:
+                results.append(CheckResult(item.reference, VerifyResult.ID_NOT_FOUND))
+            elif same_name(name, item.name):
+                results.append(CheckResult(item.reference, VerifyResult.VERIFIED))
+            else:
+                results.append(CheckResult(item.reference, VerifyResult.NAME_MISMATCH))
+        return results
+
+
+def population_register() -> PopulationRegister:
+    """The adapter named by XUEJI_POPULATION_REGISTER (the local register by default)."""
+    return import_string(getattr(settings, "XUEJI_POPULATION_REGISTER", DEFAULT_REGISTER))()
+
+
+# Loading the local population register -----------------------------------------------------------------------
+
+REGISTER_COLUMNS = {"id_number": ("id_number", "身份证件号", "身份证号", "公民身份号码"), "name": ("name", "姓名"),
+                    "sex": ("sex", "性别"), "birth_date": ("birth_date", "出生日期")}
+SEX_WORDS = {"男": "1", "女": "2", "1": "1", "2": "2", "0": "0", "9": "9", "m": "1", "f": "2"}
+
+
+def _parse_day(value: str) -> dt.date | None:
+    value = value.strip().replace("/", "-")
+    if not value:
+        return None
+    if len(value) == 8 and value.isdigit():
+        value = f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    return dt.date.fromisoformat(value)
+
+
+def register_load(*, path: Path, actor=None, chunk_size: int = 5000) -> dict:
+    """Upsert the population register from a CSV file (id_number,name[,sex,birth_date]; a header row is optional;
+    UTF-8 or GB18030). Set-based (INSERT ... ON CONFLICT DO UPDATE per chunk), memory bounded, idempotent."""
+    columns = ["id_number", "name", "sex", "birth_date"]
+    counts = Counter()
+    errors: list[str] = []
+    now = clock.now()
+    pending: dict[str, RegisterEntry] = {}
+
+    def flush() -> None:
+        RegisterEntry.objects.bulk_create(list(pending.values()), update_conflicts=True, unique_fields=["id_number"],
+                                          update_fields=["name", "sex", "birth_date", "loaded_at"],
+                                          batch_size=chunk_size)
+        counts["loaded"] += len(pending)
+        pending.clear()
+
+    with open_text(path) as fh:
+        for line, row in enumerate(csv.reader(fh), start=1):
+            cells = [cell.strip() for cell in row]
+            if not any(cells):
+                continue
+            if line == 1 and not any(ch.isdigit() for ch in cells[0]):
+                lowered = [c.lower().lstrip("\ufeff") for c in cells]
+                columns = []
+                for cell in lowered:
+                    columns.append(next((key for key, names in REGISTER_COLUMNS.items() if cell in names), cell))
+                if "id_number" not in columns or "name" not in columns:
+                    raise ValidationFailed("The header must name the id_number and name columns.",
+                                           code="missing_columns")
+                continue
+            values = dict(zip(columns, cells, strict=False))
+            number = idnumbers.normalise(values.get("id_number", ""))
+            name = values.get("name", "")
+            try:
+                if not number or len(number) > 18 or not name or len(name) > 64:
+                    raise ValueError("an ID number (18 characters at most) and a name are required")
+                sex = SEX_WORDS.get((values.get("sex") or "").lower(), "") if values.get("sex") else ""
+                birth = _parse_day(values.get("birth_date") or "")
+                if (not sex or birth is None) and idnumbers.is_valid(number):
+                    parsed = idnumbers.parse(number)
+                    sex, birth = sex or parsed.sex, birth or parsed.birth_date
+            except ValueError as exc:
+                counts["refused"] += 1
+                if len(errors) < 50:
+                    errors.append(f"line {line}: {exc}")
+                continue
+            pending[number] = RegisterEntry(id_number=number, name=name, sex=sex, birth_date=birth, loaded_at=now)
+            if len(pending) >= chunk_size:
+                flush()
+    if pending:
+        flush()
+    result = {"loaded": counts["loaded"], "refused": counts["refused"], "errors": errors,
+              "total": RegisterEntry.objects.count()}
+    audit_record(actor=actor, action="verification.register_load", object_type="verification.registerentry",
+                 object_repr=f"{counts['loaded']} register entries", username="manage.py" if actor is None else "",
+                 after={k: v for k, v in result.items() if k != "errors"} | {"file": path.name})
+    return result
+
+
+def register_fill_from_students(*, omit: int = 0, rename: int = 0, actor=None, chunk_size: int = 5000) -> dict:
+    """For a demo: fill the local register from the registered pupils holding a resident ID, leaving out `omit`
+    of them (their check answers "ID not found") and giving `rename` of them another name ("name mismatch").
+    The planted pupils are taken among those still to be checked, spread evenly (every k-th pupil), so the
+    next verification run flags them; returns their record ids."""
+    qs = Student.objects.filter(has_id_q(), reg_status=RegStatus.REGISTERED)
+    total = qs.count()
+    wanted = omit + rename
+    to_check = list(qs.exclude(verify_status__in=[VerifyStatus.VERIFIED, VerifyStatus.PROOF])
+                    .order_by("pk").values_list("pk", flat=True))
+    pool = to_check if len(to_check) >= wanted else list(qs.order_by("pk").values_list("pk", flat=True))
+    step = max(1, len(pool) // max(wanted, 1))
+    chosen = [pool[i] for i in range(step // 2, len(pool), step)][:wanted] if wanted else []
+    planted = {"omitted": chosen[:omit], "renamed": chosen[omit:]}
+    omitted, renamed = set(planted["omitted"]), set(planted["renamed"])
+    now = clock.now()
+    pending: list[RegisterEntry] = []
+
+    def flush() -> None:
+        RegisterEntry.objects.bulk_create(pending, update_conflicts=True, unique_fields=["id_number"],
+                                          update_fields=["name", "sex", "birth_date", "loaded_at"])
+        pending.clear()
+
+    for pk, number, name, sex, birth in qs.order_by("pk").values_list(
+            "pk", "id_number", "name", "sex", "birth_date").iterator(chunk_size=5000):
+        if pk in omitted:
+            continue
+        if pk in renamed:
+            name = ("王" if not name.startswith("王") else "李") + name[1:]
+        pending.append(RegisterEntry(id_number=number, name=name, sex=sex, birth_date=birth, loaded_at=now))
+        if len(pending) >= chunk_size:
+            flush()
+    if pending:
+        flush()
+    RegisterEntry.objects.filter(id_number__in=Student.objects.filter(pk__in=planted["omitted"])
+                                 .values("id_number")).delete()
+    audit_record(actor=actor, action="verification.register_fill", object_type="verification.registerentry",
+                 object_repr="register filled from pupils", username="manage.py" if actor is None else "",
+                 after={"pupils": total, "omitted": len(planted["omitted"]), "renamed": len(planted["renamed"])})
+    return {"pupils": total, **planted}
