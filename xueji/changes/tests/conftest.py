@@ -78,20 +78,3 @@ def pdf(name: str = "proof.pdf") -> SimpleUploadedFile:
 def png(name: str = "proof.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\nrest of it", content_type="image/png")
 
-
-@pytest.fixture(autouse=True)
-def _policy_until_merged(monkeypatch):
-    """TEMPORARY, until the settings by level (branch i8/policy) are merged: the defaults of its selectors."""
-    from xueji.policy import selectors
-
-    if not hasattr(selectors, "controlled_items"):
-        monkeypatch.setattr(selectors, "controlled_items", lambda *, school: dict.fromkeys(
-            ("id_type", "id_number", "name", "sex", "birth_date", "ethnic")), raising=False)
-    if not hasattr(selectors, "status_change_types_allowed"):
-        from xueji.core import codes
-
-        def allowed(*, province_code, stage):
-            return {c for c in codes.STATUS_CHANGE_TYPE.codes if c not in ("21", "22")
-                    and not (stage in ("1", "2") and c in ("31", "42"))}
-
-        monkeypatch.setattr(selectors, "status_change_types_allowed", allowed, raising=False)

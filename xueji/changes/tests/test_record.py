@@ -221,3 +221,35 @@ def test_the_api_answers_200_for_a_direct_edit_and_202_for_a_request(scene, logi
     wrong = encode_multipart(BOUNDARY, {"ethnic": "05", "proofs": [SimpleUploadedFile("x.png", b"%PDF-1.4")]})
     refused_answer = client.patch(url, wrong, content_type=MULTIPART_CONTENT)
     assert refused_answer.status_code == 400 and refused_answer.json()["code"] == "type_mismatch"
+
+
+def test_what_each_level_controls_decides_direct_or_request(scene, login):
+    from xueji.policy.services import controlled_items_set
+
+    world = scene
+    # The county controls the phone for its schools; the province takes 民族 out of its set.
+    controlled_items_set(actor=world.user("tunxi", "sysadmin"), items=["phone"])
+    controlled_items_set(actor=world.user("anhui", "sysadmin"), items=["id_type", "id_number", "name", "sex",
+                                                                       "birth_date"])
+    result = edit(world, {"phone": "13900000007", "ethnic": "02"})
+    assert result.applied == {"ethnic": ["01", "02"]} and result.filed == {"phone": ["", "13900000007"]}
+    assert result.request.route_key == "items"
+    page = login(world.user("tunxi_primary", "registrar")).get(
+        reverse("changes:record_edit", kwargs={"pk": world.students["tunxi_primary"].pk})).content.decode()
+    assert 'data-controlled="phone"' in page and 'data-controlled="ethnic"' not in page
+    assert "tunxi authority" in page  # the level that controls it
+    # Another county's school edits the phone directly.
+    other = edit(world, {"phone": "13900000008"}, school="shexian_primary")
+    assert other.request is None and other.applied
+
+
+def test_a_county_narrows_the_window_of_record_changes(scene):
+    from xueji.policy.services import window_set
+
+    world = scene
+    today = clock.today()
+    window_set(actor=world.user("tunxi", "sysadmin"), kind="changes.record", start_date=today + dt.timedelta(days=1),
+               end_date=today + dt.timedelta(days=5))
+    error = refused(world, {"ethnic": "02"})
+    assert error.code == "outside_business_window" and error.details["set_by"] == "tunxi authority"
+    assert edit(world, {"ethnic": "02"}, school="shexian_primary").request is not None

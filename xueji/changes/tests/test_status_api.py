@@ -102,7 +102,7 @@ def test_a_province_routes_one_kind_its_own_way(scene):
     from xueji.workflow.types import step
 
     world = scene
-    route_set(actor=world.user("anhui", "registrar"), request_type="changes.status", route_key="suspend",
+    route_set(actor=world.user("anhui", "sysadmin"), request_type="changes.status", route_key="suspend",
               steps=[step("filing_school", "leader"), step("filing_county", "registrar"),
                      step("filing_city", "registrar")])
     suspend = file_change(world, "tunxi_primary", "suspend", "10")
@@ -133,7 +133,7 @@ def test_abroad_keeps_the_record_for_the_provinces_period(scene):
     from xueji.policy.services import setting_set
 
     world = scene
-    setting_set(actor=world.user("anhui", "registrar"), key="changes.abroad_keep_years", value=3)
+    setting_set(actor=world.user("anhui", "sysadmin"), key="changes.abroad_keep_years", value=3)
     request = approve_all(world, file_change(world, "tunxi_primary", "abroad", "30",
                                              effective_date=dt.date(2024, 2, 29)))
     change = StatusChange.objects.get(request=request)

@@ -42,16 +42,23 @@ def test_a_kind_the_province_does_not_allow_for_the_stage(scene, login):
     assert 'data-kind="suspend"' in page and 'data-kind="withdraw"' not in page
 
 
-def test_a_kind_switched_off_by_the_province(scene):
-    from xueji.policy import services as policy_services
+def test_a_kind_switched_off_by_the_province(scene, login):
+    from xueji.policy.services import switch_set
 
-    switch_set = getattr(policy_services, "switch_set", None)
-    if switch_set is None:
-        pytest.skip("needs the function switches of the settings by level (branch i8/policy)")
     world = scene
     allowed = [c for c in ("02", "04", "08", "11", "12", "17", "19", "29", "51", "62", "63", "99") if c != "11"]
     switch_set(actor=world.user("anhui", "sysadmin"), stage="1", key="status_changes.allowed", value=allowed)
     assert refused(world, "tunxi_primary", "suspend", "10").code == "status_change_not_allowed"
+    pk = world.students["tunxi_primary"].pk
+    client = login(world.user("tunxi_primary", "registrar"))
+    assert "suspend" not in [o["kind"] for o in client.get(reverse("api:status-change-options",
+                                                                   kwargs={"pk": pk})).json()]
+    assert 'data-kind="suspend"' not in client.get(reverse("changes:status_change_new", kwargs={"pk": pk})
+                                                   ).content.decode()
+    # Switched on again for the stage, and on for 退学 in primary school: offered and filed.
+    switch_set(actor=world.user("anhui", "sysadmin"), stage="1", key="status_changes.allowed",
+               value=[*allowed, "11", "31"])
+    assert file_change(world, "tunxi_primary", "withdraw", "29").status == "pending"
 
 
 def test_only_a_suspended_pupil_resumes(scene, login):
@@ -159,11 +166,8 @@ def test_a_second_filing_names_the_open_request(scene, login):
 
 
 def test_repeat_into_a_full_class(scene):
-    from xueji.policy import services as policy_services
+    from xueji.policy.services import cap_set
 
-    cap_set = getattr(policy_services, "cap_set", None)
-    if cap_set is None:
-        pytest.skip("needs the class-size caps of the settings by level (branch i8/policy)")
     world = scene
     request = file_change(world, "tunxi_primary", "repeat", "22", school_class=world.classes["grade1"])
     from xueji.registry.models import Student

@@ -8,10 +8,13 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.changes import checks, selectors, services
+from xueji.changes.choices import RECORD_WINDOW, STATUS_WINDOW
 from xueji.changes.filters import ChangeRequestFilterSet, DropoutFilterSet, StatusChangeFilterSet
 from xueji.changes.ui import forms, tables
 from xueji.core import codes
 from xueji.core.errors import Forbidden
+from xueji.policy import selectors as policy_selectors
+from xueji.policy.choices import WINDOW_KINDS
 from xueji.regions.selectors import county_choices
 from xueji.registry.models import StudentDetail
 from xueji.registry.presenters import presenter_for
@@ -36,6 +39,12 @@ def _pupil_context(user, student) -> dict:
             "status_label": codes.STUDENT_STATUS.label(student.status),
             "klass": student.school_class, "open_requests": list(selectors.open_requests(user=user, student=student))
             if has_cap(user, Cap.REQUEST_VIEW) else []}
+
+
+def _windows(user, kind: str) -> list[dict]:
+    """The windows of this business that bind the user (the province's, narrowed by the city or county)."""
+    return [{**row, "label": WINDOW_KINDS.get(row["kind"], row["kind"])}
+            for row in policy_selectors.windows_open_for(user=user, kinds=[kind])]
 
 
 def _detail_of(student):
@@ -73,7 +82,8 @@ def record_edit(request, pk):
     status = 400 if request.method == "POST" else 200
     return render(request, "changes/record_edit.html", {
         **_pupil_context(user, student), "form": form, "locked": _lock_words(student),
-        "any_controlled": any(c.controlled for c in controls.values())}, status=status)
+        "windows": _windows(user, RECORD_WINDOW) if any(c.controlled for c in controls.values()) else None},
+        status=status)
 
 
 def _lock_words(student) -> str:
@@ -179,7 +189,8 @@ def status_change_new(request, pk):
                 note=data.get("note", ""), proofs=data["proofs"])
             messages.success(request, _("Filed for approval: %(title)s.") % {"title": filed.title})
             return redirect("workflow:request_detail", pk=filed.pk)
-    return render(request, "changes/status_change_form.html", {**context, "form": form, "kind": kind},
+    return render(request, "changes/status_change_form.html", {**context, "form": form, "kind": kind,
+                                                                "windows": _windows(user, STATUS_WINDOW)},
                   status=400 if request.method == "POST" else 200)
 
 
