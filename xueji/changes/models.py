@@ -16,9 +16,9 @@ class StatusChange(models.Model):
 
     jurisdiction_path = "school__org_unit__path"
 
-    student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="status_changes",
+    student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="status_change_records",
                                 verbose_name=_("pupil"))
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="status_changes",
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="status_change_records",
                                verbose_name=_("school"))
     kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
     type_code = models.CharField(_("JY/T 1001 type"), max_length=2)

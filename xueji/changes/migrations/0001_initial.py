@@ -34,8 +34,8 @@ class Migration(migrations.Migration):
                 ('new_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='schools.schoolclass', verbose_name='class after')),
                 ('old_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='schools.schoolclass', verbose_name='class before')),
                 ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workflow.request', verbose_name='request')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='schools.school', verbose_name='school')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='registry.student', verbose_name='pupil')),
+                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_change_records', to='schools.school', verbose_name='school')),
+                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_change_records', to='registry.student', verbose_name='pupil')),
             ],
             options={
                 'verbose_name': 'status change',

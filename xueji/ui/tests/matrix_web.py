@@ -255,7 +255,7 @@ WEB_CASES: list[Case] = [
     _web("changes:family_edit", "post", cap=Cap.STUDENT_EDIT, obj="family", data=_member_form, ok=(302, 403)),
     _web("changes:family_remove", "post", cap=Cap.STUDENT_EDIT, obj="family", ok=(302, 403)),
     _web("changes:status_change_new", cap=Cap.REQUEST_FILE, obj="student"),
-    _web("changes:status_change_new", "post", cap=Cap.REQUEST_FILE, obj="student", ok=(302, 403),
+    _web("changes:status_change_new", "post", cap=Cap.REQUEST_FILE, obj="student", ok=(302, 400, 403),
          data=lambda o, u, s: {"kind": "dropout", "reason": "27"}),
     _web("changes:request_list", cap=Cap.REQUEST_VIEW),
     _web("changes:status_change_list", cap=Cap.STUDENT_VIEW),
