@@ -136,7 +136,7 @@ def test_placement_takeover_and_resumption_need_room(world):
         student_set_status(actor=registrar, student=seated, status=StudentStatus.RESUMED)
     assert resumed.value.code == "class_full"
     assert Student.objects.get(pk=seated.pk).status == StudentStatus.SUSPENDED
-    assert not seated.history.filter(kind="status", new=StudentStatus.RESUMED).exists()
+    assert not seated.history.filter(new=StudentStatus.RESUMED).exists()
     # Placing a pupil in the class it already sits in needs no room; a pupil off the roll holds no seat.
     student_place(actor=registrar, student=world.students["tunxi_primary"], school_class=klass)
     Student.objects.filter(pk=elsewhere.pk).update(status=StudentStatus.WITHDRAWN)
