@@ -3,7 +3,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import SIGNED_IN, requires
 from xueji.policy import selectors, services
 from xueji.policy.models import BusinessWindow
 
@@ -26,6 +28,7 @@ class WindowCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
 
+@requires(get=SIGNED_IN, post=Cap.POLICY_MANAGE)
 class WindowListApi(generics.ListAPIView):
     """业务时间 of the user's province; province registrars open new ones."""
 
@@ -42,6 +45,7 @@ class WindowListApi(generics.ListAPIView):
         return Response(WindowSerializer(window).data, status=status.HTTP_201_CREATED)
 
 
+@requires(Cap.POLICY_MANAGE)
 class WindowDetailApi(SelectorMixin, generics.GenericAPIView):
     serializer_class = WindowSerializer
     get_selector = selectors.window_get
@@ -73,6 +77,7 @@ class RouteSerializer(serializers.Serializer):
     cases = RouteCaseSerializer(many=True, read_only=True)
 
 
+@requires(get=SIGNED_IN, put=Cap.POLICY_MANAGE)
 class RouteListApi(APIView):
     """Approval routes of the province; a province registrar edits one (requests in flight keep theirs)."""
 
@@ -97,6 +102,7 @@ class SettingSerializer(serializers.Serializer):
     default = serializers.JSONField(read_only=True)
 
 
+@requires(get=SIGNED_IN, put=Cap.POLICY_MANAGE)
 class SettingListApi(APIView):
     """Function switches and limits of the province (e.g. grade-1 entry age control, proof size)."""
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xueji.accounts.models import Role
-from xueji.accounts.permissions import Cap, has_cap, require_cap
+from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import clock
 from xueji.policy import selectors as policy_selectors
 from xueji.policy import services as policy_services
@@ -89,22 +89,20 @@ def route_edit(request):
 # ---------------------------------------------------------------- function settings
 
 
-@web_view()
+@web_view(post=Cap.POLICY_MANAGE)  # every signed-in user reads the settings; the province registrar saves them
 def setting_list(request):
     values = {row["key"]: row["value"] for row in policy_selectors.setting_list(user=request.user)}
     can_manage = has_cap(request.user, Cap.POLICY_MANAGE)
     form = forms.SettingsForm(request.POST or None, initial=forms.SettingsForm.initial_from(values))
-    if request.method == "POST":
-        require_cap(request.user, Cap.POLICY_MANAGE)
-        if form.is_valid():
-            with errors_to_form(form):
-                changed = 0
-                for key, value in form.values().items():
-                    if value != values[key]:
-                        policy_services.setting_set(actor=request.user, key=key, value=value)
-                        changed += 1
-                messages.success(request, _("Settings saved (%(count)s changed).") % {"count": changed})
-                return redirect("policy:setting_list")
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            changed = 0
+            for key, value in form.values().items():
+                if value != values[key]:
+                    policy_services.setting_set(actor=request.user, key=key, value=value)
+                    changed += 1
+            messages.success(request, _("Settings saved (%(count)s changed).") % {"count": changed})
+            return redirect("policy:setting_list")
     if not can_manage:
         for field in form.fields.values():
             field.disabled = True

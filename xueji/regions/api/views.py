@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import SIGNED_IN, Cap, requires
 from xueji.regions import selectors
 from xueji.regions.filters import OrgUnitFilterSet
 from xueji.regions.models import OrgUnit, Region
@@ -19,6 +20,7 @@ class OrgUnitSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "name", "code", "region", "parent", "is_active"]
 
 
+@requires(SIGNED_IN)  # public reference data (GB/T 2260), for any signed-in user
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("level"), OpenApiParameter("parent"),
                                                   OpenApiParameter("q")]))
 class RegionListApi(SelectorMixin, generics.ListAPIView):
@@ -27,6 +29,7 @@ class RegionListApi(SelectorMixin, generics.ListAPIView):
     filter_params = ("level", "parent", "q")
 
 
+@requires(Cap.ORG_VIEW)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in OrgUnitFilterSet.base_filters]))
 class OrgUnitListApi(SelectorMixin, generics.ListAPIView):
     serializer_class = OrgUnitSerializer
@@ -34,6 +37,7 @@ class OrgUnitListApi(SelectorMixin, generics.ListAPIView):
     list_filters = OrgUnitFilterSet
 
 
+@requires(Cap.ORG_VIEW)
 class OrgUnitDetailApi(SelectorMixin, generics.RetrieveAPIView):
     serializer_class = OrgUnitSerializer
     get_selector = selectors.org_unit_get

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import requires
 from xueji.core.errors import ValidationFailed
 from xueji.jobs.api.views import JobSerializer
 from xueji.registry import access_log, selectors, services
@@ -57,6 +58,7 @@ class StudentDetailSerializer(StudentSerializer):
 STUDENT_FILTERS = ("q", "school", "school_class", "status", "sex", "county")  # the API's share of StudentFilterSet
 
 
+@requires(Cap.STUDENT_VIEW)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in STUDENT_FILTERS]))
 class StudentListApi(SelectorMixin, generics.ListAPIView):
     """Students of the jurisdiction. Searching by ID or number goes by POST to students/search/: a `q` with
@@ -84,6 +86,7 @@ class StudentSearchSerializer(serializers.Serializer):
     county = serializers.IntegerField(required=False)
 
 
+@requires(Cap.STUDENT_VIEW)
 class StudentSearchApi(SelectorMixin, mixins.ListModelMixin, generics.GenericAPIView):
     """The student list searched with the filters in the body (POST): for an ID or a national number."""
 
@@ -100,6 +103,7 @@ class StudentSearchApi(SelectorMixin, mixins.ListModelMixin, generics.GenericAPI
         return self.list(request, *args, **kwargs)
 
 
+@requires(Cap.STUDENT_VIEW)
 class StudentDetailApi(SelectorMixin, generics.RetrieveAPIView):
     """One pupil's record; every view is audited (coalesced per user, pupil and hour)."""
 
@@ -121,8 +125,8 @@ class StudentExportSerializer(serializers.Serializer):
     county = serializers.IntegerField(required=False)
 
 
+@requires(Cap.STUDENT_VIEW)
 class StudentExportApi(generics.GenericAPIView):
-    required_caps = {"post": Cap.STUDENT_VIEW}
     serializer_class = StudentExportSerializer
 
     @extend_schema(request=StudentExportSerializer, responses={202: JobSerializer})

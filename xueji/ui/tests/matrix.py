@@ -2,7 +2,10 @@
 inside and outside their jurisdiction (see test_matrix.py).
 
 A `Case` says what an endpoint needs and how to address an object with it:
-- `cap`: the capability required (None: any signed-in user); users without it get 403;
+- `cap`: the capability required (None: any signed-in user), written here by hand: test_matrix.py checks that it
+  is what the view declares for the method (xueji/core/capabilities.py) and expects 403 from every user whom the
+  tests' own table (xueji/testing/capabilities.py) leaves out;
+- `object_cap`: what the matrix's objects need besides (a job's file of full IDs: the file's own rule);
 - `obj`: the kind of scoped object the endpoint addresses, either by `pk` in the URL (`in_url`) or
   inside the request body (`data`); with the capability, an object inside the user's jurisdiction
   gives `ok`, one outside gives 404 and changes nothing;
@@ -21,12 +24,13 @@ class Case:
     name: str  # URL name, "api:school-detail"
     method: str = "get"
     cap: Cap | None = None
+    object_cap: Cap | None = None
     obj: str | None = None  # org | school | class | student | user | auditor | job | audit | year
     in_url: bool = True
     data: Callable[..., dict[str, Any]] | None = None  # fn(obj, user, seq) -> body
     ok: tuple[int, ...] = (200,)
     anonymous: tuple[int, ...] = (401, 403)
-    public: bool = False  # the anonymous answer is `ok` (login page, token endpoint)
+    public: bool = False  # declared PUBLIC: the anonymous answer is `ok` (login page, token endpoint)
     json: bool = True
     query: Callable[..., dict[str, Any]] | None = None  # GET parameters: fn(obj, user, seq)
 
@@ -155,7 +159,7 @@ API_CASES: list[Case] = [
     Case("api:job-detail", cap=Cap.JOB_VIEW, obj="job"),
     # A job's file needs what the job recorded: the matrix jobs hold full IDs (student.view_id); the unit rule is
     # tested in xueji/jobs/tests/test_files.py.
-    Case("api:job-download", cap=Cap.STUDENT_VIEW_ID, obj="job"),
+    Case("api:job-download", cap=Cap.JOB_VIEW, object_cap=Cap.STUDENT_VIEW_ID, obj="job"),
     Case("api:job-rerun", method="post", cap=Cap.JOB_VIEW, obj="job", ok=(409,)),  # finished jobs: nothing to rerun
     Case("api:student-enter", "post", cap=Cap.STUDENT_EDIT, obj="class", in_url=False, data=pupil_form,
          ok=(201, 400)),
