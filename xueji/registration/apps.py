@@ -8,5 +8,6 @@ class RegistrationConfig(AppConfig):
     verbose_name = _("Registration")
 
     def ready(self) -> None:
-        # Registers the refusals' words, the request types (registration) and the job kinds (verification).
-        from xueji.registration import errors, types, verification  # noqa: F401
+        # Registers the refusals' words, the request types (registration), the job kinds (verification) and the
+        # verification checks on the pupil's timeline.
+        from xueji.registration import errors, types, verification, verification_timeline  # noqa: F401
