@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from xueji.core import codes
 from xueji.regions.selectors import region_names
 from xueji.registry.choices import RegStatus, VerifyStatus
-from xueji.registry.fields import BY_KEY, FormItem
+from xueji.registry.fields import BY_KEY, STUDENT_ITEMS, FormItem
 from xueji.registry.models import FamilyMember, Student, StudentDetail
 from xueji.registry.presenters import Presenter, kind_of
 from xueji.schools.models import School, SchoolClass
@@ -165,3 +165,48 @@ def _year_month(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m")
     return str(value)[:7]
+
+
+# A whole record (the pupil page, the record card, the record as of a date) ------------------------------------
+
+FAMILY_KEYS = ("relation", "name", "id_type", "id_number", "phone", "is_guardian", "employer", "job_title",
+               "address", "hukou_location")
+
+
+def record_values(student: Student, detail: StudentDetail | None, family: Iterable[FamilyMember] = ()):
+    """Every (key, value) a record shows, keyed as the history keys them (`detail.x`, `family.x`)."""
+    for item in STUDENT_ITEMS:
+        if item.target == "student":
+            yield item.key, getattr(student, item.field, None)
+        elif detail is not None:
+            yield f"detail.{item.field}", getattr(detail, item.field, None)
+    yield "school_id", student.school_id
+    yield "school_class_id", student.school_class_id
+    for member in family:
+        for key in FAMILY_KEYS:
+            yield f"family.{key}", getattr(member, key, None)
+
+
+def shown_for_record(presenter: Presenter, student: Student, detail: StudentDetail | None,
+                     family: Iterable[FamilyMember] = ()) -> Shown:
+    """A `Shown` that knows the names of every region, school and class of the record (one query per kind)."""
+    return Shown.for_values(presenter, record_values(student, detail, list(family)))
+
+
+def record_groups(shown: Shown, student: Student, detail: StudentDetail | None) -> list[tuple[str, list]]:
+    """The national form's items of a pupil, grouped as on the form (the family members apart):
+    [(group, [(title, value), ...]), ...]."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for item in STUDENT_ITEMS:
+        if item.target == "student":
+            key, value = item.key, getattr(student, item.field, None)
+        else:
+            key, value = f"detail.{item.field}", getattr(detail, item.field, None) if detail is not None else None
+        groups.setdefault(item.group, []).append((shown.label(key), shown.value(key, value)))
+    return list(groups.items())
+
+
+def family_rows(shown: Shown, family: Iterable[FamilyMember]) -> list[dict]:
+    """Each family member's items as the viewer reads them ({key: shown value}, and `is_guardian` as a bool)."""
+    return [{**{key: shown.value(f"family.{key}", getattr(member, key, None)) for key in FAMILY_KEYS},
+             "guardian": bool(member.is_guardian), "pk": member.pk} for member in family]
