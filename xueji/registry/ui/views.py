@@ -99,7 +99,10 @@ def _record_context(user, student, details, family, year: int) -> dict:
     ]
     if student.verify_status:  # not replayed in a record as of a date (registry.history)
         state.append((_("Identity check"), shown.value("verify_status", student.verify_status)))
-    return {"rows": state, "form_groups": display.record_groups(shown, student, details),
+    head_labels = {str(_("National student number")), str(_("School")), str(_("Class")), str(_("Number in class")),
+                   str(_("Status")), str(_("Registration")), str(_("Identity check"))}
+    return {"rows": state, "head": [row for row in state if str(row[0]) in head_labels],
+            "form_groups": display.record_groups(shown, student, details),
             "family": display.family_rows(shown, family), "klass": klass}
 
 
