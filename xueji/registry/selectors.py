@@ -42,10 +42,10 @@ def student_as_of(*, user, pk=None, student: Student | None = None, date: dt.dat
 
 
 def is_identity_query(q: str | None) -> bool:
-    """A search text with six digits or more is an ID number, a national number or part of one (the
-    shortest the list searches by: an area code): it travels in a POST body or as a lookup token, never in
-    a URL."""
-    return sum(ch.isdigit() for ch in (q or "")) >= 6
+    """A search text with four digits or more is an ID number, a national number or part of one (the shortest
+    the list searches by: the last 4 characters of an ID, with a name): it travels in a POST body or as a lookup
+    token, never in a URL."""
+    return sum(ch.isdigit() for ch in (q or "")) >= 4
 
 
 def student_get(*, user, pk) -> Student:

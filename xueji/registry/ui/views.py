@@ -23,7 +23,7 @@ from xueji.registry.ui import card, search_tokens, tables
 from xueji.registry.ui.actions import pupil_actions
 from xueji.schools import selectors as school_selectors
 from xueji.ui.errors import web_view
-from xueji.ui.views import list_page, paged
+from xueji.ui.views import PER_PAGE, list_page, paged
 from xueji.workflow import selectors as workflow_selectors
 
 # ---------------------------------------------------------------- students
@@ -51,13 +51,35 @@ def student_list(request):
     form = StudentFilterSet(data, page=True, choices=_student_filter_choices(request.user, data)).form
     filters = form.filters()
     table = paged(request, tables.StudentTable(registry_selectors.student_list(user=request.user, filters=filters),
-                                               user=request.user), lazy=True)
+                                               user=request.user), lazy=True, per_page=_per_page(request))
     search_tokens.shown_back(form, data, request.user)
     return list_page(request, title=_("Students"), icon="bi-person-vcard", table=table, filter_form=form,
                      template="registry/student_list.html", filter_method="post",
                      export_filters={**{k: v for k, v in filters.items() if k != "q"},
                                      **({"search": token} if "q" in filters else {})},
-                     search_token=token if "q" in data else "")
+                     search_token=token if "q" in data else "",
+                     total=registry_selectors.student_count(user=request.user, filters=filters),
+                     page_sizes=_page_size_links(request))
+
+
+PAGE_SIZES = (10, 25, 50, 100)
+
+
+def _per_page(request) -> int:
+    value = request.GET.get("per_page", "")
+    return int(value) if value.isdigit() and int(value) > 0 else PER_PAGE
+
+
+def _page_size_links(request) -> list[dict]:
+    """The list's page sizes as links keeping its filters (the search by its token) and its order."""
+    current = _per_page(request)
+    out = []
+    for size in PAGE_SIZES:
+        query = request.GET.copy()
+        query["per_page"] = str(size)
+        query.pop("page", None)
+        out.append({"size": size, "url": f"?{query.urlencode()}", "active": size == current})
+    return out
 
 
 def _as_of_date(request) -> dt.date | None:
