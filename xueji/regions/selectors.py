@@ -63,3 +63,23 @@ def region_names(codes) -> dict[str, str]:
             node = node.parent
         names[region.code] = "".join(reversed(chain))
     return names
+
+
+def region_options(parent: str | None = None) -> list[dict]:
+    """The active regions right under `parent` (none: the provinces) as {code, name, level}: a form widget's
+    options (public reference data: no user to restrict by)."""
+    qs = Region.objects.filter(is_active=True).order_by("code")
+    qs = qs.filter(parent_id=parent) if parent else qs.filter(parent__isnull=True)
+    return list(qs.values("code", "name", "level"))
+
+
+def region_chain(code: str | None) -> list[Region]:
+    """The region of a code and its parents, province first (one query); [] for a code not in the table."""
+    if not code:
+        return []
+    region = Region.objects.filter(code=str(code)[:6]).select_related("parent__parent").first()
+    chain = []
+    while region is not None:
+        chain.append(region)
+        region = region.parent
+    return list(reversed(chain))
