@@ -165,3 +165,23 @@ def test_the_as_of_record_costs_the_same_for_a_long_history(world, django_assert
     with django_assert_max_num_queries(6):
         then = student_as_of(user=user, pk=student.pk, date=dt.date(2023, 12, 31))
     assert then.changes_undone == 200 and then.student.phone == "13800000000"
+
+
+def test_verification_checks_and_requests_show_on_the_timeline(world, lived):
+    from xueji.registration.models import VerificationBatch, VerificationItem
+
+    county = world.user("tunxi", "registrar")
+    batch = VerificationBatch.objects.create(org_unit=county.org_unit, mode="file", created_by=county,
+                                             created_at=clock.now(), status="sent")
+    VerificationItem.objects.create(batch=batch, student=lived, id_number=lived.id_number, name=lived.name)
+    answered = VerificationItem.objects.create(
+        batch=VerificationBatch.objects.create(org_unit=county.org_unit, mode="adapter", created_by=county,
+                                               created_at=clock.now(), status="done"),
+        student=lived, id_number=lived.id_number, name=lived.name, result="verified", answered_at=clock.now())
+
+    _student, page = timeline_of(user=world.user("tunxi_primary", "leader"), pk=lived.pk)
+
+    checks = [e for e in page.entries if e["kind"] == "verification"]
+    assert {e["title"] for e in checks} == {"身份核查：核验通过", "身份核验：已报送人口库，等待结果"}
+    assert all(lived.id_number not in e["note"] and lived.name in e["note"] for e in checks)
+    assert answered.pk
