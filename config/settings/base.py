@@ -233,6 +233,8 @@ XUEJI_PERMISSIONS_POLICY = ("accelerometer=(), autoplay=(), camera=(), display-c
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates read 2020-08-05 in both languages (pages, tables, forms): config/formats/.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -244,6 +246,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),  # searchable selects of the national form
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -101,6 +101,12 @@ def _views() -> dict:
     return dict(_walk(get_resolver().url_patterns))
 
 
+def view_allows(user, url_name: str, method: str = "get") -> bool | None:
+    """Whether the view behind `url_name` lets this user in by its declaration (None: no such page)."""
+    view = _views().get(url_name)
+    return None if view is None else declared_allows(user, view, method)
+
+
 def may_use(user, entry: Entry) -> bool:
     if getattr(user, "org_unit", None) is None:
         return False

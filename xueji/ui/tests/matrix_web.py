@@ -110,6 +110,8 @@ WEB_CASES: list[Case] = [
     _web("registry:student_list", cap=Cap.STUDENT_VIEW),
     _web("registry:student_list", "post", cap=Cap.STUDENT_VIEW, data=lambda o, u, s: {"q": "学生"}, ok=REDIRECT),
     _web("registry:student_detail", cap=Cap.STUDENT_VIEW, obj="student"),
+    _web("registry:student_timeline", cap=Cap.STUDENT_VIEW, obj="student"),
+    _web("registry:student_card", cap=Cap.STUDENT_VIEW, obj="student"),
     _web("registry:student_export", "post", cap=Cap.STUDENT_VIEW, obj="school", in_url=False,
          data=lambda o, u, s: {"school": o.pk}, ok=REDIRECT),
     _web("accounts:user_list", cap=Cap.USER_MANAGE),
