@@ -168,7 +168,7 @@ def test_the_as_of_record_costs_the_same_for_a_long_history(world, django_assert
 
 
 def test_verification_checks_and_requests_show_on_the_timeline(world, lived):
-    from xueji.registration.models import VerificationBatch, VerificationItem
+    from xueji.verification.models import VerificationBatch, VerificationItem
 
     county = world.user("tunxi", "registrar")
     batch = VerificationBatch.objects.create(org_unit=county.org_unit, mode="file", created_by=county,
