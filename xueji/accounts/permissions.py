@@ -26,7 +26,12 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.AUDITOR_MANAGE: {Role.AUDITOR},
     Cap.AUDIT_VIEW: {Role.AUDITOR},
     Cap.JOB_VIEW: _ALL_BUT_AUDITOR,
-    Cap.POLICY_MANAGE: {Role.REGISTRAR},
+    # System configuration (系统配置管理) is the system administrators' (系统管理员负责系统配置管理, 不参与学籍业务
+    # 管理): the administrator of each level sets that level's settings; the business roles read those that bind them.
+    Cap.POLICY_VIEW: {Role.REGISTRAR, Role.LEADER, Role.SYSADMIN},
+    Cap.POLICY_MANAGE: {Role.SYSADMIN},
+    # The settings only a province sets (approval routes, function switches, limits, its business windows).
+    Cap.POLICY_PROVINCE: {Role.SYSADMIN},
     Cap.REQUEST_FILE: {Role.REGISTRAR},
     Cap.REQUEST_VIEW: {Role.REGISTRAR, Role.LEADER},
     # Identity verification: run over one's jurisdiction (province, city, county) or one's own school.
@@ -43,7 +48,10 @@ _LEVELS = {
     Cap.SCHOOL_YEAR_MANAGE: {"ministry", "province"},
     Cap.STUDENT_IMPORT: {"school"},
     Cap.AUDITOR_MANAGE: {"ministry", "province", "city", "county"},  # a school has no level below
-    Cap.POLICY_MANAGE: {"province"},  # one deployment serves one province; its authority sets its policy
+    # Settings by level: the province, a city or a county sets them for everything below it.
+    Cap.POLICY_VIEW: {"province", "city", "county", "school"},  # the ministry is bound by no province's policy
+    Cap.POLICY_MANAGE: {"province", "city", "county"},
+    Cap.POLICY_PROVINCE: {"province"},  # one deployment serves one province; its authority sets its policy
     Cap.VERIFY_RUN: {"province", "city", "county", "school"},
     Cap.REGISTER_LOAD: {"province"},
     Cap.PROBLEM_SCAN: {"province", "city", "county"},

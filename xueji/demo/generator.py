@@ -95,7 +95,7 @@ from xueji.demo.vocabulary import (
     overall_grade,
     school_name_candidates,
 )
-from xueji.policy.models import BusinessWindow
+from xueji.policy.models import BusinessWindow, ClassCap
 from xueji.policy.services import WINDOW_KINDS
 from xueji.regions.models import LEVEL_RANK, OrgKind, OrgUnit, Region
 from xueji.regions.services import _path_for, authorities_ensure, parse_region_lines, regions_import
@@ -607,6 +607,11 @@ class DemoGenerator:
                            end_date=dt.date(start + 1, 8, 31), note="演示数据：整个学年开放")
             for kind in WINDOW_KINDS])
         _audit_batch("business windows", "policy.businesswindow", kinds=sorted(WINDOW_KINDS))
+        # Class-size caps of the province (班额): 55 a class in every stage (56 and more is an oversized class in the
+        # national rules); a city or county may set lower ones, the province may lock its own.
+        province = OrgUnit.objects.get(code=self.options.province)
+        ClassCap.objects.bulk_create([ClassCap(org_unit=province, stage=stage, cap=MAX_CLASS_SIZE) for stage in "123"])
+        _audit_batch("class-size caps", "policy.classcap", cap=MAX_CLASS_SIZE)
 
         all_classes = [c for s in self.schools for c in s.classes]
         next_id = _reserve_ids(SchoolClass, len(all_classes))

@@ -38,6 +38,7 @@ from xueji.accounts.permissions import Cap
 from xueji.audit.services import audit_record
 from xueji.core import clock, idnumbers
 from xueji.core.errors import ValidationFailed, XuejiError
+from xueji.core.messages import user_message
 from xueji.core.spreadsheets import safe_cell
 from xueji.exchange.classes import class_labels, class_lookup, normalise_class_name
 from xueji.exchange.models import ImportBatch, ImportKind, ImportStatus
@@ -45,6 +46,7 @@ from xueji.exchange.readers import ColumnMap, cell_text, match_columns, open_sou
 from xueji.exchange.uploads import discard
 from xueji.jobs.models import FileScope
 from xueji.jobs.registry import job_handler
+from xueji.registry.guards import Room, room_in
 from xueji.registry.models import FamilyMember
 from xueji.registry.services import (
     PreparedPupils,
@@ -164,6 +166,11 @@ class RowChecker:
         self.id_positions = [(pos, item) for pos, item in columns.items if item.key in ID_KEYS]
         self.seen_ids: dict[int | str, int] = {}
         self.seen_people: dict[tuple[str, str, dt.date], int] = {}
+        # Classes already full when the import starts (class-size caps): a row with other errors that names one
+        # says so too, so its every error is in one report. Rows with no other error are kept to the room left
+        # when their chunk is written (write_chunk, under the classes' locks).
+        ids = [klass.pk for klass in self.classes.lookup.values() if klass]
+        self.full: dict[int, Room] = {pk: room for pk, room in room_in(ids, lock=False).items() if room.left <= 0}
 
     def raw_of(self, cells: list[Any]) -> dict[str, Any]:
         """The row as validate_row takes it (empty cells left out: the validator skips them anyway)."""
@@ -218,6 +225,8 @@ class RowChecker:
         class_name = clean.class_name if clean is not None else _text_of(raw.get("class_name"))
         klass = self._class_of(class_name, problems) if class_name else None
         duplicate = self._in_file_duplicate(number, raw, clean, problems)
+        if problems and klass is not None and klass.pk in self.full:
+            problems.append(("班级", user_message(self.full[klass.pk].refusal)))
         if problems:
             chunk.errors[number] = problems
             if clean is not None and klass is not None and duplicate and len(problems) == 1:
@@ -315,12 +324,35 @@ def _existing(school: School, good: list[GoodRow]) -> tuple[list[GoodRow], int, 
     return insert, already, errors
 
 
+def _within_room(insert: list[GoodRow]) -> tuple[list[GoodRow], dict[int, list[tuple[str, str]]]]:
+    """Keep, class by class and in file order, as many rows as the class has room for (class-size caps); the
+    others get the refusal as their row's error. Locks the classes (registry.guards.room_in): the room holds until
+    the chunk's transaction ends, and the door's own check (students_copy_write / students_insert) then passes."""
+    rooms = room_in({g.klass.pk for g in insert})
+    if not rooms:
+        return insert, {}
+    left = {pk: room.left for pk, room in rooms.items()}
+    kept: list[GoodRow] = []
+    refused: dict[int, list[tuple[str, str]]] = {}
+    for g in insert:
+        pk = g.klass.pk
+        if pk in left:
+            if left[pk] <= 0:
+                refused[g.number] = [("班级", user_message(rooms[pk].refusal))]
+                continue
+            left[pk] -= 1
+        kept.append(g)
+    return kept, refused
+
+
 def write_chunk(batch_id: int, school: School, chunk: Chunk) -> ChunkOutcome:
-    """One transaction: identity lock, check existing records, insert the new drafts, add to the counters."""
+    """One transaction: identity lock, check existing records, keep the rows the classes have room for, insert the
+    new drafts, add to the counters."""
     began = time.perf_counter()
     with transaction.atomic():
         identity_lock()
         insert, already, errors = _existing(school, chunk.good)
+        insert, full = _within_room(insert)
         if insert and chunk.prepared is not None:
             position = {id(g): i for i, g in enumerate(chunk.good)}
             students_copy_write(chunk.prepared, [position[id(g)] for g in insert])
@@ -328,11 +360,11 @@ def write_chunk(batch_id: int, school: School, chunk: Chunk) -> ChunkOutcome:
             students_insert(school=school, rows=[(g.klass, g.clean) for g in insert])
         ImportBatch.objects.filter(pk=batch_id).update(
             total_rows=F("total_rows") + chunk.total, valid_rows=F("valid_rows") + len(insert),
-            invalid_rows=F("invalid_rows") + chunk.invalid,
+            invalid_rows=F("invalid_rows") + chunk.invalid + len(full),
             duplicate_rows=F("duplicate_rows") + chunk.duplicate + len(errors),
             already_imported_rows=F("already_imported_rows") + already)
-    return ChunkOutcome(chunk=chunk, inserted=len(insert), already=already, duplicate=len(errors), errors=errors,
-                        seconds=time.perf_counter() - began)
+    return ChunkOutcome(chunk=chunk, inserted=len(insert), already=already, duplicate=len(errors),
+                        errors={**errors, **full}, seconds=time.perf_counter() - began)
 
 
 class InlineWriter:

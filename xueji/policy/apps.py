@@ -6,3 +6,11 @@ class PolicyConfig(AppConfig):
     name = "xueji.policy"
     label = "policy"
     verbose_name = _("Policy")
+
+    def ready(self) -> None:
+        # The registry's door asks the policy before it places or deletes pupils (it cannot import the policy).
+        from xueji.policy.guards import class_room, formal_number_guard
+        from xueji.registry.guards import register_deletion_guard, register_placement_guard
+
+        register_placement_guard(class_room)
+        register_deletion_guard(formal_number_guard)

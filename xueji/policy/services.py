@@ -1,6 +1,14 @@
-"""Policy writes and the checks other apps call (business windows, settings, routes)."""
+"""Policy writes and the checks other apps call: business windows, class-size caps, controlled record items,
+function switches, settings and routes.
+
+Who writes what (系统配置管理, the system administrators' work): the system administrator of the province, of a
+city or of a county sets that level's values for everything below it (POLICY_MANAGE: controlled items, class-size
+caps, narrowings of the business windows); what only a province sets (its business windows, function switches,
+limits, approval routes) is the province's system administrator's (POLICY_PROVINCE). Every write is audited with
+before and after; a refused write changes nothing and says why in the reader's language (errors.py)."""
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -10,18 +18,22 @@ from django.utils.translation import gettext
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock
-from xueji.core.errors import ValidationFailed
-from xueji.policy.choices import WINDOW_KINDS  # callers read the kinds here too
-from xueji.policy.models import ApprovalRoute, BusinessWindow, PolicySetting
-from xueji.regions.models import province_code_of  # noqa: F401 - its callers read it here too
+from xueji.core.errors import Conflict, NotFound, ValidationFailed
+from xueji.policy import levels
+from xueji.policy.choices import STAGES, WINDOW_KINDS  # callers read the kinds here too
+from xueji.policy.errors import cap_above_words, cap_locked_words, controlled_above_words, window_wider_words
+from xueji.policy.models import ApprovalRoute, BusinessWindow, ClassCap, ControlledItem, FunctionSwitch, PolicySetting
+from xueji.policy.switches import SWITCHES, switch_default
+from xueji.regions.models import OrgKind, OrgUnit, province_code_of
+from xueji.schools.models import School
 
-# Settings every province has, with their defaults and a description (shown in the UI).
+# Settings every province has, with their defaults and a description (shown in the UI). The grade-1 entry-age
+# control is a function switch of the primary stage now (switches.ENTRY_AGE).
 SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "proof.max_bytes": (2 * 1024 * 1024, "证明材料单个文件大小上限（字节）"),
     "import.max_bytes": (100 * 1024 * 1024, "导入文件大小上限（字节）"),
-    "registration.grade1.age_control": ({"enabled": True, "min_age": 6}, "小学新生入学年龄控制（8月31日满周岁）"),
 }
-
+MAX_CAP = 100  # no class-size cap above this (the national rules call 56 and more an oversized class)
 
 
 def _actor_province(actor) -> str:
@@ -30,6 +42,20 @@ def _actor_province(actor) -> str:
         raise ValidationFailed("Policy is set per province; the ministry sets none.", code="no_province")
     return code
 
+
+def _setting_level(actor) -> OrgUnit:
+    """The level the actor configures: its own unit, a province, city or county authority."""
+    require_cap(actor, Cap.POLICY_MANAGE)
+    return actor.org_unit
+
+
+def _stage_require(stage: str, stages: Iterable[str] = STAGES) -> str:
+    if stage not in tuple(stages):
+        raise ValidationFailed(f"Unknown stage {stage!r}.", code="unknown_stage", field="stage")
+    return stage
+
+
+# Settings (limits) --------------------------------------------------------------------------------------------
 
 def setting_get(*, province_code: str | None, key: str) -> Any:
     if key not in SETTING_DEFAULTS:
@@ -43,7 +69,7 @@ def setting_get(*, province_code: str | None, key: str) -> Any:
 
 @transaction.atomic
 def setting_set(*, actor, key: str, value: Any) -> PolicySetting:
-    require_cap(actor, Cap.POLICY_MANAGE)
+    require_cap(actor, Cap.POLICY_PROVINCE)
     if key not in SETTING_DEFAULTS:
         raise ValidationFailed(f"Unknown setting {key}.", code="unknown_setting", field="key")
     default = SETTING_DEFAULTS[key][0]
@@ -56,18 +82,52 @@ def setting_set(*, actor, key: str, value: Any) -> PolicySetting:
     return setting
 
 
-def window_open(*, province_code: str | None, kind: str, day: dt.date | None = None) -> BusinessWindow | None:
-    day = day or clock.today()
-    return BusinessWindow.objects.filter(province_code=province_code, kind=kind, start_date__lte=day,
-                                         end_date__gte=day).first()
+# Function switches (管理功能设置), per province and stage -------------------------------------------------------
+
+def switch_get(*, province_code: str | None, stage: str, key: str) -> Any:
+    """A switch's value for a stage of a province (the default when the province set none)."""
+    if key not in SWITCHES:
+        raise KeyError(key)
+    if province_code:
+        for value in FunctionSwitch.objects.filter(province_code=province_code, stage=stage, key=key).values_list(
+                "value", flat=True):
+            return value
+    return switch_default(key, stage)
 
 
-def _outside_window(label, today: dt.date, windows: list[list[str]]) -> str:
+@transaction.atomic
+def switch_set(*, actor, stage: str, key: str, value: Any) -> FunctionSwitch:
+    """The province's system administrator sets a switch for one stage."""
+    require_cap(actor, Cap.POLICY_PROVINCE)
+    definition = SWITCHES.get(key)
+    if definition is None:
+        raise ValidationFailed(f"Unknown switch {key}.", code="unknown_switch", field="key")
+    _stage_require(stage, definition.stages)
+    try:
+        clean = definition.clean(value)
+    except ValueError as exc:
+        raise ValidationFailed(f"{key} takes {exc}.", code="invalid_switch", field="value") from None
+    province = _actor_province(actor)
+    before = switch_get(province_code=province, stage=stage, key=key)
+    row, _ = FunctionSwitch.objects.update_or_create(province_code=province, stage=stage, key=key,
+                                                     defaults={"value": clean})
+    audit_record(actor=actor, action="policy.switch", obj=row, before={key: before, "stage": stage},
+                 after={key: clean, "stage": stage})
+    return row
+
+
+# Business windows (业务时间) ---------------------------------------------------------------------------------
+
+def _outside_window(label, today: dt.date, windows: list[list[str]], unit_name: str = "") -> str:
     """The refusal in the reader's language (rendered when read: a page in Chinese, an API call per Accept-Language)."""
     shown = gettext("; ").join(gettext("%(start)s to %(end)s") % {"start": start, "end": end}
                                for start, end in windows)
-    when = (gettext("Business window: %(windows)s.") % {"windows": shown} if shown
-            else gettext("The province has not opened this business."))
+    if shown and unit_name:
+        when = gettext("Business window set by %(unit)s: %(windows)s.") % {"unit": unit_name, "windows": shown}
+    elif shown:
+        when = gettext("Business window: %(windows)s.") % {"windows": shown}
+    else:
+        when = gettext("The province has not opened this business.")
     return gettext("%(business)s is outside its business window (today %(today)s). %(when)s") % {
         "business": label, "today": f"{today:%Y-%m-%d}", "when": when}
 
@@ -75,43 +135,198 @@ def _outside_window(label, today: dt.date, windows: list[list[str]]) -> str:
 _outside_window_words = lazy(_outside_window, str)
 
 
-def window_require(*, province_code: str | None, kind: str) -> BusinessWindow:
-    """Refuse business outside its window, and say when the window is."""
-    window = window_open(province_code=province_code, kind=kind)
+def _where(unit: OrgUnit | School | None, province_code: str | None) -> tuple[OrgUnit | None, str | None]:
+    unit = levels.unit_of(unit) if unit is not None else None
+    if unit is not None:
+        province_code = province_code_of(unit)
+    return unit, province_code
+
+
+def window_open(*, kind: str, unit: OrgUnit | School | None = None, province_code: str | None = None,
+                day: dt.date | None = None) -> BusinessWindow | None:
+    """The window that opens this business for a unit (a school, or the filer's org unit) on `day` (today): a
+    province window open then and, at every level of the unit's chain that narrowed this kind, one of its
+    windows open too; the innermost of them. Without a unit, the province's own windows only."""
+    unit, province_code = _where(unit, province_code)
+    window, _closing = levels.open_window(levels.windows_for(unit, province_code=province_code, kind=kind), unit,
+                                          day or clock.today())
+    return window
+
+
+def window_require(*, kind: str, unit: OrgUnit | School | None = None,
+                   province_code: str | None = None) -> BusinessWindow:
+    """Refuse business outside its window (the province's, narrowed by the unit's city and county), and say when
+    the window is and which level set it."""
+    unit, province_code = _where(unit, province_code)
+    today = clock.today()
+    window, closing = levels.open_window(levels.windows_for(unit, province_code=province_code, kind=kind), unit,
+                                         today)
     if window is not None:
         return window
-    upcoming = BusinessWindow.objects.filter(province_code=province_code, kind=kind).order_by("-start_date")
-    windows = [[str(w.start_date), str(w.end_date)] for w in upcoming[:3]]
-    message = _outside_window_words(WINDOW_KINDS.get(kind, kind), clock.today(), windows)
-    raise ValidationFailed(message, code="outside_business_window", details={"kind": kind, "windows": windows})
+    shown = sorted(closing, key=lambda w: w.start_date, reverse=True)[:3]
+    windows = [[str(w.start_date), str(w.end_date)] for w in shown]
+    setter = closing[0].org_unit if closing else None
+    message = _outside_window_words(WINDOW_KINDS.get(kind, kind), today, windows, setter.name if setter else "")
+    details = {"kind": kind, "windows": windows, "set_by": setter.name if setter else None}
+    raise ValidationFailed(message, code="outside_business_window", details=details)
+
+
+def _window_fits(*, unit: OrgUnit | None, province_code: str, kind: str, start: dt.date, end: dt.date) -> None:
+    """A city's or county's window lies inside a window of the level above that set this kind (the province, or
+    a narrowing above): it narrows, never widens."""
+    if kind not in WINDOW_KINDS:
+        raise ValidationFailed(f"Unknown business {kind}.", code="unknown_window_kind", field="kind")
+    if end < start:
+        raise ValidationFailed("The window closes before it opens.", code="invalid_window", field="end_date")
+    if unit is None:
+        return
+    above = levels.by_level(levels.windows_for(unit, province_code=province_code, kind=kind, above_only=True), unit)
+    superior = above[-1] if above and above[0][0].org_unit_id is None else []
+    if any(w.start_date <= start and end <= w.end_date for w in superior):
+        return
+    setter = (superior[0].org_unit or levels.province_of(unit)) if superior else None
+    name = setter.name if setter else ""
+    raise ValidationFailed(window_wider_words(start, end, [(w.start_date, w.end_date) for w in superior], name),
+                           code="window_wider_than_superior", field="start_date",
+                           details={"windows": [[str(w.start_date), str(w.end_date)] for w in superior],
+                                    "set_by": name or None})
+
+
+def _window_level(actor) -> OrgUnit | None:
+    """The unit a new window of the actor belongs to: None for the province's own, the city or county else."""
+    unit = _setting_level(actor)
+    return None if unit.kind == OrgKind.PROVINCE else unit
+
+
+def _window_snapshot(window: BusinessWindow) -> dict:
+    return {"kind": window.kind, "start": window.start_date, "end": window.end_date, "note": window.note,
+            "set_by": window.org_unit_id}
 
 
 @transaction.atomic
 def window_set(*, actor, kind: str, start_date: dt.date, end_date: dt.date, note: str = "") -> BusinessWindow:
-    require_cap(actor, Cap.POLICY_MANAGE)
-    if kind not in WINDOW_KINDS:
-        raise ValidationFailed(f"Unknown business {kind}.", code="unknown_window_kind", field="kind")
-    if end_date < start_date:
-        raise ValidationFailed("The window closes before it opens.", code="invalid_window", field="end_date")
+    """A new window: the province's own (its system administrator), or a city's or county's narrowing for its
+    area, inside a window of the level above."""
+    unit = _window_level(actor)
     province = _actor_province(actor)
-    window = BusinessWindow.objects.create(province_code=province, kind=kind, start_date=start_date,
+    _window_fits(unit=unit, province_code=province, kind=kind, start=start_date, end=end_date)
+    window = BusinessWindow.objects.create(province_code=province, org_unit=unit, kind=kind, start_date=start_date,
                                            end_date=end_date, note=note)
-    audit_record(actor=actor, action="policy.window", obj=window,
-                 after={"kind": kind, "start": start_date, "end": end_date})
+    audit_record(actor=actor, action="policy.window", obj=window, after=_window_snapshot(window))
     return window
+
+
+def _own_window(actor, window: BusinessWindow) -> BusinessWindow:
+    """A window the actor's level set (a window of another level, or another province's, is not found)."""
+    unit = _window_level(actor)
+    locked = BusinessWindow.objects.select_for_update().filter(pk=window.pk).first()
+    if (locked is None or locked.province_code != _actor_province(actor)
+            or locked.org_unit_id != (unit.pk if unit else None)):
+        raise NotFound("business window not found")
+    return locked
+
+
+@transaction.atomic
+def window_update(*, actor, window: BusinessWindow, start_date: dt.date | None = None,
+                  end_date: dt.date | None = None, note: str | None = None) -> BusinessWindow:
+    """Edit a window of the actor's level (its dates, its note); a narrowing stays inside the level above."""
+    locked = _own_window(actor, window)
+    before = _window_snapshot(locked)
+    start = start_date or locked.start_date
+    end = end_date or locked.end_date
+    if (start, end) != (locked.start_date, locked.end_date):
+        _window_fits(unit=locked.org_unit, province_code=locked.province_code, kind=locked.kind, start=start,
+                     end=end)
+    locked.start_date, locked.end_date = start, end
+    if note is not None:
+        locked.note = note
+    locked.save()
+    audit_record(actor=actor, action="policy.window_update", obj=locked, before=before, after=_window_snapshot(locked))
+    return locked
 
 
 @transaction.atomic
 def window_delete(*, actor, window: BusinessWindow) -> None:
-    require_cap(actor, Cap.POLICY_MANAGE)
-    if window.province_code != _actor_province(actor):
-        from xueji.core.errors import NotFound
+    locked = _own_window(actor, window)
+    audit_record(actor=actor, action="policy.window_delete", obj=locked, before=_window_snapshot(locked))
+    locked.delete()
 
-        raise NotFound("business window not found")
-    audit_record(actor=actor, action="policy.window_delete", obj=window,
-                 before={"kind": window.kind, "start": window.start_date, "end": window.end_date})
-    window.delete()
 
+# Class-size caps (班额) -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def cap_set(*, actor, stage: str, cap: int | None, locked: bool = False) -> ClassCap | None:
+    """The actor's level sets its cap for one stage (None: it sets none and inherits). A level cannot set more
+    than the cap above it, nor set one under a lock above; `locked`, the levels below inherit it."""
+    unit = _setting_level(actor)
+    _stage_require(stage)
+    if cap is not None and (type(cap) is not int or not 1 <= cap <= MAX_CAP):
+        raise ValidationFailed(f"A cap is a number of pupils from 1 to {MAX_CAP}.", code="invalid_cap", field="cap")
+    list(OrgUnit.objects.select_for_update().filter(pk=unit.pk))  # one writer per level at a time
+    own, above, _effective = levels.caps_at(unit, [stage])[stage]
+    if cap is not None:
+        if above.locked_by is not None:
+            raise Conflict(cap_locked_words(above), code="cap_locked", field="cap",
+                           details={"locked_cap": above.cap, "locked_by": above.locked_by.name})
+        if above.cap is not None and cap > above.cap:
+            raise ValidationFailed(cap_above_words(cap, above), code="cap_above_superior", field="cap",
+                                   details={"requested": cap, "superior_cap": above.cap, "set_by": above.source.name})
+    before = {"stage": stage, "cap": own.cap if own else None, "locked": own.locked if own else False}
+    if cap is None:
+        if own is not None:
+            own.delete()
+        result = None
+    else:
+        result, _ = ClassCap.objects.update_or_create(org_unit=unit, stage=stage,
+                                                      defaults={"cap": cap, "locked": bool(locked)})
+    audit_record(actor=actor, action="policy.class_cap", object_type="policy.classcap",
+                 object_id=str(result.pk) if result else "", object_repr=f"{unit.name} {stage}", before=before,
+                 after={"stage": stage, "cap": cap, "locked": bool(locked) if cap is not None else False})
+    return result
+
+
+# Controlled record items (受控字段) --------------------------------------------------------------------------
+
+@transaction.atomic
+def controlled_items_set(*, actor, items: Iterable[str]) -> dict[str, OrgUnit | None]:
+    """The items the actor's level controls. The province's set replaces the default set (the identity items and
+    民族); a city or county adds items to those controlled above it (which it sees, and cannot take away)."""
+    unit = _setting_level(actor)
+    wanted = set(items)
+    unknown = sorted(wanted - set(levels.RECORD_ITEMS))
+    if unknown:
+        raise ValidationFailed(f"Unknown record items: {', '.join(unknown)}.", code="unknown_item", field="items",
+                               details={"unknown": unknown})
+    list(OrgUnit.objects.select_for_update().filter(pk=unit.pk))  # one writer per level at a time
+    before = levels.controlled_by_level(unit)
+    own_before = sorted(item for item, source in before.items() if _is_own(source, unit))
+    if unit.kind == OrgKind.PROVINCE:
+        rows = [(item, False) for item in levels.DEFAULT_CONTROLLED if item not in wanted]
+        rows += [(item, True) for item in sorted(wanted) if item not in levels.DEFAULT_CONTROLLED]
+    else:
+        above = levels.controlled_by_level(unit.parent) if unit.parent_id else {}
+        taken = sorted(wanted & set(above))
+        if taken:
+            province = levels.province_of(unit)
+            named = [(levels.RECORD_ITEMS[i], (above[i] or province).name) for i in taken]
+            raise ValidationFailed(controlled_above_words(named), code="item_controlled_above", field="items",
+                                   details={"controlled_above": taken})
+        rows = [(item, True) for item in sorted(wanted)]
+    ControlledItem.objects.filter(org_unit=unit).delete()
+    ControlledItem.objects.bulk_create([ControlledItem(org_unit=unit, item=item, controlled=on) for item, on in rows])
+    after = levels.controlled_by_level(unit)
+    audit_record(actor=actor, action="policy.controlled_items", object_type="policy.controlleditem",
+                 object_id=str(unit.pk), object_repr=unit.name,
+                 before={"controlled": sorted(before), "own": own_before},
+                 after={"controlled": sorted(after), "own": sorted(i for i, s in after.items() if _is_own(s, unit))})
+    return after
+
+
+def _is_own(source: OrgUnit | None, unit: OrgUnit) -> bool:
+    return (source is not None and source.pk == unit.pk) or (source is None and unit.kind == OrgKind.PROVINCE)
+
+
+# Approval routes --------------------------------------------------------------------------------------------
 
 def route_steps(*, province_code: str | None, request_type: str, route_key: str = "") -> list[dict[str, str]]:
     """The steps a new request of this type and case will freeze. Per route key (the type's case: same county,
@@ -137,7 +352,7 @@ def route_set(*, actor, request_type: str, steps: list[dict[str, str]], route_ke
     from xueji.workflow.resolvers import RESOLVERS
     from xueji.workflow.types import request_type as get_type
 
-    require_cap(actor, Cap.POLICY_MANAGE)
+    require_cap(actor, Cap.POLICY_PROVINCE)
     get_type(request_type)
     if not steps:
         raise ValidationFailed("A route has at least one step.", code="empty_route", field="steps")

@@ -33,6 +33,7 @@ from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock, codes, idnumbers
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.core.messages import user_message
+from xueji.policy.selectors import deletion_refusal
 from xueji.problems.choices import ACTIVE_MEMBER_STATES, MemberState, ProblemKind, ProblemStatus, Resolution
 from xueji.problems.clearance import issue_cleared
 from xueji.problems.identity_check import identity_check
@@ -204,6 +205,9 @@ def problem_action_file(*, actor, problem: Problem, action: str, member_id: int 
     elif action == "delete":
         if not reason:
             raise ValidationFailed("Give the reason for deleting the record.", code="reason_required", field="reason")
+        refusal = deletion_refusal(student=student)  # a formal number, and the province's switch off
+        if refusal is not None:
+            raise refusal
     elif action == "confirm":
         if problem.kind != ProblemKind.DUPLICATE_NO_ID and not (holds_id(student)
                                                               and idnumbers.is_valid(student.id_number)):

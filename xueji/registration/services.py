@@ -13,7 +13,9 @@ from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import idnumbers
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
-from xueji.policy.services import province_code_of, setting_get, window_require
+from xueji.policy.selectors import registration_open_require, switch
+from xueji.policy.services import province_code_of, window_require
+from xueji.policy.switches import ENTRY_AGE
 from xueji.registration.choices import REQUEST_TYPE_OF
 from xueji.registration.models import PreschoolRecord
 from xueji.registry.choices import ON_ROLL, StudentStatus, status_change_allowed
@@ -33,8 +35,9 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 
 def entry_age_problems(*, students: list[Student], province_code: str | None) -> list[str]:
-    """Grade-1 entry age: at least N full years on 31 August of the entry year (province switch and age)."""
-    control = setting_get(province_code=province_code, key="registration.grade1.age_control")
+    """Grade-1 entry age: at least N full years on 31 August of the entry year (the province's function switch of
+    the primary stage: on or off, and the age)."""
+    control = switch(province_code=province_code, stage="1", key=ENTRY_AGE)
     if not control.get("enabled"):
         return []
     cutoff = dt.date(current_school_year_start(), 8, 31)
@@ -55,7 +58,12 @@ def _grade1_problems(students: list[Student]) -> list[str]:
             for s in students if not in_first_grade(s.school_class)]
 
 
-def grade1_rules_require(*, kind: str, students: list[Student], province_code: str | None) -> None:
+def stages_of(students: list[Student]) -> set[str]:
+    """The stages these pupils are registered in: their classes', else their schools' first."""
+    return {s.school_class.stage if s.school_class is not None else (s.school.stages or "1")[0] for s in students}
+
+
+def grade1_rules_require(*, kind: str, students: list[Student], unit) -> None:
     """The grade-1 rules, whatever the kind of registration: a pupil placed in the first grade of primary school
     this school year enters within the grade-1 window and meets the entry-age control; a 小学新生注册 holds only
     such pupils. (Filing a first-grader as 在校生注册 or as a returning pupil does not step round them.)
@@ -64,12 +72,13 @@ def grade1_rules_require(*, kind: str, students: list[Student], province_code: s
     (the pupils may have been corrected, even moved to a first-grade class, in between), under the policy in force
     at that moment. An approval does not re-check them: like the route, the rules a request was filed under are
     frozen with it, so a policy change (the age switch, a window closing) never strands a request in flight; the
-    approver returns it when it must change."""
+    approver returns it when it must change. `unit`: the filing school's org unit (its windows and province)."""
+    province_code = province_code_of(unit)
     first_graders = students if kind == "grade1" else [s for s in students if in_first_grade(s.school_class)]
     problems = _grade1_problems(students) if kind == "grade1" else []
     if first_graders:
         if kind != "grade1":
-            window_require(province_code=province_code, kind=request_type_of(KINDS["grade1"]).window_kind)
+            window_require(unit=unit, kind=request_type_of(KINDS["grade1"]).window_kind)
         problems += entry_age_problems(students=first_graders, province_code=province_code)
     if problems:
         raise ValidationFailed(format_lazy(_("The grade-1 rules are not met: {problems}"),
@@ -77,10 +86,10 @@ def grade1_rules_require(*, kind: str, students: list[Student], province_code: s
 
 
 def registration_resubmit_check(*, request: Request, actor) -> None:
-    """A returned registration filed again: the same rules as at submit, under the policy now in force."""
+    """A returned registration filed again: the same rules as at submit (the stage open for registration, the
+    grade-1 rules), under the policy now in force."""
     students = list(Student.objects.filter(registration_request_id=request.pk).select_related("school_class"))
     kind = next((key for key, value in KINDS.items() if value == request.type), "")
-    province = request.province_code
     takeover = (request.payload or {}).get("takeover")
     if takeover:  # the record taken over, placed in the class it would join
         student = Student.objects.filter(pk=takeover).first()
@@ -88,13 +97,16 @@ def registration_resubmit_check(*, request: Request, actor) -> None:
             raise Conflict("The record no longer exists.", code="record_gone")
         student.school_class = SchoolClass.objects.filter(pk=request.payload.get("class")).first()
         students = [student]
-    grade1_rules_require(kind=kind, students=students, province_code=province)
+    registration_open_require(province_code=request.province_code, stages=stages_of(students))
+    grade1_rules_require(kind=kind, students=students, unit=request.filer_org)
 
 
 @transaction.atomic
 def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
     """Submit drafts of the actor's school for registration: one request, approved by the school leader and
-    the county (or the province's route). Outside the business window it is refused, and the window shown."""
+    the county (or the province's route). Outside the business window (the province's, narrowed by the city or
+    county) it is refused, and the window shown; so is a stage whose new-student registration the province
+    closed."""
     require_cap(actor, Cap.REQUEST_FILE)
     if kind not in KINDS:
         raise ValidationFailed(f"Unknown registration kind {kind!r}.", code="unknown_kind", field="kind")
@@ -108,11 +120,12 @@ def registration_submit(*, actor, kind: str, student_ids: list[int]) -> Request:
     if not actor.org_unit.is_school:
         raise ValidationFailed("Registration is filed by the pupil's school.", code="school_only")
     request_type = request_type_of(KINDS[kind])
-    window_require(province_code=province_code_of(actor.org_unit), kind=request_type.window_kind)
+    window_require(unit=actor.org_unit, kind=request_type.window_kind)
     not_drafts = [s.name for s in students if s.reg_status != RegStatus.DRAFT]
     if not_drafts:
         raise Conflict(f"Already submitted or registered: {'、'.join(not_drafts[:10])}", code="not_draft")
-    grade1_rules_require(kind=kind, students=students, province_code=province_code_of(actor.org_unit))
+    registration_open_require(province_code=province_code_of(actor.org_unit), stages=stages_of(students))
+    grade1_rules_require(kind=kind, students=students, unit=actor.org_unit)
     title = f"{request_type.stored_label()}：{actor.org_unit.name} {len(students)} 人"
     request = request_submit(actor=actor, type=request_type.code, title=title, subject_type="registry.student",
                              payload={"count": len(students), "student_ids": ids[:1000]})
@@ -188,7 +201,8 @@ def returning_takeover_submit(*, actor, student: Student, school_class: SchoolCl
     if not status_change_allowed(student.status, StudentStatus.ENROLLED):  # the registry's transition table
         raise Conflict(_("A record with this status cannot be enrolled again."), code="status_not_allowed")
     placed = Student(name=student.name, birth_date=student.birth_date, school_class=school_class)
-    grade1_rules_require(kind="returning", students=[placed], province_code=province_code_of(actor.org_unit))
+    registration_open_require(province_code=province_code_of(actor.org_unit), stages={school_class.stage})
+    grade1_rules_require(kind="returning", students=[placed], unit=actor.org_unit)
     return request_submit(actor=actor, type=KINDS["returning"], title=f"来华归国学生注册（接收原学籍）：{student.name}",
                           subject_type="registry.student", subject_id=str(student.pk),
                           payload={"takeover": student.pk, "class": school_class.pk,

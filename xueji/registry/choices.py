@@ -36,6 +36,9 @@ S = StudentStatus
 
 # On a school's roll (在读, 休学, 停学, 复学): such a record moves by a transfer (转学), never by a takeover.
 ON_ROLL = frozenset({S.ENROLLED, S.SUSPENDED, S.STOPPED, S.RESUMED})
+# Holding a seat in the class (what a class-size cap counts): on the roll and in the classroom. A suspended pupil
+# (休学) leaves the class for the time being; resuming (复学) takes a seat again, so it needs room.
+SEATED = frozenset({S.ENROLLED, S.STOPPED, S.RESUMED})
 
 _LEAVING = {S.WITHDRAWN, S.DROPPED_OUT, S.GRADUATED, S.COMPLETED, S.LEFT_UNFINISHED, S.TRANSFERRED_OUT, S.DECEASED,
             S.ABROAD_SPONSORED, S.EXPELLED, S.WHEREABOUTS_UNKNOWN, S.OTHER}

@@ -17,6 +17,7 @@ placement, registration states, record items and family, verification states, nu
 import datetime as dt
 import functools
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -36,11 +37,13 @@ from xueji.regions.models import province_code_of
 from xueji.regions.selectors import org_unit_get
 from xueji.registry.choices import (
     REG_TRANSITIONS,
+    SEATED,
     ChangeKind,
     StudentStatus,
     VerifyStatus,
     status_change_allowed,
 )
+from xueji.registry.guards import require_deletable, require_room
 from xueji.registry.models import (
     FamilyMember,
     NationalNumber,
@@ -94,14 +97,23 @@ def build_rows(*, school: School, school_class: SchoolClass | None, clean: Clean
 COPY_MIN_ROWS = 20
 
 
+def _seats_wanted(rows: Sequence[tuple[SchoolClass | None, CleanStudent]]) -> Counter:
+    return Counter(klass.pk for klass, clean in rows
+                   if klass is not None and clean.student.get("status", StudentStatus.ENROLLED) in SEATED)
+
+
+@transaction.atomic
 def students_insert(*, school: School, rows: Sequence[tuple[SchoolClass | None, CleanStudent]],
                     reg_status: str = RegStatus.DRAFT) -> list[int]:
     """Insert many pupils set-based (no per-row save). Callers hold the transaction and audit the batch.
+    Refused (nothing written) when a class has no room for its pupils (`guards.require_room`: class-size caps).
 
     On PostgreSQL, from COPY_MIN_ROWS pupils on: COPY into registry_student, registry_studentdetail and
     registry_familymember, with the student ids reserved from the table's sequence first (so the detail and
     family rows can name them; nextval is safe under concurrency). Elsewhere: bulk_create."""
     province = province_code_of(school.org_unit) or ""
+    if connection.vendor != "postgresql" or len(rows) < COPY_MIN_ROWS:
+        require_room(_seats_wanted(rows))  # the COPY path asks in students_copy_write
     if connection.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
         return _students_copy(school=school, rows=rows, reg_status=reg_status, province_code=province)
     built = [build_rows(school=school, school_class=klass, clean=clean, reg_status=reg_status, province_code=province)
@@ -219,6 +231,7 @@ class PreparedPupils:
     ids: list[int]
     buffers: tuple[bytearray, bytearray, bytearray]
     ends: tuple[list[int], list[int], list[int]]
+    seats: list[int | None]  # the class each pupil takes a seat in (None: no class, or not seated)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -249,6 +262,8 @@ def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | 
     (s_defaults, s_get), (d_defaults, d_get), (f_defaults, f_get) = [(t.defaults, t.getter) for t in tables]
     students, details, family = bytearray(), bytearray(), bytearray()
     s_ends, d_ends, f_ends = [], [], []
+    seats = [klass.pk if klass is not None and clean.student.get("status", StudentStatus.ENROLLED) in SEATED
+             else None for klass, clean in rows]
     for pk, (klass, clean) in zip(ids, rows, strict=True):
         append((pk, now, now, school_id, klass.pk if klass is not None else None, province_code, reg_status,
                 *s_get({**s_defaults, **clean.student, "name_initials": name_initials(clean.student["name"])})),
@@ -259,15 +274,18 @@ def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | 
         for member in clean.guardians:
             append((pk, *f_get({**f_defaults, **member})), family)
         f_ends.append(len(family))
-    return PreparedPupils(ids=ids, buffers=(students, details, family), ends=(s_ends, d_ends, f_ends))
+    return PreparedPupils(ids=ids, buffers=(students, details, family), ends=(s_ends, d_ends, f_ends), seats=seats)
 
 
+@transaction.atomic
 def students_copy_write(prepared: PreparedPupils, keep: Sequence[int] | None = None) -> list[int]:
     """COPY prepared pupils (those at the positions in `keep`, or all) into the three tables; returns their ids.
-    Callers hold the transaction."""
-    ids, texts = prepared.subset(range(len(prepared)) if keep is None else keep)
+    Callers hold the transaction. Refused (nothing written) when a class has no room for its pupils."""
+    positions = range(len(prepared)) if keep is None else keep
+    ids, texts = prepared.subset(positions)
     if not ids:
         return []
+    require_room(Counter(prepared.seats[i] for i in positions if prepared.seats[i] is not None))
     with connection.cursor() as cursor:
         for model, text in zip((Student, StudentDetail, FamilyMember), texts, strict=True):
             if text:
@@ -427,6 +445,8 @@ def student_correct(*, actor, student: Student, clean: CleanStudent,
         raise Conflict("Only drafts and pupils of a returned request can be corrected here.", code="not_editable")
     identity_lock()
     identity_require_unique(school=student.school, identity=identity_of(clean.student, exclude_pk=student.pk))
+    if school_class is not None and school_class.pk != student.school_class_id and student.status in SEATED:
+        require_room({school_class.pk: 1})
     before = snapshot(student)
     for key, value in with_initials(clean.student).items():
         setattr(student, key, value)
@@ -505,6 +525,8 @@ def student_set_status(*, actor, student: Student | int, status: str, reason: st
     locked = _locked(student)
     old = locked.status
     _status_require(old, new)
+    if new in SEATED and old not in SEATED:  # back in the classroom (复学): the class must have room
+        require_room({locked.school_class_id: 1})
     Student.objects.filter(pk=locked.pk).update(status=new, updated_at=clock.now())
     _history(student_ids=[locked.pk], kind=ChangeKind.STATUS, old=old, new=new, actor=actor, reason=reason,
              request_id=request_id)
@@ -517,9 +539,12 @@ def student_set_status(*, actor, student: Student | int, status: str, reason: st
 @transaction.atomic
 def student_place(*, actor, student: Student | int, school_class: SchoolClass, request_id: int | None = None,
                   audit: bool = True) -> Student:
-    """Put a pupil in a school and class (the class names its school). `audit=False` for a door that audits the
+    """Put a pupil in a school and class (the class names its school); a pupil holding a seat needs room in the
+    new class (class-size caps: refused with the cap, nothing changed). `audit=False` for a door that audits the
     whole operation itself (the takeover)."""
     locked = _locked(student)
+    if school_class.pk != locked.school_class_id and locked.status in SEATED:
+        require_room({school_class.pk: 1})
     before = {"school": locked.school_id, "class": locked.school_class_id}
     Student.objects.filter(pk=locked.pk).update(school_id=school_class.school_id, school_class_id=school_class.pk,
                                                 updated_at=clock.now())
@@ -541,6 +566,8 @@ def student_take_over(*, actor, student: Student | int, school_class: SchoolClas
     locked = _locked(student)
     before = {"school": locked.school_id, "class": locked.school_class_id, "status": locked.status}
     _status_require(locked.status, StudentStatus.ENROLLED)
+    if not (locked.status in SEATED and locked.school_class_id == school_class.pk):
+        require_room({school_class.pk: 1})
     student_place(actor=actor, student=locked, school_class=school_class, request_id=request_id, audit=False)
     Student.objects.filter(pk=locked.pk).update(status=StudentStatus.ENROLLED, reg_status=RegStatus.REGISTERED)
     _history(student_ids=[locked.pk], kind=ChangeKind.STATUS, old=before["status"], new=StudentStatus.ENROLLED,
@@ -805,7 +832,9 @@ class StudentArchive:
 @transaction.atomic
 def student_delete(*, actor, student: Student, archive: Callable[[StudentArchive], dict] | None = None) -> dict:
     """Remove a registered record with its details, family and numbers. `archive` (the caller's, e.g. a problem
-    record's deletion) keeps the snapshot and retires the numbers first; what it returns goes into the audit."""
+    record's deletion) keeps the snapshot and retires the numbers first; what it returns goes into the audit.
+    Refused (nothing changed) when a deletion guard says no (policy: a formal national number, switched off)."""
+    require_deletable(student)
     numbers = list(NationalNumber.objects.filter(student=student).order_by("issued_at", "pk"))
     detail = StudentDetail.objects.filter(student=student).first()
     kept = StudentArchive(student=student, numbers=numbers, snapshot={

@@ -22,7 +22,7 @@ def school_get(*, user, pk) -> School:
 
 def class_list(*, user, filters: dict | None = None) -> QuerySet[SchoolClass]:
     require_cap(user, Cap.ORG_VIEW)
-    qs = within(SchoolClass.objects.select_related("school"), user).annotate(
+    qs = within(SchoolClass.objects.select_related("school__org_unit"), user).annotate(
         student_count=Count("students", filter=Q(students__status="01"))
     ).order_by(*SchoolClass._meta.ordering)  # GROUP BY drops Meta.ordering, and pages need a stable order
     return ClassFilterSet.narrow(qs, filters)

@@ -36,8 +36,12 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "audit.view": _at(LEVELS, ("auditor",)),
     # Jobs (exports, imports, scans): everyone who starts them, that is everyone but the auditor.
     "job.view": _at(LEVELS, (*BUSINESS, "sysadmin")),
-    # One deployment serves one province: its authority's registrar sets the policy.
-    "policy.manage": _at(("province",), ("registrar",)),
+    # 系统配置 by level (issue 8): each level's system administrator configures it (not the business roles); the
+    # roles a setting binds read it; the ministry is bound by no province's policy. Switches, routes and limits are
+    # the province's alone.
+    "policy.view": _at(("province", "city", "county", "school"), ("registrar", "leader", "sysadmin")),
+    "policy.manage": _at(("province", "city", "county"), ("sysadmin",)),
+    "policy.province": _at(("province",), ("sysadmin",)),
     # Requests: registrars file them; registrars and leaders see and decide them.
     "request.file": _at(LEVELS, ("registrar",)),
     "request.view": _at(LEVELS, ("registrar", "leader")),

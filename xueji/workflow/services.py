@@ -150,7 +150,7 @@ def request_submit(*, actor, type: str, title: str, payload: dict[str, Any] | No
         raise Forbidden(f"Only {', '.join(kind.filer_roles)} may file {kind.label}.", code="permission_denied")
     province = province_code_of(actor.org_unit) or ""
     if kind.window_kind:
-        window_require(province_code=province, kind=kind.window_kind)
+        window_require(unit=actor.org_unit, kind=kind.window_kind)
     now = clock.now()
     request = Request(type=type, title=title[:255], filer=actor, filer_org=actor.org_unit, status=NEW,
                       province_code=province, subject_type=subject_type, subject_id=str(subject_id),
@@ -404,7 +404,7 @@ def request_resubmit(*, actor, request: Request, payload: dict[str, Any] | None 
         raise Conflict("Only a returned request can be resubmitted.", code="not_returned")
     kind = request_type(request.type)
     if kind.window_kind:
-        window_require(province_code=request.province_code, kind=kind.window_kind)
+        window_require(unit=request.filer_org, kind=kind.window_kind)
     if payload is not None:
         request.payload = payload
     if kind.on_resubmit:

@@ -14,7 +14,7 @@ from xueji.policy.models import ApprovalRoute, BusinessWindow, PolicySetting
 pytestmark = pytest.mark.django_db
 
 
-def test_everyone_reads_the_windows_the_province_registrar_changes_them(world, login):
+def test_everyone_reads_the_windows_the_province_sysadmin_changes_them(world, login):
     today = clock.today()
     window = BusinessWindow.objects.create(province_code="340000", kind="registration.grade1",
                                            start_date=today - dt.timedelta(days=1), end_date=today)
@@ -25,8 +25,10 @@ def test_everyone_reads_the_windows_the_province_registrar_changes_them(world, l
     assert "小学新生注册" in html and html.count("<tr") == 2  # header and Anhui's window only
     assert reverse("policy:window_delete", args=[window.pk]) not in html and reverse("policy:window_create") not in html
     assert school.post(reverse("policy:window_create"), {}).status_code == 403
+    # The province's registrar reads them too, but system configuration is the system administrator's.
+    assert login(world.user("anhui", "registrar")).post(reverse("policy:window_create"), {}).status_code == 403
 
-    province = login(world.user("anhui", "registrar"))
+    province = login(world.user("anhui", "sysadmin"))
     html = province.get(reverse("policy:window_list")).content.decode()
     assert reverse("policy:window_delete", args=[window.pk]) in html
     bad = province.post(reverse("policy:window_create"), {"kind": "registration.enrolled", "start_date": "2030-03-31",
@@ -45,7 +47,7 @@ def test_everyone_reads_the_windows_the_province_registrar_changes_them(world, l
 
 
 def test_province_adds_city_approval_to_a_route(world, window, login):
-    client = login(world.user("anhui", "registrar"))
+    client = login(world.user("anhui", "sysadmin"))
     html = client.get(reverse("policy:route_list")).content.decode()
     assert 'data-route="registration.enrolled"' in html and "本校" in html and "本县（区）教育局" in html
     form = client.get(reverse("policy:route_edit"), {"type": "registration.enrolled"}).content.decode()
@@ -60,28 +62,30 @@ def test_province_adds_city_approval_to_a_route(world, window, login):
     assert [s["resolver"] for s in route.steps] == ["filing_school", "filing_county", "filing_city"]
     html = client.get(reverse("policy:route_list")).content.decode()
     assert "本省流程" in html and "本市教育局" in html
-    # A county registrar reads the routes but does not edit them.
-    county = login(world.user("tunxi", "registrar"))
-    assert reverse("policy:route_edit") not in county.get(reverse("policy:route_list")).content.decode()
-    assert county.get(reverse("policy:route_edit"), {"type": "registration.enrolled"}).status_code == 403
+    # A county registrar reads the routes but does not edit them; nor does a county's system administrator (routes
+    # are the province's).
+    for user in (world.user("tunxi", "registrar"), world.user("tunxi", "sysadmin"), world.user("anhui", "registrar")):
+        county = login(user)
+        assert reverse("policy:route_edit") not in county.get(reverse("policy:route_list")).content.decode()
+        assert county.get(reverse("policy:route_edit"), {"type": "registration.enrolled"}).status_code == 403
 
 
 def test_settings(world, login):
-    province = login(world.user("anhui", "registrar"))
+    province = login(world.user("anhui", "sysadmin"))
     html = province.get(reverse("policy:setting_list")).content.decode()
-    assert 'name="proof_max_mb" value="2.0"' in html and "小学新生入学年龄控制" in html
-    response = province.post(reverse("policy:setting_list"), {"proof_max_mb": "1", "import_max_mb": "100",
-                                                              "age_control_min_age": "6"})
+    assert 'name="proof_max_mb" value="2.0"' in html and "证明材料单个文件大小上限" in html
+    response = province.post(reverse("policy:setting_list"), {"proof_max_mb": "1", "import_max_mb": "100"})
     assert response["Location"] == reverse("policy:setting_list")
     values = dict(PolicySetting.objects.filter(province_code="340000").values_list("key", "value"))
-    assert values == {"proof.max_bytes": 1024 * 1024,
-                      "registration.grade1.age_control": {"enabled": False, "min_age": 6}}
-    assert "设置已保存（修改了 2 项）。" in province.get(response["Location"]).content.decode()
+    assert values == {"proof.max_bytes": 1024 * 1024}
+    assert "设置已保存（修改了 1 项）。" in province.get(response["Location"]).content.decode()
     # Others read them, disabled, and may not post.
     leader = login(world.user("tunxi_primary", "leader"))
     html = leader.get(reverse("policy:setting_list")).content.decode()
     assert 'name="proof_max_mb" value="1.0"' in html and "disabled" in html
     assert leader.post(reverse("policy:setting_list"), {"proof_max_mb": "9"}).status_code == 403
+    assert login(world.user("huangshan", "sysadmin")).post(reverse("policy:setting_list"),
+                                                          {"proof_max_mb": "9"}).status_code == 403
 
 
 def test_web_pages_are_chinese_whatever_the_browser_asks(world, login):

@@ -5,7 +5,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.models import Role
+from xueji.core import codes
 from xueji.policy.choices import WINDOW_KINDS
+from xueji.policy.services import MAX_CAP
+from xueji.policy.switches import DELETE_FORMAL, ENTRY_AGE, REGISTRATION_OPEN, STATUS_CHANGE_CODES, STATUS_CHANGES
 from xueji.ui.forms import date_input
 from xueji.workflow.ui.forms import _request_type_choices
 
@@ -66,26 +69,104 @@ MB = 1024 * 1024
 
 
 class SettingsForm(forms.Form):
-    """The province's function switches and limits (policy settings), in the units people think in."""
+    """The province's limits (policy settings), in the units people think in. (The grade-1 entry-age control is a
+    function switch of the primary stage: SwitchForm.)"""
 
     # At most 10 MB: the request-size ceiling of ordinary pages (XUEJI_MAX_REQUEST_BYTES).
     proof_max_mb = forms.DecimalField(label=_("Largest proof file (MB)"), min_value=0.1, max_value=10,
                                       decimal_places=1)
     import_max_mb = forms.IntegerField(label=_("Largest import file (MB)"), min_value=1, max_value=1024)
-    age_control_enabled = forms.BooleanField(label=_("Grade-1 entry age control"), required=False,
-                                             help_text=_("Refuse grade-1 registration of pupils younger than the "
-                                                         "minimum age on 31 August."))
-    age_control_min_age = forms.IntegerField(label=_("Minimum age on 31 August"), min_value=3, max_value=9)
 
     @staticmethod
     def initial_from(values: dict) -> dict:
-        age = values["registration.grade1.age_control"]
         return {"proof_max_mb": round(values["proof.max_bytes"] / MB, 1),
-                "import_max_mb": values["import.max_bytes"] // MB,
-                "age_control_enabled": bool(age.get("enabled")), "age_control_min_age": int(age.get("min_age", 6))}
+                "import_max_mb": values["import.max_bytes"] // MB}
 
     def values(self) -> dict:
         data = self.cleaned_data
-        return {"proof.max_bytes": int(data["proof_max_mb"] * MB), "import.max_bytes": data["import_max_mb"] * MB,
-                "registration.grade1.age_control": {"enabled": data["age_control_enabled"],
-                                                    "min_age": data["age_control_min_age"]}}
+        return {"proof.max_bytes": int(data["proof_max_mb"] * MB), "import.max_bytes": data["import_max_mb"] * MB}
+
+
+class WindowEditForm(forms.Form):
+    start_date = forms.DateField(label=_("Opens"), widget=date_input())
+    end_date = forms.DateField(label=_("Closes"), widget=date_input(),
+                               help_text=_("Inclusive; dates are in Beijing time."))
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+class SwitchForm(forms.Form):
+    """The province's function switches, one field per switch and stage (`<field>_<stage>`), built from the rows
+    of `selectors.switch_rows` (their values are the initial ones)."""
+
+    FIELDS = {STATUS_CHANGES: "status_changes", REGISTRATION_OPEN: "registration_open", DELETE_FORMAL: "delete_formal"}
+
+    def __init__(self, *args, rows: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        type_choices = [(c, codes.STATUS_CHANGE_TYPE.label(c)) for c in STATUS_CHANGE_CODES]
+        for row in rows:
+            for cell in row["stages"]:
+                if not cell["applies"]:
+                    continue
+                stage, value = cell["stage"], cell["value"]
+                if row["key"] == STATUS_CHANGES:
+                    self.fields[f"status_changes_{stage}"] = forms.MultipleChoiceField(
+                        choices=type_choices, required=False, widget=forms.CheckboxSelectMultiple, initial=value)
+                elif row["key"] == ENTRY_AGE:
+                    self.fields[f"entry_age_enabled_{stage}"] = forms.BooleanField(required=False,
+                                                                                   initial=value["enabled"])
+                    self.fields[f"entry_age_min_age_{stage}"] = forms.IntegerField(
+                        label=_("Minimum age on 31 August"), min_value=3, max_value=9, initial=value["min_age"])
+                else:
+                    self.fields[f"{self.FIELDS[row['key']]}_{stage}"] = forms.BooleanField(required=False,
+                                                                                           initial=value)
+
+    def values(self) -> list[tuple[str, str, object]]:
+        """(stage, key, value) of every switch on the form."""
+        data = self.cleaned_data
+        out = []
+        for row in self.rows:
+            for cell in row["stages"]:
+                if not cell["applies"]:
+                    continue
+                stage, key = cell["stage"], row["key"]
+                if key == ENTRY_AGE:
+                    value = {"enabled": bool(data[f"entry_age_enabled_{stage}"]),
+                             "min_age": int(data[f"entry_age_min_age_{stage}"])}
+                elif key == STATUS_CHANGES:
+                    value = [c for c in STATUS_CHANGE_CODES if c in set(data[f"status_changes_{stage}"])]
+                else:
+                    value = bool(data[f"{self.FIELDS[key]}_{stage}"])
+                out.append((stage, key, value))
+        return out
+
+
+class ControlledItemsForm(forms.Form):
+    """The items the user's level controls: the editable items of `selectors.controlled_item_rows`."""
+
+    items = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, rows: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = [(r["item"], r["title"]) for r in rows if r["editable"]]
+        self.fields["items"].initial = [r["item"] for r in rows if r["editable"] and r["controlled"]]
+
+
+class CapsForm(forms.Form):
+    """The user's level's cap and lock per stage (`cap_<stage>`, `locked_<stage>`); an empty cap: none, inherit."""
+
+    def __init__(self, *args, rows: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            stage, own = row["stage"], row["own"]
+            self.fields[f"cap_{stage}"] = forms.IntegerField(
+                label=row["label"], required=False, min_value=1, max_value=MAX_CAP,
+                initial=own.cap if own else None, disabled=not row["editable"])
+            self.fields[f"locked_{stage}"] = forms.BooleanField(
+                label=_("Lock"), required=False, initial=own.locked if own else False, disabled=not row["editable"])
+
+    def values(self) -> list[tuple[str, int | None, bool]]:
+        data = self.cleaned_data
+        return [(row["stage"], data[f"cap_{row['stage']}"], bool(data[f"locked_{row['stage']}"]))
+                for row in self.rows if row["editable"]]

@@ -1,4 +1,6 @@
-"""Policy pages in the menu: business windows, approval routes, function settings."""
+"""Policy pages in the menu (系统配置): business windows, controlled record items, class-size caps, function
+switches, approval routes, limits. Each page reads its capability from its view (POLICY_VIEW: the business roles
+and the system administrators read the settings that bind them)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -7,12 +9,17 @@ from xueji.ui.navigation import Entry, register
 
 register(
     Entry("policy:window_list", _("Business windows"), "bi-calendar-range", "configuration", order=50,
-          narrowed_to=Cap.REQUEST_VIEW,
-          text=_("When each registration is open in the province.")),
+          narrowed_to=Cap.POLICY_VIEW,
+          text=_("When each kind of business is open: the province's windows, narrowed by the city or county.")),
+    Entry("policy:controlled_items", _("Controlled record items"), "bi-shield-lock", "configuration", order=52,
+          text=_("Record items whose change a school files as a request, by level.")),
+    Entry("policy:cap_list", _("Class-size caps"), "bi-people-fill", "configuration", order=54,
+          text=_("The most pupils a class may hold, per stage, by level.")),
+    Entry("policy:switch_list", _("Function switches"), "bi-toggles2", "configuration", order=56,
+          text=_("Status changes allowed, registration open, entry age, deleting records, per stage.")),
     Entry("policy:route_list", _("Approval routes"), "bi-signpost-split", "configuration", order=60,
-          narrowed_to=Cap.POLICY_MANAGE,
           text=_("Who approves each kind of request, in order.")),
-    Entry("policy:setting_list", _("Function settings"), "bi-toggles", "configuration", order=70,
-          narrowed_to=Cap.POLICY_MANAGE,
-          text=_("Grade-1 entry age control, upload limits.")),
+    Entry("policy:setting_list", _("File size limits"), "bi-sliders", "configuration", order=70,
+          narrowed_to=Cap.POLICY_PROVINCE,
+          text=_("The largest proof and import files.")),
 )

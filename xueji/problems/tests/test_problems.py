@@ -158,7 +158,7 @@ def test_returned_request_can_be_resubmitted(world, media):
 
 
 def test_province_route_change_applies_to_new_problem_requests(world, media):
-    route_set(actor=world.user("anhui", "registrar"), request_type="problem.confirm",
+    route_set(actor=world.user("anhui", "sysadmin"), request_type="problem.confirm",
               steps=[{"resolver": "filing_county", "role": "registrar"},
                      {"resolver": "filing_city", "role": "registrar"}])
     problem, student = _id_error(world)

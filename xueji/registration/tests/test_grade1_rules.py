@@ -7,7 +7,7 @@ import pytest
 
 from xueji.core import clock, idnumbers
 from xueji.core.errors import Conflict, ValidationFailed
-from xueji.policy.models import BusinessWindow, PolicySetting
+from xueji.policy.models import BusinessWindow, FunctionSwitch
 from xueji.registration.services import registration_submit, returning_takeover_submit
 from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import RegStatus, Student
@@ -78,8 +78,8 @@ def test_resubmission_checks_again_and_approval_does_not(world, window):
     # Filed under the rules in force, a request is approved even if the policy tightens meanwhile.
     fine = _draft(world, _first_grade(world), 5, dt.date(current_school_year_start() - 6, 3, 1))
     request = registration_submit(actor=registrar, kind="grade1", student_ids=[fine.pk])
-    PolicySetting.objects.update_or_create(province_code="340000", key="registration.grade1.age_control",
-                                           defaults={"value": {"enabled": True, "min_age": 7}})
+    FunctionSwitch.objects.update_or_create(province_code="340000", stage="1", key="registration.entry_age",
+                                            defaults={"value": {"enabled": True, "min_age": 7}})
     request = request_decide(actor=leader, request=request, approve=True)
     request = request_decide(actor=world.user("tunxi", "registrar"), request=request, approve=True)
     assert request.status == RequestStatus.APPROVED

@@ -48,17 +48,10 @@ def _classes(user, school_id=None):
 
 
 def _windows(user) -> list[dict]:
-    """The registration windows of the user's province, to show beside the forms that need them."""
-    from xueji.core import clock
-
-    today = clock.today()
-    rows = []
-    for window in policy_selectors.window_list(user=user).filter(kind__in=list(KIND_WINDOWS.values())):
-        if window.end_date < today:
-            continue
-        rows.append({"label": WINDOW_KINDS.get(window.kind, window.kind), "window": window,
-                     "open": window.start_date <= today <= window.end_date})
-    return rows
+    """The registration windows that bind the user (the province's, narrowed by the city or county), to show
+    beside the forms that need them."""
+    return [{**row, "label": WINDOW_KINDS.get(row["kind"], row["kind"])}
+            for row in policy_selectors.windows_open_for(user=user, kinds=KIND_WINDOWS.values())]
 
 
 def _pupil_page(request, form, *, title: str, kind: str, action: str, intro: str = "", student=None,

@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
@@ -35,6 +36,7 @@ class ClassTable(Base):
     grade = tables.Column(verbose_name=_("Grade"), accessor="pk", orderable=False)
     head_teacher = tables.Column(verbose_name=_("Head teacher"))
     student_count = tables.Column(verbose_name=_("Enrolled students"), attrs={"td": {"class": "text-end"}})
+    cap = tables.Column(verbose_name=_("Class-size cap"), accessor="pk", orderable=False)
     is_active = tables.BooleanColumn(verbose_name=_("Active"))
 
 
@@ -44,6 +46,7 @@ class ClassTable(Base):
     def __init__(self, *args, school_year: int, show_school: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.school_year = school_year
+        self.caps: dict = {}  # class id -> (cap, the unit that set it), filled for the page (views.with_caps)
         if not show_school:
             self.columns.hide("school")
 
@@ -52,6 +55,13 @@ class ClassTable(Base):
 
     def render_grade(self, record):
         return record.grade_label(self.school_year)
+
+    def render_cap(self, record):
+        cap, source = self.caps.get(record.pk, (None, None))
+        if cap is None:
+            return format_html('<span class="text-body-secondary">{}</span>', _("No cap"))
+        return format_html('{} <span class="text-body-secondary small" data-cap-source>{}</span>',
+                           _("%(cap)s pupils") % {"cap": cap}, source.name)
 
 
 class SchoolYearTable(Base):

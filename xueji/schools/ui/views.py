@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import codes
+from xueji.policy import selectors as policy_selectors
 from xueji.regions.selectors import county_choices
 from xueji.registry import selectors as registry_selectors
 from xueji.registry.ui import tables as registry_tables
@@ -35,9 +36,9 @@ def school_list(request):
 def school_detail(request, pk):
     school = school_selectors.school_get(user=request.user, pk=pk)
     year = school_selectors.current_school_year_start()
-    classes = paged(request, tables.ClassTable(
+    classes = with_caps(paged(request, tables.ClassTable(
         school_selectors.class_list(user=request.user, filters={"school": school.pk}), school_year=year,
-        show_school=False))
+        show_school=False)))
     return render(request, "schools/school_detail.html", {
         "school": school, "classes": classes, "school_year": f"{year}-{year + 1}",
         "running_type": codes.RUNNING_TYPE.label(school.running_type),
@@ -80,12 +81,19 @@ def school_edit(request, pk):
 def class_list(request):
     schools = school_selectors.school_list(user=request.user)
     form = ClassFilterSet(request.GET, page=True, choices={"school": schools}).form
-    table = paged(request, tables.ClassTable(
+    table = with_caps(paged(request, tables.ClassTable(
         school_selectors.class_list(user=request.user, filters=form.filters()),
-        school_year=school_selectors.current_school_year_start(), show_school=not request.user.org_unit.is_school))
+        school_year=school_selectors.current_school_year_start(), show_school=not request.user.org_unit.is_school)))
     return list_page(request, title=_("Classes"), icon="bi-people", table=table, filter_form=form,
+                     total=table.paginator.count,
                      create_url=reverse("schools:class_create") if has_cap(request.user, Cap.CLASS_MANAGE) else None,
                      create_label=_("New class"))
+
+
+def with_caps(table):
+    """The page's classes with the class-size cap that binds each and who set it: one look-up for the page."""
+    table.caps = policy_selectors.class_caps(classes=[row.record for row in table.page.object_list])
+    return table
 
 
 @web_view(Cap.ORG_VIEW, methods=("GET",))
@@ -97,8 +105,10 @@ def class_detail(request, pk):
         students = paged(request, registry_tables.StudentTable(
             registry_selectors.student_list(user=request.user, filters={"school_class": klass.pk}), user=request.user,
             exclude=("school", "school_class")), lazy=True, per_page=50)
+    cap, cap_source = policy_selectors.class_cap(school_class=klass)
     return render(request, "schools/class_detail.html", {
         "klass": klass, "grade": klass.grade_label(year), "school_year": f"{year}-{year + 1}",
+        "cap": cap, "cap_source": cap_source,
         "stage": codes.STAGE.label(klass.stage), "students": students,
         "can_edit": has_cap(request.user, Cap.CLASS_MANAGE)})
 

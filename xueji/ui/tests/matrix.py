@@ -107,6 +107,20 @@ def _import_upload(obj, user, seq):
     return matrix_upload(obj, user, seq)
 
 
+def _window_today(obj, user, seq):
+    """A window of today: inside the province's open registration windows, so a city or county may narrow."""
+    from xueji.core import clock
+
+    today = clock.today().isoformat()
+    return {"kind": "registration.grade1", "start_date": today, "end_date": today}
+
+
+def _controlled_items(obj, user, seq):
+    """Items no level above controls yet: each acting level adds one of its own."""
+    level = getattr(getattr(user, "org_unit", None), "kind", "province")
+    return {"items": [{"city": "phone", "county": "postcode"}.get(level, "email")]}
+
+
 API_CASES: list[Case] = [
     Case("api:token", "post", data=lambda o, u, s: {"username": f"nobody{s}", "password": "Wrong@123456"},
          ok=(401,), public=True, anonymous=(401,)),
@@ -187,18 +201,26 @@ API_CASES: list[Case] = [
     Case("api:proof-download", cap=Cap.REQUEST_VIEW, obj="proof"),
     Case("api:inbox"),
     Case("api:window-list"),
-    Case("api:window-list", "post", cap=Cap.POLICY_MANAGE, ok=(201,),
-         data=lambda o, u, s: {"kind": "registration.enrolled", "start_date": "2030-03-01",
-                               "end_date": "2030-03-31"}),
+    Case("api:window-list", "post", cap=Cap.POLICY_MANAGE, ok=(201,), data=_window_today),
+    Case("api:window-detail", "patch", cap=Cap.POLICY_MANAGE, obj="window", data=lambda o, u, s: {"note": f"矩阵{s}"}),
     Case("api:window-detail", "delete", cap=Cap.POLICY_MANAGE, obj="window", ok=(204,)),
-    Case("api:route-list"),
-    Case("api:route-list", "put", cap=Cap.POLICY_MANAGE, data=lambda o, u, s: {
+    Case("api:route-list", cap=Cap.POLICY_VIEW),
+    Case("api:route-list", "put", cap=Cap.POLICY_PROVINCE, data=lambda o, u, s: {
         "request_type": "registration.enrolled", "steps": [{"resolver": "filing_school", "role": "leader"},
                                                            {"resolver": "filing_county", "role": "registrar"},
                                                            {"resolver": "filing_city", "role": "registrar"}]}),
-    Case("api:setting-list"),
-    Case("api:setting-list", "put", cap=Cap.POLICY_MANAGE,
+    Case("api:setting-list", cap=Cap.POLICY_VIEW),
+    Case("api:setting-list", "put", cap=Cap.POLICY_PROVINCE,
          data=lambda o, u, s: {"key": "proof.max_bytes", "value": 3 * 1024 * 1024}),
+    Case("api:switch-list", cap=Cap.POLICY_VIEW),
+    Case("api:switch-list", "put", cap=Cap.POLICY_PROVINCE,
+         data=lambda o, u, s: {"stage": "2", "key": "registration.open", "value": s % 2 == 0}),
+    Case("api:controlled-item-list", cap=Cap.POLICY_VIEW),
+    Case("api:controlled-item-list", "put", cap=Cap.POLICY_MANAGE, data=_controlled_items),
+    Case("api:class-cap-list", cap=Cap.POLICY_VIEW),
+    Case("api:class-cap-list", "put", cap=Cap.POLICY_MANAGE,
+         data=lambda o, u, s: {"stage": "3", "cap": 40, "locked": False}),
+    Case("api:class-cap-detail", cap=Cap.POLICY_VIEW, obj="class"),
     Case("api:registration-submit", "post", cap=Cap.REQUEST_FILE, obj="draft", in_url=False,
          data=lambda o, u, s: {"kind": "enrolled", "student_ids": [o.pk]}, ok=(201, 400)),
     Case("api:returning-search", "post", cap=Cap.REQUEST_FILE,

@@ -172,8 +172,9 @@ def test_issue3_pages_render_without_browser_errors(transactional_db, live_serve
                                     "/imports/new/", "/requests/", f"/students/{student.pk}/", "/numbers/",
                                     "/policy/windows/"],
         "tunxi_registrar": ["/problems/", "/verification/", "/policy/routes/"],
-        "anhui_registrar": ["/", "/policy/windows/", "/policy/routes/edit/?type=registration.enrolled",
-                            "/policy/settings/", "/verification/", "/problems/"],
+        "anhui_registrar": ["/", "/policy/windows/", "/policy/settings/", "/verification/", "/problems/"],
+        "anhui_sysadmin": ["/policy/routes/edit/?type=registration.enrolled", "/policy/switches/",
+                           "/policy/controlled-items/", "/policy/class-caps/"],
     }
     for username, urls in pages.items():
         _sign_in(page, base, username)

@@ -21,7 +21,7 @@ def _messages(response) -> list[str]:
 
 def test_a_command_does_its_work_says_so_and_returns_to_its_page(world, window, login):
     window = _anhuis_window()
-    client = login(world.user("anhui", "registrar"))
+    client = login(world.user("anhui", "sysadmin"))
 
     response = client.post(reverse("policy:window_delete", args=[window.pk]))
 
@@ -32,7 +32,7 @@ def test_a_command_does_its_work_says_so_and_returns_to_its_page(world, window, 
 
 def test_a_command_answers_only_post(world, window, login):
     window = _anhuis_window()
-    client = login(world.user("anhui", "registrar"))
+    client = login(world.user("anhui", "sysadmin"))
 
     assert client.get(reverse("policy:window_delete", args=[window.pk])).status_code == 405
     assert BusinessWindow.objects.filter(pk=window.pk).exists()
@@ -40,7 +40,7 @@ def test_a_command_answers_only_post(world, window, login):
 
 def test_a_command_on_a_foreign_object_is_404_and_changes_nothing(world, window, login):
     foreign = BusinessWindow.objects.filter(province_code="320000").first()  # Jiangsu's, not Anhui's
-    client = login(world.user("anhui", "registrar"))
+    client = login(world.user("anhui", "sysadmin"))
 
     assert client.post(reverse("policy:window_delete", args=[foreign.pk])).status_code == 404
     assert BusinessWindow.objects.filter(pk=foreign.pk).exists()

@@ -125,6 +125,14 @@ def _build_scene():
         for year in range(2000, 2005):  # spare windows for the delete case
             BusinessWindow.objects.create(province_code=province, kind="registration.grade1",
                                           start_date=dt.date(year, 3, 1), end_date=dt.date(year, 3, 31))
+        # Narrowings of a city and a county (inside the province's windows), for their own system administrators.
+        BusinessWindow.objects.create(province_code=province, kind="changes.status", start_date=dt.date(2000, 3, 1),
+                                      end_date=dt.date(2002, 3, 31))
+    for unit in ("huangshan", "tunxi", "nanjing"):
+        for year in range(2000, 2003):
+            BusinessWindow.objects.create(province_code=world.units[unit].code[:2] + "0000",
+                                          org_unit=world.units[unit], kind="changes.status",
+                                          start_date=dt.date(year, 3, 2), end_date=dt.date(year, 3, 30))
     for school in ("tunxi_primary", "xuanwu_primary"):
         registrar = world.user(school, "registrar")
         drafts = []
@@ -172,9 +180,11 @@ def _objects(world, kind):
     if kind == "draft":
         return [(s.school.org_unit, s) for s in Student.objects.filter(reg_status=RegStatus.DRAFT)
                 .select_related("school__org_unit", "school_class").order_by("pk")]
-    if kind == "window":
+    if kind == "window":  # a window belongs to the level that set it: the province's own, or a narrowing's unit
         provinces = {u.code: u for u in world.units.values() if u.kind == OrgKind.PROVINCE}
-        return [(provinces[w.province_code], w) for w in BusinessWindow.objects.order_by("pk")]
+        owned = [(w.org_unit or provinces[w.province_code], w)
+                 for w in BusinessWindow.objects.select_related("org_unit").order_by("pk")]
+        return sorted(owned, key=lambda pair: len(pair[0].path))  # each acting level meets its own first
     if kind == "problem":
         return [(p.members.first().school_org, p) for p in Problem.objects.order_by("pk")]
     if kind == "verification_batch":

@@ -25,7 +25,7 @@ def test_steps_are_resolved_and_frozen_at_submit(world, window):
     first = submit(world)
     assert [(s.org_unit.code, s.role) for s in first.steps.all()] == [("3410021001", "leader"), ("341002", "registrar")]
     # The province adds city approval: requests in flight keep their steps, new ones get three.
-    route_set(actor=world.user("anhui", "registrar"), request_type="registration.enrolled",
+    route_set(actor=world.user("anhui", "sysadmin"), request_type="registration.enrolled",
               steps=[{"resolver": "filing_school", "role": "leader"},
                      {"resolver": "filing_county", "role": "registrar"},
                      {"resolver": "filing_city", "role": "registrar"}])

@@ -131,7 +131,7 @@ def test_the_route_follows_the_case_and_its_parties(world, filer, source, key, r
 
 def test_a_province_route_per_key_is_frozen_at_submit(world):
     first = file(world)
-    route_set(actor=world.user("anhui", "registrar"), request_type=TRANSFER, route_key="same_county",
+    route_set(actor=world.user("anhui", "sysadmin"), request_type=TRANSFER, route_key="same_county",
               steps=[step("destination_school", "leader"), step("source_school", "leader"),
                      step("destination_county", "registrar")])
     assert steps_of(first) == [("3410021001", "leader"), ("341002", "registrar")]
@@ -410,7 +410,7 @@ def test_parallel_reject_and_approve_give_one_outcome(world):
 
 
 def test_the_policy_api_holds_a_route_per_key(world, client):
-    client.force_login(world.user("anhui", "registrar"))
+    client.force_login(world.user("anhui", "sysadmin"))
     steps = [step("destination_school", "leader"), step("destination_city", "registrar")]
     answer = client.put("/api/v1/policy/routes/", {"request_type": TRANSFER, "route_key": "across_counties",
                                                    "steps": steps}, content_type="application/json")
