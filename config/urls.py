@@ -1,21 +1,34 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path
+from django.views import i18n
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from xueji.core.capabilities import PUBLIC, SIGNED_IN, requires
 from xueji.core.health import healthz
 
 # The API docs (Swagger UI, ReDoc; signed-in users, no personal data) style themselves inline and ReDoc runs a
 # blob: worker; their scripts are files all the same (the split Swagger view serves its set-up script as one).
 _docs_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"], "img-src": ["blob:"]})
+# The views of others declare what they need here, on their callbacks (xueji/core/capabilities.py): the API docs
+# are for signed-in users (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] checks it), the language switch for anyone.
+_signed_in = requires(SIGNED_IN)
+
+
+@requires(PUBLIC)
+def set_language(request):
+    """Django's language switch (django.views.i18n.set_language), under the name Django's i18n URLs give it."""
+    return i18n.set_language(request)
+
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", _docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="swagger-ui"),
-    path("api/redoc/", _docs_csp(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", _signed_in(SpectacularAPIView.as_view()), name="schema"),
+    path("api/docs/", _signed_in(_docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema"))),
+         name="swagger-ui"),
+    path("api/redoc/", _signed_in(_docs_csp(SpectacularRedocView.as_view(url_name="schema"))), name="redoc"),
+    path("i18n/setlang/", set_language, name="set_language"),
     # the pages: each app's ui/urls.py, under its own namespace (`schools:school_list`)
     path("", include("xueji.ui.urls")),
     path("", include("xueji.accounts.ui.urls")),

@@ -1,35 +1,14 @@
-"""What each role may do. One table, checked by services and used by views to show or hide actions."""
+"""What each role may do. One table, checked by services and used by views to show or hide actions.
 
-from enum import StrEnum
+The capabilities' names, and the declaration of what each view needs, are xueji/core/capabilities.py's (below
+every app); `Cap` is imported from here as well. `require_declared` and `declared_allows` apply a view's
+declaration to a user: the pages (web_view), the API's permission and the menu all ask them."""
 
 from xueji.accounts.models import Role
+from xueji.core.capabilities import PUBLIC, UNDECLARED, Cap, declared_capability
 from xueji.core.errors import Forbidden
 
-
-class Cap(StrEnum):
-    ORG_VIEW = "org.view"
-    SCHOOL_MANAGE = "school.manage"
-    SCHOOL_YEAR_MANAGE = "school_year.manage"
-    CLASS_MANAGE = "class.manage"
-    STUDENT_VIEW = "student.view"
-    STUDENT_VIEW_ID = "student.view_id"
-    STUDENT_EDIT = "student.edit"
-    STUDENT_IMPORT = "student.import"
-    USER_MANAGE = "user.manage"
-    AUDITOR_MANAGE = "auditor.manage"
-    AUDIT_VIEW = "audit.view"
-    JOB_VIEW = "job.view"
-    POLICY_VIEW = "policy.view"
-    POLICY_MANAGE = "policy.manage"
-    POLICY_PROVINCE = "policy.province"
-    REQUEST_FILE = "request.file"
-    REQUEST_VIEW = "request.view"
-    VERIFY_RUN = "verify.run"
-    REGISTER_LOAD = "register.load"
-    PROBLEM_VIEW = "problem.view"
-    PROBLEM_SCAN = "problem.scan"
-    DROPOUT_VIEW = "dropout.view"
-
+__all__ = ["CAPABILITIES", "Cap", "declared_allows", "has_cap", "require_cap", "require_declared", "user_caps"]
 
 _ALL_BUT_AUDITOR = {Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS, Role.SYSADMIN}
 CAPABILITIES: dict[Cap, set[Role]] = {
@@ -97,3 +76,24 @@ def require_cap(user, cap: Cap) -> None:
 
 def user_caps(user) -> set[str]:
     return {str(cap) for cap in Cap if has_cap(user, cap)}
+
+
+def require_declared(user, view, method: str) -> None:
+    """Refuse (Forbidden, permission_denied) what the view declares for the method and the user's roles lack; a
+    method the view declares nothing for is refused to everyone. Signing in is the caller's check (web_view
+    sends to the sign-in page, the API answers 401)."""
+    need = declared_capability(view, method)
+    if need is UNDECLARED:
+        raise Forbidden(f"{method.upper()} of this view declares no capability.", code="permission_denied")
+    if isinstance(need, Cap):
+        require_cap(user, need)
+
+
+def declared_allows(user, view, method: str) -> bool:
+    """Whether the view's declaration for the method lets the user in (the menu offers a page by it)."""
+    need = declared_capability(view, method)
+    if need is PUBLIC:
+        return True
+    if need is UNDECLARED or not getattr(user, "is_authenticated", False):
+        return False
+    return need is None or has_cap(user, need)

@@ -225,7 +225,7 @@ def _present_status(payload: dict, presenter) -> dict:
 
 
 STATUS = register(RequestType(
-    code=STATUS_TYPE, label=_("Status change"), default_route=SCHOOL_AND_COUNTY,
+    code=STATUS_TYPE, label=_("Status change of a pupil"), default_route=SCHOOL_AND_COUNTY,
     routes={kind.key: kind.route for kind in KINDS.values()}, route_key=lambda r: (r.payload or {}).get("kind", ""),
     apply=_apply_status, on_resubmit=_status_resubmit, check_decision=_check_status, window_kind=STATUS_WINDOW,
     present_payload=_present_status, subjects=(services.PUPIL,), excludes=STATUS_EXCLUDES))

@@ -2,6 +2,7 @@
 values are checked before they reach a query, so `?school=abc` or `?since=yesterday` answers 400 with the field
 named, never a server error."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,15 @@ def as_int(value: Any) -> int:
         return int(str(value).strip())
     except ValueError:
         raise ValueError(_("Expected a whole number, got %(v)r.") % {"v": str(value)[:40]}) from None
+
+
+def as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(_("Expected a date as YYYY-MM-DD, got %(v)r.") % {"v": str(value)[:40]}) from None
 
 
 def as_bool(value: Any) -> bool:

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from xueji.core import clock
+from xueji.core.capabilities import PUBLIC, requires
 
 logger = logging.getLogger(__name__)
 DB_BACKEND = "django_tasks_db.DatabaseBackend"
@@ -94,6 +95,7 @@ def register(name: str):
     return decorator
 
 
+@requires(get=PUBLIC)  # load balancers and monitoring: no sign-in
 @never_cache
 @require_GET
 def healthz(request):
@@ -107,5 +109,3 @@ def healthz(request):
     ready = all(c["ok"] for c in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 
-
-healthz.matrix_methods = ("get",)  # the jurisdiction matrix's meta-test reads what a function view answers

@@ -109,7 +109,7 @@ from xueji.registry.models import (
     StudentDetail,
     VerifyStatus,
 )
-from xueji.registry.validation import name_pinyin
+from xueji.registry.validation import name_initials, name_pinyin
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
 DEMO_PASSWORD = "Xueji@2026"
@@ -354,9 +354,9 @@ class _IdAllocator:
 
 class DemoGenerator:
     STUDENT_COLUMNS = ("id", "created_at", "updated_at", "school_id", "school_class_id", "province_code",
-                       "national_number", "name", "name_pinyin", "sex", "birth_date", "ethnic", "nationality",
-                       "id_type", "id_number", "status", "class_number", "entry_date", "hukou_nature", "health",
-                       "address", "phone", "is_left_behind", "is_migrant", "reg_status", "verify_status")
+                       "national_number", "name", "name_pinyin", "name_initials", "sex", "birth_date", "ethnic",
+                       "nationality", "id_type", "id_number", "status", "class_number", "entry_date", "hukou_nature",
+                       "health", "address", "phone", "is_left_behind", "is_migrant", "reg_status", "verify_status")
     DETAIL_COLUMNS = ("student_id", "birthplace", "native_place", "hukou_location", "admission_mode",
                       "mailing_address", "family_address", "postcode", "is_only_child", "had_preschool", "left_behind",
                       "disability")
@@ -742,7 +742,7 @@ class DemoGenerator:
                         ethnic = people.ethnic_group()
                         students.append((
                             student_id, now, now, school.id, klass.id, province, national, name,
-                            name_pinyin(name), "1" if male else "2", birth, ethnic, "CHN", "1",
+                            name_pinyin(name), name_initials(name), "1" if male else "2", birth, ethnic, "CHN", "1",
                             id_number, "01", f"{seat:02d}", entry,
                             "1" if random_() < (0.7 if rural_county else 0.35) else "2",
                             "10" if random_() < 0.985 else "20", address,

@@ -9,5 +9,5 @@ class ProblemsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the refusals' words, the request types (problem-record actions, arbitration) and the job
-        # kinds (scans).
-        from xueji.problems import errors, scans, services  # noqa: F401
+        # kinds (scans), and the problem records' requests on the pupil's timeline.
+        from xueji.problems import errors, scans, services, timeline  # noqa: F401

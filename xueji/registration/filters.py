@@ -13,9 +13,12 @@ class DraftFilterSet(ListFilterSet):
     """The drafts: by name, pinyin or ID (the student list's one search) and by class. The page keeps an ID out
     of its URL with the student list's lookup token (registry/ui/search_tokens.py)."""
 
-    q = django_filters.CharFilter(label=_("Name, pinyin or ID"), method=student_search, max_length=64)
+    q = django_filters.CharFilter(label=_("Name, pinyin or ID"), method="search", max_length=64)
     school_class = IdFilter(label=_("Class"), field_name="school_class_id", shown=class_label)
 
     class Meta(ListFilterSet.Meta):
         model = Student
         fields = []
+
+    def search(self, queryset, name, value):
+        return student_search(queryset, value, user=self.user)

@@ -25,3 +25,14 @@ def student_view_record(*, actor, student: Student, channel: str) -> bool:
                  after={"channel": channel, "id_numbers": "full" if presenter_for(actor).full else "masked",
                         "coalesced": "hour"})
     return True
+
+
+CARD_ACTION = "student.card_print"
+
+
+def student_card_printed(*, actor, student: Student, as_of=None) -> None:
+    """Audit every download of a pupil's record card (学籍卡): one event per download, never coalesced (a
+    printed card leaves the system), with whether the ID numbers were printed in full or masked."""
+    audit_record(actor=actor, action=CARD_ACTION, obj=student,
+                 after={"id_numbers": "full" if presenter_for(actor).full else "masked",
+                        "as_of": as_of.isoformat() if as_of else None})

@@ -8,4 +8,5 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from xueji.registry import jobs  # noqa: F401
+        # The export job, and the registry's own sources of the pupil's timeline.
+        from xueji.registry import jobs, timeline  # noqa: F401

@@ -33,7 +33,7 @@ STUDENT_ITEMS: tuple[FormItem, ...] = (
     FormItem("birthplace", "出生地", G_BASIC, True, kind="region", target="detail"),
     FormItem("native_place", "籍贯", G_BASIC, True, kind="region", target="detail"),
     FormItem("ethnic", "民族", G_BASIC, True, codes.ETHNIC, "code"),
-    FormItem("nationality", "国籍/地区", G_BASIC, True, max_length=3),
+    FormItem("nationality", "国籍/地区", G_BASIC, True, codes.COUNTRY, "code", max_length=3),
     FormItem("id_type", "身份证件类型", G_BASIC, True, codes.ID_DOC_TYPE, "code"),
     FormItem("id_number", "身份证件号", G_BASIC, False, kind="id", max_length=32),
     FormItem("gatqw", "港澳台侨外", G_BASIC, True, codes.GATQW, "code", target="detail"),

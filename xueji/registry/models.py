@@ -26,6 +26,9 @@ class Student(TimeStampedModel):
     national_number = models.CharField(_("national student number"), max_length=24, null=True, blank=True)
     name = models.CharField(_("name"), max_length=64)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=128, blank=True, db_index=True)
+    # The initials of the pinyin (zxm for 张小明): the list searches them as a prefix. Set by the door with the name.
+    name_initials = models.CharField(_("pinyin initials"), max_length=32, blank=True, default="", db_default="",
+                                     db_index=True)
     sex = models.CharField(_("sex"), max_length=1, choices=codes.choices_of("SEX"))
     birth_date = models.DateField(_("date of birth"))
     ethnic = models.CharField(_("ethnic group"), max_length=2, choices=codes.choices_of("ETHNIC"), default="01")

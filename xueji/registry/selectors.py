@@ -1,26 +1,51 @@
 """Reads of students, each starting from the user's jurisdiction."""
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.registry.choices import ChangeKind
 from xueji.registry.filters import StudentFilterSet
+from xueji.registry.history import RecordAsOf, record_as_of
 from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail, StudentHistory
 from xueji.registry.presenters import presenter_for
+from xueji.registry.timeline import TimelinePage, student_timeline
 
 
 def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
     require_cap(user, Cap.STUDENT_VIEW)
     qs = within(Student.objects.select_related("school", "school_class"), user)
-    return StudentFilterSet.narrow(qs, filters)
+    return StudentFilterSet.narrow(qs, filters, user=user)
+
+
+def student_count(*, user, filters: dict | None = None) -> int:
+    """How many pupils the list shows for these filters: the one place a total is counted, exactly today (a
+    COUNT over the jurisdiction's indexes), so that the province-scale summary rows can answer it later."""
+    return student_list(user=user, filters=filters).order_by().count()
+
+
+def timeline_of(*, user, pk, before=None, limit: int | None = None) -> tuple[Student, TimelinePage]:
+    """One page of the timeline of a pupil the user may see (the page and the API)."""
+    student = student_get(user=user, pk=pk)
+    page = student_timeline(user=user, student=student, before=before, **({"limit": limit} if limit else {}))
+    return student, page
+
+
+def student_as_of(*, user, pk=None, student: Student | None = None, date: dt.date, detail=None,
+                  family=None) -> RecordAsOf:
+    """A pupil the user may see as they stood at the end of `date` (the page and the API): `registry.history`."""
+    if student is None:
+        student = student_get(user=user, pk=pk)
+    return record_as_of(user=user, student=student, date=date, detail=detail, family=family)
 
 
 def is_identity_query(q: str | None) -> bool:
-    """A search text with six digits or more is an ID number, a national number or part of one (the
-    shortest the list searches by: an area code): it travels in a POST body or as a lookup token, never in
-    a URL."""
-    return sum(ch.isdigit() for ch in (q or "")) >= 6
+    """A search text with four digits or more is an ID number, a national number or part of one (the shortest
+    the list searches by: the last 4 characters of an ID, with a name): it travels in a POST body or as a lookup
+    token, never in a URL."""
+    return sum(ch.isdigit() for ch in (q or "")) >= 4
 
 
 def student_get(*, user, pk) -> Student:

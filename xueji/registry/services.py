@@ -52,7 +52,7 @@ from xueji.registry.models import (
     StudentDetail,
     StudentHistory,
 )
-from xueji.registry.validation import CleanStudent, name_pinyin
+from xueji.registry.validation import CleanStudent, name_initials, name_pinyin
 from xueji.schools.models import School, SchoolClass
 from xueji.schools.selectors import class_get, school_get
 
@@ -73,6 +73,12 @@ def students_export_start(*, actor, filters: dict) -> Job:
     return job_start(actor=actor, kind="registry.export_students", title="导出学生名单", params={"filters": clean})
 
 
+def with_initials(values: dict) -> dict:
+    """A pupil's items with the pinyin initials of the name (`Student.name_initials`): the door sets them wherever it
+    writes a name, so the list's search by initials finds every pupil."""
+    return {**values, "name_initials": name_initials(values.get("name") or "")}
+
+
 def build_rows(*, school: School, school_class: SchoolClass | None, clean: CleanStudent,
                reg_status: str = RegStatus.DRAFT,
                province_code: str | None = None) -> tuple[Student, StudentDetail, list[FamilyMember]]:
@@ -80,7 +86,7 @@ def build_rows(*, school: School, school_class: SchoolClass | None, clean: Clean
     if province_code is None:
         province_code = province_code_of(school.org_unit) or ""
     student = Student(school=school, school_class=school_class, province_code=province_code,
-                      reg_status=reg_status, **clean.student)
+                      reg_status=reg_status, **with_initials(clean.student))
     detail = StudentDetail(student=student, **clean.detail)
     family = [FamilyMember(student=student, **{k: v for k, v in g.items() if k in GUARDIAN_FIELDS})
               for g in clean.guardians]
@@ -260,7 +266,8 @@ def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | 
              else None for klass, clean in rows]
     for pk, (klass, clean) in zip(ids, rows, strict=True):
         append((pk, now, now, school_id, klass.pk if klass is not None else None, province_code, reg_status,
-                *s_get({**s_defaults, **clean.student})), students)
+                *s_get({**s_defaults, **clean.student, "name_initials": name_initials(clean.student["name"])})),
+               students)
         s_ends.append(len(students))
         append((pk, *d_get({**d_defaults, **clean.detail})), details)
         d_ends.append(len(details))
@@ -441,7 +448,7 @@ def student_correct(*, actor, student: Student, clean: CleanStudent,
     if school_class is not None and school_class.pk != student.school_class_id and student.status in SEATED:
         require_room({school_class.pk: 1})
     before = snapshot(student)
-    for key, value in clean.student.items():
+    for key, value in with_initials(clean.student).items():
         setattr(student, key, value)
     if school_class is not None:
         student.school_class = school_class
@@ -627,7 +634,8 @@ def students_registration_release(*, actor, request_id: int) -> int:
 IDENTITY_FIELDS = ("name", "sex", "birth_date", "id_type", "id_number")
 # Items of a registered record that change only through their own doors: placement, status, states, numbers.
 _NOT_ITEMS = {"id", "school", "school_class", "province_code", "national_number", "status", "reg_status",
-              "verify_status", "registration_request_id", "name_pinyin", "created_at", "updated_at"}
+              "verify_status", "registration_request_id", "name_pinyin", "name_initials", "created_at",
+              "updated_at"}
 RECORD_ITEMS = frozenset(f.name for f in Student._meta.concrete_fields if f.name not in _NOT_ITEMS)
 DETAIL_ITEMS = frozenset(f.name for f in StudentDetail._meta.concrete_fields if f.name != "student")
 
@@ -657,7 +665,7 @@ def student_update_items(*, actor, student: Student | int, items: dict | None = 
         raise ValidationFailed(f"Not a record item: {', '.join(sorted(unknown))}.", code="not_an_item",
                                field=sorted(unknown)[0])
     locked = _locked(student)
-    fields = [*items, "verify_status", "name_pinyin"]
+    fields = [*items, "verify_status", "name_pinyin"]  # the initials follow the name: not history of their own
     before = snapshot(locked, fields=fields)
     current = {key: getattr(locked, key) for key in IDENTITY_FIELDS}
     for key, value in items.items():
@@ -672,6 +680,7 @@ def student_update_items(*, actor, student: Student | int, items: dict | None = 
             exclude_pk=locked.pk))
     if "name" in items:
         locked.name_pinyin = name_pinyin(locked.name)
+        locked.name_initials = name_initials(locked.name)
     if any(getattr(locked, k) != current[k] for k in ("name", "id_type", "id_number")):
         locked.verify_status = VerifyStatus.UNVERIFIED
     after = snapshot(locked, fields=fields)
@@ -688,7 +697,7 @@ def student_update_items(*, actor, student: Student | int, items: dict | None = 
         changes.update({f"detail.{key}": value for key, value in detail_changes.items()})
     if not changes:
         return locked
-    locked.save(update_fields=[*sorted({*items, "verify_status", "name_pinyin"}), "updated_at"])
+    locked.save(update_fields=[*sorted({*items, "verify_status", "name_pinyin", "name_initials"}), "updated_at"])
     kind = ChangeKind.IDENTITY if set(items) & set(IDENTITY_FIELDS) else ChangeKind.ITEMS
     _history(student_ids=[locked.pk], kind=kind, actor=actor, reason=reason, request_id=request_id, changes=changes)
     audit_record(actor=actor, action=action, obj=locked, before={k: v[0] for k, v in changes.items()},

@@ -2,7 +2,8 @@
 三员分立), independently of the production table in accounts/permissions.py: a test that asked `has_cap` what to
 expect would pass whatever `has_cap` says.
 
-MAY[capability] is the set of (level, role) that hold it; a level is an org unit's kind."""
+MAY[capability] is the set of (level, role) that hold it; a level is an org unit's kind. The access test cases
+(cases.py) and the jurisdiction matrix (xueji/ui/tests/test_matrix.py) expect their answers from it."""
 
 AUTHORITIES = ("ministry", "province", "city", "county")
 LEVELS = (*AUTHORITIES, "school")
@@ -22,6 +23,37 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "class.manage": _at(LEVELS, ("registrar",)),
     # The school year turns province-wide: the province's (or the ministry's) registrar.
     "school_year.manage": _at(("ministry", "province"), ("registrar",)),
+    # Pupils' records: the business roles read them; full ID numbers, entering and correcting are the registrar's.
+    "student.view": _at(LEVELS, BUSINESS),
+    "student.view_id": _at(LEVELS, ("registrar",)),
+    "student.edit": _at(LEVELS, ("registrar",)),
+    # Bulk import: a school's registrar, into the school.
+    "student.import": _at(("school",), ("registrar",)),
+    # 三员分立: system administrators manage business accounts; auditors the auditors below (a school has none),
+    # and only auditors read the audit log.
+    "user.manage": _at(LEVELS, ("sysadmin",)),
+    "auditor.manage": _at(AUTHORITIES, ("auditor",)),
+    "audit.view": _at(LEVELS, ("auditor",)),
+    # Jobs (exports, imports, scans): everyone who starts them, that is everyone but the auditor.
+    "job.view": _at(LEVELS, (*BUSINESS, "sysadmin")),
+    # 系统配置 by level (issue 8): each level's system administrator configures it (not the business roles); the
+    # roles a setting binds read it; the ministry is bound by no province's policy. Switches, routes and limits are
+    # the province's alone.
+    "policy.view": _at(("province", "city", "county", "school"), ("registrar", "leader", "sysadmin")),
+    "policy.manage": _at(("province", "city", "county"), ("sysadmin",)),
+    "policy.province": _at(("province",), ("sysadmin",)),
+    # Requests: registrars file them; registrars and leaders see and decide them.
+    "request.file": _at(LEVELS, ("registrar",)),
+    "request.view": _at(LEVELS, ("registrar", "leader")),
+    # Identity verification: over an authority's jurisdiction or a school's own pupils (not the ministry's);
+    # the local population register is province data.
+    "verify.run": _at(("province", "city", "county", "school"), ("registrar",)),
+    "register.load": _at(("province",), ("registrar",)),
+    # Problem records: registrars and leaders see them; scans run over a province, city or county.
+    "problem.view": _at(LEVELS, ("registrar", "leader")),
+    "problem.scan": _at(("province", "city", "county"), ("registrar",)),
+    # 控辍保学: the authorities' registrars and leaders follow the pupils who dropped out in their area.
+    "dropout.view": _at(("province", "city", "county"), ("registrar", "leader")),
     # Any signed-in user.
     "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor")),
 }

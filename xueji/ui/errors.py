@@ -1,7 +1,9 @@
 """The one place where refused operations (XuejiError) become web answers.
 
-- `web_view` wraps every page: sign-in, the capability gate, NotFound -> 404, Forbidden -> the 403 page (both
-  audited as `access.denied`), any other refusal outside a form -> a message and back to where the user came from.
+- `web_view` wraps every page: sign-in, the capability gate (it writes the page's declaration, `requires` of
+  xueji/core/capabilities.py, and refuses by it: the menu reads the same), NotFound -> 404, Forbidden -> the 403
+  page (both audited as `access.denied`), any other refusal outside a form -> a message and back to where the user
+  came from.
 - `errors_to_form` turns a refusal inside a form submission into field errors on that form.
 - `error_message` gives the user-facing text: services keep stable codes, each app's errors.py words them
   (registered into xueji.core.messages, so the API answers with the same words in the language of the request).
@@ -19,8 +21,9 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from xueji.accounts.permissions import Cap, require_cap
+from xueji.accounts.permissions import Cap, require_declared
 from xueji.core import messages as core_messages
+from xueji.core.capabilities import PUBLIC, requires
 from xueji.core.errors import Forbidden, NotFound, XuejiError
 
 
@@ -45,9 +48,14 @@ def _audit_denial(request, status: int, code: str) -> None:
     audit_denial(actor=request.user, path=request.path, method=request.method, status=status, code=code)
 
 
-def web_view(cap: Cap | None = None, *, methods: Iterable[str] = ("GET", "POST")) -> Callable:
-    """Decorate a page: signed-in users only, optional capability, allowed methods, and error mapping."""
-    allowed = {m.upper() for m in methods}
+def web_view(cap: Cap | None = None, *, methods: Iterable[str] = ("GET", "POST"), **needs: Cap | None) -> Callable:
+    """Decorate a page: signed-in users only, the capability it needs for each of its allowed methods (`cap` for
+    every one, None: any signed-in user; a method named, `post=Cap.POLICY_MANAGE`, needs its own and is allowed),
+    declared for the menu and checked here, and the error mapping."""
+    declared = dict.fromkeys(sorted(m.lower() for m in methods), cap) | needs
+    if PUBLIC in declared.values():
+        raise TypeError("web_view pages are for signed-in users; declare a public page with requires(PUBLIC)")
+    allowed = {m.upper() for m in declared}
     if "GET" in allowed:
         allowed.add("HEAD")
 
@@ -59,8 +67,7 @@ def web_view(cap: Cap | None = None, *, methods: Iterable[str] = ("GET", "POST")
             if request.method not in allowed:
                 return HttpResponseNotAllowed(sorted(allowed))
             try:
-                if cap is not None:
-                    require_cap(request.user, cap)
+                require_declared(request.user, wrapper, request.method)
                 return view(request, *args, **kwargs)
             except NotFound as exc:  # outside the jurisdiction looks exactly like absent
                 _audit_denial(request, 404, exc.code)
@@ -72,9 +79,9 @@ def web_view(cap: Cap | None = None, *, methods: Iterable[str] = ("GET", "POST")
                 messages.error(request, error_message(exc))
                 return _back(request)
 
-        wrapper.capability = cap  # read by the menu (xueji.ui.navigation): it never offers what the view refuses
-        wrapper.matrix_methods = sorted(m.lower() for m in allowed if m != "HEAD")  # for the jurisdiction matrix
-        return wrapper
+        # The one declaration of the page (xueji.core.capabilities): this gate, the menu and the jurisdiction
+        # matrix read it, so the menu never offers what the view refuses.
+        return requires(**declared)(wrapper)
 
     return decorate
 

@@ -3,7 +3,8 @@ the shell renders them as the left-hand menu tree, grouped by business area as r
 national system, and as the workbench's cards.
 
 An entry names a page by its URL name and never a capability: whether the user may use it is read from the
-capability the view declares (`web_view(cap)`, xueji/ui/errors.py), so the menu cannot offer a page that
+capability the view declares for GET (`web_view(cap)`, xueji/ui/errors.py, through `declared_capability` of
+xueji/core/capabilities.py), the declaration the page itself refuses by, so the menu cannot offer a page that
 refuses the user (xueji/ui/tests/test_navigation.py walks every entry for every demo role).
 """
 
@@ -15,7 +16,7 @@ from typing import Literal
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.translation import gettext_lazy as _
 
-from xueji.accounts.permissions import Cap, has_cap
+from xueji.accounts.permissions import Cap, declared_allows, has_cap
 
 # The business areas of the menu, in the national system's order. An area without entries is not shown.
 AREAS: dict[str, str] = {
@@ -100,9 +101,10 @@ def _views() -> dict:
     return dict(_walk(get_resolver().url_patterns))
 
 
-def view_capability(url_name: str):
-    """The capability the view behind `url_name` declares (None: any signed-in user)."""
-    return getattr(_views()[url_name], "capability", None)
+def view_allows(user, url_name: str, method: str = "get") -> bool | None:
+    """Whether the view behind `url_name` lets this user in by its declaration (None: no such page)."""
+    view = _views().get(url_name)
+    return None if view is None else declared_allows(user, view, method)
 
 
 def may_use(user, entry: Entry) -> bool:
@@ -112,8 +114,7 @@ def may_use(user, entry: Entry) -> bool:
         return False
     if entry.where == "authority" and user.org_unit.is_school:
         return False
-    cap = view_capability(entry.url_name)
-    if cap is not None and not has_cap(user, cap):
+    if not declared_allows(user, _views()[entry.url_name], "get"):
         return False
     return entry.narrowed_to is None or has_cap(user, entry.narrowed_to)
 

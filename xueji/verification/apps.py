@@ -8,6 +8,6 @@ class VerificationConfig(AppConfig):
     verbose_name = _("Identity verification")
 
     def ready(self) -> None:
-        # Registers the refusals' words, the identity check a problem-record correction runs (services) and the
-        # job kinds (jobs).
-        from xueji.verification import errors, jobs, services  # noqa: F401
+        # Registers the refusals' words, the identity check a problem-record correction runs (services), the
+        # job kinds (jobs) and the checks on the pupil's timeline (timeline).
+        from xueji.verification import errors, jobs, services, timeline  # noqa: F401

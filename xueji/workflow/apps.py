@@ -6,3 +6,7 @@ class WorkflowConfig(AppConfig):
     name = "xueji.workflow"
     label = "workflow"
     verbose_name = _("Workflow")
+
+    def ready(self) -> None:
+        # The requests about a pupil, with their actions and proofs, on the pupil's timeline.
+        from xueji.workflow import timeline  # noqa: F401

@@ -2,7 +2,10 @@ from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
-from xueji.accounts.permissions import Cap, has_cap
+from xueji.accounts.permissions import require_declared
+from xueji.core.capabilities import PUBLIC, declared_capability
+from xueji.core.errors import Forbidden
+from xueji.core.messages import user_message
 
 PASSWORD_EXPIRED_MESSAGE = ("The password has expired or was reset; change it at /api/v1/auth/password/ first.")
 
@@ -12,35 +15,34 @@ class PasswordExpired(exceptions.PermissionDenied):
     default_code = "password_expired"
 
 
+def _handles(view, method: str) -> bool:
+    method = method.lower()
+    return method in view.http_method_names and hasattr(view, method)
+
+
 class IsActiveUser(BasePermission):
-    """Authenticated, with a current password (token users included), and holding the capability the view
-    names for the method in `required_caps` ({"post": Cap.CLASS_MANAGE}): checked before the body is read,
-    so a user without it gets 403 whatever they send. Selectors and services check again."""
+    """The API's one permission (DEFAULT_PERMISSION_CLASSES): what the view declares for the request's method
+    (`@requires(...)`, xueji/core/capabilities.py). A PUBLIC method lets anyone in; any other needs a signed-in
+    user with a current password (token users included; a view with `allow_expired_password` excepted) who holds
+    the declared capability: checked before the body is read, so a user without it gets 403 (permission_denied,
+    the words the selectors' refusal has) whatever they send. Selectors and services check again."""
 
     message = PASSWORD_EXPIRED_MESSAGE
 
     def has_permission(self, request, view):
+        if declared_capability(view, request.method) is PUBLIC:
+            return True
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        if getattr(view, "allow_expired_password", False):
-            return True
-        if user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
+        if not getattr(view, "allow_expired_password", False) and user.password_expired(
+                settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
             # Raised rather than returned so the answer says why (403 password_expired), as for session users.
             raise PasswordExpired()
-        cap: Cap | None = getattr(view, "required_caps", {}).get(request.method.lower())
-        if cap is not None and not has_cap(user, cap):
-            raise exceptions.PermissionDenied(f"Your roles do not allow this operation ({cap}).",
-                                              code="permission_denied")
+        if not _handles(view, request.method):
+            return True  # DRF answers 405
+        try:
+            require_declared(user, view, request.method)
+        except Forbidden as exc:  # DRF's own refusal, so OPTIONS leaves out what the user may not do
+            raise exceptions.PermissionDenied(user_message(exc), code=exc.code) from exc
         return True
-
-
-def HasCap(cap):  # noqa: N802 - reads like a class in permission_classes
-    class _HasCap(BasePermission):
-        message = f"Your roles do not allow this operation ({cap})."
-
-        def has_permission(self, request, view):
-            return has_cap(request.user, cap)
-
-    _HasCap.__name__ = f"HasCap_{cap}"
-    return _HasCap

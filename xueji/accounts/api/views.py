@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, update_session_auth_hash
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,6 +11,7 @@ from xueji.accounts.filters import AuditorFilterSet, UserFilterSet
 from xueji.accounts.models import Role, User
 from xueji.accounts.permissions import Cap, user_caps
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import PUBLIC, SIGNED_IN, requires
 from xueji.regions.selectors import org_unit_get
 
 
@@ -53,11 +53,11 @@ class TokenResponseSerializer(serializers.Serializer):
     password_expired = serializers.BooleanField()
 
 
+@requires(PUBLIC)
 class TokenApi(APIView):
     """Exchange a username and password for an API token (same lockout and rate limits as the web login)."""
 
     authentication_classes: list = []
-    permission_classes = [AllowAny]
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
     def post(self, request):
@@ -74,8 +74,8 @@ class PasswordChangeSerializer(serializers.Serializer):
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
+@requires(SIGNED_IN)
 class PasswordChangeApi(APIView):
-    permission_classes = [IsAuthenticated]
     allow_expired_password = True
 
     @extend_schema(request=PasswordChangeSerializer, responses={204: None})
@@ -90,8 +90,8 @@ class PasswordChangeApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@requires(SIGNED_IN)
 class MeApi(APIView):
-    permission_classes = [IsAuthenticated]
     allow_expired_password = True
 
     @extend_schema(responses={200: MeSerializer})
@@ -118,9 +118,9 @@ class UserUpdateSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
 
 
+@requires(Cap.USER_MANAGE)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in UserFilterSet.base_filters]))
 class UserListApi(SelectorMixin, generics.ListAPIView):
-    required_caps = {"get": Cap.USER_MANAGE, "post": Cap.USER_MANAGE}
     serializer_class = UserSerializer
     list_selector = selectors.user_list
     list_filters = UserFilterSet
@@ -135,8 +135,8 @@ class UserListApi(SelectorMixin, generics.ListAPIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+@requires(Cap.USER_MANAGE)
 class UserDetailApi(SelectorMixin, generics.RetrieveAPIView):
-    required_caps = {"get": Cap.USER_MANAGE, "patch": Cap.USER_MANAGE}
     serializer_class = UserSerializer
     get_selector = selectors.user_get
 
@@ -155,8 +155,8 @@ class PasswordResetSerializer(serializers.Serializer):
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
+@requires(Cap.USER_MANAGE)
 class UserResetPasswordApi(SelectorMixin, generics.GenericAPIView):
-    required_caps = {"post": Cap.USER_MANAGE}
     get_selector = selectors.user_get
     serializer_class = PasswordResetSerializer
 
@@ -172,8 +172,8 @@ class UserActiveSerializer(serializers.Serializer):
     is_active = serializers.BooleanField()
 
 
+@requires(Cap.USER_MANAGE)
 class UserSetActiveApi(SelectorMixin, generics.GenericAPIView):
-    required_caps = {"post": Cap.USER_MANAGE}
     get_selector = selectors.user_get
     serializer_class = UserActiveSerializer
 
@@ -185,8 +185,8 @@ class UserSetActiveApi(SelectorMixin, generics.GenericAPIView):
         return Response(UserSerializer(user).data)
 
 
+@requires(Cap.USER_MANAGE)
 class UserUnlockApi(SelectorMixin, generics.GenericAPIView):
-    required_caps = {"post": Cap.USER_MANAGE}
     get_selector = selectors.user_get
     serializer_class = UserSerializer
 
@@ -208,11 +208,11 @@ class AuditorCreateSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
 
 
+@requires(Cap.AUDITOR_MANAGE)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in AuditorFilterSet.base_filters]))
 class AuditorListApi(SelectorMixin, generics.ListAPIView):
     """The auditor accounts of the levels below the auditor's own; POST creates one (its role is auditor)."""
 
-    required_caps = {"get": Cap.AUDITOR_MANAGE, "post": Cap.AUDITOR_MANAGE}
     serializer_class = UserSerializer
     list_selector = selectors.auditor_list
     list_filters = AuditorFilterSet
@@ -227,11 +227,11 @@ class AuditorListApi(SelectorMixin, generics.ListAPIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+@requires(Cap.AUDITOR_MANAGE)
 class AuditorResetPasswordApi(UserResetPasswordApi):
-    required_caps = {"post": Cap.AUDITOR_MANAGE}
     get_selector = selectors.auditor_get
 
 
+@requires(Cap.AUDITOR_MANAGE)
 class AuditorSetActiveApi(UserSetActiveApi):
-    required_caps = {"post": Cap.AUDITOR_MANAGE}
     get_selector = selectors.auditor_get

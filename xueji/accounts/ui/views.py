@@ -23,11 +23,13 @@ from xueji.accounts.models import Role
 from xueji.accounts.passwords import ComplexityValidator
 from xueji.accounts.permissions import Cap
 from xueji.accounts.ui import forms, tables
+from xueji.core.capabilities import PUBLIC, requires
 from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import command_view, form_page, list_page, paged, posted_flag, safe_next
 
 # ---------------------------------------------------------------- sign-in
 
+@requires(get=PUBLIC, post=PUBLIC)
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -51,18 +53,13 @@ def login_view(request):
                                                    "failure_limit": settings.AXES_FAILURE_LIMIT})
 
 
-login_view.matrix_methods = ["get", "post"]
-
-
+@requires(post=PUBLIC)  # signing out needs no sign-in: a visitor is sent to the sign-in page
 def logout_view(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     auth_logout(request)
     messages.info(request, _("You have signed out."))
     return redirect("accounts:login")
-
-
-logout_view.matrix_methods = ["post"]
 
 
 @sensitive_post_parameters("old_password", "new_password", "new_password2")

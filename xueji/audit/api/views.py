@@ -5,6 +5,7 @@ from xueji.audit import selectors
 from xueji.audit.filters import AuditEventFilterSet
 from xueji.audit.models import AuditEvent
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import Cap, requires
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -22,6 +23,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         return data
 
 
+@requires(Cap.AUDIT_VIEW)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in AuditEventFilterSet.base_filters]))
 class AuditEventListApi(SelectorMixin, generics.ListAPIView):
     serializer_class = AuditEventSerializer
@@ -29,6 +31,7 @@ class AuditEventListApi(SelectorMixin, generics.ListAPIView):
     list_filters = AuditEventFilterSet
 
 
+@requires(Cap.AUDIT_VIEW)
 class AuditEventDetailApi(SelectorMixin, generics.RetrieveAPIView):
     serializer_class = AuditEventSerializer
     get_selector = selectors.audit_event_get

@@ -16,6 +16,7 @@ from xueji.changes.filters import ChangeRequestFilterSet, DropoutFilterSet, Stat
 from xueji.changes.models import StatusChange
 from xueji.core import codes
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import requires
 from xueji.registry.api.views import FamilyMemberSerializer, PresentedSerializer, StudentDetailSerializer
 from xueji.registry.models import Student
 from xueji.workflow.api.views import RequestSerializer
@@ -66,12 +67,12 @@ def _only_items(data: dict, allowed) -> dict:
     return {key: value for key, value in data.items() if key in allowed}
 
 
+@requires(patch=Cap.STUDENT_EDIT)
 class StudentRecordApi(SelectorMixin, generics.GenericAPIView):
     """学籍信息修改: PATCH the items of a registered pupil of your school. Items no level controls change at once;
     controlled items (policy) become one change request (202) with their before and after, approved by the school
     leader and the county. JSON, or multipart with `proofs` files."""
 
-    required_caps = {"patch": Cap.STUDENT_EDIT}
     serializer_class = RecordEditSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -91,10 +92,10 @@ class StudentRecordApi(SelectorMixin, generics.GenericAPIView):
         return Response(body, status=status.HTTP_202_ACCEPTED if result.request else status.HTTP_200_OK)
 
 
+@requires(get=Cap.STUDENT_VIEW, post=Cap.STUDENT_EDIT)
 class FamilyListApi(SelectorMixin, generics.GenericAPIView):
     """A pupil's family members and guardians (GET); the school adds one (POST)."""
 
-    required_caps = {"get": Cap.STUDENT_VIEW, "post": Cap.STUDENT_EDIT}
     serializer_class = MemberSerializer
 
     @extend_schema(responses={200: FamilyMemberSerializer(many=True)})
@@ -113,10 +114,10 @@ class FamilyListApi(SelectorMixin, generics.GenericAPIView):
                         status=status.HTTP_201_CREATED)
 
 
+@requires(patch=Cap.STUDENT_EDIT, delete=Cap.STUDENT_EDIT)
 class FamilyMemberApi(SelectorMixin, generics.GenericAPIView):
     """One family member: the school changes (PATCH) or removes (DELETE) it."""
 
-    required_caps = {"patch": Cap.STUDENT_EDIT, "delete": Cap.STUDENT_EDIT}
     serializer_class = MemberSerializer
     get_selector = selectors.access_member_by_id
 
@@ -147,11 +148,11 @@ class StatusChangeFileSerializer(serializers.Serializer):
     proofs = serializers.ListField(child=serializers.FileField(), required=False, max_length=5)
 
 
+@requires(post=Cap.REQUEST_FILE)
 class StatusChangeFileApi(SelectorMixin, generics.GenericAPIView):
     """学籍异动: the pupil's school registrar files a status change with proof (multipart `proofs`). A kind the
     province switched off for the pupil's stage answers 409 status_change_not_allowed."""
 
-    required_caps = {"post": Cap.REQUEST_FILE}
     serializer_class = StatusChangeFileSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -194,11 +195,11 @@ class KindOptionSerializer(serializers.Serializer):
                 for c in selectors.target_classes(student=self.context["student"], kind=option.kind)]
 
 
+@requires(get=Cap.REQUEST_FILE)
 class StatusChangeOptionsApi(SelectorMixin, generics.GenericAPIView):
     """The kinds of status change the province allows for this pupil's stage (others are not listed), whether each
     is possible from the pupil's status, its reasons and the classes it may move the pupil to."""
 
-    required_caps = {"get": Cap.REQUEST_FILE}
     serializer_class = KindOptionSerializer
 
     @extend_schema(responses={200: KindOptionSerializer(many=True)})
@@ -209,11 +210,11 @@ class StatusChangeOptionsApi(SelectorMixin, generics.GenericAPIView):
                                                                           "student": student}).data)
 
 
+@requires(get=Cap.REQUEST_VIEW)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ChangeRequestFilterSet.base_filters]))
 class ChangeRequestListApi(SelectorMixin, generics.ListAPIView):
     """Record-change and status-change requests in view (filter `what`: changes.record or a status-change kind)."""
 
-    required_caps = {"get": Cap.REQUEST_VIEW}
     serializer_class = RequestSerializer
     list_selector = selectors.change_request_list
     list_filters = ChangeRequestFilterSet
@@ -241,11 +242,11 @@ class StatusChangeSerializer(PresentedSerializer, serializers.ModelSerializer):
         return reason_label(obj.reason_code)
 
 
+@requires(get=Cap.STUDENT_VIEW)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in StatusChangeFilterSet.base_filters]))
 class StatusChangeListApi(SelectorMixin, generics.ListAPIView):
     """学籍异动记录: the status changes that took effect in your jurisdiction, newest first."""
 
-    required_caps = {"get": Cap.STUDENT_VIEW}
     serializer_class = StatusChangeSerializer
     list_selector = selectors.status_change_list
     list_filters = StatusChangeFilterSet
@@ -269,11 +270,11 @@ class DropoutSerializer(PresentedSerializer, serializers.ModelSerializer):
         return reason_label(obj.dropout_reason) if obj.dropout_reason else ""
 
 
+@requires(get=Cap.DROPOUT_VIEW)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in DropoutFilterSet.base_filters]))
 class DropoutListApi(SelectorMixin, generics.ListAPIView):
     """控辍保学: pupils of compulsory education who dropped out (status 流失), in your area (authorities only)."""
 
-    required_caps = {"get": Cap.DROPOUT_VIEW}
     serializer_class = DropoutSerializer
     list_selector = selectors.dropout_list
     list_filters = DropoutFilterSet

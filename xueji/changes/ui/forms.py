@@ -11,6 +11,7 @@ from xueji.registration.ui.student_form import field_name, item_field
 from xueji.registry.fields import FormItem
 from xueji.registry.validation import stored_value
 from xueji.ui.forms import SchoolClassChoiceField, date_input
+from xueji.ui.widgets import SearchableSelect
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -123,7 +124,7 @@ class StatusChangeForm(forms.Form):
     """学籍异动 of one kind: its reason (the kind's JY/T 1001 reasons), the class it moves the pupil to, the date, a
     note and the proofs."""
 
-    reason = forms.ChoiceField(label=_("Reason (JY/T 1001)"), widget=forms.Select(attrs={"class": "form-select"}))
+    reason = forms.ChoiceField(label=_("Reason (JY/T 1001)"), widget=SearchableSelect())
     school_class = SchoolClassChoiceField(label=_("Class the pupil moves to"), queryset=None, required=False)
     effective_date = forms.DateField(label=_("Date of the change"), required=False, widget=date_input())
     note = forms.CharField(label=_("Note"), max_length=255, required=False,

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import requires
 from xueji.core.errors import ValidationFailed
 from xueji.exchange import selectors, services
 from xueji.exchange.filters import ImportBatchFilterSet
@@ -58,6 +59,7 @@ def _limit_user(request):
     return user
 
 
+@requires(get=Cap.STUDENT_VIEW, post=Cap.STUDENT_IMPORT)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ImportBatchFilterSet.base_filters]))
 class ImportBatchListApi(SelectorMixin, generics.ListCreateAPIView):
     """GET: imports into the schools of your jurisdiction. POST (school registrar): upload a file into your
@@ -67,7 +69,6 @@ class ImportBatchListApi(SelectorMixin, generics.ListCreateAPIView):
     list_selector = selectors.import_batch_list
     list_filters = ImportBatchFilterSet
     parser_classes = [MultiPartParser]
-    required_caps = {"post": Cap.STUDENT_IMPORT}
     accepts_large_uploads = True  # the body limit is the province's import.max_bytes, checked here
 
     def _upload_limit(self, request) -> int:
@@ -101,11 +102,13 @@ class ImportBatchListApi(SelectorMixin, generics.ListCreateAPIView):
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 
 
+@requires(Cap.STUDENT_VIEW)
 class ImportBatchDetailApi(SelectorMixin, generics.RetrieveAPIView):
     serializer_class = ImportBatchSerializer
     get_selector = selectors.import_batch_get
 
 
+@requires(Cap.STUDENT_VIEW_ID)  # the report holds the rows as typed, full IDs included
 class ImportErrorReportApi(SelectorMixin, generics.GenericAPIView):
     """The error report (xlsx): row number as in the file, column, reason, and the row as it was typed."""
 
@@ -126,10 +129,10 @@ class _FormatIsTheFileType(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+@requires(Cap.STUDENT_IMPORT)
 class ImportTemplateApi(generics.GenericAPIView):
     """The import template of your school: ?format=xlsx (default) or csv."""
 
-    required_caps = {"get": Cap.STUDENT_IMPORT}
     content_negotiation_class = _FormatIsTheFileType
 
     @extend_schema(parameters=[OpenApiParameter("format", enum=["xlsx", "csv"])],

@@ -4,7 +4,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import requires
 from xueji.jobs import selectors, services
 from xueji.jobs.filters import JobFilterSet
 from xueji.jobs.models import Job
@@ -44,6 +46,7 @@ class _Reaping:
         services.job_reap_if_due()
 
 
+@requires(Cap.JOB_VIEW)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in JobFilterSet.base_filters]))
 class JobListApi(_Reaping, SelectorMixin, generics.ListAPIView):
     serializer_class = JobSerializer
@@ -51,11 +54,13 @@ class JobListApi(_Reaping, SelectorMixin, generics.ListAPIView):
     list_filters = JobFilterSet
 
 
+@requires(Cap.JOB_VIEW)
 class JobDetailApi(_Reaping, SelectorMixin, generics.RetrieveAPIView):
     serializer_class = JobSerializer
     get_selector = selectors.job_get
 
 
+@requires(Cap.JOB_VIEW)  # and the file's own rule (file_readable): a file with full IDs needs them
 class JobDownloadApi(SelectorMixin, generics.GenericAPIView):
     get_selector = selectors.job_get
 
@@ -65,6 +70,7 @@ class JobDownloadApi(SelectorMixin, generics.GenericAPIView):
         return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
+@requires(Cap.JOB_VIEW)
 class JobRerunApi(SelectorMixin, generics.GenericAPIView):
     """Run an interrupted or failed job again (重新运行): 201 with the new job."""
 

@@ -7,7 +7,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import SIGNED_IN, requires
 from xueji.policy import selectors, services
 from xueji.policy.models import BusinessWindow
 from xueji.policy.selectors import Source
@@ -69,6 +71,7 @@ class WindowUpdateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
 
+@requires(get=SIGNED_IN, post=Cap.POLICY_MANAGE)
 class WindowListApi(generics.ListAPIView):
     """业务时间 that bind the user (the province's, narrowed by the city or county); the province's system
     administrator opens the province's, a city's or county's narrows them for its area (never wider)."""
@@ -86,6 +89,7 @@ class WindowListApi(generics.ListAPIView):
         return Response(WindowSerializer(window, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
+@requires(Cap.POLICY_MANAGE)
 class WindowDetailApi(SelectorMixin, generics.GenericAPIView):
     """A window of the user's level: edited (dates, note; audited before and after) or deleted."""
 
@@ -127,6 +131,7 @@ class RouteSerializer(serializers.Serializer):
     cases = RouteCaseSerializer(many=True, read_only=True)
 
 
+@requires(get=Cap.POLICY_VIEW, put=Cap.POLICY_PROVINCE)
 class RouteListApi(APIView):
     """Approval routes of the province; its system administrator edits one (requests in flight keep theirs)."""
 
@@ -151,6 +156,7 @@ class SettingSerializer(serializers.Serializer):
     default = serializers.JSONField(read_only=True)
 
 
+@requires(get=Cap.POLICY_VIEW, put=Cap.POLICY_PROVINCE)
 class SettingListApi(APIView):
     """Limits of the province (proof and import file sizes); its system administrator changes them."""
 
@@ -194,6 +200,7 @@ class SwitchSetSerializer(serializers.Serializer):
     value = serializers.JSONField()
 
 
+@requires(get=Cap.POLICY_VIEW, put=Cap.POLICY_PROVINCE)
 class SwitchListApi(APIView):
     """管理功能设置 of the province per stage (primary 1, junior 2, senior 3): status changes allowed, new-student
     registration open, the grade-1 entry-age control, deleting a record with a formal national number."""
@@ -230,6 +237,7 @@ class ControlledItemSetSerializer(serializers.Serializer):
                                   help_text="the items the user's level controls (those above it aside)")
 
 
+@requires(get=Cap.POLICY_VIEW, put=Cap.POLICY_MANAGE)
 class ControlledItemListApi(APIView):
     """受控字段: the record items controlled for the user's unit and by whom; a level's system administrator sets
     the items its level controls (a school's edit of a controlled item becomes a change request)."""
@@ -288,6 +296,7 @@ class CapSetSerializer(serializers.Serializer):
     locked = serializers.BooleanField(default=False, help_text="the levels below inherit it, cannot set their own")
 
 
+@requires(get=Cap.POLICY_VIEW, put=Cap.POLICY_MANAGE)
 class ClassCapListApi(APIView):
     """班额: the caps per stage for the user's unit (own, above, binding, each with its source); a level's system
     administrator sets its own, never above the cap of the level above nor under a lock."""
@@ -319,6 +328,7 @@ class ClassCapDetailSerializer(serializers.Serializer):
         return _source(obj["source"])
 
 
+@requires(Cap.POLICY_VIEW)
 class ClassCapDetailApi(APIView):
     """The cap that binds one class, where it comes from, and the seats left."""
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xueji.accounts.models import Role
-from xueji.accounts.permissions import Cap, has_cap, require_cap
+from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import clock, codes
 from xueji.policy import levels
 from xueji.policy import selectors as policy_selectors
@@ -80,19 +80,17 @@ window_delete = command_view(
 # ---------------------------------------------------------------- controlled record items
 
 
-@web_view(Cap.POLICY_VIEW)
+@web_view(get=Cap.POLICY_VIEW, post=Cap.POLICY_MANAGE)
 def controlled_items(request):
     user = request.user
     rows = policy_selectors.controlled_item_rows(user=user)
     can_manage = policy_selectors.may_manage(user)
     form = forms.ControlledItemsForm(request.POST or None, rows=rows)
-    if request.method == "POST":
-        require_cap(user, Cap.POLICY_MANAGE)
-        if form.is_valid():
-            with errors_to_form(form):
-                policy_services.controlled_items_set(actor=user, items=form.cleaned_data["items"])
-                messages.success(request, _("The controlled record items were saved."))
-                return redirect("policy:controlled_items")
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            policy_services.controlled_items_set(actor=user, items=form.cleaned_data["items"])
+            messages.success(request, _("The controlled record items were saved."))
+            return redirect("policy:controlled_items")
     chosen = set(form["items"].value() or []) if form.is_bound else None
     for row in rows:
         row["checked"] = (row["item"] in chosen) if (chosen is not None and row["editable"]) else row["controlled"]
@@ -104,24 +102,22 @@ def controlled_items(request):
 # ---------------------------------------------------------------- class-size caps
 
 
-@web_view(Cap.POLICY_VIEW)
+@web_view(get=Cap.POLICY_VIEW, post=Cap.POLICY_MANAGE)
 def cap_list(request):
     user = request.user
     rows = policy_selectors.cap_rows(user=user)
     can_manage = policy_selectors.may_manage(user)
     form = forms.CapsForm(request.POST or None, rows=rows)
-    if request.method == "POST":
-        require_cap(user, Cap.POLICY_MANAGE)
-        if form.is_valid():
-            with errors_to_form(form):
-                changed = 0
-                for stage, cap, locked in form.values():
-                    own = next(r["own"] for r in rows if r["stage"] == stage)
-                    if (own.cap if own else None, own.locked if own else False) != (cap, locked and cap is not None):
-                        policy_services.cap_set(actor=user, stage=stage, cap=cap, locked=locked)
-                        changed += 1
-                messages.success(request, _("Class-size caps saved (%(count)s changed).") % {"count": changed})
-                return redirect("policy:cap_list")
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            changed = 0
+            for stage, cap, locked in form.values():
+                own = next(r["own"] for r in rows if r["stage"] == stage)
+                if (own.cap if own else None, own.locked if own else False) != (cap, locked and cap is not None):
+                    policy_services.cap_set(actor=user, stage=stage, cap=cap, locked=locked)
+                    changed += 1
+            messages.success(request, _("Class-size caps saved (%(count)s changed).") % {"count": changed})
+            return redirect("policy:cap_list")
     below = list(policy_selectors.caps_below(user=user)) if user.org_unit.is_authority else []
     for row in rows:
         row["cap_field"], row["locked_field"] = form[f"cap_{row['stage']}"], form[f"locked_{row['stage']}"]
@@ -132,25 +128,23 @@ def cap_list(request):
 # ---------------------------------------------------------------- function switches
 
 
-@web_view(Cap.POLICY_VIEW)
+@web_view(get=Cap.POLICY_VIEW, post=Cap.POLICY_PROVINCE)
 def switch_list(request):
     user = request.user
     rows = policy_selectors.switch_rows(user=user)
     can_manage = has_cap(user, Cap.POLICY_PROVINCE)
     form = forms.SwitchForm(request.POST or None, rows=rows)
-    if request.method == "POST":
-        require_cap(user, Cap.POLICY_PROVINCE)
-        if form.is_valid():
-            with errors_to_form(form):
-                current = {(cell["stage"], row["key"]): cell["value"] for row in rows for cell in row["stages"]
-                           if cell["applies"]}
-                changed = 0
-                for stage, key, value in form.values():
-                    if value != current[(stage, key)]:
-                        policy_services.switch_set(actor=user, stage=stage, key=key, value=value)
-                        changed += 1
-                messages.success(request, _("Function switches saved (%(count)s changed).") % {"count": changed})
-                return redirect("policy:switch_list")
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            current = {(cell["stage"], row["key"]): cell["value"] for row in rows for cell in row["stages"]
+                       if cell["applies"]}
+            changed = 0
+            for stage, key, value in form.values():
+                if value != current[(stage, key)]:
+                    policy_services.switch_set(actor=user, stage=stage, key=key, value=value)
+                    changed += 1
+            messages.success(request, _("Function switches saved (%(count)s changed).") % {"count": changed})
+            return redirect("policy:switch_list")
     if not can_manage:
         for field in form.fields.values():
             field.disabled = True
@@ -231,22 +225,21 @@ def route_edit(request):
 # ---------------------------------------------------------------- limits
 
 
-@web_view(Cap.POLICY_VIEW)
+# Everyone bound reads the limits; the province's system administrator saves them.
+@web_view(get=Cap.POLICY_VIEW, post=Cap.POLICY_PROVINCE)
 def setting_list(request):
     values = {row["key"]: row["value"] for row in policy_selectors.setting_list(user=request.user)}
     can_manage = has_cap(request.user, Cap.POLICY_PROVINCE)
     form = forms.SettingsForm(request.POST or None, initial=forms.SettingsForm.initial_from(values))
-    if request.method == "POST":
-        require_cap(request.user, Cap.POLICY_PROVINCE)
-        if form.is_valid():
-            with errors_to_form(form):
-                changed = 0
-                for key, value in form.values().items():
-                    if value != values[key]:
-                        policy_services.setting_set(actor=request.user, key=key, value=value)
-                        changed += 1
-                messages.success(request, _("Settings saved (%(count)s changed).") % {"count": changed})
-                return redirect("policy:setting_list")
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            changed = 0
+            for key, value in form.values().items():
+                if value != values[key]:
+                    policy_services.setting_set(actor=request.user, key=key, value=value)
+                    changed += 1
+            messages.success(request, _("Settings saved (%(count)s changed).") % {"count": changed})
+            return redirect("policy:setting_list")
     if not can_manage:
         for field in form.fields.values():
             field.disabled = True

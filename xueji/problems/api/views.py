@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import requires
 from xueji.jobs.api.views import JobSerializer
 from xueji.problems import scans as problem_scans
 from xueji.problems import selectors
@@ -136,6 +137,7 @@ class ProblemDetailSerializer(ProblemSerializer):
         return self._permitted(obj).names()
 
 
+@requires(Cap.PROBLEM_VIEW)
 @extend_schema_view(get=extend_schema(parameters=[
     OpenApiParameter("kind", enum=ProblemKind.values), OpenApiParameter("status", enum=STATUS_FILTERS),
     OpenApiParameter("county", int, description="county authority (org unit id)"),
@@ -144,7 +146,6 @@ class ProblemListApi(SelectorMixin, generics.ListAPIView):
     """问题学籍: the problems with a record in the user's jurisdiction (a county's list: ?county=<id>), filtered
     by ProblemFilterSet like its page."""
 
-    required_caps = {"get": Cap.PROBLEM_VIEW}
     serializer_class = ProblemSerializer
     list_filters = ProblemFilterSet
 
@@ -155,8 +156,8 @@ class ProblemListApi(SelectorMixin, generics.ListAPIView):
             "members__school_org")
 
 
+@requires(Cap.PROBLEM_VIEW)
 class ProblemDetailApi(SelectorMixin, generics.RetrieveAPIView):
-    required_caps = {"get": Cap.PROBLEM_VIEW}
     serializer_class = ProblemDetailSerializer
     get_selector = selectors.problem_get
 
@@ -168,10 +169,10 @@ class CountySummarySerializer(serializers.Serializer):
     unresolved = serializers.DictField(child=serializers.IntegerField())
 
 
+@requires(Cap.PROBLEM_VIEW)
 class ProblemSummaryApi(generics.GenericAPIView):
     """Per county of the jurisdiction: unresolved problems by kind."""
 
-    required_caps = {"get": Cap.PROBLEM_VIEW}
     serializer_class = CountySummarySerializer
 
     def get(self, request):
@@ -198,8 +199,8 @@ class ConfirmSerializer(MemberChoiceSerializer):
                                                            "added with api:request-proof-upload")
 
 
+@requires(Cap.REQUEST_FILE)  # the school's actions below inherit it
 class _ActionApi(SelectorMixin, generics.GenericAPIView):
-    required_caps = {"post": Cap.REQUEST_FILE}
     get_selector = selectors.problem_get
 
 
@@ -267,11 +268,11 @@ class ArbitrationSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+@requires(Cap.REQUEST_VIEW)
 class ProblemArbitrateApi(SelectorMixin, generics.GenericAPIView):
     """The common superior names the record that keeps the ID number and approves its step of the arbitration
     request (returning it goes through api:request-decide)."""
 
-    required_caps = {"post": Cap.REQUEST_VIEW}
     serializer_class = ArbitrationSerializer
     get_selector = selectors.problem_get
 
@@ -291,10 +292,10 @@ class ScanSerializer(serializers.Serializer):
     org_unit = serializers.IntegerField(required=False, help_text="scope (default: your own unit)")
 
 
+@requires(Cap.PROBLEM_SCAN)
 class ProblemScanApi(generics.GenericAPIView):
     """Start a duplicate scan (查重) or an ID-error scan of the province, or of a city or county subtree."""
 
-    required_caps = {"post": Cap.PROBLEM_SCAN}
     serializer_class = ScanSerializer
 
     @extend_schema(request=ScanSerializer, responses={202: JobSerializer})
@@ -341,11 +342,11 @@ class NumberFoundSerializer(serializers.Serializer):
         return presenter_for(getattr(request, "user", None)).mapping(super().to_representation(instance))
 
 
+@requires(Cap.STUDENT_VIEW)
 class NumberLookupApi(generics.GenericAPIView):
     """Find a record by any national number it ever held (L, G, J; current, superseded, or retired with a
     deleted record), within the jurisdiction. POST, so numbers (G + ID number) stay out of URLs and logs."""
 
-    required_caps = {"post": Cap.STUDENT_VIEW}
     serializer_class = NumberLookupSerializer
 
     @extend_schema(request=NumberLookupSerializer, responses={200: NumberFoundSerializer})

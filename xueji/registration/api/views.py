@@ -7,8 +7,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from xueji.accounts.permissions import Cap
 from xueji.core import clock, codes
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import requires
 from xueji.core.errors import ValidationFailed
 from xueji.registration import services
 from xueji.registry import selectors as registry_selectors
@@ -77,6 +79,7 @@ def pupil_input(request):
     raise ValidationFailed(_("The pupil's data is invalid: see each item."), code="invalid", details=details)
 
 
+@requires(Cap.STUDENT_EDIT)
 class StudentEnterApi(generics.GenericAPIView):
     """Enter one pupil as a draft of your school (school registrar)."""
 
@@ -91,6 +94,7 @@ class StudentEnterApi(generics.GenericAPIView):
                         status=status.HTTP_201_CREATED)
 
 
+@requires(Cap.STUDENT_EDIT)
 class StudentCorrectApi(SelectorMixin, generics.GenericAPIView):
     """Correct a draft, or a pupil of a returned registration request; or delete a draft."""
 
@@ -116,6 +120,7 @@ class RegistrationSubmitSerializer(serializers.Serializer):
     student_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=20000)
 
 
+@requires(Cap.REQUEST_FILE)
 class RegistrationSubmitApi(generics.GenericAPIView):
     """Submit drafts of your school for registration (within the business window)."""
 
@@ -148,6 +153,7 @@ class ReturningSearchResultSerializer(serializers.Serializer):
     matches = ReturningMatchSerializer(many=True)
 
 
+@requires(Cap.REQUEST_FILE)
 class ReturningSearchApi(generics.GenericAPIView):
     """来华归国: search the whole system for an existing record before creating one. Answers only what the
     takeover needs (found or not, the holding county, whether the record is still in school), masked; audited."""
@@ -175,6 +181,7 @@ class TakeoverSerializer(serializers.Serializer):
     birth_date = serializers.DateField(required=False, allow_null=True, help_text="... or name and date of birth")
 
 
+@requires(Cap.REQUEST_FILE)
 class ReturningTakeoverApi(generics.GenericAPIView):
     serializer_class = TakeoverSerializer
 
@@ -205,6 +212,7 @@ class PreschoolLookupSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=32)
 
 
+@requires(Cap.STUDENT_EDIT)
 class PreschoolLookupApi(generics.GenericAPIView):
     """小学新生: find the pupil's pre-school record by ID number to take it over instead of typing it again.
     POST, so the ID number stays out of URLs and access logs."""

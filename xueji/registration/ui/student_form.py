@@ -13,6 +13,7 @@ from xueji.core import clock, codes
 from xueji.registry.fields import GUARDIAN_ITEMS, STUDENT_ITEMS, FormItem
 from xueji.registry.validation import CleanStudent, stored_row, stored_value, validate_row
 from xueji.ui.forms import SchoolClassChoiceField
+from xueji.ui.widgets import RegionCascade, SearchableSelect
 
 FORM_ITEMS: tuple[FormItem, ...] = STUDENT_ITEMS + GUARDIAN_ITEMS
 _FORM_KEYS = frozenset(item.key for item in FORM_ITEMS)
@@ -34,16 +35,16 @@ def field_name(key: str) -> str:
 def _field(item: FormItem) -> forms.Field:
     kwargs = {"label": item.title, "required": False}
     if item.table is not None:
-        # Evaluated per form, so labels follow the language; "—" leaves an optional item empty.
-        return forms.ChoiceField(choices=[("", "—"), *item.table.choices()],
-                                 widget=forms.Select(attrs={"class": "form-select"}), **kwargs)
+        # Evaluated per form, so labels follow the language; "—" leaves an optional item empty; every list filters
+        # as one types (xueji/ui/widgets.py).
+        return forms.ChoiceField(choices=[("", "—"), *item.table.choices()], widget=SearchableSelect(), **kwargs)
+    if item.kind == "region":  # province -> city -> county, loaded level by level
+        return forms.CharField(max_length=12, widget=RegionCascade(), **kwargs)
     attrs = {"class": "form-control"}
     if item.kind == "date":
         attrs["type"] = "date"
     elif item.kind == "yearmonth":
         attrs.update(type="month", placeholder="YYYY-MM")
-    elif item.kind == "region":
-        attrs.update(inputmode="numeric", maxlength="12", placeholder=str(_("6-digit region code")))
     elif item.kind == "postcode":
         attrs.update(inputmode="numeric", maxlength="6")
     elif item.kind == "phone":
@@ -71,6 +72,11 @@ class PupilForm(forms.Form):
         self.fields["school_class"].widget.attrs["class"] = "form-select"
         for item in FORM_ITEMS:
             self.fields[field_name(item.key)] = _field(item)
+        # The pupil's resident ID fills sex and birth date as it is typed (ui/js/pupil-form.js).
+        auto_id = self.auto_id if isinstance(self.auto_id, str) and "%s" in self.auto_id else "id_%s"
+        self.fields["id_number"].widget.attrs.update({
+            "data-id-number": "", "data-id-type": auto_id % "id_type", "data-birth-date": auto_id % "birth_date",
+            "data-sex": auto_id % "sex"})
         self.clean_student: CleanStudent | None = None
 
     def groups(self) -> list[tuple[str, list[dict]]]:
@@ -84,7 +90,7 @@ class PupilForm(forms.Form):
         for item in FORM_ITEMS:
             out.setdefault(item.group, []).append({
                 "field": self[field_name(item.key)], "item": item,
-                "wide": item.key in WIDE_KEYS})
+                "wide": item.key in WIDE_KEYS or item.kind == "region"})
         return list(out.items())
 
     def raw(self) -> dict[str, str]:

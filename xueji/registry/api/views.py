@@ -4,8 +4,11 @@ from rest_framework import generics, mixins, serializers, status
 from rest_framework.response import Response
 
 from xueji.accounts.permissions import Cap
+from xueji.audit.services import snapshot
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import requires
 from xueji.core.errors import ValidationFailed
+from xueji.core.filters import as_date
 from xueji.jobs.api.views import JobSerializer
 from xueji.registry import access_log, selectors, services
 from xueji.registry.filters import StudentFilterSet
@@ -57,6 +60,7 @@ class StudentDetailSerializer(StudentSerializer):
 STUDENT_FILTERS = ("q", "school", "school_class", "status", "sex", "county")  # the API's share of StudentFilterSet
 
 
+@requires(Cap.STUDENT_VIEW)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in STUDENT_FILTERS]))
 class StudentListApi(SelectorMixin, generics.ListAPIView):
     """Students of the jurisdiction. Searching by ID or number goes by POST to students/search/: a `q` with
@@ -84,6 +88,7 @@ class StudentSearchSerializer(serializers.Serializer):
     county = serializers.IntegerField(required=False)
 
 
+@requires(Cap.STUDENT_VIEW)
 class StudentSearchApi(SelectorMixin, mixins.ListModelMixin, generics.GenericAPIView):
     """The student list searched with the filters in the body (POST): for an ID or a national number."""
 
@@ -100,6 +105,7 @@ class StudentSearchApi(SelectorMixin, mixins.ListModelMixin, generics.GenericAPI
         return self.list(request, *args, **kwargs)
 
 
+@requires(Cap.STUDENT_VIEW)
 class StudentDetailApi(SelectorMixin, generics.RetrieveAPIView):
     """One pupil's record; every view is audited (coalesced per user, pupil and hour)."""
 
@@ -121,8 +127,8 @@ class StudentExportSerializer(serializers.Serializer):
     county = serializers.IntegerField(required=False)
 
 
+@requires(Cap.STUDENT_VIEW)
 class StudentExportApi(generics.GenericAPIView):
-    required_caps = {"post": Cap.STUDENT_VIEW}
     serializer_class = StudentExportSerializer
 
     @extend_schema(request=StudentExportSerializer, responses={202: JobSerializer})
@@ -131,3 +137,91 @@ class StudentExportApi(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         job = services.students_export_start(actor=request.user, filters=data.validated_data)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class TimelineChangeSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    """One presented entry (registry.timeline.present): masked and named there, once for page and API."""
+
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    actor = serializers.CharField()
+    org = serializers.CharField()
+    note = serializers.CharField()
+    changes = TimelineChangeSerializer(many=True)
+    request = serializers.DictField(allow_null=True)
+    links = serializers.ListField(child=serializers.DictField())
+
+
+class TimelinePageSerializer(serializers.Serializer):
+    results = TimelineEntrySerializer(many=True, source="entries")
+    next = serializers.CharField(help_text="pass as ?before= for the next (older) page; empty at the end")
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("before"), OpenApiParameter("limit", int)],
+                                      responses={200: TimelinePageSerializer}))
+@requires(Cap.STUDENT_VIEW)
+class StudentTimelineApi(generics.GenericAPIView):
+    """A pupil's timeline, newest first, a page at a time by cursor (`next` -> `?before=`)."""
+
+    required_caps = {"get": Cap.STUDENT_VIEW}
+    serializer_class = TimelinePageSerializer
+
+    def get(self, request, pk):
+        limit = request.query_params.get("limit")
+        try:
+            limit = int(limit) if limit else None
+        except ValueError:
+            raise ValidationFailed(_("Expected a whole number."), code="invalid", field="limit") from None
+        student, page = selectors.timeline_of(user=request.user, pk=pk, before=request.query_params.get("before"),
+                                              limit=limit)
+        access_log.student_view_record(actor=request.user, student=student, channel="api")
+        return Response(TimelinePageSerializer(page).data)
+
+
+class AsOfSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    exists = serializers.BooleanField()
+    changes_undone = serializers.IntegerField()
+    record = serializers.SerializerMethodField()
+
+    def get_record(self, obj) -> dict | None:
+        if not obj.exists:
+            return None
+        data = AsOfStudentSerializer(obj.student, context=self.context).data
+        data["family"] = FamilyMemberSerializer(obj.family, many=True, context=self.context).data
+        data["detail"] = presenter_for(self.context["request"].user).mapping(
+            {key: value for key, value in snapshot(obj.detail, exclude=("student",)).items()})
+        return data
+
+
+class AsOfStudentSerializer(StudentSerializer):
+    class Meta(StudentSerializer.Meta):
+        fields = [f for f in StudentSerializer.Meta.fields if f != "id"] + [
+            "reg_status", "hukou_nature", "health", "address", "phone", "is_left_behind", "is_migrant"]
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("date", required=True)],
+                                      responses={200: AsOfSerializer}))
+@requires(Cap.STUDENT_VIEW)
+class StudentAsOfApi(generics.GenericAPIView):
+    """A pupil's record as it stood at the end of `?date=` (YYYY-MM-DD), replayed from its history; `exists` is
+    false before the record was entered."""
+
+    required_caps = {"get": Cap.STUDENT_VIEW}
+    serializer_class = AsOfSerializer
+
+    def get(self, request, pk):
+        try:
+            day = as_date(request.query_params.get("date", ""))
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), code="invalid", field="date") from None
+        record = selectors.student_as_of(user=request.user, pk=pk, date=day)
+        return Response(AsOfSerializer(record, context={"request": request}).data)

@@ -86,6 +86,28 @@ def _export_file(client, scene) -> str:
     return "\n".join("\t".join(str(cell) for cell in row) for row in rows)
 
 
+def _card_text(client, scene) -> str:
+    """The record card's PDF, as text (pypdf reads the text layer WeasyPrint writes)."""
+    import io
+
+    from pypdf import PdfReader
+
+    response = client.get(reverse("registry:student_card", args=[scene.student.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def _as_of_page(client, scene) -> str:
+    """The record page as of yesterday (the record entered a month ago): the replayed record, not today's."""
+    import datetime as dt
+
+    Student.objects.filter(pk=scene.student.pk).update(created_at=clock.now() - dt.timedelta(days=30))
+    text = _text(client.get(reverse("registry:student_detail", args=[scene.student.pk]),
+                            {"as_of": (clock.today() - dt.timedelta(days=1)).isoformat()}))
+    assert 'data-testid="as-of-banner"' in text
+    return text
+
+
 PATHS = {
     "API list": lambda c, s: _text(c.get("/api/v1/students/?page_size=100")),
     "API detail": lambda c, s: _text(c.get(reverse("api:student-detail", kwargs={"pk": s.student.pk}))),
@@ -104,6 +126,12 @@ PATHS = {
     "request page": lambda c, s: _text(c.get(reverse("workflow:request_detail", args=[s.request_pk]))),
     "request API": lambda c, s: _text(c.get(reverse("api:request-detail", kwargs={"pk": s.request_pk}))),
     "request list API": lambda c, s: _text(c.get(reverse("api:request-list"))),
+    "timeline page": lambda c, s: _text(c.get(reverse("registry:student_timeline", args=[s.student.pk]))),
+    "timeline API": lambda c, s: _text(c.get(reverse("api:student-timeline", kwargs={"pk": s.student.pk}))),
+    "as-of page": lambda c, s: _as_of_page(c, s),
+    "as-of API": lambda c, s: _text(c.get(reverse("api:student-as-of", kwargs={"pk": s.student.pk}),
+                                          {"date": clock.today().isoformat()})),
+    "record card": _card_text,
 }
 
 

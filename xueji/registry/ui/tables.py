@@ -10,17 +10,23 @@ from xueji.ui.tables import NOWRAP, Base
 
 
 class StudentTable(Base):
-    national_number = tables.Column(verbose_name=_("National student number"), default="—")
-    name = tables.Column(verbose_name=_("Full name"), linkify=("registry:student_detail", {"pk": tables.A("pk")}))
+    # Sortable by the columns an index serves (StudentFilterSet.ordering has the same list for the API); never by
+    # ID number (an order would tell a masked role what it may not read).
+    national_number = tables.Column(verbose_name=_("National student number"), default="—", orderable=True,
+                                    order_by=("national_number",))
+    name = tables.Column(verbose_name=_("Full name"), linkify=("registry:student_detail", {"pk": tables.A("pk")}),
+                         orderable=True, order_by=("name_pinyin", "id"))
     sex = tables.Column(verbose_name=_("Sex"))
-    birth_date = tables.DateColumn(verbose_name=_("Date of birth"), format="Y-m-d", attrs=NOWRAP)
+    birth_date = tables.DateColumn(verbose_name=_("Date of birth"), format="Y-m-d", attrs=NOWRAP, orderable=True,
+                                   order_by=("birth_date", "id"))
     id_number = tables.Column(verbose_name=_("ID number"), default="—")
     school = tables.Column(verbose_name=_("School"))
-    school_class = tables.Column(verbose_name=_("Class"), default="—", attrs=NOWRAP)
+    school_class = tables.Column(verbose_name=_("Class"), default="—", attrs=NOWRAP, orderable=True,
+                                 order_by=("school_class_id", "class_number", "id"))
     status = tables.Column(verbose_name=_("Status"))
 
     class Meta(Base.Meta):
-        orderable = False  # millions of rows: the list keeps the selector's indexed order
+        orderable = False  # millions of rows: only the indexed columns above sort
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

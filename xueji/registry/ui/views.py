@@ -2,24 +2,28 @@
 services, refusals mapped in `xueji.ui.errors` (one place). Nothing here touches Model.objects."""
 
 
+import datetime as dt
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
-from xueji.core import codes
+from xueji.core import clock
 from xueji.core.errors import NotFound
-from xueji.registry import access_log
+from xueji.core.filters import as_date
+from xueji.registry import access_log, display
 from xueji.registry import selectors as registry_selectors
-from xueji.registry.fields import STUDENT_ITEMS
 from xueji.registry.filters import StudentFilterSet
 from xueji.registry.models import RegStatus
-from xueji.registry.presenters import kind_of, presenter_for
+from xueji.registry.presenters import presenter_for
 from xueji.registry.services import students_export_start
-from xueji.registry.ui import search_tokens, tables
+from xueji.registry.ui import card, search_tokens, tables
+from xueji.registry.ui.actions import pupil_actions
 from xueji.schools import selectors as school_selectors
 from xueji.ui.errors import web_view
-from xueji.ui.views import list_page, paged
+from xueji.ui.views import PER_PAGE, list_page, paged
 from xueji.workflow import selectors as workflow_selectors
 
 # ---------------------------------------------------------------- students
@@ -47,48 +51,99 @@ def student_list(request):
     form = StudentFilterSet(data, page=True, choices=_student_filter_choices(request.user, data)).form
     filters = form.filters()
     table = paged(request, tables.StudentTable(registry_selectors.student_list(user=request.user, filters=filters),
-                                               user=request.user), lazy=True)
+                                               user=request.user), lazy=True, per_page=_per_page(request))
     search_tokens.shown_back(form, data, request.user)
     return list_page(request, title=_("Students"), icon="bi-person-vcard", table=table, filter_form=form,
                      template="registry/student_list.html", filter_method="post",
                      export_filters={**{k: v for k, v in filters.items() if k != "q"},
                                      **({"search": token} if "q" in filters else {})},
-                     search_token=token if "q" in data else "")
+                     search_token=token if "q" in data else "",
+                     total=registry_selectors.student_count(user=request.user, filters=filters),
+                     page_sizes=_page_size_links(request))
+
+
+PAGE_SIZES = (10, 25, 50, 100)
+
+
+def _per_page(request) -> int:
+    value = request.GET.get("per_page", "")
+    return int(value) if value.isdigit() and int(value) > 0 else PER_PAGE
+
+
+def _page_size_links(request) -> list[dict]:
+    """The list's page sizes as links keeping its filters (the search by its token) and its order."""
+    current = _per_page(request)
+    out = []
+    for size in PAGE_SIZES:
+        query = request.GET.copy()
+        query["per_page"] = str(size)
+        query.pop("page", None)
+        out.append({"size": size, "url": f"?{query.urlencode()}", "active": size == current})
+    return out
+
+
+def _as_of_date(request) -> dt.date | None:
+    """The day the record page shows (?as_of=YYYY-MM-DD); None: today's record. A date in the URL is no
+    personal item. A malformed one answers the current record with a message."""
+    text = request.GET.get("as_of", "").strip()
+    if not text:
+        return None
+    try:
+        day = as_date(text)
+    except ValueError:
+        messages.warning(request, _("The date is not valid (YYYY-MM-DD); today's record is shown."))
+        return None
+    return None if day >= clock.today() else day
+
+
+def _record_context(user, student, details, family, year: int) -> dict:
+    """What the record page and the record card show of a record (current or as of a date), every value through
+    the presenter and every code as its name (`registry.display`)."""
+    shown = display.shown_for_record(presenter_for(user), student, details, family)
+    klass = student.school_class
+    state = [
+        (_("National student number"), shown.value("national_number", student.national_number)),
+        (_("Full name"), student.name), (_("Name in pinyin"), student.name_pinyin or "—"),
+        (_("Sex"), shown.value("sex", student.sex)),
+        (_("Date of birth"), shown.value("birth_date", student.birth_date)),
+        (_("Ethnic group"), shown.value("ethnic", student.ethnic)),
+        (_("Nationality"), shown.value("nationality", student.nationality)),
+        (_("ID document type"), shown.value("id_type", student.id_type)),
+        (_("ID number"), shown.value("id_number", student.id_number)),
+        (_("Status"), shown.value("status", student.status)),
+        (_("School"), student.school.name),
+        (_("Class"), f"{klass.display_name} · {klass.grade_label(year)}" if klass else "—"),
+        (_("Number in class"), student.class_number or "—"),
+        (_("Entry date"), shown.value("entry_date", student.entry_date)),
+        (_("Current address"), shown.value("address", student.address)),
+        (_("Contact phone"), shown.value("phone", student.phone)),
+        (_("Registration"), shown.value("reg_status", student.reg_status)),
+    ]
+    if student.verify_status:  # not replayed in a record as of a date (registry.history)
+        state.append((_("Identity check"), shown.value("verify_status", student.verify_status)))
+    head_labels = {str(_("National student number")), str(_("School")), str(_("Class")), str(_("Number in class")),
+                   str(_("Status")), str(_("Registration")), str(_("Identity check"))}
+    return {"rows": state, "head": [row for row in state if str(row[0]) in head_labels],
+            "form_groups": display.record_groups(shown, student, details),
+            "family": display.family_rows(shown, family), "klass": klass}
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))
 def student_detail(request, pk):
+    """The pupil page: the record (or the record as of ?as_of=, replayed from the history), its numbers and family,
+    and the actions the user may take (registry/ui/actions.py)."""
     student = registry_selectors.student_get(user=request.user, pk=pk)
     access_log.student_view_record(actor=request.user, student=student, channel="page")
-    shown = presenter_for(request.user)  # every personal item below passes through it
-    year = school_selectors.current_school_year_start()
-    klass = student.school_class
-    family = [{"member": m, "relation": codes.FAMILY_RELATION.label(m.relation),
-               "id_type": codes.ID_DOC_TYPE.label(m.id_type), "name": m.name, "is_guardian": m.is_guardian,
-               "employer": m.employer, "id_number": shown.id_number(m.id_number), "phone": shown.phone(m.phone)}
-              for m in registry_selectors.family_of(user=request.user, student=student)]
-    rows = [
-        (_("National student number"), shown.national_number(student.national_number) or "—"),
-        (_("Full name"), student.name), (_("Name in pinyin"), student.name_pinyin or "—"),
-        (_("Sex"), codes.SEX.label(student.sex)), (_("Date of birth"), student.birth_date),
-        (_("Ethnic group"), codes.ETHNIC.label(student.ethnic)), (_("Nationality"), student.nationality),
-        (_("ID document type"), codes.ID_DOC_TYPE.label(student.id_type)),
-        (_("ID number"), shown.id_number(student.id_number) or "—"),
-        (_("Status"), codes.STUDENT_STATUS.label(student.status)),
-        (_("School"), student.school.name),
-        (_("Class"), f"{klass.display_name} · {klass.grade_label(year)}" if klass else "—"),
-        (_("Number in class"), student.class_number or "—"),
-        (_("Entry date"), student.entry_date or "—"),
-        (_("Hukou nature"), codes.HUKOU_NATURE.label(student.hukou_nature) or "—"),
-        (_("Health"), codes.HEALTH_STATUS.label(student.health)),
-        (_("Current address"), shown.address(student.address) or "—"),
-        (_("Contact phone"), shown.phone(student.phone) or "—"),
-        (_("Left-behind child"), _("Yes") if student.is_left_behind else _("No")),
-        (_("Migrant child"), _("Yes") if student.is_migrant else _("No")),
-    ]
-    rows += [(_("Registration"), student.get_reg_status_display()),
-             (_("Identity check"), student.get_verify_status_display())]
+    shown = presenter_for(request.user)
     details = registry_selectors.student_details(user=request.user, student=student)
+    family = list(registry_selectors.family_of(user=request.user, student=student))
+    as_of, record = _as_of_date(request), None
+    shown_student, shown_details, shown_family = student, details, family
+    if as_of is not None:
+        record = registry_selectors.student_as_of(user=request.user, student=student, date=as_of, detail=details,
+                                                  family=family)
+        if record.exists:
+            shown_student, shown_details, shown_family = record.student, record.detail, record.family
     numbers = [{"number": shown.national_number(n.number), "kind_label": n.get_kind_display(),
                 "issued_at": n.issued_at, "superseded_at": n.superseded_at}
                for n in registry_selectors.number_history(user=request.user, student=student)]
@@ -96,38 +151,50 @@ def student_detail(request, pk):
     if student.registration_request_id and has_cap(request.user, Cap.REQUEST_VIEW):
         request_visible = workflow_selectors.request_list(user=request.user).filter(
             pk=student.registration_request_id).first()
+    context = _record_context(request.user, shown_student, shown_details, shown_family,
+                              school_selectors.current_school_year_start())
     return render(request, "registry/student_detail.html", {
-        "student": student, "rows": rows, "family": family, "klass": klass, "numbers": numbers,
-        "form_groups": _national_form_groups(shown, student, details), "registration_request": request_visible,
+        **context, "student": student, "numbers": numbers, "registration_request": request_visible,
+        "as_of": as_of, "as_of_record": record, "today": clock.today(),
+        "actions": pupil_actions(request.user, student),
         "can_correct": has_cap(request.user, Cap.STUDENT_EDIT) and (
             student.reg_status == RegStatus.DRAFT or getattr(request_visible, "status", "") == "returned")})
 
 
-_PERSONAL_KINDS = {"id": "id_number", "phone": "phone"}  # form item kinds that are personal items, by presenter key
+@web_view(Cap.STUDENT_VIEW, methods=("GET",))
+def student_timeline(request, pk):
+    """The pupil's timeline, newest first, a page at a time (?before= is the place of the last entry shown; htmx
+    loads the next page into the list)."""
+    student, page = registry_selectors.timeline_of(user=request.user, pk=pk, before=request.GET.get("before"))
+    access_log.student_view_record(actor=request.user, student=student, channel="timeline")
+    template = "registry/_timeline_entries.html" if request.htmx else "registry/student_timeline.html"
+    return render(request, template, {"student": student, "page": page,
+                                      "actions": pupil_actions(request.user, student)})
 
 
-def _form_value(item, value, shown) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str) and (item.kind in _PERSONAL_KINDS or kind_of(item.key)):
-        return shown.item(_PERSONAL_KINDS.get(item.kind, item.key), value) or "—"
-    if isinstance(value, bool):
-        return str(_("Yes") if value else _("No"))
-    if item.table is not None:
-        return item.table.label(str(value))
-    if item.kind == "yearmonth" and hasattr(value, "strftime"):
-        return value.strftime("%Y-%m")
-    return str(value)
-
-
-def _national_form_groups(shown, student, details) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The national form's items of a pupil, grouped as on the form (the guardians are shown apart)."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for item in STUDENT_ITEMS:
-        source = student if item.target == "student" else details
-        value = getattr(source, item.field, None) if source is not None else None
-        groups.setdefault(item.group, []).append((item.title, _form_value(item, value, shown)))
-    return list(groups.items())
+@web_view(Cap.STUDENT_VIEW, methods=("GET",))
+def student_card(request, pk):
+    """The printable record card (学籍卡 / 学生信息表) as PDF, masked as the page is; every download audited."""
+    student = registry_selectors.student_get(user=request.user, pk=pk)
+    details = registry_selectors.student_details(user=request.user, student=student)
+    family = list(registry_selectors.family_of(user=request.user, student=student))
+    as_of = _as_of_date(request)
+    if as_of is not None:
+        record = registry_selectors.student_as_of(user=request.user, student=student, date=as_of, detail=details,
+                                                  family=family)
+        if not record.exists:
+            raise NotFound("no record on that day")
+        student_shown, details, family = record.student, record.detail, record.family
+    else:
+        student_shown = student
+    context = _record_context(request.user, student_shown, details, family,
+                              school_selectors.current_school_year_start())
+    pdf = card.card_pdf(request, student=student_shown, as_of=as_of, **context)
+    access_log.student_card_printed(actor=request.user, student=student, as_of=as_of)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"xueji-card-{student.pk}{'-' + as_of.isoformat() if as_of else ''}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("POST",))

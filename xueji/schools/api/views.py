@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from xueji.accounts.permissions import Cap
 from xueji.core import codes
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import SIGNED_IN, requires
 from xueji.regions.selectors import org_unit_get
 from xueji.schools import selectors, services
 from xueji.schools.filters import ClassFilterSet, SchoolFilterSet
@@ -37,9 +38,10 @@ class SchoolUpdateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
+# POST: checked before the body and its ids, so no capability answers 403 whatever is sent
+@requires(get=Cap.ORG_VIEW, post=Cap.SCHOOL_MANAGE)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in SchoolFilterSet.base_filters]))
 class SchoolListApi(SelectorMixin, generics.ListAPIView):
-    required_caps = {"post": Cap.SCHOOL_MANAGE}  # before the body and its ids: no capability answers 403
     serializer_class = SchoolSerializer
     list_selector = selectors.school_list
     list_filters = SchoolFilterSet
@@ -54,8 +56,8 @@ class SchoolListApi(SelectorMixin, generics.ListAPIView):
         return Response(SchoolSerializer(school).data, status=status.HTTP_201_CREATED)
 
 
+@requires(get=Cap.ORG_VIEW, patch=Cap.SCHOOL_MANAGE)
 class SchoolDetailApi(SelectorMixin, generics.RetrieveAPIView):
-    required_caps = {"patch": Cap.SCHOOL_MANAGE}
     serializer_class = SchoolSerializer
     get_selector = selectors.school_get
 
@@ -103,9 +105,9 @@ class _ClassContext:
         return {**super().get_serializer_context(), "school_year": selectors.current_school_year_start()}
 
 
+@requires(get=Cap.ORG_VIEW, post=Cap.CLASS_MANAGE)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in ClassFilterSet.base_filters]))
 class SchoolClassListApi(_ClassContext, SelectorMixin, generics.ListAPIView):
-    required_caps = {"post": Cap.CLASS_MANAGE}
     serializer_class = SchoolClassSerializer
     list_selector = selectors.class_list
     list_filters = ClassFilterSet
@@ -120,8 +122,8 @@ class SchoolClassListApi(_ClassContext, SelectorMixin, generics.ListAPIView):
         return Response(self.get_serializer(klass).data, status=status.HTTP_201_CREATED)
 
 
+@requires(get=Cap.ORG_VIEW, patch=Cap.CLASS_MANAGE)
 class SchoolClassDetailApi(_ClassContext, SelectorMixin, generics.RetrieveAPIView):
-    required_caps = {"patch": Cap.CLASS_MANAGE}
     serializer_class = SchoolClassSerializer
     get_selector = selectors.class_get
 
@@ -144,8 +146,8 @@ class SchoolYearCreateSerializer(serializers.Serializer):
     make_current = serializers.BooleanField(default=False)
 
 
+@requires(get=SIGNED_IN, post=Cap.SCHOOL_YEAR_MANAGE)
 class SchoolYearListApi(generics.ListAPIView):
-    required_caps = {"post": Cap.SCHOOL_YEAR_MANAGE}
     serializer_class = SchoolYearSerializer
 
     def get_queryset(self):
@@ -159,8 +161,8 @@ class SchoolYearListApi(generics.ListAPIView):
         return Response(SchoolYearSerializer(year).data, status=status.HTTP_201_CREATED)
 
 
+@requires(Cap.SCHOOL_YEAR_MANAGE)
 class SchoolYearSetCurrentApi(generics.GenericAPIView):
-    required_caps = {"post": Cap.SCHOOL_YEAR_MANAGE}
     serializer_class = SchoolYearSerializer
 
     @extend_schema(request=None, responses={200: SchoolYearSerializer})

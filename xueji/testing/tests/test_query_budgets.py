@@ -67,6 +67,8 @@ def _fill(world) -> None:
         Job.objects.create(kind="registry.export_students", title=f"导出{n}", created_by=registrar,
                            org_unit=registrar.org_unit, created_at=clock.now(), status="succeeded")
         audit_record(actor=registrar, action="student.view", obj=pupils[n])
+    _long_history(pupils[0], registrar, HISTORY)
+    _long_history(pupils[1], registrar, 8)  # the same kinds of change, a few
     _changes(world, pupils)
     record_problems(kind=ProblemKind.ID_ERROR, province_code="340000",
                     groups={f"s{p.pk}": [p.pk] for p in pupils},
@@ -92,11 +94,38 @@ def _changes(world, pupils) -> None:
         changes.record_edit(actor=registrar, student=pupil, values={"ethnic": "02"})
 
 
+HISTORY = 200  # rows of the first pupil's history: its pages cost what a new pupil's do (issue 8, Speed)
+
+
+def _long_history(pupil, actor, rows: int) -> None:
+    """A pupil entered in 2020, then `rows` changes over the years after (items, status, family, placement), and
+    two numbers."""
+    from xueji.registry.models import NationalNumber, StudentHistory
+
+    start = dt.datetime(2020, 9, 1, 8, tzinfo=clock.SHANGHAI)
+    Student.objects.filter(pk=pupil.pk).update(created_at=start)
+    kinds = [("items", {"phone": ["13800000001", "13800000002"]}), ("status", {}),
+             ("family", {"member": 0, "action": "update", "phone": ["13700000001", "13700000002"]}),
+             ("placement", {"school_class_id": [pupil.school_class_id, pupil.school_class_id]})]
+    StudentHistory.objects.bulk_create([
+        StudentHistory(student=pupil, kind=kinds[n % 4][0], changes=kinds[n % 4][1], old="01", new="01",
+                       actor=actor, at=start + dt.timedelta(days=(7 * HISTORY // rows) * n + 1)) for n in range(rows)])
+    NationalNumber.objects.create(number=f"L34100220160901{pupil.pk:05d}", kind="L", student=pupil, issued_at=start,
+                                  superseded_at=start + dt.timedelta(days=400))
+    NationalNumber.objects.create(number="G" + pupil.id_number, kind="G", student=pupil,
+                                  issued_at=start + dt.timedelta(days=400))
+
+
 # (who asks, path, at most this many queries). Detail pages take the crowd's first object of their kind.
 PAGES = [
     ("tunxi_primary_registrar", "/", 25),
     ("tunxi_primary_registrar", "/students/", 21),
     ("tunxi_primary_registrar", "/students/{student}/", 20),
+    # The pupil with 200 history rows (issue 8, Speed): each source of the timeline is one LIMIT query, the as-of
+    # replay one streamed query; test_a_pupil_with_a_long_history_costs_what_a_new_one_does compares with 8 rows.
+    ("tunxi_primary_registrar", "/students/{student}/?as_of=2022-06-01", 26),
+    ("tunxi_primary_registrar", "/students/{student}/timeline/", 25),
+    ("tunxi_primary_leader", "/students/{student}/timeline/?before={cursor}", 25),
     ("tunxi_primary_leader", "/inbox/", 15),
     ("tunxi_primary_registrar", "/requests/", 19),
     ("tunxi_primary_registrar", "/requests/{request}/", 26),
@@ -107,6 +136,8 @@ PAGES = [
     ("tunxi_primary_auditor", "/audit/", 11),
     ("tunxi_primary_registrar", "/api/v1/students/", 12),
     ("tunxi_primary_registrar", "/api/v1/students/{student}/", 13),
+    ("tunxi_primary_registrar", "/api/v1/students/{student}/timeline/", 20),
+    ("tunxi_primary_registrar", "/api/v1/students/{student}/as-of/?date=2022-06-01", 13),
     ("tunxi_primary_leader", "/api/v1/inbox/", 12),
     ("tunxi_primary_registrar", "/api/v1/requests/", 12),
     ("tunxi_primary_registrar", "/api/v1/requests/{request}/", 14),
@@ -128,12 +159,13 @@ PAGES = [
 ]
 
 
-def _path(template: str) -> str:
+def _path(template: str, name: str = "群0") -> str:
     from xueji.workflow.models import Request
 
-    student = Student.objects.filter(name="群0").values_list("pk", flat=True).first()
+    student = Student.objects.filter(name=name).values_list("pk", flat=True).first()
     request = Request.objects.order_by("pk").values_list("pk", flat=True).first()
-    return template.format(student=student, request=request)
+    cursor = "1735689600000000.history.999999999"  # 2025-01-01: a page from the middle of the history
+    return template.format(student=student, request=request, cursor=cursor)
 
 
 @pytest.mark.parametrize(("username", "path", "budget"), PAGES, ids=[p[1] for p in PAGES])
@@ -147,6 +179,29 @@ def test_a_page_stays_within_its_query_budget(crowd, db, client, username, path,
     with django_assert_max_num_queries(budget, info=url):
         response = client.get(url)
     assert response.status_code == 200
+
+
+PUPIL_PAGES = [p for p in PAGES if "{student}" in p[1]]
+
+
+@pytest.mark.parametrize(("username", "path", "budget"), PUPIL_PAGES, ids=[p[1] for p in PUPIL_PAGES])
+def test_a_pupil_with_a_long_history_costs_what_a_new_one_does(crowd, db, client, username, path, budget):
+    """Opening a pupil (record, family, timeline, as-of view) makes the same number of queries for 群0, with 200
+    history rows, as for 群1, with 8 of the same kinds (a pupil with none makes fewer: nothing to name)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xueji.accounts.models import User
+
+    client.force_login(User.objects.get(username=username))
+    counts = {}
+    for name in ("群0", "群1"):
+        url = _path(path, name)
+        assert client.get(url).status_code == 200  # warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts[name] = len(queries)
+    assert counts["群0"] == counts["群1"], counts
 
 
 @pytest.mark.parametrize("path", [p[1] for p in PAGES if p[1].startswith("/api/") and "{" not in p[1]])

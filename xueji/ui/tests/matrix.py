@@ -2,7 +2,10 @@
 inside and outside their jurisdiction (see test_matrix.py).
 
 A `Case` says what an endpoint needs and how to address an object with it:
-- `cap`: the capability required (None: any signed-in user); users without it get 403;
+- `cap`: the capability required (None: any signed-in user), written here by hand: test_matrix.py checks that it
+  is what the view declares for the method (xueji/core/capabilities.py) and expects 403 from every user whom the
+  tests' own table (xueji/testing/capabilities.py) leaves out;
+- `object_cap`: what the matrix's objects need besides (a job's file of full IDs: the file's own rule);
 - `obj`: the kind of scoped object the endpoint addresses, either by `pk` in the URL (`in_url`) or
   inside the request body (`data`); with the capability, an object inside the user's jurisdiction
   gives `ok`, one outside gives 404 and changes nothing;
@@ -21,12 +24,13 @@ class Case:
     name: str  # URL name, "api:school-detail"
     method: str = "get"
     cap: Cap | None = None
+    object_cap: Cap | None = None
     obj: str | None = None  # org | school | class | student | user | auditor | job | audit | year
     in_url: bool = True
     data: Callable[..., dict[str, Any]] | None = None  # fn(obj, user, seq) -> body
     ok: tuple[int, ...] = (200,)
     anonymous: tuple[int, ...] = (401, 403)
-    public: bool = False  # the anonymous answer is `ok` (login page, token endpoint)
+    public: bool = False  # declared PUBLIC: the anonymous answer is `ok` (login page, token endpoint)
     json: bool = True
     query: Callable[..., dict[str, Any]] | None = None  # GET parameters: fn(obj, user, seq)
 
@@ -140,6 +144,7 @@ API_CASES: list[Case] = [
     Case("api:auditor-set-active", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor",
          data=lambda o, u, s: {"is_active": True}),
     Case("api:region-list"),
+    Case("api:region-children", query=lambda o, u, s: {"parent": ("", "340000", "341000")[s % 3]}),
     Case("api:org-unit-list", cap=Cap.ORG_VIEW),
     Case("api:org-unit-detail", cap=Cap.ORG_VIEW, obj="org"),
     Case("api:school-list", cap=Cap.ORG_VIEW),
@@ -160,6 +165,8 @@ API_CASES: list[Case] = [
     Case("api:school-year-set-current", "post", cap=Cap.SCHOOL_YEAR_MANAGE, obj="year", data=lambda o, u, s: {}),
     Case("api:student-list", cap=Cap.STUDENT_VIEW),
     Case("api:student-detail", cap=Cap.STUDENT_VIEW, obj="student"),
+    Case("api:student-timeline", cap=Cap.STUDENT_VIEW, obj="student"),
+    Case("api:student-as-of", cap=Cap.STUDENT_VIEW, obj="student", query=lambda o, u, s: {"date": "2025-09-01"}),
     Case("api:student-search", "post", cap=Cap.STUDENT_VIEW, data=lambda o, u, s: {"q": "学生"}),
     Case("api:student-export", "post", cap=Cap.STUDENT_VIEW, obj="school", in_url=False,
          data=lambda o, u, s: {"school": o.pk}, ok=(202,)),
@@ -169,7 +176,7 @@ API_CASES: list[Case] = [
     Case("api:job-detail", cap=Cap.JOB_VIEW, obj="job"),
     # A job's file needs what the job recorded: the matrix jobs hold full IDs (student.view_id); the unit rule is
     # tested in xueji/jobs/tests/test_files.py.
-    Case("api:job-download", cap=Cap.STUDENT_VIEW_ID, obj="job"),
+    Case("api:job-download", cap=Cap.JOB_VIEW, object_cap=Cap.STUDENT_VIEW_ID, obj="job"),
     Case("api:job-rerun", method="post", cap=Cap.JOB_VIEW, obj="job", ok=(409,)),  # finished jobs: nothing to rerun
     Case("api:student-enter", "post", cap=Cap.STUDENT_EDIT, obj="class", in_url=False, data=pupil_form,
          ok=(201, 400)),

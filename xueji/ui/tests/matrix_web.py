@@ -96,7 +96,7 @@ WEB_CASES: list[Case] = [
     _web("healthz", public=True, anonymous=(200,)),
     _web("accounts:login", "post", public=True, ok=(200,), anonymous=(200,),
          data=lambda o, u, s: {"username": "nobody", "password": "Wrong@123456"}),
-    _web("accounts:logout", "post", ok=REDIRECT),
+    _web("accounts:logout", "post", public=True, ok=REDIRECT),  # a visitor is sent to the sign-in page
     _web("accounts:password_change"),
     _web("accounts:password_change", "post", ok=(200,),
          data=lambda o, u, s: {"old_password": "x", "new_password": "y", "new_password2": "y"}),
@@ -126,6 +126,8 @@ WEB_CASES: list[Case] = [
     _web("registry:student_list", cap=Cap.STUDENT_VIEW),
     _web("registry:student_list", "post", cap=Cap.STUDENT_VIEW, data=lambda o, u, s: {"q": "学生"}, ok=REDIRECT),
     _web("registry:student_detail", cap=Cap.STUDENT_VIEW, obj="student"),
+    _web("registry:student_timeline", cap=Cap.STUDENT_VIEW, obj="student"),
+    _web("registry:student_card", cap=Cap.STUDENT_VIEW, obj="student"),
     _web("registry:student_export", "post", cap=Cap.STUDENT_VIEW, obj="school", in_url=False,
          data=lambda o, u, s: {"school": o.pk}, ok=REDIRECT),
     _web("accounts:user_list", cap=Cap.USER_MANAGE),
@@ -154,7 +156,7 @@ WEB_CASES: list[Case] = [
     _web("jobs:job_list", cap=Cap.JOB_VIEW),
     _web("jobs:job_detail", cap=Cap.JOB_VIEW, obj="job"),
     _web("jobs:job_progress", cap=Cap.JOB_VIEW, obj="job"),
-    _web("jobs:job_download", cap=Cap.STUDENT_VIEW_ID, obj="job"),
+    _web("jobs:job_download", cap=Cap.JOB_VIEW, object_cap=Cap.STUDENT_VIEW_ID, obj="job"),
     _web("jobs:job_rerun", method="post", cap=Cap.JOB_VIEW, obj="job", ok=(302,)),
     # approval engine
     _web("workflow:inbox", cap=Cap.REQUEST_VIEW),

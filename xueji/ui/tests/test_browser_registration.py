@@ -15,6 +15,7 @@ from xueji.exchange.services import import_start
 from xueji.exchange.tests.conftest import csv_bytes, pupil
 from xueji.jobs.services import job_run
 from xueji.problems.records import record_problems
+from xueji.regions.models import Region
 from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter
@@ -30,6 +31,20 @@ def _shot(page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def pick_region(page, name: str, code: str) -> None:
+    """Choose a region in a cascading select: its province, then its city, then the county (each level's options
+    arrive from the API after the level above is chosen)."""
+    region = Region.objects.select_related("parent__parent").get(code=code)
+    chain = []
+    while region is not None:
+        chain.append(region.code)
+        region = region.parent
+    for level, value in enumerate(reversed(chain), start=1):
+        select = page.locator(f"select[name={name}_{level}]")
+        select.locator(f"option[value='{value}']").wait_for(state="attached")
+        select.select_option(value)
 
 
 def _sign_in(page, base: str, username: str) -> None:
@@ -62,9 +77,11 @@ def test_registration_in_the_browser(transactional_db, live_server, world, windo
     page.goto(f"{base}/registration/new/")
     row = pupil_row(4)
     page.select_option("select[name=school_class]", str(klass.pk))
-    for key in ("birth_date", "birthplace", "native_place", "hukou_location", "address", "mailing_address",
-                "family_address", "phone", "postcode", "guardian1.name", "guardian1.phone"):
+    for key in ("birth_date", "address", "mailing_address", "family_address", "phone", "postcode", "guardian1.name",
+                "guardian1.phone"):
         page.fill(f"[name='{key.replace('.', '__')}']", row[key])
+    for key in ("birthplace", "native_place", "hukou_location"):  # province -> city -> county
+        pick_region(page, key, row[key])
     page.fill("[name=id_number]", row["id_number"][:-1] + ("1" if row["id_number"][-1] != "1" else "2"))
     page.fill("[name=entry_date]", "2022-09")
     page.select_option("[name=hukou_nature]", "1")

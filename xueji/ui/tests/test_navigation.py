@@ -1,9 +1,11 @@
-"""The menu is built from the views' declared capabilities: every entry it offers answers 200, for every role at
-every level; pages the roles may not use are not offered; each app fills the registry from its ui/navigation.py."""
+"""The menu is built from the views' declared capabilities (xueji/core/capabilities.py, the declaration each page
+refuses by): every entry it offers answers 200, for every role at every level; a page whose declaration refuses a
+user is not offered and answers 403; each app fills the registry from its ui/navigation.py."""
 
 import pytest
 from django.urls import reverse
 
+from xueji.accounts.permissions import declared_allows
 from xueji.ui import navigation
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +38,20 @@ def test_every_workbench_card_answers_200(world, login, client):
         for card in navigation.cards(user):
             assert f'data-card="{card["key"]}"' in html
             assert client.get(card["url"]).status_code == 200, (user.username, card["key"])
+
+
+def test_a_page_the_declaration_refuses_is_not_offered_and_answers_403(world, login, client):
+    refused = 0
+    for user in _one_user_per_level_and_role(world):
+        login(user)
+        offered = {item["name"] for node in navigation.menu(user) for item in node["items"]}
+        for entry in navigation.entries():
+            if entry.link is not None or declared_allows(user, navigation._views()[entry.url_name], "get"):
+                continue
+            assert entry.url_name not in offered, (user.username, entry.url_name)
+            assert client.get(reverse(entry.url_name)).status_code == 403, (user.username, entry.url_name)
+            refused += 1
+    assert refused  # some role lacks some page
 
 
 def test_the_menu_shows_only_what_the_roles_may_use(world, login):
@@ -78,12 +94,3 @@ def _enter_drafts(world, registrar, n):
 def test_an_entry_names_a_known_area():
     with pytest.raises(ValueError, match="unknown menu area"):
         navigation.register(navigation.Entry("ui:workbench", "x", "bi-x", "nowhere"))
-
-
-def test_every_page_declares_its_capability():
-    """The menu reads each page's declaration (web_view): a page without one could be offered to anyone."""
-    public = {"accounts:login", "accounts:logout"}  # before sign-in
-    pages = {name: view for name, view in navigation._views().items()
-             if ":" in name and not name.startswith("api:")}
-    undeclared = sorted(name for name, view in pages.items() if not hasattr(view, "capability"))
-    assert undeclared == sorted(public)

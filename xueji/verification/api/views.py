@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import requires
 from xueji.jobs.api.views import JobSerializer
 from xueji.regions.selectors import org_unit_get
 from xueji.verification import selectors, services
@@ -29,11 +30,11 @@ def _scope(request):
     return org_unit_get(user=request.user, pk=org_unit) if org_unit else None
 
 
+@requires(Cap.VERIFY_RUN)
 class VerificationRunApi(generics.GenericAPIView):
     """Check the unverified registered pupils of the scope through the register adapter; ID errors become
     problem records, cleared pupils get their final number (G, or J without usable ID). A job."""
 
-    required_caps = {"post": Cap.VERIFY_RUN}
     serializer_class = ScopeSerializer
 
     @extend_schema(request=ScopeSerializer, responses={202: JobSerializer})
@@ -42,11 +43,11 @@ class VerificationRunApi(generics.GenericAPIView):
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
+@requires(Cap.VERIFY_RUN)
 class VerificationExportApi(generics.GenericAPIView):
     """Write the file of pupils to check for the population register (CSV: reference, id_number, name; audited).
     When the job has finished, download it from api:verification-batch-file (the job's result names the batch)."""
 
-    required_caps = {"post": Cap.VERIFY_RUN}
     serializer_class = ScopeSerializer
 
     @extend_schema(request=ScopeSerializer, responses={202: JobSerializer})
@@ -66,24 +67,24 @@ class BatchSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in BatchFilterSet.base_filters]))
+@requires(Cap.VERIFY_RUN)
 class VerificationBatchListApi(SelectorMixin, generics.ListAPIView):
-    required_caps = {"get": Cap.VERIFY_RUN}
     serializer_class = BatchSerializer
     list_selector = selectors.batch_list
     list_filters = BatchFilterSet
 
 
+@requires(Cap.VERIFY_RUN)
 class VerificationBatchDetailApi(SelectorMixin, generics.RetrieveAPIView):
-    required_caps = {"get": Cap.VERIFY_RUN}
     serializer_class = BatchSerializer
     get_selector = selectors.batch_get
 
 
+@requires(Cap.VERIFY_RUN)
 class VerificationBatchFileApi(SelectorMixin, generics.GenericAPIView):
     """Download the exported file of a batch (CSV: reference, id_number, name) for the population register. It
     holds full ID numbers: served only to those who run verification in the batch's scope, and audited."""
 
-    required_caps = {"get": Cap.VERIFY_RUN}
     get_selector = selectors.batch_get
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
@@ -96,11 +97,11 @@ class FileSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV, UTF-8 or GB18030")
 
 
+@requires(Cap.VERIFY_RUN)
 class VerificationAnswersApi(SelectorMixin, generics.GenericAPIView):
     """Import the register's answer file of a batch (CSV: reference, id_number, result; result codes 1 verified,
     2 ID not found, 3 name mismatch). Applied by a job; refused rows are listed in its result file."""
 
-    required_caps = {"post": Cap.VERIFY_RUN}
     serializer_class = FileSerializer
     get_selector = selectors.batch_get
     parser_classes = [MultiPartParser]
@@ -114,11 +115,11 @@ class VerificationAnswersApi(SelectorMixin, generics.GenericAPIView):
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
+@requires(Cap.REGISTER_LOAD)
 class RegisterLoadApi(generics.GenericAPIView):
     """Load the local population register from a CSV file (id_number,name[,sex,birth_date]): the province
     authority's registrar, since the register is province data. Upserts by ID number, in a job."""
 
-    required_caps = {"post": Cap.REGISTER_LOAD}
     serializer_class = FileSerializer
     parser_classes = [MultiPartParser]
 

@@ -5,7 +5,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from xueji.accounts.permissions import Cap
 from xueji.core.api import SelectorMixin
+from xueji.core.capabilities import SIGNED_IN, requires
 from xueji.workflow import selectors, services
 from xueji.workflow.filters import InboxFilterSet, RequestFilterSet
 from xueji.workflow.models import Action, Proof, Request, Step
@@ -122,6 +124,7 @@ class InboxItemSerializer(serializers.ModelSerializer):
         fields = ["id", "round", "order", "role", "request"]
 
 
+@requires(Cap.REQUEST_VIEW)
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in RequestFilterSet.base_filters]))
 class RequestListApi(SelectorMixin, generics.ListAPIView):
     """Requests filed by the user's unit or with a step in their jurisdiction."""
@@ -131,11 +134,13 @@ class RequestListApi(SelectorMixin, generics.ListAPIView):
     list_filters = RequestFilterSet
 
 
+@requires(Cap.REQUEST_VIEW)
 class RequestDetailApi(SelectorMixin, generics.RetrieveAPIView):
     serializer_class = RequestDetailSerializer
     get_selector = selectors.request_get
 
 
+@requires(SIGNED_IN)  # the steps of the user's unit and roles: nothing for a role that decides none
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in InboxFilterSet.base_filters]))
 class InboxApi(SelectorMixin, generics.ListAPIView):
     """待办: the steps this user may decide now."""
@@ -153,6 +158,7 @@ class DecisionSerializer(serializers.Serializer):
                                                            "(e.g. an arbiter's choice); checked by the request type")
 
 
+@requires(Cap.REQUEST_VIEW)
 class DecideApi(SelectorMixin, generics.GenericAPIView):
     serializer_class = DecisionSerializer
     get_selector = selectors.request_get
@@ -174,6 +180,7 @@ class ReasonSerializer(serializers.Serializer):
     step = serializers.IntegerField(required=False, help_text="the step id you saw; refused if already decided")
 
 
+@requires(Cap.REQUEST_VIEW)
 class RejectApi(SelectorMixin, generics.GenericAPIView):
     """The current step rejects the request for good (the filer cannot resubmit it)."""
 
@@ -190,6 +197,7 @@ class RejectApi(SelectorMixin, generics.GenericAPIView):
         return Response(RequestSerializer(done, context={"request": request}).data)
 
 
+@requires(Cap.REQUEST_VIEW)
 class CancelApi(SelectorMixin, generics.GenericAPIView):
     """The authority of the final approval cancels an approved request (撤销); the type's undo reverses it."""
 
@@ -211,6 +219,7 @@ class CompleteSerializer(serializers.Serializer):
     data = serializers.DictField(required=False, help_text="what the follow-up work records (by request type)")
 
 
+@requires(Cap.REQUEST_VIEW)
 class CompleteApi(SelectorMixin, generics.GenericAPIView):
     """The follow-up party completes the work after approval (调档)."""
 
@@ -240,6 +249,7 @@ class BulkOutcomeSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+@requires(Cap.REQUEST_VIEW)
 class BulkDecideApi(generics.GenericAPIView):
     """Approve (or return) many requests at once; each is decided on its own."""
 
@@ -267,6 +277,7 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+@requires(Cap.REQUEST_VIEW)  # withdraw and resubmit inherit it
 class _FilerActionApi(SelectorMixin, generics.GenericAPIView):
     """The filer's own actions on a request (withdraw, resubmit): a comment in, the request out."""
 
@@ -295,6 +306,7 @@ class ProofUploadSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
 
+@requires(Cap.REQUEST_VIEW)
 class ProofUploadApi(SelectorMixin, generics.GenericAPIView):
     serializer_class = ProofUploadSerializer
     get_selector = selectors.request_get
@@ -309,6 +321,7 @@ class ProofUploadApi(SelectorMixin, generics.GenericAPIView):
         return Response(ProofSerializer(proof).data, status=status.HTTP_201_CREATED)
 
 
+@requires(Cap.REQUEST_VIEW)
 class ProofDownloadApi(SelectorMixin, generics.GenericAPIView):
     get_selector = selectors.proof_get
 
