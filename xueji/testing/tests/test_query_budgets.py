@@ -149,7 +149,7 @@ PAGES = [
     ("tunxi_primary_registrar", "/changes/requests/", 22),
     ("tunxi_primary_registrar", "/changes/status-changes/", 22),
     ("tunxi_registrar", "/changes/dropouts/", 18),
-    ("tunxi_primary_registrar", "/students/{student}/edit/", 19),
+    ("tunxi_primary_registrar", "/students/{student}/edit/", 25),
     ("tunxi_primary_registrar", "/students/{student}/family/", 18),
     ("tunxi_primary_registrar", "/students/{student}/status-change/", 17),
     ("tunxi_primary_registrar", "/api/v1/change-requests/", 12),
