@@ -154,3 +154,21 @@ def test_the_lists_filter(scene, login):
     page = client.get(reverse("changes:request_list"), {"what": "changes.record", "per_page": 50})
     assert page.status_code == 200 and page.context["table"].paginator.per_page == 50
     assert 'data-page-size="25"' in page.content.decode() and "what=changes.record" in page.content.decode()
+
+
+def test_the_pupil_page_offers_the_changes_actions(scene, login):
+    from xueji.registry.services import student_set_status
+
+    world = scene
+    pk = world.students["tunxi_primary"].pk
+    page = login(world.user("tunxi_primary", "registrar")).get(reverse("registry:student_detail", kwargs={"pk": pk}))
+    html = page.content.decode()
+    for name in ("changes:record_edit", "changes:status_change_new", "changes:family_list"):
+        assert reverse(name, kwargs={"pk": pk}) in html, name
+    leader = login(world.user("tunxi_primary", "leader")).get(reverse("registry:student_detail", kwargs={"pk": pk}))
+    assert reverse("changes:record_edit", kwargs={"pk": pk}) not in leader.content.decode()  # STUDENT_EDIT only
+    student_set_status(actor=None, student=pk, status="07")  # graduated: the record is locked
+    locked = login(world.user("tunxi_primary", "registrar")).get(reverse("registry:student_detail",
+                                                                         kwargs={"pk": pk})).content.decode()
+    assert reverse("changes:record_edit", kwargs={"pk": pk}) not in locked
+    assert reverse("changes:family_list", kwargs={"pk": pk}) in locked

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.changes import checks
 from xueji.changes.choices import Kind, reason_label
-from xueji.registration.ui.student_form import field_name, item_field
+from xueji.registration.ui.student_form import WIDE_KEYS, field_name, item_field
 from xueji.registry.fields import FormItem
 from xueji.registry.validation import stored_value
 from xueji.ui.forms import SchoolClassChoiceField, date_input
@@ -84,7 +84,8 @@ class RecordEditForm(forms.Form):
         out: dict[str, list[dict]] = {}
         for key, item in checks.EDITABLE.items():
             out.setdefault(item.group, []).append({"field": self[field_name(key)], "item": item,
-                                                   "control": self.controls.get(key)})
+                                                   "control": self.controls.get(key),
+                                                   "wide": key in WIDE_KEYS or item.kind == "region"})
         return list(out.items())
 
     def clean(self):
