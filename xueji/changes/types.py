@@ -16,6 +16,8 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from xueji.audit.services import audit_record
@@ -92,7 +94,8 @@ def _apply_record(*, request, actor) -> dict:
     items, detail = services.split_items(changes)
     try:
         student_update_items(actor=actor, student=student.pk, items=items, detail=detail, request_id=request.pk,
-                             reason="change_request", action="changes.record_approved")
+                             reason=(request.payload.get("reason") or "学籍信息变更申请")[:255],
+                             action="changes.record_approved")
     except Conflict as exc:
         if exc.code != "duplicate_student":
             raise
@@ -162,7 +165,7 @@ def _apply_status(*, request, actor) -> dict:
     old_status, old_class = student.status, student.school_class_id
     target = decision_data(request).get("school_class") or payload.get("school_class")
     klass = SchoolClass.objects.select_related("school").get(pk=target) if target and kind.places else None
-    reason = f"{kind.type_code}:{payload['reason']}"
+    reason = _stored_reason(kind, payload["reason"])  # the history's words, in the system's language
     if klass is not None and klass.pk != old_class:
         student_place(actor=actor, student=student.pk, school_class=klass, request_id=request.pk)
     new_status = kind.to_status or old_status
@@ -185,6 +188,15 @@ def _apply_status(*, request, actor) -> dict:
                         "class": row.new_class_id, "keep_until": keep_until, "request": request.pk})
     return {"student": student.pk, "kind": kind.key, "type": kind.type_code, "status": new_status,
             "class": row.new_class_id, "keep_until": keep_until.isoformat() if keep_until else None}
+
+
+def _stored_reason(kind, reason: str) -> str:
+    """学籍异动 11 休学（10 疾病）: the JY/T 1001 type and reason as the pupil's history keeps them (stored text, in the
+    system's language, so it reads the same to everyone)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        type_label, label = str(codes.STATUS_CHANGE_TYPE.label(kind.type_code)), kind_label(kind.key)
+        named = type_label if label == type_label else f"{type_label}（{label}）"  # 99 其他（辍学）
+        return f"学籍异动 {kind.type_code} {named}：{reason} {reason_label(reason)}"[:255]
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:

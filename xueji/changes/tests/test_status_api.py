@@ -160,3 +160,13 @@ def test_a_status_changed_since_the_filing_refuses_the_approval(scene):
     assert refused.value.code == "status_not_allowed"
     request.refresh_from_db()
     assert request.status == RequestStatus.PENDING and pupil(world).status == "06"
+
+
+def test_the_pupils_history_and_timeline_name_the_type_and_reason(scene, login):
+    world = scene
+    request = approve_all(world, file_change(world, "tunxi_primary", "suspend", "10"))
+    row = StudentHistory.objects.get(request_id=request.pk)
+    assert (row.kind, row.old, row.new, row.reason) == ("status", "01", "02", "学籍异动 11 休学：10 疾病")
+    client = login(world.user("tunxi_primary", "registrar"))
+    timeline = client.get(reverse("registry:student_timeline", kwargs={"pk": world.students["tunxi_primary"].pk}))
+    assert "10 疾病" in timeline.content.decode()
