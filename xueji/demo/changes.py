@@ -67,10 +67,13 @@ def demo_changes_data(*, prefix: str = "school") -> dict:
                                              note="住院治疗", proofs=[_proof("诊断证明.pdf")])
     request_decide(actor=leader, request=suspension, approve=True, comment="同意")
     done["suspension"] = suspension.pk
-    lower = selectors.target_classes(student=third, kind=KINDS["repeat"]).first()
-    if lower is not None:
-        done["repeat"] = services.status_change_file(actor=registrar, student=third, kind="repeat", reason="22",
-                                                     school_class=lower, proofs=[_proof("家长申请.pdf")]).pk
+    for student in [third, *pupils[2:-3]]:  # a pupil with a class of the next lower grade in the school
+        lower = selectors.target_classes(student=student, kind=KINDS["repeat"]).first()
+        if lower is not None:
+            done["repeat"] = services.status_change_file(actor=registrar, student=student, kind="repeat",
+                                                         reason="22", school_class=lower,
+                                                         proofs=[_proof("家长申请.pdf")]).pk
+            break
     for student, kind, reason, proofs in ((fourth, "dropout", "27", []),
                                           (fifth, "abroad", "30", [_proof("签证.pdf")])):
         request = services.status_change_file(actor=registrar, student=student, kind=kind, reason=reason,
