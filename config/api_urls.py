@@ -4,6 +4,7 @@ from django.urls import path
 
 from xueji.accounts.api import views as accounts
 from xueji.audit.api import views as audit
+from xueji.changes.api import views as changes
 from xueji.exchange.api import views as exchange
 from xueji.jobs.api import views as jobs
 from xueji.policy.api import views as policy
@@ -105,4 +106,14 @@ urlpatterns = [
     path("problems/<int:pk>/confirm/", problem_api.ProblemConfirmApi.as_view(), name="problem-confirm"),
     path("problems/<int:pk>/arbitrate/", problem_api.ProblemArbitrateApi.as_view(), name="problem-arbitrate"),
     path("numbers/lookup/", problem_api.NumberLookupApi.as_view(), name="number-lookup"),
+    # Record maintenance (学籍信息修改), family members and status changes (异动) (xueji/changes/api/).
+    path("students/<int:pk>/record/", changes.StudentRecordApi.as_view(), name="student-record"),
+    path("students/<int:pk>/family/", changes.FamilyListApi.as_view(), name="family-list"),
+    path("family-members/<int:pk>/", changes.FamilyMemberApi.as_view(), name="family-member"),
+    path("students/<int:pk>/status-changes/", changes.StatusChangeFileApi.as_view(), name="status-change-file"),
+    path("students/<int:pk>/status-change-options/", changes.StatusChangeOptionsApi.as_view(),
+         name="status-change-options"),
+    path("change-requests/", changes.ChangeRequestListApi.as_view(), name="change-request-list"),
+    path("status-changes/", changes.StatusChangeListApi.as_view(), name="status-change-list"),
+    path("dropouts/", changes.DropoutListApi.as_view(), name="dropout-list"),
 ]

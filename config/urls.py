@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("xueji.registration.ui.urls")),
     path("", include("xueji.verification.ui.urls")),
     path("", include("xueji.problems.ui.urls")),
+    path("", include("xueji.changes.ui.urls")),
     path("", include("xueji.exchange.ui.urls")),
 ]
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "xueji.registration",
     "xueji.verification",
     "xueji.problems",
+    "xueji.changes",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.ui",

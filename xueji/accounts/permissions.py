@@ -41,6 +41,8 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.PROBLEM_VIEW: {Role.REGISTRAR, Role.LEADER},
     # Province-wide duplicate and error scans: the province registrar; a city or county for its subtree.
     Cap.PROBLEM_SCAN: {Role.REGISTRAR},
+    # 控辍保学: the authorities follow the pupils who dropped out of compulsory education in their area.
+    Cap.DROPOUT_VIEW: {Role.REGISTRAR, Role.LEADER},
 }
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
@@ -55,6 +57,7 @@ _LEVELS = {
     Cap.VERIFY_RUN: {"province", "city", "county", "school"},
     Cap.REGISTER_LOAD: {"province"},
     Cap.PROBLEM_SCAN: {"province", "city", "county"},
+    Cap.DROPOUT_VIEW: {"province", "city", "county"},
 }
 
 

@@ -55,6 +55,7 @@ class Cap(StrEnum):
     REGISTER_LOAD = "register.load"
     PROBLEM_VIEW = "problem.view"
     PROBLEM_SCAN = "problem.scan"
+    DROPOUT_VIEW = "dropout.view"
 
 
 class _Mark:

@@ -32,6 +32,8 @@ from xueji.schools.models import School
 SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "proof.max_bytes": (2 * 1024 * 1024, "证明材料单个文件大小上限（字节）"),
     "import.max_bytes": (100 * 1024 * 1024, "导入文件大小上限（字节）"),
+    # 出境学习 (19 保留学籍): how many years the record of a pupil studying abroad is kept for the return (08 回国复学).
+    "changes.abroad_keep_years": (2, "出境学习保留学籍年限（年）"),
 }
 MAX_CAP = 100  # no class-size cap above this (the national rules call 56 and more an oversized class)
 

@@ -54,4 +54,5 @@ EVENT_LABELS = {
 }
 SOURCE_LABELS = {"verification": gettext_lazy("Identity verification"), "scan": gettext_lazy("Scan"),
                  "clearance": gettext_lazy("Duplicate check before issuing numbers"),
-                 "arbitration": gettext_lazy("Arbitration")}
+                 "arbitration": gettext_lazy("Arbitration"),
+                 "changes": gettext_lazy("Record change request")}

@@ -45,7 +45,8 @@ _LEAVING = {S.WITHDRAWN, S.DROPPED_OUT, S.GRADUATED, S.COMPLETED, S.LEFT_UNFINIS
 
 # Allowed status changes (as django-oscar's order pipeline): from -> the statuses it may become. A pupil on the roll
 # may leave it or pause; a paused pupil resumes or leaves; a pupil off the roll may be enrolled again (a returning
-# pupil's record taken over, 来华归国), except a deceased one. Anything else is refused by `student_set_status`.
+# pupil's record taken over, 来华归国), except a deceased one; a record kept off the roll (流失, 下落不明, 其他)
+# may also be closed by a death. Anything else is refused by `student_set_status`.
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     S.ENROLLED: frozenset(_LEAVING | {S.SUSPENDED, S.STOPPED}),
     S.RESUMED: frozenset(_LEAVING | {S.SUSPENDED, S.STOPPED, S.ENROLLED}),
@@ -53,6 +54,9 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     S.STOPPED: frozenset({S.RESUMED, S.WITHDRAWN, S.DROPPED_OUT, S.EXPELLED, S.DECEASED, S.WHEREABOUTS_UNKNOWN,
                           S.OTHER}),
     **{status: frozenset({S.ENROLLED}) for status in S if status not in ON_ROLL and status != S.DECEASED},
+    # A record kept off the roll but not closed (流失: on the county's dropout list; 下落不明; 其他) is closed by a
+    # death (死亡) too.
+    **{status: frozenset({S.ENROLLED, S.DECEASED}) for status in (S.DROPPED_OUT, S.WHEREABOUTS_UNKNOWN, S.OTHER)},
     S.DECEASED: frozenset(),
 }
 

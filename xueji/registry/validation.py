@@ -332,6 +332,26 @@ def validate_row(raw: dict[str, Any], *, today: dt.date, require_class: bool = T
     return clean, errors
 
 
+def clean_items(raw: dict[str, Any], *, today: dt.date) -> tuple[dict[str, Any], list[FieldError]]:
+    """The cell rules of `validate_row` alone, item by item (nothing required, no cross-checks): the converted value
+    of each filled item (empty ones are left out) and the errors of the others. For a path that changes some items
+    of a stored record and checks the whole record with `validate_row` besides (record maintenance, family
+    members): it needs the typed values of what changes even when the stored record lacks something else."""
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for key, raw_value in raw.items():
+        spec = _SPEC.get(key)
+        value = _text(raw_value)
+        if spec is None or not value:
+            continue
+        converted, message = _convert_value(spec[0], value, today)
+        if message is not None:
+            errors.append(FieldError(spec[0].title, message, key))
+        elif converted is not None:
+            values[key] = converted
+    return values, errors
+
+
 IDENTITY_KEYS = ("name", "sex", "birth_date", "id_type", "id_number")
 
 
@@ -437,3 +457,38 @@ def _check_extended(values: dict[str, Any], errors: list[FieldError]) -> None:
         errors.append(FieldError("随班就读", _("“%(inclusion)s” does not fit the disability “%(disability)s”") % {
             "inclusion": codes.INCLUSION.label(inclusion), "disability": codes.DISABILITY.label(disability)},
             "inclusion"))
+
+
+def stored_value(item: FormItem, value: Any) -> str:
+    """A stored value of an item as the validator reads it (and a form shows it): dates ISO, year and month as
+    YYYY-MM, flags 1/0, decimals without trailing zeros."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m") if item.kind == "yearmonth" else value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def stored_row(student, detail, family) -> dict[str, str]:
+    """The row of a stored pupil in the validator's keys (registry.fields): the pupil, its detail row and its first
+    two family members. Checking it with `validate_row` tells what a stored record lacks; the record maintenance
+    checks an edit as this row with the edit on top (so what the edit leaves as it is is not held against it)."""
+    members = list(family)[:2]
+    row: dict[str, str] = {}
+    for item in ALL_ITEMS:
+        if item.target == "placement":
+            continue
+        if item.target == "student":
+            source = student
+        elif item.target == "detail":
+            source = detail
+        else:
+            n = int(item.target[-1])
+            source = members[n - 1] if len(members) >= n else None
+        if source is not None:
+            row[item.key] = stored_value(item, getattr(source, item.field, None))
+    return row

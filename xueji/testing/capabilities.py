@@ -52,6 +52,8 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     # Problem records: registrars and leaders see them; scans run over a province, city or county.
     "problem.view": _at(LEVELS, ("registrar", "leader")),
     "problem.scan": _at(("province", "city", "county"), ("registrar",)),
+    # 控辍保学: the authorities' registrars and leaders follow the pupils who dropped out in their area.
+    "dropout.view": _at(("province", "city", "county"), ("registrar", "leader")),
     # Any signed-in user.
     "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor")),
 }

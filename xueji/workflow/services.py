@@ -1,6 +1,11 @@
 """The approval engine: filing, deciding, returning, rejecting, withdrawing, resubmitting, cancelling and
 completing follow-up work on requests; proof uploads. Every change of status goes through `_set_status`,
-which checks the one transition table and writes the action and the audit row."""
+which checks the one transition table and writes the action and the audit row.
+
+Why one module of ~530 lines: the filing, every decision and the proofs share the request's lock (`_lock`), the
+transition table and `_set_status`, and the rules of who holds a step (`current_step`, `may_decide`) that decide
+who may add a proof; split, each part would import these from the others and the one door of a request's status
+would have several frames."""
 
 import hashlib
 import logging
@@ -12,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xueji.audit.services import audit_record
@@ -116,6 +122,21 @@ def _freeze_steps(request: Request, kind: RequestType) -> list[Step]:
     return Step.objects.bulk_create(steps)
 
 
+def _in_progress(other: Request) -> Conflict:
+    """The refusal of a second request on a subject: it names the open one (its kind, number, status and filing
+    unit; not its title, which may name a pupil the filer does not see), so the filer knows what to wait for."""
+    try:
+        kind = request_type(other.type).label
+    except ValidationFailed:  # a type no longer registered: its code
+        kind = other.type
+    words = format_lazy(_("A request for this record is already in progress: {kind} no. {number} ({status}, filed "
+                          "by {unit}). Wait for its decision, or have it withdrawn, before filing another."),
+                        kind=kind, number=other.pk, status=RequestStatus(other.status).label,
+                        unit=other.filer_org.name)
+    return Conflict(words, code="request_in_progress",
+                    details={"request": other.pk, "type": other.type, "status": other.status})
+
+
 def _claim_subjects(request: Request, kind: RequestType, subjects: list[tuple[str, Any]]) -> None:
     """Link the request to its subjects, locking each subject's row; refuse if a request of a type that excludes
     this one is open on any of them (so domains write no "already pending" check of their own)."""
@@ -130,11 +151,11 @@ def _claim_subjects(request: Request, kind: RequestType, subjects: list[tuple[st
     rows = [Subject.objects.get_or_create(kind=code, key=key)[0] for code, key in keys]
     locked = list(Subject.objects.select_for_update().filter(pk__in=[r.pk for r in rows]).order_by("pk"))
     excluding = kind.excluding()
-    if excluding and RequestSubject.objects.filter(
-            subject__in=locked, request__status__in=OPEN_STATUSES, request__type__in=excluding).exclude(
-            request=request).exists():
-        raise Conflict(_("A request for this record is already in progress; withdraw or resubmit it."),
-                       code="request_in_progress")
+    holding = RequestSubject.objects.filter(
+        subject__in=locked, request__status__in=OPEN_STATUSES, request__type__in=excluding).exclude(
+        request=request).select_related("request__filer_org").order_by("request_id").first() if excluding else None
+    if holding is not None:
+        raise _in_progress(holding.request)
     RequestSubject.objects.bulk_create([RequestSubject(request=request, subject=s) for s in locked])
 
 
@@ -223,12 +244,28 @@ def _open_follow_up(request: Request, kind: RequestType, after: Step) -> None:
                         status=StepStatus.PENDING)
 
 
-@transaction.atomic
 def request_decide(*, actor, request: Request, approve: bool, comment: str = "",
                    step_id: int | None = None, data: dict | None = None) -> Request:
     """Approve or return the current step. Locks the request, so concurrent decisions give one outcome;
     an approval may carry data the type checks (stored on the action); on the last approval the type's effect
-    is applied in this same transaction, and its follow-up work (if any) opens."""
+    is applied in this same transaction, and its follow-up work (if any) opens.
+
+    A refusal undoes the whole decision. When the type's effect refuses with work that must stay all the same
+    (`types.refusal_leaving`: the problem record of an identity another record took meanwhile), that work runs
+    after the rollback, in a transaction of its own, and the refusal is raised on."""
+    try:
+        return _decide(actor=actor, request=request, approve=approve, comment=comment, step_id=step_id, data=data)
+    except XuejiError as refused:
+        left = getattr(refused, "after_rollback", None)
+        if left is not None:
+            with transaction.atomic():
+                left()
+        raise
+
+
+@transaction.atomic
+def _decide(*, actor, request: Request, approve: bool, comment: str, step_id: int | None,
+            data: dict | None) -> Request:
     request = _lock(request.pk)
     step = _require_decider(actor, request, step_id)
     comment = (comment or "").strip()

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from xueji.core.errors import ValidationFailed
+from xueji.core.errors import ValidationFailed, XuejiError
 
 
 @dataclass(frozen=True)
@@ -140,3 +140,11 @@ def payload_shown(request, presenter) -> dict:
     present = _types[request.type].present_payload if request.type in _types else None
     return presenter.mapping(present(payload, presenter) if present is not None else payload)
 
+
+
+def refusal_leaving(refusal: XuejiError, work: Callable[[], Any]) -> XuejiError:
+    """A refusal of a type's effect (or of its decision check) that leaves work behind: the engine undoes the
+    decision, then runs `work()` in a transaction of its own, and raises the refusal on (services.request_decide).
+    For what must be kept although the approval is refused, e.g. the problem record of an identity clash."""
+    refusal.after_rollback = work
+    return refusal

@@ -76,15 +76,21 @@ class SettingsForm(forms.Form):
     proof_max_mb = forms.DecimalField(label=_("Largest proof file (MB)"), min_value=0.1, max_value=10,
                                       decimal_places=1)
     import_max_mb = forms.IntegerField(label=_("Largest import file (MB)"), min_value=1, max_value=1024)
+    abroad_keep_years = forms.IntegerField(label=_("Years the record of a pupil studying abroad is kept"),
+                                           min_value=1, max_value=12, required=False,
+                                           help_text=_("保留学籍: the pupil may return (回国复学) within this period."))
 
     @staticmethod
     def initial_from(values: dict) -> dict:
         return {"proof_max_mb": round(values["proof.max_bytes"] / MB, 1),
-                "import_max_mb": values["import.max_bytes"] // MB}
+                "import_max_mb": values["import.max_bytes"] // MB,
+                "abroad_keep_years": values["changes.abroad_keep_years"]}
 
     def values(self) -> dict:
         data = self.cleaned_data
-        return {"proof.max_bytes": int(data["proof_max_mb"] * MB), "import.max_bytes": data["import_max_mb"] * MB}
+        years = data.get("abroad_keep_years")
+        return {"proof.max_bytes": int(data["proof_max_mb"] * MB), "import.max_bytes": data["import_max_mb"] * MB,
+                **({"changes.abroad_keep_years": years} if years is not None else {})}
 
 
 class WindowEditForm(forms.Form):

@@ -5,19 +5,18 @@ Every item of the national form becomes a field, grouped as on the form (个人�
 checks nothing itself: it hands the values to the one row validator (registry.validation.validate_row), the same
 that checks the API and every row of a bulk import, and shows each of its errors on the field it names."""
 
-import datetime as dt
-from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import clock, codes
 from xueji.registry.fields import GUARDIAN_ITEMS, STUDENT_ITEMS, FormItem
-from xueji.registry.validation import CleanStudent, validate_row
+from xueji.registry.validation import CleanStudent, stored_row, stored_value, validate_row
 from xueji.ui.forms import SchoolClassChoiceField
 from xueji.ui.widgets import RegionCascade, SearchableSelect
 
 FORM_ITEMS: tuple[FormItem, ...] = STUDENT_ITEMS + GUARDIAN_ITEMS
+_FORM_KEYS = frozenset(item.key for item in FORM_ITEMS)
 # What most pupils have: typing starts from the common case.
 DEFAULTS = {"nationality": "CHN", "id_type": "1", "ethnic": "01", "gatqw": "00", "health": "10",
             "political_status": "13", "admission_mode": "11", "study_mode": "1", "student_source": "1",
@@ -56,6 +55,9 @@ def _field(item: FormItem) -> forms.Field:
         attrs.update(autocomplete="off", spellcheck="false", **{"class": "form-control font-monospace"})
     return forms.CharField(max_length=max(item.max_length, 12) if item.kind != "decimal" else 16,
                            widget=forms.TextInput(attrs=attrs), **kwargs)
+
+
+item_field = _field  # a form field of one national-form item (the record maintenance's form builds on it)
 
 
 class PupilForm(forms.Form):
@@ -114,32 +116,14 @@ class PupilForm(forms.Form):
 
 
 def _shown(item: FormItem, value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m") if item.kind == "yearmonth" else value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
+    return stored_value(item, value)
 
 
 def pupil_initial(student, detail, family) -> dict:
     """Form values of a stored pupil (to correct it): the pupil, its detail row and its first two members."""
-    members = list(family)[:2]
     initial = {"school_class": student.school_class_id}
-    for item in FORM_ITEMS:
-        if item.target == "student":
-            source = student
-        elif item.target == "detail":
-            source = detail
-        else:
-            n = int(item.target[-1])
-            source = members[n - 1] if len(members) >= n else None
-        if source is None:
-            continue
-        initial[field_name(item.key)] = _shown(item, getattr(source, item.field, None))
+    initial.update({field_name(key): value for key, value in stored_row(student, detail, family).items()
+                    if key in _FORM_KEYS})
     return initial
 
 

@@ -69,9 +69,29 @@ def _fill(world) -> None:
         audit_record(actor=registrar, action="student.view", obj=pupils[n])
     _long_history(pupils[0], registrar, HISTORY)
     _long_history(pupils[1], registrar, 8)  # the same kinds of change, a few
+    _changes(world, pupils)
     record_problems(kind=ProblemKind.ID_ERROR, province_code="340000",
                     groups={f"s{p.pk}": [p.pk] for p in pupils},
                     details={f"s{p.pk}": {"reason": "id_not_found"} for p in pupils}, source="verification")
+
+
+def _changes(world, pupils) -> None:
+    """A dozen status changes that took effect (the pupils dropped out: the county's dropout list) and a dozen
+    record changes in approval."""
+    from xueji.changes import services as changes
+    from xueji.policy.models import BusinessWindow
+    from xueji.workflow.services import request_decide
+
+    today = clock.today()
+    for kind in ("changes.record", "changes.status"):
+        BusinessWindow.objects.get_or_create(province_code="340000", kind=kind, start_date=today - dt.timedelta(days=9),
+                                             end_date=today + dt.timedelta(days=9))
+    registrar = world.user("tunxi_primary", "registrar")
+    for pupil in pupils:
+        request = changes.status_change_file(actor=registrar, student=pupil, kind="dropout", reason="27")
+        request_decide(actor=world.user("tunxi_primary", "leader"), request=request, approve=True)
+        request_decide(actor=world.user("tunxi", "registrar"), request=request, approve=True)
+        changes.record_edit(actor=registrar, student=pupil, values={"ethnic": "02"})
 
 
 HISTORY = 200  # rows of the first pupil's history: its pages cost what a new pupil's do (issue 8, Speed)
@@ -126,6 +146,16 @@ PAGES = [
     ("tunxi_primary_registrar", "/api/v1/jobs/", 12),
     ("tunxi_primary_registrar", "/api/v1/problems/", 14),
     ("tunxi_primary_auditor", "/api/v1/audit-events/", 12),
+    ("tunxi_primary_registrar", "/changes/requests/", 22),
+    ("tunxi_primary_registrar", "/changes/status-changes/", 22),
+    ("tunxi_registrar", "/changes/dropouts/", 18),
+    ("tunxi_primary_registrar", "/students/{student}/edit/", 25),
+    ("tunxi_primary_registrar", "/students/{student}/family/", 18),
+    ("tunxi_primary_registrar", "/students/{student}/status-change/", 17),
+    ("tunxi_primary_registrar", "/api/v1/change-requests/", 12),
+    ("tunxi_primary_registrar", "/api/v1/status-changes/", 12),
+    ("tunxi_registrar", "/api/v1/dropouts/", 12),
+    ("tunxi_primary_registrar", "/api/v1/students/{student}/status-change-options/", 13),
 ]
 
 

@@ -264,6 +264,23 @@ API_CASES: list[Case] = [
     Case("api:import-detail", cap=Cap.STUDENT_VIEW, obj="import"),
     Case("api:import-errors", cap=Cap.STUDENT_VIEW_ID, obj="import"),
     Case("api:import-template", cap=Cap.STUDENT_IMPORT, query=lambda o, u, s: {"format": ("xlsx", "csv")[s % 2]}),
+    # Record maintenance, family members and status changes (xueji/changes/api/): the pupil's own school edits and
+    # files (an authority's registrar is refused, 403); the authorities read.
+    Case("api:student-record", "patch", cap=Cap.STUDENT_EDIT, obj="student", ok=(200, 403),
+         data=lambda o, u, s: {"phone": f"1390000{s % 10000:04d}"}),
+    Case("api:family-list", cap=Cap.STUDENT_VIEW, obj="student"),
+    Case("api:family-list", "post", cap=Cap.STUDENT_EDIT, obj="student", ok=(201, 403),
+         data=lambda o, u, s: {"name": f"矩阵亲属{s}", "relation": "51", "phone": "13600000000"}),
+    Case("api:family-member", "patch", cap=Cap.STUDENT_EDIT, obj="family", ok=(200, 403),
+         data=lambda o, u, s: {"phone": f"1370000{s % 10000:04d}"}),
+    Case("api:family-member", "delete", cap=Cap.STUDENT_EDIT, obj="family", ok=(204, 403)),
+    # (400: the business window of status changes, narrowed by some counties and cities of the matrix, is closed)
+    Case("api:status-change-file", "post", cap=Cap.REQUEST_FILE, obj="student", ok=(201, 400, 403),
+         data=lambda o, u, s: {"kind": "dropout", "reason": "27"}),
+    Case("api:status-change-options", cap=Cap.REQUEST_FILE, obj="student"),
+    Case("api:change-request-list", cap=Cap.REQUEST_VIEW),
+    Case("api:status-change-list", cap=Cap.STUDENT_VIEW),
+    Case("api:dropout-list", cap=Cap.DROPOUT_VIEW),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

@@ -67,6 +67,20 @@ def _problem_correct(problem, user, seq):
             "id_type": student.id_type, "id_number": student.id_number or "", "reason": "矩阵"}
 
 
+def _record_form(student, user, seq):
+    """The record form as its page fills it, with a new phone number."""
+    from xueji.changes.ui.forms import RecordEditForm
+    from xueji.registry.models import StudentDetail
+
+    values = RecordEditForm.initial_of(student, StudentDetail.objects.filter(student=student).first())
+    return {**values, "phone": f"1390000{seq % 10000:04d}"}
+
+
+def _member_form(member, user, seq):
+    return {"name": member.name, "relation": member.relation, "id_type": member.id_type,
+            "id_number": member.id_number, "phone": f"1370000{seq % 10000:04d}", "is_guardian": "1"}
+
+
 def _route(o, u, s):
     return {"request_type": "registration.enrolled", "resolver_1": "filing_school", "role_1": "leader",
             "resolver_2": "filing_county", "role_2": "registrar", "resolver_3": "filing_city", "role_3": "registrar"}
@@ -231,6 +245,23 @@ WEB_CASES: list[Case] = [
          data=lambda o, u, s: {"member": o.members.first().pk, **_proof_file(o, u, s)}),
     _web("problems:problem_arbitrate", "post", cap=Cap.REQUEST_VIEW, obj="problem", ok=REDIRECT,
          data=lambda o, u, s: {"keep_member": o.members.first().pk}),
+    # record maintenance, family members, status changes: the pupil's own school edits and files (an authority's
+    # registrar is refused with the 403 page); the authorities read, and follow the dropout list
+    _web("changes:record_edit", cap=Cap.STUDENT_EDIT, obj="student"),
+    _web("changes:record_edit", "post", cap=Cap.STUDENT_EDIT, obj="student", data=_record_form, ok=(302, 403)),
+    _web("changes:family_list", cap=Cap.STUDENT_VIEW, obj="student"),
+    _web("changes:family_add", cap=Cap.STUDENT_EDIT, obj="student"),
+    _web("changes:family_add", "post", cap=Cap.STUDENT_EDIT, obj="student", ok=(302, 403),
+         data=lambda o, u, s: {"name": f"矩阵亲属{s}", "relation": "51", "id_type": "1", "is_guardian": "1"}),
+    _web("changes:family_edit", cap=Cap.STUDENT_EDIT, obj="family"),
+    _web("changes:family_edit", "post", cap=Cap.STUDENT_EDIT, obj="family", data=_member_form, ok=(302, 403)),
+    _web("changes:family_remove", "post", cap=Cap.STUDENT_EDIT, obj="family", ok=(302, 403)),
+    _web("changes:status_change_new", cap=Cap.REQUEST_FILE, obj="student"),
+    _web("changes:status_change_new", "post", cap=Cap.REQUEST_FILE, obj="student", ok=(302, 400, 403),
+         data=lambda o, u, s: {"kind": "dropout", "reason": "27"}),
+    _web("changes:request_list", cap=Cap.REQUEST_VIEW),
+    _web("changes:status_change_list", cap=Cap.STUDENT_VIEW),
+    _web("changes:dropout_list", cap=Cap.DROPOUT_VIEW),
     _web("problems:number_lookup", cap=Cap.STUDENT_VIEW),
     _web("problems:number_lookup", "post", cap=Cap.STUDENT_VIEW, obj="student", in_url=False,
          data=lambda o, u, s: {"number": _number_of(o)}),

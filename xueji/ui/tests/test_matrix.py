@@ -119,7 +119,8 @@ def _build_scene():
         audit_record(actor=actor, action="matrix.test", obj=job)
     today = clock.today()
     for province in ("340000", "320000"):
-        for kind in ("registration.enrolled", "registration.grade1", "registration.returning"):
+        for kind in ("registration.enrolled", "registration.grade1", "registration.returning", "changes.record",
+                     "changes.status"):
             BusinessWindow.objects.create(province_code=province, kind=kind, start_date=today - dt.timedelta(days=5),
                                           end_date=today + dt.timedelta(days=5))
         for year in range(2000, 2005):  # spare windows for the delete case
@@ -193,6 +194,12 @@ def _objects(world, kind):
         return exchange_helpers.import_objects()
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
+    if kind == "family":
+        from xueji.registry.models import FamilyMember
+
+        return [(m.student.school.org_unit, m) for m in FamilyMember.objects.filter(
+            student__in=[s.pk for s in world.students.values()]).select_related("student__school__org_unit")
+                .order_by("pk")]
     raise AssertionError(kind)
 
 

@@ -310,6 +310,49 @@ def test_excluding_types_are_refused_on_the_same_subject_and_nothing_is_filed(wo
     assert Subject.objects.filter(kind=PUPIL.code, key=str(pupil)).count() == 1
 
 
+def test_the_refusal_of_a_second_request_names_the_open_one(world):
+    from xueji.core.messages import user_message
+
+    first = file(world)
+    with pytest.raises(Conflict) as refused:
+        services.request_submit(actor=world.user("tunxi_middle", "registrar"), type=STATUS_CHANGE, title="休学",
+                                subjects=[(PUPIL.code, world.students["tunxi_middle"].pk)])
+    assert refused.value.details == {"request": first.pk, "type": TRANSFER, "status": "pending"}
+    assert user_message(refused.value) == (f"该学籍已有办理中的申请：{TRANSFER} 第 {first.pk} 号（待审核，tunxi_primary"
+                                           f"提交）。请等待其审核结果，或将其撤回后再提交新的申请。")
+    assert first.title not in user_message(refused.value)  # the title may name a pupil the filer does not see
+
+
+def test_a_refusal_of_the_effect_may_leave_work_behind_after_the_rollback(world):
+    """The effect refuses (the approval is undone, the request stays at its step) but what it leaves is kept."""
+    from xueji.audit.models import AuditEvent
+    from xueji.audit.services import audit_record
+
+    def refuse(*, request, actor):
+        audit_record(actor=actor, action="test.undone")  # rolled back with the approval
+        raise types.refusal_leaving(Conflict("no", code="identity_clash"),
+                                    lambda: audit_record(actor=actor, action="test.kept"))
+
+    kind = types.register(RequestType(code="test.refusing", label="test", default_route=(
+        step("filing_county", "registrar"),), apply=refuse, subjects=(PUPIL.code,)))
+    try:
+        request = services.request_submit(actor=world.user("tunxi_middle", "registrar"), type=kind.code, title="x",
+                                          subjects=[(PUPIL.code, world.students["tunxi_middle"].pk)])
+        before = snapshot(request)
+        with pytest.raises(Conflict) as refused:
+            approve(world, request, "tunxi", "registrar")
+        assert refused.value.code == "identity_clash" and snapshot(request) == before
+        assert request.steps.get().status == StepStatus.PENDING
+        assert list(AuditEvent.objects.filter(action__startswith="test.").values_list("action", flat=True)) == [
+            "test.kept"]
+        outcome = services.request_bulk_decide(actor=world.user("tunxi", "registrar"), requests=[request],
+                                               approve=True)
+        assert [(o.ok, o.code) for o in outcome] == [(False, "identity_clash")]
+        assert AuditEvent.objects.filter(action="test.kept").count() == 2
+    finally:
+        types.unregister(kind.code)
+
+
 def test_a_subject_kind_the_type_does_not_declare_is_refused(world):
     with pytest.raises(ValidationFailed):
         services.request_submit(actor=world.user("tunxi_middle", "registrar"), type=STATUS_CHANGE, title="休学",

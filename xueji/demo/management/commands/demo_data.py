@@ -82,6 +82,11 @@ class Command(BaseCommand):
         extra = demo_registration_data()
         self.stdout.write(f"  population register: {extra['register']:,} entries, planted {extra['omitted']} unknown "
                           f"IDs and {extra['renamed']} name mismatches; {extra['preschool']} pre-school records")
+        from xueji.demo.changes import demo_changes_data
+
+        changes = demo_changes_data()
+        if changes:
+            self.stdout.write(f"  record and status changes in flight: {', '.join(sorted(changes))}")
         self._print_accounts(result.accounts)
 
     def _print_accounts(self, accounts: list[demo.DemoAccount]) -> None:
