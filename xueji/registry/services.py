@@ -29,6 +29,7 @@ from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
 from xueji.core import clock
+from xueji.core.db import insert_rows, update_rows
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
@@ -736,6 +737,20 @@ def family_member_remove(*, actor, member: FamilyMember, request_id: int | None 
     member.delete()
 
 
+def students_verify_apply(*, results: Sequence[tuple[int, str]], only_from: Iterable[str]) -> list[tuple[int, str]]:
+    """Set each pupil's identity-check state to its own value ((record id, VerifyStatus) pairs), for those still
+    in one of `only_from`: one UPDATE ... FROM per 10,000 (the row locks taken by the UPDATE itself). Returns
+    (record id, province code) of the rows changed. Set-based callers (verification runs) hold the transaction
+    and audit the batch."""
+    states = [str(VerifyStatus(state)) for state in only_from]
+    now = clock.now()
+    changed = update_rows(Student, "id", ["verify_status", "updated_at"],
+                          [(pk, str(VerifyStatus(status)), now) for pk, status in results],
+                          where=f"verify_status IN ({', '.join(['%s'] * len(states))})", where_params=states,
+                          returning=("id", "province_code"))
+    return [(pk, province) for pk, province in changed]
+
+
 def student_verify_set(*, student_ids: Sequence[int], status: str, only_from: Iterable[str] | None = None) -> int:
     """Set the identity-check state (核验) of many pupils: one UPDATE ... WHERE (those still in one of `only_from`,
     when given). Set-based callers (verification runs, the register export) hold the transaction and audit the
@@ -763,23 +778,27 @@ def student_verify_confirm(*, actor, student: Student | int, request_id: int) ->
 
 # National numbers (学籍号) ---------------------------------------------------------------------------------
 
-def student_number_issue(*, actor, issued: Sequence[tuple[Student, str, str]]) -> None:
-    """Give each pupil its new number (number, kind); the old one is kept as superseded, findable forever. The
-    numbers come from `registry.numbers` (allocation) or `problems.clearance` (final numbers), which lock
-    the pupils and check every number ever issued or retired. Set-based."""
+def student_number_issue(*, actor, issued: Sequence[tuple[Student | int, str, str]]) -> None:
+    """Give each pupil its new number ((pupil or record id, number, kind)); the old one is kept as superseded,
+    findable forever. The numbers come from `registry.numbers` (allocation) or `problems.clearance` (final
+    numbers), which lock the pupils and check every number ever issued or retired. Set-based: one UPDATE of the
+    old numbers, one INSERT of the new, one UPDATE ... FROM of the pupils (no model objects); pupils given as
+    objects get the new number set on them too."""
     if not issued:
         return
     now = clock.now()
-    ids = [s.pk for s, _n, _k in issued]
+    rows = [(s if isinstance(s, int) else s.pk, number, kind) for s, number, kind in issued]
+    ids = [pk for pk, _n, _k in rows]
     NationalNumber.objects.filter(student_id__in=ids, superseded_at__isnull=True).update(superseded_at=now)
-    NationalNumber.objects.bulk_create([NationalNumber(number=number, kind=kind, student=student, issued_at=now)
-                                        for student, number, kind in issued], batch_size=2000)
+    insert_rows(NationalNumber, ["number", "kind", "student", "issued_at"],
+                [(number, kind, pk, now) for pk, number, kind in rows])
+    update_rows(Student, "id", ["national_number"], [(pk, number) for pk, number, _k in rows])
     for student, number, _kind in issued:
-        student.national_number = number
-    Student.objects.bulk_update([s for s, _n, _k in issued], ["national_number"], batch_size=2000)
+        if not isinstance(student, int):
+            student.national_number = number
     audit_record(actor=actor, action="number.issue", object_type="registry.student",
                  object_repr=f"{len(issued)} numbers",
-                 after={"issued": [[s.pk, n] for s, n, _k in issued[:200]], "count": len(issued)})
+                 after={"issued": [[pk, n] for pk, n, _k in rows[:200]], "count": len(issued)})
 
 
 # Deletion -----------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ J number in the same job (jobs.py runs them)."""
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from xueji.accounts.jurisdiction import org_in_jurisdiction
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock
+from xueji.core.db import insert_rows
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
@@ -36,7 +37,7 @@ from xueji.problems.models import Problem, ProblemEvent, ProblemMember
 from xueji.problems.records import record_problems
 from xueji.regions.models import OrgUnit
 from xueji.registry.models import Student, VerifyStatus
-from xueji.registry.services import student_verify_set
+from xueji.registry.services import students_verify_apply
 from xueji.verification.choices import BatchMode, BatchStatus, VerifyResult
 from xueji.verification.files import store_upload
 from xueji.verification.models import VerificationBatch, VerificationItem
@@ -63,16 +64,14 @@ CHECKABLE = (VerifyStatus.UNVERIFIED, VerifyStatus.SENT)
 def apply_results(*, results: dict[int, str], actor, job: Job | None = None,
                   resolution: str = Resolution.CLEARED) -> dict:
     """Record the register's answers (record id -> VerifyResult) for records still awaiting a check: one UPDATE
-    per result, ID-error problems filed in bulk for failures, earlier ID errors of verified records resolved.
-    The caller holds the transaction."""
-    eligible = {pk: province for pk, province in Student.objects.select_for_update().filter(
-        pk__in=list(results), verify_status__in=CHECKABLE).values_list("pk", "province_code")}
+    ... FROM of the states (it locks and re-checks the rows itself), ID-error problems filed in bulk for
+    failures, earlier ID errors of verified records resolved. The caller holds the transaction."""
+    eligible = dict(students_verify_apply(results=[(pk, STATUS_OF[result]) for pk, result in results.items()],
+                                          only_from=CHECKABLE))
     by_result: dict[str, list[int]] = defaultdict(list)
     for pk, result in results.items():
         if pk in eligible:
             by_result[result].append(pk)
-    for result, ids in by_result.items():
-        student_verify_set(student_ids=ids, status=STATUS_OF[result])
     failed_by_province: dict[str, dict[str, list[int]]] = defaultdict(dict)
     details: dict[str, dict] = {}
     for result in (VerifyResult.ID_NOT_FOUND, VerifyResult.NAME_MISMATCH):
@@ -113,9 +112,11 @@ def _resolve_id_errors(student_ids: list[int], *, actor, resolution: str) -> int
 
 def verify_students(*, student_ids: Iterable[int], actor, batch: VerificationBatch | None = None,
                     register: PopulationRegister | None = None, job: Job | None = None,
-                    resolution: str = Resolution.CLEARED) -> dict:
+                    resolution: str = Resolution.CLEARED, committing: Callable[[dict], None] | None = None) -> dict:
     """Check these records (those holding a resident ID and awaiting a check) through the adapter and apply the
-    answers. If the register is unavailable, they stay unverified for a later run."""
+    answers in one transaction (the register is asked before it opens); `committing(outcome)` runs last inside
+    it (a run's counters commit with its chunk). If the register is unavailable, they stay unverified for a
+    later run."""
     rows = list(Student.objects.filter(has_id_q(), pk__in=list(student_ids), verify_status__in=CHECKABLE)
                 .values_list("pk", "id_number", "name"))
     if not rows:
@@ -131,12 +132,13 @@ def verify_students(*, student_ids: Iterable[int], actor, batch: VerificationBat
         if batch is not None:
             now = clock.now()
             sent = {pk: (number, name) for pk, number, name in rows}
-            VerificationItem.objects.bulk_create(
-                [VerificationItem(batch=batch, student_id=pk, id_number=sent[pk][0], name=sent[pk][1],
-                                  result=result, answered_at=now) for pk, result in results.items()],
-                batch_size=CHUNK, ignore_conflicts=True)
+            insert_rows(VerificationItem, ["batch", "student", "id_number", "name", "result", "answered_at"],
+                        [(batch.pk, pk, sent[pk][0], sent[pk][1], result, now) for pk, result in results.items()],
+                        ignore_conflicts=True)
         outcome = apply_results(results=results, actor=actor, job=job, resolution=resolution)
-    outcome["checked"] = len(results)
+        outcome["checked"] = len(results)
+        if committing is not None:
+            committing(outcome)
     return outcome
 
 
