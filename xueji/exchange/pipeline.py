@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from xueji.accounts.permissions import Cap
 from xueji.audit.services import audit_record
 from xueji.core import clock, idnumbers
+from xueji.core.db import analyze_changed
 from xueji.core.errors import ValidationFailed, XuejiError
 from xueji.core.spreadsheets import safe_cell
 from xueji.exchange.classes import class_labels, class_lookup, normalise_class_name
@@ -45,7 +46,7 @@ from xueji.exchange.readers import ColumnMap, cell_text, match_columns, open_sou
 from xueji.exchange.uploads import discard
 from xueji.jobs.models import FileScope
 from xueji.jobs.registry import job_handler
-from xueji.registry.models import FamilyMember
+from xueji.registry.models import FamilyMember, Student, StudentDetail
 from xueji.registry.services import (
     PreparedPupils,
     identity_holders,
@@ -593,6 +594,12 @@ def _finish(batch: ImportBatch, *, status: str, report: ErrorReport | None, chos
                  after={"status": status, "kind": batch.kind, "file": batch.file_name, "sha256": batch.sha256,
                         "size": batch.file_size, **counts, "errors": batch.error_count, "failure": failure[:500],
                         "timings": timings})
+    try:  # the batch's rows in the planner's statistics (when they change the tables enough: core.db)
+        written = batch.valid_rows
+        with transaction.atomic():
+            analyze_changed({Student: written, StudentDetail: written, FamilyMember: 2 * written})
+    except Exception:  # statistics are an optimisation: never the reason an import fails
+        logger.exception("ANALYZE after import batch %s", batch.pk)
     return {"batch": batch.pk, "status": status, **counts, "errors": batch.error_count, "timings": timings}
 
 

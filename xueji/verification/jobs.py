@@ -39,8 +39,9 @@ def _scope_students(scope: OrgUnit):
     return Student.objects.filter(school__org_unit__path__startswith=scope.path, reg_status=RegStatus.REGISTERED)
 
 
-def _keyset(qs, size: int = CHUNK, fields: tuple[str, ...] = ("pk",)) -> Iterator[list]:
+def _keyset(qs, size: int | None = None, fields: tuple[str, ...] = ("pk",)) -> Iterator[list]:
     """Walk a queryset in primary-key order, one chunk at a time (the set may change while it is walked)."""
+    size = size or CHUNK
     last = 0
     while True:
         chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list(*fields)[:size])
