@@ -271,35 +271,30 @@ def county_summary(*, scope: OrgUnit, new: dict[str, Counter] | None = None) -> 
 
 # Error scan -------------------------------------------------------------------------------------------------
 
-def _id_errors(*, province_code: str, scope_path: str) -> tuple[int, list[tuple[int, str, str | None]]]:
-    """Registered pupils of the scope holding a resident ID: how many, and (record id, verification state, code)
-    of those the scan concerns: a failed verification, or an ID number that contradicts itself or the record.
-    One statement: the ID rule's SQL form (core.idnumbers.error_code_sql) decides in the database; the few
-    numbers it leaves to Python (characters `normalise` may change) are decided here, by the Python form."""
+def _id_errors(*, province_code: str, scope_path: str) -> list[tuple[int, str, str | None]]:
+    """(record id, verification state, code) of the scope's registered pupils the scan concerns: a failed
+    verification, or a resident ID number that contradicts itself or the record. One statement: the ID rule's
+    SQL form (core.idnumbers.error_code_sql) decides in the database; the few numbers it leaves to Python
+    (characters `normalise` may change) are decided here, by the Python form."""
     t = _tables()
     rule = idnumbers.error_code_sql("s.id_number", "s.birth_date", "s.sex", vendor=connection.vendor)
-    failed = (VerifyStatus.NOT_FOUND, VerifyStatus.MISMATCH)
     has_id = "s.id_type = '1' AND s.id_number IS NOT NULL AND s.id_number <> ''"
     sql = (f"SELECT s.id, s.verify_status, CASE WHEN {has_id} THEN {rule} END, "  # noqa: S608 - fixed SQL
            f"s.id_number, s.birth_date, s.sex FROM {t['student']} s JOIN {t['school']} sc ON sc.id = s.school_id "
            f"JOIN {t['org']} o ON o.id = sc.org_unit_id "
            f"WHERE s.province_code = %s AND s.reg_status = %s AND o.path LIKE %s "
            f"AND (s.verify_status IN (%s, %s) OR ({has_id} AND {rule} IS NOT NULL)) ORDER BY s.id")
-    count = (f"SELECT COUNT(*) FROM {t['student']} s JOIN {t['school']} sc ON sc.id = s.school_id "  # noqa: S608
-             f"JOIN {t['org']} o ON o.id = sc.org_unit_id "
-             f"WHERE s.province_code = %s AND s.reg_status = %s AND o.path LIKE %s AND {has_id}")
-    where = [province_code, RegStatus.REGISTERED, scope_path + "%"]  # paths are digits and slashes: no escaping
+    # Paths are digits and slashes: nothing to escape for LIKE.
+    params = [province_code, RegStatus.REGISTERED, scope_path + "%", VerifyStatus.NOT_FOUND, VerifyStatus.MISMATCH]
     with connection.cursor() as cursor:
-        cursor.execute(count, where)
-        total = cursor.fetchone()[0]
-        cursor.execute(sql, [*where, *failed])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     found = []
     for pk, status, code, number, birth, sex in rows:
         if code == idnumbers.RECHECK:
             code = idnumbers.error_code(number, _as_date(birth) if birth else None, sex)
         found.append((pk, status, code))
-    return total, found
+    return found
 
 
 def error_scan(*, province_code: str, scope: OrgUnit, actor, job: Job | None = None, progress=None) -> dict:
@@ -307,7 +302,7 @@ def error_scan(*, province_code: str, scope: OrgUnit, actor, job: Job | None = N
     resident ID numbers that contradict themselves (length, check character) or the record (birth date, sex).
     Set-based: one statement finds them all (the ID rule in SQL), then the problems are filed in bulk."""
     progress = progress or (lambda pct, message: None)
-    total, found = _id_errors(province_code=province_code, scope_path=scope.path)
+    found = _id_errors(province_code=province_code, scope_path=scope.path)
     groups: dict[str, list[int]] = {}
     details: dict[str, dict] = {}
     reasons = Counter()
@@ -321,7 +316,7 @@ def error_scan(*, province_code: str, scope: OrgUnit, actor, job: Job | None = N
         if code and f"s{pk}" not in groups:
             groups[f"s{pk}"], details[f"s{pk}"] = [pk], {"reason": code}
             reasons[code] += 1
-    progress(80, f"{total}/{total} ID numbers checked")
+    progress(80, f"ID numbers checked: {len(groups) - reasons['id_not_found'] - reasons['name_mismatch']} wrong")
     with transaction.atomic():
         result = record_problems(kind=ProblemKind.ID_ERROR, province_code=province_code, groups=groups,
                                  details=details, source="scan", actor=actor, job=job)

@@ -52,7 +52,7 @@ def _state():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_killed_midway_keeps_its_chunks_and_the_rerun_continues(world, media, monkeypatch):
-    pupils = _class_of_pupils(world)
+    _class_of_pupils(world)
     registrar = world.user("tunxi", "registrar")
     monkeypatch.setattr(jobs, "CHUNK", 3)  # 11 pupils of 屯溪区 to check: chunks of 3, 3, 3, 2
 
@@ -91,9 +91,7 @@ def test_a_run_killed_midway_keeps_its_chunks_and_the_rerun_continues(world, med
     from xueji.registry.services import student_verify_set
 
     student_verify_set(student_ids=list(Student.objects.values_list("pk", flat=True)), status=VerifyStatus.UNVERIFIED)
-    from django.db import connection as conn
-
-    with conn.cursor() as cursor:  # a test's reset: the numbers gone again
+    with connection.cursor() as cursor:  # a test's reset: the numbers gone again
         cursor.execute("UPDATE registry_student SET national_number = NULL")
     NationalNumber.objects.all().delete()
     whole = job_run(verification_start(actor=registrar).pk)
