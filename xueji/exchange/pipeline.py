@@ -186,19 +186,21 @@ class RowChecker:
         return chunk
 
     def check(self, number: int, cells: list[Any], chunk: Chunk) -> None:
+        self.settle(self.assess(number, cells), chunk)
+
+    def assess(self, number: int, cells: list[Any]) -> "Assessed":
+        """Every check of one row but the duplicate inside the file (which depends on the rows before it: see
+        `settle`). What a checking process does for the rows it is given (parallel.py)."""
         raw = self.raw_of(cells)
         clean, errors = validate_row(raw, today=self.today)
         if clean is not None and not self.formulas and not self.typed_cells:  # the common case, kept short
             klass = self.classes.get(clean.class_name)
             if klass is not None and self.kind == ImportKind.ENROLLED:
-                problems: list[tuple[str, str]] = []
-                if not self._in_file_duplicate(number, raw, clean, problems):
-                    chunk.good.append(GoodRow(number, klass, clean))
-                    return
-        self._check_slowly(number, cells, raw, clean, errors, chunk)
+                return Assessed(number, clean, klass, None, self._dup_key(raw, clean), True)
+        return self._assess_slowly(number, cells, raw, clean, errors)
 
-    def _check_slowly(self, number: int, cells: list[Any], raw: dict[str, Any], clean: CleanStudent | None,
-                      errors: list, chunk: Chunk) -> None:
+    def _assess_slowly(self, number: int, cells: list[Any], raw: dict[str, Any], clean: CleanStudent | None,
+                       errors: list) -> "Assessed":
         early: list[tuple[str, str]] = []
         hidden: set[str] = set()
         if number in self.formulas:
@@ -218,15 +220,22 @@ class RowChecker:
         # The class is checked even when other items failed: every error of a row in one report, not in rounds.
         class_name = clean.class_name if clean is not None else _text_of(raw.get("class_name"))
         klass = self._class_of(class_name, problems) if class_name else None
-        duplicate = self._in_file_duplicate(number, raw, clean, problems)
-        if problems:
-            chunk.errors[number] = problems
-            if clean is not None and klass is not None and duplicate and len(problems) == 1:
-                chunk.duplicate += 1
-            else:
-                chunk.invalid += 1
+        return Assessed(number, clean, klass, problems, self._dup_key(raw, clean),
+                        clean is not None and klass is not None)
+
+    def settle(self, row: "Assessed", chunk: Chunk) -> None:
+        """The duplicate check inside the file (in row order, so the first of two rows is the good one), then
+        the row is good or listed with its errors, the duplicate last."""
+        duplicate = self._in_file_duplicate(row.number, row.dup_key)
+        if duplicate is None and not row.problems:
+            chunk.good.append(GoodRow(row.number, row.klass, row.clean))
             return
-        chunk.good.append(GoodRow(number=number, klass=klass, clean=clean))
+        problems = [*(row.problems or ()), *((duplicate,) if duplicate else ())]
+        chunk.errors[row.number] = problems
+        if row.complete and duplicate and len(problems) == 1:
+            chunk.duplicate += 1
+        else:
+            chunk.invalid += 1
 
     def _class_of(self, name: str, problems: list[tuple[str, str]]) -> SchoolClass | None:
         klass = self.classes.find(name)
@@ -246,8 +255,10 @@ class RowChecker:
             return None
         return klass
 
-    def _in_file_duplicate(self, number: int, raw: dict[str, Any], clean: CleanStudent | None,
-                           problems: list[tuple[str, str]]) -> bool:
+    @staticmethod
+    def _dup_key(raw: dict[str, Any], clean: CleanStudent | None) -> int | str | tuple | None:
+        """What two rows of one file must not share: the ID number (a compact key), or without one name, sex
+        and birth date (a tuple); None when the row gives neither."""
         if clean is not None:
             id_number = clean.student["id_number"] or ""
         else:
@@ -255,23 +266,41 @@ class RowChecker:
             text = value if type(value) is str else cell_text(value)
             id_number = idnumbers.normalise(text) if text else ""
         if id_number:
-            key = _id_key(id_number)
-            first = self.seen_ids.setdefault(key, number)
-            if first != number:
-                problems.append((self.title_of.get("id_number", "身份证件号"),
-                                 _("The ID number repeats row %(row)s") % {"row": first}))
-                return True
-            return False
+            return _id_key(id_number)
         if clean is None:
-            return False
+            return None
         data = clean.student
-        person = (data["name"], data["sex"], data["birth_date"])
-        first = self.seen_people.setdefault(person, number)
+        return (data["name"], data["sex"], data["birth_date"])
+
+    def _in_file_duplicate(self, number: int, key: int | str | tuple | None) -> tuple[str, str] | None:
+        """The error of a row repeating an earlier row's key (the first row holding a key keeps it)."""
+        if key is None:
+            return None
+        if type(key) is tuple:
+            first = self.seen_people.setdefault(key, number)
+            if first != number:
+                return ("姓名", _("Same name, sex and date of birth as row %(row)s, both without an ID number")
+                        % {"row": first})
+            return None
+        first = self.seen_ids.setdefault(key, number)
         if first != number:
-            problems.append(("姓名", _("Same name, sex and date of birth as row %(row)s, both without an ID number")
-                             % {"row": first}))
-            return True
-        return False
+            return (self.title_of.get("id_number", "身份证件号"),
+                    _("The ID number repeats row %(row)s") % {"row": first})
+        return None
+
+
+@dataclass(slots=True)
+class Assessed:
+    """One row checked but for the duplicate inside the file: its clean values, its class, its errors so far
+    (None on the fast path), its duplicate key, and whether a lone duplicate error would make it a duplicate
+    (clean values and a class) rather than an invalid row."""
+
+    number: int
+    clean: CleanStudent | None
+    klass: SchoolClass | None
+    problems: list[tuple[str, str]] | None
+    dup_key: int | str | tuple | None
+    complete: bool
 
 
 # Writing chunks ----------------------------------------------------------------------------------------------
