@@ -40,12 +40,14 @@ from xueji.core import clock, idnumbers
 from xueji.core.db import analyze_changed
 from xueji.core.errors import ValidationFailed, XuejiError
 from xueji.core.spreadsheets import safe_cell
+from xueji.exchange import parallel
 from xueji.exchange.classes import class_labels, class_lookup, normalise_class_name
 from xueji.exchange.models import ImportBatch, ImportKind, ImportStatus
 from xueji.exchange.readers import ColumnMap, cell_text, match_columns, open_source
 from xueji.exchange.uploads import discard
 from xueji.jobs.models import FileScope
 from xueji.jobs.registry import job_handler
+from xueji.regions.models import province_code_of
 from xueji.registry.models import FamilyMember, Student, StudentDetail
 from xueji.registry.services import (
     PreparedPupils,
@@ -523,6 +525,7 @@ def run_import(batch: ImportBatch, *, progress: Callable[[int, str | None], None
     source = None
     report: ErrorReport | None = None
     writer = None
+    checking: parallel.ProcessChecker | None = None
     timings = {"check_s": 0.0, "write_s": 0.0}
     try:
         source = open_source(Path(settings.MEDIA_ROOT) / stored, batch.file_type, batch.file_name)
@@ -550,18 +553,32 @@ def run_import(batch: ImportBatch, *, progress: Callable[[int, str | None], None
                 if progress:
                     progress(min(99, int(source.fraction_done * 99)), None)
 
+        processes = parallel.check_processes() if prepare and use_thread else 0
+        if processes and (Path(settings.MEDIA_ROOT) / stored).stat().st_size >= parallel.min_bytes():
+            checking = parallel.ProcessChecker(checker, processes=processes, header=header,
+                                               offset=getattr(source, "start_col", 0),
+                                               province=province_code_of(school.org_unit) or "")
+            timings["check_processes"] = processes
         for rows in _chunks(source.rows(), chunk_rows or CHUNK_ROWS, first=() if chunk_rows else FIRST_CHUNKS):
             started = time.perf_counter()
-            chunk = checker.check_chunk(rows, prepare=prepare)
+            chunks = checking.submit(rows) if checking else [checker.check_chunk(rows, prepare=prepare)]
             timings["check_s"] += time.perf_counter() - started
-            finished(writer.submit(chunk))
+            for chunk in chunks:
+                finished(writer.submit(chunk))
+        if checking:
+            started = time.perf_counter()
+            for chunk in checking.finish():
+                finished(writer.submit(chunk))
+            timings["check_s"] += time.perf_counter() - started
+            checking = None
         finished(writer.finish())
         writer = None
         report.close()
         if not done_rows:
             raise ValidationFailed(f"“{batch.file_name}”只有列标题，没有学生数据。", code="no_rows", field="file")
     except BaseException as exc:
-        for cleanup in (writer.abort if writer is not None else None, report.close if report is not None else None):
+        for cleanup in (checking.close if checking is not None else None,
+                        writer.abort if writer is not None else None, report.close if report is not None else None):
             try:
                 if cleanup is not None:
                     cleanup()

@@ -218,6 +218,20 @@ class PreparedPupils:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def renumbered(self, keep: Sequence[int], ids: Sequence[int]) -> "PreparedPupils":
+        """The pupils at the positions in `keep` (ascending) under these ids, from text formatted under id 0
+        (a checking process cannot reserve ids: the bulk import's parallel checker). Every row of the three
+        tables starts with the pupil's id; COPY text escapes newlines inside values, so a newline ends a row."""
+        buffers = (bytearray(), bytearray(), bytearray())
+        ends: tuple[list[int], list[int], list[int]] = ([], [], [])
+        for i, pk in zip(keep, ids, strict=True):
+            prefix = b"%d\t" % pk
+            for out, out_ends, buffer, source_ends in zip(buffers, ends, self.buffers, self.ends, strict=True):
+                for line in bytes(buffer[(source_ends[i - 1] if i else 0):source_ends[i]]).split(b"\n")[:-1]:
+                    out += prefix + line[2:] + b"\n"  # the row without its leading "0\t"
+                out_ends.append(len(out))
+        return PreparedPupils(ids=list(ids), buffers=buffers, ends=ends)
+
     def subset(self, keep: Sequence[int]) -> tuple[list[int], list[bytes]]:
         """Ids and the three tables' text for the pupils at the positions in `keep` (ascending)."""
         if len(keep) == len(self.ids):
@@ -229,15 +243,23 @@ class PreparedPupils:
         return [self.ids[i] for i in keep], texts
 
 
-def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | None, CleanStudent]],
-                          reg_status: str = RegStatus.DRAFT) -> PreparedPupils:
-    """Reserve student ids (nextval: safe under concurrency, gaps allowed) and format the pupils as COPY text.
-    PostgreSQL only. The bulk import does this on its checking thread and leaves the writing to its writer."""
-    province_code = province_code_of(school.org_unit) or ""
-    tables = (_copy_table(Student), _copy_table(StudentDetail), _copy_table(FamilyMember))
+def students_copy_reserve(count: int) -> list[int]:
+    """Reserve `count` student ids (nextval: safe under concurrency, gaps allowed). PostgreSQL only."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [_student_sequence(), len(rows)])
-        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [_student_sequence(), count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | None, CleanStudent]],
+                          reg_status: str = RegStatus.DRAFT, ids: Sequence[int] | None = None,
+                          province_code: str | None = None) -> PreparedPupils:
+    """Reserve student ids (unless given: a checking process formats under id 0, see PreparedPupils.renumbered)
+    and format the pupils as COPY text. PostgreSQL only. The bulk import does this on its checking thread (or
+    process) and leaves the writing to its writer."""
+    if province_code is None:
+        province_code = province_code_of(school.org_unit) or ""
+    tables = (_copy_table(Student), _copy_table(StudentDetail), _copy_table(FamilyMember))
+    ids = students_copy_reserve(len(rows)) if ids is None else ids
     append = _Formatter().append
     now = timezone.now()
     school_id = school.pk
