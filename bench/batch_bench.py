@@ -363,8 +363,8 @@ def render(args, figures: dict) -> str:
                   f"| the same writes in plain SQL, one statement per step | {plain['wall_s']:.1f} | "
                   f"{plain['checks_s']:.1f} | {plain['numbers_s']:.1f} | 0 + {plain['backend_cpu_s']:.1f} | "
                   f"{load(plain)} |",
-                  f"| **ratio** | **{ours['wall_s'] / plain['wall_s']:.2f}** | {ours['checks_s'] / plain['checks_s']:.2f}"
-                  f" | {ours['numbers_s'] / plain['numbers_s']:.2f} | "
+                  f"| **ratio** | **{ours['wall_s'] / plain['wall_s']:.2f}** | "
+                  f"{ours['checks_s'] / plain['checks_s']:.2f} | {ours['numbers_s'] / plain['numbers_s']:.2f} | "
                   f"{(ours['python_cpu_s'] + ours['backend_cpu_s']) / plain['backend_cpu_s']:.2f} | |", "",
                   f"Plain SQL steps (s): {json.dumps({k: round(v, 1) for k, v in plain['steps'].items()})}", ""]
     if "scan" in figures:
@@ -382,7 +382,8 @@ def render(args, figures: dict) -> str:
     if "export" in figures:
         export = figures["export"]
         lines += ["## Export of every pupil (xlsx)", "",
-                  "| measurement | rows | wall s | CPU s (Python) | size MiB | load |", "|---|---:|---:|---:|---:|---:|",
+                  "| measurement | rows | wall s | CPU s (Python) | size MiB | load |",
+                  "|---|---:|---:|---:|---:|---:|",
                   f"| ours: the export job | {export['result']['rows']:,} ({export['result']['sheets']} sheets) | "
                   f"{export['wall_s']:.1f} | {export['python_cpu_s']:.1f} | {export['file_mib']:.0f} | "
                   f"{load(export)} |",

@@ -46,7 +46,7 @@ def _init(spec: dict) -> None:
     from django.db import connections
     from django.utils import translation
 
-    from xueji.exchange.pipeline import RowChecker
+    from xueji.exchange.checking import RowChecker
     from xueji.exchange.readers import match_columns
     from xueji.schools.models import School
 
@@ -126,7 +126,7 @@ class ProcessChecker:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _settle(self, rows: list[tuple[int, list[Any]]], future):
-        from xueji.exchange.pipeline import Assessed, Chunk
+        from xueji.exchange.checking import Assessed, Chunk
         from xueji.registry.services import students_copy_reserve
 
         assessed, prepared = future.result()
