@@ -12,7 +12,9 @@ database doing the same work in plain SQL, in the same run, on PostgreSQL.
   phase as the job does). Both phases are timed apart: the second is number issuance on its own.
 - the ID-error scan (`problems.scans.error_scan`) against one SQL statement doing the same checks;
 - the export of 1,000,000 pupils (`registry.export_students`, xlsx) against COPY (SELECT ...) TO STDOUT of the
-  same query.
+  same query;
+- the demo's population-register fill (`verification.register.register_fill_from_students`) against one plain
+  INSERT ... SELECT.
 
 Databases (server --server, trust auth): the 1,000,000-pupil province of bench/import_bench.py
 (`xueji_import_base`, built once with the demo generator and reused). Verification needs pupils awaiting a
@@ -315,6 +317,33 @@ def child_export(url: str) -> dict:
             "copy_s": copy_wall, "copy_mib": copied / 2 ** 20}
 
 
+def child_register(url: str) -> dict:
+    """The demo's population-register fill (`register_fill_from_students`, 12 IDs left out and 12 renamed as
+    `manage.py demo_data` plants them) against one plain INSERT ... SELECT of the same pupils; emptied first."""
+    ib.setup_django(url)
+    from django.db import connection
+
+    from xueji.verification.register import register_fill_from_students
+
+    plain = ("INSERT INTO registration_registerentry (id_number, name, sex, birth_date, loaded_at) SELECT "
+             "id_number, name, sex, birth_date, now() FROM registry_student WHERE id_type = '1' AND id_number IS "
+             "NOT NULL AND id_number <> '' AND reg_status = 'registered'")
+    figures: dict = {"ours_s": [], "plain_s": []}
+    for _n in range(2):
+        for kind in ("plain", "ours"):
+            with connection.cursor() as cursor:
+                cursor.execute("TRUNCATE registration_registerentry")
+            began = time.perf_counter()
+            if kind == "ours":
+                result = register_fill_from_students(omit=12, rename=12)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(plain)
+            figures[f"{kind}_s"].append(time.perf_counter() - began)
+    figures["pupils"] = result["pupils"]
+    return figures
+
+
 # The parent --------------------------------------------------------------------------------------------------
 
 def run_child(kind: str, url: str, *extra: str) -> dict:
@@ -390,6 +419,15 @@ def render(args, figures: dict) -> str:
                   f"| COPY (the same query) TO STDOUT | | {export['copy_s']:.1f} | | {export['copy_mib']:.0f} | |",
                   f"| **ratio** | | **{export['wall_s'] / export['copy_s']:.1f}** | | | |", "",
                   f"PostgreSQL CPU for both: {export['backend_cpu_s']:.1f} s.", ""]
+    if "register" in figures:
+        fill = figures["register"]
+        ours, plain = min(fill["ours_s"]), min(fill["plain_s"])
+        lines += ["## The demo's population-register fill", "",
+                  "| measurement | pupils | best of 2, s | load |", "|---|---:|---:|---:|",
+                  f"| ours: register_fill_from_students (one INSERT ... SELECT, upsert) | {fill['pupils']:,} | "
+                  f"{ours:.1f} | {load(fill)} |",
+                  f"| plain INSERT ... SELECT of the same pupils | | {plain:.1f} | |",
+                  f"| **ratio** | | **{ours / plain:.2f}** | |", ""]
     return "\n".join(lines)
 
 
@@ -398,7 +436,7 @@ def main() -> int:
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--base", default="xueji_import_base")
     parser.add_argument("--pupils", type=int, default=1_000_000)
-    parser.add_argument("--only", default="verify,scan,export")
+    parser.add_argument("--only", default="verify,scan,export,register")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rebuild-base", action="store_true")
     parser.add_argument("--keep", action="store_true")
@@ -408,7 +446,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         handler = {"verify": child_verify, "verify_sql": child_verify_sql, "scan": child_scan,
-                   "export": child_export}[args.child]
+                   "export": child_export, "register": child_register}[args.child]
         extra = {"repeat": args.repeat} if args.child == "scan" else {}
         print(json.dumps(handler(args.url, **extra), default=str))
         return 0
@@ -436,12 +474,16 @@ def main() -> int:
         print("export ...", flush=True)
         url = fresh(args, args.base)
         figures["export"] = run_child("export", url)
+    if "register" in wanted:
+        print("register fill ...", flush=True)
+        url = fresh(args, args.base)
+        figures["register"] = run_child("register", url)
     if not args.keep:
         ib.admin(args.server, f'DROP DATABASE IF EXISTS "{SCRATCH}"')
     report = render(args, figures)
     print(report)
     if not args.no_write:
-        path = RESULTS if wanted == {"verify", "scan", "export"} else RESULTS.with_name(
+        path = RESULTS if wanted == {"verify", "scan", "export", "register"} else RESULTS.with_name(
             f"batch-{'-'.join(sorted(wanted))}.md")
         path.write_text(report, encoding="utf-8")
         print(f"written to {path.relative_to(ROOT)}")

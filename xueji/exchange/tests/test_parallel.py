@@ -56,3 +56,20 @@ def test_a_checking_process_imports_as_the_thread_does(world, media, registrar, 
     on_thread = _import(registrar, school, rows)
     assert "check_processes" not in on_thread.timings
     assert _outcome(on_thread) == expected
+
+
+def test_an_import_refreshes_the_statistics_of_the_pupil_tables(world, media, registrar, school, class_name,
+                                                                monkeypatch):
+    """Issue 14: ANALYZE at the end of an import batch, on the tables it wrote (here every change counts)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE runs on PostgreSQL")
+    from django.test.utils import CaptureQueriesContext
+
+    from xueji.core.db import bulk
+
+    monkeypatch.setattr(bulk, "ANALYZE_THRESHOLD", 0)
+    with CaptureQueriesContext(connection) as queries:
+        batch = _import(registrar, school, [pupil(n, class_name=class_name) for n in range(30)])
+    assert batch.valid_rows == 30
+    (analyzed,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed == 'ANALYZE "registry_familymember", "registry_student", "registry_studentdetail"'
