@@ -42,7 +42,7 @@ def blocked_student_ids(student_ids: Iterable[int]) -> set[int]:
     from xueji.problems.choices import ACTIVE_MEMBER_STATES, ProblemStatus
     from xueji.problems.models import ProblemMember
 
-    return set(ProblemMember.objects.filter(student_id__in=list(student_ids), state__in=ACTIVE_MEMBER_STATES)
+    return set(ProblemMember.objects.filter(student_id__any_of=list(student_ids), state__in=ACTIVE_MEMBER_STATES)
                .exclude(problem__status=ProblemStatus.RESOLVED).values_list("student_id", flat=True))
 
 
@@ -51,8 +51,8 @@ def numbers_taken(numbers: Iterable[str]) -> set[str]:
     from xueji.problems.models import RetiredNumber
 
     wanted = list(numbers)
-    taken = set(NationalNumber.objects.filter(number__in=wanted).values_list("number", flat=True))
-    return taken | set(RetiredNumber.objects.filter(number__in=wanted).values_list("number", flat=True))
+    taken = set(NationalNumber.objects.filter(number__any_of=wanted).values_list("number", flat=True))
+    return taken | set(RetiredNumber.objects.filter(number__any_of=wanted).values_list("number", flat=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ def issue_cleared(*, student_ids: Iterable[int], actor, job=None) -> dict:
     if not ids:
         return outcome
     students = [Pupil(*row) for row in Student.objects.select_for_update(of=("self",)).filter(
-        pk__in=ids, reg_status=RegStatus.REGISTERED).order_by("pk").values_list(*PUPIL_FIELDS)]
+        pk__any_of=ids, reg_status=RegStatus.REGISTERED).order_by("pk").values_list(*PUPIL_FIELDS)]
     candidates = [s for s in students if not s.national_number or s.national_number.startswith("L")]
     blocked = blocked_student_ids(s.pk for s in candidates)
     with_id: list[Pupil] = []

@@ -811,7 +811,7 @@ def student_number_issue(*, actor, issued: Sequence[tuple[Student | int, str, st
     now = clock.now()
     rows = [(s if isinstance(s, int) else s.pk, number, kind) for s, number, kind in issued]
     ids = [pk for pk, _n, _k in rows]
-    NationalNumber.objects.filter(student_id__in=ids, superseded_at__isnull=True).update(superseded_at=now)
+    NationalNumber.objects.filter(student_id__any_of=ids, superseded_at__isnull=True).update(superseded_at=now)
     insert_rows(NationalNumber, ["number", "kind", "student", "issued_at"],
                 [(number, kind, pk, now) for pk, number, kind in rows])
     update_rows(Student, "id", ["national_number"], [(pk, number) for pk, number, _k in rows])

@@ -117,9 +117,9 @@ def verify_job(ctx) -> dict:
             answered=before["checked"] + mine["checked"],
             counts={k: before[k] + mine[k] for k in BATCH_COUNTS})
 
-    for number, chunk in enumerate(_keyset(to_check), start=1):
+    for number, chunk in enumerate(_keyset(to_check, fields=("pk", "id_number", "name")), start=1):
         outcome = verify_students(student_ids=[row[0] for row in chunk], actor=actor, batch=batch,
-                                  register=register, job=ctx.job, committing=committing)
+                                  register=register, job=ctx.job, committing=committing, rows=chunk)
         done += len(chunk)
         counts.update({k: v for k, v in outcome.items() if isinstance(v, int) and not isinstance(v, bool)})
         if outcome.get("unavailable"):

@@ -73,7 +73,7 @@ class LocalPopulationRegister:
 
     def check(self, items: list[CheckItem]) -> list[CheckResult]:
         numbers = {idnumbers.normalise(item.id_number) for item in items}
-        names = dict(RegisterEntry.objects.filter(id_number__in=numbers).values_list("id_number", "name"))
+        names = dict(RegisterEntry.objects.filter(id_number__any_of=numbers).values_list("id_number", "name"))
         results = []
         for item in items:
             name = names.get(idnumbers.normalise(item.id_number))

@@ -59,6 +59,7 @@ CHUNK = 2000
 STATUS_OF = {VerifyResult.VERIFIED: VerifyStatus.VERIFIED, VerifyResult.ID_NOT_FOUND: VerifyStatus.NOT_FOUND,
              VerifyResult.NAME_MISMATCH: VerifyStatus.MISMATCH}
 CHECKABLE = (VerifyStatus.UNVERIFIED, VerifyStatus.SENT)
+RESULTS = frozenset(VerifyResult.values)
 
 
 def apply_results(*, results: dict[int, str], actor, job: Job | None = None,
@@ -97,7 +98,7 @@ def apply_results(*, results: dict[int, str], actor, job: Job | None = None,
 def _resolve_id_errors(student_ids: list[int], *, actor, resolution: str) -> int:
     """ID errors of records now verified no longer apply (e.g. corrected, or the register was updated)."""
     now = clock.now()
-    problem_ids = list(ProblemMember.objects.filter(student_id__in=student_ids, problem__kind=ProblemKind.ID_ERROR,
+    problem_ids = list(ProblemMember.objects.filter(student_id__any_of=student_ids, problem__kind=ProblemKind.ID_ERROR,
                                                     problem__status=ProblemStatus.OPEN)
                        .values_list("problem_id", flat=True))
     if not problem_ids:
@@ -112,13 +113,16 @@ def _resolve_id_errors(student_ids: list[int], *, actor, resolution: str) -> int
 
 def verify_students(*, student_ids: Iterable[int], actor, batch: VerificationBatch | None = None,
                     register: PopulationRegister | None = None, job: Job | None = None,
-                    resolution: str = Resolution.CLEARED, committing: Callable[[dict], None] | None = None) -> dict:
+                    resolution: str = Resolution.CLEARED, committing: Callable[[dict], None] | None = None,
+                    rows: list[tuple[int, str, str]] | None = None) -> dict:
     """Check these records (those holding a resident ID and awaiting a check) through the adapter and apply the
     answers in one transaction (the register is asked before it opens); `committing(outcome)` runs last inside
-    it (a run's counters commit with its chunk). If the register is unavailable, they stay unverified for a
-    later run."""
-    rows = list(Student.objects.filter(has_id_q(), pk__in=list(student_ids), verify_status__in=CHECKABLE)
-                .values_list("pk", "id_number", "name"))
+    it (a run's counters commit with its chunk). `rows`: the records as (id, ID number, name) when the caller
+    has just read them with the same conditions (a run's chunk). If the register is unavailable, they stay
+    unverified for a later run."""
+    if rows is None:
+        rows = list(Student.objects.filter(has_id_q(), pk__any_of=list(student_ids), verify_status__in=CHECKABLE)
+                    .values_list("pk", "id_number", "name"))
     if not rows:
         return {"checked": 0, "verified_ids": []}
     register = register or population_register()
@@ -149,7 +153,7 @@ def _results_by_record(rows, answers: list[CheckResult]) -> dict[int, str]:
     sent = {str(pk) for pk, _n, _m in rows}
     results: dict[int, str] = {}
     for answer in answers:
-        if answer.reference not in sent or answer.result not in VerifyResult.values:
+        if answer.reference not in sent or answer.result not in RESULTS:
             raise ValueError(f"The register answered an unknown reference or result: {answer!r}")
         results[int(answer.reference)] = answer.result
     return results
