@@ -135,16 +135,16 @@ def error_code_sql(number: str, birth_date: str, sex: str, *, vendor: str) -> st
     if postgres:
         plain = f"{number} ~ '^[0-9X]*$'"
         shape = f"{number} ~ '^[0-9]{{17}}[0-9X]$'"
-        birth_digits = f"to_char({birth_date}, 'YYYYMMDD')"
+        birth_mismatch = f"{birth_date} <> make_date({year}, {month}, {day})"  # a real date by then
     else:
         plain = f"NOT ({number} GLOB '*[^0-9X]*')"
         shape = f"NOT (substr({number}, 1, 17) GLOB '*[^0-9]*')"
-        birth_digits = f"replace({birth_date}, '-', '')"
+        birth_mismatch = f"substr({number}, 7, 8) <> replace({birth_date}, '-', '')"
     sex_of_number = f"CASE WHEN {digit(17)} %% 2 = 1 THEN '1' ELSE '2' END"
     return (f"(CASE WHEN NOT ({plain}) THEN '{RECHECK}' "
             f"WHEN length({number}) <> 18 THEN 'id_length' "
             f"WHEN NOT ({shape}) THEN 'id_shape' "
             f"WHEN NOT ({real_date}) THEN 'id_birth_date' "
             f"WHEN NOT ({check}) THEN 'id_check_digit' "
-            f"WHEN {birth_date} IS NOT NULL AND substr({number}, 7, 8) <> {birth_digits} THEN 'birth_date_mismatch' "
+            f"WHEN {birth_date} IS NOT NULL AND {birth_mismatch} THEN 'birth_date_mismatch' "
             f"WHEN {sex} IN ('1', '2') AND {sex} <> {sex_of_number} THEN 'sex_mismatch' END)")
