@@ -3,6 +3,7 @@ leading apostrophe so Excel, WPS and LibreOffice never run them as formulas (CSV
 export or report, xlsx or CSV, goes through `safe_cell` / `safe_row` / `csv_writer`."""
 
 import csv
+import re
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -47,6 +48,8 @@ _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # XML 1.0 holds no control characters but tab and newline: Excel's own escape for the others is _xHHHH_.
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "_x000D_",
                            **{chr(c): f"_x{c:04X}_" for c in range(32) if c not in (9, 10, 13)}})
+_XML_SPECIAL = re.compile("[&<>\x00-\x20]")  # what needs escaping, and blanks (kept only when marked)
+_BLANKS = " \t\n"
 _STYLES = (f'<styleSheet xmlns="{_XML_NS}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
            '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
@@ -80,8 +83,7 @@ class TextWorkbook:
         self.names: list[str] = []
         self.handle = None
         self.row = 0
-        self.cells = [f'<c r="{letter}%d" t="inlineStr"><is><t xml:space="preserve">' for letter in
-                      column_letters(width)]
+        self.width = width
         self.pending: list[str] = []
 
     def add_sheet(self, name: str) -> None:
@@ -91,16 +93,24 @@ class TextWorkbook:
         self.handle.write(self.HEAD.encode())
         self.row = 0
 
+    # Cells follow one another from column A (a cell's reference is optional in SpreadsheetML; the row's is kept).
+    _OPEN, _NEXT, _CLOSE = '<c t="inlineStr"><is><t>', "</t></is></c><c t=\"inlineStr\"><is><t>", "</t></is></c>"
+
     def write_row(self, values) -> None:
         """One row of text (None is an empty cell), after the sheet's last."""
         self.row += 1
-        row = self.row
-        parts = [f'<row r="{row}">']
-        for start, value in zip(self.cells, values):  # noqa: B905 - a row may be shorter than the sheet
-            text = "" if value is None else (value if type(value) is str else str(value))
-            parts.append(start % row + text.translate(_XML_TEXT) + "</t></is></c>")
-        parts.append("</row>")
-        self.pending.append("".join(parts))
+        texts = ["" if value is None else (value if type(value) is str else str(value)) for value in values]
+        texts = texts[:self.width]
+        if not _XML_SPECIAL.search("".join(texts)):  # the common row: nothing to escape, no blank to keep
+            self.pending.append(f'<row r="{self.row}">{self._OPEN}{self._NEXT.join(texts)}{self._CLOSE}</row>'
+                                if texts else f'<row r="{self.row}"/>')
+        else:
+            cells = []
+            for text in texts:
+                text = text.translate(_XML_TEXT)
+                keep = ' xml:space="preserve"' if text and (text[0] in _BLANKS or text[-1] in _BLANKS) else ""
+                cells.append(f'<c t="inlineStr"><is><t{keep}>{text}</t></is></c>')
+            self.pending.append(f'<row r="{self.row}">{"".join(cells)}</row>')
         if len(self.pending) >= 2000:
             self._flush()
 

@@ -182,8 +182,10 @@ def _fill_from_students_sql(*, omitted: list[int], renamed: list[int], loaded_at
     sql = (f"INSERT INTO {entry} (id_number, name, sex, birth_date, loaded_at) "  # noqa: S608 - fixed SQL
            f"SELECT s.id_number, {rename}, s.sex, s.birth_date, %s FROM {student} s WHERE {holds('s')} "
            f"AND NOT EXISTS (SELECT 1 FROM {student} d WHERE d.id_number = s.id_number AND d.id > s.id "
-           f"AND {holds('d')}) ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, sex = excluded.sex, "
-           f"birth_date = excluded.birth_date, loaded_at = excluded.loaded_at")
+           f"AND {holds('d')})")
+    if RegisterEntry.objects.exists():  # an upsert; into an empty register (the demo's) a plain insert is cheaper
+        sql += (" ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, sex = excluded.sex, "
+                "birth_date = excluded.birth_date, loaded_at = excluded.loaded_at")
     registered = [RegStatus.REGISTERED.value, *omitted]
     params = [*renamed, RegisterEntry._meta.get_field("loaded_at").get_db_prep_save(loaded_at, connection),
               *registered, *registered]
