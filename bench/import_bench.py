@@ -218,6 +218,65 @@ def maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class TreeMemory:
+    """Peak resident memory of this process and its descendants together, and the CPU seconds of the descendants
+    (the import's checking processes are children of multiprocessing's fork server, itself our child), sampled
+    from /proc every 0.2 s."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = 0
+        self.cpu: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        parents, rss, cpu = {}, {}, {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = {line.split(":")[0]: line.split(":")[1].strip()
+                          for line in (entry / "status").read_text().splitlines() if ":" in line}
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid = int(entry.name)
+            parents[pid] = int(fields.get("PPid", "0"))
+            rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+            cpu[pid] = (int(stat[11]) + int(stat[12])) / tick
+        me, total = os.getpid(), 0
+        for pid, kib in rss.items():
+            seen, node = set(), pid
+            while node and node not in seen:
+                if node == me:
+                    total += kib
+                    if pid != me:
+                        self.cpu[pid] = cpu[pid]
+                    break
+                seen.add(node)
+                node = parents.get(node, 0)
+        return total
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.2):
+            self.peak = max(self.peak, self._sample())
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    @property
+    def descendants_cpu(self) -> float:
+        return sum(self.cpu.values())
+
+
 # Children: each measurement runs in its own process on its own fresh database ------------------------------
 
 def child_ours(url: str, file: Path, raise_limit: bool = False) -> dict:
@@ -253,13 +312,15 @@ def child_ours(url: str, file: Path, raise_limit: bool = False) -> dict:
                                        file_type=file_type, sha256=stored.sha256, stored_file=stored.relative,
                                        encoding=encoding, created_by=actor, created_at=clock.now())
     accepted = time.perf_counter()
-    result = pipeline.run_import(batch, threaded=os.environ.get("BENCH_THREADED", "1") == "1")
+    with TreeMemory() as tree:
+        result = pipeline.run_import(batch, threaded=os.environ.get("BENCH_THREADED", "1") == "1")
     wall = time.perf_counter() - began
     after = counts()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"wall_s": wall, "accept_s": accepted - began, "result": result,
             "written": {k: after[k] - before[k] for k in after}, "maxrss_mib": maxrss_mib(),
-            "python_cpu_s": usage.ru_utime + usage.ru_stime - cpu_before}
+            "tree_peak_mib": tree.peak / 1024, "checking_processes_cpu_s": tree.descendants_cpu,
+            "python_cpu_s": usage.ru_utime + usage.ru_stime - cpu_before + tree.descendants_cpu}
 
 
 def child_copy(url: str, file: Path, variant: str = "text") -> dict:
@@ -651,11 +712,11 @@ def render(args, figures: dict) -> str:
                      f"{iie['rows']:,} | {iie['wall_s']:.2f} | {iie_rate:,.0f} | {cpu(iie)} | "
                      f"{iie['load_avg'][0]:.1f} | ours (100k) / this = **{ours_rate / iie_rate:.0f}×**; "
                      f"same file: {small_rate / iie_rate:.0f}× |")
-    lines += ["", "Targets (issue 3): ours ≥ 0.5 × plain COPY; ≥ 20 × django-import-export; peak memory < 500 MB for"
-              " a 1,000,000-row file.", ""]
+    lines += ["", "Targets: ours ≥ 0.8 × plain COPY (issue 14; 0.5 in issue 3); ≥ 20 × django-import-export; peak "
+              "memory < 500 MB for a 1,000,000-row file.", ""]
     ratio = ours_rate / copy_rates[fastest]
     lines.append(f"- ours / the faster plain COPY ({labels[fastest]}): **{ratio:.2f}** "
-                 f"({'met' if ratio >= 0.5 else 'NOT met'})")
+                 f"({'met' if ratio >= 0.8 else 'NOT met'})")
     if "iie" in figures:
         lines.append(f"- ours / django-import-export: **{ours_rate / iie_rate:.0f}×** "
                      f"({'met' if ours_rate / iie_rate >= 20 else 'NOT met'}; on the same small file "
@@ -663,8 +724,10 @@ def render(args, figures: dict) -> str:
     if "memory" in figures:
         memory = figures["memory"]
         lines.append(f"- peak memory (ru_maxrss) of the process importing {memory['result']['total_rows']:,} rows "
-                     f"({memory['file_mib']:.0f} MiB CSV) end to end: **{memory['maxrss_mib']:.0f} MiB** "
-                     f"({'met' if memory['maxrss_mib'] < 500 else 'NOT met'}); that import took "
+                     f"({memory['file_mib']:.0f} MiB CSV) end to end: **{memory['maxrss_mib']:.0f} MiB**, with its "
+                     f"checking process(es): **{memory.get('tree_peak_mib', 0):.0f} MiB** together "
+                     f"({'met' if max(memory['maxrss_mib'], memory.get('tree_peak_mib', 0)) < 500 else 'NOT met'});"
+                     f" that import took "
                      f"{memory['wall_s']:.0f} s ({memory['result']['total_rows'] / memory['wall_s']:,.0f} pupils/s)")
     timings = ours["result"]["timings"]
     lines += [
@@ -672,6 +735,11 @@ def render(args, figures: dict) -> str:
         "The machine is shared: the load average is shown so the wall times can be read in context; the CPU"
         " seconds (this process, and the PostgreSQL backends of the scratch database, sampled from /proc) do not"
         " depend on the load.",
+        "",
+        f"CPU of ours includes its checking process(es): {ours.get('checking_processes_cpu_s', 0):.1f} s of the "
+        f"{ours.get('python_cpu_s', 0):.1f} s ({ours['result']['timings'].get('check_processes', 0)} "
+        "checking process(es)); peak memory of the import's processes together "
+        f"{ours.get('tree_peak_mib', 0):.0f} MiB.",
         "",
         f"Where ours spends its time in the {rows:,}-row run: accepting the upload (store, hash, type, columns) "
         f"{ours['accept_s']:.2f} s; reading, checking and formatting rows {timings['check_s']:.2f} s on the main "

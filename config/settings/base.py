@@ -175,6 +175,10 @@ XUEJI_MAX_REQUEST_BYTES = env_int("XUEJI_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 XUEJI_MAX_UPLOAD_BYTES = env_int("XUEJI_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
 # Bulk import on PostgreSQL: a writer thread (own connection) writes chunk k while chunk k+1 is checked.
 XUEJI_IMPORT_WRITER_THREAD = env_bool("XUEJI_IMPORT_WRITER_THREAD", True)
+# Large imports on PostgreSQL check their rows in this many checking processes (0: on the importing thread), from
+# files of XUEJI_IMPORT_PROCESS_MIN_BYTES on (xueji/exchange/parallel.py).
+XUEJI_IMPORT_CHECK_PROCESSES = env_int("XUEJI_IMPORT_CHECK_PROCESSES", 1)
+XUEJI_IMPORT_PROCESS_MIN_BYTES = env_int("XUEJI_IMPORT_PROCESS_MIN_BYTES", 8 * 1024 * 1024)
 # Background jobs: result files (exports, error reports) are deleted this many days after the job ended; a running
 # job beats every XUEJI_JOB_HEARTBEAT_SECONDS and is taken as interrupted after XUEJI_JOB_STALE_SECONDS of silence.
 XUEJI_JOB_FILE_DAYS = env_int("XUEJI_JOB_FILE_DAYS", 7)

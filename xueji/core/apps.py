@@ -9,5 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from xueji.core import messages
+        from xueji.core.db import lookups  # noqa: F401 - registers field__any_of
 
         messages.discover()  # each app's errors.py registers the words of its codes

@@ -88,3 +88,63 @@ def mask(number: str | None) -> str:
     if len(number) <= 8:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+# The same rule in SQL ----------------------------------------------------------------------------------------
+# What `parse` and `contradicts` decide for a stored number, as one SQL expression, so a scan of a province
+# checks a million numbers in the database instead of fetching them (problems.scans.error_scan). One rule, two
+# forms: xueji/core/tests/test_idnumbers_sql.py checks on SQLite and PostgreSQL that both give the same answer.
+#
+# The SQL form decides numbers made only of the characters 0-9 and X, which `normalise` leaves as they are
+# (every number stored through the validator). Anything else (spaces, lower-case x, full-width digits) may
+# change under NFKC: the expression answers RECHECK and the caller decides those few in Python.
+
+RECHECK = "recheck"
+
+
+def error_code(number: str, birth_date: dt.date | None, sex: str | None) -> str | None:
+    """The Python form: why this number is wrong for the record (a parse code, or birth_date_mismatch /
+    sex_mismatch), or None."""
+    try:
+        parsed = parse(number)
+    except InvalidId as exc:
+        return exc.code
+    contradicted = contradicts(parsed, birth_date=birth_date, sex=sex)
+    return f"{contradicted[0]}_mismatch" if contradicted else None
+
+
+def error_code_sql(number: str, birth_date: str, sex: str, *, vendor: str) -> str:
+    """The SQL form of `error_code` over three column expressions (PostgreSQL or SQLite): the same code, NULL
+    for a sound number, or RECHECK for a number `normalise` could change. For a statement run with parameters
+    (its modulo signs are doubled, as the drivers' placeholders want)."""
+    postgres = vendor == "postgresql"
+
+    def digit(position: int) -> str:  # 1-based, as SQL's substr
+        return f"CAST(substr({number}, {position}, 1) AS INTEGER)"
+
+    def part(start: int, length: int) -> str:
+        return f"CAST(substr({number}, {start}, {length}) AS INTEGER)"
+
+    year, month, day = part(7, 4), part(11, 2), part(13, 2)
+    leap = f"({year} %% 4 = 0 AND ({year} %% 100 <> 0 OR {year} %% 400 = 0))"
+    month_days = (f"CASE WHEN {month} IN (4, 6, 9, 11) THEN 30 WHEN {month} = 2 THEN CASE WHEN {leap} THEN 29 "
+                  f"ELSE 28 END ELSE 31 END")
+    real_date = f"{year} >= 1 AND {month} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND {month_days}"
+    total = " + ".join(f"{digit(i)} * {w}" for i, w in enumerate(WEIGHTS, start=1))
+    check = f"substr('{CHECK_CHARS}', (({total}) %% 11) + 1, 1) = substr({number}, 18, 1)"
+    if postgres:
+        plain = f"{number} ~ '^[0-9X]*$'"
+        shape = f"{number} ~ '^[0-9]{{17}}[0-9X]$'"
+        birth_mismatch = f"{birth_date} <> make_date({year}, {month}, {day})"  # a real date by then
+    else:
+        plain = f"NOT ({number} GLOB '*[^0-9X]*')"
+        shape = f"NOT (substr({number}, 1, 17) GLOB '*[^0-9]*')"
+        birth_mismatch = f"substr({number}, 7, 8) <> replace({birth_date}, '-', '')"
+    sex_of_number = f"CASE WHEN {digit(17)} %% 2 = 1 THEN '1' ELSE '2' END"
+    return (f"(CASE WHEN NOT ({plain}) THEN '{RECHECK}' "
+            f"WHEN length({number}) <> 18 THEN 'id_length' "
+            f"WHEN NOT ({shape}) THEN 'id_shape' "
+            f"WHEN NOT ({real_date}) THEN 'id_birth_date' "
+            f"WHEN NOT ({check}) THEN 'id_check_digit' "
+            f"WHEN {birth_date} IS NOT NULL AND {birth_mismatch} THEN 'birth_date_mismatch' "
+            f"WHEN {sex} IN ('1', '2') AND {sex} <> {sex_of_number} THEN 'sex_mismatch' END)")

@@ -65,7 +65,7 @@ from xueji.accounts.models import ROLES_BY_KIND, Role, RoleAssignment, User
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock, codes, idnumbers
-from xueji.core.db import TableWriter
+from xueji.core.db import TableWriter, analyze_changed
 from xueji.core.errors import ValidationFailed
 from xueji.demo.vocabulary import (
     BOY_CHARS,
@@ -851,6 +851,17 @@ def generate(options: DemoOptions | None = None, *, reset: bool = False,
         committing = time.perf_counter()
     # PostgreSQL checks the deferred foreign keys of every row written at commit: part of the cost.
     result.timings["commit"] = time.perf_counter() - committing
+    # Fresh statistics for every table the load filled, at once: plans made on an empty table's statistics are
+    # slow for a million rows, and autovacuum may come late or never (issue 14).
+    began = time.perf_counter()
+    counts = result.counts
+    analyze_changed({Region: counts.get("regions", 0), OrgUnit: counts.get("authorities", 0) + counts.get("schools", 0),
+                     School: counts.get("schools", 0), SchoolClass: counts.get("classes", 0),
+                     Student: counts.get("pupils", 0), StudentDetail: counts.get("pupils", 0),
+                     FamilyMember: counts.get("family_members", 0), NationalNumber: counts.get("national_numbers", 0),
+                     NumberSequence: counts.get("pupils", 0), User: counts.get("accounts", 0),
+                     RoleAssignment: counts.get("accounts", 0)}, force=True)
+    result.timings["analyze"] = time.perf_counter() - began
     return result
 
 

@@ -10,20 +10,21 @@ valid rows as drafts, chunk by chunk → error report → one audit event for th
   and, outside a surrounding transaction, a writer thread with its own connection checks existing records and
   streams chunk k's bytes with COPY while the main thread reads, checks and formats chunk k+1: Python works on
   one core while the database ingests on the other, and the writer needs the GIL only briefly.
+- A large file on PostgreSQL (XUEJI_IMPORT_PROCESS_MIN_BYTES) is checked in a checking process
+  (parallel.py) running the same checks, so the checks keep pace with the writer (issue 14); the importing
+  thread then only reads, settles the in-file duplicates in order, reserves ids and reports.
 - The first chunks are small (500, 1,000, 2,000 rows) so the writer starts early even for a short file.
+- After the batch, the statistics of the pupil tables are refreshed when it changed them enough (core.db).
 
-Why one module of ~600 lines: the row checker, the chunk writers (inline and threaded), the error report and
-the run share one chunk protocol and one crash-safety argument (above); they are read and changed together.
-The reading of files lives in `readers.py`, the checking of one row in `registry.validation`.
+The checking of rows lives in `checking.py`, the reading of files in `readers.py`, the checking of one row in
+`registry.validation`.
 """
 
-import datetime as dt
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -36,250 +37,39 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap
 from xueji.audit.services import audit_record
-from xueji.core import clock, idnumbers
+from xueji.core import clock
+from xueji.core.db import analyze_changed
 from xueji.core.errors import ValidationFailed, XuejiError
 from xueji.core.messages import user_message
 from xueji.core.spreadsheets import safe_cell
-from xueji.exchange.classes import class_labels, class_lookup, normalise_class_name
-from xueji.exchange.models import ImportBatch, ImportKind, ImportStatus
-from xueji.exchange.readers import ColumnMap, cell_text, match_columns, open_source
+from xueji.exchange import parallel
+from xueji.exchange.checking import Chunk, ChunkOutcome, GoodRow, RowChecker, _id_key  # noqa: F401 - _id_key for tests
+from xueji.exchange.models import ImportBatch, ImportStatus
+from xueji.exchange.readers import cell_text, match_columns, open_source
 from xueji.exchange.uploads import discard
 from xueji.jobs.models import FileScope
 from xueji.jobs.registry import job_handler
-from xueji.registry.guards import Room, room_in
-from xueji.registry.models import FamilyMember
+from xueji.regions.models import province_code_of
+from xueji.registry.guards import room_in
+from xueji.registry.models import FamilyMember, Student, StudentDetail
 from xueji.registry.services import (
-    PreparedPupils,
     identity_holders,
     identity_lock,
     identity_of,
-    students_copy_prepare,
     students_copy_write,
     students_insert,
 )
-from xueji.registry.validation import CleanStudent, validate_row
-from xueji.schools.models import School, SchoolClass
-from xueji.schools.selectors import current_school_year_start
+from xueji.schools.models import School
 
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 5000
 REPORT_MAX_LINES = 1_000_000  # an xlsx sheet holds 1,048,576 rows
 REPORT_HEADER = ["行号", "列", "错误原因"]
-_ID_CHARS = "0123456789X"
-ID_KEYS = ("id_number", "guardian1.id_number", "guardian2.id_number")
 
 
 def mask_name(name: str) -> str:
     return (name[:1] + "*" * (len(name) - 1)) if name else ""
-
-
-# Checking rows -----------------------------------------------------------------------------------------------
-
-@dataclass(slots=True)
-class GoodRow:
-    number: int
-    klass: SchoolClass
-    clean: CleanStudent
-
-
-@dataclass
-class Chunk:
-    rows: dict[int, list[Any]]  # row number -> the cells as read (for the error report)
-    errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # row number -> [(column, reason)]
-    good: list[GoodRow] = field(default_factory=list)
-    prepared: PreparedPupils | None = None  # PostgreSQL: the good rows as COPY text, ids reserved
-    total: int = 0
-    invalid: int = 0
-    duplicate: int = 0
-
-
-@dataclass
-class ChunkOutcome:
-    chunk: Chunk
-    inserted: int = 0
-    already: int = 0
-    duplicate: int = 0
-    errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
-    seconds: float = 0.0
-
-
-def _text_of(value: Any) -> str:
-    if value is None:
-        return ""
-    return (value if type(value) is str else cell_text(value)).strip()
-
-
-def _id_key(number: str) -> int | str:
-    """A compact key for the in-file duplicate index (an int for well-formed IDs: about 100 bytes a pupil)."""
-    if len(number) == 18 and number[:17].isdigit() and number[17] in _ID_CHARS:
-        return int(number[:17]) * 11 + _ID_CHARS.index(number[17])
-    return number
-
-
-class _ClassFinder:
-    """The class a 班级 cell names (classes.class_lookup), cached per spelling as typed."""
-
-    def __init__(self, lookup: dict[str, SchoolClass | None]) -> None:
-        self.lookup = lookup
-        self.cache: dict[str, SchoolClass | None | bool] = {}
-
-    def find(self, name: str) -> SchoolClass | None | bool:
-        """The class; None when the name fits several; False when it fits none."""
-        found = self.cache.get(name, self)
-        if found is self:
-            found = self.lookup.get(normalise_class_name(name), False)
-            if len(self.cache) < 10_000:
-                self.cache[name] = found
-        return found
-
-    def get(self, name: str) -> SchoolClass | None:
-        """The class when the name fits exactly one (the fast path); else None."""
-        found = self.find(name)
-        return found or None
-
-
-class RowChecker:
-    """Checks rows with the one row validator, plus what only an import knows: the class by name, formula cells,
-    numbers Excel stored as numbers, and duplicates inside the file."""
-
-    def __init__(self, *, school: School, kind: str, columns: ColumnMap, formulas: dict[int, list[tuple[int, str]]],
-                 today: dt.date, typed_cells: bool = True) -> None:
-        self.school = school
-        self.kind = kind
-        self.columns = columns
-        self.today = today
-        self.formulas = formulas
-        self.typed_cells = typed_cells  # xlsx cells come typed (numbers, dates); CSV cells are all text
-        self.classes = _ClassFinder(class_lookup(school))
-        self.class_names = [label for label, _k in class_labels(school)]
-        self.cohort = current_school_year_start()
-        width = max((pos for pos, _i in columns.items), default=-1) + 1
-        keys: list[str | None] = [None] * width
-        for pos, item in columns.items:
-            keys[pos] = item.key
-        self.keys = keys
-        self.dense = None not in keys  # every column is a form item: dict(zip()) builds the row
-        self.pairs = [(pos, item.key) for pos, item in columns.items]
-        self.title_of = {item.key: item.title for _pos, item in columns.items}
-        self.item_title = {pos: item.title for pos, item in columns.items}
-        self.id_positions = [(pos, item) for pos, item in columns.items if item.key in ID_KEYS]
-        self.seen_ids: dict[int | str, int] = {}
-        self.seen_people: dict[tuple[str, str, dt.date], int] = {}
-        # Classes already full when the import starts (class-size caps): a row with other errors that names one
-        # says so too, so its every error is in one report. Rows with no other error are kept to the room left
-        # when their chunk is written (write_chunk, under the classes' locks).
-        ids = [klass.pk for klass in self.classes.lookup.values() if klass]
-        self.full: dict[int, Room] = {pk: room for pk, room in room_in(ids, lock=False).items() if room.left <= 0}
-
-    def raw_of(self, cells: list[Any]) -> dict[str, Any]:
-        """The row as validate_row takes it (empty cells left out: the validator skips them anyway)."""
-        if self.dense:
-            return {key: value for key, value in zip(self.keys, cells) if value != ""}  # noqa: B905
-        size = len(cells)
-        return {key: cells[pos] for pos, key in self.pairs if pos < size and cells[pos] != ""}
-
-    def check_chunk(self, rows: Iterable[tuple[int, list[Any]]], *, prepare: bool = False) -> Chunk:
-        """Check a chunk of rows; with `prepare` (PostgreSQL) also format its good rows for COPY here, so the
-        writer only streams bytes."""
-        chunk = Chunk(rows={})
-        for number, cells in rows:
-            chunk.rows[number] = cells
-            chunk.total += 1
-            self.check(number, cells, chunk)
-        if prepare and chunk.good:
-            chunk.prepared = students_copy_prepare(school=self.school, rows=[(g.klass, g.clean) for g in chunk.good])
-        return chunk
-
-    def check(self, number: int, cells: list[Any], chunk: Chunk) -> None:
-        raw = self.raw_of(cells)
-        clean, errors = validate_row(raw, today=self.today)
-        if clean is not None and not self.formulas and not self.typed_cells:  # the common case, kept short
-            klass = self.classes.get(clean.class_name)
-            if klass is not None and self.kind == ImportKind.ENROLLED:
-                problems: list[tuple[str, str]] = []
-                if not self._in_file_duplicate(number, raw, clean, problems):
-                    chunk.good.append(GoodRow(number, klass, clean))
-                    return
-        self._check_slowly(number, cells, raw, clean, errors, chunk)
-
-    def _check_slowly(self, number: int, cells: list[Any], raw: dict[str, Any], clean: CleanStudent | None,
-                      errors: list, chunk: Chunk) -> None:
-        early: list[tuple[str, str]] = []
-        hidden: set[str] = set()
-        if number in self.formulas:
-            for pos, ref in self.formulas[number]:
-                title = self.item_title.get(pos) or (self.columns.titles[pos] if 0 <= pos < len(self.columns.titles)
-                                                     else ref)
-                early.append((title, _("Cell %(ref)s is a formula; the import takes values only: copy it and "
-                                        "“paste values” before importing") % {"ref": ref}))
-        for pos, item in self.id_positions:
-            value = cells[pos] if pos < len(cells) else None
-            if type(value) is not str and isinstance(value, int | float) and abs(value) >= 1e15:
-                early.append((item.title, _(
-                    "Excel stored %(title)s as a number (%(value)s) and lost its last digits: set the column to "
-                    "“Text” and type it again") % {"title": item.title, "value": cell_text(value)}))
-                hidden.add(item.key)
-        problems = early + [(e.column, e.message) for e in errors if e.key not in hidden]
-        # The class is checked even when other items failed: every error of a row in one report, not in rounds.
-        class_name = clean.class_name if clean is not None else _text_of(raw.get("class_name"))
-        klass = self._class_of(class_name, problems) if class_name else None
-        duplicate = self._in_file_duplicate(number, raw, clean, problems)
-        if problems and klass is not None and klass.pk in self.full:
-            problems.append(("班级", user_message(self.full[klass.pk].refusal)))
-        if problems:
-            chunk.errors[number] = problems
-            if clean is not None and klass is not None and duplicate and len(problems) == 1:
-                chunk.duplicate += 1
-            else:
-                chunk.invalid += 1
-            return
-        chunk.good.append(GoodRow(number=number, klass=klass, clean=clean))
-
-    def _class_of(self, name: str, problems: list[tuple[str, str]]) -> SchoolClass | None:
-        klass = self.classes.find(name)
-        if klass is False:
-            shown = "、".join(self.class_names[:12]) + (_(" etc.") if len(self.class_names) > 12 else "")
-            problems.append(("班级", _("“%(name)s” is not a class of this school (its classes: %(classes)s)") % {
-                "name": name, "classes": shown} if shown else
-                _("“%(name)s” is not a class of this school (it has no classes yet)") % {"name": name}))
-            return None
-        if klass is None:
-            problems.append(("班级", _("“%(name)s” fits several classes of this school: choose the full class name "
-                                     "from the list") % {"name": name}))
-            return None
-        if self.kind == ImportKind.GRADE1 and (klass.stage != "1" or klass.cohort_year != self.cohort):
-            problems.append(("班级", _("“%(name)s” is not a grade-1 class of this school year (grade-1 entrants go "
-                                     "into grade-1 classes only)") % {"name": name}))
-            return None
-        return klass
-
-    def _in_file_duplicate(self, number: int, raw: dict[str, Any], clean: CleanStudent | None,
-                           problems: list[tuple[str, str]]) -> bool:
-        if clean is not None:
-            id_number = clean.student["id_number"] or ""
-        else:
-            value = raw.get("id_number")
-            text = value if type(value) is str else cell_text(value)
-            id_number = idnumbers.normalise(text) if text else ""
-        if id_number:
-            key = _id_key(id_number)
-            first = self.seen_ids.setdefault(key, number)
-            if first != number:
-                problems.append((self.title_of.get("id_number", "身份证件号"),
-                                 _("The ID number repeats row %(row)s") % {"row": first}))
-                return True
-            return False
-        if clean is None:
-            return False
-        data = clean.student
-        person = (data["name"], data["sex"], data["birth_date"])
-        first = self.seen_people.setdefault(person, number)
-        if first != number:
-            problems.append(("姓名", _("Same name, sex and date of birth as row %(row)s, both without an ID number")
-                             % {"row": first}))
-            return True
-        return False
 
 
 # Writing chunks ----------------------------------------------------------------------------------------------
@@ -525,6 +315,7 @@ def run_import(batch: ImportBatch, *, progress: Callable[[int, str | None], None
     source = None
     report: ErrorReport | None = None
     writer = None
+    checking: parallel.ProcessChecker | None = None
     timings = {"check_s": 0.0, "write_s": 0.0}
     try:
         source = open_source(Path(settings.MEDIA_ROOT) / stored, batch.file_type, batch.file_name)
@@ -552,18 +343,32 @@ def run_import(batch: ImportBatch, *, progress: Callable[[int, str | None], None
                 if progress:
                     progress(min(99, int(source.fraction_done * 99)), None)
 
+        processes = parallel.check_processes() if prepare and use_thread else 0
+        if processes and (Path(settings.MEDIA_ROOT) / stored).stat().st_size >= parallel.min_bytes():
+            checking = parallel.ProcessChecker(checker, processes=processes, header=header,
+                                               offset=getattr(source, "start_col", 0),
+                                               province=province_code_of(school.org_unit) or "")
+            timings["check_processes"] = processes
         for rows in _chunks(source.rows(), chunk_rows or CHUNK_ROWS, first=() if chunk_rows else FIRST_CHUNKS):
             started = time.perf_counter()
-            chunk = checker.check_chunk(rows, prepare=prepare)
+            chunks = checking.submit(rows) if checking else [checker.check_chunk(rows, prepare=prepare)]
             timings["check_s"] += time.perf_counter() - started
-            finished(writer.submit(chunk))
+            for chunk in chunks:
+                finished(writer.submit(chunk))
+        if checking:
+            started = time.perf_counter()
+            for chunk in checking.finish():
+                finished(writer.submit(chunk))
+            timings["check_s"] += time.perf_counter() - started
+            checking = None
         finished(writer.finish())
         writer = None
         report.close()
         if not done_rows:
             raise ValidationFailed(f"“{batch.file_name}”只有列标题，没有学生数据。", code="no_rows", field="file")
     except BaseException as exc:
-        for cleanup in (writer.abort if writer is not None else None, report.close if report is not None else None):
+        for cleanup in (checking.close if checking is not None else None,
+                        writer.abort if writer is not None else None, report.close if report is not None else None):
             try:
                 if cleanup is not None:
                     cleanup()
@@ -625,6 +430,12 @@ def _finish(batch: ImportBatch, *, status: str, report: ErrorReport | None, chos
                  after={"status": status, "kind": batch.kind, "file": batch.file_name, "sha256": batch.sha256,
                         "size": batch.file_size, **counts, "errors": batch.error_count, "failure": failure[:500],
                         "timings": timings})
+    try:  # the batch's rows in the planner's statistics (when they change the tables enough: core.db)
+        written = batch.valid_rows
+        with transaction.atomic():
+            analyze_changed({Student: written, StudentDetail: written, FamilyMember: 2 * written})
+    except Exception:  # statistics are an optimisation: never the reason an import fails
+        logger.exception("ANALYZE after import batch %s", batch.pk)
     return {"batch": batch.pk, "status": status, **counts, "errors": batch.error_count, "timings": timings}
 
 

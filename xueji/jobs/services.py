@@ -182,14 +182,21 @@ def _user_error(exc: BaseException) -> tuple[str, str]:
     return "", "internal"  # shown as INTERNAL_ERROR, in the reader's language
 
 
-def job_run(job_id: int) -> Job:
-    """Run a queued job to the end, recording success or failure. Called by the worker task."""
+def job_claim(job: Job) -> bool:
+    """Mark a queued job as running (one conditional UPDATE: of two claimants only one wins). A command that runs
+    a job itself claims it in the transaction that records it, so the worker the commit enqueues it for finds
+    it taken and leaves it; it then runs it with `job_run(pk, claimed=True)` outside any transaction."""
+    now = clock.now()
+    return bool(Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING,
+                                                                               started_at=now, heartbeat_at=now))
+
+
+def job_run(job_id: int, *, claimed: bool = False) -> Job:
+    """Run a queued job to the end, recording success or failure. Called by the worker task (and, for a job it
+    claimed already, by a command that runs it at once)."""
     job = Job.objects.get(pk=job_id)
     # Claim the job with one conditional UPDATE: of two workers handed the same job, only one runs it.
-    now = clock.now()
-    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING,
-                                                                             started_at=now, heartbeat_at=now)
-    if not claimed:
+    if not (job.status == JobStatus.RUNNING if claimed else job_claim(job)):
         job.refresh_from_db()
         return job
     job.status = JobStatus.RUNNING

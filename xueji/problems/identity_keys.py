@@ -35,5 +35,5 @@ def duplicate_id_numbers(id_numbers: Iterable[str]) -> set[str]:
     wanted = list(set(id_numbers))
     if not wanted:
         return set()
-    return set(Student.objects.filter(id_number__in=wanted, reg_status=RegStatus.REGISTERED).values("id_number")
+    return set(Student.objects.filter(id_number__any_of=wanted, reg_status=RegStatus.REGISTERED).values("id_number")
                .annotate(n=Count("pk")).filter(n__gt=1).values_list("id_number", flat=True))

@@ -31,8 +31,14 @@ def allocate(key: str, count: int, limit: int) -> range:
     return range(first, first + count)
 
 
+def area_code(county_code: str, province_code: str) -> str:
+    """The area of a pupil's J and L numbers: its school's county code, or the province's for a county whose
+    code is not an area code."""
+    return county_code if county_code.isdigit() else province_code
+
+
 def area_of(student: Student) -> str:
-    return student.school.county.code if student.school.county.code.isdigit() else student.province_code
+    return area_code(student.school.county.code, student.province_code)
 
 
 @transaction.atomic

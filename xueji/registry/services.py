@@ -30,6 +30,7 @@ from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
 from xueji.core import clock
+from xueji.core.db import insert_rows, update_rows
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
@@ -236,6 +237,20 @@ class PreparedPupils:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def renumbered(self, keep: Sequence[int], ids: Sequence[int]) -> "PreparedPupils":
+        """The pupils at the positions in `keep` (ascending) under these ids, from text formatted under id 0
+        (a checking process cannot reserve ids: the bulk import's parallel checker). Every row of the three
+        tables starts with the pupil's id; COPY text escapes newlines inside values, so a newline ends a row."""
+        buffers = (bytearray(), bytearray(), bytearray())
+        ends: tuple[list[int], list[int], list[int]] = ([], [], [])
+        for i, pk in zip(keep, ids, strict=True):
+            prefix = b"%d\t" % pk
+            for out, out_ends, buffer, source_ends in zip(buffers, ends, self.buffers, self.ends, strict=True):
+                for line in bytes(buffer[(source_ends[i - 1] if i else 0):source_ends[i]]).split(b"\n")[:-1]:
+                    out += prefix + line[2:] + b"\n"  # the row without its leading "0\t"
+                out_ends.append(len(out))
+        return PreparedPupils(ids=list(ids), buffers=buffers, ends=ends)
+
     def subset(self, keep: Sequence[int]) -> tuple[list[int], list[bytes]]:
         """Ids and the three tables' text for the pupils at the positions in `keep` (ascending)."""
         if len(keep) == len(self.ids):
@@ -247,15 +262,23 @@ class PreparedPupils:
         return [self.ids[i] for i in keep], texts
 
 
-def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | None, CleanStudent]],
-                          reg_status: str = RegStatus.DRAFT) -> PreparedPupils:
-    """Reserve student ids (nextval: safe under concurrency, gaps allowed) and format the pupils as COPY text.
-    PostgreSQL only. The bulk import does this on its checking thread and leaves the writing to its writer."""
-    province_code = province_code_of(school.org_unit) or ""
-    tables = (_copy_table(Student), _copy_table(StudentDetail), _copy_table(FamilyMember))
+def students_copy_reserve(count: int) -> list[int]:
+    """Reserve `count` student ids (nextval: safe under concurrency, gaps allowed). PostgreSQL only."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [_student_sequence(), len(rows)])
-        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [_student_sequence(), count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | None, CleanStudent]],
+                          reg_status: str = RegStatus.DRAFT, ids: Sequence[int] | None = None,
+                          province_code: str | None = None) -> PreparedPupils:
+    """Reserve student ids (unless given: a checking process formats under id 0, see PreparedPupils.renumbered)
+    and format the pupils as COPY text. PostgreSQL only. The bulk import does this on its checking thread (or
+    process) and leaves the writing to its writer."""
+    if province_code is None:
+        province_code = province_code_of(school.org_unit) or ""
+    tables = (_copy_table(Student), _copy_table(StudentDetail), _copy_table(FamilyMember))
+    ids = students_copy_reserve(len(rows)) if ids is None else ids
     append = _Formatter().append
     now = timezone.now()
     school_id = school.pk
@@ -772,6 +795,20 @@ def family_member_remove(*, actor, member: FamilyMember, request_id: int | None 
     member.delete()
 
 
+def students_verify_apply(*, results: Sequence[tuple[int, str]], only_from: Iterable[str]) -> list[tuple[int, str]]:
+    """Set each pupil's identity-check state to its own value ((record id, VerifyStatus) pairs), for those still
+    in one of `only_from`: one UPDATE ... FROM per 10,000 (the row locks taken by the UPDATE itself). Returns
+    (record id, province code) of the rows changed. Set-based callers (verification runs) hold the transaction
+    and audit the batch."""
+    states = [str(VerifyStatus(state)) for state in only_from]
+    now = clock.now()
+    changed = update_rows(Student, "id", ["verify_status", "updated_at"],
+                          [(pk, str(VerifyStatus(status)), now) for pk, status in results],
+                          where=f"verify_status IN ({', '.join(['%s'] * len(states))})", where_params=states,
+                          returning=("id", "province_code"))
+    return [(pk, province) for pk, province in changed]
+
+
 def student_verify_set(*, student_ids: Sequence[int], status: str, only_from: Iterable[str] | None = None) -> int:
     """Set the identity-check state (核验) of many pupils: one UPDATE ... WHERE (those still in one of `only_from`,
     when given). Set-based callers (verification runs, the register export) hold the transaction and audit the
@@ -799,23 +836,27 @@ def student_verify_confirm(*, actor, student: Student | int, request_id: int) ->
 
 # National numbers (学籍号) ---------------------------------------------------------------------------------
 
-def student_number_issue(*, actor, issued: Sequence[tuple[Student, str, str]]) -> None:
-    """Give each pupil its new number (number, kind); the old one is kept as superseded, findable forever. The
-    numbers come from `registry.numbers` (allocation) or `problems.clearance` (final numbers), which lock
-    the pupils and check every number ever issued or retired. Set-based."""
+def student_number_issue(*, actor, issued: Sequence[tuple[Student | int, str, str]]) -> None:
+    """Give each pupil its new number ((pupil or record id, number, kind)); the old one is kept as superseded,
+    findable forever. The numbers come from `registry.numbers` (allocation) or `problems.clearance` (final
+    numbers), which lock the pupils and check every number ever issued or retired. Set-based: one UPDATE of the
+    old numbers, one INSERT of the new, one UPDATE ... FROM of the pupils (no model objects); pupils given as
+    objects get the new number set on them too."""
     if not issued:
         return
     now = clock.now()
-    ids = [s.pk for s, _n, _k in issued]
-    NationalNumber.objects.filter(student_id__in=ids, superseded_at__isnull=True).update(superseded_at=now)
-    NationalNumber.objects.bulk_create([NationalNumber(number=number, kind=kind, student=student, issued_at=now)
-                                        for student, number, kind in issued], batch_size=2000)
+    rows = [(s if isinstance(s, int) else s.pk, number, kind) for s, number, kind in issued]
+    ids = [pk for pk, _n, _k in rows]
+    NationalNumber.objects.filter(student_id__any_of=ids, superseded_at__isnull=True).update(superseded_at=now)
+    insert_rows(NationalNumber, ["number", "kind", "student", "issued_at"],
+                [(number, kind, pk, now) for pk, number, kind in rows])
+    update_rows(Student, "id", ["national_number"], [(pk, number) for pk, number, _k in rows])
     for student, number, _kind in issued:
-        student.national_number = number
-    Student.objects.bulk_update([s for s, _n, _k in issued], ["national_number"], batch_size=2000)
+        if not isinstance(student, int):
+            student.national_number = number
     audit_record(actor=actor, action="number.issue", object_type="registry.student",
                  object_repr=f"{len(issued)} numbers",
-                 after={"issued": [[s.pk, n] for s, n, _k in issued[:200]], "count": len(issued)})
+                 after={"issued": [[pk, n] for pk, n, _k in rows[:200]], "count": len(issued)})
 
 
 # Deletion -----------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ J number in the same job (jobs.py runs them)."""
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from xueji.accounts.jurisdiction import org_in_jurisdiction
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock
+from xueji.core.db import insert_rows
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
@@ -36,7 +37,7 @@ from xueji.problems.models import Problem, ProblemEvent, ProblemMember
 from xueji.problems.records import record_problems
 from xueji.regions.models import OrgUnit
 from xueji.registry.models import Student, VerifyStatus
-from xueji.registry.services import student_verify_set
+from xueji.registry.services import students_verify_apply
 from xueji.verification.choices import BatchMode, BatchStatus, VerifyResult
 from xueji.verification.files import store_upload
 from xueji.verification.models import VerificationBatch, VerificationItem
@@ -58,21 +59,20 @@ CHUNK = 2000
 STATUS_OF = {VerifyResult.VERIFIED: VerifyStatus.VERIFIED, VerifyResult.ID_NOT_FOUND: VerifyStatus.NOT_FOUND,
              VerifyResult.NAME_MISMATCH: VerifyStatus.MISMATCH}
 CHECKABLE = (VerifyStatus.UNVERIFIED, VerifyStatus.SENT)
+RESULTS = frozenset(VerifyResult.values)
 
 
 def apply_results(*, results: dict[int, str], actor, job: Job | None = None,
                   resolution: str = Resolution.CLEARED) -> dict:
     """Record the register's answers (record id -> VerifyResult) for records still awaiting a check: one UPDATE
-    per result, ID-error problems filed in bulk for failures, earlier ID errors of verified records resolved.
-    The caller holds the transaction."""
-    eligible = {pk: province for pk, province in Student.objects.select_for_update().filter(
-        pk__in=list(results), verify_status__in=CHECKABLE).values_list("pk", "province_code")}
+    ... FROM of the states (it locks and re-checks the rows itself), ID-error problems filed in bulk for
+    failures, earlier ID errors of verified records resolved. The caller holds the transaction."""
+    eligible = dict(students_verify_apply(results=[(pk, STATUS_OF[result]) for pk, result in results.items()],
+                                          only_from=CHECKABLE))
     by_result: dict[str, list[int]] = defaultdict(list)
     for pk, result in results.items():
         if pk in eligible:
             by_result[result].append(pk)
-    for result, ids in by_result.items():
-        student_verify_set(student_ids=ids, status=STATUS_OF[result])
     failed_by_province: dict[str, dict[str, list[int]]] = defaultdict(dict)
     details: dict[str, dict] = {}
     for result in (VerifyResult.ID_NOT_FOUND, VerifyResult.NAME_MISMATCH):
@@ -98,7 +98,7 @@ def apply_results(*, results: dict[int, str], actor, job: Job | None = None,
 def _resolve_id_errors(student_ids: list[int], *, actor, resolution: str) -> int:
     """ID errors of records now verified no longer apply (e.g. corrected, or the register was updated)."""
     now = clock.now()
-    problem_ids = list(ProblemMember.objects.filter(student_id__in=student_ids, problem__kind=ProblemKind.ID_ERROR,
+    problem_ids = list(ProblemMember.objects.filter(student_id__any_of=student_ids, problem__kind=ProblemKind.ID_ERROR,
                                                     problem__status=ProblemStatus.OPEN)
                        .values_list("problem_id", flat=True))
     if not problem_ids:
@@ -113,11 +113,16 @@ def _resolve_id_errors(student_ids: list[int], *, actor, resolution: str) -> int
 
 def verify_students(*, student_ids: Iterable[int], actor, batch: VerificationBatch | None = None,
                     register: PopulationRegister | None = None, job: Job | None = None,
-                    resolution: str = Resolution.CLEARED) -> dict:
+                    resolution: str = Resolution.CLEARED, committing: Callable[[dict], None] | None = None,
+                    rows: list[tuple[int, str, str]] | None = None) -> dict:
     """Check these records (those holding a resident ID and awaiting a check) through the adapter and apply the
-    answers. If the register is unavailable, they stay unverified for a later run."""
-    rows = list(Student.objects.filter(has_id_q(), pk__in=list(student_ids), verify_status__in=CHECKABLE)
-                .values_list("pk", "id_number", "name"))
+    answers in one transaction (the register is asked before it opens); `committing(outcome)` runs last inside
+    it (a run's counters commit with its chunk). `rows`: the records as (id, ID number, name) when the caller
+    has just read them with the same conditions (a run's chunk). If the register is unavailable, they stay
+    unverified for a later run."""
+    if rows is None:
+        rows = list(Student.objects.filter(has_id_q(), pk__any_of=list(student_ids), verify_status__in=CHECKABLE)
+                    .values_list("pk", "id_number", "name"))
     if not rows:
         return {"checked": 0, "verified_ids": []}
     register = register or population_register()
@@ -131,12 +136,13 @@ def verify_students(*, student_ids: Iterable[int], actor, batch: VerificationBat
         if batch is not None:
             now = clock.now()
             sent = {pk: (number, name) for pk, number, name in rows}
-            VerificationItem.objects.bulk_create(
-                [VerificationItem(batch=batch, student_id=pk, id_number=sent[pk][0], name=sent[pk][1],
-                                  result=result, answered_at=now) for pk, result in results.items()],
-                batch_size=CHUNK, ignore_conflicts=True)
+            insert_rows(VerificationItem, ["batch", "student", "id_number", "name", "result", "answered_at"],
+                        [(batch.pk, pk, sent[pk][0], sent[pk][1], result, now) for pk, result in results.items()],
+                        ignore_conflicts=True)
         outcome = apply_results(results=results, actor=actor, job=job, resolution=resolution)
-    outcome["checked"] = len(results)
+        outcome["checked"] = len(results)
+        if committing is not None:
+            committing(outcome)
     return outcome
 
 
@@ -147,7 +153,7 @@ def _results_by_record(rows, answers: list[CheckResult]) -> dict[int, str]:
     sent = {str(pk) for pk, _n, _m in rows}
     results: dict[int, str] = {}
     for answer in answers:
-        if answer.reference not in sent or answer.result not in VerifyResult.values:
+        if answer.reference not in sent or answer.result not in RESULTS:
             raise ValueError(f"The register answered an unknown reference or result: {answer!r}")
         results[int(answer.reference)] = answer.result
     return results

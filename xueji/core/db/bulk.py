@@ -136,3 +136,84 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts
                            [f.get_db_prep_save(v, connection) for row in batch for f, v in zip(model_fields, row,
                                                                                                strict=True)])
     return None
+
+
+def update_rows(model, key: str, fields: list[str], rows: Sequence[tuple], *, where: str = "",
+                where_params: Sequence = (), returning: tuple[str, ...] = ()) -> list[tuple]:
+    """UPDATE many rows to per-row values, set-based: `rows` are (key value, field values...). One statement per
+    10,000 rows: on PostgreSQL UPDATE ... FROM (unnest of one array per column), elsewhere UPDATE ... FROM
+    (VALUES ...) (SQLite 3.33+). `where` adds a condition on the table's own columns (unqualified, e.g.
+    "verify_status IN (%s, %s)"); with `returning`, the rows changed come back (those columns). Callers hold the
+    transaction; bulk_update's CASE per row grows with the square of the batch on PostgreSQL."""
+    if not rows:
+        return []
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key_field = model._meta.get_field(key)
+    model_fields = [model._meta.get_field(name) for name in fields]
+    names = [f"_v{i}" for i in range(len(fields))]
+    sets = ", ".join(f"{quote(f.column)} = v.{n}" for f, n in zip(model_fields, names, strict=True))
+    condition = f" AND ({where})" if where else ""
+    back = f" RETURNING {', '.join(f'{table}.{quote(c)}' for c in returning)}" if returning else ""
+    out: list[tuple] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            casts = ", ".join(f"CAST({n} AS {f.db_type(connection)}) AS {n}"
+                              for f, n in zip(model_fields, names, strict=True))
+            arrays = ", ".join(["%s::text[]"] * (len(fields) + 1))
+            for start in range(0, len(rows), 10000):
+                batch = rows[start:start + 10000]
+                cursor.execute(f"UPDATE {table} SET {sets} FROM (SELECT CAST(_k AS {key_field.db_type(connection)}) "  # noqa: S608
+                               f"AS _k, {casts} FROM unnest({arrays}) AS u(_k, {', '.join(names)})) AS v "
+                               f"WHERE {table}.{quote(key_field.column)} = v._k{condition}{back}",
+                               [[_as_text(row[i]) for row in batch] for i in range(len(fields) + 1)]
+                               + list(where_params))
+                if returning:
+                    out.extend(cursor.fetchall())
+            return out
+        all_fields = [key_field, *model_fields]
+        one = "(" + ", ".join(["%s"] * len(all_fields)) + ")"
+        size = max(1, 900 // len(all_fields))
+        columns = ", ".join(f"column{i + 2} AS {n}" for i, n in enumerate(names))
+        for start in range(0, len(rows), size):
+            batch = rows[start:start + size]
+            cursor.execute(f"UPDATE {table} SET {sets} FROM (SELECT column1 AS _k, {columns} FROM "  # noqa: S608
+                           f"(VALUES {', '.join([one] * len(batch))})) AS v "
+                           f"WHERE {table}.{quote(key_field.column)} = v._k{condition}{back}",
+                           [f.get_db_prep_save(value, connection) for row in batch
+                            for f, value in zip(all_fields, row, strict=True)] + list(where_params))
+            if returning:
+                out.extend(cursor.fetchall())
+    return out
+
+
+# Statistics after bulk loads (issue 14, item 7) ---------------------------------------------------------------
+
+# autovacuum's own rule (autovacuum_analyze_threshold + autovacuum_analyze_scale_factor × rows): a load that
+# changed more than this since the last ANALYZE leaves plans built on statistics of another table.
+ANALYZE_THRESHOLD = 50
+ANALYZE_SCALE = 0.1
+
+
+def analyze_changed(changed: dict, *, force: bool = False) -> list[str]:
+    """Refresh the planner's statistics of the tables a bulk load just changed ({model: rows changed}), at once
+    rather than whenever autovacuum comes (late, or never where it is off): on PostgreSQL, ANALYZE each table
+    whose changes since its last ANALYZE (the server's count plus the rows just changed, which the server may
+    not have counted yet) pass autovacuum's threshold, or every one with `force`. Returns the tables analysed.
+    SQLite plans without statistics unless asked: nothing to do there. Run outside the load's transaction
+    where possible (ANALYZE inside it sees the new rows too, but holds its lock to the commit)."""
+    if connection.vendor != "postgresql":
+        return []
+    tables = {model._meta.db_table: rows for model, rows in changed.items() if rows or force}
+    if not tables:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname, c.reltuples, COALESCE(s.n_mod_since_analyze, 0) FROM pg_class c "
+                       "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid "
+                       "WHERE c.relname = ANY(%s) AND c.relkind = 'r' AND pg_table_is_visible(c.oid)", [list(tables)])
+        stale = [name for name, reltuples, modified in cursor.fetchall()
+                 if force or modified + tables[name] > ANALYZE_THRESHOLD + ANALYZE_SCALE * max(reltuples, 0)]
+        if stale:
+            quote = connection.ops.quote_name
+            cursor.execute(f"ANALYZE {', '.join(quote(name) for name in sorted(stale))}")
+    return sorted(stale)

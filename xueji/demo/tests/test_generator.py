@@ -216,3 +216,20 @@ def test_chinese_numbers_in_school_names():
     assert [demo.chinese_number(n) for n in (1, 2, 10, 12, 20, 21, 100, 105, 110)] == [
         "一", "二", "十", "十二", "二十", "二十一", "一百", "一百零五", "一百一十"]
     assert codes.grade_code("1", 1) == "11"
+
+
+def test_the_load_ends_with_fresh_statistics_of_the_tables_it_filled(db):
+    """Issue 14: ANALYZE after the bulk load (PostgreSQL; SQLite plans without statistics)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result = demo.generate(TINY)
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor != "postgresql":
+        assert analyzed == []
+        return
+    assert len(analyzed) == 1 and "analyze" in result.timings
+    for table in ("registry_student", "registry_studentdetail", "registry_familymember", "registry_nationalnumber",
+                  "schools_schoolclass"):
+        assert f'"{table}"' in analyzed[0]

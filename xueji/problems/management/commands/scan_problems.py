@@ -1,10 +1,9 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from xueji.core.errors import XuejiError
-from xueji.problems.management.commands._jobrun import actor_and_scope, run_now
+from xueji.problems.management.commands._jobrun import actor_and_scope, start_and_run
 from xueji.problems.scans import SCAN_KINDS, scan_start
 
 
@@ -21,10 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         actor, scope = actor_and_scope(options["user"], options["org"])
         try:
-            # Run before the commit that enqueues it, so a worker finds it done and never runs it twice.
-            with transaction.atomic():
-                job = scan_start(actor=actor, kind=options["kind"], org_unit=scope)
-                result = run_now(job, self.stdout)
+            # Claimed as it is recorded, then run outside any transaction: each chunk commits on its own.
+            result = start_and_run(lambda: scan_start(actor=actor, kind=options["kind"], org_unit=scope), self.stdout)
         except XuejiError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(json.dumps(result, ensure_ascii=False, default=str, indent=1))
