@@ -7,8 +7,8 @@ from xueji.core import codes, idnumbers
 from xueji.core.models import TimeStampedModel
 from xueji.registry.choices import ChangeKind, NumberKind, RegStatus, StudentStatus, VerifyStatus
 
-__all__ = ["FamilyMember", "NationalNumber", "NumberKind", "NumberSequence", "RegStatus", "Student", "StudentDetail",
-           "StudentHistory", "StudentStatus", "VerifyStatus"]
+__all__ = ["FamilyMember", "NationalNumber", "NumberKind", "NumberSequence", "RegStatus", "Student", "StudentCount",
+           "StudentDetail", "StudentHistory", "StudentStatus", "VerifyStatus"]
 
 
 class Student(TimeStampedModel):
@@ -213,6 +213,35 @@ class StudentHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id}: {self.kind} {self.old} -> {self.new}"
+
+
+class StudentCount(models.Model):
+    """Summary rows: how many pupils each class holds (each school, for its pupils without a class) by status and
+    registration state. Kept by the registry's door (`registry/counts.py`, called by `registry/services.py`) in the
+    same transaction as every change of a pupil's school, class, status or registration state, one
+    `INSERT ... ON CONFLICT DO UPDATE SET n = n + k` per batch (no lost update between two transactions), so that
+    a jurisdiction's totals (the menu, the workbench, the list's total, a class list's counts) are a SUM over a
+    few rows per class joined to the org paths, never a COUNT over its pupils. `manage.py rebuild_counts`
+    recomputes them from the pupils and says where they differed (a test runs the doors and compares)."""
+
+    jurisdiction_path = "school__org_unit__path"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="student_counts",
+                               db_index=False)  # the leading column of the unique key serves it
+    school_class = models.ForeignKey("schools.SchoolClass", null=True, on_delete=models.CASCADE,
+                                     related_name="student_counts")
+    class_key = models.BigIntegerField()  # school_class_id, or 0 for the school's pupils without a class
+    status = models.CharField(max_length=2)
+    reg_status = models.CharField(max_length=12)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pupil count")
+        constraints = [models.UniqueConstraint(fields=["school", "class_key", "status", "reg_status"],
+                                               name="student_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.class_key} {self.status} {self.reg_status}: {self.n}"
 
 
 class NumberSequence(models.Model):
