@@ -9,8 +9,11 @@ in key order, so two transactions changing the same class's counts wait for each
 update (nor deadlock). Nothing else writes these rows, except `rebuild` (`manage.py rebuild_counts`, the demo
 generator after its COPY) which recomputes them from the pupils and says which groups differed.
 
-Reading: `total(queryset)` is the SUM over the rows of a restricted queryset of StudentCount (the jurisdiction is a
-join to the org paths, as for pupils); `filters_allow` says which list filters the rows can answer."""
+Two tables: `StudentCount` per class (a class list's counts, a class filter) and `SchoolStudentCount` per school
+with the school's org path (a jurisdiction's totals: a SUM over its schools' rows found by the path index).
+
+Reading: `total(queryset)` is the SUM over the rows of a restricted queryset of either (registry.selectors
+.student_count picks the table the filters need)."""
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,7 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 
-from xueji.registry.models import Student, StudentCount
+from xueji.registry.models import SchoolStudentCount, Student, StudentCount
+from xueji.schools.models import School
 
 # A group of pupils: (school id, class id or None, status, registration state).
 Key = tuple[int, int | None, str, str]
@@ -30,29 +34,42 @@ def key_of(student: Student) -> Key:
     return (student.school_id, student.school_class_id, student.status, student.reg_status)
 
 
-def _upsert_sql(rows: int) -> str:
-    table = connection.ops.quote_name(StudentCount._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * rows)
-    return (f"INSERT INTO {table} (school_id, school_class_id, class_key, status, reg_status, n) "  # noqa: S608
-            f"VALUES {values} ON CONFLICT (school_id, class_key, status, reg_status) "
-            f"DO UPDATE SET n = {table}.n + excluded.n")
+def _upsert(table: str, columns: Sequence[str], key: Sequence[str], rows: list[tuple]) -> None:
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, `rows` already in key order, by chunks."""
+    quoted = connection.ops.quote_name(table)
+    width = len(columns)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start:start + _CHUNK]
+            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
+            cursor.execute(f"INSERT INTO {quoted} ({', '.join(columns)}) VALUES {values} "  # noqa: S608
+                           f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET n = {quoted}.n + excluded.n",
+                           [value for row in chunk for value in row])
+
+
+def _paths(school_ids) -> dict[int, str]:
+    return dict(School.objects.filter(pk__in=list(school_ids)).values_list("pk", "org_unit__path"))
 
 
 def add(changes: Mapping[Key, int]) -> None:
-    """Add each group's change (+ entered or moved in, - left or moved out) to its summary row, in the caller's
-    transaction: one upsert per 150 groups, in key order (two transactions lock the same rows in the same order)."""
+    """Add each group's change (+ entered or moved in, - left or moved out) to its summary rows, per class and per
+    school, in the caller's transaction: one upsert per table (per 150 groups), in key order, so two transactions
+    lock the same rows in the same order."""
     merged: Counter = Counter()
     for (school, klass, status, reg), n in changes.items():  # plain values: a choice's member hashes by its name
         merged[(int(school), int(klass or 0), int(klass) if klass else None, str(status), str(reg))] += n
     rows = sorted((key, n) for key, n in merged.items() if n)
     if not rows:
         return
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start:start + _CHUNK]
-            params = [value for (school, key, klass, status, reg), n in chunk
-                      for value in (school, klass, key, status, reg, n)]
-            cursor.execute(_upsert_sql(len(chunk)), params)
+    _upsert(StudentCount._meta.db_table, ("school_id", "class_key", "school_class_id", "status", "reg_status", "n"),
+            ("school_id", "class_key", "status", "reg_status"), [(*key, n) for key, n in rows])
+    by_school: Counter = Counter()
+    for (school, _key, _klass, status, reg), n in rows:
+        by_school[(school, status, reg)] += n
+    paths = _paths({school for school, _s, _r in by_school})
+    _upsert(SchoolStudentCount._meta.db_table, ("school_id", "status", "reg_status", "path", "n"),
+            ("school_id", "status", "reg_status"),
+            [(*key, paths[key[0]], n) for key, n in sorted(by_school.items()) if n])
 
 
 def one(before: Key | None, after: Key | None) -> None:
@@ -100,37 +117,65 @@ def fresh() -> dict[tuple, int]:
 
 
 def stored() -> dict[tuple, int]:
-    """The non-zero summary rows."""
+    """The non-zero summary rows per class."""
     return {(school, klass, status, reg): n for school, klass, status, reg, n in StudentCount.objects.exclude(n=0)
             .values_list("school_id", "school_class_id", "status", "reg_status", "n")}
 
 
+def _schools_of(groups: Mapping[tuple, int]) -> dict[tuple, int]:
+    paths = _paths({key[0] for key in groups})
+    out: Counter = Counter()
+    for (school, _klass, status, reg), n in groups.items():
+        out[(school, paths.get(school, ""), status, reg)] += n
+    return {key: n for key, n in out.items() if n}
+
+
+def stored_schools() -> dict[tuple, int]:
+    """The non-zero summary rows per school, keyed (school, path, status, registration state)."""
+    return {(school, path, status, reg): n for school, path, status, reg, n in SchoolStudentCount.objects
+            .exclude(n=0).values_list("school_id", "path", "status", "reg_status", "n")}
+
+
 def differences() -> dict[tuple, tuple[int, int]]:
-    """The groups where the summary disagrees with the pupils: key -> (stored, counted)."""
-    have, want = stored(), fresh()
-    return {key: (have.get(key, 0), want.get(key, 0)) for key in sorted(set(have) | set(want), key=repr)
-            if have.get(key, 0) != want.get(key, 0)}
+    """The groups where the summary disagrees with the pupils: key -> (stored, counted); a school's row is keyed
+    ("school", school id, path, status, registration state)."""
+    counted = fresh()
+    out = {}
+    for have, want, tag in ((stored(), counted, ()), (stored_schools(), _schools_of(counted), ("school",))):
+        for key in sorted(set(have) | set(want), key=repr):
+            if have.get(key, 0) != want.get(key, 0):
+                out[(*tag, *key)] = (have.get(key, 0), want.get(key, 0))
+    return out
 
 
 @transaction.atomic
 def rebuild() -> int:
-    """Recompute every summary row from the pupils, set-based (one INSERT ... SELECT ... GROUP BY), with writes to
-    the pupils held off meanwhile (PostgreSQL: the pupil table locked in SHARE mode). Returns the groups written."""
-    student, counts = (connection.ops.quote_name(m._meta.db_table) for m in (Student, StudentCount))
+    """Recompute every summary row from the pupils, set-based (one INSERT ... SELECT ... GROUP BY per table), with
+    writes to the pupils held off meanwhile (PostgreSQL: the pupil table locked in SHARE mode). Returns the groups
+    (per class) written."""
+    student, counts, schools, school, org = (connection.ops.quote_name(m._meta.db_table) for m in (
+        Student, StudentCount, SchoolStudentCount, School, School._meta.get_field("org_unit").related_model))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {student} IN SHARE MODE")
-            cursor.execute(f"LOCK TABLE {counts} IN EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {counts}, {schools} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {counts}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {schools}")  # noqa: S608
         cursor.execute(
             f"INSERT INTO {counts} (school_id, school_class_id, class_key, status, reg_status, n) "  # noqa: S608
             f"SELECT school_id, school_class_id, COALESCE(school_class_id, 0), status, reg_status, COUNT(*) "
             f"FROM {student} GROUP BY school_id, school_class_id, status, reg_status")
-        return cursor.rowcount
+        groups = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {schools} (school_id, path, status, reg_status, n) "  # noqa: S608
+            f"SELECT c.school_id, o.path, c.status, c.reg_status, SUM(c.n) FROM {counts} c "
+            f"JOIN {school} s ON s.id = c.school_id JOIN {org} o ON o.id = s.org_unit_id "
+            f"GROUP BY c.school_id, o.path, c.status, c.reg_status")
+        return groups
 
 
 # ---------------------------------------------------------------- reading
 
-def total(rows: QuerySet[StudentCount]) -> int:
+def total(rows: QuerySet) -> int:
     """The pupils the summary rows of `rows` (already restricted and narrowed) count: one SUM."""
     return rows.aggregate(n=Sum("n"))["n"] or 0

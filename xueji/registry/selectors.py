@@ -11,7 +11,15 @@ from xueji.registry import counts
 from xueji.registry.choices import ChangeKind
 from xueji.registry.filters import StudentFilterSet
 from xueji.registry.history import RecordAsOf, record_as_of
-from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentCount, StudentDetail, StudentHistory
+from xueji.registry.models import (
+    FamilyMember,
+    NationalNumber,
+    SchoolStudentCount,
+    Student,
+    StudentCount,
+    StudentDetail,
+    StudentHistory,
+)
 from xueji.registry.presenters import presenter_for
 from xueji.registry.timeline import TimelinePage, student_timeline
 
@@ -35,8 +43,8 @@ def student_count(*, user, filters: dict | None = None) -> Total:
     given = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     if set(given) <= set(COUNTED_FILTERS):
         checked = StudentFilterSet(given, queryset=Student.objects.none(), user=user).values()
-        rows = within(StudentCount.objects.all(), user).filter(
-            **{COUNTED_FILTERS[k]: v for k, v in checked.items()})
+        table = StudentCount if "school_class" in checked else SchoolStudentCount  # per class, or per school
+        rows = within(table.objects.all(), user).filter(**{COUNTED_FILTERS[k]: v for k, v in checked.items()})
         return Total(counts.total(rows))
     return capped_count(student_list(user=user, filters=given))
 

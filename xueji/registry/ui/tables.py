@@ -22,7 +22,7 @@ class StudentTable(Base):
     id_number = tables.Column(verbose_name=_("ID number"), default="—")
     school = tables.Column(verbose_name=_("School"))
     school_class = tables.Column(verbose_name=_("Class"), default="—", attrs=NOWRAP, orderable=True,
-                                 order_by=("school_class_id", "class_number", "id"))
+                                 order_by=("school_id", "school_class_id", "class_number", "id"))
     status = tables.Column(verbose_name=_("Status"))
 
     class Meta(Base.Meta):
