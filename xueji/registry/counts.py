@@ -34,21 +34,29 @@ def key_of(student: Student) -> Key:
     return (student.school_id, student.school_class_id, student.status, student.reg_status)
 
 
-def _upsert(table: str, columns: Sequence[str], key: Sequence[str], rows: list[tuple]) -> None:
-    """INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, `rows` already in key order, by chunks."""
+def _upsert(table: str, columns: Sequence[str], key: Sequence[str], rows: list[tuple], *,
+            value: str = "") -> None:
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, `rows` already in key order, by chunks;
+    `value`: the SQL of one row's VALUES (default: a placeholder per column)."""
     quoted = connection.ops.quote_name(table)
-    width = len(columns)
+    value = value or "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _CHUNK):
             chunk = rows[start:start + _CHUNK]
-            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
-            cursor.execute(f"INSERT INTO {quoted} ({', '.join(columns)}) VALUES {values} "  # noqa: S608
+            cursor.execute(f"INSERT INTO {quoted} ({', '.join(columns)}) VALUES {', '.join([value] * len(chunk))} "  # noqa: S608
                            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET n = {quoted}.n + excluded.n",
-                           [value for row in chunk for value in row])
+                           [item for row in chunk for item in row])
 
 
 def _paths(school_ids) -> dict[int, str]:
     return dict(School.objects.filter(pk__in=list(school_ids)).values_list("pk", "org_unit__path"))
+
+
+def _path_of_school() -> str:
+    """A scalar subquery giving the org path of the school whose id is its parameter."""
+    school, org = (connection.ops.quote_name(m._meta.db_table)
+                   for m in (School, School._meta.get_field("org_unit").related_model))
+    return f"(SELECT o.path FROM {school} s JOIN {org} o ON o.id = s.org_unit_id WHERE s.id = %s)"  # noqa: S608
 
 
 def add(changes: Mapping[Key, int]) -> None:
@@ -66,10 +74,10 @@ def add(changes: Mapping[Key, int]) -> None:
     by_school: Counter = Counter()
     for (school, _key, _klass, status, reg), n in rows:
         by_school[(school, status, reg)] += n
-    paths = _paths({school for school, _s, _r in by_school})
     _upsert(SchoolStudentCount._meta.db_table, ("school_id", "status", "reg_status", "path", "n"),
             ("school_id", "status", "reg_status"),
-            [(*key, paths[key[0]], n) for key, n in sorted(by_school.items()) if n])
+            [(*key, key[0], n) for key, n in sorted(by_school.items()) if n],
+            value=f"(%s, %s, %s, {_path_of_school()}, %s)")
 
 
 def one(before: Key | None, after: Key | None) -> None:
@@ -84,11 +92,12 @@ def one(before: Key | None, after: Key | None) -> None:
     add(changes)
 
 
-def groups(ids: Sequence[int]) -> Counter:
-    """The groups of these pupils as they stand (in the caller's transaction; the caller holds their locks)."""
+def groups(ids: Sequence[int], **narrow) -> Counter:
+    """The groups of these pupils as they stand (in the caller's transaction; the caller holds their locks), of
+    those matching `narrow` (e.g. reg_status="draft") when given."""
     out: Counter = Counter()
     for start in range(0, len(ids), 5000):
-        rows = (Student.objects.filter(pk__in=ids[start:start + 5000]).order_by()
+        rows = (Student.objects.filter(pk__in=ids[start:start + 5000], **narrow).order_by()
                 .values_list("school_id", "school_class_id", "status", "reg_status").annotate(c=Count("pk")))
         for school, klass, status, reg, c in rows:
             out[(school, klass, status, reg)] += c

@@ -608,10 +608,13 @@ def _registration_move(*, actor, ids: list[int], old: str, new: str, request_id:
         raise Conflict(f"Registration cannot go from {old} to {new}.", code="registration_not_allowed")
     if not ids:
         return 0
-    groups = counts.groups(ids)
+    groups = counts.groups(ids, reg_status=old)  # the rows the UPDATE changes (their locks are held)
     count = Student.objects.filter(pk__in=ids, reg_status=old).update(reg_status=new, updated_at=clock.now(),
                                                                        **values)
-    counts.moved(groups, counts.groups(ids))
+    moved: Counter = Counter()
+    for (school, klass, was, _reg), n in groups.items():
+        moved[(school, klass, values.get("status") or was, new)] += n
+    counts.moved(groups, moved)
     _history(student_ids=ids, kind=ChangeKind.REGISTRATION, old=old, new=new, actor=actor, request_id=request_id)
     audit_record(actor=actor, action=f"student.registration_{new}", object_type="registry.student",
                  object_repr=f"{len(ids)} pupils", after={"request": request_id, "count": count, "students": ids[:200]})

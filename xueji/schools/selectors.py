@@ -1,6 +1,6 @@
 """Reads of schools, years and classes, each starting from the user's jurisdiction."""
 
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from xueji.accounts.jurisdiction import get_within, within
@@ -70,3 +70,28 @@ def current_school_year_start() -> int:
 def school_list_under(*, user, org_unit) -> QuerySet[School]:
     """Schools of the jurisdiction that sit under an org unit (a city's schools across its counties)."""
     return school_list(user=user).filter(org_unit__path__startswith=org_unit.path)
+
+
+CHOICES_LIMIT = 20  # the rows a searchable select loads at a time
+
+
+def school_choices(*, user, q: str = "") -> list[School]:
+    """Schools of the jurisdiction for a searchable select: the name contains `q` or the code starts with it; at
+    most CHOICES_LIMIT, by code."""
+    qs = school_list(user=user, filters={"q": q.strip()} if q.strip() else None)
+    return list(qs.order_by("code")[:CHOICES_LIMIT])
+
+
+def class_choices(*, user, school: int | None = None, q: str = "") -> list[SchoolClass]:
+    """Classes of the jurisdiction (of one school, when given) for a searchable select: `q` is a cohort year, a
+    class number or part of the class's or school's name; at most CHOICES_LIMIT."""
+    require_cap(user, Cap.ORG_VIEW)
+    qs = within(SchoolClass.objects.select_related("school"), user)
+    if school is not None:
+        qs = qs.filter(school_id=school)
+    text = q.strip()
+    if text.isdigit():
+        qs = qs.filter(Q(cohort_year=int(text)) | Q(number=int(text))) if len(text) <= 4 else qs.none()
+    elif text:
+        qs = qs.filter(Q(name__contains=text) | Q(school__name__contains=text))
+    return list(qs[:CHOICES_LIMIT])
