@@ -27,6 +27,9 @@ class Total(int):
         total.exact = exact
         return total
 
+    def __str__(self) -> str:  # int's own text (str() of an int subclass would call the __repr__ below)
+        return int.__repr__(self)
+
     def __repr__(self) -> str:
         return f"Total({int(self)}, exact={self.exact})"
 
