@@ -37,5 +37,5 @@ class Total(int):
 def capped_count(queryset, cap: int | None = None) -> Total:
     """COUNT over at most cap + 1 rows of `queryset` (the cost of reading cap rows, never of the whole set)."""
     cap = COUNT_CAP if cap is None else cap
-    n = queryset.order_by()[:cap + 1].count()
+    n = queryset.order_by().values("pk")[:cap + 1].count()
     return Total(min(n, cap), exact=n <= cap)

@@ -41,6 +41,7 @@ from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
 from xueji.regions.models import province_code_of
 from xueji.regions.selectors import org_unit_get
+from xueji.registry import counts
 from xueji.registry.choices import (
     REG_TRANSITIONS,
     SEATED,
@@ -49,7 +50,6 @@ from xueji.registry.choices import (
     VerifyStatus,
     status_change_allowed,
 )
-from xueji.registry import counts
 from xueji.registry.guards import require_deletable, require_room
 from xueji.registry.models import (
     FamilyMember,
