@@ -18,7 +18,12 @@ Phases, each page asked for by users of each level (a school, a county, a city a
    `--duration` seconds, through the page mix: median, p95, p99 per page;
 3. the same users without a pause: throughput of the mix (requests a second) and its percentiles;
 4. logins: `--logins` sign-ins one after the other (the password hasher's cost is Django's default).
-Results go to bench/results/load-<pupils>.md (and .json) unless `--no-write`.
+Results go to bench/results/load-<pupils>.md (and .json; `--label X`: load-<pupils>-X.md) unless `--no-write`.
+
+`--root DIR` serves another checkout (e.g. `git worktree add /tmp/base main`, with its own .venv link) against the
+same database: the figures before and after a change (`--database` a copy of the province made with
+`CREATE DATABASE ... TEMPLATE`, so each version migrates its own). A page the served version lacks (404) is left
+out and named in the results.
 """
 
 import argparse
@@ -65,11 +70,14 @@ PAGES = (
     Page("workbench", "/"),
     Page("student list", "/students/"),
     Page("student list by name", "/students/?q={surname}"),
+    Page("student list by school", "/students/?school={school}"),
     Page("student page", "/students/{pk}/"),
     Page("inbox", "/inbox/"),
+    Page("classes", "/classes/"),
     Page("API student list", "/api/v1/students/", api=True),
     Page("API student list by name", "/api/v1/students/?q={surname}", api=True),
     Page("API student detail", "/api/v1/students/{pk}/", api=True),
+    Page("API school choices", "/api/v1/schools/choices/?q={school_text}", api=True),
 )
 SURNAMES = ("王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周")
 
@@ -128,6 +136,10 @@ def accounts(args) -> dict[str, dict]:
             WHERE o.path LIKE '{account['path']}%' AND s.reg_status = 'registered'
             ORDER BY s.id LIMIT 200""", args.database)
         account["pupils"] = [pk for (pk,) in pks]
+        schools = psql(args.server, f"""
+            SELECT sc.id FROM schools_school sc JOIN regions_orgunit o ON o.id = sc.org_unit_id
+            WHERE o.path LIKE '{account['path']}%' ORDER BY sc.id DESC LIMIT 20""", args.database)
+        account["schools"] = [pk for (pk,) in schools]
         print(f"{level}: {account['username']} ({len(account['pupils'])} pupils to open)", flush=True)
     return chosen
 
@@ -201,24 +213,40 @@ class Client:
         return Sample(page.name, level, ms, response.status, queries, db_ms, len(data))
 
 
+SCHOOL_TEXTS = ("小学", "中学", "实验", "第二", "镇")
+
+
 def address(page: Page, account: dict, rng: random.Random) -> str:
     return page.path.format(pk=rng.choice(account["pupils"]) if account["pupils"] else 0,
-                            surname=urllib.parse.quote(rng.choice(SURNAMES)))
+                            surname=urllib.parse.quote(rng.choice(SURNAMES)),
+                            school=rng.choice(account["schools"]) if account["schools"] else 0,
+                            school_text=urllib.parse.quote(rng.choice(SCHOOL_TEXTS)))
 
 
 # -- phases ---------------------------------------------------------------------------------------------------
 
 def single(args, users: dict[str, Client], chosen: dict) -> list[Sample]:
+    """Each page for each level, one request at a time. A page the served code does not have (404 for every level:
+    a page added since, when measuring an older version) is left out of the crowds too."""
     rng = random.Random(1)
     samples = []
     for page in PAGES:
+        missing = True
         for level in LEVELS:
             if level not in users:
                 continue
             client = users[level]
-            client.get(page, level, address(page, chosen[level], rng))  # warm the worker's caches
+            warm = client.get(page, level, address(page, chosen[level], rng))  # warm the worker's caches
+            if warm.status == 404:
+                continue
+            missing = False
             samples += [client.get(page, level, address(page, chosen[level], rng)) for _ in range(args.single)]
+        if missing:
+            MISSING.add(page.name)
     return samples
+
+
+MISSING: set[str] = set()
 
 
 def crowd(args, chosen: dict, think: float) -> tuple[list[Sample], float]:
@@ -234,8 +262,9 @@ def crowd(args, chosen: dict, think: float) -> tuple[list[Sample], float]:
         client.login(chosen[level]["username"])
         mine = []
         time.sleep(rng.random() * max(think, 0.05))
+        pages = [p for p in PAGES if p.name not in MISSING]
         while time.monotonic() < stop:
-            page = rng.choice(PAGES)
+            page = rng.choice(pages)
             mine.append(client.get(page, level, address(page, chosen[level], rng)))
             if think:
                 time.sleep(think * (0.5 + rng.random()))
@@ -277,6 +306,7 @@ def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
 
 
 def main() -> int:
+    global ROOT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--pupils", type=int, default=1_000_000)
@@ -293,8 +323,12 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--logins", type=int, default=10)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--label", default="", help="a suffix of the results' file name (load-<pupils>-<label>.md)")
+    parser.add_argument("--root", default=str(ROOT),
+                        help="the checkout to serve (default: this one; another version to compare with)")
     args = parser.parse_args()
     args.database = args.database or f"xueji_load_{args.pupils}"
+    ROOT = Path(args.root).resolve()
 
     env = {**os.environ, "DATABASE_URL": f"{args.server}/{args.database}",
            "DJANGO_SETTINGS_MODULE": "config.settings.prod", "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
@@ -346,7 +380,8 @@ def main() -> int:
         f"PostgreSQL on the same {os.cpu_count()}-core machine; load average at the end "
         f"{', '.join(f'{x:.1f}' for x in report['load_avg'])}.",
         f"Login: median {report['login_ms']['median']:.0f} ms, p95 {report['login_ms']['p95']:.0f} ms "
-        "(the password hasher's cost is Django's default).",
+        "(the password hasher's cost is Django's default)."
+        + (f" Not in the served version: {', '.join(sorted(MISSING))}." if MISSING else ""),
         "## One user at a time", table(report["single"], cols),
         f"## {args.users} users, {args.think:g} s pause between requests ({report['paused_rate']:.1f} requests/s)",
         table(report["paused"], crowd_cols),
@@ -355,7 +390,8 @@ def main() -> int:
         table(report["busy"], crowd_cols)])
     print(text)
     if not args.no_write:
-        out = ROOT / "bench" / "results" / f"load-{args.pupils}"
+        name = f"load-{args.pupils}" + (f"-{args.label}" if args.label else "")
+        out = Path(__file__).resolve().parent / "results" / name
         out.with_suffix(".md").write_text(text + "\n", encoding="utf-8")
         out.with_suffix(".json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0

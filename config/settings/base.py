@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "xueji.core.middleware.RequestSizeLimitMiddleware",
     "xueji.core.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "xueji.accounts.middleware.SessionTouchMiddleware",
     "xueji.ui.middleware.ChineseFirstMiddleware",  # before LocaleMiddleware: web pages ignore Accept-Language
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,7 +208,9 @@ AXES_CLIENT_IP_CALLABLE = "xueji.core.middleware.client_ip"  # the same client a
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W006"]
 
 SESSION_COOKIE_AGE = env_int("XUEJI_IDLE_TIMEOUT_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request pushes expiry forward
+# Idle timeout: a request pushes the expiry forward, saving the session at most once a minute
+# (accounts.middleware.SessionTouchMiddleware), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 # Absolute lifetime beside the idle timeout: a session ends this many hours after its sign-in, however busy.
 XUEJI_SESSION_MAX_HOURS = env_int("XUEJI_SESSION_MAX_HOURS", 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -20,4 +20,8 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS",
 # drf-spectacular adds its schema generation to `check --deploy`; its warnings are about the quality of the API
 # documentation, not about deployment safety. CI checks the schema in a step of its own (`spectacular --validate`).
 SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "ENABLE_DJANGO_DEPLOY_CHECK": False}  # noqa: F405
+# Database connections are kept between requests (a new PostgreSQL backend costs milliseconds a page: the fork, the
+# sign-in, the catalog caches it fills again), checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 XUEJI_ALLOW_DEMO_DATA = False  # whatever the environment says: demo accounts share one known password

@@ -60,3 +60,28 @@ class SessionLifetimeMiddleware:
                     messages.info(request, _("Your session reached its maximum length of %(h)d hours; please sign "
                                              "in again.") % {"h": settings.XUEJI_SESSION_MAX_HOURS})
         return self.get_response(request)
+
+
+# The session is saved (its expiry pushed forward) at most this often: not one UPDATE and commit per request.
+TOUCH_EVERY_SECONDS = 60
+TOUCHED_KEY = "xueji_touched"
+
+
+class SessionTouchMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE) without a write per request: a signed-in session is saved, which moves
+    its expiry forward, when it changed anyway or when it was last saved TOUCH_EVERY_SECONDS ago or more (so a
+    session ends after 29 to 30 idle minutes). Django's SESSION_SAVE_EVERY_REQUEST would write it on every page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.get(SESSION_KEY) is None or response.status_code >= 500:
+            return response
+        now = clock.now().timestamp()
+        touched = session.get(TOUCHED_KEY)
+        if session.modified or not isinstance(touched, int | float) or now - touched >= TOUCH_EVERY_SECONDS:
+            session[TOUCHED_KEY] = now  # marks it modified: SessionMiddleware saves it with a new expiry
+        return response

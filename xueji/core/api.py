@@ -7,15 +7,22 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from xueji.core.errors import XuejiError
 from xueji.core.messages import user_message
-from xueji.core.paging import capped_page_size, max_page_size
+from xueji.core.paging import Total, capped_count, capped_page_size, max_page_size
 from xueji.core.signals import access_denied
 
 
 class Pagination(PageNumberPagination):
+    """Every API list's pages (?page=, ?page_size=), without a COUNT over the whole list: a page reads page_size + 1
+    rows (the extra one says whether a next page exists). The body keeps DRF's shape, {"count", "next",
+    "previous", "results"}, with `count_exact`: the view's own total when it has one that costs no COUNT
+    (`list_total()`, e.g. the student list's from the pupil counts), else a COUNT over at most COUNT_CAP rows,
+    `count_exact: false` beyond (at least `count`). A page past the end answers 404 (as before)."""
+
     page_size_query_param = "page_size"
 
     @property
@@ -24,6 +31,51 @@ class Pagination(PageNumberPagination):
 
     def get_page_size(self, request):
         return capped_page_size(super().get_page_size(request))
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.get_page_size(request)
+        try:
+            self.number = max(1, int(request.query_params.get(self.page_query_param, 1)))
+        except (TypeError, ValueError):
+            raise drf_exceptions.NotFound(_("Invalid page.")) from None
+        start = (self.number - 1) * size
+        rows = list(queryset[start:start + size + 1])
+        if not rows and self.number > 1:
+            raise drf_exceptions.NotFound(_("Invalid page."))
+        self.has_next = len(rows) > size
+        rows = rows[:size]
+        total = getattr(view, "list_total", None)
+        total = total() if total is not None else None
+        if total is None:
+            total = Total(start + len(rows)) if not self.has_next else capped_count(queryset)
+        if self.has_next and total.exact and total <= start + len(rows):  # a stale summary: never below the pages
+            total = Total(start + len(rows) + 1, exact=False)
+        self.total = total
+        return rows
+
+    def _link(self, number: int) -> str:
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.page_query_param, number) if number > 1 else \
+            remove_query_param(url, self.page_query_param)
+
+    def get_next_link(self):
+        return self._link(self.number + 1) if self.has_next else None
+
+    def get_previous_link(self):
+        return self._link(self.number - 1) if self.number > 1 else None
+
+    def get_paginated_response(self, data):
+        return Response({"count": int(self.total), "count_exact": self.total.exact, "next": self.get_next_link(),
+                         "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["count_exact"] = {
+            "type": "boolean", "example": True,
+            "description": "false: the list holds at least `count` rows (counted up to a cap, not to the end)"}
+        described["properties"]["count"]["description"] = "rows in the list (at least this many if not count_exact)"
+        return described
 
 
 # Refusals that are not access denials: the client must sign in or change its password first.

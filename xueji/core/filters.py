@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xueji.core.errors import ValidationFailed
@@ -73,8 +74,44 @@ class IdField(forms.ModelChoiceField):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
 
 
+class RemoteSelect(forms.Select):
+    """The select of one object among thousands (a school of the province, a class): the page carries the chosen
+    object only, and the shell's script (ui/js/remote-select.js, tom-select) loads the others as the user types
+    from `url` (a choices endpoint of the user's jurisdiction: ?q=, at most 20 rows; `depends`: the name of the
+    filter whose value it passes along, e.g. the school of a class). The field's queryset still checks the id."""
+
+    def __init__(self, url: str, *, depends: str = "", attrs=None):
+        super().__init__({"data-remote": url, **({"data-depends": depends} if depends else {}), **(attrs or {})})
+
+    @property
+    def media(self):
+        return forms.Media(css={"all": ["vendor/tom-select/css/tom-select.bootstrap5.min.css"]},
+                           js=["vendor/tom-select/js/tom-select.complete.min.js", "ui/js/remote-select.js"])
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = [v for v in value if v not in ("", None)]
+        field = getattr(self.choices, "field", None)
+        blank = str(getattr(field, "empty_label", "") or "")
+        options = [self.create_option(name, "", blank, not chosen, 0, attrs=attrs)]
+        queryset = getattr(self.choices, "queryset", None)
+        ids = [int(v) for v in chosen if str(v).isdigit()]
+        if ids and queryset is not None:
+            for index, obj in enumerate(queryset.filter(pk__in=ids), start=1):
+                options.append(self.create_option(name, str(obj.pk), field.label_from_instance(obj), True, index,
+                                                  attrs=attrs))
+        return [(None, options, 0)]
+
+
 class IdFilter(django_filters.Filter):
+    """An object's id. `remote` (an API URL name): on a page, the select loads its options on demand from that
+    choices endpoint (RemoteSelect) instead of rendering every object of the jurisdiction; `depends`: the filter
+    whose value the endpoint is given too (the school of a class)."""
+
     field_class = IdField
+
+    def __init__(self, *args, remote: str | None = None, depends: str = "", **kwargs):
+        self.remote, self.depends = remote, depends
+        super().__init__(*args, **kwargs)
 
 
 class IntFilter(django_filters.Filter):
@@ -158,8 +195,12 @@ class ListFilterSet(django_filters.FilterSet):
         if page:
             for name in self.api_only:
                 self.form.fields.pop(name, None)
+            for name, declared in self.filters.items():
+                if getattr(declared, "remote", None) and name in self.form.fields:
+                    self.form.fields[name].widget = RemoteSelect(reverse(declared.remote), depends=declared.depends,
+                                                                 attrs={"class": "form-select form-select-sm"})
             for name, objects in (choices or {}).items():
-                self.form.fields[name].queryset = objects
+                self.form.fields[name].queryset = objects  # sets the widget's choices too
 
     def values(self) -> dict:
         """The filters as typed values; all invalid ones at once as one 400 (`ValidationFailed`)."""

@@ -99,6 +99,7 @@ from xueji.policy.models import BusinessWindow, ClassCap
 from xueji.policy.services import WINDOW_KINDS
 from xueji.regions.models import LEVEL_RANK, OrgKind, OrgUnit, Region
 from xueji.regions.services import _path_for, authorities_ensure, parse_region_lines, regions_import
+from xueji.registry import counts
 from xueji.registry.models import (
     FamilyMember,
     NationalNumber,
@@ -822,7 +823,7 @@ class DemoGenerator:
         self.validate()
         steps = (("regions", self.load_regions), ("schools", self.plan_schools), ("classes", self.plan_classes),
                  ("schools and classes written", self.write_schools), ("pupils", self.write_pupils),
-                 ("accounts", self.write_accounts))
+                 ("pupil counts", counts.rebuild), ("accounts", self.write_accounts))
         with transaction.atomic():
             for name, step in steps:
                 began = time.perf_counter()

@@ -9,6 +9,7 @@ from xueji.core.filters import IdFilter, ListFilterSet
 from xueji.problems.choices import SOURCE_LABELS, ProblemKind, ProblemStatus
 from xueji.problems.models import Problem, ProblemMember
 from xueji.regions.filters import org_unit_label
+from xueji.schools.filters import school_label
 
 
 def status_choices():
@@ -35,7 +36,7 @@ class ProblemFilterSet(ListFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=status_choices, empty_label=_("All"),
                                          method="by_status")
     county = IdFilter(label=_("County authority"), method="by_member", shown=org_unit_label)
-    school = IdFilter(label=_("School"), method="by_member")
+    school = IdFilter(label=_("School"), method="by_member", shown=school_label, remote="api:school-choices")
     source = django_filters.ChoiceFilter(choices=_source_choices)
 
     api_only = ("source",)

@@ -10,15 +10,11 @@ from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import codes
 from xueji.core.filters import IdFilter, ListFilterSet
 from xueji.registry.models import RegStatus, Student
+from xueji.schools.filters import class_label, school_label
 
 # The visible part of a masked ID number (3410**********508X): what a role without the ID right may search by.
 MASKED_TAIL = 4
 _DIGITS = re.compile(r"^[0-9]{3,17}[0-9Xx]$")
-
-
-def class_label(klass) -> str:
-    """A class as a filter offers it: "school · stage class"."""
-    return f"{klass.school.name} · {codes.STAGE.label(klass.stage)} {klass.display_name}"
 
 
 def split_search(text: str) -> tuple[str, str]:
@@ -42,8 +38,10 @@ class StudentFilterSet(ListFilterSet):
     refuses one with an ID part in a query string (`selectors.is_identity_query`)."""
 
     q = django_filters.CharFilter(label=_("Name, pinyin, ID or number"), method="search", max_length=64)
-    school = IdFilter(label=_("School"), field_name="school_id")
-    school_class = IdFilter(label=_("Class"), field_name="school_class_id", shown=class_label)
+    # Searchable selects that load on demand (a province has thousands of schools): the page carries the chosen one.
+    school = IdFilter(label=_("School"), field_name="school_id", shown=school_label, remote="api:school-choices")
+    school_class = IdFilter(label=_("Class"), field_name="school_class_id", shown=class_label,
+                            remote="api:class-choices", depends="school")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=codes.STUDENT_STATUS.choices,
                                         empty_label=_("All"))
     sex = django_filters.ChoiceFilter(label=_("Sex"), choices=codes.SEX.choices, empty_label=_("All"))

@@ -7,8 +7,8 @@ from xueji.core import codes, idnumbers
 from xueji.core.models import TimeStampedModel
 from xueji.registry.choices import ChangeKind, NumberKind, RegStatus, StudentStatus, VerifyStatus
 
-__all__ = ["FamilyMember", "NationalNumber", "NumberKind", "NumberSequence", "RegStatus", "Student", "StudentDetail",
-           "StudentHistory", "StudentStatus", "VerifyStatus"]
+__all__ = ["FamilyMember", "NationalNumber", "NumberKind", "NumberSequence", "RegStatus", "Student", "StudentCount",
+           "SchoolStudentCount", "StudentDetail", "StudentHistory", "StudentStatus", "VerifyStatus"]
 
 
 class Student(TimeStampedModel):
@@ -56,13 +56,19 @@ class Student(TimeStampedModel):
     registration_request_id = models.BigIntegerField(null=True, blank=True, db_index=True, db_default=None)
 
     class Meta:
-        ordering = ["school_class_id", "class_number", "id"]
+        # School first: a jurisdiction's page walks its schools in id order and sorts one school's pupils at a time
+        # (an incremental sort), so the first page of a province or a county costs the same few hundred rows.
+        ordering = ["school_id", "school_class_id", "class_number", "id"]
         verbose_name = _("student")
         verbose_name_plural = _("students")
         indexes = [
             models.Index(fields=["school", "status"]),
             models.Index(fields=["school", "reg_status"], name="student_school_reg"),
-            models.Index(fields=["name", "sex", "birth_date"]),
+            # The duplicate rule's equality (name, sex, birth date) and the list's search by a name's beginning
+            # (name LIKE '王%'): pattern operator classes on PostgreSQL, since under a C.UTF-8 collation a plain
+            # btree serves no LIKE; the same one index as before, so the bulk COPY pays for no extra one.
+            models.Index(fields=["name", "sex", "birth_date"], name="student_name_sex_birth",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"]),
             models.Index(fields=["id_number"], name="student_id_number"),
             # Only the pupils still to be checked: a small partial index the verification runs read.
             models.Index(fields=["verify_status"], name="student_to_verify",
@@ -213,6 +219,59 @@ class StudentHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id}: {self.kind} {self.old} -> {self.new}"
+
+
+class StudentCount(models.Model):
+    """Summary rows: how many pupils each class holds (each school, for its pupils without a class) by status and
+    registration state. Kept by the registry's door (`registry/counts.py`, called by `registry/services.py`) in the
+    same transaction as every change of a pupil's school, class, status or registration state, one
+    `INSERT ... ON CONFLICT DO UPDATE SET n = n + k` per batch (no lost update between two transactions), so that
+    a jurisdiction's totals (the menu, the workbench, the list's total, a class list's counts) are a SUM over a
+    few rows per class joined to the org paths, never a COUNT over its pupils. `manage.py rebuild_counts`
+    recomputes them from the pupils and says where they differed (a test runs the doors and compares)."""
+
+    jurisdiction_path = "school__org_unit__path"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="student_counts",
+                               db_index=False)  # the leading column of the unique key serves it
+    school_class = models.ForeignKey("schools.SchoolClass", null=True, on_delete=models.CASCADE,
+                                     related_name="student_counts")
+    class_key = models.BigIntegerField()  # school_class_id, or 0 for the school's pupils without a class
+    status = models.CharField(max_length=2)
+    reg_status = models.CharField(max_length=12)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pupil count")
+        constraints = [models.UniqueConstraint(fields=["school", "class_key", "status", "reg_status"],
+                                               name="student_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.class_key} {self.status} {self.reg_status}: {self.n}"
+
+
+class SchoolStudentCount(models.Model):
+    """The pupil counts rolled up per school (by status and registration state), with the school's org path, so that
+    a jurisdiction's total is a SUM over its schools' few rows found by the path index (no join, no pupil read).
+    Kept with `StudentCount` by the same upsert of the door (`registry/counts.py`); org paths never change (an org
+    unit is not moved), and `rebuild_counts` recomputes these rows too."""
+
+    jurisdiction_path = "path"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="student_totals",
+                               db_index=False)  # the leading column of the unique key serves it
+    path = models.CharField(max_length=255, db_index=True)  # the school's org unit's path
+    status = models.CharField(max_length=2)
+    reg_status = models.CharField(max_length=12)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pupil count")
+        constraints = [models.UniqueConstraint(fields=["school", "status", "reg_status"],
+                                               name="school_student_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.status} {self.reg_status}: {self.n}"
 
 
 class NumberSequence(models.Model):

@@ -6,10 +6,20 @@ from django.db.models import QuerySet
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
+from xueji.core.paging import Total, capped_count
+from xueji.registry import counts
 from xueji.registry.choices import ChangeKind
 from xueji.registry.filters import StudentFilterSet
 from xueji.registry.history import RecordAsOf, record_as_of
-from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail, StudentHistory
+from xueji.registry.models import (
+    FamilyMember,
+    NationalNumber,
+    SchoolStudentCount,
+    Student,
+    StudentCount,
+    StudentDetail,
+    StudentHistory,
+)
 from xueji.registry.presenters import presenter_for
 from xueji.registry.timeline import TimelinePage, student_timeline
 
@@ -20,10 +30,23 @@ def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
     return StudentFilterSet.narrow(qs, filters, user=user)
 
 
-def student_count(*, user, filters: dict | None = None) -> int:
-    """How many pupils the list shows for these filters: the one place a total is counted, exactly today (a
-    COUNT over the jurisdiction's indexes), so that the province-scale summary rows can answer it later."""
-    return student_list(user=user, filters=filters).order_by().count()
+# The list filters the pupil counts (registry/counts.py) answer, and their columns there.
+COUNTED_FILTERS = {"school": "school_id", "school_class": "school_class_id", "county": "school__county_id",
+                   "status": "status", "reg_status": "reg_status"}
+
+
+def student_count(*, user, filters: dict | None = None) -> Total:
+    """How many pupils the list shows for these filters: the one place a total is counted. Exact from the pupil
+    counts (a SUM over the jurisdiction's summary rows) when the filters are among COUNTED_FILTERS; otherwise (a
+    search, the sex) a COUNT over at most COUNT_CAP pupils, "at least N" beyond (`Total.exact` False)."""
+    require_cap(user, Cap.STUDENT_VIEW)
+    given = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    if set(given) <= set(COUNTED_FILTERS):
+        checked = StudentFilterSet(given, queryset=Student.objects.none(), user=user).values()
+        table = StudentCount if "school_class" in checked else SchoolStudentCount  # per class, or per school
+        rows = within(table.objects.all(), user).filter(**{COUNTED_FILTERS[k]: v for k, v in checked.items()})
+        return Total(counts.total(rows))
+    return capped_count(student_list(user=user, filters=given))
 
 
 def timeline_of(*, user, pk, before=None, limit: int | None = None) -> tuple[Student, TimelinePage]:

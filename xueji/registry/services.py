@@ -12,7 +12,13 @@ transaction. Set-based callers get set-based doors (one UPDATE ... WHERE, COPY),
 Why one module of ~800 lines: it is the one door (issue 7, item 9). The one-door test and the lint rule name this
 module as the only writer of the pupil tables; split across modules, the door would have several frames and the
 rule would have to trust each of them. Sections: bulk entry and COPY, identity, entry and drafts, statuses and
-placement, registration states, record items and family, verification states, numbers, deletion."""
+placement, registration states, record items and family, verification states, numbers, deletion.
+
+The pupil counts (`registry/counts.py`, summary rows per class by status and registration state) are kept here
+too, in the same transaction: every door that enters, deletes or moves a pupil between schools, classes,
+statuses or registration states adds the change of each group it touched (`counts.one`, `counts.add`, or
+`counts.groups` before and after a set-based UPDATE with `counts.moved`). A new door that changes one of those
+four columns must do the same; tests/test_counts.py runs the doors and compares the rows with a fresh COUNT."""
 
 import datetime as dt
 import functools
@@ -36,6 +42,7 @@ from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
 from xueji.regions.models import province_code_of
 from xueji.regions.selectors import org_unit_get
+from xueji.registry import counts
 from xueji.registry.choices import (
     REG_TRANSITIONS,
     SEATED,
@@ -126,6 +133,7 @@ def students_insert(*, school: School, rows: Sequence[tuple[SchoolClass | None, 
             member.student_id = student.pk
     StudentDetail.objects.bulk_create([b[1] for b in built], batch_size=1000)
     FamilyMember.objects.bulk_create([m for b in built for m in b[2]], batch_size=1000)
+    counts.add(counts.counted(counts.key_of(s) for s in students))
     return [s.pk for s in students]
 
 
@@ -233,6 +241,7 @@ class PreparedPupils:
     buffers: tuple[bytearray, bytearray, bytearray]
     ends: tuple[list[int], list[int], list[int]]
     seats: list[int | None]  # the class each pupil takes a seat in (None: no class, or not seated)
+    groups: list[counts.Key]  # each pupil's group in the pupil counts
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -285,8 +294,11 @@ def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | 
     (s_defaults, s_get), (d_defaults, d_get), (f_defaults, f_get) = [(t.defaults, t.getter) for t in tables]
     students, details, family = bytearray(), bytearray(), bytearray()
     s_ends, d_ends, f_ends = [], [], []
-    seats = [klass.pk if klass is not None and clean.student.get("status", StudentStatus.ENROLLED) in SEATED
-             else None for klass, clean in rows]
+    statuses = [clean.student.get("status", StudentStatus.ENROLLED) for _klass, clean in rows]
+    seats = [klass.pk if klass is not None and status in SEATED else None
+             for (klass, _clean), status in zip(rows, statuses, strict=True)]
+    groups = [(school_id, klass.pk if klass is not None else None, status, reg_status)
+              for (klass, _clean), status in zip(rows, statuses, strict=True)]
     for pk, (klass, clean) in zip(ids, rows, strict=True):
         append((pk, now, now, school_id, klass.pk if klass is not None else None, province_code, reg_status,
                 *s_get({**s_defaults, **clean.student, "name_initials": name_initials(clean.student["name"])})),
@@ -297,7 +309,8 @@ def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | 
         for member in clean.guardians:
             append((pk, *f_get({**f_defaults, **member})), family)
         f_ends.append(len(family))
-    return PreparedPupils(ids=ids, buffers=(students, details, family), ends=(s_ends, d_ends, f_ends), seats=seats)
+    return PreparedPupils(ids=ids, buffers=(students, details, family), ends=(s_ends, d_ends, f_ends), seats=seats,
+                          groups=groups)
 
 
 @transaction.atomic
@@ -314,6 +327,7 @@ def students_copy_write(prepared: PreparedPupils, keep: Sequence[int] | None = N
             if text:
                 with cursor.copy(_copy_table(model).sql) as copy:
                     copy.write(text)
+    counts.add(counts.counted(prepared.groups[i] for i in positions))
     return ids
 
 
@@ -470,6 +484,7 @@ def student_correct(*, actor, student: Student, clean: CleanStudent,
     identity_require_unique(school=student.school, identity=identity_of(clean.student, exclude_pk=student.pk))
     if school_class is not None and school_class.pk != student.school_class_id and student.status in SEATED:
         require_room({school_class.pk: 1})
+    group = counts.key_of(_locked(student.pk))
     before = snapshot(student)
     for key, value in with_initials(clean.student).items():
         setattr(student, key, value)
@@ -481,6 +496,7 @@ def student_correct(*, actor, student: Student, clean: CleanStudent,
     FamilyMember.objects.bulk_create([FamilyMember(student=student, **{k: v for k, v in g.items()
                                                                       if k in GUARDIAN_FIELDS})
                                       for g in clean.guardians])
+    counts.one(group, counts.key_of(student))
     after = snapshot(student)
     changes = _changes(before, after)
     if changes:
@@ -495,6 +511,7 @@ def student_delete_draft(*, actor, student: Student) -> None:
     if student.reg_status != RegStatus.DRAFT:
         raise Conflict("Only drafts can be deleted; registered records change through status changes.",
                        code="not_draft")
+    counts.one(counts.key_of(_locked(student.pk)), None)
     audit_record(actor=actor, action="student.delete_draft", obj=student, before=snapshot(student))
     student.delete()
 
@@ -551,6 +568,7 @@ def student_set_status(*, actor, student: Student | int, status: str, reason: st
     if new in SEATED and old not in SEATED:  # back in the classroom (复学): the class must have room
         require_room({locked.school_class_id: 1})
     Student.objects.filter(pk=locked.pk).update(status=new, updated_at=clock.now())
+    counts.one(counts.key_of(locked), (locked.school_id, locked.school_class_id, new, locked.reg_status))
     _history(student_ids=[locked.pk], kind=ChangeKind.STATUS, old=old, new=new, actor=actor, reason=reason,
              request_id=request_id)
     audit_record(actor=actor, action="student.set_status", obj=locked, before={"status": old},
@@ -571,6 +589,7 @@ def student_place(*, actor, student: Student | int, school_class: SchoolClass, r
     before = {"school": locked.school_id, "class": locked.school_class_id}
     Student.objects.filter(pk=locked.pk).update(school_id=school_class.school_id, school_class_id=school_class.pk,
                                                 updated_at=clock.now())
+    counts.one(counts.key_of(locked), (school_class.school_id, school_class.pk, locked.status, locked.reg_status))
     _history(student_ids=[locked.pk], kind=ChangeKind.PLACEMENT, actor=actor, request_id=request_id,
              changes=_changes({"school_id": locked.school_id, "school_class_id": locked.school_class_id},
                               {"school_id": school_class.school_id, "school_class_id": school_class.pk}))
@@ -593,6 +612,8 @@ def student_take_over(*, actor, student: Student | int, school_class: SchoolClas
         require_room({school_class.pk: 1})
     student_place(actor=actor, student=locked, school_class=school_class, request_id=request_id, audit=False)
     Student.objects.filter(pk=locked.pk).update(status=StudentStatus.ENROLLED, reg_status=RegStatus.REGISTERED)
+    placed = (school_class.school_id, school_class.pk)  # student_place moved it (its own copy of the row)
+    counts.one((*placed, locked.status, locked.reg_status), (*placed, StudentStatus.ENROLLED, RegStatus.REGISTERED))
     _history(student_ids=[locked.pk], kind=ChangeKind.STATUS, old=before["status"], new=StudentStatus.ENROLLED,
              actor=actor, reason="takeover", request_id=request_id)
     locked.status, locked.reg_status = StudentStatus.ENROLLED, RegStatus.REGISTERED
@@ -610,8 +631,13 @@ def _registration_move(*, actor, ids: list[int], old: str, new: str, request_id:
         raise Conflict(f"Registration cannot go from {old} to {new}.", code="registration_not_allowed")
     if not ids:
         return 0
+    groups = counts.groups(ids, reg_status=old)  # the rows the UPDATE changes (their locks are held)
     count = Student.objects.filter(pk__in=ids, reg_status=old).update(reg_status=new, updated_at=clock.now(),
                                                                        **values)
+    moved: Counter = Counter()
+    for (school, klass, was, _reg), n in groups.items():
+        moved[(school, klass, values.get("status") or was, new)] += n
+    counts.moved(groups, moved)
     _history(student_ids=ids, kind=ChangeKind.REGISTRATION, old=old, new=new, actor=actor, request_id=request_id)
     audit_record(actor=actor, action=f"student.registration_{new}", object_type="registry.student",
                  object_repr=f"{len(ids)} pupils", after={"request": request_id, "count": count, "students": ids[:200]})
@@ -876,6 +902,7 @@ def student_delete(*, actor, student: Student, archive: Callable[[StudentArchive
     record's deletion) keeps the snapshot and retires the numbers first; what it returns goes into the audit.
     Refused (nothing changed) when a deletion guard says no (policy: a formal national number, switched off)."""
     require_deletable(student)
+    counts.one(counts.key_of(_locked(student.pk)), None)
     numbers = list(NationalNumber.objects.filter(student=student).order_by("issued_at", "pk"))
     detail = StudentDetail.objects.filter(student=student).first()
     kept = StudentArchive(student=student, numbers=numbers, snapshot={

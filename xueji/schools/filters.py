@@ -10,6 +10,16 @@ from xueji.regions.filters import org_unit_label
 from xueji.schools.models import School, SchoolClass
 
 
+def school_label(school) -> str:
+    """A school as a filter offers it: "name (code)"."""
+    return f"{school.name} ({school.code})"
+
+
+def class_label(klass) -> str:
+    """A class as a filter offers it: "school · stage class"."""
+    return f"{klass.school.name} · {codes.STAGE.label(klass.stage)} {klass.display_name}"
+
+
 class SchoolFilterSet(ListFilterSet):
     """The school list: by name or code, county authority, running type, stage."""
 
@@ -31,7 +41,7 @@ class SchoolFilterSet(ListFilterSet):
 class ClassFilterSet(ListFilterSet):
     """The class list: by school, stage, cohort year (入学年份)."""
 
-    school = IdFilter(label=_("School"), field_name="school_id")
+    school = IdFilter(label=_("School"), field_name="school_id", shown=school_label, remote="api:school-choices")
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=codes.STAGE.choices, empty_label=_("All"))
     cohort_year = IntFilter(label=_("Cohort year"), min_value=1990, max_value=2100)
 

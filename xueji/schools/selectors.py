@@ -1,6 +1,7 @@
 """Reads of schools, years and classes, each starting from the user's jurisdiction."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
@@ -22,10 +23,23 @@ def school_get(*, user, pk) -> School:
 
 def class_list(*, user, filters: dict | None = None) -> QuerySet[SchoolClass]:
     require_cap(user, Cap.ORG_VIEW)
-    qs = within(SchoolClass.objects.select_related("school__org_unit"), user).annotate(
-        student_count=Count("students", filter=Q(students__status="01"))
-    ).order_by(*SchoolClass._meta.ordering)  # GROUP BY drops Meta.ordering, and pages need a stable order
+    qs = within(SchoolClass.objects.select_related("school__org_unit"), user).annotate(student_count=_enrolled())
     return ClassFilterSet.narrow(qs, filters)
+
+
+def _enrolled() -> Coalesce:
+    """The class's enrolled pupils from the registry's pupil counts (registry/counts.py: summary rows kept by its
+    door), a correlated SUM over the class's few rows, evaluated for the rows of a page only. Named through the
+    reverse relation, so schools imports no registry module (the registry sits above it)."""
+    counts = SchoolClass._meta.get_field("student_counts").related_model
+    return Coalesce(Subquery(counts.objects.filter(school_class=OuterRef("pk"), status="01").order_by()
+                             .values("school_class").annotate(n=Sum("n")).values("n")), 0)
+
+
+def class_count(*, user, filters: dict | None = None) -> int:
+    """How many classes the user may see (the menu's and the workbench's count): no pupil counted."""
+    require_cap(user, Cap.ORG_VIEW)
+    return ClassFilterSet.narrow(within(SchoolClass.objects.all(), user), filters).order_by().count()
 
 
 def class_get(*, user, pk) -> SchoolClass:
@@ -56,3 +70,28 @@ def current_school_year_start() -> int:
 def school_list_under(*, user, org_unit) -> QuerySet[School]:
     """Schools of the jurisdiction that sit under an org unit (a city's schools across its counties)."""
     return school_list(user=user).filter(org_unit__path__startswith=org_unit.path)
+
+
+CHOICES_LIMIT = 20  # the rows a searchable select loads at a time
+
+
+def school_choices(*, user, q: str = "") -> list[School]:
+    """Schools of the jurisdiction for a searchable select: the name contains `q` or the code starts with it; at
+    most CHOICES_LIMIT, by code."""
+    qs = school_list(user=user, filters={"q": q.strip()} if q.strip() else None)
+    return list(qs.order_by("code")[:CHOICES_LIMIT])
+
+
+def class_choices(*, user, school: int | None = None, q: str = "") -> list[SchoolClass]:
+    """Classes of the jurisdiction (of one school, when given) for a searchable select: `q` is a cohort year, a
+    class number or part of the class's or school's name; at most CHOICES_LIMIT."""
+    require_cap(user, Cap.ORG_VIEW)
+    qs = within(SchoolClass.objects.select_related("school"), user)
+    if school is not None:
+        qs = qs.filter(school_id=school)
+    text = q.strip()
+    if text.isdigit():
+        qs = qs.filter(Q(cohort_year=int(text)) | Q(number=int(text))) if len(text) <= 4 else qs.none()
+    elif text:
+        qs = qs.filter(Q(name__contains=text) | Q(school__name__contains=text))
+    return list(qs[:CHOICES_LIMIT])

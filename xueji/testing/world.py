@@ -8,6 +8,7 @@ from xueji.accounts.models import ROLES_BY_KIND, Role, RoleAssignment, User
 from xueji.core import clock, idnumbers
 from xueji.regions.models import OrgKind, OrgUnit, Region
 from xueji.regions.services import org_unit_create
+from xueji.registry import counts
 from xueji.registry.models import FamilyMember, Student
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
@@ -94,6 +95,7 @@ def build_world(*, with_students: bool = True) -> World:
             FamilyMember.objects.create(student=student, relation="51", name=f"家长{index}", phone="13800000000",
                                         id_number=idnumbers.make(area, dt.date(1985, 1, index), 13))
             world.students[name] = student
+        counts.rebuild()  # made here, not through the door: the pupil counts recomputed once
     return world
 
 

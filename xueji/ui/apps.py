@@ -14,3 +14,6 @@ class UiConfig(AppConfig):
 
         # Each app fills the menu from its ui/navigation.py (as the admin's autodiscovery): no central list.
         autodiscover_modules("ui.navigation")
+        from xueji.ui.tables import install_cached_signature
+
+        install_cached_signature()

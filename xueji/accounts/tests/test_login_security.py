@@ -341,7 +341,28 @@ def test_complexity_is_configurable(world):
 
 def test_sessions_end_after_thirty_idle_minutes():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert "xueji.accounts.middleware.SessionTouchMiddleware" in settings.MIDDLEWARE  # moves the expiry forward
+
+
+def test_a_session_is_saved_at_most_once_a_minute(world, client, monkeypatch):
+    """Issue 14: no UPDATE of the session (and commit) on every page; the expiry still moves, once a minute."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xueji.accounts import middleware
+
+    client.force_login(world.user("tunxi_primary", "registrar"))
+    assert client.get("/api/v1/me/").status_code == 200  # the first request saves it
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/me/").status_code == 200
+    assert not [q for q in queries if "UPDATE" in q["sql"] and "django_session" in q["sql"]]
+
+    later = timezone.now() + dt.timedelta(seconds=middleware.TOUCH_EVERY_SECONDS + 1)
+    monkeypatch.setattr(middleware.clock, "now", lambda: later)
+    session = Session.objects.get(session_key=client.session.session_key)
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + dt.timedelta(minutes=5))
+    assert client.get("/api/v1/me/").status_code == 200
+    assert Session.objects.get(pk=session.pk).expire_date > timezone.now() + dt.timedelta(minutes=29)
 
 
 def test_each_request_moves_the_session_expiry_forward(world, client):

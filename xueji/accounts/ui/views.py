@@ -83,7 +83,8 @@ def password_change(request):
 @web_view(Cap.USER_MANAGE, methods=("GET",))
 def user_list(request):
     form = UserFilterSet(request.GET, user=request.user, page=True).form
-    table = paged(request, tables.UserTable(account_selectors.user_list(user=request.user, filters=form.filters())))
+    table = paged(request, tables.UserTable(account_selectors.user_list(user=request.user, filters=form.filters())),
+                  lazy=True)
     return list_page(request, title=_("User accounts"), icon="bi-person-gear", table=table, filter_form=form,
                      create_url=reverse("accounts:user_create"), create_label=_("New user"))
 

@@ -40,7 +40,7 @@ def import_list(request):
     user = request.user
     form = ImportBatchFilterSet(request.GET, user=user, page=True).form
     batches = exchange_selectors.import_batch_list(user=user, filters=form.filters())
-    table = paged(request, tables.ImportTable(batches, show_school=not user.org_unit.is_school))
+    table = paged(request, tables.ImportTable(batches, show_school=not user.org_unit.is_school), lazy=True)
     can_import = has_cap(user, Cap.STUDENT_IMPORT)
     return list_page(request, title=_("Bulk import"), icon="bi-file-earmark-arrow-up", table=table,
                      filter_form=form, template="exchange/import_list.html", can_import=can_import,

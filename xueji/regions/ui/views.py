@@ -22,7 +22,7 @@ from xueji.ui.views import list_page, paged
 def org_list(request):
     form = OrgUnitFilterSet(request.GET, page=True).form
     units = region_selectors.org_unit_list(user=request.user, filters=form.filters())
-    table = paged(request, tables.OrgUnitTable(units))
+    table = paged(request, tables.OrgUnitTable(units), lazy=True)
     return list_page(request, title=_("Organisation units"), icon="bi-diagram-3", table=table, filter_form=form)
 
 
@@ -37,7 +37,7 @@ def org_detail(request, pk):
         school = school_selectors.school_list_under(user=request.user, org_unit=unit).first()
     else:
         schools = paged(request, schools_tables.SchoolTable(
-            school_selectors.school_list_under(user=request.user, org_unit=unit), prefix="s-"))
+            school_selectors.school_list_under(user=request.user, org_unit=unit), prefix="s-"), lazy=True)
     return render(request, "regions/org_detail.html", {
         "unit": unit, "children": children, "schools": schools, "school": school,
         "parent_visible": unit.parent_id is not None and org_in_jurisdiction(request.user, unit.parent)})

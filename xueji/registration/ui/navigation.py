@@ -9,7 +9,7 @@ from xueji.ui.navigation import Entry, Waiting, register, register_waiting
 
 
 def _drafts(user) -> int:
-    return registry_selectors.student_list(user=user, filters={"reg_status": RegStatus.DRAFT}).count()
+    return registry_selectors.student_count(user=user, filters={"reg_status": RegStatus.DRAFT})
 
 
 def _school_drafts(user) -> int:

@@ -77,6 +77,10 @@ class StudentListApi(SelectorMixin, generics.ListAPIView):
                                      "the number stays out of the address."), code="id_in_url", field="q")
         return filters
 
+    def list_total(self):
+        """The page's `count`: from the pupil counts when the filters allow, else capped (core.api.Pagination)."""
+        return selectors.student_count(user=self.request.user, filters=self.filters())
+
 
 class StudentSearchSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=64,
@@ -99,6 +103,9 @@ class StudentSearchApi(SelectorMixin, mixins.ListModelMixin, generics.GenericAPI
         data = StudentSearchSerializer(data=self.request.data)
         data.is_valid(raise_exception=True)
         return {key: value for key, value in data.validated_data.items() if value not in (None, "")}
+
+    def list_total(self):
+        return selectors.student_count(user=self.request.user, filters=self.filters())
 
     @extend_schema(request=StudentSearchSerializer, responses={200: StudentSerializer(many=True)})
     def post(self, request, *args, **kwargs):

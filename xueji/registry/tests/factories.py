@@ -21,3 +21,12 @@ class StudentFactory(factory.django.DjangoModelFactory):
     birth_date = dt.date(2016, 5, 20)
     id_number = factory.LazyAttributeSequence(
         lambda o, n: idnumbers.make(o.school.county.code, o.birth_date, 100 + 2 * (n % 400)))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Made here, not through the door: counted in the pupil counts as the door would count it."""
+        from xueji.registry import counts
+
+        student = super()._create(model_class, *args, **kwargs)
+        counts.one(None, counts.key_of(student))
+        return student

@@ -7,6 +7,6 @@ from xueji.ui.navigation import Entry, register
 
 register(
     Entry("registry:student_list", _("Students"), "bi-person-vcard", "records", order=10,
-          count=lambda user: selectors.student_list(user=user).count(),
+          count=lambda user: selectors.student_count(user=user),  # the pupil counts: a SUM, no COUNT
           text=_("Look up registration records, family members, export lists.")),
 )

@@ -17,12 +17,13 @@ class StudentTable(Base):
     name = tables.Column(verbose_name=_("Full name"), linkify=("registry:student_detail", {"pk": tables.A("pk")}),
                          orderable=True, order_by=("name_pinyin", "id"))
     sex = tables.Column(verbose_name=_("Sex"))
-    birth_date = tables.DateColumn(verbose_name=_("Date of birth"), format="Y-m-d", attrs=NOWRAP, orderable=True,
-                                   order_by=("birth_date", "id"))
+    # A plain column (DateColumn renders a template per cell: a tenth of the page's time).
+    birth_date = tables.Column(verbose_name=_("Date of birth"), attrs=NOWRAP, orderable=True,
+                               order_by=("birth_date", "id"))
     id_number = tables.Column(verbose_name=_("ID number"), default="—")
     school = tables.Column(verbose_name=_("School"))
     school_class = tables.Column(verbose_name=_("Class"), default="—", attrs=NOWRAP, orderable=True,
-                                 order_by=("school_class_id", "class_number", "id"))
+                                 order_by=("school_id", "school_class_id", "class_number", "id"))
     status = tables.Column(verbose_name=_("Status"))
 
     class Meta(Base.Meta):
@@ -36,6 +37,9 @@ class StudentTable(Base):
     def render_national_number(self, record):
         # A G number is G + the ID: masked like the ID (through the presenter, as every personal item).
         return format_html('<span class="font-monospace">{}</span>', self.shown.national_number(record.national_number))
+
+    def render_birth_date(self, value):
+        return value.isoformat()  # YYYY-MM-DD
 
     def render_sex(self, record):
         return codes.SEX.label(record.sex)

@@ -29,16 +29,10 @@ from xueji.workflow import selectors as workflow_selectors
 # ---------------------------------------------------------------- students
 
 def _student_filter_choices(user, data) -> dict:
-    """The student filter's schools, and the classes of the chosen school only (an authority's whole list
-    would be thousands of options)."""
-    school_id = data.get("school")
-    if not school_id and user.org_unit.is_school:
-        classes = school_selectors.class_list(user=user)
-    elif school_id and str(school_id).isdigit():
-        classes = school_selectors.class_list(user=user, filters={"school": int(school_id)})
-    else:
-        classes = school_selectors.class_list(user=user).none()
-    return {"school": school_selectors.school_list(user=user), "school_class": classes.select_related("school")}
+    """What the student filter's school and class may be (the jurisdiction's): checked, never rendered whole; the
+    page carries the chosen ones and the selects load the rest on demand (core.filters.RemoteSelect)."""
+    return {"school": school_selectors.school_list(user=user),
+            "school_class": school_selectors.class_list(user=user).select_related("school")}
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET", "POST"))

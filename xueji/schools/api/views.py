@@ -6,9 +6,11 @@ from xueji.accounts.permissions import Cap
 from xueji.core import codes
 from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import SIGNED_IN, requires
+from xueji.core.errors import ValidationFailed
+from xueji.core.filters import as_int
 from xueji.regions.selectors import org_unit_get
 from xueji.schools import selectors, services
-from xueji.schools.filters import ClassFilterSet, SchoolFilterSet
+from xueji.schools.filters import ClassFilterSet, SchoolFilterSet, class_label, school_label
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
 
@@ -133,6 +135,50 @@ class SchoolClassDetailApi(_ClassContext, SelectorMixin, generics.RetrieveAPIVie
         data.is_valid(raise_exception=True)
         klass = services.class_update(actor=request.user, school_class=self.get_object(), **data.validated_data)
         return Response(self.get_serializer(klass).data)
+
+
+class ChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+def _choices(objects, label) -> Response:
+    return Response({"results": [{"id": obj.pk, "text": label(obj)} for obj in objects]})
+
+
+@requires(Cap.ORG_VIEW)
+@extend_schema(parameters=[OpenApiParameter("q", description="part of the name, or the start of the code")],
+               responses={200: ChoiceSerializer(many=True)})
+class SchoolChoicesApi(generics.GenericAPIView):
+    """Schools of the jurisdiction for a searchable select (a filter's options, loaded as the user types): at most
+    20, {"results": [{"id", "text"}]}. Not paged, never counted."""
+
+    serializer_class = ChoiceSerializer
+    pagination_class = None
+
+    def get(self, request):
+        return _choices(selectors.school_choices(user=request.user, q=request.query_params.get("q", "")[:64]),
+                        school_label)
+
+
+@requires(Cap.ORG_VIEW)
+@extend_schema(parameters=[OpenApiParameter("school", int), OpenApiParameter("q", description="cohort year, class "
+                                                                                              "number or name")],
+               responses={200: ChoiceSerializer(many=True)})
+class ClassChoicesApi(generics.GenericAPIView):
+    """Classes of the jurisdiction (of one school: ?school=) for a searchable select: at most 20."""
+
+    serializer_class = ChoiceSerializer
+    pagination_class = None
+
+    def get(self, request):
+        school = request.query_params.get("school", "")
+        try:
+            school = as_int(school) if school else None
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), code="invalid", field="school") from None
+        return _choices(selectors.class_choices(user=request.user, school=school,
+                                                q=request.query_params.get("q", "")[:64]), class_label)
 
 
 class SchoolYearSerializer(serializers.ModelSerializer):

@@ -15,7 +15,7 @@ def _my_school(user) -> str | None:
 
 register(
     Entry("schools:class_list", _("Classes"), "bi-people", "configuration", order=10,
-          count=lambda user: selectors.class_list(user=user).count(),
+          count=lambda user: selectors.class_count(user=user),
           text=_("Classes by stage and cohort, with their grade this school year.")),
     Entry("schools:school_list", _("Schools"), "bi-building", "configuration", order=20, where="authority",
           count=lambda user: selectors.school_list(user=user).count(), text=_("Schools within your jurisdiction.")),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import codes
+from xueji.core.paging import capped_count
 from xueji.policy import selectors as policy_selectors
 from xueji.regions.selectors import county_choices
 from xueji.registry import selectors as registry_selectors
@@ -26,7 +27,7 @@ from xueji.ui.views import command_view, form_page, list_page, paged
 def school_list(request):
     form = SchoolFilterSet(request.GET, page=True, choices={"county": county_choices(user=request.user)}).form
     table = paged(request, tables.SchoolTable(school_selectors.school_list(user=request.user,
-                                                                           filters=form.filters())))
+                                                                           filters=form.filters())), lazy=True)
     return list_page(request, title=_("Schools"), icon="bi-building", table=table, filter_form=form,
                      create_url=reverse("schools:school_create") if has_cap(request.user, Cap.SCHOOL_MANAGE) else None,
                      create_label=_("New school"))
@@ -81,11 +82,12 @@ def school_edit(request, pk):
 def class_list(request):
     schools = school_selectors.school_list(user=request.user)
     form = ClassFilterSet(request.GET, page=True, choices={"school": schools}).form
+    classes = school_selectors.class_list(user=request.user, filters=form.filters())
     table = with_caps(paged(request, tables.ClassTable(
-        school_selectors.class_list(user=request.user, filters=form.filters()),
-        school_year=school_selectors.current_school_year_start(), show_school=not request.user.org_unit.is_school)))
+        classes, school_year=school_selectors.current_school_year_start(),
+        show_school=not request.user.org_unit.is_school), lazy=True))
     return list_page(request, title=_("Classes"), icon="bi-people", table=table, filter_form=form,
-                     total=table.paginator.count,
+                     total=capped_count(classes),
                      create_url=reverse("schools:class_create") if has_cap(request.user, Cap.CLASS_MANAGE) else None,
                      create_label=_("New class"))
 

@@ -151,6 +151,9 @@ API_CASES: list[Case] = [
     Case("api:school-list", "post", cap=Cap.SCHOOL_MANAGE, obj="county", in_url=False, data=_school_payload,
          ok=(201,)),
     Case("api:school-detail", cap=Cap.ORG_VIEW, obj="school"),
+    # A searchable select's options: the jurisdiction's schools and classes matching ?q= (at most 20).
+    Case("api:school-choices", cap=Cap.ORG_VIEW, query=lambda o, u, s: {"q": ("", "tunxi", "341")[s % 3]}),
+    Case("api:class-choices", cap=Cap.ORG_VIEW, query=lambda o, u, s: {"q": ("", "1", "tunxi")[s % 3]}),
     Case("api:school-detail", "patch", cap=Cap.SCHOOL_MANAGE, obj="school",
          data=lambda o, u, s: {"phone": f"0559-{s:07d}"}),
     Case("api:class-list", cap=Cap.ORG_VIEW),

@@ -20,7 +20,7 @@ from xueji.verification.ui import forms, tables
 def verification_list(request):
     user = request.user
     batches = selectors.batch_list(user=user)
-    table = paged(request, tables.VerificationBatchTable(batches))
+    table = paged(request, tables.VerificationBatchTable(batches), lazy=True)
     return render(request, "verification/verification_list.html", {
         "table": table, "run_form": forms.ScopeForm(user=user, auto_id="run_%s"),
         "export_form": forms.ScopeForm(user=user, auto_id="export_%s"),

@@ -1,0 +1,190 @@
+"""The pupil counts (`StudentCount`): summary rows per class (per school for pupils without a class) by status and
+registration state, kept by the registry's door in the same transaction as each change, and read by the menu, the
+workbench, the list's total and the class lists instead of a COUNT over the pupils (issue 14).
+
+Writing: `registry/services.py` calls `add` with the change of every group it touches (a pupil entered: +1 in its
+group; a status change: -1 in the old group, +1 in the new one; a set-based move: the groups of its pupils before
+and after, `moved`). One statement per batch: `INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + k`, the groups
+in key order, so two transactions changing the same class's counts wait for each other's row and never lose an
+update (nor deadlock). Nothing else writes these rows, except `rebuild` (`manage.py rebuild_counts`, the demo
+generator after its COPY) which recomputes them from the pupils and says which groups differed.
+
+Two tables: `StudentCount` per class (a class list's counts, a class filter) and `SchoolStudentCount` per school
+with the school's org path (a jurisdiction's totals: a SUM over its schools' rows found by the path index).
+
+Reading: `total(queryset)` is the SUM over the rows of a restricted queryset of either (registry.selectors
+.student_count picks the table the filters need)."""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet, Sum
+
+from xueji.registry.models import SchoolStudentCount, Student, StudentCount
+from xueji.schools.models import School
+
+# A group of pupils: (school id, class id or None, status, registration state).
+Key = tuple[int, int | None, str, str]
+
+_CHUNK = 150  # groups per INSERT (6 parameters each: within SQLite's limit)
+
+
+def key_of(student: Student) -> Key:
+    return (student.school_id, student.school_class_id, student.status, student.reg_status)
+
+
+def _upsert(table: str, columns: Sequence[str], key: Sequence[str], rows: list[tuple], *,
+            value: str = "") -> None:
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, `rows` already in key order, by chunks;
+    `value`: the SQL of one row's VALUES (default: a placeholder per column)."""
+    quoted = connection.ops.quote_name(table)
+    value = value or "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start:start + _CHUNK]
+            cursor.execute(f"INSERT INTO {quoted} ({', '.join(columns)}) VALUES {', '.join([value] * len(chunk))} "  # noqa: S608
+                           f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET n = {quoted}.n + excluded.n",
+                           [item for row in chunk for item in row])
+
+
+def _paths(school_ids) -> dict[int, str]:
+    return dict(School.objects.filter(pk__in=list(school_ids)).values_list("pk", "org_unit__path"))
+
+
+def _path_of_school() -> str:
+    """A scalar subquery giving the org path of the school whose id is its parameter."""
+    school, org = (connection.ops.quote_name(m._meta.db_table)
+                   for m in (School, School._meta.get_field("org_unit").related_model))
+    return f"(SELECT o.path FROM {school} s JOIN {org} o ON o.id = s.org_unit_id WHERE s.id = %s)"  # noqa: S608
+
+
+def add(changes: Mapping[Key, int]) -> None:
+    """Add each group's change (+ entered or moved in, - left or moved out) to its summary rows, per class and per
+    school, in the caller's transaction: one upsert per table (per 150 groups), in key order, so two transactions
+    lock the same rows in the same order."""
+    merged: Counter = Counter()
+    for (school, klass, status, reg), n in changes.items():  # plain values: a choice's member hashes by its name
+        merged[(int(school), int(klass or 0), int(klass) if klass else None, str(status), str(reg))] += n
+    rows = sorted((key, n) for key, n in merged.items() if n)
+    if not rows:
+        return
+    _upsert(StudentCount._meta.db_table, ("school_id", "class_key", "school_class_id", "status", "reg_status", "n"),
+            ("school_id", "class_key", "status", "reg_status"), [(*key, n) for key, n in rows])
+    by_school: Counter = Counter()
+    for (school, _key, _klass, status, reg), n in rows:
+        by_school[(school, status, reg)] += n
+    _upsert(SchoolStudentCount._meta.db_table, ("school_id", "status", "reg_status", "path", "n"),
+            ("school_id", "status", "reg_status"),
+            [(*key, key[0], n) for key, n in sorted(by_school.items()) if n],
+            value=f"(%s, %s, %s, {_path_of_school()}, %s)")
+
+
+def one(before: Key | None, after: Key | None) -> None:
+    """One pupil moved from group `before` to `after` (None: not there: entered, deleted)."""
+    if before == after:
+        return
+    changes: Counter = Counter()
+    if before is not None:
+        changes[before] -= 1
+    if after is not None:
+        changes[after] += 1
+    add(changes)
+
+
+def groups(ids: Sequence[int], **narrow) -> Counter:
+    """The groups of these pupils as they stand (in the caller's transaction; the caller holds their locks), of
+    those matching `narrow` (e.g. reg_status="draft") when given."""
+    out: Counter = Counter()
+    for start in range(0, len(ids), 5000):
+        rows = (Student.objects.filter(pk__in=ids[start:start + 5000], **narrow).order_by()
+                .values_list("school_id", "school_class_id", "status", "reg_status").annotate(c=Count("pk")))
+        for school, klass, status, reg, c in rows:
+            out[(school, klass, status, reg)] += c
+    return out
+
+
+def moved(before: Counter, after: Counter) -> None:
+    """Pupils whose groups were `before` (`groups` read before the change) are now `after` (read after it)."""
+    changes: Counter = Counter(after)
+    changes.subtract(before)
+    add(changes)
+
+
+def counted(rows: Iterable[Key]) -> Counter:
+    """The groups of new pupils, one key per pupil."""
+    return Counter(rows)
+
+
+# ---------------------------------------------------------------- rebuilding and checking
+
+def fresh() -> dict[tuple, int]:
+    """The groups counted from the pupils now (a COUNT over the whole table): what the summary must say."""
+    rows = (Student.objects.order_by().values_list("school_id", "school_class_id", "status", "reg_status")
+            .annotate(c=Count("pk")))
+    return {(school, klass, status, reg): c for school, klass, status, reg, c in rows}
+
+
+def stored() -> dict[tuple, int]:
+    """The non-zero summary rows per class."""
+    return {(school, klass, status, reg): n for school, klass, status, reg, n in StudentCount.objects.exclude(n=0)
+            .values_list("school_id", "school_class_id", "status", "reg_status", "n")}
+
+
+def _schools_of(groups: Mapping[tuple, int]) -> dict[tuple, int]:
+    paths = _paths({key[0] for key in groups})
+    out: Counter = Counter()
+    for (school, _klass, status, reg), n in groups.items():
+        out[(school, paths.get(school, ""), status, reg)] += n
+    return {key: n for key, n in out.items() if n}
+
+
+def stored_schools() -> dict[tuple, int]:
+    """The non-zero summary rows per school, keyed (school, path, status, registration state)."""
+    return {(school, path, status, reg): n for school, path, status, reg, n in SchoolStudentCount.objects
+            .exclude(n=0).values_list("school_id", "path", "status", "reg_status", "n")}
+
+
+def differences() -> dict[tuple, tuple[int, int]]:
+    """The groups where the summary disagrees with the pupils: key -> (stored, counted); a school's row is keyed
+    ("school", school id, path, status, registration state)."""
+    counted = fresh()
+    out = {}
+    for have, want, tag in ((stored(), counted, ()), (stored_schools(), _schools_of(counted), ("school",))):
+        for key in sorted(set(have) | set(want), key=repr):
+            if have.get(key, 0) != want.get(key, 0):
+                out[(*tag, *key)] = (have.get(key, 0), want.get(key, 0))
+    return out
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Recompute every summary row from the pupils, set-based (one INSERT ... SELECT ... GROUP BY per table), with
+    writes to the pupils held off meanwhile (PostgreSQL: the pupil table locked in SHARE mode). Returns the groups
+    (per class) written."""
+    student, counts, schools, school, org = (connection.ops.quote_name(m._meta.db_table) for m in (
+        Student, StudentCount, SchoolStudentCount, School, School._meta.get_field("org_unit").related_model))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {student} IN SHARE MODE")
+            cursor.execute(f"LOCK TABLE {counts}, {schools} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {counts}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {schools}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {counts} (school_id, school_class_id, class_key, status, reg_status, n) "  # noqa: S608
+            f"SELECT school_id, school_class_id, COALESCE(school_class_id, 0), status, reg_status, COUNT(*) "
+            f"FROM {student} GROUP BY school_id, school_class_id, status, reg_status")
+        groups = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {schools} (school_id, path, status, reg_status, n) "  # noqa: S608
+            f"SELECT c.school_id, o.path, c.status, c.reg_status, SUM(c.n) FROM {counts} c "
+            f"JOIN {school} s ON s.id = c.school_id JOIN {org} o ON o.id = s.org_unit_id "
+            f"GROUP BY c.school_id, o.path, c.status, c.reg_status")
+        return groups
+
+
+# ---------------------------------------------------------------- reading
+
+def total(rows: QuerySet) -> int:
+    """The pupils the summary rows of `rows` (already restricted and narrowed) count: one SUM."""
+    return rows.aggregate(n=Sum("n"))["n"] or 0
