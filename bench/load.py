@@ -72,6 +72,10 @@ PAGES = (
     Page("student list by name", "/students/?q={surname}"),
     Page("student list by school", "/students/?school={school}"),
     Page("student page", "/students/{pk}/"),
+    # Issue 8's speed goal: the pupil's record with its timeline and as of a date cost what a new pupil's do.
+    Page("student timeline", "/students/{pk}/timeline/"),
+    Page("student as of a date", "/students/{pk}/?as_of=2025-09-01"),
+    Page("student family", "/students/{pk}/family/"),
     Page("inbox", "/inbox/"),
     Page("classes", "/classes/"),
     Page("API student list", "/api/v1/students/", api=True),
