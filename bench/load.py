@@ -75,7 +75,6 @@ PAGES = (
     # Issue 8's speed goal: the pupil's record with its timeline and as of a date cost what a new pupil's do.
     Page("student timeline", "/students/{pk}/timeline/"),
     Page("student as of a date", "/students/{pk}/?as_of=2025-09-01"),
-    Page("student family", "/students/{pk}/family/"),
     Page("inbox", "/inbox/"),
     Page("classes", "/classes/"),
     Page("API student list", "/api/v1/students/", api=True),
