@@ -258,7 +258,8 @@ class PreparedPupils:
                 for line in bytes(buffer[(source_ends[i - 1] if i else 0):source_ends[i]]).split(b"\n")[:-1]:
                     out += prefix + line[2:] + b"\n"  # the row without its leading "0\t"
                 out_ends.append(len(out))
-        return PreparedPupils(ids=list(ids), buffers=buffers, ends=ends, seats=[self.seats[i] for i in keep])
+        return PreparedPupils(ids=list(ids), buffers=buffers, ends=ends, seats=[self.seats[i] for i in keep],
+                              groups=[self.groups[i] for i in keep])
 
     def subset(self, keep: Sequence[int]) -> tuple[list[int], list[bytes]]:
         """Ids and the three tables' text for the pupils at the positions in `keep` (ascending)."""
