@@ -75,6 +75,11 @@ PAGES = (
     # Issue 8's speed goal: the pupil's record with its timeline and as of a date cost what a new pupil's do.
     Page("student timeline", "/students/{pk}/timeline/"),
     Page("student as of a date", "/students/{pk}/?as_of=2025-09-01"),
+    # The same three pages for pupils with a long history (LONG_HISTORY rows since the as-of date, given by
+    # `long_histories`): bounded reads make them cost what a new pupil's do.
+    Page("student page, long history", "/students/{long_pk}/"),
+    Page("student timeline, long history", "/students/{long_pk}/timeline/"),
+    Page("student as of a date, long history", "/students/{long_pk}/?as_of=2025-09-01"),
     Page("inbox", "/inbox/"),
     Page("classes", "/classes/"),
     Page("API student list", "/api/v1/students/", api=True),
@@ -82,6 +87,9 @@ PAGES = (
     Page("API student detail", "/api/v1/students/{pk}/", api=True),
     Page("API school choices", "/api/v1/schools/choices/?q={school_text}", api=True),
 )
+LONG_HISTORY = 400  # history rows of each long-history pupil
+LONG_PUPILS = 10  # long-history pupils per level
+
 SURNAMES = ("王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周")
 
 
@@ -145,6 +153,26 @@ def accounts(args) -> dict[str, dict]:
         account["schools"] = [pk for (pk,) in schools]
         print(f"{level}: {account['username']} ({len(account['pupils'])} pupils to open)", flush=True)
     return chosen
+
+
+def long_histories(args, chosen: dict) -> None:
+    """LONG_PUPILS pupils of each level's jurisdiction get a long history: LONG_HISTORY rows of item changes (a
+    phone number changed back and forth), one a day up to today, so that all of them are newer than the as-of
+    date the pages ask for and the as-of view replays them all. Idempotent: a pupil that has them is left alone."""
+    for account in chosen.values():
+        account["long"] = account["pupils"][-LONG_PUPILS:]
+        if not account["long"]:
+            continue
+        ids = ",".join(str(pk) for pk in account["long"])
+        psql(args.server, f"""
+            INSERT INTO registry_studenthistory (student_id, kind, old, new, changes, reason, at)
+            SELECT s.id, 'items', '', '',
+                   jsonb_build_object('phone', jsonb_build_array('1380000' || lpad((g % 10000)::text, 4, '0'),
+                                                                 '1390000' || lpad((g % 10000)::text, 4, '0'))),
+                   'load benchmark: a long history', now() - make_interval(days => g)
+            FROM registry_student s CROSS JOIN generate_series(1, {LONG_HISTORY}) g
+            WHERE s.id IN ({ids}) AND (SELECT count(*) FROM registry_studenthistory h WHERE h.student_id = s.id)
+                  < {LONG_HISTORY}""", args.database)
 
 
 # -- the server -----------------------------------------------------------------------------------------------
@@ -221,6 +249,7 @@ SCHOOL_TEXTS = ("小学", "中学", "实验", "第二", "镇")
 
 def address(page: Page, account: dict, rng: random.Random) -> str:
     return page.path.format(pk=rng.choice(account["pupils"]) if account["pupils"] else 0,
+                            long_pk=rng.choice(account["long"]) if account.get("long") else 0,
                             surname=urllib.parse.quote(rng.choice(SURNAMES)),
                             school=rng.choice(account["schools"]) if account["schools"] else 0,
                             school_text=urllib.parse.quote(rng.choice(SCHOOL_TEXTS)))
@@ -341,6 +370,7 @@ def main() -> int:
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     psql(args.server, "VACUUM ANALYZE", args.database)
     chosen = accounts(args)
+    long_histories(args, chosen)
     server = serve(args, env)
     report: dict = {"pupils": args.pupils, "workers": args.workers, "users": args.users, "think": args.think,
                     "duration": args.duration}
