@@ -13,4 +13,4 @@ class HubConfig(AppConfig):
         from xueji.hub.services import hub_run
         from xueji.jobs.registry import register_periodic
 
-        register_periodic("hub", lambda: hub_run())
+        register_periodic("hub", hub_run)

@@ -30,7 +30,7 @@ class Registered:
 _handlers: dict[str, Registered] = {}
 
 
-def register_handler(kind: str, fn: Handler, *, label: str = "", replace: bool = False) -> None:
+def register_handler(kind: str, fn: Handler, *, label: object = "", replace: bool = False) -> None:
     """Register what messages of `kind` do here. A second, different handler for a kind is refused unless
     `replace` (tests): two apps claiming one kind is a bug to see at start-up, not a silent override."""
     check_kind(kind)

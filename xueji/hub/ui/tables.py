@@ -32,7 +32,7 @@ def error_words(code: str, message: str) -> str:
 class _MessageTable(Base):
     kind = tables.Column(verbose_name=_("Kind"))
     subject = tables.Column(verbose_name=_("Subject"))
-    seq = tables.Column(verbose_name=_("No."), attrs=NOWRAP)
+    seq = tables.Column(verbose_name=_("Sequence"), attrs=NOWRAP)
     state = tables.Column(verbose_name=_("State"), attrs=NOWRAP)
     attempts = tables.Column(verbose_name=_("Attempts"), attrs=NOWRAP)
     error_code = tables.Column(verbose_name=_("Error"), orderable=False, default="—")
@@ -67,7 +67,7 @@ class _MessageTable(Base):
 
 
 class OutboxTable(_MessageTable):
-    peer = tables.Column(verbose_name=_("To"))
+    peer = tables.Column(verbose_name=_("Receiving province"))
     created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="Y-m-d H:i:s", attrs=NOWRAP)
     sent_at = tables.DateTimeColumn(verbose_name=_("Sent"), format="Y-m-d H:i:s", attrs=NOWRAP, default="—")
 
@@ -76,7 +76,7 @@ class OutboxTable(_MessageTable):
 
 
 class InboxTable(_MessageTable):
-    peer = tables.Column(verbose_name=_("From"))
+    peer = tables.Column(verbose_name=_("Sending province"))
     received_at = tables.DateTimeColumn(verbose_name=_("Received"), format="Y-m-d H:i:s", attrs=NOWRAP)
     applied_at = tables.DateTimeColumn(verbose_name=_("Applied or refused"), format="Y-m-d H:i:s", attrs=NOWRAP,
                                        default="—")
