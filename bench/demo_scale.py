@@ -49,7 +49,8 @@ def main() -> int:
            "XUEJI_ALLOW_DEMO_DATA": "true"}
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     command = [PYTHON, "manage.py", "demo_data", "--cities", str(args.cities), "--counties", str(args.counties),
-               "--schools", str(args.schools), "--pupils", str(args.pupils), "--batch-size", str(args.batch_size)]
+               "--schools", str(args.schools), "--pupils", str(args.pupils), "--batch-size", str(args.batch_size),
+               "--no-second-province"]
     print("$", " ".join(command[1:]), flush=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()

@@ -74,7 +74,7 @@ def ensure_base(args) -> None:
     manage(url, "migrate", "-v0")
     began = time.perf_counter()
     manage(url, "demo_data", "--cities", "5", "--counties", "100", "--schools", "5000", "--pupils",
-           str(args.pupils))
+           str(args.pupils), "--no-second-province")
     print(f"  built in {time.perf_counter() - began:.0f} s", flush=True)
 
 

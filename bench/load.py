@@ -120,7 +120,7 @@ def build(args, env) -> None:
     psql(args.server, f'CREATE DATABASE "{args.database}"')
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     command = [PYTHON, "manage.py", "demo_data", "--cities", str(args.cities), "--counties", str(args.counties),
-               "--schools", str(args.schools), "--pupils", str(args.pupils)]
+               "--schools", str(args.schools), "--pupils", str(args.pupils), "--no-second-province"]
     print("$", " ".join(command[1:]), flush=True)
     began = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env={**env, "XUEJI_ALLOW_DEMO_DATA": "true",

@@ -6,6 +6,7 @@ from xueji.accounts.api import views as accounts
 from xueji.audit.api import views as audit
 from xueji.changes.api import views as changes
 from xueji.exchange.api import views as exchange
+from xueji.hub.api import views as hub
 from xueji.jobs.api import views as jobs
 from xueji.policy.api import views as policy
 from xueji.problems.api import views as problem_api
@@ -118,4 +119,7 @@ urlpatterns = [
     path("change-requests/", changes.ChangeRequestListApi.as_view(), name="change-request-list"),
     path("status-changes/", changes.StatusChangeListApi.as_view(), name="status-change-list"),
     path("dropouts/", changes.DropoutListApi.as_view(), name="dropout-list"),
+    # The messages between provinces (xueji/hub/api/): the province's outbox and inbox, read-only.
+    path("hub/outbox/", hub.OutboxListApi.as_view(), name="hub-outbox-list"),
+    path("hub/inbox/", hub.InboxListApi.as_view(), name="hub-inbox-list"),
 ]

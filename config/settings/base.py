@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "xueji.changes",
     "xueji.exchange",
     "xueji.jobs",
+    "xueji.hub",
     "xueji.ui",
     "xueji.demo",
 ]
@@ -192,6 +193,14 @@ XUEJI_POPULATION_REGISTER = os.environ.get("XUEJI_POPULATION_REGISTER",
 # `manage.py demo_data` wipes data and creates accounts with a known password: the development and test settings
 # allow it, the production settings never do; elsewhere (benchmarks on the base settings) only on request.
 XUEJI_ALLOW_DEMO_DATA = env_bool("XUEJI_ALLOW_DEMO_DATA", False)
+# The messages between provinces (xueji/hub): how they travel (a dotted path to a transport class; the default
+# inserts into the receiver's inbox in this database), and what follows a send once its transaction commits: "run"
+# (deliver and process at once, in this process), "enqueue" (the background task, for the job worker) or "none"
+# (the worker's periodic run, every minute, or `manage.py hub_run`).
+XUEJI_HUB_TRANSPORT = os.environ.get("XUEJI_HUB_TRANSPORT", "xueji.hub.transport.LocalTransport")
+XUEJI_HUB_AFTER_SEND = os.environ.get("XUEJI_HUB_AFTER_SEND", "run")
+if XUEJI_HUB_AFTER_SEND not in ("run", "enqueue", "none"):
+    raise ImproperlyConfigured("XUEJI_HUB_AFTER_SEND must be run, enqueue or none.")
 
 AXES_FAILURE_LIMIT = env_int("XUEJI_ACCOUNT_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30))

@@ -43,6 +43,9 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.PROBLEM_SCAN: {Role.REGISTRAR},
     # 控辍保学: the authorities follow the pupils who dropped out of compulsory education in their area.
     Cap.DROPOUT_VIEW: {Role.REGISTRAR, Role.LEADER},
+    # The messages between provinces (省际消息, xueji/hub): the province's system administrator watches its side's
+    # outbox and inbox (delivery, order, errors); it sees no payload, and subjects masked (三员分立: no business).
+    Cap.HUB_VIEW: {Role.SYSADMIN},
 }
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
@@ -58,6 +61,7 @@ _LEVELS = {
     Cap.REGISTER_LOAD: {"province"},
     Cap.PROBLEM_SCAN: {"province", "city", "county"},
     Cap.DROPOUT_VIEW: {"province", "city", "county"},
+    Cap.HUB_VIEW: {"province"},  # the messages travel between provinces: each province's side is its authority
 }
 
 

@@ -4,7 +4,11 @@ The default is the demo of the README: 安徽省 > 黄山市 and its seven distr
 `xueji/regions/data/demo_regions.txt` (official GB/T 2260 codes, Ministry of Civil Affairs format) through
 `regions_import`, then their education authorities through `authorities_ensure`; about 60 schools of every
 stage, classes for every grade they teach, about 20,000 pupils with two guardians each, and an account for
-every role at every level with one shared password (`DEMO_PASSWORD`).
+every role at every level with one shared password (`DEMO_PASSWORD`). With `second_province` (the demo_data
+command's default) a second, small province follows, made by the same generator in the same transaction: 浙江省 >
+杭州市 > 淳安县 (`demo_regions_330000.txt`, real codes), four schools of every stage, 500 pupils, its own business
+windows and class-size caps and accounts (`zhejiang_*`, `hangzhou_*`, `chunan_*`, `zj_school_*` ...), so that a
+cross-province transfer can be tried end to end.
 
 The same generator scales to millions of pupils for benchmarks (`bench/demo_scale.py`). Memory stays bounded:
 pupils are made class by class in a second thread and written in batches (`COPY ... FROM STDIN` on PostgreSQL,
@@ -12,7 +16,8 @@ one prepared INSERT per batch on SQLite); the only state kept beyond a batch is 
 L-number sequences of the county being made. One audit event is written per batch, not per row.
 
 What is real and what is made up:
-- Regions: the province, 黄山市 and its seven counties carry their real GB/T 2260 codes and names. More
+- Regions: the province, 黄山市 and its seven counties (and 浙江省, 杭州市, 淳安县) carry their real GB/T 2260 codes
+  and names. More
   counties than seven (`counties > 7`) or more cities (`cities > 1`) are synthesized: extra counties of
   黄山市 take the unused codes 341025-341099; extra cities take the unused prefecture codes 347100, 347200 ...
   348900 (no real prefecture of any province uses 71-89), each with counties 02-99. Their names are made from
@@ -71,7 +76,9 @@ from xueji.demo.vocabulary import (
     BOY_CHARS,
     CLASS_SIZES,
     CODE_DIGIT,
+    DEFAULT_NAMING,
     DEMO_COUNTIES,
+    DEMO_PROVINCE_NAMING,
     DEMO_SCHOOL_ACCOUNTS,
     EMPLOYERS,
     ETHNIC_WEIGHTS,
@@ -80,6 +87,8 @@ from xueji.demo.vocabulary import (
     PHONE_PREFIXES,
     PROVINCES,
     ROADS,
+    SECOND_PROVINCE,
+    SECOND_PROVINCE_SIZE,
     SURNAMES,
     SYNTHETIC_CITY_NUMBERS,
     SYNTHETIC_COUNTY_NUMBERS,
@@ -116,6 +125,9 @@ from xueji.schools.models import School, SchoolClass, SchoolYear
 DEMO_PASSWORD = "Xueji@2026"
 DEMO_PROVINCE = "340000"
 DEMO_REGIONS_FILE = Path(__file__).resolve().parent.parent / "regions" / "data" / "demo_regions.txt"
+# The provinces whose real cities and counties the demo knows (others are synthesized below the province).
+DEMO_REGION_FILES = {DEMO_PROVINCE: DEMO_REGIONS_FILE,
+                     SECOND_PROVINCE: DEMO_REGIONS_FILE.with_name(f"demo_regions_{SECOND_PROVINCE}.txt")}
 AUDIT_USERNAME = "demo_data"
 MAX_CLASS_SIZE = 55  # above 55 is a 大班额 (oversized class) in the national rules
 
@@ -132,6 +144,9 @@ class DemoOptions:
     pupils: int = 20_000
     seed: int = 2260
     batch_size: int = 10_000
+    # Add the small second province (浙江省 > 杭州市 > 淳安县, SECOND_PROVINCE_SIZE) after this one: the demo_data
+    # command's default (cross-province transfers); off for the tests' and benchmarks' provinces made here.
+    second_province: bool = False
 
 
 @dataclass
@@ -377,6 +392,8 @@ class DemoGenerator:
         self.counts: dict[str, int] = {}
         self.timings: dict[str, float] = {}
         self.province_name = ""
+        # Account prefixes of the province level, its first city and its schools; the telephone area code.
+        self.naming = DEMO_PROVINCE_NAMING.get(options.province, DEFAULT_NAMING)
         self.cities: list[tuple[str, str, str]] = []  # code, name, account prefix
         self.counties: list[CountyPlan] = []
         self.schools: list[SchoolPlan] = []
@@ -422,8 +439,8 @@ class DemoGenerator:
         o = self.options
         rows: list[tuple[str, str]] = []
         province_real: list[tuple[str, str]] = []
-        if o.province == DEMO_PROVINCE:
-            parsed, errors = parse_region_lines(DEMO_REGIONS_FILE.read_text(encoding="utf-8").splitlines())
+        if o.province in DEMO_REGION_FILES:
+            parsed, errors = parse_region_lines(DEMO_REGION_FILES[o.province].read_text(encoding="utf-8").splitlines())
             if errors:
                 raise ValidationFailed("; ".join(errors), code="invalid_demo_regions")
             province_real = parsed
@@ -440,14 +457,14 @@ class DemoGenerator:
             if index == 0 and province_real:
                 city_code, city_name = next((c, n) for c, n in province_real if c.endswith("00") and c != o.province)
                 real_counties = [(c, n) for c, n in province_real if not c.endswith("00")]
-                prefix = "city"
+                prefix = self.naming[1]
             else:
                 number = next(synthetic_city_numbers, None)
                 if number is None:
                     raise ValidationFailed(f"At most {len(SYNTHETIC_CITY_NUMBERS) + 1} cities can be made.",
                                            code="too_many_cities", field="cities")
                 city_code, city_name = f"{o.province[:2]}{number:02d}00", next(city_names)
-                prefix = "city" if index == 0 else f"city{city_code}"
+                prefix = self.naming[1] if index == 0 else f"city{city_code}"
             rows.append((city_code, city_name))
             self.cities.append((city_code, city_name, prefix))
             chosen = real_counties[:wanted]
@@ -588,20 +605,21 @@ class DemoGenerator:
                 id=plan.id, org_unit_id=plan.unit_id, code=plan.code, name=plan.name, county_id=county_unit.pk,
                 running_type=plan.running_type, stages="".join(codes.STAGES_BY_RUNNING_TYPE[plan.running_type]),
                 address=f"{self.province_name}{plan.county.name}{plan.town}",
-                phone=f"0559-{self.rng.randrange(2_000_000, 8_000_000)}"))
+                phone=f"{self.naming[3]}-{self.rng.randrange(2_000_000, 8_000_000)}"))
         OrgUnit.objects.bulk_create(units, batch_size=2000)
         School.objects.bulk_create(schools, batch_size=2000)
         self.counts["schools"] = len(schools)
         _audit_batch("schools", "schools.school", schools=len(schools))
 
         start = self.school_year
-        SchoolYear.objects.bulk_create([
-            SchoolYear(start_year=start - 1, start_date=dt.date(start - 1, 9, 1), end_date=dt.date(start, 8, 31),
-                       is_current=False),
-            SchoolYear(start_year=start, start_date=dt.date(start, 9, 1), end_date=dt.date(start + 1, 8, 31),
-                       is_current=True),
-        ])
-        _audit_batch("school years", "schools.schoolyear", current=f"{start}-{start + 1}")
+        if not SchoolYear.objects.exists():  # the school years are everyone's: the second province finds them
+            SchoolYear.objects.bulk_create([
+                SchoolYear(start_year=start - 1, start_date=dt.date(start - 1, 9, 1), end_date=dt.date(start, 8, 31),
+                           is_current=False),
+                SchoolYear(start_year=start, start_date=dt.date(start, 9, 1), end_date=dt.date(start + 1, 8, 31),
+                           is_current=True),
+            ])
+            _audit_batch("school years", "schools.schoolyear", current=f"{start}-{start + 1}")
         # Business windows open for the whole current school year, so every flow can be tried in the demo.
         BusinessWindow.objects.bulk_create([
             BusinessWindow(province_code=self.options.province, kind=kind, start_date=dt.date(start, 9, 1),
@@ -792,14 +810,14 @@ class DemoGenerator:
     def write_accounts(self) -> None:
         units: list[tuple[str, int, str]] = []  # prefix, org unit id, kind
         province = OrgUnit.objects.get(code=self.options.province)
-        units.append(("province", province.pk, OrgKind.PROVINCE))
+        units.append((self.naming[0], province.pk, OrgKind.PROVINCE))
         by_code = {u.code: u for u in OrgUnit.objects.filter(code__in=[c for c, _n, _p in self.cities])}
         for code, _name, prefix in self.cities:
             units.append((prefix, by_code[code].pk, OrgKind.CITY))
         for county in self.counties:
             units.append((county.prefix, county.unit.pk, OrgKind.COUNTY))
         for prefix, plan in self.demo_school_prefixes():
-            units.append((prefix, plan.unit_id, OrgKind.SCHOOL))
+            units.append((self.naming[2] + prefix, plan.unit_id, OrgKind.SCHOOL))
         # One shared demo password: hash it once (hashing is deliberately slow).
         password = make_password(DEMO_PASSWORD)
         people = self.people
@@ -819,11 +837,12 @@ class DemoGenerator:
 
     # -- the whole run -----------------------------------------------------------------------------------------
 
-    def run(self) -> DemoResult:
+    def run(self, *, rebuild_counts: bool = True) -> DemoResult:
         self.validate()
         steps = (("regions", self.load_regions), ("schools", self.plan_schools), ("classes", self.plan_classes),
                  ("schools and classes written", self.write_schools), ("pupils", self.write_pupils),
-                 ("pupil counts", counts.rebuild), ("accounts", self.write_accounts))
+                 ("pupil counts", counts.rebuild if rebuild_counts else lambda: None),
+                 ("accounts", self.write_accounts))
         with transaction.atomic():
             for name, step in steps:
                 began = time.perf_counter()
@@ -832,12 +851,21 @@ class DemoGenerator:
         return DemoResult(counts=self.counts, timings=self.timings, accounts=demo_accounts())
 
 
+def second_province_options(options: DemoOptions) -> DemoOptions | None:
+    """The small second province that follows `options` (None when it is not asked for, or is the first)."""
+    if not options.second_province or options.province == SECOND_PROVINCE:
+        return None
+    return DemoOptions(province=SECOND_PROVINCE, seed=options.seed + 1, batch_size=options.batch_size,
+                       **SECOND_PROVINCE_SIZE)
+
+
 def generate(options: DemoOptions | None = None, *, reset: bool = False,
              progress: ProgressCallback | None = None) -> DemoResult:
     """Generate demo data into an empty database (or, with `reset`, after emptying it but for the audit log)."""
     options = options or DemoOptions()
     generator = DemoGenerator(options, progress)
     generator.validate()
+    second = second_province_options(options)
     with transaction.atomic():
         if reset:
             began = time.perf_counter()
@@ -848,7 +876,15 @@ def generate(options: DemoOptions | None = None, *, reset: bool = False,
         elif database_has_data():
             raise ValidationFailed("The database already holds data; use --reset to replace it with demo data.",
                                    code="demo_data_exists")
-        result = generator.run()
+        result = generator.run(rebuild_counts=second is None)
+        if second is not None:  # the second province, in the same transaction; then the counts of both at once
+            began = time.perf_counter()
+            other = DemoGenerator(second, progress).run()
+            for key, value in other.counts.items():
+                result.counts[key] = result.counts.get(key, 0) + value
+            result.counts["authorities"] = other.counts["authorities"]  # counted over the whole table
+            result.timings["second province"] = time.perf_counter() - began
+            result.accounts = other.accounts
         committing = time.perf_counter()
     # PostgreSQL checks the deferred foreign keys of every row written at commit: part of the cost.
     result.timings["commit"] = time.perf_counter() - committing
@@ -875,10 +911,12 @@ def demo_accounts() -> list[DemoAccount]:
                             org_kind=r.user.org_unit.kind, org_code=r.user.org_unit.code,
                             full_name=r.user.full_name) for r in rows]
     role_order = {role: index for index, role in enumerate(Role.values)}
-    return sorted(accounts, key=lambda a: (LEVEL_RANK[OrgKind(a.org_kind)], a.org_code, role_order.get(a.role, 99),
+    # Province by province (the demo's first province first), then level by level.
+    return sorted(accounts, key=lambda a: (a.org_code[:2] != DEMO_PROVINCE[:2], a.org_code[:2],
+                                           LEVEL_RANK[OrgKind(a.org_kind)], a.org_code, role_order.get(a.role, 99),
                                            a.username))
 
 
 __all__ = ["DEMO_PASSWORD", "DemoAccount", "DemoOptions", "DemoResult", "birth_window", "chinese_number",
            "database_has_data", "demo_accounts", "generate", "grades_taught", "overall_grade",
-           "reset_database"]
+           "reset_database", "second_province_options"]

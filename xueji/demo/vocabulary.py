@@ -55,7 +55,19 @@ DEMO_COUNTIES = {
     "341023": ("yixian", 1.0, 0.45, "245500", ("碧阳镇", "宏村镇", "渔亭镇", "西递镇", "柯村镇", "美溪乡")),
     "341024": ("qimen", 1.0, 0.8, "245600", ("祁山镇", "小路口镇", "金字牌镇", "平里镇", "历口镇", "闪里镇",
                                              "安凌镇")),
+    # The second province's one county (浙江省 > 杭州市 > 淳安县), for cross-province transfers.
+    "330127": ("chunan", 1.0, 1.0, "311700", ("千岛湖镇", "文昌镇", "石林镇", "临岐镇", "威坪镇", "姜家镇", "梓桐镇",
+                                              "汾口镇", "中洲镇", "大墅镇", "枫树岭镇", "里商乡")),
 }
+# The demo provinces' account prefixes (province level, its first city, its schools) and telephone area codes. The
+# first demo province keeps the short names (province_registrar, city_registrar, school_registrar ...); the second
+# names its levels (zhejiang_registrar, hangzhou_registrar, zj_school_registrar ...). Counties take theirs above.
+DEMO_PROVINCE_NAMING = {"340000": ("province", "city", "", "0559"), "330000": ("zhejiang", "hangzhou", "zj_", "0571")}
+DEFAULT_NAMING = ("province", "city", "", "0559")
+# The second province of the default demo: one city, one county, four schools (two primary, a junior and a complete
+# secondary school: every stage), a few hundred pupils.
+SECOND_PROVINCE = "330000"
+SECOND_PROVINCE_SIZE = {"cities": 1, "counties": 1, "schools": 4, "pupils": 500}
 VILLAGES = ("石门村", "龙井村", "桃源村", "上庄村", "下坑村", "溪口村", "岭脚村", "竹林村", "塘坞村", "江村", "洪村",
             "叶村", "吴家村", "余岸村", "东山村", "西坑村", "黄村", "方村", "汪村", "程家村", "枫林村", "长丰村")
 ROADS = ("黄山路", "新安路", "滨江路", "延安路", "长干路", "昱中路", "前园路", "华山路", "迎宾大道", "戴震路")

@@ -1,5 +1,7 @@
 """Job kinds: each app registers the functions that do its long work, and optionally what a rerun starts from and
-what to do when the reaper finds one of its jobs interrupted."""
+what to do when the reaper finds one of its jobs interrupted. Apps also register periodic work (`register_periodic`),
+work of the system that no user starts: the worker's maintenance thread runs it every minute, and so does
+`manage.py jobs_maintain` (e.g. the hub delivers and processes the messages between provinces that wait)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,3 +53,15 @@ def all_hooks() -> list[Kind]:
 
 def kinds() -> list[str]:
     return sorted(_handlers)
+
+
+_periodic: dict[str, Callable[[], Any]] = {}
+
+
+def register_periodic(name: str, fn: Callable[[], Any]) -> None:
+    """Run `fn()` with the job maintenance (every minute in the worker); its answer is reported under `name`."""
+    _periodic[name] = fn
+
+
+def periodic() -> dict[str, Callable[[], Any]]:
+    return dict(_periodic)

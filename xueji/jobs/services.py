@@ -37,7 +37,7 @@ from xueji.core import clock
 from xueji.core.errors import Conflict, Forbidden, NotFound, XuejiError
 from xueji.jobs.errors import INTERNAL_ERROR, INTERRUPTED_ERROR  # noqa: F401 - the failure words live in errors.py
 from xueji.jobs.models import RERUNNABLE, FileScope, Job, JobStatus
-from xueji.jobs.registry import all_hooks, handler_for, hooks_for
+from xueji.jobs.registry import all_hooks, handler_for, hooks_for, periodic
 from xueji.jobs.selectors import file_readable, job_get, result_file_path
 
 logger = logging.getLogger(__name__)
@@ -394,6 +394,17 @@ def worker_status() -> dict:
 
 
 def jobs_maintain() -> dict:
-    """The reaper and the cleanup together (the worker's maintenance thread and `manage.py jobs_maintain`)."""
-    return {"interrupted": job_reap(), **job_files_cleanup()}
+    """The reaper, the cleanup and the apps' periodic work (`registry.register_periodic`) together: the worker's
+    maintenance thread and `manage.py jobs_maintain`. One app's periodic work failing stops neither the others nor
+    the maintenance (logged, tried again on the next round)."""
+    done: dict[str, Any] = {"interrupted": job_reap(), **job_files_cleanup()}
+    ran: dict[str, Any] = {}
+    for name, fn in periodic().items():
+        try:
+            ran[name] = fn()
+        except Exception:  # logged; the next round tries again
+            logger.exception("periodic work %s failed", name)
+            ran[name] = None
+    done["periodic"] = ran
+    return done
 

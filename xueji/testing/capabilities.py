@@ -54,6 +54,8 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "problem.scan": _at(("province", "city", "county"), ("registrar",)),
     # 控辍保学: the authorities' registrars and leaders follow the pupils who dropped out in their area.
     "dropout.view": _at(("province", "city", "county"), ("registrar", "leader")),
+    # The messages between provinces (xueji/hub): each province's system administrator watches its side's boxes.
+    "hub.view": _at(("province",), ("sysadmin",)),
     # Any signed-in user.
     "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor")),
 }

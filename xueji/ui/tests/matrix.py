@@ -284,6 +284,9 @@ API_CASES: list[Case] = [
     Case("api:change-request-list", cap=Cap.REQUEST_VIEW),
     Case("api:status-change-list", cap=Cap.STUDENT_VIEW),
     Case("api:dropout-list", cap=Cap.DROPOUT_VIEW),
+    # The messages between provinces (xueji/hub/api/): a province's system administrator reads its side's boxes.
+    Case("api:hub-outbox-list", cap=Cap.HUB_VIEW),
+    Case("api:hub-inbox-list", cap=Cap.HUB_VIEW),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

@@ -262,6 +262,9 @@ WEB_CASES: list[Case] = [
     _web("changes:request_list", cap=Cap.REQUEST_VIEW),
     _web("changes:status_change_list", cap=Cap.STUDENT_VIEW),
     _web("changes:dropout_list", cap=Cap.DROPOUT_VIEW),
+    # the messages between provinces: the province's system administrator reads its side's outbox and inbox
+    _web("hub:inbox", cap=Cap.HUB_VIEW),
+    _web("hub:outbox", cap=Cap.HUB_VIEW),
     _web("problems:number_lookup", cap=Cap.STUDENT_VIEW),
     _web("problems:number_lookup", "post", cap=Cap.STUDENT_VIEW, obj="student", in_url=False,
          data=lambda o, u, s: {"number": _number_of(o)}),

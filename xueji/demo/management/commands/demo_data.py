@@ -1,3 +1,4 @@
+import argparse
 import time
 import unicodedata
 
@@ -29,7 +30,8 @@ def accounts_table(accounts: list[demo.DemoAccount]) -> str:
 
 class Command(BaseCommand):
     help = ("Generate demo data: 安徽省 > 黄山市 and its seven counties, about 60 schools, 20,000 pupils and "
-            "an account for every role at every level (one shared password). Scales to millions of pupils.")
+            "an account for every role at every level (one shared password), and a small second province "
+            "(浙江省 > 杭州市 > 淳安县) for cross-province transfers. Scales to millions of pupils.")
 
     def add_arguments(self, parser):
         defaults = demo.DemoOptions()
@@ -42,13 +44,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=defaults.seed)
         parser.add_argument("--batch-size", type=int, default=defaults.batch_size,
                             help="pupils per write batch (one audit event each)")
+        parser.add_argument("--second-province", action=argparse.BooleanOptionalAction, default=True,
+                            help="add the small second province 浙江省 > 杭州市 > 淳安县 (4 schools, 500 pupils, its "
+                                 "own accounts), for cross-province transfers (default: yes)")
         parser.add_argument("--reset", action="store_true",
                             help="empty the database first (everything but the append-only audit log)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing but list the accounts when the database already holds data")
 
     def handle(self, *args, province, cities, counties, schools, pupils, seed, batch_size, reset, if_empty,
-               **options):
+               second_province=True, **options):
         if not getattr(settings, "XUEJI_ALLOW_DEMO_DATA", False):
             # Demo data wipes records (--reset) and creates accounts that share a published password.
             raise CommandError("demo_data runs only under the development or test settings "
@@ -65,7 +70,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {stage}: {done:,}/{total:,} ({time.perf_counter() - began:.1f} s)")
 
         options_ = demo.DemoOptions(province=province, cities=cities, counties=counties, schools=schools,
-                                    pupils=pupils, seed=seed, batch_size=batch_size)
+                                    pupils=pupils, seed=seed, batch_size=batch_size, second_province=second_province)
         try:
             result = demo.generate(options_, reset=reset, progress=progress)
         except ValidationFailed as exc:

@@ -1,0 +1,33 @@
+"""How a message reaches the other province: the one seam the national-hub issue replaces.
+
+A transport is a class with one method, chosen by the setting XUEJI_HUB_TRANSPORT (a dotted path; default
+`xueji.hub.transport.LocalTransport`), and made anew for each delivery run:
+
+    class Transport(Protocol):
+        def deliver(self, message: dict) -> None: ...
+
+`message` is the envelope in its wire shape (a JSON object: hub/README.md). `deliver` returns once the receiving
+side holds the message; it raises a XuejiError when the receiving side refused the envelope (its `code` is
+recorded on the outbox row: bad_schema, unknown_message_kind, wrong_receiver ...), and any other exception when it
+could not be reached. Either way the message stays pending and is delivered again later, so the receiving side must
+be (and is: `services.inbox_receive`) idempotent on the message's key. Nothing else of the hub depends on where
+the receiver lives: an HTTP transport posting the envelope to the national hub, and the hub's endpoint calling
+`inbox_receive` on the receiving province's side, change no sender and no handler."""
+
+import json
+from typing import Any, Protocol
+
+from xueji.hub.services import inbox_receive
+
+
+class Transport(Protocol):
+    def deliver(self, message: dict[str, Any]) -> None: ...
+
+
+class LocalTransport:
+    """Both provinces in this database: the receiver's inbox is a table here, written in the delivery's savepoint
+    (so a message is marked sent exactly when its inbox row is written). The envelope goes through JSON on the way,
+    as it would over the wire: what a later transport carries is what this one tested."""
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        inbox_receive(message=json.loads(json.dumps(message, ensure_ascii=False)))
