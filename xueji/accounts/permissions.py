@@ -43,6 +43,8 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.PROBLEM_SCAN: {Role.REGISTRAR},
     # 控辍保学: the authorities follow the pupils who dropped out of compulsory education in their area.
     Cap.DROPOUT_VIEW: {Role.REGISTRAR, Role.LEADER},
+    # 转学: the receiving school's registrar finds the pupil (the one way to a pupil of another school) and files.
+    Cap.TRANSFER_FILE: {Role.REGISTRAR},
 }
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
@@ -58,6 +60,7 @@ _LEVELS = {
     Cap.REGISTER_LOAD: {"province"},
     Cap.PROBLEM_SCAN: {"province", "city", "county"},
     Cap.DROPOUT_VIEW: {"province", "city", "county"},
+    Cap.TRANSFER_FILE: {"school"},
 }
 
 

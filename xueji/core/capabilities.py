@@ -56,6 +56,7 @@ class Cap(StrEnum):
     PROBLEM_VIEW = "problem.view"
     PROBLEM_SCAN = "problem.scan"
     DROPOUT_VIEW = "dropout.view"
+    TRANSFER_FILE = "transfer.file"
 
 
 class _Mark:

@@ -394,6 +394,16 @@ def worker_status() -> dict:
 
 
 def jobs_maintain() -> dict:
-    """The reaper and the cleanup together (the worker's maintenance thread and `manage.py jobs_maintain`)."""
-    return {"interrupted": job_reap(), **job_files_cleanup()}
+    """The reaper and the cleanup together (the worker's maintenance thread and `manage.py jobs_maintain`), then
+    the periodic work other apps registered (`registry.register_periodic`), each on its own: one that fails is
+    logged and the others still run."""
+    from xueji.jobs.registry import periodic
+
+    done = {"interrupted": job_reap(), **job_files_cleanup()}
+    for name, fn in sorted(periodic().items()):
+        try:
+            done[name] = fn()
+        except Exception:  # the next round tries again
+            logger.exception("periodic work %s failed", name)
+    return done
 

@@ -54,6 +54,8 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "problem.scan": _at(("province", "city", "county"), ("registrar",)),
     # 控辍保学: the authorities' registrars and leaders follow the pupils who dropped out in their area.
     "dropout.view": _at(("province", "city", "county"), ("registrar", "leader")),
+    # 转学: the receiving school's registrar finds a pupil of another school (exactly, audited) and files.
+    "transfer.file": _at(("school",), ("registrar",)),
     # Any signed-in user.
     "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor")),
 }

@@ -15,7 +15,14 @@ from xueji.policy import levels
 from xueji.policy import selectors as policy_selectors
 from xueji.policy import services as policy_services
 from xueji.policy.choices import STAGES
-from xueji.policy.switches import DELETE_FORMAL, ENTRY_AGE, REGISTRATION_OPEN, STATUS_CHANGE_CODES, STATUS_CHANGES
+from xueji.policy.switches import (
+    DELETE_FORMAL,
+    ENTRY_AGE,
+    REGISTRATION_OPEN,
+    STATUS_CHANGE_CODES,
+    STATUS_CHANGES,
+    TRANSFER_CONSENT,
+)
 from xueji.policy.ui import forms, tables
 from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import command_view, form_page, list_page, paged
@@ -180,7 +187,13 @@ def _switch_page(rows: list[dict], form) -> dict:
                                 for cell in row["stages"]]})
     age = by_key[ENTRY_AGE]
     primary = next(cell for cell in age["stages"] if cell["applies"])
+    consent = by_key[TRANSFER_CONSENT]
+    consent_cells = [{"stage": cell["stage"], "source": cell["source"],
+                      "enabled": _checked(form, f"consent_enabled_{cell['stage']}", cell["value"]["enabled"]),
+                      "days": form[f"consent_days_{cell['stage']}"]} for cell in consent["stages"]]
     return {"status": status, "types": types, "flags": flags,
+            "consent": {"key": TRANSFER_CONSENT, "label": consent["label"], "help": consent["help"],
+                        "cells": consent_cells},
             "age": {"label": age["label"], "help": age["help"], "source": primary["source"],
                     "enabled": _checked(form, "entry_age_enabled_1", primary["value"]["enabled"]),
                     "min_age": form["entry_age_min_age_1"]}}
