@@ -29,7 +29,7 @@ class WindowForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 
-ROUTE_ROWS = 5
+ROUTE_ROWS = 8  # a transfer across cities with both cities' approvals has six steps
 
 
 def _resolver_choices():
@@ -47,6 +47,8 @@ class RouteForm(forms.Form):
 
     request_type = forms.ChoiceField(label=_("Request type"), choices=_request_type_choices,
                                      widget=forms.HiddenInput)
+    # One case of the type (its route key: a transfer's distance, a status change's kind); empty: the default.
+    route_key = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,8 +67,8 @@ class RouteForm(forms.Form):
                 for n in range(1, ROUTE_ROWS + 1) if data.get(f"resolver_{n}") or data.get(f"role_{n}")]
 
     @staticmethod
-    def initial_for(request_type: str, steps: list[dict]) -> dict:
-        initial = {"request_type": request_type}
+    def initial_for(request_type: str, steps: list[dict], route_key: str = "") -> dict:
+        initial = {"request_type": request_type, "route_key": route_key}
         for n, step in enumerate(steps[:ROUTE_ROWS], start=1):
             initial[f"resolver_{n}"], initial[f"role_{n}"] = step["resolver"], step["role"]
         return initial

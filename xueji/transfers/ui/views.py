@@ -40,11 +40,11 @@ def _windows(user) -> list[dict]:
             for row in policy_selectors.windows_open_for(user=user, kinds=[TRANSFER_WINDOW])]
 
 
-def _list(request, *, rows, title: str, intro: str, tab: str):
+def _list(request, *, rows, title: str, intro: str, tab: str, order_by: str | None = "-filed_at"):
     user = request.user
     form = TransferFilterSet(request.GET, user=user, page=True,
                              choices={"school": school_selectors.school_list(user=user)}).form
-    table = paged(request, tables.TransferTable(rows(form.filters()), order_by="-filed_at"))
+    table = paged(request, tables.TransferTable(rows(form.filters()), order_by=order_by))
     return render(request, "transfers/list.html", {
         "title": title, "icon": "bi-box-arrow-in-right", "table": table, "filter_form": form, "intro": intro,
         "total": table.paginator.count, "page_sizes": PAGE_SIZES, "per_page": table.paginator.per_page, "tab": tab,
@@ -55,7 +55,7 @@ def _list(request, *, rows, title: str, intro: str, tab: str):
 def transfer_inbox(request):
     """转学待办: the transfers whose step waits for you, the longest waiting first."""
     return _list(request, rows=lambda f: selectors.transfer_inbox(user=request.user, filters=f),
-                 title=_("Transfers waiting for you"), tab="inbox",
+                 title=_("Transfers waiting for you"), tab="inbox", order_by=None,  # the longest waiting first
                  intro=_("Transfers (转学) whose current step is yours: open one to approve it (the receiving "
                          "school's leader names the class), return it or reject it."))
 
