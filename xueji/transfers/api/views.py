@@ -141,7 +141,7 @@ class TransferDetailSerializer(TransferSerializer):
     class Meta(TransferSerializer.Meta):
         fields = TransferSerializer.Meta.fields + ["reason", "steps", "permitted", "class_options"]
 
-    def _context(self, obj):
+    def _decision_of(self, obj):
         if "_decision" not in self.context:
             self.context["_decision"] = selectors.decision_context(user=self.context["request"].user, transfer=obj)
         return self.context["_decision"]
@@ -154,10 +154,10 @@ class TransferDetailSerializer(TransferSerializer):
                  "decided_at": s.decided_at} for s in request_steps(request=obj.request)]
 
     def get_permitted(self, obj) -> list[str]:
-        return self._context(obj).permissions.names()
+        return self._decision_of(obj).permissions.names()
 
     def get_class_options(self, obj) -> list[dict]:
-        return ClassOptionSerializer(self._context(obj).class_options, many=True).data
+        return ClassOptionSerializer(self._decision_of(obj).class_options, many=True).data
 
 
 @requires(post=Cap.TRANSFER_FILE)

@@ -121,7 +121,7 @@ def test_the_list_filters_and_totals(scene, login):
     client = login(world.user("tunxi", "registrar"))
     for query, shown in (({"state": "completed"}, True), ({"state": "filed"}, False), ({"open": "1"}, False),
                          ({"distance": "same_county"}, True), ({"distance": "across_cities"}, False),
-                         ({"q": "学生"}, True), ({"q": "xuesheng1"}, True), ({"q": "王"}, False)):
+                         ({"q": "学生"}, True), ({"q": "xuesheng"}, True), ({"q": "王"}, False)):
         html = client.get(reverse("transfers:transfer_list"), query).content.decode()
         assert (reverse("transfers:transfer_detail", args=[done.pk]) in html) is shown, query
     assert client.get(reverse("transfers:transfer_list"), {"state": "nonsense"}).status_code == 200
@@ -182,9 +182,10 @@ def test_query_budgets_of_the_inbox_the_list_and_the_detail(scene, login, django
         services.transfer_file(actor=registrar, token=token, proofs={"certificate": [certificate()]})
     leader = login(world.user("shexian_primary", "leader"))
     first = Request.objects.order_by("pk").first()
-    for url, budget in ((reverse("transfers:transfer_inbox"), 24), (reverse("transfers:transfer_list"), 24),
-                        (reverse("transfers:transfer_detail", args=[first.pk]), 34),
-                        (reverse("api:transfer-inbox"), 14), (reverse("api:transfer-detail", args=[first.pk]), 18)):
+    # Today's counts plus three (11, 11, 17, 5, 12): lower them when a page gets cheaper.
+    for url, budget in ((reverse("transfers:transfer_inbox"), 14), (reverse("transfers:transfer_list"), 14),
+                        (reverse("transfers:transfer_detail", args=[first.pk]), 20),
+                        (reverse("api:transfer-inbox"), 8), (reverse("api:transfer-detail", args=[first.pk]), 15)):
         assert leader.get(url).status_code == 200
         with django_assert_max_num_queries(budget, info=url):
             assert leader.get(url).status_code == 200

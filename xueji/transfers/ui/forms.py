@@ -21,7 +21,8 @@ class ProofFilesField(forms.FileField):
 
     def clean(self, data, initial=None):
         items = data if isinstance(data, list | tuple) else ([data] if data else [])
-        files = [super().clean(item, initial) for item in items if item]
+        single = super().clean  # (a comprehension has no super() of its own)
+        files = [single(item, initial) for item in items if item]
         if self.required and not files:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         return files

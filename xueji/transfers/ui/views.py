@@ -87,6 +87,7 @@ def transfer_find(request):
         with errors_to_form(form):
             found = services.pupil_find(actor=user, **form.terms())
             searched = True
+            form = forms.FindForm(provinces=_provinces(user))  # the numbers typed are not sent back to the page
     return render(request, "transfers/find.html", {"form": form, "found": found, "searched": searched,
                                                    "windows": _windows(user),
                                                    "distance": distance_label(found.distance) if found else ""},

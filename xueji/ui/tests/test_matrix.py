@@ -179,7 +179,9 @@ def _objects(world, kind):
     if kind == "request":
         return [(r.filer_org, r) for r in Request.objects.select_related("filer_org").order_by("pk")]
     if kind == "proof":
-        return [(p.request.filer_org, p) for p in Proof.objects.select_related("request__filer_org")]
+        # In the order they were made (a transfer's proof, made last, is seen by the sending school too: not a
+        # filer's-unit-only object for the picks below).
+        return [(p.request.filer_org, p) for p in Proof.objects.select_related("request__filer_org").order_by("pk")]
     if kind == "draft":
         return [(s.school.org_unit, s) for s in Student.objects.filter(reg_status=RegStatus.DRAFT)
                 .select_related("school__org_unit", "school_class").order_by("pk")]

@@ -30,7 +30,7 @@ def request_url(request) -> str:
 
 
 class RequestTable(Base):
-    title = tables.Column(verbose_name=_("Request"), linkify=request_url)
+    title = tables.Column(verbose_name=_("Request"), linkify=lambda record: request_url(record))
     type = tables.Column(verbose_name=_("Type"))
     filer_org = tables.Column(verbose_name=_("Filed by"), orderable=False)
     status = tables.Column(verbose_name=_("Status"))
