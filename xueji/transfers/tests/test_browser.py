@@ -64,7 +64,7 @@ def test_a_transfer_in_the_browser(transactional_db, live_server, world, browser
     page.goto(f"{base}/transfers/inbox/")
     expect(page.locator("[data-testid=list]")).to_contain_text(student.name)
     _shot(page, "transfers-inbox")
-    page.locator("[data-testid=list] a").first.click()
+    page.locator("[data-testid=list] tbody a").first.click()
     choice = page.locator("[data-testid=class-choice]")
     expect(choice).to_be_visible()
     _shot(page, "transfers-detail")
