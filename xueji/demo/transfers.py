@@ -26,7 +26,7 @@ from xueji.regions.services import authorities_ensure, org_unit_create, regions_
 from xueji.registry.models import RegStatus, Student, StudentStatus
 from xueji.schools.models import School, SchoolClass
 from xueji.schools.selectors import current_school_year_start
-from xueji.transfers import services
+from xueji.transfers import checks, finder, services
 from xueji.transfers.models import Transfer
 from xueji.workflow.models import Request
 from xueji.workflow.services import request_decide
@@ -105,9 +105,9 @@ def _pupils(school_unit: OrgUnit, skip: set[int]) -> list[Student]:
 
 
 def _file(receiving: User, student: Student) -> Transfer | None:
-    if not student.id_number or services.transfer_refusal(student, services.receiving_school(receiving)):
+    if not student.id_number or checks.transfer_refusal(student, checks.receiving_school(receiving)):
         return None  # looked up only when it fits: the finder counts a registrar's lookups per hour
-    found = services.pupil_find(actor=receiving, id_number=student.id_number)
+    found = finder.pupil_find(actor=receiving, id_number=student.id_number)
     if found is None or found.refusal:
         return None
     return services.transfer_file(actor=receiving, token=found.token, proofs={"certificate": [_certificate()]},
@@ -135,7 +135,7 @@ def _decide(user: User | None, transfer: Transfer, *, school_class: SchoolClass 
 
 
 def _first_class(transfer: Transfer) -> SchoolClass | None:
-    options = [o for o in services.class_options(transfer.destination_school, transfer.student) if not o.full]
+    options = [o for o in checks.class_options(transfer.destination_school, transfer.student) if not o.full]
     return options[0].school_class if options else None
 
 

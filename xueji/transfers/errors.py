@@ -1,23 +1,19 @@
 """Words of the transfers' refusals. Most services give their words themselves (a lazy translation with the
 details they name); these are the words of each stable code, for the API's clients and for a refusal raised with
-a developer message only (xueji.core.messages)."""
+a developer message only (xueji.core.messages). Codes other apps word already (class_required, wrong_class,
+not_registered, proof_required) keep their words there: every refusal here carries its own words anyway."""
 
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import messages
 
 MESSAGES = {
-    "school_only": _("A transfer is filed by the receiving school."),
+    "receiving_school_only": _("A transfer is filed by the receiving school."),
     "own_school": _("The pupil is already at your school: a transfer moves a pupil from another school."),
     "wrong_stage": _("Your school does not teach the pupil's stage."),
     "no_class_of_grade": _("Your school has no class of the pupil's grade."),
     "classes_full": _("Every class of the pupil's grade in your school is full."),
-    "wrong_class": _("This class is not a class of the pupil's grade in the receiving school."),
-    "class_required": _("Name the class the pupil joins at the receiving school."),
     "not_transferable": _("Only a pupil on a school's roll is transferred; this pupil graduated, left or died."),
-    "not_registered": _("Only a registered record is transferred."),
-    "proof_required": _("The transfer is filed with the stamped transfer certificate and the proofs the province "
-                        "requires."),
     "unknown_proof_kind": _("Unknown kind of proof."),
     "find_terms": _("Find the pupil by national student number, by ID number, or by name, sex and date of birth."),
     "find_limit": _("Too many lookups in the last hour; try again later."),
@@ -30,7 +26,6 @@ MESSAGES = {
                                     "does not reach yet."),
     "record_moved": _("The pupil's record changed since the filing (another school, or off the roll): the transfer "
                       "cannot take effect."),
-    "unexpected_data": _("This step takes no data."),
 }
 
 messages.register(by_code=MESSAGES)

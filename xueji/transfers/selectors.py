@@ -12,7 +12,7 @@ from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import clock
 from xueji.registry.presenters import Presenter, presenter_for
 from xueji.schools.models import SchoolClass
-from xueji.transfers import services
+from xueji.transfers import checks
 from xueji.transfers.choices import TRANSFER_TYPE
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.models import Transfer
@@ -92,7 +92,7 @@ def decision_context(*, user, transfer: Transfer) -> DecisionContext:
     step = permitted.step
     choose = bool(permitted.approve and step is not None and step.resolver == "destination_school"
                   and transfer.destination_school_id)
-    options = services.class_options(transfer.destination_school, transfer.student) if choose else []
+    options = checks.class_options(transfer.destination_school, transfer.student) if choose else []
     return DecisionContext(permitted, choose, options)
 
 

@@ -1,51 +1,39 @@
-"""Writes of transfers (转学) within a province, and the finder that is the receiving school's one way to a pupil
-of another school.
+"""Writes of transfers (转学) within a province.
 
-- `pupil_find`: the receiving school's registrar finds the pupil by national number (学籍号), ID number, or name +
-  sex + birth date, exactly, within the province; the answer is what the receiving school needs (name, sex, birth
-  date, the masked numbers, the sending school, the grade, whether the pupil can be transferred), masked whatever
-  the role, with a short-lived token that files the transfer; every lookup is audited and a user's lookups are
-  limited per hour, so the finder is no oracle over the province's pupils.
-- `transfer_file`: the receiving school files the transfer with the stamped transfer certificate (and the proofs
-  the province requires), optionally naming the class; the engine claims the pupil (no other transfer or status
-  change open on it) and freezes the route of the distance.
+- `transfer_file`: the receiving school files the transfer of a pupil it found (`finder.pupil_find`) with the
+  stamped transfer certificate (and the proofs the province requires), optionally naming the class; the engine
+  claims the pupil (no other transfer or status change open on it) and freezes the route of the distance.
+- `decision_check`: the receiving school's step names the class (the other steps carry nothing).
 - `transfer_complete`: the effect within a province, at the last approval (types.py), and what the file retrieval
   (调档) of a cross-province transfer will call: the record moves through the registry's door (school and class,
   the class-size cap, the history row, the pupil counts), the open problem records follow the pupil.
 - `transfers_escalate_overdue`: past the sending side's consent deadline (a function switch), its step goes to the
   common superior authority.
 
-The lookup (`pupil_find` / `pupil_of_token`) and the move (`transfer_complete`) are the two places the
+The lookup (`finder.pupil_find` / `pupil_of_token`) and the move (`transfer_complete`) are the two places the
 cross-province hop replaces with messages between the provinces' sides; nothing else reads the other side's pupil.
-Every refusal changes nothing."""
+The rules shared with the finder and the pages are in checks.py. Every refusal changes nothing."""
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from xueji.accounts.permissions import Cap, require_cap
-from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
-from xueji.core import clock, codes, idnumbers
-from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, XuejiError
+from xueji.core import clock
+from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.policy.services import route_steps, setting_get, window_require
 from xueji.problems.records import problem_members_follow
-from xueji.regions.models import OrgKind, OrgUnit, province_code_of
-from xueji.registry.guards import room_in
-from xueji.registry.models import NationalNumber, RegStatus, Student
-from xueji.registry.presenters import presenter_for
+from xueji.regions.models import OrgUnit, province_code_of
+from xueji.registry.models import Student
 from xueji.registry.services import student_place
-from xueji.schools.models import School, SchoolClass
-from xueji.schools.selectors import current_school_year_start
+from xueji.schools.models import SchoolClass
 from xueji.transfers import rules
+from xueji.transfers.checks import class_require, pupil_refusal, receiving_school, stage_of, transfer_refusal
 from xueji.transfers.choices import (
     ACROSS_PROVINCES,
     ESCALATION_PARTY,
@@ -55,10 +43,10 @@ from xueji.transfers.choices import (
     SOURCE_PARTIES,
     TRANSFER_TYPE,
     TRANSFER_WINDOW,
-    TRANSFERABLE,
     TransferState,
     proof_label,
 )
+from xueji.transfers.finder import pupil_of_token
 from xueji.transfers.models import Transfer
 from xueji.workflow.models import Request, RequestStatus, Step, StepStatus
 from xueji.workflow.resolvers import distance_key
@@ -66,262 +54,12 @@ from xueji.workflow.services import decision_data, proof_add, request_submit, sn
 from xueji.workflow.types import register_subject
 
 PUPIL = register_subject("registry.student", _("pupil")).code  # the kind registration declares
-FIND_ACTION = "transfers.find"
-FIND_SALT = "xueji.transfers.find"
-FIND_TOKEN_SECONDS = 3600  # a lookup files a transfer within the hour, by the user who made it
-NATIONAL_NUMBER = re.compile(r"^[GJL][0-9]{17}[0-9X]$")
-
-
-class TooManyLookups(XuejiError):
-    status_code = 429
-    default_code = "find_limit"
-
-
-def finds_per_hour() -> int:
-    """A user's lookups per hour (settings.XUEJI_TRANSFER_FINDS_PER_HOUR, 30 by default): a registrar files a few
-    transfers a week; a run of lookups is someone walking the province's pupils."""
-    return int(getattr(settings, "XUEJI_TRANSFER_FINDS_PER_HOUR", 30))
 
 
 def _system_words(text) -> str:
     """Words stored on a row (a title, a proof's description): in the system's language, the same for everyone."""
     with translation.override(settings.LANGUAGE_CODE):
         return str(text)
-
-
-# The receiving school ----------------------------------------------------------------------------------------
-
-def receiving_school(actor) -> School:
-    """The actor's own school: a transfer is filed by the receiving school's registrar."""
-    require_cap(actor, Cap.TRANSFER_FILE)
-    school = School.objects.select_related("org_unit", "county").filter(org_unit_id=actor.org_unit_id).first()
-    if school is None or not school.is_active:
-        raise Forbidden(_("A transfer is filed by the receiving school."), code="school_only")
-    return school
-
-
-def stage_of(student: Student) -> str:
-    if student.school_class_id and student.school_class is not None:
-        return student.school_class.stage
-    return (student.school.stages or "1")[0]
-
-
-def grade_label(student: Student) -> str:
-    klass = student.school_class
-    if klass is None:
-        return str(codes.STAGE.label(stage_of(student)))
-    return f"{codes.STAGE.label(klass.stage)} {klass.grade_label(current_school_year_start())}"
-
-
-def grade_classes(school: School, student: Student):
-    """The active classes of the receiving school the pupil may join: its stage, and its grade (the same cohort
-    year: a class keeps its cohort through the stage). A pupil without a class may join any class of its stage."""
-    qs = SchoolClass.objects.filter(school=school, is_active=True, stage=stage_of(student)).select_related("school")
-    if student.school_class_id and student.school_class is not None:
-        qs = qs.filter(cohort_year=student.school_class.cohort_year)
-    return qs.order_by("number", "pk")
-
-
-@dataclass(frozen=True)
-class ClassOption:
-    school_class: SchoolClass
-    left: int | None  # seats left under the class-size cap (None: no cap)
-
-    @property
-    def full(self) -> bool:
-        return self.left is not None and self.left <= 0
-
-
-def class_options(school: School, student: Student) -> list[ClassOption]:
-    """The classes of the pupil's grade at the receiving school, each with its seats left (one query each way)."""
-    classes = list(grade_classes(school, student))
-    rooms = room_in([c.pk for c in classes], lock=False)
-    return [ClassOption(c, rooms[c.pk].left if c.pk in rooms else None) for c in classes]
-
-
-def destination_refusal(student: Student, school: School) -> XuejiError | None:
-    """Why the pupil cannot join this school now (None: it can): its own school, a stage or grade the school does
-    not teach, every class of the grade full."""
-    if student.school_id == school.pk:
-        return Conflict(_("The pupil is already at your school: a transfer moves a pupil from another school."),
-                        code="own_school")
-    stage = stage_of(student)
-    if stage not in (school.stages or ""):
-        return Conflict(format_lazy(_("{school} does not teach the pupil's stage ({stage})."), school=school.name,
-                                    stage=codes.STAGE.label(stage)), code="wrong_stage",
-                        details={"stage": stage, "stages": school.stages})
-    options = class_options(school, student)
-    if not options:
-        return Conflict(format_lazy(_("{school} has no class of the pupil's grade ({grade})."), school=school.name,
-                                    grade=grade_label(student)), code="no_class_of_grade")
-    if all(o.full for o in options):
-        return Conflict(format_lazy(_("Every class of the pupil's grade ({grade}) at {school} is full."),
-                                    grade=grade_label(student), school=school.name), code="classes_full")
-    return None
-
-
-def pupil_refusal(student: Student) -> XuejiError | None:
-    """Why this record cannot be transferred (None: it can): not registered, or off the roll (graduated, left,
-    dropped out, died ...)."""
-    if student.reg_status != RegStatus.REGISTERED:
-        return Conflict(_("Only a registered record is transferred."), code="not_registered")
-    if student.status not in TRANSFERABLE:
-        return Conflict(format_lazy(_("Only a pupil on a school's roll is transferred; this pupil's status is "
-                                      "“{status}”."), status=codes.STUDENT_STATUS.label(student.status)),
-                        code="not_transferable", details={"status": student.status})
-    return None
-
-
-def transfer_refusal(student: Student, school: School) -> XuejiError | None:
-    return pupil_refusal(student) or destination_refusal(student, school)
-
-
-def class_require(school: School, student: Student, school_class: SchoolClass | int, *,
-                  room: bool = True) -> SchoolClass:
-    """The class named for the pupil: of the receiving school, active, of the pupil's grade, and (`room`) with a
-    seat left under its cap. The door checks the seat again, locked, when the record moves."""
-    pk = school_class.pk if isinstance(school_class, SchoolClass) else school_class
-    found = grade_classes(school, student).filter(pk=pk).first() if pk else None
-    if found is None:
-        raise ValidationFailed(format_lazy(_("This class is not a class of the pupil's grade ({grade}) at {school}."),
-                                           grade=grade_label(student), school=school.name),
-                               code="wrong_class", field="school_class")
-    if room:
-        left = room_in([found.pk], lock=False).get(found.pk)
-        if left is not None and left.left <= 0:
-            raise Conflict(format_lazy(_("{klass} is full (class-size cap): choose another class."),
-                                       klass=found.display_name), code="class_full", field="school_class")
-    return found
-
-
-# Finding the pupil (the one way to a pupil of another school) ---------------------------------------------------
-
-@dataclass(frozen=True)
-class FoundPupil:
-    """What the receiving school learns of a pupil it found exactly: masked, whatever its role."""
-
-    token: str
-    name: str
-    sex: str
-    birth_date: dt.date
-    national_number: str  # masked (a G number as the ID)
-    id_number: str  # masked
-    school: str
-    county: str
-    city: str
-    province_code: str
-    grade: str
-    status: str
-    distance: str
-    cross_province: bool
-    refusal: str | None  # why it cannot be transferred to the finder's school now
-
-
-def _lookups_this_hour(actor) -> int:
-    since = clock.now() - dt.timedelta(hours=1)
-    return AuditEvent.objects.filter(actor_username=actor.username, created_at__gte=since,
-                                     action=FIND_ACTION).count()
-
-
-def _national_number(raw: str) -> str:
-    number = idnumbers.normalise(raw)
-    if not NATIONAL_NUMBER.match(number):
-        raise ValidationFailed(_("This is not a national student number (G, J or L followed by its digits)."),
-                               code="national_number_invalid", field="national_number")
-    return number
-
-
-def _by_number(qs, number: str) -> list[Student]:
-    found = list(qs.filter(national_number=number)[:2])
-    if not found:  # a number the pupil held before (an L number replaced by its G number) finds it too
-        held = NationalNumber.objects.filter(number=number).values_list("student_id", flat=True).first()
-        found = list(qs.filter(pk=held)[:2]) if held else []
-    return found
-
-
-def pupil_find(*, actor, national_number: str = "", id_number: str = "", name: str = "", sex: str = "",
-               birth_date: dt.date | None = None, source_province: str = "") -> FoundPupil | None:
-    """Find one pupil exactly (no partial match) within the province, for a transfer into the actor's school; or,
-    with `source_province` another province's code, by national number only (the cross-province hop will ask that
-    province; today it reads this database). Audited, found or not; at most `finds_per_hour()` per user and hour."""
-    school = receiving_school(actor)
-    own_province = province_code_of(actor.org_unit) or ""
-    province = (source_province or own_province).strip()
-    cross = province != own_province
-    if cross and not national_number:
-        raise ValidationFailed(_("A transfer from another province is filed with the pupil's national student "
-                                 "number."), code="national_number_required", field="national_number")
-    if _lookups_this_hour(actor) >= finds_per_hour():
-        raise TooManyLookups(format_lazy(_("Too many lookups in the last hour (at most {n}); try again later."),
-                                         n=finds_per_hour()), code="find_limit")
-    qs = (Student.objects.filter(province_code=province, reg_status=RegStatus.REGISTERED)
-          .select_related("school__org_unit", "school__county", "school_class").order_by("pk"))
-    if national_number:
-        by, found = "national_number", _by_number(qs, _national_number(national_number))
-    elif id_number:
-        number = idnumbers.normalise(id_number)
-        if not idnumbers.is_valid(number):
-            raise ValidationFailed(_("This ID number is not valid (its length, date or check digit)."),
-                                   code="invalid_id_number", field="id_number")
-        by, found = "id_number", list(qs.filter(id_number=number)[:2])
-    elif name.strip() and sex and birth_date:
-        by, found = "name_sex_birth", list(qs.filter(name=name.strip(), sex=sex, birth_date=birth_date)[:2])
-    else:
-        raise ValidationFailed(_("Find the pupil by national student number, by ID number, or by name, sex and date "
-                                 "of birth."), code="find_terms")
-    audit_record(actor=actor, action=FIND_ACTION, object_type="registry.student",
-                 object_id=str(found[0].pk) if len(found) == 1 else "",
-                 after={"by": by, "found": len(found), "province": province, "cross_province": cross})
-    if len(found) != 1:
-        if len(found) > 1:  # two records share name, sex and birth date: the numbers tell them apart
-            raise Conflict(_("Several pupils match: find the pupil by national student number or ID number."),
-                           code="find_ambiguous")
-        return None
-    return _found(actor, school, found[0], cross=cross)
-
-
-def _found(actor, school: School, student: Student, *, cross: bool) -> FoundPupil:
-    shown = presenter_for(None)  # masked: the record lies outside the finder's jurisdiction
-    county = student.school.county
-    city = county.parent if county is not None and county.parent_id else None
-    refusal = None if cross else transfer_refusal(student, school)
-    token = signing.dumps({"s": student.pk, "u": actor.pk, "x": int(cross)}, salt=FIND_SALT)
-    return FoundPupil(
-        token=token, name=student.name, sex=str(codes.SEX.label(student.sex)), birth_date=student.birth_date,
-        national_number=shown.national_number(student.national_number), id_number=shown.id_number(student.id_number),
-        school=student.school.name, county=county.name if county else "",
-        city=city.name if city is not None and city.kind == OrgKind.CITY else "", province_code=student.province_code,
-        grade=grade_label(student), status=str(codes.STUDENT_STATUS.label(student.status)),
-        distance=ACROSS_PROVINCES if cross else distance_key(student.school.org_unit, actor.org_unit),
-        cross_province=cross, refusal=(refusal.words or refusal.message) if refusal else None)
-
-
-def pupil_of_token(*, actor, token: str) -> tuple[int, bool]:
-    """The pupil a lookup of this actor found (its id, and whether across provinces), or a refusal: a token of
-    someone else, tampered with or older than an hour finds nothing."""
-    try:
-        data = signing.loads(token or "", salt=FIND_SALT, max_age=FIND_TOKEN_SECONDS)
-    except signing.BadSignature:
-        raise ValidationFailed(_("The lookup has expired or was made by someone else: find the pupil again."),
-                               code="find_expired", field="token") from None
-    if not isinstance(data, dict) or data.get("u") != actor.pk or not isinstance(data.get("s"), int):
-        raise ValidationFailed(_("The lookup has expired or was made by someone else: find the pupil again."),
-                               code="find_expired", field="token")
-    return data["s"], bool(data.get("x"))
-
-
-def pupil_found(*, actor, token: str) -> tuple[Student, School]:
-    """The found pupil again (for the filing form), with the receiving school."""
-    school = receiving_school(actor)
-    pk, cross = pupil_of_token(actor=actor, token=token)
-    if cross:
-        raise Conflict(_("Transfers across provinces go through the national hub, which this system does not reach "
-                         "yet."), code="cross_province_unavailable")
-    student = (Student.objects.select_related("school__org_unit", "school__county", "school_class")
-               .filter(pk=pk).first())
-    if student is None:
-        raise NotFound("student not found")
-    return student, school
 
 
 # Filing ---------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import requires
 from xueji.core.errors import NotFound
 from xueji.registry.presenters import presenter_for
-from xueji.transfers import selectors, services
+from xueji.transfers import finder, selectors, services
 from xueji.transfers.choices import PROOF_KINDS, distance_label
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.models import Transfer
@@ -64,7 +64,7 @@ class TransferFindApi(generics.GenericAPIView):
     def post(self, request):
         data = FindSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        found = services.pupil_find(actor=request.user, **data.validated_data)
+        found = finder.pupil_find(actor=request.user, **data.validated_data)
         if found is None:
             raise NotFound("No pupil matches exactly within the province.", code="pupil_not_found")
         return Response(FoundSerializer(found).data)

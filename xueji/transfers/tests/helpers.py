@@ -1,7 +1,7 @@
 """Finding, filing and deciding in the transfers tests."""
 
 from xueji.registry.models import Student, StudentCount, StudentHistory
-from xueji.transfers import services
+from xueji.transfers import finder, services
 from xueji.transfers.models import Transfer
 from xueji.transfers.tests.conftest import certificate
 from xueji.workflow.models import Proof, Request, Step
@@ -13,7 +13,7 @@ def pupil(world, school: str = "tunxi_primary") -> Student:
 
 
 def token_for(world, receiving: str, school: str = "tunxi_primary") -> str:
-    found = services.pupil_find(actor=world.user(receiving, "registrar"), id_number=pupil(world, school).id_number)
+    found = finder.pupil_find(actor=world.user(receiving, "registrar"), id_number=pupil(world, school).id_number)
     assert found is not None
     return found.token
 
@@ -92,7 +92,7 @@ def matrix_transfers(world) -> None:
     counts.rebuild()
     for receiving, school in ((world.user("shexian_primary", "registrar"), "yaohai_primary"),
                               (shadow.user("tunxi_matrix", "registrar"), "tunxi_primary")):
-        found = services.pupil_find(actor=receiving, id_number=pupils[school].id_number)
+        found = finder.pupil_find(actor=receiving, id_number=pupils[school].id_number)
         services.transfer_file(actor=receiving, token=found.token, proofs={"certificate": [certificate()]})
 
 
@@ -110,7 +110,7 @@ def matrix_token(user) -> str:
 
     pupil = Student.objects.filter(school__code="3410211001").order_by("pk").first()
     try:
-        found = services.pupil_find(actor=user, id_number=pupil.id_number)
+        found = finder.pupil_find(actor=user, id_number=pupil.id_number)
     except XuejiError:
         return "none"
     return found.token if found is not None else "none"

@@ -6,7 +6,7 @@ import pytest
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.registry.models import NationalNumber, Student
-from xueji.transfers import services
+from xueji.transfers import finder
 from xueji.transfers.tests.helpers import pupil
 
 
@@ -18,7 +18,7 @@ def test_three_exact_ways_find_the_pupil_masked(scene):
     ways = [{"national_number": "g" + student.id_number.lower()}, {"id_number": f" {student.id_number} "},
             {"name": student.name, "sex": student.sex, "birth_date": student.birth_date}]
     for terms in ways:
-        found = services.pupil_find(actor=registrar, **terms)
+        found = finder.pupil_find(actor=registrar, **terms)
         assert found is not None and found.name == student.name
         assert found.id_number != student.id_number and "*" in found.id_number  # masked whatever the role
         assert found.national_number.startswith("G") and "*" in found.national_number
@@ -31,7 +31,7 @@ def test_an_old_number_finds_the_pupil_too(scene):
     student = pupil(world)
     NationalNumber.objects.create(number="L34100220170301" + "0007", kind="L", student=student,
                                   issued_at=student.created_at)
-    found = services.pupil_find(actor=world.user("tunxi_second", "registrar"),
+    found = finder.pupil_find(actor=world.user("tunxi_second", "registrar"),
                                 national_number="L341002201703010007")
     assert found is not None and found.name == student.name
 
@@ -41,7 +41,7 @@ def test_an_old_number_finds_the_pupil_too(scene):
 ])
 def test_partial_terms_are_refused(scene, terms):
     with pytest.raises(ValidationFailed) as refused:
-        services.pupil_find(actor=scene.user("tunxi_second", "registrar"), **terms)
+        finder.pupil_find(actor=scene.user("tunxi_second", "registrar"), **terms)
     assert refused.value.code == "find_terms"
 
 
@@ -49,11 +49,11 @@ def test_nothing_but_an_exact_match_is_found(scene):
     world = scene
     registrar = world.user("tunxi_second", "registrar")
     student = pupil(world)
-    assert services.pupil_find(actor=registrar, name=student.name[:-1], sex=student.sex,
+    assert finder.pupil_find(actor=registrar, name=student.name[:-1], sex=student.sex,
                                birth_date=student.birth_date) is None
-    assert services.pupil_find(actor=registrar, name=student.name, sex="2", birth_date=student.birth_date) is None
+    assert finder.pupil_find(actor=registrar, name=student.name, sex="2", birth_date=student.birth_date) is None
     with pytest.raises(ValidationFailed) as refused:
-        services.pupil_find(actor=registrar, id_number=student.id_number[:-1])
+        finder.pupil_find(actor=registrar, id_number=student.id_number[:-1])
     assert refused.value.code == "invalid_id_number"
     missed = AuditEvent.objects.filter(action="transfers.find", actor_username=registrar.username)
     assert [e.after["found"] for e in missed] == [0, 0]  # misses are recorded too
@@ -65,7 +65,7 @@ def test_two_records_sharing_name_sex_and_birth_date_are_not_told_apart_by_name(
     Student.objects.create(school=world.schools["yaohai_primary"], school_class=world.classes["yaohai_primary"],
                            province_code="340000", name=student.name, sex=student.sex, birth_date=student.birth_date)
     with pytest.raises(Conflict) as refused:
-        services.pupil_find(actor=world.user("tunxi_second", "registrar"), name=student.name, sex=student.sex,
+        finder.pupil_find(actor=world.user("tunxi_second", "registrar"), name=student.name, sex=student.sex,
                             birth_date=student.birth_date)
     assert refused.value.code == "find_ambiguous"
 
@@ -76,16 +76,16 @@ def test_lookups_are_limited_per_hour(scene, settings):
     registrar = world.user("tunxi_second", "registrar")
     student = pupil(world)
     for _ in range(2):
-        services.pupil_find(actor=registrar, id_number=student.id_number)
-    with pytest.raises(services.TooManyLookups) as refused:
-        services.pupil_find(actor=registrar, id_number=student.id_number)
+        finder.pupil_find(actor=registrar, id_number=student.id_number)
+    with pytest.raises(finder.TooManyLookups) as refused:
+        finder.pupil_find(actor=registrar, id_number=student.id_number)
     assert refused.value.code == "find_limit" and refused.value.status_code == 429
     # Another registrar is not held back by this one's lookups.
-    assert services.pupil_find(actor=world.user("shexian_primary", "registrar"), id_number=student.id_number)
+    assert finder.pupil_find(actor=world.user("shexian_primary", "registrar"), id_number=student.id_number)
 
 
 def test_a_draft_is_not_found(scene):
     world = scene
     student = pupil(world)
     Student.objects.filter(pk=student.pk).update(reg_status="draft")
-    assert services.pupil_find(actor=world.user("tunxi_second", "registrar"), id_number=student.id_number) is None
+    assert finder.pupil_find(actor=world.user("tunxi_second", "registrar"), id_number=student.id_number) is None

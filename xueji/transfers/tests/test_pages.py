@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from xueji.audit.models import AuditEvent
 from xueji.core import idnumbers
-from xueji.policy.services import setting_get, switch_get
+from xueji.policy.services import route_steps, setting_get, switch_get
 from xueji.registry.models import Student
-from xueji.transfers import services
+from xueji.transfers import finder, services
 from xueji.transfers.choices import TransferState
 from xueji.transfers.models import Transfer
 from xueji.transfers.tests.conftest import certificate
@@ -156,6 +156,20 @@ def test_the_policy_pages_know_the_transfer(scene, login):
     routes = sysadmin.get(reverse("policy:route_list")).content.decode()
     for words in ("县内", "跨县", "跨市", "跨省"):
         assert words in routes, words
+    assert 'data-route-key="across_cities"' in routes
+    edit = sysadmin.get(reverse("policy:route_edit"), {"type": "transfers.transfer", "key": "across_cities"})
+    assert edit.status_code == 200 and "跨市" in edit.content.decode()
+    steps = ["destination_school", "destination_county", "destination_city", "source_school", "source_county",
+             "source_city"]
+    roles = ["leader", "registrar", "registrar", "leader", "registrar", "registrar"]
+    posted = {"request_type": "transfers.transfer", "route_key": "across_cities",
+              **{f"resolver_{n}": party for n, party in enumerate(steps, start=1)},
+              **{f"role_{n}": role for n, role in enumerate(roles, start=1)}}
+    assert sysadmin.post(reverse("policy:route_edit"), posted).status_code == 302
+    assert [s["resolver"] for s in route_steps(province_code="340000", request_type="transfers.transfer",
+                                               route_key="across_cities")] == steps
+    assert [s["resolver"] for s in route_steps(province_code="340000", request_type="transfers.transfer",
+                                               route_key="across_counties")][2] == "source_school"  # untouched
     saved = sysadmin.post(reverse("policy:switch_list"), {"consent_enabled_1": "on", "consent_days_1": "5",
                                                           "registration_open_1": "on", "registration_open_2": "on",
                                                           "registration_open_3": "on", "entry_age_min_age_1": "6",
@@ -178,7 +192,7 @@ def test_query_budgets_of_the_inbox_the_list_and_the_detail(scene, login, django
         number = idnumbers.make("341002", birth, 301 + 2 * n)
         Student.objects.create(school=world.schools["tunxi_primary"], school_class=world.classes["tunxi_primary"],
                                province_code="340000", name=f"转{n}", sex="1", birth_date=birth, id_number=number)
-        token = services.pupil_find(actor=registrar, id_number=number).token
+        token = finder.pupil_find(actor=registrar, id_number=number).token
         services.transfer_file(actor=registrar, token=token, proofs={"certificate": [certificate()]})
     leader = login(world.user("shexian_primary", "leader"))
     first = Request.objects.order_by("pk").first()

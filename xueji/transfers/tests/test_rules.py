@@ -13,7 +13,7 @@ from xueji.core.messages import user_message
 from xueji.policy.models import BusinessWindow
 from xueji.policy.services import cap_set, setting_set
 from xueji.registry.models import Student
-from xueji.transfers import services
+from xueji.transfers import finder, services
 from xueji.transfers.choices import TransferState
 from xueji.transfers.models import Transfer
 from xueji.transfers.tests.conftest import add_school, certificate, png
@@ -36,7 +36,7 @@ def _refused(world, call, code: str, words: str | None = None):
 
 def test_no_transfer_into_ones_own_school(scene):
     world = scene
-    found = services.pupil_find(actor=world.user("tunxi_primary", "registrar"),
+    found = finder.pupil_find(actor=world.user("tunxi_primary", "registrar"),
                                 id_number=pupil(world).id_number)
     assert found.refusal and "已在本校" in found.refusal
     _refused(world, lambda: file_transfer(world, "tunxi_primary"), "own_school", "已在本校")
@@ -144,21 +144,21 @@ def test_a_transfer_from_another_province_needs_the_national_number(scene):
     registrar = world.user("tunxi_second", "registrar")
     other = world.students["xuanwu_primary"]
     with pytest.raises(ValidationFailed) as refused:
-        services.pupil_find(actor=registrar, id_number=other.id_number, source_province="320000")
+        finder.pupil_find(actor=registrar, id_number=other.id_number, source_province="320000")
     assert refused.value.code == "national_number_required"
     with pytest.raises(ValidationFailed) as refused:
-        services.pupil_find(actor=registrar, national_number="G123", source_province="320000")
+        finder.pupil_find(actor=registrar, national_number="G123", source_province="320000")
     assert refused.value.code == "national_number_invalid"
-    assert services.pupil_find(actor=registrar, national_number="G" + "3" * 18, source_province="320000") is None
+    assert finder.pupil_find(actor=registrar, national_number="G" + "3" * 18, source_province="320000") is None
     Student.objects.filter(pk=other.pk).update(national_number="G" + other.id_number)
-    found = services.pupil_find(actor=registrar, national_number="G" + other.id_number, source_province="320000")
+    found = finder.pupil_find(actor=registrar, national_number="G" + other.id_number, source_province="320000")
     assert found.cross_province and found.distance == "across_provinces"
     assert found.national_number != "G" + other.id_number  # masked
     _refused(world, lambda: services.transfer_file(actor=registrar, token=found.token,
                                                    proofs={"certificate": [certificate()]}),
              "cross_province_unavailable", "全国")
     # Within the province, a pupil of another province is not found at all.
-    assert services.pupil_find(actor=registrar, id_number=other.id_number) is None
+    assert finder.pupil_find(actor=registrar, id_number=other.id_number) is None
 
 
 def test_a_lookup_files_only_for_the_user_who_made_it(scene):
@@ -174,7 +174,7 @@ def test_only_a_school_registrar_files(scene):
     world = scene
     for user in (world.user("tunxi_second", "leader"), world.user("tunxi", "registrar")):
         with pytest.raises(Forbidden):
-            services.pupil_find(actor=user, id_number=pupil(world).id_number)
+            finder.pupil_find(actor=user, id_number=pupil(world).id_number)
 
 
 def test_the_class_named_at_the_receiving_schools_step_is_checked(scene):

@@ -20,7 +20,7 @@ from xueji.regions.models import province_code_of
 from xueji.regions.selectors import region_options
 from xueji.registry.presenters import presenter_for
 from xueji.schools import selectors as school_selectors
-from xueji.transfers import rules, selectors, services
+from xueji.transfers import checks, finder, rules, selectors, services
 from xueji.transfers.choices import TRANSFER_WINDOW, distance_label, proof_label
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.ui import forms, pdf, tables
@@ -80,12 +80,12 @@ def _provinces(user) -> list[tuple[str, str]]:
 def transfer_find(request):
     """转学申请, first step: find the pupil exactly (the finder is audited, and limited per hour)."""
     user = request.user
-    services.receiving_school(user)
+    checks.receiving_school(user)
     form = forms.FindForm(request.POST or None, provinces=_provinces(user))
     found, searched = None, False
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
-            found = services.pupil_find(actor=user, **form.terms())
+            found = finder.pupil_find(actor=user, **form.terms())
             searched = True
             form = forms.FindForm(provinces=_provinces(user))  # the numbers typed are not sent back to the page
     return render(request, "transfers/find.html", {"form": form, "found": found, "searched": searched,
@@ -99,12 +99,12 @@ def transfer_new(request):
     """转学申请: the filing of the pupil found (its token), with the proofs the province requires."""
     user = request.user
     token = request.POST.get("token") or request.GET.get("token") or ""
-    student, school = services.pupil_found(actor=user, token=token)
-    options = services.class_options(school, student)
+    student, school = finder.pupil_found(actor=user, token=token)
+    options = checks.class_options(school, student)
     kinds = rules.required_proofs(province_code_of(user.org_unit))
     form = forms.FileForm(request.POST or None, request.FILES or None, options=options, proof_kinds=kinds,
                           initial={"token": token})
-    refusal = services.transfer_refusal(student, school)
+    refusal = checks.transfer_refusal(student, school)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with errors_to_form(form):
@@ -116,7 +116,7 @@ def transfer_new(request):
     shown = presenter_for(None)  # the pupil of another school: masked, whatever the role
     return render(request, "transfers/new.html", {
         "form": form, "student": student, "school": school, "options": options,
-        "national_number": shown.national_number(student.national_number), "grade": services.grade_label(student),
+        "national_number": shown.national_number(student.national_number), "grade": checks.grade_label(student),
         "distance": distance_label(distance_key(student.school.org_unit, user.org_unit)),
         "refusal": (refusal.words or refusal.message) if refusal else None, "windows": _windows(user)},
         status=400 if request.method == "POST" else 200)
