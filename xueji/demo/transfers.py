@@ -76,8 +76,9 @@ def _second_city() -> School:
 def _other_county_school(demo_unit: OrgUnit) -> tuple[School, dict[str, User]] | None:
     """A primary school of 歙县 (or of another county than the demo school's), with its accounts."""
     own_county = demo_unit.ancestor_of_kind(OrgKind.COUNTY)
-    school = (School.objects.filter(running_type="211", is_active=True).exclude(county=own_county)
-              .select_related("org_unit", "county").order_by("code").first())
+    others = (School.objects.filter(running_type="211", is_active=True).exclude(county=own_county)
+              .select_related("org_unit", "county").order_by("code"))
+    school = others.filter(county__code="341021").first() or others.first()  # 歙县 when the demo has it
     if school is None:
         return None
     prefix = "shexian_school" if school.county.code == "341021" else f"county{school.county.code}_school"

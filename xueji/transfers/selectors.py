@@ -18,6 +18,7 @@ from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.models import Transfer
 from xueji.workflow.models import RequestStatus, Step, StepStatus
 from xueji.workflow.selectors import inbox, request_permissions
+from xueji.workflow.services import decision_data
 
 _BASE = ("student", "source_school", "destination_school", "destination_class", "source_class", "request")
 
@@ -100,3 +101,12 @@ def class_names(ids) -> dict[int, str]:
     """The names of the classes decisions named (a transfer's history), one query."""
     ids = {pk for pk in ids if pk}
     return {c.pk: c.display_name for c in SchoolClass.objects.filter(pk__in=ids)} if ids else {}
+
+
+def class_after(transfer: Transfer) -> SchoolClass | None:
+    """The class the pupil joins: the one it joined, else the one the receiving school named (at filing or at its
+    step: the decision's data), before the record moves."""
+    if transfer.destination_class_id:
+        return transfer.destination_class
+    named = decision_data(transfer.request).get("school_class") or (transfer.request.payload or {}).get("school_class")
+    return SchoolClass.objects.filter(pk=named).first() if named else None

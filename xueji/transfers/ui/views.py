@@ -164,7 +164,8 @@ def _detail(request, transfer, *, decision_form=None, status: int = 200):
         "id_number": shown.id_number(transfer.student.id_number), "sex": codes.SEX.label(transfer.student.sex),
         "distance": distance_label(transfer.distance), "proof_kinds": [proof_label(k) for k in
                                                                        (request_obj.payload or {}).get("proofs", [])],
-        "proof_form": ProofForm(), "comment_form": CommentForm(), "masked": not shown.full}, status=status)
+        "proof_form": ProofForm(), "comment_form": CommentForm(), "masked": not shown.full,
+        "class_after": selectors.class_after(transfer)}, status=status)
 
 
 @web_view(Cap.REQUEST_VIEW, methods=("GET",))
@@ -211,7 +212,7 @@ def transfer_form_pdf(request, pk):
                         national_number=shown.national_number(transfer.national_number),
                         id_number=shown.id_number(transfer.student.id_number),
                         sex=codes.SEX.label(transfer.student.sex), distance=distance_label(transfer.distance),
-                        masked=not shown.full)
+                        masked=not shown.full, class_after=selectors.class_after(transfer))
     audit_record(actor=user, action="transfer.form_print", obj=transfer,
                  after={"id_numbers": "masked" if not shown.full else "full"})
     response = HttpResponse(body, content_type="application/pdf")

@@ -92,7 +92,7 @@ class Command(BaseCommand):
         transfers = demo_transfers_data()
         if transfers:
             self.stdout.write(f"  transfers: {', '.join(sorted(transfers))}")
-        self._print_accounts(result.accounts)
+        self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
     def _print_accounts(self, accounts: list[demo.DemoAccount]) -> None:
         if not accounts:
