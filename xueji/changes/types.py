@@ -130,7 +130,8 @@ RECORD = register(RequestType(
     routes={IDENTITY_ROUTE: SCHOOL_AND_COUNTY, ITEMS_ROUTE: SCHOOL_AND_COUNTY},
     route_key=lambda r: services.record_route_key((r.payload or {}).get("changes") or {}),
     apply=_apply_record, on_resubmit=_record_resubmit, window_kind=RECORD_WINDOW, present_payload=_present_record,
-    subjects=(services.PUPIL,), excludes=(RECORD_TYPE,)))
+    subjects=(services.PUPIL,), excludes=(RECORD_TYPE,),
+    extra={"route_labels": {IDENTITY_ROUTE: _("identity items"), ITEMS_ROUTE: _("record items")}}))
 
 
 # Status changes ------------------------------------------------------------------------------------------------
