@@ -14,6 +14,7 @@ from xueji.regions.api import views as regions
 from xueji.registration.api import views as registration
 from xueji.registry.api import views as registry
 from xueji.schools.api import views as schools
+from xueji.transfers.api import views as transfers
 from xueji.verification.api import views as verification_api
 from xueji.workflow.api import views as workflow
 
@@ -122,4 +123,10 @@ urlpatterns = [
     # The messages between provinces (xueji/hub/api/): the province's outbox and inbox, read-only.
     path("hub/outbox/", hub.OutboxListApi.as_view(), name="hub-outbox-list"),
     path("hub/inbox/", hub.InboxListApi.as_view(), name="hub-inbox-list"),
+    # Transfers (转学, xueji/transfers/api/): deciding goes through the engine's endpoints (request-decide, ...).
+    path("transfers/find/", transfers.TransferFindApi.as_view(), name="transfer-find"),
+    path("transfers/file/", transfers.TransferFileApi.as_view(), name="transfer-file"),
+    path("transfers/", transfers.TransferListApi.as_view(), name="transfer-list"),
+    path("transfers/inbox/", transfers.TransferInboxApi.as_view(), name="transfer-inbox"),
+    path("transfers/<int:pk>/", transfers.TransferDetailApi.as_view(), name="transfer-detail"),
 ]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xueji.verification",
     "xueji.problems",
     "xueji.changes",
+    "xueji.transfers",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.hub",

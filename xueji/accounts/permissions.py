@@ -46,6 +46,8 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     # The messages between provinces (省际消息, xueji/hub): the province's system administrator watches its side's
     # outbox and inbox (delivery, order, errors); it sees no payload, and subjects masked (三员分立: no business).
     Cap.HUB_VIEW: {Role.SYSADMIN},
+    # 转学: the receiving school's registrar finds the pupil (the one way to a pupil of another school) and files.
+    Cap.TRANSFER_FILE: {Role.REGISTRAR},
 }
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
@@ -62,6 +64,7 @@ _LEVELS = {
     Cap.PROBLEM_SCAN: {"province", "city", "county"},
     Cap.DROPOUT_VIEW: {"province", "city", "county"},
     Cap.HUB_VIEW: {"province"},  # the messages travel between provinces: each province's side is its authority
+    Cap.TRANSFER_FILE: {"school"},
 }
 
 

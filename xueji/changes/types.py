@@ -130,7 +130,8 @@ RECORD = register(RequestType(
     routes={IDENTITY_ROUTE: SCHOOL_AND_COUNTY, ITEMS_ROUTE: SCHOOL_AND_COUNTY},
     route_key=lambda r: services.record_route_key((r.payload or {}).get("changes") or {}),
     apply=_apply_record, on_resubmit=_record_resubmit, window_kind=RECORD_WINDOW, present_payload=_present_record,
-    subjects=(services.PUPIL,), excludes=(RECORD_TYPE,)))
+    subjects=(services.PUPIL,), excludes=(RECORD_TYPE,),
+    extra={"route_labels": {IDENTITY_ROUTE: _("identity items"), ITEMS_ROUTE: _("record items")}}))
 
 
 # Status changes ------------------------------------------------------------------------------------------------
@@ -240,5 +241,6 @@ STATUS = register(RequestType(
     code=STATUS_TYPE, label=_("Status change of a pupil"), default_route=SCHOOL_AND_COUNTY,
     routes={kind.key: kind.route for kind in KINDS.values()}, route_key=lambda r: (r.payload or {}).get("kind", ""),
     apply=_apply_status, on_resubmit=_status_resubmit, check_decision=_check_status, window_kind=STATUS_WINDOW,
-    present_payload=_present_status, subjects=(services.PUPIL,), excludes=STATUS_EXCLUDES))
+    present_payload=_present_status, subjects=(services.PUPIL,), excludes=STATUS_EXCLUDES,
+    extra={"route_labels": {kind.key: kind.label for kind in KINDS.values()}}))  # the policy routes page names them
 

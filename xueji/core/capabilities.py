@@ -57,6 +57,7 @@ class Cap(StrEnum):
     PROBLEM_SCAN = "problem.scan"
     DROPOUT_VIEW = "dropout.view"
     HUB_VIEW = "hub.view"
+    TRANSFER_FILE = "transfer.file"
 
 
 class _Mark:

@@ -55,12 +55,15 @@ def kinds() -> list[str]:
     return sorted(_handlers)
 
 
+# Periodic work of other apps that the worker's maintenance thread runs every minute with the reaper (and
+# `manage.py jobs_maintain`): name -> fn() returning a small JSON-able summary. A transfer's consent deadline
+# (xueji.transfers) is such work. Each must be cheap when there is nothing to do, and idempotent.
 _periodic: dict[str, Callable[[], Any]] = {}
 
 
-def register_periodic(name: str, fn: Callable[[], Any]) -> None:
-    """Run `fn()` with the job maintenance (every minute in the worker); its answer is reported under `name`."""
+def register_periodic(name: str, fn: Callable[[], Any]) -> Callable[[], Any]:
     _periodic[name] = fn
+    return fn
 
 
 def periodic() -> dict[str, Callable[[], Any]]:

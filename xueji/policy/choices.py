@@ -15,6 +15,18 @@ WINDOW_KINDS: dict[str, str] = {
     "admissions.admission": _("Admission (招生录取)"),
 }
 
+# The proofs a transfer (转学) may be filed with: the stamped transfer certificate of the receiving school is the one
+# every transfer needs; a province may require more of these (setting `transfers.extra_proofs`).
+TRANSFER_CERTIFICATE = "certificate"
+TRANSFER_PROOF_KINDS: dict[str, str] = {
+    TRANSFER_CERTIFICATE: _("Transfer certificate stamped by the receiving school (转学证明)"),
+    "hukou": _("Household register (户口簿)"),
+    "residence": _("Residence permit or proof of residence (居住证明)"),
+    "housing": _("Proof of housing: deed or lease (房产证明或租房合同)"),
+    "guardian_work": _("Proof of the guardians' employment (监护人工作证明)"),
+    "other": _("Other proof (其他证明材料)"),
+}
+
 # The stages a cap or a switch is set for (the codes of xueji.core.codes.STAGE, labelled there).
 STAGES = ("1", "2", "3")
 COMPULSORY_STAGES = ("1", "2")  # 义务教育

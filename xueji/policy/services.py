@@ -20,7 +20,12 @@ from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.policy import levels
-from xueji.policy.choices import STAGES, WINDOW_KINDS  # callers read the kinds here too
+from xueji.policy.choices import (  # callers read the kinds here too
+    STAGES,
+    TRANSFER_CERTIFICATE,
+    TRANSFER_PROOF_KINDS,
+    WINDOW_KINDS,
+)
 from xueji.policy.errors import cap_above_words, cap_locked_words, controlled_above_words, window_wider_words
 from xueji.policy.models import ApprovalRoute, BusinessWindow, ClassCap, ControlledItem, FunctionSwitch, PolicySetting
 from xueji.policy.switches import SWITCHES, switch_default
@@ -34,6 +39,12 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "import.max_bytes": (100 * 1024 * 1024, "导入文件大小上限（字节）"),
     # 出境学习 (19 保留学籍): how many years the record of a pupil studying abroad is kept for the return (08 回国复学).
     "changes.abroad_keep_years": (2, "出境学习保留学籍年限（年）"),
+    # 转学: the proofs a province requires besides the transfer certificate (kinds of choices.TRANSFER_PROOF_KINDS).
+    "transfers.extra_proofs": ([], "转学须另附的证明材料（除转学证明外）"),
+}
+# Settings whose value is a list of codes: the codes each may hold.
+SETTING_CHOICES: dict[str, Iterable[str]] = {
+    "transfers.extra_proofs": [k for k in TRANSFER_PROOF_KINDS if k != TRANSFER_CERTIFICATE],
 }
 MAX_CAP = 100  # no class-size cap above this (the national rules call 56 and more an oversized class)
 
@@ -77,6 +88,12 @@ def setting_set(*, actor, key: str, value: Any) -> PolicySetting:
     default = SETTING_DEFAULTS[key][0]
     if type(value) is not type(default) or (isinstance(default, dict) and set(value) != set(default)):
         raise ValidationFailed(f"{key} takes a value shaped like {default!r}.", code="invalid_setting", field="value")
+    if key in SETTING_CHOICES:
+        allowed = list(SETTING_CHOICES[key])
+        if any(not isinstance(v, str) or v not in allowed for v in value):
+            raise ValidationFailed(f"{key} takes codes among {', '.join(allowed)}.", code="invalid_setting",
+                                   field="value")
+        value = [v for v in allowed if v in set(value)]
     province = _actor_province(actor)
     before = setting_get(province_code=province, key=key)
     setting, _ = PolicySetting.objects.update_or_create(province_code=province, key=key, defaults={"value": value})

@@ -15,6 +15,9 @@ STATUS_CHANGES = "status_changes.allowed"
 REGISTRATION_OPEN = "registration.open"
 ENTRY_AGE = "registration.entry_age"
 DELETE_FORMAL = "student.delete_formal"
+# 转学: the sending side consents within N working days (Monday to Friday), else the transfer goes to the common
+# superior authority of both sides (xueji.transfers.services.transfers_escalate_overdue).
+TRANSFER_CONSENT = "transfers.consent_deadline"
 
 # Transfers (21 转出, 22 转入) are their own business, with their own window; the other JY/T 1001 types are the
 # status changes a province switches per stage.
@@ -51,6 +54,14 @@ def _clean_entry_age(value: Any) -> dict:
     return {"enabled": value["enabled"], "min_age": value["min_age"]}
 
 
+def _clean_consent(value: Any) -> dict:
+    if (not isinstance(value, dict) or set(value) != {"enabled", "working_days"}
+            or not isinstance(value["enabled"], bool) or type(value["working_days"]) is not int
+            or not 1 <= value["working_days"] <= 60):
+        raise ValueError('{"enabled": true or false, "working_days": 1 to 60}')
+    return {"enabled": value["enabled"], "working_days": value["working_days"]}
+
+
 @dataclass(frozen=True)
 class Switch:
     key: str
@@ -75,6 +86,10 @@ SWITCHES: dict[str, Switch] = {s.key: s for s in (
     Switch(DELETE_FORMAL, _("Deleting a record with a formal national number"),
            _("Whether a registered record that holds a formal national number (G or J) may be deleted."),
            lambda stage: False, _clean_flag),
+    Switch(TRANSFER_CONSENT, _("Transfer consent deadline of the sending side"),
+           _("The sending school and its authority consent to a transfer within this many working days (Monday to "
+             "Friday); past it, the transfer goes to the common superior authority of both sides."),
+           lambda stage: {"enabled": False, "working_days": 10}, _clean_consent),
 )}
 
 

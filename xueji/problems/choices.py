@@ -51,6 +51,7 @@ EVENT_LABELS = {
     "arbitration": gettext_lazy("Sent to the common superior for arbitration"),
     "arbitration_choice": gettext_lazy("Arbiter's choice"), "arbitrated": gettext_lazy("Arbitration decided"),
     "arbitration_withdrawn": gettext_lazy("Arbitration withdrawn"), "resolved": gettext_lazy("Resolved"),
+    "member_moved": gettext_lazy("The pupil transferred: the record follows to the new school"),
 }
 SOURCE_LABELS = {"verification": gettext_lazy("Identity verification"), "scan": gettext_lazy("Scan"),
                  "clearance": gettext_lazy("Duplicate check before issuing numbers"),

@@ -162,3 +162,28 @@ def problem_resolve(problem: Problem, resolution: str, actor, note: str = "", re
     problem_event(problem, "resolved", actor=actor, request=request, note=note or resolution)
     audit_record(actor=actor, action="problem.resolve", obj=problem,
                  after={"kind": problem.kind, "resolution": resolution})
+
+
+def problem_members_follow(*, student_id: int, school_org, county_org, actor, request: Request | None = None,
+                           note: str = "") -> int:
+    """A pupil moved to another school (转学): its memberships of problems not yet resolved follow it, so the new
+    school and county see and resolve them (a member keeps its school and county for the jurisdiction). One UPDATE,
+    an event per problem, one audit row. Resolved problems keep the school they were resolved at."""
+    members = list(ProblemMember.objects.select_for_update().filter(student_id=student_id)
+                   .exclude(problem__status=ProblemStatus.RESOLVED).select_related("problem").order_by("pk"))
+    if not members:
+        return 0
+    before = {m.pk: [m.school_org_id, m.county_org_id] for m in members}
+    ProblemMember.objects.filter(pk__in=list(before)).update(school_org=school_org, county_org=county_org)
+    now = clock.now()
+    problems = {m.problem_id: m.problem for m in members}
+    Problem.objects.filter(pk__in=list(problems)).update(updated_at=now)
+    for member in members:
+        problem_event(member.problem, "member_moved", actor=actor, member=member, request=request,
+                      note=note or f"{member.student_name}")
+    audit_record(actor=actor, action="problem.members_follow", object_type="problems.problemmember",
+                 object_id=str(student_id), object_repr=members[0].student_name,
+                 before={"members": before}, after={"school_org": school_org.pk, "county_org": county_org.pk,
+                                                    "problems": sorted(problems),
+                                                    "request": request.pk if request else None})
+    return len(members)

@@ -56,6 +56,8 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "dropout.view": _at(("province", "city", "county"), ("registrar", "leader")),
     # The messages between provinces (xueji/hub): each province's system administrator watches its side's boxes.
     "hub.view": _at(("province",), ("sysadmin",)),
+    # 转学: the receiving school's registrar finds a pupil of another school (exactly, audited) and files.
+    "transfer.file": _at(("school",), ("registrar",)),
     # Any signed-in user.
     "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor")),
 }

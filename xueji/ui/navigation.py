@@ -61,10 +61,12 @@ class Entry:
 
 @dataclass(frozen=True)
 class Waiting:
-    """A kind of waiting work (待办) with its count for a user (0 when it is not theirs)."""
+    """A kind of waiting work (待办) with its count for a user (0 when it is not theirs). A count may come with its
+    parts, from the same query: (n, {part key: m}), e.g. the steps to decide and, among them, the transfers'
+    ("steps:transfers.transfer"); an entry shows a part's count by its key, and the total counts each kind once."""
 
     key: str
-    count: Callable  # count(user) -> int
+    count: Callable  # count(user) -> int, or (int, {part key: int})
     order: int = 100
 
 
@@ -128,9 +130,16 @@ def waiting_work(user) -> dict[str, int] | None:
     user who may use no page that shows it (the inbox)."""
     if not any(e.waiting == "total" and may_use(user, e) for e in _entries.values()):
         return None
-    counts = {kind.key: kind.count(user) for kind in sorted(_waiting.values(), key=lambda k: k.order)}
+    counts: dict[str, int] = {}
+    parts: dict[str, int] = {}
+    for kind in sorted(_waiting.values(), key=lambda k: k.order):
+        value = kind.count(user)
+        if isinstance(value, tuple):
+            value, more = value
+            parts.update(more)
+        counts[kind.key] = value
     counts["total"] = sum(counts.values())
-    return counts
+    return {**parts, **counts}  # the parts are shown, not summed again
 
 
 def _waiting_count(entry: Entry, waiting: dict | None):

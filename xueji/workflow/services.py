@@ -380,6 +380,36 @@ def request_complete(*, actor, request: Request, comment: str = "", data: dict |
     return request
 
 
+@transaction.atomic
+def step_escalate(*, request: Request, party: str, role: str, reason: str,
+                  replaces: tuple[str, ...] = (), step_id: int | None = None) -> Step:
+    """Hand the current step of a pending request to another of its parties: a deadline passed, so the common
+    superior authority decides in place of a side that did not answer (逾期未办，报共同上级). The waiting steps of
+    the parties in `replaces` are cancelled (the new holder decides for them too). No user acts: the step keeps
+    the reason, the audit row names the system; the request's updated time restarts the new holder's clock."""
+    request = _lock(request.pk)
+    if request.status != S.PENDING:
+        raise Conflict("This request is no longer pending; it was decided or withdrawn.", code="already_decided")
+    step = current_step(request)
+    if step is None or (step_id is not None and step.pk != step_id):
+        raise Conflict("This step was already decided by someone else.", code="already_decided")
+    parties = {p.name: p.org_unit for p in request.parties.select_related("org_unit")}
+    unit = resolve(request, party, parties)
+    before = {"step": step.order, "resolver": step.resolver, "org_unit": step.org_unit_id, "role": step.role}
+    step.resolver, step.org_unit, step.role, step.comment = party, unit, role, reason[:2000]
+    step.save(update_fields=["resolver", "org_unit", "role", "comment"])
+    cancelled = request.steps.filter(round=request.round, status=StepStatus.WAITING, resolver__in=replaces).update(
+        status=StepStatus.CANCELLED) if replaces else 0
+    now = clock.now()
+    Request.objects.filter(pk=request.pk).update(updated_at=now)
+    request.updated_at = now
+    audit_record(actor=None, username="system", action="request.escalate", obj=request, org_unit=unit,
+                 before=before, after={"step": step.order, "resolver": party, "org_unit": unit.pk, "role": role,
+                                       "reason": reason, "cancelled_steps": cancelled})
+    _notify(request, "escalated")
+    return step
+
+
 @dataclass
 class BulkOutcome:
     request_id: int

@@ -64,6 +64,9 @@ class RequestType:
     on_resubmit: Callable[..., None] | None = None
     filer_roles: tuple[str, ...] = ("registrar",)
     window_kind: str | None = None
+    # Anything else a type declares; "page": fn(request) -> the URL of the type's own page of a request (a
+    # transfer's, with the class choice at the receiving school's step), costing no query: the engine's pages link
+    # and send there instead of its generic request page.
     extra: dict[str, Any] = field(default_factory=dict)
     # How the request's payload is shown: fn(payload, presenter) -> dict, where the presenter (registry's
     # `Presenter` for the viewer) masks pupils' personal items. None: the whole payload through the presenter.
@@ -130,6 +133,13 @@ def all_types() -> list[RequestType]:
 
 def step(resolver: str, role: str) -> dict[str, str]:
     return {"resolver": resolver, "role": role}
+
+
+def page_of(request) -> str | None:
+    """The URL of the request type's own page of this request (RequestType.extra["page"]), or None."""
+    kind = _types.get(request.type)
+    page = kind.extra.get("page") if kind is not None else None
+    return page(request) if page is not None else None
 
 
 def payload_shown(request, presenter) -> dict:

@@ -6,9 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.models import Role
 from xueji.core import codes
-from xueji.policy.choices import WINDOW_KINDS
+from xueji.policy.choices import TRANSFER_CERTIFICATE, TRANSFER_PROOF_KINDS, WINDOW_KINDS
 from xueji.policy.services import MAX_CAP
-from xueji.policy.switches import DELETE_FORMAL, ENTRY_AGE, REGISTRATION_OPEN, STATUS_CHANGE_CODES, STATUS_CHANGES
+from xueji.policy.switches import (
+    DELETE_FORMAL,
+    ENTRY_AGE,
+    REGISTRATION_OPEN,
+    STATUS_CHANGE_CODES,
+    STATUS_CHANGES,
+    TRANSFER_CONSENT,
+)
 from xueji.ui.forms import date_input
 from xueji.workflow.ui.forms import _request_type_choices
 
@@ -22,7 +29,7 @@ class WindowForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 
-ROUTE_ROWS = 5
+ROUTE_ROWS = 8  # a transfer across cities with both cities' approvals has six steps
 
 
 def _resolver_choices():
@@ -40,6 +47,8 @@ class RouteForm(forms.Form):
 
     request_type = forms.ChoiceField(label=_("Request type"), choices=_request_type_choices,
                                      widget=forms.HiddenInput)
+    # One case of the type (its route key: a transfer's distance, a status change's kind); empty: the default.
+    route_key = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,8 +67,8 @@ class RouteForm(forms.Form):
                 for n in range(1, ROUTE_ROWS + 1) if data.get(f"resolver_{n}") or data.get(f"role_{n}")]
 
     @staticmethod
-    def initial_for(request_type: str, steps: list[dict]) -> dict:
-        initial = {"request_type": request_type}
+    def initial_for(request_type: str, steps: list[dict], route_key: str = "") -> dict:
+        initial = {"request_type": request_type, "route_key": route_key}
         for n, step in enumerate(steps[:ROUTE_ROWS], start=1):
             initial[f"resolver_{n}"], initial[f"role_{n}"] = step["resolver"], step["role"]
         return initial
@@ -79,18 +88,25 @@ class SettingsForm(forms.Form):
     abroad_keep_years = forms.IntegerField(label=_("Years the record of a pupil studying abroad is kept"),
                                            min_value=1, max_value=12, required=False,
                                            help_text=_("保留学籍: the pupil may return (回国复学) within this period."))
+    transfer_extra_proofs = forms.MultipleChoiceField(
+        label=_("Proofs a transfer needs besides the transfer certificate"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(k, v) for k, v in TRANSFER_PROOF_KINDS.items() if k != TRANSFER_CERTIFICATE],
+        help_text=_("转学: the receiving school files with its stamped transfer certificate and these proofs."))
 
     @staticmethod
     def initial_from(values: dict) -> dict:
         return {"proof_max_mb": round(values["proof.max_bytes"] / MB, 1),
                 "import_max_mb": values["import.max_bytes"] // MB,
-                "abroad_keep_years": values["changes.abroad_keep_years"]}
+                "abroad_keep_years": values["changes.abroad_keep_years"],
+                "transfer_extra_proofs": list(values.get("transfers.extra_proofs") or [])}
 
     def values(self) -> dict:
         data = self.cleaned_data
         years = data.get("abroad_keep_years")
         return {"proof.max_bytes": int(data["proof_max_mb"] * MB), "import.max_bytes": data["import_max_mb"] * MB,
-                **({"changes.abroad_keep_years": years} if years is not None else {})}
+                **({"changes.abroad_keep_years": years} if years is not None else {}),
+                "transfers.extra_proofs": [k for k in TRANSFER_PROOF_KINDS if k in set(data["transfer_extra_proofs"])]}
 
 
 class WindowEditForm(forms.Form):
@@ -123,6 +139,12 @@ class SwitchForm(forms.Form):
                                                                                    initial=value["enabled"])
                     self.fields[f"entry_age_min_age_{stage}"] = forms.IntegerField(
                         label=_("Minimum age on 31 August"), min_value=3, max_value=9, initial=value["min_age"])
+                elif row["key"] == TRANSFER_CONSENT:
+                    self.fields[f"consent_enabled_{stage}"] = forms.BooleanField(required=False,
+                                                                                 initial=value["enabled"])
+                    self.fields[f"consent_days_{stage}"] = forms.IntegerField(
+                        label=_("Working days"), min_value=1, max_value=60, initial=value["working_days"],
+                        required=False)  # left empty: the days stay as they are
                 else:
                     self.fields[f"{self.FIELDS[row['key']]}_{stage}"] = forms.BooleanField(required=False,
                                                                                            initial=value)
@@ -141,6 +163,9 @@ class SwitchForm(forms.Form):
                              "min_age": int(data[f"entry_age_min_age_{stage}"])}
                 elif key == STATUS_CHANGES:
                     value = [c for c in STATUS_CHANGE_CODES if c in set(data[f"status_changes_{stage}"])]
+                elif key == TRANSFER_CONSENT:
+                    value = {"enabled": bool(data[f"consent_enabled_{stage}"]),
+                             "working_days": int(data[f"consent_days_{stage}"] or cell["value"]["working_days"])}
                 else:
                     value = bool(data[f"{self.FIELDS[key]}_{stage}"])
                 out.append((stage, key, value))

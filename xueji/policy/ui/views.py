@@ -15,7 +15,14 @@ from xueji.policy import levels
 from xueji.policy import selectors as policy_selectors
 from xueji.policy import services as policy_services
 from xueji.policy.choices import STAGES
-from xueji.policy.switches import DELETE_FORMAL, ENTRY_AGE, REGISTRATION_OPEN, STATUS_CHANGE_CODES, STATUS_CHANGES
+from xueji.policy.switches import (
+    DELETE_FORMAL,
+    ENTRY_AGE,
+    REGISTRATION_OPEN,
+    STATUS_CHANGE_CODES,
+    STATUS_CHANGES,
+    TRANSFER_CONSENT,
+)
 from xueji.policy.ui import forms, tables
 from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import command_view, form_page, list_page, paged
@@ -180,7 +187,13 @@ def _switch_page(rows: list[dict], form) -> dict:
                                 for cell in row["stages"]]})
     age = by_key[ENTRY_AGE]
     primary = next(cell for cell in age["stages"] if cell["applies"])
+    consent = by_key[TRANSFER_CONSENT]
+    consent_cells = [{"stage": cell["stage"], "source": cell["source"],
+                      "enabled": _checked(form, f"consent_enabled_{cell['stage']}", cell["value"]["enabled"]),
+                      "days": form[f"consent_days_{cell['stage']}"]} for cell in consent["stages"]]
     return {"status": status, "types": types, "flags": flags,
+            "consent": {"key": TRANSFER_CONSENT, "label": consent["label"], "help": consent["help"],
+                        "cells": consent_cells},
             "age": {"label": age["label"], "help": age["help"], "source": primary["source"],
                     "enabled": _checked(form, "entry_age_enabled_1", primary["value"]["enabled"]),
                     "min_age": form["entry_age_min_age_1"]}}
@@ -195,31 +208,56 @@ def _route_rows(steps) -> list[dict]:
             for s in steps]
 
 
+def _case_label(request_type: str, key: str) -> str:
+    """A route key's words: the distances' (transfers), the type's own (extra["route_labels"]), else the key."""
+    from xueji.workflow.resolvers import ROUTE_KEY_LABELS
+    from xueji.workflow.types import request_type as get_type
+
+    labels = get_type(request_type).extra.get("route_labels") or {}
+    return str(ROUTE_KEY_LABELS.get(key) or labels.get(key) or key)
+
+
 @web_view(Cap.POLICY_VIEW, methods=("GET",))
 def route_list(request):
-    routes = [{**route, "rows": _route_rows(route["steps"]), "custom": route["steps"] != route["default_steps"]}
-              for route in policy_selectors.route_list(user=request.user)]
+    routes = []
+    for route in policy_selectors.route_list(user=request.user):
+        cases = [{**case, "label": _case_label(route["request_type"], case["route_key"]),
+                  "rows": _route_rows(case["steps"]), "custom": case["steps"] != case["default_steps"]}
+                 for case in route["cases"]]
+        routes.append({**route, "rows": _route_rows(route["steps"]), "custom": route["steps"] != route["default_steps"],
+                       "cases": cases})
     return render(request, "policy/route_list.html", {"routes": routes,
                                                       "can_manage": has_cap(request.user, Cap.POLICY_PROVINCE)})
 
 
 @web_view(Cap.POLICY_PROVINCE)
 def route_edit(request):
+    """One route of a request type: its default, or one of its cases (`key`: a transfer's distance, ...)."""
     routes = {r["request_type"]: r for r in policy_selectors.route_list(user=request.user)}
     wanted = request.POST.get("request_type") or request.GET.get("type") or ""
+    key = (request.POST.get("route_key") or request.GET.get("key") or "").strip()
     if wanted not in routes:
         messages.error(request, _("Choose a request type."))
         return redirect("policy:route_list")
     route = routes[wanted]
-    form = forms.RouteForm(request.POST or None, initial=forms.RouteForm.initial_for(wanted, route["steps"]))
+    if key:
+        case = next((c for c in route["cases"] if c["route_key"] == key), None)
+        if case is None:
+            messages.error(request, _("Choose a request type."))
+            return redirect("policy:route_list")
+        steps, default_steps = case["steps"], case["default_steps"]
+        label = f"{route['label']} · {_case_label(wanted, key)}"
+    else:
+        steps, default_steps, label = route["steps"], route["default_steps"], route["label"]
+    form = forms.RouteForm(request.POST or None, initial=forms.RouteForm.initial_for(wanted, steps, key))
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
-            policy_services.route_set(actor=request.user, request_type=wanted, steps=form.steps())
+            policy_services.route_set(actor=request.user, request_type=wanted, steps=form.steps(), route_key=key)
             messages.success(request, _("The route of %(type)s was saved; requests already filed keep their "
-                                        "steps.") % {"type": route["label"]})
+                                        "steps.") % {"type": label})
             return redirect("policy:route_list")
-    return render(request, "policy/route_edit.html", {"form": form, "route": route,
-                                                      "default_rows": _route_rows(route["default_steps"])})
+    return render(request, "policy/route_edit.html", {"form": form, "route": {**route, "label": label},
+                                                      "default_rows": _route_rows(default_steps)})
 
 
 # ---------------------------------------------------------------- limits

@@ -121,6 +121,21 @@ def _controlled_items(obj, user, seq):
     return {"items": [{"city": "phone", "county": "postcode"}.get(level, "email")]}
 
 
+def _id_of_shexian() -> str:
+    from xueji.registry.models import Student
+
+    return Student.objects.filter(school__code="3410211001").order_by("pk").values_list("id_number", flat=True)[0]
+
+
+def _transfer_filing(obj, user, seq):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xueji.transfers.tests.helpers import matrix_token
+
+    return {"token": matrix_token(user),
+            "proof_certificate": SimpleUploadedFile("c.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")}
+
+
 API_CASES: list[Case] = [
     Case("api:token", "post", data=lambda o, u, s: {"username": f"nobody{s}", "password": "Wrong@123456"},
          ok=(401,), public=True, anonymous=(401,)),
@@ -287,6 +302,13 @@ API_CASES: list[Case] = [
     # The messages between provinces (xueji/hub/api/): a province's system administrator reads its side's boxes.
     Case("api:hub-outbox-list", cap=Cap.HUB_VIEW),
     Case("api:hub-inbox-list", cap=Cap.HUB_VIEW),
+    # Transfers (xueji/transfers/api/): a school's registrar finds a pupil of another school and files; both schools
+    # and the authorities above them read.
+    Case("api:transfer-find", "post", cap=Cap.TRANSFER_FILE, data=lambda o, u, s: {"id_number": _id_of_shexian()}),
+    Case("api:transfer-file", "post", cap=Cap.TRANSFER_FILE, json=False, ok=(201,), data=_transfer_filing),
+    Case("api:transfer-list", cap=Cap.REQUEST_VIEW),
+    Case("api:transfer-inbox", cap=Cap.REQUEST_VIEW),
+    Case("api:transfer-detail", cap=Cap.REQUEST_VIEW, obj="transfer"),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

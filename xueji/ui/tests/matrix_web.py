@@ -10,13 +10,21 @@ from xueji.ui.tests.matrix import (
     _class_payload,
     _controlled_items,
     _csv_file,
+    _id_of_shexian,
     _import_upload,
     _number_of,
     _proof_file,
     _school_payload,
+    _transfer_filing,
     _window_today,
     pupil_form,
 )
+
+
+def _matrix_token(user) -> str:
+    from xueji.transfers.tests.helpers import matrix_token
+
+    return matrix_token(user)
 
 
 def _web(name, method="get", **kwargs) -> Case:
@@ -265,6 +273,20 @@ WEB_CASES: list[Case] = [
     # the messages between provinces: the province's system administrator reads its side's outbox and inbox
     _web("hub:inbox", cap=Cap.HUB_VIEW),
     _web("hub:outbox", cap=Cap.HUB_VIEW),
+    # transfers: a school's registrar finds a pupil of another school and files; both schools and the authorities
+    # above them read; whoever sees a transfer may post a decision (refused unless the step is theirs)
+    _web("transfers:transfer_list", cap=Cap.REQUEST_VIEW),
+    _web("transfers:transfer_inbox", cap=Cap.REQUEST_VIEW),
+    _web("transfers:transfer_find", cap=Cap.TRANSFER_FILE),
+    _web("transfers:transfer_find", "post", cap=Cap.TRANSFER_FILE,
+         data=lambda o, u, s: {"id_number": _id_of_shexian()}),
+    _web("transfers:transfer_new", cap=Cap.TRANSFER_FILE, query=lambda o, u, s: {"token": _matrix_token(u)}),
+    _web("transfers:transfer_new", "post", cap=Cap.TRANSFER_FILE, ok=REDIRECT,
+         data=_transfer_filing),
+    _web("transfers:transfer_detail", cap=Cap.REQUEST_VIEW, obj="transfer"),
+    _web("transfers:transfer_decide", "post", cap=Cap.REQUEST_VIEW, obj="transfer", ok=(302, 400, 403),
+         data=lambda o, u, s: {"decision": "approve"}),
+    _web("transfers:transfer_form_pdf", cap=Cap.REQUEST_VIEW, obj="transfer"),
     _web("problems:number_lookup", cap=Cap.STUDENT_VIEW),
     _web("problems:number_lookup", "post", cap=Cap.STUDENT_VIEW, obj="student", in_url=False,
          data=lambda o, u, s: {"number": _number_of(o)}),

@@ -32,6 +32,7 @@ from xueji.testing import build_world
 from xueji.testing.capabilities import MAY
 from xueji.testing.fingerprint import fingerprint
 from xueji.testing.shared import built_once
+from xueji.transfers.tests import helpers as transfer_helpers
 from xueji.ui.tests.matrix import API_CASES, Case
 from xueji.verification.models import VerificationBatch
 from xueji.verification.tests.helpers import matrix_scene
@@ -150,6 +151,7 @@ def _build_scene():
                                    sex="1", birth_date=dt.date(2019, 9, 1))
     matrix_scene(world)  # problem records, verification batches, national numbers
     exchange_helpers.matrix_imports(world)  # import batches with error reports
+    transfer_helpers.matrix_transfers(world)  # two transfers, after every other request of the scene
     return world
 
 
@@ -177,7 +179,9 @@ def _objects(world, kind):
     if kind == "request":
         return [(r.filer_org, r) for r in Request.objects.select_related("filer_org").order_by("pk")]
     if kind == "proof":
-        return [(p.request.filer_org, p) for p in Proof.objects.select_related("request__filer_org")]
+        # In the order they were made (a transfer's proof, made last, is seen by the sending school too: not a
+        # filer's-unit-only object for the picks below).
+        return [(p.request.filer_org, p) for p in Proof.objects.select_related("request__filer_org").order_by("pk")]
     if kind == "draft":
         return [(s.school.org_unit, s) for s in Student.objects.filter(reg_status=RegStatus.DRAFT)
                 .select_related("school__org_unit", "school_class").order_by("pk")]
@@ -192,6 +196,8 @@ def _objects(world, kind):
         return [(b.org_unit, b) for b in VerificationBatch.objects.select_related("org_unit").order_by("pk")]
     if kind == "import":
         return exchange_helpers.import_objects()
+    if kind == "transfer":
+        return transfer_helpers.matrix_objects(world)
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     if kind == "family":

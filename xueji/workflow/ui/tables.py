@@ -22,8 +22,15 @@ def _request_type_label(code: str) -> str:
 
 
 
+def request_url(request) -> str:
+    """A request's page: its type's own page if it has one (a transfer's), else the engine's."""
+    from xueji.workflow.types import page_of
+
+    return page_of(request) or reverse("workflow:request_detail", args=[request.pk])
+
+
 class RequestTable(Base):
-    title = tables.Column(verbose_name=_("Request"), linkify=("workflow:request_detail", {"pk": tables.A("pk")}))
+    title = tables.Column(verbose_name=_("Request"), linkify=lambda record: request_url(record))
     type = tables.Column(verbose_name=_("Type"))
     filer_org = tables.Column(verbose_name=_("Filed by"), orderable=False)
     status = tables.Column(verbose_name=_("Status"))
@@ -47,7 +54,7 @@ class InboxTable(Base):
 
     requests = tables.CheckBoxColumn(accessor="request_id", attrs=select_all("requests"))
     title = tables.Column(verbose_name=_("Request"), accessor="request__title",
-                          linkify=lambda record: reverse("workflow:request_detail", args=[record.request_id]))
+                          linkify=lambda record: request_url(record.request))
     type = tables.Column(verbose_name=_("Type"), accessor="request__type")
     filer_org = tables.Column(verbose_name=_("Filed by"), accessor="request__filer_org")
     step = tables.Column(verbose_name=_("Your step"), accessor="order")

@@ -21,7 +21,7 @@ from xueji.workflow import services as workflow_services
 from xueji.workflow.filters import InboxFilterSet, RequestFilterSet
 from xueji.workflow.models import RequestStatus, StepStatus
 from xueji.workflow.resolvers import RESOLVER_LABELS
-from xueji.workflow.types import payload_shown, request_type
+from xueji.workflow.types import page_of, payload_shown, request_type
 from xueji.workflow.ui import forms, tables
 
 # ---------------------------------------------------------------- inbox (待办)
@@ -142,7 +142,11 @@ def _detail(request, request_obj, *, decision_form=None, proof_form=None, status
 
 @web_view(Cap.REQUEST_VIEW, methods=("GET",))
 def request_detail(request, pk):
-    return _detail(request, workflow_selectors.request_get(user=request.user, pk=pk))
+    request_obj = workflow_selectors.request_get(user=request.user, pk=pk)
+    own_page = page_of(request_obj)  # a type with its own page (a transfer's): its decisions carry data there
+    if own_page is not None:
+        return redirect(own_page)
+    return _detail(request, request_obj)
 
 
 @web_view(Cap.REQUEST_VIEW, methods=("POST",))

@@ -92,7 +92,12 @@ class Command(BaseCommand):
         changes = demo_changes_data()
         if changes:
             self.stdout.write(f"  record and status changes in flight: {', '.join(sorted(changes))}")
-        self._print_accounts(result.accounts)
+        from xueji.demo.transfers import demo_transfers_data
+
+        transfers = demo_transfers_data()
+        if transfers:
+            self.stdout.write(f"  transfers: {', '.join(sorted(transfers))}")
+        self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
     def _print_accounts(self, accounts: list[demo.DemoAccount]) -> None:
         if not accounts:

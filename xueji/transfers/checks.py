@@ -1,0 +1,123 @@
+"""The rules of a transfer that the filing, the decisions, the finder and the pages share, in one place: the
+receiving school (the filer's own), the pupil's stage and grade, the classes of that grade at the receiving school
+with their seats left, and why a pupil cannot be transferred now (not registered, off the roll) or not into this
+school (its own, a stage or grade the school does not teach, every class full); the class named for the pupil."""
+
+from dataclasses import dataclass
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from xueji.accounts.permissions import Cap, require_cap
+from xueji.core import codes
+from xueji.core.errors import Conflict, Forbidden, ValidationFailed, XuejiError
+from xueji.registry.guards import room_in
+from xueji.registry.models import RegStatus, Student
+from xueji.schools.models import School, SchoolClass
+from xueji.schools.selectors import current_school_year_start
+from xueji.transfers.choices import TRANSFERABLE
+
+
+def receiving_school(actor) -> School:
+    """The actor's own school: a transfer is filed by the receiving school's registrar."""
+    require_cap(actor, Cap.TRANSFER_FILE)
+    school = School.objects.select_related("org_unit", "county").filter(org_unit_id=actor.org_unit_id).first()
+    if school is None or not school.is_active:
+        raise Forbidden(_("A transfer is filed by the receiving school."), code="receiving_school_only")
+    return school
+
+
+def stage_of(student: Student) -> str:
+    if student.school_class_id and student.school_class is not None:
+        return student.school_class.stage
+    return (student.school.stages or "1")[0]
+
+
+def grade_label(student: Student) -> str:
+    klass = student.school_class
+    if klass is None:
+        return str(codes.STAGE.label(stage_of(student)))
+    return f"{codes.STAGE.label(klass.stage)} {klass.grade_label(current_school_year_start())}"
+
+
+def grade_classes(school: School, student: Student):
+    """The active classes of the receiving school the pupil may join: its stage, and its grade (the same cohort
+    year: a class keeps its cohort through the stage). A pupil without a class may join any class of its stage."""
+    qs = SchoolClass.objects.filter(school=school, is_active=True, stage=stage_of(student)).select_related("school")
+    if student.school_class_id and student.school_class is not None:
+        qs = qs.filter(cohort_year=student.school_class.cohort_year)
+    return qs.order_by("number", "pk")
+
+
+@dataclass(frozen=True)
+class ClassOption:
+    school_class: SchoolClass
+    left: int | None  # seats left under the class-size cap (None: no cap)
+
+    @property
+    def full(self) -> bool:
+        return self.left is not None and self.left <= 0
+
+
+def class_options(school: School, student: Student) -> list[ClassOption]:
+    """The classes of the pupil's grade at the receiving school, each with its seats left (one query each way)."""
+    classes = list(grade_classes(school, student))
+    rooms = room_in([c.pk for c in classes], lock=False)
+    return [ClassOption(c, rooms[c.pk].left if c.pk in rooms else None) for c in classes]
+
+
+def destination_refusal(student: Student, school: School) -> XuejiError | None:
+    """Why the pupil cannot join this school now (None: it can): its own school, a stage or grade the school does
+    not teach, every class of the grade full."""
+    if student.school_id == school.pk:
+        return Conflict(_("The pupil is already at your school: a transfer moves a pupil from another school."),
+                        code="own_school")
+    stage = stage_of(student)
+    if stage not in (school.stages or ""):
+        return Conflict(format_lazy(_("{school} does not teach the pupil's stage ({stage})."), school=school.name,
+                                    stage=codes.STAGE.label(stage)), code="wrong_stage",
+                        details={"stage": stage, "stages": school.stages})
+    options = class_options(school, student)
+    if not options:
+        return Conflict(format_lazy(_("{school} has no class of the pupil's grade ({grade})."), school=school.name,
+                                    grade=grade_label(student)), code="no_class_of_grade")
+    if all(o.full for o in options):
+        return Conflict(format_lazy(_("Every class of the pupil's grade ({grade}) at {school} is full."),
+                                    grade=grade_label(student), school=school.name), code="classes_full")
+    return None
+
+
+def pupil_refusal(student: Student) -> XuejiError | None:
+    """Why this record cannot be transferred (None: it can): not registered, or off the roll (graduated, left,
+    dropped out, died ...)."""
+    if student.reg_status != RegStatus.REGISTERED:
+        return Conflict(_("Only a registered record is transferred."), code="not_registered")
+    if student.status not in TRANSFERABLE:
+        return Conflict(format_lazy(_("Only a pupil on a school's roll is transferred; this pupil's status is "
+                                      "“{status}”."), status=codes.STUDENT_STATUS.label(student.status)),
+                        code="not_transferable", details={"status": student.status})
+    return None
+
+
+def transfer_refusal(student: Student, school: School) -> XuejiError | None:
+    return pupil_refusal(student) or destination_refusal(student, school)
+
+
+def class_require(school: School, student: Student, school_class: SchoolClass | int, *,
+                  room: bool = True) -> SchoolClass:
+    """The class named for the pupil: of the receiving school, active, of the pupil's grade, and (`room`) with a
+    seat left under its cap. The door checks the seat again, locked, when the record moves."""
+    pk = school_class.pk if isinstance(school_class, SchoolClass) else school_class
+    found = grade_classes(school, student).filter(pk=pk).first() if pk else None
+    if found is None:
+        raise ValidationFailed(format_lazy(_("This class is not a class of the pupil's grade ({grade}) at {school}."),
+                                           grade=grade_label(student), school=school.name),
+                               code="wrong_class", field="school_class")
+    if room:
+        left = room_in([found.pk], lock=False).get(found.pk)
+        if left is not None and left.left <= 0:
+            raise Conflict(format_lazy(_("{klass} is full (class-size cap): choose another class."),
+                                       klass=found.display_name), code="class_full", field="school_class")
+    return found
+
+

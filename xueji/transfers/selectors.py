@@ -1,0 +1,112 @@
+"""Reads of transfers, each from the user's jurisdiction (accounts.jurisdiction): a transfer is seen by both schools
+and the authorities above them (Transfer.jurisdiction_paths), and by whoever holds one of its steps (the engine's
+inbox). Each row carries who holds it now and since when (one query for the list, subqueries per column), and
+the pupil through the presenter: in full only for a user whose jurisdiction holds the pupil's record."""
+
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from xueji.accounts.jurisdiction import access, org_in_jurisdiction, restrict
+from xueji.accounts.permissions import Cap, has_cap
+from xueji.core import clock
+from xueji.registry.presenters import Presenter, presenter_for
+from xueji.schools.models import SchoolClass
+from xueji.transfers import checks
+from xueji.transfers.choices import TRANSFER_TYPE
+from xueji.transfers.filters import TransferFilterSet
+from xueji.transfers.models import Transfer
+from xueji.workflow.models import RequestStatus, Step, StepStatus
+from xueji.workflow.selectors import inbox, request_permissions
+from xueji.workflow.services import decision_data
+
+_BASE = ("student", "source_school", "destination_school", "destination_class", "source_class", "request")
+
+
+def _pending(field: str) -> Subquery:
+    steps = Step.objects.filter(request_id=OuterRef("request_id"), status=StepStatus.PENDING).order_by("order")
+    return Subquery(steps.values(field)[:1])
+
+
+def _with_holder(qs: QuerySet[Transfer]) -> QuerySet[Transfer]:
+    """Who holds each transfer now (the pending step's unit, role and party) and since when (the request's last
+    action: when its current step was reached)."""
+    return qs.select_related(*_BASE).annotate(
+        holder_name=_pending("org_unit__name"), holder_role=_pending("role"), holder_party=_pending("resolver"),
+        holder_unit=_pending("org_unit_id"))
+
+
+def transfer_list(*, user, filters: dict | None = None) -> QuerySet[Transfer]:
+    """转学: the transfers of the user's jurisdiction (either school in it), newest first."""
+    qs = _with_holder(restrict(Transfer.objects.all(), user, Cap.REQUEST_VIEW))
+    return TransferFilterSet.narrow(qs, filters, user=user)
+
+
+def transfer_inbox(*, user, filters: dict | None = None) -> QuerySet[Transfer]:
+    """转学待办: the transfers whose current step waits for this user (their unit, one of their roles), oldest
+    waiting first."""
+    if not has_cap(user, Cap.REQUEST_VIEW):
+        return Transfer.objects.none()
+    waiting = inbox(user=user).filter(request__type=TRANSFER_TYPE).values("request_id")
+    qs = _with_holder(Transfer.objects.filter(request_id__in=waiting))
+    return TransferFilterSet.narrow(qs, filters, user=user).order_by("request__updated_at", "request_id")
+
+
+def waiting_count(*, user) -> int:
+    return inbox(user=user).filter(request__type=TRANSFER_TYPE).count()
+
+
+def access_transfer_by_id(*, user, pk) -> Transfer:
+    """A transfer the user may see (404 outside the jurisdiction, as if absent)."""
+    qs = _with_holder(Transfer.objects.all()).select_related("student__school__org_unit", "escalated_from",
+                                                             "destination_school__org_unit")
+    return access(qs, user, Cap.REQUEST_VIEW, pk=pk)
+
+
+def transfer_presenter(user, transfer: Transfer) -> Presenter:
+    """Masked unless the user's jurisdiction holds the pupil's record now (the receiving school sees the pupil of
+    another school masked, whatever its role)."""
+    school = transfer.student.school if transfer.student_id else None
+    if school is not None and org_in_jurisdiction(user, school.org_unit):
+        return presenter_for(user)
+    return presenter_for(None)
+
+
+def held_for(transfer: Transfer):
+    """How long the current holder has held the transfer (None when nobody does)."""
+    if transfer.request.status != RequestStatus.PENDING:
+        return None
+    return clock.now() - transfer.request.updated_at
+
+
+@dataclass(frozen=True)
+class DecisionContext:
+    """What the user may do with a transfer now, and the classes offered at the receiving school's step."""
+
+    permissions: object
+    choose_class: bool
+    class_options: list
+
+
+def decision_context(*, user, transfer: Transfer) -> DecisionContext:
+    permitted = request_permissions(user=user, request=transfer.request)
+    step = permitted.step
+    choose = bool(permitted.approve and step is not None and step.resolver == "destination_school"
+                  and transfer.destination_school_id)
+    options = checks.class_options(transfer.destination_school, transfer.student) if choose else []
+    return DecisionContext(permitted, choose, options)
+
+
+def class_names(ids) -> dict[int, str]:
+    """The names of the classes decisions named (a transfer's history), one query."""
+    ids = {pk for pk in ids if pk}
+    return {c.pk: c.display_name for c in SchoolClass.objects.filter(pk__in=ids)} if ids else {}
+
+
+def class_after(transfer: Transfer) -> SchoolClass | None:
+    """The class the pupil joins: the one it joined, else the one the receiving school named (at filing or at its
+    step: the decision's data), before the record moves."""
+    if transfer.destination_class_id:
+        return transfer.destination_class
+    named = decision_data(transfer.request).get("school_class") or (transfer.request.payload or {}).get("school_class")
+    return SchoolClass.objects.filter(pk=named).first() if named else None

@@ -1,0 +1,74 @@
+"""The request type of a transfer (转学), `transfers.transfer`, and what its approval does.
+
+- Parties: both sides of the move by level (`sides`: source_school, source_county, ..., destination_school, ...,
+  common_superior), computed from the sending school named in the payload and the filing (receiving) school.
+- Route key: the distance (`distance_key`: same_county, across_counties, across_cities, across_provinces), each with
+  its route (choices.ROUTES), editable per province on the policy routes page.
+- Subjects: the pupil; a transfer excludes another transfer and a status change open on the same pupil.
+- Visible to the sending school (and so its authorities) from the filing on, not only from its own step.
+- The receiving school's step names the class (`check_decision`); the last approval moves the record
+  (`services.transfer_approved` -> `transfer_complete`). No undo: a completed transfer is undone by another.
+- Its own page (extra["page"]): the engine's pages link to the transfer's, where the class is chosen."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xueji.regions.models import OrgUnit
+from xueji.transfers import services
+from xueji.transfers.choices import (
+    FOUR_PARTIES,
+    ROUTES,
+    TRANSFER_EXCLUDES,
+    TRANSFER_TYPE,
+    TRANSFER_WINDOW,
+    VISIBLE_PARTIES,
+    TransferState,
+    distance_label,
+    proof_label,
+)
+from xueji.workflow.resolvers import sides
+from xueji.workflow.types import RequestType, register
+
+
+def _parties(request) -> dict:
+    source = OrgUnit.objects.get(pk=(request.payload or {})["source_school_org"])
+    return sides(source=source, destination=request.filer_org)
+
+
+def _route_key(request) -> str:
+    return (request.payload or {}).get("distance", "")
+
+
+def _present(payload: dict, presenter) -> dict:
+    """The move as the parties read it: the schools, the distance, the class, the proofs; the pupil's number
+    through the viewer's presenter."""
+    shown = {"student": payload.get("student"), "distance": payload.get("distance"),
+             "distance_label": distance_label(payload.get("distance", "")),
+             "source_school": payload.get("source_school"), "destination_school": payload.get("destination_school"),
+             "school_class": payload.get("school_class"), "migrant": payload.get("migrant", False),
+             "national_number": payload.get("national_number", ""),
+             "proofs": [proof_label(k) for k in payload.get("proofs") or []]}
+    if payload.get("reason"):
+        shown["reason"] = payload["reason"]
+    return presenter.mapping(shown)
+
+
+def _on_rejected(*, request, actor) -> None:
+    services.transfer_closed(request=request, state=TransferState.REJECTED)
+
+
+def _on_withdrawn(*, request, actor) -> None:
+    services.transfer_closed(request=request, state=TransferState.WITHDRAWN)
+
+
+def _on_resubmit(*, request, actor) -> None:
+    services.transfer_recheck(request=request)
+
+
+TRANSFER = register(RequestType(
+    code=TRANSFER_TYPE, label=_("Transfer"), default_route=FOUR_PARTIES, routes=dict(ROUTES),
+    route_key=_route_key, parties=_parties, visible_parties=VISIBLE_PARTIES,
+    subjects=(services.PUPIL,), excludes=TRANSFER_EXCLUDES, window_kind=TRANSFER_WINDOW,
+    apply=services.transfer_approved, check_decision=services.decision_check, on_rejected=_on_rejected,
+    on_withdrawn=_on_withdrawn, on_resubmit=_on_resubmit, present_payload=_present,
+    extra={"page": lambda request: reverse("transfers:transfer_detail", args=[request.pk])}))

@@ -1,0 +1,18 @@
+"""Transfers in the menu (学籍日常管理) and on the workbench: the transfers waiting for the user (counted from the
+engine's one grouped count of the inbox, `steps:transfers.transfer`: no query of its own), all transfers in view,
+and, for a school's registrar, filing one (the finder)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xueji.transfers.choices import TRANSFER_TYPE
+from xueji.ui.navigation import Entry, register
+
+WAITING = f"steps:{TRANSFER_TYPE}"
+
+register(
+    Entry("transfers:transfer_inbox", _("Transfers"), "bi-box-arrow-in-right", "records", order=40, waiting=WAITING,
+          key="transfers", text=_("转学: the transfers waiting for your decision, and every transfer into or out of "
+                                  "your area with who holds it now.")),
+    Entry("transfers:transfer_find", _("File a transfer"), "bi-person-plus", "records", order=41, where="school",
+          text=_("转学申请: find a pupil of another school exactly and file its transfer to your school.")),
+)
