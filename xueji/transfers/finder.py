@@ -93,10 +93,12 @@ def _by_number(qs, number: str) -> list[Student]:
 
 
 def pupil_find(*, actor, national_number: str = "", id_number: str = "", name: str = "", sex: str = "",
-               birth_date: dt.date | None = None, source_province: str = "") -> FoundPupil | None:
+               birth_date: dt.date | None = None, source_province: str = "",
+               rate_limited: bool = True) -> FoundPupil | None:
     """Find one pupil exactly (no partial match) within the province, for a transfer into the actor's school; or,
     with `source_province` another province's code, by national number only (the cross-province hop will ask that
-    province; today it reads this database). Audited, found or not; at most `finds_per_hour()` per user and hour."""
+    province; today it reads this database). Audited, found or not; at most `finds_per_hour()` per user and hour
+    (`rate_limited=False`: the demo generator filing its sample transfers, which is no registrar at a keyboard)."""
     school = receiving_school(actor)
     own_province = province_code_of(actor.org_unit) or ""
     province = (source_province or own_province).strip()
@@ -104,7 +106,7 @@ def pupil_find(*, actor, national_number: str = "", id_number: str = "", name: s
     if cross and not national_number:
         raise ValidationFailed(_("A transfer from another province is filed with the pupil's national student "
                                  "number."), code="national_number_required", field="national_number")
-    if _lookups_this_hour(actor) >= finds_per_hour():
+    if rate_limited and _lookups_this_hour(actor) >= finds_per_hour():
         raise TooManyLookups(format_lazy(_("Too many lookups in the last hour (at most {n}); try again later."),
                                          n=finds_per_hour()), code="find_limit")
     qs = (Student.objects.filter(province_code=province, reg_status=RegStatus.REGISTERED)

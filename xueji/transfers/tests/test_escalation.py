@@ -102,4 +102,4 @@ def test_the_job_worker_runs_the_deadline_every_round(scene):
     _deadline(world, 1)
     _to_the_sending_school(world, "shexian_primary")
     with clock.frozen(_day(4)):
-        assert jobs_maintain()["transfers.escalated"] == 1
+        assert jobs_maintain()["periodic"]["transfers.escalated"] == 1
