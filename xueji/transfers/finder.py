@@ -168,10 +168,7 @@ def pupil_of_token(*, actor, token: str) -> tuple[int, bool]:
 def pupil_found(*, actor, token: str) -> tuple[Student, School]:
     """The found pupil again (for the filing form), with the receiving school."""
     school = receiving_school(actor)
-    pk, cross = pupil_of_token(actor=actor, token=token)
-    if cross:
-        raise Conflict(_("Transfers across provinces go through the national hub, which this system does not reach "
-                         "yet."), code="cross_province_unavailable")
+    pk, _cross = pupil_of_token(actor=actor, token=token)
     student = (Student.objects.select_related("school__org_unit", "school__county", "school_class")
                .filter(pk=pk).first())
     if student is None:

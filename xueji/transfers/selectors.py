@@ -110,3 +110,44 @@ def class_after(transfer: Transfer) -> SchoolClass | None:
         return transfer.destination_class
     named = decision_data(transfer.request).get("school_class") or (transfer.request.payload or {}).get("school_class")
     return SchoolClass.objects.filter(pk=named).first() if named else None
+
+
+@dataclass(frozen=True)
+class AcrossContext:
+    """A cross-province transfer as its side shows it: which side, the other province, where the hop stands,
+    and what the receiving school may do now (调档, 撤销), with the classes offered for 调档."""
+
+    side: str
+    peer_province: str
+    stage: str
+    may_retrieve: bool
+    may_cancel: bool
+    class_options: list
+
+
+def across_context(*, user, transfer: Transfer) -> AcrossContext | None:
+    from xueji.transfers.choices import ACROSS_PROVINCES, Side, TransferState
+
+    if transfer.distance != ACROSS_PROVINCES or transfer.side == Side.BOTH:
+        return None
+    receiving = transfer.side == Side.RECEIVING
+    own = (receiving and has_cap(user, Cap.TRANSFER_FILE) and transfer.destination_school_id is not None
+           and user.org_unit_id == transfer.destination_school.org_unit_id)
+    waiting = transfer.state == TransferState.AWAITING_RETRIEVAL and transfer.retrieval_at is None
+    cancel_open = bool(transfer.cancellation_id) and transfer.cancellation.status in (
+        RequestStatus.PENDING, RequestStatus.RETURNED, RequestStatus.APPROVED)
+    if transfer.state == TransferState.AWAITING_SOURCE:
+        stage = "awaiting_source"
+    elif waiting and cancel_open:
+        stage = "cancelling"
+    elif waiting:
+        stage = "awaiting_retrieval"
+    elif transfer.state == TransferState.AWAITING_RETRIEVAL:
+        stage = "retrieving"
+    else:
+        stage = transfer.state
+    options = checks.class_options(transfer.destination_school, transfer.student) if own and waiting else []
+    return AcrossContext(side=transfer.side, stage=stage,
+                         peer_province=transfer.source_province_code if receiving else transfer.destination_province_code,
+                         may_retrieve=own and waiting and not cancel_open, may_cancel=own and waiting and not cancel_open,
+                         class_options=options)
