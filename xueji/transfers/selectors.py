@@ -13,13 +13,15 @@ from xueji.core import clock
 from xueji.registry.presenters import Presenter, presenter_for
 from xueji.schools.models import SchoolClass
 from xueji.transfers import checks
-from xueji.transfers.choices import TRANSFER_TYPE
+from xueji.transfers.choices import RELEASE_TYPE, TRANSFER_TYPE
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.models import Transfer
 from xueji.workflow.models import RequestStatus, Step, StepStatus
 from xueji.workflow.selectors import inbox, request_permissions
 from xueji.workflow.services import decision_data
 
+# The requests a transfer row stands on: the transfer itself, and across provinces the sending side's release.
+TRANSFER_TYPES = (TRANSFER_TYPE, RELEASE_TYPE)
 _BASE = ("student", "source_school", "destination_school", "destination_class", "source_class", "request")
 
 
@@ -47,13 +49,13 @@ def transfer_inbox(*, user, filters: dict | None = None) -> QuerySet[Transfer]:
     waiting first."""
     if not has_cap(user, Cap.REQUEST_VIEW):
         return Transfer.objects.none()
-    waiting = inbox(user=user).filter(request__type=TRANSFER_TYPE).values("request_id")
+    waiting = inbox(user=user).filter(request__type__in=TRANSFER_TYPES).values("request_id")
     qs = _with_holder(Transfer.objects.filter(request_id__in=waiting))
     return TransferFilterSet.narrow(qs, filters, user=user).order_by("request__updated_at", "request_id")
 
 
 def waiting_count(*, user) -> int:
-    return inbox(user=user).filter(request__type=TRANSFER_TYPE).count()
+    return inbox(user=user).filter(request__type__in=TRANSFER_TYPES).count()
 
 
 def access_transfer_by_id(*, user, pk) -> Transfer:
