@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import Conflict, ValidationFailed
+from xueji.hub.handlers import register_handler
+from xueji.transfers import crossing
 from xueji.transfers.checks import receiving_school
 from xueji.transfers.choices import CANCELLATION_TYPE, Side, TransferState
 from xueji.transfers.models import Transfer
@@ -68,20 +70,50 @@ def _open(*, transfer: Transfer, actor, reason: str, side: str) -> Transfer:
 def cancellation_approved(*, request: Request, actor) -> dict:
     """The last approval of one side's cancellation: B asks A (`transfers.cancel`); A ends its transfer and
     answers (`transfers.cancelled`)."""
-    from xueji.transfers.crossing import _send, key_of
-
     transfer = _locked(request.payload["transfer"])
     if transfer.side == Side.RECEIVING:
         if transfer.retrieval_at is not None:
             raise Conflict(_("The file was retrieved already: the transfer can no longer be cancelled."),
                            code="already_retrieved")
-        _send(sender=transfer.destination_province_code, receiver=transfer.source_province_code, kind="cancel",
+        crossing._send(sender=transfer.destination_province_code, receiver=transfer.source_province_code, kind="cancel",
               subject=transfer.national_number, actor=actor,
-              payload={"request": key_of(transfer.pk, transfer.destination_province_code),
+              payload={"request": crossing.key_of(transfer.pk, transfer.destination_province_code),
                        "reason": request.payload.get("reason", "")})
         return {"transfer": transfer.pk, "state": transfer.state}
     transfer.state, transfer.decided_at = TransferState.CANCELLED, clock.now()
     transfer.save(update_fields=["state", "decided_at"])
-    _send(sender=transfer.source_province_code, receiver=transfer.destination_province_code, kind="cancelled",
+    crossing._send(sender=transfer.source_province_code, receiver=transfer.destination_province_code, kind="cancelled",
           subject=transfer.national_number, actor=actor, payload={"request": transfer.peer_key})
     return {"transfer": transfer.pk, "state": transfer.state}
+
+
+# The hub's messages of the cancellation ----------------------------------------------------------------------
+
+def on_cancel(message) -> None:
+    """B's side approved a cancellation: A's side decides it in A's engine (a cancellation request of A's
+    parties), unless A's side has not opened (or ended): then it ends at once."""
+    transfer = crossing._sending(message)
+    if transfer.state == TransferState.CANCELLED:
+        return
+    if transfer.retrieval_at is not None or transfer.state == TransferState.COMPLETED:
+        raise Conflict("The file was retrieved already.", code="already_retrieved")
+    if transfer.cancellation_id:
+        return  # opened already
+    if transfer.state != TransferState.AWAITING_RETRIEVAL:
+        raise crossing._wrong_state(transfer, "transfers.cancel")
+    cancellation_open(transfer=transfer, actor=crossing._sending_filer(transfer.source_school),
+                      reason=message.payload.get("reason", ""))
+
+
+def on_cancelled(message) -> None:
+    transfer = crossing._receiving(message)
+    if transfer.state == TransferState.CANCELLED:
+        return
+    if transfer.state not in (TransferState.AWAITING_SOURCE, TransferState.AWAITING_RETRIEVAL):
+        raise crossing._wrong_state(transfer, "transfers.cancelled")
+    crossing._close(transfer, TransferState.CANCELLED)
+
+
+def register() -> None:
+    register_handler("transfers.cancel", on_cancel, label=_("Cross-province transfer cancellation"))
+    register_handler("transfers.cancelled", on_cancelled, label=_("Cross-province transfer cancelled"))

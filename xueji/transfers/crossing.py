@@ -3,21 +3,9 @@ that crosses the border is a hub message (xueji/hub), so that the national-hub i
 separate databases by replacing the hub's transport alone.
 
 Province B (receiving) and province A (sending); every message has the pupil's national number (学籍号) as its
-subject, so the hub keeps them in order per pupil. The payloads are plain JSON; `request` is always B's request key
-("<B>:<request id>"), the one name both sides share; `release` A's.
-
-| kind | from | when | payload |
-|---|---|---|---|
-| `transfers.requested` | B→A | B's last approval (destination school, destination county [, city, province]) | request, national_number, name, birth_date, destination_school {code, name}, destination_province, distance, migrant, reason |
-| `transfers.opened` | A→B | A opened its side (a `transfers.release` request, a Transfer row of side "sending") | request, release |
-| `transfers.refused` | A→B | A cannot open its side (no such pupil, name does not match, off the roll, another request open, window closed) | request, code, reason |
-| `transfers.approved` | A→B | A's last approval (source school, source county [, ...]) | request, release |
-| `transfers.rejected` | A→B | A's side rejected | request, release, reason |
-| `transfers.retrieve` | B→A | the receiving school's 调档 (after `approved`), naming the class | request, school_class {code, name} |
-| `transfers.file` | A→B | A's answer to `retrieve`: the record with its full history, shape `FILE_VERSION` | request, file |
-| `transfers.received` | B→A | B applied the file: the pupil is B's | request |
-| `transfers.cancel` | B→A | B's side approved a cancellation (跨省转学撤销), before 调档 | request, reason |
-| `transfers.cancelled` | A→B | A's side approved it too (A's transfer ended cancelled) | request |
+subject, so the hub keeps them in order per pupil. The kinds, their payloads and their order: README.md of this
+app ("Across provinces"). `request` in every payload is B's request key ("<B>:<request id>"), the one name both
+sides share; `release` is A's.
 
 Order and idempotency: the hub delivers each message at least once and applies it once (its key), in `seq`
 order per (sender, receiver, subject). Every handler checks the state of its side's row besides: a message that
@@ -64,7 +52,6 @@ from xueji.schools.models import School, SchoolClass
 from xueji.transfers.checks import class_require, pupil_refusal
 from xueji.transfers.choices import (
     ACROSS_PROVINCES,
-    CANCELLATION_TYPE,
     OPEN_STATES,
     PUPIL,
     RELEASE_TYPE,
@@ -72,7 +59,7 @@ from xueji.transfers.choices import (
     TransferState,
 )
 from xueji.transfers.models import Transfer
-from xueji.workflow.models import Request, RequestStatus
+from xueji.workflow.models import Request
 from xueji.workflow.services import request_submit
 
 FILE_VERSION = 1
@@ -147,7 +134,8 @@ def on_opened(message) -> None:
 def on_refused(message) -> None:
     transfer = _receiving(message)
     if transfer.state in OPEN_STATES:
-        _close(transfer, TransferState.REJECTED, f"{message.payload.get('code', '')}: {message.payload.get('reason', '')}")
+        payload = message.payload
+        _close(transfer, TransferState.REJECTED, f"{payload.get('code', '')}: {payload.get('reason', '')}")
         audit_record(actor=None, action="transfer.refused_by_source", obj=transfer,
                      after={"code": message.payload.get("code", "")})
 
@@ -220,16 +208,8 @@ def on_file(message) -> None:
     audit_record(actor=None, action="transfer.complete", obj=transfer,
                  after={"school": transfer.destination_school_id, "class": klass.pk, "student": student.pk})
     _send(sender=transfer.destination_province_code, receiver=transfer.source_province_code, kind="received",
-          subject=transfer.national_number, payload={"request": key_of(transfer.pk, transfer.destination_province_code)})
-
-
-def on_cancelled(message) -> None:
-    transfer = _receiving(message)
-    if transfer.state == TransferState.CANCELLED:
-        return
-    if transfer.state not in (TransferState.AWAITING_SOURCE, TransferState.AWAITING_RETRIEVAL):
-        raise _wrong_state(transfer, "transfers.cancelled")
-    _close(transfer, TransferState.CANCELLED)
+          subject=transfer.national_number,
+          payload={"request": key_of(transfer.pk, transfer.destination_province_code)})
 
 
 # A: the sending side -----------------------------------------------------------------------------------------------
@@ -365,24 +345,6 @@ def on_received(message) -> None:
     audit_record(actor=None, action="transfer.released", obj=transfer, after={"state": transfer.state})
 
 
-def on_cancel(message) -> None:
-    """B's side approved a cancellation: A's side decides it in A's engine (a cancellation request of A's
-    parties), unless A's side has not opened (or ended): then it ends at once."""
-    transfer = _sending(message)
-    if transfer.state == TransferState.CANCELLED:
-        return
-    if transfer.retrieval_at is not None or transfer.state == TransferState.COMPLETED:
-        raise Conflict("The file was retrieved already.", code="already_retrieved")
-    if transfer.cancellation_id:
-        return  # opened already
-    if transfer.state != TransferState.AWAITING_RETRIEVAL:
-        raise _wrong_state(transfer, "transfers.cancel")
-    from xueji.transfers.cancellation import cancellation_open
-
-    cancellation_open(transfer=transfer, actor=_sending_filer(transfer.source_school),
-                      reason=message.payload.get("reason", ""))
-
-
 # The file (调档) -------------------------------------------------------------------------------------------------
 
 _RECORD_FIELDS = ("name", "name_pinyin", "sex", "birth_date", "ethnic", "nationality", "id_type", "id_number",
@@ -482,11 +444,9 @@ def register() -> None:
                 "rejected": (on_rejected, _("Cross-province transfer rejected by the sending side")),
                 "retrieve": (on_retrieve, _("File retrieval asked (调档)")),
                 "file": (on_file, _("Pupil's file (调档)")),
-                "received": (on_received, _("Pupil's file received")),
-                "cancel": (on_cancel, _("Cross-province transfer cancellation")),
-                "cancelled": (on_cancelled, _("Cross-province transfer cancelled"))}
+                "received": (on_received, _("Pupil's file received"))}
     for kind, (fn, label) in handlers.items():
         register_handler(f"transfers.{kind}", fn, label=label)
 
 
-__all__ = ["CANCELLATION_TYPE", "FILE_VERSION", "KINDS", "file_apply", "file_of", "register", "transfer_retrieve"]
+__all__ = ["FILE_VERSION", "KINDS", "file_apply", "file_of", "register", "transfer_retrieve"]

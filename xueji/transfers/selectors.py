@@ -149,7 +149,7 @@ def across_context(*, user, transfer: Transfer) -> AcrossContext | None:
     else:
         stage = transfer.state
     options = checks.class_options(transfer.destination_school, transfer.student) if own and waiting else []
-    return AcrossContext(side=transfer.side, stage=stage,
-                         peer_province=transfer.source_province_code if receiving else transfer.destination_province_code,
-                         may_retrieve=own and waiting and not cancel_open, may_cancel=own and waiting and not cancel_open,
+    peer = transfer.source_province_code if receiving else transfer.destination_province_code
+    may = own and waiting and not cancel_open
+    return AcrossContext(side=transfer.side, stage=stage, peer_province=peer, may_retrieve=may, may_cancel=may,
                          class_options=options)

@@ -13,8 +13,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xueji.regions.models import OrgUnit
 from xueji.core.errors import ValidationFailed
+from xueji.regions.models import OrgUnit
 from xueji.transfers import cancellation, crossing, services
 from xueji.transfers.choices import (
     ACROSS_PROVINCES,

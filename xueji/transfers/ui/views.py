@@ -14,6 +14,7 @@ from xueji.accounts.models import Role
 from xueji.accounts.permissions import Cap
 from xueji.audit.services import audit_record
 from xueji.core import codes
+from xueji.core.errors import XuejiError
 from xueji.policy import selectors as policy_selectors
 from xueji.policy.choices import WINDOW_KINDS
 from xueji.regions.models import province_code_of
@@ -24,7 +25,6 @@ from xueji.transfers import cancellation, checks, crossing, finder, rules, selec
 from xueji.transfers.choices import TRANSFER_WINDOW, distance_label, proof_label
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.ui import forms, pdf, tables
-from xueji.core.errors import XuejiError
 from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import paged
 from xueji.workflow import selectors as workflow_selectors
@@ -166,8 +166,8 @@ def _detail(request, transfer, *, decision_form=None, status: int = 200):
         "distance": distance_label(transfer.distance), "proof_kinds": [proof_label(k) for k in
                                                                        (request_obj.payload or {}).get("proofs", [])],
         "proof_form": ProofForm(), "comment_form": CommentForm(), "masked": not shown.full,
-        "class_after": selectors.class_after(transfer), "across": selectors.across_context(user=user, transfer=transfer)},
-        status=status)
+        "class_after": selectors.class_after(transfer),
+        "across": selectors.across_context(user=user, transfer=transfer)}, status=status)
 
 
 @web_view(Cap.REQUEST_VIEW, methods=("GET",))
