@@ -102,6 +102,12 @@ def test_end_to_end_each_engine_holds_its_own_parties(across):
     assert kinds == ["transfers.requested", "transfers.opened", "transfers.approved", "transfers.retrieve",
                      "transfers.file", "transfers.received"]
     assert not InboxMessage.objects.exclude(state="applied").exists()
+    # The timeline on each side: its own row, with its own parties.
+    from xueji.transfers.timeline import transfer_entries
+
+    for user, row, party in ((registrar, transfer, "tunxi"), (world.user("xuanwu", "registrar"), release, "xuanwu")):
+        entries = transfer_entries(user=user, student=moved, before=None, limit=10)
+        assert [e.key for e in entries] == [row.pk] and party in entries[0].note
 
 
 def test_retrieval_before_the_last_approval_and_by_another_school_is_refused(across):
