@@ -81,6 +81,9 @@ def _national_number(raw: str) -> str:
     if not NATIONAL_NUMBER.match(number):
         raise ValidationFailed(_("This is not a national student number (G, J or L followed by its digits)."),
                                code="national_number_invalid", field="national_number")
+    if number[0] == "G" and idnumbers.check_char(number[1:18]) != number[18]:  # a G number is G + the ID number
+        raise ValidationFailed(_("The check character of this national student number is wrong: check the last "
+                                 "character."), code="national_number_check", field="national_number")
     return number
 
 

@@ -4,6 +4,7 @@ Each side's engine holds its own parties; what crosses is a hub message, run her
 import pytest
 
 from xueji.core.errors import XuejiError
+from xueji.core.idnumbers import check_char
 from xueji.hub.models import InboxMessage, OutboxMessage
 from xueji.hub.services import hub_run, inbox_process, outbox_deliver
 from xueji.registry.choices import StudentStatus
@@ -16,7 +17,7 @@ from xueji.workflow.models import Request
 from xueji.workflow.services import request_decide
 
 pytestmark = pytest.mark.django_db
-NUMBER = "G" + "3" * 17 + "0"
+NUMBER = "G" + "3" * 17 + check_char("3" * 17)
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_retrieval_before_the_last_approval_and_by_another_school_is_refused(acr
 
 
 @pytest.mark.parametrize(("change", "code"), [({"status": StudentStatus.GRADUATED}, "not_transferable"),
-                                              ({"national_number": "G" + "4" * 17 + "0"}, "pupil_not_found")])
+                                              ({"national_number": "G" + "4" * 17 + check_char("4" * 17)}, "pupil_not_found")])
 def test_the_sending_side_refuses_a_pupil_it_cannot_release(across, change, code):
     """A checks again what B learned at the lookup: off the roll since, or no such number there (B's transfer
     closes with A's reason; A opens nothing)."""
@@ -168,6 +169,16 @@ def test_a_repeated_or_untimely_message_changes_nothing(across):
     envelope.on_approved(envelope_of(row))
     transfer.refresh_from_db()
     assert transfer.state == "awaiting_retrieval"
+    # `requested` again (a peer's retry sent anew): A's side is opened once.
+    requested = InboxMessage.objects.get(kind="transfers.requested")
+    crossing.on_requested(envelope_of(requested))
+    assert Request.objects.filter(type="transfers.release").count() == 1
+    assert OutboxMessage.objects.filter(kind="transfers.opened").count() == 1
+    # `approved` for a transfer still filed on B's side (out of order) is refused, nothing changes.
+    Transfer.objects.filter(pk=transfer.pk).update(state="filed")
+    refused(lambda: crossing.on_approved(envelope_of(row)), "wrong_state")
+    assert Transfer.objects.get(pk=transfer.pk).state == "filed"
+    Transfer.objects.filter(pk=transfer.pk).update(state="awaiting_retrieval")
     # A file for a transfer nobody asked to retrieve is refused, nothing changes.
     refused(lambda: crossing.on_file(type(envelope_of(row))(**{**envelope_of(row).__dict__, "kind": "transfers.file",
                                                                  "payload": {"request": f"340000:{transfer.pk}",

@@ -149,7 +149,11 @@ def test_a_transfer_from_another_province_needs_the_national_number(scene):
     with pytest.raises(ValidationFailed) as refused:
         finder.pupil_find(actor=registrar, national_number="G123", source_province="320000")
     assert refused.value.code == "national_number_invalid"
-    assert finder.pupil_find(actor=registrar, national_number="G" + "3" * 18, source_province="320000") is None
+    wrong = "G" + other.id_number[:17] + ("0" if other.id_number[17] != "0" else "1")
+    with pytest.raises(ValidationFailed) as refused:  # a G number is G + the ID number: its check character
+        finder.pupil_find(actor=registrar, national_number=wrong, source_province="320000")
+    assert refused.value.code == "national_number_check"
+    assert finder.pupil_find(actor=registrar, national_number="G" + other.id_number, source_province="320000") is None
     Student.objects.filter(pk=other.pk).update(national_number="G" + other.id_number)
     found = finder.pupil_find(actor=registrar, national_number="G" + other.id_number, source_province="320000")
     assert found.cross_province and found.distance == "across_provinces"
