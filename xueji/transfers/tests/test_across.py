@@ -18,6 +18,7 @@ from xueji.workflow.services import request_decide
 
 pytestmark = pytest.mark.django_db
 NUMBER = "G" + "3" * 17 + check_char("3" * 17)
+OTHER_NUMBER = "G" + "4" * 17 + check_char("4" * 17)
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_retrieval_before_the_last_approval_and_by_another_school_is_refused(acr
 
 
 @pytest.mark.parametrize(("change", "code"), [({"status": StudentStatus.GRADUATED}, "not_transferable"),
-                                              ({"national_number": "G" + "4" * 17 + check_char("4" * 17)}, "pupil_not_found")])
+                                              ({"national_number": OTHER_NUMBER}, "pupil_not_found")])
 def test_the_sending_side_refuses_a_pupil_it_cannot_release(across, change, code):
     """A checks again what B learned at the lookup: off the roll since, or no such number there (B's transfer
     closes with A's reason; A opens nothing)."""

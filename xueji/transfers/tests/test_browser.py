@@ -95,7 +95,8 @@ def test_a_cross_province_transfer_in_the_browser(transactional_db, live_server,
 
     settings.MEDIA_ROOT = tmp_path
     open_transfer_windows()
-    from xueji.transfers.tests.test_across import NUMBER as number
+    from xueji.transfers.tests.test_across import NUMBER
+    number = NUMBER
     Student.objects.filter(pk=world.students["xuanwu_primary"].pk).update(national_number=number)
     registrar = world.user("tunxi_primary", "registrar")
     found = finder.pupil_find(actor=registrar, national_number=number, source_province="320000")

@@ -91,7 +91,8 @@ def test_across_provinces_two_schools_filing_at_once_and_a_double_retrieval(scen
     from xueji.transfers.tests.helpers import approve_all
 
     world = scene
-    from xueji.transfers.tests.test_across import NUMBER as number
+    from xueji.transfers.tests.test_across import NUMBER
+    number = NUMBER
     Student.objects.filter(pk=world.students["xuanwu_primary"].pk).update(national_number=number)
     tokens = {school: finder.pupil_find(actor=world.user(school, "registrar"), national_number=number,
                                         source_province="320000").token for school in ("tunxi_primary", "tunxi_second")}
