@@ -129,4 +129,6 @@ urlpatterns = [
     path("transfers/", transfers.TransferListApi.as_view(), name="transfer-list"),
     path("transfers/inbox/", transfers.TransferInboxApi.as_view(), name="transfer-inbox"),
     path("transfers/<int:pk>/", transfers.TransferDetailApi.as_view(), name="transfer-detail"),
+    path("transfers/<int:pk>/retrieve/", transfers.TransferRetrieveApi.as_view(), name="transfer-retrieve"),
+    path("transfers/<int:pk>/cancel/", transfers.TransferCancelApi.as_view(), name="transfer-cancel"),
 ]

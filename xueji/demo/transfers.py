@@ -178,4 +178,34 @@ def demo_transfers_data() -> dict:
     transfer = _first_fit(User.objects.get(username="jixi_school_registrar"), demo_pupils, taken)
     if transfer is not None:
         done["across_cities"] = transfer.pk  # waiting for jixi_school_leader
+    across = _across_provinces(demo_pupils, taken)
+    if across is not None:
+        done["across_provinces"] = across.pk  # 浙江's side, waiting for zj_school_leader
     return done
+
+
+def _across_provinces(pupils: list[Student], taken: set[int]) -> Transfer | None:
+    """A pupil of 屯溪区实验小学 (安徽) filed for by 浙江's zj_school (by national number), waiting for
+    zj_school_leader; 安徽's side opens when 浙江's side has approved (the hub's transfers.requested)."""
+    from xueji.core.errors import XuejiError
+
+    receiving = User.objects.filter(username="zj_school_registrar").select_related("org_unit").first()
+    if receiving is None:
+        return None
+    school = checks.receiving_school(receiving)
+    for student in pupils:
+        if student.pk in taken or not student.national_number or checks.transfer_refusal(student, school):
+            continue
+        try:
+            found = finder.pupil_find(actor=receiving, national_number=student.national_number,
+                                      source_province=student.province_code, rate_limited=False)
+            if found is None:
+                continue
+            transfer = services.transfer_file(actor=receiving, token=found.token,
+                                              proofs={"certificate": [_certificate()]}, migrant=True,
+                                              reason="随父母到浙江务工")
+        except XuejiError:  # a window closed in the demo's provinces: no sample, the demo runs on
+            return None
+        taken.add(student.pk)
+        return transfer
+    return None

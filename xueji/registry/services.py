@@ -580,21 +580,25 @@ def student_set_status(*, actor, student: Student | int, status: str, reason: st
 
 @transaction.atomic
 def student_place(*, actor, student: Student | int, school_class: SchoolClass, request_id: int | None = None,
-                  audit: bool = True) -> Student:
+                  audit: bool = True, province_code: str | None = None) -> Student:
     """Put a pupil in a school and class (the class names its school); a pupil holding a seat needs room in the
     new class (class-size caps: refused with the cap, nothing changed). `audit=False` for a door that audits the
-    whole operation itself (the takeover)."""
+    whole operation itself (the takeover). `province_code`: the record changes province too (a cross-province
+    transfer's file retrieval, 调档, while both provinces live in one database)."""
     locked = _locked(student)
     if school_class.pk != locked.school_class_id and locked.status in SEATED:
         require_room({school_class.pk: 1})
     before = {"school": locked.school_id, "class": locked.school_class_id}
+    moved = {"province_code": province_code} if province_code else {}
     Student.objects.filter(pk=locked.pk).update(school_id=school_class.school_id, school_class_id=school_class.pk,
-                                                updated_at=clock.now())
+                                                updated_at=clock.now(), **moved)
     counts.one(counts.key_of(locked), (school_class.school_id, school_class.pk, locked.status, locked.reg_status))
     _history(student_ids=[locked.pk], kind=ChangeKind.PLACEMENT, actor=actor, request_id=request_id,
              changes=_changes({"school_id": locked.school_id, "school_class_id": locked.school_class_id},
                               {"school_id": school_class.school_id, "school_class_id": school_class.pk}))
     locked.school_id, locked.school_class_id = school_class.school_id, school_class.pk
+    if province_code:
+        locked.province_code = province_code
     if audit:
         audit_record(actor=actor, action="student.place", obj=locked, before=before,
                      after={"school": school_class.school_id, "class": school_class.pk, "request": request_id})

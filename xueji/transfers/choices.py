@@ -21,7 +21,7 @@ TRANSFER_TYPE = "transfers.transfer"
 TRANSFER_WINDOW = "transfers.transfer"  # its business window (policy.choices.WINDOW_KINDS)
 # A pupil has at most one open request that moves it or changes its status (the engine's subject exclusion,
 # symmetric: changes.status names transfers.transfer too).
-TRANSFER_EXCLUDES = (TRANSFER_TYPE, "changes.status")
+TRANSFER_EXCLUDES = (TRANSFER_TYPE, "transfers.release", "changes.status")
 PUPIL = "registry.student"
 
 # On a school's roll (在读, 休学, 停学, 复学): only such a record moves by a transfer. A pupil who graduated, left
@@ -31,6 +31,8 @@ TRANSFERABLE = ON_ROLL
 
 class TransferState(models.TextChoices):
     FILED = "filed", _("Filed, in approval")
+    # Across provinces, on the receiving side: approved here, the sending province's side decides now.
+    AWAITING_SOURCE = "awaiting_source", _("Approved here, awaiting the sending province")
     APPROVED = "approved", _("Approved")
     # Across provinces (the hop comes later): approved on both sides, the receiving school retrieves the file (调档).
     AWAITING_RETRIEVAL = "awaiting_retrieval", _("Approved, awaiting file retrieval")
@@ -40,7 +42,18 @@ class TransferState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-OPEN_STATES = (TransferState.FILED, TransferState.APPROVED, TransferState.AWAITING_RETRIEVAL)
+OPEN_STATES = (TransferState.FILED, TransferState.AWAITING_SOURCE, TransferState.APPROVED,
+               TransferState.AWAITING_RETRIEVAL)
+
+
+class Side(models.TextChoices):
+    """Which side of a move a transfer row is: within a province one row holds both; across provinces each
+    province keeps its own row (the receiving side's, filed by its school; the sending side's, opened by the
+    hub's `transfers.requested`), linked by the other side's request key (`peer_key`)."""
+
+    BOTH = "both", _("Both sides (within the province)")
+    RECEIVING = "receiving", _("Receiving side")
+    SENDING = "sending", _("Sending side")
 
 DISTANCES = (SAME_COUNTY, ACROSS_COUNTIES, ACROSS_CITIES, ACROSS_PROVINCES)
 DISTANCE_CHOICES = [(key, ROUTE_KEY_LABELS[key]) for key in DISTANCES]
@@ -59,8 +72,15 @@ ROUTES = {
     SAME_COUNTY: (DESTINATION_SCHOOL, SOURCE_SCHOOL, SOURCE_COUNTY),
     ACROSS_COUNTIES: FOUR_PARTIES,
     ACROSS_CITIES: FOUR_PARTIES,
-    ACROSS_PROVINCES: FOUR_PARTIES,
+    # Across provinces each province's engine holds its own parties only: the receiving side's request
+    # (transfers.transfer) routes the receiving school and county; the sending side's (transfers.release) the
+    # sending school and county. A province adds its city's or its own level on the policy routes page.
+    ACROSS_PROVINCES: (DESTINATION_SCHOOL, DESTINATION_COUNTY),
 }
+RELEASE_TYPE = "transfers.release"
+RELEASE_ROUTE = (SOURCE_SCHOOL, SOURCE_COUNTY)
+CANCELLATION_TYPE = "transfers.cancellation"
+CANCELLATION_ROUTES = {"receiving": (DESTINATION_SCHOOL, DESTINATION_COUNTY), "sending": (SOURCE_SCHOOL, SOURCE_COUNTY)}
 # The parties of the sending side: past the consent deadline (a function switch), a step of theirs goes to the
 # common superior authority, which decides for the rest of the sending side too.
 SOURCE_PARTIES = ("source_school", "source_county", "source_city", "source_province")

@@ -81,6 +81,9 @@ def _national_number(raw: str) -> str:
     if not NATIONAL_NUMBER.match(number):
         raise ValidationFailed(_("This is not a national student number (G, J or L followed by its digits)."),
                                code="national_number_invalid", field="national_number")
+    if number[0] == "G" and idnumbers.check_char(number[1:18]) != number[18]:  # a G number is G + the ID number
+        raise ValidationFailed(_("The check character of this national student number is wrong: check the last "
+                                 "character."), code="national_number_check", field="national_number")
     return number
 
 
@@ -168,10 +171,7 @@ def pupil_of_token(*, actor, token: str) -> tuple[int, bool]:
 def pupil_found(*, actor, token: str) -> tuple[Student, School]:
     """The found pupil again (for the filing form), with the receiving school."""
     school = receiving_school(actor)
-    pk, cross = pupil_of_token(actor=actor, token=token)
-    if cross:
-        raise Conflict(_("Transfers across provinces go through the national hub, which this system does not reach "
-                         "yet."), code="cross_province_unavailable")
+    pk, _cross = pupil_of_token(actor=actor, token=token)
     student = (Student.objects.select_related("school__org_unit", "school__county", "school_class")
                .filter(pk=pk).first())
     if student is None:

@@ -11,7 +11,7 @@ number the transfer was filed with is kept (a cross-province transfer is filed b
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xueji.transfers.choices import DISTANCE_CHOICES, OPEN_STATES, TransferState
+from xueji.transfers.choices import DISTANCE_CHOICES, OPEN_STATES, Side, TransferState
 
 
 class Transfer(models.Model):
@@ -48,6 +48,15 @@ class Transfer(models.Model):
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     escalated_from = models.ForeignKey("regions.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+", verbose_name=_("escalated from"))
+    # Across provinces (crossing.py): which side this row is, the other side's request key ("330000:17"), when
+    # the receiving school asked for the file (调档) or the sending side sent it, the cancellation (跨省转学撤销)
+    # open or done on this side, and why the other side refused or closed it.
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices, default=Side.BOTH, db_default=Side.BOTH)
+    peer_key = models.CharField(_("other side's request"), max_length=32, blank=True, default="", db_default="")
+    retrieval_at = models.DateTimeField(_("file retrieval"), null=True, blank=True)
+    cancellation = models.OneToOneField("workflow.Request", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="cancelled_transfer", verbose_name=_("cancellation"))
+    outcome = models.CharField(_("outcome"), max_length=255, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-filed_at", "-request_id"]
@@ -59,8 +68,9 @@ class Transfer(models.Model):
         constraints = [
             # A pupil is never moving to two schools at once (the engine's subject lock refuses a second filing
             # first; this holds it in the table too).
-            models.UniqueConstraint(fields=["student"], condition=models.Q(state__in=OPEN_STATES),
-                                    name="one_open_transfer_per_pupil"),
+            # Across provinces each side keeps its row (in one database both rows name the same pupil).
+            models.UniqueConstraint(fields=["student", "side"], condition=models.Q(state__in=OPEN_STATES),
+                                    name="one_open_transfer_per_pupil_side"),
         ]
 
     def __str__(self) -> str:

@@ -13,13 +13,15 @@ from xueji.core import clock
 from xueji.registry.presenters import Presenter, presenter_for
 from xueji.schools.models import SchoolClass
 from xueji.transfers import checks
-from xueji.transfers.choices import TRANSFER_TYPE
+from xueji.transfers.choices import RELEASE_TYPE, TRANSFER_TYPE
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.models import Transfer
 from xueji.workflow.models import RequestStatus, Step, StepStatus
 from xueji.workflow.selectors import inbox, request_permissions
 from xueji.workflow.services import decision_data
 
+# The requests a transfer row stands on: the transfer itself, and across provinces the sending side's release.
+TRANSFER_TYPES = (TRANSFER_TYPE, RELEASE_TYPE)
 _BASE = ("student", "source_school", "destination_school", "destination_class", "source_class", "request")
 
 
@@ -47,13 +49,13 @@ def transfer_inbox(*, user, filters: dict | None = None) -> QuerySet[Transfer]:
     waiting first."""
     if not has_cap(user, Cap.REQUEST_VIEW):
         return Transfer.objects.none()
-    waiting = inbox(user=user).filter(request__type=TRANSFER_TYPE).values("request_id")
+    waiting = inbox(user=user).filter(request__type__in=TRANSFER_TYPES).values("request_id")
     qs = _with_holder(Transfer.objects.filter(request_id__in=waiting))
     return TransferFilterSet.narrow(qs, filters, user=user).order_by("request__updated_at", "request_id")
 
 
 def waiting_count(*, user) -> int:
-    return inbox(user=user).filter(request__type=TRANSFER_TYPE).count()
+    return inbox(user=user).filter(request__type__in=TRANSFER_TYPES).count()
 
 
 def access_transfer_by_id(*, user, pk) -> Transfer:
@@ -110,3 +112,44 @@ def class_after(transfer: Transfer) -> SchoolClass | None:
         return transfer.destination_class
     named = decision_data(transfer.request).get("school_class") or (transfer.request.payload or {}).get("school_class")
     return SchoolClass.objects.filter(pk=named).first() if named else None
+
+
+@dataclass(frozen=True)
+class AcrossContext:
+    """A cross-province transfer as its side shows it: which side, the other province, where the hop stands,
+    and what the receiving school may do now (调档, 撤销), with the classes offered for 调档."""
+
+    side: str
+    peer_province: str
+    stage: str
+    may_retrieve: bool
+    may_cancel: bool
+    class_options: list
+
+
+def across_context(*, user, transfer: Transfer) -> AcrossContext | None:
+    from xueji.transfers.choices import ACROSS_PROVINCES, Side, TransferState
+
+    if transfer.distance != ACROSS_PROVINCES or transfer.side == Side.BOTH:
+        return None
+    receiving = transfer.side == Side.RECEIVING
+    own = (receiving and has_cap(user, Cap.TRANSFER_FILE) and transfer.destination_school_id is not None
+           and user.org_unit_id == transfer.destination_school.org_unit_id)
+    waiting = transfer.state == TransferState.AWAITING_RETRIEVAL and transfer.retrieval_at is None
+    cancel_open = bool(transfer.cancellation_id) and transfer.cancellation.status in (
+        RequestStatus.PENDING, RequestStatus.RETURNED, RequestStatus.APPROVED)
+    if transfer.state == TransferState.AWAITING_SOURCE:
+        stage = "awaiting_source"
+    elif waiting and cancel_open:
+        stage = "cancelling"
+    elif waiting:
+        stage = "awaiting_retrieval"
+    elif transfer.state == TransferState.AWAITING_RETRIEVAL:
+        stage = "retrieving"
+    else:
+        stage = transfer.state
+    options = checks.class_options(transfer.destination_school, transfer.student) if own and waiting else []
+    peer = transfer.source_province_code if receiving else transfer.destination_province_code
+    may = own and waiting and not cancel_open
+    return AcrossContext(side=transfer.side, stage=stage, peer_province=peer, may_retrieve=may, may_cancel=may,
+                         class_options=options)

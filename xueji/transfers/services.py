@@ -117,9 +117,9 @@ def transfer_file(*, actor, token: str, proofs: Mapping[str, Sequence], school_c
     open on the pupil, naming the open one."""
     school = receiving_school(actor)
     pk, cross = pupil_of_token(actor=actor, token=token)
-    if cross:  # the national number was checked at the lookup; the hop to the other province comes later
-        raise Conflict(_("Transfers across provinces go through the national hub, which this system does not reach "
-                         "yet."), code="cross_province_unavailable")
+    if cross:  # the national number was checked at the lookup (finder.pupil_find with the other province)
+        return _file_across(actor=actor, school=school, pk=pk, proofs=proofs, school_class=school_class,
+                            migrant=migrant, reason=reason)
     student = _locked(pk)
     refusal = transfer_refusal(student, school)
     if refusal is not None:
@@ -157,17 +157,57 @@ def transfer_file(*, actor, token: str, proofs: Mapping[str, Sequence], school_c
     return transfer
 
 
+def _file_across(*, actor, school, pk: int, proofs, school_class, migrant: bool, reason: str) -> Transfer:
+    """A transfer from another province (B files for a pupil of A): B's request routes B's parties only; at its
+    last approval the hub asks A to open its side (crossing.py). What B learns of the pupil came from the lookup
+    (on separate databases: the hub's answer); A checks it all again when the request arrives."""
+    from xueji.transfers.choices import Side
+
+    student = Student.objects.select_related("school", "school_class").get(pk=pk)
+    refusal = transfer_refusal(student, school)
+    if refusal is not None:
+        raise refusal
+    if not student.national_number:
+        raise ValidationFailed(_("A transfer from another province is filed with the pupil's national student "
+                                 "number."), code="national_number_required", field="national_number")
+    province = province_code_of(actor.org_unit) or ""
+    files = proofs_require(province_code=province, proofs=proofs)
+    klass = class_require(school, student, school_class) if school_class else None
+    payload = {"student": student.pk, "source_school": None, "source_school_name": student.school.name,
+               "destination_school": school.pk, "school_class": klass.pk if klass else None,
+               "distance": ACROSS_PROVINCES, "migrant": bool(migrant), "reason": (reason or "").strip()[:255],
+               "national_number": student.national_number, "source_province": student.province_code,
+               "destination_province": province, "proofs": sorted({kind for kind, _f in files})}
+    title = f"跨省转学：{student.name}（{student.school.name} → {school.name}）"
+    request = request_submit(actor=actor, type=TRANSFER_TYPE, title=title, subject_type=PUPIL,
+                             subject_id=str(student.pk), payload=payload)
+    transfer = Transfer.objects.create(
+        request=request, student=student, side=Side.RECEIVING, source_school=None,
+        source_school_name=student.school.name, destination_school=school, destination_school_name=school.name,
+        destination_class=klass, distance=ACROSS_PROVINCES, migrant=bool(migrant), state=TransferState.FILED,
+        source_province_code=student.province_code, destination_province_code=province,
+        national_number=student.national_number, reason=payload["reason"], filed_at=clock.now())
+    for kind, upload in files:
+        proof_add(actor=actor, request=request, upload=upload, description=_system_words(proof_label(kind)))
+    audit_record(actor=actor, action="transfer.file", obj=transfer,
+                 after={"request": request.pk, "student": student.pk, "from_province": student.province_code,
+                        "to": school.pk, "distance": ACROSS_PROVINCES, "migrant": bool(migrant)})
+    return transfer
+
+
 def transfer_recheck(*, request: Request) -> None:
     """A returned transfer filed again: the same rules on the record and the windows as they are now."""
     transfer = Transfer.objects.select_related("destination_school__org_unit").get(pk=request.pk)
     student = _locked(transfer.student_id)
-    if student.school_id != transfer.source_school_id:
+    across = transfer.distance == ACROSS_PROVINCES  # the sending side's rules are checked on its side
+    if not across and student.school_id != transfer.source_school_id:
         raise Conflict(_("The pupil's record changed since the filing (another school, or off the roll): the "
                          "transfer cannot take effect."), code="record_moved")
     refusal = transfer_refusal(student, transfer.destination_school)
     if refusal is not None:
         raise refusal
-    window_require(kind=TRANSFER_WINDOW, unit=student.school.org_unit)
+    if not across:
+        window_require(kind=TRANSFER_WINDOW, unit=student.school.org_unit)
     if transfer.destination_class_id:
         class_require(transfer.destination_school, student, transfer.destination_class_id)
 
@@ -188,6 +228,8 @@ def decision_check(*, request: Request, step: Step, data: dict) -> dict:
     chosen = data.get("school_class")
     if not chosen:
         if transfer.destination_class_id or decision_data(request).get("school_class"):
+            return {}
+        if transfer.distance == ACROSS_PROVINCES:  # named at the file retrieval (调档), when the seat is taken
             return {}
         raise ValidationFailed(_("Name the class the pupil joins at the receiving school."), code="class_required",
                                field="school_class")
@@ -214,9 +256,11 @@ def transfer_approved(*, request: Request, actor) -> dict:
     transfer = _transfer_locked(request.pk)
     now = clock.now()
     transfer.decided_at = now
-    if transfer.distance == ACROSS_PROVINCES:
-        transfer.state = TransferState.AWAITING_RETRIEVAL
-        transfer.save(update_fields=["state", "decided_at"])
+    if transfer.distance == ACROSS_PROVINCES:  # B's side approved: the hub asks A to open its side
+        from xueji.transfers.crossing import requested_send
+
+        transfer.save(update_fields=["decided_at"])
+        requested_send(transfer=transfer, actor=actor)
         return {"transfer": transfer.pk, "state": transfer.state}
     transfer.state = TransferState.APPROVED
     transfer.save(update_fields=["state", "decided_at"])

@@ -26,3 +26,18 @@ def test_the_demo_runs_every_distance_within_the_province(db, settings, tmp_path
     assert steps[done["across_cities"]] == "绩溪县实验小学"
     demo_transfers_data()  # a second run adds no accounts twice
     assert User.objects.filter(username="jixi_school_registrar").count() == 1
+
+
+def test_the_demo_files_a_transfer_from_another_province(db, settings, tmp_path):
+    """With the second province (浙江): zj_school receives a pupil of 安徽's demo school, waiting for
+    zj_school_leader (浙江's engine holds 浙江's parties only)."""
+    from xueji.transfers.tests.conftest import open_transfer_windows
+
+    settings.MEDIA_ROOT = tmp_path
+    demo.generate(demo.DemoOptions(counties=1, schools=3, pupils=120, seed=5, second_province=True))
+    open_transfer_windows(("340000", "330000"))
+    done = demo_transfers_data()
+    transfer = Transfer.objects.get(pk=done["across_provinces"])
+    assert (transfer.distance, transfer.side, transfer.migrant) == ("across_provinces", "receiving", True)
+    step = Request.objects.get(pk=transfer.pk).steps.get(status="pending")
+    assert User.objects.get(username="zj_school_leader").org_unit_id == step.org_unit_id

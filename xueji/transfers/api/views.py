@@ -15,7 +15,7 @@ from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import requires
 from xueji.core.errors import NotFound
 from xueji.registry.presenters import presenter_for
-from xueji.transfers import finder, selectors, services
+from xueji.transfers import cancellation, crossing, finder, selectors, services
 from xueji.transfers.choices import PROOF_KINDS, distance_label
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.models import Transfer
@@ -110,7 +110,7 @@ class TransferSerializer(serializers.ModelSerializer):
                   "student", "student_name", "national_number", "source_school", "source_school_name",
                   "destination_school", "destination_school_name", "destination_class", "destination_class_name",
                   "source_province_code", "destination_province_code", "holder", "filed_at", "decided_at",
-                  "completed_at", "escalated_at"]
+                  "completed_at", "escalated_at", "side", "peer_key", "retrieval_at", "cancellation", "outcome"]
 
     def get_national_number(self, obj) -> str:
         return presenter_for(None).national_number(obj.national_number)
@@ -205,3 +205,48 @@ class TransferInboxApi(SelectorMixin, generics.ListAPIView):
 class TransferDetailApi(SelectorMixin, generics.RetrieveAPIView):
     serializer_class = TransferDetailSerializer
     get_selector = selectors.access_transfer_by_id
+
+
+class RetrieveSerializer(serializers.Serializer):
+    school_class = serializers.IntegerField(required=False, allow_null=True,
+                                            help_text="the class the pupil joins (else the one named before)")
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+@requires(post=Cap.TRANSFER_FILE)
+class TransferRetrieveApi(generics.GenericAPIView):
+    """调档: the receiving school of a cross-province transfer approved on both sides asks for the file, naming
+    the class. 409 not_approved before both approvals; a repeat changes nothing."""
+
+    serializer_class = RetrieveSerializer
+
+    @extend_schema(responses={200: TransferSerializer})
+    def post(self, request, pk):
+        data = RetrieveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        transfer = selectors.access_transfer_by_id(user=request.user, pk=pk)
+        crossing.transfer_retrieve(actor=request.user, transfer=transfer,
+                                   school_class=data.validated_data.get("school_class"))
+        transfer = selectors.access_transfer_by_id(user=request.user, pk=pk)
+        return Response(TransferSerializer(transfer, context={"request": request}).data)
+
+
+@requires(post=Cap.TRANSFER_FILE)
+class TransferCancelApi(generics.GenericAPIView):
+    """跨省转学撤销: the receiving school files the cancellation (approved by both sides' parties, in their
+    engines). 409 already_retrieved after 调档, not_cancellable before both approvals; a repeat changes nothing."""
+
+    serializer_class = CancelSerializer
+
+    @extend_schema(responses={200: TransferSerializer})
+    def post(self, request, pk):
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        transfer = selectors.access_transfer_by_id(user=request.user, pk=pk)
+        cancellation.cancellation_file(actor=request.user, transfer=transfer,
+                                       reason=data.validated_data.get("reason", ""))
+        transfer = selectors.access_transfer_by_id(user=request.user, pk=pk)
+        return Response(TransferSerializer(transfer, context={"request": request}).data)

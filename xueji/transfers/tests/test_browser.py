@@ -76,3 +76,49 @@ def test_a_transfer_in_the_browser(transactional_db, live_server, world, browser
     page.goto(f"{base}/transfers/")
     expect(page.locator("[data-testid=list]")).to_contain_text("shexian_primary")
     _shot(page, "transfers-list-sending-school")
+
+
+@pytest.mark.browser
+def test_a_cross_province_transfer_in_the_browser(transactional_db, live_server, world, browser_page,  # noqa: F811
+                                                  settings, tmp_path):
+    """安徽's tunxi_primary receives a pupil of 江苏's xuanwu_primary: both sides approved (through the services and
+    the hub), the receiving registrar sees 待调档 and retrieves the file on the page; the sending school's page
+    shows its side completed."""
+    from playwright.sync_api import expect
+
+    from xueji.hub.services import hub_run
+    from xueji.registry.models import Student
+    from xueji.transfers import finder, services
+    from xueji.transfers.models import Transfer
+    from xueji.transfers.tests.conftest import certificate
+    from xueji.transfers.tests.helpers import approve_all
+
+    settings.MEDIA_ROOT = tmp_path
+    open_transfer_windows()
+    from xueji.transfers.tests.test_across import NUMBER
+    number = NUMBER
+    Student.objects.filter(pk=world.students["xuanwu_primary"].pk).update(national_number=number)
+    registrar = world.user("tunxi_primary", "registrar")
+    found = finder.pupil_find(actor=registrar, national_number=number, source_province="320000")
+    transfer = services.transfer_file(actor=registrar, token=found.token, proofs={"certificate": [certificate()]},
+                                      migrant=True)
+    approve_all(world, transfer)
+    hub_run()
+    release = Transfer.objects.get(side="sending")
+    approve_all(world, release)
+    hub_run()
+    page = browser_page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    base = live_server.url
+    _login(page, base, "tunxi_primary_registrar")
+    page.goto(f"{base}/transfers/{transfer.pk}/")
+    expect(page.locator("[data-testid=across-stage]")).to_contain_text("待调档")
+    _shot(page, "transfers-across-awaiting-retrieval")
+    page.click("[data-testid=retrieve] button[type=submit]")
+    expect(page.locator("[data-testid=transfer-state]")).to_contain_text("完成")
+    _shot(page, "transfers-across-retrieved")
+    _login(page, base, "xuanwu_primary_registrar")
+    page.goto(f"{base}/transfers/{release.pk}/")
+    expect(page.locator("[data-testid=across]")).to_contain_text("转出方")
+    expect(page.locator("[data-testid=transfer-state]")).to_contain_text("完成")
+    _shot(page, "transfers-across-sending-side")

@@ -79,3 +79,42 @@ def test_the_last_approval_twice_at_once_moves_the_record_once(scene):
     assert Transfer.objects.get(pk=transfer.pk).state == TransferState.COMPLETED
     assert pupil(world).school_id == world.schools["tunxi_second"].pk
     assert StudentHistory.objects.filter(student_id=transfer.student_id, kind="placement").count() == 1
+
+
+def test_across_provinces_two_schools_filing_at_once_and_a_double_retrieval(scene):
+    """Two receiving schools of 安徽 filing for one pupil of 江苏 at once: one wins. Then 调档 twice at once: one
+    retrieval, one file, the record moved once."""
+    from xueji.hub.models import OutboxMessage
+    from xueji.hub.services import hub_run
+    from xueji.registry.models import Student
+    from xueji.transfers import crossing, finder
+    from xueji.transfers.tests.helpers import approve_all
+
+    world = scene
+    from xueji.transfers.tests.test_across import NUMBER
+    number = NUMBER
+    Student.objects.filter(pk=world.students["xuanwu_primary"].pk).update(national_number=number)
+    tokens = {school: finder.pupil_find(actor=world.user(school, "registrar"), national_number=number,
+                                        source_province="320000").token for school in ("tunxi_primary", "tunxi_second")}
+
+    def filing(school):
+        return lambda: services.transfer_file(actor=world.user(school, "registrar"), token=tokens[school],
+                                              proofs={"certificate": [certificate(f"{school}.pdf")]})
+
+    results = parallel(filing("tunxi_primary"), filing("tunxi_second"))
+    assert sorted(ok for ok, _ in results) == [False, True], results
+    filed = next(value for ok, value in results if ok)
+    assert next(value for ok, value in results if not ok).code == "request_in_progress"
+    approve_all(world, filed)
+    hub_run()
+    approve_all(world, Transfer.objects.get(side="sending"))
+    hub_run()
+    school = filed.destination_school.code
+    registrar = world.user("tunxi_primary" if school == "3410021001" else "tunxi_second", "registrar")
+    klass = world.classes["tunxi_primary" if school == "3410021001" else "tunxi_second"]
+    results = parallel(*[lambda: crossing.transfer_retrieve(actor=registrar, transfer=filed, school_class=klass)] * 2)
+    assert all(ok for ok, _ in results), results
+    assert OutboxMessage.objects.filter(kind="transfers.retrieve").count() == 1
+    hub_run()
+    assert Transfer.objects.get(pk=filed.pk).state == TransferState.COMPLETED
+    assert Student.objects.get(pk=world.students["xuanwu_primary"].pk).school_class_id == klass.pk

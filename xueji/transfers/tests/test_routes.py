@@ -69,18 +69,22 @@ def test_a_province_adds_the_cities_to_the_across_cities_route(scene):
     assert approve_all(world, transfer, school_class=world.classes["yaohai_primary"]).state == "completed"
 
 
-def test_the_route_across_provinces_is_defined_with_its_four_parties(scene):
-    """The hop comes later; the route and its parties are there (a province may add its own level)."""
+def test_across_provinces_each_engine_routes_its_own_side(scene):
+    """The receiving province's request names its side only (the sending side is the other province's
+    transfers.release, opened by the hub); four approvals in all, in the seed's order."""
+    from xueji.transfers.types import RELEASE
+
     world = scene
     source, destination = world.units["xuanwu_primary"], world.units["tunxi_primary"]
     assert distance_key(source, destination) == "across_provinces"
     assert [s["resolver"] for s in TRANSFER.route_for("across_provinces")] == [
-        "destination_school", "destination_county", "source_school", "source_county"]
-    request = Request(filer_org=destination, payload={"source_school_org": source.pk})
-    parties = TRANSFER.parties(request)
-    assert (parties["destination_school"], parties["destination_county"], parties["source_school"],
-            parties["source_county"]) == (destination, world.units["tunxi"], source, world.units["xuanwu"])
-    assert parties["common_superior"] == world.units["ministry"]
+        "destination_school", "destination_county"]
+    assert [s["resolver"] for s in RELEASE.route_for("across_provinces")] == ["source_school", "source_county"]
+    parties = TRANSFER.parties(Request(filer_org=destination, payload={}))
+    assert (parties["destination_school"], parties["destination_county"]) == (destination, world.units["tunxi"])
+    assert not any(name.startswith("source") for name in parties)
+    released = RELEASE.parties(Request(filer_org=source, payload={"source_school_org": source.pk}))
+    assert (released["source_school"], released["source_county"]) == (source, world.units["xuanwu"])
 
 
 def test_open_problem_records_follow_the_pupil(scene):

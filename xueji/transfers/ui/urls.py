@@ -13,5 +13,7 @@ urlpatterns = [
     path("transfers/new/", views.transfer_new, name="transfer_new"),
     path("transfers/<int:pk>/", views.transfer_detail, name="transfer_detail"),
     path("transfers/<int:pk>/decide/", views.transfer_decide, name="transfer_decide"),
+    path("transfers/<int:pk>/retrieve/", views.transfer_retrieve, name="transfer_retrieve"),
+    path("transfers/<int:pk>/cancel/", views.transfer_cancel, name="transfer_cancel"),
     path("transfers/<int:pk>/form.pdf", views.transfer_form_pdf, name="transfer_form_pdf"),
 ]

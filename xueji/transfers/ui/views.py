@@ -14,13 +14,14 @@ from xueji.accounts.models import Role
 from xueji.accounts.permissions import Cap
 from xueji.audit.services import audit_record
 from xueji.core import codes
+from xueji.core.errors import XuejiError
 from xueji.policy import selectors as policy_selectors
 from xueji.policy.choices import WINDOW_KINDS
 from xueji.regions.models import province_code_of
 from xueji.regions.selectors import region_options
 from xueji.registry.presenters import presenter_for
 from xueji.schools import selectors as school_selectors
-from xueji.transfers import checks, finder, rules, selectors, services
+from xueji.transfers import cancellation, checks, crossing, finder, rules, selectors, services
 from xueji.transfers.choices import TRANSFER_WINDOW, distance_label, proof_label
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.ui import forms, pdf, tables
@@ -165,7 +166,8 @@ def _detail(request, transfer, *, decision_form=None, status: int = 200):
         "distance": distance_label(transfer.distance), "proof_kinds": [proof_label(k) for k in
                                                                        (request_obj.payload or {}).get("proofs", [])],
         "proof_form": ProofForm(), "comment_form": CommentForm(), "masked": not shown.full,
-        "class_after": selectors.class_after(transfer)}, status=status)
+        "class_after": selectors.class_after(transfer),
+        "across": selectors.across_context(user=user, transfer=transfer)}, status=status)
 
 
 @web_view(Cap.REQUEST_VIEW, methods=("GET",))
@@ -218,3 +220,34 @@ def transfer_form_pdf(request, pk):
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="xueji-transfer-{transfer.pk}.pdf"'
     return response
+
+
+# ---------------------------------------------------------------- across provinces: 调档 and 跨省转学撤销
+
+
+def _across_action(request, pk, fn, done_words):
+    user = request.user
+    transfer = selectors.access_transfer_by_id(user=user, pk=pk)
+    try:
+        fn(user, transfer)
+    except XuejiError as exc:
+        messages.error(request, exc.words or exc.message)
+        return redirect("transfers:transfer_detail", pk=transfer.pk)
+    messages.success(request, done_words)
+    return redirect("transfers:transfer_detail", pk=transfer.pk)
+
+
+@web_view(Cap.TRANSFER_FILE, methods=("POST",))
+def transfer_retrieve(request, pk):
+    """调档: the receiving school names the class and asks the sending province for the file."""
+    return _across_action(request, pk, lambda user, transfer: crossing.transfer_retrieve(
+        actor=user, transfer=transfer, school_class=request.POST.get("school_class") or None),
+        _("File retrieval asked: the record moves when the sending province sends the file."))
+
+
+@web_view(Cap.TRANSFER_FILE, methods=("POST",))
+def transfer_cancel(request, pk):
+    """跨省转学撤销: the receiving school files the cancellation, approved by both provinces' sides."""
+    return _across_action(request, pk, lambda user, transfer: cancellation.cancellation_file(
+        actor=user, transfer=transfer, reason=request.POST.get("reason", "")),
+        _("Cancellation filed for approval."))

@@ -309,6 +309,12 @@ API_CASES: list[Case] = [
     Case("api:transfer-list", cap=Cap.REQUEST_VIEW),
     Case("api:transfer-inbox", cap=Cap.REQUEST_VIEW),
     Case("api:transfer-detail", cap=Cap.REQUEST_VIEW, obj="transfer"),
+    # 调档 and 跨省转学撤销: the receiving school of a cross-province transfer (the matrix's transfer is within a
+    # province: refused with receiving_school_only / not_cancellable, or 403 for a user of no school)
+    Case("api:transfer-retrieve", "post", cap=Cap.TRANSFER_FILE, obj="transfer", ok=(400, 403, 409),
+         data=lambda o, u, s: {}),
+    Case("api:transfer-cancel", "post", cap=Cap.TRANSFER_FILE, obj="transfer", ok=(400, 403, 409),
+         data=lambda o, u, s: {}),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

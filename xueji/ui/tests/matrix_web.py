@@ -287,6 +287,11 @@ WEB_CASES: list[Case] = [
     _web("transfers:transfer_decide", "post", cap=Cap.REQUEST_VIEW, obj="transfer", ok=(302, 400, 403),
          data=lambda o, u, s: {"decision": "approve"}),
     _web("transfers:transfer_form_pdf", cap=Cap.REQUEST_VIEW, obj="transfer"),
+    # 调档 and 跨省转学撤销 (a refusal comes back as a message on the transfer's page)
+    _web("transfers:transfer_retrieve", "post", cap=Cap.TRANSFER_FILE, obj="transfer", ok=(302, 403),
+         data=lambda o, u, s: {}),
+    _web("transfers:transfer_cancel", "post", cap=Cap.TRANSFER_FILE, obj="transfer", ok=(302, 403),
+         data=lambda o, u, s: {}),
     _web("problems:number_lookup", cap=Cap.STUDENT_VIEW),
     _web("problems:number_lookup", "post", cap=Cap.STUDENT_VIEW, obj="student", in_url=False,
          data=lambda o, u, s: {"number": _number_of(o)}),
