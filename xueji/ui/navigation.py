@@ -45,7 +45,8 @@ class Entry:
     order: int = 100
     text: str = ""  # the card's words on the workbench; empty: no card
     where: Where = "any"  # "school": a school's own staff only; "authority": education authorities only
-    waiting: str | None = None  # a key of the waiting work counted on the entry ("total": all of it)
+    # a key of the waiting work counted on the entry ("total": all of it), or several keys summed (their parts)
+    waiting: str | tuple[str, ...] | None = None
     count: Callable | None = None  # count(user) -> int, shown on the card (what lies in the jurisdiction)
     highlight: Callable | None = None  # highlight(user, waiting) -> bool: the card comes first, framed
     link: Callable | None = None  # link(user) -> url or None, for a page with arguments ("my school")
@@ -145,6 +146,8 @@ def waiting_work(user) -> dict[str, int] | None:
 def _waiting_count(entry: Entry, waiting: dict | None):
     if entry.waiting is None or waiting is None:
         return None
+    if isinstance(entry.waiting, tuple):
+        return sum(waiting.get(key, 0) for key in entry.waiting)
     return waiting.get(entry.waiting, 0)
 
 

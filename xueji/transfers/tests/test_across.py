@@ -250,3 +250,15 @@ def test_messages_in_order_per_pupil_are_held(across):
     assert InboxMessage.objects.filter(kind="transfers.requested").count() == 1
     inbox_process()
     assert sending_row(transfer) is not None
+
+
+def test_the_sending_schools_menu_counts_its_release_step(across, login):
+    """The sending province's side (跨省转出) waits for the sending school's leader: the menu's transfer count says so,
+    as it says so for the receiving side's steps."""
+    world = across
+    transfer = file_across(world)
+    approve_all(world, transfer)
+    hub_run()
+    assert sending_row(transfer) is not None
+    html = login(world.user("xuanwu_primary", "leader")).get("/").content.decode()
+    assert 'data-menu-count="transfers:transfer_inbox">1<' in html

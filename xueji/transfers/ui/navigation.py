@@ -1,13 +1,14 @@
 """Transfers in the menu (学籍日常管理) and on the workbench: the transfers waiting for the user (counted from the
-engine's one grouped count of the inbox, `steps:transfers.transfer`: no query of its own), all transfers in view,
+engine's one grouped count of the inbox: the steps of the receiving side's transfers, of a sending province's
+release (跨省转出) and of cancellations (跨省转学撤销), no query of its own), all transfers in view,
 and, for a school's registrar, filing one (the finder)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from xueji.transfers.choices import TRANSFER_TYPE
+from xueji.transfers.choices import CANCELLATION_TYPE, RELEASE_TYPE, TRANSFER_TYPE
 from xueji.ui.navigation import Entry, register
 
-WAITING = f"steps:{TRANSFER_TYPE}"
+WAITING = tuple(f"steps:{code}" for code in (TRANSFER_TYPE, RELEASE_TYPE, CANCELLATION_TYPE))
 
 register(
     Entry("transfers:transfer_inbox", _("Transfers"), "bi-box-arrow-in-right", "records", order=40, waiting=WAITING,
