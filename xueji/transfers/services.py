@@ -40,6 +40,7 @@ from xueji.transfers.choices import (
     ESCALATION_ROLE,
     OPEN_STATES,
     PROOF_KINDS,
+    RELEASE_TYPE,
     SOURCE_PARTIES,
     TRANSFER_TYPE,
     TRANSFER_WINDOW,
@@ -323,11 +324,13 @@ def _stage_of_transfer(transfer: Transfer) -> str:
 
 
 def overdue_steps(*, today: dt.date | None = None) -> list[tuple[Step, int]]:
-    """The sending side's steps of pending transfers past their province's consent deadline for the pupil's stage,
+    """The sending side's steps of pending transfers (a sending province's release of a cross-province transfer too)
+    past their province's consent deadline for the pupil's stage,
     with the deadline's working days. A step's clock starts when it was reached (the request's last action)."""
     today = today or clock.today()
     steps = (Step.objects.filter(status=StepStatus.PENDING, resolver__in=SOURCE_PARTIES,
-                                 request__type=TRANSFER_TYPE, request__status=RequestStatus.PENDING)
+                                 request__type__in=(TRANSFER_TYPE, RELEASE_TYPE),
+                                 request__status=RequestStatus.PENDING)
              .select_related("request__transfer__source_class", "request__transfer__student__school",
                              "request__transfer__student__school_class")
              .order_by("request_id"))

@@ -87,7 +87,13 @@ TRANSFER = register(RequestType(
 # Across provinces: the sending side's request (opened by the hub's transfers.requested) and the cancellation ----
 
 def _release_parties(request) -> dict:
-    return side("source", OrgUnit.objects.get(pk=(request.payload or {})["source_school_org"]))
+    """The sending side by level; its deadline's escalation goes to the sending province's authority: the common
+    superior of two provinces (the ministry) is outside a province's system, the province is the highest level
+    of the sending side's own."""
+    parties = side("source", OrgUnit.objects.get(pk=(request.payload or {})["source_school_org"]))
+    if "source_province" in parties:
+        parties["common_superior"] = parties["source_province"]
+    return parties
 
 
 def _no_data(*, request, step, data: dict) -> dict:

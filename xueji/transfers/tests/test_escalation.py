@@ -103,3 +103,36 @@ def test_the_job_worker_runs_the_deadline_every_round(scene):
     _to_the_sending_school(world, "shexian_primary")
     with clock.frozen(_day(4)):
         assert jobs_maintain()["periodic"]["transfers.escalated"] == 1
+
+
+def test_a_sending_provinces_release_past_the_deadline_goes_to_its_province(scene):
+    """Across provinces the sending side's steps are its own province's (transfers.release); past that province's
+    deadline its school's step goes to the sending province's authority (the two provinces' common superior, the
+    ministry, is outside a province's system), which decides for the rest of the sending side."""
+    from xueji.hub.services import hub_run
+    from xueji.registry.models import Student
+    from xueji.transfers.tests.test_across import NUMBER, file_across, sending_row
+
+    world = scene
+    Student.objects.filter(pk=world.students["xuanwu_primary"].pk).update(national_number=NUMBER)
+    switch_set(actor=world.user("jiangsu", "sysadmin"), stage="1", key="transfers.consent_deadline",
+               value={"enabled": True, "working_days": 2})
+    with clock.frozen(_day(0)):
+        transfer = file_across(world)
+        approve_all(world, transfer)
+        hub_run()
+        release = sending_row(transfer)
+    with clock.frozen(_day(2)):
+        assert services.transfers_escalate_overdue() == 0
+    with clock.frozen(_day(3)):
+        assert services.transfers_escalate_overdue() == 1
+        assert services.transfers_escalate_overdue() == 0
+    assert [(party, unit, role) for party, unit, role in route_of(world, release)] == [
+        ("common_superior", "jiangsu", "registrar"), ("source_county", "xuanwu", "registrar")]
+    assert list(Request.objects.get(pk=release.pk).steps.order_by("order").values_list("status", flat=True)) == [
+        "pending", "cancelled"]
+    with clock.frozen(_day(3)):
+        approve_all(world, release)
+        hub_run()
+    transfer.refresh_from_db()
+    assert transfer.state == TransferState.AWAITING_RETRIEVAL
