@@ -81,6 +81,7 @@ PAGES = (
     Page("student timeline, long history", "/students/{long_pk}/timeline/"),
     Page("student as of a date, long history", "/students/{long_pk}/?as_of=2025-09-01"),
     Page("inbox", "/inbox/"),
+    Page("transfer inbox", "/transfers/inbox/"),  # issue 9: a county's transfer inbox under 100 ms at p99
     Page("classes", "/classes/"),
     Page("API student list", "/api/v1/students/", api=True),
     Page("API student list by name", "/api/v1/students/?q={surname}", api=True),
