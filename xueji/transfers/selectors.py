@@ -5,7 +5,7 @@ the pupil through the presenter: in full only for a user whose jurisdiction hold
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from xueji.accounts.jurisdiction import access, org_in_jurisdiction, restrict
 from xueji.accounts.permissions import Cap, has_cap
@@ -13,20 +13,24 @@ from xueji.core import clock
 from xueji.registry.presenters import Presenter, presenter_for
 from xueji.schools.models import SchoolClass
 from xueji.transfers import checks
-from xueji.transfers.choices import RELEASE_TYPE, TRANSFER_TYPE
+from xueji.transfers.choices import CANCELLATION_TYPE, RELEASE_TYPE, TRANSFER_TYPE
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.models import Transfer
 from xueji.workflow.models import RequestStatus, Step, StepStatus
 from xueji.workflow.selectors import inbox, request_permissions
 from xueji.workflow.services import decision_data
 
-# The requests a transfer row stands on: the transfer itself, and across provinces the sending side's release.
-TRANSFER_TYPES = (TRANSFER_TYPE, RELEASE_TYPE)
+# The requests a transfer row stands on: the transfer itself, across provinces the sending side's release, and a
+# cancellation (跨省转学撤销) once filed: the inbox lists a row while any of them waits for the user.
+TRANSFER_TYPES = (TRANSFER_TYPE, RELEASE_TYPE, CANCELLATION_TYPE)
 _BASE = ("student", "source_school", "destination_school", "destination_class", "source_class", "request")
 
 
 def _pending(field: str) -> Subquery:
-    steps = Step.objects.filter(request_id=OuterRef("request_id"), status=StepStatus.PENDING).order_by("order")
+    """A field of the step holding the row now: its request's pending step, or its cancellation's (the transfer's
+    own request is approved by then, so at most one of them has a pending step)."""
+    steps = Step.objects.filter(Q(request_id=OuterRef("request_id")) | Q(request_id=OuterRef("cancellation_id")),
+                                status=StepStatus.PENDING).order_by("order")
     return Subquery(steps.values(field)[:1])
 
 
@@ -35,7 +39,7 @@ def _with_holder(qs: QuerySet[Transfer]) -> QuerySet[Transfer]:
     action: when its current step was reached)."""
     return qs.select_related(*_BASE).annotate(
         holder_name=_pending("org_unit__name"), holder_role=_pending("role"), holder_party=_pending("resolver"),
-        holder_unit=_pending("org_unit_id"))
+        holder_unit=_pending("org_unit_id"), held_since=_pending("request__updated_at"))
 
 
 def transfer_list(*, user, filters: dict | None = None) -> QuerySet[Transfer]:
@@ -50,7 +54,7 @@ def transfer_inbox(*, user, filters: dict | None = None) -> QuerySet[Transfer]:
     if not has_cap(user, Cap.REQUEST_VIEW):
         return Transfer.objects.none()
     waiting = inbox(user=user).filter(request__type__in=TRANSFER_TYPES).values("request_id")
-    qs = _with_holder(Transfer.objects.filter(request_id__in=waiting))
+    qs = _with_holder(Transfer.objects.filter(Q(request_id__in=waiting) | Q(cancellation_id__in=waiting)))
     return TransferFilterSet.narrow(qs, filters, user=user).order_by("request__updated_at", "request_id")
 
 

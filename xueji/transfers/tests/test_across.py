@@ -262,3 +262,30 @@ def test_the_sending_schools_menu_counts_its_release_step(across, login):
     assert sending_row(transfer) is not None
     html = login(world.user("xuanwu_primary", "leader")).get("/").content.decode()
     assert 'data-menu-count="transfers:transfer_inbox">1<' in html
+
+
+def test_a_cancellation_waits_in_the_transfer_inbox_of_each_sides_holders(across, login):
+    """跨省转学撤销 in approval: the transfer row is in the inbox of whoever holds the cancellation's step (B's school
+    leader, then, after the hop, A's school leader), held by them; the menu counts it."""
+    from xueji.transfers.selectors import transfer_inbox
+
+    world = across
+    transfer, release = both_approved(world)
+    cancellation.cancellation_file(actor=world.user("tunxi_primary", "registrar"), transfer=transfer,
+                                   reason="家长改变主意")
+    leader = world.user("tunxi_primary", "leader")
+    rows = list(transfer_inbox(user=leader))
+    assert [(row.pk, row.holder_party, row.holder_unit) for row in rows] == [
+        (transfer.pk, "destination_school", world.units["tunxi_primary"].pk)]
+    html = login(leader).get("/transfers/inbox/").content.decode()
+    assert 'data-menu-count="transfers:transfer_inbox">1<' in html
+    transfer.refresh_from_db()
+    request = Request.objects.get(pk=transfer.cancellation_id)  # B's side of the cancellation
+    while request.status == "pending":
+        step = request.steps.filter(round=request.round, status="pending").order_by("order").first()
+        request = request_decide(actor=holder_of(world, step), request=request, approve=True)
+    hub_run()
+    assert list(transfer_inbox(user=leader)) == []
+    sending_leader = world.user("xuanwu_primary", "leader")
+    assert [(row.pk, row.holder_party) for row in transfer_inbox(user=sending_leader)] == [
+        (release.pk, "source_school")]

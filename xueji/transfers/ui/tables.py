@@ -55,7 +55,7 @@ class TransferTable(Base):
                            record.get_state_display())
 
     def render_holder(self, record):
-        since = timesince(record.request.updated_at, clock.now())
+        since = timesince(getattr(record, "held_since", None) or record.request.updated_at, clock.now())
         return format_html('{} · {}<div class="small text-body-secondary">{} · {}</div>', record.holder_name,
                            _ROLES.get(record.holder_role, record.holder_role), party_label(record.holder_party),
                            _("waiting %(time)s") % {"time": since})
