@@ -93,6 +93,8 @@ MIDDLEWARE = [
 # Benchmarks only (bench/load.py): each response says how many SQL queries it made (X-Queries, X-Query-Ms).
 if env_bool("XUEJI_QUERY_COUNT_HEADER", False):
     MIDDLEWARE.insert(0, "xueji.core.middleware.QueryCountMiddleware")
+# Benchmarks only, with the header above: requests slower than this many ms are logged with their queries.
+XUEJI_SLOW_REQUEST_MS = env_int("XUEJI_SLOW_REQUEST_MS", 0)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

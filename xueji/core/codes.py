@@ -16,6 +16,9 @@ class CodeTable:
         self.rows = tuple(rows)
         self._by_code = {code: (zh, en) for code, zh, en in self.rows}
         self._by_name = {name: code for code, zh, en in self.rows for name in (en, zh)}
+        # The choices in each language, made once (a model field's choices are read per cell of a table).
+        self._choices = {False: tuple((code, zh) for code, zh, _en in self.rows),
+                         True: tuple((code, en) for code, _zh, en in self.rows)}
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
@@ -40,7 +43,7 @@ class CodeTable:
 
     def choices(self) -> list[tuple[str, str]]:
         """A callable for model/form `choices=`: evaluated on use, so labels follow the language."""
-        return [(code, self.label(code)) for code in self.codes]
+        return list(self._choices[(get_language() or "zh-hans").startswith("en")])
 
     def code_for_name(self, name: str) -> str | None:
         """Accept a code or an official name (Chinese or English) from an import cell."""

@@ -126,10 +126,14 @@ class SecurityHeadersMiddleware:
 
 class QueryCountMiddleware:
     """Benchmarks only (settings XUEJI_QUERY_COUNT_HEADER, off by default): the number of SQL queries a request made
-    and their database time, as response headers X-Queries and X-Query-Ms (bench/load.py reads them)."""
+    and their database time, as response headers X-Queries and X-Query-Ms (bench/load.py reads them). With
+    XUEJI_SLOW_REQUEST_MS, each request slower than that is logged (logger "xueji.slow", one JSON line): its path,
+    time, CPU time, queries, database time, the garbage collector's pauses and its slowest queries, to find the
+    cause of a tail."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.slow_ms = getattr(settings, "XUEJI_SLOW_REQUEST_MS", 0)
 
     def __call__(self, request):
         import time
@@ -137,17 +141,61 @@ class QueryCountMiddleware:
         from django.db import connection
 
         stats = {"count": 0, "seconds": 0.0}
+        slow_ms = self.slow_ms
+        queries = [] if slow_ms else None
 
         def counted(execute, sql, params, many, context):
             began = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
             finally:
+                took = time.perf_counter() - began
                 stats["count"] += 1
-                stats["seconds"] += time.perf_counter() - began
+                stats["seconds"] += took
+                if queries is not None:
+                    queries.append((took, sql))
 
+        if slow_ms:
+            return self._timed(request, counted, stats, queries)
         with connection.execute_wrapper(counted):
             response = self.get_response(request)
         response["X-Queries"] = str(stats["count"])
         response["X-Query-Ms"] = f"{stats['seconds'] * 1000:.1f}"
+        return response
+
+    def _timed(self, request, counted, stats, queries):
+        import gc
+        import json
+        import logging
+        import os
+        import time
+
+        from django.db import connection
+
+        pauses = []
+
+        def collected(phase, info):
+            if phase == "start":
+                pauses.append([time.perf_counter(), info.get("generation")])
+            elif pauses:
+                pauses[-1][0] = time.perf_counter() - pauses[-1][0]
+
+        gc.callbacks.append(collected)
+        began, cpu = time.perf_counter(), time.process_time()
+        try:
+            with connection.execute_wrapper(counted):
+                response = self.get_response(request)
+        finally:
+            gc.callbacks.remove(collected)
+        ms = (time.perf_counter() - began) * 1000
+        response["X-Queries"] = str(stats["count"])
+        response["X-Query-Ms"] = f"{stats['seconds'] * 1000:.1f}"
+        if ms >= self.slow_ms:
+            logging.getLogger("xueji.slow").warning(json.dumps({
+                "at": time.time(), "pid": os.getpid(), "path": request.get_full_path(), "ms": round(ms, 1),
+                "cpu_ms": round((time.process_time() - cpu) * 1000, 1), "queries": stats["count"],
+                "db_ms": round(stats["seconds"] * 1000, 1),
+                "gc": [(round(p * 1000, 1), g) for p, g in pauses],
+                "slowest": [(round(t * 1000, 1), sql[:400]) for t, sql in sorted(queries, reverse=True)[:3]]},
+                ensure_ascii=False))
         return response

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
+from xueji.core.db.grams import has_text
 from xueji.core.filters import IdFilter, IntFilter, ListFilterSet
 from xueji.regions.filters import org_unit_label
 from xueji.schools.models import School, SchoolClass
@@ -35,7 +36,12 @@ class SchoolFilterSet(ListFilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value)) if value else queryset
+        """Any part of the name (its grams: an index serves it, core/db/grams.py) or, for digits, the beginning of
+        the code (ten digits: a text with anything else is no code's beginning)."""
+        if not value:
+            return queryset
+        found = has_text("name_grams", "name", value)
+        return queryset.filter(Q(code__startswith=value) | found if value.isdigit() else found)
 
 
 class ClassFilterSet(ListFilterSet):

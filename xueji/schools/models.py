@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
+from xueji.core.db.grams import GramsField
 from xueji.core.models import TimeStampedModel
 
 
@@ -24,6 +25,9 @@ class School(TimeStampedModel):
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The name's characters and pairs of characters (core/db/grams.py), kept by every save: a search by any part of
+    # the name (the searchable selects, the school list) is served by a GIN index on PostgreSQL (migration 0002).
+    name_grams = GramsField(source="name")
 
     class Meta:
         ordering = ["code"]

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock
+from xueji.regions.models import OrgKind
 from xueji.schools.filters import ClassFilterSet, SchoolFilterSet
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
@@ -77,9 +78,19 @@ CHOICES_LIMIT = 20  # the rows a searchable select loads at a time
 
 def school_choices(*, user, q: str = "") -> list[School]:
     """Schools of the jurisdiction for a searchable select: the name contains `q` or the code starts with it; at
-    most CHOICES_LIMIT, by code."""
-    qs = school_list(user=user, filters={"q": q.strip()} if q.strip() else None)
-    return list(qs.order_by("code")[:CHOICES_LIMIT])
+    most CHOICES_LIMIT, in the order of the org tree (a county's schools together), or by code for digits. In
+    the tree's order the database walks the jurisdiction's own units and stops at the 20th match, or reads the
+    few matches from the name's index; by code, it walked the province's codes past every school outside a
+    county's or a city's jurisdiction. Digits are a code's beginning: its schools are one range of the code's
+    index (and one stretch of the tree, far down it for most codes)."""
+    text = q.strip()
+    qs = school_list(user=user, filters={"q": text} if text else None)
+    unit = getattr(user, "org_unit", None)
+    if unit is not None and unit.kind == OrgKind.COUNTY:
+        # The same schools (a school sits under its county), said so the database can cross the county's index
+        # with the name's instead of reading every school of the province that matches.
+        qs = qs.filter(county_id=unit.pk)
+    return list(qs.order_by("code" if text.isdigit() else "org_unit__path")[:CHOICES_LIMIT])
 
 
 def class_choices(*, user, school: int | None = None, q: str = "") -> list[SchoolClass]:

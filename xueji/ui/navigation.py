@@ -143,6 +143,17 @@ def waiting_work(user) -> dict[str, int] | None:
     return {**parts, **counts}  # the parts are shown, not summed again
 
 
+def waiting_for(request) -> dict[str, int] | None:
+    """`waiting_work` of the request's user, counted once per request: the menu, the workbench, the inbox page and
+    each table's own template (django-tables2 renders it with the request, so the context processors run again)
+    share the one count."""
+    try:
+        return request._xueji_waiting
+    except AttributeError:
+        request._xueji_waiting = waiting_work(request.user)
+        return request._xueji_waiting
+
+
 def _waiting_count(entry: Entry, waiting: dict | None):
     if entry.waiting is None or waiting is None:
         return None

@@ -101,7 +101,7 @@ def safe_next(request, default: str) -> str:
 def workbench(request):
     """The menu's entries as cards (xueji/ui/navigation.py), with cheap counts of what lies in the jurisdiction."""
     user = request.user
-    cards = navigation.cards(user, waiting=navigation.waiting_work(user))
+    cards = navigation.cards(user, waiting=navigation.waiting_for(request))
     recent_jobs = None
     if has_cap(user, Cap.JOB_VIEW):
         recent_jobs = job_selectors.job_list(user=user, filters={"mine": True})[:5]

@@ -127,3 +127,26 @@ def test_the_benchmark_header_counts_the_queries_of_a_request(rf, db):
 
     assert response["X-Queries"] == "2"
     assert float(response["X-Query-Ms"]) >= 0
+
+
+def test_the_benchmark_logs_a_slow_request_with_its_queries(rf, db, settings, caplog):
+    import json
+    import logging
+
+    from django.db import connection
+    from django.http import HttpResponse
+
+    from xueji.core.middleware import QueryCountMiddleware
+
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return HttpResponse("ok")
+
+    settings.XUEJI_SLOW_REQUEST_MS = 0.001
+    with caplog.at_level(logging.WARNING, logger="xueji.slow"):
+        response = QueryCountMiddleware(view)(rf.get("/students/?page=2"))
+    assert response["X-Queries"] == "1"
+    logged = json.loads(caplog.records[-1].getMessage())
+    assert logged["path"] == "/students/?page=2" and logged["queries"] == 1
+    assert logged["slowest"][0][1] == "SELECT 1" and "gc" in logged and "cpu_ms" in logged

@@ -94,3 +94,17 @@ def _enter_drafts(world, registrar, n):
 def test_an_entry_names_a_known_area():
     with pytest.raises(ValueError, match="unknown menu area"):
         navigation.register(navigation.Entry("ui:workbench", "x", "bi-x", "nowhere"))
+
+
+@pytest.mark.parametrize("url_name", ["ui:workbench", "workflow:inbox", "registry:student_list", "schools:class_list"])
+def test_the_waiting_work_is_counted_once_a_page(world, login, monkeypatch, url_name):
+    """The menu, the workbench's cards, the inbox page and each table's own template (django-tables2 renders it
+    with the request, running the context processors again) share one count of the waiting work."""
+    registrar = world.user("tunxi_primary", "registrar")
+    _enter_drafts(world, registrar, 1)
+    calls = []
+    counted = navigation.waiting_work
+    monkeypatch.setattr(navigation, "waiting_work", lambda user: calls.append(user) or counted(user))
+    html = login(registrar).get(reverse(url_name)).content.decode()
+    assert len(calls) == 1
+    assert 'data-testid="inbox-badge">1<' in html

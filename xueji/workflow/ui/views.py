@@ -34,7 +34,7 @@ def inbox(request):
     table = paged(request, tables.InboxTable(steps), per_page=50)
     return render(request, "workflow/inbox.html", {
         "title": _("Inbox"), "table": table, "filter_form": form, "bulk_form": forms.BulkDecisionForm(),
-        "todo": navigation.waiting_work(request.user),
+        "todo": navigation.waiting_for(request),
         "returned": workflow_selectors.returned_requests(user=request.user)[:50]})
 
 
