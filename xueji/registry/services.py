@@ -918,3 +918,45 @@ def student_delete(*, actor, student: Student, archive: Callable[[StudentArchive
     audit_record(actor=actor, action="student.delete", obj=student, before=snapshot(student), after=extra)
     student.delete()
     return extra
+
+
+# A record received from another province (跨省转学, 调档) ------------------------------------------------------------
+
+@transaction.atomic
+def student_create_from_file(*, school_class, province_code: str, record: dict, detail: dict,
+                             family: Sequence[dict], numbers: Sequence[dict], request_id: int | None) -> Student:
+    """The record of a pupil received from another province, where this database does not hold it (the provinces
+    on separate databases): the record, its details, family members and national numbers as the sending side's
+    file gives them (xueji/transfers/crossing.py `file_of`), in the receiving class; counted and audited."""
+    record = dict(record)
+    for name in ("birth_date", "entry_date"):
+        record[name] = dt.date.fromisoformat(record[name]) if record.get(name) else None
+    student = Student.objects.create(school=school_class.school, school_class=school_class,
+                                     province_code=province_code, reg_status=RegStatus.REGISTERED, **record)
+    detail_fields = {f.attname for f in StudentDetail._meta.concrete_fields}
+    StudentDetail.objects.create(student=student, **{k: v for k, v in detail.items() if k in detail_fields})
+    FamilyMember.objects.bulk_create([FamilyMember(student=student, **member) for member in family])
+    NationalNumber.objects.bulk_create([
+        NationalNumber(student=student, number=n["number"], kind=n["kind"],
+                       issued_at=dt.datetime.fromisoformat(n["issued_at"]),
+                       superseded_at=dt.datetime.fromisoformat(n["superseded_at"]) if n.get("superseded_at") else None)
+        for n in numbers])
+    counts.one(None, counts.key_of(student))
+    audit_record(actor=None, username="system", action="student.receive", obj=student,
+                 after={"school_class": school_class.pk, "province": province_code, "request": request_id,
+                        "family": len(family), "numbers": len(numbers)})
+    return student
+
+
+@transaction.atomic
+def student_history_receive(*, student: Student, rows: Sequence[dict], request_id: int | None) -> int:
+    """The history rows a received file brings (each with its origin key, kept in `changes.file_key`, so that a
+    file applied twice copies nothing twice: the caller leaves out the keys the record holds)."""
+    StudentHistory.objects.bulk_create([
+        StudentHistory(student=student, kind=h["kind"], old=h["old"], new=h["new"],
+                       changes={**(h["changes"] or {}), "file_key": h["key"]}, reason=h["reason"], request_id=None,
+                       at=dt.datetime.fromisoformat(h["at"])) for h in rows])
+    if rows:
+        audit_record(actor=None, username="system", action="student.history_receive", obj=student,
+                     after={"rows": len(rows), "request": request_id})
+    return len(rows)

@@ -37,17 +37,19 @@ from xueji.core.errors import Conflict, ValidationFailed, XuejiError
 from xueji.hub.handlers import register_handler
 from xueji.hub.services import message_send, province_side
 from xueji.regions.models import province_code_of
-from xueji.registry import counts
 from xueji.registry.choices import StudentStatus
 from xueji.registry.models import (
-    FamilyMember,
     NationalNumber,
-    RegStatus,
     Student,
     StudentDetail,
     StudentHistory,
 )
-from xueji.registry.services import student_place, student_set_status
+from xueji.registry.services import (
+    student_create_from_file,
+    student_history_receive,
+    student_place,
+    student_set_status,
+)
 from xueji.schools.models import School, SchoolClass
 from xueji.transfers.checks import class_require, pupil_refusal
 from xueji.transfers.choices import (
@@ -403,32 +405,13 @@ def file_apply(*, file: dict, school_class: SchoolClass, request_id: int | None)
         student = student_place(actor=None, student=existing, school_class=school_class, request_id=request_id,
                                 province_code=province_here)
     else:
-        student = _create_from_file(file, school_class, province_here)
+        student = student_create_from_file(school_class=school_class, province_code=province_here,
+                                           record=file["record"], detail=file.get("detail") or {},
+                                           family=file.get("family") or (), numbers=file.get("numbers") or (),
+                                           request_id=request_id)
     held = _held_history_keys(student, file.get("province", ""))
-    rows = [StudentHistory(student=student, kind=h["kind"], old=h["old"], new=h["new"],
-                           changes={**(h["changes"] or {}), "file_key": h["key"]}, reason=h["reason"],
-                           request_id=None, at=dt.datetime.fromisoformat(h["at"]))
-            for h in file.get("history") or () if h["key"] not in held]
-    StudentHistory.objects.bulk_create(rows)
-    return student
-
-
-def _create_from_file(file: dict, school_class: SchoolClass, province_here: str) -> Student:
-    record = dict(file["record"])
-    for f in ("birth_date", "entry_date"):
-        record[f] = dt.date.fromisoformat(record[f]) if record.get(f) else None
-    student = Student.objects.create(school=school_class.school, school_class=school_class,
-                                     province_code=province_here, reg_status=RegStatus.REGISTERED, **record)
-    detail = {k: v for k, v in (file.get("detail") or {}).items() if k in {f.attname for f in
-                                                                          StudentDetail._meta.concrete_fields}}
-    StudentDetail.objects.create(student=student, **detail)
-    FamilyMember.objects.bulk_create([FamilyMember(student=student, **m) for m in file.get("family") or ()])
-    NationalNumber.objects.bulk_create([
-        NationalNumber(student=student, number=n["number"], kind=n["kind"],
-                       issued_at=dt.datetime.fromisoformat(n["issued_at"]),
-                       superseded_at=dt.datetime.fromisoformat(n["superseded_at"]) if n.get("superseded_at") else None)
-        for n in file.get("numbers") or ()])
-    counts.one(None, counts.key_of(student))
+    student_history_receive(student=student, rows=[h for h in file.get("history") or () if h["key"] not in held],
+                            request_id=request_id)
     return student
 
 
