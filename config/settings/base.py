@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "xueji.problems",
     "xueji.changes",
     "xueji.transfers",
+    "xueji.schoolyear",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.hub",

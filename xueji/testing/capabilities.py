@@ -58,6 +58,11 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "hub.view": _at(("province",), ("sysadmin",)),
     # 转学: the receiving school's registrar finds a pupil of another school (exactly, audited) and files.
     "transfer.file": _at(("school",), ("registrar",)),
+    # The school year's turn: registrars and leaders follow it; a school graduates its own final grade; the
+    # authorities below the ministry prepare and run the promotion (the province's run, a school held back).
+    "graduation.view": _at(LEVELS, ("registrar", "leader")),
+    "graduation.manage": _at(("school",), ("registrar",)),
+    "promotion.manage": _at(("province", "city", "county"), ("registrar",)),
     # Any signed-in user.
     "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor")),
 }

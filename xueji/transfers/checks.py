@@ -37,7 +37,7 @@ def grade_label(student: Student) -> str:
     klass = student.school_class
     if klass is None:
         return str(codes.STAGE.label(stage_of(student)))
-    return f"{codes.STAGE.label(klass.stage)} {klass.grade_label(current_school_year_start())}"
+    return f"{codes.STAGE.label(klass.stage)} {klass.grade_label(current_school_year_start(klass.school))}"
 
 
 def grade_classes(school: School, student: Student):
