@@ -315,11 +315,12 @@ API_CASES: list[Case] = [
          data=lambda o, u, s: {}),
     Case("api:transfer-cancel", "post", cap=Cap.TRANSFER_FILE, obj="transfer", ok=(400, 403, 409),
          data=lambda o, u, s: {}),
-    # The school year's turn (xueji/schoolyear/api/): a school graduates its own final grade (the matrix's pupils are
-    # not in one: refused with not_final_grade / not_graduated); the authorities check and prepare the promotion,
+    # The school year's turn (xueji/schoolyear/api/): a school graduates its own final grade (the matrix's world has
+    # no graduation window open: 400 outside_business_window; its pupils are graduated by none: 409 not_graduated);
+    # the authorities check and prepare the promotion,
     # the province runs it (403 promotion_province_only for a city or county; 409 once it runs).
     Case("api:graduation", cap=Cap.GRADUATION_MANAGE),
-    Case("api:graduation", "post", cap=Cap.GRADUATION_MANAGE, obj="student", in_url=False, ok=(409,),
+    Case("api:graduation", "post", cap=Cap.GRADUATION_MANAGE, obj="student", in_url=False, ok=(400,),
          data=lambda o, u, s: {"students": [o.pk]}),
     Case("api:graduate-list", cap=Cap.GRADUATION_VIEW),
     Case("api:student-graduation", cap=Cap.GRADUATION_VIEW, obj="student", ok=(409,)),
