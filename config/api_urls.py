@@ -134,6 +134,8 @@ urlpatterns = [
     path("transfers/<int:pk>/cancel/", transfers.TransferCancelApi.as_view(), name="transfer-cancel"),
     # The school year's turn (xueji/schoolyear/api/): graduation of a compulsory final grade, the promotion.
     path("graduation/", schoolyear.GraduationApi.as_view(), name="graduation"),
+    path("graduation/senior/", schoolyear.SeniorGraduationApi.as_view(), name="senior-graduation"),
+    path("exam-results/", schoolyear.ExamResultsApi.as_view(), name="exam-results"),
     path("graduates/", schoolyear.GraduateListApi.as_view(), name="graduate-list"),
     path("students/<int:pk>/graduation/", schoolyear.StudentGraduationApi.as_view(), name="student-graduation"),
     path("students/<int:pk>/graduation/revert/", schoolyear.GraduationRevertApi.as_view(),

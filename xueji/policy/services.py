@@ -22,6 +22,7 @@ from xueji.core import clock
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.policy import levels
 from xueji.policy.choices import (  # callers read the kinds here too
+    EXAM_SUBJECTS,
     STAGES,
     TRANSFER_CERTIFICATE,
     TRANSFER_PROOF_KINDS,
@@ -44,10 +45,13 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "transfers.extra_proofs": ([], "转学须另附的证明材料（除转学证明外）"),
     # 升级: the moment each year the province's promotion starts (Asia/Shanghai, MM-DD HH:MM; 24:00 the day's end).
     "schoolyear.promotion_moment": ("08-10 24:00", "每年升级时间（北京时间，月-日 时:分）"),
+    # 普通高中毕业: the 学业水平考试 subjects a pupil must have passed (codes of choices.EXAM_SUBJECTS).
+    "schoolyear.senior_required_subjects": ([], "普通高中毕业须合格的学业水平考试科目"),
 }
 # Settings whose value is a list of codes: the codes each may hold.
 SETTING_CHOICES: dict[str, Iterable[str]] = {
     "transfers.extra_proofs": [k for k in TRANSFER_PROOF_KINDS if k != TRANSFER_CERTIFICATE],
+    "schoolyear.senior_required_subjects": list(EXAM_SUBJECTS),
 }
 # Settings whose text has a shape: the pattern it must match whole.
 SETTING_PATTERNS: dict[str, str] = {

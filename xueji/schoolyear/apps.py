@@ -9,4 +9,4 @@ class SchoolYearConfig(AppConfig):
 
     def ready(self) -> None:
         # The refusals' words, the promotion job and its periodic start, the timeline's batch records.
-        from xueji.schoolyear import errors, jobs, timeline  # noqa: F401
+        from xueji.schoolyear import errors, jobs, timeline, types  # noqa: F401

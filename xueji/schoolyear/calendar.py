@@ -36,17 +36,22 @@ def calendar_of(*, user, county: int | None = None) -> dict:
     current = current_school_year_start()
     year = current
     run = selectors.promotion_run_of(province) if province is not None else None
-    ids = [s.pk for s in schools]
+    # Each school in its own year in effect (a school promoted already looks at its new final grade): one grouped
+    # count per distinct year, one or two in practice.
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for school in schools:
+        by_year[school.year_in_effect(current)].append(school.pk)
     remaining: Counter = Counter()
     graduated: Counter = Counter()
-    for start in range(0, len(ids), 2000):
-        chunk = ids[start:start + 2000]
-        rows = (Student.objects.filter(school_id__in=chunk, status__in=ON_ROLL)
-                .filter(selectors.final_grade_q(year, prefix="school_class__", stages=COMPULSORY)).order_by()
-                .values_list("school_id").annotate(n=Count("pk")))
-        remaining.update(dict(rows))
-        graduated.update(dict(GraduationBatch.objects.filter(school_id__in=chunk, year=year).order_by()
-                              .values_list("school_id").annotate(n=Count("pk"))))
+    for school_year, ids in by_year.items():
+        for start in range(0, len(ids), 2000):
+            chunk = ids[start:start + 2000]
+            rows = (Student.objects.filter(school_id__in=chunk, status__in=ON_ROLL)
+                    .filter(selectors.final_grade_q(school_year, prefix="school_class__", stages=COMPULSORY))
+                    .order_by().values_list("school_id").annotate(n=Count("pk")))
+            remaining.update(dict(rows))
+            graduated.update(dict(GraduationBatch.objects.filter(school_id__in=chunk, year=school_year).order_by()
+                                  .values_list("school_id").annotate(n=Count("pk"))))
     states = dict(PromotionSchool.objects.filter(run=run).values_list("school_id", "state")) if run else {}
     today, now = clock.today(), clock.now()
     deadline = _deadline(getattr(province, "code", None), year)

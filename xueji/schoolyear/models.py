@@ -119,3 +119,23 @@ class PromotionSchool(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.school_id} {self.state}"
+
+
+class ExamResult(models.Model):
+    """A pupil's result in one 学业水平考试 subject (senior high), loaded by an authority from the exam office's
+    file; a re-upload replaces the result of the same pupil and subject (idempotent)."""
+
+    jurisdiction_path = "student__school__org_unit__path"
+
+    student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="exam_results")
+    subject = models.CharField(_("subject"), max_length=16)
+    passed = models.BooleanField(_("passed"))
+    score = models.CharField(_("score"), max_length=16, blank=True)
+    loaded_at = models.DateTimeField(_("loaded"))
+
+    class Meta:
+        ordering = ["student", "subject"]
+        constraints = [models.UniqueConstraint(fields=["student", "subject"], name="one_result_per_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.subject} {self.passed}"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -49,7 +49,7 @@ from xueji.schoolyear.choices import (
     RunStatus,
     SchoolState,
 )
-from xueji.schoolyear.models import Graduate, GraduationBatch, PromotionRun, PromotionSchool
+from xueji.schoolyear.models import ExamResult, Graduate, GraduationBatch, PromotionRun, PromotionSchool
 
 # ---------------------------------------------------------------- graduation (毕业/结业), compulsory stages
 
@@ -68,57 +68,217 @@ def _destination(code: str | None) -> str:
     return code
 
 
-@transaction.atomic
-def graduation_graduate(*, actor, school: School, student_ids: Sequence[int], kind: str = LeaveKind.GRADUATED,
-                        destinations: dict[int, str] | None = None) -> GraduationBatch:
-    """The school graduates (毕业) or completes (结业) the chosen pupils of its final grade at once, without
-    approval, inside the business window of graduation (closing by the province's deadline). Every chosen pupil
-    must be in school in the final grade of a compulsory stage of this school; otherwise the whole batch is
-    refused, naming them, and nothing changes. Destinations (去向) per pupil; unknown by default."""
-    _own_school(actor, school)
-    if kind not in LeaveKind.values:
-        raise ValidationFailed(f"Unknown kind {kind!r}.", code="invalid_code", field="kind")
-    ids = sorted({int(pk) for pk in student_ids})
-    if not ids:
-        raise ValidationFailed(_("No pupil was chosen to graduate."), code="nothing_to_graduate", field="students")
-    chosen = {k: _destination(v) for k, v in (destinations or {}).items()}
-    if len(within(Student.objects.filter(pk__in=ids), actor).values_list("pk", flat=True)) != len(ids):
-        raise NotFound("student not found")  # a pupil outside the school's jurisdiction, as if absent
-    window_require(kind=GRADUATION_WINDOW, unit=school)
+def _eligible(school: School, ids: list[int], stages: Sequence[str]) -> dict[int, str]:
+    """Of these pupils, those in school (在读, 复学) in the final grade of one of `stages` at this school, locked:
+    pupil id -> stage."""
     year = selectors.school_year_of(school)
-    eligible = dict(Student.objects.select_for_update(of=("self",)).filter(pk__in=ids, school=school,
-                                                                            status__in=GRADUATING)
-                    .filter(selectors.final_grade_q(year, prefix="school_class__", stages=COMPULSORY))
-                    .values_list("pk", "school_class__stage"))
-    refused = [pk for pk in ids if pk not in eligible]
-    if refused:
-        senior = list(Student.objects.filter(pk__in=refused, school=school, school_class__stage="3")
-                      .values_list("pk", flat=True))
-        names = list(Student.objects.filter(pk__in=refused, school=school).values_list("name", flat=True)[:20])
-        if senior and len(senior) == len(refused):
-            raise Conflict(_("Senior high graduation is approved by the authority."), code="not_compulsory",
-                           details={"students": refused})
-        raise Conflict(format_lazy(_("Not in school in the final grade of a compulsory stage here: {names}."),
-                                   names="、".join(names) or ", ".join(map(str, refused[:20]))),
-                       code="not_final_grade", field="students", details={"students": refused})
-    stages = sorted(set(eligible.values()))
+    return dict(Student.objects.select_for_update(of=("self",)).filter(pk__in=ids, school=school,
+                                                                        status__in=GRADUATING)
+                .filter(selectors.final_grade_q(year, prefix="school_class__", stages=stages))
+                .values_list("pk", "school_class__stage"))
+
+
+def _refuse_not_final(school: School, refused: list[int]) -> None:
+    names = list(Student.objects.filter(pk__in=refused, school=school).values_list("name", flat=True)[:20])
+    raise Conflict(format_lazy(_("Not in school in the final grade of a compulsory stage here: {names}."),
+                               names="、".join(names) or ", ".join(map(str, refused[:20]))),
+                   code="not_final_grade", field="students", details={"students": refused})
+
+
+def _graduate(*, actor, school: School, ids: list[int], kind: str, stages: list[str],
+              destinations: dict[int, str], request_id: int | None = None) -> GraduationBatch:
+    """The write of a graduation, its pupils checked: the batch, their status through the registry's door (its
+    history rows, counts and audit), one graduate row each."""
+    year = selectors.school_year_of(school)
     batch = GraduationBatch.objects.create(school=school, stage=stages[0], kind=kind, year=year, count=len(ids),
                                            created_by=actor, created_at=clock.now())
     before = dict(Student.objects.filter(pk__in=ids).values_list("pk", "status"))
     id_numbers = dict(Student.objects.filter(pk__in=ids).values_list("pk", "id_number"))
     changed = students_set_status_bulk(actor=actor, student_ids=ids, old=GRADUATING, status=kind,
                                        reason="graduation", action="schoolyear.graduate",
-                                       detail={"batch": batch.pk, "school": school.pk})
+                                       detail={"batch": batch.pk, "school": school.pk, "request": request_id})
     if len(changed) != len(ids):  # a pupil changed status under us: the whole batch is refused
         raise Conflict(_("Some of these pupils changed status meanwhile; nothing was graduated."),
                        code="not_final_grade")
     Graduate.objects.bulk_create([
         Graduate(batch=batch, student_id=pk, school=school, id_number=id_numbers.get(pk) or "",
-                 previous_status=before[pk], destination=chosen.get(pk, Destination.UNKNOWN)) for pk in ids],
+                 previous_status=before[pk], destination=destinations.get(pk, Destination.UNKNOWN)) for pk in ids],
         batch_size=2000)
     audit_record(actor=actor, action="schoolyear.graduation", obj=batch,
-                 after={"kind": kind, "year": year, "count": len(ids), "stages": stages})
+                 after={"kind": kind, "year": year, "count": len(ids), "stages": stages, "request": request_id})
     return batch
+
+
+def _chosen(actor, student_ids: Sequence[int], kind: str, destinations: dict | None) -> tuple[list[int], dict]:
+    if kind not in LeaveKind.values:
+        raise ValidationFailed(f"Unknown kind {kind!r}.", code="invalid_code", field="kind")
+    ids = sorted({int(pk) for pk in student_ids})
+    if not ids:
+        raise ValidationFailed(_("No pupil was chosen to graduate."), code="nothing_to_graduate", field="students")
+    chosen = {int(k): _destination(v) for k, v in (destinations or {}).items()}
+    if len(within(Student.objects.filter(pk__in=ids), actor).values_list("pk", flat=True)) != len(ids):
+        raise NotFound("student not found")  # a pupil outside the school's jurisdiction, as if absent
+    return ids, chosen
+
+
+@transaction.atomic
+def graduation_graduate(*, actor, school: School, student_ids: Sequence[int], kind: str = LeaveKind.GRADUATED,
+                        destinations: dict[int, str] | None = None) -> GraduationBatch:
+    """The school graduates (毕业) or completes (结业) the chosen pupils of its final grade at once, without
+    approval, inside the business window of graduation (closing by the province's deadline). Every chosen pupil
+    must be in school in the final grade of a compulsory stage of this school; otherwise the whole batch is
+    refused, naming them, and nothing changes. Destinations (去向) per pupil; unknown by default. Senior high
+    graduates with approval (`senior_graduation_file`)."""
+    _own_school(actor, school)
+    ids, chosen = _chosen(actor, student_ids, kind, destinations)
+    window_require(kind=GRADUATION_WINDOW, unit=school)
+    eligible = _eligible(school, ids, COMPULSORY)
+    refused = [pk for pk in ids if pk not in eligible]
+    if refused:
+        senior = set(_eligible(school, refused, ("3",)))
+        if senior and len(senior) == len(refused):
+            raise Conflict(_("Senior high graduation is approved by the authority."), code="not_compulsory",
+                           details={"students": refused})
+        _refuse_not_final(school, refused)
+    return _graduate(actor=actor, school=school, ids=ids, kind=kind, stages=sorted(set(eligible.values())),
+                     destinations=chosen)
+
+
+# ---------------------------------------------------------------- senior high graduation, with approval
+
+SENIOR_TYPE = "schoolyear.senior_graduation"
+REQUIRED_SUBJECTS = "schoolyear.senior_required_subjects"
+
+
+def conditions_unmet(*, province_code: str | None, student_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The 学业水平考试 subjects the province requires that each pupil has not passed (pupils who meet every
+    condition are left out): one grouped read of the results."""
+    required = list(setting_get(province_code=province_code, key=REQUIRED_SUBJECTS) or [])
+    if not required:
+        return {}
+    passed: dict[int, set] = {}
+    for pk, subject in ExamResult.objects.filter(student_id__in=list(student_ids), subject__in=required,
+                                                 passed=True).values_list("student_id", "subject"):
+        passed.setdefault(pk, set()).add(subject)
+    return {pk: [s for s in required if s not in passed.get(pk, set())] for pk in student_ids
+            if set(required) - passed.get(pk, set())}
+
+
+def _refuse_unmet(unmet: dict[int, list[str]]) -> None:
+    names = dict(Student.objects.filter(pk__in=list(unmet)).values_list("pk", "name"))
+    raise Conflict(format_lazy(_("Not every required exam subject is passed: {names}."),
+                               names="、".join(names.get(pk, str(pk)) for pk in list(unmet)[:20])),
+                   code="conditions_not_met", field="students",
+                   details={"students": {str(pk): subjects for pk, subjects in unmet.items()}})
+
+
+@transaction.atomic
+def senior_graduation_file(*, actor, school: School, student_ids: Sequence[int], kind: str = LeaveKind.GRADUATED,
+                           destinations: dict[int, str] | None = None):
+    """普通高中毕业: the school files its final-grade pupils for the authority's approval (the school leader, then
+    the county registrar), inside the graduation window. Every pupil must be in school in the senior final grade
+    and have passed the subjects the province requires; otherwise refused, naming them, nothing filed. At the
+    last approval the conditions are checked again and the pupils graduate (`types.py`)."""
+    from xueji.workflow.services import request_submit
+
+    _own_school(actor, school)
+    ids, chosen = _chosen(actor, student_ids, kind, destinations)
+    window_require(kind=GRADUATION_WINDOW, unit=school)
+    eligible = _eligible(school, ids, ("3",))
+    refused = [pk for pk in ids if pk not in eligible]
+    if refused:
+        raise Conflict(_("Only pupils in school in the senior final grade are filed here."), code="not_final_grade",
+                       field="students", details={"students": refused})
+    unmet = conditions_unmet(province_code=school.county.code[:2] + "0000", student_ids=ids)
+    if unmet:
+        _refuse_unmet(unmet)
+    title = gettext("Senior high graduation: %(school)s, %(count)s pupils") % {"school": school.name,
+                                                                               "count": len(ids)}
+    return request_submit(actor=actor, type=SENIOR_TYPE, title=title,
+                          payload={"school": school.pk, "students": ids, "kind": kind,
+                                   "destinations": {str(k): v for k, v in chosen.items()}},
+                          subject_type="schools.school", subject_id=str(school.pk),
+                          subjects=[("registry.student", pk) for pk in ids])
+
+
+def senior_graduation_apply(*, request, actor) -> dict:
+    """The effect at the last approval: the pupils still in the senior final grade and meeting the conditions
+    graduate; any that no longer do refuse the approval (the request stays at its step), nothing changed."""
+    payload = request.payload or {}
+    school = School.objects.select_related("county").get(pk=payload["school"])
+    ids = sorted(int(pk) for pk in payload.get("students") or [])
+    eligible = _eligible(school, ids, ("3",))
+    refused = [pk for pk in ids if pk not in eligible]
+    if refused:
+        raise Conflict(_("Only pupils in school in the senior final grade are filed here."), code="not_final_grade",
+                       details={"students": refused})
+    unmet = conditions_unmet(province_code=school.county.code[:2] + "0000", student_ids=ids)
+    if unmet:
+        _refuse_unmet(unmet)
+    batch = _graduate(actor=actor, school=school, ids=ids, kind=payload.get("kind", LeaveKind.GRADUATED),
+                      stages=["3"], destinations={int(k): v for k, v in (payload.get("destinations") or {}).items()},
+                      request_id=request.pk)
+    return {"batch": batch.pk, "count": batch.count}
+
+
+RESULT_WORDS = {"合格": True, "通过": True, "pass": True, "passed": True, "1": True,
+                "不合格": False, "未通过": False, "fail": False, "failed": False, "0": False}
+
+
+@transaction.atomic
+def exam_results_load(*, actor, rows: Sequence[dict]) -> dict:
+    """An authority loads 学业水平考试 results (rows of national number or ID number, subject, result, score), as
+    the exam office's file gives them: every row checked first and every error reported in one pass (row,
+    field, message), nothing written while any row is wrong; then one set-based upsert. Loading the same file
+    again leaves the same results (idempotent)."""
+    from xueji.policy.choices import EXAM_SUBJECTS
+
+    require_cap(actor, Cap.PROMOTION_MANAGE)
+    keys = {str(r.get("number") or "").strip().upper() for r in rows} - {""}
+    students: dict[str, int] = {}
+    scoped = within(Student.objects.all(), actor)
+    for start_list in (list(keys)[i:i + 2000] for i in range(0, len(keys), 2000)):
+        for pk, number, id_number in scoped.filter(Q(national_number__in=start_list) | Q(id_number__in=start_list)) \
+                .values_list("pk", "national_number", "id_number"):
+            for key in (number, id_number):
+                if key:
+                    students[key.upper()] = pk
+    errors, clean, seen = [], {}, {}
+    for index, row in enumerate(rows, start=1):
+        number = str(row.get("number") or "").strip().upper()
+        subject = str(row.get("subject") or "").strip()
+        result = str(row.get("result") or "").strip().lower()
+        if number not in students:
+            errors.append({"row": index, "field": "number", "message": str(_("No pupil of yours has this number."))})
+        if subject not in EXAM_SUBJECTS:
+            errors.append({"row": index, "field": "subject", "message": str(_("Unknown exam subject."))})
+        if result not in RESULT_WORDS:
+            errors.append({"row": index, "field": "result", "message": str(_("The result is 合格 or 不合格."))})
+        if number in students and subject in EXAM_SUBJECTS:
+            key = (students[number], subject)
+            if key in seen:
+                errors.append({"row": index, "field": "subject", "message": str(format_lazy(
+                    _("The same pupil and subject as row {row}."), row=seen[key]))})
+            seen[key] = index
+            if result in RESULT_WORDS:
+                clean[key] = (RESULT_WORDS[result], str(row.get("score") or "")[:16])
+    if errors:
+        raise ValidationFailed(_("The file has errors; nothing was loaded."), code="invalid_rows",
+                               details={"rows": errors})
+    now = clock.now()
+    pairs = list(clean)
+    existing = {(s, subj): pk for pk, s, subj in ExamResult.objects.filter(
+        student_id__in={s for s, _subj in pairs}).values_list("pk", "student_id", "subject")}
+    ExamResult.objects.bulk_create([ExamResult(student_id=s, subject=subj, passed=clean[(s, subj)][0],
+                                               score=clean[(s, subj)][1], loaded_at=now)
+                                    for s, subj in pairs if (s, subj) not in existing], batch_size=2000)
+    from xueji.core.db import update_rows
+
+    update_rows(ExamResult, "id", ["passed", "score", "loaded_at"],
+                [(existing[key], clean[key][0], clean[key][1], now) for key in pairs if key in existing])
+    audit_record(actor=actor, action="schoolyear.exam_results", object_type="schoolyear.examresult",
+                 object_repr=f"{len(pairs)} results", after={"rows": len(rows), "results": len(pairs)})
+    return {"rows": len(rows), "results": len(pairs), "updated": sum(1 for key in pairs if key in existing)}
 
 
 @transaction.atomic

@@ -250,3 +250,47 @@ class PromotionSchoolApi(APIView):
     def post(self, request, pk):
         school = school_get(user=request.user, pk=pk)
         return Response(_row(services.promotion_school_now(actor=request.user, school=school)))
+
+
+class SeniorInput(serializers.Serializer):
+    students = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
+    kind = serializers.ChoiceField(choices=LeaveKind.choices, default=LeaveKind.GRADUATED)
+
+
+@requires(post=Cap.GRADUATION_MANAGE)
+class SeniorGraduationApi(APIView):
+    """普通高中毕业: file the senior final grade's pupils for approval (201 with the request); 409
+    conditions_not_met names each pupil's missing 学业水平考试 subjects."""
+
+    @extend_schema(request=SeniorInput, responses={201: dict})
+    def post(self, request):
+        school = _own_school(request)
+        data = SeniorInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        filed = services.senior_graduation_file(actor=request.user, school=school,
+                                                student_ids=data.validated_data["students"],
+                                                kind=data.validated_data["kind"])
+        return Response({"request": filed.pk, "status": filed.status}, status=status.HTTP_201_CREATED)
+
+
+class ExamRowSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=32, help_text="national student number or ID number")
+    subject = serializers.CharField(max_length=16)
+    result = serializers.CharField(max_length=8, help_text="合格 / 不合格")
+    score = serializers.CharField(max_length=16, required=False, allow_blank=True)
+
+
+class ExamRowsInput(serializers.Serializer):
+    rows = ExamRowSerializer(many=True)
+
+
+@requires(post=Cap.PROMOTION_MANAGE)
+class ExamResultsApi(APIView):
+    """An authority loads 学业水平考试 results: every row error in one pass (400 invalid_rows, nothing loaded); a
+    re-upload is idempotent."""
+
+    @extend_schema(request=ExamRowsInput, responses=dict)
+    def post(self, request):
+        data = ExamRowsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.exam_results_load(actor=request.user, rows=data.validated_data["rows"]))

@@ -191,3 +191,31 @@ def test_the_promotion_pages(scene, client):
     assert api.status_code == 200 and api.json()["schools"]["excluded"] == 1
     assert client.get(reverse("api:promotion-check")).status_code == 200
     assert client.get(reverse("api:promotion-dry-run")).status_code == 200
+
+
+def test_the_calendar_shows_what_is_late(scene):
+    from xueji.policy.models import BusinessWindow
+    from xueji.schoolyear.calendar import calendar_of
+
+    user = scene.user("anhui", "registrar")
+    deadline = BusinessWindow.objects.filter(province_code="340000", kind="graduation.graduation").get().end_date
+    with clock.frozen(deadline + dt.timedelta(days=1)):
+        found = calendar_of(user=user)
+    late = {r["school"].pk for r in found["schools"] if r["graduation_late"]}
+    assert late == {scene.schools["tunxi_primary"].pk}  # its final grade is still in school after the deadline
+    tunxi = next(c for c in found["counties"] if c["id"] == scene.units["tunxi"].pk)
+    assert tunxi["remaining"] == 3 and tunxi["graduation_late"] == 1
+    _graduate_all(scene)
+    with clock.frozen(deadline + dt.timedelta(days=1)):
+        assert not any(r["graduation_late"] for r in calendar_of(user=user)["schools"])
+
+
+def test_the_main_pages_stay_within_their_queries(scene, client, django_assert_max_num_queries):
+    client.force_login(_province(scene))
+    client.get(reverse("schoolyear:promotion"))  # the run prepared once
+    for name in ("schoolyear:promotion", "schoolyear:promotion_dry_run", "schoolyear:calendar"):
+        with django_assert_max_num_queries(40):
+            assert client.get(reverse(name)).status_code == 200
+    client.force_login(scene.user("tunxi_primary", "registrar"))
+    with django_assert_max_num_queries(40):
+        assert client.get(reverse("schoolyear:graduation")).status_code == 200
