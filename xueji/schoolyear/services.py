@@ -295,12 +295,9 @@ def graduate_destination_set(*, actor, graduate: Graduate, destination: str,
     return graduate
 
 
-@transaction.atomic
-def graduation_revert(*, actor, graduate: Graduate, reason: str = "") -> Graduate:
-    """A mistaken graduation reverted to in school (在读) by the school (compulsory stages). Refused once the pupil
-    has been admitted elsewhere (the record sits in another school, or is on a roll again), or when reverted
-    already; nothing changes then."""
-    _own_school(actor, graduate.school)
+def _revert(*, actor, graduate: Graduate, reason: str = "", request_id: int | None = None) -> Graduate:
+    """The write of a revert, in the caller's transaction: refused once the pupil has been admitted elsewhere (the
+    record sits in another school, or is on a roll again), or when reverted already; nothing changes then."""
     locked = Graduate.objects.select_for_update().filter(pk=graduate.pk).first()
     if locked is None or locked.reverted_at is not None:
         raise Conflict(_("This graduation was reverted already."), code="already_reverted")
@@ -315,14 +312,53 @@ def graduation_revert(*, actor, graduate: Graduate, reason: str = "") -> Graduat
     back = StudentStatus.ENROLLED  # the transition table's one way back from 毕业/结业
     students_set_status_bulk(actor=actor, student_ids=[student.pk], old=[student.status], status=back,
                              reason=(reason or "graduation reverted")[:255], action="schoolyear.graduation_revert",
-                             detail={"graduate": locked.pk})
+                             detail={"graduate": locked.pk, "request": request_id})
     now = clock.now()
     Graduate.objects.filter(pk=locked.pk).update(reverted_at=now, reverted_by=actor)
     GraduationBatch.objects.filter(pk=locked.batch_id, count__gt=0).update(count=F("count") - 1)
     audit_record(actor=actor, action="schoolyear.revert", obj=locked, before={"status": student.status},
-                 after={"status": back, "reason": reason})
+                 after={"status": back, "reason": reason, "request": request_id})
     locked.reverted_at, locked.reverted_by = now, actor
     return locked
+
+
+@transaction.atomic
+def graduation_revert(*, actor, graduate: Graduate, reason: str = "") -> Graduate:
+    """A mistaken graduation of a compulsory stage reverted to in school (在读) by the school itself; a senior high
+    graduation is reverted only with approval (`senior_revert_file`)."""
+    _own_school(actor, graduate.school)
+    if graduate.batch.stage == "3":
+        raise Conflict(_("A senior high graduation is reverted with the authority's approval."),
+                       code="revert_needs_approval")
+    return _revert(actor=actor, graduate=graduate, reason=reason)
+
+
+SENIOR_REVERT_TYPE = "schoolyear.senior_revert"
+
+
+@transaction.atomic
+def senior_revert_file(*, actor, graduate: Graduate, reason: str = ""):
+    """The school files the revert of a mistaken senior high graduation for approval (school leader, county
+    registrar); refused at once when it could not be applied (admitted elsewhere, reverted already)."""
+    from xueji.workflow.services import request_submit
+
+    _own_school(actor, graduate.school)
+    with transaction.atomic():  # the same checks as the effect, rolled back: a refusal says why now
+        _revert(actor=actor, graduate=graduate, reason=reason)
+        transaction.set_rollback(True)
+    return request_submit(actor=actor, type=SENIOR_REVERT_TYPE,
+                          title=gettext("Revert of a senior high graduation: %(name)s") % {
+                              "name": graduate.student.name},
+                          payload={"graduate": graduate.pk, "student": graduate.student_id,
+                                   "reason": (reason or "")[:255]},
+                          subject_type="registry.student", subject_id=str(graduate.student_id))
+
+
+def senior_revert_apply(*, request, actor) -> dict:
+    payload = request.payload or {}
+    graduate = Graduate.objects.select_related("batch").get(pk=payload["graduate"])
+    _revert(actor=actor, graduate=graduate, reason=payload.get("reason", ""), request_id=request.pk)
+    return {"graduate": graduate.pk}
 
 
 def destinations_fill(*, student_ids: Sequence[int] | None = None) -> int:

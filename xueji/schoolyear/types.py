@@ -20,3 +20,13 @@ SENIOR = register(RequestType(
     code=services.SENIOR_TYPE, label=_("Senior high graduation"), apply=_apply, window_kind=GRADUATION_WINDOW,
     default_route=(step("filing_school", "leader"), step("filing_county", "registrar")),
     subjects=(SCHOOL, PUPIL), excludes=(services.SENIOR_TYPE,)))
+
+
+def _apply_revert(request, actor=None, **_kwargs):
+    return services.senior_revert_apply(request=request, actor=actor or request.filer)
+
+
+SENIOR_REVERT = register(RequestType(
+    code=services.SENIOR_REVERT_TYPE, label=_("Revert of a senior high graduation"), apply=_apply_revert,
+    default_route=(step("filing_school", "leader"), step("filing_county", "registrar")),
+    subjects=(PUPIL,), excludes=(services.SENIOR_REVERT_TYPE,)))

@@ -103,3 +103,24 @@ def test_the_senior_api(senior, client):
     assert refused.status_code == 409 and refused.json()["code"] == "conditions_not_met"
     filed = client.post("/api/v1/graduation/senior/", {"students": [a.pk]}, content_type="application/json")
     assert filed.status_code == 201
+
+
+def test_a_senior_graduation_is_reverted_only_with_approval(senior):
+    from xueji.schoolyear.services import graduation_revert, senior_revert_file
+
+    a = senior.senior_pupils[0]
+    exam_results_load(actor=senior.user("tunxi", "registrar"), rows=_rows(senior.senior_pupils))
+    request = senior_graduation_file(actor=senior.senior_registrar, school=senior.senior, student_ids=[a.pk])
+    request = request_decide(actor=senior.senior_leader, request=request, approve=True)
+    request_decide(actor=senior.user("tunxi", "registrar"), request=request, approve=True)
+    graduate = Graduate.objects.select_related("batch", "school", "student").get(student=a)
+    with pytest.raises(Conflict) as direct:
+        graduation_revert(actor=senior.senior_registrar, graduate=graduate)
+    assert direct.value.code == "revert_needs_approval"
+    revert = senior_revert_file(actor=senior.senior_registrar, graduate=graduate, reason="误报")
+    assert Student.objects.get(pk=a.pk).status == "07"  # nothing until the last approval
+    revert = request_decide(actor=senior.senior_leader, request=revert, approve=True)
+    revert = request_decide(actor=senior.user("tunxi", "registrar"), request=revert, approve=True)
+    assert revert.status == RequestStatus.APPROVED
+    assert Student.objects.get(pk=a.pk).status == "01"
+    assert Graduate.objects.get(pk=graduate.pk).reverted_at is not None
