@@ -53,6 +53,17 @@ def graduation_candidates(*, user, school: School) -> QuerySet[Student]:
             .select_related("school_class").order_by("school_class__stage", "school_class__number", "name", "pk"))
 
 
+def senior_candidates(*, user, school: School) -> QuerySet[Student]:
+    """The senior final grade's pupils in school (filed for the authority's approval to graduate)."""
+    require_cap(user, Cap.GRADUATION_MANAGE)
+    if "3" not in school.stages:
+        return Student.objects.none()
+    year = school_year_of(school)
+    return (within(Student.objects.filter(school=school, status__in=GRADUATING, reg_status="registered"), user)
+            .filter(final_grade_q(year, prefix="school_class__", stages=("3",)))
+            .select_related("school_class").order_by("school_class__number", "name", "pk"))
+
+
 def graduation_batches(*, user) -> QuerySet[GraduationBatch]:
     require_cap(user, Cap.GRADUATION_VIEW)
     return within(GraduationBatch.objects.select_related("school", "created_by"), user)

@@ -124,3 +124,24 @@ def test_a_senior_graduation_is_reverted_only_with_approval(senior):
     assert revert.status == RequestStatus.APPROVED
     assert Student.objects.get(pk=a.pk).status == "01"
     assert Graduate.objects.get(pk=graduate.pk).reverted_at is not None
+
+
+def test_the_results_file_and_the_senior_filing_pages(senior, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    a, b = senior.senior_pupils
+    client.force_login(senior.user("tunxi", "registrar"))
+    bad = "学籍号,科目,成绩\nX,语文,合格\n".encode()
+    page = client.post(reverse("schoolyear:exam_results"), {"file": SimpleUploadedFile("r.csv", bad)})
+    assert page.status_code == 200 and 'data-testid="row-errors"' in page.content.decode()
+    assert not ExamResult.objects.exists()
+    good = "\n".join(["身份证件号,科目,成绩,分数", f"{a.id_number},语文,合格,A", f"{a.id_number},数学,合格,B",
+                      f"{b.id_number},语文,合格,", f"{b.id_number},数学,不合格,E"]).encode("gb18030")
+    page = client.post(reverse("schoolyear:exam_results"), {"file": SimpleUploadedFile("r.csv", good)})
+    assert 'data-testid="loaded"' in page.content.decode() and ExamResult.objects.count() == 4
+    client.force_login(senior.senior_registrar)
+    page = client.get(reverse("schoolyear:graduation"))
+    assert 'data-testid="senior-candidates"' in page.content.decode()
+    answer = client.post(reverse("schoolyear:senior_graduation"), {"students": [a.pk]})
+    assert answer.status_code == 302 and "/requests/" in answer["Location"]

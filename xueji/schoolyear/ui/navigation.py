@@ -9,6 +9,8 @@ register(
           where="school", text=_("毕业/结业: graduate the final grade at once, exceptions unticked; destinations.")),
     Entry("schoolyear:promotion", _("Yearly promotion"), "bi-arrow-up-circle", "graduation", order=20,
           where="authority", text=_("升级: check what blocks each school, the dry run, hold a school back, run.")),
+    Entry("schoolyear:exam_results", _("Exam results"), "bi-card-checklist", "graduation", order=25,
+          where="authority", text=_("学业水平考试: load the results senior high graduation is checked against.")),
     Entry("schoolyear:calendar", _("School year calendar"), "bi-calendar3", "graduation", order=30,
           where="authority", text=_("Graduation, promotion and admission per county and school: what is late.")),
 )

@@ -50,12 +50,28 @@ def graduation(request):
                 "count": batch.count, "kind": batch.get_kind_display()})
             return redirect("schoolyear:graduation")
     candidates = list(selectors.graduation_candidates(user=user, school=school))
+    senior = list(selectors.senior_candidates(user=user, school=school))
     graduates = list(selectors.graduates_list(user=user, filters={"school": school.pk})[:300])
     windows = [{**row, "label": WINDOW_KINDS.get(row["kind"], row["kind"])}
                for row in windows_open_for(user=user, kinds=[GRADUATION_WINDOW])]
     return render(request, "schoolyear/graduation.html", {
-        "school": school, "candidates": candidates, "graduates": graduates, "windows": windows,
+        "school": school, "candidates": candidates, "senior": senior, "graduates": graduates, "windows": windows,
         "year": selectors.school_year_of(school), "destinations": Destination.choices, "kinds": LeaveKind.choices})
+
+
+@web_view(post=Cap.GRADUATION_MANAGE, methods=("POST",))
+def senior_graduation(request):
+    """普通高中毕业: file the ticked senior final-grade pupils for the authority's approval."""
+    school = _own_school(request)
+    chosen = [int(v) for v in request.POST.getlist("students") if v.isdigit()]
+    try:
+        filed = services.senior_graduation_file(actor=request.user, school=school, student_ids=chosen,
+                                                kind=request.POST.get("kind", LeaveKind.GRADUATED))
+    except XuejiError as exc:
+        _refused(request, exc)
+        return redirect("schoolyear:graduation")
+    messages.success(request, _("Filed for approval: %(title)s.") % {"title": filed.title})
+    return redirect("workflow:request_detail", pk=filed.pk)
 
 
 @web_view(post=Cap.GRADUATION_MANAGE, methods=("POST",))
@@ -159,3 +175,74 @@ def year_calendar(request):
     return render(request, "schoolyear/calendar.html", {
         **calendar.calendar_of(user=user, county=int(county) if county.isdigit() else None),
         "may_promote": has_cap(user, Cap.PROMOTION_MANAGE)})
+
+
+# ---------------------------------------------------------------- 学业水平考试 results (senior high graduation)
+
+_RESULT_COLUMNS = {"number": ("学籍号", "身份证件号", "身份证号", "number"), "subject": ("科目", "subject"),
+                   "result": ("成绩", "结果", "result"), "score": ("分数", "等级", "score")}
+
+
+def _subject_codes() -> dict[str, str]:
+    """A subject as the exam office's file writes it (its Chinese name, or the code) -> its code."""
+    from xueji.policy.choices import EXAM_SUBJECTS
+
+    names = {}
+    for code, label in EXAM_SUBJECTS.items():
+        names[code] = code
+        text = str(label)
+        if "(" in text:
+            names[text.rsplit("(", 1)[1].rstrip(")")] = code
+    return names
+
+
+def _result_rows(upload) -> list[dict]:
+    """The rows of an uploaded CSV or xlsx file (the exchange app's readers: encodings, formulas, damaged files),
+    by the titles of its header."""
+    import tempfile
+    from pathlib import Path
+
+    from xueji.core.errors import ValidationFailed
+    from xueji.exchange.readers import CsvSource, XlsxSource, cell_text
+    from xueji.policy.services import setting_get
+
+    limit = int(setting_get(province_code=None, key="import.max_bytes"))
+    if upload.size > limit:
+        raise ValidationFailed(_("The file is too large."), code="file_too_large", field="file")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "results"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        head = path.read_bytes()[:4]
+        source = (XlsxSource if head.startswith(b"PK") else CsvSource)(path, upload.name)
+        header = [cell_text(h).strip() for h in source.open()]
+        where = {key: next((i for i, h in enumerate(header) if h in titles), None)
+                 for key, titles in _RESULT_COLUMNS.items()}
+        if where["number"] is None or where["subject"] is None or where["result"] is None:
+            raise ValidationFailed(_("The file needs the columns 学籍号 (or 身份证件号), 科目 and 成绩."),
+                                   code="missing_columns", field="file")
+        subjects = _subject_codes()
+        rows = []
+        for _number, cells in source.rows():
+            def cell(key, cells=cells):
+                i = where[key]
+                return cell_text(cells[i]).strip() if i is not None and i < len(cells) else ""
+
+            rows.append({"number": cell("number"), "subject": subjects.get(cell("subject"), cell("subject")),
+                         "result": cell("result"), "score": cell("score")})
+        source.close()
+    return rows
+
+
+@web_view(Cap.PROMOTION_MANAGE)
+def exam_results(request):
+    """An authority loads the 学业水平考试 results file: every row error in one pass, nothing loaded then."""
+    errors, loaded = [], None
+    if request.method == "POST" and request.FILES.get("file"):
+        try:
+            loaded = services.exam_results_load(actor=request.user, rows=_result_rows(request.FILES["file"]))
+        except XuejiError as exc:
+            _refused(request, exc)
+            errors = (exc.details or {}).get("rows", []) if isinstance(exc.details, dict) else []
+    return render(request, "schoolyear/exam_results.html", {"errors": errors, "loaded": loaded})
