@@ -21,6 +21,9 @@ MESSAGES = {
     "promotion_running": _("The promotion is running; wait for it to finish."),
     "promotion_not_run": _("The province's promotion has not run yet: the school is promoted with it."),
     "invalid_moment": _("The promotion moment is written MM-DD HH:MM."),
+    "conditions_not_met": _("Not every required exam subject is passed."),
+    "revert_needs_approval": _("A senior high graduation is reverted with the authority's approval."),
+    "invalid_rows": _("The file has errors; nothing was loaded."),
 }
 
 messages.register(by_code=MESSAGES)
