@@ -187,12 +187,17 @@ def _subject_codes() -> dict[str, str]:
     """A subject as the exam office's file writes it (its Chinese name, or the code) -> its code."""
     from xueji.policy.choices import EXAM_SUBJECTS
 
+    from django.utils import translation
+
     names = {}
     for code, label in EXAM_SUBJECTS.items():
         names[code] = code
-        text = str(label)
-        if "(" in text:
-            names[text.rsplit("(", 1)[1].rstrip(")")] = code
+        names[str(label)] = code  # in the reader's language
+        with translation.override("en"):
+            english = str(label)  # "Chinese (语文)": the Chinese name in brackets, whatever the language
+        names[english] = code
+        if "(" in english:
+            names[english.rsplit("(", 1)[1].rstrip(")")] = code
     return names
 
 
