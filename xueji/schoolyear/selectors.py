@@ -106,11 +106,13 @@ def blockers_of(school_ids: list[int], year: int) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = defaultdict(dict)
     if not school_ids:
         return {}
-    final = (Student.objects.filter(school_id__in=school_ids, status__in=ON_ROLL)
+    # Read from the pupil counts per class (kept by the registry's door): a few rows per class, not the pupils.
+    final = (StudentCount.objects.filter(school_id__in=school_ids, status__in=ON_ROLL, n__gt=0)
              .filter(final_grade_q(year, prefix="school_class__")).order_by()
-             .values_list("school_id").annotate(n=Count("pk")))
+             .values_list("school_id").annotate(total=Sum("n")))
     for school, n in final:
-        out[school]["final_grade"] = n
+        if n:
+            out[school]["final_grade"] = n
     open_subjects = [int(s) for s in Request.objects.filter(status__in=OPEN_STATUSES, subject_type=PUPIL)
                      .values_list("subject_id", flat=True).distinct() if str(s).isdigit()]
     for start in range(0, len(open_subjects), 5000):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +32,7 @@ from xueji.jobs.services import job_start
 from xueji.policy.services import setting_get, window_require
 from xueji.regions.models import OrgKind, OrgUnit
 from xueji.registry.choices import ON_ROLL, StudentStatus
-from xueji.registry.models import Student
+from xueji.registry.models import Student, StudentCount
 from xueji.registry.services import students_set_status_bulk
 from xueji.schools.models import School, SchoolClass
 from xueji.schools.selectors import current_school_year_start
@@ -92,8 +92,8 @@ def _graduate(*, actor, school: School, ids: list[int], kind: str, stages: list[
     year = selectors.school_year_of(school)
     batch = GraduationBatch.objects.create(school=school, stage=stages[0], kind=kind, year=year, count=len(ids),
                                            created_by=actor, created_at=clock.now())
-    before = dict(Student.objects.filter(pk__in=ids).values_list("pk", "status"))
-    id_numbers = dict(Student.objects.filter(pk__in=ids).values_list("pk", "id_number"))
+    rows = {pk: (status, id_number) for pk, status, id_number in
+            Student.objects.filter(pk__in=ids).values_list("pk", "status", "id_number")}
     changed = students_set_status_bulk(actor=actor, student_ids=ids, old=GRADUATING, status=kind,
                                        reason="graduation", action="schoolyear.graduate",
                                        detail={"batch": batch.pk, "school": school.pk, "request": request_id})
@@ -101,8 +101,8 @@ def _graduate(*, actor, school: School, ids: list[int], kind: str, stages: list[
         raise Conflict(_("Some of these pupils changed status meanwhile; nothing was graduated."),
                        code="not_final_grade")
     Graduate.objects.bulk_create([
-        Graduate(batch=batch, student_id=pk, school=school, id_number=id_numbers.get(pk) or "",
-                 previous_status=before[pk], destination=destinations.get(pk, Destination.UNKNOWN)) for pk in ids],
+        Graduate(batch=batch, student_id=pk, school=school, id_number=rows[pk][1] or "",
+                 previous_status=rows[pk][0], destination=destinations.get(pk, Destination.UNKNOWN)) for pk in ids],
         batch_size=2000)
     audit_record(actor=actor, action="schoolyear.graduation", obj=batch,
                  after={"kind": kind, "year": year, "count": len(ids), "stages": stages, "request": request_id})
@@ -592,14 +592,16 @@ def _promote_chunk(*, run: PromotionRun, row_ids: list[int], actor, force: bool 
                                         to_year=run.to_year, current=current))
     now = clock.now()
     if advanced:
+        # Classes past their stage with nobody left on the roll, and the pupils promoted: both from the pupil
+        # counts per class (summary rows the registry's door keeps), so the turn reads classes, not pupils.
+        on_roll = StudentCount.objects.filter(school_class=OuterRef("pk"), status__in=ON_ROLL, n__gt=0)
         left = list(SchoolClass.objects.filter(school_id__in=advanced, is_active=True)
-                    .filter(selectors.left_stage_q(run.to_year))
-                    .exclude(Exists(Student.objects.filter(school_class=OuterRef("pk"), status__in=ON_ROLL)))
+                    .filter(selectors.left_stage_q(run.to_year)).exclude(Exists(on_roll))
                     .values_list("pk", "school_id"))
         classes_close(class_ids=[pk for pk, _school in left])
         closed = Counter(school for _pk, school in left)
-        pupils = dict(Student.objects.filter(school_id__in=advanced, status__in=ON_ROLL).order_by()
-                      .values_list("school_id").annotate(n=Count("pk")))
+        pupils = dict(StudentCount.objects.filter(school_id__in=advanced, status__in=ON_ROLL).order_by()
+                      .values_list("school_id").annotate(total=Sum("n")))
         for r in clear:
             if r.school_id in advanced:
                 PromotionSchool.objects.filter(pk=r.pk).update(

@@ -185,9 +185,9 @@ _RESULT_COLUMNS = {"number": ("学籍号", "身份证件号", "身份证号", "n
 
 def _subject_codes() -> dict[str, str]:
     """A subject as the exam office's file writes it (its Chinese name, or the code) -> its code."""
-    from xueji.policy.choices import EXAM_SUBJECTS
-
     from django.utils import translation
+
+    from xueji.policy.choices import EXAM_SUBJECTS
 
     names = {}
     for code, label in EXAM_SUBJECTS.items():
