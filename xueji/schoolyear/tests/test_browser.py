@@ -74,3 +74,9 @@ def test_graduate_then_promote_in_the_browser(transactional_db, live_server, sce
     page.goto(f"{base}/schoolyear/calendar/")
     expect(page.locator("[data-testid=counties]")).to_be_visible()
     _shot(page, "schoolyear-calendar")
+    page.goto(f"{base}/schoolyear/exam-results/")
+    page.set_input_files("input[name=file]", files=[{"name": "r.csv", "mimeType": "text/csv",
+                                                      "buffer": "学籍号,科目,成绩\nX,语文,合格\n".encode()}])
+    page.click("[data-testid=results-form] button[type=submit]")
+    expect(page.locator("[data-testid=row-errors]")).to_be_visible()
+    _shot(page, "schoolyear-exam-results")
