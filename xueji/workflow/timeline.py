@@ -7,8 +7,9 @@ pupil names it (`StudentHistory.request_id`: the door records the request of eve
 requests are about something else that belongs to a pupil (a problem record's member) add theirs with
 `register_pupil_requests(fn)`, fn(student) -> a queryset of one column, request ids (joined by UNION).
 
-The pupil's request ids are one UNION query of index lookups; each of the two sources is then one query (a LIMIT
-over the requests' actions or proofs), plus none per row.
+The pupil's request ids are one UNION query of index lookups, those the user may see one more (both read once for
+the two sources); each source is then one query (a LIMIT over the requests' actions or proofs; none when there are
+no requests), plus none per row.
 """
 
 from collections.abc import Callable
@@ -68,6 +69,16 @@ def pupil_requests(*, user, student: Student) -> QuerySet[Request]:
     return request_list(user=user).filter(pk__in=_about_ids(student))
 
 
+def _visible_ids(user, student: Student) -> list[int]:
+    """The ids of `pupil_requests`, read once per pupil object and user for the timeline's two sources (none: no
+    query for their actions and proofs)."""
+    memo = student.__dict__.setdefault("_visible_request_ids", {})
+    if user.pk not in memo:
+        ids = _about_ids(student)
+        memo[user.pk] = list(pupil_requests(user=user, student=student).values_list("pk", flat=True)) if ids else []
+    return memo[user.pk]
+
+
 def _type_label(code: str) -> str:
     try:
         return str(request_type(code).label)
@@ -98,8 +109,10 @@ def _payload_changes(action: Action) -> tuple:
 
 
 def action_entries(*, user, student: Student, before: Cursor | None, limit: int) -> list[TimelineEntry]:
-    requests = pupil_requests(user=user, student=student)
-    rows = (Action.objects.filter(request_id__in=requests.values("pk")).filter(older_than(before, "request"))
+    requests = _visible_ids(user, student)
+    if not requests:
+        return []
+    rows = (Action.objects.filter(request_id__in=requests).filter(older_than(before, "request"))
             .select_related("request", "actor", "org_unit").order_by("-at", "-id")[:limit])
     return [TimelineEntry(
         at=row.at, source="request", key=row.pk, kind=f"request.{row.kind}",
@@ -110,8 +123,10 @@ def action_entries(*, user, student: Student, before: Cursor | None, limit: int)
 
 
 def proof_entries(*, user, student: Student, before: Cursor | None, limit: int) -> list[TimelineEntry]:
-    requests = pupil_requests(user=user, student=student)
-    rows = (Proof.objects.filter(request_id__in=requests.values("pk"))
+    requests = _visible_ids(user, student)
+    if not requests:
+        return []
+    rows = (Proof.objects.filter(request_id__in=requests)
             .filter(older_than(before, "proof", at="uploaded_at")).select_related("uploaded_by__org_unit")
             .order_by("-uploaded_at", "-id")[:limit])
     entries = []
