@@ -20,6 +20,7 @@ _STATE_TONES = {TransferState.FILED: "text-bg-warning", TransferState.APPROVED: 
                 TransferState.REJECTED: "text-bg-danger", TransferState.WITHDRAWN: "text-bg-secondary",
                 TransferState.CANCELLED: "text-bg-secondary"}
 _ROLES = dict(Role.choices)
+_STATES = dict(TransferState.choices)  # get_state_display() normalises the field's choices on every call
 
 
 class TransferTable(Base):
@@ -52,7 +53,7 @@ class TransferTable(Base):
 
     def render_state(self, record):
         return format_html('<span class="badge {}">{}</span>', _STATE_TONES.get(record.state, "text-bg-secondary"),
-                           record.get_state_display())
+                           _STATES.get(record.state, record.state))
 
     def render_holder(self, record):
         since = timesince(getattr(record, "held_since", None) or record.request.updated_at, clock.now())
