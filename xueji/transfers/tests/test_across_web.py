@@ -90,6 +90,8 @@ def test_the_pages_show_both_sides_and_the_actions(across, login, django_assert_
     row = registrar.get(reverse("api:transfer-list")).json()["results"][0]
     assert (row["student"], row["student_name"], row["pupil"]["name"]) == (None, name, name)
     assert "*" in row["pupil"]["national_number"] and "*" in row["national_number"]
+    searched = registrar.get(reverse("api:transfer-list"), {"q": name[:1]}).json()["results"]
+    assert [found["id"] for found in searched] == [pk]  # the list's search reads the answer too
     assert registrar.get(reverse("transfers:transfer_form_pdf", args=[pk])).status_code == 200
     _approve_api(world, login, pk)
     detail = registrar.get(reverse("transfers:transfer_detail", args=[pk])).content.decode()
