@@ -183,7 +183,7 @@ def pending_transfers(args, env, chosen: dict) -> None:
         return
     code = f"from bench.load_transfers import seed; print(seed({chosen['county']['path']!r}))"
     began = time.perf_counter()
-    done = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, check=True, capture_output=True,
+    done = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, check=True, stdout=subprocess.PIPE,
                           text=True, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.base",
                                           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
     print(f"transfers in flight: {done.stdout.strip()} ({time.perf_counter() - began:.0f} s)", flush=True)
