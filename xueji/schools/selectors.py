@@ -7,8 +7,9 @@ from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock
 from xueji.regions.models import OrgKind
+from xueji.schools import tallies
 from xueji.schools.filters import ClassFilterSet, SchoolFilterSet
-from xueji.schools.models import School, SchoolClass, SchoolYear
+from xueji.schools.models import CountyTally, School, SchoolClass, SchoolYear
 
 
 def school_list(*, user, filters: dict | None = None) -> QuerySet[School]:
@@ -37,10 +38,28 @@ def _enrolled() -> Coalesce:
                              .values("school_class").annotate(n=Sum("n")).values("n")), 0)
 
 
+def _authority(user) -> bool:
+    unit = getattr(user, "org_unit", None)
+    return unit is not None and not unit.is_school
+
+
 def class_count(*, user, filters: dict | None = None) -> int:
-    """How many classes the user may see (the menu's and the workbench's count): no pupil counted."""
+    """How many classes the user may see (the menu's and the workbench's count): an authority's from its counties'
+    tallies (schools/tallies.py: a SUM over a few rows however many classes), a school's (or a filtered count)
+    by a COUNT of its classes."""
     require_cap(user, Cap.ORG_VIEW)
+    if not filters and _authority(user):
+        return tallies.total(within(CountyTally.objects.all(), user), "classes")
     return ClassFilterSet.narrow(within(SchoolClass.objects.all(), user), filters).order_by().count()
+
+
+def school_count(*, user) -> int:
+    """How many schools the user may see (the menu's and the workbench's count): an authority's from its counties'
+    tallies, a school's own (one) by a COUNT."""
+    require_cap(user, Cap.ORG_VIEW)
+    if _authority(user):
+        return tallies.total(within(CountyTally.objects.all(), user), "schools")
+    return within(School.objects.all(), user).order_by().count()
 
 
 def class_get(*, user, pk) -> SchoolClass:
