@@ -7,8 +7,9 @@ from xueji.core import codes, idnumbers
 from xueji.core.models import TimeStampedModel
 from xueji.registry.choices import ChangeKind, NumberKind, RegStatus, StudentStatus, VerifyStatus
 
-__all__ = ["FamilyMember", "NationalNumber", "NumberKind", "NumberSequence", "RegStatus", "Student", "StudentCount",
-           "SchoolStudentCount", "CountyStudentCount", "StudentDetail", "StudentHistory", "StudentStatus", "VerifyStatus"]
+__all__ = ["CountyStudentCount", "FamilyMember", "NationalNumber", "NumberKind", "NumberSequence", "RegStatus",
+           "Student", "StudentCount", "SchoolStudentCount", "StudentDetail", "StudentHistory", "StudentStatus",
+           "VerifyStatus"]
 
 
 class Student(TimeStampedModel):

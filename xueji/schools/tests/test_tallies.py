@@ -80,3 +80,24 @@ def test_rebuild_counts_finds_and_mends_a_tally(world, capsys):
     assert "1 had differed" in capsys.readouterr().out
     assert CountyTally.objects.get(county=world.units["shexian"]).classes == 1
     assert tallies.differences() == {}
+
+
+@pytest.mark.django_db
+def test_the_workbench_cards_of_every_authority_count_what_the_lists_hold(world, login):
+    import re
+
+    from xueji.regions.selectors import org_unit_list
+    from xueji.registry.selectors import student_list
+
+    county = world.user("tunxi", "registrar")
+    school = services.school_create(actor=county, code="3410021099", name="新安小学", county=world.units["tunxi"],
+                                    running_type="211")
+    services.class_create(actor=county, school=school, stage="1", cohort_year=2024, number=1)
+    for unit in ("tunxi", "huangshan", "anhui"):
+        user = world.user(unit, "registrar")
+        html = login(user).get("/").content.decode()
+        shown = dict(re.findall(r'data-count="(\w+)">(\d+)<', html))
+        schools, classes = _counted(unit, world)
+        expected = {"student_list": student_list(user=user).count(), "class_list": classes, "school_list": schools,
+                    "org_list": org_unit_list(user=user).count()}
+        assert {key: int(shown.get(key, -1)) for key in expected} == expected, unit
