@@ -7,7 +7,9 @@ For the registrar of each level (the demo's school, county, city and province re
 them) the cards and the menu of the workbench are built (xueji/ui/navigation.py: their counts, nothing else of the
 page), their SELECTs captured and each run again under `EXPLAIN (ANALYZE, BUFFERS)`: its time, the rows its scans
 read (actual rows x loops over every scan node) and the buffers it touched. Read-only: nothing is written.
-XUEJI_ROOT=/path/to/another/checkout runs that checkout's code (the figures before a change)."""
+XUEJI_ROOT=/path/to/another/checkout runs that checkout's code (the figures before a change); arguments name other
+registrars to explain as well (e.g. a typical county's: bench/load.py picks the first of each level in path order,
+which may be a small one)."""
 
 import os
 import sys
@@ -55,17 +57,17 @@ def explain(sql: str) -> tuple[float, int, int]:
 
 
 def main() -> None:
-    users = registrars()
+    users = {level: user.username for level, user in registrars().items()}
+    for username in sys.argv[1:]:
+        users[username] = username
     print("| level | query | ms | rows read | buffers |\n|---|---|---:|---:|---:|")
-    for level in LEVELS:
-        user = users.get(level)
-        if user is None:
-            continue
-        user = User.objects.select_related("org_unit").get(pk=user.pk)
+    for level, username in users.items():
+        user = User.objects.select_related("org_unit").get(username=username)
         with CaptureQueriesContext(connection) as captured:
             waiting = navigation.waiting_work(user)
             navigation.cards(user, waiting=waiting)
             navigation.menu(user, path="/", waiting=waiting)
+        level = f"{level} ({username})"
         totals = [0.0, 0, 0]
         for query in captured.captured_queries:
             sql = query["sql"]

@@ -144,23 +144,18 @@ def test_totals_are_sums_over_the_jurisdiction_and_a_search_is_capped(world, mon
     assert (few, few.exact) == (1, True)
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_transactions_on_the_same_class_lose_no_update(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("parallel connections need PostgreSQL")
-    school, klass = world.schools["tunxi_primary"], world.classes["tunxi_primary"]
-    key = (school.pk, klass.pk, "01", "registered")
-    start = StudentCount.objects.get(school=school, class_key=klass.pk, status="01", reg_status="registered").n
+def _race(first_changes: dict, second_changes: dict) -> tuple[bool, list]:
+    """Two transactions adding pupil counts on real parallel connections: the first holds its rows while the second
+    tries. Whether the second waited for the first, and the errors either met (a deadlock fails one)."""
     first_wrote, release = threading.Event(), threading.Event()
     errors = []
 
     def first():
         try:
             with transaction.atomic():
-                counts.add({key: 2})
+                counts.add(first_changes)
                 first_wrote.set()
-                release.wait(10)  # holds its row lock while the second one tries
+                release.wait(10)  # holds its row locks while the second one tries
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -170,7 +165,7 @@ def test_two_transactions_on_the_same_class_lose_no_update(world):
         try:
             first_wrote.wait(10)
             with transaction.atomic():
-                counts.add({key: 3, (school.pk, klass.pk, "02", "registered"): 1})
+                counts.add(second_changes)
         except Exception as exc:  # pragma: no cover
             errors.append(exc)
         finally:
@@ -181,10 +176,25 @@ def test_two_transactions_on_the_same_class_lose_no_update(world):
         thread.start()
     first_wrote.wait(10)
     threads[1].join(0.5)
-    assert threads[1].is_alive(), "the second transaction waits for the first one's row"
+    waited = threads[1].is_alive()
     release.set()
     for thread in threads:
         thread.join(20)
+    return waited, errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_on_the_same_class_lose_no_update(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel connections need PostgreSQL")
+    school, klass = world.schools["tunxi_primary"], world.classes["tunxi_primary"]
+    key = (school.pk, klass.pk, "01", "registered")
+    start = StudentCount.objects.get(school=school, class_key=klass.pk, status="01", reg_status="registered").n
+
+    waited, errors = _race({key: 2}, {key: 3, (school.pk, klass.pk, "02", "registered"): 1})
+
+    assert waited, "the second transaction waits for the first one's row"
     assert errors == []
     assert StudentCount.objects.get(school=school, class_key=klass.pk, status="01",
                                     reg_status="registered").n == start + 5
@@ -224,39 +234,11 @@ def test_moves_between_two_counties_schools_in_opposite_directions_neither_deadl
         return SchoolStudentCount.objects.get(school=school, status="01", reg_status="registered").n
 
     start = {"tunxi": county_n("tunxi"), "shexian": county_n("shexian"), a: school_n(a), b: school_n(b)}
-    first_wrote, release = threading.Event(), threading.Event()
-    errors = []
 
-    def first():  # two pupils from tunxi to shexian, holding the rows while the second one tries
-        try:
-            with transaction.atomic():
-                counts.add({there[a]: -2, there[b]: 2})
-                first_wrote.set()
-                release.wait(10)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    # two pupils from tunxi to shexian; one the other way, while the first holds its rows
+    waited, errors = _race({there[a]: -2, there[b]: 2}, {there[b]: -1, there[a]: 1})
 
-    def second():  # one pupil the other way
-        try:
-            first_wrote.wait(10)
-            with transaction.atomic():
-                counts.add({there[b]: -1, there[a]: 1})
-        except Exception as exc:  # pragma: no cover
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    first_wrote.wait(10)
-    threads[1].join(0.5)
-    assert threads[1].is_alive(), "the second transaction waits for the first one's rows"
-    release.set()
-    for thread in threads:
-        thread.join(20)
+    assert waited, "the second transaction waits for the first one's rows"
     assert errors == []  # a deadlock would have failed one of them
     assert (county_n("tunxi"), county_n("shexian")) == (start["tunxi"] - 1, start["shexian"] + 1)
     assert (school_n(a), school_n(b)) == (start[a] - 1, start[b] + 1)
