@@ -22,8 +22,11 @@ def plan_list(*, user, filters: dict | None = None) -> QuerySet[AdmissionPlan]:
 
 
 def plan_totals(plans: QuerySet[AdmissionPlan]) -> dict:
-    """The places and the admitted pupils of the plans in view (one aggregate)."""
-    totals = plans.order_by().aggregate(quota=Sum("quota"), admitted=Sum("admitted"), plans=Count("pk"))
+    """The places and the admitted pupils of the plans in view (two aggregates)."""
+    base = AdmissionPlan.objects.filter(pk__in=plans.order_by().values("pk"))
+    totals = base.aggregate(quota=Sum("quota"), plans=Count("pk"))
+    same_plan = base.filter(school_id=OuterRef("school_id"), stage=OuterRef("stage"), year=OuterRef("year"))
+    totals["admitted"] = Admission.objects.filter(status__in=COUNTED).filter(Exists(same_plan)).count()
     return {key: value or 0 for key, value in totals.items()}
 
 

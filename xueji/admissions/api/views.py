@@ -4,6 +4,7 @@ admissions held (重复招生) with the office's resolve, and the admission run 
 write."""
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -17,6 +18,7 @@ from xueji.admissions.filters import AdmissionFilterSet, PlanFilterSet
 from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan
 from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import requires
+from xueji.exchange.api.views import _FormatIsTheFileType as FormatIsTheFileType
 from xueji.registry.presenters import presenter_for
 from xueji.schools.models import School
 from xueji.workflow.api.views import RequestSerializer
@@ -147,7 +149,10 @@ class BatchDetailApi(SelectorMixin, generics.RetrieveAPIView):
 class TemplateApi(APIView):
     """The admission-results template (?format=xlsx, the default, or csv)."""
 
-    @extend_schema(parameters=[OpenApiParameter("format", enum=["xlsx", "csv"])], responses={200: bytes})
+    content_negotiation_class = FormatIsTheFileType
+
+    @extend_schema(parameters=[OpenApiParameter("format", enum=["xlsx", "csv"])],
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request):
         fmt = request.query_params.get("format", "xlsx")
         body = importing.template(actor=request.user, fmt=fmt)

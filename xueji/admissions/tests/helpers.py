@@ -61,7 +61,7 @@ def graduate(world, n: int, *, status: str = StudentStatus.GRADUATED, school: st
 def newcomer_id(n: int) -> tuple[str, dt.date]:
     """An ID number of a pupil with no record in the province (from 合肥 by its area code)."""
     birth = dt.date(2011, 2, 1 + n % 28)
-    return idnumbers.make("340102", birth, 2 * n + 101), birth
+    return idnumbers.make("340102", birth, 2 * (n % 440) + 101), birth
 
 
 def row(student_or_id, school: str, *, name: str | None = None, sex: str = "男", birth: dt.date | None = None,
