@@ -144,4 +144,7 @@ urlpatterns = [
     path("admissions/<int:pk>/keep/", admissions.AdmissionKeepApi.as_view(), name="admission-keep"),
     path("admissions/<int:pk>/withdraw/", admissions.AdmissionWithdrawApi.as_view(), name="admission-withdraw"),
     path("admissions/apply/", admissions.ApplyApi.as_view(), name="admission-apply"),
+    path("admissions/catchments/", admissions.CatchmentListApi.as_view(), name="admission-catchment-list"),
+    path("admissions/catchments/<int:pk>/", admissions.CatchmentDetailApi.as_view(), name="admission-catchment-detail"),
+    path("admissions/catchments/run/", admissions.CatchmentRunApi.as_view(), name="admission-catchment-run"),
 ]

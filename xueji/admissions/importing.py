@@ -217,7 +217,7 @@ def read_rows(path: Path, file_type: str, name: str, report: Report) -> list[Row
 
 # Checking against the province -------------------------------------------------------------------------------
 
-class _Classes:
+class Classes:
     """The entering classes (stage, cohort = the year) of the schools the file names, with the seats each has left:
     room by the class-size caps (locked until the import commits) less the admissions already holding a seat."""
 
@@ -292,7 +292,7 @@ def _check(actor, rows: list[Row], year: int, report: Report) -> Outcome:
     used = Counter({(s, st): n for s, st, n in Admission.objects.filter(
         school__in=involved, year=year, status__in=COUNTED).values_list("school_id", "stage").annotate(
         n=Count("pk")).order_by()})
-    classes = _Classes(involved, year)
+    classes = Classes(involved, year)
     seen: dict[str, int] = {}
     new: list[Admission] = []
     held_earlier: set[int] = set()

@@ -115,3 +115,27 @@ class Admission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} → {self.school} ({self.year})"
+
+
+class Catchment(models.Model):
+    """划片: the pupils living in an area (an address prefix, as addresses are written: "黄山市屯溪区新安北路") go to
+    this school for this stage. Set by an admissions office for the schools of its area; the most specific area
+    (the longest prefix) that a pupil's address begins with decides."""
+
+    jurisdiction_path = "school__org_unit__path"
+
+    stage = models.CharField(_("stage"), max_length=1, choices=codes.choices_of("STAGE"))
+    area = models.CharField(_("area (address prefix)"), max_length=128)
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="catchments",
+                               verbose_name=_("school"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        ordering = ["stage", "area"]
+        verbose_name = _("catchment")
+        verbose_name_plural = _("catchments")
+        constraints = [models.UniqueConstraint(fields=["stage", "area"], name="catchment_area_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.area} → {self.school}"

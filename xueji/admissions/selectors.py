@@ -7,7 +7,7 @@ from xueji.accounts.jurisdiction import access, restrict
 from xueji.accounts.permissions import Cap
 from xueji.admissions.choices import COUNTED, PLAN_CHANGE_TYPE, AdmissionStatus
 from xueji.admissions.filters import AdmissionFilterSet, PlanFilterSet
-from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan
+from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan, Catchment
 from xueji.schools.models import School
 from xueji.workflow.models import Request, Step, StepStatus
 
@@ -83,3 +83,12 @@ def plan_change_list(*, user) -> QuerySet[Request]:
 def plan_change_get(*, user, pk) -> Request:
     return access(Request.objects.filter(type=PLAN_CHANGE_TYPE).select_related("filer_org"), user,
                   Cap.ADMISSION_VIEW, pk=pk)
+
+
+def catchment_list(*, user) -> QuerySet[Catchment]:
+    """划片: the catchments of the schools in the office's area."""
+    return restrict(Catchment.objects.select_related("school"), user, Cap.ADMISSION_MANAGE)
+
+
+def catchment_get(*, user, pk) -> Catchment:
+    return access(Catchment.objects.select_related("school__org_unit"), user, Cap.ADMISSION_MANAGE, pk=pk)

@@ -3,6 +3,8 @@
 - `city_admissions` (黄山市教育局招生部门) sets the plans of the senior stage of every school of the city that teaches
   it, for this year's entering cohort (the demo's classes of that cohort are the entering classes);
 - the county office of `senior_*` sets that school's junior-stage plan when it teaches one;
+- `tunxi_admissions` sets the grade-1 plan of 屯溪区实验小学 (`school_*`) and its catchment (黄山市屯溪区): the demo's
+  pre-school records live there, so 招生 → 划片管理 → 划片入学 previews and runs their admission;
 - `senior_registrar` asks for 20 more places (计划调整), waiting for its county's admissions office;
 - `city_admissions` imports a small admission-results file (8 pupils without a record in the province), and the
   office of a second senior school's county imports one of those pupils for its school too: a duplicate admission
@@ -16,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xueji.accounts.models import User
 from xueji.admissions import importing, services
+from xueji.admissions.catchment import catchment_set
 from xueji.admissions.models import AdmissionPlan
 from xueji.core import idnumbers
 from xueji.schools.models import School
@@ -49,6 +52,12 @@ def demo_admissions_data() -> list[str]:
     county_office = _office_of(senior)
     if county_office is not None and "2" in senior.stages:
         services.plan_set(actor=county_office, school=senior, stage="2", year=year, quota=200)
+    primary_registrar, tunxi = _user("school_registrar"), _user("tunxi_admissions")
+    if primary_registrar is not None and tunxi is not None:  # 划片: the pre-school records of 屯溪区 (小学新生)
+        primary = School.objects.get(org_unit=primary_registrar.org_unit)
+        services.plan_set(actor=tunxi, school=primary, stage="1", year=year, quota=150, note="划片招生")
+        catchment_set(actor=tunxi, school=primary, stage="1", area="黄山市屯溪区")
+        made.append(f"a catchment of {primary.name}")
     services.plan_change_file(actor=senior_registrar, stage="3", year=year, quota=320, reason="新增两个教学班")
     made.append("a plan change waiting for the county's office")
     rows = []

@@ -13,9 +13,9 @@ from rest_framework.views import APIView
 
 from xueji.accounts.jurisdiction import access
 from xueji.accounts.permissions import Cap
-from xueji.admissions import importing, selectors, services
+from xueji.admissions import catchment, importing, selectors, services
 from xueji.admissions.filters import AdmissionFilterSet, PlanFilterSet
-from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan
+from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan, Catchment
 from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import requires
 from xueji.exchange.api.views import _FormatIsTheFileType as FormatIsTheFileType
@@ -223,3 +223,69 @@ class ApplyApi(APIView):
         data = ApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(services.admissions_apply(actor=request.user, year=data.validated_data["year"]))
+
+
+class CatchmentSerializer(serializers.ModelSerializer):
+    school_name = serializers.CharField(source="school.name", read_only=True)
+
+    class Meta:
+        model = Catchment
+        fields = ["id", "stage", "area", "school", "school_name", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class CatchmentSetSerializer(serializers.Serializer):
+    school = serializers.IntegerField()
+    stage = serializers.CharField(max_length=1)
+    area = serializers.CharField(max_length=128)
+
+
+@requires(Cap.ADMISSION_MANAGE)
+class CatchmentListApi(SelectorMixin, generics.ListAPIView):
+    """GET: the catchments (划片) of the schools in your area. POST: add one (an area already set moves to this
+    school)."""
+
+    serializer_class = CatchmentSerializer
+    list_selector = staticmethod(lambda *, user, filters: selectors.catchment_list(user=user))
+
+    @extend_schema(request=CatchmentSetSerializer, responses={201: CatchmentSerializer})
+    def post(self, request):
+        data = CatchmentSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        school = access(School.objects.select_related("org_unit"), request.user, pk=values["school"])
+        made = catchment.catchment_set(actor=request.user, school=school, stage=values["stage"], area=values["area"])
+        return Response(CatchmentSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+@requires(Cap.ADMISSION_MANAGE)
+class CatchmentDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk):
+        catchment.catchment_delete(actor=request.user, catchment=selectors.catchment_get(user=request.user, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CatchmentRunSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=[("1", "1"), ("2", "2")])
+    year = serializers.IntegerField()
+
+
+@requires(Cap.ADMISSION_MANAGE)
+class CatchmentRunApi(APIView):
+    """GET ?stage=&year=: the preview of the unified run (per school: admitted, over the plan, no plan, no seat;
+    the pupils matching no catchment). POST: run it (the admissions then take effect with admission-apply)."""
+
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(parameters=[OpenApiParameter("stage"), OpenApiParameter("year", int)], responses={200: dict})
+    def get(self, request):
+        data = CatchmentRunSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        return Response(catchment.catchment_preview(actor=request.user, **data.validated_data))
+
+    @extend_schema(request=CatchmentRunSerializer, responses={200: dict})
+    def post(self, request):
+        data = CatchmentRunSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(catchment.catchment_run(actor=request.user, **data.validated_data))

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xueji.accounts.models import RoleAssignment, User
 from xueji.admissions import importing, services
-from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan
+from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan, Catchment
 from xueji.core import clock, idnumbers
 from xueji.regions.models import OrgKind
 from xueji.regions.services import org_unit_create
@@ -105,7 +105,8 @@ def state() -> tuple:
 
 def matrix_admissions(world) -> None:
     """The admission window open, a senior school of 屯溪区 with its plan, one plan change filed by it (waiting for
-    the county's office), and one admission imported by the county's office (not yet in effect)."""
+    the county's office), one admission imported by the county's office (not yet in effect), and a catchment of the
+    county's junior school."""
     from xueji.policy.models import BusinessWindow
 
     today = clock.today()
@@ -119,6 +120,9 @@ def matrix_admissions(world) -> None:
                               reason="扩招")
     pupil = graduate(world, 1)
     upload(world, row(pupil, "tunxi_senior"))
+    from xueji.admissions.catchment import catchment_set
+
+    catchment_set(actor=office(world), school=world.schools["tunxi_middle"], stage="2", area="黄山市屯溪区")
 
 
 def matrix_objects(kind: str):
@@ -127,6 +131,8 @@ def matrix_objects(kind: str):
     if kind == "plan_change":
         return [(r.filer_org, r) for r in Request.objects.filter(type="admissions.plan_change")
                 .select_related("filer_org").order_by("pk")]
+    if kind == "catchment":
+        return [(c.school.org_unit, c) for c in Catchment.objects.select_related("school__org_unit").order_by("pk")]
     if kind == "admission_batch":
         return [(b.org_unit, b) for b in AdmissionBatch.objects.select_related("org_unit").order_by("pk")]
     return [(a.school.org_unit, a) for a in Admission.objects.select_related("school__org_unit").order_by("pk")]

@@ -44,3 +44,24 @@ class UploadForm(forms.Form):
 
 class ApplyForm(forms.Form):
     year = _year_field()
+
+
+class CatchmentForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=())
+    area = forms.CharField(label=_("Area (addresses beginning with)"), max_length=128)
+    school = forms.ModelChoiceField(label=_("School"), queryset=None)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        self.fields["school"].label_from_instance = lambda s: f"{s.code} {s.name}"
+        self.fields["stage"].choices = codes.STAGE.choices()[:2]
+
+
+class CatchmentRunForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=())
+    year = _year_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = codes.STAGE.choices()[:2]

@@ -14,4 +14,6 @@ register(
     Entry("admissions:admission_list", _("Admissions"), "bi-mortarboard", "admissions", order=40),
     Entry("admissions:duplicate_list", _("Duplicate admissions"), "bi-people", "admissions", order=50,
           where="authority"),
+    Entry("admissions:catchment_list", _("Catchments"), "bi-geo-alt", "admissions", order=60, where="authority",
+          text=_("划片入学: the areas of each compulsory school, and the unified admission run with its preview.")),
 )

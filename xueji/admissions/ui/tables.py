@@ -123,3 +123,21 @@ class PlanChangeTable(Base):
             return "—"
         return render_to_string("admissions/_decide.html", {"request_obj": record,
                                                             "csrf_token": get_token(self.request)})
+
+
+class CatchmentTable(Base):
+    stage = tables.Column(verbose_name=_("Stage"))
+    area = tables.Column(verbose_name=_("Area (addresses beginning with)"))
+    school = tables.Column(verbose_name=_("School"), order_by=("school__code",))
+    created_at = tables.DateTimeColumn(verbose_name=_("Updated"), format="Y-m-d H:i", attrs=NOWRAP)
+    delete = tables.Column(verbose_name="", accessor="pk", orderable=False)
+
+    def render_stage(self, value):
+        return codes.STAGE.label(value)
+
+    def render_school(self, value):
+        return f"{value.code} {value.name}"
+
+    def render_delete(self, record):
+        return render_to_string("admissions/_catchment_delete.html", {"catchment": record,
+                                                                      "csrf_token": get_token(self.request)})

@@ -19,4 +19,7 @@ urlpatterns = [
     path("admissions/duplicates/", views.duplicate_list, name="duplicate_list"),
     path("admissions/<int:pk>/keep/", views.admission_keep, name="admission_keep"),
     path("admissions/<int:pk>/withdraw/", views.admission_withdraw, name="admission_withdraw"),
+    path("admissions/catchments/", views.catchment_list, name="catchment_list"),
+    path("admissions/catchments/<int:pk>/delete/", views.catchment_delete, name="catchment_delete"),
+    path("admissions/catchments/run/", views.catchment_run, name="catchment_run"),
 ]

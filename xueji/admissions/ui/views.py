@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.jurisdiction import access
 from xueji.accounts.permissions import Cap, has_cap
-from xueji.admissions import importing, selectors, services
+from xueji.admissions import catchment, importing, selectors, services
 from xueji.admissions.filters import AdmissionFilterSet, PlanFilterSet
 from xueji.admissions.ui import forms, tables
 from xueji.core.errors import XuejiError
@@ -241,3 +241,59 @@ def admission_withdraw(request, pk):
     except XuejiError as exc:
         _refused(request, exc)
     return redirect("admissions:duplicate_list")
+
+
+# ---------------------------------------------------------------- catchments
+
+
+@web_view(Cap.ADMISSION_MANAGE)
+def catchment_list(request):
+    """划片: the office's catchments (an address area → a school, per compulsory stage), added by the form."""
+    user = request.user
+    form = forms.CatchmentForm(request.POST or None, schools=selectors.office_schools(user=user))
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        with errors_to_form(form):
+            catchment.catchment_set(actor=user, school=values["school"], stage=values["stage"], area=values["area"])
+            messages.success(request, _("The catchment is saved."))
+            return redirect("admissions:catchment_list")
+    table = paged(request, tables.CatchmentTable(selectors.catchment_list(user=user)), per_page=_per_page(request))
+    return _list(request, title=_("Catchments"), icon="bi-geo-alt", table=table, form=form,
+                 template="admissions/catchment_list.html",
+                 intro=_("划片: pupils whose address begins with an area go to its school; the most specific area "
+                         "decides."))
+
+
+@web_view(Cap.ADMISSION_MANAGE, methods=("POST",))
+def catchment_delete(request, pk):
+    try:
+        catchment.catchment_delete(actor=request.user, catchment=selectors.catchment_get(user=request.user, pk=pk))
+        messages.success(request, _("The catchment is deleted."))
+    except XuejiError as exc:
+        _refused(request, exc)
+    return redirect("admissions:catchment_list")
+
+
+@web_view(Cap.ADMISSION_MANAGE)
+def catchment_run(request):
+    """义务教育划片入学: the preview (GET with a stage and year), then the run (POST)."""
+    user = request.user
+    if request.method == "POST":
+        form = forms.CatchmentRunForm(request.POST)
+        if form.is_valid():
+            try:
+                done = catchment.catchment_run(actor=user, **form.cleaned_data)
+                messages.success(request, _("%(count)s pupils admitted by catchment; they enter school with the "
+                                            "admission run.") % {"count": done["admitted"]})
+                return redirect(reverse("admissions:admission_list") + "?status=admitted")
+            except XuejiError as exc:
+                _refused(request, exc)
+        return redirect("admissions:catchment_run")
+    form = forms.CatchmentRunForm(request.GET or None, initial={"year": current_school_year_start(), "stage": "2"})
+    preview = None
+    if request.GET and form.is_valid():
+        try:
+            preview = catchment.catchment_preview(actor=user, **form.cleaned_data)
+        except XuejiError as exc:
+            _refused(request, exc)
+    return render(request, "admissions/catchment_run.html", {"form": form, "preview": preview})

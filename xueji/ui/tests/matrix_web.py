@@ -31,6 +31,13 @@ def _matrix_token(user) -> str:
     return matrix_token(user)
 
 
+def _catchment_form(obj, user, seq):
+    """A catchment of 屯溪区's primary school: inside the area of every acting office."""
+    from xueji.schools.models import School
+
+    return {"stage": "1", "area": f"矩阵区{seq}", "school": School.objects.get(code="3410021001").pk}
+
+
 def _web(name, method="get", **kwargs) -> Case:
     kwargs.setdefault("anonymous", (302,))
     return Case(name, method, json=False, **kwargs)
@@ -321,4 +328,12 @@ WEB_CASES: list[Case] = [
          data=lambda o, u, s: {}),
     _web("admissions:admission_withdraw", "post", cap=Cap.ADMISSION_MANAGE, obj="admission", ok=REDIRECT,
          data=lambda o, u, s: {}),
+    _web("admissions:catchment_list", cap=Cap.ADMISSION_MANAGE),
+    _web("admissions:catchment_list", "post", cap=Cap.ADMISSION_MANAGE, ok=REDIRECT, data=_catchment_form),
+    _web("admissions:catchment_delete", "post", cap=Cap.ADMISSION_MANAGE, obj="catchment", ok=REDIRECT,
+         data=lambda o, u, s: {}),
+    _web("admissions:catchment_run", cap=Cap.ADMISSION_MANAGE,
+         query=lambda o, u, s: {"stage": "2", "year": _admission_year()}),
+    _web("admissions:catchment_run", "post", cap=Cap.ADMISSION_MANAGE, ok=REDIRECT,
+         data=lambda o, u, s: {"stage": "2", "year": _admission_year()}),
 ]

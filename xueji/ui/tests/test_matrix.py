@@ -200,7 +200,7 @@ def _objects(world, kind):
         return exchange_helpers.import_objects()
     if kind == "transfer":
         return transfer_helpers.matrix_objects(world)
-    if kind in ("plan_change", "admission", "admission_batch"):
+    if kind in ("plan_change", "admission", "admission_batch", "catchment"):
         return admission_helpers.matrix_objects(kind)
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
