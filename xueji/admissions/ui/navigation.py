@@ -11,7 +11,7 @@ register(
     Entry("admissions:batch_list", _("Admission results import"), "bi-file-earmark-arrow-up", "admissions",
           order=30, where="authority",
           text=_("统招与自主招生: import the admission results; every row error at once.")),
-    Entry("admissions:admission_list", _("Admissions"), "bi-mortarboard", "admissions", order=40),
+    Entry("admissions:admission_list", _("Admission list"), "bi-mortarboard", "admissions", order=40),
     Entry("admissions:duplicate_list", _("Duplicate admissions"), "bi-people", "admissions", order=50,
           where="authority"),
     Entry("admissions:catchment_list", _("Catchments"), "bi-geo-alt", "admissions", order=60, where="authority",

@@ -188,7 +188,7 @@ def admission_list(request):
     rows = selectors.admission_list(user=user, filters=filters.filters())
     table = paged(request, tables.AdmissionTable(rows, order_by="-created_at"), per_page=_per_page(request))
     manage = has_cap(user, Cap.ADMISSION_MANAGE)
-    return _list(request, title=_("Admissions"), icon="bi-mortarboard", table=table, filter_form=filters,
+    return _list(request, title=_("Admission list"), icon="bi-mortarboard", table=table, filter_form=filters,
                  template="admissions/admission_list.html",
                  apply_form=forms.ApplyForm(initial={"year": current_school_year_start()}) if manage else None,
                  intro=_("录取名单: an admission holds its place and its class seat; it takes effect (入学) when the "
