@@ -120,6 +120,19 @@ def write_admission_csv(path: Path, rows: int, url: str) -> Path:
     return path
 
 
+def ensure_base(args) -> None:
+    """import_bench's base for the large run; a small base (the demo's 60 schools) for a check at a small size."""
+    if args.pupils >= 1_000_000 or (import_bench.exists(args.server, args.base) and not args.rebuild_base):
+        import_bench.ensure_base(args)
+        return
+    print(f"building {args.base}: {args.pupils:,} pupils, the demo's schools ...", flush=True)
+    import_bench.admin(args.server, f'DROP DATABASE IF EXISTS "{args.base}"')
+    import_bench.admin(args.server, f'CREATE DATABASE "{args.base}"')
+    url = f"{args.server}/{args.base}"
+    import_bench.manage(url, "migrate", "-v0")
+    import_bench.manage(url, "demo_data", "--pupils", str(args.pupils), "--no-second-province")
+
+
 def report(args, figures: dict) -> str:
     ours = figures["registration"]
     reg_rate = args.rows / ours["wall_s"]
@@ -166,7 +179,7 @@ def main() -> int:
         print(json.dumps(child_admission(args.url, Path(args.file), args.rows), default=str))
         return 0
 
-    import_bench.ensure_base(args)
+    ensure_base(args)
     work = ROOT / "var" / "bench-admission"
     work.mkdir(parents=True, exist_ok=True)
     base_url = f"{args.server}/{args.base}"
