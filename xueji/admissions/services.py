@@ -19,8 +19,8 @@ from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.policy.services import window_require
-from xueji.registry.models import RegStatus
-from xueji.registry.services import students_admit, students_insert
+from xueji.registry.models import RegStatus, Student
+from xueji.registry.services import identity_lock, students_admit, students_insert
 from xueji.registry.validation import CleanStudent
 from xueji.schools.models import School
 from xueji.workflow.models import Request
@@ -233,6 +233,13 @@ def admissions_apply(*, actor, year: int, school: School | None = None) -> dict:
     due = list(qs.select_related("school_class", "school__org_unit").order_by("pk"))
     if not due:
         return {"enrolled": 0, "new_records": 0}
+    identity_lock()  # the records without one are created below: nobody else creates them meanwhile
+    newcomers = [a.id_number for a in due if not a.student_id]
+    taken = sorted(set(Student.objects.filter(id_number__in=newcomers).values_list("id_number", flat=True)))
+    if taken:  # registered elsewhere since the import: the admission names no record, so it cannot take effect
+        raise Conflict(format_lazy(_("{count} admitted pupils without a record have one now (registered since the "
+                                     "import): withdraw and import them again."), count=len(taken)),
+                       code="admission_record_since", details={"count": len(taken)})
     with_record = [a for a in due if a.student_id]
     placed = students_admit(actor=actor, placements=[(a.student_id, a.school_class) for a in with_record],
                             audit_after={"admissions": [a.pk for a in with_record][:200], "year": year})

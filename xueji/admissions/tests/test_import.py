@@ -140,3 +140,19 @@ def test_the_run_is_refused_whole_when_a_record_went_back_to_school_meanwhile(sc
         services.admissions_apply(actor=office(scene), year=year())
     assert Student.objects.get(pk=pupils[0].pk).status == StudentStatus.GRADUATED
     assert set(Admission.objects.values_list("status", flat=True)) == {"admitted"}
+
+
+def test_the_run_refuses_a_new_record_for_a_pupil_registered_meanwhile(scene):
+    from xueji.registry.services import student_enter
+    from xueji.registry.validation import CleanStudent
+
+    plan(scene, "tunxi_senior", 10)
+    id_number, birth = newcomer_id(3)
+    upload(scene, row((id_number, birth), "tunxi_senior"))
+    student_enter(actor=scene.user("yaohai_primary", "registrar"), school=scene.schools["yaohai_primary"],
+                  school_class=None, clean=CleanStudent(student={"name": "新生", "sex": "1", "birth_date": birth,
+                                                                 "id_type": "1", "id_number": id_number}))
+    with pytest.raises(Conflict) as refused:
+        services.admissions_apply(actor=office(scene), year=year())
+    assert refused.value.code == "admission_record_since"
+    assert Student.objects.filter(id_number=id_number).count() == 1
