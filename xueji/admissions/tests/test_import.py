@@ -156,3 +156,28 @@ def test_the_run_refuses_a_new_record_for_a_pupil_registered_meanwhile(scene):
         services.admissions_apply(actor=office(scene), year=year())
     assert refused.value.code == "admission_record_since"
     assert Student.objects.filter(id_number=id_number).count() == 1
+
+
+def test_an_xlsx_file_laid_out_like_the_template_is_imported(scene):
+    import io
+
+    import xlsxwriter
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xueji.admissions import importing
+
+    template = importing.template(actor=office(scene))
+    assert template[:2] == b"PK"
+    plan(scene, "tunxi_senior", 10)
+    pupil = graduate(scene, 1)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("录取结果")
+    sheet.write_row(0, 0, [title + ("*" if required else "") for _k, title, required in importing.COLUMNS])
+    sheet.write_row(1, 0, [pupil.id_number, pupil.name, "男", f"{pupil.birth_date:%Y-%m-%d}", "", "3410021003",
+                           "高中", "1班"])
+    book.close()
+    upload_file = SimpleUploadedFile("录取.xlsx", out.getvalue(),
+                                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    batch = importing.results_import(actor=office(scene), upload=upload_file, year=year())
+    assert (batch.status, batch.admitted_rows) == ("imported", 1)

@@ -53,7 +53,7 @@ class AdmissionTable(Base):
     stage = tables.Column(verbose_name=_("Stage"))
     school_class = tables.Column(verbose_name=_("Class"), orderable=False)
     status = tables.Column(verbose_name=_("Status"))
-    record = tables.Column(verbose_name=_("Record"), accessor="student_id", orderable=False, default="—")
+    record = tables.Column(verbose_name=_("Record"), accessor="student_id", orderable=False, empty_values=())
     created_at = tables.DateTimeColumn(verbose_name=_("Admitted"), format="Y-m-d H:i", attrs=NOWRAP)
 
     def render_id_number(self, value):
