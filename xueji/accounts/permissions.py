@@ -48,6 +48,10 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.HUB_VIEW: {Role.SYSADMIN},
     # 转学: the receiving school's registrar finds the pupil (the one way to a pupil of another school) and files.
     Cap.TRANSFER_FILE: {Role.REGISTRAR},
+    # 招生: a school and its authorities read the admission plans and results; the admissions office (招生部门) of an
+    # authority sets the plans, imports the results, resolves duplicate admissions and runs the admission.
+    Cap.ADMISSION_VIEW: {Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS},
+    Cap.ADMISSION_MANAGE: {Role.ADMISSIONS},
 }
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
@@ -65,6 +69,7 @@ _LEVELS = {
     Cap.DROPOUT_VIEW: {"province", "city", "county"},
     Cap.HUB_VIEW: {"province"},  # the messages travel between provinces: each province's side is its authority
     Cap.TRANSFER_FILE: {"school"},
+    Cap.ADMISSION_MANAGE: {"province", "city", "county"},
 }
 
 

@@ -58,6 +58,8 @@ class Cap(StrEnum):
     DROPOUT_VIEW = "dropout.view"
     HUB_VIEW = "hub.view"
     TRANSFER_FILE = "transfer.file"
+    ADMISSION_VIEW = "admission.view"
+    ADMISSION_MANAGE = "admission.manage"
 
 
 class _Mark:
