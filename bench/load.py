@@ -176,6 +176,20 @@ def long_histories(args, chosen: dict) -> None:
                   < {LONG_HISTORY}""", args.database)
 
 
+def pending_transfers(args, env, chosen: dict) -> None:
+    """Transfers in flight in the county user's county and some others (`bench/load_transfers.py`), filed and
+    approved through the services of the served checkout, so that the transfer inbox has its share to show."""
+    if "county" not in chosen:
+        return
+    code = f"from bench.load_transfers import seed; print(seed({chosen['county']['path']!r}))"
+    began = time.perf_counter()
+    done = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, check=True, stdout=subprocess.PIPE,
+                          text=True, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.base",
+                                          "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    print(f"transfers in flight: {done.stdout.strip()} ({time.perf_counter() - began:.0f} s)", flush=True)
+    psql(args.server, "ANALYZE transfers_transfer; ANALYZE workflow_request; ANALYZE workflow_step", args.database)
+
+
 # -- the server -----------------------------------------------------------------------------------------------
 
 def serve(args, env) -> subprocess.Popen:
@@ -285,14 +299,18 @@ MISSING: set[str] = set()
 def crowd(args, chosen: dict, think: float) -> tuple[list[Sample], float]:
     samples: list[Sample] = []
     lock = threading.Lock()
-    stop = time.monotonic() + args.duration
     levels = [level for level in LEVELS if level in chosen]
+    # Every user signs in before the measured window opens: twenty password hashes at once would otherwise queue
+    # the first pages behind them (sign-ins are measured on their own, phase 4).
+    clients = [Client(args.port) for _i in range(args.users)]
+    for index, client in enumerate(clients):
+        client.login(chosen[levels[index % len(levels)]]["username"])
+    stop = time.monotonic() + args.duration
 
     def run(index: int) -> None:
         rng = random.Random(index)
         level = levels[index % len(levels)]
-        client = Client(args.port)
-        client.login(chosen[level]["username"])
+        client = clients[index]
         mine = []
         time.sleep(rng.random() * max(think, 0.05))
         pages = [p for p in PAGES if p.name not in MISSING]
@@ -372,6 +390,7 @@ def main() -> int:
     psql(args.server, "VACUUM ANALYZE", args.database)
     chosen = accounts(args)
     long_histories(args, chosen)
+    pending_transfers(args, env, chosen)
     server = serve(args, env)
     report: dict = {"pupils": args.pupils, "workers": args.workers, "users": args.users, "think": args.think,
                     "duration": args.duration}

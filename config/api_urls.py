@@ -3,6 +3,7 @@
 from django.urls import path
 
 from xueji.accounts.api import views as accounts
+from xueji.admissions.api import views as admissions
 from xueji.audit.api import views as audit
 from xueji.changes.api import views as changes
 from xueji.exchange.api import views as exchange
@@ -148,4 +149,19 @@ urlpatterns = [
     path("promotion/schools/<int:pk>/exclude/", schoolyear.PromotionExcludeApi.as_view(), name="promotion-exclude"),
     path("promotion/schools/<int:pk>/include/", schoolyear.PromotionIncludeApi.as_view(), name="promotion-include"),
     path("promotion/schools/<int:pk>/promote/", schoolyear.PromotionSchoolApi.as_view(), name="promotion-school"),
+    # Admission (招生, xueji/admissions/api/): plans, plan changes, results imports, duplicates, the admission run.
+    path("admissions/plans/", admissions.PlanListApi.as_view(), name="admission-plan-list"),
+    path("admissions/plan-changes/", admissions.PlanChangeListApi.as_view(), name="admission-plan-change-list"),
+    path("admissions/plan-changes/<int:pk>/decide/", admissions.PlanChangeDecideApi.as_view(),
+         name="admission-plan-change-decide"),
+    path("admissions/imports/", admissions.BatchListApi.as_view(), name="admission-batch-list"),
+    path("admissions/imports/<int:pk>/", admissions.BatchDetailApi.as_view(), name="admission-batch-detail"),
+    path("admissions/template/", admissions.TemplateApi.as_view(), name="admission-template"),
+    path("admissions/", admissions.AdmissionListApi.as_view(), name="admission-list"),
+    path("admissions/<int:pk>/keep/", admissions.AdmissionKeepApi.as_view(), name="admission-keep"),
+    path("admissions/<int:pk>/withdraw/", admissions.AdmissionWithdrawApi.as_view(), name="admission-withdraw"),
+    path("admissions/apply/", admissions.ApplyApi.as_view(), name="admission-apply"),
+    path("admissions/catchments/", admissions.CatchmentListApi.as_view(), name="admission-catchment-list"),
+    path("admissions/catchments/<int:pk>/", admissions.CatchmentDetailApi.as_view(), name="admission-catchment-detail"),
+    path("admissions/catchments/run/", admissions.CatchmentRunApi.as_view(), name="admission-catchment-run"),
 ]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "xueji.changes",
     "xueji.transfers",
     "xueji.schoolyear",
+    "xueji.admissions",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.hub",

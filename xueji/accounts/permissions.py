@@ -55,6 +55,10 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.GRADUATION_VIEW: {Role.REGISTRAR, Role.LEADER},
     Cap.GRADUATION_MANAGE: {Role.REGISTRAR},
     Cap.PROMOTION_MANAGE: {Role.REGISTRAR},
+    # 招生: a school and its authorities read the admission plans and results; the admissions office (招生部门) of an
+    # authority sets the plans, imports the results, resolves duplicate admissions and runs the admission.
+    Cap.ADMISSION_VIEW: {Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS},
+    Cap.ADMISSION_MANAGE: {Role.ADMISSIONS},
 }
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
@@ -74,6 +78,7 @@ _LEVELS = {
     Cap.TRANSFER_FILE: {"school"},
     Cap.GRADUATION_MANAGE: {"school"},
     Cap.PROMOTION_MANAGE: {"province", "city", "county"},
+    Cap.ADMISSION_MANAGE: {"province", "city", "county"},
 }
 
 

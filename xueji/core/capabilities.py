@@ -61,6 +61,8 @@ class Cap(StrEnum):
     GRADUATION_VIEW = "graduation.view"
     GRADUATION_MANAGE = "graduation.manage"
     PROMOTION_MANAGE = "promotion.manage"
+    ADMISSION_VIEW = "admission.view"
+    ADMISSION_MANAGE = "admission.manage"
 
 
 class _Mark:

@@ -211,8 +211,11 @@ class ListFilterSet(django_filters.FilterSet):
 
     @classmethod
     def narrow(cls, queryset, filters, *, user=None):
-        """`queryset` (already restricted) narrowed by `filters` (a dict or a QueryDict), strictly checked."""
-        filterset = cls({k: v for k, v in (filters or {}).items() if v not in (None, "")}, queryset=queryset,
-                        user=user)
+        """`queryset` (already restricted) narrowed by `filters` (a dict or a QueryDict), strictly checked. No
+        filters, nothing to build (a FilterSet copies its every filter: the inboxes and counts of each page)."""
+        given = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+        if not given:
+            return queryset
+        filterset = cls(given, queryset=queryset, user=user)
         filterset.values()
         return filterset.qs

@@ -120,6 +120,7 @@ from xueji.registry.models import (
     VerifyStatus,
 )
 from xueji.registry.validation import name_initials, name_pinyin
+from xueji.schools import tallies
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
 DEMO_PASSWORD = "Xueji@2026"
@@ -842,6 +843,7 @@ class DemoGenerator:
         steps = (("regions", self.load_regions), ("schools", self.plan_schools), ("classes", self.plan_classes),
                  ("schools and classes written", self.write_schools), ("pupils", self.write_pupils),
                  ("pupil counts", counts.rebuild if rebuild_counts else lambda: None),
+                 ("school and class tallies", tallies.rebuild),
                  ("accounts", self.write_accounts))
         with transaction.atomic():
             for name, step in steps:

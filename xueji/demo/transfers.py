@@ -24,6 +24,7 @@ from xueji.demo.generator import DEMO_PASSWORD
 from xueji.regions.models import OrgKind, OrgUnit
 from xueji.regions.services import authorities_ensure, org_unit_create, regions_import
 from xueji.registry.models import RegStatus, Student, StudentStatus
+from xueji.schools import tallies
 from xueji.schools.models import School, SchoolClass
 from xueji.schools.selectors import current_school_year_start
 from xueji.transfers import checks, finder, services
@@ -64,9 +65,10 @@ def _second_city() -> School:
         school = School.objects.create(org_unit=unit, code=SECOND_SCHOOL[0], name=SECOND_SCHOOL[1], county=county,
                                        running_type="211", stages="1")
         start = current_school_year_start()
-        SchoolClass.objects.bulk_create([SchoolClass(school=school, stage="1", cohort_year=start - year + 1, number=n,
-                                                     head_teacher="汪老师")
-                                         for year in range(1, 7) for n in (1, 2)])
+        classes = SchoolClass.objects.bulk_create([
+            SchoolClass(school=school, stage="1", cohort_year=start - year + 1, number=n, head_teacher="汪老师")
+            for year in range(1, 7) for n in (1, 2)])
+        tallies.add(county_id=county.pk, schools=1, classes=len(classes))  # made here, not by the services
     _accounts("xuancheng", county.parent)
     _accounts("jixi", county)
     _accounts("jixi_school", school.org_unit)

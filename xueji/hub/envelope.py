@@ -5,7 +5,14 @@
 
 `parse` checks a received one field by field and refuses it with a precise code (`errors.py` has the words); what
 only the receiving side can tell (is the kind known here, is the receiver a province served here) is checked by
-`services.inbox_receive`. Pure: no database."""
+`services.inbox_receive`.
+
+A question one province asks another and waits for (`services.hub_ask`: a lookup) travels as a query, the same
+fields without `seq` (a query is not ordered, not stored, not repeated), and its answer as
+
+    {"schema": 1, "key": "<the query's key>", "answer": {...}}
+
+(`parse_query`, `parse_answer`). Pure: no database."""
 
 from __future__ import annotations
 
@@ -21,6 +28,8 @@ from xueji.core.errors import ValidationFailed
 SCHEMA = 1  # the version of this envelope; a change of its fields is a new version
 SUPPORTED_SCHEMAS = frozenset({1})
 FIELDS = ("schema", "key", "kind", "sender", "receiver", "subject", "seq", "sent_at", "payload")
+QUERY_FIELDS = tuple(name for name in FIELDS if name != "seq")
+ANSWER_FIELDS = ("schema", "key", "answer")
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_SUBJECT = 64
 MAX_KIND = 64
@@ -48,6 +57,25 @@ class Envelope:
         return {"schema": self.schema, "key": str(self.key), "kind": self.kind, "sender": self.sender,
                 "receiver": self.receiver, "subject": self.subject, "seq": self.seq,
                 "sent_at": self.sent_at.isoformat(), "payload": self.payload}
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question to another province, parsed; what a query handler receives (`handlers.register_query`)."""
+
+    schema: int
+    key: uuid.UUID
+    kind: str
+    sender: str
+    receiver: str
+    subject: str
+    sent_at: dt.datetime
+    payload: dict[str, Any]
+
+    def wire(self) -> dict[str, Any]:
+        return {"schema": self.schema, "key": str(self.key), "kind": self.kind, "sender": self.sender,
+                "receiver": self.receiver, "subject": self.subject, "sent_at": self.sent_at.isoformat(),
+                "payload": self.payload}
 
 
 def _refuse(code: str, message: str, field: str | None = None) -> ValidationFailed:
@@ -87,10 +115,7 @@ def check_payload(value: Any) -> dict[str, Any]:
     return value
 
 
-def parse(raw: Any) -> Envelope:
-    """A received envelope (a dict, or its JSON text) checked field by field; ValidationFailed with the first
-    problem's code: bad_envelope, bad_schema, bad_key, bad_kind, bad_sender, bad_receiver, bad_subject, bad_seq,
-    bad_sent_at, bad_payload, payload_too_large."""
+def _object(raw: Any) -> dict:
     if isinstance(raw, str | bytes):
         try:
             raw = json.loads(raw)
@@ -101,8 +126,14 @@ def parse(raw: Any) -> Envelope:
     if "schema" in raw and (isinstance(raw["schema"], bool) or raw["schema"] not in SUPPORTED_SCHEMAS):
         raise _refuse("bad_schema", f"Schema {str(raw['schema'])[:10]!r} is not one this side reads "
                                     f"({', '.join(map(str, sorted(SUPPORTED_SCHEMAS)))}).", "schema")
-    missing = [name for name in FIELDS if name not in raw]
-    unknown = sorted(str(name)[:40] for name in raw if name not in FIELDS)
+    return raw
+
+
+def _head(raw: Any, fields: tuple[str, ...]) -> tuple[dict, uuid.UUID, str, str]:
+    """The object, its key, sender and receiver, checked: the fields a message and a query share, in order."""
+    raw = _object(raw)
+    missing = [name for name in fields if name not in raw]
+    unknown = sorted(str(name)[:40] for name in raw if name not in fields)
     if missing or unknown:
         raise ValidationFailed(f"The envelope lacks {missing} or has unknown fields {unknown[:10]}.",
                                code="bad_envelope", details={"missing": missing, "unknown": unknown[:10]})
@@ -116,9 +147,10 @@ def parse(raw: Any) -> Envelope:
     receiver = check_province(raw["receiver"], field="receiver", code="bad_receiver")
     if sender == receiver:
         raise _refuse("bad_receiver", "A province does not send messages to itself.", "receiver")
-    seq = raw["seq"]
-    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < 2**31:
-        raise _refuse("bad_seq", f"seq must be a whole number from 1, got {str(seq)[:20]!r}.", "seq")
+    return raw, key, sender, receiver
+
+
+def _sent_at(raw: dict) -> dt.datetime:
     sent_at = None
     if isinstance(raw["sent_at"], str):
         try:
@@ -128,6 +160,41 @@ def parse(raw: Any) -> Envelope:
     if sent_at is None or sent_at.tzinfo is None:
         raise _refuse("bad_sent_at", f"sent_at must be an ISO 8601 time with its offset, got "
                                      f"{str(raw['sent_at'])[:40]!r}.", "sent_at")
+    return sent_at
+
+
+def parse(raw: Any) -> Envelope:
+    """A received envelope (a dict, or its JSON text) checked field by field; ValidationFailed with the first
+    problem's code: bad_envelope, bad_schema, bad_key, bad_kind, bad_sender, bad_receiver, bad_subject, bad_seq,
+    bad_sent_at, bad_payload, payload_too_large."""
+    raw, key, sender, receiver = _head(raw, FIELDS)
+    seq = raw["seq"]
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < 2**31:
+        raise _refuse("bad_seq", f"seq must be a whole number from 1, got {str(seq)[:20]!r}.", "seq")
+    sent_at = _sent_at(raw)
     return Envelope(schema=raw["schema"], key=key, kind=check_kind(raw["kind"]), sender=sender, receiver=receiver,
                     subject=check_subject(raw["subject"]), seq=seq, sent_at=sent_at,
                     payload=check_payload(raw["payload"]))
+
+
+def parse_query(raw: Any) -> Query:
+    """A received query checked like an envelope (the same codes), without `seq`."""
+    raw, key, sender, receiver = _head(raw, QUERY_FIELDS)
+    sent_at = _sent_at(raw)
+    return Query(schema=raw["schema"], key=key, kind=check_kind(raw["kind"]), sender=sender, receiver=receiver,
+                 subject=check_subject(raw["subject"]), sent_at=sent_at, payload=check_payload(raw["payload"]))
+
+
+def parse_answer(raw: Any, *, key: str) -> dict[str, Any]:
+    """The answer to the query of `key`, checked: exactly `schema`, `key` (the query's) and `answer` (a plain JSON
+    object); else ValidationFailed `bad_answer`."""
+    try:
+        raw = _object(raw)
+    except ValidationFailed as exc:
+        raise _refuse("bad_answer", f"The answer is not an answer of the hub: {exc.message}") from None
+    if sorted(raw) != sorted(ANSWER_FIELDS) or str(raw["key"]) != str(key):
+        raise _refuse("bad_answer", f"The answer has fields {sorted(raw)[:10]} or answers another query.")
+    try:
+        return check_payload(raw["answer"])
+    except ValidationFailed as exc:
+        raise _refuse("bad_answer", f"The answer's body is not a plain JSON object: {exc.message}") from None

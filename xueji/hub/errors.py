@@ -22,6 +22,9 @@ MESSAGES = {
     "payload_too_large": _("The message's payload is too large."),
     "key_reused": _("Another message with this key was received before, with other contents."),
     "seq_taken": _("Another message holds this sequence number for this subject."),
+    "unknown_query_kind": _("No handler here answers this kind of question."),
+    "bad_answer": _("The other province's answer is not an answer of the hub to this question."),
+    "peer_unreachable": _("The other province could not be reached; try again later."),
 }
 
 # Not registered by code (the jobs use "internal" too): what the boxes' pages say of an unexpected failure.

@@ -10,7 +10,12 @@ message applied: what it writes commits with that, or not at all. It refuses by 
 refused with its code; its writes are rolled back, and nothing is sent by itself: a handler that wants to answer
 "no" to the sender sends a reply message with `services.message_send` and returns). Any other exception is taken as
 a passing failure: the message stays received and is tried again later. Handlers must be idempotent in effect the
-same way the hub is: they are called once per message, but a reply they send may cross a retry of the peer's."""
+same way the hub is: they are called once per message, but a reply they send may cross a retry of the peer's.
+
+A question another province asks and waits for (a lookup: `services.hub_ask`) is answered by a query handler,
+registered the same way with `register_query(kind, fn, label=)`: `fn(query)` is called with the parsed
+`envelope.Query` and returns the answer, a plain JSON object; it refuses by raising a XuejiError (the asker gets
+its code). A query handler only reads: nothing it does is kept by the hub."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,3 +61,20 @@ def kinds() -> list[str]:
 def kind_label(kind: str) -> str:
     registered = _handlers.get(kind)
     return str(registered.label) if registered else kind
+
+
+_queries: dict[str, Registered] = {}
+
+
+def register_query(kind: str, fn: Handler, *, label: object = "", replace: bool = False) -> None:
+    """Register what answers questions of `kind` here (the same rules as `register_handler`)."""
+    check_kind(kind)
+    existing = _queries.get(kind)
+    if existing is not None and existing.fn is not fn and not replace:
+        raise ValueError(f"a query handler for {kind} is registered already ({existing.fn!r})")
+    _queries[kind] = Registered(kind=kind, fn=fn, label=label or kind)
+
+
+def query_handler_for(kind: str) -> Handler | None:
+    registered = _queries.get(kind)
+    return registered.fn if registered else None

@@ -14,6 +14,10 @@ inbox and applying in order (`hub/README.md` has the envelope and the guarantees
   seq order per (sender, subject): a message whose predecessor is neither applied nor refused is held until it is,
   and applied in the same run as its predecessor when that arrives. A handler's refusal (XuejiError) marks it
   refused with its code; any other exception leaves it received with attempts + 1 and the error, to be tried again.
+- `hub_ask` asks another province a question and returns its answer (a lookup: the pupil of a national number),
+  through the transport's `ask`; `query_answer` is what the transport calls on the receiving side: the query
+  checked, its kind's query handler (`handlers.register_query`) answers, the answer audited (`hub.answer`). Nothing
+  of a query is stored by the hub: no outbox, no order, no retry; the asker audits what it asked for.
 - `hub_run` does both until nothing moves: after every send (`transaction.on_commit`, setting
   XUEJI_HUB_AFTER_SEND: "run" at once in this process, "enqueue" the background task, "none"), in the job worker
   every minute (its periodic work: the retries), and from `manage.py hub_run`.
@@ -36,7 +40,7 @@ from xueji.core import clock
 from xueji.core.errors import Conflict, ValidationFailed, XuejiError
 from xueji.hub import envelope as wire
 from xueji.hub.choices import DONE, OPEN, InboxState, OutboxState
-from xueji.hub.handlers import handler_for
+from xueji.hub.handlers import handler_for, query_handler_for
 from xueji.hub.models import InboxMessage, OutboxMessage, SubjectSequence
 from xueji.regions.models import OrgKind, OrgUnit
 
@@ -279,6 +283,58 @@ def inbox_process(*, limit: int = 100) -> dict[str, int]:
         if budget <= 0:
             break
     return counts
+
+
+# ---------------------------------------------------------------- asking
+
+
+def hub_ask(*, sender: str, receiver: str, kind: str, subject: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Ask province `receiver` a question of `kind` about `subject` and return its answer (a plain JSON object).
+    Refused with the receiving side's code (a XuejiError: wrong_receiver for a province not served there,
+    unknown_query_kind, the handler's own), `peer_unreachable` (Conflict) when it cannot be reached, `bad_answer`
+    when what came back is no answer to this query. Not in the outbox: a question waits for its answer."""
+    wire.check_province(sender, field="sender", code="bad_sender")
+    wire.check_province(receiver, field="receiver", code="bad_receiver")
+    if sender == receiver:
+        raise ValidationFailed("A province does not ask itself.", code="bad_receiver", field="receiver")
+    query = wire.Query(schema=wire.SCHEMA, key=uuid.uuid4(), kind=wire.check_kind(kind), sender=sender,
+                       receiver=receiver, subject=wire.check_subject(subject), sent_at=clock.now(),
+                       payload=json.loads(json.dumps(wire.check_payload(payload), ensure_ascii=False))).wire()
+    try:
+        answer = get_transport().ask(query)
+    except XuejiError:
+        raise
+    except Exception as exc:  # the other side could not be reached: the asker may try again
+        logger.exception("hub: asking %s (%s) failed", receiver, kind)
+        raise Conflict(f"Province {receiver} could not be reached: {type(exc).__name__}.",
+                       code="peer_unreachable") from None
+    return wire.parse_answer(answer, key=query["key"])
+
+
+def query_answer(*, query: dict[str, Any] | str | bytes) -> dict[str, Any]:
+    """Answer a question in the wire shape (what the transport calls on the receiving side): the query checked
+    (`envelope.parse_query`: the envelope's codes), its kind answered here (`unknown_query_kind`), the receiver a
+    province served here (`wrong_receiver`); then its query handler answers. Every answer and refusal is audited
+    (`hub.answer`, user `hub`, on the receiving province's side): who asked what of this province's records."""
+    parsed = wire.parse_query(query)
+    handler = query_handler_for(parsed.kind)
+    if handler is None:
+        raise ValidationFailed(f"No handler here answers questions of kind {parsed.kind}.",
+                               code="unknown_query_kind", field="kind")
+    side = province_side(parsed.receiver)
+    if side is None:
+        raise ValidationFailed(f"Province {parsed.receiver} is not served here.", code="wrong_receiver",
+                               field="receiver")
+    facts = {"key": str(parsed.key), "kind": parsed.kind, "sender": parsed.sender, "subject": parsed.subject}
+    try:
+        answer = wire.check_payload(handler(parsed))
+    except XuejiError as exc:
+        audit_record(actor=None, username=SYSTEM, action="hub.answer", object_type="hub.query",
+                     object_id=str(parsed.key), org_unit=side, success=False, after={**facts, "code": exc.code})
+        raise
+    audit_record(actor=None, username=SYSTEM, action="hub.answer", object_type="hub.query",
+                 object_id=str(parsed.key), org_unit=side, after=facts)
+    return {"schema": parsed.schema, "key": str(parsed.key), "answer": answer}
 
 
 # ---------------------------------------------------------------- both

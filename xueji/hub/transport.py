@@ -5,6 +5,7 @@ A transport is a class with one method, chosen by the setting XUEJI_HUB_TRANSPOR
 
     class Transport(Protocol):
         def deliver(self, message: dict) -> None: ...
+        def ask(self, query: dict) -> dict: ...
 
 `message` is the envelope in its wire shape (a JSON object: hub/README.md). `deliver` returns once the receiving
 side holds the message; it raises a XuejiError when the receiving side refused the envelope (its `code` is
@@ -12,16 +13,22 @@ recorded on the outbox row: bad_schema, unknown_message_kind, wrong_receiver ...
 could not be reached. Either way the message stays pending and is delivered again later, so the receiving side must
 be (and is: `services.inbox_receive`) idempotent on the message's key. Nothing else of the hub depends on where
 the receiver lives: an HTTP transport posting the envelope to the national hub, and the hub's endpoint calling
-`inbox_receive` on the receiving province's side, change no sender and no handler."""
+`inbox_receive` on the receiving province's side, change no sender and no handler.
+
+`ask` carries a question (a lookup) and returns its answer, both in their wire shape (hub/README.md, "Questions"):
+`query_answer` on the receiving side gives the answer; a XuejiError is the receiving side's refusal (its code),
+any other exception means it could not be reached (`services.hub_ask` answers `peer_unreachable`)."""
 
 import json
 from typing import Any, Protocol
 
-from xueji.hub.services import inbox_receive
+from xueji.hub.services import inbox_receive, query_answer
 
 
 class Transport(Protocol):
     def deliver(self, message: dict[str, Any]) -> None: ...
+
+    def ask(self, query: dict[str, Any]) -> dict[str, Any]: ...
 
 
 class LocalTransport:
@@ -31,3 +38,8 @@ class LocalTransport:
 
     def deliver(self, message: dict[str, Any]) -> None:
         inbox_receive(message=json.loads(json.dumps(message, ensure_ascii=False)))
+
+    def ask(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The receiving side answers here, both ways through JSON (as over the wire)."""
+        answer = query_answer(query=json.loads(json.dumps(query, ensure_ascii=False)))
+        return json.loads(json.dumps(answer, ensure_ascii=False))

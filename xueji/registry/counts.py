@@ -9,11 +9,16 @@ in key order, so two transactions changing the same class's counts wait for each
 update (nor deadlock). Nothing else writes these rows, except `rebuild` (`manage.py rebuild_counts`, the demo
 generator after its COPY) which recomputes them from the pupils and says which groups differed.
 
-Two tables: `StudentCount` per class (a class list's counts, a class filter) and `SchoolStudentCount` per school
-with the school's org path (a jurisdiction's totals: a SUM over its schools' rows found by the path index).
+Three tables, each kept by its own upsert in that order (class, school, county; each in key order, so every
+transaction locks the rows of all three in one global order): `StudentCount` per class (a class list's counts, a
+class filter), `SchoolStudentCount` per school with the school's org path (a school's totals, a school filter) and
+`CountyStudentCount` per county authority with the county's path (an authority's totals: a county reads its own
+few rows, a city or the province its counties' rows, found by the path index; none of them grows with the number
+of schools or classes). The county of a change is looked up in the same statement for one school's changes (the
+common case: a pupil's door, an import), by one query per batch for several schools' (a move between schools).
 
-Reading: `total(queryset)` is the SUM over the rows of a restricted queryset of either (registry.selectors
-.student_count picks the table the filters need)."""
+Reading: `total(queryset)` is the SUM over the rows of a restricted queryset of any of them
+(registry.selectors.student_count picks the coarsest table that answers the user and the filters)."""
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 
-from xueji.registry.models import SchoolStudentCount, Student, StudentCount
+from xueji.registry.models import CountyStudentCount, SchoolStudentCount, Student, StudentCount
 from xueji.schools.models import School
 
 # A group of pupils: (school id, class id or None, status, registration state).
@@ -60,9 +65,9 @@ def _path_of_school() -> str:
 
 
 def add(changes: Mapping[Key, int]) -> None:
-    """Add each group's change (+ entered or moved in, - left or moved out) to its summary rows, per class and per
-    school, in the caller's transaction: one upsert per table (per 150 groups), in key order, so two transactions
-    lock the same rows in the same order."""
+    """Add each group's change (+ entered or moved in, - left or moved out) to its summary rows, per class, per
+    school and per county, in the caller's transaction: one upsert per table (per 150 groups), in key order, so two
+    transactions lock the same rows in the same order."""
     merged: Counter = Counter()
     for (school, klass, status, reg), n in changes.items():  # plain values: a choice's member hashes by its name
         merged[(int(school), int(klass or 0), int(klass) if klass else None, str(status), str(reg))] += n
@@ -74,10 +79,41 @@ def add(changes: Mapping[Key, int]) -> None:
     by_school: Counter = Counter()
     for (school, _key, _klass, status, reg), n in rows:
         by_school[(school, status, reg)] += n
+    schools = [(*key, key[0], n) for key, n in sorted(by_school.items()) if n]
     _upsert(SchoolStudentCount._meta.db_table, ("school_id", "status", "reg_status", "path", "n"),
-            ("school_id", "status", "reg_status"),
-            [(*key, key[0], n) for key, n in sorted(by_school.items()) if n],
-            value=f"(%s, %s, %s, {_path_of_school()}, %s)")
+            ("school_id", "status", "reg_status"), schools, value=f"(%s, %s, %s, {_path_of_school()}, %s)")
+    _add_counties([(school, status, reg, n) for school, status, reg, _school, n in schools])
+
+
+def _county_of_school() -> tuple[str, str]:
+    """Scalar subqueries giving the county id and the county's org path of the school whose id is the parameter."""
+    school, org = (connection.ops.quote_name(m._meta.db_table)
+                   for m in (School, School._meta.get_field("org_unit").related_model))
+    return (f"(SELECT s.county_id FROM {school} s WHERE s.id = %s)",  # noqa: S608
+            f"(SELECT o.path FROM {school} s JOIN {org} o ON o.id = s.county_id WHERE s.id = %s)")  # noqa: S608
+
+
+def _add_counties(schools: list[tuple[int, str, str, int]]) -> None:
+    """The schools' changes (school, status, registration state, n), added to their counties' rows. One school's
+    (nearly every call): its county found in the upsert itself, each group once (so no row is affected twice).
+    Several schools': their counties read first (one query), the changes summed per county and upserted in the
+    county's key order, so that two transactions lock the same county rows in the same order."""
+    if not schools:  # a move between classes of one school
+        return
+    columns, key = ("county_id", "path", "status", "reg_status", "n"), ("county_id", "status", "reg_status")
+    if len({school for school, *_rest in schools}) == 1:
+        county, path = _county_of_school()
+        _upsert(CountyStudentCount._meta.db_table, columns, key,
+                [(school, school, status, reg, n) for school, status, reg, n in schools],
+                value=f"({county}, {path}, %s, %s, %s)")
+        return
+    where = {pk: (county, path) for pk, county, path in School.objects.filter(
+        pk__in={school for school, *_rest in schools}).values_list("pk", "county_id", "county__path")}
+    by_county: Counter = Counter()
+    for school, status, reg, n in schools:
+        by_county[(*where[school], status, reg)] += n
+    _upsert(CountyStudentCount._meta.db_table, columns, key,
+            [(*group, n) for group, n in sorted(by_county.items()) if n])
 
 
 def one(before: Key | None, after: Key | None) -> None:
@@ -145,12 +181,29 @@ def stored_schools() -> dict[tuple, int]:
             .exclude(n=0).values_list("school_id", "path", "status", "reg_status", "n")}
 
 
+def _counties_of(groups: Mapping[tuple, int]) -> dict[tuple, int]:
+    where = {pk: (county, path) for pk, county, path in School.objects.filter(pk__in={key[0] for key in groups})
+             .values_list("pk", "county_id", "county__path")}
+    out: Counter = Counter()
+    for (school, _klass, status, reg), n in groups.items():
+        out[(*where[school], status, reg)] += n
+    return {key: n for key, n in out.items() if n}
+
+
+def stored_counties() -> dict[tuple, int]:
+    """The non-zero summary rows per county, keyed (county, path, status, registration state)."""
+    return {(county, path, status, reg): n for county, path, status, reg, n in CountyStudentCount.objects
+            .exclude(n=0).values_list("county_id", "path", "status", "reg_status", "n")}
+
+
 def differences() -> dict[tuple, tuple[int, int]]:
     """The groups where the summary disagrees with the pupils: key -> (stored, counted); a school's row is keyed
-    ("school", school id, path, status, registration state)."""
+    ("school", school id, path, status, registration state), a county's ("county", county id, path, status,
+    registration state)."""
     counted = fresh()
     out = {}
-    for have, want, tag in ((stored(), counted, ()), (stored_schools(), _schools_of(counted), ("school",))):
+    for have, want, tag in ((stored(), counted, ()), (stored_schools(), _schools_of(counted), ("school",)),
+                            (stored_counties(), _counties_of(counted), ("county",))):
         for key in sorted(set(have) | set(want), key=repr):
             if have.get(key, 0) != want.get(key, 0):
                 out[(*tag, *key)] = (have.get(key, 0), want.get(key, 0))
@@ -162,14 +215,15 @@ def rebuild() -> int:
     """Recompute every summary row from the pupils, set-based (one INSERT ... SELECT ... GROUP BY per table), with
     writes to the pupils held off meanwhile (PostgreSQL: the pupil table locked in SHARE mode). Returns the groups
     (per class) written."""
-    student, counts, schools, school, org = (connection.ops.quote_name(m._meta.db_table) for m in (
-        Student, StudentCount, SchoolStudentCount, School, School._meta.get_field("org_unit").related_model))
+    student, counts, schools, counties, school, org = (connection.ops.quote_name(m._meta.db_table) for m in (
+        Student, StudentCount, SchoolStudentCount, CountyStudentCount, School,
+        School._meta.get_field("org_unit").related_model))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {student} IN SHARE MODE")
-            cursor.execute(f"LOCK TABLE {counts}, {schools} IN EXCLUSIVE MODE")
-        cursor.execute(f"DELETE FROM {counts}")  # noqa: S608
-        cursor.execute(f"DELETE FROM {schools}")  # noqa: S608
+            cursor.execute(f"LOCK TABLE {counts}, {schools}, {counties} IN EXCLUSIVE MODE")
+        for table in (counts, schools, counties):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         cursor.execute(
             f"INSERT INTO {counts} (school_id, school_class_id, class_key, status, reg_status, n) "  # noqa: S608
             f"SELECT school_id, school_class_id, COALESCE(school_class_id, 0), status, reg_status, COUNT(*) "
@@ -180,6 +234,11 @@ def rebuild() -> int:
             f"SELECT c.school_id, o.path, c.status, c.reg_status, SUM(c.n) FROM {counts} c "
             f"JOIN {school} s ON s.id = c.school_id JOIN {org} o ON o.id = s.org_unit_id "
             f"GROUP BY c.school_id, o.path, c.status, c.reg_status")
+        cursor.execute(
+            f"INSERT INTO {counties} (county_id, path, status, reg_status, n) "  # noqa: S608
+            f"SELECT s.county_id, o.path, c.status, c.reg_status, SUM(c.n) FROM {schools} c "
+            f"JOIN {school} s ON s.id = c.school_id JOIN {org} o ON o.id = s.county_id "
+            f"GROUP BY s.county_id, o.path, c.status, c.reg_status")
         return groups
 
 

@@ -7,8 +7,9 @@ from xueji.core import codes, idnumbers
 from xueji.core.models import TimeStampedModel
 from xueji.registry.choices import ChangeKind, NumberKind, RegStatus, StudentStatus, VerifyStatus
 
-__all__ = ["FamilyMember", "NationalNumber", "NumberKind", "NumberSequence", "RegStatus", "Student", "StudentCount",
-           "SchoolStudentCount", "StudentDetail", "StudentHistory", "StudentStatus", "VerifyStatus"]
+__all__ = ["CountyStudentCount", "FamilyMember", "NationalNumber", "NumberKind", "NumberSequence", "RegStatus",
+           "Student", "StudentCount", "SchoolStudentCount", "StudentDetail", "StudentHistory", "StudentStatus",
+           "VerifyStatus"]
 
 
 class Student(TimeStampedModel):
@@ -272,6 +273,31 @@ class SchoolStudentCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.status} {self.reg_status}: {self.n}"
+
+
+class CountyStudentCount(models.Model):
+    """The pupil counts rolled up per county authority (by status and registration state), with the county's org
+    path: an authority's total (a county, a city, the province) is a SUM over its counties' few rows, whatever the
+    number of its schools and classes. Kept with the other two by the door's upserts (`registry/counts.py`: the
+    county derived from the school in the same statement); a school's county never changes, and `rebuild_counts`
+    recomputes these rows too. Not for a school's own users (a county's row lies outside a school's path)."""
+
+    jurisdiction_path = "path"
+
+    county = models.ForeignKey("regions.OrgUnit", on_delete=models.CASCADE, related_name="county_student_totals",
+                               db_index=False)  # the leading column of the unique key serves it
+    path = models.CharField(max_length=255, db_index=True)  # the county's org path
+    status = models.CharField(max_length=2)
+    reg_status = models.CharField(max_length=12)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pupil count")
+        constraints = [models.UniqueConstraint(fields=["county", "status", "reg_status"],
+                                               name="county_student_count_key")]
+
+    def __str__(self) -> str:
+        return f"county {self.county_id} {self.status} {self.reg_status}: {self.n}"
 
 
 class NumberSequence(models.Model):

@@ -12,6 +12,7 @@ from xueji.registry.choices import ChangeKind
 from xueji.registry.filters import StudentFilterSet
 from xueji.registry.history import RecordAsOf, record_as_of
 from xueji.registry.models import (
+    CountyStudentCount,
     FamilyMember,
     NationalNumber,
     SchoolStudentCount,
@@ -30,21 +31,28 @@ def student_list(*, user, filters: dict | None = None) -> QuerySet[Student]:
     return StudentFilterSet.narrow(qs, filters, user=user)
 
 
-# The list filters the pupil counts (registry/counts.py) answer, and their columns there.
+# The list filters the pupil counts (registry/counts.py) answer, and their columns in each table of them.
 COUNTED_FILTERS = {"school": "school_id", "school_class": "school_class_id", "county": "school__county_id",
                    "status": "status", "reg_status": "reg_status"}
+_COUNTY_COLUMNS = {"county": "county_id", "status": "status", "reg_status": "reg_status"}
 
 
 def student_count(*, user, filters: dict | None = None) -> Total:
     """How many pupils the list shows for these filters: the one place a total is counted. Exact from the pupil
-    counts (a SUM over the jurisdiction's summary rows) when the filters are among COUNTED_FILTERS; otherwise (a
-    search, the sex) a COUNT over at most COUNT_CAP pupils, "at least N" beyond (`Total.exact` False)."""
+    counts when the filters are among COUNTED_FILTERS, from the coarsest rows that answer them: per class for a
+    class, per school for a school or a school's own users, otherwise per county (an authority's total: its
+    counties' few rows, not its schools'). Otherwise (a search, the sex) a COUNT over at most COUNT_CAP pupils,
+    "at least N" beyond (`Total.exact` False)."""
     require_cap(user, Cap.STUDENT_VIEW)
     given = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     if set(given) <= set(COUNTED_FILTERS):
         checked = StudentFilterSet(given, queryset=Student.objects.none(), user=user).values()
-        table = StudentCount if "school_class" in checked else SchoolStudentCount  # per class, or per school
-        rows = within(table.objects.all(), user).filter(**{COUNTED_FILTERS[k]: v for k, v in checked.items()})
+        unit = getattr(user, "org_unit", None)
+        if set(checked) <= set(_COUNTY_COLUMNS) and unit is not None and not unit.is_school:
+            table, columns = CountyStudentCount, _COUNTY_COLUMNS
+        else:
+            table, columns = StudentCount if "school_class" in checked else SchoolStudentCount, COUNTED_FILTERS
+        rows = within(table.objects.all(), user).filter(**{columns[k]: v for k, v in checked.items()})
         return Total(counts.total(rows))
     return capped_count(student_list(user=user, filters=given))
 

@@ -44,6 +44,7 @@ from xueji.regions.models import province_code_of
 from xueji.regions.selectors import org_unit_get
 from xueji.registry import counts
 from xueji.registry.choices import (
+    ON_ROLL,
     REG_TRANSITIONS,
     SEATED,
     ChangeKind,
@@ -1009,3 +1010,58 @@ def student_history_receive(*, student: Student, rows: Sequence[dict], request_i
         audit_record(actor=None, username="system", action="student.history_receive", obj=student,
                      after={"rows": len(rows), "request": request_id})
     return len(rows)
+
+
+# Admission (招生录取): records entering their new school, set-based -------------------------------------------------
+
+@transaction.atomic
+def students_admit(*, actor, placements: Sequence[tuple[int, SchoolClass]], reason: str = "admission",
+                   audit_after: dict | None = None) -> list[int]:
+    """Admitted pupils whose records exist (graduated, completed, ... : off every roll) enter their new school: each
+    placed in its class and enrolled again (在读, through the transition table), one UPDATE per class, their
+    history rows (placement and status) and one audit event for the batch. Refused whole, nothing changed, when a
+    record is gone, its status may not become 在读, or a class lacks room (class-size caps)."""
+    by_class: dict[int, list[int]] = {}
+    classes: dict[int, SchoolClass] = {}
+    for pk, klass in placements:
+        by_class.setdefault(klass.pk, []).append(int(pk))
+        classes[klass.pk] = klass
+    ids = sorted({int(pk) for pk, _klass in placements})
+    if not ids:
+        return []
+    rows = {}
+    for start in range(0, len(ids), 5000):
+        rows.update((pk, (status, school, klass)) for pk, status, school, klass in Student.objects.select_for_update(
+            of=("self",)).filter(pk__in=ids[start:start + 5000]).order_by("pk").values_list(
+            "pk", "status", "school_id", "school_class_id"))
+    if len(rows) != len(ids):
+        raise Conflict(_("The record no longer exists."), code="record_gone")
+    refused = [pk for pk, (status, _s, _k) in rows.items()
+               if status in ON_ROLL or not status_change_allowed(status, StudentStatus.ENROLLED)]
+    if refused:
+        raise Conflict(format_lazy(_("{count} of these records cannot be enrolled again from their status."),
+                                   count=len(refused)), code="status_not_allowed", details={"students": refused[:50]})
+    require_room({pk: len(members) for pk, members in by_class.items()})
+    before = counts.groups(ids)
+    now = clock.now()
+    for klass_pk, members in sorted(by_class.items()):
+        klass = classes[klass_pk]
+        Student.objects.filter(pk__in=members).update(school_id=klass.school_id, school_class_id=klass.pk,
+                                                      status=StudentStatus.ENROLLED, updated_at=now)
+    counts.moved(before, counts.groups(ids))
+    actor_id = getattr(actor, "pk", None)
+    history = []
+    for klass_pk, members in by_class.items():
+        klass = classes[klass_pk]
+        for pk in members:
+            status, school, old_class = rows[pk]
+            history.append(StudentHistory(
+                student_id=pk, kind=ChangeKind.PLACEMENT, actor_id=actor_id, at=now, reason=reason[:255],
+                changes={"school_id": [school, klass.school_id], "school_class_id": [old_class, klass.pk]}))
+            history.append(StudentHistory(student_id=pk, kind=ChangeKind.STATUS, old=status,
+                                          new=StudentStatus.ENROLLED, actor_id=actor_id, at=now, reason=reason[:255]))
+    StudentHistory.objects.bulk_create(history, batch_size=2000)
+    audit_record(actor=actor, action="student.admit", object_type="registry.student",
+                 object_repr=f"{len(ids)} pupils", after={"count": len(ids), "students": ids[:200],
+                                                          "classes": sorted(by_class)[:200], **(audit_after or {})})
+    return ids

@@ -124,3 +124,24 @@ class SchoolClass(TimeStampedModel):
     def grade_label(self, school_year_start: int) -> str:
         code = self.grade_code(school_year_start)
         return codes.GRADE.label(code) if code else str(_("left the stage"))
+
+
+class CountyTally(models.Model):
+    """How many schools and classes each county authority holds, with the county's org path: the menu's and the
+    workbench's counts of an authority (a county, a city, the province) are a SUM over its counties' rows, whatever
+    the number of its schools and classes (issue 14). Kept by the services that open schools and classes
+    (`schools/tallies.py`) in the same transaction; `manage.py rebuild_counts` recomputes them and says where they
+    differed. A school's own users count their classes directly (a county's row lies outside a school's path)."""
+
+    jurisdiction_path = "path"
+
+    county = models.OneToOneField("regions.OrgUnit", on_delete=models.CASCADE, related_name="tally")
+    path = models.CharField(max_length=255, db_index=True)  # the county's org path
+    schools = models.IntegerField(default=0)
+    classes = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("schools and classes of a county")
+
+    def __str__(self) -> str:
+        return f"county {self.county_id}: {self.schools} schools, {self.classes} classes"

@@ -1,14 +1,16 @@
 """Reads of schools, years and classes, each starting from the user's jurisdiction."""
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock
 from xueji.regions.models import OrgKind
+from xueji.regions.selectors import authority_list
+from xueji.schools import tallies
 from xueji.schools.filters import ClassFilterSet, SchoolFilterSet
-from xueji.schools.models import School, SchoolClass, SchoolYear
+from xueji.schools.models import CountyTally, School, SchoolClass, SchoolYear
 
 
 def school_list(*, user, filters: dict | None = None) -> QuerySet[School]:
@@ -37,10 +39,38 @@ def _enrolled() -> Coalesce:
                              .values("school_class").annotate(n=Sum("n")).values("n")), 0)
 
 
+def _authority(user) -> bool:
+    unit = getattr(user, "org_unit", None)
+    return unit is not None and not unit.is_school
+
+
 def class_count(*, user, filters: dict | None = None) -> int:
-    """How many classes the user may see (the menu's and the workbench's count): no pupil counted."""
+    """How many classes the user may see (the menu's and the workbench's count): an authority's from its counties'
+    tallies (schools/tallies.py: a SUM over a few rows however many classes), a school's (or a filtered count)
+    by a COUNT of its classes."""
     require_cap(user, Cap.ORG_VIEW)
+    if not filters and _authority(user):
+        return tallies.total(within(CountyTally.objects.all(), user), "classes")
     return ClassFilterSet.narrow(within(SchoolClass.objects.all(), user), filters).order_by().count()
+
+
+def school_count(*, user) -> int:
+    """How many schools the user may see (the menu's and the workbench's count): an authority's from its counties'
+    tallies, a school's own (one) by a COUNT."""
+    require_cap(user, Cap.ORG_VIEW)
+    if _authority(user):
+        return tallies.total(within(CountyTally.objects.all(), user), "schools")
+    return within(School.objects.all(), user).order_by().count()
+
+
+def org_unit_count(*, user) -> int:
+    """How many org units an authority may see (the menu's and the workbench's count), in one query: its
+    authorities counted (a few hundred in a province) plus its schools, one org unit each, from its counties'
+    tallies; no COUNT over the province's schools."""
+    authorities = (authority_list(user=user).order_by()
+                   .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n"))
+    return within(CountyTally.objects.all(), user).aggregate(
+        n=Coalesce(Sum("schools"), 0) + Subquery(authorities, output_field=IntegerField()))["n"] or 0
 
 
 def class_get(*, user, pk) -> SchoolClass:

@@ -12,6 +12,7 @@ from xueji.core import clock, codes
 from xueji.core.errors import ValidationFailed
 from xueji.regions.models import OrgKind, OrgUnit
 from xueji.regions.services import org_unit_create
+from xueji.schools import tallies
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
 SCHOOL_FIELDS = ("code", "name", "county", "running_type", "stages", "address", "phone", "is_active")
@@ -51,6 +52,7 @@ def school_create(*, actor, code: str, name: str, county: OrgUnit, running_type:
     unit = org_unit_create(actor=actor, kind=OrgKind.SCHOOL, name=name, code=code, parent=county, audit=False)
     school = School.objects.create(org_unit=unit, code=code, name=name, county=county, running_type=running_type,
                                    stages=stages, address=address, phone=phone)
+    tallies.add(county_id=county.pk, schools=1)
     if audit:
         audit_record(actor=actor, action="school.create", obj=school, after=snapshot(school, SCHOOL_FIELDS))
     return school
@@ -100,6 +102,7 @@ def class_create(*, actor, school: School, stage: str, cohort_year: int, number:
     klass = SchoolClass.objects.create(school=school, stage=stage, cohort_year=cohort_year, number=number,
                                        name=name, head_teacher=head_teacher,
                                        head_teacher_phone=head_teacher_phone)
+    tallies.add(county_id=school.county_id, classes=1)
     audit_record(actor=actor, action="class.create", obj=klass, after=snapshot(klass, CLASS_FIELDS))
     return klass
 

@@ -63,6 +63,10 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "graduation.view": _at(LEVELS, ("registrar", "leader")),
     "graduation.manage": _at(("school",), ("registrar",)),
     "promotion.manage": _at(("province", "city", "county"), ("registrar",)),
+    # 招生: schools and authorities read admission plans and results; the admissions office of a province, city or
+    # county (an authority's 招生部门) sets plans, imports results, resolves duplicates and runs the admission.
+    "admission.view": _at(LEVELS, BUSINESS),
+    "admission.manage": _at(("province", "city", "county"), ("admissions",)),
     # Any signed-in user.
     "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor")),
 }

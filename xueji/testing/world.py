@@ -10,6 +10,7 @@ from xueji.regions.models import OrgKind, OrgUnit, Region
 from xueji.regions.services import org_unit_create
 from xueji.registry import counts
 from xueji.registry.models import FamilyMember, Student
+from xueji.schools import tallies
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
 PASSWORD = "Xueji@2026test"
@@ -75,6 +76,7 @@ def build_world(*, with_students: bool = True) -> World:
         stage = school.stages[0]
         world.classes[name] = SchoolClass.objects.create(school=school, stage=stage, cohort_year=start - 1, number=1,
                                                          head_teacher="王老师")
+    tallies.rebuild()  # the schools and classes made above outside their services
     now = clock.now()
     for name, unit in world.units.items():
         for role in ROLES_BY_KIND[OrgKind(unit.kind)]:

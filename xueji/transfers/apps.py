@@ -8,12 +8,14 @@ class TransfersConfig(AppConfig):
     verbose_name = _("Transfers")
 
     def ready(self) -> None:
-        # Registers the refusals' words, the request type, the pupil's timeline source and the consent deadline's
-        # periodic check (run by the job worker's maintenance thread every minute).
+        # Registers the refusals' words, the request type, the hub's handlers and the lookup's answer, the pupil's
+        # timeline source and the consent deadline's periodic check (run by the job worker's maintenance thread
+        # every minute).
         from xueji.jobs.registry import register_periodic
-        from xueji.transfers import cancellation, crossing, errors, timeline, types  # noqa: F401
+        from xueji.transfers import cancellation, crossing, errors, lookup, timeline, types  # noqa: F401
         from xueji.transfers.services import transfers_escalate_overdue
 
         crossing.register()
+        lookup.register()
         cancellation.register()
         register_periodic("transfers.escalated", lambda: transfers_escalate_overdue())

@@ -14,16 +14,17 @@ applied as a no-op; a message that makes no sense in the row's state is refused 
 refusing answers nothing. A double click on 调档 or 撤销 finds the row already past it and changes nothing.
 
 What each side keeps: B its Transfer row (side "receiving": destination school, the source school by name and
-province code only) and its request in its engine; A its Transfer row (side "sending": source school, the
-destination by name and province code) and its `transfers.release` request. While both live in one database both
-rows name the same Student row; the file's application (`file_apply`) moves that row through the registry's door
-(school, class, province: one transaction, the pupil is never in two schools nor in none) and recognises the
-history it already holds; on separate databases it creates the record and its history from the file, each history
-row keyed by its origin ("<A>:history:<id>"), so a file applied twice creates nothing twice.
+province code only, no Student row until 调档: the pupil is A's answer to the lookup, kept as `pupil`) and its
+request in its engine (its subject the national number); A its Transfer row (side "sending": source school and its
+pupil, the destination by name and province code) and its `transfers.release` request. The file's application
+(`file_apply`) gives B's row its record: while both live in one database it moves A's Student row through the
+registry's door (school, class, province: one transaction, the pupil is never in two schools nor in none) and
+recognises the history it already holds; on separate databases it creates the record and its history from the
+file, each history row keyed by its origin ("<A>:history:<id>"), so a file applied twice creates nothing twice.
 
-Looking the pupil up in A at filing is `finder.pupil_find(source_province=A)`: today it reads this database; it is
-the one function the national hub replaces by a round trip (the hub's `transfers.requested`/`refused` already check
-it again on A's side, so a stale or wrong answer at filing cannot open a wrong transfer)."""
+Looking the pupil up in A at filing is a hub question (`lookup.pupil_ask`, answered by A's `lookup.pupil_answer`);
+`transfers.requested` checks it all again on A's side, so a stale or wrong answer at filing cannot open a wrong
+transfer."""
 
 import datetime as dt
 
@@ -39,7 +40,6 @@ from xueji.hub.services import message_send, province_side
 from xueji.regions.models import province_code_of
 from xueji.registry.choices import StudentStatus
 from xueji.registry.models import (
-    NationalNumber,
     Student,
     StudentDetail,
     StudentHistory,
@@ -51,7 +51,7 @@ from xueji.registry.services import (
     student_set_status,
 )
 from xueji.schools.models import School, SchoolClass
-from xueji.transfers.checks import class_require, pupil_refusal
+from xueji.transfers.checks import class_require, pupil_of, pupil_refusal
 from xueji.transfers.choices import (
     ACROSS_PROVINCES,
     OPEN_STATES,
@@ -60,6 +60,7 @@ from xueji.transfers.choices import (
     Side,
     TransferState,
 )
+from xueji.transfers.lookup import students_by_number
 from xueji.transfers.models import Transfer
 from xueji.workflow.models import Request
 from xueji.workflow.services import request_submit
@@ -105,11 +106,11 @@ def _wrong_state(transfer: Transfer, kind: str) -> Conflict:
 # B: the receiving side ---------------------------------------------------------------------------------------------
 
 def requested_send(*, transfer: Transfer, actor) -> None:
-    """B's last approval (in the engine's transaction): ask A to open its side."""
-    student = transfer.student
+    """B's last approval (in the engine's transaction): ask A to open its side (the pupil as A's lookup told)."""
+    pupil = pupil_of(transfer)
     payload = {"request": key_of(transfer.pk, transfer.destination_province_code),
-               "national_number": transfer.national_number, "name": student.name,
-               "birth_date": student.birth_date.isoformat(),
+               "national_number": transfer.national_number, "name": pupil.name,
+               "birth_date": pupil.birth_date.isoformat(),
                "destination_school": {"code": transfer.destination_school.code,
                                       "name": transfer.destination_school_name},
                "destination_province": transfer.destination_province_code, "distance": ACROSS_PROVINCES,
@@ -185,7 +186,7 @@ def transfer_retrieve(*, actor, transfer: Transfer, school_class: SchoolClass | 
     if not chosen:
         raise ValidationFailed(_("Name the class the pupil joins at the receiving school."), code="class_required",
                                field="school_class")
-    klass = class_require(school, transfer.student, chosen)
+    klass = class_require(school, pupil_of(transfer), chosen)
     transfer.destination_class, transfer.retrieval_at = klass, clock.now()
     transfer.save(update_fields=["destination_class", "retrieval_at"])
     _send(sender=transfer.destination_province_code, receiver=transfer.source_province_code, kind="retrieve",
@@ -235,12 +236,9 @@ def on_requested(message) -> None:
     if _by_peer(payload.get("request", ""), Side.SENDING) is not None:
         return  # opened already (a repeated message)
     number = payload.get("national_number", "")
-    student = (Student.objects.select_related("school__org_unit", "school_class")
-               .filter(province_code=message.receiver, national_number=number).first())
-    if student is None:
-        held = NationalNumber.objects.filter(number=number).values_list("student_id", flat=True).first()
-        student = Student.objects.select_related("school__org_unit", "school_class").filter(
-            pk=held, province_code=message.receiver).first() if held else None
+    found = students_by_number(Student.objects.select_related("school__org_unit", "school_class")
+                               .filter(province_code=message.receiver).order_by("pk"), number) if number else []
+    student = found[0] if found else None
     if student is None:
         return _refuse(message, "pupil_not_found", _("No pupil of this province has this national student number."))
     if student.name != payload.get("name") or student.birth_date.isoformat() != payload.get("birth_date"):

@@ -22,8 +22,8 @@ MESSAGES = {
     "national_number_required": _("A transfer from another province is filed with the pupil's national student "
                                   "number."),
     "national_number_invalid": _("This is not a national student number (G, J or L followed by its digits)."),
-    "cross_province_unavailable": _("Transfers across provinces go through the national hub, which this system "
-                                    "does not reach yet."),
+    "cross_province_unavailable": _("The pupil's province cannot be asked now; try again later."),
+    "source_province_invalid": _("Choose the pupil's province."),
     "record_moved": _("The pupil's record changed since the filing (another school, or off the roll): the transfer "
                       "cannot take effect."),
 }

@@ -56,6 +56,9 @@ class TransferFilterSet(ListFilterSet):
         q = (value or "").strip()
         if not q:
             return queryset
+        # The receiving side of a cross-province transfer names its pupil by the sending province's answer.
         if q.isascii() and q.replace(" ", "").isalpha():
-            return queryset.filter(student__name_pinyin__startswith=q.lower().replace(" ", ""))
-        return queryset.filter(student__name__startswith=q)
+            pinyin = q.lower().replace(" ", "")
+            return queryset.filter(Q(student__name_pinyin__startswith=pinyin)
+                                   | Q(pupil__name_pinyin__startswith=pinyin))
+        return queryset.filter(Q(student__name__startswith=q) | Q(pupil__name__startswith=q))

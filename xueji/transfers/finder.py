@@ -7,8 +7,10 @@ whatever the role, with a short-lived signed token that files the transfer (by t
 lookup is audited, found or not, and a user's lookups are limited per hour, so the finder is no oracle over the
 province's pupils.
 
-A pupil of another province is found by national number only (the hop will ask that province through the national
-hub; today it reads this database). `pupil_find` and `pupil_of_token` are the two functions the hop replaces."""
+A pupil of another province is found by national number only, by asking that province (`lookup.pupil_ask`, a hub
+question answered by that province from its own records): this finder reads no record of another province. Its
+token names the province and the number; the filing form and the filing ask again (a fresh answer, which the
+filing keeps on the transfer)."""
 
 import datetime as dt
 import re
@@ -24,11 +26,13 @@ from xueji.audit.services import audit_record
 from xueji.core import clock, codes, idnumbers
 from xueji.core.errors import Conflict, NotFound, ValidationFailed, XuejiError
 from xueji.regions.models import OrgKind, province_code_of
-from xueji.registry.models import NationalNumber, RegStatus, Student
+from xueji.registry.models import RegStatus, Student
 from xueji.registry.presenters import presenter_for
 from xueji.schools.models import School
-from xueji.transfers.checks import grade_label, receiving_school, transfer_refusal
+from xueji.transfers.checks import Pupil, grade_label, receiving_school, transfer_refusal
 from xueji.transfers.choices import ACROSS_PROVINCES
+from xueji.transfers.lookup import pupil_ask, students_by_number
+from xueji.transfers.peer import PeerPupil
 from xueji.workflow.resolvers import distance_key
 
 FIND_ACTION = "transfers.find"
@@ -87,21 +91,14 @@ def _national_number(raw: str) -> str:
     return number
 
 
-def _by_number(qs, number: str) -> list[Student]:
-    found = list(qs.filter(national_number=number)[:2])
-    if not found:  # a number the pupil held before (an L number replaced by its G number) finds it too
-        held = NationalNumber.objects.filter(number=number).values_list("student_id", flat=True).first()
-        found = list(qs.filter(pk=held)[:2]) if held else []
-    return found
-
-
 def pupil_find(*, actor, national_number: str = "", id_number: str = "", name: str = "", sex: str = "",
                birth_date: dt.date | None = None, source_province: str = "",
                rate_limited: bool = True) -> FoundPupil | None:
     """Find one pupil exactly (no partial match) within the province, for a transfer into the actor's school; or,
-    with `source_province` another province's code, by national number only (the cross-province hop will ask that
-    province; today it reads this database). Audited, found or not; at most `finds_per_hour()` per user and hour
-    (`rate_limited=False`: the demo generator filing its sample transfers, which is no registrar at a keyboard)."""
+    with `source_province` another province's code, by national number only: that province answers
+    (`lookup.pupil_ask`), checked here against the finder's school. Audited, found or not; at most
+    `finds_per_hour()` per user and hour (`rate_limited=False`: the demo generator filing its sample transfers,
+    which is no registrar at a keyboard)."""
     school = receiving_school(actor)
     own_province = province_code_of(actor.org_unit) or ""
     province = (source_province or own_province).strip()
@@ -112,10 +109,17 @@ def pupil_find(*, actor, national_number: str = "", id_number: str = "", name: s
     if rate_limited and _lookups_this_hour(actor) >= finds_per_hour():
         raise TooManyLookups(format_lazy(_("Too many lookups in the last hour (at most {n}); try again later."),
                                          n=finds_per_hour()), code="find_limit")
+    if cross:
+        number = _national_number(national_number)
+        peer = pupil_ask(school=school, province=province, national_number=number)
+        audit_record(actor=actor, action=FIND_ACTION, object_type="registry.student", object_id="",
+                     after={"by": "national_number", "found": int(peer is not None), "province": province,
+                            "cross_province": True})
+        return _found_across(actor, school, peer, province=province, number=number) if peer else None
     qs = (Student.objects.filter(province_code=province, reg_status=RegStatus.REGISTERED)
           .select_related("school__org_unit", "school__county", "school_class").order_by("pk"))
     if national_number:
-        by, found = "national_number", _by_number(qs, _national_number(national_number))
+        by, found = "national_number", students_by_number(qs, _national_number(national_number))
     elif id_number:
         number = idnumbers.normalise(id_number)
         if not idnumbers.is_valid(number):
@@ -129,53 +133,95 @@ def pupil_find(*, actor, national_number: str = "", id_number: str = "", name: s
                                  "of birth."), code="find_terms")
     audit_record(actor=actor, action=FIND_ACTION, object_type="registry.student",
                  object_id=str(found[0].pk) if len(found) == 1 else "",
-                 after={"by": by, "found": len(found), "province": province, "cross_province": cross})
+                 after={"by": by, "found": len(found), "province": province, "cross_province": False})
     if len(found) != 1:
         if len(found) > 1:  # two records share name, sex and birth date: the numbers tell them apart
             raise Conflict(_("Several pupils match: find the pupil by national student number or ID number."),
                            code="find_ambiguous")
         return None
-    return _found(actor, school, found[0], cross=cross)
+    return _found(actor, school, found[0])
 
 
-def _found(actor, school: School, student: Student, *, cross: bool) -> FoundPupil:
+def _refusal_words(refusal) -> str | None:
+    return (refusal.words or refusal.message) if refusal else None
+
+
+def _found(actor, school: School, student: Student) -> FoundPupil:
     shown = presenter_for(None)  # masked: the record lies outside the finder's jurisdiction
     county = student.school.county
     city = county.parent if county is not None and county.parent_id else None
-    refusal = None if cross else transfer_refusal(student, school)
-    token = signing.dumps({"s": student.pk, "u": actor.pk, "x": int(cross)}, salt=FIND_SALT)
+    token = signing.dumps({"s": student.pk, "u": actor.pk}, salt=FIND_SALT)
     return FoundPupil(
         token=token, name=student.name, sex=str(codes.SEX.label(student.sex)), birth_date=student.birth_date,
         national_number=shown.national_number(student.national_number), id_number=shown.id_number(student.id_number),
         school=student.school.name, county=county.name if county else "",
         city=city.name if city is not None and city.kind == OrgKind.CITY else "", province_code=student.province_code,
         grade=grade_label(student), status=str(codes.STUDENT_STATUS.label(student.status)),
-        distance=ACROSS_PROVINCES if cross else distance_key(student.school.org_unit, actor.org_unit),
-        cross_province=cross, refusal=(refusal.words or refusal.message) if refusal else None)
+        distance=distance_key(student.school.org_unit, actor.org_unit), cross_province=False,
+        refusal=_refusal_words(transfer_refusal(student, school)))
 
 
-def pupil_of_token(*, actor, token: str) -> tuple[int, bool]:
-    """The pupil a lookup of this actor found (its id, and whether across provinces), or a refusal: a token of
-    someone else, tampered with or older than an hour finds nothing."""
+def _found_across(actor, school: School, peer: PeerPupil, *, province: str, number: str) -> FoundPupil:
+    """The other province's answer, as the finder shows it (masked), checked against the finder's school."""
+    shown = presenter_for(None)
+    token = signing.dumps({"u": actor.pk, "p": province, "n": number}, salt=FIND_SALT)
+    return FoundPupil(
+        token=token, name=peer.name, sex=str(codes.SEX.label(peer.sex)), birth_date=peer.birth_date,
+        national_number=shown.national_number(peer.national_number), id_number=shown.id_number(peer.id_number),
+        school=peer.school_name, county=peer.county, city=peer.city, province_code=peer.province_code,
+        grade=grade_label(peer), status=str(codes.STUDENT_STATUS.label(peer.status)), distance=ACROSS_PROVINCES,
+        cross_province=True, refusal=_refusal_words(transfer_refusal(peer, school)))
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a lookup's token names: a record of the province (`pk`), or a pupil of another province (`province`,
+    and the national `number` it was found by)."""
+
+    pk: int | None = None
+    province: str = ""
+    number: str = ""
+
+    @property
+    def cross(self) -> bool:
+        return self.pk is None
+
+
+def lookup_of_token(*, actor, token: str) -> Lookup:
+    """What a lookup of this actor found, or a refusal: a token of someone else, tampered with or older than an
+    hour finds nothing."""
+    expired = ValidationFailed(_("The lookup has expired or was made by someone else: find the pupil again."),
+                               code="find_expired", field="token")
     try:
         data = signing.loads(token or "", salt=FIND_SALT, max_age=FIND_TOKEN_SECONDS)
     except signing.BadSignature:
-        raise ValidationFailed(_("The lookup has expired or was made by someone else: find the pupil again."),
-                               code="find_expired", field="token") from None
-    if not isinstance(data, dict) or data.get("u") != actor.pk or not isinstance(data.get("s"), int):
-        raise ValidationFailed(_("The lookup has expired or was made by someone else: find the pupil again."),
-                               code="find_expired", field="token")
-    return data["s"], bool(data.get("x"))
+        raise expired from None
+    if not isinstance(data, dict) or data.get("u") != actor.pk:
+        raise expired
+    if isinstance(data.get("s"), int) and not data.get("x"):  # "x": a cross-province token of before, named a pk
+        return Lookup(pk=data["s"])
+    if isinstance(data.get("p"), str) and isinstance(data.get("n"), str):
+        return Lookup(province=data["p"], number=data["n"])
+    raise expired
 
 
-def pupil_found(*, actor, token: str) -> tuple[Student, School]:
-    """The found pupil again (for the filing form), with the receiving school."""
-    school = receiving_school(actor)
-    pk, _cross = pupil_of_token(actor=actor, token=token)
+def pupil_of_lookup(*, school: School, lookup: Lookup) -> Pupil:
+    """The pupil a token names, now: its record, or (across provinces) its province's answer asked again."""
+    if lookup.cross:
+        peer = pupil_ask(school=school, province=lookup.province, national_number=lookup.number)
+        if peer is None:
+            raise NotFound("The pupil's province no longer answers for this number.", code="pupil_not_found")
+        return peer
     student = (Student.objects.select_related("school__org_unit", "school__county", "school_class")
-               .filter(pk=pk).first())
+               .filter(pk=lookup.pk).first())
     if student is None:
         raise NotFound("student not found")
-    return student, school
+    return student
+
+
+def pupil_found(*, actor, token: str) -> tuple[Pupil, School]:
+    """The found pupil again (for the filing form), with the receiving school."""
+    school = receiving_school(actor)
+    return pupil_of_lookup(school=school, lookup=lookup_of_token(actor=actor, token=token)), school
 
 

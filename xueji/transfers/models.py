@@ -6,7 +6,11 @@ when each thing happened.
 
 Designed for the cross-province hop to come: the two sides are named by school and by province code, the schools
 may be absent (a school of another province is not in this database), with their names kept; the national
-number the transfer was filed with is kept (a cross-province transfer is filed by it)."""
+number the transfer was filed with is kept (a cross-province transfer is filed by it).
+
+The receiving side of a cross-province transfer holds no record of the pupil until 调档 brings the file: its
+`student` is empty until then (`crossing.file_apply` sets it), and what it knows of the pupil is the sending
+province's answer to the lookup, kept as `pupil` (peer.py has its shape)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +25,10 @@ class Transfer(models.Model):
 
     request = models.OneToOneField("workflow.Request", primary_key=True, on_delete=models.CASCADE,
                                    related_name="transfer", verbose_name=_("request"))
-    student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="transfers",
-                                verbose_name=_("pupil"))
+    student = models.ForeignKey("registry.Student", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="transfers", verbose_name=_("pupil"))
+    # Across provinces, on the receiving side: the sending province's answer to the lookup (peer.PeerPupil).
+    pupil = models.JSONField(_("pupil as the sending province told"), null=True, blank=True)
     source_school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="transfers_out", verbose_name=_("sending school"))
     source_school_name = models.CharField(_("sending school"), max_length=128)
@@ -71,6 +77,10 @@ class Transfer(models.Model):
             # Across provinces each side keeps its row (in one database both rows name the same pupil).
             models.UniqueConstraint(fields=["student", "side"], condition=models.Q(state__in=OPEN_STATES),
                                     name="one_open_transfer_per_pupil_side"),
+            # The receiving side holds no record before 调档: there a pupil is its national number.
+            models.UniqueConstraint(fields=["national_number", "side"],
+                                    condition=models.Q(state__in=OPEN_STATES, side=Side.RECEIVING),
+                                    name="one_open_receiving_transfer_per_number"),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,8 @@
 """Reads of transfers, each from the user's jurisdiction (accounts.jurisdiction): a transfer is seen by both schools
 and the authorities above them (Transfer.jurisdiction_paths), and by whoever holds one of its steps (the engine's
 inbox). Each row carries who holds it now and since when (one query for the list, subqueries per column), and
-the pupil through the presenter: in full only for a user whose jurisdiction holds the pupil's record."""
+the pupil through the presenter: in full only for a user whose jurisdiction holds the pupil's record (the receiving
+side of a cross-province transfer holds none before 调档: the sending province's answer to the lookup, masked)."""
 
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from xueji.accounts.jurisdiction import access, org_in_jurisdiction, restrict
 from xueji.accounts.permissions import Cap, has_cap
-from xueji.core import clock
+from xueji.core import clock, codes
 from xueji.registry.presenters import Presenter, presenter_for
 from xueji.schools.models import SchoolClass
 from xueji.transfers import checks
@@ -78,6 +79,27 @@ def transfer_presenter(user, transfer: Transfer) -> Presenter:
     return presenter_for(None)
 
 
+@dataclass(frozen=True)
+class PupilShown:
+    """The pupil of a transfer as its pages, form and API show it (its record, or the sending province's answer),
+    through the viewer's presenter."""
+
+    name: str
+    sex: str
+    birth_date: object
+    national_number: str
+    id_number: str
+    grade: str
+
+
+def pupil_shown(user, transfer: Transfer) -> PupilShown:
+    shown = transfer_presenter(user, transfer)
+    pupil = checks.pupil_of(transfer)
+    return PupilShown(name=pupil.name, sex=str(codes.SEX.label(pupil.sex)), birth_date=pupil.birth_date,
+                      national_number=shown.national_number(transfer.national_number),
+                      id_number=shown.id_number(pupil.id_number), grade=checks.grade_label(pupil))
+
+
 def held_for(transfer: Transfer):
     """How long the current holder has held the transfer (None when nobody does)."""
     if transfer.request.status != RequestStatus.PENDING:
@@ -99,7 +121,7 @@ def decision_context(*, user, transfer: Transfer) -> DecisionContext:
     step = permitted.step
     choose = bool(permitted.approve and step is not None and step.resolver == "destination_school"
                   and transfer.destination_school_id)
-    options = checks.class_options(transfer.destination_school, transfer.student) if choose else []
+    options = checks.class_options(transfer.destination_school, checks.pupil_of(transfer)) if choose else []
     return DecisionContext(permitted, choose, options)
 
 
@@ -152,7 +174,7 @@ def across_context(*, user, transfer: Transfer) -> AcrossContext | None:
         stage = "retrieving"
     else:
         stage = transfer.state
-    options = checks.class_options(transfer.destination_school, transfer.student) if own and waiting else []
+    options = checks.class_options(transfer.destination_school, checks.pupil_of(transfer)) if own and waiting else []
     peer = transfer.source_province_code if receiving else transfer.destination_province_code
     may = own and waiting and not cancel_open
     return AcrossContext(side=transfer.side, stage=stage, peer_province=peer, may_retrieve=may, may_cancel=may,

@@ -10,8 +10,9 @@
 - `transfers_escalate_overdue`: past the sending side's consent deadline (a function switch), its step goes to the
   common superior authority.
 
-The lookup (`finder.pupil_find` / `pupil_of_token`) and the move (`transfer_complete`) are the two places the
-cross-province hop replaces with messages between the provinces' sides; nothing else reads the other side's pupil.
+Across provinces (`_file_across`) the receiving side reads no record of the other province: the pupil is that
+province's answer to the lookup (`lookup.pupil_ask`), kept on the transfer; the request claims the national number
+(the engine's subject `registry.national_number`), and the hop (crossing.py) does the rest.
 The rules shared with the finder and the pages are in checks.py. Every refusal changes nothing."""
 
 import datetime as dt
@@ -33,7 +34,14 @@ from xueji.registry.models import Student
 from xueji.registry.services import student_place
 from xueji.schools.models import SchoolClass
 from xueji.transfers import rules
-from xueji.transfers.checks import class_require, pupil_refusal, receiving_school, stage_of, transfer_refusal
+from xueji.transfers.checks import (
+    class_require,
+    pupil_of,
+    pupil_refusal,
+    receiving_school,
+    stage_of,
+    transfer_refusal,
+)
 from xueji.transfers.choices import (
     ACROSS_PROVINCES,
     ESCALATION_PARTY,
@@ -47,7 +55,7 @@ from xueji.transfers.choices import (
     TransferState,
     proof_label,
 )
-from xueji.transfers.finder import pupil_of_token
+from xueji.transfers.finder import Lookup, lookup_of_token, pupil_of_lookup
 from xueji.transfers.models import Transfer
 from xueji.workflow.models import Request, RequestStatus, Step, StepStatus
 from xueji.workflow.resolvers import distance_key
@@ -55,6 +63,8 @@ from xueji.workflow.services import decision_data, proof_add, request_submit, sn
 from xueji.workflow.types import register_subject
 
 PUPIL = register_subject("registry.student", _("pupil")).code  # the kind registration declares
+# A pupil of another province, on the receiving side of a cross-province transfer (which holds no record of it).
+NATIONAL_NUMBER = register_subject("registry.national_number", _("national student number")).code
 
 
 def _system_words(text) -> str:
@@ -117,11 +127,11 @@ def transfer_file(*, actor, token: str, proofs: Mapping[str, Sequence], school_c
     its step). Both sides' business windows must be open. The engine refuses a second transfer or status change
     open on the pupil, naming the open one."""
     school = receiving_school(actor)
-    pk, cross = pupil_of_token(actor=actor, token=token)
-    if cross:  # the national number was checked at the lookup (finder.pupil_find with the other province)
-        return _file_across(actor=actor, school=school, pk=pk, proofs=proofs, school_class=school_class,
+    lookup = lookup_of_token(actor=actor, token=token)
+    if lookup.cross:  # the other province is asked again: its answer now is what the transfer keeps
+        return _file_across(actor=actor, school=school, lookup=lookup, proofs=proofs, school_class=school_class,
                             migrant=migrant, reason=reason)
-    student = _locked(pk)
+    student = _locked(lookup.pk)
     refusal = transfer_refusal(student, school)
     if refusal is not None:
         raise refusal
@@ -158,49 +168,52 @@ def transfer_file(*, actor, token: str, proofs: Mapping[str, Sequence], school_c
     return transfer
 
 
-def _file_across(*, actor, school, pk: int, proofs, school_class, migrant: bool, reason: str) -> Transfer:
-    """A transfer from another province (B files for a pupil of A): B's request routes B's parties only; at its
-    last approval the hub asks A to open its side (crossing.py). What B learns of the pupil came from the lookup
-    (on separate databases: the hub's answer); A checks it all again when the request arrives."""
+def _file_across(*, actor, school, lookup: Lookup, proofs, school_class, migrant: bool, reason: str) -> Transfer:
+    """A transfer from another province (B files for a pupil of A): B's request routes B's parties only and claims
+    the pupil's national number; at its last approval the hub asks A to open its side (crossing.py). What B knows
+    of the pupil is A's answer to the lookup, kept on B's row (`pupil`); B's row names no record until 调档. A
+    checks it all again when the request arrives."""
     from xueji.transfers.choices import Side
 
-    student = Student.objects.select_related("school", "school_class").get(pk=pk)
-    refusal = transfer_refusal(student, school)
+    peer = pupil_of_lookup(school=school, lookup=lookup)
+    refusal = transfer_refusal(peer, school)
     if refusal is not None:
         raise refusal
-    if not student.national_number:
+    if not peer.national_number:
         raise ValidationFailed(_("A transfer from another province is filed with the pupil's national student "
                                  "number."), code="national_number_required", field="national_number")
     province = province_code_of(actor.org_unit) or ""
     files = proofs_require(province_code=province, proofs=proofs)
-    klass = class_require(school, student, school_class) if school_class else None
-    payload = {"student": student.pk, "source_school": None, "source_school_name": student.school.name,
-               "destination_school": school.pk, "school_class": klass.pk if klass else None,
-               "distance": ACROSS_PROVINCES, "migrant": bool(migrant), "reason": (reason or "").strip()[:255],
-               "national_number": student.national_number, "source_province": student.province_code,
-               "destination_province": province, "proofs": sorted({kind for kind, _f in files})}
-    title = f"跨省转学：{student.name}（{student.school.name} → {school.name}）"
-    request = request_submit(actor=actor, type=TRANSFER_TYPE, title=title, subject_type=PUPIL,
-                             subject_id=str(student.pk), payload=payload)
+    klass = class_require(school, peer, school_class) if school_class else None
+    payload = {"student": None, "source_school": None, "source_school_name": peer.school_name,
+               "source_school_code": peer.school_code, "destination_school": school.pk,
+               "school_class": klass.pk if klass else None, "distance": ACROSS_PROVINCES, "migrant": bool(migrant),
+               "reason": (reason or "").strip()[:255], "national_number": peer.national_number,
+               "source_province": peer.province_code, "destination_province": province,
+               "proofs": sorted({kind for kind, _f in files})}
+    title = f"跨省转学：{peer.name}（{peer.school_name} → {school.name}）"
+    request = request_submit(actor=actor, type=TRANSFER_TYPE, title=title, subject_type=NATIONAL_NUMBER,
+                             subject_id=peer.national_number, payload=payload)
     transfer = Transfer.objects.create(
-        request=request, student=student, side=Side.RECEIVING, source_school=None,
-        source_school_name=student.school.name, destination_school=school, destination_school_name=school.name,
+        request=request, student=None, pupil=peer.stored(), side=Side.RECEIVING, source_school=None,
+        source_school_name=peer.school_name, destination_school=school, destination_school_name=school.name,
         destination_class=klass, distance=ACROSS_PROVINCES, migrant=bool(migrant), state=TransferState.FILED,
-        source_province_code=student.province_code, destination_province_code=province,
-        national_number=student.national_number, reason=payload["reason"], filed_at=clock.now())
+        source_province_code=peer.province_code, destination_province_code=province,
+        national_number=peer.national_number, reason=payload["reason"], filed_at=clock.now())
     for kind, upload in files:
         proof_add(actor=actor, request=request, upload=upload, description=_system_words(proof_label(kind)))
     audit_record(actor=actor, action="transfer.file", obj=transfer,
-                 after={"request": request.pk, "student": student.pk, "from_province": student.province_code,
-                        "to": school.pk, "distance": ACROSS_PROVINCES, "migrant": bool(migrant)})
+                 after={"request": request.pk, "national_number": peer.national_number,
+                        "from_province": peer.province_code, "from_school": peer.school_code, "to": school.pk,
+                        "distance": ACROSS_PROVINCES, "migrant": bool(migrant)})
     return transfer
 
 
 def transfer_recheck(*, request: Request) -> None:
     """A returned transfer filed again: the same rules on the record and the windows as they are now."""
     transfer = Transfer.objects.select_related("destination_school__org_unit").get(pk=request.pk)
-    student = _locked(transfer.student_id)
     across = transfer.distance == ACROSS_PROVINCES  # the sending side's rules are checked on its side
+    student = pupil_of(transfer) if across and not transfer.student_id else _locked(transfer.student_id)
     if not across and student.school_id != transfer.source_school_id:
         raise Conflict(_("The pupil's record changed since the filing (another school, or off the roll): the "
                          "transfer cannot take effect."), code="record_moved")
@@ -224,8 +237,9 @@ def decision_check(*, request: Request, step: Step, data: dict) -> dict:
         return {}
     if set(data) - {"school_class"}:
         raise ValidationFailed(_("This step takes no data but the class."), code="unexpected_data", field="data")
-    transfer = Transfer.objects.select_related("destination_school").get(pk=request.pk)
-    student = Student.objects.select_related("school", "school_class").get(pk=transfer.student_id)
+    transfer = Transfer.objects.select_related("destination_school", "student__school", "student__school_class").get(
+        pk=request.pk)
+    student = pupil_of(transfer)
     chosen = data.get("school_class")
     if not chosen:
         if transfer.destination_class_id or decision_data(request).get("school_class"):
@@ -320,7 +334,7 @@ def transfer_closed(*, request: Request, state: str) -> None:
 def _stage_of_transfer(transfer: Transfer) -> str:
     if transfer.source_class_id and transfer.source_class is not None:
         return transfer.source_class.stage
-    return stage_of(transfer.student)
+    return stage_of(pupil_of(transfer))
 
 
 def overdue_steps(*, today: dt.date | None = None) -> list[tuple[Step, int]]:

@@ -4,7 +4,9 @@
   common_superior), computed from the sending school named in the payload and the filing (receiving) school.
 - Route key: the distance (`distance_key`: same_county, across_counties, across_cities, across_provinces), each with
   its route (choices.ROUTES), editable per province on the policy routes page.
-- Subjects: the pupil; a transfer excludes another transfer and a status change open on the same pupil.
+- Subjects: the pupil; a transfer excludes another transfer and a status change open on the same pupil. Across
+  provinces the receiving side's request claims the pupil's national number instead (it holds no record of the
+  pupil): two receiving schools cannot file for one number at once.
 - Visible to the sending school (and so its authorities) from the filing on, not only from its own step.
 - The receiving school's step names the class (`check_decision`); the last approval moves the record
   (`services.transfer_approved` -> `transfer_complete`). No undo: a completed transfer is undone by another.
@@ -54,7 +56,8 @@ def _present(payload: dict, presenter) -> dict:
     through the viewer's presenter."""
     shown = {"student": payload.get("student"), "distance": payload.get("distance"),
              "distance_label": distance_label(payload.get("distance", "")),
-             "source_school": payload.get("source_school"), "destination_school": payload.get("destination_school"),
+             "source_school": payload.get("source_school") or payload.get("source_school_name"),
+             "destination_school": payload.get("destination_school"),
              "school_class": payload.get("school_class"), "migrant": payload.get("migrant", False),
              "national_number": payload.get("national_number", ""),
              "proofs": [proof_label(k) for k in payload.get("proofs") or []]}
@@ -78,7 +81,7 @@ def _on_resubmit(*, request, actor) -> None:
 TRANSFER = register(RequestType(
     code=TRANSFER_TYPE, label=_("Transfer"), default_route=FOUR_PARTIES, routes=dict(ROUTES),
     route_key=_route_key, parties=_parties, visible_parties=VISIBLE_PARTIES,
-    subjects=(services.PUPIL,), excludes=TRANSFER_EXCLUDES, window_kind=TRANSFER_WINDOW,
+    subjects=(services.PUPIL, services.NATIONAL_NUMBER), excludes=TRANSFER_EXCLUDES, window_kind=TRANSFER_WINDOW,
     apply=services.transfer_approved, check_decision=services.decision_check, on_rejected=_on_rejected,
     on_withdrawn=_on_withdrawn, on_resubmit=_on_resubmit, present_payload=_present,
     extra={"page": lambda request: reverse("transfers:transfer_detail", args=[request.pk])}))

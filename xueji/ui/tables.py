@@ -2,10 +2,12 @@
 audit events) use LazyPaginator: no COUNT(*)."""
 
 import functools
+import re
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.template.defaultfilters import date as date_filter
 from django.templatetags import l10n
 from django.utils.encoding import force_str
 from django.utils.formats import localize
@@ -38,6 +40,18 @@ def _has_callable(attrs) -> bool:
     return any(callable(v) or (isinstance(v, dict) and _has_callable(v)) for v in attrs.values())
 
 
+_DATE_TEMPLATE = re.compile(r'\{\{ value\|date:"([^"]*)"\|default:default \}\}')
+
+
+def _date_format(column) -> str | None:
+    """The format of a DateTimeColumn or DateColumn: django-tables2 renders each of their cells by compiling a
+    template (`{{ value|date:"…"|default:default }}`), a third of a list's cells' time; here it is the filter."""
+    if type(column) not in (tables.DateTimeColumn, tables.DateColumn) or column.template_name:
+        return None
+    found = _DATE_TEMPLATE.fullmatch(column.template_code or "")
+    return found.group(1) if found else None
+
+
 class _Cells:
     """One column's cells, as django-tables2's BoundRow.get_cell makes them (the value through the accessor, a model
     field's choice label, the default for an empty value, the render method with the arguments it names, the
@@ -54,6 +68,7 @@ class _Cells:
         self.render, self.link = bound_column.render, bound_column.link
         self.m2m = isinstance(self.column, ManyToManyColumn)
         self.text_link = isinstance(self.column, BaseLinkColumn) and self.column.text is not None
+        self.date_format = _date_format(self.column) if self.render == self.column.render else None
         self._choices: dict = {}  # (record type, penultimate type) -> (field, {value: label}) or None
 
     def _choice_of(self, record, penultimate):
@@ -101,14 +116,30 @@ class _Cells:
     def _render(self, row, record, value):
         kwargs = {"value": value, "record": record, "column": self.column, "bound_column": self.bound_column,
                   "bound_row": row, "table": self.table}
-        content = _tables_utils.call_with_appropriate(self.render, kwargs)
+        if self.date_format is not None:  # `{{ value|date:format|default:default }}` without a template per cell
+            content = date_filter(template_localtime(value), self.date_format) or self.default
+        else:
+            content = _tables_utils.call_with_appropriate(self.render, kwargs)
         return self.link(content, **kwargs) if self.link else content
 
 
-class Base(tables.Table):
+class _Inheriting(tables.tables.DeclarativeColumnsMetaclass):
+    """django-tables2 reads a table's options from the `Meta` of its own class body only: a subclass without one
+    would fall back to the library's defaults (its template, no attributes). Here it inherits its parent's."""
+
+    def __new__(mcs, name, bases, attrs):
+        if "Meta" not in attrs:
+            parent = next((base.Meta for base in bases if hasattr(base, "Meta")), None)
+            if parent is not None:
+                attrs["Meta"] = type("Meta", (parent,), {})
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class Base(tables.Table, metaclass=_Inheriting):
     """Every table of the pages. Its rows are rendered here in Python (`tbody_html`, the template
     ui/table.html): django-tables2's template renders each cell through four template nodes and the column's
-    attributes computed again per cell, most of a list page's time; the header and the pagination stay its own."""
+    attributes computed again per cell, most of a list page's time; the header and the pagination stay its own.
+    A subclass inherits these options with or without a `Meta` of its own."""
 
     class Meta:
         attrs = TABLE_ATTRS

@@ -5,15 +5,16 @@ A request is about a pupil when its main subject is the pupil (`subject_type`/`s
 pupil as a subject (`RequestSubject`), when it is the pupil's registration request, or when a history row of the
 pupil names it (`StudentHistory.request_id`: the door records the request of every change it makes). Apps whose
 requests are about something else that belongs to a pupil (a problem record's member) add theirs with
-`register_pupil_requests(fn)`, fn(student) -> a queryset of request ids.
+`register_pupil_requests(fn)`, fn(student) -> a queryset of one column, request ids (joined by UNION).
 
-Each of the two sources is one query (a LIMIT over the requests' actions or proofs, the requests narrowed in a
-subquery), plus none per row.
+The pupil's request ids are one UNION query of index lookups, those the user may see one more (both read once for
+the two sources); each source is then one query (a LIMIT over the requests' actions or proofs; none when there are
+no requests), plus none per row.
 """
 
 from collections.abc import Callable
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -42,24 +43,40 @@ def register_pupil_requests(fn: Callable[[Student], QuerySet], *, name: str | No
     return fn
 
 
-def _about(student: Student) -> Q:
+def _about_ids(student: Student) -> list[int]:
+    """The ids of the requests about a pupil: one UNION of index lookups (the main subject, the claimed subjects,
+    the history rows, each app's links), read once per pupil object. As ORs of subqueries in the requests' WHERE
+    they made PostgreSQL scan every request of the province for each timeline."""
+    cached = student.__dict__.get("_about_request_ids")
+    if cached is not None:
+        return cached
     key = str(student.pk)
-    condition = (Q(subject_type=PUPIL, subject_id=key)
-                 | Q(pk__in=RequestSubject.objects.filter(subject__kind=PUPIL, subject__key=key).values("request_id"))
-                 | Q(pk__in=StudentHistory.objects.filter(student_id=student.pk, request_id__isnull=False)
-                     .values("request_id")))
+    parts = [RequestSubject.objects.filter(subject__kind=PUPIL, subject__key=key).values_list("request_id"),
+             StudentHistory.objects.filter(student_id=student.pk, request_id__isnull=False).values_list("request_id"),
+             *(fn(student) for fn in _extra_links.values())]
+    main = Request.objects.filter(subject_type=PUPIL, subject_id=key).values_list("pk")
+    ids = {pk for (pk,) in main.order_by().union(*(part.order_by() for part in parts))}
     if student.registration_request_id:
-        condition |= Q(pk=student.registration_request_id)
-    for fn in _extra_links.values():
-        condition |= Q(pk__in=fn(student))
-    return condition
+        ids.add(student.registration_request_id)
+    student.__dict__["_about_request_ids"] = found = sorted(ids)
+    return found
 
 
 def pupil_requests(*, user, student: Student) -> QuerySet[Request]:
     """The requests about a pupil that this user may see (none without the right to see requests)."""
     if not has_cap(user, Cap.REQUEST_VIEW):
         return Request.objects.none()
-    return request_list(user=user).filter(_about(student))
+    return request_list(user=user).filter(pk__in=_about_ids(student))
+
+
+def _visible_ids(user, student: Student) -> list[int]:
+    """The ids of `pupil_requests`, read once per pupil object and user for the timeline's two sources (none: no
+    query for their actions and proofs)."""
+    memo = student.__dict__.setdefault("_visible_request_ids", {})
+    if user.pk not in memo:
+        ids = _about_ids(student)
+        memo[user.pk] = list(pupil_requests(user=user, student=student).values_list("pk", flat=True)) if ids else []
+    return memo[user.pk]
 
 
 def _type_label(code: str) -> str:
@@ -92,8 +109,10 @@ def _payload_changes(action: Action) -> tuple:
 
 
 def action_entries(*, user, student: Student, before: Cursor | None, limit: int) -> list[TimelineEntry]:
-    requests = pupil_requests(user=user, student=student)
-    rows = (Action.objects.filter(request_id__in=requests.values("pk")).filter(older_than(before, "request"))
+    requests = _visible_ids(user, student)
+    if not requests:
+        return []
+    rows = (Action.objects.filter(request_id__in=requests).filter(older_than(before, "request"))
             .select_related("request", "actor", "org_unit").order_by("-at", "-id")[:limit])
     return [TimelineEntry(
         at=row.at, source="request", key=row.pk, kind=f"request.{row.kind}",
@@ -104,8 +123,10 @@ def action_entries(*, user, student: Student, before: Cursor | None, limit: int)
 
 
 def proof_entries(*, user, student: Student, before: Cursor | None, limit: int) -> list[TimelineEntry]:
-    requests = pupil_requests(user=user, student=student)
-    rows = (Proof.objects.filter(request_id__in=requests.values("pk"))
+    requests = _visible_ids(user, student)
+    if not requests:
+        return []
+    rows = (Proof.objects.filter(request_id__in=requests)
             .filter(older_than(before, "proof", at="uploaded_at")).select_related("uploaded_by__org_unit")
             .order_by("-uploaded_at", "-id")[:limit])
     entries = []

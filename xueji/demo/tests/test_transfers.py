@@ -39,5 +39,6 @@ def test_the_demo_files_a_transfer_from_another_province(db, settings, tmp_path)
     done = demo_transfers_data()
     transfer = Transfer.objects.get(pk=done["across_provinces"])
     assert (transfer.distance, transfer.side, transfer.migrant) == ("across_provinces", "receiving", True)
+    assert transfer.student_id is None and transfer.pupil["name"]  # 浙江 holds no record of 安徽's pupil
     step = Request.objects.get(pk=transfer.pk).steps.get(status="pending")
     assert User.objects.get(username="zj_school_leader").org_unit_id == step.org_unit_id

@@ -18,7 +18,7 @@ register(
           count=lambda user: selectors.class_count(user=user),
           text=_("Classes by stage and cohort, with their grade this school year.")),
     Entry("schools:school_list", _("Schools"), "bi-building", "configuration", order=20, where="authority",
-          count=lambda user: selectors.school_list(user=user).count(), text=_("Schools within your jurisdiction.")),
+          count=lambda user: selectors.school_count(user=user), text=_("Schools within your jurisdiction.")),
     Entry("schools:school_detail", _("My school"), "bi-building", "configuration", order=20, where="school",
           key="my_school", link=_my_school, text=_("Your school's details, classes and pupils.")),
     Entry("schools:school_year_list", _("School years"), "bi-calendar3", "configuration", order=40,

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         ('jobs', '0003_worker_beat'),
         ('regions', '0001_initial'),
         ('registry', '0008_student_counts'),
-        ('schools', '0003_school_year_start'),
+        ('schools', '0004_school_year_start'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

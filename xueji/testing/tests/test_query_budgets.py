@@ -22,6 +22,7 @@ from xueji.registry import counts
 from xueji.registry.models import FamilyMember, Student
 from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
+from xueji.schools import tallies
 from xueji.schools.models import School, SchoolClass
 from xueji.testing.shared import built_once
 from xueji.testing.world import build_world, open_windows
@@ -75,6 +76,7 @@ def _fill(world) -> None:
                     groups={f"s{p.pk}": [p.pk] for p in pupils},
                     details={f"s{p.pk}": {"reason": "id_not_found"} for p in pupils}, source="verification")
     counts.rebuild()  # the pupils made above outside the door
+    tallies.rebuild()  # and the schools and classes outside their services
 
 
 def _changes(world, pupils) -> None:

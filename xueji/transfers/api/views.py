@@ -16,6 +16,7 @@ from xueji.core.capabilities import requires
 from xueji.core.errors import NotFound
 from xueji.registry.presenters import presenter_for
 from xueji.transfers import cancellation, crossing, finder, selectors, services
+from xueji.transfers.checks import pupil_of
 from xueji.transfers.choices import PROOF_KINDS, distance_label
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.models import Transfer
@@ -95,7 +96,10 @@ def _proofs(request) -> dict:
 
 class TransferSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="request_id", read_only=True)
-    student_name = serializers.CharField(source="student.name", read_only=True)
+    student_name = serializers.SerializerMethodField(help_text="the record's, or (the receiving side across "
+                                                                "provinces, before 调档) the sending province's")
+    pupil = serializers.SerializerMethodField(help_text="the receiving side across provinces: the sending "
+                                                        "province's answer to the lookup (masked)")
     national_number = serializers.SerializerMethodField(help_text="masked")
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     distance_label = serializers.SerializerMethodField()
@@ -107,10 +111,16 @@ class TransferSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transfer
         fields = ["id", "request_status", "state", "state_label", "distance", "distance_label", "migrant",
-                  "student", "student_name", "national_number", "source_school", "source_school_name",
+                  "student", "student_name", "pupil", "national_number", "source_school", "source_school_name",
                   "destination_school", "destination_school_name", "destination_class", "destination_class_name",
                   "source_province_code", "destination_province_code", "holder", "filed_at", "decided_at",
                   "completed_at", "escalated_at", "side", "peer_key", "retrieval_at", "cancellation", "outcome"]
+
+    def get_student_name(self, obj) -> str:
+        return pupil_of(obj).name
+
+    def get_pupil(self, obj) -> dict | None:
+        return presenter_for(None).mapping(obj.pupil) if obj.pupil else None
 
     def get_national_number(self, obj) -> str:
         return presenter_for(None).national_number(obj.national_number)

@@ -70,6 +70,14 @@ def test_end_to_end_each_engine_holds_its_own_parties(across):
     pupil = world.students["xuanwu_primary"]
     transfer = file_across(world, migrant=True)
     assert transfer.side == "receiving" and transfer.source_school is None and transfer.migrant
+    # B holds no record of the pupil before 调档: A's answer to the lookup, and a claim on the national number.
+    assert transfer.student_id is None
+    assert transfer.pupil["name"] == pupil.name and transfer.pupil["school"]["name"] == "xuanwu_primary"
+    assert transfer.pupil["national_number"] == NUMBER and "*" in transfer.pupil["id_number"]
+    request = Request.objects.get(pk=transfer.pk)
+    assert (request.subject_type, request.subject_id) == ("registry.national_number", NUMBER)
+    assert list(request.subject_links.values_list("subject__kind", "subject__key")) == [
+        ("registry.national_number", NUMBER)]
     assert route_of(world, transfer) == [("destination_school", "tunxi_primary", "leader"),
                                          ("destination_county", "tunxi", "registrar")]
     approve_all(world, transfer)
@@ -86,7 +94,7 @@ def test_end_to_end_each_engine_holds_its_own_parties(across):
     approve_all(world, release)
     hub_run()
     transfer.refresh_from_db()
-    assert transfer.state == "awaiting_retrieval"
+    assert transfer.state == "awaiting_retrieval" and transfer.student_id is None
     history_before = StudentHistory.objects.filter(student_id=pupil.pk).count()
     klass = world.classes["tunxi_primary"]
     registrar = world.user("tunxi_primary", "registrar")
@@ -98,6 +106,7 @@ def test_end_to_end_each_engine_holds_its_own_parties(across):
     release.refresh_from_db()
     moved = Student.objects.get(pk=pupil.pk)
     assert (transfer.state, release.state) == ("completed", "completed")
+    assert transfer.student_id == pupil.pk  # the file gave B's row its record (one database: A's row, moved)
     assert (moved.school_id, moved.school_class_id, moved.province_code) == (klass.school_id, klass.pk, "340000")
     assert StudentHistory.objects.filter(student_id=pupil.pk).count() == history_before + 1  # the placement only
     kinds = list(OutboxMessage.objects.order_by("pk").values_list("kind", flat=True))
@@ -210,6 +219,7 @@ def test_cancellation_by_both_sides_keeps_the_pupil_in_a(across):
     transfer.refresh_from_db()
     release.refresh_from_db()
     assert (transfer.state, release.state) == ("cancelled", "cancelled")
+    assert transfer.student_id is None  # B never held the record
     pupil = Student.objects.get(pk=world.students["xuanwu_primary"].pk)
     assert (pupil.school_id, pupil.province_code) == (world.schools["xuanwu_primary"].pk, "320000")
     refused(lambda: crossing.transfer_retrieve(actor=registrar, transfer=transfer,
@@ -289,3 +299,70 @@ def test_a_cancellation_waits_in_the_transfer_inbox_of_each_sides_holders(across
     sending_leader = world.user("xuanwu_primary", "leader")
     assert [(row.pk, row.holder_party) for row in transfer_inbox(user=sending_leader)] == [
         (release.pk, "source_school")]
+
+
+def test_a_second_receiving_school_filing_for_the_same_number_is_refused(across):
+    """B's subject is the national number: while one school's transfer is open, another school of B filing for the
+    same pupil is refused naming it, and nothing is written; the table holds one open receiving row per number."""
+    from django.db import IntegrityError, transaction
+
+    world = across
+    first = file_across(world)
+    second = world.user("tunxi_second", "registrar")
+    found = finder.pupil_find(actor=second, national_number=NUMBER, source_province="320000")
+    before = (Request.objects.count(), Transfer.objects.count())
+    refused(lambda: services.transfer_file(actor=second, token=found.token,
+                                           proofs={"certificate": [certificate()]}), "request_in_progress")
+    assert (Request.objects.count(), Transfer.objects.count()) == before
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row = Transfer.objects.get(pk=first.pk)
+        row.pk, row.request = None, Request.objects.create(
+            type="transfers.transfer", title="x", filer=second, filer_org=second.org_unit,
+            created_at=row.filed_at, updated_at=row.filed_at)
+        row.save()
+    # Withdrawn, the number is free again.
+    from xueji.workflow.services import request_withdraw
+
+    request_withdraw(actor=world.user("tunxi_primary", "registrar"), request=Request.objects.get(pk=first.pk))
+    again = services.transfer_file(actor=second, token=found.token, proofs={"certificate": [certificate()]})
+    assert again.state == "filed" and Transfer.objects.get(pk=first.pk).state == "withdrawn"
+
+
+def test_the_lookup_goes_through_the_hub_and_the_answer_is_checked_here(across, settings):
+    """B asks A through the hub's transport (a question, answered by A's own code and audited there); B checks A's
+    answer against its school (a grade it does not teach); A's record is not read by B's finder."""
+    from xueji.audit.models import AuditEvent
+    from xueji.hub.tests.test_questions import Recording
+    from xueji.schools.models import SchoolClass
+
+    world = across
+    settings.XUEJI_HUB_TRANSPORT = "xueji.hub.tests.test_questions.Recording"
+    Recording.seen = []
+    registrar = world.user("tunxi_primary", "registrar")
+    found = finder.pupil_find(actor=registrar, national_number=NUMBER, source_province="320000")
+    (query,) = Recording.seen
+    assert (query["kind"], query["receiver"], query["subject"]) == ("transfers.lookup", "320000", NUMBER)
+    assert query["payload"]["school"]["code"] == world.schools["tunxi_primary"].code
+    assert found.school == "xuanwu_primary" and found.refusal is None and "*" in found.national_number
+    assert AuditEvent.objects.filter(action="hub.answer", org_unit=world.units["jiangsu"]).count() == 1
+    assert AuditEvent.objects.filter(action="transfers.find", actor_username=registrar.username).count() == 1
+    SchoolClass.objects.filter(school=world.schools["tunxi_primary"]).update(is_active=False)
+    found = finder.pupil_find(actor=registrar, national_number=NUMBER, source_province="320000")
+    assert found.refusal and "tunxi_primary" in str(found.refusal)  # no class of the pupil's grade here
+    assert finder.pupil_find(actor=registrar, national_number=OTHER_NUMBER, source_province="320000") is None
+    settings.XUEJI_HUB_TRANSPORT = "xueji.hub.tests.test_questions.Unreachable"
+    refused(lambda: finder.pupil_find(actor=registrar, national_number=NUMBER, source_province="320000"),
+            "cross_province_unavailable")
+
+
+def test_the_sending_sides_refusal_in_its_answer_is_shown_and_refuses_the_filing(across):
+    world = across
+    registrar = world.user("tunxi_primary", "registrar")
+    found = finder.pupil_find(actor=registrar, national_number=NUMBER, source_province="320000")
+    Student.objects.filter(pk=world.students["xuanwu_primary"].pk).update(status=StudentStatus.GRADUATED)
+    again = finder.pupil_find(actor=registrar, national_number=NUMBER, source_province="320000")
+    assert again.refusal  # what A answered: off the roll
+    before = Transfer.objects.count()
+    refused(lambda: services.transfer_file(actor=registrar, token=found.token,
+                                           proofs={"certificate": [certificate()]}), "not_transferable")
+    assert Transfer.objects.count() == before

@@ -80,6 +80,19 @@ def test_the_pages_show_both_sides_and_the_actions(across, login, django_assert_
                                                                certificate(), "reason": "随父母工作调动"})
     assert filed.status_code == 302, filed.content.decode()[:2000]
     pk = Transfer.objects.get(side="receiving").pk
+    name = Student.objects.get(pk=world.students["xuanwu_primary"].pk).name
+    # B's pages name the pupil by A's answer (no record here before 调档), masked.
+    leader = client_of(world.user("tunxi_primary", "leader"))
+    inbox = leader.get(reverse("transfers:transfer_inbox")).content.decode()
+    assert f"/transfers/{pk}/" in inbox and name in inbox
+    detail = leader.get(reverse("transfers:transfer_detail", args=[pk])).content.decode()
+    assert 'data-testid="peer-answer"' in detail and name in detail and NUMBER not in detail
+    row = registrar.get(reverse("api:transfer-list")).json()["results"][0]
+    assert (row["student"], row["student_name"], row["pupil"]["name"]) == (None, name, name)
+    assert "*" in row["pupil"]["national_number"] and "*" in row["national_number"]
+    searched = registrar.get(reverse("api:transfer-list"), {"q": name[:1]}).json()["results"]
+    assert [found["id"] for found in searched] == [pk]  # the list's search reads the answer too
+    assert registrar.get(reverse("transfers:transfer_form_pdf", args=[pk])).status_code == 200
     _approve_api(world, login, pk)
     detail = registrar.get(reverse("transfers:transfer_detail", args=[pk])).content.decode()
     assert 'data-testid="across"' in detail and 'data-testid="retrieve"' not in detail

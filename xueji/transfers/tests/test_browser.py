@@ -113,6 +113,7 @@ def test_a_cross_province_transfer_in_the_browser(transactional_db, live_server,
     _login(page, base, "tunxi_primary_registrar")
     page.goto(f"{base}/transfers/{transfer.pk}/")
     expect(page.locator("[data-testid=across-stage]")).to_contain_text("待调档")
+    expect(page.locator("[data-testid=peer-answer]")).to_be_visible()  # no record here before 调档
     _shot(page, "transfers-across-awaiting-retrieval")
     page.click("[data-testid=retrieve] button[type=submit]")
     expect(page.locator("[data-testid=transfer-state]")).to_contain_text("完成")

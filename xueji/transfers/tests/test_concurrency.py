@@ -82,8 +82,8 @@ def test_the_last_approval_twice_at_once_moves_the_record_once(scene):
 
 
 def test_across_provinces_two_schools_filing_at_once_and_a_double_retrieval(scene):
-    """Two receiving schools of 安徽 filing for one pupil of 江苏 at once: one wins. Then 调档 twice at once: one
-    retrieval, one file, the record moved once."""
+    """Two receiving schools of 安徽 filing for one pupil of 江苏 at once (B holds no record of it: the engine
+    claims its national number): one wins. Then 调档 twice at once: one retrieval, one file, the record moved once."""
     from xueji.hub.models import OutboxMessage
     from xueji.hub.services import hub_run
     from xueji.registry.models import Student
@@ -104,7 +104,9 @@ def test_across_provinces_two_schools_filing_at_once_and_a_double_retrieval(scen
     results = parallel(filing("tunxi_primary"), filing("tunxi_second"))
     assert sorted(ok for ok, _ in results) == [False, True], results
     filed = next(value for ok, value in results if ok)
-    assert next(value for ok, value in results if not ok).code == "request_in_progress"
+    loser = next(value for ok, value in results if not ok)
+    assert loser.code == "request_in_progress" and loser.details["request"] == filed.pk  # the number's claim
+    assert filed.student_id is None and list(Transfer.objects.values_list("pk", flat=True)) == [filed.pk]
     approve_all(world, filed)
     hub_run()
     approve_all(world, Transfer.objects.get(side="sending"))

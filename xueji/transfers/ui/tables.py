@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from xueji.accounts.models import Role
 from xueji.core import clock
 from xueji.registry.presenters import presenter_for
+from xueji.transfers.checks import pupil_of
 from xueji.transfers.choices import TransferState, distance_label
 from xueji.ui.tables import NOWRAP, Base
 from xueji.workflow.resolvers import party_label
@@ -20,12 +21,14 @@ _STATE_TONES = {TransferState.FILED: "text-bg-warning", TransferState.APPROVED: 
                 TransferState.REJECTED: "text-bg-danger", TransferState.WITHDRAWN: "text-bg-secondary",
                 TransferState.CANCELLED: "text-bg-secondary"}
 _ROLES = dict(Role.choices)
+_STATES = dict(TransferState.choices)  # get_state_display() normalises the field's choices on every call
 
 
 class TransferTable(Base):
     request_id = tables.Column(verbose_name=_("No."), attrs=NOWRAP,
                                linkify=lambda record: reverse("transfers:transfer_detail", args=[record.pk]))
-    student = tables.Column(verbose_name=_("Pupil"), order_by=("student__name_pinyin",))
+    student = tables.Column(verbose_name=_("Pupil"), empty_values=(), order_by=("student__name_pinyin",
+                                                                                   "pupil__name_pinyin"))
     national_number = tables.Column(verbose_name=_("National student number"), default="—", orderable=False)
     source_school_name = tables.Column(verbose_name=_("Sending school"))
     destination_school_name = tables.Column(verbose_name=_("Receiving school"))
@@ -38,7 +41,7 @@ class TransferTable(Base):
         return f"#{value}"
 
     def render_student(self, record):
-        text = record.student.name
+        text = pupil_of(record).name  # the record, or the sending province's answer (across, before 调档)
         if record.migrant:
             return format_html('{} <span class="badge text-bg-light border" title="{}">{}</span>', text,
                                _("Migrant child (随迁子女)"), _("Migrant"))
@@ -52,7 +55,7 @@ class TransferTable(Base):
 
     def render_state(self, record):
         return format_html('<span class="badge {}">{}</span>', _STATE_TONES.get(record.state, "text-bg-secondary"),
-                           record.get_state_display())
+                           _STATES.get(record.state, record.state))
 
     def render_holder(self, record):
         since = timesince(getattr(record, "held_since", None) or record.request.updated_at, clock.now())

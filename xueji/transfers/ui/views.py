@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from xueji.accounts.models import Role
 from xueji.accounts.permissions import Cap
 from xueji.audit.services import audit_record
-from xueji.core import codes
 from xueji.core.errors import XuejiError
 from xueji.policy import selectors as policy_selectors
 from xueji.policy.choices import WINDOW_KINDS
@@ -22,8 +21,9 @@ from xueji.regions.selectors import region_options
 from xueji.registry.presenters import presenter_for
 from xueji.schools import selectors as school_selectors
 from xueji.transfers import cancellation, checks, crossing, finder, rules, selectors, services
-from xueji.transfers.choices import TRANSFER_WINDOW, distance_label, proof_label
+from xueji.transfers.choices import ACROSS_PROVINCES, TRANSFER_WINDOW, distance_label, proof_label
 from xueji.transfers.filters import TransferFilterSet
+from xueji.transfers.peer import PeerPupil
 from xueji.transfers.ui import forms, pdf, tables
 from xueji.ui.errors import errors_to_form, web_view
 from xueji.ui.views import paged
@@ -100,7 +100,7 @@ def transfer_new(request):
     """转学申请: the filing of the pupil found (its token), with the proofs the province requires."""
     user = request.user
     token = request.POST.get("token") or request.GET.get("token") or ""
-    student, school = finder.pupil_found(actor=user, token=token)
+    student, school = finder.pupil_found(actor=user, token=token)  # a record, or another province's answer
     options = checks.class_options(school, student)
     kinds = rules.required_proofs(province_code_of(user.org_unit))
     form = forms.FileForm(request.POST or None, request.FILES or None, options=options, proof_kinds=kinds,
@@ -115,10 +115,13 @@ def transfer_new(request):
             messages.success(request, _("Filed for approval: %(title)s.") % {"title": filed.request.title})
             return redirect("transfers:transfer_detail", pk=filed.pk)
     shown = presenter_for(None)  # the pupil of another school: masked, whatever the role
+    across = isinstance(student, PeerPupil)
     return render(request, "transfers/new.html", {
         "form": form, "student": student, "school": school, "options": options,
         "national_number": shown.national_number(student.national_number), "grade": checks.grade_label(student),
-        "distance": distance_label(distance_key(student.school.org_unit, user.org_unit)),
+        "sending_school": student.school_name if across else student.school.name,
+        "distance": distance_label(ACROSS_PROVINCES if across else distance_key(student.school.org_unit,
+                                                                                 user.org_unit)),
         "refusal": (refusal.words or refusal.message) if refusal else None, "windows": _windows(user)},
         status=400 if request.method == "POST" else 200)
 
@@ -152,6 +155,7 @@ def _detail(request, transfer, *, decision_form=None, status: int = 200):
     permitted = decision.permissions
     request_obj = transfer.request
     shown = selectors.transfer_presenter(user, transfer)
+    pupil = selectors.pupil_shown(user, transfer)
     form = decision_form or forms.DecisionForm(initial={"step": permitted.step.pk if permitted.step else None},
                                                options=decision.class_options, choose_class=decision.choose_class)
     return render(request, "transfers/detail.html", {
@@ -161,8 +165,7 @@ def _detail(request, transfer, *, decision_form=None, status: int = 200):
         "choose_class": decision.choose_class, "class_options": decision.class_options,
         "held_for": selectors.held_for(transfer), "holder_party": party_label(transfer.holder_party or ""),
         "holder_role": dict(Role.choices).get(transfer.holder_role, transfer.holder_role),
-        "national_number": shown.national_number(transfer.national_number),
-        "id_number": shown.id_number(transfer.student.id_number), "sex": codes.SEX.label(transfer.student.sex),
+        "pupil": pupil, "national_number": pupil.national_number, "id_number": pupil.id_number, "sex": pupil.sex,
         "distance": distance_label(transfer.distance), "proof_kinds": [proof_label(k) for k in
                                                                        (request_obj.payload or {}).get("proofs", [])],
         "proof_form": ProofForm(), "comment_form": CommentForm(), "masked": not shown.full,
@@ -208,12 +211,12 @@ def transfer_form_pdf(request, pk):
     user = request.user
     transfer = selectors.access_transfer_by_id(user=user, pk=pk)
     shown = selectors.transfer_presenter(user, transfer)
+    pupil = selectors.pupil_shown(user, transfer)
     request_obj = transfer.request
     body = pdf.form_pdf(request, transfer=transfer, req=request_obj, rounds=_rounds(request_obj),
-                        proofs=workflow_selectors.request_proofs(request=request_obj),
-                        national_number=shown.national_number(transfer.national_number),
-                        id_number=shown.id_number(transfer.student.id_number),
-                        sex=codes.SEX.label(transfer.student.sex), distance=distance_label(transfer.distance),
+                        proofs=workflow_selectors.request_proofs(request=request_obj), pupil=pupil,
+                        national_number=pupil.national_number, id_number=pupil.id_number, sex=pupil.sex,
+                        distance=distance_label(transfer.distance),
                         masked=not shown.full, class_after=selectors.class_after(transfer))
     audit_record(actor=user, action="transfer.form_print", obj=transfer,
                  after={"id_numbers": "masked" if not shown.full else "full"})

@@ -136,6 +136,27 @@ def _transfer_filing(obj, user, seq):
             "proof_certificate": SimpleUploadedFile("c.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")}
 
 
+def _admission_year() -> int:
+    from xueji.schools.selectors import current_school_year_start
+
+    return current_school_year_start()
+
+
+def _admission_file(obj, user, seq):
+    """An admission-results file of one pupil without a record, into the matrix's senior school of 屯溪区."""
+    from xueji.admissions.tests.helpers import csv_file, newcomer_id, row
+
+    return {"file": csv_file(row(newcomer_id(seq), "tunxi_senior")), "year": _admission_year()}
+
+
+def _plan_payload(school, user, seq):
+    return {"school": school.pk, "stage": school.stages[0], "year": _admission_year(), "quota": 5 + seq % 50}
+
+
+def _plan_change_payload(obj, user, seq):
+    return {"stage": "1", "year": _admission_year(), "quota": 7 + seq % 50, "reason": "矩阵"}
+
+
 API_CASES: list[Case] = [
     Case("api:token", "post", data=lambda o, u, s: {"username": f"nobody{s}", "password": "Wrong@123456"},
          ok=(401,), public=True, anonymous=(401,)),
@@ -343,6 +364,38 @@ API_CASES: list[Case] = [
          data=lambda o, u, s: {}),
     Case("api:promotion-school", "post", cap=Cap.PROMOTION_MANAGE, obj="school", ok=(409,),
          data=lambda o, u, s: {}),
+    # Admission (xueji/admissions/api/): schools and authorities read plans and admissions; the admissions office of
+    # a province, city or county sets plans, imports results, resolves duplicates and runs the admission; a school's
+    # registrar files a plan change (an authority's registrar: 400, filed by a school only). The matrix's admission
+    # is not held (keep: 409) and is withdrawn by the first office that acts (then 409).
+    Case("api:admission-plan-list", cap=Cap.ADMISSION_VIEW),
+    Case("api:admission-plan-list", "put", cap=Cap.ADMISSION_MANAGE, obj="school", in_url=False,
+         data=_plan_payload),
+    Case("api:admission-plan-change-list", cap=Cap.ADMISSION_VIEW),
+    Case("api:admission-plan-change-list", "post", cap=Cap.REQUEST_FILE, data=_plan_change_payload,
+         ok=(201, 400)),
+    Case("api:admission-plan-change-decide", "post", cap=Cap.ADMISSION_MANAGE, obj="plan_change",
+         data=lambda o, u, s: {"approve": True}, ok=(200, 403)),
+    Case("api:admission-batch-list", cap=Cap.ADMISSION_MANAGE),
+    Case("api:admission-batch-list", "post", cap=Cap.ADMISSION_MANAGE, json=False, data=_admission_file,
+         ok=(201,)),
+    Case("api:admission-batch-detail", cap=Cap.ADMISSION_MANAGE, obj="admission_batch"),
+    Case("api:admission-template", cap=Cap.ADMISSION_MANAGE, query=lambda o, u, s: {"format": ("xlsx", "csv")[s % 2]}),
+    Case("api:admission-list", cap=Cap.ADMISSION_VIEW),
+    Case("api:admission-keep", "post", cap=Cap.ADMISSION_MANAGE, obj="admission", data=lambda o, u, s: {},
+         ok=(409,)),
+    Case("api:admission-withdraw", "post", cap=Cap.ADMISSION_MANAGE, obj="admission", data=lambda o, u, s: {},
+         ok=(200, 409)),
+    Case("api:admission-apply", "post", cap=Cap.ADMISSION_MANAGE, data=lambda o, u, s: {"year": _admission_year()}),
+    # Catchments (划片) and the unified run: the matrix's area holds no primary graduate (the run: 409, nobody).
+    Case("api:admission-catchment-list", cap=Cap.ADMISSION_MANAGE),
+    Case("api:admission-catchment-list", "post", cap=Cap.ADMISSION_MANAGE, obj="school", in_url=False, ok=(201,),
+         data=lambda o, u, s: {"school": o.pk, "stage": o.stages[0], "area": f"矩阵区{s}"}),
+    Case("api:admission-catchment-detail", "delete", cap=Cap.ADMISSION_MANAGE, obj="catchment", ok=(204,)),
+    Case("api:admission-catchment-run", cap=Cap.ADMISSION_MANAGE,
+         query=lambda o, u, s: {"stage": "2", "year": _admission_year()}),
+    Case("api:admission-catchment-run", "post", cap=Cap.ADMISSION_MANAGE, ok=(409,),
+         data=lambda o, u, s: {"stage": "2", "year": _admission_year()}),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

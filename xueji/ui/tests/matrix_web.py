@@ -7,12 +7,16 @@ successful form post redirects (302), and an out-of-jurisdiction id, in the URL 
 from xueji.accounts.permissions import Cap
 from xueji.ui.tests.matrix import (
     Case,
+    _admission_file,
+    _admission_year,
     _class_payload,
     _controlled_items,
     _csv_file,
     _id_of_shexian,
     _import_upload,
     _number_of,
+    _plan_change_payload,
+    _plan_payload,
     _proof_file,
     _school_payload,
     _transfer_filing,
@@ -25,6 +29,13 @@ def _matrix_token(user) -> str:
     from xueji.transfers.tests.helpers import matrix_token
 
     return matrix_token(user)
+
+
+def _catchment_form(obj, user, seq):
+    """A catchment of 屯溪区's primary school: inside the area of every acting office."""
+    from xueji.schools.models import School
+
+    return {"stage": "1", "area": f"矩阵区{seq}", "school": School.objects.get(code="3410021001").pk}
 
 
 def _web(name, method="get", **kwargs) -> Case:
@@ -318,4 +329,34 @@ WEB_CASES: list[Case] = [
     _web("problems:number_lookup", cap=Cap.STUDENT_VIEW),
     _web("problems:number_lookup", "post", cap=Cap.STUDENT_VIEW, obj="student", in_url=False,
          data=lambda o, u, s: {"number": _number_of(o)}),
+    # admission: plans (the office edits a row inline), plan changes, the results import, admissions, duplicates
+    _web("admissions:plan_list", cap=Cap.ADMISSION_VIEW),
+    _web("admissions:plan_list", "post", cap=Cap.ADMISSION_MANAGE, obj="school", in_url=False, ok=REDIRECT,
+         data=lambda o, u, s: {"inline": "1", **_plan_payload(o, u, s)}),
+    _web("admissions:plan_change_list", cap=Cap.ADMISSION_VIEW),
+    _web("admissions:plan_change_new", cap=Cap.REQUEST_FILE),
+    _web("admissions:plan_change_new", "post", cap=Cap.REQUEST_FILE, ok=(200, 302), data=_plan_change_payload),
+    _web("admissions:plan_change_decide", "post", cap=Cap.ADMISSION_MANAGE, obj="plan_change", ok=REDIRECT,
+         data=lambda o, u, s: {"approve": "1"}),
+    _web("admissions:batch_list", cap=Cap.ADMISSION_MANAGE),
+    _web("admissions:batch_list", "post", cap=Cap.ADMISSION_MANAGE, ok=REDIRECT, data=_admission_file),
+    _web("admissions:batch_detail", cap=Cap.ADMISSION_MANAGE, obj="admission_batch"),
+    _web("admissions:batch_errors", cap=Cap.ADMISSION_MANAGE, obj="admission_batch"),
+    _web("admissions:template", cap=Cap.ADMISSION_MANAGE),
+    _web("admissions:admission_list", cap=Cap.ADMISSION_VIEW),
+    _web("admissions:admission_apply", "post", cap=Cap.ADMISSION_MANAGE, ok=REDIRECT,
+         data=lambda o, u, s: {"year": _admission_year()}),
+    _web("admissions:duplicate_list", cap=Cap.ADMISSION_MANAGE),
+    _web("admissions:admission_keep", "post", cap=Cap.ADMISSION_MANAGE, obj="admission", ok=REDIRECT,
+         data=lambda o, u, s: {}),
+    _web("admissions:admission_withdraw", "post", cap=Cap.ADMISSION_MANAGE, obj="admission", ok=REDIRECT,
+         data=lambda o, u, s: {}),
+    _web("admissions:catchment_list", cap=Cap.ADMISSION_MANAGE),
+    _web("admissions:catchment_list", "post", cap=Cap.ADMISSION_MANAGE, ok=REDIRECT, data=_catchment_form),
+    _web("admissions:catchment_delete", "post", cap=Cap.ADMISSION_MANAGE, obj="catchment", ok=REDIRECT,
+         data=lambda o, u, s: {}),
+    _web("admissions:catchment_run", cap=Cap.ADMISSION_MANAGE,
+         query=lambda o, u, s: {"stage": "2", "year": _admission_year()}),
+    _web("admissions:catchment_run", "post", cap=Cap.ADMISSION_MANAGE, ok=REDIRECT,
+         data=lambda o, u, s: {"stage": "2", "year": _admission_year()}),
 ]

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from xueji.admissions.tests import helpers as admission_helpers
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock
@@ -152,6 +153,7 @@ def _build_scene():
     matrix_scene(world)  # problem records, verification batches, national numbers
     exchange_helpers.matrix_imports(world)  # import batches with error reports
     transfer_helpers.matrix_transfers(world)  # two transfers, after every other request of the scene
+    admission_helpers.matrix_admissions(world)  # plans, a plan change, an admission (after the transfers)
     return world
 
 
@@ -198,6 +200,8 @@ def _objects(world, kind):
         return exchange_helpers.import_objects()
     if kind == "transfer":
         return transfer_helpers.matrix_objects(world)
+    if kind in ("plan_change", "admission", "admission_batch", "catchment"):
+        return admission_helpers.matrix_objects(kind)
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     if kind == "family":

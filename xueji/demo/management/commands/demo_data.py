@@ -97,6 +97,11 @@ class Command(BaseCommand):
         transfers = demo_transfers_data()
         if transfers:
             self.stdout.write(f"  transfers: {', '.join(sorted(transfers))}")
+        from xueji.demo.admissions import demo_admissions_data
+
+        admissions = demo_admissions_data()
+        if admissions:
+            self.stdout.write(f"  admission: {', '.join(admissions)}")
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
     def _print_accounts(self, accounts: list[demo.DemoAccount]) -> None:

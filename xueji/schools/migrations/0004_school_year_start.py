@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("schools", "0002_school_name_grams")]
+    dependencies = [("schools", "0003_county_tally")]
 
     operations = [
         migrations.AddField(

@@ -1,0 +1,23 @@
+"""Words of the refusals of admission (招生), for the API's clients and for refusals raised with a developer message
+only (xueji.core.messages)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xueji.core import messages
+
+MESSAGES = {
+    "plan_stage_not_taught": _("The school does not teach this stage."),
+    "plan_invalid_year": _("The year is not a valid admission year."),
+    "plan_invalid_quota": _("The number of places must be a whole number of 0 or more."),
+    "plan_below_admitted": _("The plan cannot be smaller than the pupils already admitted."),
+    "plan_school_only": _("A plan change is filed by the school itself."),
+    "plan_no_change": _("The plan already has this number of places."),
+    "admission_not_held": _("This admission is not held as a duplicate."),
+    "admission_not_yours": _("Only an admissions office whose area holds every school that admitted the pupil "
+                             "decides which admission to keep."),
+    "admission_not_withdrawable": _("Only an admission that has not taken effect can be withdrawn."),
+    "admission_bad_header": _("The file is not an admission-results file: its columns do not match the template."),
+    "admission_no_rows": _("The file has only its column titles, no admitted pupils."),
+}
+
+messages.register(by_code=MESSAGES)
