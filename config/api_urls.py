@@ -15,6 +15,7 @@ from xueji.regions.api import views as regions
 from xueji.registration.api import views as registration
 from xueji.registry.api import views as registry
 from xueji.schools.api import views as schools
+from xueji.schoolyear.api import views as schoolyear
 from xueji.transfers.api import views as transfers
 from xueji.verification.api import views as verification_api
 from xueji.workflow.api import views as workflow
@@ -132,6 +133,22 @@ urlpatterns = [
     path("transfers/<int:pk>/", transfers.TransferDetailApi.as_view(), name="transfer-detail"),
     path("transfers/<int:pk>/retrieve/", transfers.TransferRetrieveApi.as_view(), name="transfer-retrieve"),
     path("transfers/<int:pk>/cancel/", transfers.TransferCancelApi.as_view(), name="transfer-cancel"),
+    # The school year's turn (xueji/schoolyear/api/): graduation of a compulsory final grade, the promotion.
+    path("graduation/", schoolyear.GraduationApi.as_view(), name="graduation"),
+    path("graduation/senior/", schoolyear.SeniorGraduationApi.as_view(), name="senior-graduation"),
+    path("exam-results/", schoolyear.ExamResultsApi.as_view(), name="exam-results"),
+    path("graduates/", schoolyear.GraduateListApi.as_view(), name="graduate-list"),
+    path("students/<int:pk>/graduation/", schoolyear.StudentGraduationApi.as_view(), name="student-graduation"),
+    path("students/<int:pk>/graduation/revert/", schoolyear.GraduationRevertApi.as_view(),
+         name="graduation-revert"),
+    path("promotion/", schoolyear.PromotionApi.as_view(), name="promotion"),
+    path("promotion/check/", schoolyear.PromotionCheckApi.as_view(), name="promotion-check"),
+    path("promotion/dry-run/", schoolyear.PromotionDryRunApi.as_view(), name="promotion-dry-run"),
+    path("promotion/start/", schoolyear.PromotionStartApi.as_view(), name="promotion-start"),
+    path("promotion/schedule/", schoolyear.PromotionScheduleApi.as_view(), name="promotion-schedule"),
+    path("promotion/schools/<int:pk>/exclude/", schoolyear.PromotionExcludeApi.as_view(), name="promotion-exclude"),
+    path("promotion/schools/<int:pk>/include/", schoolyear.PromotionIncludeApi.as_view(), name="promotion-include"),
+    path("promotion/schools/<int:pk>/promote/", schoolyear.PromotionSchoolApi.as_view(), name="promotion-school"),
     # Admission (招生, xueji/admissions/api/): plans, plan changes, results imports, duplicates, the admission run.
     path("admissions/plans/", admissions.PlanListApi.as_view(), name="admission-plan-list"),
     path("admissions/plan-changes/", admissions.PlanChangeListApi.as_view(), name="admission-plan-change-list"),

@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("xueji.problems.ui.urls")),
     path("", include("xueji.changes.ui.urls")),
     path("", include("xueji.transfers.ui.urls")),
+    path("", include("xueji.schoolyear.ui.urls")),
     path("", include("xueji.admissions.ui.urls")),
     path("", include("xueji.exchange.ui.urls")),
     path("", include("xueji.hub.ui.urls")),

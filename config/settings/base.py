@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "xueji.problems",
     "xueji.changes",
     "xueji.transfers",
+    "xueji.schoolyear",
     "xueji.admissions",
     "xueji.exchange",
     "xueji.jobs",

@@ -48,6 +48,13 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.HUB_VIEW: {Role.SYSADMIN},
     # 转学: the receiving school's registrar finds the pupil (the one way to a pupil of another school) and files.
     Cap.TRANSFER_FILE: {Role.REGISTRAR},
+    # The school year's turn (xueji/schoolyear): registrars and leaders follow graduation and the calendar; the
+    # school's registrar graduates its final grade (compulsory stages) and records the destinations; the
+    # authorities' registrars check, prepare and run the promotion (升级), holding a school back and promoting it
+    # later.
+    Cap.GRADUATION_VIEW: {Role.REGISTRAR, Role.LEADER},
+    Cap.GRADUATION_MANAGE: {Role.REGISTRAR},
+    Cap.PROMOTION_MANAGE: {Role.REGISTRAR},
     # 招生: a school and its authorities read the admission plans and results; the admissions office (招生部门) of an
     # authority sets the plans, imports the results, resolves duplicate admissions and runs the admission.
     Cap.ADMISSION_VIEW: {Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS},
@@ -69,6 +76,8 @@ _LEVELS = {
     Cap.DROPOUT_VIEW: {"province", "city", "county"},
     Cap.HUB_VIEW: {"province"},  # the messages travel between provinces: each province's side is its authority
     Cap.TRANSFER_FILE: {"school"},
+    Cap.GRADUATION_MANAGE: {"school"},
+    Cap.PROMOTION_MANAGE: {"province", "city", "county"},
     Cap.ADMISSION_MANAGE: {"province", "city", "county"},
 }
 

@@ -23,6 +23,7 @@ from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import identity_lock, students_admit, students_insert
 from xueji.registry.validation import CleanStudent
 from xueji.schools.models import School
+from xueji.schoolyear.services import destinations_fill
 from xueji.workflow.models import Request
 from xueji.workflow.services import request_decide, request_submit
 
@@ -200,11 +201,9 @@ def admission_withdraw(*, actor, admission: Admission) -> Admission:
 # The admission taking effect (入学) ---------------------------------------------------------------------------
 
 def _after_admission(student_ids: list[int]) -> None:
-    """What else follows once admitted pupils sit in their new school.
-
-    MERGE POINT (issue 10): the lead adds here the graduation app's
-    `schoolyear.services.destinations_fill(student_ids=student_ids)`, which fills in the unknown destination (去向)
-    of these pupils' graduation from their former school. Nothing else belongs here."""
+    """What else follows once admitted pupils sit in their new school: the unknown destination (去向) of their
+    graduation from their former school is filled in from where they sit now (set-based, schoolyear)."""
+    destinations_fill(student_ids=student_ids)
 
 
 def _new_record(admission: Admission) -> CleanStudent:

@@ -374,7 +374,7 @@ def target_classes(kind: Kind, student: Student):
         return qs.none()
     if current is None:
         return qs.filter(stage=stage_of(student)) if kind.placement == Placement.KEEP else qs.none()
-    start = current_school_year_start()
+    start = current_school_year_start(student.school_id)
     if kind.placement == Placement.KEEP:
         return qs.filter(stage=current.stage)
     if kind.placement == Placement.SAME_GRADE:

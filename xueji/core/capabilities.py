@@ -58,6 +58,9 @@ class Cap(StrEnum):
     DROPOUT_VIEW = "dropout.view"
     HUB_VIEW = "hub.view"
     TRANSFER_FILE = "transfer.file"
+    GRADUATION_VIEW = "graduation.view"
+    GRADUATION_MANAGE = "graduation.manage"
+    PROMOTION_MANAGE = "promotion.manage"
     ADMISSION_VIEW = "admission.view"
     ADMISSION_MANAGE = "admission.manage"
 

@@ -104,7 +104,7 @@ class RowChecker:
         self.typed_cells = typed_cells  # xlsx cells come typed (numbers, dates); CSV cells are all text
         self.classes = _ClassFinder(class_lookup(school))
         self.class_names = [label for label, _k in class_labels(school)]
-        self.cohort = current_school_year_start()
+        self.cohort = current_school_year_start(school)
         width = max((pos for pos, _i in columns.items), default=-1) + 1
         keys: list[str | None] = [None] * width
         for pos, item in columns.items:

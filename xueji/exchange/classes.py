@@ -31,7 +31,7 @@ def class_labels(school: School, classes: list[SchoolClass] | None = None) -> li
 def class_lookup(school: School) -> dict[str, SchoolClass | None]:
     """Every accepted spelling (normalised) → class; None where a spelling fits two classes."""
     classes = _classes(school)
-    year = current_school_year_start()
+    year = current_school_year_start(school)
     lookup: dict[str, SchoolClass | None] = {}
 
     def add(alias: str, klass: SchoolClass) -> None:

@@ -30,3 +30,13 @@ TRANSFER_PROOF_KINDS: dict[str, str] = {
 # The stages a cap or a switch is set for (the codes of xueji.core.codes.STAGE, labelled there).
 STAGES = ("1", "2", "3")
 COMPULSORY_STAGES = ("1", "2")  # 义务教育
+
+# 学业水平考试 subjects a province may require passed for senior high graduation (setting
+# `schoolyear.senior_required_subjects`; the scores are loaded by xueji/schoolyear).
+EXAM_SUBJECTS: dict[str, str] = {
+    "chinese": _("Chinese (语文)"), "maths": _("Mathematics (数学)"), "foreign": _("Foreign language (外语)"),
+    "politics": _("Ideology and politics (思想政治)"), "history": _("History (历史)"),
+    "geography": _("Geography (地理)"), "physics": _("Physics (物理)"), "chemistry": _("Chemistry (化学)"),
+    "biology": _("Biology (生物)"), "it": _("Information technology (信息技术)"),
+    "technology": _("General technology (通用技术)"),
+}

@@ -8,6 +8,7 @@ limits, approval routes) is the province's system administrator's (POLICY_PROVIN
 before and after; a refused write changes nothing and says why in the reader's language (errors.py)."""
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,7 @@ from xueji.core import clock
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.policy import levels
 from xueji.policy.choices import (  # callers read the kinds here too
+    EXAM_SUBJECTS,
     STAGES,
     TRANSFER_CERTIFICATE,
     TRANSFER_PROOF_KINDS,
@@ -41,10 +43,19 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "changes.abroad_keep_years": (2, "出境学习保留学籍年限（年）"),
     # 转学: the proofs a province requires besides the transfer certificate (kinds of choices.TRANSFER_PROOF_KINDS).
     "transfers.extra_proofs": ([], "转学须另附的证明材料（除转学证明外）"),
+    # 升级: the moment each year the province's promotion starts (Asia/Shanghai, MM-DD HH:MM; 24:00 the day's end).
+    "schoolyear.promotion_moment": ("08-10 24:00", "每年升级时间（北京时间，月-日 时:分）"),
+    # 普通高中毕业: the 学业水平考试 subjects a pupil must have passed (codes of choices.EXAM_SUBJECTS).
+    "schoolyear.senior_required_subjects": ([], "普通高中毕业须合格的学业水平考试科目"),
 }
 # Settings whose value is a list of codes: the codes each may hold.
 SETTING_CHOICES: dict[str, Iterable[str]] = {
     "transfers.extra_proofs": [k for k in TRANSFER_PROOF_KINDS if k != TRANSFER_CERTIFICATE],
+    "schoolyear.senior_required_subjects": list(EXAM_SUBJECTS),
+}
+# Settings whose text has a shape: the pattern it must match whole.
+SETTING_PATTERNS: dict[str, str] = {
+    "schoolyear.promotion_moment": r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) (([01]\d|2[0-3]):[0-5]\d|24:00)",
 }
 MAX_CAP = 100  # no class-size cap above this (the national rules call 56 and more an oversized class)
 
@@ -94,6 +105,8 @@ def setting_set(*, actor, key: str, value: Any) -> PolicySetting:
             raise ValidationFailed(f"{key} takes codes among {', '.join(allowed)}.", code="invalid_setting",
                                    field="value")
         value = [v for v in allowed if v in set(value)]
+    if key in SETTING_PATTERNS and not re.fullmatch(SETTING_PATTERNS[key], value):
+        raise ValidationFailed(f"{key} is written like {default!r}.", code="invalid_setting", field="value")
     province = _actor_province(actor)
     before = setting_get(province_code=province, key=key)
     setting, _ = PolicySetting.objects.update_or_create(province_code=province, key=key, defaults={"value": value})

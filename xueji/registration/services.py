@@ -50,7 +50,7 @@ def entry_age_problems(*, students: list[Student], province_code: str | None) ->
 def in_first_grade(school_class: SchoolClass | None) -> bool:
     """A class of the first grade of primary school in the current school year (小学一年级)."""
     return (school_class is not None and school_class.stage == "1"
-            and school_class.cohort_year == current_school_year_start())
+            and school_class.cohort_year == current_school_year_start(school_class.school_id))
 
 
 def _grade1_problems(students: list[Student]) -> list[str]:

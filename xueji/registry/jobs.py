@@ -23,7 +23,8 @@ EXPORT_COLUMNS = ["学籍号", "姓名", "性别", "出生日期", "民族", "�
                   "学籍状态"]
 # What the export reads of each pupil (joined, in one query).
 _FIELDS = ("national_number", "name", "sex", "birth_date", "ethnic", "id_type", "id_number", "school__name",
-           "school_class__stage", "school_class__cohort_year", "school_class__number", "school_class__name", "status")
+           "school_class__stage", "school_class__cohort_year", "school_class__number", "school_class__name", "status",
+           "school__year_start")
 SHEET_ROWS = 1_048_575  # xlsx's limit (1,048,576 rows) less the header row
 SHEET_NAME = "学生"
 CHUNK = 5000
@@ -84,17 +85,18 @@ def export_students(ctx) -> dict:
     path = ctx.result_path("students.xlsx")
     sheets = _Sheets(TextWorkbook(path, width=len(EXPORT_COLUMNS)), SHEET_ROWS)
     national_number, id_number = shown.national_number, shown.id_number
-    placed: dict[tuple, tuple[str, str]] = {}  # (stage, cohort, number, name) -> grade, class: rows come by class
+    placed: dict[tuple, tuple[str, str]] = {}  # (stage, cohort, number, name, year) -> grade, class: by class
     schools: dict[str, str] = {}
     write = sheets.write
     for (number, name, sx, birth, eth, idt, idn, school, stage, cohort, class_no, class_name,
-         st) in _rows(qs.values_list(*_FIELDS)):
-        key = (stage, cohort, class_no, class_name)
+         st, own_year) in _rows(qs.values_list(*_FIELDS)):
+        # A school's own year in effect (the promotion advances it school by school) or the current one.
+        key = (stage, cohort, class_no, class_name, own_year)
         place = placed.get(key)
         if place is None:
             grade = klass = ""
             if stage:
-                code = codes.grade_code(stage, year - cohort + 1)
+                code = codes.grade_code(stage, (own_year or year) - cohort + 1)
                 grade = grades.get(code, "") if code else ""
                 klass = safe_cell(class_name or f"{cohort}级{class_no}班")
             place = placed[key] = (grade, klass)

@@ -579,6 +579,55 @@ def student_set_status(*, actor, student: Student | int, status: str, reason: st
     return locked
 
 
+_BULK_CHUNK = 5000  # pupils per statement of a set-based status change (within SQLite's parameter limit)
+
+
+@transaction.atomic
+def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable[str], status: str,
+                             reason: str = "", action: str = "student.set_status_bulk",
+                             detail: dict | None = None) -> list[int]:
+    """Many pupils change status at once (毕业, 结业 of a school's final grade; a graduation reverted): set-based,
+    by chunks in the caller's transaction. Only pupils whose status is one of `old` change (each `old -> status`
+    through the transition table, refused before anything is written); per chunk one INSERT ... SELECT of their
+    history rows (the status before and after, read from the rows themselves), one UPDATE ... WHERE, the pupil
+    counts moved; one audit event for the whole batch. Returns the ids changed (the caller refuses the batch when
+    it expected more: the transaction then writes nothing)."""
+    new = _status_of(status)
+    olds = sorted({str(_status_of(value)) for value in old})
+    for value in olds:
+        _status_require(value, new)
+    ids = sorted(set(student_ids))
+    if not ids:
+        return []
+    table, history = (connection.ops.quote_name(m._meta.db_table) for m in (Student, StudentHistory))
+    now, actor_id = clock.now(), getattr(actor, "pk", None)
+    changed: list[int] = []
+    for start in range(0, len(ids), _BULK_CHUNK):
+        chunk = ids[start:start + _BULK_CHUNK]
+        mine = list(Student.objects.select_for_update().filter(pk__in=chunk, status__in=olds).order_by("pk")
+                    .values_list("pk", flat=True))
+        if not mine:
+            continue
+        groups = counts.groups(mine)
+        marks = ", ".join(["%s"] * len(mine))
+        with connection.cursor() as cursor:
+            # The history rows first, reading each pupil's status before the UPDATE changes it.
+            cursor.execute(
+                f"INSERT INTO {history} (student_id, kind, old, new, changes, reason, request_id, actor_id, at) "  # noqa: S608
+                f"SELECT id, %s, status, %s, '{{}}', %s, NULL, %s, %s FROM {table} WHERE id IN ({marks})",
+                [str(ChangeKind.STATUS), str(new), reason[:255], actor_id, now, *mine])
+        Student.objects.filter(pk__in=mine).update(status=new, updated_at=now)
+        after: Counter = Counter()
+        for (school, klass, _was, reg), n in groups.items():
+            after[(school, klass, new, reg)] += n
+        counts.moved(groups, after)
+        changed.extend(mine)
+    audit_record(actor=actor, action=action, object_type="registry.student", object_repr=f"{len(changed)} pupils",
+                 before={"status": olds}, after={"status": str(new), "count": len(changed), "reason": reason,
+                                                 "students": changed[:200], **(detail or {})})
+    return changed
+
+
 @transaction.atomic
 def student_place(*, actor, student: Student | int, school_class: SchoolClass, request_id: int | None = None,
                   audit: bool = True, province_code: str | None = None) -> Student:

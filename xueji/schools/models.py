@@ -28,6 +28,11 @@ class School(TimeStampedModel):
     # The name's characters and pairs of characters (core/db/grams.py), kept by every save: a search by any part of
     # the name (the searchable selects, the school list) is served by a GIN index on PostgreSQL (migration 0002).
     name_grams = GramsField(source="name")
+    # The school year in effect here (its start year): the yearly promotion (升级, xueji/schoolyear) advances it school
+    # by school, so an authority can hold a school back and promote it later, and two provinces in one database
+    # turn on their own days. Empty: the deployment's current school year (SchoolYear.is_current). A class's grade
+    # follows from its cohort and this year; no pupil's row is written when the year turns.
+    year_start = models.PositiveSmallIntegerField(_("school year in effect"), null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -43,6 +48,10 @@ class School(TimeStampedModel):
 
     def stage_labels(self) -> str:
         return "、".join(codes.STAGE.label(s) for s in self.stages)
+
+    def year_in_effect(self, current: int) -> int:
+        """The start year of the school year in effect here, `current` being the deployment's current one."""
+        return self.year_start or current
 
 
 class SchoolYear(models.Model):

@@ -93,7 +93,14 @@ def school_year_get(*, user, pk) -> SchoolYear:
         raise NotFound("school year not found") from None
 
 
-def current_school_year_start() -> int:
+def current_school_year_start(school: School | int | None = None) -> int:
+    """The start year of the school year in effect: of a school when given (its own, once the yearly promotion has
+    advanced it or held it back: `School.year_start`), else the deployment's current one."""
+    if school is not None:
+        own = school.year_start if isinstance(school, School) else (
+            School.objects.filter(pk=school).values_list("year_start", flat=True).first())
+        if own:
+            return own
     current = SchoolYear.objects.filter(is_current=True).values_list("start_year", flat=True).first()
     return current if current is not None else SchoolYear.start_year_for(clock.today())
 

@@ -3,12 +3,12 @@
 import datetime as dt
 import re
 
-from django.db import transaction
+from django.db import models, transaction
 
 from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
-from xueji.core import codes
+from xueji.core import clock, codes
 from xueji.core.errors import ValidationFailed
 from xueji.regions.models import OrgKind, OrgUnit
 from xueji.regions.services import org_unit_create
@@ -148,3 +148,33 @@ def school_year_set_current(*, actor, school_year: SchoolYear) -> SchoolYear:
     audit_record(actor=actor, action="school_year.set_current", obj=school_year,
                  before={"current": str(previous) if previous else None}, after={"current": str(school_year)})
     return school_year
+
+
+# The yearly turn (升级, xueji/schoolyear drives it): set-based writes to the schools' year and their classes ------
+
+def schools_year_advance(*, school_ids: list[int], from_year: int, to_year: int, current: int) -> list[int]:
+    """Advance the school year in effect of these schools from `from_year` to `to_year`, in the caller's
+    transaction: one conditional UPDATE, so a school already advanced (a rerun, a second run) is left alone and
+    never promoted twice. `current`: the deployment's current year (a school without a year of its own is in it).
+    Returns the schools advanced; the caller audits the batch."""
+    if not school_ids:
+        return []
+    at_from = models.Q(year_start=from_year) | (models.Q(year_start__isnull=True) if current == from_year
+                                                 else models.Q(pk__in=[]))
+    qs = School.objects.filter(at_from, pk__in=school_ids)
+    ids = list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
+    School.objects.filter(pk__in=ids).update(year_start=to_year, updated_at=clock.now())
+    return ids
+
+
+def schools_year_pin(*, school_ids: list[int], year: int) -> int:
+    """Give schools without a year of their own the year they are in (`year`), so that a later change of the
+    deployment's current year leaves them where they are (a school held back by the promotion)."""
+    return School.objects.filter(pk__in=school_ids, year_start__isnull=True).update(year_start=year)
+
+
+def classes_close(*, class_ids: list[int]) -> int:
+    """Close classes whose cohort has left the stage (their pupils graduated): one UPDATE."""
+    if not class_ids:
+        return 0
+    return SchoolClass.objects.filter(pk__in=class_ids, is_active=True).update(is_active=False, updated_at=clock.now())

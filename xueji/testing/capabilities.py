@@ -58,6 +58,11 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "hub.view": _at(("province",), ("sysadmin",)),
     # 转学: the receiving school's registrar finds a pupil of another school (exactly, audited) and files.
     "transfer.file": _at(("school",), ("registrar",)),
+    # The school year's turn: registrars and leaders follow it; a school graduates its own final grade; the
+    # authorities below the ministry prepare and run the promotion (the province's run, a school held back).
+    "graduation.view": _at(LEVELS, ("registrar", "leader")),
+    "graduation.manage": _at(("school",), ("registrar",)),
+    "promotion.manage": _at(("province", "city", "county"), ("registrar",)),
     # 招生: schools and authorities read admission plans and results; the admissions office of a province, city or
     # county (an authority's 招生部门) sets plans, imports results, resolves duplicates and runs the admission.
     "admission.view": _at(LEVELS, BUSINESS),

@@ -53,7 +53,9 @@ def grade_label(student: Pupil) -> str:
     if cohort is None:
         return str(codes.STAGE.label(stage))
     klass = SchoolClass(stage=stage, cohort_year=cohort)  # the grade of its cohort this school year
-    return f"{codes.STAGE.label(stage)} {klass.grade_label(current_school_year_start())}"
+    # A record of this database: its school's year in effect (the promotion advances it school by school).
+    school = None if isinstance(student, PeerPupil) else getattr(student, "school_id", None)
+    return f"{codes.STAGE.label(stage)} {klass.grade_label(current_school_year_start(school))}"
 
 
 def pupil_of(transfer) -> Pupil:

@@ -181,3 +181,19 @@ def test_an_xlsx_file_laid_out_like_the_template_is_imported(scene):
                                      content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     batch = importing.results_import(actor=office(scene), upload=upload_file, year=year())
     assert (batch.status, batch.admitted_rows) == ("imported", 1)
+
+
+def test_an_admitted_graduate_gets_the_destination_its_school_left_unknown(scene):
+    from xueji.core import clock
+    from xueji.schoolyear.models import Graduate, GraduationBatch
+
+    plan(scene, "tunxi_senior", 10)
+    pupil = graduate(scene, 1)
+    batch = GraduationBatch.objects.create(school=pupil.school, stage="2", kind="07", year=year() - 1, count=1,
+                                           created_by=office(scene), created_at=clock.now())
+    Graduate.objects.create(batch=batch, student=pupil, school=pupil.school, id_number=pupil.id_number,
+                            previous_status="01")
+    upload(scene, row(pupil, "tunxi_senior"))
+    services.admissions_apply(actor=office(scene), year=year())
+    graduate_row = Graduate.objects.get(student=pupil)
+    assert (graduate_row.destination, graduate_row.destination_school_id) == ("10", scene.schools["tunxi_senior"].pk)

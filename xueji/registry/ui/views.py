@@ -146,7 +146,7 @@ def student_detail(request, pk):
         request_visible = workflow_selectors.request_list(user=request.user).filter(
             pk=student.registration_request_id).first()
     context = _record_context(request.user, shown_student, shown_details, shown_family,
-                              school_selectors.current_school_year_start())
+                              school_selectors.current_school_year_start(student.school))
     return render(request, "registry/student_detail.html", {
         **context, "student": student, "numbers": numbers, "registration_request": request_visible,
         "as_of": as_of, "as_of_record": record, "today": clock.today(),
@@ -182,7 +182,7 @@ def student_card(request, pk):
     else:
         student_shown = student
     context = _record_context(request.user, student_shown, details, family,
-                              school_selectors.current_school_year_start())
+                              school_selectors.current_school_year_start(student.school))
     pdf = card.card_pdf(request, student=student_shown, as_of=as_of, **context)
     access_log.student_card_printed(actor=request.user, student=student, as_of=as_of)
     response = HttpResponse(pdf, content_type="application/pdf")

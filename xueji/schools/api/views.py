@@ -82,7 +82,7 @@ class SchoolClassSerializer(serializers.ModelSerializer):
                   "head_teacher", "head_teacher_phone", "is_active", "student_count"]
 
     def get_grade(self, obj) -> str | None:
-        return obj.grade_code(self.context["school_year"])
+        return obj.grade_code(obj.school.year_in_effect(self.context["school_year"]))
 
 
 class SchoolClassCreateSerializer(serializers.Serializer):

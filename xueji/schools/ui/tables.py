@@ -54,7 +54,7 @@ class ClassTable(Base):
         return codes.STAGE.label(record.stage)
 
     def render_grade(self, record):
-        return record.grade_label(self.school_year)
+        return record.grade_label(record.school.year_in_effect(self.school_year))
 
     def render_cap(self, record):
         cap, source = self.caps.get(record.pk, (None, None))

@@ -101,7 +101,7 @@ def with_caps(table):
 @web_view(Cap.ORG_VIEW, methods=("GET",))
 def class_detail(request, pk):
     klass = school_selectors.class_get(user=request.user, pk=pk)
-    year = school_selectors.current_school_year_start()
+    year = school_selectors.current_school_year_start(klass.school)
     students = None
     if has_cap(request.user, Cap.STUDENT_VIEW):
         students = paged(request, registry_tables.StudentTable(

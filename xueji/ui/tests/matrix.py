@@ -336,6 +336,34 @@ API_CASES: list[Case] = [
          data=lambda o, u, s: {}),
     Case("api:transfer-cancel", "post", cap=Cap.TRANSFER_FILE, obj="transfer", ok=(400, 403, 409),
          data=lambda o, u, s: {}),
+    # The school year's turn (xueji/schoolyear/api/): a school graduates its own final grade (the matrix's world has
+    # no graduation window open: 400 outside_business_window; its pupils are graduated by none: 409 not_graduated);
+    # the authorities check and prepare the promotion,
+    # the province runs it (403 promotion_province_only for a city or county; 409 once it runs).
+    Case("api:graduation", cap=Cap.GRADUATION_MANAGE),
+    Case("api:graduation", "post", cap=Cap.GRADUATION_MANAGE, obj="student", in_url=False, ok=(400,),
+         data=lambda o, u, s: {"students": [o.pk]}),
+    Case("api:senior-graduation", "post", cap=Cap.GRADUATION_MANAGE, obj="student", in_url=False, ok=(400,),
+         data=lambda o, u, s: {"students": [o.pk]}),
+    Case("api:exam-results", "post", cap=Cap.PROMOTION_MANAGE, ok=(400,),
+         data=lambda o, u, s: {"rows": [{"number": "X", "subject": "chinese", "result": "合格"}]}),
+    Case("api:graduate-list", cap=Cap.GRADUATION_VIEW),
+    Case("api:student-graduation", cap=Cap.GRADUATION_VIEW, obj="student", ok=(409,)),
+    Case("api:student-graduation", "patch", cap=Cap.GRADUATION_MANAGE, obj="student", ok=(409,),
+         data=lambda o, u, s: {"destination": "10"}),
+    Case("api:graduation-revert", "post", cap=Cap.GRADUATION_MANAGE, obj="student", ok=(409,),
+         data=lambda o, u, s: {}),
+    Case("api:promotion", cap=Cap.PROMOTION_MANAGE),
+    Case("api:promotion-check", cap=Cap.PROMOTION_MANAGE),
+    Case("api:promotion-dry-run", cap=Cap.PROMOTION_MANAGE),
+    Case("api:promotion-start", "post", cap=Cap.PROMOTION_MANAGE, ok=(202, 403, 409), data=lambda o, u, s: {}),
+    Case("api:promotion-schedule", "post", cap=Cap.PROMOTION_MANAGE, ok=(200, 403, 409), data=lambda o, u, s: {}),
+    Case("api:promotion-exclude", "post", cap=Cap.PROMOTION_MANAGE, obj="school", ok=(200, 409),
+         data=lambda o, u, s: {"reason": "矩阵"}),
+    Case("api:promotion-include", "post", cap=Cap.PROMOTION_MANAGE, obj="school", ok=(200, 409),
+         data=lambda o, u, s: {}),
+    Case("api:promotion-school", "post", cap=Cap.PROMOTION_MANAGE, obj="school", ok=(409,),
+         data=lambda o, u, s: {}),
     # Admission (xueji/admissions/api/): schools and authorities read plans and admissions; the admissions office of
     # a province, city or county sets plans, imports results, resolves duplicates and runs the admission; a school's
     # registrar files a plan change (an authority's registrar: 400, filed by a school only). The matrix's admission
