@@ -6,7 +6,11 @@ configured moment or started at once, run school by school, a school held back p
 Every pupil's status goes through the registry's door (`registry.services.students_set_status_bulk`: counted,
 audited, its history rows); the promotion writes no pupil at all (a grade follows from the class's cohort and the
 school's year in effect): it advances each school's year and closes the classes that left their stage, through the
-schools app's set-based writes. A refused write changes nothing."""
+schools app's set-based writes. A refused write changes nothing.
+
+Why one module of ~700 lines: graduation, its revert and the destinations share the final-grade reads and the
+window checks, and the promotion's preparation, run and later promotion of a held-back school share its per-school
+rows; splitting graduation from promotion (two modules of about 350 lines) is the next step when this grows."""
 
 import datetime as dt
 import json
