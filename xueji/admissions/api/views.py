@@ -18,7 +18,7 @@ from xueji.admissions.filters import AdmissionFilterSet, PlanFilterSet
 from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan, Catchment
 from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import requires
-from xueji.exchange.api.views import _FormatIsTheFileType as FormatIsTheFileType
+from xueji.exchange.api.views import FormatIsTheFileType
 from xueji.registry.presenters import presenter_for
 from xueji.schools.models import School
 from xueji.workflow.api.views import RequestSerializer

@@ -122,7 +122,7 @@ class ImportErrorReportApi(SelectorMixin, generics.GenericAPIView):
         return FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}-错误报告.xlsx")
 
 
-class _FormatIsTheFileType(DefaultContentNegotiation):
+class FormatIsTheFileType(DefaultContentNegotiation):
     """?format= names the template's file type here, not a DRF renderer; errors answer in JSON."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
@@ -133,7 +133,7 @@ class _FormatIsTheFileType(DefaultContentNegotiation):
 class ImportTemplateApi(generics.GenericAPIView):
     """The import template of your school: ?format=xlsx (default) or csv."""
 
-    content_negotiation_class = _FormatIsTheFileType
+    content_negotiation_class = FormatIsTheFileType
 
     @extend_schema(parameters=[OpenApiParameter("format", enum=["xlsx", "csv"])],
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
