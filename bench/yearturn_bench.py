@@ -10,9 +10,10 @@ same rows in one plain statement in the same run:
   set-based, one conditional UPDATE of the schools' year, one UPDATE closing the classes past their stage),
   against one plain UPDATE of every pupil in school (what a per-pupil grade column would cost each year). Goal:
   at most 0.1x, and the ratio must not grow with the pupils (the job grows with the schools and classes);
-- graduation (毕业): every school's compulsory final grade graduated through the service
-  (`graduation_graduate`: the door's set-based status change, history rows, counts, graduate rows), against one
-  plain UPDATE of those pupils' status. Goal: at most 1.5x;
+- graduation (毕业): every school's compulsory final grade graduated through the service (`graduation_close`, the
+  province's 统一毕业; a school's own graduation is the same path for one school: the door's set-based status
+  change, history rows, counts, graduate rows), against one plain UPDATE of those pupils' status. Goal: at most
+  1.5x;
 - the dry run of the province (`selectors.promotion_dry_run`, read from the pupil counts). Goal: under a minute.
 
 Databases (--server, trust auth): a base per size (`xueji_yearturn_<N>`) built once with the demo generator (200
@@ -141,26 +142,14 @@ def child_promotion_sql(url: str) -> dict:
 def child_graduation(url: str) -> dict:
     ib.setup_django(url)
     from xueji.accounts.models import User
-    from xueji.registry.models import Student
-    from xueji.schools.models import School
-    from xueji.schoolyear import selectors, services
+    from xueji.schoolyear import services
 
+    # 统一毕业: the province closes the graduation of every school of its area at once (the set-based path a
+    # school's own graduation shares, for one school).
     actor = User.objects.select_related("org_unit").get(username=PROVINCE_USER)
-    # Every school graduates its own final grade; the bench acts for each school's registrar (the service's
-    # own-school rule is the only thing set aside).
-    services._own_school = lambda actor, school: None
-    year = selectors.school_year_of(School.objects.first())
-    ids_by_school: dict[int, list[int]] = {}
-    for pk, school in (Student.objects.filter(status__in=("01", "04", "05"))
-                       .filter(selectors.final_grade_q(year, prefix="school_class__", stages=("1", "2")))
-                       .values_list("pk", "school_id")):
-        ids_by_school.setdefault(school, []).append(pk)
-    by_pk = {s.pk: s for s in School.objects.filter(pk__in=list(ids_by_school))}
     began = time.perf_counter()
-    count = 0
-    for school, ids in ids_by_school.items():
-        count += services.graduation_graduate(actor=actor, school=by_pk[school], student_ids=ids).count
-    return {"wall_s": time.perf_counter() - began, "pupils": count, "schools": len(ids_by_school)}
+    done = services.graduation_close(actor=actor)
+    return {"wall_s": time.perf_counter() - began, "pupils": done["pupils"], "schools": done["schools"]}
 
 
 def child_graduation_sql(url: str) -> dict:
@@ -223,6 +212,8 @@ def main() -> int:
     parser.add_argument("--rebuild-base", action="store_true")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--only", choices=("promotion", "graduation"),
+                        help="measure one of the two (with its plain UPDATE); the report is printed, not written")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -233,10 +224,16 @@ def main() -> int:
     figures = {}
     for kind, graduate in (("promotion_sql", True), ("promotion", True), ("graduation_sql", False),
                            ("graduation", False)):
+        if args.only and not kind.startswith(args.only):
+            continue
         print(f"{kind} ...", flush=True)
         figures[kind] = run_child(kind, fresh(args, base, graduate=graduate))
     if not args.keep:
         ib.admin(args.server, f'DROP DATABASE IF EXISTS "{SCRATCH}"')
+    if args.only:
+        for kind, figure in figures.items():
+            print(kind, json.dumps(figure, default=str)[:300])
+        return 0
     report = render(args, figures)
     print(report)
     if not args.no_write:

@@ -135,6 +135,7 @@ urlpatterns = [
     path("transfers/<int:pk>/cancel/", transfers.TransferCancelApi.as_view(), name="transfer-cancel"),
     # The school year's turn (xueji/schoolyear/api/): graduation of a compulsory final grade, the promotion.
     path("graduation/", schoolyear.GraduationApi.as_view(), name="graduation"),
+    path("graduation/close/", schoolyear.GraduationCloseApi.as_view(), name="graduation-close"),
     path("graduation/senior/", schoolyear.SeniorGraduationApi.as_view(), name="senior-graduation"),
     path("exam-results/", schoolyear.ExamResultsApi.as_view(), name="exam-results"),
     path("graduates/", schoolyear.GraduateListApi.as_view(), name="graduate-list"),

@@ -588,10 +588,11 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
                              detail: dict | None = None) -> list[int]:
     """Many pupils change status at once (毕业, 结业 of a school's final grade; a graduation reverted): set-based,
     by chunks in the caller's transaction. Only pupils whose status is one of `old` change (each `old -> status`
-    through the transition table, refused before anything is written); per chunk one INSERT ... SELECT of their
-    history rows (the status before and after, read from the rows themselves), one UPDATE ... WHERE, the pupil
-    counts moved; one audit event for the whole batch. Returns the ids changed (the caller refuses the batch when
-    it expected more: the transaction then writes nothing)."""
+    through the transition table, refused before anything is written); per chunk and old status one UPDATE ...
+    WHERE status = old RETURNING the pupils changed (the UPDATE locks them and re-checks their status, so nothing
+    reads them first) with their history rows written from what it returned (on PostgreSQL in the same statement),
+    the pupil counts moved; one audit event for the whole batch. Returns the ids changed (the caller refuses the
+    batch when it expected more: the transaction then writes nothing)."""
     new = _status_of(status)
     olds = sorted({str(_status_of(value)) for value in old})
     for value in olds:
@@ -599,33 +600,50 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
     ids = sorted(set(student_ids))
     if not ids:
         return []
-    table, history = (connection.ops.quote_name(m._meta.db_table) for m in (Student, StudentHistory))
     now, actor_id = clock.now(), getattr(actor, "pk", None)
     changed: list[int] = []
     for start in range(0, len(ids), _BULK_CHUNK):
         chunk = ids[start:start + _BULK_CHUNK]
-        mine = list(Student.objects.select_for_update().filter(pk__in=chunk, status__in=olds).order_by("pk")
-                    .values_list("pk", flat=True))
-        if not mine:
-            continue
-        groups = counts.groups(mine)
-        marks = ", ".join(["%s"] * len(mine))
-        with connection.cursor() as cursor:
-            # The history rows first, reading each pupil's status before the UPDATE changes it.
-            cursor.execute(
-                f"INSERT INTO {history} (student_id, kind, old, new, changes, reason, request_id, actor_id, at) "  # noqa: S608
-                f"SELECT id, %s, status, %s, '{{}}', %s, NULL, %s, %s FROM {table} WHERE id IN ({marks})",
-                [str(ChangeKind.STATUS), str(new), reason[:255], actor_id, now, *mine])
-        Student.objects.filter(pk__in=mine).update(status=new, updated_at=now)
+        before: Counter = Counter()
         after: Counter = Counter()
-        for (school, klass, _was, reg), n in groups.items():
-            after[(school, klass, new, reg)] += n
-        counts.moved(groups, after)
-        changed.extend(mine)
+        for was in olds:
+            rows = _status_update_returning(chunk, was=was, new=str(new), now=now, actor_id=actor_id,
+                                            reason=reason[:255])
+            for pk, school, klass, reg in rows:
+                before[(school, klass, was, reg)] += 1
+                after[(school, klass, str(new), reg)] += 1
+                changed.append(pk)
+        counts.moved(before, after)
+    changed.sort()
     audit_record(actor=actor, action=action, object_type="registry.student", object_repr=f"{len(changed)} pupils",
                  before={"status": olds}, after={"status": str(new), "count": len(changed), "reason": reason,
                                                  "students": changed[:200], **(detail or {})})
     return changed
+
+
+def _status_update_returning(chunk: list[int], *, was: str, new: str, now, actor_id, reason: str) -> list[tuple]:
+    """One chunk's pupils in status `was` set to `new`, with one status history row each: (id, school, class,
+    registration state) of those changed. PostgreSQL: one statement (a data-modifying WITH); elsewhere the UPDATE
+    ... RETURNING, then the history rows of the ids it returned."""
+    table, history = (connection.ops.quote_name(m._meta.db_table) for m in (Student, StudentHistory))
+    marks = ", ".join(["%s"] * len(chunk))
+    update = (f"UPDATE {table} SET status = %s, updated_at = %s WHERE id IN ({marks}) AND status = %s "  # noqa: S608
+              "RETURNING id, school_id, school_class_id, reg_status")
+    insert = (f"INSERT INTO {history} (student_id, kind, old, new, changes, reason, request_id, actor_id, at) "  # noqa: S608
+              "SELECT id, %s, %s, %s, '{}', %s, NULL, %s, %s FROM ")
+    history_params = [str(ChangeKind.STATUS), was, new, reason, actor_id, now]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH changed AS ({update}), written AS ({insert} changed) "  # noqa: S608
+                           "SELECT id, school_id, school_class_id, reg_status FROM changed",
+                           [new, now, *chunk, was, *history_params])
+            return cursor.fetchall()
+        cursor.execute(update, [new, now, *chunk, was])
+        rows = cursor.fetchall()
+        if rows:
+            cursor.execute(f"{insert} {table} WHERE id IN ({', '.join(['%s'] * len(rows))})",
+                           [*history_params, *(row[0] for row in rows)])
+        return rows
 
 
 @transaction.atomic

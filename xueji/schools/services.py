@@ -150,6 +150,23 @@ def school_year_set_current(*, actor, school_year: SchoolYear) -> SchoolYear:
     return school_year
 
 
+@transaction.atomic
+def school_year_turn(*, actor, from_year: int, to_year: int) -> SchoolYear:
+    """The deployment's current school year moves on with a province's promotion (升级): every school without a
+    year of its own is pinned to `from_year` first (a school of another province in the same database, one held
+    back), so the change moves no school; the year is created when absent. Run again: nothing changes."""
+    year = SchoolYear.objects.filter(start_year=to_year).first()
+    if year is not None and year.is_current:
+        return year
+    schools_year_pin(school_ids=list(School.objects.filter(year_start__isnull=True).values_list("pk", flat=True)),
+                     year=from_year)
+    if year is None:
+        year = SchoolYear.objects.create(start_year=to_year, start_date=dt.date(to_year, 9, 1),
+                                         end_date=dt.date(to_year + 1, 8, 31))
+        audit_record(actor=actor, action="school_year.create", obj=year, after=snapshot(year))
+    return school_year_set_current(actor=actor, school_year=year)
+
+
 # The yearly turn (升级, xueji/schoolyear drives it): set-based writes to the schools' year and their classes ------
 
 def schools_year_advance(*, school_ids: list[int], from_year: int, to_year: int, current: int) -> list[int]:

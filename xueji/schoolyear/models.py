@@ -49,12 +49,13 @@ class Graduate(models.Model):
     previous_status = models.CharField(_("status before"), max_length=2)
     destination = models.CharField(_("destination"), max_length=2, choices=Destination.choices,
                                    default=Destination.UNKNOWN)
+    # Neither read by nor written in bulk (null until admission): no index for every graduate row to carry.
     destination_school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.SET_NULL,
-                                           related_name="+", verbose_name=_("school admitted to"))
+                                           related_name="+", verbose_name=_("school admitted to"), db_index=False)
     destination_filled_at = models.DateTimeField(null=True, blank=True)
     reverted_at = models.DateTimeField(_("reverted"), null=True, blank=True)
     reverted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", db_index=False)
 
     class Meta:
         ordering = ["batch", "id"]

@@ -30,6 +30,7 @@ from xueji.accounts.jurisdiction import require_org_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock
+from xueji.core.db import insert_rows, update_rows
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
@@ -40,7 +41,7 @@ from xueji.registry.models import Student, StudentCount
 from xueji.registry.services import students_set_status_bulk
 from xueji.schools.models import School, SchoolClass
 from xueji.schools.selectors import current_school_year_start
-from xueji.schools.services import classes_close, schools_year_advance, schools_year_pin
+from xueji.schools.services import classes_close, school_year_turn, schools_year_advance, schools_year_pin
 from xueji.schoolyear import selectors
 from xueji.schoolyear.choices import (
     COMPULSORY,
@@ -72,14 +73,31 @@ def _destination(code: str | None) -> str:
     return code
 
 
-def _eligible(school: School, ids: list[int], stages: Sequence[str]) -> dict[int, str]:
-    """Of these pupils, those in school (在读, 复学) in the final grade of one of `stages` at this school, locked:
-    pupil id -> stage."""
-    year = selectors.school_year_of(school)
-    return dict(Student.objects.select_for_update(of=("self",)).filter(pk__in=ids, school=school,
-                                                                        status__in=GRADUATING)
-                .filter(selectors.final_grade_q(year, prefix="school_class__", stages=stages))
-                .values_list("pk", "school_class__stage"))
+def _eligible_many(schools: Sequence[School], *, ids: list[int] | None = None,
+                   stages: Sequence[str] = COMPULSORY) -> dict[int, tuple[int, str, str, str]]:
+    """The pupils in school (在读, 复学), registered, in the final grade of one of `stages` at these schools (of
+    `ids` when given), locked: pupil id -> (school id, stage, ID number, status), what their graduate rows keep.
+    One read per school year in effect (one or two)."""
+    by_year: dict[int, list[int]] = {}
+    current = current_school_year_start()
+    for pk, own in School.objects.filter(pk__in=[s.pk for s in schools]).values_list("pk", "year_start"):
+        by_year.setdefault(own or current, []).append(pk)  # read again: a promotion may have moved it
+    found: dict[int, tuple[int, str, str, str]] = {}
+    for year, school_ids in by_year.items():
+        rows = (Student.objects.select_for_update(of=("self",))
+                .filter(school_id__in=school_ids, status__in=GRADUATING, reg_status="registered")
+                .filter(selectors.final_grade_q(year, prefix="school_class__", stages=stages)))
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        found.update((pk, (school, stage, id_number or "", status)) for pk, school, stage, id_number, status in
+                     rows.order_by("pk").values_list("pk", "school_id", "school_class__stage", "id_number",
+                                                     "status"))
+    return found
+
+
+def _eligible(school: School, ids: list[int], stages: Sequence[str]) -> dict[int, tuple[int, str, str, str]]:
+    """Of these pupils, those in school in the final grade of one of `stages` at this school, locked."""
+    return _eligible_many([school], ids=ids, stages=stages)
 
 
 def _refuse_not_final(school: School, refused: list[int]) -> None:
@@ -89,28 +107,63 @@ def _refuse_not_final(school: School, refused: list[int]) -> None:
                    code="not_final_grade", field="students", details={"students": refused})
 
 
-def _graduate(*, actor, school: School, ids: list[int], kind: str, stages: list[str],
-              destinations: dict[int, str], request_id: int | None = None) -> GraduationBatch:
-    """The write of a graduation, its pupils checked: the batch, their status through the registry's door (its
-    history rows, counts and audit), one graduate row each."""
-    year = selectors.school_year_of(school)
-    batch = GraduationBatch.objects.create(school=school, stage=stages[0], kind=kind, year=year, count=len(ids),
-                                           created_by=actor, created_at=clock.now())
-    rows = {pk: (status, id_number) for pk, status, id_number in
-            Student.objects.filter(pk__in=ids).values_list("pk", "status", "id_number")}
+_CHUNK = 5000  # pupils per statement (within SQLite's parameter limit)
+
+
+def _graduates_insert(batch_of: dict[int, int], eligible: dict[int, tuple[int, str, str, str]]) -> None:
+    """One graduate row per pupil from what the locked read gave (school, ID number, status before): set-based
+    (`insert_rows`: unnest of one array per column on PostgreSQL), no second read of the pupils."""
+    insert_rows(Graduate, ["batch_id", "student_id", "school_id", "id_number", "previous_status", "destination"],
+                [(batch_of[school], pk, school, id_number, status, str(Destination.UNKNOWN))
+                 for pk, (school, _stage, id_number, status) in sorted(eligible.items())])
+
+
+def _graduate_many(*, actor, eligible: dict[int, tuple[int, str]], schools: dict[int, School], kind: str,
+                   destinations: dict[int, str] | None = None, request_id: int | None = None,
+                   action: str = "schoolyear.graduation") -> list[GraduationBatch]:
+    """The write of a graduation of one or many schools, its pupils checked and locked (`_eligible_many`): one
+    batch per school, one graduate row per pupil (set-based), their status through the registry's door (its
+    set-based change: history rows, counts, one audit event), the chosen destinations; one audit event. A pupil
+    whose status changed under us refuses the whole graduation (nothing is written)."""
+    now = clock.now()
+    ids = sorted(eligible)
+    per_school: dict[int, list[int]] = {}
+    for pk in ids:
+        per_school.setdefault(eligible[pk][0], []).append(pk)
+    stage_of = {school: min(eligible[pk][1] for pk in pks) for school, pks in per_school.items()}
+    current = current_school_year_start()
+    years = dict(School.objects.filter(pk__in=list(per_school)).values_list("pk", "year_start"))
+    batches = GraduationBatch.objects.bulk_create([
+        GraduationBatch(school=schools[school], stage=stage_of[school], kind=kind, count=len(pks),
+                        year=years.get(school) or current, created_by=actor, created_at=now)
+        for school, pks in per_school.items()], batch_size=1000)
+    if any(b.pk is None for b in batches):  # a backend without RETURNING from a bulk insert
+        batches = list(GraduationBatch.objects.filter(school_id__in=list(per_school), created_at=now,
+                                                      created_by=actor, kind=kind))
+    _graduates_insert({b.school_id: b.pk for b in batches}, eligible)
     changed = students_set_status_bulk(actor=actor, student_ids=ids, old=GRADUATING, status=kind,
                                        reason="graduation", action="schoolyear.graduate",
-                                       detail={"batch": batch.pk, "school": school.pk, "request": request_id})
-    if len(changed) != len(ids):  # a pupil changed status under us: the whole batch is refused
+                                       detail={"batches": [b.pk for b in batches[:200]], "request": request_id})
+    if len(changed) != len(ids):  # a pupil changed status under us: the whole graduation is refused
         raise Conflict(_("Some of these pupils changed status meanwhile; nothing was graduated."),
                        code="not_final_grade")
-    Graduate.objects.bulk_create([
-        Graduate(batch=batch, student_id=pk, school=school, id_number=rows[pk][1] or "",
-                 previous_status=rows[pk][0], destination=destinations.get(pk, Destination.UNKNOWN)) for pk in ids],
-        batch_size=2000)
-    audit_record(actor=actor, action="schoolyear.graduation", obj=batch,
-                 after={"kind": kind, "year": year, "count": len(ids), "stages": stages, "request": request_id})
-    return batch
+    by_destination: dict[str, list[int]] = {}
+    for pk, code in (destinations or {}).items():
+        if code != Destination.UNKNOWN and pk in eligible:
+            by_destination.setdefault(code, []).append(pk)
+    for code, pks in by_destination.items():
+        for start in range(0, len(pks), _CHUNK):
+            Graduate.objects.filter(batch__in=batches, student_id__in=pks[start:start + _CHUNK]).update(
+                destination=code)
+    after = {"kind": kind, "count": len(ids), "schools": len(batches), "request": request_id,
+             "stages": sorted(set(stage_of.values()))}
+    if len(batches) == 1:
+        audit_record(actor=actor, action=action, obj=batches[0], after={**after, "year": batches[0].year})
+    else:
+        audit_record(actor=actor, action=action, object_type="schoolyear.graduationbatch",
+                     object_repr=f"{len(batches)} graduations",
+                     after={**after, "batches": [b.pk for b in batches[:200]]})
+    return batches
 
 
 def _chosen(actor, student_ids: Sequence[int], kind: str, destinations: dict | None) -> tuple[list[int], dict]:
@@ -144,8 +197,39 @@ def graduation_graduate(*, actor, school: School, student_ids: Sequence[int], ki
             raise Conflict(_("Senior high graduation is approved by the authority."), code="not_compulsory",
                            details={"students": refused})
         _refuse_not_final(school, refused)
-    return _graduate(actor=actor, school=school, ids=ids, kind=kind, stages=sorted(set(eligible.values())),
-                     destinations=chosen)
+    return _graduate_many(actor=actor, eligible=eligible, schools={school.pk: school}, kind=kind,
+                          destinations=chosen)[0]
+
+
+@transaction.atomic
+def graduation_close(*, actor, school_ids: Sequence[int] | None = None,
+                     kind: str = LeaveKind.GRADUATED) -> dict:
+    """统一毕业: at the close of the graduation window an authority (county, city, province) graduates, for the
+    chosen schools of its area (all of them by default), every pupil still in school in the final grade of a
+    compulsory stage, the destination unknown (the school records it later; admission fills it). The pupils who
+    do not graduate have left the final grade before (留级, 转学 ... through their status change). Set-based across
+    the schools, one transaction: one read of the pupils per school year in effect, one batch per school, the
+    graduate rows, the status change and the counts in chunked statements, one audit event. Inside each county's
+    graduation window; a school outside the area is as if absent."""
+    require_cap(actor, Cap.PROMOTION_MANAGE)
+    if kind not in LeaveKind.values:
+        raise ValidationFailed(f"Unknown kind {kind!r}.", code="invalid_code", field="kind")
+    schools = within(School.objects.filter(is_active=True), actor).select_related("county")
+    if school_ids is not None:
+        wanted = {int(pk) for pk in school_ids}
+        schools = schools.filter(pk__in=wanted)
+    schools = {school.pk: school for school in schools}
+    if school_ids is not None and len(schools) != len(wanted):
+        raise NotFound("school not found")
+    for school in {school.county_id: school for school in schools.values()}.values():  # one school per county
+        window_require(kind=GRADUATION_WINDOW, unit=school)
+    eligible = _eligible_many(list(schools.values()))
+    if not eligible:
+        raise ValidationFailed(_("No pupil of these schools is left to graduate."), code="nothing_to_graduate",
+                               field="schools")
+    batches = _graduate_many(actor=actor, eligible=eligible, schools=schools, kind=kind,
+                             action="schoolyear.graduation_close")
+    return {"schools": len(batches), "pupils": len(eligible), "batches": [b.pk for b in batches]}
 
 
 # ---------------------------------------------------------------- senior high graduation, with approval
@@ -219,9 +303,9 @@ def senior_graduation_apply(*, request, actor) -> dict:
     unmet = conditions_unmet(province_code=school.county.code[:2] + "0000", student_ids=ids)
     if unmet:
         _refuse_unmet(unmet)
-    batch = _graduate(actor=actor, school=school, ids=ids, kind=payload.get("kind", LeaveKind.GRADUATED),
-                      stages=["3"], destinations={int(k): v for k, v in (payload.get("destinations") or {}).items()},
-                      request_id=request.pk)
+    batch = _graduate_many(actor=actor, eligible=eligible, schools={school.pk: school},
+                           kind=payload.get("kind", LeaveKind.GRADUATED), request_id=request.pk,
+                           destinations={int(k): v for k, v in (payload.get("destinations") or {}).items()})[0]
     return {"batch": batch.pk, "count": batch.count}
 
 
@@ -276,8 +360,6 @@ def exam_results_load(*, actor, rows: Sequence[dict]) -> dict:
     ExamResult.objects.bulk_create([ExamResult(student_id=s, subject=subj, passed=clean[(s, subj)][0],
                                                score=clean[(s, subj)][1], loaded_at=now)
                                     for s, subj in pairs if (s, subj) not in existing], batch_size=2000)
-    from xueji.core.db import update_rows
-
     update_rows(ExamResult, "id", ["passed", "score", "loaded_at"],
                 [(existing[key], clean[key][0], clean[key][1], now) for key in pairs if key in existing])
     audit_record(actor=actor, action="schoolyear.exam_results", object_type="schoolyear.examresult",
@@ -391,7 +473,7 @@ def destinations_fill(*, student_ids: Sequence[int] | None = None) -> int:
 
 # ---------------------------------------------------------------- promotion (升级)
 
-CHUNK = 50  # schools per transaction of the run: a crash loses at most the chunk in flight
+CHUNK = 200  # schools per transaction of the run: a crash loses at most the chunk in flight
 # A step a test (or an operator's fault injection) may hook between two chunks: called with the chunk's number
 # after it committed.
 after_chunk = None
@@ -543,7 +625,10 @@ def backup_write(run: PromotionRun) -> str:
     schools = _schools_of(run.org_unit)
     data = {"run": run.pk, "province": run.province_code, "from_year": run.from_year, "to_year": run.to_year,
             "at": clock.now().isoformat(),
-            "schools": list(schools.values_list("pk", "year_start")),
+            # Every school's year (the deployment's year moves at the end: schools without one get pinned), and
+            # the deployment's current year.
+            "current_year": current_school_year_start(),
+            "schools": list(School.objects.values_list("pk", "year_start")),
             "classes": list(SchoolClass.objects.filter(school__in=schools).values_list("pk", "is_active"))}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data), encoding="utf-8")
@@ -554,15 +639,31 @@ def backup_write(run: PromotionRun) -> str:
 
 
 @transaction.atomic
-def promotion_backup_restore(*, path: str) -> dict:
-    """Put the schools' years and the classes' active flags back as a run's backup file kept them (an operator's
-    command, after a mistaken run: `manage.py promotion_restore FILE`)."""
+def promotion_backup_restore(*, path: str, actor=None) -> dict:
+    """Put the province back as a run's backup file kept it (an operator's command after a mistaken run:
+    `manage.py promotion_restore FILE`): the schools' years, the classes' active flags and the deployment's current
+    year; the run is open again, its schools to be promoted (held-back ones stay held back), so it can run anew.
+    No pupil is touched (the promotion writes none). Audited."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    from xueji.core.db import update_rows
+    from xueji.schools.models import SchoolYear
 
     update_rows(School, "id", ["year_start"], [tuple(row) for row in data["schools"]])
     update_rows(SchoolClass, "id", ["is_active"], [tuple(row) for row in data["classes"]])
-    return {"schools": len(data["schools"]), "classes": len(data["classes"])}
+    current = data.get("current_year")
+    if current is not None and SchoolYear.objects.filter(start_year=current).exists():
+        SchoolYear.objects.exclude(start_year=current).filter(is_current=True).update(is_current=False)
+        SchoolYear.objects.filter(start_year=current).update(is_current=True)
+    run = PromotionRun.objects.filter(pk=data["run"]).first()
+    reset = 0
+    if run is not None:
+        reset = PromotionSchool.objects.filter(run=run).exclude(state=SchoolState.EXCLUDED).update(
+            state=SchoolState.PENDING, promoted_at=None, blockers={})
+        PromotionRun.objects.filter(pk=run.pk).update(status=RunStatus.OPEN, job=None, finished_at=None)
+    result = {"schools": len(data["schools"]), "classes": len(data["classes"]), "current_year": current,
+              "run": data["run"], "rows_reset": reset}
+    audit_record(actor=actor, action="schoolyear.promotion_restore", object_type="schoolyear.promotionrun",
+                 object_repr=f"run {data['run']}", after={**result, "file": Path(path).name})
+    return result
 
 
 @transaction.atomic
@@ -581,17 +682,16 @@ def _promote_chunk(*, run: PromotionRun, row_ids: list[int], actor, force: bool 
         return outcome
     at_from = [r for r in rows if r.school.year_in_effect(current) == run.from_year]
     already = [r for r in rows if r.school.year_in_effect(current) == run.to_year]
-    elsewhere = [r for r in rows if r not in at_from and r not in already]
+    elsewhere = [r for r in rows if r.school.year_in_effect(current) not in (run.from_year, run.to_year)]
     found = selectors.blockers_of([r.school_id for r in at_from], run.from_year)
     clear = [r for r in at_from if not found.get(r.school_id)]
-    for r in at_from:
-        if found.get(r.school_id):
-            PromotionSchool.objects.filter(pk=r.pk).update(state=SchoolState.BLOCKED, blockers=found[r.school_id])
-            outcome["blocked"] += 1
-    for r in elsewhere:
-        PromotionSchool.objects.filter(pk=r.pk).update(
-            state=SchoolState.BLOCKED, blockers={"year": r.school.year_in_effect(current)})
-        outcome["blocked"] += 1
+    # The blocked rows with what blocks each: one set-based UPDATE (per-row values).
+    blocked = [(r.pk, found[r.school_id]) for r in at_from if found.get(r.school_id)]
+    blocked += [(r.pk, {"year": r.school.year_in_effect(current)}) for r in elsewhere]
+    if blocked:
+        PromotionSchool.objects.filter(pk__in=[pk for pk, _b in blocked]).update(state=SchoolState.BLOCKED)
+        update_rows(PromotionSchool, "id", ["blockers"], blocked)
+        outcome["blocked"] += len(blocked)
     advanced = set(schools_year_advance(school_ids=[r.school_id for r in clear], from_year=run.from_year,
                                         to_year=run.to_year, current=current))
     now = clock.now()
@@ -606,18 +706,19 @@ def _promote_chunk(*, run: PromotionRun, row_ids: list[int], actor, force: bool 
         closed = Counter(school for _pk, school in left)
         pupils = dict(StudentCount.objects.filter(school_id__in=advanced, status__in=ON_ROLL).order_by()
                       .values_list("school_id").annotate(total=Sum("n")))
-        for r in clear:
-            if r.school_id in advanced:
-                PromotionSchool.objects.filter(pk=r.pk).update(
-                    state=SchoolState.PROMOTED, promoted_at=now, blockers={}, classes_closed=closed[r.school_id],
-                    pupils=pupils.get(r.school_id, 0))
-                outcome["promoted"] += 1
-                outcome["classes_closed"] += closed[r.school_id]
-                outcome["pupils"] += pupils.get(r.school_id, 0)
-    for r in already + [r for r in clear if r.school_id not in advanced]:
-        # In the new year already (advanced by an earlier run or by hand): recorded as promoted, never written twice.
-        PromotionSchool.objects.filter(pk=r.pk).update(state=SchoolState.PROMOTED, promoted_at=now, blockers={})
-        outcome["already"] += 1
+        promoted = [r for r in clear if r.school_id in advanced]
+        PromotionSchool.objects.filter(pk__in=[r.pk for r in promoted]).update(
+            state=SchoolState.PROMOTED, promoted_at=now, blockers={})
+        update_rows(PromotionSchool, "id", ["classes_closed", "pupils"],
+                    [(r.pk, closed[r.school_id], pupils.get(r.school_id, 0)) for r in promoted])
+        outcome["promoted"] += len(promoted)
+        outcome["classes_closed"] += sum(closed[r.school_id] for r in promoted)
+        outcome["pupils"] += sum(pupils.get(r.school_id, 0) for r in promoted)
+    # In the new year already (advanced by an earlier run or by hand): recorded as promoted, never written twice.
+    again = [r.pk for r in already + [r for r in clear if r.school_id not in advanced]]
+    if again:
+        PromotionSchool.objects.filter(pk__in=again).update(state=SchoolState.PROMOTED, promoted_at=now, blockers={})
+        outcome["already"] += len(again)
     if outcome["promoted"]:
         audit_record(actor=actor, action="schoolyear.promote", obj=run,
                      after={"schools": sorted(advanced)[:500], "count": len(advanced),
@@ -646,6 +747,8 @@ def promotion_execute(*, run: PromotionRun, actor, progress=None) -> dict:
     with transaction.atomic():
         # The schools left behind (held back, blocked) keep their year whatever the deployment's current year does.
         schools_year_pin(school_ids=list(behind.values_list("school_id", flat=True)), year=run.from_year)
+        # The deployment's current school year follows the province (its schools promoted carry the new one).
+        school_year_turn(actor=actor, from_year=run.from_year, to_year=run.to_year)
         PromotionRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=clock.now())
     return {"run": run.pk, "backup": backup, "promoted": totals["promoted"], "blocked": totals["blocked"],
             "already": totals["already"], "excluded": len(held), "pupils": totals["pupils"],
@@ -666,8 +769,7 @@ def promotion_school_now(*, actor, school: School) -> PromotionSchool:
     row = _row_of(actor, run, school)
     if row.state == SchoolState.PROMOTED:
         raise Conflict(_("This school has been promoted already."), code="promotion_done")
-    current = current_school_year_start()
-    year = school.year_in_effect(current)
+    year = current_school_year_start(school.pk)  # read again: the run may have pinned it meanwhile
     found = selectors.blockers_of([school.pk], run.from_year).get(school.pk) if year == run.from_year else {
         "year": year}
     if found:

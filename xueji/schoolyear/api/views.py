@@ -218,6 +218,28 @@ def _row(row) -> dict:
             "promoted_at": row.promoted_at}
 
 
+class CloseInput(serializers.Serializer):
+    schools = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                    help_text="the schools whose final grade graduates; every school of the area "
+                                              "by default")
+    kind = serializers.ChoiceField(choices=LeaveKind.choices, default=LeaveKind.GRADUATED)
+
+
+@requires(post=Cap.PROMOTION_MANAGE)
+class GraduationCloseApi(APIView):
+    """统一毕业: an authority graduates every pupil still in school in the compulsory final grade of the chosen
+    schools of its area (all by default), the destination unknown; outside a county's graduation window 400
+    outside_business_window, nobody left 400 nothing_to_graduate, a school outside the area 404."""
+
+    @extend_schema(request=CloseInput, responses=dict)
+    def post(self, request):
+        data = CloseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.graduation_close(actor=request.user, school_ids=data.validated_data.get("schools"),
+                                         kind=data.validated_data["kind"])
+        return Response(done)
+
+
 @requires(post=Cap.PROMOTION_MANAGE)
 class PromotionExcludeApi(APIView):
     """Hold a school back from the province's promotion (to be promoted later)."""

@@ -100,7 +100,8 @@ def test_the_run_promotes_every_school_once_with_no_history_row_per_pupil(scene)
     assert StudentHistory.objects.count() == history  # the turn writes no pupil
     assert Path(done.result["backup"]).exists()
     kept = json.loads(Path(done.result["backup"]).read_text())
-    assert kept["from_year"] == start and len(kept["schools"]) == 4
+    # every school of the deployment (its current year moves at the end, pinning the others)
+    assert kept["from_year"] == start and len(kept["schools"]) == 5 and kept["current_year"] == start
     # Run twice: nothing more (every pupil exactly one grade up).
     again = _run(scene)
     assert again.result["promoted"] == 0
@@ -219,3 +220,41 @@ def test_the_main_pages_stay_within_their_queries(scene, client, django_assert_m
     client.force_login(scene.user("tunxi_primary", "registrar"))
     with django_assert_max_num_queries(40):
         assert client.get(reverse("schoolyear:graduation")).status_code == 200
+
+
+def test_the_deployment_s_current_year_follows_the_province_and_moves_no_other_school(scene):
+    from xueji.schools.models import SchoolYear
+
+    _graduate_all(scene)
+    start = current_school_year_start()
+    _run(scene)
+    assert SchoolYear.objects.get(is_current=True).start_year == start + 1
+    years = _years(scene)
+    assert years["tunxi_primary"] == start + 1
+    assert years["xuanwu_primary"] == start  # 江苏's school, not in 安徽's run: pinned to its year
+    _run(scene)  # again: nothing moves
+    assert _years(scene) == years
+
+
+def test_promotion_restore_puts_the_province_back_and_the_run_can_run_again(scene, capsys):
+    from django.core.management import CommandError, call_command
+
+    from xueji.audit.models import AuditEvent
+    from xueji.schools.models import SchoolYear
+
+    _graduate_all(scene)
+    start = current_school_year_start()
+    before_classes = dict(SchoolClass.objects.values_list("pk", "is_active"))
+    done = _run(scene)
+    assert _years(scene)["tunxi_primary"] == start + 1
+    call_command("promotion_restore", done.result["backup"])
+    assert SchoolYear.objects.get(is_current=True).start_year == start
+    assert set(_years(scene).values()) == {start}
+    assert dict(SchoolClass.objects.values_list("pk", "is_active")) == before_classes
+    assert AuditEvent.objects.filter(action="schoolyear.promotion_restore").count() == 1
+    run = PromotionRun.objects.get()
+    assert run.status == "open"
+    _run(scene)  # the run runs anew: every school one year up again, once
+    assert _years(scene)["tunxi_primary"] == start + 1 and _years(scene)["xuanwu_primary"] == start
+    with pytest.raises(CommandError):
+        call_command("promotion_restore", "/nonexistent/backup.json")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("schoolyear/promotion/schools/<int:pk>/exclude/", views.promotion_exclude, name="promotion_exclude"),
     path("schoolyear/promotion/schools/<int:pk>/include/", views.promotion_include, name="promotion_include"),
     path("schoolyear/promotion/schools/<int:pk>/promote/", views.promotion_school, name="promotion_school"),
+    path("schoolyear/graduation/close/", views.graduation_close, name="graduation_close"),
     path("schoolyear/calendar/", views.year_calendar, name="calendar"),
     path("schoolyear/exam-results/", views.exam_results, name="exam_results"),
     path("schoolyear/graduation/senior/", views.senior_graduation, name="senior_graduation"),

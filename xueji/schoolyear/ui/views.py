@@ -5,9 +5,11 @@ selectors read, its services write."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
+from xueji.admissions.selectors import admission_progress
 from xueji.core.errors import Forbidden, NotFound, XuejiError
 from xueji.policy.choices import WINDOW_KINDS
 from xueji.policy.selectors import windows_open_for
@@ -172,9 +174,32 @@ def year_calendar(request):
     """The calendar of the turn per county and school: graduation, promotion, admission, what is late."""
     user = request.user
     county = request.GET.get("county", "")
+    context = calendar.calendar_of(user=user, county=int(county) if county.isdigit() else None)
+    admission = {"year": None, "counties": {}}
+    if has_cap(user, Cap.ADMISSION_VIEW):
+        admission = admission_progress(user=user, up_to_year=context["year"] + 1)
+    for row in context["counties"]:
+        row["admission"] = admission["counties"].get(row["id"])
     return render(request, "schoolyear/calendar.html", {
-        **calendar.calendar_of(user=user, county=int(county) if county.isdigit() else None),
-        "may_promote": has_cap(user, Cap.PROMOTION_MANAGE)})
+        **context, "admission_year": admission["year"], "may_promote": has_cap(user, Cap.PROMOTION_MANAGE)})
+
+
+@web_view(post=Cap.PROMOTION_MANAGE, methods=("POST",))
+def graduation_close(request):
+    """统一毕业: the authority graduates the ticked schools' remaining final-grade pupils (from the calendar)."""
+    chosen = [int(v) for v in request.POST.getlist("schools") if v.isdigit()]
+    if not chosen:
+        messages.error(request, _("Tick the schools whose final grade graduates."))
+    else:
+        try:
+            done = services.graduation_close(actor=request.user, school_ids=chosen,
+                                             kind=request.POST.get("kind", LeaveKind.GRADUATED))
+        except XuejiError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("%(pupils)s pupils of %(schools)s schools graduated.") % done)
+    county = request.POST.get("county", "")
+    return redirect(f"{reverse('schoolyear:calendar')}{'?county=' + county if county.isdigit() else ''}")
 
 
 # ---------------------------------------------------------------- 学业水平考试 results (senior high graduation)

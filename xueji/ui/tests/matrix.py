@@ -345,6 +345,9 @@ API_CASES: list[Case] = [
          data=lambda o, u, s: {"students": [o.pk]}),
     Case("api:senior-graduation", "post", cap=Cap.GRADUATION_MANAGE, obj="student", in_url=False, ok=(400,),
          data=lambda o, u, s: {"students": [o.pk]}),
+    # 统一毕业 by an authority of a school in its area (no window in the matrix's world: 400)
+    Case("api:graduation-close", "post", cap=Cap.PROMOTION_MANAGE, obj="school", in_url=False, ok=(400,),
+         data=lambda o, u, s: {"schools": [o.pk]}),
     Case("api:exam-results", "post", cap=Cap.PROMOTION_MANAGE, ok=(400,),
          data=lambda o, u, s: {"rows": [{"number": "X", "subject": "chinese", "result": "合格"}]}),
     Case("api:graduate-list", cap=Cap.GRADUATION_VIEW),

@@ -323,6 +323,9 @@ WEB_CASES: list[Case] = [
     _web("schoolyear:promotion_school", "post", cap=Cap.PROMOTION_MANAGE, obj="school", ok=REDIRECT,
          data=lambda o, u, s: {}),
     _web("schoolyear:calendar", cap=Cap.GRADUATION_VIEW),
+    # 统一毕业 of a school in the area (the matrix's world has no graduation window: a message, back to the calendar)
+    _web("schoolyear:graduation_close", "post", cap=Cap.PROMOTION_MANAGE, obj="school", in_url=False, ok=REDIRECT,
+         data=lambda o, u, s: {"schools": [o.pk]}),
     _web("schoolyear:exam_results", cap=Cap.PROMOTION_MANAGE),
     _web("schoolyear:exam_results", "post", cap=Cap.PROMOTION_MANAGE, data=lambda o, u, s: {}),
     _web("schoolyear:senior_graduation", "post", cap=Cap.GRADUATION_MANAGE, ok=REDIRECT, data=lambda o, u, s: {}),
