@@ -473,7 +473,7 @@ def destinations_fill(*, student_ids: Sequence[int] | None = None) -> int:
 
 # ---------------------------------------------------------------- promotion (升级)
 
-CHUNK = 200  # schools per transaction of the run: a crash loses at most the chunk in flight
+CHUNK = 500  # schools per transaction of the run: a crash loses at most the chunk in flight
 # A step a test (or an operator's fault injection) may hook between two chunks: called with the chunk's number
 # after it committed.
 after_chunk = None
