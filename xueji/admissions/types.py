@@ -2,7 +2,6 @@
 two sides of a cross-province entry after graduation (毕业后跨省就学, entry.py): the receiving school's request,
 approved by its county, and the graduating school's side, opened by the hub and approved by that school's county."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xueji.admissions import entry
@@ -36,10 +35,6 @@ PLAN_CHANGE = register(RequestType(
     present_payload=_present, subjects=(PLAN.code,), excludes=(PLAN_CHANGE_TYPE,)))
 
 
-def _entry_page(request) -> str:
-    return reverse("admissions:entry_detail", args=[request.pk])
-
-
 def _present_entry(payload: dict, presenter) -> dict:
     """The entry as the parties read it: the pupil's name and number (through the viewer's presenter), the
     province and school it graduated from, the class it joins, why."""
@@ -65,13 +60,14 @@ def _release_rejected(*, request, actor) -> None:
 
 
 # The receiving school's registrar files; its county authority approves (a province may add steps). The request
-# claims the pupil's national number (or its ID number): one open entry per pupil.
+# claims the pupil's national number (or its ID number): one open entry per pupil. Its approvals are the engine's
+# own pages (the inbox, the request page): a step carries no data.
 ENTRY = register(RequestType(
     code=ENTRY_TYPE, label=_("Cross-province entry after graduation"),
     default_route=(step("destination_county", "registrar"),),
     parties=lambda request: side("destination", request.filer_org), subjects=(NATIONAL_NUMBER, entry.ENTRANT_ID),
     excludes=(ENTRY_TYPE,), window_kind=ENTRY_WINDOW, apply=entry.entry_approved, on_rejected=_entry_rejected,
-    on_withdrawn=_entry_withdrawn, present_payload=_present_entry, extra={"page": _entry_page}))
+    on_withdrawn=_entry_withdrawn, present_payload=_present_entry))
 
 # The graduating province's side, opened by the hub's admissions.entry_requested in the name of the graduating
 # school's registrar; that school's county authority approves. It claims the graduate's record.
@@ -80,4 +76,4 @@ ENTRY_RELEASE = register(RequestType(
     default_route=(step("source_county", "registrar"),),
     parties=lambda request: side("source", OrgUnit.objects.get(pk=(request.payload or {})["school_org"])),
     subjects=(PUPIL,), excludes=(ENTRY_RELEASE_TYPE,), window_kind=ENTRY_WINDOW, apply=entry.release_approved,
-    on_rejected=_release_rejected, present_payload=_present_release, extra={"page": _entry_page}))
+    on_rejected=_release_rejected, present_payload=_present_release))

@@ -8,87 +8,25 @@ import pytest
 
 from xueji.admissions import entry as entries
 from xueji.admissions.models import Entry
-from xueji.core import idnumbers
+from xueji.admissions.tests.entry_helpers import (
+    NUMBER,
+    UNKNOWN_ID,
+    approve,
+    both_approved,
+    file_entry,
+    registrar,
+    reject,
+    sending_row,
+)
 from xueji.core.errors import XuejiError
-from xueji.core.idnumbers import check_char
 from xueji.hub.models import InboxMessage, OutboxMessage
 from xueji.hub.services import hub_run
-from xueji.registry import counts
 from xueji.registry.choices import StudentStatus
 from xueji.registry.models import RegStatus, Student, StudentCount, StudentHistory
-from xueji.schools.models import SchoolClass
-from xueji.schools.selectors import current_school_year_start
 from xueji.schoolyear.models import Graduate
-from xueji.schoolyear.services import graduation_graduate
-from xueji.testing.world import open_windows
 from xueji.workflow.models import Request
-from xueji.workflow.services import request_decide, request_reject
 
 pytestmark = pytest.mark.django_db
-NUMBER = "G" + "3" * 17 + check_char("3" * 17)
-UNKNOWN_ID = idnumbers.make("320102", dt.date(2013, 5, 6), 121)
-
-
-@pytest.fixture
-def scene(world):
-    """The windows open; A's pupil in the final grade of xuanwu_primary with a national number, graduated there;
-    an entering class of the junior stage at tunxi_middle."""
-    open_windows()
-    start = current_school_year_start()
-    final = SchoolClass.objects.create(school=world.schools["xuanwu_primary"], stage="1", cohort_year=start - 5,
-                                       number=6)
-    pupil = world.students["xuanwu_primary"]
-    Student.objects.filter(pk=pupil.pk).update(national_number=NUMBER, school_class=final,
-                                               reg_status=RegStatus.REGISTERED)
-    counts.rebuild()
-    graduation_graduate(actor=world.user("xuanwu_primary", "registrar"), school=world.schools["xuanwu_primary"],
-                        student_ids=[pupil.pk])
-    world.classes["entering"] = SchoolClass.objects.create(school=world.schools["tunxi_middle"], stage="2",
-                                                           cohort_year=start, number=1)
-    return world
-
-
-def registrar(world):
-    return world.user("tunxi_middle", "registrar")
-
-
-def file_entry(world, **kwargs) -> Entry:
-    values = {"province": "320000", "school_class": world.classes["entering"], "national_number": NUMBER}
-    return entries.entry_file(actor=registrar(world), **{**values, **kwargs})
-
-
-def holder(world, request: Request):
-    step = request.steps.filter(round=request.round, status="pending").order_by("order").first()
-    unit = next(name for name, u in world.units.items() if u.pk == step.org_unit_id)
-    return world.user(unit, step.role)
-
-
-def approve(world, pk: int) -> Request:
-    request = Request.objects.get(pk=pk)
-    while request.status == "pending":
-        request = request_decide(actor=holder(world, request), request=request, approve=True)
-    return request
-
-
-def reject(world, pk: int, comment: str = "不符合") -> Request:
-    request = Request.objects.get(pk=pk)
-    return request_reject(actor=holder(world, request), request=request, comment=comment)
-
-
-def sending_row(entry: Entry) -> Entry | None:
-    return Entry.objects.filter(side="sending", peer_key=f"340000:{entry.pk}").first()
-
-
-def both_approved(world) -> tuple[Entry, Entry]:
-    entry = file_entry(world)
-    approve(world, entry.pk)
-    hub_run()
-    release = sending_row(entry)
-    approve(world, release.pk)
-    hub_run()
-    entry.refresh_from_db()
-    release.refresh_from_db()
-    return entry, release
 
 
 def refused(fn, code: str) -> None:
@@ -104,8 +42,8 @@ def snapshot() -> tuple:
             Request.objects.count(), Entry.objects.count(), OutboxMessage.objects.count())
 
 
-def test_the_full_flow_between_two_provinces(scene):
-    world = scene
+def test_the_full_flow_between_two_provinces(entry_scene):
+    world = entry_scene
     pupil = world.students["xuanwu_primary"]
     entry = file_entry(world, reason="随父母迁居")
     assert (entry.side, entry.state, entry.student_id) == ("receiving", "filed", None)
@@ -151,13 +89,13 @@ def test_the_full_flow_between_two_provinces(scene):
     assert StudentCount.objects.get(school_class_id=klass.pk, status=StudentStatus.ENROLLED).n == 1
 
 
-def test_a_redelivered_message_changes_nothing(scene):
+def test_a_redelivered_message_changes_nothing(entry_scene):
     """Every message of the flow delivered again (the same key: received once) and every handler called again
     with it (a message the row is past: a no-op): nothing changes."""
     from xueji.hub.envelope import parse
     from xueji.hub.services import inbox_receive, wire_of
 
-    world = scene
+    world = entry_scene
     entry, _release = both_approved(world)
     entries.entry_retrieve(actor=registrar(world), entry=entry)
     hub_run()
@@ -174,17 +112,17 @@ def test_a_redelivered_message_changes_nothing(scene):
     assert state() == before
 
 
-def test_a_pupil_in_school_there_is_refused_at_filing(scene):
-    world = scene
+def test_a_pupil_in_school_there_is_refused_at_filing(entry_scene):
+    world = entry_scene
     Student.objects.filter(pk=world.students["xuanwu_primary"].pk).update(status=StudentStatus.ENROLLED)
     before = snapshot()
     refused(lambda: file_entry(world), "pupil_not_graduated")
     assert snapshot() == before
 
 
-def test_the_graduating_side_checks_again_and_refuses(scene):
+def test_the_graduating_side_checks_again_and_refuses(entry_scene):
     """Graduated at filing, reverted since: A refuses, B's entry closes with A's code, A opens nothing."""
-    world = scene
+    world = entry_scene
     entry = file_entry(world)
     approve(world, entry.pk)
     Student.objects.filter(pk=world.students["xuanwu_primary"].pk).update(status=StudentStatus.ENROLLED)
@@ -195,8 +133,8 @@ def test_the_graduating_side_checks_again_and_refuses(scene):
     assert not Request.objects.filter(type="admissions.entry_release").exists()
 
 
-def test_a_pupil_unknown_there_gets_a_new_record_here(scene):
-    world = scene
+def test_a_pupil_unknown_there_gets_a_new_record_here(entry_scene):
+    world = entry_scene
     refused(lambda: file_entry(world, national_number=""), "identity_required")
     entry = file_entry(world, national_number="", name="新来", sex="1", birth_date=dt.date(2013, 5, 6),
                        id_number=UNKNOWN_ID)
@@ -217,8 +155,8 @@ def test_a_pupil_unknown_there_gets_a_new_record_here(scene):
     assert Student.objects.filter(id_number=UNKNOWN_ID).count() == 1
 
 
-def test_a_pupil_in_school_here_and_a_second_filing_are_refused(scene):
-    world = scene
+def test_a_pupil_in_school_here_and_a_second_filing_are_refused(entry_scene):
+    world = entry_scene
     file_entry(world)
     before = snapshot()
     refused(lambda: file_entry(world), "request_in_progress")
@@ -230,8 +168,8 @@ def test_a_pupil_in_school_here_and_a_second_filing_are_refused(scene):
     assert snapshot() == before
 
 
-def test_retrieval_before_the_approvals_and_by_another_school_is_refused(scene):
-    world = scene
+def test_retrieval_before_the_approvals_and_by_another_school_is_refused(entry_scene):
+    world = entry_scene
     entry = file_entry(world)
     refused(lambda: entries.entry_retrieve(actor=registrar(world), entry=entry), "not_approved")
     refused(lambda: entries.entry_retrieve(actor=world.user("tunxi_primary", "registrar"), entry=entry),
@@ -239,8 +177,8 @@ def test_retrieval_before_the_approvals_and_by_another_school_is_refused(scene):
     assert not OutboxMessage.objects.exists()
 
 
-def test_a_rejection_here_closes_it_before_it_leaves(scene):
-    world = scene
+def test_a_rejection_here_closes_it_before_it_leaves(entry_scene):
+    world = entry_scene
     entry = file_entry(world)
     reject(world, entry.pk)
     entry.refresh_from_db()
@@ -250,8 +188,8 @@ def test_a_rejection_here_closes_it_before_it_leaves(scene):
     file_entry(world)  # the number is free again
 
 
-def test_a_rejection_there_closes_both(scene):
-    world = scene
+def test_a_rejection_there_closes_both(entry_scene):
+    world = entry_scene
     entry = file_entry(world)
     approve(world, entry.pk)
     hub_run()
@@ -267,20 +205,20 @@ def test_a_rejection_there_closes_both(scene):
     refused(lambda: entries.entry_retrieve(actor=registrar(world), entry=entry), "not_approved")
 
 
-def test_a_closed_window_refuses_the_filing(scene):
+def test_a_closed_window_refuses_the_filing(entry_scene):
     from xueji.policy.models import BusinessWindow
 
-    world = scene
+    world = entry_scene
     BusinessWindow.objects.filter(province_code="340000", kind="admissions.admission").delete()
     before = snapshot()
     refused(lambda: file_entry(world), "outside_business_window")
     assert snapshot() == before
 
 
-def test_a_closed_window_there_refuses_the_graduating_side(scene):
+def test_a_closed_window_there_refuses_the_graduating_side(entry_scene):
     from xueji.policy.models import BusinessWindow
 
-    world = scene
+    world = entry_scene
     entry = file_entry(world)
     approve(world, entry.pk)
     BusinessWindow.objects.filter(province_code="320000", kind="admissions.admission").delete()
