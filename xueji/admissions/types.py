@@ -70,10 +70,11 @@ ENTRY = register(RequestType(
     on_withdrawn=_entry_withdrawn, present_payload=_present_entry))
 
 # The graduating province's side, opened by the hub's admissions.entry_requested in the name of the graduating
-# school's registrar; that school's county authority approves. It claims the graduate's record.
+# school's registrar; that school's county authority approves. It claims the graduate's record. Rejected, or
+# withdrawn by that registrar after a return, it closes both sides.
 ENTRY_RELEASE = register(RequestType(
     code=ENTRY_RELEASE_TYPE, label=_("Cross-province entry after graduation (graduating side)"),
     default_route=(step("source_county", "registrar"),),
     parties=lambda request: side("source", OrgUnit.objects.get(pk=(request.payload or {})["school_org"])),
     subjects=(PUPIL,), excludes=(ENTRY_RELEASE_TYPE,), window_kind=ENTRY_WINDOW, apply=entry.release_approved,
-    on_rejected=_release_rejected, present_payload=_present_release))
+    on_rejected=_release_rejected, on_withdrawn=_release_rejected, present_payload=_present_release))
