@@ -225,3 +225,24 @@ def test_a_closed_window_there_refuses_the_graduating_side(entry_scene):
     hub_run()
     entry.refresh_from_db()
     assert entry.state == "rejected" and entry.outcome.startswith("outside_business_window")
+
+
+def test_the_graduating_side_returned_then_withdrawn_closes_both(entry_scene):
+    from xueji.admissions.tests.entry_helpers import holder
+    from xueji.workflow.services import request_decide, request_withdraw
+
+    world = entry_scene
+    entry = file_entry(world)
+    approve(world, entry.pk)
+    hub_run()
+    release = sending_row(entry)
+    request = Request.objects.get(pk=release.pk)
+    request_decide(actor=holder(world, request), request=request, approve=False, comment="材料不全")
+    hub_run()
+    entry.refresh_from_db()
+    assert entry.state == "awaiting_source"  # a return waits for the graduating school
+    request_withdraw(actor=world.user("xuanwu_primary", "registrar"), request=Request.objects.get(pk=release.pk))
+    hub_run()
+    entry.refresh_from_db()
+    release.refresh_from_db()
+    assert (entry.state, release.state) == ("rejected", "rejected")
