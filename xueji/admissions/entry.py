@@ -183,8 +183,6 @@ def entry_file(*, actor, province: str, school_class: SchoolClass | int, nationa
                  "national_number": number}
         id_given = pupil["id_number"]
     _in_school_here(here, number or "", id_given)
-    if not number and not id_given:  # pragma: no cover - _identity requires the ID
-        raise ValidationFailed(_("Give the pupil's national student number."), code="national_number_required")
     subjects = [(ENTRANT_ID, id_given)] if id_given and number else []
     payload = {"province": province, "national_number": number, "school": school.pk, "school_class": klass.pk,
                "reason": (reason or "").strip()[:255], "name": pupil["name"],
