@@ -159,6 +159,11 @@ urlpatterns = [
     path("admissions/imports/<int:pk>/", admissions.BatchDetailApi.as_view(), name="admission-batch-detail"),
     path("admissions/template/", admissions.TemplateApi.as_view(), name="admission-template"),
     path("admissions/", admissions.AdmissionListApi.as_view(), name="admission-list"),
+    # 毕业后跨省就学: the entries of graduates of another province, filed by the receiving school; 调档.
+    path("admissions/entries/", admissions.EntryListApi.as_view(), name="admission-entry-list"),
+    path("admissions/entries/<int:pk>/", admissions.EntryDetailApi.as_view(), name="admission-entry-detail"),
+    path("admissions/entries/<int:pk>/retrieve/", admissions.EntryRetrieveApi.as_view(),
+         name="admission-entry-retrieve"),
     path("admissions/<int:pk>/keep/", admissions.AdmissionKeepApi.as_view(), name="admission-keep"),
     path("admissions/<int:pk>/withdraw/", admissions.AdmissionWithdrawApi.as_view(), name="admission-withdraw"),
     path("admissions/apply/", admissions.ApplyApi.as_view(), name="admission-apply"),

@@ -8,5 +8,8 @@ class AdmissionsConfig(AppConfig):
     verbose_name = _("Admissions")
 
     def ready(self) -> None:
-        # Registers the refusals' words and the request type (the plan change a school files).
-        from xueji.admissions import errors, types  # noqa: F401
+        # Registers the refusals' words, the request types (the plan change a school files, the two sides of an
+        # entry after graduation) and the hub's handlers of the entry's messages.
+        from xueji.admissions import entry, errors, types  # noqa: F401
+
+        entry.register()

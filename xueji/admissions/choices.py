@@ -32,3 +32,29 @@ class BatchStatus(models.TextChoices):
     IMPORTED = "imported", _("Imported")
     REFUSED = "refused", _("Refused: see the row errors")
     UNCHANGED = "unchanged", _("Unchanged: the same file was imported before")
+
+
+# Cross-province entry after graduation (毕业后跨省就学, entry.py): the receiving province's request and the graduating
+# province's side of it, each in its own engine; what crosses is a hub message.
+ENTRY_TYPE = "admissions.entry"
+ENTRY_RELEASE_TYPE = "admissions.entry_release"
+ENTRY_WINDOW = WINDOW_KIND  # entering the next stage is admission business: the admission window of each province
+
+
+class EntrySide(models.TextChoices):
+    RECEIVING = "receiving", _("Receiving school's side")
+    SENDING = "sending", _("Graduating school's side")
+
+
+class EntryState(models.TextChoices):
+    FILED = "filed", _("Filed, in approval")
+    AWAITING_SOURCE = "awaiting_source", _("Approved here, awaiting the graduating province")
+    AWAITING_RETRIEVAL = "awaiting_retrieval", _("Approved, awaiting file retrieval")
+    # The graduating province holds no record of the pupil: the receiving school creates a new one.
+    NO_RECORD = "no_record", _("No record there: a new record is created here")
+    COMPLETED = "completed", _("Completed: the pupil has a record here")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+ENTRY_OPEN = (EntryState.FILED, EntryState.AWAITING_SOURCE, EntryState.AWAITING_RETRIEVAL, EntryState.NO_RECORD)

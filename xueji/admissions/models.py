@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xueji.admissions.choices import AdmissionSource, AdmissionStatus, BatchStatus
+from xueji.admissions.choices import AdmissionSource, AdmissionStatus, BatchStatus, EntrySide, EntryState
 from xueji.core import codes
 
 
@@ -139,3 +139,62 @@ class Catchment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} → {self.school}"
+
+
+class Entry(models.Model):
+    """毕业后跨省就学: a graduate (毕业/结业) of another province entering a school of this one, one row per side like a
+    cross-province transfer (its request's id is its id). The receiving side (`school`: the receiving school, and
+    the class the pupil joins) names the pupil by national number, or by identity when the graduating province
+    cannot find it, and holds no record until the file comes (`student` then); what it knows of the pupil before
+    is `pupil` (the graduating province's answer to the lookup, or the identity the school gave). The graduating
+    side (`school`: the graduating school) names its graduate (`student`). The two rows are linked by `peer_key`,
+    the other side's request key ("<province>:<request id>")."""
+
+    jurisdiction_path = "school__org_unit__path"
+
+    request = models.OneToOneField("workflow.Request", primary_key=True, on_delete=models.CASCADE,
+                                   related_name="entry", verbose_name=_("request"))
+    side = models.CharField(_("side"), max_length=10, choices=EntrySide.choices)
+    state = models.CharField(_("state"), max_length=20, choices=EntryState.choices, default=EntryState.FILED)
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="entries",
+                               verbose_name=_("school"))
+    school_class = models.ForeignKey("schools.SchoolClass", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("class"))
+    student = models.ForeignKey("registry.Student", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="entries", verbose_name=_("record"))
+    pupil = models.JSONField(_("pupil as known before the file"), default=dict, blank=True)
+    national_number = models.CharField(_("national student number"), max_length=24, blank=True, default="")
+    id_number = models.CharField(_("ID number"), max_length=32, blank=True, default="")
+    name = models.CharField(_("name"), max_length=64)
+    peer_province_code = models.CharField(_("other province"), max_length=6)
+    peer_school_name = models.CharField(_("other school"), max_length=128, blank=True, default="")
+    peer_key = models.CharField(_("other side's request"), max_length=32, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=255, blank=True, default="")
+    outcome = models.CharField(_("outcome"), max_length=255, blank=True, default="")
+    filed_at = models.DateTimeField(_("filed"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    retrieval_at = models.DateTimeField(_("file retrieval"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-request_id"]
+        verbose_name = _("cross-province entry after graduation")
+        verbose_name_plural = _("cross-province entries after graduation")
+        indexes = [models.Index(fields=["school", "state"], name="entry_school_state")]
+        constraints = [
+            # One open entry per pupil on the receiving side (the engine's subject claim refuses it first).
+            models.UniqueConstraint(fields=["national_number"], name="one_open_entry_per_number",
+                                    condition=models.Q(side="receiving", state__in=["filed", "awaiting_source",
+                                                                                    "awaiting_retrieval",
+                                                                                    "no_record"])
+                                    & ~models.Q(national_number="")),
+            models.UniqueConstraint(fields=["student"], name="one_open_entry_release_per_pupil",
+                                    condition=models.Q(side="sending", state__in=["filed", "awaiting_retrieval"])),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.name} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in {"filed", "awaiting_source", "awaiting_retrieval", "no_record"}

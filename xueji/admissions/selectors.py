@@ -7,7 +7,7 @@ from xueji.accounts.jurisdiction import access, restrict
 from xueji.accounts.permissions import Cap
 from xueji.admissions.choices import COUNTED, PLAN_CHANGE_TYPE, AdmissionStatus
 from xueji.admissions.filters import AdmissionFilterSet, PlanFilterSet
-from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan, Catchment
+from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan, Catchment, Entry
 from xueji.schools.models import School
 from xueji.workflow.models import Request, Step, StepStatus
 
@@ -114,3 +114,31 @@ def admission_progress(*, user, up_to_year: int) -> dict:
                         ("enrolled", AdmissionStatus.ENROLLED)):
         add(admissions.filter(status=status).values_list("school__county_id").annotate(n=Count("pk")), key)
     return {"year": year, "counties": by_county}
+
+
+# Cross-province entry after graduation (毕业后跨省就学) ------------------------------------------------------------
+
+def entry_list(*, user, filters: dict | None = None) -> QuerySet[Entry]:
+    """毕业后跨省就学: the entries of the schools in the jurisdiction (the receiving school's, and the graduating
+    school's side of the other province's), newest first; `filters`: state, side."""
+    qs = restrict(Entry, user, Cap.REQUEST_VIEW).select_related("school", "school_class", "student", "request")
+    filters = filters or {}
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    if filters.get("side"):
+        qs = qs.filter(side=filters["side"])
+    return qs.order_by("-filed_at", "-request_id")
+
+
+def access_entry_by_id(*, user, pk) -> Entry:
+    """An entry the user may see (404 outside the jurisdiction, as if absent)."""
+    qs = Entry.objects.select_related("school__org_unit", "school_class", "student", "request__filer")
+    return access(qs, user, Cap.REQUEST_VIEW, pk=pk)
+
+
+def entry_classes(*, school: School):
+    """The active classes of a receiving school a graduate may join (the entry's form)."""
+    from xueji.schools.models import SchoolClass
+
+    return SchoolClass.objects.filter(school=school, is_active=True).select_related("school").order_by(
+        "stage", "-cohort_year", "number")

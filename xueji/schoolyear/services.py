@@ -471,6 +471,18 @@ def destinations_fill(*, student_ids: Sequence[int] | None = None) -> int:
     return filled
 
 
+def destinations_fill_other_province(*, student_ids: Sequence[int]) -> int:
+    """The rule of `destinations_fill` for a graduate who entered a school of another province (毕业后跨省就学,
+    admissions/entry.py): its unknown destination (去向) becomes "school in another province" (that school is no
+    school of this database). One UPDATE over the graduates still unknown. Returns the graduates filled."""
+    ids = list(student_ids)
+    if not ids:
+        return 0
+    return Graduate.objects.filter(destination=Destination.UNKNOWN, reverted_at__isnull=True,
+                                   student_id__in=ids).update(destination=Destination.OTHER_PROVINCE,
+                                                              destination_filled_at=clock.now())
+
+
 # ---------------------------------------------------------------- promotion (升级)
 
 CHUNK = 500  # schools per transaction of the run: a crash loses at most the chunk in flight

@@ -13,9 +13,9 @@ from rest_framework.views import APIView
 
 from xueji.accounts.jurisdiction import access
 from xueji.accounts.permissions import Cap
-from xueji.admissions import catchment, importing, selectors, services
+from xueji.admissions import catchment, entry, importing, selectors, services
 from xueji.admissions.filters import AdmissionFilterSet, PlanFilterSet
-from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan, Catchment
+from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan, Catchment, Entry
 from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import requires
 from xueji.exchange.api.views import FormatIsTheFileType
@@ -289,3 +289,94 @@ class CatchmentRunApi(APIView):
         data = CatchmentRunSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(catchment.catchment_run(actor=request.user, **data.validated_data))
+
+
+# Cross-province entry after graduation (毕业后跨省就学, xueji/admissions/entry.py) -----------------------------------
+
+class EntrySerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="request_id", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    side_label = serializers.CharField(source="get_side_display", read_only=True)
+    school_name = serializers.CharField(source="school.name", read_only=True)
+    school_class_name = serializers.CharField(source="school_class.display_name", default="", read_only=True)
+    request_status = serializers.CharField(source="request.status", read_only=True)
+    national_number = serializers.SerializerMethodField(help_text="masked")
+    id_number = serializers.SerializerMethodField(help_text="masked")
+    pupil = serializers.SerializerMethodField(help_text="what the receiving side knows of the pupil before the file "
+                                                        "(the graduating province's answer, or the identity given), "
+                                                        "masked")
+
+    class Meta:
+        model = Entry
+        fields = ["id", "request_status", "side", "side_label", "state", "state_label", "name", "national_number",
+                  "id_number", "pupil", "school", "school_name", "school_class", "school_class_name", "student",
+                  "peer_province_code", "peer_school_name", "peer_key", "reason", "outcome", "filed_at",
+                  "decided_at", "retrieval_at", "completed_at"]
+
+    def get_national_number(self, obj) -> str:
+        return presenter_for(None).national_number(obj.national_number)
+
+    def get_id_number(self, obj) -> str:
+        return presenter_for(None).id_number(obj.id_number)
+
+    def get_pupil(self, obj) -> dict:
+        return presenter_for(None).mapping(obj.pupil or {})
+
+
+class EntryFileSerializer(serializers.Serializer):
+    province = serializers.CharField(max_length=6, help_text="the province the pupil graduated in")
+    school_class = serializers.IntegerField(help_text="the class of your school the pupil joins")
+    national_number = serializers.CharField(required=False, allow_blank=True, max_length=24, default="")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=64, default="",
+                                 help_text="with sex, birth_date and id_number: a pupil the graduating province "
+                                           "does not know by national number")
+    sex = serializers.CharField(required=False, allow_blank=True, max_length=1, default="")
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+
+
+class EntryRetrieveSerializer(serializers.Serializer):
+    school_class = serializers.IntegerField(required=False, allow_null=True,
+                                            help_text="the class the pupil joins (else the one named at filing)")
+
+
+@requires(get=Cap.REQUEST_VIEW, post=Cap.TRANSFER_FILE)
+class EntryListApi(SelectorMixin, generics.ListAPIView):
+    """GET: the entries after graduation (毕业后跨省就学) of the schools in your jurisdiction (`state`, `side`).
+    POST (the receiving school's registrar): file one; 201 with the entry."""
+
+    serializer_class = EntrySerializer
+    list_selector = selectors.entry_list
+    filter_params = ("state", "side")
+
+    @extend_schema(request=EntryFileSerializer, responses={201: EntrySerializer})
+    def post(self, request):
+        data = EntryFileSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        filed = entry.entry_file(actor=request.user, **data.validated_data)
+        filed = selectors.access_entry_by_id(user=request.user, pk=filed.pk)
+        return Response(EntrySerializer(filed).data, status=status.HTTP_201_CREATED)
+
+
+@requires(get=Cap.REQUEST_VIEW)
+class EntryDetailApi(SelectorMixin, generics.RetrieveAPIView):
+    serializer_class = EntrySerializer
+    get_selector = selectors.access_entry_by_id
+
+
+@requires(post=Cap.TRANSFER_FILE)
+class EntryRetrieveApi(generics.GenericAPIView):
+    """调档: the receiving school asks for the record once both provinces approved (or, when the graduating
+    province holds no record, creates a new one: a draft in the class). A second call changes nothing."""
+
+    serializer_class = EntryRetrieveSerializer
+    queryset = Entry.objects.none()  # for the schema only
+
+    @extend_schema(request=EntryRetrieveSerializer, responses=EntrySerializer)
+    def post(self, request, pk):
+        data = EntryRetrieveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = selectors.access_entry_by_id(user=request.user, pk=pk)
+        entry.entry_retrieve(actor=request.user, entry=found, school_class=data.validated_data.get("school_class"))
+        return Response(EntrySerializer(selectors.access_entry_by_id(user=request.user, pk=pk)).data)

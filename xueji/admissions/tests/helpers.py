@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xueji.accounts.models import RoleAssignment, User
 from xueji.admissions import importing, services
-from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan, Catchment
+from xueji.admissions.models import Admission, AdmissionBatch, AdmissionPlan, Catchment, Entry
 from xueji.core import clock, idnumbers
 from xueji.regions.models import OrgKind
 from xueji.regions.services import org_unit_create
@@ -133,6 +133,31 @@ def matrix_objects(kind: str):
                 .select_related("filer_org").order_by("pk")]
     if kind == "catchment":
         return [(c.school.org_unit, c) for c in Catchment.objects.select_related("school__org_unit").order_by("pk")]
+    if kind == "entry":
+        return [(e.school.org_unit, e) for e in Entry.objects.select_related("school__org_unit").order_by("pk")]
     if kind == "admission_batch":
         return [(b.org_unit, b) for b in AdmissionBatch.objects.select_related("org_unit").order_by("pk")]
     return [(a.school.org_unit, a) for a in Admission.objects.select_related("school__org_unit").order_by("pk")]
+
+
+def matrix_entry_filing(user, seq: int) -> dict:
+    """An entry after graduation filed by identity (no national number: no question to the other province) into a
+    class of the user's school, a new ID number each time (the fields a page or the API posts)."""
+    birth = dt.date(2013, 1 + seq % 12, 1 + seq % 28)
+    klass = SchoolClass.objects.filter(school__org_unit_id=getattr(user, "org_unit_id", None), is_active=True).order_by(
+        "pk").first()
+    return {"province": "320000", "school_class": klass.pk if klass else 0, "name": f"矩阵入学{seq}", "sex": "1",
+            "birth_date": birth.isoformat(), "id_number": idnumbers.make("320102", birth, 2 * (seq % 340) + 301)}
+
+
+def matrix_entries(world) -> None:
+    """Two entries after graduation, filed by identity and waiting for their county: one of tunxi_primary (seen by
+    屯溪区 and above), one of shexian_primary (seen by 黄山市 and above, not by 屯溪区). Made after every other
+    request of the scene."""
+    from xueji.admissions.entry import entry_file
+
+    for n, school in enumerate(("tunxi_primary", "shexian_primary")):
+        user = world.user(school, "registrar")
+        values = matrix_entry_filing(user, 900 + n)
+        values["birth_date"] = dt.date.fromisoformat(values["birth_date"])
+        entry_file(actor=user, **values)

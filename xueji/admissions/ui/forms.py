@@ -65,3 +65,27 @@ class CatchmentRunForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = codes.STAGE.choices()[:2]
+
+
+class EntryForm(forms.Form):
+    """毕业后跨省就学: the pupil by national number; its identity only for a pupil the graduating province does not
+    know by number (the service says when)."""
+
+    province = forms.ChoiceField(label=_("Province the pupil graduated in"), choices=())
+    national_number = forms.CharField(label=_("National student number"), required=False, max_length=24)
+    school_class = forms.ModelChoiceField(label=_("Class the pupil joins"), queryset=None)
+    name = forms.CharField(label=_("Name"), required=False, max_length=64,
+                           help_text=_("Name, sex, date of birth and ID number: only for a pupil the graduating "
+                                       "province does not know by national student number."))
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=())
+    birth_date = forms.DateField(label=_("Date of birth"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=32)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=255)
+
+    def __init__(self, *args, provinces, classes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", "—"), *provinces]
+        self.fields["school_class"].queryset = classes
+        self.fields["school_class"].label_from_instance = lambda c: c.display_name
+        self.fields["sex"].choices = [("", "—"), *codes.SEX.choices()]

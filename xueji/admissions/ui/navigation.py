@@ -14,6 +14,8 @@ register(
     Entry("admissions:admission_list", _("Admission list"), "bi-mortarboard", "admissions", order=40),
     Entry("admissions:duplicate_list", _("Duplicate admissions"), "bi-people", "admissions", order=50,
           where="authority"),
+    Entry("admissions:entry_list", _("Entry after graduation from another province"), "bi-globe2", "admissions",
+          order=55, text=_("毕业后跨省就学: a graduate of another province enters your school; 调档.")),
     Entry("admissions:catchment_list", _("Catchments"), "bi-geo-alt", "admissions", order=60, where="authority",
           text=_("划片入学: the areas of each compulsory school, and the unified admission run with its preview.")),
 )

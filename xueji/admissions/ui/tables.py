@@ -141,3 +141,33 @@ class CatchmentTable(Base):
     def render_delete(self, record):
         return render_to_string("admissions/_catchment_delete.html", {"catchment": record,
                                                                       "csrf_token": get_token(self.request)})
+
+
+class EntryTable(Base):
+    """毕业后跨省就学: the entries with their state (the pupil masked: its record is not here before the file)."""
+
+    request_id = tables.Column(verbose_name=_("No."), linkify=("admissions:entry_detail", [tables.A("request_id")]),
+                               attrs=NOWRAP)
+    name = tables.Column(verbose_name=_("Name"))
+    national_number = tables.Column(verbose_name=_("National student number"), orderable=False, default="—")
+    side = tables.Column(verbose_name=_("Side"))
+    school = tables.Column(verbose_name=_("School"), order_by=("school__code",))
+    peer_school_name = tables.Column(verbose_name=_("Other province's school"), default="—")
+    school_class = tables.Column(verbose_name=_("Class"), orderable=False, default="—")
+    state = tables.Column(verbose_name=_("State"))
+    filed_at = tables.DateTimeColumn(verbose_name=_("Filed"), format="Y-m-d H:i", attrs=NOWRAP)
+
+    def render_national_number(self, value):
+        return presenter_for(None).national_number(value) or "—"
+
+    def render_side(self, record):
+        return record.get_side_display()
+
+    def render_school(self, record):
+        return record.school.name
+
+    def render_school_class(self, record):
+        return record.school_class.display_name
+
+    def render_state(self, record):
+        return record.get_state_display()

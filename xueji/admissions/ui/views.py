@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.jurisdiction import access
 from xueji.accounts.permissions import Cap, has_cap
-from xueji.admissions import catchment, importing, selectors, services
+from xueji.admissions import catchment, entry, importing, selectors, services
 from xueji.admissions.filters import AdmissionFilterSet, PlanFilterSet
 from xueji.admissions.ui import forms, tables
 from xueji.core.errors import XuejiError
 from xueji.core.messages import user_message
+from xueji.registry.presenters import presenter_for
 from xueji.schools import selectors as school_selectors
 from xueji.schools.models import School
 from xueji.schools.selectors import current_school_year_start
@@ -297,3 +298,79 @@ def catchment_run(request):
         except XuejiError as exc:
             _refused(request, exc)
     return render(request, "admissions/catchment_run.html", {"form": form, "preview": preview})
+
+
+# ---------------------------------------------------------------- cross-province entry after graduation
+
+
+def _other_provinces(user) -> list[tuple[str, str]]:
+    from xueji.regions.models import province_code_of
+    from xueji.regions.selectors import region_options
+
+    own = province_code_of(user.org_unit)
+    return [(r["code"], r["name"]) for r in region_options() if r["code"] != own]
+
+
+@web_view(Cap.REQUEST_VIEW, methods=("GET",))
+def entry_list(request):
+    """毕业后跨省就学: the entries of the schools in view with their state; the receiving school files one."""
+    user = request.user
+    rows = selectors.entry_list(user=user, filters={"state": request.GET.get("state", ""),
+                                                    "side": request.GET.get("side", "")})
+    table = paged(request, tables.EntryTable(rows), per_page=_per_page(request))
+    may_file = has_cap(user, Cap.TRANSFER_FILE) and user.org_unit.is_school
+    return _list(request, title=_("Entry after graduation from another province"), icon="bi-globe2", table=table,
+                 intro=_("毕业后跨省就学: the receiving school files, its county approves, the graduating school's "
+                         "county approves in its province, then the receiving school retrieves the record (调档); a "
+                         "pupil with no record there gets a new record here."),
+                 create_url=reverse("admissions:entry_new") if may_file else None,
+                 create_label=_("File an entry after graduation"))
+
+
+@web_view(Cap.TRANSFER_FILE)
+def entry_new(request):
+    """The receiving school files: the province, the national number, the class (and the identity of a pupil the
+    graduating province does not know by number)."""
+    from xueji.transfers.checks import receiving_school
+
+    user = request.user
+    school = receiving_school(user)
+    form = forms.EntryForm(request.POST or None, provinces=_other_provinces(user),
+                           classes=selectors.entry_classes(school=school))
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            filed = entry.entry_file(actor=user, **form.cleaned_data)
+            messages.success(request, _("The entry #%(pk)s is filed; your county approves it next.") % {"pk": filed.pk})
+            return redirect("admissions:entry_detail", pk=filed.pk)
+    return render(request, "ui/form.html", {
+        "title": _("File an entry after graduation"), "form": form, "cancel_url": reverse("admissions:entry_list"),
+        "submit": _("File"),
+        "intro": _("The graduating province is asked at once: the pupil must have graduated or completed there.")})
+
+
+@web_view(Cap.REQUEST_VIEW, methods=("GET",))
+def entry_detail(request, pk: int):
+    user = request.user
+    found = selectors.access_entry_by_id(user=user, pk=pk)
+    shown = presenter_for(None)  # the pupil masked: before the file its record is not here
+    may_retrieve = (found.side == "receiving" and has_cap(user, Cap.TRANSFER_FILE)
+                    and user.org_unit_id == found.school.org_unit_id and found.retrieval_at is None
+                    and found.state in ("awaiting_retrieval", "no_record"))
+    return render(request, "admissions/entry_detail.html", {
+        "entry": found, "national_number": shown.national_number(found.national_number),
+        "id_number": shown.id_number(found.id_number or (found.pupil or {}).get("id_number", "")),
+        "may_retrieve": may_retrieve,
+        "classes": selectors.entry_classes(school=found.school) if may_retrieve else ()})
+
+
+@web_view(Cap.TRANSFER_FILE, methods=("POST",))
+def entry_retrieve(request, pk: int):
+    """调档 (or, with no record there, the new record); a refusal comes back as a message on the entry's page."""
+    user = request.user
+    found = selectors.access_entry_by_id(user=user, pk=pk)
+    try:
+        entry.entry_retrieve(actor=user, entry=found, school_class=request.POST.get("school_class") or None)
+        messages.success(request, _("Done: the record is asked for (or created)."))
+    except XuejiError as exc:
+        _refused(request, exc)
+    return redirect("admissions:entry_detail", pk=found.pk)

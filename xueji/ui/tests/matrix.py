@@ -153,6 +153,12 @@ def _plan_payload(school, user, seq):
     return {"school": school.pk, "stage": school.stages[0], "year": _admission_year(), "quota": 5 + seq % 50}
 
 
+def _entry_filing(obj, user, seq):
+    from xueji.admissions.tests.helpers import matrix_entry_filing
+
+    return matrix_entry_filing(user, seq)
+
+
 def _plan_change_payload(obj, user, seq):
     return {"stage": "1", "year": _admission_year(), "quota": 7 + seq % 50, "reason": "矩阵"}
 
@@ -391,6 +397,14 @@ API_CASES: list[Case] = [
          ok=(200, 409)),
     Case("api:admission-apply", "post", cap=Cap.ADMISSION_MANAGE, data=lambda o, u, s: {"year": _admission_year()}),
     # Catchments (划片) and the unified run: the matrix's area holds no primary graduate (the run: 409, nobody).
+    # 毕业后跨省就学 (xueji/admissions/entry.py): the receiving school's registrar files (by identity: a new ID each
+    # time) and retrieves (the matrix's entries wait for their county: 409 not_approved); schools and authorities
+    # above them read.
+    Case("api:admission-entry-list", cap=Cap.REQUEST_VIEW),
+    Case("api:admission-entry-list", "post", cap=Cap.TRANSFER_FILE, ok=(201,), data=_entry_filing),
+    Case("api:admission-entry-detail", cap=Cap.REQUEST_VIEW, obj="entry"),
+    Case("api:admission-entry-retrieve", "post", cap=Cap.TRANSFER_FILE, obj="entry", ok=(409,),
+         data=lambda o, u, s: {}),
     Case("api:admission-catchment-list", cap=Cap.ADMISSION_MANAGE),
     Case("api:admission-catchment-list", "post", cap=Cap.ADMISSION_MANAGE, obj="school", in_url=False, ok=(201,),
          data=lambda o, u, s: {"school": o.pk, "stage": o.stages[0], "area": f"矩阵区{s}"}),

@@ -154,6 +154,7 @@ def _build_scene():
     exchange_helpers.matrix_imports(world)  # import batches with error reports
     transfer_helpers.matrix_transfers(world)  # two transfers, after every other request of the scene
     admission_helpers.matrix_admissions(world)  # plans, a plan change, an admission (after the transfers)
+    admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
     return world
 
 
@@ -200,7 +201,7 @@ def _objects(world, kind):
         return exchange_helpers.import_objects()
     if kind == "transfer":
         return transfer_helpers.matrix_objects(world)
-    if kind in ("plan_change", "admission", "admission_batch", "catchment"):
+    if kind in ("plan_change", "admission", "admission_batch", "catchment", "entry"):
         return admission_helpers.matrix_objects(kind)
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
