@@ -74,29 +74,30 @@ def _destination(code: str | None) -> str:
 
 
 def _eligible_many(schools: Sequence[School], *, ids: list[int] | None = None,
-                   stages: Sequence[str] = COMPULSORY) -> dict[int, tuple[int, str, str, str]]:
+                   stages: Sequence[str] = COMPULSORY) -> dict[int, tuple]:
     """The pupils in school (在读, 复学), registered, in the final grade of one of `stages` at these schools (of
-    `ids` when given), locked: pupil id -> (school id, stage, ID number, status), what their graduate rows keep.
-    One read per school year in effect (one or two)."""
+    `ids` when given): pupil id -> (school id, stage, ID number, status, class), what their graduate rows keep.
+    One read per school year in effect (one or two), without a lock: the status change checks status and class
+    again in its UPDATE, and the graduation is refused whole if any pupil moved meanwhile."""
     by_year: dict[int, list[int]] = {}
     current = current_school_year_start()
     for pk, own in School.objects.filter(pk__in=[s.pk for s in schools]).values_list("pk", "year_start"):
         by_year.setdefault(own or current, []).append(pk)  # read again: a promotion may have moved it
-    found: dict[int, tuple[int, str, str, str]] = {}
+    found: dict[int, tuple] = {}
     for year, school_ids in by_year.items():
-        rows = (Student.objects.select_for_update(of=("self",))
-                .filter(school_id__in=school_ids, status__in=GRADUATING, reg_status="registered")
+        rows = (Student.objects.filter(school_id__in=school_ids, status__in=GRADUATING, reg_status="registered")
                 .filter(selectors.final_grade_q(year, prefix="school_class__", stages=stages)))
         if ids is not None:
             rows = rows.filter(pk__in=ids)
-        found.update((pk, (school, stage, id_number or "", status)) for pk, school, stage, id_number, status in
+        found.update((pk, (school, stage, id_number or "", status, klass))
+                     for pk, school, stage, id_number, status, klass in
                      rows.order_by("pk").values_list("pk", "school_id", "school_class__stage", "id_number",
-                                                     "status"))
+                                                     "status", "school_class_id"))
     return found
 
 
-def _eligible(school: School, ids: list[int], stages: Sequence[str]) -> dict[int, tuple[int, str, str, str]]:
-    """Of these pupils, those in school in the final grade of one of `stages` at this school, locked."""
+def _eligible(school: School, ids: list[int], stages: Sequence[str]) -> dict[int, tuple]:
+    """Of these pupils, those in school in the final grade of one of `stages` at this school."""
     return _eligible_many([school], ids=ids, stages=stages)
 
 
@@ -110,21 +111,21 @@ def _refuse_not_final(school: School, refused: list[int]) -> None:
 _CHUNK = 5000  # pupils per statement (within SQLite's parameter limit)
 
 
-def _graduates_insert(batch_of: dict[int, int], eligible: dict[int, tuple[int, str, str, str]]) -> None:
+def _graduates_insert(batch_of: dict[int, int], eligible: dict[int, tuple]) -> None:
     """One graduate row per pupil from what the locked read gave (school, ID number, status before): set-based
     (`insert_rows`: unnest of one array per column on PostgreSQL), no second read of the pupils."""
     insert_rows(Graduate, ["batch_id", "student_id", "school_id", "id_number", "previous_status", "destination"],
                 [(batch_of[school], pk, school, id_number, status, str(Destination.UNKNOWN))
-                 for pk, (school, _stage, id_number, status) in sorted(eligible.items())])
+                 for pk, (school, _stage, id_number, status, _class) in sorted(eligible.items())])
 
 
-def _graduate_many(*, actor, eligible: dict[int, tuple[int, str]], schools: dict[int, School], kind: str,
+def _graduate_many(*, actor, eligible: dict[int, tuple], schools: dict[int, School], kind: str,
                    destinations: dict[int, str] | None = None, request_id: int | None = None,
                    action: str = "schoolyear.graduation") -> list[GraduationBatch]:
-    """The write of a graduation of one or many schools, its pupils checked and locked (`_eligible_many`): one
+    """The write of a graduation of one or many schools, its pupils read by `_eligible_many`: one
     batch per school, one graduate row per pupil (set-based), their status through the registry's door (its
     set-based change: history rows, counts, one audit event), the chosen destinations; one audit event. A pupil
-    whose status changed under us refuses the whole graduation (nothing is written)."""
+    whose status or class changed under us refuses the whole graduation (nothing is written)."""
     now = clock.now()
     ids = sorted(eligible)
     per_school: dict[int, list[int]] = {}
@@ -143,7 +144,8 @@ def _graduate_many(*, actor, eligible: dict[int, tuple[int, str]], schools: dict
     _graduates_insert({b.school_id: b.pk for b in batches}, eligible)
     changed = students_set_status_bulk(actor=actor, student_ids=ids, old=GRADUATING, status=kind,
                                        reason="graduation", action="schoolyear.graduate",
-                                       detail={"batches": [b.pk for b in batches[:200]], "request": request_id})
+                                       detail={"batches": [b.pk for b in batches[:200]], "request": request_id},
+                                       classes=sorted({row[4] for row in eligible.values()}))
     if len(changed) != len(ids):  # a pupil changed status under us: the whole graduation is refused
         raise Conflict(_("Some of these pupils changed status meanwhile; nothing was graduated."),
                        code="not_final_grade")
