@@ -141,9 +141,10 @@ def attachment_open(*, actor, attachment: Attachment) -> Path:
 
 
 def support_level_of(unit: OrgUnit) -> OrgUnit:
-    """The level that supports a unit: the authority directly above it."""
+    """The level that supports a unit: the authority directly above it; the top of the tree (the ministry) asks its
+    own support staff."""
     if unit.parent_id is None:
-        raise ValidationFailed(_("Your unit has no level above it to ask."), code="support_no_level")
+        return unit
     return OrgUnit.objects.get(pk=unit.parent_id)
 
 

@@ -117,7 +117,7 @@ class TicketListApi(SelectorMixin, generics.ListAPIView):
         return Response(TicketDetailSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
-@requires(SIGNED_IN)
+@requires(Cap.SUPPORT_ASK)
 class TicketDetailApi(APIView):
     """A ticket in view with its thread and its stay at each level (response and solve times)."""
 
@@ -133,7 +133,7 @@ class AnswerSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5)
 
 
-@requires(SIGNED_IN)
+@requires(Cap.SUPPORT_ASK)
 class TicketAnswerApi(APIView):
     """Write in a ticket's thread: the level's staff answer, ask back or solve; the asker's unit replies."""
 

@@ -78,7 +78,7 @@ def _thread_context(request, ticket):
             "asker": asker, "active": ticket.status in ACTIVE, "live": ticket.status == TicketStatus.LIVE}
 
 
-@web_view(SIGNED_IN, methods=("GET",))
+@web_view(Cap.SUPPORT_ASK, methods=("GET",))
 def ticket_detail(request, pk):
     """A ticket: the problem record, its thread (polled while live), its levels, and what the user may do."""
     ticket = selectors.ticket_get(user=request.user, pk=pk)
@@ -95,14 +95,14 @@ def ticket_detail(request, pk):
     return render(request, "support/ticket_detail.html", context)
 
 
-@web_view(SIGNED_IN, methods=("GET",))
+@web_view(Cap.SUPPORT_ASK, methods=("GET",))
 def ticket_thread(request, pk):
     """The thread alone: htmx polls it every few seconds while the conversation is live."""
     ticket = selectors.ticket_get(user=request.user, pk=pk)
     return render(request, "support/_thread.html", _thread_context(request, ticket))
 
 
-@web_view(SIGNED_IN, methods=("POST",))
+@web_view(Cap.SUPPORT_ASK, methods=("POST",))
 def ticket_act(request, pk):
     """One door for a ticket's actions: take, a message (answer / ask back / solve, or the asker's), pass up, rate."""
     user = request.user
@@ -145,7 +145,7 @@ def ticket_act(request, pk):
     return redirect("support:ticket_detail", pk=ticket.pk)
 
 
-@web_view(SIGNED_IN)
+@web_view(Cap.SUPPORT_ASK)
 def faq_publish(request, pk):
     """The solver publishes a solved ticket as an FAQ entry, edited free of personal data."""
     user = request.user
@@ -170,7 +170,7 @@ def faq_list(request):
                                                      "q": q})
 
 
-@web_view(SIGNED_IN, methods=("GET",))
+@web_view(Cap.SUPPORT_ASK, methods=("GET",))
 def attachment_download(request, pk):
     attachment = selectors.attachment_get(user=request.user, pk=pk)
     path = services.attachment_open(actor=request.user, attachment=attachment)

@@ -7,6 +7,7 @@ successful form post redirects (302), and an out-of-jurisdiction id, in the URL 
 from xueji.accounts.permissions import Cap
 from xueji.ui.tests.matrix import (
     Case,
+    _child_unit,
     _admission_file,
     _admission_year,
     _class_payload,
@@ -359,4 +360,24 @@ WEB_CASES: list[Case] = [
          query=lambda o, u, s: {"stage": "2", "year": _admission_year()}),
     _web("admissions:catchment_run", "post", cap=Cap.ADMISSION_MANAGE, ok=REDIRECT,
          data=lambda o, u, s: {"stage": "2", "year": _admission_year()}),
+    # 服务支持 (xueji/support/ui/): tickets, asking, a ticket's thread and actions, the FAQ, attachments, announcements.
+    _web("support:ticket_list", cap=Cap.SUPPORT_ASK),
+    _web("support:ticket_ask", cap=Cap.SUPPORT_ASK),
+    _web("support:ticket_ask", "post", cap=Cap.SUPPORT_ASK, ok=REDIRECT,
+         data=lambda o, u, s: {"title": f"矩阵{s}", "description": "矩阵", "category": "other"}),
+    _web("support:ticket_detail", cap=Cap.SUPPORT_ASK, obj="ticket"),
+    _web("support:ticket_thread", cap=Cap.SUPPORT_ASK, obj="ticket"),
+    _web("support:ticket_act", "post", cap=Cap.SUPPORT_ASK, obj="ticket", ok=(302, 403),
+         data=lambda o, u, s: {"act": "message", "text": f"矩阵{s}", "action": "answer"}),
+    _web("support:faq_publish", cap=Cap.SUPPORT_ASK, obj="ticket"),
+    _web("support:faq_publish", "post", cap=Cap.SUPPORT_ASK, obj="ticket", ok=(403,),
+         data=lambda o, u, s: {"question": "矩阵", "answer": "矩阵"}),
+    _web("support:faq_list", query=lambda o, u, s: {"q": ("", "矩阵")[s % 2]}),
+    _web("support:attachment", cap=Cap.SUPPORT_ASK, obj="support_attachment"),
+    _web("support:announcement_list", query=lambda o, u, s: {"box": ("", "unread", "published")[s % 3]}),
+    _web("support:announcement_new", cap=Cap.ANNOUNCEMENT_PUBLISH),
+    _web("support:announcement_new", "post", cap=Cap.ANNOUNCEMENT_PUBLISH, ok=REDIRECT,
+         data=lambda o, u, s: {"title": f"矩阵{s}", "body": "矩阵", "targets": [_child_unit(u)]}),
+    _web("support:announcement_detail", obj="announcement"),
+    _web("support:announcement_unread", cap=Cap.ANNOUNCEMENT_PUBLISH, obj="own_announcement"),
 ]
