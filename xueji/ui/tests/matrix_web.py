@@ -7,9 +7,9 @@ successful form post redirects (302), and an out-of-jurisdiction id, in the URL 
 from xueji.accounts.permissions import Cap
 from xueji.ui.tests.matrix import (
     Case,
-    _child_unit,
     _admission_file,
     _admission_year,
+    _child_unit,
     _class_payload,
     _controlled_items,
     _csv_file,
