@@ -262,3 +262,40 @@ def test_an_expired_announcement_is_not_shown(world):
         valid_from=clock.today() - dt.timedelta(days=10), valid_until=clock.today() - dt.timedelta(days=1))
     assert not selectors.announcement_list(user=world.user("tunxi_primary", "registrar")).filter(
         pk=announcement.pk).exists()
+
+
+def test_the_staff_page_of_a_ticket_offers_take_and_a_message_by_htmx_returns_the_thread(world, client):
+    ticket = _ask(world.user("tunxi_primary", "registrar"), uploads=[_png()])
+    client.force_login(world.user("tunxi", "registrar"))
+    page = client.get(reverse("support:ticket_detail", args=[ticket.pk])).content.decode()
+    assert 'data-testid="take"' in page and "screen.png" in page
+    attachment = ticket.attachments.get()
+    assert client.get(reverse("support:attachment", args=[attachment.pk])).status_code == 200
+    response = client.post(reverse("support:ticket_act", args=[ticket.pk]),
+                           {"act": "message", "text": "已收到", "action": "answer"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "已收到" in response.content.decode()
+    client.force_login(world.user("shexian_primary", "registrar"))
+    assert client.get(reverse("support:attachment", args=[attachment.pk])).status_code == 404
+
+
+def test_the_announcement_and_faq_pages_stay_within_their_query_budgets(world, client, django_assert_max_num_queries):
+    county = world.user("tunxi", "registrar")
+    for n in range(12):
+        services.announcement_publish(actor=county, title=f"通知{n}", body="正文",
+                                      target_ids=[world.units["tunxi_primary"].pk], roles=["registrar"])
+    ticket = _ask(world.user("tunxi_primary", "registrar"))
+    services.ticket_answer(actor=county, ticket=ticket, text="答", action="solve")
+    services.faq_publish(actor=county, ticket=Ticket.objects.get(pk=ticket.pk), question="问", answer="答")
+    announcement = Announcement.objects.first()
+    pages = [(world.user("tunxi_primary", "registrar"), reverse("support:announcement_list"), 14),
+             (world.user("tunxi_primary", "registrar"), reverse("support:faq_list"), 14),
+             (county, reverse("support:announcement_list") + "?box=published", 14),
+             (county, reverse("support:announcement_unread", args=[announcement.pk]), 14),
+             (county, reverse("support:announcement_detail", args=[announcement.pk]), 16)]
+    for user, url, budget in pages:
+        client.force_login(user)
+        assert client.get(url).status_code == 200, url
+        with django_assert_max_num_queries(budget, info=url):
+            assert client.get(url).status_code == 200
+    client.force_login(world.user("tunxi_primary", "registrar"))
+    assert client.get(reverse("support:announcement_list")).content.decode().count("data-announcement=") == 12
