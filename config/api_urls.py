@@ -1,6 +1,6 @@
 """REST API v1. Every path here is walked by the jurisdiction matrix (xueji/ui/tests/test_matrix.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from xueji.accounts.api import views as accounts
 from xueji.admissions.api import views as admissions
@@ -170,4 +170,6 @@ urlpatterns = [
     path("admissions/catchments/", admissions.CatchmentListApi.as_view(), name="admission-catchment-list"),
     path("admissions/catchments/<int:pk>/", admissions.CatchmentDetailApi.as_view(), name="admission-catchment-detail"),
     path("admissions/catchments/run/", admissions.CatchmentRunApi.as_view(), name="admission-catchment-run"),
+    # 服务支持 (xueji/support/api/): tickets, the FAQ, announcements.
+    path("", include("xueji.support.api.urls")),
 ]

@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("xueji.admissions.ui.urls")),
     path("", include("xueji.exchange.ui.urls")),
     path("", include("xueji.hub.ui.urls")),
+    path("", include("xueji.support.ui.urls")),
 ]
 
 handler400 = "xueji.core.views.bad_request"

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "xueji.transfers",
     "xueji.schoolyear",
     "xueji.admissions",
+    "xueji.support",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.hub",
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "xueji.accounts.middleware.SessionLifetimeMiddleware",
     "xueji.accounts.middleware.PasswordPolicyMiddleware",
+    "xueji.support.middleware.PresenceMiddleware",  # support staff's last request, at most once a minute
 ]
 # Benchmarks only (bench/load.py): each response says how many SQL queries it made (X-Queries, X-Query-Ms).
 if env_bool("XUEJI_QUERY_COUNT_HEADER", False):
@@ -324,3 +326,14 @@ LOGGING = {
 
 XUEJI_LANG_NAME = _("Xueji")
 SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
+
+# 服务支持 (xueji/support): how long a ticket may wait at each support level before it escalates one level up
+# (minutes; the level is the authority the ticket sits at), how recent a support person's last request must be for
+# "online" (a live conversation instead of a ticket), and whether requests record it (off in the tests, whose
+# query counts it would change; the support tests turn it on).
+XUEJI_SUPPORT_RESPONSE_MINUTES = {"county": env_int("XUEJI_SUPPORT_RESPONSE_COUNTY", 120),
+                                  "city": env_int("XUEJI_SUPPORT_RESPONSE_CITY", 240),
+                                  "province": env_int("XUEJI_SUPPORT_RESPONSE_PROVINCE", 480),
+                                  "ministry": env_int("XUEJI_SUPPORT_RESPONSE_MINISTRY", 1440)}
+XUEJI_SUPPORT_ONLINE_SECONDS = env_int("XUEJI_SUPPORT_ONLINE_SECONDS", 300)
+XUEJI_SUPPORT_PRESENCE = True

@@ -59,6 +59,12 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     # authority sets the plans, imports the results, resolves duplicate admissions and runs the admission.
     Cap.ADMISSION_VIEW: {Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS},
     Cap.ADMISSION_MANAGE: {Role.ADMISSIONS},
+    # 服务支持 (xueji/support): everyone but the auditor asks (consultation and tickets); the registrars of the
+    # authorities are the support staff of the level below (they answer the registration questions every day);
+    # an authority's registrar publishes announcements to the regions below (a province's: approved by its leader).
+    Cap.SUPPORT_ASK: _ALL_BUT_AUDITOR,
+    Cap.SUPPORT_ANSWER: {Role.REGISTRAR},
+    Cap.ANNOUNCEMENT_PUBLISH: {Role.REGISTRAR},
 }
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
@@ -79,6 +85,8 @@ _LEVELS = {
     Cap.GRADUATION_MANAGE: {"school"},
     Cap.PROMOTION_MANAGE: {"province", "city", "county"},
     Cap.ADMISSION_MANAGE: {"province", "city", "county"},
+    Cap.SUPPORT_ANSWER: {"ministry", "province", "city", "county"},  # a school has no level below to support
+    Cap.ANNOUNCEMENT_PUBLISH: {"ministry", "province", "city", "county"},
 }
 
 

@@ -63,6 +63,9 @@ class Cap(StrEnum):
     PROMOTION_MANAGE = "promotion.manage"
     ADMISSION_VIEW = "admission.view"
     ADMISSION_MANAGE = "admission.manage"
+    SUPPORT_ASK = "support.ask"
+    SUPPORT_ANSWER = "support.answer"
+    ANNOUNCEMENT_PUBLISH = "announcement.publish"
 
 
 class _Mark:

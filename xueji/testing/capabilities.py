@@ -67,6 +67,11 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     # county (an authority's 招生部门) sets plans, imports results, resolves duplicates and runs the admission.
     "admission.view": _at(LEVELS, BUSINESS),
     "admission.manage": _at(("province", "city", "county"), ("admissions",)),
+    # 服务支持: everyone but the auditor asks; the authorities' registrars support the level below and publish
+    # announcements to the regions below them.
+    "support.ask": _at(LEVELS, (*BUSINESS, "sysadmin")),
+    "support.answer": _at(AUTHORITIES, ("registrar",)),
+    "announcement.publish": _at(AUTHORITIES, ("registrar",)),
     # Any signed-in user.
     "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor")),
 }

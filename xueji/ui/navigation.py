@@ -26,6 +26,7 @@ AREAS: dict[str, str] = {
     "admissions": _("Admissions"),  # 招生
     "problems": _("Problem records"),  # 问题学籍
     "statistics": _("Statistics and queries"),  # 统计查询
+    "support": _("Service and support"),  # 服务支持
     "configuration": _("System configuration"),  # 系统配置
     "operations": _("Operations and support"),  # 运维与支持
 }

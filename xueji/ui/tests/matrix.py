@@ -163,6 +163,12 @@ def _plan_change_payload(obj, user, seq):
     return {"stage": "1", "year": _admission_year(), "quota": 7 + seq % 50, "reason": "矩阵"}
 
 
+def _child_unit(user) -> int:
+    from xueji.support.tests.helpers import child_unit
+
+    return child_unit(user)
+
+
 API_CASES: list[Case] = [
     Case("api:token", "post", data=lambda o, u, s: {"username": f"nobody{s}", "password": "Wrong@123456"},
          ok=(401,), public=True, anonymous=(401,)),
@@ -413,6 +419,27 @@ API_CASES: list[Case] = [
          query=lambda o, u, s: {"stage": "2", "year": _admission_year()}),
     Case("api:admission-catchment-run", "post", cap=Cap.ADMISSION_MANAGE, ok=(409,),
          data=lambda o, u, s: {"stage": "2", "year": _admission_year()}),
+    # 服务支持 (xueji/support/api/): a ticket is seen by its asker's unit and the support staff of the level it sits
+    # at; acting on one that is not one's own to act on answers 403, on a closed or taken one 409. An announcement to
+    # the whole tree is seen by everyone; who has not read one is its publishing unit's.
+    Case("api:support-ticket-list", cap=Cap.SUPPORT_ASK),
+    Case("api:support-ticket-list", "post", cap=Cap.SUPPORT_ASK, ok=(201,),
+         data=lambda o, u, s: {"title": f"矩阵{s}", "description": "矩阵", "category": "other"}),
+    Case("api:support-ticket-detail", cap=Cap.SUPPORT_ASK, obj="ticket"),
+    Case("api:support-ticket-answer", "post", cap=Cap.SUPPORT_ASK, obj="ticket", ok=ACTED,
+         data=lambda o, u, s: {"text": f"矩阵{s}"}),
+    Case("api:support-ticket-take", "post", cap=Cap.SUPPORT_ANSWER, obj="ticket", ok=ACTED, data=lambda o, u, s: {}),
+    Case("api:support-ticket-escalate", "post", cap=Cap.SUPPORT_ANSWER, obj="ticket", ok=ACTED,
+         data=lambda o, u, s: {"reason": "矩阵"}),
+    Case("api:support-ticket-rate", "post", cap=Cap.SUPPORT_ASK, obj="ticket", ok=ACTED,
+         data=lambda o, u, s: {"rating": 5}),
+    Case("api:support-faq-list", query=lambda o, u, s: {"q": ("", "矩阵")[s % 2]}),
+    Case("api:support-announcement-list", query=lambda o, u, s: {"box": ("", "unread", "published")[s % 3]}),
+    Case("api:support-announcement-list", "post", cap=Cap.ANNOUNCEMENT_PUBLISH, ok=(201,),
+         data=lambda o, u, s: {"title": f"矩阵{s}", "body": "矩阵", "targets": [_child_unit(u)]}),
+    Case("api:support-announcement-detail", obj="announcement"),
+    Case("api:support-announcement-read", "post", obj="announcement", data=lambda o, u, s: {}),
+    Case("api:support-announcement-unread", cap=Cap.ANNOUNCEMENT_PUBLISH, obj="own_announcement"),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

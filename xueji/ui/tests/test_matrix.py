@@ -29,6 +29,7 @@ from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
 from xueji.schools.models import SchoolYear
+from xueji.support.tests import helpers as support_helpers
 from xueji.testing import build_world
 from xueji.testing.capabilities import MAY
 from xueji.testing.fingerprint import fingerprint
@@ -154,6 +155,7 @@ def _build_scene():
     exchange_helpers.matrix_imports(world)  # import batches with error reports
     transfer_helpers.matrix_transfers(world)  # two transfers, after every other request of the scene
     admission_helpers.matrix_admissions(world)  # plans, a plan change, an admission (after the transfers)
+    support_helpers.matrix_support(world)  # tickets of each level, their attachments, announcements
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
     return world
 
@@ -203,6 +205,8 @@ def _objects(world, kind):
         return transfer_helpers.matrix_objects(world)
     if kind in ("plan_change", "admission", "admission_batch", "catchment", "entry"):
         return admission_helpers.matrix_objects(kind)
+    if kind in ("ticket", "support_attachment", "announcement", "own_announcement"):
+        return support_helpers.matrix_objects(kind)
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     if kind == "family":

@@ -102,6 +102,11 @@ class Command(BaseCommand):
         admissions = demo_admissions_data()
         if admissions:
             self.stdout.write(f"  admission: {', '.join(admissions)}")
+        from xueji.demo.support import demo_support_data
+
+        support = demo_support_data()
+        if support:
+            self.stdout.write(f"  support: {', '.join(support)}")
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
     def _print_accounts(self, accounts: list[demo.DemoAccount]) -> None:

@@ -1,0 +1,40 @@
+"""服务支持 in the menu: tickets (the level's queue and the unit's tickets that wait for it), asking, the FAQ and
+announcements (unread), with cards on the workbench. The counts are cached a short while per user (the menu is on
+every page; a write of the user's own clears them)."""
+
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+from xueji.accounts.permissions import Cap, has_cap
+from xueji.support import selectors
+from xueji.ui.navigation import Entry, Waiting, register, register_waiting
+
+COUNTS_SECONDS = 30
+
+
+def counts_key(user_id: int) -> str:
+    return f"support:counts:{user_id}"
+
+
+def _counts(user) -> dict[str, int]:
+    def compute() -> dict[str, int]:
+        tickets = selectors.ticket_counts(user=user) if (has_cap(user, Cap.SUPPORT_ASK)
+                                                         or has_cap(user, Cap.SUPPORT_ANSWER)) else {}
+        return {"support.tickets": tickets.get("queue", 0) + tickets.get("mine", 0),
+                "support.unread": selectors.unread_count(user=user)}
+
+    return cache.get_or_set(counts_key(user.pk), compute, COUNTS_SECONDS)
+
+
+# Parts only (shown on the entries, not added to the inbox's total: they are not approval steps).
+register_waiting(Waiting("support", lambda user: (0, _counts(user)), order=90))
+register(
+    Entry("support:ticket_list", _("Consultation and tickets"), "bi-life-preserver", "support", order=10,
+          waiting="support.tickets", count=lambda user: _counts(user)["support.tickets"],
+          text=_("咨询与工单: ask the level above; support staff take, answer, solve or pass up.")),
+    Entry("support:ticket_ask", _("Ask a question"), "bi-question-circle", "support", order=20),
+    Entry("support:faq_list", _("Frequently asked questions"), "bi-patch-question", "support", order=30),
+    Entry("support:announcement_list", _("Announcements"), "bi-megaphone", "support", order=40,
+          waiting="support.unread", count=lambda user: _counts(user)["support.unread"],
+          text=_("公告: the announcements of the levels above; the unread ones first.")),
+)

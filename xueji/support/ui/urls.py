@@ -1,0 +1,21 @@
+"""Pages of 服务支持 (included by config/urls.py; names are `support:<name>`)."""
+
+from django.urls import path
+
+from xueji.support.ui import views
+
+app_name = "support"
+urlpatterns = [
+    path("support/tickets/", views.ticket_list, name="ticket_list"),
+    path("support/ask/", views.ticket_ask, name="ticket_ask"),
+    path("support/tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path("support/tickets/<int:pk>/thread/", views.ticket_thread, name="ticket_thread"),
+    path("support/tickets/<int:pk>/act/", views.ticket_act, name="ticket_act"),
+    path("support/tickets/<int:pk>/faq/", views.faq_publish, name="faq_publish"),
+    path("support/faq/", views.faq_list, name="faq_list"),
+    path("support/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("support/announcements/", views.announcement_list, name="announcement_list"),
+    path("support/announcements/new/", views.announcement_new, name="announcement_new"),
+    path("support/announcements/<int:pk>/", views.announcement_detail, name="announcement_detail"),
+    path("support/announcements/<int:pk>/unread/", views.announcement_unread, name="announcement_unread"),
+]

@@ -1,0 +1,240 @@
+"""Pages of 服务支持: tickets (my unit's and the level's queue), asking (the FAQ searched first), a ticket with its
+thread (polled every few seconds while it is live), its actions, the FAQ and an FAQ entry from a solved ticket;
+announcements (list, publishing, opening = read receipt, who has not read). Thin: selectors read, services write."""
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xueji.accounts.permissions import Cap, has_cap
+from xueji.core.capabilities import SIGNED_IN
+from xueji.core.errors import XuejiError
+from xueji.core.messages import user_message
+from xueji.support import selectors, services
+from xueji.support.choices import ACTIVE, Category, TicketStatus
+from xueji.support.ui import forms
+from xueji.support.ui.navigation import counts_key
+from xueji.ui.errors import errors_to_form, web_view
+
+PER_PAGE = 25
+
+
+def _page(request, queryset, per_page: int = PER_PAGE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+# ---------------------------------------------------------------- tickets
+
+
+@web_view(Cap.SUPPORT_ASK, methods=("GET",))
+def ticket_list(request):
+    """My unit's questions and, for support staff, the queue of their level."""
+    user = request.user
+    staff = has_cap(user, Cap.SUPPORT_ANSWER)
+    box = request.GET.get("box") or ("queue" if staff else "mine")
+    filters = {"box": box, "status": request.GET.get("status", ""), "q": request.GET.get("q", "").strip()}
+    page = _page(request, selectors.ticket_list(user=user, filters=filters))
+    return render(request, "support/ticket_list.html", {
+        "title": _("Consultation and tickets"), "page": page, "staff": staff, "box": box, "filters": filters,
+        "statuses": TicketStatus.choices, "counts": selectors.ticket_counts(user=user)})
+
+
+@web_view(Cap.SUPPORT_ASK)
+def ticket_ask(request):
+    """Ask: the FAQ is searched with the words of the question first; then the problem-record template."""
+    user = request.user
+    form = forms.AskForm(request.POST or None, request.FILES or None, initial={
+        "title": request.GET.get("q", ""), "student": request.GET.get("student"),
+        "request": request.GET.get("request")})
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        with errors_to_form(form):
+            ticket = services.ticket_ask(
+                actor=user, title=values["title"], description=values["description"], category=values["category"],
+                steps=values["steps"], contact=values["contact"], uploads=values["files"],
+                student_id=values["student"], request_id=values["request"])
+            if ticket.status == TicketStatus.LIVE:
+                messages.success(request, _("Support staff of %(level)s are online: the conversation is open.")
+                                 % {"level": ticket.level_org.name})
+            else:
+                messages.success(request, _("Nobody of %(level)s is online: your question is filed as a ticket.")
+                                 % {"level": ticket.level_org.name})
+            return redirect("support:ticket_detail", pk=ticket.pk)
+    q = request.GET.get("q", "").strip()
+    faq = list(selectors.faq_list(user=user, filters={"q": q})[:10]) if q else []
+    return render(request, "support/ticket_ask.html", {"title": _("Ask a question"), "form": form, "q": q,
+                                                       "faq": faq})
+
+
+def _thread_context(request, ticket):
+    user = request.user
+    staff = has_cap(user, Cap.SUPPORT_ANSWER) and user.org_unit_id == ticket.level_org_id
+    asker = services.is_asker_side(user, ticket)
+    return {"ticket": ticket, "events": list(selectors.ticket_events(ticket=ticket)), "staff": staff,
+            "asker": asker, "active": ticket.status in ACTIVE, "live": ticket.status == TicketStatus.LIVE}
+
+
+@web_view(Cap.SUPPORT_ASK, methods=("GET",))
+def ticket_detail(request, pk):
+    """A ticket: the problem record, its thread (polled while live), its levels, and what the user may do."""
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    context = _thread_context(request, ticket)
+    user = request.user
+    context.update({
+        "title": ticket.title, "levels": list(selectors.ticket_levels(ticket=ticket)),
+        "attachments": [a for a in ticket.attachments.all() if a.event_id is None],
+        "message_form": forms.MessageForm(), "pass_form": forms.PassUpForm(), "rate_form": forms.RateForm(),
+        "may_publish": (ticket.solved_by_id == user.pk and ticket.status in (TicketStatus.SOLVED,
+                                                                              TicketStatus.CONFIRMED)
+                        and not hasattr(ticket, "faq")),
+        "category_label": Category(ticket.category).label})
+    return render(request, "support/ticket_detail.html", context)
+
+
+@web_view(Cap.SUPPORT_ASK, methods=("GET",))
+def ticket_thread(request, pk):
+    """The thread alone: htmx polls it every few seconds while the conversation is live."""
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    return render(request, "support/_thread.html", _thread_context(request, ticket))
+
+
+@web_view(Cap.SUPPORT_ASK, methods=("POST",))
+def ticket_act(request, pk):
+    """One door for a ticket's actions: take, a message (answer / ask back / solve, or the asker's), pass up, rate."""
+    user = request.user
+    ticket = selectors.ticket_get(user=user, pk=pk)
+    act = request.POST.get("act", "")
+    try:
+        if act == "take":
+            services.ticket_take(actor=user, ticket=ticket)
+            messages.success(request, _("The ticket is yours."))
+        elif act == "message":
+            form = forms.MessageForm(request.POST, request.FILES)
+            if not form.is_valid():
+                messages.error(request, _("Write a message."))
+            else:
+                services.ticket_answer(actor=user, ticket=ticket, text=form.cleaned_data["text"],
+                                       action=form.cleaned_data["action"] or "answer",
+                                       uploads=form.cleaned_data["files"])
+        elif act == "pass_up":
+            services.ticket_pass_up(actor=user, ticket=ticket, reason=request.POST.get("reason", ""))
+            messages.success(request, _("The ticket went to the level above."))
+        elif act == "rate":
+            form = forms.RateForm(request.POST)
+            form.is_valid()
+            values = form.cleaned_data
+            services.ticket_rate(actor=user, ticket=ticket, solved=values.get("solved", True),
+                                 rating=values.get("rating"), comment=values.get("comment", ""))
+            messages.success(request, _("Thank you."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except XuejiError as exc:
+        if exc.status_code == 404:
+            raise
+        if exc.status_code == 403:
+            raise
+        messages.error(request, user_message(exc))
+    cache.delete(counts_key(user.pk))  # the menu's counts follow the user's own writes at once
+    if request.htmx and act == "message":
+        return render(request, "support/_thread.html", _thread_context(request, selectors.ticket_get(user=user,
+                                                                                                     pk=pk)))
+    return redirect("support:ticket_detail", pk=ticket.pk)
+
+
+@web_view(Cap.SUPPORT_ASK)
+def faq_publish(request, pk):
+    """The solver publishes a solved ticket as an FAQ entry, edited free of personal data."""
+    user = request.user
+    ticket = selectors.ticket_get(user=user, pk=pk)
+    form = forms.FaqForm(request.POST or None, initial={"question": ticket.title})
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            services.faq_publish(actor=user, ticket=ticket, question=form.cleaned_data["question"],
+                                 answer=form.cleaned_data["answer"])
+            messages.success(request, _("The FAQ entry is published."))
+            return redirect("support:faq_list")
+    return render(request, "ui/form.html", {"title": _("Publish as an FAQ entry"), "form": form,
+                                            "cancel_url": reverse("support:ticket_detail", args=[ticket.pk]),
+                                            "submit": _("Publish")})
+
+
+@web_view(SIGNED_IN, methods=("GET",))
+def faq_list(request):
+    q = request.GET.get("q", "").strip()
+    page = _page(request, selectors.faq_list(user=request.user, filters={"q": q}))
+    return render(request, "support/faq_list.html", {"title": _("Frequently asked questions"), "page": page,
+                                                     "q": q})
+
+
+@web_view(Cap.SUPPORT_ASK, methods=("GET",))
+def attachment_download(request, pk):
+    attachment = selectors.attachment_get(user=request.user, pk=pk)
+    path = services.attachment_open(actor=request.user, attachment=attachment)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------- announcements
+
+
+@web_view(SIGNED_IN, methods=("GET",))
+def announcement_list(request):
+    user = request.user
+    box = request.GET.get("box", "")
+    page = _page(request, selectors.announcement_list(user=user, filters={"box": box}))
+    return render(request, "support/announcement_list.html", {
+        "title": _("Announcements"), "page": page, "box": box,
+        "may_publish": has_cap(user, Cap.ANNOUNCEMENT_PUBLISH)})
+
+
+@web_view(Cap.ANNOUNCEMENT_PUBLISH)
+def announcement_new(request):
+    user = request.user
+    units = list(selectors.target_choices(user=user))
+    form = forms.AnnouncementForm(request.POST or None, request.FILES or None, units=units, root=user.org_unit)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        with errors_to_form(form):
+            announcement = services.announcement_publish(
+                actor=user, title=values["title"], body=values["body"], target_ids=values["targets"],
+                roles=values["roles"], stages=values["stages"], pinned=values["pinned"],
+                valid_from=values["valid_from"], valid_until=values["valid_until"], uploads=values["files"])
+            if announcement.request_id:
+                messages.success(request, _("The announcement waits for the approval of your level's leader."))
+            else:
+                messages.success(request, _("The announcement is published."))
+            return redirect("support:announcement_detail", pk=announcement.pk)
+    return render(request, "ui/form.html", {"title": _("New announcement"), "form": form,
+                                            "cancel_url": reverse("support:announcement_list"),
+                                            "submit": _("Publish")})
+
+
+@web_view(SIGNED_IN, methods=("GET",))
+def announcement_detail(request, pk):
+    """An announcement; opening it is its read receipt."""
+    user = request.user
+    announcement = selectors.announcement_get(user=user, pk=pk)
+    if services.announcement_mark_read(actor=user, announcement=announcement):
+        cache.delete(counts_key(user.pk))
+    own = announcement.org_unit_id == user.org_unit_id and has_cap(user, Cap.ANNOUNCEMENT_PUBLISH)
+    return render(request, "support/announcement_detail.html", {
+        "title": announcement.title, "announcement": announcement, "own": own,
+        "targets": [t.org_unit for t in announcement.targets.select_related("org_unit")],
+        "attachments": list(announcement.attachments.all()),
+        "totals": selectors.audience_totals(announcement=announcement) if own else None})
+
+
+@web_view(Cap.ANNOUNCEMENT_PUBLISH, methods=("GET",))
+def announcement_unread(request, pk):
+    """Who of the audience has not read it yet: totals, and the users page by page."""
+    announcement = selectors.announcement_of_publisher(user=request.user, pk=pk)
+    page = _page(request, selectors.audience_unread(announcement=announcement), 50)
+    return render(request, "support/announcement_unread.html", {
+        "title": _("Not read yet"), "announcement": announcement, "page": page,
+        "totals": selectors.audience_totals(announcement=announcement)})
