@@ -147,7 +147,7 @@ XUEJI_AUDIT_RETENTION_DAYS = env_int("XUEJI_AUDIT_RETENTION_DAYS", 185)
 # path; the default logs); the archive of purged rows, signed with SM2 (a private key in hex from the environment
 # or a key file outside the database and the repository).
 XUEJI_AUDIT_CHAIN_PARTITIONS = env_int("XUEJI_AUDIT_CHAIN_PARTITIONS", 16)
-XUEJI_AUDIT_ANCHOR_SENDER = os.environ.get("XUEJI_AUDIT_ANCHOR_SENDER", "xueji.audit.chain.log_sender")
+XUEJI_AUDIT_ANCHOR_SENDER = os.environ.get("XUEJI_AUDIT_ANCHOR_SENDER", "xueji.audit.verify.log_sender")
 XUEJI_AUDIT_ARCHIVE_DIR = Path(os.environ.get("XUEJI_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
 XUEJI_AUDIT_ARCHIVE_KEY = os.environ.get("XUEJI_AUDIT_ARCHIVE_KEY", "")
 XUEJI_AUDIT_ARCHIVE_KEY_FILE = os.environ.get("XUEJI_AUDIT_ARCHIVE_KEY_FILE", "")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from xueji.audit import chain
 from xueji.core.errors import Forbidden
 
 
@@ -70,12 +71,18 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise Forbidden("Audit events cannot be changed.", code="audit_append_only")
-        from xueji.audit.chain import chain_link
-
         using = kwargs.get("using") or "default"
         with transaction.atomic(using=using, savepoint=False):  # the head's lock lasts until the commit
-            chain_link(self, using=using)
+            self._link(using)
             super().save(*args, **kwargs)
+
+    def _link(self, using: str) -> None:
+        """Make this row (about to be inserted) the next link of its writer's partition (xueji/audit/chain.py)."""
+        head = AuditChainHead.locked(chain.writer_partition(), using=using)
+        self.chain_partition, self.chain_seq, self.chain_prev = head.partition, head.seq + 1, head.hash
+        row = {name: getattr(self, name) for name in chain.FIELDS}
+        row["ip"] = self._meta.get_field("ip").get_prep_value(self.ip) or None
+        self.chain_hash = chain.link_hash(head.hash, row)
 
     def delete(self, *args, **kwargs):
         raise Forbidden("Audit events cannot be deleted.", code="audit_append_only")
@@ -97,6 +104,22 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partition}: {self.seq} {self.hash[:12]}"
+
+    @classmethod
+    def locked(cls, partition: int, *, using: str = "default") -> "AuditChainHead":
+        """The partition's head, locked until the transaction ends; made on first use (from the partition's last
+        row, should the head table have been emptied)."""
+        heads = cls.objects.using(using).select_for_update()
+        head = heads.filter(partition=partition).first()
+        if head is not None:
+            return head
+        last = (AuditEvent.objects.using(using).filter(chain_partition=partition).order_by("-chain_seq")
+                .values("chain_seq", "chain_hash", "id").first())
+        cls.objects.using(using).bulk_create(
+            [cls(partition=partition, seq=last["chain_seq"] if last else 0,
+                 hash=last["chain_hash"] if last else chain.GENESIS, event_id=last["id"] if last else None)],
+            ignore_conflicts=True)
+        return heads.get(partition=partition)
 
 
 class AuditChainCheck(models.Model):

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 from django.test import override_settings
 
-from xueji.audit import archive, chain
+from xueji.audit import archive, chain, services, verify
 from xueji.audit.models import AuditChainCheck, AuditChainHead, AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock, crypto
@@ -60,7 +60,7 @@ def test_each_row_is_linked_to_the_previous_one_of_its_partition(rows):
         assert row.chain_prev == previous.chain_hash
     head = AuditChainHead.objects.get(partition=stored[0].chain_partition)
     assert (head.seq, head.hash, head.event_id) == (stored[-1].chain_seq, stored[-1].chain_hash, stored[-1].pk)
-    report = chain.chain_verify()
+    report = verify.chain_verify()
     assert report.ok and report.rows >= 5
 
 
@@ -96,7 +96,7 @@ def test_an_edited_row_given_a_fresh_hash_breaks_the_next_link(rows):
     _behind_the_back(f"UPDATE {TABLE} SET object_repr = 'forged', chain_hash = %s WHERE id = %s",
                      [chain.link_hash(row["chain_prev"], row), rows[2].pk])
 
-    (broken,) = chain.chain_verify().breaks
+    (broken,) = verify.chain_verify().breaks
     assert (broken.event_id, broken.problem) == (rows[3].pk, "relinked")
     assert f"#{rows[2].pk}" in broken.detail
 
@@ -104,7 +104,7 @@ def test_an_edited_row_given_a_fresh_hash_breaks_the_next_link(rows):
 def test_a_deleted_row_is_found_where_it_was(rows):
     _behind_the_back(f"DELETE FROM {TABLE} WHERE id = %s", [rows[1].pk])
 
-    (broken,) = chain.chain_verify().breaks
+    (broken,) = verify.chain_verify().breaks
     assert (broken.event_id, broken.seq, broken.problem) == (rows[2].pk, rows[2].chain_seq, "missing")
     assert "1 row(s) removed" in broken.detail
 
@@ -112,7 +112,7 @@ def test_a_deleted_row_is_found_where_it_was(rows):
 def test_the_newest_rows_deleted_are_found_by_the_head(rows):
     _behind_the_back(f"DELETE FROM {TABLE} WHERE id IN (%s, %s)", [rows[3].pk, rows[4].pk])
 
-    (broken,) = chain.chain_verify().breaks
+    (broken,) = verify.chain_verify().breaks
     assert (broken.problem, broken.seq) == ("head", rows[4].chain_seq)
     assert f"#{rows[2].pk}" in broken.detail
 
@@ -122,7 +122,7 @@ def test_a_row_inserted_without_a_link_is_reported(rows):
                      "object_repr, success, request_id) VALUES (%s, 'x', '', 'forged', '', '', '', true, '')",
                      [clock.now()])
 
-    (broken,) = chain.chain_verify().breaks
+    (broken,) = verify.chain_verify().breaks
     assert broken.problem == "unchained" and broken.event_id > rows[-1].pk
 
 
@@ -137,7 +137,7 @@ def test_the_head_is_rebuilt_from_the_log_when_its_table_was_emptied(rows):
     AuditChainHead.objects.all().delete()
     (later,) = _write(1)
     assert later.chain_seq == rows[-1].chain_seq + 1 and later.chain_prev == rows[-1].chain_hash
-    assert chain.chain_verify().ok
+    assert verify.chain_verify().ok
 
 
 def test_an_audit_row_costs_one_query_more_than_its_insert(rows, django_assert_num_queries):
@@ -168,37 +168,39 @@ def test_partitions_are_per_writer_and_spread(settings):
 
 def test_the_daily_anchor_records_each_head_once_a_day(rows, caplog):
     caplog.set_level("INFO", logger="xueji.audit.chain")
-    done = chain.anchor_if_due()
+    done = services.chain_anchor_if_due()
 
     assert done["intact"] and done["heads"] >= 1
     anchor = AuditEvent.objects.get(action="audit.anchor")
     p = str(rows[-1].chain_partition)
-    assert anchor.after["heads"][p]["hash"] == rows[-1].chain_hash and anchor.after["sent"] == "log"
-    assert "audit chain anchor" in caplog.text and rows[-1].chain_hash in caplog.text
-    assert chain.anchor_if_due() is None  # once a day
+    verified = AuditEvent.objects.get(action="audit.verify")  # the anchor verifies first, then anchors the heads
+    assert anchor.after["heads"][p] == {"seq": verified.chain_seq, "hash": verified.chain_hash,
+                                        "event_id": verified.pk}
+    assert anchor.after["sent"] == "log" and anchor.after["intact"]
+    assert "audit chain anchor" in caplog.text and verified.chain_hash in caplog.text
+    assert services.chain_anchor_if_due() is None  # once a day
     with clock.frozen(clock.now() + dt.timedelta(days=1)):
-        assert chain.anchor_if_due() is not None
+        assert services.chain_anchor_if_due() is not None
 
 
 def test_a_chain_rewritten_after_its_anchor_is_found_at_the_anchored_link(rows):
-    chain.anchor()
-    # Rewrite the last row and give it a consistent hash: only the anchor knows better.
-    last = AuditEvent.objects.filter(pk=rows[-1].pk).values(*chain.FIELDS, "chain_prev").get()
+    services.chain_anchor()
+    anchored = AuditEvent.objects.get(action="audit.anchor").after["heads"][str(rows[-1].chain_partition)]
+    # Rewrite the anchored row and give it a consistent hash: only the anchor knows better.
+    last = AuditEvent.objects.filter(pk=anchored["event_id"]).values(*chain.FIELDS, "chain_prev").get()
     last["object_repr"] = "forged"
     _behind_the_back(f"UPDATE {TABLE} SET object_repr = 'forged', chain_hash = %s WHERE id = %s",
-                     [chain.link_hash(last["chain_prev"], last), rows[-1].pk])
-    _behind_the_back(f"UPDATE {AuditChainHead._meta.db_table} SET hash = %s WHERE partition = %s",
-                     [chain.link_hash(last["chain_prev"], last), rows[-1].chain_partition])
+                     [chain.link_hash(last["chain_prev"], last), anchored["event_id"]])
 
-    problems = {(b.event_id, b.problem) for b in chain.chain_verify().breaks}
-    assert (rows[-1].pk, "anchor") in problems
+    (broken,) = verify.chain_verify().breaks
+    assert (broken.event_id, broken.problem) == (anchored["event_id"], "anchor")
 
 
 def test_the_anchor_goes_to_the_configured_sender(rows, settings):
     sent = []
     settings.XUEJI_AUDIT_ANCHOR_SENDER = f"{__name__}._sender"
     _SENT[:] = []
-    chain.anchor()
+    services.chain_anchor()
     sent = _SENT
     assert sent and str(rows[-1].chain_partition) in sent[0]
     assert AuditEvent.objects.get(action="audit.anchor").after["sent"] == "test"
@@ -249,7 +251,7 @@ def test_the_purge_archives_to_a_signed_file_and_the_chain_verifies_from_the_bou
     assert archive.archive_verify(path, public_key=archive_key.public_key)["problems"] == []
     purge = AuditEvent.objects.get(action="audit.purge")
     assert purge.after["boundaries"] == meta["boundaries"] and purge.after["archive"] == path.name
-    assert chain.chain_verify().ok
+    assert verify.chain_verify().ok
     call_command("audit_verify", archive=str(path))
 
 
@@ -275,7 +277,7 @@ def test_a_row_older_than_the_cutoff_after_a_younger_one_waits(db, archive_key):
 
     assert not AuditEvent.objects.filter(pk=first.pk).exists()
     assert AuditEvent.objects.filter(pk__in=[young.pk, late_old.pk]).count() == 2  # the chain stays one piece
-    assert chain.chain_verify().ok
+    assert verify.chain_verify().ok
 
 
 def test_the_purge_without_a_signing_key_refuses_and_deletes_nothing(db, settings):
@@ -327,6 +329,6 @@ def test_parallel_writers_never_fork_a_chain(transactional_db, settings):
 
     assert errors == []
     assert AuditEvent.objects.filter(action__startswith="test.parallel").count() == 16 * 18
-    report = chain.chain_verify()
+    report = verify.chain_verify()
     assert report.ok, report.breaks
     assert report.rows == 16 * 18

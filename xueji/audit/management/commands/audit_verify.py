@@ -4,9 +4,8 @@ links). Exit status 0 when intact, 1 when not. Records the check and audits itse
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xueji.audit import archive, chain
-from xueji.audit.services import audit_record
-from xueji.core import clock
+from xueji.audit import archive
+from xueji.audit.services import chain_check_run
 
 
 class Command(BaseCommand):
@@ -19,19 +18,14 @@ class Command(BaseCommand):
     def handle(self, *args, archive: str | None = None, database: str = "default", **options):
         if archive:
             return self._archive(archive)
-        started = clock.now()
-        report = chain.chain_verify(using=database)
-        chain.check_record(report, by="audit_verify", started_at=started, using=database)
-        audit_record(actor=None, username="system", action="audit.verify", object_type="audit.auditchaincheck",
-                     object_repr="audit_verify", success=report.ok,
-                     after={"rows": report.rows, "breaks": [b.as_dict() for b in report.breaks]})
-        self.stdout.write(f"{report.rows:,} links in {len(report.heads) + len({b.partition for b in report.breaks})} "
-                          f"partitions; {report.unchained:,} rows from before the chain.")
-        for b in report.breaks:
-            self.stdout.write(f"BROKEN partition {b.partition} row #{b.event_id} link {b.seq} ({b.problem}): "
-                              f"{b.detail}")
-        if not report.ok:
-            raise CommandError(f"The audit chain is broken in {len(report.breaks)} place(s).", returncode=1)
+        check = chain_check_run(actor=None, by="audit_verify", using=database)
+        self.stdout.write(f"{check.rows:,} links in {len(check.heads) + len({b['partition'] for b in check.breaks})} "
+                          f"partitions; {check.unchained:,} rows from before the chain.")
+        for b in check.breaks:
+            self.stdout.write(f"BROKEN partition {b['partition']} row #{b['event_id']} link {b['seq']} "
+                              f"({b['problem']}): {b['detail']}")
+        if not check.ok:
+            raise CommandError(f"The audit chain is broken in {len(check.breaks)} place(s).", returncode=1)
         self.stdout.write("The audit chain is intact.")
 
     def _archive(self, path: str) -> None:

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
 from django.db.models import Min, Q
 
-from xueji.audit import archive, chain
+from xueji.audit import archive, verify
 from xueji.audit.maintenance import AUDIT_TABLE, audit_maintenance, is_audit_owner, owner_role_use
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{count:,} audit rows are older than {days} days ({cutoff:%Y-%m-%d}).")
                 return
             rows = list(doomed.order_by("chain_partition", "chain_seq", "id").values(*archive.COLUMNS))
-            bounds = chain.boundaries(database)
+            bounds = verify.boundaries(database)
             for row in rows:
                 if row["chain_partition"] is not None:
                     bounds[str(row["chain_partition"])] = {"seq": row["chain_seq"], "hash": row["chain_hash"]}
