@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xueji.schools",
     "xueji.accounts",
     "xueji.audit",
+    "xueji.signing",
     "xueji.registry",
     "xueji.policy",
     "xueji.workflow",
@@ -151,6 +152,9 @@ XUEJI_AUDIT_ANCHOR_SENDER = os.environ.get("XUEJI_AUDIT_ANCHOR_SENDER", "xueji.a
 XUEJI_AUDIT_ARCHIVE_DIR = Path(os.environ.get("XUEJI_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
 XUEJI_AUDIT_ARCHIVE_KEY = os.environ.get("XUEJI_AUDIT_ARCHIVE_KEY", "")
 XUEJI_AUDIT_ARCHIVE_KEY_FILE = os.environ.get("XUEJI_AUDIT_ARCHIVE_KEY_FILE", "")
+# Operators' signatures (xueji/signing): the key that seals the software keys' SM2 private keys (the demo's UKey
+# stand-in); derived from SECRET_KEY when unset. A real UKey keeps the private key off the server.
+XUEJI_SIGNING_SEAL_KEY = os.environ.get("XUEJI_SIGNING_SEAL_KEY", "")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
