@@ -54,6 +54,7 @@ from xueji.schoolyear.choices import (
     SchoolState,
 )
 from xueji.schoolyear.models import ExamResult, Graduate, GraduationBatch, PromotionRun, PromotionSchool
+from xueji.schoolyear.signatures import batch_sign
 
 # ---------------------------------------------------------------- graduation (毕业/结业), compulsory stages
 
@@ -110,6 +111,7 @@ def _graduate(*, actor, school: School, ids: list[int], kind: str, stages: list[
         batch_size=2000)
     audit_record(actor=actor, action="schoolyear.graduation", obj=batch,
                  after={"kind": kind, "year": year, "count": len(ids), "stages": stages, "request": request_id})
+    batch_sign(batch, actor=actor, student_ids=ids, request_id=request_id)  # the registrar signs the batch
     return batch
 
 
