@@ -16,13 +16,14 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 VAR_DIR := $(or $(XUEJI_VAR_DIR),var)
 
-.PHONY: help install demo serve test lint check-deploy clean
+.PHONY: help install demo serve test lint scan check-deploy clean
 
 help:
 	@echo "make demo          set up, load the demo data and serve it on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	@echo "make test          set up and run the whole test suite (DATABASE_URL picks the database; SQLite by default)"
 	@echo "make install       only set up: .venv from requirements.lock, node_modules from package-lock.json"
 	@echo "make lint          ruff check, and the layer contract (import-linter, pyproject.toml)"
+	@echo "make scan          code scanning: bandit on xueji/ and config/, findings allowed only with a reason (pyproject.toml)"
 	@echo "make check-deploy  Django's deployment checks with the production settings"
 	@echo "make clean         remove .venv, node_modules, staticfiles and the demo database"
 
@@ -58,6 +59,10 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+
+# bandit; a finding fails unless [[tool.xueji.bandit_allow]] in pyproject.toml lists it with a reason.
+scan: install
+	$(PY) .ci/bandit_gate.py
 
 # Production settings with a throw-away secret key: warnings fail the check.
 check-deploy: install

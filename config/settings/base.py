@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xueji.schools",
     "xueji.accounts",
     "xueji.audit",
+    "xueji.signing",
     "xueji.registry",
     "xueji.policy",
     "xueji.workflow",
@@ -145,6 +146,17 @@ if os.environ.get("DATABASE_OWNER_URL"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Audit rows are kept at least 185 days (等保 2.0); `purge_audit_log` deletes older ones, never younger.
 XUEJI_AUDIT_RETENTION_DAYS = env_int("XUEJI_AUDIT_RETENTION_DAYS", 185)
+# The audit hash chain (xueji/audit/chain.py): partitions written in parallel; the daily anchor's sender (a dotted
+# path; the default logs); the archive of purged rows, signed with SM2 (a private key in hex from the environment
+# or a key file outside the database and the repository).
+XUEJI_AUDIT_CHAIN_PARTITIONS = env_int("XUEJI_AUDIT_CHAIN_PARTITIONS", 16)
+XUEJI_AUDIT_ANCHOR_SENDER = os.environ.get("XUEJI_AUDIT_ANCHOR_SENDER", "xueji.audit.verify.log_sender")
+XUEJI_AUDIT_ARCHIVE_DIR = Path(os.environ.get("XUEJI_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
+XUEJI_AUDIT_ARCHIVE_KEY = os.environ.get("XUEJI_AUDIT_ARCHIVE_KEY", "")
+XUEJI_AUDIT_ARCHIVE_KEY_FILE = os.environ.get("XUEJI_AUDIT_ARCHIVE_KEY_FILE", "")
+# Operators' signatures (xueji/signing): the key that seals the software keys' SM2 private keys (the demo's UKey
+# stand-in); derived from SECRET_KEY when unset. A real UKey keeps the private key off the server.
+XUEJI_SIGNING_SEAL_KEY = os.environ.get("XUEJI_SIGNING_SEAL_KEY", "")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -1,13 +1,18 @@
 """Append-only security audit log (等保 2.0): the application can insert rows, never change them."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from xueji.audit import chain
 from xueji.core.errors import Forbidden
 
 
 class AuditQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        raise Forbidden("Audit events are written one by one (each is a link of the hash chain).",
+                        code="audit_append_only")
+
     def update(self, **kwargs):
         raise Forbidden("Audit events cannot be changed.", code="audit_append_only")
 
@@ -35,6 +40,14 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     success = models.BooleanField(_("success"), default=True)
+    # The hash chain (audit.chain): the row's partition, its place in it, the previous row's hash and its own,
+    # SM3 over the previous hash and the row's canonical form. Written with the row, never changed; empty on rows
+    # older than the chain (and on rows inserted behind the application's back, which audit_verify reports).
+    chain_partition = models.SmallIntegerField(null=True, blank=True)
+    chain_seq = models.BigIntegerField(null=True, blank=True)
+    # Nullable, no default: SQLite adds such columns in place (anything else rebuilds the table, and its triggers).
+    chain_prev = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    chain_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     objects = AuditQuerySet.as_manager()
 
@@ -47,6 +60,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["ip", "action", "created_at"]),
             models.Index(fields=["actor_username", "created_at"]),
         ]
+        # Two links at one place of a partition (a forked chain) cannot be written, whatever the locks did.
+        # (Partial: SQLite creates a partial unique index in place, a plain one by rebuilding the table.)
+        constraints = [models.UniqueConstraint(fields=["chain_partition", "chain_seq"], name="audit_chain_link",
+                                               condition=models.Q(chain_partition__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
@@ -54,7 +71,74 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise Forbidden("Audit events cannot be changed.", code="audit_append_only")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using, savepoint=False):  # the head's lock lasts until the commit
+            self._link(using)
+            super().save(*args, **kwargs)
+
+    def _link(self, using: str) -> None:
+        """Make this row (about to be inserted) the next link of its writer's partition (xueji/audit/chain.py)."""
+        head = AuditChainHead.locked(chain.writer_partition(), using=using)
+        self.chain_partition, self.chain_seq, self.chain_prev = head.partition, head.seq + 1, head.hash
+        row = {name: getattr(self, name) for name in chain.FIELDS}
+        row["ip"] = self._meta.get_field("ip").get_prep_value(self.ip) or None
+        self.chain_hash = chain.link_hash(head.hash, row)
 
     def delete(self, *args, **kwargs):
         raise Forbidden("Audit events cannot be deleted.", code="audit_append_only")
+
+
+class AuditChainHead(models.Model):
+    """The last link of each partition of the audit chain. A writer locks its partition's head (SELECT ... FOR
+    UPDATE) before it links a row, so parallel writers of one partition queue and never fork it; the database
+    moves the head to the new row (the trigger of migration 0005), so a link costs one query more than the
+    insert. Only a cache of the log's own links: audit_verify checks it against them."""
+
+    partition = models.SmallIntegerField(primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    event_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.partition}: {self.seq} {self.hash[:12]}"
+
+    @classmethod
+    def locked(cls, partition: int, *, using: str = "default") -> "AuditChainHead":
+        """The partition's head, locked until the transaction ends; made on first use (from the partition's last
+        row, should the head table have been emptied)."""
+        heads = cls.objects.using(using).select_for_update()
+        head = heads.filter(partition=partition).first()
+        if head is not None:
+            return head
+        last = (AuditEvent.objects.using(using).filter(chain_partition=partition).order_by("-chain_seq")
+                .values("chain_seq", "chain_hash", "id").first())
+        cls.objects.using(using).bulk_create(
+            [cls(partition=partition, seq=last["chain_seq"] if last else 0,
+                 hash=last["chain_hash"] if last else chain.GENESIS, event_id=last["id"] if last else None)],
+            ignore_conflicts=True)
+        return heads.get(partition=partition)
+
+
+class AuditChainCheck(models.Model):
+    """One verification of every chain (audit_verify, the auditor's page, the daily anchor): what it found."""
+
+    started_at = models.DateTimeField(_("checked"))
+    finished_at = models.DateTimeField(null=True, blank=True)
+    by = models.CharField(_("by"), max_length=150, blank=True)
+    rows = models.BigIntegerField(_("rows checked"), default=0)
+    ok = models.BooleanField(_("intact"), default=False)
+    # [{"partition", "event_id", "seq", "problem", "detail"}, ...]: the first broken link of each broken partition.
+    breaks = models.JSONField(default=list, blank=True)
+    # {partition: {"seq", "hash", "rows"}}: each partition's last link as verified.
+    heads = models.JSONField(default=dict, blank=True)
+    unchained = models.BigIntegerField(_("rows before the chain"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("audit chain check")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"

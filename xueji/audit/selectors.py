@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from xueji.accounts.jurisdiction import within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.filters import AuditEventFilterSet
-from xueji.audit.models import AuditEvent
+from xueji.audit.models import AuditChainCheck, AuditChainHead, AuditEvent
 from xueji.core.errors import NotFound
 from xueji.regions.models import OrgKind
 
@@ -39,3 +39,13 @@ def audit_event_shown(*, user, event: AuditEvent) -> dict:
     by_key = event.object_type not in ORGANISATION_TYPES
     return {"before": shown.mapping(event.before, by_key=by_key), "after": shown.mapping(event.after, by_key=by_key),
             "object_repr": shown.text(event.object_repr)}
+
+
+def audit_chain_status(*, user) -> dict:
+    """What the auditor's chain page shows: the newest verification (by audit_verify, the page or the daily
+    anchor), the partitions' heads and the newest anchor. No personal data: ids, places and hashes only."""
+    require_cap(user, Cap.AUDIT_VIEW)
+    check = AuditChainCheck.objects.order_by("-started_at", "-id").first()
+    anchor = (AuditEvent.objects.filter(action="audit.anchor").order_by("-id")
+              .values("id", "created_at", "success").first())
+    return {"check": check, "heads": list(AuditChainHead.objects.order_by("partition")), "anchor": anchor}

@@ -6,10 +6,15 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.conf import settings
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from xueji.audit.models import AuditEvent
+from xueji.audit import verify
+from xueji.audit.chain import ANCHOR_ACTION
+from xueji.audit.models import AuditChainCheck, AuditEvent
 from xueji.core import clock, context
 
 
@@ -119,3 +124,49 @@ def audit_denial(*, actor: Any, path: str, method: str, status: int, code: str =
         return audit_record(actor=actor, action="access.denied", object_repr=path[:255], success=False,
                             after={"count": count, "minute": minute, "status": status, "method": method,
                                    "path": path[:255], "code": code})
+
+
+# ---------------------------------------------------------------------------------------- the hash chain
+
+def chain_check_run(*, actor: Any, by: str = "", using: str = "default") -> AuditChainCheck:
+    """Verify every chain now (audit_verify, the auditor's page), keep the outcome, audit it: failed when broken."""
+    started = clock.now()
+    report = verify.chain_verify(using=using)
+    name = by or (actor.get_username() if getattr(actor, "is_authenticated", False) else "system")
+    with transaction.atomic(using=using):
+        check = verify.check_record(report, by=name, started_at=started, using=using)
+        audit_record(actor=actor, username=name, action="audit.verify", object_type="audit.auditchaincheck",
+                     object_id=str(check.pk), object_repr=f"audit chain check #{check.pk}", success=report.ok,
+                     after={"rows": report.rows, "breaks": [b.as_dict() for b in report.breaks[:20]]})
+    if not report.ok:
+        verify.logger.error("audit chain broken: %s", [b.as_dict() for b in report.breaks[:20]])
+    return check
+
+
+def chain_anchor(*, by: str = "system", using: str = "default") -> dict:
+    """Verify the chains, then anchor each partition's head: the log, the configured sender (the level above),
+    an `audit.anchor` row."""
+    check = chain_check_run(actor=None, by=by, using=using)
+    heads = verify.anchor_heads(using)
+    sender = import_string(getattr(settings, "XUEJI_AUDIT_ANCHOR_SENDER", "xueji.audit.verify.log_sender"))
+    at = clock.now()
+    sent = sender(heads=heads, at=at)
+    with transaction.atomic(using=using):
+        audit_record(actor=None, username=by, action=ANCHOR_ACTION, object_type="audit.auditchainhead",
+                     object_repr=f"{len(heads)} partition heads", success=check.ok,
+                     after={"heads": heads, "sent": sent, "intact": check.ok, "check": check.pk})
+    return {"heads": len(heads), "intact": check.ok}
+
+
+def chain_anchor_if_due(using: str = "default") -> dict | None:
+    """The daily anchor (the jobs worker's maintenance runs this every minute): once per calendar day."""
+    start = timezone.localtime(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    if AuditEvent.objects.using(using).filter(action=ANCHOR_ACTION, created_at__gte=start).exists():
+        return None
+    if connections[using].vendor == "postgresql":  # one worker anchors: the others skip while it does
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [0x5845_554A_4943_4841])
+            if not cursor.fetchone()[0]:
+                return None
+            return chain_anchor(using=using)
+    return chain_anchor(using=using)

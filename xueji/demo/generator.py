@@ -219,7 +219,11 @@ def _kept_tables() -> set[str]:
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
 
-    return {AuditEvent._meta.db_table, ContentType._meta.db_table, Permission._meta.db_table}
+    from xueji.audit.models import AuditChainHead
+
+    # The audit chain's heads go with the log they are the heads of (emptied, the next links would repeat seqs).
+    return {AuditEvent._meta.db_table, AuditChainHead._meta.db_table, ContentType._meta.db_table,
+            Permission._meta.db_table}
 
 
 def reset_database() -> list[str]:

@@ -92,6 +92,7 @@ class TimelineEntry:
     note: str = ""  # a reason or a comment (free text: masked as text)
     request_id: int | None = None  # the request it belongs to or came from
     links: tuple[tuple[str, str], ...] = ()  # (label, url)
+    signed: bool | None = None  # a signed decision: its signature verified (True) or not (False); None: unsigned
 
     @property
     def cursor(self) -> Cursor:
@@ -170,6 +171,7 @@ def present(user, entries: list[TimelineEntry]) -> list[dict]:
             "request": {"id": entry.request_id, "title": presenter.text(ref.title), "url": ref.url,
                         "status": ref.status} if ref else None,
             "links": [{"label": presenter.text(str(label)), "url": url} for label, url in entry.links],
+            "signed": entry.signed,
         })
     return out
 

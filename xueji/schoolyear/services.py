@@ -55,6 +55,7 @@ from xueji.schoolyear.choices import (
     SchoolState,
 )
 from xueji.schoolyear.models import ExamResult, Graduate, GraduationBatch, PromotionRun, PromotionSchool
+from xueji.schoolyear.signatures import batch_sign, close_sign
 
 # ---------------------------------------------------------------- graduation (毕业/结业), compulsory stages
 
@@ -161,10 +162,16 @@ def _graduate_many(*, actor, eligible: dict[int, tuple], schools: dict[int, Scho
              "stages": sorted(set(stage_of.values()))}
     if len(batches) == 1:
         audit_record(actor=actor, action=action, obj=batches[0], after={**after, "year": batches[0].year})
+        batch_sign(batches[0], actor=actor, student_ids=ids, request_id=request_id)  # the registrar signs it
     else:
         audit_record(actor=actor, action=action, object_type="schoolyear.graduationbatch",
                      object_repr=f"{len(batches)} graduations",
                      after={**after, "batches": [b.pk for b in batches[:200]]})
+        batch_of = {b.school_id: b.pk for b in batches}
+        students: dict[int, list[int]] = {}
+        for pk in ids:
+            students.setdefault(batch_of[eligible[pk][0]], []).append(pk)
+        close_sign(batches, actor=actor, students=students)  # the authority signs the whole close once
     return batches
 
 

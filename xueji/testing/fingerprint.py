@@ -6,8 +6,10 @@ from django.apps import apps
 from django.db import connection
 
 # What a refused request may still write: the audit log (and the per-minute counter that coalesces refusals into
-# it), the session (each request pushes the idle timeout) and login-attempt records. Everything else is business.
-NOT_BUSINESS = {"audit_auditevent", "accounts_denialcounter", "django_session", "axes_accessattempt",
+# it, and the heads of its hash chain), the session (each request pushes the idle timeout) and login-attempt
+# records. Everything else is business.
+NOT_BUSINESS = {"audit_auditevent", "audit_auditchainhead", "accounts_denialcounter", "django_session",
+                "axes_accessattempt",
                 "axes_accesslog", "axes_accessfailurelog"}
 VOLATILE_COLUMNS = {"last_login"}  # force_login between requests sets it
 _query: dict[str, object] = {}

@@ -83,6 +83,19 @@ def request_actions(*, request: Request):
     return request.actions.select_related("actor", "org_unit", "step").order_by("at", "id")
 
 
+def request_actions_signed(*, request: Request) -> list:
+    """The request's actions, each with `signed`: its signature verified (True), not (False), unsigned (None)."""
+    from xueji.workflow.signatures import actions_verified
+
+    actions = list(request_actions(request=request))
+    for action in actions:
+        action.request = request  # the type of what was decided, without a query per action
+    verdicts = actions_verified(actions)
+    for action in actions:
+        action.signed = verdicts[action.pk]
+    return actions
+
+
 def request_proofs(*, request: Request) -> QuerySet[Proof]:
     return request.proofs.select_related("uploaded_by").order_by("uploaded_at", "id")
 

@@ -38,6 +38,7 @@ from xueji.workflow.models import (
     Subject,
 )
 from xueji.workflow.resolvers import resolve
+from xueji.workflow.signatures import action_sign
 from xueji.workflow.types import RequestType, request_type, subject_kind
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def _set_status(request: Request, status: str, *, actor, action: str, step: Step
     request.save()
     done = Action.objects.create(request=request, step=step, kind=action, actor=actor, org_unit=actor.org_unit,
                                  comment=comment, data=data, status_after=status, at=now)
+    action_sign(done, request_type=request.type)  # a decision is signed by its operator (signatures.py)
     audit_record(actor=actor, action=f"request.{action}", obj=request,
                  before={"status": before} if before not in (status, NEW) else None,
                  after={"type": request.type, "status": status, "round": request.round,

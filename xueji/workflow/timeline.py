@@ -31,6 +31,7 @@ from xueji.registry.timeline import (
 )
 from xueji.workflow.models import Action, ActionKind, Proof, Request, RequestStatus, RequestSubject
 from xueji.workflow.selectors import request_list
+from xueji.workflow.signatures import actions_verified
 from xueji.workflow.types import request_type
 
 PUPIL = "registry.student"
@@ -112,14 +113,15 @@ def action_entries(*, user, student: Student, before: Cursor | None, limit: int)
     requests = _visible_ids(user, student)
     if not requests:
         return []
-    rows = (Action.objects.filter(request_id__in=requests).filter(older_than(before, "request"))
-            .select_related("request", "actor", "org_unit").order_by("-at", "-id")[:limit])
+    rows = list(Action.objects.filter(request_id__in=requests).filter(older_than(before, "request"))
+                .select_related("request", "actor", "org_unit").order_by("-at", "-id")[:limit])
+    signed = actions_verified(rows)
     return [TimelineEntry(
         at=row.at, source="request", key=row.pk, kind=f"request.{row.kind}",
         title=f"{_type_label(row.request.type)}：{row.get_kind_display()}", icon=_ICONS.get(row.kind, "bi-dot"),
         tone=_TONES.get(row.kind, "secondary"), actor=row.actor.full_name or row.actor.username,
-        org=row.org_unit.name, changes=_payload_changes(row), note=row.comment, request_id=row.request_id)
-        for row in rows]
+        org=row.org_unit.name, changes=_payload_changes(row), note=row.comment, request_id=row.request_id,
+        signed=signed.get(row.pk)) for row in rows]
 
 
 def proof_entries(*, user, student: Student, before: Cursor | None, limit: int) -> list[TimelineEntry]:

@@ -163,8 +163,9 @@ def test_granting_refuses_a_role_that_owns_the_tables():
         app_role_grant(role=connection.settings_dict["USER"])
 
 
-def _manage(*args, database_url, owner_url=None):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url}
+def _manage(*args, database_url, owner_url=None, **extra_env):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url,
+           **extra_env}
     env.pop("DATABASE_OWNER_URL", None)
     if owner_url:
         env["DATABASE_OWNER_URL"] = owner_url
@@ -188,12 +189,15 @@ def test_the_retention_purge_refuses_to_run_as_the_application_role(granted):
     assert set(AuditEvent.objects.values_list("pk", flat=True)) == {old.pk, young.pk}
 
 
-def test_the_retention_purge_runs_as_the_owner_and_is_audited(granted):
+def test_the_retention_purge_runs_as_the_owner_and_is_audited(granted, tmp_path):
+    from xueji.core.crypto import sm2_generate_key
+
     old, young = _old_and_new_events()
     owner = connection.settings_dict
 
     done = _manage("purge_audit_log", database_url=_url(*granted),
-                   owner_url=_url(owner["USER"], owner.get("PASSWORD") or ""))
+                   owner_url=_url(owner["USER"], owner.get("PASSWORD") or ""),
+                   XUEJI_AUDIT_ARCHIVE_KEY=sm2_generate_key().private_key, XUEJI_AUDIT_ARCHIVE_DIR=str(tmp_path))
 
     assert done.returncode == 0, done.stderr
     assert "Deleted 1 audit rows" in done.stdout
@@ -201,6 +205,7 @@ def test_the_retention_purge_runs_as_the_owner_and_is_audited(granted):
     assert AuditEvent.objects.filter(pk=young.pk).exists()
     purge = AuditEvent.objects.get(action="audit.purge")
     assert purge.after["deleted"] == 1 and purge.after["retention_days"] == 185
+    assert len(list(tmp_path.glob("audit-*.jsonl"))) == 1  # archived, signed, before the delete
 
 
 def test_migrate_runs_as_the_owner_and_grants_the_application_role(app_role):

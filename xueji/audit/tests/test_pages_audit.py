@@ -26,3 +26,41 @@ def test_audit_list_filters_and_detail(world, login):
     # An auditor of another city sees nothing of it.
     other = login(world.user("hefei", "auditor"))
     assert other.get(reverse("audit:audit_detail", args=[event.pk])).status_code == 404
+
+
+def test_the_auditor_sees_the_chain_verifies_it_and_sees_where_it_broke(world, login, django_assert_max_num_queries):
+    from django.db import connection
+
+    from xueji.audit.models import AuditChainCheck, AuditEvent
+
+    event = audit_record(actor=None, username="system", action="test.chain", object_repr="before")
+    client = login(world.user("huangshan", "auditor"))
+    assert 'data-testid="chain-unverified"' in client.get(reverse("audit:audit_chain")).content.decode()
+
+    response = client.post(reverse("audit:audit_chain"))
+    assert response.status_code == 302
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("audit:audit_chain")).content.decode()
+    assert 'data-testid="chain-ok"' in html
+    assert AuditEvent.objects.filter(action="audit.verify", actor_username=world.user("huangshan", "auditor").username,
+                                     success=True).exists()
+
+    with connection.cursor() as cursor:  # behind the application's back (the test's transaction restores it)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_update")
+        else:
+            cursor.execute("DROP TRIGGER audit_no_update")
+        cursor.execute("UPDATE audit_auditevent SET object_repr = 'after' WHERE id = %s", [event.pk])
+    client.post(reverse("audit:audit_chain"))
+    html = client.get(reverse("audit:audit_chain")).content.decode()
+    assert 'data-testid="chain-broken"' in html and f"#{event.pk}" in html and "edited" in html
+    assert AuditChainCheck.objects.filter(ok=False).count() == 1
+
+
+def test_the_chain_page_is_the_auditors_only(world, login):
+    client = login(world.user("tunxi_primary", "registrar"))
+    assert client.get(reverse("audit:audit_chain")).status_code == 403
+    assert client.post(reverse("audit:audit_chain")).status_code == 403
+    from xueji.audit.models import AuditChainCheck
+
+    assert not AuditChainCheck.objects.exists()

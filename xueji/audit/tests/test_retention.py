@@ -13,6 +13,15 @@ from xueji.audit.models import AuditEvent
 from xueji.core import clock
 
 
+@pytest.fixture(autouse=True)
+def archive_key(settings, tmp_path):
+    """The purge archives what it deletes, signed: a key for these tests."""
+    from xueji.core.crypto import sm2_generate_key
+
+    settings.XUEJI_AUDIT_ARCHIVE_KEY = sm2_generate_key().private_key
+    settings.XUEJI_AUDIT_ARCHIVE_DIR = tmp_path
+
+
 @pytest.fixture
 def ages(db):
     now = clock.now()

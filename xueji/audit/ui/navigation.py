@@ -10,4 +10,5 @@ register(
     Entry("audit:audit_list", _("Audit log"), "bi-shield-check", "operations", order=10,
           count=lambda user: selectors.audit_event_list(user=user, filters={"since": clock.today()}).count(),
           text=_("Security events of your jurisdiction: logins, changes, exports. Today:")),
+    Entry("audit:audit_chain", _("Audit chain"), "bi-link-45deg", "operations", order=11),
 )

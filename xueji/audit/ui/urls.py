@@ -8,4 +8,5 @@ app_name = "audit"
 urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/<int:pk>/", views.audit_detail, name="audit_detail"),
+    path("audit/chain/", views.audit_chain, name="audit_chain"),
 ]

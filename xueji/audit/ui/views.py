@@ -3,11 +3,13 @@ in `xueji.ui.errors` (one place). Nothing here touches Model.objects."""
 
 import json
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap
 from xueji.audit import selectors as audit_selectors
+from xueji.audit import services as audit_services
 from xueji.audit.filters import AuditEventFilterSet
 from xueji.audit.ui import tables
 from xueji.ui.errors import web_view
@@ -44,3 +46,16 @@ def audit_detail(request, pk):
     return render(request, "audit/audit_detail.html", {"event": event, "object_repr": shown["object_repr"],
                                                        "changes": changes, "before": _pretty(shown["before"]),
                                                        "after": _pretty(shown["after"])})
+
+
+@web_view(Cap.AUDIT_VIEW, methods=("GET", "POST"))
+def audit_chain(request):
+    """The hash chain of the audit log: the newest verification and where it broke; POST verifies now."""
+    if request.method == "POST":
+        check = audit_services.chain_check_run(actor=request.user)
+        if check.ok:
+            messages.success(request, _("The audit chain is intact."))
+        else:
+            messages.error(request, _("The audit chain is broken: see the first broken link of each partition."))
+        return redirect("audit:audit_chain")
+    return render(request, "audit/audit_chain.html", audit_selectors.audit_chain_status(user=request.user))

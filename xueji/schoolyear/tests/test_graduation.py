@@ -146,3 +146,18 @@ def test_the_graduation_page_and_api(scene, client):
     assert api.status_code == 409 and api.json()["code"] == "not_final_grade"
     revert = client.post(reverse("api:graduation-revert", args=[one.pk]), {}, content_type="application/json")
     assert revert.status_code == 200 and _statuses(scene)[one.pk] == "01"
+
+
+def test_a_graduation_batch_is_signed_by_its_registrar_and_a_changed_batch_is_not_verified(scene):
+    from xueji.schoolyear.signatures import SUBJECT, batch_verified
+    from xueji.signing.models import Signature
+
+    one, two, _kept = scene.graduating
+    batch = graduation_graduate(actor=_registrar(scene), school=scene.schools["tunxi_primary"],
+                                student_ids=[one.pk, two.pk])
+    signature = Signature.objects.get(subject=SUBJECT, object_id=batch.pk)
+    assert signature.signer == _registrar(scene)
+    assert batch_verified(batch) is True
+
+    GraduationBatch.objects.filter(pk=batch.pk).update(count=3)  # behind the application's back
+    assert batch_verified(GraduationBatch.objects.get(pk=batch.pk)) is False

@@ -110,3 +110,16 @@ def test_the_calendar_shows_where_admission_stands_per_county(scene, client):
     page = client.get(reverse("schoolyear:calendar")).content.decode()
     cell = page.split('data-testid="admission"')[1].split("</td>")[0]
     assert "123" in cell
+
+
+def test_the_close_is_signed_once_and_each_batch_verifies(two_schools):
+    from xueji.schoolyear.models import Graduate
+    from xueji.schoolyear.signatures import batch_verified
+    from xueji.signing.models import Signature
+
+    graduation_close(actor=two_schools.user("huangshan", "registrar"))
+    assert Signature.objects.filter(subject="schoolyear.graduation_close").count() == 1
+    batches = list(GraduationBatch.objects.all())
+    assert len(batches) == 2 and all(batch_verified(b) is True for b in batches)
+    Graduate.objects.filter(batch=batches[0]).first().delete()  # a graduate row removed behind the app's back
+    assert batch_verified(batches[1]) is False

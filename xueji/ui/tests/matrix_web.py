@@ -174,6 +174,8 @@ WEB_CASES: list[Case] = [
          data=lambda o, u, s: {"is_active": "1"}, ok=REDIRECT),
     _web("audit:audit_list", cap=Cap.AUDIT_VIEW),
     _web("audit:audit_detail", cap=Cap.AUDIT_VIEW, obj="audit"),
+    _web("audit:audit_chain", cap=Cap.AUDIT_VIEW),
+    _web("audit:audit_chain", "post", cap=Cap.AUDIT_VIEW, ok=REDIRECT),
     _web("jobs:job_list", cap=Cap.JOB_VIEW),
     _web("jobs:job_detail", cap=Cap.JOB_VIEW, obj="job"),
     _web("jobs:job_progress", cap=Cap.JOB_VIEW, obj="job"),

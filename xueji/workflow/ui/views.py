@@ -125,7 +125,7 @@ def _detail(request, request_obj, *, decision_form=None, proof_form=None, status
     returned = request_obj.status == RequestStatus.RETURNED
     context = {
         "req": request_obj, "type_label": request_type(request_obj.type).label, "rounds": rounds,
-        "actions": workflow_selectors.request_actions(request=request_obj),
+        "actions": workflow_selectors.request_actions_signed(request=request_obj),
         "proofs": workflow_selectors.request_proofs(request=request_obj),
         "current_step": step, "can_decide": can_decide, "can_reject": permitted.reject,
         "can_cancel": permitted.cancel, "can_complete": permitted.complete,
