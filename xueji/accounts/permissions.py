@@ -25,6 +25,8 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.USER_MANAGE: {Role.SYSADMIN},
     Cap.AUDITOR_MANAGE: {Role.AUDITOR},
     Cap.AUDIT_VIEW: {Role.AUDITOR},
+    # The security administrator (安全管理员): second factors, lockouts, password loans, security settings.
+    Cap.SECURITY_MANAGE: {Role.SECURITY},
     Cap.JOB_VIEW: _ALL_BUT_AUDITOR,
     # System configuration (系统配置管理) is the system administrators' (系统管理员负责系统配置管理, 不参与学籍业务
     # 管理): the administrator of each level sets that level's settings; the business roles read those that bind them.
