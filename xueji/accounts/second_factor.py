@@ -181,7 +181,7 @@ def reset(*, actor: User, user: User) -> User:
     codes); the user's sessions and tokens end and they enrol again at the next sign-in."""
     from xueji.accounts.services import revoke_credentials
 
-    require_cap(actor, Cap.SECURITY_MANAGE)
+    require_cap(actor, Cap.SECOND_FACTOR_RESET)
     require_org_within(actor, user.org_unit)
     if user.pk == actor.pk or user.org_unit_id == actor.org_unit_id:
         raise Forbidden("A second factor is reset by the security administrator of a level above.",

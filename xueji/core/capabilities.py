@@ -46,6 +46,7 @@ class Cap(StrEnum):
     AUDITOR_MANAGE = "auditor.manage"
     AUDIT_VIEW = "audit.view"
     SECURITY_MANAGE = "security.manage"
+    SECOND_FACTOR_RESET = "second_factor.reset"
     JOB_VIEW = "job.view"
     POLICY_VIEW = "policy.view"
     POLICY_MANAGE = "policy.manage"

@@ -244,7 +244,7 @@ class UserUnlockApi(SelectorMixin, generics.GenericAPIView):
         return Response(UserSerializer(user).data)
 
 
-@requires(Cap.SECURITY_MANAGE)
+@requires(Cap.SECOND_FACTOR_RESET)
 class UserResetSecondFactorApi(SelectorMixin, generics.GenericAPIView):
     """Delete the account's second factor; it enrols again at its next sign-in (its sessions and tokens end)."""
 

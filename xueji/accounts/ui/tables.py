@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.models import Role
+from xueji.accounts.permissions import Cap, has_cap
 from xueji.accounts.selectors import enrolled_user_ids, locked_usernames
 from xueji.ui.tables import Base, badge
 
@@ -112,7 +113,8 @@ class SecurityUserTable(UserTable):
                 'name="csrfmiddlewaretoken" value="{}"><button type="submit" class="btn btn-outline-warning btn-sm">'
                 '<i class="bi bi-unlock"></i> {}</button></form>',
                 reverse("accounts:user_unlock", args=[record.pk]), _("Unlock this account?"), token, _("Unlock")))
-        if record.pk in self._enrolled_on_page() and record.org_unit_id != getattr(self._actor, "org_unit_id", None):
+        if record.pk in self._enrolled_on_page() and record.org_unit_id != self._actor.org_unit_id and \
+                has_cap(self._actor, Cap.SECOND_FACTOR_RESET):
             parts.append(format_html(
                 '<form method="post" action="{}" class="d-inline" data-confirm="{}"><input type="hidden" '
                 'name="csrfmiddlewaretoken" value="{}"><button type="submit" class="btn btn-outline-danger btn-sm" '

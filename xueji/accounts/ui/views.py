@@ -179,7 +179,7 @@ user_unlock = command_view(
     done=lambda target, _result: _("Account %(username)s was unlocked.") % {"username": target.username},
     then="accounts:security_user_list")
 user_reset_second_factor = command_view(
-    Cap.SECURITY_MANAGE, get=account_selectors.security_user_get,
+    Cap.SECOND_FACTOR_RESET, get=account_selectors.security_user_get,
     run=lambda request, target: second_factor.reset(actor=request.user, user=target),
     done=lambda target, _result: _("The second factor of %(username)s was reset; the user enrols again at the "
                                    "next sign-in.") % {"username": target.username},
@@ -220,6 +220,8 @@ def mfa_verify(request):
 def mfa_enrol(request):
     """Enrolment (first sign-in, or after a reset): the QR code and the secret of a new TOTP device, confirmed with
     a first code; then the recovery codes, shown this once."""
+    if not second_factor.required(request.user) or second_factor.session_verified(request):
+        return _after_second_factor(request)
     if second_factor.is_enrolled(request.user):
         return redirect("accounts:mfa_verify")
     device = second_factor.enrolment_start(user=request.user)
