@@ -41,14 +41,19 @@ TOTP_NAME = "totp"
 RECOVERY_NAME = "recovery"
 
 
-def required(user) -> bool:
-    """Whether the user's roles need a second factor: the administrators, leaders and authority registrars."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    roles = user.role_set
-    if roles & (EXCLUSIVE_ROLES | {Role.LEADER}):
+def role_needs(role: str, kind: str) -> bool:
+    """Whether a role at an org unit of this kind needs a second factor: the administrators (三员), leaders, and the
+    authorities' registrars (the approvers of the workflow's steps)."""
+    if role in EXCLUSIVE_ROLES or role == Role.LEADER:
         return True
-    return Role.REGISTRAR in roles and user.org_unit is not None and user.org_unit.kind != OrgKind.SCHOOL
+    return role == Role.REGISTRAR and kind != OrgKind.SCHOOL
+
+
+def required(user) -> bool:
+    """Whether the user's roles need a second factor (`role_needs`)."""
+    if not getattr(user, "is_authenticated", False) or user.org_unit is None:
+        return False
+    return any(role_needs(role, user.org_unit.kind) for role in user.role_set)
 
 
 def session_verified(request) -> bool:
@@ -176,6 +181,21 @@ def throttled(user) -> bool:
 
 
 @transaction.atomic
+def enrolment_preset(*, key_hex: str) -> int:
+    """The demo's accounts (xueji/demo only): every account that needs a second factor and has none gets a
+    confirmed TOTP device with this shared key, so the demo can be signed into with any authenticator app set to
+    the printed secret. Never for a real deployment (the demo data command refuses to run there)."""
+    from xueji.accounts.models import RoleAssignment
+
+    have = TOTPDevice.objects.filter(confirmed=True).values("user_id")
+    rows = RoleAssignment.objects.exclude(user__in=have).values_list("user_id", "role", "user__org_unit__kind")
+    users = sorted({user_id for user_id, role, kind in rows if kind and role_needs(role, kind)})
+    TOTPDevice.objects.bulk_create([TOTPDevice(user_id=pk, name=TOTP_NAME, key=key_hex, confirmed=True)
+                                    for pk in users])
+    return len(users)
+
+
+@transaction.atomic
 def reset(*, actor: User, user: User) -> User:
     """The security administrator of a level above deletes a user's second factor (TOTP device and recovery
     codes); the user's sessions and tokens end and they enrol again at the next sign-in."""
@@ -185,7 +205,7 @@ def reset(*, actor: User, user: User) -> User:
     require_org_within(actor, user.org_unit)
     if user.pk == actor.pk or user.org_unit_id == actor.org_unit_id:
         raise Forbidden("A second factor is reset by the security administrator of a level above.",
-                        code="manager_level")
+                        code="second_factor_level")
     had = is_enrolled(user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()

@@ -41,7 +41,7 @@ def test_create_user_showsfield_errors(world, login):
     weak = client.post(reverse("accounts:user_create"), _user(unit, password="abc")).content.decode()
     assert any("密码至少需要 8 个字符。" in e for e in field_errors(weak))
     duties = client.post(reverse("accounts:user_create"), _user(unit, roles=["sysadmin", "registrar"])).content.decode()
-    assert "系统管理员和安全审计员不得兼任其他角色（三权分立）。" in field_errors(duties)
+    assert "系统管理员、安全管理员和审计员不得兼任其他角色（三员分立）。" in field_errors(duties)
     taken = client.post(reverse("accounts:user_create"), _user(unit, username="tunxi_leader")).content.decode()
     assert "该用户名已被使用。" in field_errors(taken)
     no_roles = client.post(reverse("accounts:user_create"), _user(unit, roles=[])).content.decode()

@@ -19,7 +19,7 @@ class LoginForm(forms.Form):
 
 
 class SecondFactorForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=32, strip=True, help_text=_(
+    code = forms.CharField(label=_("Verification code"), max_length=32, strip=True, help_text=_(
         "The 6-digit code of your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}))
 

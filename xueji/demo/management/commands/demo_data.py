@@ -102,6 +102,7 @@ class Command(BaseCommand):
         admissions = demo_admissions_data()
         if admissions:
             self.stdout.write(f"  admission: {', '.join(admissions)}")
+        demo.demo_second_factors()  # the accounts that need a second factor share the demo's TOTP secret
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
     def _print_accounts(self, accounts: list[demo.DemoAccount]) -> None:
@@ -112,3 +113,7 @@ class Command(BaseCommand):
         self.stdout.write(accounts_table(accounts))
         self.stdout.write("")
         self.stdout.write(f"Password of every demo account: {demo.DEMO_PASSWORD}")
+        secret = demo.demo_totp_secret()
+        self.stdout.write(f"Second factor of the administrators, leaders and authority registrars: add the TOTP "
+                          f"secret {secret} to an authenticator app (or run `oathtool --totp -b {secret}`) and "
+                          "enter its code after the password.")
