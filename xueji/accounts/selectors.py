@@ -22,10 +22,12 @@ def _below(user) -> Q:
 
 def user_list(*, user, filters: dict | None = None) -> QuerySet[User]:
     """Accounts a system administrator manages (the rule of accounts.services._require_manager_of): business
-    accounts of their unit and below, system administrators of the levels below, and their own. Never auditors."""
+    accounts of their unit and below, system and security administrators of the levels below, and their own.
+    Never auditors."""
     require_cap(user, Cap.USER_MANAGE)
     qs = within(User.objects.select_related("org_unit").prefetch_related("role_assignments"), user)
-    qs = qs.filter(~_holds(*EXCLUSIVE_ROLES) | (_holds(Role.SYSADMIN) & _below(user)) | Q(pk=user.pk))
+    qs = qs.filter(~_holds(*EXCLUSIVE_ROLES) | (_holds(Role.SYSADMIN, Role.SECURITY) & _below(user))
+                   | Q(pk=user.pk))
     return UserFilterSet.narrow(qs, filters)
 
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
@@ -21,8 +22,8 @@ def _handles(view, method: str) -> bool:
 
 
 class SecondFactorRequired(exceptions.PermissionDenied):
-    default_detail = ("This account needs a second factor: verify it on the web, or request a token with a "
-                      "one-time code at /api/v1/auth/token/.")
+    default_detail = gettext_lazy("This account needs a second factor: verify it (or enrol one) on the web, or "
+                                  "request a token with a one-time code at /api/v1/auth/token/.")
     default_code = "second_factor_required"
 
 

@@ -246,3 +246,19 @@ def test_the_sysadmin_no_longer_unlocks(world):
         services.user_unlock(actor=admin, user=registrar)
 
     assert exc.value.code == "permission_denied"
+
+
+def test_the_sysadmin_of_the_level_above_manages_security_administrator_accounts(world):
+    from xueji.accounts import selectors
+
+    county, school = world.user("tunxi", "sysadmin"), world.user("tunxi_primary", "sysadmin")
+    security = world.user("tunxi_primary", "security")
+
+    assert selectors.user_list(user=county).filter(pk=security.pk).exists()
+    assert not selectors.user_list(user=school).filter(pk=security.pk).exists()
+    with pytest.raises(Forbidden) as exc:
+        services.user_update(actor=school, user=security, full_name="x")
+    assert exc.value.code == "manager_level"
+    services.user_update(actor=county, user=security, full_name="屯溪小学安全管理员")
+    security.refresh_from_db()
+    assert security.full_name == "屯溪小学安全管理员"

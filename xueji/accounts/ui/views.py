@@ -160,6 +160,8 @@ def _set_active_done(target, is_active: bool) -> str:
 
 user_set_active = command_view(Cap.USER_MANAGE, get=account_selectors.user_get, run=_set_active,
                                done=_set_active_done, then="accounts:user_edit", then_object=True)
+
+
 # ---------------------------------------------------------------- the security administrator (三员分立)
 
 @web_view(Cap.SECURITY_MANAGE, methods=("GET",))
