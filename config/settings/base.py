@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "xueji.core",
     "xueji.regions",
     "xueji.schools",
@@ -88,10 +91,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session's second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xueji.accounts.middleware.SessionLifetimeMiddleware",
+    "xueji.accounts.middleware.SecondFactorMiddleware",  # before the password policy: MFA first (T-MFA-01)
     "xueji.accounts.middleware.PasswordPolicyMiddleware",
     "xueji.support.middleware.PresenceMiddleware",  # support staff's last request, at most once a minute
 ]
@@ -182,6 +187,12 @@ XUEJI_PASSWORD_HISTORY = env_int("XUEJI_PASSWORD_HISTORY", 5)  # a new password 
 XUEJI_IP_FAILURE_LIMIT = env_int("XUEJI_IP_FAILURE_LIMIT", 100)
 XUEJI_IP_FAILURE_WINDOW_MINUTES = env_int("XUEJI_IP_FAILURE_WINDOW_MINUTES", 15)
 XUEJI_TOKEN_TTL_HOURS = env_int("XUEJI_TOKEN_TTL_HOURS", 12)
+# The second factor (TOTP, django-otp; xueji/accounts/second_factor.py). Wrong codes are throttled per device:
+# after the n-th consecutive failure the device refuses every code for FACTOR * 2^(n-1) seconds.
+OTP_TOTP_ISSUER = os.environ.get("XUEJI_OTP_ISSUER", "Xueji")
+OTP_TOTP_THROTTLE_FACTOR = env_int("XUEJI_OTP_THROTTLE_FACTOR", 1)
+OTP_STATIC_THROTTLE_FACTOR = env_int("XUEJI_OTP_THROTTLE_FACTOR", 1)
+XUEJI_RECOVERY_CODES = 10  # single-use recovery codes shown once at enrolment
 # Proxies in front of the server that append to X-Forwarded-For (1 behind the documented nginx; 0: none, the
 # header is ignored). The client address, for the audit log and the per-IP login limit, is the Nth from the right.
 XUEJI_TRUSTED_PROXIES = env_int("XUEJI_TRUSTED_PROXIES", 0)

@@ -12,7 +12,8 @@ MESSAGES = {
     "roles_required": _("A user needs at least one role."),
     "unknown_role": _("Unknown role."),
     "role_not_at_level": _("This role does not exist at the level of the chosen organisation unit."),
-    "separation_of_duties": _("System administrators and auditors hold no other role (separation of duties)."),
+    "separation_of_duties": _("System administrators, security administrators and auditors hold no other role "
+                              "(separation of duties)."),
     "username_taken": _("This username is taken."),
     "self_escalation": _("You cannot change your own roles or organisation unit."),
     "self_deactivate": _("You cannot deactivate your own account."),
@@ -21,9 +22,17 @@ MESSAGES = {
     "password_reused": _("The new password must differ from your recent passwords."),
     "auditor_accounts": _("Auditor accounts are managed by the auditor of a level above only, and auditors manage "
                           "no other accounts (separation of duties)."),
-    "manager_level": _("System administrator and auditor accounts are managed from the level above."),
-    "duty_change": _("An account keeps its duty (system administration, audit or business); create a new account "
-                     "for the other duty."),
+    "manager_level": _("Administrator accounts are managed from the level above."),
+    "duty_change": _("An account keeps its duty (system administration, security administration, audit or "
+                     "business); create a new account for the other duty."),
+    # The second factor (accounts/second_factor.py).
+    "second_factor_invalid": _("The code is wrong, expired or already used. Wait for the next code and try again."),
+    "second_factor_required": _("This account needs a second factor: send a one-time code of your authenticator "
+                                "app (or a recovery code) as otp."),
+    "second_factor_not_enrolled": _("This account must set up its second factor: sign in on the web first."),
+    "second_factor_enrolled": _("A second factor is already set up; ask the security administrator of the level "
+                                "above to reset it."),
+    "second_factor_level": _("A second factor is reset by the security administrator of a level above."),
 }
 
 messages.register(by_code=MESSAGES)

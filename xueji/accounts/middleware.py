@@ -85,3 +85,30 @@ class SessionTouchMiddleware:
         if session.modified or not isinstance(touched, int | float) or now - touched >= TOUCH_EVERY_SECONDS:
             session[TOUCHED_KEY] = now  # marks it modified: SessionMiddleware saves it with a new expiry
         return response
+
+
+SECOND_FACTOR_MESSAGE = ("This account needs a second factor: verify it (or enrol one) on the web, or request a token "
+                         "with a one-time code at /api/v1/auth/token/.")
+
+
+class SecondFactorMiddleware:
+    """T-MFA-01: a signed-in user whose roles need a second factor (accounts.second_factor.required) and whose
+    session has not proved one reaches nothing but signing in and out, the second-factor pages, static files,
+    the language switch and /healthz: pages send to the second-factor step (the enrolment the first time), the API
+    answers 403 second_factor_required. Token clients proved it when the token was issued."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from xueji.accounts import second_factor
+
+        if second_factor.needs_verification(request):
+            allowed = {reverse("accounts:login"), reverse("accounts:logout"), reverse("accounts:mfa_verify"),
+                       reverse("accounts:mfa_enrol"), reverse("healthz")}
+            if request.path not in allowed and not request.path.startswith(ALLOWED_PREFIXES):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"code": "second_factor_required", "message": _(SECOND_FACTOR_MESSAGE)},
+                                        status=403)
+                return redirect("accounts:mfa_verify")
+        return self.get_response(request)

@@ -15,18 +15,21 @@ class Role(models.TextChoices):
     SYSADMIN = "sysadmin", _("System administrator")
     ADMISSIONS = "admissions", _("Admissions officer")
     AUDITOR = "auditor", _("Auditor")
+    SECURITY = "security", _("Security administrator")
 
 
-# Separation of duties: these roles are held alone.
-EXCLUSIVE_ROLES = frozenset({Role.SYSADMIN, Role.AUDITOR})
+# Separation of duties: these roles are held alone (三员: system, security and audit administrators).
+EXCLUSIVE_ROLES = frozenset({Role.SYSADMIN, Role.AUDITOR, Role.SECURITY})
 BUSINESS_ROLES = frozenset({Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS})
 
 
 class Duty(models.TextChoices):
-    """三员: system administration, audit and business (the security officer's duties lie with the business
-    registrars). An account has exactly one, for life: its roles may change within the duty only."""
+    """三员分立: system administration (accounts, configuration), security administration (second factors,
+    lockouts, password loans, security settings), audit (the audit log), and the business. An account has exactly
+    one, for life: its roles may change within the duty only."""
 
     SYSADMIN = "sysadmin", _("System administration")
+    SECURITY = "security", _("Security administration")
     AUDIT = "audit", _("Audit")
     BUSINESS = "business", _("Business")
 
@@ -37,9 +40,13 @@ def duty_of(roles) -> Duty:
         return Duty.SYSADMIN
     if Role.AUDITOR in roles:
         return Duty.AUDIT
+    if Role.SECURITY in roles:
+        return Duty.SECURITY
     return Duty.BUSINESS
+
+
 ROLES_BY_KIND = {
-    OrgKind.SCHOOL: (Role.REGISTRAR, Role.LEADER, Role.SYSADMIN, Role.AUDITOR),
+    OrgKind.SCHOOL: (Role.REGISTRAR, Role.LEADER, Role.SYSADMIN, Role.AUDITOR, Role.SECURITY),
     OrgKind.COUNTY: tuple(Role),
     OrgKind.CITY: tuple(Role),
     OrgKind.PROVINCE: tuple(Role),

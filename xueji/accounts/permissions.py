@@ -25,6 +25,10 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.USER_MANAGE: {Role.SYSADMIN},
     Cap.AUDITOR_MANAGE: {Role.AUDITOR},
     Cap.AUDIT_VIEW: {Role.AUDITOR},
+    # The security administrator (安全管理员): second factors, lockouts, password loans, security settings.
+    Cap.SECURITY_MANAGE: {Role.SECURITY},
+    # A second factor is reset from the level above (the security administrator of an authority).
+    Cap.SECOND_FACTOR_RESET: {Role.SECURITY},
     Cap.JOB_VIEW: _ALL_BUT_AUDITOR,
     # System configuration (系统配置管理) is the system administrators' (系统管理员负责系统配置管理, 不参与学籍业务
     # 管理): the administrator of each level sets that level's settings; the business roles read those that bind them.
@@ -72,6 +76,7 @@ _LEVELS = {
     Cap.SCHOOL_YEAR_MANAGE: {"ministry", "province"},
     Cap.STUDENT_IMPORT: {"school"},
     Cap.AUDITOR_MANAGE: {"ministry", "province", "city", "county"},  # a school has no level below
+    Cap.SECOND_FACTOR_RESET: {"ministry", "province", "city", "county"},
     # Settings by level: the province, a city or a county sets them for everything below it.
     Cap.POLICY_VIEW: {"province", "city", "county", "school"},  # the ministry is bound by no province's policy
     Cap.POLICY_MANAGE: {"province", "city", "county"},

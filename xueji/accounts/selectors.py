@@ -22,10 +22,12 @@ def _below(user) -> Q:
 
 def user_list(*, user, filters: dict | None = None) -> QuerySet[User]:
     """Accounts a system administrator manages (the rule of accounts.services._require_manager_of): business
-    accounts of their unit and below, system administrators of the levels below, and their own. Never auditors."""
+    accounts of their unit and below, system and security administrators of the levels below, and their own.
+    Never auditors."""
     require_cap(user, Cap.USER_MANAGE)
     qs = within(User.objects.select_related("org_unit").prefetch_related("role_assignments"), user)
-    qs = qs.filter(~_holds(*EXCLUSIVE_ROLES) | (_holds(Role.SYSADMIN) & _below(user)) | Q(pk=user.pk))
+    qs = qs.filter(~_holds(*EXCLUSIVE_ROLES) | (_holds(Role.SYSADMIN, Role.SECURITY) & _below(user))
+                   | Q(pk=user.pk))
     return UserFilterSet.narrow(qs, filters)
 
 
@@ -44,6 +46,29 @@ def auditor_list(*, user, filters: dict | None = None) -> QuerySet[User]:
 
 def auditor_get(*, user, pk) -> User:
     return get_within(auditor_list(user=user), user, pk=pk)
+
+
+def security_user_list(*, user, filters: dict | None = None) -> QuerySet[User]:
+    """Accounts a security administrator (安全管理员) looks after: every account of the levels below its own unit
+    and the business accounts of its own unit; never itself (no one unlocks or resets themselves)."""
+    require_cap(user, Cap.SECURITY_MANAGE)
+    qs = within(User.objects.select_related("org_unit").prefetch_related("role_assignments"), user)
+    qs = qs.filter(_below(user) | (Q(org_unit=user.org_unit_id) & ~_holds(*EXCLUSIVE_ROLES))).exclude(pk=user.pk)
+    return UserFilterSet.narrow(qs, filters)
+
+
+def security_user_get(*, user, pk) -> User:
+    return get_within(security_user_list(user=user), user, pk=pk)
+
+
+def enrolled_user_ids(*, user_ids) -> set[int]:
+    """Which of these accounts have a confirmed second factor, in one query (a list page's column)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    return set(TOTPDevice.objects.filter(user_id__in=ids, confirmed=True).values_list("user_id", flat=True))
 
 
 def ip_failures_exceeded(ip: str | None) -> bool:

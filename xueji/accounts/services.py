@@ -49,7 +49,8 @@ def _validate_roles(*, org_unit: OrgUnit, roles: Iterable[str]) -> list[str]:
     exclusive = EXCLUSIVE_ROLES.intersection(wanted)
     if exclusive and len(wanted) > 1:
         raise ValidationFailed(
-            "System administrators and auditors hold no other role (separation of duties).",
+            "System administrators, security administrators and auditors hold no other role (separation of "
+            "duties).",
             code="separation_of_duties", field="roles")
     return wanted
 
@@ -82,7 +83,7 @@ def _store_password(user: User, password: str, *, update_fields: list[str] | Non
     PasswordHistory.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
 
 
-def _revoke_credentials(user: User, *, keep_token: str | None = None) -> None:
+def revoke_credentials(user: User, *, keep_token: str | None = None) -> None:
     """End the account's sessions (a new security stamp fails their auth hash at their next request) and delete
     its API tokens, but the one `keep_token` names (a self-service change keeps the caller signed in).
     The caller saves the user."""
@@ -180,7 +181,7 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     user.is_active = is_active
     fields = ["is_active"]
     if not is_active:  # so that a reactivation revives no old session or token
-        _revoke_credentials(user)
+        revoke_credentials(user)
         fields.append("security_stamp")
     user.save(update_fields=fields)
     audit_record(actor=actor, action="user.activate" if is_active else "user.deactivate", obj=user,
@@ -196,7 +197,7 @@ def user_reset_password(*, actor: User, user: User, new_password: str) -> User:
         raise Forbidden("Change your own password on the password page.", code="self_reset")
     _validate_password(new_password, user, field="new_password")
     user.must_change_password = True
-    _revoke_credentials(user)
+    revoke_credentials(user)
     _store_password(user, new_password, update_fields=["password", "password_changed_at", "must_change_password",
                                                         "security_stamp"])
     _unlock(user)
@@ -215,7 +216,7 @@ def password_change(*, user: User, old_password: str, new_password: str, keep_to
                                field="new_password")
     _validate_password(new_password, user, field="new_password")
     user.must_change_password = False
-    _revoke_credentials(user, keep_token=keep_token)
+    revoke_credentials(user, keep_token=keep_token)
     _store_password(user, new_password, update_fields=["password", "password_changed_at", "must_change_password",
                                                         "security_stamp"])
     audit_record(actor=user, action="user.password_change", obj=user)
@@ -224,7 +225,12 @@ def password_change(*, user: User, old_password: str, new_password: str, keep_to
 
 @transaction.atomic
 def user_unlock(*, actor: User, user: User) -> User:
-    _require_manager_of(actor, user.org_unit, duty_of(user.role_set))
+    """Lift a lockout: the security administrator's (三员分立), for an account it sees in its list
+    (selectors.security_user_list: the levels below, and the business accounts of its own unit)."""
+    from xueji.accounts.selectors import security_user_get
+
+    require_cap(actor, Cap.SECURITY_MANAGE)
+    user = security_user_get(user=actor, pk=user.pk)
     _unlock(user)
     audit_record(actor=actor, action="user.unlock", obj=user)
     return user
@@ -248,10 +254,12 @@ def user_is_locked(user: User) -> bool:
 
 
 def bootstrap_account(*, username: str, password: str, org_unit: OrgUnit, role: Role) -> User:
-    """The first system administrator or auditor of an org unit, or a new password for one (management commands
-    only: no actor exists yet, or none may reset it). An existing account of another duty is refused."""
+    """The first system administrator, security administrator or auditor of an org unit, or a new password for one
+    (management commands only: no actor exists yet, or none may reset it). An existing account of another duty is
+    refused."""
     if role not in EXCLUSIVE_ROLES:
-        raise ValidationFailed("Only system administrators and auditors are created this way.", code="unknown_role")
+        raise ValidationFailed("Only system administrators, security administrators and auditors are created this "
+                               "way.", code="unknown_role")
     with transaction.atomic():
         user, created = User.objects.get_or_create(username=username, defaults={"org_unit": org_unit})
         if not created and duty_of(user.role_set) != duty_of([role]):
@@ -261,7 +269,7 @@ def bootstrap_account(*, username: str, password: str, org_unit: OrgUnit, role: 
         _validate_password(password, user)
         user.must_change_password = False
         if not created:
-            _revoke_credentials(user)
+            revoke_credentials(user)
         _store_password(user, password)
         _set_roles(user, [role])
         audit_record(actor=None, username="system", action="user.bootstrap", obj=user, org_unit=org_unit,
@@ -275,11 +283,11 @@ __all__ = ["BUSINESS_ROLES", "user_create", "user_update", "user_set_active", "u
 
 
 @transaction.atomic
-def token_issue(*, user: User):
+def token_issue(*, user: User, second_factor_proved: bool = False):
     """A fresh API token for a user who just proved their password; the previous one stops working."""
     from rest_framework.authtoken.models import Token
 
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
-    audit_record(actor=user, action="auth.token", obj=user)
+    audit_record(actor=user, action="auth.token", obj=user, after={"second_factor": second_factor_proved})
     return token

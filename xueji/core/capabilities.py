@@ -45,6 +45,8 @@ class Cap(StrEnum):
     USER_MANAGE = "user.manage"
     AUDITOR_MANAGE = "auditor.manage"
     AUDIT_VIEW = "audit.view"
+    SECURITY_MANAGE = "security.manage"
+    SECOND_FACTOR_RESET = "second_factor.reset"
     JOB_VIEW = "job.view"
     POLICY_VIEW = "policy.view"
     POLICY_MANAGE = "policy.manage"

@@ -124,6 +124,22 @@ from xueji.schools import tallies
 from xueji.schools.models import School, SchoolClass, SchoolYear
 
 DEMO_PASSWORD = "Xueji@2026"
+# The second factor of every demo account that needs one (administrators, leaders, authority registrars): one shared
+# TOTP secret, printed by the demo_data command (base32 below) for an authenticator app. Demo only.
+DEMO_TOTP_KEY = "78756a6964656d6f746f74702d6b65792d323032"  # 20 bytes
+
+
+def demo_totp_secret() -> str:
+    from base64 import b32encode
+
+    return b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode("ascii")
+
+
+def demo_second_factors() -> int:
+    """Give the demo accounts that need a second factor the shared demo TOTP key (accounts.second_factor)."""
+    from xueji.accounts.second_factor import enrolment_preset
+
+    return enrolment_preset(key_hex=DEMO_TOTP_KEY)
 DEMO_PROVINCE = "340000"
 DEMO_REGIONS_FILE = Path(__file__).resolve().parent.parent / "regions" / "data" / "demo_regions.txt"
 # The provinces whose real cities and counties the demo knows (others are synthesized below the province).
@@ -923,6 +939,7 @@ def demo_accounts() -> list[DemoAccount]:
                                            a.username))
 
 
-__all__ = ["DEMO_PASSWORD", "DemoAccount", "DemoOptions", "DemoResult", "birth_window", "chinese_number",
+__all__ = ["DEMO_PASSWORD", "DEMO_TOTP_KEY", "demo_second_factors", "demo_totp_secret",
+           "DemoAccount", "DemoOptions", "DemoResult", "birth_window", "chinese_number",
            "database_has_data", "demo_accounts", "generate", "grades_taught", "overall_grade",
            "reset_database", "second_province_options"]

@@ -34,6 +34,10 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "user.manage": _at(LEVELS, ("sysadmin",)),
     "auditor.manage": _at(AUTHORITIES, ("auditor",)),
     "audit.view": _at(LEVELS, ("auditor",)),
+    # The security administrator (安全管理员, the third of 三员): lockouts at every level; second factors are reset
+    # from the level above, so a school's has none to reset.
+    "security.manage": _at(LEVELS, ("security",)),
+    "second_factor.reset": _at(AUTHORITIES, ("security",)),
     # Jobs (exports, imports, scans): everyone who starts them, that is everyone but the auditor.
     "job.view": _at(LEVELS, (*BUSINESS, "sysadmin")),
     # 系统配置 by level (issue 8): each level's system administrator configures it (not the business roles); the
@@ -73,5 +77,5 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "support.answer": _at(AUTHORITIES, ("registrar",)),
     "announcement.publish": _at(AUTHORITIES, ("registrar",)),
     # Any signed-in user.
-    "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor")),
+    "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor", "security")),
 }

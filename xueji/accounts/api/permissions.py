@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
@@ -20,6 +21,12 @@ def _handles(view, method: str) -> bool:
     return method in view.http_method_names and hasattr(view, method)
 
 
+class SecondFactorRequired(exceptions.PermissionDenied):
+    default_detail = gettext_lazy("This account needs a second factor: verify it (or enrol one) on the web, or "
+                                  "request a token with a one-time code at /api/v1/auth/token/.")
+    default_code = "second_factor_required"
+
+
 class IsActiveUser(BasePermission):
     """The API's one permission (DEFAULT_PERMISSION_CLASSES): what the view declares for the request's method
     (`@requires(...)`, xueji/core/capabilities.py). A PUBLIC method lets anyone in; any other needs a signed-in
@@ -35,6 +42,13 @@ class IsActiveUser(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
+        if request.auth is None:
+            # A session (not a token: one is issued for these roles only with a second-factor code): the session
+            # must have proved the second factor (the middleware refuses it already; this is the API's own check).
+            from xueji.accounts import second_factor
+
+            if second_factor.needs_verification(request._request):
+                raise SecondFactorRequired()
         if not getattr(view, "allow_expired_password", False) and user.password_expired(
                 settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
             # Raised rather than returned so the answer says why (403 password_expired), as for session users.

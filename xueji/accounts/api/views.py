@@ -5,13 +5,14 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from xueji.accounts import selectors, services
+from xueji.accounts import second_factor, selectors, services
 from xueji.accounts.auth import credentials_verify
 from xueji.accounts.filters import AuditorFilterSet, UserFilterSet
 from xueji.accounts.models import Role, User
 from xueji.accounts.permissions import Cap, user_caps
 from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import PUBLIC, SIGNED_IN, requires
+from xueji.core.errors import Forbidden
 from xueji.regions.selectors import org_unit_get
 
 
@@ -31,9 +32,18 @@ class UserSerializer(serializers.ModelSerializer):
 class MeSerializer(UserSerializer):
     capabilities = serializers.SerializerMethodField()
     password_expired = serializers.SerializerMethodField()
+    second_factor_required = serializers.SerializerMethodField()
+    second_factor_enrolled = serializers.SerializerMethodField()
 
     class Meta(UserSerializer.Meta):
-        fields = UserSerializer.Meta.fields + ["capabilities", "password_expired"]
+        fields = UserSerializer.Meta.fields + ["capabilities", "password_expired", "second_factor_required",
+                                               "second_factor_enrolled"]
+
+    def get_second_factor_required(self, obj) -> bool:
+        return second_factor.required(obj)
+
+    def get_second_factor_enrolled(self, obj) -> bool:
+        return second_factor.is_enrolled(obj)
 
     def get_capabilities(self, obj) -> list[str]:
         return sorted(user_caps(obj))
@@ -45,6 +55,9 @@ class MeSerializer(UserSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    # The second factor of the roles that need one (accounts/second_factor.py): a current TOTP code or an unused
+    # recovery code. Without it such an account gets no token (403 second_factor_required).
+    otp = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -63,8 +76,20 @@ class TokenApi(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = credentials_verify(request=request._request, **data.validated_data)
-        token = services.token_issue(user=user)
+        values = dict(data.validated_data)
+        code = values.pop("otp", "")
+        user = credentials_verify(request=request._request, **values)
+        proved = False
+        if second_factor.required(user):
+            if not second_factor.is_enrolled(user):
+                raise Forbidden("This account must enrol a second factor: sign in on the web first.",
+                                code="second_factor_not_enrolled")
+            if not code:
+                raise Forbidden("This account needs a second factor: send a one-time code as `otp`.",
+                                code="second_factor_required")
+            second_factor.verify(request=None, user=user, code=code)
+            proved = True
+        token = services.token_issue(user=user, second_factor_proved=proved)
         return Response({"token": token.key, "expires_hours": settings.XUEJI_TOKEN_TTL_HOURS,
                          "password_expired": user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS)})
 
@@ -185,15 +210,51 @@ class UserSetActiveApi(SelectorMixin, generics.GenericAPIView):
         return Response(UserSerializer(user).data)
 
 
-@requires(Cap.USER_MANAGE)
+# The security administrator's (安全管理员, 三员分立): lockouts and second factors -----------------------------------
+
+
+class SecurityUserSerializer(UserSerializer):
+    second_factor_enrolled = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = UserSerializer.Meta.fields + ["second_factor_enrolled"]
+
+    def get_second_factor_enrolled(self, obj) -> bool:
+        return second_factor.is_enrolled(obj)
+
+
+@requires(Cap.SECURITY_MANAGE)
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(p) for p in UserFilterSet.base_filters]))
+class SecurityUserListApi(SelectorMixin, generics.ListAPIView):
+    """The accounts a security administrator looks after (the levels below, its unit's business accounts)."""
+
+    serializer_class = UserSerializer
+    list_selector = selectors.security_user_list
+    list_filters = UserFilterSet
+
+
+@requires(Cap.SECURITY_MANAGE)
 class UserUnlockApi(SelectorMixin, generics.GenericAPIView):
-    get_selector = selectors.user_get
+    get_selector = selectors.security_user_get
     serializer_class = UserSerializer
 
     @extend_schema(request=None, responses={200: UserSerializer})
     def post(self, request, pk):
         user = services.user_unlock(actor=request.user, user=self.get_object())
         return Response(UserSerializer(user).data)
+
+
+@requires(Cap.SECOND_FACTOR_RESET)
+class UserResetSecondFactorApi(SelectorMixin, generics.GenericAPIView):
+    """Delete the account's second factor; it enrols again at its next sign-in (its sessions and tokens end)."""
+
+    get_selector = selectors.security_user_get
+    serializer_class = SecurityUserSerializer
+
+    @extend_schema(request=None, responses={200: SecurityUserSerializer})
+    def post(self, request, pk):
+        user = second_factor.reset(actor=request.user, user=self.get_object())
+        return Response(SecurityUserSerializer(user).data)
 
 
 # Auditor accounts (三员分立): managed by the auditor of a level above, never by a system administrator ----------

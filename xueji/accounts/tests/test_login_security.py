@@ -132,11 +132,11 @@ def test_a_locked_account_does_not_lock_out_the_office(world, attempt):
     assert attempt("tunxi_primary_leader", PASSWORD, OFFICE_IP).status == 200
 
 
-def test_an_administrator_unlocks_an_account(world, attempt):
+def test_the_security_administrator_unlocks_an_account(world, attempt):
     from xueji.accounts.services import user_unlock
 
     _fail(attempt, "tunxi_primary_registrar", 5)
-    user_unlock(actor=world.user("tunxi_primary", "sysadmin"), user=world.user("tunxi_primary", "registrar"))
+    user_unlock(actor=world.user("tunxi_primary", "security"), user=world.user("tunxi_primary", "registrar"))
 
     assert attempt("tunxi_primary_registrar", PASSWORD).status == 200
 

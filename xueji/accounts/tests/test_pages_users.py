@@ -41,7 +41,7 @@ def test_create_user_showsfield_errors(world, login):
     weak = client.post(reverse("accounts:user_create"), _user(unit, password="abc")).content.decode()
     assert any("密码至少需要 8 个字符。" in e for e in field_errors(weak))
     duties = client.post(reverse("accounts:user_create"), _user(unit, roles=["sysadmin", "registrar"])).content.decode()
-    assert "系统管理员和安全审计员不得兼任其他角色（三权分立）。" in field_errors(duties)
+    assert "系统管理员、安全管理员和审计员不得兼任其他角色（三员分立）。" in field_errors(duties)
     taken = client.post(reverse("accounts:user_create"), _user(unit, username="tunxi_leader")).content.decode()
     assert "该用户名已被使用。" in field_errors(taken)
     no_roles = client.post(reverse("accounts:user_create"), _user(unit, roles=[])).content.decode()
@@ -89,9 +89,15 @@ def test_reset_deactivate_unlock(world, login):
     AccessAttempt.objects.create(username=target.username, ip_address="127.0.0.1", user_agent="t",
                                  failures_since_start=5, get_data="", post_data="", http_accept="", path_info="/")
     page = client.get(reverse("accounts:user_edit", args=[target.pk])).content.decode()
-    assert "解锁" in page and "已锁定" in page
-    client.post(reverse("accounts:user_unlock", args=[target.pk]))
+    assert "已锁定" in page and reverse("accounts:user_unlock", args=[target.pk]) not in page  # 三员: security's
+    assert client.post(reverse("accounts:user_unlock", args=[target.pk])).status_code == 403
+    assert AccessAttempt.objects.filter(username=target.username).exists()
+    security = login(world.user("tunxi", "security"))
+    page = security.get(reverse("accounts:security_user_list")).content.decode()
+    assert reverse("accounts:user_unlock", args=[target.pk]) in page
+    security.post(reverse("accounts:user_unlock", args=[target.pk]))
     assert not AccessAttempt.objects.filter(username=target.username).exists()
+    client = login(world.user("tunxi", "sysadmin"))
 
     weak = client.post(reverse("accounts:user_reset_password", args=[target.pk]), {"new_password": "short"})
     assert field_errors(weak.content.decode())

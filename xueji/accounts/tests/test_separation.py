@@ -64,12 +64,11 @@ def test_a_school_sysadmin_cannot_reset_or_touch_the_auditor(world, login):
     assert "tunxi_primary_auditor" not in client.get("/api/v1/users/?page_size=100").content.decode()
 
 
-@pytest.mark.parametrize("service", ["reset", "deactivate", "unlock", "update"])
+@pytest.mark.parametrize("service", ["reset", "deactivate", "update"])
 def test_the_account_services_refuse_a_sysadmin_on_an_auditor(world, service):
     admin, auditor = world.user("tunxi", "sysadmin"), world.user("tunxi_primary", "auditor")
     call = {"reset": lambda: services.user_reset_password(actor=admin, user=auditor, new_password=TEMP),
             "deactivate": lambda: services.user_set_active(actor=admin, user=auditor, is_active=False),
-            "unlock": lambda: services.user_unlock(actor=admin, user=auditor),
             "update": lambda: services.user_update(actor=admin, user=auditor, full_name="x")}[service]
 
     with pytest.raises(Forbidden) as exc:
@@ -184,3 +183,82 @@ def test_the_commands_give_no_account_a_second_duty(world, command, username):
         call_command(command, username, "--org", "340000", "--password", "Audit#2026xyz")
 
     assert _unchanged(before)
+
+
+THREE = ("sysadmin", "security", "auditor")  # 三员: system, security and audit administrators
+
+
+@pytest.mark.parametrize("pair", [("sysadmin", "security"), ("sysadmin", "auditor"), ("security", "auditor"),
+                                  ("security", "registrar")])
+def test_no_account_combines_two_of_the_three_duties(world, pair):
+    """T-3Y-02: assigning two 三员 roles (or one and a business role) to one account is refused, and nothing is
+    written."""
+    # The one who would manage such an account (auditor accounts: the auditor of the level above).
+    from xueji.accounts.models import Duty, duty_of
+
+    admin = world.user("tunxi", "auditor" if duty_of(pair) == Duty.AUDIT else "sysadmin")
+    before = AuditEvent.objects.count()
+
+    with pytest.raises(ValidationFailed) as exc:
+        services.user_create(actor=admin, username="two_hats", full_name="两顶帽子",
+                             org_unit=world.units["tunxi_primary"], roles=list(pair), password=TEMP)
+
+    assert exc.value.code == "separation_of_duties"
+    assert not User.objects.filter(username="two_hats").exists()
+    assert AuditEvent.objects.count() == before
+
+
+def test_a_security_administrator_account_keeps_its_duty(world):
+    security = world.user("tunxi_primary", "security")
+
+    with pytest.raises(ValidationFailed) as exc:
+        services.user_update(actor=world.user("tunxi", "sysadmin"), user=security, roles=["sysadmin"])
+
+    assert exc.value.code == "duty_change"
+    assert security.role_set == {"security"}
+
+
+def test_every_level_has_the_three_and_no_account_holds_two(world):
+    from django.db.models import Count
+
+    from xueji.accounts.models import RoleAssignment
+
+    for unit in world.units:
+        assert {r for (u, r) in world.users if u == unit} >= set(THREE), unit
+    combined = (RoleAssignment.objects.filter(role__in=THREE).values("user").annotate(n=Count("role"))
+                .filter(n__gt=1))
+    assert not combined.exists()
+
+
+def test_the_security_administrator_has_no_business_and_no_audit_log(world, login):
+    client = login(world.user("tunxi", "security"))
+
+    assert client.get("/api/v1/students/").status_code == 403
+    assert client.get("/api/v1/audit-events/").status_code == 403
+    assert client.get("/api/v1/users/").status_code == 403  # accounts are the system administrator's
+    assert client.get(reverse("accounts:security_user_list")).status_code == 200
+
+
+def test_the_sysadmin_no_longer_unlocks(world):
+    admin, registrar = world.user("tunxi", "sysadmin"), world.user("tunxi_primary", "registrar")
+
+    with pytest.raises(Forbidden) as exc:
+        services.user_unlock(actor=admin, user=registrar)
+
+    assert exc.value.code == "permission_denied"
+
+
+def test_the_sysadmin_of_the_level_above_manages_security_administrator_accounts(world):
+    from xueji.accounts import selectors
+
+    county, school = world.user("tunxi", "sysadmin"), world.user("tunxi_primary", "sysadmin")
+    security = world.user("tunxi_primary", "security")
+
+    assert selectors.user_list(user=county).filter(pk=security.pk).exists()
+    assert not selectors.user_list(user=school).filter(pk=security.pk).exists()
+    with pytest.raises(Forbidden) as exc:
+        services.user_update(actor=school, user=security, full_name="x")
+    assert exc.value.code == "manager_level"
+    services.user_update(actor=county, user=security, full_name="屯溪小学安全管理员")
+    security.refresh_from_db()
+    assert security.full_name == "屯溪小学安全管理员"

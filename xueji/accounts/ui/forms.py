@@ -18,6 +18,12 @@ class LoginForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(label=_("Verification code"), max_length=32, strip=True, help_text=_(
+        "The 6-digit code of your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("Current password"), max_length=128, strip=False,
                                    widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

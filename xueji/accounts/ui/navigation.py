@@ -8,6 +8,8 @@ from xueji.ui.navigation import Entry, register
 register(
     Entry("accounts:user_list", _("User accounts"), "bi-person-gear", "configuration", order=80,
           count=lambda user: selectors.user_list(user=user).count(),
-          text=_("Create accounts, assign roles, reset passwords, unlock.")),
+          text=_("Create accounts, assign roles, reset passwords.")),
+    Entry("accounts:security_user_list", _("Account security"), "bi-shield-lock", "configuration", order=85,
+          text=_("Unlock accounts and reset second factors.")),
     Entry("accounts:auditor_list", _("Auditor accounts"), "bi-person-badge", "configuration", order=90),
 )

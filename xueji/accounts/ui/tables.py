@@ -6,7 +6,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.models import Role
-from xueji.accounts.selectors import locked_usernames
+from xueji.accounts.permissions import Cap, has_cap
+from xueji.accounts.selectors import enrolled_user_ids, locked_usernames
 from xueji.ui.tables import Base, badge
 
 
@@ -74,3 +75,51 @@ class AuditorTable(Base):
             reverse("accounts:auditor_reset_password", args=[record.pk]), _("Reset password"),
             reverse("accounts:auditor_set_active", args=[record.pk]), get_token(self.request),
             "0" if record.is_active else "1", _("Deactivate") if record.is_active else _("Activate"))
+
+
+class SecurityUserTable(UserTable):
+    """The security administrator's list (安全管理员): lockout and second factor of each account, with the unlock
+    and reset-second-factor actions."""
+
+    username = tables.Column(verbose_name=_("Username"))
+    second_factor = tables.Column(verbose_name=_("Second factor"), accessor="pk", orderable=False)
+    actions = tables.Column(verbose_name=_("Actions"), accessor="pk", orderable=False)
+
+    class Meta(UserTable.Meta):
+        sequence = ("username", "full_name", "org_unit", "roles", "is_active", "locked", "second_factor",
+                    "last_login", "actions")
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._enrolled = None
+        self._actor = actor
+
+    def _enrolled_on_page(self) -> set[int]:
+        if self._enrolled is None:  # one query for the page's rows
+            self._enrolled = enrolled_user_ids(user_ids=[row.record.pk for row in self.paginated_rows])
+        return self._enrolled
+
+    def render_second_factor(self, record):
+        return badge(record.pk in self._enrolled_on_page(), _("Enrolled"), _("Not enrolled"))
+
+    def render_actions(self, record):
+        from django.middleware.csrf import get_token
+
+        token = get_token(self.request)
+        parts = []
+        if record.username in self._locked_on_page():
+            parts.append(format_html(
+                '<form method="post" action="{}" class="d-inline" data-confirm="{}"><input type="hidden" '
+                'name="csrfmiddlewaretoken" value="{}"><button type="submit" class="btn btn-outline-warning btn-sm">'
+                '<i class="bi bi-unlock"></i> {}</button></form>',
+                reverse("accounts:user_unlock", args=[record.pk]), _("Unlock this account?"), token, _("Unlock")))
+        if record.pk in self._enrolled_on_page() and record.org_unit_id != self._actor.org_unit_id and \
+                has_cap(self._actor, Cap.SECOND_FACTOR_RESET):
+            parts.append(format_html(
+                '<form method="post" action="{}" class="d-inline" data-confirm="{}"><input type="hidden" '
+                'name="csrfmiddlewaretoken" value="{}"><button type="submit" class="btn btn-outline-danger btn-sm" '
+                'data-testid="reset-second-factor"><i class="bi bi-shield-x"></i> {}</button></form>',
+                reverse("accounts:user_reset_second_factor", args=[record.pk]),
+                _("Reset the second factor? The user enrols again at the next sign-in."), token,
+                _("Reset second factor")))
+        return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else "—"

@@ -2,6 +2,8 @@
 refusals mapped in `xueji.ui.errors` (one place). Nothing here touches Model.objects."""
 
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -15,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
+from xueji.accounts import second_factor
 from xueji.accounts import selectors as account_selectors
 from xueji.accounts import services as account_services
 from xueji.accounts.auth import credentials_verify
@@ -44,6 +47,10 @@ def login_view(request):
             user = credentials_verify(request=request, username=form.cleaned_data["username"],
                                       password=form.cleaned_data["password"])
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if second_factor.required(user):  # the second factor first, then the password policy
+                verify = reverse("accounts:mfa_verify")
+                nxt = safe_next(request, "")
+                return redirect(f"{verify}?next={quote(nxt)}" if nxt else verify)
             if user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
                 messages.warning(request, _("Your password has expired or was reset by an administrator. "
                                             "Please set a new password before you continue."))
@@ -153,11 +160,81 @@ def _set_active_done(target, is_active: bool) -> str:
 
 user_set_active = command_view(Cap.USER_MANAGE, get=account_selectors.user_get, run=_set_active,
                                done=_set_active_done, then="accounts:user_edit", then_object=True)
+
+
+# ---------------------------------------------------------------- the security administrator (三员分立)
+
+@web_view(Cap.SECURITY_MANAGE, methods=("GET",))
+def security_user_list(request):
+    form = UserFilterSet(request.GET, user=request.user, page=True).form
+    table = paged(request, tables.SecurityUserTable(
+        account_selectors.security_user_list(user=request.user, filters=form.filters()), actor=request.user),
+        lazy=True)
+    return list_page(request, title=_("Account security"), icon="bi-shield-lock", table=table, filter_form=form,
+                     intro=_("Lockouts and second factors of the accounts of the levels below yours and of your "
+                             "unit's business accounts. A second factor is reset from the level above."))
+
+
 user_unlock = command_view(
-    Cap.USER_MANAGE, get=account_selectors.user_get,
+    Cap.SECURITY_MANAGE, get=account_selectors.security_user_get,
     run=lambda request, target: account_services.user_unlock(actor=request.user, user=target),
     done=lambda target, _result: _("Account %(username)s was unlocked.") % {"username": target.username},
-    then="accounts:user_edit", then_object=True)
+    then="accounts:security_user_list")
+user_reset_second_factor = command_view(
+    Cap.SECOND_FACTOR_RESET, get=account_selectors.security_user_get,
+    run=lambda request, target: second_factor.reset(actor=request.user, user=target),
+    done=lambda target, _result: _("The second factor of %(username)s was reset; the user enrols again at the "
+                                   "next sign-in.") % {"username": target.username},
+    then="accounts:security_user_list")
+
+
+# ---------------------------------------------------------------- the second factor (T-MFA-01)
+
+def _after_second_factor(request):
+    if request.user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
+        return redirect("accounts:password_change")
+    return redirect(safe_next(request, reverse("ui:workbench")))
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@web_view()
+def mfa_verify(request):
+    """The second-factor step after the password: a code from the app or a recovery code. Open to a signed-in user
+    whose session is not verified yet (the middleware lets it through); the first time it sends to the
+    enrolment."""
+    if not second_factor.required(request.user) or second_factor.session_verified(request):
+        return _after_second_factor(request)
+    if not second_factor.is_enrolled(request.user):
+        return redirect("accounts:mfa_enrol")
+    form = forms.SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            second_factor.verify(request=request, user=request.user, code=form.cleaned_data["code"])
+            return _after_second_factor(request)
+    return render(request, "accounts/mfa_verify.html", {
+        "form": form, "throttled": second_factor.throttled(request.user), "next": safe_next(request, "")})
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@web_view()
+def mfa_enrol(request):
+    """Enrolment (first sign-in, or after a reset): the QR code and the secret of a new TOTP device, confirmed with
+    a first code; then the recovery codes, shown this once."""
+    if not second_factor.required(request.user) or second_factor.session_verified(request):
+        return _after_second_factor(request)
+    if second_factor.is_enrolled(request.user):
+        return redirect("accounts:mfa_verify")
+    device = second_factor.enrolment_start(user=request.user)
+    form = forms.SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            codes = second_factor.enrolment_confirm(request=request, user=request.user,
+                                                    code=form.cleaned_data["code"])
+            return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes})
+    return render(request, "accounts/mfa_enrol.html", {
+        "form": form, "qr": second_factor.qr_svg(device), "secret": second_factor.secret_base32(device)})
 
 
 # ---------------------------------------------------------------- auditor accounts (三员分立)

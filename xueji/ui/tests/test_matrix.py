@@ -174,6 +174,9 @@ def _objects(world, kind):
         return [(s.school.org_unit, s) for s in world.students.values()]
     if kind == "user":
         return [(u.org_unit, u) for u in world.users.values()]
+    if kind == "school_leader":  # accounts of a level below every authority (a second factor's reset)
+        return [(u.org_unit, u) for (_unit, role), u in world.users.items()
+                if role == "leader" and u.org_unit.kind == OrgKind.SCHOOL]
     if kind == "auditor":  # auditor accounts, managed by the auditors of the levels above (三员分立)
         # Schools first: an acting auditor resets the password of one that does not act after it.
         return [(u.org_unit, u) for (_unit, role), u in reversed(world.users.items()) if role == "auditor"]

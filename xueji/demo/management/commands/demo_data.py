@@ -107,6 +107,7 @@ class Command(BaseCommand):
         support = demo_support_data()
         if support:
             self.stdout.write(f"  support: {', '.join(support)}")
+        demo.demo_second_factors()  # the accounts that need a second factor share the demo's TOTP secret
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
     def _print_accounts(self, accounts: list[demo.DemoAccount]) -> None:
@@ -117,3 +118,7 @@ class Command(BaseCommand):
         self.stdout.write(accounts_table(accounts))
         self.stdout.write("")
         self.stdout.write(f"Password of every demo account: {demo.DEMO_PASSWORD}")
+        secret = demo.demo_totp_secret()
+        self.stdout.write(f"Second factor of the administrators, leaders and authority registrars: add the TOTP "
+                          f"secret {secret} to an authenticator app (or run `oathtool --totp -b {secret}`) and "
+                          "enter its code after the password.")
