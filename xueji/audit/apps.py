@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core.signals import access_denied
@@ -16,6 +17,17 @@ class AuditConfig(AppConfig):
 
         connection_created.connect(register_sqlite_function, dispatch_uid="xueji.audit.sqlite_function")
         access_denied.connect(_audit_denied_access, dispatch_uid="xueji.audit.access_denied")
+        post_migrate.connect(_chain_heads, sender=self, dispatch_uid="xueji.audit.chain_heads")
+
+
+def _chain_heads(sender, *, using: str = "default", **kwargs) -> None:
+    """After migrate (and a test's flush): every audit-chain partition has its head row."""
+    from django.db import transaction
+
+    from xueji.audit.models import AuditChainHead
+
+    with transaction.atomic(using=using):
+        AuditChainHead.ensure_all(using=using)
 
 
 def _audit_denied_access(sender, *, actor, path, method, status, code, **kwargs) -> None:

@@ -106,6 +106,16 @@ class AuditChainHead(models.Model):
         return f"{self.partition}: {self.seq} {self.hash[:12]}"
 
     @classmethod
+    def ensure_all(cls, *, using: str = "default") -> int:
+        """Every partition's head, made where missing (after migrate and after a test's flush: post_migrate), so
+        an audited write never pays the first-use path. Returns the heads made."""
+        have = set(cls.objects.using(using).values_list("partition", flat=True))
+        missing = [p for p in range(chain.partitions()) if p not in have]
+        for partition in missing:
+            cls.locked(partition, using=using)
+        return len(missing)
+
+    @classmethod
     def locked(cls, partition: int, *, using: str = "default") -> "AuditChainHead":
         """The partition's head, locked until the transaction ends; made on first use (from the partition's last
         row, should the head table have been emptied)."""

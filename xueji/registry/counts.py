@@ -79,9 +79,16 @@ def add(changes: Mapping[Key, int]) -> None:
     by_school: Counter = Counter()
     for (school, _key, _klass, status, reg), n in rows:
         by_school[(school, status, reg)] += n
-    schools = [(*key, key[0], n) for key, n in sorted(by_school.items()) if n]
-    _upsert(SchoolStudentCount._meta.db_table, ("school_id", "status", "reg_status", "path", "n"),
-            ("school_id", "status", "reg_status"), schools, value=f"(%s, %s, %s, {_path_of_school()}, %s)")
+    columns, key = ("school_id", "status", "reg_status", "path", "n"), ("school_id", "status", "reg_status")
+    if len(by_school) > _CHUNK:
+        # Many schools' (a graduation of a province): their org paths read once, not a subquery per row.
+        paths = _paths({school for school, _status, _reg in by_school})
+        schools = [(*key_, paths[key_[0]], n) for key_, n in sorted(by_school.items()) if n]
+        _upsert(SchoolStudentCount._meta.db_table, columns, key, schools)
+    else:
+        schools = [(*key_, key_[0], n) for key_, n in sorted(by_school.items()) if n]
+        _upsert(SchoolStudentCount._meta.db_table, columns, key, schools,
+                value=f"(%s, %s, %s, {_path_of_school()}, %s)")
     _add_counties([(school, status, reg, n) for school, status, reg, _school, n in schools])
 
 
