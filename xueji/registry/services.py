@@ -588,9 +588,9 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
                              detail: dict | None = None, classes: Sequence[int] | None = None) -> list[int]:
     """Many pupils change status at once (毕业, 结业 of a school's final grade; a graduation reverted): set-based,
     by chunks in the caller's transaction. Only pupils whose status is one of `old` change (each `old -> status`
-    through the transition table, refused before anything is written); per chunk one statement on PostgreSQL (the
-    UPDATE ... RETURNING the pupils changed, their history rows written from what it returned; the UPDATE locks
-    them and checks their status again, so nothing locks them first; elsewhere one UPDATE per old status),
+    through the transition table, refused before anything is written); per chunk and old status one UPDATE ...
+    WHERE status = old RETURNING the pupils changed (the UPDATE locks them and re-checks their status, so nothing
+    reads them first) with their history rows written from what it returned (on PostgreSQL in the same statement),
     the pupil counts moved; one audit event for the whole batch. `classes`: only pupils still in one of these
     classes change (a caller that read them there without a lock: the UPDATE checks it again). Returns the ids
     changed (the caller refuses the batch when it expected more: the transaction then writes nothing)."""
@@ -607,12 +607,13 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
         chunk = ids[start:start + _BULK_CHUNK]
         before: Counter = Counter()
         after: Counter = Counter()
-        rows = _status_update_returning(chunk, olds=olds, new=str(new), now=now, actor_id=actor_id,
-                                        reason=reason[:255], classes=classes)
-        for pk, was, school, klass, reg in rows:
-            before[(school, klass, was, reg)] += 1
-            after[(school, klass, str(new), reg)] += 1
-            changed.append(pk)
+        for was in olds:
+            rows = _status_update_returning(chunk, was=was, new=str(new), now=now, actor_id=actor_id,
+                                            reason=reason[:255], classes=classes)
+            for pk, school, klass, reg in rows:
+                before[(school, klass, was, reg)] += 1
+                after[(school, klass, str(new), reg)] += 1
+                changed.append(pk)
         counts.moved(before, after)
     changed.sort()
     audit_record(actor=actor, action=action, object_type="registry.student", object_repr=f"{len(changed)} pupils",
@@ -621,46 +622,37 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
     return changed
 
 
-def _status_update_returning(chunk: list[int], *, olds: list[str], new: str, now, actor_id, reason: str,
+def _status_update_returning(chunk: list[int], *, was: str, new: str, now, actor_id, reason: str,
                              classes: Sequence[int] | None = None) -> list[tuple]:
-    """One chunk's pupils in one of the statuses `olds` (and in `classes`, when given) set to `new`, with one
-    status history row each: (id, old status, school, class, registration state) of those changed. PostgreSQL: one
-    statement (a data-modifying WITH; ids and classes as arrays): each pupil's status is read in it and the UPDATE
-    checks it again on the row it changes, so a pupil changed meanwhile by another transaction is left out (the
-    caller then refuses its batch). Elsewhere: per old status, the UPDATE ... RETURNING, then the history rows of
-    the ids it returned."""
+    """One chunk's pupils in status `was` (and in `classes`, when given) set to `new`, with one status history row
+    each: (id, school, class, registration state) of those changed. PostgreSQL: one statement (a data-modifying
+    WITH; the ids and classes as arrays); elsewhere the UPDATE ... RETURNING, then the history rows of the ids it
+    returned."""
     table, history = (connection.ops.quote_name(m._meta.db_table) for m in (Student, StudentHistory))
-    columns = "(student_id, kind, old, new, changes, reason, request_id, actor_id, at)"
+    insert = (f"INSERT INTO {history} (student_id, kind, old, new, changes, reason, request_id, actor_id, at) "  # noqa: S608
+              "SELECT id, %s, %s, %s, '{}', %s, NULL, %s, %s FROM ")
+    history_params = [str(ChangeKind.STATUS), was, new, reason, actor_id, now]
+    returning = "RETURNING id, school_id, school_class_id, reg_status"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            in_class = " AND s.school_class_id = ANY(%s::bigint[])" if classes is not None else ""
-            cursor.execute(
-                f"WITH was AS (SELECT id, status FROM {table} WHERE id = ANY(%s::bigint[]) "  # noqa: S608
-                "AND status = ANY(%s::text[])), "
-                f"changed AS (UPDATE {table} s SET status = %s, updated_at = %s FROM was "
-                f"WHERE s.id = was.id AND s.status = was.status{in_class} "
-                "RETURNING s.id, was.status AS old, s.school_id, s.school_class_id, s.reg_status), "
-                f"written AS (INSERT INTO {history} {columns} "
-                "SELECT id, %s, old, %s, '{}', %s, NULL, %s, %s FROM changed) "
-                "SELECT id, old, school_id, school_class_id, reg_status FROM changed",
-                [list(chunk), list(olds), new, now, *([list(classes)] if classes is not None else []),
-                 str(ChangeKind.STATUS), new, reason, actor_id, now])
+            in_class = " AND school_class_id = ANY(%s::bigint[])" if classes is not None else ""
+            cursor.execute(f"WITH changed AS (UPDATE {table} SET status = %s, updated_at = %s "  # noqa: S608
+                           f"WHERE id = ANY(%s::bigint[]) AND status = %s{in_class} {returning}), "
+                           f"written AS ({insert} changed) SELECT id, school_id, school_class_id, reg_status "
+                           "FROM changed",
+                           [new, now, list(chunk), was, *([list(classes)] if classes is not None else []),
+                            *history_params])
             return cursor.fetchall()
         in_class = (f" AND school_class_id IN ({', '.join(['%s'] * len(classes))})" if classes else
                     " AND 0" if classes is not None else "")
-        out: list[tuple] = []
-        for was in olds:
-            cursor.execute(f"UPDATE {table} SET status = %s, updated_at = %s WHERE id IN "  # noqa: S608
-                           f"({', '.join(['%s'] * len(chunk))}) AND status = %s{in_class} "
-                           "RETURNING id, school_id, school_class_id, reg_status",
-                           [new, now, *chunk, was, *(classes or [])])
-            rows = cursor.fetchall()
-            if rows:
-                cursor.execute(f"INSERT INTO {history} {columns} SELECT id, %s, %s, %s, '{{}}', %s, NULL, %s, %s "  # noqa: S608
-                               f"FROM {table} WHERE id IN ({', '.join(['%s'] * len(rows))})",
-                               [str(ChangeKind.STATUS), was, new, reason, actor_id, now, *(row[0] for row in rows)])
-            out.extend((pk, was, school, klass, reg) for pk, school, klass, reg in rows)
-        return out
+        cursor.execute(f"UPDATE {table} SET status = %s, updated_at = %s WHERE id IN "  # noqa: S608
+                       f"({', '.join(['%s'] * len(chunk))}) AND status = %s{in_class} {returning}",
+                       [new, now, *chunk, was, *(classes or [])])
+        rows = cursor.fetchall()
+        if rows:
+            cursor.execute(f"{insert} {table} WHERE id IN ({', '.join(['%s'] * len(rows))})",
+                           [*history_params, *(row[0] for row in rows)])
+        return rows
 
 
 @transaction.atomic
