@@ -7,6 +7,9 @@ each province's engine holds only its own parties and everything that crosses th
 the pupil's national number as its subject (its ID number when the school knows no number). The record travels
 in the transfer's file (`crossing.file_of` on A's side, `crossing.file_apply` on B's: imported, not copied).
 
+Why one module: both provinces' sides of one hop, their hub handlers and the request types' effects share the
+entry's states and its refusals; split by side, each half would import the other's states and messages.
+
 | engine | request type | default route (a province adds steps on the policy routes page) |
 |---|---|---|
 | B | `admissions.entry` | the receiving school's county (registrar) |

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
                                      {"q": "tunxi_primary"}, {"q": "tunxi", "role": "leader"}])
 def test_the_user_page_and_api_list_the_same_accounts(world, login, filters):
     client = login(world.user("huangshan", "sysadmin"))
-    html = client.get(reverse("accounts:user_list"), filters).content.decode()
+    html = client.get(reverse("accounts:user_list"), {**filters, "per_page": 100}).content.decode()
 
     page = set(map(int, re.findall(r'href="/users/(\d+)/edit/"', html)))
     response = client.get("/api/v1/users/", {**filters, "page_size": 500})

@@ -253,7 +253,8 @@ def test_a_county_publishes_at_once_and_only_below_itself(world, client):
         "title": "越界", "body": "x", "targets": [world.units["shexian_primary"].pk]}, content_type="application/json")
     assert response.status_code == 404 and fingerprint() == before
     audience = set(selectors.audience(announcement=announcement).values_list("username", flat=True))
-    assert audience == {f"tunxi_primary_{role}" for role in ("registrar", "leader", "sysadmin", "auditor")}
+    assert audience == {f"tunxi_primary_{role}" for role in ("registrar", "leader", "sysadmin", "auditor",
+                                                            "security")}
 
 
 def test_an_expired_announcement_is_not_shown(world):
