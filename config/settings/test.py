@@ -10,3 +10,7 @@ ALLOWED_HOSTS = ["*"]
 MEDIA_URL = "/media/"
 XUEJI_ALLOW_DEMO_DATA = True
 XUEJI_SUPPORT_PRESENCE = False  # the support tests turn it on (it would change other pages' query counts)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # A test's commit need not survive a crash of the server: no wait for the write-ahead log's flush (the
+    # transactional tests, the parallel-connection ones and every test database's migrations commit).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405

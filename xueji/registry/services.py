@@ -36,7 +36,7 @@ from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
 from xueji.core import clock
-from xueji.core.db import insert_rows, update_rows
+from xueji.core.db import insert_rows, int_array, update_rows
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
@@ -640,7 +640,7 @@ def _status_update_returning(chunk: list[int], *, was: str, new: str, now, actor
                            f"WHERE id = ANY(%s::bigint[]) AND status = %s{in_class} {returning}), "
                            f"written AS ({insert} changed) SELECT id, school_id, school_class_id, reg_status "
                            "FROM changed",
-                           [new, now, list(chunk), was, *([list(classes)] if classes is not None else []),
+                           [new, now, int_array(chunk), was, *([int_array(classes)] if classes is not None else []),
                             *history_params])
             return cursor.fetchall()
         in_class = (f" AND school_class_id IN ({', '.join(['%s'] * len(classes))})" if classes else

@@ -100,6 +100,25 @@ def _as_text(value) -> str | None:
     return str(value)
 
 
+def _quoted(value: str | None) -> str:
+    if value is None:
+        return "NULL"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def text_array(values: Sequence[str | None]) -> str:
+    """PostgreSQL's array literal of these texts ('{"a","b",NULL}'), to pass as one text parameter with a cast
+    (`%s::text[]`): Django's client-side binding makes psycopg dump a list element by element, about four times
+    slower than this for the thousands of values of a bulk write (every element quoted, so no value is taken
+    for NULL or splits)."""
+    return "{" + ",".join(map(_quoted, values)) + "}"
+
+
+def int_array(values: Sequence[int]) -> str:
+    """PostgreSQL's array literal of these integers ('{1,2,3}'), for `%s::bigint[]`; see `text_array`."""
+    return "{" + ",".join(str(int(v)) for v in values) + "}"
+
+
 def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts: bool = False,
             returning: tuple[str, ...] = ()) -> list[tuple] | None:
     """INSERT many rows set-based. On PostgreSQL one statement per 10,000 rows: INSERT ... SELECT FROM unnest() of
@@ -124,7 +143,7 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts
                 batch = rows[start:start + 10000]
                 cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {casts} "  # noqa: S608
                                f"FROM unnest({arrays}) AS u({names}){' WHERE true' if suffix else ''}{suffix}{back}",
-                               [[_as_text(row[i]) for row in batch] for i in range(len(fields))])
+                               [text_array([_as_text(row[i]) for row in batch]) for i in range(len(fields))])
                 if returning:
                     out.extend(cursor.fetchall())
             return out if returning else None
@@ -166,7 +185,7 @@ def update_rows(model, key: str, fields: list[str], rows: Sequence[tuple], *, wh
                 cursor.execute(f"UPDATE {table} SET {sets} FROM (SELECT CAST(_k AS {key_field.db_type(connection)}) "  # noqa: S608
                                f"AS _k, {casts} FROM unnest({arrays}) AS u(_k, {', '.join(names)})) AS v "
                                f"WHERE {table}.{quote(key_field.column)} = v._k{condition}{back}",
-                               [[_as_text(row[i]) for row in batch] for i in range(len(fields) + 1)]
+                               [text_array([_as_text(row[i]) for row in batch]) for i in range(len(fields) + 1)]
                                + list(where_params))
                 if returning:
                     out.extend(cursor.fetchall())
