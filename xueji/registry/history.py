@@ -6,14 +6,15 @@ first (a status row gives back its `old`, an item row each item's "before", a fa
 takes away an added one, or restores a member's changed items). The numbers come from `NationalNumber` (issued and
 superseded). Before the record was entered there is nothing to show (`exists` is False).
 
-Bounded whatever the length of the history: one query for the rows newer than the day (only the columns replayed,
-streamed), one for the number, one each for the school and the class; the current record, details and family are
+Bounded whatever the length of the history: one query for the rows newer than the day (only the columns replayed),
+one for each registered state source (the graduations, which write no history row per pupil), one for the number, one each for the school and the class; the current record, details and family are
 the page's own reads. The identity-check state is not replayed: batch verification runs set it without history
 rows (their checks are on the timeline); the as-of record leaves it out rather than show a wrong one.
 """
 
 import copy
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,19 @@ _STATE = {ChangeKind.STATUS: "status", ChangeKind.REGISTRATION: "reg_status"}
 _STUDENT_FIELDS = {f.attname: f for f in Student._meta.concrete_fields}
 _DETAIL_FIELDS = {f.attname: f for f in StudentDetail._meta.concrete_fields}
 _FAMILY_FIELDS = {f.attname: f for f in FamilyMember._meta.concrete_fields}
+
+
+# Changes of state kept outside the history rows: an app whose bulk change writes no history row per pupil keeps
+# its own row per pupil with the state before (graduation: the graduate rows) and registers here a function
+# `source(student=, end=)` that gives those changes at or after `end` as (at, order key, ChangeKind, old value).
+StateSource = Callable[..., Iterable[tuple[dt.datetime, int, str, str]]]
+_state_sources: dict[str, StateSource] = {}
+
+
+def register_state_source(source: StateSource, *, name: str) -> StateSource:
+    """Add a source of state changes the replay undoes with the history rows (see above)."""
+    _state_sources[name] = source
+    return source
 
 
 @dataclass
@@ -74,8 +88,13 @@ def record_as_of(*, user, student: Student, date: dt.date, detail: StudentDetail
     members = {m.pk: copy.copy(m) for m in family}
     undone = 0
     rows = (within(StudentHistory.objects.filter(student=student, at__gte=end), user).order_by("-at", "-id")
-            .values_list("kind", "old", "changes"))
-    for kind, old, changes in rows.iterator(chunk_size=500):
+            .values_list("at", "id", "kind", "old", "changes"))
+    events = [(at, 1, pk, kind, old, changes) for at, pk, kind, old, changes in rows.iterator(chunk_size=500)]
+    outside = [(at, 0, pk, kind, old, None) for source in _state_sources.values()
+               for at, pk, kind, old in source(student=student, end=end)]
+    if outside:  # merged newest first; at one moment a history row is undone before a source's change
+        events = sorted(events + outside, key=lambda event: event[:3], reverse=True)
+    for _at, _order, _pk, kind, old, changes in events:
         undone += 1
         changes = changes or {}
         if kind in _STATE:

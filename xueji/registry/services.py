@@ -585,7 +585,8 @@ _BULK_CHUNK = 5000  # pupils per statement of a set-based status change (within 
 @transaction.atomic
 def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable[str], status: str,
                              reason: str = "", action: str = "student.set_status_bulk",
-                             detail: dict | None = None, classes: Sequence[int] | None = None) -> list[int]:
+                             detail: dict | None = None, classes: Sequence[int] | None = None,
+                             history: bool = True) -> list[int]:
     """Many pupils change status at once (毕业, 结业 of a school's final grade; a graduation reverted): set-based,
     by chunks in the caller's transaction. Only pupils whose status is one of `old` change (each `old -> status`
     through the transition table, refused before anything is written); per chunk and old status one UPDATE ...
@@ -593,7 +594,10 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
     reads them first) with their history rows written from what it returned (on PostgreSQL in the same statement),
     the pupil counts moved; one audit event for the whole batch. `classes`: only pupils still in one of these
     classes change (a caller that read them there without a lock: the UPDATE checks it again). Returns the ids
-    changed (the caller refuses the batch when it expected more: the transaction then writes nothing)."""
+    changed (the caller refuses the batch when it expected more: the transaction then writes nothing).
+    `history=False`: no history row per pupil, for a caller that keeps its own row per pupil with the status
+    before and registers it as a source of the timeline and of the record as of a date (graduation: its graduate
+    rows, `registry.history.register_state_source`)."""
     new = _status_of(status)
     olds = sorted({str(_status_of(value)) for value in old})
     for value in olds:
@@ -609,7 +613,7 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
         after: Counter = Counter()
         for was in olds:
             rows = _status_update_returning(chunk, was=was, new=str(new), now=now, actor_id=actor_id,
-                                            reason=reason[:255], classes=classes)
+                                            reason=reason[:255], classes=classes, history=history)
             for pk, school, klass, reg in rows:
                 before[(school, klass, was, reg)] += 1
                 after[(school, klass, str(new), reg)] += 1
@@ -623,25 +627,28 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
 
 
 def _status_update_returning(chunk: list[int], *, was: str, new: str, now, actor_id, reason: str,
-                             classes: Sequence[int] | None = None) -> list[tuple]:
+                             classes: Sequence[int] | None = None, history: bool = True) -> list[tuple]:
     """One chunk's pupils in status `was` (and in `classes`, when given) set to `new`, with one status history row
-    each: (id, school, class, registration state) of those changed. PostgreSQL: one statement (a data-modifying
-    WITH; the ids and classes as arrays); elsewhere the UPDATE ... RETURNING, then the history rows of the ids it
-    returned."""
-    table, history = (connection.ops.quote_name(m._meta.db_table) for m in (Student, StudentHistory))
-    insert = (f"INSERT INTO {history} (student_id, kind, old, new, changes, reason, request_id, actor_id, at) "  # noqa: S608
+    each (unless `history` is False): (id, school, class, registration state) of those changed. PostgreSQL: one
+    statement (a data-modifying WITH; the ids and classes as arrays); elsewhere the UPDATE ... RETURNING, then the
+    history rows of the ids it returned."""
+    table, history_table = (connection.ops.quote_name(m._meta.db_table) for m in (Student, StudentHistory))
+    insert = (f"INSERT INTO {history_table} (student_id, kind, old, new, changes, reason, request_id, actor_id, at) "  # noqa: S608
               "SELECT id, %s, %s, %s, '{}', %s, NULL, %s, %s FROM ")
     history_params = [str(ChangeKind.STATUS), was, new, reason, actor_id, now]
     returning = "RETURNING id, school_id, school_class_id, reg_status"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             in_class = " AND school_class_id = ANY(%s::bigint[])" if classes is not None else ""
-            cursor.execute(f"WITH changed AS (UPDATE {table} SET status = %s, updated_at = %s "  # noqa: S608
-                           f"WHERE id = ANY(%s::bigint[]) AND status = %s{in_class} {returning}), "
-                           f"written AS ({insert} changed) SELECT id, school_id, school_class_id, reg_status "
-                           "FROM changed",
-                           [new, now, int_array(chunk), was, *([int_array(classes)] if classes is not None else []),
-                            *history_params])
+            update = (f"UPDATE {table} SET status = %s, updated_at = %s "  # noqa: S608
+                      f"WHERE id = ANY(%s::bigint[]) AND status = %s{in_class} {returning}")
+            params = [new, now, int_array(chunk), was, *([int_array(classes)] if classes is not None else [])]
+            if history:
+                cursor.execute(f"WITH changed AS ({update}), written AS ({insert} changed) "
+                               "SELECT id, school_id, school_class_id, reg_status FROM changed",
+                               [*params, *history_params])
+            else:
+                cursor.execute(update, params)
             return cursor.fetchall()
         in_class = (f" AND school_class_id IN ({', '.join(['%s'] * len(classes))})" if classes else
                     " AND 0" if classes is not None else "")
@@ -649,7 +656,7 @@ def _status_update_returning(chunk: list[int], *, was: str, new: str, now, actor
                        f"({', '.join(['%s'] * len(chunk))}) AND status = %s{in_class} {returning}",
                        [new, now, *chunk, was, *(classes or [])])
         rows = cursor.fetchall()
-        if rows:
+        if rows and history:
             cursor.execute(f"{insert} {table} WHERE id IN ({', '.join(['%s'] * len(rows))})",
                            [*history_params, *(row[0] for row in rows)])
         return rows

@@ -125,7 +125,9 @@ def _graduate_many(*, actor, eligible: dict[int, tuple], schools: dict[int, Scho
                    action: str = "schoolyear.graduation") -> list[GraduationBatch]:
     """The write of a graduation of one or many schools, its pupils read by `_eligible_many`: one
     batch per school, one graduate row per pupil (set-based), their status through the registry's door (its
-    set-based change: history rows, counts, one audit event), the chosen destinations; one audit event. A pupil
+    set-based change: counts, one audit event; no history row per pupil: the graduate rows keep the status before
+    and are the timeline's and the as-of record's source, schoolyear/timeline.py), the chosen destinations; one
+    audit event. A pupil
     whose status or class changed under us refuses the whole graduation (nothing is written)."""
     now = clock.now()
     ids = sorted(eligible)
@@ -146,7 +148,7 @@ def _graduate_many(*, actor, eligible: dict[int, tuple], schools: dict[int, Scho
     changed = students_set_status_bulk(actor=actor, student_ids=ids, old=GRADUATING, status=kind,
                                        reason="graduation", action="schoolyear.graduate",
                                        detail={"batches": [b.pk for b in batches[:200]], "request": request_id},
-                                       classes=sorted({row[4] for row in eligible.values()}))
+                                       classes=sorted({row[4] for row in eligible.values()}), history=False)
     if len(changed) != len(ids):  # a pupil changed status under us: the whole graduation is refused
         raise Conflict(_("Some of these pupils changed status meanwhile; nothing was graduated."),
                        code="not_final_grade")

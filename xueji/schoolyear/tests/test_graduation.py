@@ -37,10 +37,10 @@ def test_the_school_graduates_its_final_grade_but_the_exceptions(scene):
     assert _statuses(scene)[kept.pk] == "01"  # the unticked exception stays in school
     rows = dict(Graduate.objects.values_list("student_id", "destination"))
     assert rows == {one.pk: Destination.VOCATIONAL, two.pk: Destination.UNKNOWN}
-    # Through the door: one status history row per graduate, the counts kept, one audit event for the batch.
-    assert StudentHistory.objects.count() == history + 2
-    assert set(StudentHistory.objects.filter(new="07").values_list("student_id", "old")) == {(one.pk, "01"),
-                                                                                             (two.pk, "01")}
+    # Through the door: no history row per graduate (the graduate rows keep the status before), the counts kept,
+    # one audit event for the batch.
+    assert StudentHistory.objects.count() == history
+    assert set(Graduate.objects.values_list("student_id", "previous_status")) == {(one.pk, "01"), (two.pk, "01")}
     assert counts.differences() == {}
     assert AuditEvent.objects.filter(action="schoolyear.graduate").count() == 1
 
@@ -77,6 +77,38 @@ def test_another_schools_pupil_and_outside_the_window_are_refused(scene):
                             student_ids=[scene.graduating[0].pk])
     assert closed.value.code == "outside_business_window"
     assert _statuses(scene)[scene.graduating[0].pk] == "01"
+
+
+def test_the_timeline_and_the_record_as_of_a_date_read_the_graduation_from_its_rows(scene):
+    """No history row per graduate: the timeline shows the graduation (status before and after, the destination)
+    and the record as of the day before shows the pupil in school; after a revert both are right again."""
+    import datetime as dt
+
+    from xueji.core import clock
+    from xueji.registry.history import record_as_of
+    from xueji.registry.timeline import student_timeline
+
+    one = scene.graduating[0]
+    Student.objects.filter(pk=one.pk).update(created_at=clock.now() - dt.timedelta(days=30))  # entered long ago
+    registrar = _registrar(scene)
+    graduation_graduate(actor=registrar, school=scene.schools["tunxi_primary"], student_ids=[one.pk],
+                        destinations={one.pk: Destination.VOCATIONAL})
+    pupil = Student.objects.get(pk=one.pk)
+    entries = student_timeline(user=registrar, student=pupil).entries
+    graduated = [e for e in entries if e["kind"] == "graduation"]
+    assert len(graduated) == 1 and "毕业" in graduated[0]["title"] and "去向" in graduated[0]["note"]
+    assert [(c["key"], c["before"], c["after"]) for c in graduated[0]["changes"]] == [("status", "在读", "毕业")]
+    assert not student_timeline(user=scene.user("xuanwu", "registrar"), student=pupil).entries or all(
+        e["kind"] != "graduation" for e in student_timeline(user=scene.user("xuanwu", "registrar"),
+                                                            student=pupil).entries)
+    yesterday = clock.today() - dt.timedelta(days=1)
+    assert record_as_of(user=registrar, student=pupil, date=yesterday).student.status == "01"
+    assert record_as_of(user=registrar, student=pupil, date=clock.today()).student.status == "07"
+    graduation_revert(actor=registrar, graduate=Graduate.objects.get(student=one), reason="误操作")
+    pupil = Student.objects.get(pk=one.pk)
+    assert record_as_of(user=registrar, student=pupil, date=yesterday).student.status == "01"
+    kinds = [e["kind"] for e in student_timeline(user=registrar, student=pupil).entries]
+    assert kinds[:2] == ["status", "graduation"]  # the revert (a history row), then the graduation
 
 
 def test_a_mistaken_graduation_is_reverted_by_the_school(scene):
