@@ -87,6 +87,12 @@ def test_the_full_flow_between_two_provinces(entry_scene):
         "admissions.entry_retrieve", "admissions.entry_file", "admissions.entry_received"]
     assert not InboxMessage.objects.exclude(state="applied").exists()
     assert StudentCount.objects.get(school_class_id=klass.pk, status=StudentStatus.ENROLLED).n == 1
+    # The receiving school sees the entry's request on the pupil's timeline (its history rows name it).
+    from xueji.registry.timeline import student_timeline
+
+    requests = {e["request"]["id"] for e in student_timeline(user=registrar(world), student=moved, limit=100).entries
+                if e["request"]}
+    assert entry.pk in requests
 
 
 def test_a_redelivered_message_changes_nothing(entry_scene):
