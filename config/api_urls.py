@@ -177,4 +177,5 @@ urlpatterns = [
     path("", include("xueji.support.api.urls")),
     # 培训考试 (xueji/training/api/): courses, sessions, exams, certificates, the public verification.
     path("", include("xueji.training.api.urls")),
+    path("", include("xueji.support.api.platform_urls")),  # 平台账号, 服务统计
 ]
