@@ -472,6 +472,15 @@ API_CASES: list[Case] = [
     Case("api:training-certificate-list"),
     Case("api:training-certificate-pdf", obj="own_certificate"),
     Case("api:training-verify", public=True, anonymous=(200,), query=lambda o, u, s: {"code": _certificate_code()}),
+    # 平台账号 and 服务统计 (xueji/support/api/platform.py): a unit's system administrator reports its super
+    # administrator (the ministry has no level above: 400); the level directly above binds it; the authorities'
+    # registrars and leaders read the support reports of their area.
+    Case("api:support-account-report-list", cap=Cap.PLATFORM_ACCOUNTS),
+    Case("api:support-account-report-list", "post", cap=Cap.PLATFORM_ACCOUNTS, ok=(201, 400),
+         data=lambda o, u, s: {"user": u.pk if u else 0, "phone": "13900000000"}),
+    Case("api:support-account-report-bind", "post", cap=Cap.PLATFORM_ACCOUNTS, obj="account_report",
+         data=lambda o, u, s: {}),
+    Case("api:support-reports", cap=Cap.SUPPORT_REPORT),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

@@ -40,6 +40,12 @@ def _catchment_form(obj, user, seq):
     return {"stage": "1", "area": f"矩阵区{seq}", "school": School.objects.get(code="3410021001").pk}
 
 
+def _second_admin(user) -> int:
+    from xueji.support.tests.platform_helpers import matrix_second_admin
+
+    return matrix_second_admin(user)
+
+
 def _web(name, method="get", **kwargs) -> Case:
     kwargs.setdefault("anonymous", (302,))
     return Case(name, method, json=False, **kwargs)
@@ -422,4 +428,11 @@ WEB_CASES: list[Case] = [
     _web("training:certificate_list"),
     _web("training:certificate_pdf", obj="own_certificate"),
     _web("training:verify", public=True, anonymous=(200,), query=lambda o, u, s: {"code": "NOSUCHCODE"}),
+    # 平台账号 and 服务统计 (xueji/support/ui/platform_views.py): the ministry's report is refused on the form (200).
+    _web("platform:accounts", cap=Cap.PLATFORM_ACCOUNTS),
+    _web("platform:accounts", "post", cap=Cap.PLATFORM_ACCOUNTS, ok=(302, 200), data=lambda o, u, s: {
+        "user": _second_admin(u), "phone": "13900000000"}),
+    _web("platform:bind", "post", cap=Cap.PLATFORM_ACCOUNTS, obj="account_report_web", ok=REDIRECT),
+    _web("platform:reports", cap=Cap.SUPPORT_REPORT),
+    _web("platform:report_export", cap=Cap.SUPPORT_REPORT, query=lambda o, u, s: {"report": ("", "coverage")[s % 2]}),
 ]

@@ -30,6 +30,7 @@ from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
 from xueji.schools.models import SchoolYear
 from xueji.support.tests import helpers as support_helpers
+from xueji.support.tests import platform_helpers
 from xueji.testing import build_world
 from xueji.testing.capabilities import MAY
 from xueji.testing.fingerprint import fingerprint
@@ -158,6 +159,7 @@ def _build_scene():
     admission_helpers.matrix_admissions(world)  # plans, a plan change, an admission (after the transfers)
     support_helpers.matrix_support(world)  # tickets of each level, their attachments, announcements
     training_helpers.matrix_training(world)  # courses of each acting authority, attempts, certificates
+    platform_helpers.matrix_platform(world)  # reports of super administrators, bound by the level above
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
     return world
 
@@ -214,6 +216,8 @@ def _objects(world, kind):
         return support_helpers.matrix_objects(kind)
     if kind in ("course", "session", "session_web", "exam", "exam_web", "own_course", "own_session"):
         return training_helpers.matrix_objects(kind)
+    if kind in ("account_report", "account_report_web"):
+        return platform_helpers.matrix_objects(kind)
     if kind == "own_certificate":  # every acting user's own: any one for an anonymous visitor
         return [(None, training_helpers.matrix_own_certificate(None, inside=False))]
     if kind == "year":
