@@ -7,12 +7,11 @@ holder's own. The verification of a certificate by its code is public and tells 
 the course and the validity."""
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.models import Role, RoleAssignment, User
 from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.core import clock
-from django.utils.translation import gettext_lazy as _
-
 from xueji.core.errors import Conflict, NotFound
 from xueji.regions.models import OrgUnit
 from xueji.training.models import Attempt, Certificate, Course, Enrolment, Exam, Question, Session

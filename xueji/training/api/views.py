@@ -256,8 +256,8 @@ class ExamSubmitApi(APIView):
         exam = selectors.exam_get(user=request.user, pk=pk)
         data = SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        attempt = services.attempt_submit(actor=request.user, attempt=selectors.attempt_to_submit(user=request.user, exam=exam),
-                                          answers=data.validated_data["answers"])
+        attempt = selectors.attempt_to_submit(user=request.user, exam=exam)
+        attempt = services.attempt_submit(actor=request.user, attempt=attempt, answers=data.validated_data["answers"])
         return Response(AttemptSerializer(attempt).data)
 
 

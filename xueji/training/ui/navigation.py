@@ -1,5 +1,5 @@
-"""培训考试 in the menu (服务支持): the courses (the card counts the user's coming sessions) and one's certificates, with
-cards on the workbench."""
+"""培训考试 in the menu (服务支持): the courses (the card counts the user's coming sessions) and one's
+certificates, with cards on the workbench."""
 
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
