@@ -154,7 +154,7 @@ def report_bind(*, actor, report: AccountReport) -> AccountReport:
     report.channels = ",".join(channels)
     report.save(update_fields=["status", "bound_by", "bound_at", "channels"])
     audit_record(actor=actor, action="support.account_bind", obj=report,
-                 after={"user": user.pk, "channels": channels, "must_change_password": True})
+                 after={"user": user.pk, "channels": channels, "temporary_credentials": True})
     text = str(_("Xueji platform: your account {username} is bound; temporary password {password} (change it at "
                  "the first sign-in).")).format(username=user.username, password=password)
     transaction.on_commit(lambda: send_all(user=user, subject=str(_("Your Xueji platform account")), text=text))

@@ -67,15 +67,18 @@ def test_the_account_types_map_onto_roles(world):
     assert accounts.account_type_of(world.user("tunxi", "auditor")) == []
 
 
-def test_the_pages_and_the_api_of_platform_accounts(world, client):
+def test_the_pages_and_the_api_of_platform_accounts(world, client, django_assert_max_num_queries):
     county_admin, city_admin = world.user("tunxi", "sysadmin"), world.user("huangshan", "sysadmin")
     client.force_login(county_admin)
-    page = client.get(reverse("platform:accounts"))
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("platform:accounts"))
     assert page.status_code == 200 and "data-testid=\"types\"" in page.content.decode()
     assert client.post(reverse("platform:accounts"), {"user": county_admin.pk, "phone": "13900000002"}
                        ).status_code == 302
     report = AccountReport.objects.get(user=county_admin)
     client.force_login(city_admin)
+    with django_assert_max_num_queries(25):
+        assert str(county_admin.username) in client.get(reverse("platform:accounts")).content.decode()
     listing = client.get(reverse("api:support-account-report-list")).json()
     assert [r["id"] for r in listing["to_bind"]] == [report.pk]
     bound = client.post(reverse("api:support-account-report-bind", kwargs={"pk": report.pk}),
