@@ -244,3 +244,34 @@ def test_the_story_in_the_pages(world, client, django_assert_max_num_queries):
     with django_assert_max_num_queries(20):
         listing = client.get(reverse("training:certificate_list"))
     assert attempt.certificate.number in listing.content.decode()
+
+
+def test_in_the_pages_an_uncertified_approval_is_refused_and_after_the_exam_it_succeeds(world, window, client):
+    """持证上岗 in the UI: the county registrar's approval page refuses with the course to take; the exam page issues
+    the certificate; the same approval then goes through."""
+    county_registrar = world.user("tunxi", "registrar")
+    course = registrar_course(world.user("huangshan", "registrar"), level="county", title="区县学籍管理员培训")
+    setting_set(actor=world.user("anhui", "sysadmin"), key="training.certificate_required", value=True)
+    Certificate.objects.create(user=world.user("tunxi_primary", "registrar"),
+                               course=registrar_course(world.user("tunxi", "registrar"), level="school"),
+                               org_unit=world.units["tunxi_primary"], number="PXTEST1", code="TESTCODE1",
+                               issued_at=clock.now(), valid_until=clock.today() + dt.timedelta(days=30))
+    request = registration_submit(actor=world.user("tunxi_primary", "registrar"), kind="enrolled",
+                                  student_ids=[enter(world, 1)[0].pk])
+    request_decide(actor=world.user("tunxi_primary", "leader"), request=request, approve=True)
+    client.force_login(county_registrar)
+    decide = reverse("workflow:request_decide", kwargs={"pk": request.pk})
+    refused = client.post(decide, {"decision": "approve", "comment": ""})
+    assert refused.status_code == 403 and "区县学籍管理员培训" in refused.content.decode()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PENDING
+    assert "区县学籍管理员培训" in client.get(reverse("training:certificate_list")).content.decode()
+    exam = Exam.objects.get(course=course)
+    take = reverse("training:exam_take", kwargs={"pk": exam.pk})
+    client.post(take, {"act": "start"})
+    attempt = Attempt.objects.get(user=county_registrar, exam=exam)
+    answers = {f"q{pk}": [str(a) for a in choice] for pk, choice in right_answers(attempt).items()}
+    assert client.post(take, {"act": "submit", **answers}).status_code == 302
+    assert client.post(decide, {"decision": "approve", "comment": ""}).status_code == 302
+    request.refresh_from_db()
+    assert request.status == RequestStatus.APPROVED
