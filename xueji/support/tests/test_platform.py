@@ -135,3 +135,15 @@ def test_the_reports_page_api_and_export(world, client, django_assert_max_num_qu
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(export.content))
     assert workbook.sheet_names == ["tickets", "escalations", "times", "unread", "coverage"]
     assert AuditEvent.objects.filter(action="support.report_export").count() == 1
+
+
+def test_the_workbench_counts(world, client):
+    _scene(world)
+    accounts.report_file(actor=world.user("tunxi", "sysadmin"), user_id=world.user("tunxi", "sysadmin").pk,
+                         phone="13900000003")
+    client.force_login(world.user("huangshan", "registrar"))
+    body = client.get(reverse("ui:workbench")).content.decode()
+    assert 'data-count="support_reports">2<' in body  # the city's open tickets
+    client.force_login(world.user("huangshan", "sysadmin"))
+    body = client.get(reverse("ui:workbench")).content.decode()
+    assert 'data-count="platform_accounts">1<' in body  # a report of 屯溪区 to bind

@@ -41,7 +41,7 @@ register(
 
 
 # 平台账号 and 服务统计 (xueji/support/accounts.py, reports.py): the reports of the units below waiting to be bound,
-# the open tickets of the area and its uncertified registrars.
+# the open tickets of the area.
 def _platform_waiting(user) -> int:
     from xueji.support.accounts import waiting_count
 
@@ -56,15 +56,15 @@ def _report_counts(user) -> dict[str, int]:
     return cache.get_or_set(f"support:report_counts:{user.pk}", lambda: counts(user=user), COUNTS_SECONDS)
 
 
-register_waiting(Waiting("platform", lambda user: (0, {"platform.bind": _platform_waiting(user),
-                                                      "platform.tickets": _report_counts(user)["open_tickets"]}),
-                         order=95))
+# The menu counts only the reports waiting to be bound (system administrators); the statistics' card counts the area's
+# open tickets on the workbench (the menu already shows the level's queue: support.tickets).
+register_waiting(Waiting("platform", lambda user: (0, {"platform.bind": _platform_waiting(user)}), order=95))
 register(
     Entry("platform:accounts", _("Platform accounts"), "bi-person-badge", "support", order=70,
-          waiting="platform.bind", count=_platform_waiting,
+          key="platform_accounts", waiting="platform.bind", count=_platform_waiting,
           text=_("平台账号: the account types; report your super administrator, bind those of the units below.")),
     Entry("platform:reports", _("Support statistics"), "bi-bar-chart", "support", order=80,
-          waiting="platform.tickets", count=lambda user: _report_counts(user)["open_tickets"],
+          key="support_reports", count=lambda user: _report_counts(user)["open_tickets"],
           text=_("服务统计: open tickets by level and age, escalations, response times, unread announcements, "
                  "certification coverage.")),
 )
