@@ -275,3 +275,14 @@ def test_in_the_pages_an_uncertified_approval_is_refused_and_after_the_exam_it_s
     assert client.post(decide, {"decision": "approve", "comment": ""}).status_code == 302
     request.refresh_from_db()
     assert request.status == RequestStatus.APPROVED
+
+
+def test_the_workbench_frames_the_certificate_card_of_an_uncertified_registrar(world, client):
+    registrar_course(world.user("huangshan", "registrar"), level="county", title="区县学籍管理员培训")
+    client.force_login(world.user("tunxi", "registrar"))
+    card = 'data-card="certificate_list"'
+    body = client.get(reverse("ui:workbench")).content.decode()
+    assert card in body and "border-warning" not in body.split(card)[0].rsplit("<a ", 1)[1]
+    setting_set(actor=world.user("anhui", "sysadmin"), key="training.certificate_required", value=True)
+    body = client.get(reverse("ui:workbench")).content.decode()
+    assert "border-warning" in body.split(card)[0].rsplit("<a ", 1)[1]
