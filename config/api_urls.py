@@ -175,4 +175,7 @@ urlpatterns = [
     path("admissions/catchments/run/", admissions.CatchmentRunApi.as_view(), name="admission-catchment-run"),
     # 服务支持 (xueji/support/api/): tickets, the FAQ, announcements.
     path("", include("xueji.support.api.urls")),
+    # 培训考试 (xueji/training/api/): courses, sessions, exams, certificates, the public verification.
+    path("", include("xueji.training.api.urls")),
+    path("", include("xueji.support.api.platform_urls")),  # 平台账号, 服务统计
 ]

@@ -49,6 +49,8 @@ urlpatterns = [
     path("", include("xueji.exchange.ui.urls")),
     path("", include("xueji.hub.ui.urls")),
     path("", include("xueji.support.ui.urls")),
+    path("", include("xueji.training.ui.urls")),
+    path("", include("xueji.support.ui.platform_urls")),  # 平台账号, 服务统计
 ]
 
 handler400 = "xueji.core.views.bad_request"

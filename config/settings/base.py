@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "xueji.schoolyear",
     "xueji.admissions",
     "xueji.support",
+    "xueji.training",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.hub",
@@ -360,3 +361,15 @@ XUEJI_SUPPORT_RESPONSE_MINUTES = {"county": env_int("XUEJI_SUPPORT_RESPONSE_COUN
                                   "ministry": env_int("XUEJI_SUPPORT_RESPONSE_MINISTRY", 1440)}
 XUEJI_SUPPORT_ONLINE_SECONDS = env_int("XUEJI_SUPPORT_ONLINE_SECONDS", 300)
 XUEJI_SUPPORT_PRESENCE = True
+
+# 培训考试 (xueji/training): how late (server time) an exam's answers are still taken after its deadline (the
+# network's delay, not extra time).
+XUEJI_TRAINING_GRACE_SECONDS = env_int("XUEJI_TRAINING_GRACE_SECONDS", 30)
+# The platform accounts' credentials (xueji/support/accounts.py) go out by SMS and e-mail through these senders
+# (dotted paths of classes with send(*, user, subject, text)); the demo's and the tests' print to the console
+# (SMS) and use Django's e-mail backend (console in the demo, locmem in the tests).
+XUEJI_MESSAGE_SENDERS = [s for s in os.environ.get(
+    "XUEJI_MESSAGE_SENDERS", "xueji.support.senders.ConsoleSmsSender,xueji.support.senders.EmailSender").split(",")
+    if s]
+EMAIL_BACKEND = os.environ.get("XUEJI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("XUEJI_FROM_EMAIL", "xueji@localhost")

@@ -69,6 +69,15 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.SUPPORT_ASK: _ALL_BUT_AUDITOR,
     Cap.SUPPORT_ANSWER: {Role.REGISTRAR},
     Cap.ANNOUNCEMENT_PUBLISH: {Role.REGISTRAR},
+    # 培训与考试 (xueji/training): an authority's registrar runs the training of the levels below (courses, sessions,
+    # attendance, the question bank, exams); everyone signed in takes them.
+    Cap.TRAINING_MANAGE: {Role.REGISTRAR},
+    # The support platform's reports (tickets by level and age, response and solve times, unread announcements,
+    # certification coverage): the authorities' registrars and leaders, over their area.
+    Cap.SUPPORT_REPORT: {Role.REGISTRAR, Role.LEADER},
+    # The platform's accounts (article 17-18): each level's system administrator (the platform's super
+    # administrator) reports its own to the level above, whose system administrator binds it.
+    Cap.PLATFORM_ACCOUNTS: {Role.SYSADMIN},
 }
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
@@ -92,6 +101,8 @@ _LEVELS = {
     Cap.ADMISSION_MANAGE: {"province", "city", "county"},
     Cap.SUPPORT_ANSWER: {"ministry", "province", "city", "county"},  # a school has no level below to support
     Cap.ANNOUNCEMENT_PUBLISH: {"ministry", "province", "city", "county"},
+    Cap.TRAINING_MANAGE: {"ministry", "province", "city", "county"},
+    Cap.SUPPORT_REPORT: {"ministry", "province", "city", "county"},
 }
 
 

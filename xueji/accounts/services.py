@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import format_lazy
 
+from xueji.accounts.hooks import role_granted
 from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.models import (
     BUSINESS_ROLES,
@@ -112,11 +113,14 @@ def _require_manager_of(actor: User, target_org: OrgUnit, duty: Duty, *, self_ed
                         code="manager_level")
 
 
-def _set_roles(user: User, roles: list[str]) -> None:
+def _set_roles(user: User, roles: list[str], *, moved: bool = False) -> None:
+    """The user's roles become `roles`; the roles new to the user (all of them after a move to another unit) are
+    announced to the apps that act on them (accounts.hooks: a new registrar is enrolled in training)."""
     RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
     existing = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in roles if r not in existing])
     user._role_cache = frozenset(roles)
+    role_granted(user=user, roles=set(roles) if moved else set(roles) - existing)
 
 
 @transaction.atomic
@@ -151,7 +155,8 @@ def user_update(*, actor: User, user: User, full_name: str | None = None, phone:
     if user.pk == actor.pk and (roles is not None or org_unit is not None):
         raise Forbidden("You cannot change your own roles or organisation unit.", code="self_escalation")
     before = {**snapshot(user, USER_AUDIT_FIELDS), "roles": sorted(user.role_set)}
-    if org_unit is not None and org_unit.pk != user.org_unit_id:
+    moved = org_unit is not None and org_unit.pk != user.org_unit_id
+    if moved:
         _require_manager_of(actor, org_unit, duty)  # never outside one's jurisdiction, nor to one's own level
         user.org_unit = org_unit
     if full_name is not None:
@@ -165,7 +170,7 @@ def user_update(*, actor: User, user: User, full_name: str | None = None, phone:
         raise ValidationFailed("An account keeps its duty (system administration, audit or business); create a "
                                "new account for the other duty.", code="duty_change", field="roles")
     user.save()
-    _set_roles(user, new_roles)
+    _set_roles(user, new_roles, moved=moved)
     after = {**snapshot(user, USER_AUDIT_FIELDS), "roles": new_roles}
     audit_record(actor=actor, action="user.update", obj=user, before=diff(before, after)[0],
                  after=diff(before, after)[1])

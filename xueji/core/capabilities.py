@@ -68,6 +68,9 @@ class Cap(StrEnum):
     SUPPORT_ASK = "support.ask"
     SUPPORT_ANSWER = "support.answer"
     ANNOUNCEMENT_PUBLISH = "announcement.publish"
+    TRAINING_MANAGE = "training.manage"
+    SUPPORT_REPORT = "support.report"
+    PLATFORM_ACCOUNTS = "platform.accounts"
 
 
 class _Mark:

@@ -47,6 +47,8 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "schoolyear.promotion_moment": ("08-10 24:00", "每年升级时间（北京时间，月-日 时:分）"),
     # 普通高中毕业: the 学业水平考试 subjects a pupil must have passed (codes of choices.EXAM_SUBJECTS).
     "schoolyear.senior_required_subjects": ([], "普通高中毕业须合格的学业水平考试科目"),
+    # 持证上岗 (xueji/training): registrars file and approve only while holding a valid registrar certificate.
+    "training.certificate_required": (False, "学籍管理员须持有效培训证书方可报送、审核（持证上岗）"),
 }
 # Settings whose value is a list of codes: the codes each may hold.
 SETTING_CHOICES: dict[str, Iterable[str]] = {

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.core.models import ClockDateTimeField
 from xueji.support.choices import AnnouncementStatus, Category, EventKind, Outcome, TicketStatus
+from xueji.support.platform_models import AccountReport, AccountReportStatus  # noqa: F401 (平台账号)
 
 
 class Presence(models.Model):

@@ -76,6 +76,11 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "support.ask": _at(LEVELS, (*BUSINESS, "sysadmin")),
     "support.answer": _at(AUTHORITIES, ("registrar",)),
     "announcement.publish": _at(AUTHORITIES, ("registrar",)),
+    # 培训与考试: the authorities' registrars run the training of the levels below; the support reports are read by
+    # the authorities' registrars and leaders; every level's system administrator handles the platform accounts.
+    "training.manage": _at(AUTHORITIES, ("registrar",)),
+    "support.report": _at(AUTHORITIES, ("registrar", "leader")),
+    "platform.accounts": _at(LEVELS, ("sysadmin",)),
     # Any signed-in user.
     "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor", "security")),
 }

@@ -24,6 +24,7 @@ from xueji.audit.services import audit_record
 from xueji.core import clock, files
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, XuejiError
 from xueji.policy.services import province_code_of, route_steps, setting_get, window_require
+from xueji.workflow.gates import APPROVE, FILE, require_gates
 from xueji.workflow.models import (
     OPEN_STATUSES,
     Action,
@@ -161,6 +162,10 @@ def _claim_subjects(request: Request, kind: RequestType, subjects: list[tuple[st
     RequestSubject.objects.bulk_create([RequestSubject(request=request, subject=s) for s in locked])
 
 
+def _filing_role(actor, kind: RequestType) -> str:
+    return next((role for role in kind.filer_roles if actor.has_role(role)), "")
+
+
 @transaction.atomic
 def request_submit(*, actor, type: str, title: str, payload: dict[str, Any] | None = None,  # noqa: A002
                    subject_type: str = "", subject_id: str = "",
@@ -171,6 +176,7 @@ def request_submit(*, actor, type: str, title: str, payload: dict[str, Any] | No
     kind = request_type(type)
     if not actor.has_role(*kind.filer_roles):
         raise Forbidden(f"Only {', '.join(kind.filer_roles)} may file {kind.label}.", code="permission_denied")
+    require_gates(actor=actor, action=FILE, role=_filing_role(actor, kind))
     province = province_code_of(actor.org_unit) or ""
     if kind.window_kind:
         window_require(unit=actor.org_unit, kind=kind.window_kind)
@@ -282,6 +288,7 @@ def _decide(*, actor, request: Request, approve: bool, comment: str, step_id: in
             kind.on_returned(request=request, actor=actor)
         _notify(request, "returned")
         return request
+    require_gates(actor=actor, action=APPROVE, role=step.role)
     cleaned = _check_decision(kind, request, step, data)
     _close_step(step, StepStatus.APPROVED, actor, comment)
     following = request.steps.filter(round=request.round, status=StepStatus.WAITING).order_by("order").first()
@@ -472,6 +479,7 @@ def request_resubmit(*, actor, request: Request, payload: dict[str, Any] | None 
     if request.status != RequestStatus.RETURNED:
         raise Conflict("Only a returned request can be resubmitted.", code="not_returned")
     kind = request_type(request.type)
+    require_gates(actor=actor, action=FILE, role=_filing_role(actor, kind))
     if kind.window_kind:
         window_require(unit=request.filer_org, kind=kind.window_kind)
     if payload is not None:

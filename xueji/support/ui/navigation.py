@@ -38,3 +38,33 @@ register(
           waiting="support.unread", count=lambda user: _counts(user)["support.unread"],
           text=_("公告: the announcements of the levels above; the unread ones first.")),
 )
+
+
+# 平台账号 and 服务统计 (xueji/support/accounts.py, reports.py): the reports of the units below waiting to be bound,
+# the open tickets of the area.
+def _platform_waiting(user) -> int:
+    from xueji.support.accounts import waiting_count
+
+    return waiting_count(user=user) if has_cap(user, Cap.PLATFORM_ACCOUNTS) else 0
+
+
+def _report_counts(user) -> dict[str, int]:
+    from xueji.support.reports import counts
+
+    if not has_cap(user, Cap.SUPPORT_REPORT):
+        return {"open_tickets": 0, "uncertified": 0}
+    return cache.get_or_set(f"support:report_counts:{user.pk}", lambda: counts(user=user), COUNTS_SECONDS)
+
+
+# The menu counts only the reports waiting to be bound (system administrators); the statistics' card counts the area's
+# open tickets on the workbench (the menu already shows the level's queue: support.tickets).
+register_waiting(Waiting("platform", lambda user: (0, {"platform.bind": _platform_waiting(user)}), order=95))
+register(
+    Entry("platform:accounts", _("Platform accounts"), "bi-person-badge", "support", order=70,
+          key="platform_accounts", waiting="platform.bind", count=_platform_waiting,
+          text=_("平台账号: the account types; report your super administrator, bind those of the units below.")),
+    Entry("platform:reports", _("Support statistics"), "bi-bar-chart", "support", order=80,
+          key="support_reports", count=lambda user: _report_counts(user)["open_tickets"],
+          text=_("服务统计: open tickets by level and age, escalations, response times, unread announcements, "
+                 "certification coverage.")),
+)

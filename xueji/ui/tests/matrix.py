@@ -39,6 +39,12 @@ class Case:
         return f"{self.name}:{self.method}"
 
 
+def _certificate_code() -> str:
+    from xueji.training.models import Certificate
+
+    return Certificate.objects.filter(number__startswith="MX").order_by("pk").values_list("code", flat=True)[0]
+
+
 def _class_payload(school, user, seq):
     return {"school": school.pk, "stage": school.stages[0], "cohort_year": 2000 + seq % 90, "number": 1 + seq % 98,
             "head_teacher": "李老师"}
@@ -443,6 +449,38 @@ API_CASES: list[Case] = [
     Case("api:support-announcement-detail", obj="announcement"),
     Case("api:support-announcement-read", "post", obj="announcement", data=lambda o, u, s: {}),
     Case("api:support-announcement-unread", cap=Cap.ANNOUNCEMENT_PUBLISH, obj="own_announcement"),
+    # 培训考试 (xueji/training/api/): the ministry's course is offered to everyone (its sessions and exams too); a
+    # course's bank, sessions, exams and attendance are its managers' (an authority's registrar, for their unit's
+    # courses and those below); a certificate is its holder's; the verification by code is public.
+    Case("api:training-course-list", query=lambda o, u, s: {"box": ("", "offered", "managed")[s % 3]}),
+    Case("api:training-course-list", "post", cap=Cap.TRAINING_MANAGE, ok=(201,),
+         data=lambda o, u, s: {"title": f"矩阵{s}", "level": "school"}),
+    Case("api:training-course-detail", obj="course"),
+    Case("api:training-question-list", cap=Cap.TRAINING_MANAGE, obj="own_course"),
+    Case("api:training-question-list", "post", cap=Cap.TRAINING_MANAGE, obj="own_course", ok=(201,),
+         data=lambda o, u, s: {"kind": "single", "text": f"矩阵{s}", "choices": ["甲", "乙"], "answer": [0]}),
+    Case("api:training-session-create", "post", cap=Cap.TRAINING_MANAGE, obj="own_course", ok=(201,),
+         data=lambda o, u, s: {"starts_at": "2031-03-01T09:00:00+08:00", "ends_at": "2031-03-01T12:00:00+08:00"}),
+    Case("api:training-exam-create", "post", cap=Cap.TRAINING_MANAGE, obj="own_course", ok=(201,),
+         data=lambda o, u, s: {"title": f"矩阵{s}"}),
+    Case("api:training-session-enrol", "post", obj="session", ok=(201,), data=lambda o, u, s: {}),
+    Case("api:training-session-attendance", cap=Cap.TRAINING_MANAGE, obj="own_session"),
+    Case("api:training-session-attendance", "post", cap=Cap.TRAINING_MANAGE, obj="own_session",
+         data=lambda o, u, s: {"present": []}),
+    Case("api:training-exam-start", "post", obj="exam", data=lambda o, u, s: {}),
+    Case("api:training-exam-submit", "post", obj="exam", data=lambda o, u, s: {"answers": {}}),
+    Case("api:training-certificate-list"),
+    Case("api:training-certificate-pdf", obj="own_certificate"),
+    Case("api:training-verify", public=True, anonymous=(200,), query=lambda o, u, s: {"code": _certificate_code()}),
+    # 平台账号 and 服务统计 (xueji/support/api/platform.py): a unit's system administrator reports its super
+    # administrator (the ministry has no level above: 400); the level directly above binds it; the authorities'
+    # registrars and leaders read the support reports of their area.
+    Case("api:support-account-report-list", cap=Cap.PLATFORM_ACCOUNTS),
+    Case("api:support-account-report-list", "post", cap=Cap.PLATFORM_ACCOUNTS, ok=(201, 400),
+         data=lambda o, u, s: {"user": u.pk if u else 0, "phone": "13900000000"}),
+    Case("api:support-account-report-bind", "post", cap=Cap.PLATFORM_ACCOUNTS, obj="account_report",
+         data=lambda o, u, s: {}),
+    Case("api:support-reports", cap=Cap.SUPPORT_REPORT),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

@@ -40,6 +40,12 @@ def _catchment_form(obj, user, seq):
     return {"stage": "1", "area": f"矩阵区{seq}", "school": School.objects.get(code="3410021001").pk}
 
 
+def _second_admin(user) -> int:
+    from xueji.support.tests.platform_helpers import matrix_second_admin
+
+    return matrix_second_admin(user)
+
+
 def _web(name, method="get", **kwargs) -> Case:
     kwargs.setdefault("anonymous", (302,))
     return Case(name, method, json=False, **kwargs)
@@ -401,4 +407,32 @@ WEB_CASES: list[Case] = [
          data=lambda o, u, s: {"title": f"矩阵{s}", "body": "矩阵", "targets": [_child_unit(u)]}),
     _web("support:announcement_detail", obj="announcement"),
     _web("support:announcement_unread", cap=Cap.ANNOUNCEMENT_PUBLISH, obj="own_announcement"),
+    # 培训考试 (xueji/training/ui/): courses, a course's sessions, questions and exams (its managers), enrolling,
+    # attendance, taking an exam, one's certificates and their PDF, the public verification.
+    _web("training:course_list", query=lambda o, u, s: {"box": ("", "offered", "managed")[s % 3]}),
+    _web("training:course_new", cap=Cap.TRAINING_MANAGE),
+    _web("training:course_new", "post", cap=Cap.TRAINING_MANAGE, ok=REDIRECT,
+         data=lambda o, u, s: {"title": f"矩阵{s}", "level": "school", "mode": "face", "validity_months": 24}),
+    _web("training:course_detail", obj="course"),
+    _web("training:session_new", "post", cap=Cap.TRAINING_MANAGE, obj="own_course", ok=REDIRECT,
+         data=lambda o, u, s: {"starts_at": "2031-03-01 09:00", "ends_at": "2031-03-01 12:00", "capacity": 20}),
+    _web("training:question_new", "post", cap=Cap.TRAINING_MANAGE, obj="own_course", ok=REDIRECT,
+         data=lambda o, u, s: {"kind": "true_false", "text": f"矩阵{s}", "answer": "1", "points": 1}),
+    _web("training:exam_new", "post", cap=Cap.TRAINING_MANAGE, obj="own_course", ok=REDIRECT,
+         data=lambda o, u, s: {"duration_minutes": 30, "pass_mark": 60}),
+    _web("training:session_detail", cap=Cap.TRAINING_MANAGE, obj="own_session"),
+    _web("training:session_detail", "post", cap=Cap.TRAINING_MANAGE, obj="own_session", ok=REDIRECT),
+    _web("training:session_enrol", "post", obj="session_web", ok=REDIRECT),
+    _web("training:exam_take", obj="exam_web"),
+    _web("training:exam_take", "post", obj="exam_web", ok=REDIRECT, data=lambda o, u, s: {"act": "start"}),
+    _web("training:certificate_list"),
+    _web("training:certificate_pdf", obj="own_certificate"),
+    _web("training:verify", public=True, anonymous=(200,), query=lambda o, u, s: {"code": "NOSUCHCODE"}),
+    # 平台账号 and 服务统计 (xueji/support/ui/platform_views.py): the ministry's report is refused on the form (200).
+    _web("platform:accounts", cap=Cap.PLATFORM_ACCOUNTS),
+    _web("platform:accounts", "post", cap=Cap.PLATFORM_ACCOUNTS, ok=(302, 200), data=lambda o, u, s: {
+        "user": _second_admin(u), "phone": "13900000000"}),
+    _web("platform:bind", "post", cap=Cap.PLATFORM_ACCOUNTS, obj="account_report_web", ok=REDIRECT),
+    _web("platform:reports", cap=Cap.SUPPORT_REPORT),
+    _web("platform:report_export", cap=Cap.SUPPORT_REPORT, query=lambda o, u, s: {"report": ("", "coverage")[s % 2]}),
 ]

@@ -30,10 +30,12 @@ from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
 from xueji.schools.models import SchoolYear
 from xueji.support.tests import helpers as support_helpers
+from xueji.support.tests import platform_helpers
 from xueji.testing import build_world
 from xueji.testing.capabilities import MAY
 from xueji.testing.fingerprint import fingerprint
 from xueji.testing.shared import built_once
+from xueji.training.tests import helpers as training_helpers
 from xueji.transfers.tests import helpers as transfer_helpers
 from xueji.ui.tests.matrix import API_CASES, Case
 from xueji.verification.models import VerificationBatch
@@ -156,6 +158,8 @@ def _build_scene():
     transfer_helpers.matrix_transfers(world)  # two transfers, after every other request of the scene
     admission_helpers.matrix_admissions(world)  # plans, a plan change, an admission (after the transfers)
     support_helpers.matrix_support(world)  # tickets of each level, their attachments, announcements
+    training_helpers.matrix_training(world)  # courses of each acting authority, attempts, certificates
+    platform_helpers.matrix_platform(world)  # reports of super administrators, bound by the level above
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
     return world
 
@@ -210,6 +214,12 @@ def _objects(world, kind):
         return admission_helpers.matrix_objects(kind)
     if kind in ("ticket", "support_attachment", "announcement", "own_announcement"):
         return support_helpers.matrix_objects(kind)
+    if kind in ("course", "session", "session_web", "exam", "exam_web", "own_course", "own_session"):
+        return training_helpers.matrix_objects(kind)
+    if kind in ("account_report", "account_report_web"):
+        return platform_helpers.matrix_objects(kind)
+    if kind == "own_certificate":  # every acting user's own: any one for an anonymous visitor
+        return [(None, training_helpers.matrix_own_certificate(None, inside=False))]
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     if kind == "family":
@@ -222,6 +232,8 @@ def _objects(world, kind):
 
 
 def _pick(world, kind, user, inside: bool):
+    if kind == "own_certificate":  # a certificate is its holder's only: their own inside, another's outside
+        return training_helpers.matrix_own_certificate(user, inside)
     for unit, obj in _objects(world, kind):
         if obj == user:
             continue  # acting on oneself has its own rules

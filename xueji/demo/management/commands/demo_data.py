@@ -107,6 +107,11 @@ class Command(BaseCommand):
         support = demo_support_data()
         if support:
             self.stdout.write(f"  support: {', '.join(support)}")
+        from xueji.demo.training import demo_training_data
+
+        training = demo_training_data()
+        if training:
+            self.stdout.write(f"  training: {', '.join(training)}")
         demo.demo_second_factors()  # the accounts that need a second factor share the demo's TOTP secret
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
