@@ -7,9 +7,10 @@ takes away an added one, or restores a member's changed items). The numbers come
 superseded). Before the record was entered there is nothing to show (`exists` is False).
 
 Bounded whatever the length of the history: one query for the rows newer than the day (only the columns replayed),
-one for each registered state source (the graduations, which write no history row per pupil), one for the number, one each for the school and the class; the current record, details and family are
-the page's own reads. The identity-check state is not replayed: batch verification runs set it without history
-rows (their checks are on the timeline); the as-of record leaves it out rather than show a wrong one.
+one for each registered state source (the graduations, which write no history row per pupil), one for the number,
+one each for the school and the class; the current record, details and family are the page's own reads. The
+identity-check state is not replayed: batch verification runs set it without history rows (their checks are on the
+timeline); the as-of record leaves it out rather than show a wrong one.
 """
 
 import copy

@@ -644,7 +644,7 @@ def _status_update_returning(chunk: list[int], *, was: str, new: str, now, actor
                       f"WHERE id = ANY(%s::bigint[]) AND status = %s{in_class} {returning}")
             params = [new, now, int_array(chunk), was, *([int_array(classes)] if classes is not None else [])]
             if history:
-                cursor.execute(f"WITH changed AS ({update}), written AS ({insert} changed) "
+                cursor.execute(f"WITH changed AS ({update}), written AS ({insert} changed) "  # noqa: S608
                                "SELECT id, school_id, school_class_id, reg_status FROM changed",
                                [*params, *history_params])
             else:
