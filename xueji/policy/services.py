@@ -47,6 +47,11 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "schoolyear.promotion_moment": ("08-10 24:00", "每年升级时间（北京时间，月-日 时:分）"),
     # 普通高中毕业: the 学业水平考试 subjects a pupil must have passed (codes of choices.EXAM_SUBJECTS).
     "schoolyear.senior_required_subjects": ([], "普通高中毕业须合格的学业水平考试科目"),
+    # 控辍保学 (xueji/attendance): a pupil's unexcused absences past either threshold raise a case on the county's list.
+    "attendance.consecutive_days": (3, "连续无故缺勤达到此天数即列入控辍保学名单（天）"),
+    "attendance.term_days": (10, "一学期累计无故缺勤达到此天数即列入控辍保学名单（天）"),
+    # 月报: the day of the next month by which a month's report is submitted (Asia/Shanghai, end of that day).
+    "attendance.report_deadline_day": (5, "月报报送截止日（次月几日，北京时间当日24时前）"),
 }
 # Settings whose value is a list of codes: the codes each may hold.
 SETTING_CHOICES: dict[str, Iterable[str]] = {
