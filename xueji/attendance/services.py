@@ -193,7 +193,6 @@ def absences_import(*, actor, upload) -> ImportOutcome:
     return _import_rows(actor=actor, school=school, rows=rows, file_name=stored.name)
 
 
-@transaction.atomic
 def _import_rows(*, actor, school: School, rows: list[tuple[int, dict]], file_name: str) -> ImportOutcome:
     outcome = ImportOutcome(rows=len(rows))
 
@@ -255,13 +254,20 @@ def _import_rows(*, actor, school: School, rows: list[tuple[int, dict]], file_na
         good[(pupil.pk, day)] = Absence(student=pupil, school=school, school_class_id=pupil.school_class_id,
                                         province_code=pupil.province_code, date=day, school_day=terms.school_day(day),
                                         kind=kind, recorded_by=actor, recorded_at=now)
-    if outcome.errors:
+    if outcome.errors:  # refused whole, audited outside any transaction (the refusal's row stays)
         audit_record(actor=actor, action="attendance.import_refused", object_type="attendance.absence",
                      object_repr=file_name[:255], success=False, org_unit=actor.org_unit,
                      after={"file": file_name, "rows": len(rows), "errors": len(outcome.errors)})
         raise ValidationFailed(_("%(count)s rows of the file have errors; nothing was imported.") % {
             "count": len({e["row"] for e in outcome.errors})}, code="attendance_import_errors", field="file",
             details={"errors": outcome.errors})
+    _write_rows(actor=actor, school=school, good=good, rows=len(rows), file_name=file_name)
+    outcome.imported = len(good)
+    return outcome
+
+
+@transaction.atomic
+def _write_rows(*, actor, school: School, good: dict, rows: int, file_name: str) -> None:
     if good:
         # Set-based: the file's (pupil, day) pairs replace what was there, one DELETE per day, one INSERT.
         by_day: dict[dt.date, list[int]] = {}
@@ -270,13 +276,11 @@ def _import_rows(*, actor, school: School, rows: list[tuple[int, dict]], file_na
         for day, pks in sorted(by_day.items()):
             Absence.objects.filter(date=day, student_id__in=pks).delete()
         Absence.objects.bulk_create(list(good.values()), batch_size=500)
-    outcome.imported = len(good)
     audit_record(actor=actor, action="attendance.import", object_type="attendance.absence",
                  object_repr=file_name[:255], org_unit=actor.org_unit,
-                 after={"file": file_name, "rows": len(rows), "imported": outcome.imported})
+                 after={"file": file_name, "rows": rows, "imported": len(good)})
     province = province_code_of(school.org_unit)
     transaction.on_commit(lambda: cases_raise(province_code=province))
-    return outcome
 
 
 # ---------------------------------------------------------------- raising cases
