@@ -175,4 +175,6 @@ urlpatterns = [
     path("admissions/catchments/run/", admissions.CatchmentRunApi.as_view(), name="admission-catchment-run"),
     # 服务支持 (xueji/support/api/): tickets, the FAQ, announcements.
     path("", include("xueji.support.api.urls")),
+    # 考勤, 控辍保学, registers, 月报, 举报 (xueji/attendance/api/).
+    path("", include("xueji.attendance.api.urls")),
 ]
