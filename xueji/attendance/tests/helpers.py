@@ -26,10 +26,13 @@ def matrix_attendance(world) -> None:
     for unit in ("anhui", "huangshan", "tunxi", "shexian", "jiangsu", "nanjing", "xuanwu"):
         MonthlyReport.objects.create(org_unit=world.units[unit], month=MONTH, figures={}, manual={},
                                      generated_at=clock.now(), generated_by=generated_by)
-    for name in ("tunxi_primary", "shexian_primary", "xuanwu_primary"):
+    # Reports about a unit of each level, so each acting authority is the handler of one (its leader and registrar
+    # see it; routing, not the jurisdiction, decides who sees a report); filed by a school that does not act.
+    reporter = world.user("shexian_primary", "registrar")
+    for name in ("tunxi_primary", "tunxi", "huangshan", "anhui", "xuanwu_primary"):
         unit = world.units[name]
-        MisuseReport.objects.create(reporter=world.user("tunxi_primary", "registrar"), about_unit=unit,
-                                    handler_unit=unit.parent, text="矩阵举报", created_at=clock.now())
+        MisuseReport.objects.create(reporter=reporter, about_unit=unit, handler_unit=unit.parent, text="矩阵举报",
+                                    created_at=clock.now())
 
 
 def matrix_objects(world, kind: str):
@@ -37,7 +40,7 @@ def matrix_objects(world, kind: str):
         return [(c.school.org_unit, c) for c in DropoutCase.objects.select_related("school__org_unit").order_by("pk")]
     if kind == "monthly_report":
         return [(r.org_unit, r) for r in MonthlyReport.objects.select_related("org_unit").order_by("org_unit__path")]
-    if kind == "misuse_report":  # seen by its handlers' unit (the county): owned there
+    if kind == "misuse_report":  # owned by the unit it is routed to; each acting level meets its own first
         return [(r.handler_unit, r) for r in MisuseReport.objects.filter(text="矩阵举报")
-                .select_related("handler_unit").order_by("pk")]
+                .select_related("handler_unit").order_by("handler_unit__path")]
     raise AssertionError(kind)

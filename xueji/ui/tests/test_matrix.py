@@ -12,6 +12,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xueji.admissions.tests import helpers as admission_helpers
+from xueji.attendance.tests import helpers as attendance_helpers
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock
@@ -157,6 +158,7 @@ def _build_scene():
     admission_helpers.matrix_admissions(world)  # plans, a plan change, an admission (after the transfers)
     support_helpers.matrix_support(world)  # tickets of each level, their attachments, announcements
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
+    attendance_helpers.matrix_attendance(world)  # dropout cases, registers, monthly reports, misuse reports
     return world
 
 
@@ -210,6 +212,8 @@ def _objects(world, kind):
         return admission_helpers.matrix_objects(kind)
     if kind in ("ticket", "support_attachment", "announcement", "own_announcement"):
         return support_helpers.matrix_objects(kind)
+    if kind in ("dropout_case", "monthly_report", "misuse_report"):
+        return attendance_helpers.matrix_objects(world, kind)
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     if kind == "family":
