@@ -107,6 +107,11 @@ class Command(BaseCommand):
         support = demo_support_data()
         if support:
             self.stdout.write(f"  support: {', '.join(support)}")
+        from xueji.demo.attendance import demo_attendance_data
+
+        attendance = demo_attendance_data()
+        if attendance:
+            self.stdout.write(f"  attendance: {', '.join(attendance)}")
         demo.demo_second_factors()  # the accounts that need a second factor share the demo's TOTP secret
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
