@@ -6,15 +6,17 @@ from xueji.ui.navigation import Entry, register
 
 register(
     Entry("attendance:class_list", _("Daily attendance"), "bi-calendar2-check", "records", order=40,
-          where="school",
+          where="school", key="attendance_classes",
           text=_("考勤: enter a class's absences of the day; unexcused ones count towards the dropout list.")),
     Entry("attendance:absence_import", _("Import absences"), "bi-upload", "records", order=41, where="school"),
     Entry("attendance:case_list", _("Dropout prevention cases"), "bi-person-exclamation", "records", order=31,
-          where="authority", text=_("控辍保学: absence cases and dropped-out pupils, followed up until closed.")),
+          where="authority", key="attendance_cases",
+          text=_("控辍保学: absence cases and dropped-out pupils, followed up until closed.")),
     Entry("attendance:migrant", _("Migrant children"), "bi-signpost-split", "statistics", order=60),
     Entry("attendance:left_behind", _("Left-behind children"), "bi-house-heart", "statistics", order=61),
     Entry("attendance:eligibility", _("Nutrition and aid lists"), "bi-basket", "statistics", order=62),
     Entry("attendance:report_list", _("Monthly reports"), "bi-calendar-check", "statistics", order=63,
-          where="authority", text=_("月报: generate, sign and submit; the subordinates' status and the notice.")),
+          where="authority", key="attendance_reports",
+          text=_("月报: generate, sign and submit; the subordinates' status and the notice.")),
     Entry("attendance:misuse_list", _("Misuse reports"), "bi-flag", "support", order=60),
 )
