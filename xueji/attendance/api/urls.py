@@ -21,6 +21,7 @@ urlpatterns = [
     path("attendance/reports/<int:pk>/", views.ReportDetailApi.as_view(), name="attendance-report-detail"),
     path("attendance/reports/<int:pk>/sign/", views.ReportSignApi.as_view(), name="attendance-report-sign"),
     path("attendance/reports/<int:pk>/submit/", views.ReportSubmitApi.as_view(), name="attendance-report-submit"),
+    path("attendance/assessment/", views.AssessmentApi.as_view(), name="attendance-assessment"),
     path("attendance/misuse/", views.MisuseListApi.as_view(), name="attendance-misuse-list"),
     path("attendance/misuse/<int:pk>/", views.MisuseDetailApi.as_view(), name="attendance-misuse-detail"),
     path("attendance/misuse/<int:pk>/handle/", views.MisuseHandleApi.as_view(), name="attendance-misuse-handle"),

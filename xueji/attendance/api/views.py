@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from xueji.accounts.permissions import Cap
-from xueji.attendance import selectors, services, terms
+from xueji.attendance import assessment, selectors, services, terms
 from xueji.attendance.choices import AbsenceKind, FollowUpKind
 from xueji.attendance.models import CaseFollowUp, DropoutCase, MisuseReport, MonthlyReport
 from xueji.core import clock
@@ -379,3 +379,18 @@ class MisuseHandleApi(APIView):
 
 
 
+
+
+@requires(Cap.DROPOUT_VIEW)
+class AssessmentApi(APIView):
+    """考核 (?term=2026-1): each unit directly below the caller's with its score and components."""
+
+    def get(self, request):
+        term = request.query_params.get("term") or None
+        if term and terms.term_bounds(term) is None:
+            raise ValidationFailed("The term is written like 2026-1 or 2026-2.", code="attendance_bad_term",
+                                   field="term")
+        result = assessment.assessment(user=request.user, term=term)
+        return Response({"term": result["term"], "units": [
+            {**{k: v for k, v in row.items() if k != "unit"}, "unit": row["unit"].pk,
+             "unit_name": row["unit"].name} for row in result["rows"]]})

@@ -18,5 +18,6 @@ register(
     Entry("attendance:report_list", _("Monthly reports"), "bi-calendar-check", "statistics", order=63,
           where="authority", key="attendance_reports",
           text=_("月报: generate, sign and submit; the subordinates' status and the notice.")),
+    Entry("attendance:assessment", _("Assessment"), "bi-clipboard-data", "statistics", order=64, where="authority"),
     Entry("attendance:misuse_list", _("Misuse reports"), "bi-flag", "support", order=60),
 )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("attendance/registers/eligibility/export/", views.eligibility_export, name="eligibility_export"),
     path("attendance/reports/", views.report_list, name="report_list"),
     path("attendance/reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("attendance/assessment/", views.assessment_page, name="assessment"),
     path("attendance/misuse/", views.misuse_list, name="misuse_list"),
     path("attendance/misuse/new/", views.misuse_new, name="misuse_new"),
     path("attendance/misuse/<int:pk>/", views.misuse_detail, name="misuse_detail"),

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
-from xueji.attendance import exports, selectors, services, terms
+from xueji.attendance import assessment, exports, selectors, services, terms
 from xueji.attendance.choices import FIGURES, MANUAL_ITEMS, AbsenceKind, CaseReason, CaseStatus, ReportStatus
 from xueji.attendance.ui import forms, tables
 from xueji.core import clock
@@ -298,3 +298,17 @@ def misuse_detail(request, pk):
     return render(request, "attendance/misuse_detail.html", {
         "report": report, "form": form, "mine": report.reporter_id == user.pk,
         "handler": user.org_unit_id == report.handler_unit_id})
+
+
+# ---------------------------------------------------------------- assessment (考核)
+
+
+@web_view(Cap.DROPOUT_VIEW, methods=("GET",))
+def assessment_page(request):
+    """考核: each unit below the user's, scored for the term with its components (xueji/attendance/assessment.py)."""
+    term = request.GET.get("term") or None
+    if term and terms.term_bounds(term) is None:
+        raise NotFound("bad term")
+    result = assessment.assessment(user=request.user, term=term)
+    return render(request, "attendance/assessment.html", {**result, "weights": (
+        assessment.QUALITY, assessment.TIMELINESS, assessment.SUPPORT)})

@@ -484,6 +484,7 @@ API_CASES: list[Case] = [
     Case("api:attendance-report-detail", cap=Cap.DROPOUT_VIEW, obj="monthly_report"),
     Case("api:attendance-report-sign", "post", cap=Cap.DROPOUT_VIEW, obj="monthly_report", ok=(200, 403, 409)),
     Case("api:attendance-report-submit", "post", cap=Cap.DROPOUT_VIEW, obj="monthly_report", ok=(403, 409)),
+    Case("api:attendance-assessment", cap=Cap.DROPOUT_VIEW, query=lambda o, u, s: {"term": ("", "2025-2")[s % 2]}),
     Case("api:attendance-misuse-list", query=lambda o, u, s: {"box": ("", "mine", "routed")[s % 3]}),
     Case("api:attendance-misuse-list", "post", ok=(201,), data=lambda o, u, s: {
         "about_unit": _unit_pk("tunxi_primary"), "text": f"矩阵{s}"}),

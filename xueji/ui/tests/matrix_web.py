@@ -430,6 +430,7 @@ WEB_CASES: list[Case] = [
     _web("attendance:report_detail", cap=Cap.DROPOUT_VIEW, obj="monthly_report"),
     _web("attendance:report_detail", "post", cap=Cap.DROPOUT_VIEW, obj="monthly_report", ok=(302, 403),
          data=lambda o, u, s: {"action": "sign"}),
+    _web("attendance:assessment", cap=Cap.DROPOUT_VIEW, query=lambda o, u, s: {"term": ("", "2025-2")[s % 2]}),
     _web("attendance:misuse_list", query=lambda o, u, s: {"box": ("", "mine", "routed")[s % 3]}),
     _web("attendance:misuse_new"),
     _web("attendance:misuse_new", "post", ok=REDIRECT, data=lambda o, u, s: {
