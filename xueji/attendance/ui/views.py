@@ -14,6 +14,7 @@ from xueji.attendance.choices import FIGURES, MANUAL_ITEMS, AbsenceKind, CaseRea
 from xueji.attendance.ui import forms, tables
 from xueji.core import clock
 from xueji.core.errors import NotFound, ValidationFailed
+from xueji.regions.models import province_code_of
 from xueji.registry.presenters import presenter_for
 from xueji.signing.services import signatures_of, verified
 from xueji.ui.errors import errors_to_form, web_view
@@ -218,7 +219,7 @@ def report_list(request):
     return _list(request, title=_("Monthly reports"), icon="bi-calendar-check", table=table, form=form,
                  month=month, status=selectors.subordinate_status(user=user, month=month),
                  notice=selectors.notice_list(user=user, month=month),
-                 deadline=services.report_deadline(month, user.org_unit.code[:2] + "0000"),
+                 deadline=services.report_deadline(month, province_code_of(user.org_unit)),
                  intro=_("月报: generated from the data after the month's end, completed with the manual items, signed "
                          "by the unit's leader and submitted to the level above by the deadline."))
 
@@ -252,7 +253,7 @@ def report_detail(request, pk):
         "manual_items": [(label, report.manual.get(key, "")) for key, label, _kind in MANUAL_ITEMS],
         "own": user.org_unit_id == report.org_unit_id, "draft": report.status == ReportStatus.DRAFT,
         "signed": report.status == ReportStatus.SIGNED,
-        "deadline": services.report_deadline(report.month, report.org_unit.code[:2] + "0000")})
+        "deadline": services.report_deadline(report.month, province_code_of(report.org_unit))})
 
 
 # ---------------------------------------------------------------- misuse reports
@@ -270,7 +271,11 @@ def misuse_list(request):
 
 @web_view(None)
 def misuse_new(request):
-    units = selectors.misuse_units(user=request.user, q=request.GET.get("q", ""))[:500]
+    # The choices: the units matching ?q= (code or name), at most 500; a posted unit is checked against all of them.
+    units = list(selectors.misuse_units(user=request.user, q=request.GET.get("q", ""))[:500])
+    posted = request.POST.get("about_unit", "")
+    if posted.isdigit() and all(str(u.pk) != posted for u in units):
+        units += list(selectors.misuse_units(user=request.user).filter(pk=int(posted)))
     form = forms.MisuseForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
