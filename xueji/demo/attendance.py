@@ -5,12 +5,15 @@
   (no case yet: the province's threshold is 3 consecutive or 10 in a term, 系统配置 → 管理功能设置);
 - `tunxi_registrar` visited the first pupil's home (a follow-up; the case stays open until a return, a transfer or an
   exemption closes it);
-- `school_registrar` registered this term's guardian, contact and care measures of two left-behind pupils;
+- the registrar of the first demo school with left-behind pupils (`rural_registrar`, the village teaching point, in
+  the default demo) registered this term's guardian, contact and care measures of two of them;
 - `tunxi_registrar` generated 屯溪区's monthly report of the last month with its manual items and `tunxi_leader`
   signed it (SM2): `tunxi_registrar` or `tunxi_leader` submits it to 黄山市 (月报 → the report);
 - `middle_registrar` reported a misuse by 屯溪区实验小学: routed to 屯溪区, where `tunxi_leader` handles it."""
 
 import datetime as dt
+
+from django.db.models import Q
 
 from xueji.accounts.models import User
 from xueji.attendance import services, terms
@@ -57,14 +60,26 @@ def demo_attendance_data() -> list[str]:
                                     note="班主任与村干部家访，家长称孩子在外打工，承诺下周送回学校。")
             done.append("a dropout case with a home visit")
     term = terms.term_of(clock.today())[0]
-    left_behind = Student.objects.filter(school__org_unit=school.org_unit, status__in=ON_ROLL,
-                                         is_left_behind=True).order_by("id")[:2]
+    # The left-behind pupils of the first demo school that has some (the village teaching point, usually), registered
+    # by that school's registrar.
+    registrars = sorted(User.objects.filter(role_assignments__role="registrar", org_unit__kind="school",
+                                            is_active=True).select_related("org_unit"),
+                        key=lambda u: (u.username not in ("school_registrar", "rural_registrar"), u.username))
+    for registrar in registrars:
+        left_behind = list(Student.objects.filter(Q(is_left_behind=True) | (Q(detail__isnull=False)
+                                                                            & ~Q(detail__left_behind="0")),
+                                                  school__org_unit=registrar.org_unit, status__in=ON_ROLL,
+                                                  reg_status=RegStatus.REGISTERED).order_by("id")[:2])
+        if left_behind:
+            break
+    else:
+        left_behind, registrar = [], school
     for pupil, (guardian, relation) in zip(left_behind, (("王秀英", "祖母"), ("李建国", "祖父")), strict=False):
-        services.left_behind_save(actor=school, student=pupil, term=term, guardian_name=guardian,
+        services.left_behind_save(actor=registrar, student=pupil, term=term, guardian_name=guardian,
                                   guardian_relation=relation, guardian_phone="13905591234",
                                   parents_away="浙江省杭州市务工",
                                   care_measures="班主任每周电话联系，结对帮扶教师每月家访。")
-        done.append("left-behind entry")
+        done.append(f"left-behind entry at {registrar.org_unit.name}")
     month = terms.month_start(terms.month_start(clock.today()) - dt.timedelta(days=1))
     report = services.report_generate(actor=county, month=month, manual={"home_visits": 12, "persuaded_back": 1,
                                                                           "remarks": "本月无新增辍学学生。"})
