@@ -5,7 +5,7 @@
   (no case yet: the province's threshold is 3 consecutive or 10 in a term, 系统配置 → 管理功能设置);
 - `tunxi_registrar` visited the first pupil's home (a follow-up; the case stays open until a return, a transfer or an
   exemption closes it);
-- the registrar of the first demo school with left-behind pupils (`rural_registrar`, the village teaching point, in
+- the registrar of the first demo school with left-behind pupils (`shexian_school_registrar`, 歙县实验小学, in
   the default demo) registered this term's guardian, contact and care measures of two of them;
 - `tunxi_registrar` generated 屯溪区's monthly report of the last month with its manual items and `tunxi_leader`
   signed it (SM2): `tunxi_registrar` or `tunxi_leader` submits it to 黄山市 (月报 → the report);
