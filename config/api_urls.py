@@ -178,4 +178,6 @@ urlpatterns = [
     # 培训考试 (xueji/training/api/): courses, sessions, exams, certificates, the public verification.
     path("", include("xueji.training.api.urls")),
     path("", include("xueji.support.api.platform_urls")),  # 平台账号, 服务统计
+    # 考勤, 控辍保学, registers, 月报, 举报 (xueji/attendance/api/).
+    path("", include("xueji.attendance.api.urls")),
 ]

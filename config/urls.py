@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("xueji.support.ui.urls")),
     path("", include("xueji.training.ui.urls")),
     path("", include("xueji.support.ui.platform_urls")),  # 平台账号, 服务统计
+    path("", include("xueji.attendance.ui.urls")),
 ]
 
 handler400 = "xueji.core.views.bad_request"

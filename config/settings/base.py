@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "xueji.admissions",
     "xueji.support",
     "xueji.training",
+    "xueji.attendance",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.hub",

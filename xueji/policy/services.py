@@ -49,6 +49,11 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "schoolyear.senior_required_subjects": ([], "普通高中毕业须合格的学业水平考试科目"),
     # 持证上岗 (xueji/training): registrars file and approve only while holding a valid registrar certificate.
     "training.certificate_required": (False, "学籍管理员须持有效培训证书方可报送、审核（持证上岗）"),
+    # 控辍保学 (xueji/attendance): a pupil's unexcused absences past either threshold raise a case on the county's list.
+    "attendance.consecutive_days": (3, "连续无故缺勤达到此天数即列入控辍保学名单（天）"),
+    "attendance.term_days": (10, "一学期累计无故缺勤达到此天数即列入控辍保学名单（天）"),
+    # 月报: the day of the next month by which a month's report is submitted (Asia/Shanghai, end of that day).
+    "attendance.report_deadline_day": (5, "月报报送截止日（次月几日，北京时间当日24时前）"),
 }
 # Settings whose value is a list of codes: the codes each may hold.
 SETTING_CHOICES: dict[str, Iterable[str]] = {

@@ -113,6 +113,18 @@ def _import_upload(obj, user, seq):
     return matrix_upload(obj, user, seq)
 
 
+def _today() -> str:
+    from xueji.core import clock
+
+    return clock.today().isoformat()
+
+
+def _unit_pk(code_name: str) -> int:
+    from xueji.regions.models import OrgUnit
+
+    return OrgUnit.objects.get(code={"tunxi_primary": "3410021001"}[code_name]).pk
+
+
 def _window_today(obj, user, seq):
     """A window of today: inside the province's open registration windows, so a city or county may narrow."""
     from xueji.core import clock
@@ -481,6 +493,42 @@ API_CASES: list[Case] = [
     Case("api:support-account-report-bind", "post", cap=Cap.PLATFORM_ACCOUNTS, obj="account_report",
          data=lambda o, u, s: {}),
     Case("api:support-reports", cap=Cap.SUPPORT_REPORT),
+    # 考勤, 控辍保学, registers, 月报, 举报 (xueji/attendance/api/). A class's day is set by its own school (an
+    # authority's registrar is refused, 403; a weekend is a 400); a case's follow-up by the authorities; a report is
+    # signed by its unit's leader only (403 for others, 409 once signed) and submitted after it (409 before). A misuse
+    # report is seen by the unit it is routed to (its leader and registrar: 404 for the unit's other roles and for
+    # the levels above, which is routing rather than jurisdiction; tested exactly in xueji/attendance/tests).
+    Case("api:attendance-class-absences", cap=Cap.STUDENT_VIEW, obj="class"),
+    Case("api:attendance-class-absences", "post", cap=Cap.STUDENT_EDIT, obj="class", ok=(200, 400, 403),
+         data=lambda o, u, s: {"date": _today(), "entries": {}}),
+    Case("api:attendance-absence-import", "post", cap=Cap.STUDENT_IMPORT, json=False, ok=(400,),
+         data=lambda o, u, s: {"file": _csv_file("学校代码,学籍号,日期\n3201021001,G0,2026-03-02\n")}),
+    Case("api:attendance-case-list", cap=Cap.DROPOUT_VIEW, query=lambda o, u, s: {"status": ("", "all")[s % 2]}),
+    Case("api:attendance-case-totals", cap=Cap.DROPOUT_VIEW),
+    Case("api:attendance-case-detail", cap=Cap.DROPOUT_VIEW, obj="dropout_case"),
+    Case("api:attendance-case-follow-up", "post", cap=Cap.DROPOUT_VIEW, obj="dropout_case", ok=(201,),
+         data=lambda o, u, s: {"kind": "note", "note": f"矩阵{s}"}),
+    Case("api:attendance-migrant", cap=Cap.STUDENT_VIEW, query=lambda o, u, s: {"summary": ("", "1")[s % 2]}),
+    Case("api:attendance-left-behind", cap=Cap.STUDENT_VIEW),
+    Case("api:attendance-left-behind-entry", cap=Cap.STUDENT_VIEW, obj="student"),
+    Case("api:attendance-left-behind-entry", "post", cap=Cap.STUDENT_EDIT, obj="student", ok=(201, 403),
+         data=lambda o, u, s: {"term": "2026-1", "guardian_name": "矩阵"}),
+    Case("api:attendance-eligibility", cap=Cap.STUDENT_VIEW,
+         query=lambda o, u, s: {"programme": ("nutrition", "aid")[s % 2]}),
+    Case("api:attendance-report-list", cap=Cap.DROPOUT_VIEW),
+    Case("api:attendance-report-list", "post", cap=Cap.DROPOUT_VIEW, ok=(201,), data=lambda o, u, s: {
+        "month": "2000-01"}),
+    Case("api:attendance-report-status", cap=Cap.DROPOUT_VIEW),
+    Case("api:attendance-report-detail", cap=Cap.DROPOUT_VIEW, obj="monthly_report"),
+    Case("api:attendance-report-sign", "post", cap=Cap.DROPOUT_VIEW, obj="monthly_report", ok=(200, 403, 409)),
+    Case("api:attendance-report-submit", "post", cap=Cap.DROPOUT_VIEW, obj="monthly_report", ok=(403, 409)),
+    Case("api:attendance-assessment", cap=Cap.DROPOUT_VIEW, query=lambda o, u, s: {"term": ("", "2025-2")[s % 2]}),
+    Case("api:attendance-misuse-list", query=lambda o, u, s: {"box": ("", "mine", "routed")[s % 3]}),
+    Case("api:attendance-misuse-list", "post", ok=(201,), data=lambda o, u, s: {
+        "about_unit": _unit_pk("tunxi_primary"), "text": f"矩阵{s}"}),
+    Case("api:attendance-misuse-detail", obj="misuse_report", ok=(200, 404)),
+    Case("api:attendance-misuse-handle", "post", obj="misuse_report", ok=(200, 403, 404, 409),
+         data=lambda o, u, s: {"note": "矩阵"}),
     Case("schema"),
     Case("swagger-ui", json=False),
     Case("redoc", json=False),

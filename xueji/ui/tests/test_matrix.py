@@ -12,6 +12,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xueji.admissions.tests import helpers as admission_helpers
+from xueji.attendance.tests import helpers as attendance_helpers
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock
@@ -161,6 +162,7 @@ def _build_scene():
     training_helpers.matrix_training(world)  # courses of each acting authority, attempts, certificates
     platform_helpers.matrix_platform(world)  # reports of super administrators, bound by the level above
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
+    attendance_helpers.matrix_attendance(world)  # dropout cases, registers, monthly reports, misuse reports
     return world
 
 
@@ -220,6 +222,8 @@ def _objects(world, kind):
         return platform_helpers.matrix_objects(kind)
     if kind == "own_certificate":  # every acting user's own: any one for an anonymous visitor
         return [(None, training_helpers.matrix_own_certificate(None, inside=False))]
+    if kind in ("dropout_case", "monthly_report", "misuse_report"):
+        return attendance_helpers.matrix_objects(world, kind)
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     if kind == "family":

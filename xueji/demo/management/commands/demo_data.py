@@ -112,6 +112,11 @@ class Command(BaseCommand):
         training = demo_training_data()
         if training:
             self.stdout.write(f"  training: {', '.join(training)}")
+        from xueji.demo.attendance import demo_attendance_data
+
+        attendance = demo_attendance_data()
+        if attendance:
+            self.stdout.write(f"  attendance: {', '.join(attendance)}")
         demo.demo_second_factors()  # the accounts that need a second factor share the demo's TOTP secret
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 

@@ -1,0 +1,99 @@
+"""考核: how each level uses the system, per term, as a score out of 100 with its components, for the authorities
+directly below the user's unit (a province sees its cities, a city its counties, a county its schools).
+
+Components and weights (the rule, written once here):
+- data quality (40): open problem records (问题学籍) and unverified pupils (身份未核查) against the pupils on the roll:
+  40 × (1 − (problems + unverified) / pupils), never below 0 (a unit without pupils scores 40);
+- timeliness (30): approval steps waiting at the unit or below (待办), 1 point each, and the monthly reports of the
+  term's months that were late (3 points each) or, past their deadline, missing (5 points each); never below 0;
+- support response (30): the average time the unit took to take the tickets that reached it in the term (its
+  support staff's response time): 30 up to 2 hours, falling linearly to 0 at 48 hours; 30 when no ticket came.
+Training coverage is not scored: no app records training yet (issue 12, item 4)."""
+
+import datetime as dt
+
+from django.db.models import Count, F, Q
+
+from xueji.accounts.permissions import Cap, require_cap
+from xueji.attendance import terms
+from xueji.attendance.choices import ReportStatus
+from xueji.attendance.models import MonthlyReport
+from xueji.attendance.services import AUTHORITY_KINDS, report_deadline
+from xueji.core import clock
+from xueji.core.errors import ValidationFailed
+from xueji.problems.choices import ProblemStatus
+from xueji.problems.models import ProblemMember
+from xueji.regions.models import OrgUnit, province_code_of
+from xueji.registry.choices import ON_ROLL
+from xueji.registry.models import RegStatus, Student
+from xueji.support.models import TicketLevel
+from xueji.workflow.models import Step, StepStatus
+
+QUALITY, TIMELINESS, SUPPORT = 40, 30, 30
+FULL_RESPONSE_HOURS, ZERO_RESPONSE_HOURS = 2, 48
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, month = [], terms.month_start(start)
+    while month <= end:
+        months.append(month)
+        month = terms.next_month(month)
+    return months
+
+
+def _support_points(average_hours: float | None) -> float:
+    if average_hours is None or average_hours <= FULL_RESPONSE_HOURS:
+        return float(SUPPORT)
+    if average_hours >= ZERO_RESPONSE_HOURS:
+        return 0.0
+    return SUPPORT * (ZERO_RESPONSE_HOURS - average_hours) / (ZERO_RESPONSE_HOURS - FULL_RESPONSE_HOURS)
+
+
+def assessment(*, user, term: str | None = None) -> dict:
+    """The term's scores of the units directly below the user's unit: a handful of grouped queries per unit."""
+    require_cap(user, Cap.DROPOUT_VIEW)
+    term = term or terms.term_of(clock.today())[0]
+    bounds = terms.term_bounds(term)
+    if bounds is None:
+        raise ValidationFailed("The term is written like 2026-1 or 2026-2.", code="attendance_bad_term", field="term")
+    start, end = bounds
+    today = clock.today()
+    units = list(OrgUnit.objects.filter(parent_id=user.org_unit_id, is_active=True).order_by("code"))
+    province = province_code_of(user.org_unit)
+    # Months of the term whose report was due by today (only authorities make reports).
+    due = [m for m in _months(start, min(end, today)) if report_deadline(m, province) < today]
+    reports = {(r["org_unit_id"], r["month"]): r for r in MonthlyReport.objects.filter(
+        org_unit__in=units, month__in=due).values("org_unit_id", "month", "status", "late")}
+    rows = []
+    for unit in units:
+        path = unit.path
+        pupils = Student.objects.filter(school__org_unit__path__startswith=path, status__in=ON_ROLL,
+                                        reg_status=RegStatus.REGISTERED)
+        counted = pupils.aggregate(n=Count("id"), unverified=Count("id", filter=Q(
+            verify_status__in=["unverified", "sent"])))
+        problems = (ProblemMember.objects.filter(school_org__path__startswith=path,
+                                                 problem__status__in=[ProblemStatus.OPEN, ProblemStatus.ARBITRATION])
+                    .values("problem_id").distinct().count())
+        waiting = Step.objects.filter(org_unit__path__startswith=path, status=StepStatus.PENDING).count()
+        late = missing = 0
+        if unit.kind in AUTHORITY_KINDS:
+            for month in due:
+                report = reports.get((unit.pk, month))
+                if report is None or report["status"] != ReportStatus.SUBMITTED:
+                    missing += 1
+                elif report["late"]:
+                    late += 1
+        taken = list(TicketLevel.objects.filter(org_unit=unit, arrived_at__date__range=(start, end),
+                                                taken_at__isnull=False)
+                     .annotate(waited=F("taken_at") - F("arrived_at")).values_list("waited", flat=True))
+        average = (sum(w.total_seconds() for w in taken) / len(taken) / 3600) if taken else None
+        n = counted["n"] or 0
+        quality = QUALITY if n == 0 else max(0.0, QUALITY * (1 - (problems + counted["unverified"]) / n))
+        timeliness = max(0.0, TIMELINESS - waiting - 3 * late - 5 * missing)
+        support = _support_points(average)
+        rows.append({"unit": unit, "pupils": n, "problems": problems, "unverified": counted["unverified"],
+                     "waiting": waiting, "late_reports": late, "missing_reports": missing,
+                     "response_hours": None if average is None else round(average, 1),
+                     "quality": round(quality, 1), "timeliness": round(timeliness, 1), "support": round(support, 1),
+                     "score": round(quality + timeliness + support, 1)})
+    return {"term": term, "rows": rows}

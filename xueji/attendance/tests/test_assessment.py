@@ -1,0 +1,46 @@
+"""考核: each unit below the user's scored for the term, with its components (data quality, timeliness, support)."""
+
+import datetime as dt
+
+import pytest
+
+from xueji.attendance import assessment
+from xueji.attendance.models import MonthlyReport
+from xueji.core import clock
+from xueji.core.errors import Forbidden, ValidationFailed
+from xueji.registry.models import Student
+
+TODAY = dt.date(2026, 3, 20)  # spring term 2025-2: February's report was due on 5 March
+
+
+def test_a_county_with_unverified_pupils_and_a_missing_report_scores_lower(world, login):
+    Student.objects.filter(school__county=world.units["tunxi"]).update(verify_status="verified")
+    MonthlyReport.objects.create(org_unit=world.units["tunxi"], month=dt.date(2026, 2, 1), figures={}, manual={},
+                                 status="submitted", generated_at=clock.now(),
+                                 generated_by=world.user("tunxi", "registrar"))
+    with clock.frozen(TODAY):
+        result = assessment.assessment(user=world.user("huangshan", "leader"))
+    rows = {row["unit"].name: row for row in result["rows"]}
+    assert result["term"] == "2025-2"
+    tunxi, shexian = rows["tunxi authority"], rows["shexian authority"]
+    assert (tunxi["unverified"], tunxi["missing_reports"], tunxi["quality"], tunxi["score"]) == (0, 0, 40, 100)
+    assert (shexian["unverified"], shexian["missing_reports"]) == (1, 1)
+    assert shexian["quality"] == 0 and shexian["timeliness"] == 25 and shexian["score"] == 55
+    with clock.frozen(TODAY):
+        page = login(world.user("huangshan", "leader")).get("/attendance/assessment/")
+        api = login(world.user("huangshan", "leader")).get("/api/v1/attendance/assessment/", {"term": "2025-2"})
+    assert page.status_code == 200 and "shexian authority" in page.content.decode()
+    assert {u["unit_name"]: u["score"] for u in api.json()["units"]} == {"tunxi authority": 100,
+                                                                         "shexian authority": 55}
+
+
+def test_assessment_refuses_a_school_and_a_bad_term(world):
+    with pytest.raises(Forbidden):
+        assessment.assessment(user=world.user("tunxi_primary", "leader"))
+    with pytest.raises(ValidationFailed):
+        assessment.assessment(user=world.user("anhui", "leader"), term="2026")
+
+
+def test_support_points_fall_from_two_to_forty_eight_hours():
+    assert assessment._support_points(None) == 30 and assessment._support_points(2) == 30
+    assert assessment._support_points(25) == 15 and assessment._support_points(60) == 0
