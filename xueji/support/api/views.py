@@ -470,7 +470,9 @@ class ConversationMessagesApi(APIView):
         conversation = selectors.conversation_get(user=request.user, pk=pk)
         data = SendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        message = services.message_send(actor=request.user, conversation=conversation, **data.validated_data)
+        values = data.validated_data
+        message = services.message_send(actor=request.user, conversation=conversation, body=values["body"],
+                                        uploads=values["files"], client_key=values["client_key"])
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
