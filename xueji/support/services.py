@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -111,8 +112,8 @@ def attachment_path(attachment: Attachment) -> Path:
 def _check_upload(upload, limit: int) -> tuple[str, str]:
     name = Path(getattr(upload, "name", "") or "file").name[:200]
     if upload.size > limit:
-        raise ValidationFailed(format_lazy(_("{name}: {size} MB is over the limit of {limit} MB a file."), name=name,
-                                           size=f"{upload.size / 1048576:.1f}", limit=f"{limit / 1048576:.1f}"),
+        raise ValidationFailed(format_lazy(_("{name}: {size} is over the limit of {limit} a file."), name=name,
+                                           size=filesizeformat(upload.size), limit=filesizeformat(limit)),
                                code="file_too_large", field="files")
     upload.seek(0)
     content_type = workflow_services.sniff(upload.read(16), name)
