@@ -191,7 +191,7 @@ def _not_allowed(ids) -> ValidationFailed:
     return ValidationFailed(format_lazy(_("Not a user you may message: {users}. Only users of your own unit, of the "
                                           "unit directly above it and of the units directly below it may be in a "
                                           "conversation with you."), users=", ".join(f"#{pk}" for pk in ids)),
-                            code="message_not_allowed", field="participants", details={"participants": ids})
+                            code="message_not_allowed", field="participants", details={"outside": ids})
 
 
 def _clean_body(body: str, uploads) -> str:

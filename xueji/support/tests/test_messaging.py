@@ -69,7 +69,7 @@ def test_a_message_outside_the_adjacent_levels_is_refused_and_changes_nothing(wo
     before = fingerprint()
     with pytest.raises(ValidationFailed) as refused:
         services.conversation_start(actor=user, participant_ids=[target.pk], body="越级")
-    assert refused.value.code == "message_not_allowed" and refused.value.details == {"participants": [target.pk]}
+    assert refused.value.code == "message_not_allowed" and refused.value.details == {"outside": [target.pk]}
     assert fingerprint() == before
     client.force_login(user)
     response = client.post(reverse("api:support-conversation-list"), {"participants": [target.pk], "body": "越级"},
@@ -95,7 +95,7 @@ def test_one_to_one_is_one_conversation_per_pair_and_a_county_group_holds_its_sc
     with pytest.raises(ValidationFailed) as refused:
         services.conversation_start(actor=world.user("tunxi_primary", "registrar"), title="x", participant_ids=[
             county.pk, world.user("tunxi_middle", "registrar").pk])
-    assert refused.value.details == {"participants": [world.user("tunxi_middle", "registrar").pk]}
+    assert refused.value.details == {"outside": [world.user("tunxi_middle", "registrar").pk]}
 
 
 def test_a_send_after_a_participant_moved_away_is_refused(world):
