@@ -1,6 +1,6 @@
 """服务支持 in the menu: tickets (the level's queue and the unit's tickets that wait for it), messages (unread),
-asking, the FAQ and announcements (unread), with cards on the workbench. The counts are cached a short while per user (the menu is on
-every page; a write of the user's own clears them)."""
+asking, the FAQ and announcements (unread), with cards on the workbench. The counts are cached a short while per user
+(the menu is on every page; a write of the user's own clears them)."""
 
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _

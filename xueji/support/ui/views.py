@@ -5,11 +5,11 @@ with their unread counts, starting one, a conversation (its messages polled ever
 one query and an empty 204), sending, its participants' presence and a message's file. Thin: selectors read,
 services write."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-import uuid
-
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
