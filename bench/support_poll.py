@@ -275,6 +275,21 @@ def run(args, seeded: dict) -> dict:
             "stop": stop}
 
 
+WHY = """## Why polling, and what would change it
+
+The conversation page polls a small endpoint every 2 s with the id of the last message it shows. With nothing new
+the answer is an empty 204 after one query of the app (the participant's row by its unique index, which carries the
+conversation's newest id); the API answers 304 to its ETag the same way. A new message shows within the interval
+plus one request, and a client that lost its connection, or a server that restarted, loses nothing: the next poll
+starts from the client's cursor and gets everything after it, once (a message is committed before its send is
+answered; a resent one is stored once by its client key). A poll does not push the session's idle timeout.
+
+Server-sent events on our WSGI server would hold a worker per open conversation page for as long as it is open: with
+sync workers, 200 open pages need 200 workers (a Django process each) or another worker class, and a way to wake each
+stream on a new message (a LISTEN per stream or a broker); Django Channels over ASGI adds a second server and a
+channel layer (Redis) to run. The table above is what polling costs; the goal is under a tenth of the capacity."""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
@@ -369,7 +384,7 @@ def main() -> int:
         f"| send to seen by the peer: p50 / p95 / max | {report['seen_ms']['p50']:.0f} / "
         f"{report['seen_ms']['p95']:.0f} / {report['seen_ms']['max']:.0f} ms |\n"
         f"| messages lost (sent, never seen) | {report['lost']} |\n"
-        f"| errors | {report['errors']} {', '.join(report['error_kinds'])} |"])
+        f"| errors | {report['errors']} {', '.join(report['error_kinds'])} |", WHY])
     print(text)
     if not args.no_write:
         out = Path(__file__).resolve().parent / "results" / "support-poll"

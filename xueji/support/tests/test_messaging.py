@@ -6,6 +6,7 @@ and in the API."""
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
@@ -29,6 +30,8 @@ PDF = b"%PDF-1.4\n" + b"0" * 32
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
+    yield
+    cache.clear()  # the presence guard and the menu's counts: keyed by user ids the next test's world reuses
 
 
 def _file(name="screen.png", content=PNG, kind="image/png"):
