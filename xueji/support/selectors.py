@@ -292,6 +292,18 @@ def unread_messages(*, user) -> int:
         sender_id=user.pk).count()
 
 
+def conversation_names(*, conversations, user) -> dict[int, str]:
+    """Each conversation's name in a list: a group's title, else its other participants and their units (one
+    query)."""
+    ids = [c.pk for c in conversations]
+    others: dict[int, list[str]] = {}
+    for row in Participant.objects.filter(conversation_id__in=ids).exclude(user_id=user.pk).select_related(
+            "user__org_unit").order_by("id"):
+        others.setdefault(row.conversation_id, []).append(
+            f"{row.user.full_name or row.user.username}（{row.user.org_unit.name}）")
+    return {c.pk: c.title or "、".join(others.get(c.pk, [])[:4]) or str(c) for c in conversations}
+
+
 def message_list(*, conversation: Conversation, after: int = 0, before: int | None = None,
                  limit: int = 100) -> list[Message]:
     """Messages of a conversation (the caller got it through `conversation_get`): those after the cursor `after`,

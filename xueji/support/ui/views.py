@@ -264,25 +264,12 @@ def conversation_list(request):
     filters = {"q": request.GET.get("q", "").strip(), "unread": request.GET.get("unread", "")}
     page = _page(request, selectors.conversation_list(user=user, filters=filters))
     page.object_list = list(page.object_list)
-    names = _names(page.object_list, user)
+    names = selectors.conversation_names(conversations=page.object_list, user=user)
     for conversation in page.object_list:
         conversation.display_name = names[conversation.pk]
     return render(request, "support/conversation_list.html", {
         "title": _("Messages"), "page": page, "filters": filters,
         "unread_total": selectors.unread_messages(user=user)})
-
-
-def _names(conversations, user) -> dict[int, str]:
-    """Each conversation's name for the list: a group's title, else the other participants (one query)."""
-    from xueji.support.models import Participant
-
-    ids = [c.pk for c in conversations]
-    others: dict[int, list[str]] = {}
-    for row in Participant.objects.filter(conversation_id__in=ids).exclude(user_id=user.pk).select_related(
-            "user__org_unit").order_by("id"):
-        others.setdefault(row.conversation_id, []).append(
-            f"{row.user.full_name or row.user.username}（{row.user.org_unit.name}）")
-    return {c.pk: c.title or "、".join(others.get(c.pk, [])[:4]) or str(c) for c in conversations}
 
 
 def _chosen(user):
@@ -328,7 +315,8 @@ def conversation_detail(request, pk):
         _counts_changed(user)
     people = selectors.participants(conversation=conversation)
     return render(request, "support/conversation_detail.html", {
-        "title": conversation.title or _names([conversation], user)[conversation.pk], "conversation": conversation,
+        "title": selectors.conversation_names(conversations=[conversation], user=user)[conversation.pk],
+        "conversation": conversation,
         "messages_shown": messages_shown, "people": people, "form": _send_form(),
         "cursor": conversation.last_message_id, "poll_seconds": POLL_SECONDS,
         "earlier": messages_shown[0].pk if len(messages_shown) == MESSAGES_SHOWN else None})
