@@ -80,6 +80,8 @@ class SessionTouchMiddleware:
         session = getattr(request, "session", None)
         if session is None or session.get(SESSION_KEY) is None or response.status_code >= 500:
             return response
+        if getattr(request, "xueji_passive", False):  # a page's poll (set by its view) is not the user's activity
+            return response
         now = clock.now().timestamp()
         touched = session.get(TOUCHED_KEY)
         if session.modified or not isinstance(touched, int | float) or now - touched >= TOUCH_EVERY_SECONDS:

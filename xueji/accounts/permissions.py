@@ -67,6 +67,9 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     # authorities are the support staff of the level below (they answer the registration questions every day);
     # an authority's registrar publishes announcements to the regions below (a province's: approved by its leader).
     Cap.SUPPORT_ASK: _ALL_BUT_AUDITOR,
+    # 即时通讯: the same users talk with the users of their own unit and of the units directly above and below it
+    # (the rule is the support app's: support.selectors.reachable_users).
+    Cap.MESSAGE: _ALL_BUT_AUDITOR,
     Cap.SUPPORT_ANSWER: {Role.REGISTRAR},
     Cap.ANNOUNCEMENT_PUBLISH: {Role.REGISTRAR},
     # 培训与考试 (xueji/training): an authority's registrar runs the training of the levels below (courses, sessions,

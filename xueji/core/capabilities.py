@@ -66,6 +66,7 @@ class Cap(StrEnum):
     ADMISSION_VIEW = "admission.view"
     ADMISSION_MANAGE = "admission.manage"
     SUPPORT_ASK = "support.ask"
+    MESSAGE = "support.message"
     SUPPORT_ANSWER = "support.answer"
     ANNOUNCEMENT_PUBLISH = "announcement.publish"
     TRAINING_MANAGE = "training.manage"

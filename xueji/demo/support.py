@@ -7,7 +7,10 @@
   published to the FAQ (the asking page finds them: search 导入 or 转学);
 - `city_registrar` published an announcement to 屯溪区 (read by nobody yet: 公告 → the announcement → 查看未读人员);
 - `province_registrar` filed a province announcement to 黄山市's registrars, waiting for `province_leader`'s
-  approval in 待办."""
+  approval in 待办;
+- messaging (即时通讯): `school_registrar` and `tunxi_registrar` talked this morning (a one-to-one conversation with
+  a few messages, the last one unread by the school), and `tunxi_registrar` opened a group with the registrars of
+  屯溪区's schools."""
 
 import datetime as dt
 
@@ -15,7 +18,7 @@ from xueji.accounts.models import User
 from xueji.core import clock
 from xueji.regions.models import OrgUnit
 from xueji.support import services
-from xueji.support.models import Announcement, Ticket
+from xueji.support.models import Announcement, Conversation, Ticket
 
 
 def _user(username: str) -> User | None:
@@ -67,4 +70,33 @@ def demo_support_data() -> list[str]:
                                   body="全省学籍管理员培训将于下月举行，请各地做好安排。",
                                   target_ids=[city.org_unit_id])
     done.append(f"{Announcement.objects.count()} announcements")
+    return done
+
+
+def demo_messages_data() -> list[str]:
+    """The demo's conversations (once: nothing when school_registrar and tunxi_registrar have talked already)."""
+    school, county = _user("school_registrar"), _user("tunxi_registrar")
+    if None in (school, county) or Conversation.objects.filter(
+            pair="-".join(str(pk) for pk in sorted((school.pk, county.pk)))).exists():
+        return []
+    morning = clock.now() - dt.timedelta(hours=2)
+    lines = [(school, "您好，一年级新生注册时有两名学生提示身份证号重复，应该怎么处理？", 0),
+             (county, "请先在问题学籍里查看重复的另一方是哪所学校，截图发我。", 3),
+             (school, "截图在这里，另一方是歙县的学校。", 6),
+             (county, "收到。跨县重复由市里仲裁，我已经转给黄山市，今天会有答复。", 10)]
+    conversation = None
+    for sender, text, minutes in lines:
+        with clock.frozen(morning + dt.timedelta(minutes=minutes)):
+            if conversation is None:
+                conversation = services.conversation_start(actor=sender, participant_ids=[county.pk], body=text)
+            else:
+                services.message_send(actor=sender, conversation=conversation, body=text)
+    done = [f"a conversation of {school.username} and {county.username} ({len(lines)} messages)"]
+    schools = list(User.objects.filter(org_unit__parent=county.org_unit, role_assignments__role="registrar",
+                                       is_active=True).order_by("username")[:5])
+    if schools:
+        group = services.conversation_start(actor=county, title="屯溪区学籍管理员群",
+                                            participant_ids=[u.pk for u in schools],
+                                            body="本周五前请完成春季学期新生注册，有问题在群里说。")
+        done.append(f"a group of {group.participants.count()}")
     return done

@@ -20,6 +20,11 @@ ACTIVE = (TicketStatus.LIVE, TicketStatus.OPEN, TicketStatus.TAKEN, TicketStatus
 CLOSED = (TicketStatus.CONFIRMED,)
 
 
+class ConversationKind(models.TextChoices):
+    DIRECT = "direct", _("One-to-one")
+    GROUP = "group", _("Group")
+
+
 class Category(models.TextChoices):
     """The problem record template's categories (问题记录单: 问题类别)."""
 

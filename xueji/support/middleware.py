@@ -1,5 +1,6 @@
-"""Support staff's presence: the last request of a user who answers support questions, written at most once a
-minute per user (a cache key guards the write, so most requests cost nothing)."""
+"""Presence: the last request of a support person or a messaging user, written at most once a minute per user and
+worker process (a cache key guards the write, so most requests cost nothing). A conversation page's poll counts:
+a user with a conversation open is online."""
 
 from django.conf import settings
 
@@ -14,7 +15,6 @@ class PresenceMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if getattr(settings, "XUEJI_SUPPORT_PRESENCE", True) and getattr(user, "is_authenticated", False):
-            unit = getattr(user, "org_unit", None)
-            if unit is not None and unit.is_authority:
+            if getattr(user, "org_unit", None) is not None:
                 presence_touch(user=user)
         return response

@@ -7,7 +7,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core.models import ClockDateTimeField
-from xueji.support.choices import AnnouncementStatus, Category, EventKind, Outcome, TicketStatus
+from xueji.support.choices import (
+    AnnouncementStatus,
+    Category,
+    ConversationKind,
+    EventKind,
+    Outcome,
+    TicketStatus,
+)
 from xueji.support.platform_models import AccountReport, AccountReportStatus  # noqa: F401 (平台账号)
 
 
@@ -20,12 +27,74 @@ class Presence(models.Model):
                                 related_name="support_presence")
     org_unit = models.ForeignKey("regions.OrgUnit", on_delete=models.CASCADE, related_name="+")
     last_seen = models.DateTimeField()
+    # Whether the user is support staff of their level (a live question goes to them); every messaging user's
+    # presence is kept too (online/offline beside a conversation's participants).
+    staff = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["org_unit", "last_seen"])]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.last_seen:%Y-%m-%d %H:%M}"
+
+
+class Conversation(models.Model):
+    """即时通讯: a conversation, one-to-one (`pair`: the two users' ids, one conversation per pair) or a group with a
+    title. Who may be in it is the service's one rule (users of one unit and of the units directly above and below
+    it). `last_message_id` is the newest message's id, written with it: the idle poll reads it and nothing else."""
+
+    kind = models.CharField(_("kind"), max_length=8, choices=ConversationKind.choices)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    pair = models.CharField(max_length=41, null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    last_message_id = models.BigIntegerField(default=0)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        verbose_name = _("conversation")
+
+    def __str__(self) -> str:
+        return self.title or f"#{self.pk}"
+
+
+class Participant(models.Model):
+    """A user in a conversation; `last_read_id`: the newest message id they have seen (the unread ones are the
+    messages after it, by the index on (conversation, id))."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    last_read_id = models.BigIntegerField(default=0)
+    joined_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="support_participant_once")]
+        indexes = [models.Index(fields=["user", "conversation"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.conversation_id}"
+
+
+class Message(models.Model):
+    """One message, written in one transaction before the answer (nothing is lost when the client goes away);
+    `client_key`: the sending page's key for this message, so a send retried after a lost answer is stored once."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField()
+    client_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["conversation", "id"], name="support_message_cursor")]
+        constraints = [models.UniqueConstraint(fields=["sender", "client_key"], condition=~models.Q(client_key=""),
+                                               name="support_message_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}#{self.pk}"
 
 
 class Ticket(models.Model):
@@ -124,14 +193,16 @@ class TicketEvent(models.Model):
 
 
 class Attachment(models.Model):
-    """A screenshot or file of a ticket (its asking or one of its messages) or of an announcement; checked as the
-    workflow's proofs are (type by content, size from policy) and stored under a generated name."""
+    """A screenshot or file of a ticket (its asking or one of its messages), of an announcement or of a conversation's
+    message; checked as the workflow's proofs are (type by content, size from policy), stored under a generated
+    name."""
 
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
     event = models.ForeignKey(TicketEvent, null=True, blank=True, on_delete=models.CASCADE,
                               related_name="attachments")
     announcement = models.ForeignKey("Announcement", null=True, blank=True, on_delete=models.CASCADE,
                                      related_name="attachments")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
     original_name = models.CharField(max_length=200)
     stored_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)

@@ -4,12 +4,14 @@ Tickets: a user sees the tickets of their own unit (asked there), and, as suppor
 tickets of the units below that sit at their level now. The FAQ: the entries of the user's unit and of every unit
 above it. Announcements: those published to a region holding the user's unit, for one of the user's roles and (a
 school's users) one of its stages, within their validity; and their own unit's, for its publishers. The audience of
-an announcement is one query over the users (set-based, never a loop)."""
+an announcement is one query over the users (set-based, never a loop). Conversations (即时通讯): a user sees those they
+are in, and nothing of the others (404)."""
 
 import operator
 from functools import reduce
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from xueji.accounts.models import RoleAssignment, User
 from xueji.accounts.permissions import Cap, has_cap, require_cap
@@ -23,7 +25,10 @@ from xueji.support.models import (
     AnnouncementRead,
     AnnouncementTarget,
     Attachment,
+    Conversation,
     FaqEntry,
+    Message,
+    Participant,
     Ticket,
     TicketEvent,
     TicketLevel,
@@ -222,6 +227,134 @@ def target_choices(*, user):
     if unit is None:
         return OrgUnit.objects.none()
     return OrgUnit.objects.filter(path__startswith=unit.path, is_active=True).exclude(pk=unit.pk).order_by("path")
+
+
+# ---------------------------------------------------------------- messaging (即时通讯)
+
+
+def _messaging(user) -> bool:
+    require_cap(user, Cap.MESSAGE)
+    return _unit(user) is not None
+
+
+def conversation_list(*, user, filters: dict | None = None) -> QuerySet[Conversation]:
+    """The user's conversations, the latest first, each with `last_read` (the user's mark) and `unread` (messages of
+    the others after it, counted on the index of (conversation, id)). Filters: `q` (a group's title or a
+    participant's name contains), `unread` (only those with unread messages)."""
+    if not _messaging(user):
+        return Conversation.objects.none()
+    mine = Participant.objects.filter(conversation_id=OuterRef("pk"), user_id=user.pk)
+    unread = (Message.objects.filter(conversation_id=OuterRef("pk"), id__gt=OuterRef("last_read"))
+              .exclude(sender_id=user.pk).order_by().values("conversation_id").annotate(n=Count("pk")).values("n"))
+    conversations = Conversation.objects.filter(Exists(mine)).annotate(
+        last_read=Subquery(mine.values("last_read_id")[:1]),
+        unread=Coalesce(Subquery(unread), 0)).order_by(F("last_message_at").desc(nulls_last=True), "-id")
+    filters = filters or {}
+    text = (filters.get("q") or "").strip()
+    if text:
+        names = Participant.objects.filter(conversation_id=OuterRef("pk")).filter(
+            Q(user__full_name__icontains=text) | Q(user__username__icontains=text))
+        conversations = conversations.filter(Q(title__icontains=text) | Exists(names))
+    if filters.get("unread") in (True, "1", "true", "on"):
+        conversations = conversations.filter(unread__gt=0)
+    return conversations
+
+
+def conversation_get(*, user, pk) -> Conversation:
+    """A conversation the user is in, or 404 (absent and someone else's alike)."""
+    try:
+        return conversation_list(user=user).select_related("created_by").get(pk=int(pk))
+    except (Conversation.DoesNotExist, ValueError, TypeError):
+        raise NotFound("conversation not found") from None
+
+
+def conversation_newest(*, user, pk) -> int | None:
+    """The idle poll's one query: the newest message id of a conversation the user is in (None: not one of theirs,
+    a 404), read from the participant's row by the unique index of (conversation, user)."""
+    require_cap(user, Cap.MESSAGE)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return Participant.objects.filter(conversation_id=pk, user_id=user.pk).values_list(
+        "conversation__last_message_id", flat=True).first()
+
+
+def unread_messages(*, user) -> int:
+    """All the user's unread messages, in one query: their participant rows, then each conversation's messages
+    after the user's mark on the index of (conversation, id)."""
+    from xueji.accounts.permissions import has_cap
+
+    if not has_cap(user, Cap.MESSAGE) or _unit(user) is None:
+        return 0
+    return Message.objects.filter(conversation__participants__user_id=user.pk,
+                                  id__gt=F("conversation__participants__last_read_id")).exclude(
+        sender_id=user.pk).count()
+
+
+def conversation_names(*, conversations, user) -> dict[int, str]:
+    """Each conversation's name in a list: a group's title, else its other participants and their units (one
+    query)."""
+    ids = [c.pk for c in conversations]
+    others: dict[int, list[str]] = {}
+    for row in Participant.objects.filter(conversation_id__in=ids).exclude(user_id=user.pk).select_related(
+            "user__org_unit").order_by("id"):
+        others.setdefault(row.conversation_id, []).append(
+            f"{row.user.full_name or row.user.username}（{row.user.org_unit.name}）")
+    return {c.pk: c.title or "、".join(others.get(c.pk, [])[:4]) or str(c) for c in conversations}
+
+
+def message_list(*, conversation: Conversation, after: int = 0, before: int | None = None,
+                 limit: int = 100) -> list[Message]:
+    """Messages of a conversation (the caller got it through `conversation_get`): those after the cursor `after`,
+    oldest first (a poll, a client reconnecting), or the last `limit` before `before` (a page, older ones)."""
+    messages = Message.objects.filter(conversation=conversation).select_related("sender__org_unit") \
+        .prefetch_related("attachments")
+    limit = max(1, min(int(limit), 200))
+    if before is not None:
+        return list(reversed(messages.filter(id__lt=before).order_by("-id")[:limit]))
+    if after:
+        return list(messages.filter(id__gt=after).order_by("id")[:limit])
+    return list(reversed(messages.order_by("-id")[:limit]))
+
+
+def participants(*, conversation: Conversation) -> list[Participant]:
+    """The participants with their unit and presence: `online` when their last request is recent (one query)."""
+    from xueji.support.services import online_since
+
+    since = online_since()
+    rows = list(Participant.objects.filter(conversation=conversation).select_related(
+        "user__org_unit", "user__support_presence").order_by("user__org_unit__path", "user__username"))
+    for row in rows:
+        presence = getattr(row.user, "support_presence", None)
+        row.last_seen = presence.last_seen if presence else None
+        row.online = bool(presence and row.user.is_active and presence.last_seen >= since)
+    return rows
+
+
+def contact_list(*, user, filters: dict | None = None) -> QuerySet[User]:
+    """The users one may message (the service's rule, `reach_q`), by unit; `q`: username or name contains."""
+    from xueji.support.services import reach_q
+
+    if not _messaging(user):
+        return User.objects.none()
+    users = User.objects.filter(reach_q(user)).exclude(pk=user.pk).select_related("org_unit")
+    text = ((filters or {}).get("q") or "").strip()
+    if text:
+        users = users.filter(Q(username__icontains=text) | Q(full_name__icontains=text)
+                             | Q(org_unit__name__icontains=text))
+    return users.order_by("org_unit__path", "username")
+
+
+def message_attachment_get(*, user, pk) -> Attachment:
+    """A file of a message in a conversation the user is in, or 404."""
+    require_cap(user, Cap.MESSAGE)
+    try:
+        return Attachment.objects.select_related("message").get(
+            pk=int(pk), message__isnull=False,
+            message__conversation__participants__user_id=getattr(user, "pk", None))
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise NotFound("attachment not found") from None
 
 
 # ---------------------------------------------------------------- attachments

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.models import Role
@@ -31,6 +33,7 @@ from xueji.support.choices import (
     WAITING,
     AnnouncementStatus,
     Category,
+    ConversationKind,
     EventKind,
     Outcome,
     TicketStatus,
@@ -40,7 +43,10 @@ from xueji.support.models import (
     AnnouncementRead,
     AnnouncementTarget,
     Attachment,
+    Conversation,
     FaqEntry,
+    Message,
+    Participant,
     Presence,
     Ticket,
     TicketEvent,
@@ -57,19 +63,32 @@ ACTIONS = ("answer", "ask_back", "solve")
 
 
 def presence_touch(*, user, force: bool = False) -> bool:
-    """Record a support person's request; at most one write a minute per user (the cache remembers the last)."""
+    """Record the request of a support person or of a messaging user; at most one write a minute per user and
+    worker process (the cache remembers the last), one UPDATE (an INSERT the first time)."""
     if not force and not cache.add(f"support:seen:{user.pk}", 1, 60):
         return False
-    if not has_cap(user, Cap.SUPPORT_ANSWER):
+    staff = has_cap(user, Cap.SUPPORT_ANSWER)
+    if not (staff or has_cap(user, Cap.MESSAGE)):
         return False
-    Presence.objects.update_or_create(user=user, defaults={"org_unit": user.org_unit, "last_seen": clock.now()})
+    now = clock.now()
+    if not Presence.objects.filter(user=user).update(org_unit=user.org_unit, last_seen=now, staff=staff):
+        try:
+            with transaction.atomic():
+                Presence.objects.create(user=user, org_unit=user.org_unit, last_seen=now, staff=staff)
+        except IntegrityError:  # another worker wrote it first: that row says the same
+            pass
     return True
+
+
+def online_since() -> dt.datetime:
+    """A user whose last request is after this moment is online."""
+    return clock.now() - dt.timedelta(seconds=settings.XUEJI_SUPPORT_ONLINE_SECONDS)
 
 
 def online_at(level: OrgUnit) -> bool:
     """Whether a support person of this level made a request lately."""
-    since = clock.now() - dt.timedelta(seconds=settings.XUEJI_SUPPORT_ONLINE_SECONDS)
-    return Presence.objects.filter(org_unit=level, last_seen__gte=since, user__is_active=True).exists()
+    return Presence.objects.filter(org_unit=level, staff=True, last_seen__gte=online_since(),
+                                   user__is_active=True).exists()
 
 
 def response_time(kind: str) -> dt.timedelta:
@@ -93,7 +112,8 @@ def attachment_path(attachment: Attachment) -> Path:
 def _check_upload(upload, limit: int) -> tuple[str, str]:
     name = Path(getattr(upload, "name", "") or "file").name[:200]
     if upload.size > limit:
-        raise ValidationFailed(f"{name}: {upload.size / 1048576:.1f} MB is over the {limit / 1048576:.1f} MB limit.",
+        raise ValidationFailed(format_lazy(_("{name}: {size} is over the limit of {limit} a file."), name=name,
+                                           size=filesizeformat(upload.size), limit=filesizeformat(limit)),
                                code="file_too_large", field="files")
     upload.seek(0)
     content_type = workflow_services.sniff(upload.read(16), name)
@@ -135,6 +155,153 @@ def attachment_open(*, actor, attachment: Attachment) -> Path:
     audit_record(actor=actor, action="support.attachment_download", obj=attachment,
                  after={"name": attachment.original_name})
     return path
+
+
+# ---------------------------------------------------------------- messaging (即时通讯)
+
+GROUP_MAX = 50  # participants of a group, the creator included
+BODY_MAX = 5000  # characters of a message
+
+
+def reach_q(user) -> Q:
+    """The one rule of who may message whom, on the users' table: the active users of the user's own unit, of the
+    unit directly above it and of the units directly below it (adjacent levels), who hold the messaging capability
+    themselves."""
+    from xueji.accounts.models import RoleAssignment
+    from xueji.accounts.permissions import CAPABILITIES
+
+    unit = user.org_unit
+    units = Q(org_unit_id=unit.pk) | Q(org_unit__parent_id=unit.pk)
+    if unit.parent_id is not None:
+        units |= Q(org_unit_id=unit.parent_id)
+    holds = Exists(RoleAssignment.objects.filter(user_id=OuterRef("pk"), role__in=sorted(CAPABILITIES[Cap.MESSAGE])))
+    return units & Q(is_active=True, org_unit__is_active=True) & holds
+
+
+def _outside(actor, user_ids) -> list[int]:
+    """The users among `user_ids` the actor may not message (one query)."""
+    from xueji.accounts.models import User
+
+    ids = set(user_ids)
+    inside = set(User.objects.filter(reach_q(actor), pk__in=ids).values_list("pk", flat=True))
+    return sorted(ids - inside)
+
+
+def _not_allowed(ids) -> ValidationFailed:
+    return ValidationFailed(format_lazy(_("Not a user you may message: {users}. Only users of your own unit, of the "
+                                          "unit directly above it and of the units directly below it may be in a "
+                                          "conversation with you."), users=", ".join(f"#{pk}" for pk in ids)),
+                            code="message_not_allowed", field="participants", details={"outside": ids})
+
+
+def _clean_body(body: str, uploads) -> str:
+    body = (body or "").strip()
+    if len(body) > BODY_MAX:
+        raise ValidationFailed(format_lazy(_("A message holds at most {max} characters; this one has {n}."),
+                                           max=BODY_MAX, n=len(body)), code="message_too_long", field="body")
+    if not body and not [u for u in uploads or [] if u]:
+        raise ValidationFailed(_("Write a message or add a file."), code="message_empty", field="body")
+    return body
+
+
+@transaction.atomic
+def conversation_start(*, actor, participant_ids, title: str = "", body: str = "", uploads=(),
+                       client_key: str = "") -> Conversation:
+    """Open a conversation with users one may message: one other user is the pair's one-to-one conversation (the
+    existing one if they have talked before), several (or a title) a group. A first message may come with it. A
+    refusal (someone outside the rule) writes nothing."""
+    require_cap(actor, Cap.MESSAGE)
+    try:
+        ids = sorted({int(pk) for pk in participant_ids or []} - {actor.pk})
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Choose the users to message."), code="message_no_participant",
+                               field="participants") from None
+    if not ids:
+        raise ValidationFailed(_("Choose the users to message."), code="message_no_participant",
+                               field="participants")
+    if len(ids) + 1 > GROUP_MAX:
+        raise ValidationFailed(format_lazy(_("A group holds at most {max} users."), max=GROUP_MAX),
+                               code="message_group_too_large", field="participants")
+    outside = _outside(actor, ids)
+    if outside:
+        raise _not_allowed(outside)
+    title = (title or "").strip()[:100]
+    if body or uploads:
+        _clean_body(body, uploads)  # refused before anything is written
+    now = clock.now()
+    direct = len(ids) == 1 and not title
+    conversation = None
+    if direct:
+        pair = "-".join(str(pk) for pk in sorted((actor.pk, ids[0])))
+        conversation = Conversation.objects.filter(pair=pair).first()
+        if conversation is None:
+            try:
+                with transaction.atomic():
+                    conversation = Conversation.objects.create(kind=ConversationKind.DIRECT, pair=pair,
+                                                               created_by=actor, created_at=now)
+            except IntegrityError:  # the other user opened it at the same moment
+                conversation = Conversation.objects.get(pair=pair)
+            else:
+                Participant.objects.bulk_create([Participant(conversation=conversation, user_id=pk, joined_at=now)
+                                                 for pk in (actor.pk, ids[0])])
+                audit_record(actor=actor, action="support.conversation_start", obj=conversation,
+                             after={"kind": conversation.kind, "participants": [actor.pk, *ids]})
+    else:
+        conversation = Conversation.objects.create(kind=ConversationKind.GROUP, title=title, created_by=actor,
+                                                   created_at=now)
+        Participant.objects.bulk_create([Participant(conversation=conversation, user_id=pk, joined_at=now)
+                                         for pk in (actor.pk, *ids)])
+        audit_record(actor=actor, action="support.conversation_start", obj=conversation,
+                     after={"kind": conversation.kind, "participants": [actor.pk, *ids], "title": title})
+    if body or uploads:
+        message_send(actor=actor, conversation=conversation, body=body, uploads=uploads, client_key=client_key)
+        conversation.refresh_from_db()
+    return conversation
+
+
+@transaction.atomic
+def message_send(*, actor, conversation: Conversation, body: str = "", uploads=(),
+                 client_key: str = "") -> Message:
+    """Send a message (text, files under the proofs' checks, or both) to a conversation the actor is in. Written
+    with its files, the conversation's newest id and the sender's read mark in one transaction before the answer;
+    a send retried with the same `client_key` (its answer was lost) returns the stored message and writes nothing.
+    Refused when a participant is no longer one the conversation's rule allows (a user moved to another unit)."""
+    require_cap(actor, Cap.MESSAGE)
+    if not Participant.objects.filter(conversation=conversation, user=actor).exists():
+        raise NotFound("conversation not found")
+    client_key = (client_key or "").strip()[:64]
+    if client_key:
+        stored = Message.objects.filter(sender=actor, client_key=client_key).first()
+        if stored is not None:
+            if stored.conversation_id != conversation.pk:
+                raise Conflict(_("This message key was used in another conversation."), code="message_key_used")
+            return stored
+    body = _clean_body(body, uploads)
+    # The rule holds for every message: the others must still be users the conversation's opener may message.
+    anchor = actor if conversation.kind == ConversationKind.DIRECT else conversation.created_by
+    others = list(Participant.objects.filter(conversation=conversation).exclude(user_id=anchor.pk)
+                  .values_list("user_id", flat=True))
+    outside = _outside(anchor, others) if anchor.is_active else others
+    if outside:
+        raise _not_allowed(outside)
+    now = clock.now()
+    message = Message.objects.create(conversation=conversation, sender=actor, body=body, created_at=now,
+                                     client_key=client_key)
+    files = _store(actor=actor, uploads=uploads, province_code=province_code_of(actor.org_unit), message=message)
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_id=message.pk, last_message_at=now)
+    Participant.objects.filter(conversation=conversation, user=actor).update(last_read_id=message.pk)
+    audit_record(actor=actor, action="support.message_send", obj=message,
+                 after={"conversation": conversation.pk, "files": [f.original_name for f in files]})
+    return message
+
+
+def message_mark_read(*, actor, conversation: Conversation, up_to: int | None = None) -> int:
+    """Mark the conversation read up to a message id (its newest when none is given); the mark only moves forward.
+    One UPDATE; answers the mark."""
+    newest = Conversation.objects.filter(pk=conversation.pk).values_list("last_message_id", flat=True).first() or 0
+    mark = newest if up_to is None else max(0, min(int(up_to), newest))
+    Participant.objects.filter(conversation=conversation, user=actor, last_read_id__lt=mark).update(last_read_id=mark)
+    return mark
 
 
 # ---------------------------------------------------------------- tickets

@@ -74,6 +74,8 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     # 服务支持: everyone but the auditor asks; the authorities' registrars support the level below and publish
     # announcements to the regions below them.
     "support.ask": _at(LEVELS, (*BUSINESS, "sysadmin")),
+    # 即时通讯: the same users message the users of their unit and of the units directly above and below it.
+    "support.message": _at(LEVELS, (*BUSINESS, "sysadmin")),
     "support.answer": _at(AUTHORITIES, ("registrar",)),
     "announcement.publish": _at(AUTHORITIES, ("registrar",)),
     # 培训与考试: the authorities' registrars run the training of the levels below; the support reports are read by

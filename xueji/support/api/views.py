@@ -1,9 +1,13 @@
 """Support API (服务支持): ask, list, detail, answer (answer / ask back / solve, or the asker's message), take, escalate
-(pass up), rate (confirm); the FAQ; announcements: list, publish, detail (marks read), read, unread audience. Thin:
-selectors read, services write."""
+(pass up), rate (confirm); the FAQ; announcements: list, publish, detail (marks read), read, unread audience;
+messaging (即时通讯): conversations (list with unread counts, start), a conversation with its participants' presence,
+its messages after a cursor (ETag: an idle poll answers 304 after one query) and sending with files, the read mark,
+the users one may message, a message's file. Thin: selectors read, services write."""
 
 from django.core.paginator import Paginator
-from drf_spectacular.utils import extend_schema
+from django.http import FileResponse
+from django.utils.http import quote_etag
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -14,7 +18,17 @@ from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import SIGNED_IN, requires
 from xueji.support import selectors, services
 from xueji.support.choices import Category
-from xueji.support.models import Announcement, Attachment, FaqEntry, Ticket, TicketEvent, TicketLevel
+from xueji.support.models import (
+    Announcement,
+    Attachment,
+    Conversation,
+    FaqEntry,
+    Message,
+    Participant,
+    Ticket,
+    TicketEvent,
+    TicketLevel,
+)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -309,3 +323,214 @@ class AnnouncementUnreadApi(APIView):
                          "pages": page.paginator.num_pages,
                          "users": [{"id": u.pk, "username": u.username, "full_name": u.full_name,
                                     "org_unit": u.org_unit.name} for u in page]})
+
+
+# ---------------------------------------------------------------- messaging (即时通讯)
+
+
+class ConversationSerializer(serializers.ModelSerializer):
+    unread = serializers.IntegerField(read_only=True)
+    last_read = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Conversation
+        fields = ["id", "kind", "title", "created_by", "created_at", "last_message_id", "last_message_at",
+                  "last_read", "unread"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    org_unit_name = serializers.CharField(source="user.org_unit.name", read_only=True)
+    online = serializers.BooleanField(read_only=True)
+    last_seen = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Participant
+        fields = ["user", "username", "full_name", "org_unit_name", "online", "last_seen", "last_read_id"]
+
+
+class ConversationDetailSerializer(ConversationSerializer):
+    participants = serializers.SerializerMethodField()
+
+    class Meta(ConversationSerializer.Meta):
+        fields = [*ConversationSerializer.Meta.fields, "participants"]
+
+    def get_participants(self, conversation) -> list[dict]:
+        return ParticipantSerializer(selectors.participants(conversation=conversation), many=True).data
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    sender_name = serializers.SerializerMethodField()
+    sender_unit = serializers.CharField(source="sender.org_unit.name", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ["id", "conversation", "sender", "sender_name", "sender_unit", "body", "created_at", "attachments"]
+
+    def get_sender_name(self, message) -> str:
+        return message.sender.full_name or message.sender.username
+
+
+class StartSerializer(serializers.Serializer):
+    participants = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=100,
+                                         help_text="user ids (GET contacts/): one is a one-to-one conversation")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=100, default="",
+                                  help_text="a group's title (with one other user: a group of two)")
+    body = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5)
+    client_key = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+
+
+class SendSerializer(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5)
+    client_key = serializers.CharField(required=False, allow_blank=True, max_length=64, default="",
+                                       help_text="the client's key of this message: a retry is stored once")
+
+
+@requires(Cap.MESSAGE)
+class ConversationListApi(SelectorMixin, generics.ListAPIView):
+    """GET: your conversations, the latest first, with their unread counts and your total (`q`, `unread=1`).
+    POST: start one with users you may message (your unit, the unit directly above it, those directly below it);
+    one other user is your one-to-one conversation with them, several (or a title) a group."""
+
+    serializer_class = ConversationSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    list_selector = staticmethod(lambda *, user, filters: selectors.conversation_list(user=user, filters=filters))
+
+    def filters(self) -> dict:
+        return {k: v for k in ("q", "unread") if (v := self.request.query_params.get(k))}
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response.data["unread_total"] = selectors.unread_messages(user=request.user)
+        return response
+
+    @extend_schema(request=StartSerializer, responses={201: ConversationDetailSerializer})
+    def post(self, request):
+        data = StartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        conversation = services.conversation_start(
+            actor=request.user, participant_ids=values["participants"], title=values["title"], body=values["body"],
+            uploads=values["files"], client_key=values["client_key"])
+        conversation = selectors.conversation_get(user=request.user, pk=conversation.pk)
+        return Response(ConversationDetailSerializer(conversation).data, status=status.HTTP_201_CREATED)
+
+
+@requires(Cap.MESSAGE)
+class ConversationDetailApi(APIView):
+    """A conversation you are in, with its participants (online: a request in the last minutes)."""
+
+    @extend_schema(responses=ConversationDetailSerializer)
+    def get(self, request, pk):
+        return Response(ConversationDetailSerializer(selectors.conversation_get(user=request.user, pk=pk)).data)
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@requires(Cap.MESSAGE)
+class ConversationMessagesApi(APIView):
+    """GET: messages after the cursor `after` (a message id: poll with the last one you have, and again from it
+    after a reconnect), oldest first, at most `limit` (100); or the last ones before `before`. The answer's ETag
+    names the conversation's newest message: sent back as If-None-Match, an idle poll answers 304 after one query.
+    POST: send a message (`body`, `files` as multipart: JPG, PNG, PDF under the proofs' size limit; `client_key`
+    makes a retried send store once)."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(parameters=[OpenApiParameter("after", int), OpenApiParameter("before", int),
+                               OpenApiParameter("limit", int)], responses=MessageSerializer(many=True))
+    def get(self, request, pk):
+        params = request.query_params
+        after, before, limit = _int(params.get("after"), 0), _int(params.get("before")), _int(params.get("limit"), 100)
+        newest = selectors.conversation_newest(user=request.user, pk=pk)
+        if newest is None:
+            selectors.conversation_get(user=request.user, pk=pk)  # raises the 404 of someone else's
+        etag = quote_etag(f"{pk}.{newest}.{after}.{before}.{limit}")
+        if before is None and after >= newest and request.headers.get("If-None-Match") == etag:
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            conversation = selectors.conversation_get(user=request.user, pk=pk)
+            messages = selectors.message_list(conversation=conversation, after=after, before=before, limit=limit)
+            response = Response({"newest": newest, "results": MessageSerializer(messages, many=True).data})
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+    @extend_schema(request=SendSerializer, responses={201: MessageSerializer})
+    def post(self, request, pk):
+        conversation = selectors.conversation_get(user=request.user, pk=pk)
+        data = SendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        message = services.message_send(actor=request.user, conversation=conversation, body=values["body"],
+                                        uploads=values["files"], client_key=values["client_key"])
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class ReadSerializer(serializers.Serializer):
+    up_to = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0,
+                                     help_text="a message id (default: the newest)")
+
+
+@requires(Cap.MESSAGE)
+class ConversationReadApi(APIView):
+    """Mark a conversation read up to a message (the newest by default); the mark only moves forward."""
+
+    @extend_schema(request=ReadSerializer, responses={200: None})
+    def post(self, request, pk):
+        conversation = selectors.conversation_get(user=request.user, pk=pk)
+        data = ReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mark = services.message_mark_read(actor=request.user, conversation=conversation,
+                                          up_to=data.validated_data["up_to"])
+        return Response({"last_read": mark, "unread_total": selectors.unread_messages(user=request.user)})
+
+
+class ContactSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    org_unit_name = serializers.CharField()
+
+
+@requires(Cap.MESSAGE)
+@extend_schema(parameters=[OpenApiParameter("q", description="part of the username, the name or the unit")],
+               responses={200: ContactSerializer(many=True)})
+class ContactListApi(generics.GenericAPIView):
+    """The users you may message (a searchable select's options): at most 20, {"results": [{"id", "text", ...}]}."""
+
+    serializer_class = ContactSerializer
+    pagination_class = None
+
+    def get(self, request):
+        users = selectors.contact_list(user=request.user, filters={"q": request.query_params.get("q", "")[:64]})[:20]
+        return Response({"results": [{"id": u.pk, "text": f"{u.full_name or u.username} · {u.org_unit.name}",
+                                      "username": u.username, "full_name": u.full_name,
+                                      "org_unit_name": u.org_unit.name} for u in users]})
+
+
+@requires(Cap.MESSAGE)
+class MessageAttachmentApi(APIView):
+    """A file of a message in a conversation you are in (the download is audited)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, pk):
+        return attachment_response(request, selectors.message_attachment_get(user=request.user, pk=pk))
+
+
+def attachment_response(request, attachment: Attachment) -> FileResponse:
+    path = services.attachment_open(actor=request.user, attachment=attachment)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

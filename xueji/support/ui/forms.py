@@ -1,5 +1,6 @@
 """The support pages' forms: the question (problem-record template), a message, passing up, rating, an FAQ entry,
-and an announcement (its regions picked from the org tree)."""
+an announcement (its regions picked from the org tree), and messaging: a new conversation (its users picked from a
+searchable select of the users one may message) and a message."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -94,3 +95,57 @@ class AnnouncementForm(forms.Form):
         # province reaches its schools through their counties).
         shown = [u for u in units if u.kind != OrgKind.SCHOOL or root.kind == OrgKind.COUNTY]
         self.fields["targets"].choices = [(str(u.pk), _indented(u, depth)) for u in shown]
+
+
+class RemoteSelectMultiple(forms.SelectMultiple):
+    """Several users from a searchable select that loads its options as the user types (ui/js/remote-select.js,
+    tom-select): the page carries the chosen users only."""
+
+    def __init__(self, url: str, attrs=None):
+        super().__init__({"data-remote": url, **(attrs or {})})
+        self.chosen = None  # fn(ids) -> [(id, label)] for the options already chosen
+
+    @property
+    def media(self):
+        return forms.Media(css={"all": ["vendor/tom-select/css/tom-select.bootstrap5.min.css"]},
+                           js=["vendor/tom-select/js/tom-select.complete.min.js", "ui/js/remote-select.js"])
+
+    def optgroups(self, name, value, attrs=None):
+        ids = [int(v) for v in value or [] if str(v).isdigit()]
+        pairs = self.chosen(ids) if ids and self.chosen else []
+        return [(None, [self.create_option(name, str(pk), label, True, index, attrs=attrs)
+                        for index, (pk, label) in enumerate(pairs)], 0)]
+
+
+class UserIdsField(forms.Field):
+    """User ids; whether one may message them is the service's rule (its refusal names the ones outside it)."""
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        try:
+            return [int(v) for v in values if str(v).strip()]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Choose the users to message."), code="invalid") from None
+
+
+class ConversationForm(forms.Form):
+    participants = UserIdsField(label=_("To (users of your unit, of the unit above it and of the units below it)"))
+    title = forms.CharField(label=_("Group title (a group: several users, or a title)"), max_length=100,
+                            required=False)
+    body = forms.CharField(label=_("First message"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           max_length=20000)
+    files = MultipleFileField(label=_("Files (JPG, PNG, PDF)"))
+    client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, contacts_url: str, chosen, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = RemoteSelectMultiple(contacts_url, attrs={"data-testid": "participants"})
+        widget.chosen = chosen
+        self.fields["participants"].widget = widget
+
+
+class SendForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           max_length=20000)
+    files = MultipleFileField(label=_("Files (JPG, PNG, PDF)"))
+    client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

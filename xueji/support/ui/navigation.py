@@ -1,6 +1,6 @@
-"""服务支持 in the menu: tickets (the level's queue and the unit's tickets that wait for it), asking, the FAQ and
-announcements (unread), with cards on the workbench. The counts are cached a short while per user (the menu is on
-every page; a write of the user's own clears them)."""
+"""服务支持 in the menu: tickets (the level's queue and the unit's tickets that wait for it), messages (unread),
+asking, the FAQ and announcements (unread), with cards on the workbench. The counts are cached a short while per user
+(the menu is on every page; a write of the user's own clears them)."""
 
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,8 @@ def _counts(user) -> dict[str, int]:
         tickets = selectors.ticket_counts(user=user) if (has_cap(user, Cap.SUPPORT_ASK)
                                                          or has_cap(user, Cap.SUPPORT_ANSWER)) else {}
         return {"support.tickets": tickets.get("queue", 0) + tickets.get("mine", 0),
-                "support.unread": selectors.unread_count(user=user)}
+                "support.unread": selectors.unread_count(user=user),
+                "support.messages": selectors.unread_messages(user=user)}
 
     return cache.get_or_set(counts_key(user.pk), compute, COUNTS_SECONDS)
 
@@ -32,6 +33,9 @@ register(
     Entry("support:ticket_list", _("Consultation and tickets"), "bi-life-preserver", "support", order=10,
           waiting="support.tickets", count=lambda user: _counts(user)["support.tickets"],
           text=_("咨询与工单: ask the level above; support staff take, answer, solve or pass up.")),
+    Entry("support:conversation_list", _("Messages"), "bi-chat-dots", "support", order=15,
+          waiting="support.messages", count=lambda user: _counts(user)["support.messages"],
+          text=_("即时通讯: messages and files with the users of your unit and of the levels above and below.")),
     Entry("support:ticket_ask", _("Ask a question"), "bi-question-circle", "support", order=20),
     Entry("support:faq_list", _("Frequently asked questions"), "bi-patch-question", "support", order=30),
     Entry("support:announcement_list", _("Announcements"), "bi-megaphone", "support", order=40,

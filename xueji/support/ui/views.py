@@ -1,18 +1,23 @@
 """Pages of 服务支持: tickets (my unit's and the level's queue), asking (the FAQ searched first), a ticket with its
 thread (polled every few seconds while it is live), its actions, the FAQ and an FAQ entry from a solved ticket;
-announcements (list, publishing, opening = read receipt, who has not read). Thin: selectors read, services write."""
+announcements (list, publishing, opening = read receipt, who has not read); messaging (即时通讯): the conversations
+with their unread counts, starting one, a conversation (its messages polled every 2 s from a cursor: an idle poll is
+one query and an empty 204), sending, its participants' presence and a message's file. Thin: selectors read,
+services write."""
+
+import uuid
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.capabilities import SIGNED_IN
-from xueji.core.errors import XuejiError
+from xueji.core.errors import NotFound, XuejiError
 from xueji.core.messages import user_message
 from xueji.support import selectors, services
 from xueji.support.choices import ACTIVE, Category, TicketStatus
@@ -97,7 +102,9 @@ def ticket_detail(request, pk):
 
 @web_view(Cap.SUPPORT_ASK, methods=("GET",))
 def ticket_thread(request, pk):
-    """The thread alone: htmx polls it every few seconds while the conversation is live."""
+    """The thread alone: htmx polls it every few seconds while the conversation is live (a poll is not the user's
+    activity: it does not push the session's idle timeout)."""
+    request.xueji_passive = True
     ticket = selectors.ticket_get(user=request.user, pk=pk)
     return render(request, "support/_thread.html", _thread_context(request, ticket))
 
@@ -238,3 +245,146 @@ def announcement_unread(request, pk):
     return render(request, "support/announcement_unread.html", {
         "title": _("Not read yet"), "announcement": announcement, "page": page,
         "totals": selectors.audience_totals(announcement=announcement)})
+
+
+# ---------------------------------------------------------------- messaging (即时通讯)
+
+MESSAGES_SHOWN = 50  # the last messages a conversation page shows (older ones: "earlier messages")
+POLL_SECONDS = 2
+
+
+def _counts_changed(user) -> None:
+    cache.delete(counts_key(user.pk))
+
+
+@web_view(Cap.MESSAGE, methods=("GET",))
+def conversation_list(request):
+    """The user's conversations, the latest first, with their unread counts and the total."""
+    user = request.user
+    filters = {"q": request.GET.get("q", "").strip(), "unread": request.GET.get("unread", "")}
+    page = _page(request, selectors.conversation_list(user=user, filters=filters))
+    page.object_list = list(page.object_list)
+    names = selectors.conversation_names(conversations=page.object_list, user=user)
+    for conversation in page.object_list:
+        conversation.display_name = names[conversation.pk]
+    return render(request, "support/conversation_list.html", {
+        "title": _("Messages"), "page": page, "filters": filters,
+        "unread_total": selectors.unread_messages(user=user)})
+
+
+def _chosen(user):
+    def chosen(ids):
+        return [(u.pk, f"{u.full_name or u.username} · {u.org_unit.name}")
+                for u in selectors.contact_list(user=user).filter(pk__in=ids)]
+    return chosen
+
+
+@web_view(Cap.MESSAGE)
+def conversation_new(request):
+    """Start a conversation: users picked from a searchable select of the users one may message."""
+    user = request.user
+    initial = {"participants": [request.GET["to"]] if str(request.GET.get("to", "")).isdigit() else [],
+               "client_key": uuid.uuid4().hex}
+    form = forms.ConversationForm(request.POST or None, request.FILES or None, initial=initial,
+                                  contacts_url=reverse("api:support-contact-list"), chosen=_chosen(user))
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        with errors_to_form(form):
+            conversation = services.conversation_start(
+                actor=user, participant_ids=values["participants"], title=values["title"], body=values["body"],
+                uploads=values["files"], client_key=values["client_key"])
+            return redirect("support:conversation_detail", pk=conversation.pk)
+    return render(request, "support/conversation_new.html", {"title": _("New conversation"), "form": form})
+
+
+def _send_form(data=None, files=None):
+    return forms.SendForm(data, files, initial={"client_key": uuid.uuid4().hex})
+
+
+@web_view(Cap.MESSAGE, methods=("GET",))
+def conversation_detail(request, pk):
+    """A conversation: its last messages, the send form (text and files), its participants online or not; opening
+    it marks it read. New messages come by the poll every 2 s."""
+    user = request.user
+    conversation = selectors.conversation_get(user=user, pk=pk)
+    before = request.GET.get("before")
+    messages_shown = selectors.message_list(conversation=conversation, limit=MESSAGES_SHOWN,
+                                            before=int(before) if str(before or "").isdigit() else None)
+    if conversation.unread:
+        services.message_mark_read(actor=user, conversation=conversation)
+        _counts_changed(user)
+    people = selectors.participants(conversation=conversation)
+    return render(request, "support/conversation_detail.html", {
+        "title": selectors.conversation_names(conversations=[conversation], user=user)[conversation.pk],
+        "conversation": conversation,
+        "messages_shown": messages_shown, "people": people, "form": _send_form(),
+        "cursor": conversation.last_message_id, "poll_seconds": POLL_SECONDS,
+        "earlier": messages_shown[0].pk if len(messages_shown) == MESSAGES_SHOWN else None})
+
+
+@web_view(Cap.MESSAGE, methods=("GET",))
+def conversation_poll(request, pk):
+    """The poll (every 2 s): the messages after the cursor `after`, appended to the page, and the poller with the
+    new cursor; nothing new is an empty 204 after one indexed query. A poll is not the user's activity: it does not
+    push the session's idle timeout."""
+    request.xueji_passive = True
+    user = request.user
+    after = request.GET.get("after", "0")
+    after = int(after) if after.isdigit() else 0
+    newest = selectors.conversation_newest(user=user, pk=pk)
+    if newest is None:
+        raise NotFound("conversation not found")
+    if newest <= after:
+        return HttpResponse(status=204)
+    conversation = selectors.conversation_get(user=user, pk=pk)
+    new = selectors.message_list(conversation=conversation, after=after)
+    cursor = new[-1].pk if new else after
+    services.message_mark_read(actor=user, conversation=conversation, up_to=cursor)  # shown on the open page
+    _counts_changed(user)
+    return render(request, "support/_messages_new.html", {"conversation": conversation, "messages_new": new,
+                                                           "cursor": cursor, "poll_seconds": POLL_SECONDS})
+
+
+@web_view(Cap.MESSAGE, methods=("POST",))
+def conversation_send(request, pk):
+    """Send a message (htmx: the form comes back empty, with a new key, and the poll fetches the message at once; a
+    refusal comes back in the form with the text kept, so a retry with the same key is stored once)."""
+    user = request.user
+    conversation = selectors.conversation_get(user=user, pk=pk)
+    form = forms.SendForm(request.POST, request.FILES)
+    sent = False
+    if form.is_valid():
+        values = form.cleaned_data
+        with errors_to_form(form):
+            services.message_send(actor=user, conversation=conversation, body=values["body"],
+                                  uploads=values["files"], client_key=values["client_key"])
+            sent = True
+    if not request.htmx:
+        if not sent:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("support:conversation_detail", pk=conversation.pk)
+    response = render(request, "support/_send_form.html", {"conversation": conversation,
+                                                            "form": _send_form() if sent else form})
+    if sent:
+        response["HX-Trigger"] = "messages-sent"
+    return response
+
+
+@web_view(Cap.MESSAGE, methods=("GET",))
+def conversation_people(request, pk):
+    """The participants with their presence (the page refreshes it every 30 s; not the user's activity)."""
+    request.xueji_passive = True
+    conversation = selectors.conversation_get(user=request.user, pk=pk)
+    return render(request, "support/_people.html", {"conversation": conversation,
+                                                     "people": selectors.participants(conversation=conversation)})
+
+
+@web_view(Cap.MESSAGE, methods=("GET",))
+def message_attachment(request, pk):
+    """A file of a message of one's conversation (audited)."""
+    attachment = selectors.message_attachment_get(user=request.user, pk=pk)
+    path = services.attachment_open(actor=request.user, attachment=attachment)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -187,6 +187,12 @@ def _child_unit(user) -> int:
     return child_unit(user)
 
 
+def _peer(user) -> int:
+    from xueji.support.tests.helpers import peer
+
+    return peer(user)
+
+
 API_CASES: list[Case] = [
     Case("api:token", "post", data=lambda o, u, s: {"username": f"nobody{s}", "password": "Wrong@123456"},
          ok=(401,), public=True, anonymous=(401,)),
@@ -454,6 +460,18 @@ API_CASES: list[Case] = [
          data=lambda o, u, s: {"reason": "矩阵"}),
     Case("api:support-ticket-rate", "post", cap=Cap.SUPPORT_ASK, obj="ticket", ok=ACTED,
          data=lambda o, u, s: {"rating": 5}),
+    # 即时通讯: a conversation is seen by its participants only (anyone else: 404, and learns nothing of it).
+    Case("api:support-conversation-list", cap=Cap.MESSAGE, query=lambda o, u, s: {"unread": ("", "1")[s % 2]}),
+    Case("api:support-conversation-list", "post", cap=Cap.MESSAGE, ok=(201,),
+         data=lambda o, u, s: {"participants": [_peer(u)], "title": f"矩阵{s}", "body": "矩阵"}),
+    Case("api:support-conversation-detail", cap=Cap.MESSAGE, obj="conversation"),
+    Case("api:support-conversation-messages", cap=Cap.MESSAGE, obj="conversation",
+         query=lambda o, u, s: {"after": 0}),
+    Case("api:support-conversation-messages", "post", cap=Cap.MESSAGE, obj="conversation", ok=(201,),
+         data=lambda o, u, s: {"body": f"矩阵{s}"}),
+    Case("api:support-conversation-read", "post", cap=Cap.MESSAGE, obj="conversation", data=lambda o, u, s: {}),
+    Case("api:support-contact-list", cap=Cap.MESSAGE, query=lambda o, u, s: {"q": ("", "registrar")[s % 2]}),
+    Case("api:support-message-file", cap=Cap.MESSAGE, obj="message_attachment"),
     Case("api:support-faq-list", query=lambda o, u, s: {"q": ("", "矩阵")[s % 2]}),
     Case("api:support-announcement-list", query=lambda o, u, s: {"box": ("", "unread", "published")[s % 3]}),
     Case("api:support-announcement-list", "post", cap=Cap.ANNOUNCEMENT_PUBLISH, ok=(201,),

@@ -158,7 +158,7 @@ def _build_scene():
     exchange_helpers.matrix_imports(world)  # import batches with error reports
     transfer_helpers.matrix_transfers(world)  # two transfers, after every other request of the scene
     admission_helpers.matrix_admissions(world)  # plans, a plan change, an admission (after the transfers)
-    support_helpers.matrix_support(world)  # tickets of each level, their attachments, announcements
+    support_helpers.matrix_support(world)  # tickets, attachments, announcements, conversations of each level
     training_helpers.matrix_training(world)  # courses of each acting authority, attempts, certificates
     platform_helpers.matrix_platform(world)  # reports of super administrators, bound by the level above
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
@@ -214,7 +214,8 @@ def _objects(world, kind):
         return transfer_helpers.matrix_objects(world)
     if kind in ("plan_change", "admission", "admission_batch", "catchment", "entry"):
         return admission_helpers.matrix_objects(kind)
-    if kind in ("ticket", "support_attachment", "announcement", "own_announcement"):
+    if kind in ("ticket", "support_attachment", "announcement", "own_announcement", "conversation",
+                "message_attachment"):
         return support_helpers.matrix_objects(kind)
     if kind in ("course", "session", "session_web", "exam", "exam_web", "own_course", "own_session"):
         return training_helpers.matrix_objects(kind)

@@ -117,6 +117,11 @@ class Command(BaseCommand):
         attendance = demo_attendance_data()
         if attendance:
             self.stdout.write(f"  attendance: {', '.join(attendance)}")
+        from xueji.demo.support import demo_messages_data
+
+        conversations = demo_messages_data()
+        if conversations:
+            self.stdout.write(f"  messages: {', '.join(conversations)}")
         demo.demo_second_factors()  # the accounts that need a second factor share the demo's TOTP secret
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
