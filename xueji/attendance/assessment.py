@@ -2,13 +2,14 @@
 directly below the user's unit (a province sees its cities, a city its counties, a county its schools).
 
 Components and weights (the rule, written once here):
-- data quality (40): open problem records (问题学籍) and unverified pupils (身份未核查) against the pupils on the roll:
-  40 × (1 − (problems + unverified) / pupils), never below 0 (a unit without pupils scores 40);
-- timeliness (30): approval steps waiting at the unit or below (待办), 1 point each, and the monthly reports of the
+- data quality (35): open problem records (问题学籍) and unverified pupils (身份未核查) against the pupils on the roll:
+  35 × (1 − (problems + unverified) / pupils), never below 0 (a unit without pupils scores 35);
+- timeliness (25): approval steps waiting at the unit or below (待办), 1 point each, and the monthly reports of the
   term's months that were late (3 points each) or, past their deadline, missing (5 points each); never below 0;
-- support response (30): the average time the unit took to take the tickets that reached it in the term (its
-  support staff's response time): 30 up to 2 hours, falling linearly to 0 at 48 hours; 30 when no ticket came.
-Training coverage is not scored: no app records training yet (issue 12, item 4)."""
+- training coverage (15): the share of the registrars of the unit and below holding a valid registrar certificate
+  of their level (培训考试, `training.selectors.certification_under`): 15 × certified / registrars (15 without any);
+- support response (25): the average time the unit took to take the tickets that reached it in the term (its
+  support staff's response time): 25 up to 2 hours, falling linearly to 0 at 48 hours; 25 when no ticket came."""
 
 import datetime as dt
 
@@ -27,9 +28,10 @@ from xueji.regions.models import OrgUnit, province_code_of
 from xueji.registry.choices import ON_ROLL
 from xueji.registry.models import RegStatus, Student
 from xueji.support.models import TicketLevel
+from xueji.training.selectors import certification_under
 from xueji.workflow.models import Step, StepStatus
 
-QUALITY, TIMELINESS, SUPPORT = 40, 30, 30
+QUALITY, TIMELINESS, TRAINING, SUPPORT = 35, 25, 15, 25
 FULL_RESPONSE_HOURS, ZERO_RESPONSE_HOURS = 2, 48
 
 
@@ -91,9 +93,12 @@ def assessment(*, user, term: str | None = None) -> dict:
         quality = QUALITY if n == 0 else max(0.0, QUALITY * (1 - (problems + counted["unverified"]) / n))
         timeliness = max(0.0, TIMELINESS - waiting - 3 * late - 5 * missing)
         support = _support_points(average)
+        registrars, certified = certification_under(path=path)
+        training = TRAINING * certified / registrars if registrars else float(TRAINING)
         rows.append({"unit": unit, "pupils": n, "problems": problems, "unverified": counted["unverified"],
                      "waiting": waiting, "late_reports": late, "missing_reports": missing,
                      "response_hours": None if average is None else round(average, 1),
-                     "quality": round(quality, 1), "timeliness": round(timeliness, 1), "support": round(support, 1),
-                     "score": round(quality + timeliness + support, 1)})
+                     "registrars": registrars, "certified": certified,
+                     "quality": round(quality, 1), "timeliness": round(timeliness, 1), "training": round(training, 1),
+                     "support": round(support, 1), "score": round(quality + timeliness + training + support, 1)})
     return {"term": term, "rows": rows}

@@ -178,18 +178,31 @@ def certificate_verify(*, code: str) -> dict | None:
             "valid_until": certificate.valid_until.isoformat(), "valid": certificate.valid_until >= clock.today()}
 
 
+def _registrars_under(path: str):
+    """The active registrars of the units under `path`, and the condition "holds a valid registrar certificate of
+    their level" (the rule of 持证上岗's coverage, written once)."""
+    registrars = User.objects.filter(is_active=True, org_unit__is_active=True, org_unit__path__startswith=path).filter(
+        Exists(RoleAssignment.objects.filter(user=OuterRef("pk"), role=Role.REGISTRAR)))
+    certified = Exists(Certificate.objects.filter(user=OuterRef("pk"), course__for_registrars=True,
+                                                  course__level=OuterRef("org_unit__kind"),
+                                                  valid_until__gte=clock.today()))
+    return registrars, certified
+
+
+def certification_under(*, path: str) -> tuple[int, int]:
+    """(registrars, of them certified) under the units of `path`: one query (the assessment's training part)."""
+    registrars, certified = _registrars_under(path)
+    counted = registrars.aggregate(total=Count("pk"), certified=Count("pk", filter=Q(certified)))
+    return counted["total"] or 0, counted["certified"] or 0
+
+
 def coverage(*, user, limit: int = 500) -> list[dict]:
     """认证覆盖: per unit of the user's area, its registrars and how many hold a valid registrar certificate of their
     level. Two grouped queries, whatever the number of units."""
     unit = _unit(user)
     if unit is None:
         return []
-    today = clock.today()
-    registrars = User.objects.filter(is_active=True, org_unit__is_active=True,
-                                     org_unit__path__startswith=unit.path).filter(
-        Exists(RoleAssignment.objects.filter(user=OuterRef("pk"), role=Role.REGISTRAR)))
-    certified = Exists(Certificate.objects.filter(user=OuterRef("pk"), course__for_registrars=True,
-                                                  course__level=OuterRef("org_unit__kind"), valid_until__gte=today))
+    registrars, certified = _registrars_under(unit.path)
     rows = (registrars.values("org_unit_id").annotate(total=Count("pk"), certified=Count("pk", filter=Q(certified)))
             .order_by("org_unit_id")[:limit])
     names = dict(OrgUnit.objects.filter(pk__in=[r["org_unit_id"] for r in rows]).values_list("pk", "name"))

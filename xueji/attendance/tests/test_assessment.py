@@ -9,8 +9,24 @@ from xueji.attendance.models import MonthlyReport
 from xueji.core import clock
 from xueji.core.errors import Forbidden, ValidationFailed
 from xueji.registry.models import Student
+from xueji.training.models import Certificate
 
 TODAY = dt.date(2026, 3, 20)  # spring term 2025-2: February's report was due on 5 March
+
+
+def _certify_registrars_under(world, unit: str) -> None:
+    """A valid registrar certificate of their level for every registrar of the unit and below."""
+    from xueji.accounts.models import User
+    from xueji.training.models import Course
+
+    path = world.units[unit].path
+    for n, user in enumerate(User.objects.filter(org_unit__path__startswith=path, role_assignments__role="registrar")
+                             .select_related("org_unit")):
+        course, _ = Course.objects.get_or_create(
+            org_unit=world.units["anhui"], level=user.org_unit.kind, for_registrars=True,
+            defaults={"title": f"上岗培训 {user.org_unit.kind}", "created_by": world.user("anhui", "registrar")})
+        Certificate.objects.create(user=user, course=course, org_unit=user.org_unit, number=f"C{n}", code=f"K{n}",
+                                   issued_at=clock.now(), valid_until=dt.date(2030, 1, 1))
 
 
 def test_a_county_with_unverified_pupils_and_a_missing_report_scores_lower(world, login):
@@ -18,20 +34,24 @@ def test_a_county_with_unverified_pupils_and_a_missing_report_scores_lower(world
     MonthlyReport.objects.create(org_unit=world.units["tunxi"], month=dt.date(2026, 2, 1), figures={}, manual={},
                                  status="submitted", generated_at=clock.now(),
                                  generated_by=world.user("tunxi", "registrar"))
+    _certify_registrars_under(world, "tunxi")
     with clock.frozen(TODAY):
         result = assessment.assessment(user=world.user("huangshan", "leader"))
     rows = {row["unit"].name: row for row in result["rows"]}
     assert result["term"] == "2025-2"
     tunxi, shexian = rows["tunxi authority"], rows["shexian authority"]
-    assert (tunxi["unverified"], tunxi["missing_reports"], tunxi["quality"], tunxi["score"]) == (0, 0, 40, 100)
+    # 屯溪区's registrars are all certified, 歙县's are not (training coverage, 15 points).
+    assert (tunxi["registrars"], tunxi["certified"], tunxi["training"]) == (3, 3, 15)
+    assert (tunxi["unverified"], tunxi["missing_reports"], tunxi["quality"], tunxi["score"]) == (0, 0, 35, 100)
     assert (shexian["unverified"], shexian["missing_reports"]) == (1, 1)
-    assert shexian["quality"] == 0 and shexian["timeliness"] == 25 and shexian["score"] == 55
+    assert shexian["certified"] == 0 and shexian["training"] == 0
+    assert shexian["quality"] == 0 and shexian["timeliness"] == 20 and shexian["score"] == 45
     with clock.frozen(TODAY):
         page = login(world.user("huangshan", "leader")).get("/attendance/assessment/")
         api = login(world.user("huangshan", "leader")).get("/api/v1/attendance/assessment/", {"term": "2025-2"})
     assert page.status_code == 200 and "shexian authority" in page.content.decode()
     assert {u["unit_name"]: u["score"] for u in api.json()["units"]} == {"tunxi authority": 100,
-                                                                         "shexian authority": 55}
+                                                                         "shexian authority": 45}
 
 
 def test_assessment_refuses_a_school_and_a_bad_term(world):
@@ -42,5 +62,5 @@ def test_assessment_refuses_a_school_and_a_bad_term(world):
 
 
 def test_support_points_fall_from_two_to_forty_eight_hours():
-    assert assessment._support_points(None) == 30 and assessment._support_points(2) == 30
-    assert assessment._support_points(25) == 15 and assessment._support_points(60) == 0
+    assert assessment._support_points(None) == 25 and assessment._support_points(2) == 25
+    assert assessment._support_points(25) == 12.5 and assessment._support_points(60) == 0

@@ -316,4 +316,4 @@ def assessment_page(request):
         raise NotFound("bad term")
     result = assessment.assessment(user=request.user, term=term)
     return render(request, "attendance/assessment.html", {**result, "weights": (
-        assessment.QUALITY, assessment.TIMELINESS, assessment.SUPPORT)})
+        assessment.QUALITY, assessment.TIMELINESS, assessment.TRAINING, assessment.SUPPORT)})
