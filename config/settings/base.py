@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "xueji.schoolyear",
     "xueji.admissions",
     "xueji.support",
+    "xueji.reports",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.hub",
