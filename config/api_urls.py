@@ -175,4 +175,6 @@ urlpatterns = [
     path("admissions/catchments/run/", admissions.CatchmentRunApi.as_view(), name="admission-catchment-run"),
     # 服务支持 (xueji/support/api/): tickets, the FAQ, announcements.
     path("", include("xueji.support.api.urls")),
+    # 统计报表 (xueji/reports/api/): dashboards, statistics returns and their comparison, funding.
+    path("", include("xueji.reports.api.urls")),
 ]

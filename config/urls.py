@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("xueji.exchange.ui.urls")),
     path("", include("xueji.hub.ui.urls")),
     path("", include("xueji.support.ui.urls")),
+    path("", include("xueji.reports.ui.urls")),
 ]
 
 handler400 = "xueji.core.views.bad_request"

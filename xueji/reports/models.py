@@ -42,6 +42,10 @@ class PupilTally(models.Model):
         constraints = [models.UniqueConstraint(fields=[k.removesuffix("_id") for k in TALLY_KEY],
                                                name="reports_tally_key")]
 
+    def __str__(self) -> str:
+        return f"{self.path} {self.stage}{self.cohort} {self.sex}: {self.n}"
+
+
 
 class StatisticsReturn(models.Model):
     """An imported statistics return (教育事业统计基表): pupils per school, grade and sex at a statistics date."""
@@ -74,6 +78,10 @@ class StatisticsRow(models.Model):
         constraints = [models.UniqueConstraint(fields=["statistics_return", "school", "grade", "sex"],
                                                name="reports_stat_row_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.grade} {self.sex}: {self.count}"
+
+
 
 class FundingRule(models.Model):
     """A per-pupil amount (元 a pupil a year) set by the province for a stage and a programme, valid from a date
@@ -93,6 +101,10 @@ class FundingRule(models.Model):
     class Meta:
         ordering = ["stage", "programme", "valid_from"]
         verbose_name = _("funding rule")
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.programme} {self.amount} from {self.valid_from}"
+
 
 
 class Allocation(models.Model):
@@ -117,6 +129,10 @@ class Allocation(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("funding allocation")
 
+    def __str__(self) -> str:
+        return f"allocation {self.pk} at {self.at_date}"
+
+
 
 class AllocationLine(models.Model):
     allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="lines")
@@ -131,6 +147,10 @@ class AllocationLine(models.Model):
     class Meta:
         ordering = ["county_id", "school_id", "stage", "programme"]
 
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.stage} {self.programme}: {self.total}"
+
+
 
 class AllocationExcluded(models.Model):
     """A pupil left out of an allocation, with the reason (no national number, an open problem record)."""
@@ -142,3 +162,6 @@ class AllocationExcluded(models.Model):
 
     class Meta:
         ordering = ["school_id", "student_id"]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.reason}"

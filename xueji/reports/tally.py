@@ -62,7 +62,7 @@ def apply(changes: Counter) -> None:
         return
     table, org = (connection.ops.quote_name(m._meta.db_table) for m in (PupilTally, OrgUnit))
     columns = ("county_id", "path", *TALLY_KEY[1:], "n")
-    value = "(%s, (SELECT o.path FROM " + org + " o WHERE o.id = %s), " + ", ".join(["%s"] * (len(TALLY_KEY))) + ")"
+    value = f"(%s, (SELECT o.path FROM {org} o WHERE o.id = %s), {', '.join(['%s'] * len(TALLY_KEY))})"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _CHUNK):
             chunk = rows[start:start + _CHUNK]
