@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -202,11 +203,11 @@ def funding_rule_create(*, actor, stage: str, programme: str, amount: Decimal, v
     for other in same:
         if (other.valid_to is None or other.valid_to >= valid_from) and (valid_to is None
                                                                           or valid_to >= other.valid_from):
-            raise Conflict(_("This rule overlaps the rule of %(amount)s yuan valid from %(start)s to %(end)s for the "
-                             "same stage and programme.") % {
-                "amount": other.amount, "start": other.valid_from.isoformat(),
-                "end": other.valid_to.isoformat() if other.valid_to else _g("open end")},
-                code="rule_overlap", field="valid_from", details={"rule": other.pk})
+            raise Conflict(format_lazy(_("This rule overlaps the rule of {amount} yuan valid from {start} to {end} for "
+                                         "the same stage and programme."), amount=other.amount,
+                                       start=other.valid_from.isoformat(),
+                                       end=other.valid_to.isoformat() if other.valid_to else _("open end")),
+                           code="rule_overlap", field="valid_from", details={"rule": other.pk})
     rule = FundingRule.objects.create(org_unit=actor.org_unit, stage=stage, programme=programme,
                                       amount=Decimal(amount), valid_from=valid_from, valid_to=valid_to,
                                       created_by=actor, created_at=clock.now())
