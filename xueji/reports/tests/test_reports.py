@@ -64,7 +64,7 @@ def test_the_dashboard_page_draws_every_chart_beside_its_table_within_a_query_bo
     for key in selectors.CHART_KEYS:
         assert f'id="chart-{key}"' in html and f'data-testid="export-{key}"' in html
     assert "vendor/echarts/echarts.min.js" in html and "reports/dashboard.js" in html
-    export = client.get(reverse("reports:dashboard_export", args=["sex"]))
+    export = client.get(reverse("reports:dashboard_export"), {"chart": "sex"})
     assert export.status_code == 200 and export.content[:2] == b"PK"
     assert AuditEvent.objects.filter(action="reports.export_dashboard").count() == 1
     api = client.get("/api/v1/reports/dashboard/", {"chart": "region"})
@@ -81,7 +81,8 @@ def test_a_statistics_return_with_bad_rows_is_refused_with_every_reason_and_impo
     grade = _grade(world)
     before = fingerprint()
     with pytest.raises(ValidationFailed) as refused:
-        services.statistics_import(actor=world.user("tunxi", "registrar"), stat_date=clock.today(), upload=_return_file([
+        services.statistics_import(actor=world.user("tunxi", "registrar"), stat_date=clock.today(),
+                                   upload=_return_file([
             ("9999999999", grade, "男", 1),  # unknown school
             ("3410211001", grade, "男", 1),  # 歙县's school: outside 屯溪区
             ("3410021001", "99", "男", 1),  # unknown grade

@@ -7,7 +7,7 @@ from xueji.reports.ui import views
 app_name = "reports"
 urlpatterns = [
     path("reports/dashboard/", views.dashboard, name="dashboard"),
-    path("reports/dashboard/<slug:key>.xlsx", views.dashboard_export, name="dashboard_export"),
+    path("reports/dashboard/export/", views.dashboard_export, name="dashboard_export"),
     path("reports/statistics/", views.statistics_list, name="statistics_list"),
     path("reports/statistics/<int:pk>/", views.statistics_detail, name="statistics_detail"),
     path("reports/funding/", views.funding, name="funding"),

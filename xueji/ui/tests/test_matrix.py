@@ -28,6 +28,7 @@ from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
+from xueji.reports.tests import helpers as report_helpers
 from xueji.schools.models import SchoolYear
 from xueji.support.tests import helpers as support_helpers
 from xueji.testing import build_world
@@ -156,6 +157,7 @@ def _build_scene():
     transfer_helpers.matrix_transfers(world)  # two transfers, after every other request of the scene
     admission_helpers.matrix_admissions(world)  # plans, a plan change, an admission (after the transfers)
     support_helpers.matrix_support(world)  # tickets of each level, their attachments, announcements
+    report_helpers.matrix_reports(world)  # statistics returns, funding rules and allocations
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
     return world
 
@@ -210,6 +212,8 @@ def _objects(world, kind):
         return admission_helpers.matrix_objects(kind)
     if kind in ("ticket", "support_attachment", "announcement", "own_announcement"):
         return support_helpers.matrix_objects(kind)
+    if kind in ("statistics_return", "allocation"):
+        return report_helpers.matrix_objects(kind)
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     if kind == "family":
