@@ -47,6 +47,29 @@ class PupilTally(models.Model):
 
 
 
+class PupilFigure(models.Model):
+    """The dashboards' figures per county: the pupils on the roll counted by one dimension at a time (`dim`,
+    `value`): for the registered ones "all" (the total), "stage", "cohort" ("stage:cohort year"), "sex", "ethnic",
+    "hukou", "migrant", "left_behind" (the true ones only), "verify" (identity check); for every one on the roll
+    "reg" (registration state). Derived from the tally's changes in the same statement batch (`tally.apply`), so a
+    county holds about a hundred rows whatever its pupils, and a province's dashboard reads a few thousand."""
+
+    jurisdiction_path = "path"
+
+    county = models.ForeignKey("regions.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    path = models.CharField(max_length=255, db_index=True)
+    dim = models.CharField(max_length=12)
+    value = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pupil figure")
+        constraints = [models.UniqueConstraint(fields=["county", "dim", "value"], name="reports_figure_key")]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.dim}={self.value}: {self.n}"
+
+
 class StatisticsReturn(models.Model):
     """An imported statistics return (教育事业统计基表): pupils per school, grade and sex at a statistics date."""
 

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from xueji.reports.models import (
     AllocationExcluded,
     AllocationLine,
     FundingRule,
-    PupilTally,
+    PupilFigure,
     StatisticsReturn,
 )
 from xueji.schools.models import School
@@ -65,19 +66,8 @@ CHART_KEYS = ("region", "stage", "grade", "sex", "ethnic", "hukou", "migrant", "
               "registration", "verification", "problems", "waiting")
 
 
-def _tally(user):
-    return restrict(PupilTally, user, Cap.STUDENT_VIEW)
-
-
-def _on_roll(qs):
-    return qs.filter(status__in=[str(s) for s in ON_ROLL], reg_status=RegStatus.REGISTERED)
-
-
-def scope_of(user) -> OrgUnit:
-    """The unit whose area the dashboard covers: the user's own. The tally is kept per county, so a school's own
-    users see its class sizes and size only (the menu offers the dashboard to authorities)."""
-    require_cap(user, Cap.STUDENT_VIEW)
-    return user.org_unit
+def _figures(user):
+    return restrict(PupilFigure, user, Cap.STUDENT_VIEW)
 
 
 def _areas(unit: OrgUnit) -> list[OrgUnit]:
@@ -87,10 +77,10 @@ def _areas(unit: OrgUnit) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(parent=unit, kind__in=AUTHORITY_KINDS).order_by("code"))
 
 
-def _by_area(unit: OrgUnit, sums: dict[str, Counter]) -> list[tuple[OrgUnit, Counter]]:
-    """Counters per county path summed into the areas below `unit` (by path prefix)."""
+def _by_area(areas: list[OrgUnit], sums: dict[str, Counter]) -> list[tuple[OrgUnit, Counter]]:
+    """Counters per county path summed into the areas (by path prefix)."""
     out = []
-    for area in _areas(unit):
+    for area in areas:
         total: Counter = Counter()
         for path, counter in sums.items():
             if path.startswith(area.path):
@@ -103,95 +93,109 @@ def _label(table, code: str) -> str:
     return table.label(code) if code else _("Not given")
 
 
-def _simple(qs, column: str, table, key: str, title: str, kind: str = "pie") -> Chart:
-    rows = qs.values_list(column).annotate(t=Sum("n")).order_by(column)
-    chart = Chart(key, title, kind, [_("Item"), _("Pupils")])
-    chart.rows = [[_label(table, code), total] for code, total in rows if total]
-    return chart
+def scope_of(user) -> OrgUnit:
+    """The unit whose area the dashboard covers: the user's own. The figures are kept per county, so a school's own
+    users see its class sizes and size only (the menu offers the dashboard to authorities)."""
+    require_cap(user, Cap.STUDENT_VIEW)
+    return user.org_unit
+
+
+_AREA_DIMS = ("all", "migrant", "left_behind", "reg", "verify")
+_VALUE_DIMS = ("stage", "cohort", "sex", "ethnic", "hukou")
 
 
 def dashboard(*, user, only: str | None = None) -> list[Chart]:
-    """The charts of the user's authority over its own area (`only`: one chart by key). A fixed handful of
-    queries, each over summary rows."""
+    """The charts of the user's unit over its own area (`only`: one chart by key). A fixed handful of queries,
+    each over summary rows: the county figures (PupilFigure: about a hundred rows a county, whatever its pupils),
+    the per-class and per-school counts, the problem members and pending steps."""
     unit = scope_of(user)
     if only is not None and only not in CHART_KEYS:
         raise NotFound(_("No such chart."))
     wanted = (only,) if only else CHART_KEYS
-    tally = _tally(user)
-    roll = _on_roll(tally)
+    figures = _figures(user)
+    values: dict[str, Counter] = defaultdict(Counter)
+    if {"stage", "grade", "sex", "ethnic", "hukou"} & set(wanted):
+        for dim, value, total in (figures.filter(dim__in=_VALUE_DIMS).values_list("dim", "value")
+                                  .annotate(t=Sum("n")).order_by()):
+            values[dim][value] += total
+    by_path: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    areas: list[OrgUnit] = []
+    if {"region", "migrant", "registration", "verification", "problems"} & set(wanted):
+        areas = _areas(unit)
+        for path, dim, value, total in (figures.filter(dim__in=_AREA_DIMS).values_list("path", "dim", "value")
+                                        .annotate(t=Sum("n")).order_by()):
+            by_path[dim][path][value] += total
     charts: list[Chart] = []
-    by_path: dict[str, Counter] = defaultdict(Counter)
-    if {"region", "migrant"} & set(wanted):
-        for path, migrant, left, total in (roll.values_list("path", "migrant", "left_behind")
-                                           .annotate(t=Sum("n")).order_by()):
-            by_path[path]["all"] += total
-            by_path[path]["migrant"] += total if migrant else 0
-            by_path[path]["left"] += total if left else 0
     for key in wanted:
         if key == "region":
             chart = Chart(key, _("Pupils by region"), "bar", [_("Region"), _("Pupils")])
-            chart.rows = [[area.name, c["all"]] for area, c in _by_area(unit, by_path)]
+            chart.rows = [[area.name, c[""]] for area, c in _by_area(areas, by_path["all"])]
         elif key == "stage":
-            chart = _simple(roll, "stage", codes.STAGE, key, _("Pupils by stage"), "bar")
+            chart = _simple(values["stage"], codes.STAGE, key, _("Pupils by stage"), "bar")
         elif key == "grade":
             year = current_school_year_start()
             grades: Counter = Counter()
-            for stage, cohort, total in roll.values_list("stage", "cohort").annotate(t=Sum("n")).order_by():
-                grade = codes.grade_code(stage, year - cohort + 1) if stage else None
+            for value, total in values["cohort"].items():
+                stage, _sep, cohort = value.partition(":")
+                grade = codes.grade_code(stage, year - int(cohort or 0) + 1) if stage else None
                 grades[grade or ""] += total
             chart = Chart(key, _("Pupils by grade"), "bar", [_("Grade"), _("Pupils")])
             chart.rows = [[_label(codes.GRADE, g) if g else _("No class or left the stage"), grades[g]]
                           for g in sorted(grades, key=lambda g: (g == "", g)) if grades[g]]
         elif key == "sex":
-            chart = _simple(roll, "sex", codes.SEX, key, _("Pupils by sex"))
+            chart = _simple(values["sex"], codes.SEX, key, _("Pupils by sex"))
         elif key == "ethnic":
-            chart = _simple(roll, "ethnic", codes.ETHNIC, key, _("Pupils by ethnic group"), "bar")
+            chart = _simple(values["ethnic"], codes.ETHNIC, key, _("Pupils by ethnic group"), "bar")
             chart.rows.sort(key=lambda r: -r[1])
         elif key == "hukou":
-            chart = _simple(roll, "hukou", codes.HUKOU_NATURE, key, _("Pupils by hukou type"))
+            chart = _simple(values["hukou"], codes.HUKOU_NATURE, key, _("Pupils by hukou type"))
         elif key == "migrant":
             chart = Chart(key, _("Migrant and left-behind pupils"), "bar",
                           [_("Region"), _("Migrant children"), _("Left-behind children")])
-            chart.rows = [[area.name, c["migrant"], c["left"]] for area, c in _by_area(unit, by_path)]
+            migrant, left = dict(_by_area(areas, by_path["migrant"])), dict(_by_area(areas, by_path["left_behind"]))
+            chart.rows = [[area.name, migrant[area]["1"], left[area]["1"]] for area in areas]
         elif key == "class_size":
             chart = class_sizes(user=user)
         elif key == "large_schools":
             chart = large_schools(user=user)
         elif key == "registration":
-            chart = _per_county(unit, tally.filter(status__in=[str(s) for s in ON_ROLL]), "reg_status",
-                                RegStatus, key, _("Registrations per area"))
+            chart = _per_area(areas, by_path["reg"], RegStatus, key, _("Registrations per area"))
         elif key == "verification":
-            chart = _per_county(unit, _on_roll(tally), "verify_status", VerifyStatus, key,
-                                _("Identity verification per area"))
+            chart = _per_area(areas, by_path["verify"], VerifyStatus, key, _("Identity verification per area"))
         elif key == "problems":
-            chart = problem_progress(user=user, unit=unit)
+            chart = problem_progress(user=user, areas=areas)
         else:
             chart = waiting_times(user=user)
         charts.append(chart)
     return charts
 
 
-def _per_county(unit, qs, column: str, choices, key: str, title: str) -> Chart:
-    sums: dict[str, Counter] = defaultdict(Counter)
-    for path, value, total in qs.values_list("path", column).annotate(t=Sum("n")).order_by():
-        sums[path][value] += total
-    values = [c for c in choices.values]
+def _simple(counter: Counter, table, key: str, title: str, kind: str = "pie") -> Chart:
+    chart = Chart(key, title, kind, [_("Item"), _("Pupils")])
+    chart.rows = [[_label(table, code), counter[code]] for code in sorted(counter) if counter[code]]
+    return chart
+
+
+def _per_area(areas, sums: dict[str, Counter], choices, key: str, title: str) -> Chart:
+    values = list(choices.values)
     chart = Chart(key, title, "stack", [_("Region"), *[str(choices(v).label) for v in values]])
-    chart.rows = [[area.name, *[c[v] for v in values]] for area, c in _by_area(unit, sums)]
+    chart.rows = [[area.name, *[c[v] for v in values]] for area, c in _by_area(areas, sums)]
     return chart
 
 
 def class_sizes(*, user) -> Chart:
     """Classes by size band (the seated pupils of each class, from the per-class counts), with the oversized ones
     (大班额 56+, 超大班额 66+)."""
-    rows = (restrict(StudentCount, user, Cap.STUDENT_VIEW).filter(school_class__isnull=False,
-                                                                   status__in=[str(s) for s in SEATED])
-            .values_list("school_class_id").annotate(t=Sum("n")).order_by())
-    bands = Counter()
-    for _klass, total in rows:
-        for low, high in CLASS_BANDS:
-            if low <= total <= high:
-                bands[(low, high)] += 1
+    per_class = (restrict(StudentCount, user, Cap.STUDENT_VIEW).filter(school_class__isnull=False,
+                                                                        status__in=[str(s) for s in SEATED])
+                 .values("school_class_id").annotate(t=Sum("n")).order_by())
+    inner, params = per_class.query.sql_with_params()
+    band = " ".join(f"WHEN t <= {high} THEN {low}" for low, high in CLASS_BANDS[:-1])
+    with connection.cursor() as cursor:  # the bands counted in the database: one row each comes back
+        cursor.execute(f"SELECT CASE {band} ELSE {CLASS_BANDS[-1][0]} END, COUNT(*) FROM ({inner}) per_class "  # noqa: S608
+                       f"WHERE t > 0 GROUP BY 1", params)
+        counted = dict(cursor.fetchall())
+    bands = Counter({(low, high): counted.get(low, 0) for low, high in CLASS_BANDS})
     chart = Chart("class_size", _("Class sizes against the caps (大班额 56+, 超大班额 66+)"), "bar",
                   [_("Pupils in the class"), _("Classes")])
     chart.rows = [[f"{low}-{high}" if high < 10_000 else f"{low}+", bands[(low, high)]] for low, high in CLASS_BANDS]
@@ -211,7 +215,7 @@ def large_schools(*, user) -> Chart:
     return chart
 
 
-def problem_progress(*, user, unit) -> Chart:
+def problem_progress(*, user, areas) -> Chart:
     """Problem records' members per area: open and resolved."""
     qs = restrict(ProblemMember, user, Cap.STUDENT_VIEW).values_list("county_org__path", "state").annotate(
         c=Count("pk")).order_by()
@@ -222,7 +226,7 @@ def problem_progress(*, user, unit) -> Chart:
     labels = {v: str(MemberState(v).label) for v in MemberState.values}
     chart = Chart("problems", _("Problem records per area"), "stack",
                   [_("Region"), *[labels.get(s, s) for s in states]])
-    chart.rows = [[area.name, *[c[s] for s in states]] for area, c in _by_area(unit, sums)]
+    chart.rows = [[area.name, *[c[s] for s in states]] for area, c in _by_area(areas, sums)]
     return chart
 
 

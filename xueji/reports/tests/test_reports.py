@@ -94,8 +94,8 @@ def test_a_statistics_return_with_bad_rows_is_refused_with_every_reason_and_impo
     errors = refused.value.details["errors"]
     assert [(e["row"], e["column"]) for e in errors] == [
         (2, "school"), (3, "school"), (4, "grade"), (5, "grade"), (6, "sex"), (7, "count"), (9, "school")]
-    assert "Unknown school code 9999999999" in errors[0]["message"]
-    assert "outside your jurisdiction" in errors[1]["message"]
+    assert "未知的学校代码 9999999999" in errors[0]["message"]
+    assert "不在本级管辖范围内" in errors[1]["message"]
     assert fingerprint() == before
 
 
@@ -117,7 +117,7 @@ def test_the_comparison_lists_each_difference_with_the_pupils_that_explain_it(wo
     api = pytest.importorskip("rest_framework.test").APIClient()
     api.force_authenticate(world.user("tunxi", "registrar"))
     answer = api.get(f"/api/v1/reports/statistics/{ret.pk}/").json()
-    assert answer["differences"][0]["pupils"][0]["why"].startswith("not registered yet")
+    assert answer["differences"][0]["pupils"][0]["why"].startswith("尚未注册")
     api.force_authenticate(world.user("shexian", "registrar"))
     assert api.get(f"/api/v1/reports/statistics/{ret.pk}/").status_code == 404
 
@@ -129,7 +129,7 @@ def test_funding_rules_refuse_an_overlap_and_an_approved_allocation_is_frozen(wo
     services.funding_rule_create(actor=registrar, stage="1", programme="public_funds", amount=Decimal("720"),
                                  valid_from=today - dt.timedelta(days=100), valid_to=today + dt.timedelta(days=100))
     before = fingerprint()
-    with pytest.raises(Conflict, match="overlaps") as overlap:
+    with pytest.raises(Conflict, match="重叠") as overlap:
         services.funding_rule_create(actor=registrar, stage="1", programme="public_funds", amount=Decimal("800"),
                                      valid_from=today + dt.timedelta(days=50))
     assert overlap.value.code == "rule_overlap"
@@ -150,7 +150,7 @@ def test_funding_rules_refuse_an_overlap_and_an_approved_allocation_is_frozen(wo
     allocation.refresh_from_db()
     assert allocation.status == AllocationStatus.APPROVED
     frozen = fingerprint()
-    with pytest.raises(Conflict, match="frozen"):
+    with pytest.raises(Conflict, match="冻结"):
         services.allocation_delete(actor=registrar, allocation=allocation)
     with pytest.raises(Conflict):
         services.allocation_submit(actor=registrar, allocation=allocation)
@@ -169,7 +169,7 @@ def test_funding_pages_and_api_for_the_province_and_its_counties(world, login):
     again = client.post(reverse("reports:funding"), {"form": "rule", "rule-stage": "1",
                                                      "rule-programme": "textbooks", "rule-amount": "95",
                                                      "rule-valid_from": today})
-    assert "overlaps" in again.content.decode()
+    assert "重叠" in again.content.decode()
     run = client.post(reverse("reports:funding"), {"form": "run", "run-at_date": today})
     allocation = Allocation.objects.get()
     assert run.url == reverse("reports:allocation_detail", args=[allocation.pk])
