@@ -164,7 +164,7 @@ def rebuild_figures() -> int:
             cursor.execute(
                 f"INSERT INTO {table} (county_id, path, dim, value, n) "  # noqa: S608
                 f"SELECT county_id, path, '{dim}', {value}, SUM(n) FROM {tally} WHERE n <> 0 AND {where} "
-                f"GROUP BY county_id, path, {value}")
+                f"GROUP BY county_id, path{'' if value.startswith(chr(39)) else ', ' + value}")
             written += cursor.rowcount
     return written
 
