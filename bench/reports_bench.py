@@ -16,8 +16,8 @@ rows: what they cost to keep is the registry's doors' (tests/test_tally.py, benc
 `xueji_reports_bench`, migrated once and refilled for each size (untimed), then the dashboard of the province's,
 a city's and a county's registrar, each `--repeat` times (the median; the first, cold run reported apart). The
 pupil charts read the county figures (`PupilFigure`, derived from the tally), whose rows grow with the counties
-only; the class sizes and the oversized schools read the registry's per-class and per-school counts (rows grow
-with the classes and schools: the bands are counted in the database)."""
+only; the class sizes read the counties' size bands (`ClassBand`, kept from the per-class count changes); the
+oversized schools read the registry's per-school counts (rows grow with the schools)."""
 
 import argparse
 import math
@@ -64,6 +64,7 @@ def fill(pupils: int, seed: int = 2026) -> dict:
     from xueji.core import clock
     from xueji.regions.models import OrgKind, OrgUnit
     from xueji.registry.models import StudentCount
+    from xueji.reports import classes as classes_module
     from xueji.reports import tally as tally_module
     from xueji.reports.models import PupilTally
     from xueji.schools.models import School, SchoolClass, SchoolYear
@@ -71,7 +72,8 @@ def fill(pupils: int, seed: int = 2026) -> dict:
     rng = random.Random(seed)
     year = SchoolYear.start_year_for(clock.today())
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE reports_pupiltally, reports_pupilfigure, registry_studentcount, "
+        cursor.execute("TRUNCATE reports_pupiltally, reports_pupilfigure, reports_classsize, reports_classband, "
+                       "registry_studentcount, "
                        "registry_schoolstudentcount, "
                        "registry_countystudentcount, schools_schoolclass, schools_school, accounts_roleassignment, "
                        "accounts_user, regions_orgunit, schools_schoolyear CASCADE")
@@ -141,6 +143,7 @@ def fill(pupils: int, seed: int = 2026) -> dict:
                                             ethnic=eth, hukou=hukou, migrant=mig, left_behind=lb, n=n))
         PupilTally.objects.bulk_create(tally, batch_size=5000)
         figures = tally_module.rebuild_figures()  # what the doors' apply keeps from the same changes
+        classes_module.rebuild()  # the class sizes and their bands per county, from the per-class counts
         users = {}
         for label, unit in (("province", province), ("city", cities[0]), ("county", counties[0])):
             user = User.objects.create(username=f"bench_{label}", full_name=label, org_unit=unit,

@@ -77,6 +77,9 @@ def add(changes: Mapping[Key, int]) -> None:
         return
     _upsert(StudentCount._meta.db_table, ("school_id", "class_key", "school_class_id", "status", "reg_status", "n"),
             ("school_id", "class_key", "status", "reg_status"), [(*key, n) for key, n in rows])
+    for watcher in _WATCHERS.values():
+        if watcher.classes is not None:
+            watcher.classes(rows)
     by_school: Counter = Counter()
     for (school, _key, _klass, status, reg), n in rows:
         by_school[(school, status, reg)] += n
@@ -231,6 +234,8 @@ class Watcher:
     read: Callable[[Sequence[int]], Counter]
     apply: Callable[[Counter], None]
     rebuild: Callable[[], int]
+    # the per-class changes `add` writes ((school, class key, class or None, status, registration), n), in key order
+    classes: Callable[[list], None] | None = None
 
 
 _WATCHERS: dict[str, Watcher] = {}

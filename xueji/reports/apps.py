@@ -11,6 +11,6 @@ class ReportsConfig(AppConfig):
         # The pupil tally is kept by the registry's doors (a watcher of registry.counts); the refusals' words and the
         # allocation's request type (approved by the province's leader, then frozen).
         from xueji.registry import counts
-        from xueji.reports import errors, tally, types  # noqa: F401
+        from xueji.reports import classes, errors, tally, types  # noqa: F401
 
-        counts.watch(counts.Watcher("reports.tally", tally.read, tally.apply, tally.rebuild))
+        counts.watch(counts.Watcher("reports.tally", tally.read, tally.apply, tally.rebuild, classes=classes.changed))

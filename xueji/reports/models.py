@@ -70,6 +70,34 @@ class PupilFigure(models.Model):
         return f"{self.path} {self.dim}={self.value}: {self.n}"
 
 
+class ClassSize(models.Model):
+    """The seated pupils of each class (kept from the registry's per-class count changes) and, in `ClassBand`, how
+    many classes of each county fall in each size band: the class-size chart reads the bands (a few rows a county),
+    never the classes."""
+
+    school_class = models.OneToOneField("schools.SchoolClass", on_delete=models.CASCADE, primary_key=True,
+                                        related_name="+")
+    seated = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.school_class_id}: {self.seated}"
+
+
+class ClassBand(models.Model):
+    jurisdiction_path = "path"
+
+    county = models.ForeignKey("regions.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    path = models.CharField(max_length=255, db_index=True)
+    band = models.IntegerField()  # the band's lower bound (selectors.CLASS_BANDS)
+    classes = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "band"], name="reports_class_band_key")]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.band}+: {self.classes}"
+
+
 class StatisticsReturn(models.Model):
     """An imported statistics return (教育事业统计基表): pupils per school, grade and sex at a statistics date."""
 

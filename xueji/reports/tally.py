@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce, Substr
 from xueji.regions.models import OrgUnit
 from xueji.registry.choices import ON_ROLL, RegStatus
 from xueji.registry.models import Student
+from xueji.reports import classes
 from xueji.reports.models import TALLY_KEY, PupilFigure, PupilTally
 from xueji.schools.models import School, SchoolClass
 
@@ -143,6 +144,7 @@ def rebuild() -> int:
             f"LEFT JOIN {klass} c ON c.id = p.school_class_id GROUP BY o.path, {key}")
         groups = cursor.rowcount
     rebuild_figures()
+    classes.rebuild()
     return groups
 
 
@@ -193,4 +195,6 @@ def differences() -> dict[tuple, tuple[int, int]]:
         for key in sorted(set(have) | set(wanted), key=repr):
             if have.get(key, 0) != wanted.get(key, 0):
                 out[(*tag, *key)] = (have.get(key, 0), wanted.get(key, 0))
+    for key, pair in classes.differences().items():
+        out[("class_band", *key)] = pair
     return out

@@ -1,8 +1,8 @@
 """The pupil tally (reports/tally.py), kept by the registry's doors as a watcher: after registrations, a transfer
 (a move to another county's class), status changes, a graduation (the bulk door), an item change (ethnic group),
 an identity check and a number issued, the incrementally kept rows equal the ones `manage.py reports_rebuild`
-computes from scratch (SQLite and PostgreSQL, the COPY path too); the command finds and mends a difference; a
-refused door leaves the tally as it was."""
+computes from scratch (SQLite and PostgreSQL, the COPY path too); the command finds and mends a difference (the
+county figures and the class-size bands too); a refused door leaves the tally as it was."""
 
 import datetime as dt
 
@@ -67,6 +67,11 @@ def test_the_tally_equals_the_rebuilt_one_after_every_door(world):
     _agree()
     student_delete_draft(actor=registrar, student=Student.objects.get(pk=drafts[-1]))
     _agree()
+    # The class-size bands moved with the classes: the second class (COPY_MIN_ROWS pupils left) in its band.
+    from xueji.reports.classes import band_of
+    from xueji.reports.models import ClassBand
+
+    assert ClassBand.objects.get(county=world.units["tunxi"], band=band_of(COPY_MIN_ROWS)).classes >= 1
     # The figures a dashboard reads: the new pupils of the second class, by sex.
     rows = PupilTally.objects.filter(county=world.units["tunxi"], cohort=second.cohort_year)
     assert sum(r.n for r in rows) == COPY_MIN_ROWS + 1
