@@ -180,4 +180,6 @@ urlpatterns = [
     path("", include("xueji.support.api.platform_urls")),  # 平台账号, 服务统计
     # 考勤, 控辍保学, registers, 月报, 举报 (xueji/attendance/api/).
     path("", include("xueji.attendance.api.urls")),
+    # 统计报表 (xueji/reports/api/): dashboards, statistics returns and their comparison, funding.
+    path("", include("xueji.reports.api.urls")),
 ]

@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("xueji.training.ui.urls")),
     path("", include("xueji.support.ui.platform_urls")),  # 平台账号, 服务统计
     path("", include("xueji.attendance.ui.urls")),
+    path("", include("xueji.reports.ui.urls")),
 ]
 
 handler400 = "xueji.core.views.bad_request"

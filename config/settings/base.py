@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "xueji.support",
     "xueji.training",
     "xueji.attendance",
+    "xueji.reports",
     "xueji.exchange",
     "xueji.jobs",
     "xueji.hub",

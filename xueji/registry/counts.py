@@ -21,7 +21,8 @@ Reading: `total(queryset)` is the SUM over the rows of a restricted queryset of 
 (registry.selectors.student_count picks the coarsest table that answers the user and the filters)."""
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
@@ -76,6 +77,9 @@ def add(changes: Mapping[Key, int]) -> None:
         return
     _upsert(StudentCount._meta.db_table, ("school_id", "class_key", "school_class_id", "status", "reg_status", "n"),
             ("school_id", "class_key", "status", "reg_status"), [(*key, n) for key, n in rows])
+    for watcher in _WATCHERS.values():
+        if watcher.classes is not None:
+            watcher.classes(rows)
     by_school: Counter = Counter()
     for (school, _key, _klass, status, reg), n in rows:
         by_school[(school, status, reg)] += n
@@ -217,6 +221,55 @@ def differences() -> dict[tuple, tuple[int, int]]:
     return out
 
 
+# ---------------------------------------------------------------- watchers: the summaries of the apps above
+
+@dataclass(frozen=True)
+class Watcher:
+    """A summary of pupils kept by an app above the registry (reports: pupils by county, stage, cohort, sex, ethnic
+    group, hukou, ...), registered from its AppConfig.ready: `read(ids)` the groups of these pupils as they stand
+    (its own key), `apply(changes)` adds a Counter of group changes to its rows in the caller's transaction,
+    `rebuild()` recomputes them from scratch (called by `rebuild` below)."""
+
+    name: str
+    read: Callable[[Sequence[int]], Counter]
+    apply: Callable[[Counter], None]
+    rebuild: Callable[[], int]
+    # the per-class changes `add` writes ((school, class key, class or None, status, registration), n), in key order
+    classes: Callable[[list], None] | None = None
+
+
+_WATCHERS: dict[str, Watcher] = {}
+
+
+def watch(watcher: Watcher) -> None:
+    _WATCHERS[watcher.name] = watcher
+
+
+@dataclass
+class Watched:
+    """The watchers' groups of some pupils read before a door's write (`before`), for `after`."""
+
+    ids: list[int]
+    groups: list[Counter]
+
+
+def before(ids: Iterable[int] = ()) -> Watched:
+    """Before a door writes these pupils (inside its transaction, their rows locked or about to be changed by one
+    statement): the watchers' groups of them as they stand."""
+    ids = sorted({int(pk) for pk in ids})
+    return Watched(ids, [w.read(ids) if ids else Counter() for w in _WATCHERS.values()])
+
+
+def after(seen: Watched, new: Iterable[int] = ()) -> None:
+    """After the write: the pupils' groups read again (with `new`: pupils the door inserted), the difference added
+    to each watcher's summary. A deleted pupil has no group after."""
+    ids = sorted(set(seen.ids) | {int(pk) for pk in new})
+    for watcher, was in zip(_WATCHERS.values(), seen.groups, strict=True):
+        changes = watcher.read(ids) if ids else Counter()
+        changes.subtract(was)
+        watcher.apply(changes)
+
+
 @transaction.atomic
 def rebuild() -> int:
     """Recompute every summary row from the pupils, set-based (one INSERT ... SELECT ... GROUP BY per table), with
@@ -246,7 +299,9 @@ def rebuild() -> int:
             f"SELECT s.county_id, o.path, c.status, c.reg_status, SUM(c.n) FROM {schools} c "
             f"JOIN {school} s ON s.id = c.school_id JOIN {org} o ON o.id = s.county_id "
             f"GROUP BY s.county_id, o.path, c.status, c.reg_status")
-        return groups
+    for watcher in _WATCHERS.values():
+        watcher.rebuild()
+    return groups
 
 
 # ---------------------------------------------------------------- reading

@@ -18,7 +18,10 @@ The pupil counts (`registry/counts.py`, summary rows per class by status and reg
 too, in the same transaction: every door that enters, deletes or moves a pupil between schools, classes,
 statuses or registration states adds the change of each group it touched (`counts.one`, `counts.add`, or
 `counts.groups` before and after a set-based UPDATE with `counts.moved`). A new door that changes one of those
-four columns must do the same; tests/test_counts.py runs the doors and compares the rows with a fresh COUNT."""
+four columns must do the same; tests/test_counts.py runs the doors and compares the rows with a fresh COUNT.
+Every door that writes a pupil's row also calls `counts.before(ids)` before the write and `counts.after(...)`
+after it: the summaries of the apps above (reports: pupils by county, stage, cohort, sex, ethnic group, hukou, ...)
+registered as `counts.Watcher`s add the difference of those pupils' groups in the same transaction."""
 
 import datetime as dt
 import functools
@@ -135,6 +138,7 @@ def students_insert(*, school: School, rows: Sequence[tuple[SchoolClass | None, 
     StudentDetail.objects.bulk_create([b[1] for b in built], batch_size=1000)
     FamilyMember.objects.bulk_create([m for b in built for m in b[2]], batch_size=1000)
     counts.add(counts.counted(counts.key_of(s) for s in students))
+    counts.after(counts.before(), new=[s.pk for s in students])
     return [s.pk for s in students]
 
 
@@ -330,6 +334,7 @@ def students_copy_write(prepared: PreparedPupils, keep: Sequence[int] | None = N
                 with cursor.copy(_copy_table(model).sql) as copy:
                     copy.write(text)
     counts.add(counts.counted(prepared.groups[i] for i in positions))
+    counts.after(counts.before(), new=ids)
     return ids
 
 
@@ -487,6 +492,7 @@ def student_correct(*, actor, student: Student, clean: CleanStudent,
     if school_class is not None and school_class.pk != student.school_class_id and student.status in SEATED:
         require_room({school_class.pk: 1})
     group = counts.key_of(_locked(student.pk))
+    watched = counts.before([student.pk])
     before = snapshot(student)
     for key, value in with_initials(clean.student).items():
         setattr(student, key, value)
@@ -499,6 +505,7 @@ def student_correct(*, actor, student: Student, clean: CleanStudent,
                                                                       if k in GUARDIAN_FIELDS})
                                       for g in clean.guardians])
     counts.one(group, counts.key_of(student))
+    counts.after(watched)
     after = snapshot(student)
     changes = _changes(before, after)
     if changes:
@@ -514,8 +521,10 @@ def student_delete_draft(*, actor, student: Student) -> None:
         raise Conflict("Only drafts can be deleted; registered records change through status changes.",
                        code="not_draft")
     counts.one(counts.key_of(_locked(student.pk)), None)
+    watched = counts.before([student.pk])
     audit_record(actor=actor, action="student.delete_draft", obj=student, before=snapshot(student))
     student.delete()
+    counts.after(watched)
 
 
 # The status (学生当前状态) and its history -------------------------------------------------------------------
@@ -569,7 +578,9 @@ def student_set_status(*, actor, student: Student | int, status: str, reason: st
     _status_require(old, new)
     if new in SEATED and old not in SEATED:  # back in the classroom (复学): the class must have room
         require_room({locked.school_class_id: 1})
+    watched = counts.before([locked.pk])
     Student.objects.filter(pk=locked.pk).update(status=new, updated_at=clock.now())
+    counts.after(watched)
     counts.one(counts.key_of(locked), (locked.school_id, locked.school_class_id, new, locked.reg_status))
     _history(student_ids=[locked.pk], kind=ChangeKind.STATUS, old=old, new=new, actor=actor, reason=reason,
              request_id=request_id)
@@ -609,6 +620,7 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
     changed: list[int] = []
     for start in range(0, len(ids), _BULK_CHUNK):
         chunk = ids[start:start + _BULK_CHUNK]
+        watched = counts.before(chunk)
         before: Counter = Counter()
         after: Counter = Counter()
         for was in olds:
@@ -619,6 +631,7 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
                 after[(school, klass, str(new), reg)] += 1
                 changed.append(pk)
         counts.moved(before, after)
+        counts.after(watched)
     changed.sort()
     audit_record(actor=actor, action=action, object_type="registry.student", object_repr=f"{len(changed)} pupils",
                  before={"status": olds}, after={"status": str(new), "count": len(changed), "reason": reason,
@@ -674,8 +687,10 @@ def student_place(*, actor, student: Student | int, school_class: SchoolClass, r
         require_room({school_class.pk: 1})
     before = {"school": locked.school_id, "class": locked.school_class_id}
     moved = {"province_code": province_code} if province_code else {}
+    watched = counts.before([locked.pk])
     Student.objects.filter(pk=locked.pk).update(school_id=school_class.school_id, school_class_id=school_class.pk,
                                                 updated_at=clock.now(), **moved)
+    counts.after(watched)
     counts.one(counts.key_of(locked), (school_class.school_id, school_class.pk, locked.status, locked.reg_status))
     _history(student_ids=[locked.pk], kind=ChangeKind.PLACEMENT, actor=actor, request_id=request_id,
              changes=_changes({"school_id": locked.school_id, "school_class_id": locked.school_class_id},
@@ -700,7 +715,9 @@ def student_take_over(*, actor, student: Student | int, school_class: SchoolClas
     if not (locked.status in SEATED and locked.school_class_id == school_class.pk):
         require_room({school_class.pk: 1})
     student_place(actor=actor, student=locked, school_class=school_class, request_id=request_id, audit=False)
+    watched = counts.before([locked.pk])
     Student.objects.filter(pk=locked.pk).update(status=StudentStatus.ENROLLED, reg_status=RegStatus.REGISTERED)
+    counts.after(watched)
     placed = (school_class.school_id, school_class.pk)  # student_place moved it (its own copy of the row)
     counts.one((*placed, locked.status, locked.reg_status), (*placed, StudentStatus.ENROLLED, RegStatus.REGISTERED))
     _history(student_ids=[locked.pk], kind=ChangeKind.STATUS, old=before["status"], new=StudentStatus.ENROLLED,
@@ -721,8 +738,10 @@ def _registration_move(*, actor, ids: list[int], old: str, new: str, request_id:
     if not ids:
         return 0
     groups = counts.groups(ids, reg_status=old)  # the rows the UPDATE changes (their locks are held)
+    watched = counts.before(ids)
     count = Student.objects.filter(pk__in=ids, reg_status=old).update(reg_status=new, updated_at=clock.now(),
                                                                        **values)
+    counts.after(watched)
     moved: Counter = Counter()
     for (school, klass, was, _reg), n in groups.items():
         moved[(school, klass, values.get("status") or was, new)] += n
@@ -835,7 +854,9 @@ def student_update_items(*, actor, student: Student | int, items: dict | None = 
         changes.update({f"detail.{key}": value for key, value in detail_changes.items()})
     if not changes:
         return locked
+    watched = counts.before([locked.pk])
     locked.save(update_fields=[*sorted({*items, "verify_status", "name_pinyin", "name_initials"}), "updated_at"])
+    counts.after(watched)
     kind = ChangeKind.IDENTITY if set(items) & set(IDENTITY_FIELDS) else ChangeKind.ITEMS
     _history(student_ids=[locked.pk], kind=kind, actor=actor, reason=reason, request_id=request_id, changes=changes)
     audit_record(actor=actor, action=action, obj=locked, before={k: v[0] for k, v in changes.items()},
@@ -858,8 +879,10 @@ def student_revoke_id(*, actor, student: Student | int, reason: dict | None = No
     """Take a pupil's ID number away (an arbitration gave it to another record): unverified, to be corrected."""
     locked = _locked(student)
     before = {"id_number": locked.id_number, "verify_status": locked.verify_status}
+    watched = counts.before([locked.pk])
     Student.objects.filter(pk=locked.pk).update(id_number=None, verify_status=VerifyStatus.UNVERIFIED,
                                                 updated_at=clock.now())
+    counts.after(watched)
     locked.id_number, locked.verify_status = None, VerifyStatus.UNVERIFIED
     _history(student_ids=[locked.pk], kind=ChangeKind.IDENTITY, actor=actor, reason="id_revoked",
              changes=_changes(before, {"id_number": None, "verify_status": VerifyStatus.UNVERIFIED}))
@@ -917,10 +940,12 @@ def students_verify_apply(*, results: Sequence[tuple[int, str]], only_from: Iter
     and audit the batch."""
     states = [str(VerifyStatus(state)) for state in only_from]
     now = clock.now()
+    watched = counts.before(pk for pk, _status in results)
     changed = update_rows(Student, "id", ["verify_status", "updated_at"],
                           [(pk, str(VerifyStatus(status)), now) for pk, status in results],
                           where=f"verify_status IN ({', '.join(['%s'] * len(states))})", where_params=states,
                           returning=("id", "province_code"))
+    counts.after(watched)
     return [(pk, province) for pk, province in changed]
 
 
@@ -932,7 +957,10 @@ def student_verify_set(*, student_ids: Sequence[int], status: str, only_from: It
     qs = Student.objects.filter(pk__in=list(student_ids))
     if only_from is not None:
         qs = qs.filter(verify_status__in=list(only_from))
-    return qs.update(verify_status=status, updated_at=clock.now())
+    watched = counts.before(student_ids)
+    changed = qs.update(verify_status=status, updated_at=clock.now())
+    counts.after(watched)
+    return changed
 
 
 @transaction.atomic
@@ -965,7 +993,9 @@ def student_number_issue(*, actor, issued: Sequence[tuple[Student | int, str, st
     NationalNumber.objects.filter(student_id__any_of=ids, superseded_at__isnull=True).update(superseded_at=now)
     insert_rows(NationalNumber, ["number", "kind", "student", "issued_at"],
                 [(number, kind, pk, now) for pk, number, kind in rows])
+    watched = counts.before(ids)
     update_rows(Student, "id", ["national_number"], [(pk, number) for pk, number, _k in rows])
+    counts.after(watched)
     for student, number, _kind in issued:
         if not isinstance(student, int):
             student.national_number = number
@@ -998,9 +1028,11 @@ def student_delete(*, actor, student: Student, archive: Callable[[StudentArchive
         "student": snapshot(student), "detail": snapshot(detail) if detail else None,
         "family": [snapshot(m) for m in FamilyMember.objects.filter(student=student)]})
     extra = archive(kept) if archive is not None else {}
+    watched = counts.before([student.pk])
     NationalNumber.objects.filter(student=student).delete()
     audit_record(actor=actor, action="student.delete", obj=student, before=snapshot(student), after=extra)
     student.delete()
+    counts.after(watched)
     return extra
 
 
@@ -1026,6 +1058,7 @@ def student_create_from_file(*, school_class, province_code: str, record: dict, 
                        superseded_at=dt.datetime.fromisoformat(n["superseded_at"]) if n.get("superseded_at") else None)
         for n in numbers])
     counts.one(None, counts.key_of(student))
+    counts.after(counts.before(), new=[student.pk])
     audit_record(actor=None, username="system", action="student.receive", obj=student,
                  after={"school_class": school_class.pk, "province": province_code, "request": request_id,
                         "family": len(family), "numbers": len(numbers)})
@@ -1077,12 +1110,14 @@ def students_admit(*, actor, placements: Sequence[tuple[int, SchoolClass]], reas
                                    count=len(refused)), code="status_not_allowed", details={"students": refused[:50]})
     require_room({pk: len(members) for pk, members in by_class.items()})
     before = counts.groups(ids)
+    watched = counts.before(ids)
     now = clock.now()
     for klass_pk, members in sorted(by_class.items()):
         klass = classes[klass_pk]
         Student.objects.filter(pk__in=members).update(school_id=klass.school_id, school_class_id=klass.pk,
                                                       status=StudentStatus.ENROLLED, updated_at=now)
     counts.moved(before, counts.groups(ids))
+    counts.after(watched)
     actor_id = getattr(actor, "pk", None)
     history = []
     for klass_pk, members in by_class.items():

@@ -483,4 +483,16 @@ WEB_CASES: list[Case] = [
     _web("attendance:misuse_detail", obj="misuse_report", ok=(200, 404)),
     _web("attendance:misuse_detail", "post", obj="misuse_report", ok=(200, 302, 403, 404),
          data=lambda o, u, s: {"note": "矩阵"}),
+    # 统计报表 (xueji/reports/ui/): the dashboard and one chart's Excel, the statistics returns and the comparison,
+    # funding (an invalid form answers the page again), an allocation and its actions.
+    _web("reports:dashboard", cap=Cap.STUDENT_VIEW),
+    _web("reports:dashboard_export", cap=Cap.STUDENT_VIEW, query=lambda o, u, s: {"chart": ("sex", "grade")[s % 2]}),
+    _web("reports:statistics_list", cap=Cap.STUDENT_VIEW),
+    _web("reports:statistics_list", "post", cap=Cap.STUDENT_VIEW, ok=(200,), data=lambda o, u, s: {}),
+    _web("reports:statistics_detail", cap=Cap.STUDENT_VIEW, obj="statistics_return"),
+    _web("reports:funding", cap=Cap.STUDENT_VIEW),
+    _web("reports:funding", "post", cap=Cap.REQUEST_FILE, ok=(200,), data=lambda o, u, s: {"form": "rule"}),
+    _web("reports:allocation_detail", cap=Cap.STUDENT_VIEW, obj="allocation"),
+    _web("reports:allocation_detail", "post", cap=Cap.REQUEST_FILE, obj="allocation", ok=(302, 403),
+         data=lambda o, u, s: {"action": "none"}),
 ]

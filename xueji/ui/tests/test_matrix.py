@@ -29,6 +29,7 @@ from xueji.registration.tests.test_flow import pupil_row
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.services import student_enter
 from xueji.registry.validation import validate_row
+from xueji.reports.tests import helpers as report_helpers
 from xueji.schools.models import SchoolYear
 from xueji.support.tests import helpers as support_helpers
 from xueji.support.tests import platform_helpers
@@ -161,6 +162,8 @@ def _build_scene():
     support_helpers.matrix_support(world)  # tickets, attachments, announcements, conversations of each level
     training_helpers.matrix_training(world)  # courses of each acting authority, attempts, certificates
     platform_helpers.matrix_platform(world)  # reports of super administrators, bound by the level above
+    support_helpers.matrix_support(world)  # tickets of each level, their attachments, announcements
+    report_helpers.matrix_reports(world)  # statistics returns, funding rules and allocations
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
     attendance_helpers.matrix_attendance(world)  # dropout cases, registers, monthly reports, misuse reports
     return world
@@ -225,6 +228,8 @@ def _objects(world, kind):
         return [(None, training_helpers.matrix_own_certificate(None, inside=False))]
     if kind in ("dropout_case", "monthly_report", "misuse_report"):
         return attendance_helpers.matrix_objects(world, kind)
+    if kind in ("statistics_return", "allocation"):
+        return report_helpers.matrix_objects(kind)
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     if kind == "family":

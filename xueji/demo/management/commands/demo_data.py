@@ -122,6 +122,11 @@ class Command(BaseCommand):
         conversations = demo_messages_data()
         if conversations:
             self.stdout.write(f"  messages: {', '.join(conversations)}")
+        from xueji.demo.reports import demo_reports_data
+
+        reports = demo_reports_data()
+        if reports:
+            self.stdout.write(f"  reports: {', '.join(reports)}")
         demo.demo_second_factors()  # the accounts that need a second factor share the demo's TOTP secret
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
