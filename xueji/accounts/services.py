@@ -208,7 +208,11 @@ def user_reset_password(*, actor: User, user: User, new_password: str) -> User:
 @transaction.atomic
 def password_change(*, user: User, old_password: str, new_password: str, keep_token: str | None = None) -> User:
     """A user changes their own password. Their other sessions and their API tokens end; the caller keeps the
-    current session (update_session_auth_hash) or the token it came with (`keep_token`)."""
+    current session (update_session_auth_hash) or the token it came with (`keep_token`). Never while a password
+    loan's borrower acts on behalf of the user (accounts/loans.py)."""
+    from xueji.accounts.loans import require_not_acting
+
+    require_not_acting()
     if not user.check_password(old_password):
         raise ValidationFailed("The current password is wrong.", code="wrong_password", field="old_password")
     if old_password == new_password:

@@ -124,3 +124,23 @@ class AuditorCreateForm(forms.Form):
         self.fields["org_unit"].queryset = auditor_org_units(user=user)
         self.fields["password"].help_text = _("%(rules)s The user must change it at the first login.") % {
             "rules": ComplexityValidator().get_help_text()}
+
+
+# ---------------------------------------------------------------- password loans (借用) and alerts
+
+class LoanFileForm(forms.Form):
+    borrower = forms.ModelChoiceField(label=_("Borrower"), queryset=None,
+                                      help_text=_("An active colleague of your unit."))
+    starts_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    def __init__(self, *args, user, **kwargs):
+        from xueji.accounts.selectors import loan_borrower_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["borrower"].queryset = loan_borrower_choices(user=user)
+
+
+class LoanDecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
