@@ -114,7 +114,7 @@ def auditor_org_unit_get(*, user, pk):
 
 # ---------------------------------------------------------------- password loans and intrusion alerts
 
-def loan_list_mine(*, user) -> QuerySet:
+def loan_list_mine(*, user, filters: dict | None = None) -> QuerySet:
     """The loans the user lent or borrowed."""
     from xueji.accounts.models import Loan
 
@@ -126,7 +126,7 @@ def loan_get_mine(*, user, pk):
     return get_within(loan_list_mine(user=user), user, pk=pk)
 
 
-def loan_list_for_security(*, user) -> QuerySet:
+def loan_list_for_security(*, user, filters: dict | None = None) -> QuerySet:
     """The loans a security administrator decides: those whose lender it looks after (security_user_list)."""
     from xueji.accounts.models import Loan
 
@@ -158,12 +158,13 @@ def loan_running_for_borrower(*, user) -> QuerySet:
                                                         starts_at__lte=now, ends_at__gt=now)
 
 
-def alert_list(*, user, status: str | None = None) -> QuerySet:
+def alert_list(*, user, status: str | None = None, filters: dict | None = None) -> QuerySet:
     """The intrusion alerts of the security administrator's jurisdiction (its unit and below)."""
     from xueji.accounts.models import Alert
 
     require_cap(user, Cap.SECURITY_MANAGE)
     qs = within(Alert.objects.select_related("org_unit", "subject_user", "handled_by"), user)
+    status = status or (filters or {}).get("status")
     return qs.filter(status=status) if status else qs
 
 

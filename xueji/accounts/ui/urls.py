@@ -28,6 +28,7 @@ urlpatterns = [
     path("loans/<int:pk>/act/", views.loan_act, name="loan_act"),
     path("loans/<int:pk>/end/", views.loan_end, name="loan_end"),
     path("loans/stop/", views.loan_stop, name="loan_stop"),
+    path("security/users/<int:pk>/roles/", views.security_user_roles, name="security_user_roles"),
     path("security/loans/", views.security_loan_list, name="security_loan_list"),
     path("security/loans/<int:pk>/approve/", views.loan_approve, name="loan_approve"),
     path("security/loans/<int:pk>/refuse/", views.loan_refuse, name="loan_refuse"),

@@ -385,3 +385,17 @@ def _alert_status(request, alert):
 alert_set_status = command_view(Cap.SECURITY_MANAGE, get=account_selectors.alert_get, run=_alert_status,
                                 done=lambda alert, _r: _("The alert was updated."), then="accounts:alert_detail",
                                 then_object=True)
+
+
+@web_view(Cap.SECURITY_MANAGE)
+def security_user_roles(request, pk):
+    """Grant and revoke the business roles of an account (三员分立: the security administrator's duty)."""
+    target = account_selectors.security_user_get(user=request.user, pk=pk)
+    form = forms.SecurityRolesForm(request.POST or None, initial={"roles": sorted(target.role_set)})
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            account_services.user_roles_set(actor=request.user, user=target, roles=form.cleaned_data["roles"])
+            messages.success(request, _("The roles of %(username)s were saved.") % {"username": target.username})
+            return redirect("accounts:security_user_list")
+    return form_page(request, form, title=_("Roles of %(username)s") % {"username": target.username},
+                     cancel_url=reverse("accounts:security_user_list"), submit=_("Save roles"))
