@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from xueji.accounts.tests import helpers as account_helpers
 from xueji.admissions.tests import helpers as admission_helpers
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
@@ -156,6 +157,7 @@ def _build_scene():
     transfer_helpers.matrix_transfers(world)  # two transfers, after every other request of the scene
     admission_helpers.matrix_admissions(world)  # plans, a plan change, an admission (after the transfers)
     support_helpers.matrix_support(world)  # tickets of each level, their attachments, announcements
+    account_helpers.matrix_security(world)  # password loans and intrusion alerts of two schools
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
     return world
 
@@ -208,6 +210,8 @@ def _objects(world, kind):
         return transfer_helpers.matrix_objects(world)
     if kind in ("plan_change", "admission", "admission_batch", "catchment", "entry"):
         return admission_helpers.matrix_objects(kind)
+    if kind in ("loan", "alert"):
+        return account_helpers.matrix_objects(kind)
     if kind in ("ticket", "support_attachment", "announcement", "own_announcement"):
         return support_helpers.matrix_objects(kind)
     if kind == "year":
