@@ -8,7 +8,8 @@ from django.db import connection
 # What a refused request may still write: the audit log (and the per-minute counter that coalesces refusals into
 # it, and the heads of its hash chain), the session (each request pushes the idle timeout) and login-attempt
 # records. Everything else is business.
-NOT_BUSINESS = {"audit_auditevent", "audit_auditchainhead", "accounts_denialcounter", "accounts_notfoundcounter", "django_session",
+NOT_BUSINESS = {"audit_auditevent", "audit_auditchainhead", "accounts_denialcounter", "django_session",
+                "accounts_notfoundcounter",  # 404 answers per address and minute (the 404-scan alert)
                 "axes_accessattempt",
                 "axes_accesslog", "axes_accessfailurelog"}
 VOLATILE_COLUMNS = {"last_login"}  # force_login between requests sets it

@@ -165,7 +165,8 @@ def test_moving_an_account_checks_its_roles_at_the_new_level(world):
     assert exc.value.code == "role_not_at_level"
 
     services.user_roles_set(actor=world.user("tunxi", "security"), user=target, roles=["leader"])
-    moved = services.user_update(actor=admin, user=User.objects.get(pk=target.pk), org_unit=world.units["tunxi_primary"])
+    moved = services.user_update(actor=admin, user=User.objects.get(pk=target.pk),
+                                 org_unit=world.units["tunxi_primary"])
     assert (moved.org_unit, moved.role_set) == (world.units["tunxi_primary"], {"leader"})
 
 

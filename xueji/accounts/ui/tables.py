@@ -109,9 +109,9 @@ class SecurityUserTable(UserTable):
         parts = []
         held = {a.role for a in record.role_assignments.all()}  # prefetched: no query per row
         if not held & {Role.SYSADMIN, Role.SECURITY, Role.AUDITOR}:
-            parts.append(format_html('<a class="btn btn-outline-primary btn-sm" href="{}"><i class="bi bi-person-badge">'
-                                     '</i> {}</a>', reverse("accounts:security_user_roles", args=[record.pk]),
-                                     _("Roles")))
+            parts.append(format_html(
+                '<a class="btn btn-outline-primary btn-sm" href="{}"><i class="bi bi-person-badge"></i> {}</a>',
+                reverse("accounts:security_user_roles", args=[record.pk]), _("Roles")))
         if record.username in self._locked_on_page():
             parts.append(format_html(
                 '<form method="post" action="{}" class="d-inline" data-confirm="{}"><input type="hidden" '
