@@ -34,6 +34,7 @@ MESSAGES = {
     "loan_period": _("The period must end after it starts, in the future."),
     "loan_too_long": _("A password loan lasts a few days at most."),
     "loan_open": _("You already have a loan filed or running."),
+    "loan_second_factor": _("Acting as this account needs a second factor: sign in with yours first."),
     "loan_decided": _("This loan was decided already."),
     "loan_not_running": _("This loan is not running now."),
     "alert_status": _("This alert cannot take that status."),

@@ -147,6 +147,12 @@ def acting_start(*, request, loan: Loan) -> Loan:
         raise Forbidden("Only the borrower acts under a loan.", code="permission_denied")
     if not loan_running(loan) or not loan.lender.is_active:
         raise ValidationFailed("This loan is not running now.", code="loan_not_running")
+    from xueji.accounts import second_factor
+
+    if second_factor.required(loan.lender) and not second_factor.session_verified(request):
+        # The lender's account needs a second factor (an approver): so does the session that acts as it.
+        raise Forbidden("Acting as this account needs a session that proved a second factor.",
+                        code="loan_second_factor")
     request.session[ACTING_KEY] = loan.pk
     audit_record(actor=user, action="loan.act_start", obj=loan, after={"lender": loan.lender.username})
     return loan

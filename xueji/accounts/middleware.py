@@ -136,7 +136,11 @@ class LoanMiddleware:
             if not request.path.startswith("/api/"):
                 messages.info(request, _("The password loan is over: you act as yourself again."))
             return self.get_response(request)
-        request.borrower, request.user, request.loan = user, loan.lender, loan
+        lender = loan.lender
+        # The session's second factor is the borrower's (django-otp put it on the signed-in user): carried over.
+        lender.is_verified = getattr(user, "is_verified", lambda: False)
+        lender.otp_device = getattr(user, "otp_device", None)
+        request.borrower, request.user, request.loan = user, lender, loan
         current = context.current()
         token = context.bind(context.RequestContext(request_id=current.request_id, ip=current.ip,
                                                     acted_by=user.get_username()))

@@ -156,3 +156,17 @@ def test_pages(world, client, django_assert_max_num_queries):
         "ends_at": "2099-01-01 08:00", "reason": "x"})
     assert response.status_code == 200  # too long: the form shows the error
     assert not Loan.objects.filter(lender__username="tunxi_middle_registrar").exists()
+
+
+def test_acting_as_an_approver_needs_a_session_that_proved_a_second_factor(world, client, second_factor_enforced):
+    """A school leader (an approver) lends to the registrar, who needs no second factor: acting is refused until the
+    registrar's session proves one."""
+    lender, borrower = world.user("tunxi_primary", "leader"), world.user("tunxi_primary", "registrar")
+    now = clock.now()
+    loan = loans.loan_file(actor=lender, borrower=borrower, starts_at=now, ends_at=now + dt.timedelta(hours=2),
+                           reason="代为审核")
+    loans.loan_decide(actor=world.user("tunxi_primary", "security"), loan=loan, approve=True)
+    client.force_login(borrower)
+    assert client.post(reverse("accounts:loan_act", args=[loan.pk])).status_code == 403
+    assert loans.ACTING_KEY not in client.session
+    assert not AuditEvent.objects.filter(action="loan.act_start").exists()

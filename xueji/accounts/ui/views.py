@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from xueji.accounts import second_factor
+from xueji.accounts import alerts, loans, second_factor
 from xueji.accounts import selectors as account_selectors
 from xueji.accounts import services as account_services
 from xueji.accounts.auth import credentials_verify
@@ -277,8 +277,6 @@ auditor_set_active = command_view(Cap.AUDITOR_MANAGE, get=account_selectors.audi
 
 @web_view(methods=("GET",))
 def loan_list(request):
-    from xueji.accounts import loans
-
     table = paged(request, tables.LoanTable(account_selectors.loan_list_mine(user=request.user),
                                             actor=getattr(request, "borrower", None) or request.user))
     return list_page(request, title=_("Password loans"), icon="bi-person-fill-lock", table=table,
@@ -286,14 +284,12 @@ def loan_list(request):
                              "password: the security administrator approves; meanwhile the colleague acts on your "
                              "behalf (every action is audited with both names), and you change your password when "
                              "the loan is over."),
-                     create_url=None if loans.context.current().acted_by else reverse("accounts:loan_file"),
+                     create_url=None if getattr(request, "borrower", None) else reverse("accounts:loan_file"),
                      create_label=_("Lend my account"))
 
 
 @web_view()
 def loan_file(request):
-    from xueji.accounts import loans
-
     form = forms.LoanFileForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
@@ -305,8 +301,6 @@ def loan_file(request):
 
 
 def _act(request, loan):
-    from xueji.accounts import loans
-
     return loans.acting_start(request=request, loan=loan)
 
 
@@ -316,15 +310,12 @@ loan_act = command_view(
     then="ui:workbench")
 loan_end = command_view(
     None, get=account_selectors.loan_get_mine,
-    run=lambda request, loan: __import__("xueji.accounts.loans", fromlist=["loan_end"]).loan_end(
-        actor=request.user, loan=loan),
+    run=lambda request, loan: loans.loan_end(actor=request.user, loan=loan),
     done=lambda loan, _r: _("The loan is over."), then="accounts:loan_list")
 
 
 @web_view(methods=("POST",))
 def loan_stop(request):
-    from xueji.accounts import loans
-
     loans.acting_stop(request=request)
     messages.success(request, _("You act as yourself again."))
     return redirect("accounts:loan_list")
@@ -341,9 +332,7 @@ def security_loan_list(request):
 
 def _decide(approve: bool):
     def run(request, loan):
-        from xueji.accounts import loans
-
-        return loans.loan_decide(actor=request.user, loan=loan, approve=approve, note=request.POST.get("note", ""))
+            return loans.loan_decide(actor=request.user, loan=loan, approve=approve, note=request.POST.get("note", ""))
     return run
 
 
@@ -377,8 +366,6 @@ def alert_detail(request, pk):
 
 
 def _alert_status(request, alert):
-    from xueji.accounts import alerts
-
     return alerts.alert_set_status(actor=request.user, alert=alert, status=request.POST.get("status", ""))
 
 
