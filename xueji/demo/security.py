@@ -1,7 +1,7 @@
 """Security administration in the demo (issue 11 items 3, 4, 6), idempotently, through the services:
 
 - `school_registrar` filed a password loan (借用) of its account to `school_leader` for two days, waiting for
-  `school_security` (账号安全 → 待审批的密码借用); once approved, `school_leader` finds 以出借人身份操作 in its user menu;
+  `school_security` (待审批的密码借用); once approved, `school_leader` finds 以出借人身份操作 in its user menu;
 - a 404 scan from 203.0.113.7 (a documentation address) in the 404 counters, which the detectors turn into an open
   intrusion alert for the security administrator of the top level (入侵告警)."""
 
