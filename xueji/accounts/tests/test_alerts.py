@@ -173,3 +173,14 @@ def test_the_command(admins, alert):
     out = StringIO()
     call_command("security_scan", stdout=out)
     assert '"extended": 1' in out.getvalue() and Alert.objects.count() == 1
+
+
+def test_the_api_lists_the_alerts_of_the_jurisdiction(admins, alert, client):
+    client.force_login(admins.user("tunxi", "security"))
+    body = client.get("/api/v1/security/alerts/?status=open").json()
+    assert [row["id"] for row in body["results"]] == [alert.pk]
+    assert client.get(f"/api/v1/security/alerts/{alert.pk}/").json()["kind"] == AlertKind.MULTI_ADDRESS
+    client.force_login(admins.user("xuanwu", "security"))
+    assert client.get(f"/api/v1/security/alerts/{alert.pk}/").status_code == 404
+    client.force_login(admins.user("tunxi", "auditor"))
+    assert client.get("/api/v1/security/alerts/").status_code == 403

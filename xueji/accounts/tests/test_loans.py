@@ -170,3 +170,21 @@ def test_acting_as_an_approver_needs_a_session_that_proved_a_second_factor(world
     assert client.post(reverse("accounts:loan_act", args=[loan.pk])).status_code == 403
     assert loans.ACTING_KEY not in client.session
     assert not AuditEvent.objects.filter(action="loan.act_start").exists()
+
+
+def test_the_api_files_and_decides_a_loan(world, client):
+    lender, borrower = world.user("tunxi_middle", "registrar"), world.user("tunxi_middle", "leader")
+    client.force_login(lender)
+    now = clock.now()
+    response = client.post("/api/v1/loans/", {"borrower": borrower.pk, "starts_at": now.isoformat(),
+                                              "ends_at": (now + dt.timedelta(hours=3)).isoformat(), "reason": "出差"},
+                           content_type="application/json")
+    assert response.status_code == 201 and response.json()["status"] == "filed"
+    pk = response.json()["id"]
+    client.force_login(world.user("tunxi_middle", "sysadmin"))  # not the system administrator's (item 4)
+    assert client.post(f"/api/v1/security/loans/{pk}/decide/", {"approve": True},
+                       content_type="application/json").status_code == 403
+    assert Loan.objects.get(pk=pk).status == LoanStatus.FILED
+    client.force_login(world.user("tunxi_middle", "security"))
+    response = client.post(f"/api/v1/security/loans/{pk}/decide/", {"approve": True}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "approved"

@@ -239,3 +239,14 @@ def test_an_account_write_and_its_audit_row_share_one_transaction(world):
 
     assert not User.objects.filter(username="new_user").exists()
     assert not AuditEvent.objects.filter(action="user.create").exists()
+
+
+def test_the_roles_api_is_the_security_administrators(world, client):
+    target = world.user("tunxi_primary", "leader")
+    client.force_login(world.user("tunxi", "sysadmin"))
+    url = f"/api/v1/security/users/{target.pk}/roles/"
+    assert client.post(url, {"roles": ["registrar"]}, content_type="application/json").status_code == 403
+    assert User.objects.get(pk=target.pk).role_set == {"leader"}
+    client.force_login(world.user("tunxi", "security"))
+    response = client.post(url, {"roles": ["registrar", "leader"]}, content_type="application/json")
+    assert response.status_code == 200 and sorted(response.json()["roles"]) == ["leader", "registrar"]
