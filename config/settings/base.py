@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "xueji.accounts.middleware.SessionLifetimeMiddleware",
     "xueji.accounts.middleware.SecondFactorMiddleware",  # before the password policy: MFA first (T-MFA-01)
     "xueji.accounts.middleware.PasswordPolicyMiddleware",
+    "xueji.accounts.middleware.LoanMiddleware",  # after both: they apply to the borrower who is signed in
+    "xueji.accounts.middleware.NotFoundCounterMiddleware",  # 404 answers per address, for the scan alert
     "xueji.support.middleware.PresenceMiddleware",  # support staff's last request, at most once a minute
 ]
 # Benchmarks only (bench/load.py): each response says how many SQL queries it made (X-Queries, X-Query-Ms).
@@ -189,6 +191,21 @@ XUEJI_PASSWORD_MAX_AGE_DAYS = env_int("XUEJI_PASSWORD_MAX_AGE_DAYS", 90)
 XUEJI_PASSWORD_HISTORY = env_int("XUEJI_PASSWORD_HISTORY", 5)  # a new password differs from the last N
 XUEJI_IP_FAILURE_LIMIT = env_int("XUEJI_IP_FAILURE_LIMIT", 100)
 XUEJI_IP_FAILURE_WINDOW_MINUTES = env_int("XUEJI_IP_FAILURE_WINDOW_MINUTES", 15)
+# Password loans (accounts/loans.py): the longest period a loan may run.
+XUEJI_LOAN_MAX_DAYS = env_int("XUEJI_LOAN_MAX_DAYS", 7)
+# Intrusion alerts (accounts/alerts.py): each detector's threshold and window (minutes); a level's security
+# administrator may set its own on the security settings page.
+XUEJI_ALERTS = {
+    "credential_stuffing": {"threshold": env_int("XUEJI_ALERT_STUFFING_USERNAMES", 10), "minutes": 15},
+    "multi_address": {"threshold": env_int("XUEJI_ALERT_MULTI_ADDRESSES", 2), "minutes": 10},
+    "export_burst": {"threshold": env_int("XUEJI_ALERT_EXPORTS", 10), "minutes": 60},
+    "night_reads": {"threshold": env_int("XUEJI_ALERT_NIGHT_READS", 200), "minutes": 60},
+    "not_found_scan": {"threshold": env_int("XUEJI_ALERT_NOT_FOUND", 30), "minutes": 10},
+}
+# Out of hours for the bulk-read alert, in Asia/Shanghai: from this hour to the next morning's.
+XUEJI_ALERT_NIGHT_FROM = 22
+XUEJI_ALERT_NIGHT_UNTIL = 6
+DEFAULT_FROM_EMAIL = os.environ.get("XUEJI_MAIL_FROM", "xueji@localhost")
 XUEJI_TOKEN_TTL_HOURS = env_int("XUEJI_TOKEN_TTL_HOURS", 12)
 # The second factor (TOTP, django-otp; xueji/accounts/second_factor.py). Wrong codes are throttled per device:
 # after the n-th consecutive failure the device refuses every code for FACTOR * 2^(n-1) seconds.

@@ -25,6 +25,19 @@ MESSAGES = {
     "manager_level": _("Administrator accounts are managed from the level above."),
     "duty_change": _("An account keeps its duty (system administration, security administration, audit or "
                      "business); create a new account for the other duty."),
+    "roles_by_security": _("Roles are granted by the security administrator (separation of duties): create the "
+                           "account without roles."),
+    # Password loans (accounts/loans.py).
+    "loan_acting": _("Not while you act on behalf of another account."),
+    "loan_business_only": _("Only business accounts lend and borrow; administrators lend nothing."),
+    "loan_borrower": _("The borrower must be an active colleague of your unit."),
+    "loan_period": _("The period must end after it starts, in the future."),
+    "loan_too_long": _("A password loan lasts a few days at most."),
+    "loan_open": _("You already have a loan filed or running."),
+    "loan_second_factor": _("Acting as this account needs a second factor: sign in with yours first."),
+    "loan_decided": _("This loan was decided already."),
+    "loan_not_running": _("This loan is not running now."),
+    "alert_status": _("This alert cannot take that status."),
     # The second factor (accounts/second_factor.py).
     "second_factor_invalid": _("The code is wrong, expired or already used. Wait for the next code and try again."),
     "second_factor_required": _("This account needs a second factor: send a one-time code of your authenticator "

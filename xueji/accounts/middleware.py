@@ -114,3 +114,82 @@ class SecondFactorMiddleware:
                                         status=403)
                 return redirect("accounts:mfa_verify")
         return self.get_response(request)
+
+
+class LoanMiddleware:
+    """A password loan's borrower acting as the lender (accounts/loans.py): the request's user becomes the lender
+    (its permissions), `request.borrower` the signed-in borrower, and the audit context names the borrower
+    (`acted_by`). Checked on every request: at the loan's end the acting stops and the loan ends. After the second
+    factor and the password policy, which apply to the borrower who is signed in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from xueji.accounts import loans
+        from xueji.core import context
+
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated or loans.ACTING_KEY not in session:
+            return self.get_response(request)
+        loan = loans.acting_loan(request)
+        if loan is None:
+            if not request.path.startswith("/api/"):
+                messages.info(request, _("The password loan is over: you act as yourself again."))
+            return self.get_response(request)
+        lender = loan.lender
+        # The session's second factor is the borrower's (django-otp put it on the signed-in user): carried over.
+        lender.is_verified = getattr(user, "is_verified", lambda: False)
+        lender.otp_device = getattr(user, "otp_device", None)
+        request.borrower, request.user, request.loan = user, lender, loan
+        current = context.current()
+        token = context.bind(context.RequestContext(request_id=current.request_id, ip=current.ip,
+                                                    acted_by=user.get_username()))
+        try:
+            return self.get_response(request)
+        finally:
+            context.reset(token)
+
+
+
+class NotFoundCounterMiddleware:
+    """Counts 404 answers per client address and minute (accounts.models.NotFoundCounter), for the 404-scan alert
+    (accounts/alerts.py). One UPDATE per 404 (an INSERT for an address's first of the minute): a scan writes as
+    many small updates as it asks pages, never audit rows; each minute's first path is kept as evidence."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404:
+            try:
+                _count_not_found(request)
+            except Exception:  # noqa: BLE001  (counting must never turn a 404 into a 500)
+                import logging
+
+                logging.getLogger("xueji.accounts.alerts").exception("404 counter failed")
+        return response
+
+
+def _count_not_found(request) -> None:
+    from django.db import IntegrityError, transaction
+    from django.db.models import F
+
+    from xueji.accounts.models import NotFoundCounter
+    from xueji.core.middleware import client_ip
+
+    ip = client_ip(request)
+    if not ip:
+        return
+    minute = clock.now().replace(second=0, microsecond=0)
+    rows = NotFoundCounter.objects.filter(ip=ip, minute=minute)
+    with transaction.atomic():
+        if rows.update(count=F("count") + 1):
+            return
+        try:
+            with transaction.atomic():
+                NotFoundCounter.objects.create(ip=ip, minute=minute, count=1, paths=[request.path[:200]])
+        except IntegrityError:
+            rows.update(count=F("count") + 1)

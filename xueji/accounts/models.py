@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from xueji.accounts.choices import AlertKind, AlertStatus, LoanStatus
 from xueji.core import clock
 from xueji.regions.models import OrgKind
 
@@ -153,3 +154,87 @@ class DenialCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.minute:%Y-%m-%d %H:%M} {self.count}"
+
+
+class Loan(models.Model):
+    """A password loan (借用, the seed's rule 7) without sharing the password: the lender files it naming the
+    borrower and the period, the security administrator of the lender's level approves (三员分立: loans are the
+    security administrator's), and during the period the borrower may act as the lender (accounts/loans.py)."""
+
+    jurisdiction_path = "org_unit__path"
+
+    lender = models.ForeignKey(User, on_delete=models.PROTECT, related_name="loans_given", verbose_name=_("lender"))
+    borrower = models.ForeignKey(User, on_delete=models.PROTECT, related_name="loans_taken",
+                                 verbose_name=_("borrower"))
+    org_unit = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("organisation unit"))
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=255)
+    status = models.CharField(_("status"), max_length=16, default=LoanStatus.FILED, db_index=True,
+                              choices=LoanStatus.choices)
+    filed_at = models.DateTimeField(_("filed"))
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=255, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("password loan")
+        verbose_name_plural = _("password loans")
+        indexes = [models.Index(fields=["status", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.lender.username} → {self.borrower.username} ({self.starts_at:%Y-%m-%d %H:%M})"
+
+
+class Alert(models.Model):
+    """An intrusion alert (accounts/alerts.py) for the security administrator of a level: its kind, its subject
+    (an account or an address), the evidence window and the audit rows behind it."""
+
+    jurisdiction_path = "org_unit__path"
+
+    kind = models.CharField(_("kind"), max_length=32, choices=AlertKind.choices)
+    org_unit = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("organisation unit"))
+    subject_user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("account"))
+    subject_ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # The evidence window's identity: one alert per kind, subject and window (the detectors run every minute).
+    key = models.CharField(max_length=200, unique=True)
+    window_start = models.DateTimeField(_("from"))
+    window_end = models.DateTimeField(_("until"))
+    count = models.PositiveIntegerField(_("count"), default=0)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    audit_ids = models.JSONField(default=list, blank=True)  # the audit rows behind it (the first 200)
+    status = models.CharField(_("status"), max_length=16, default=AlertStatus.OPEN, db_index=True,
+                              choices=AlertStatus.choices)
+    created_at = models.DateTimeField(_("raised"), db_index=True)
+    handled_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("intrusion alert")
+        verbose_name_plural = _("intrusion alerts")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_ip or self.subject_user_id} {self.window_start:%Y-%m-%d %H:%M}"
+
+
+class NotFoundCounter(models.Model):
+    """404 answers per client address and minute (accounts.middleware.NotFoundCounterMiddleware): the compact
+    table behind the 404-scan alert. A working table: its rows change, and old ones are deleted."""
+
+    ip = models.GenericIPAddressField()
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    paths = models.JSONField(default=list, blank=True)  # the first few paths of the minute, as evidence
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ip", "minute"], name="not_found_counter_ip_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.ip} {self.minute:%Y-%m-%d %H:%M} {self.count}"

@@ -110,3 +110,74 @@ def auditor_org_units(*, user) -> QuerySet:
 
 def auditor_org_unit_get(*, user, pk):
     return get_within(auditor_org_units(user=user), user, pk=pk)
+
+
+# ---------------------------------------------------------------- password loans and intrusion alerts
+
+def loan_list_mine(*, user, filters: dict | None = None) -> QuerySet:
+    """The loans the user lent or borrowed."""
+    from xueji.accounts.models import Loan
+
+    return (Loan.objects.select_related("lender", "borrower", "decided_by")
+            .filter(Q(lender=user.pk) | Q(borrower=user.pk)))
+
+
+def loan_get_mine(*, user, pk):
+    return get_within(loan_list_mine(user=user), user, pk=pk)
+
+
+def loan_list_for_security(*, user, filters: dict | None = None) -> QuerySet:
+    """The loans a security administrator decides: those whose lender it looks after (security_user_list)."""
+    from xueji.accounts.models import Loan
+
+    require_cap(user, Cap.SECURITY_MANAGE)
+    lenders = security_user_list(user=user).values("pk")
+    return Loan.objects.select_related("lender", "borrower", "decided_by", "org_unit").filter(lender__in=lenders)
+
+
+def loan_get_for_security(*, user, pk, lock: bool = False):
+    qs = loan_list_for_security(user=user)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return get_within(qs, user, pk=pk)
+
+
+def loan_borrower_choices(*, user) -> QuerySet[User]:
+    """Whom a user may lend to: the active business accounts of its own unit, itself excepted."""
+    return (User.objects.filter(org_unit=user.org_unit_id, is_active=True).exclude(pk=user.pk)
+            .filter(_holds(Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS)).exclude(_holds(*EXCLUSIVE_ROLES)))
+
+
+def loan_running_for_borrower(*, user) -> QuerySet:
+    """The approved loans the user may act under now."""
+    from xueji.accounts.choices import LoanStatus
+    from xueji.accounts.models import Loan
+
+    now = clock.now()
+    return Loan.objects.select_related("lender").filter(borrower=user.pk, status=LoanStatus.APPROVED,
+                                                        starts_at__lte=now, ends_at__gt=now)
+
+
+def alert_list(*, user, status: str | None = None, filters: dict | None = None) -> QuerySet:
+    """The intrusion alerts of the security administrator's jurisdiction (its unit and below)."""
+    from xueji.accounts.models import Alert
+
+    require_cap(user, Cap.SECURITY_MANAGE)
+    qs = within(Alert.objects.select_related("org_unit", "subject_user", "handled_by"), user)
+    status = status or (filters or {}).get("status")
+    return qs.filter(status=status) if status else qs
+
+
+def alert_get(*, user, pk):
+    return get_within(alert_list(user=user), user, pk=pk)
+
+
+def alert_open_count(*, user) -> int:
+    from xueji.accounts.choices import AlertStatus
+
+    return alert_list(user=user, status=AlertStatus.OPEN).count()
+
+
+def alert_evidence(*, alert) -> list[AuditEvent]:
+    """The audit rows behind an alert (the first EVIDENCE_ROWS), newest first."""
+    return list(AuditEvent.objects.filter(pk__in=alert.audit_ids or []).order_by("-created_at", "-id"))

@@ -1,7 +1,9 @@
 """Account writes: creation, roles, deactivation, password change and reset. All audited.
 
 三员分立 (separation of the three duties, 等保 2.0): every account has one duty, system administration, audit or
-business (`models.Duty`), for life. Who manages an account follows from its duty, in `_require_manager_of`:
+business (`models.Duty`), for life. The business roles of an account are granted and revoked by the security
+administrator (`user_roles_set`): a system administrator creates a business account without roles. Who manages an
+account follows from its duty, in `_require_manager_of`:
 business accounts by a system administrator of their unit or above; system administrator accounts by a system
 administrator of a level above; auditor accounts by an auditor of a level above (the first ones by
 `manage.py create_sysadmin` / `create_auditor`). So no one can give themselves or a colleague a second duty, and a
@@ -37,8 +39,10 @@ from xueji.regions.models import OrgUnit
 USER_AUDIT_FIELDS = ("username", "full_name", "phone", "email", "org_unit", "is_active", "must_change_password")
 
 
-def _validate_roles(*, org_unit: OrgUnit, roles: Iterable[str]) -> list[str]:
+def _validate_roles(*, org_unit: OrgUnit, roles: Iterable[str], allow_none: bool = False) -> list[str]:
     wanted = sorted(set(roles))
+    if not wanted and allow_none:
+        return wanted
     if not wanted:
         raise ValidationFailed("A user needs at least one role.", code="roles_required", field="roles")
     for role in wanted:
@@ -130,7 +134,11 @@ def user_create(*, actor: User, username: str, full_name: str, org_unit: OrgUnit
     account by the system administrator or auditor of a level above; it must change its password."""
     roles = list(roles)
     _require_manager_of(actor, org_unit, duty_of(roles))
-    role_list = _validate_roles(org_unit=org_unit, roles=roles)
+    role_list = _validate_roles(org_unit=org_unit, roles=roles, allow_none=True)
+    if BUSINESS_ROLES.intersection(role_list):
+        # 三员分立: roles are the security administrator's to grant (user_roles_set), not the creator's.
+        raise Forbidden("A business account is created without roles; its security administrator grants them.",
+                        code="roles_by_security")
     username = username.strip()
     if not username:
         raise ValidationFailed("The username is required.", code="required", field="username")
@@ -165,7 +173,10 @@ def user_update(*, actor: User, user: User, full_name: str | None = None, phone:
         user.phone = phone
     if email is not None:
         user.email = email
-    new_roles = _validate_roles(org_unit=user.org_unit, roles=roles if roles is not None else user.role_set)
+    if roles is not None and set(roles) != set(user.role_set) and duty_of(roles) == duty:
+        raise Forbidden("Roles are granted by the security administrator.", code="roles_by_security")
+    new_roles = _validate_roles(org_unit=user.org_unit, roles=roles if roles is not None else user.role_set,
+                                allow_none=duty == Duty.BUSINESS)
     if duty_of(new_roles) != duty:
         raise ValidationFailed("An account keeps its duty (system administration, audit or business); create a "
                                "new account for the other duty.", code="duty_change", field="roles")
@@ -174,6 +185,32 @@ def user_update(*, actor: User, user: User, full_name: str | None = None, phone:
     after = {**snapshot(user, USER_AUDIT_FIELDS), "roles": new_roles}
     audit_record(actor=actor, action="user.update", obj=user, before=diff(before, after)[0],
                  after=diff(before, after)[1])
+    return user
+
+
+@transaction.atomic
+def user_roles_set(*, actor: User, user: User, roles: Iterable[str]) -> User:
+    """Grant and revoke the business roles of an account (三员分立: the security administrator's duty, for the
+    accounts it looks after, selectors.security_user_list); an administrator's or auditor's one role is its duty,
+    given when the account is made, and never changes."""
+    from xueji.accounts.selectors import security_user_get
+
+    require_cap(actor, Cap.SECURITY_MANAGE)
+    user = security_user_get(user=actor, pk=user.pk)
+    if duty_of(user.role_set) != Duty.BUSINESS:
+        raise Forbidden("An administrator's role is its duty and does not change.", code="duty_change")
+    wanted = list(roles)
+    if not BUSINESS_ROLES.issuperset(wanted):
+        raise ValidationFailed("Only business roles are granted here.", code="separation_of_duties", field="roles")
+    new_roles = _validate_roles(org_unit=user.org_unit, roles=wanted, allow_none=True)
+    before = sorted(user.role_set)
+    if new_roles == before:
+        return user
+    _set_roles(user, new_roles)
+    if set(before) - set(new_roles):  # a revoked role ends the sessions that held it (S22)
+        revoke_credentials(user)
+        user.save(update_fields=["security_stamp"])
+    audit_record(actor=actor, action="user.roles", obj=user, before={"roles": before}, after={"roles": new_roles})
     return user
 
 
@@ -213,7 +250,12 @@ def user_reset_password(*, actor: User, user: User, new_password: str) -> User:
 @transaction.atomic
 def password_change(*, user: User, old_password: str, new_password: str, keep_token: str | None = None) -> User:
     """A user changes their own password. Their other sessions and their API tokens end; the caller keeps the
-    current session (update_session_auth_hash) or the token it came with (`keep_token`)."""
+    current session (update_session_auth_hash) or the token it came with (`keep_token`). Never while a password
+    loan's borrower acts on behalf of the user (accounts/loans.py)."""
+    from xueji.core import context
+
+    if context.current().acted_by:  # the rule of accounts.loans.require_not_acting (imported here it makes a cycle)
+        raise Forbidden("Not while acting on behalf of another account.", code="loan_acting")
     if not user.check_password(old_password):
         raise ValidationFailed("The current password is wrong.", code="wrong_password", field="old_password")
     if old_password == new_password:
@@ -283,7 +325,7 @@ def bootstrap_account(*, username: str, password: str, org_unit: OrgUnit, role: 
 
 
 
-__all__ = ["BUSINESS_ROLES", "user_create", "user_update", "user_set_active", "user_reset_password",
+__all__ = ["BUSINESS_ROLES", "user_create", "user_update", "user_roles_set", "user_set_active", "user_reset_password",
            "password_change", "user_unlock", "bootstrap_account"]
 
 

@@ -42,7 +42,7 @@ GENESIS = "0" * 64
 # The fields a link covers, in this order (the row's id is the database's, given after the hash is made).
 FIELDS = ("created_at", "actor_id", "actor_username", "org_unit_id", "org_path", "action", "object_type",
           "object_id", "object_repr", "before", "after", "ip", "request_id", "success", "chain_partition",
-          "chain_seq")
+          "chain_seq", "acted_by")
 ANCHOR_ACTION = "audit.anchor"
 PURGE_ACTION = "audit.purge"
 # Where the pieces are: this module makes links (pure); models.AuditEvent.save locks the head and links each
@@ -85,6 +85,10 @@ def canonical(row: dict[str, Any]) -> bytes:
               row["org_path"] or "", row["action"], row["object_type"] or "", row["object_id"] or "",
               row["object_repr"] or "", _json(row["before"]), _json(row["after"]), row["ip"] or None,
               row["request_id"] or "", bool(row["success"]), row["chain_partition"], row["chain_seq"]]
+    # Who acted for the actor (a password loan's borrower, accounts/loans.py): appended when present only, so
+    # the rows linked before the column existed keep their hashes.
+    if row.get("acted_by"):
+        values.append(row["acted_by"])
     return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 

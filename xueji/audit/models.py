@@ -40,6 +40,9 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     success = models.BooleanField(_("success"), default=True)
+    # The person who acted for the actor: during a password loan (借用, accounts/loans.py) the actor is the lender
+    # and this the borrower ("by the borrower on behalf of the lender"). Part of the chained digest.
+    acted_by = models.CharField(_("acted by"), max_length=150, null=True, blank=True)  # noqa: DJ001
     # The hash chain (audit.chain): the row's partition, its place in it, the previous row's hash and its own,
     # SM3 over the previous hash and the row's canonical form. Written with the row, never changed; empty on rows
     # older than the chain (and on rows inserted behind the application's back, which audit_verify reports).

@@ -86,6 +86,7 @@ def audit_record(
         ip=ctx.ip,
         request_id=ctx.request_id,
         success=success,
+        acted_by=getattr(ctx, "acted_by", "") or None,
     )
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 class RequestContext:
     request_id: str
     ip: str | None
+    # During a password loan (accounts/loans.py): the borrower, who acts on behalf of the signed-in lender.
+    acted_by: str = ""
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("xueji_request", default=None)

@@ -9,6 +9,7 @@ from django.db import connection
 # it, and the heads of its hash chain), the session (each request pushes the idle timeout) and login-attempt
 # records. Everything else is business.
 NOT_BUSINESS = {"audit_auditevent", "audit_auditchainhead", "accounts_denialcounter", "django_session",
+                "accounts_notfoundcounter",  # 404 answers per address and minute (the 404-scan alert)
                 "axes_accessattempt",
                 "axes_accesslog", "axes_accessfailurelog"}
 VOLATILE_COLUMNS = {"last_login"}  # force_login between requests sets it

@@ -128,7 +128,8 @@ class UserCreateSerializer(serializers.Serializer):
     username = serializers.RegexField(r"^[\w.@+-]{3,150}$")
     full_name = serializers.CharField(max_length=64)
     org_unit = serializers.IntegerField()
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.values), allow_empty=False)
+    # Empty for a business account (its roles come from the security administrator, SecurityUserRolesApi).
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.values), allow_empty=True, default=list)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
@@ -296,3 +297,127 @@ class AuditorResetPasswordApi(UserResetPasswordApi):
 @requires(Cap.AUDITOR_MANAGE)
 class AuditorSetActiveApi(UserSetActiveApi):
     get_selector = selectors.auditor_get
+
+
+class RolesSerializer(serializers.Serializer):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.values), allow_empty=True)
+
+
+@requires(Cap.SECURITY_MANAGE)
+class SecurityUserRolesApi(SelectorMixin, generics.GenericAPIView):
+    """Grant and revoke an account's business roles (三员分立: the security administrator's, not the system
+    administrator's)."""
+
+    get_selector = selectors.security_user_get
+    serializer_class = RolesSerializer
+
+    @extend_schema(request=RolesSerializer, responses={200: UserSerializer})
+    def post(self, request, pk):
+        data = RolesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_roles_set(actor=request.user, user=self.get_object(), **data.validated_data)
+        return Response(UserSerializer(user).data)
+
+
+# Password loans (借用, accounts/loans.py) ---------------------------------------------------------------------------
+
+class LoanSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    lender = serializers.CharField(source="lender.username", read_only=True)
+    borrower = serializers.CharField(source="borrower.username", read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True)
+    ends_at = serializers.DateTimeField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_at = serializers.DateTimeField(read_only=True)
+
+
+class LoanFileSerializer(serializers.Serializer):
+    borrower = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=255)
+
+
+@requires(SIGNED_IN)
+class LoanListApi(SelectorMixin, generics.ListCreateAPIView):
+    """The caller's loans (lent and borrowed); POST files a loan of the caller's account."""
+
+    serializer_class = LoanSerializer
+    list_selector = selectors.loan_list_mine
+
+    @extend_schema(request=LoanFileSerializer, responses={201: LoanSerializer})
+    def post(self, request):
+        from xueji.accounts import loans
+
+        data = LoanFileSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        borrower = selectors.loan_borrower_choices(user=request.user).filter(pk=values.pop("borrower")).first()
+        if borrower is None:
+            from xueji.core.errors import ValidationFailed
+
+            raise ValidationFailed("The borrower is an active colleague of your unit.", code="loan_borrower",
+                                   field="borrower")
+        loan = loans.loan_file(actor=request.user, borrower=borrower, **values)
+        return Response(LoanSerializer(loan).data, status=status.HTTP_201_CREATED)
+
+
+@requires(Cap.SECURITY_MANAGE)
+class SecurityLoanListApi(SelectorMixin, generics.ListAPIView):
+    serializer_class = LoanSerializer
+    list_selector = selectors.loan_list_for_security
+
+
+class LoanDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+@requires(Cap.SECURITY_MANAGE)
+class LoanDecideApi(SelectorMixin, generics.GenericAPIView):
+    get_selector = selectors.loan_get_for_security
+    serializer_class = LoanDecisionSerializer
+
+    @extend_schema(request=LoanDecisionSerializer, responses={200: LoanSerializer})
+    def post(self, request, pk):
+        from xueji.accounts import loans
+
+        data = LoanDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        loan = loans.loan_decide(actor=request.user, loan=self.get_object(), **data.validated_data)
+        return Response(LoanSerializer(loan).data)
+
+
+# Intrusion alerts (accounts/alerts.py) ------------------------------------------------------------------------------
+
+class AlertSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    org_unit = serializers.IntegerField(source="org_unit_id", read_only=True)
+    subject_user = serializers.CharField(source="subject_user.username", read_only=True, default=None)
+    subject_ip = serializers.IPAddressField(read_only=True)
+    window_start = serializers.DateTimeField(read_only=True)
+    window_end = serializers.DateTimeField(read_only=True)
+    count = serializers.IntegerField(read_only=True)
+    evidence = serializers.JSONField(read_only=True)
+    audit_ids = serializers.JSONField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+@requires(Cap.SECURITY_MANAGE)
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("status")]))
+class AlertListApi(SelectorMixin, generics.ListAPIView):
+    """The intrusion alerts of the caller's jurisdiction (?status=open|acknowledged|closed)."""
+
+    serializer_class = AlertSerializer
+    list_selector = selectors.alert_list
+    filter_params = ("status",)
+
+
+@requires(Cap.SECURITY_MANAGE)
+class AlertDetailApi(SelectorMixin, generics.RetrieveAPIView):
+    serializer_class = AlertSerializer
+    get_selector = selectors.alert_get

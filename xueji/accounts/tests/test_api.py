@@ -15,7 +15,7 @@ def _post(client, url, data, **extra):
 
 
 def _new_user(unit, **overrides):
-    return {"username": "api_user", "full_name": "接口用户", "org_unit": unit.pk, "roles": ["leader"],
+    return {"username": "api_user", "full_name": "接口用户", "org_unit": unit.pk, "roles": [],
             "password": "Start#2026abc", **overrides}
 
 
@@ -27,12 +27,12 @@ def test_a_sysadmin_creates_an_account_and_the_audit_row_tells_who_where_when(wo
 
     assert response.status_code == 201
     created = User.objects.get(username="api_user")
-    assert response.json()["roles"] == ["leader"]
+    assert response.json()["roles"] == []  # the security administrator grants them (三员分立)
     event = AuditEvent.objects.get(action="user.create")
     assert event.actor == world.user("tunxi", "sysadmin")
     assert event.org_unit == world.units["tunxi"]
     assert (event.object_type, event.object_id) == ("accounts.user", str(created.pk))
-    assert event.after["username"] == "api_user" and event.after["roles"] == ["leader"]
+    assert event.after["username"] == "api_user" and event.after["roles"] == []
     assert event.ip == IP
     assert event.request_id == response["X-Request-ID"] == "req-42"
     assert before <= event.created_at <= clock.now()

@@ -38,12 +38,57 @@ def test_no_admissions_role_at_a_school(world):
 def test_a_sysadmin_creates_accounts_at_their_level_and_below(world):
     admin = world.user("tunxi", "sysadmin")
 
-    county_user = _create(admin, world.units["tunxi"], ["admissions", "registrar"], "county_user")
-    school_user = _create(admin, world.units["tunxi_primary"], ["leader"], "school_user")
+    county_user = _create(admin, world.units["tunxi"], [], "county_user")
+    school_user = _create(admin, world.units["tunxi_primary"], [], "school_user")
 
-    assert county_user.role_set == {"admissions", "registrar"}
+    assert county_user.role_set == frozenset()  # roles come from the security administrator (三员分立)
     assert school_user.org_unit == world.units["tunxi_primary"]
     assert school_user.must_change_password  # the administrator knows the first password
+    granted = services.user_roles_set(actor=world.user("tunxi", "security"), user=county_user,
+                                      roles=["admissions", "registrar"])
+    assert User.objects.get(pk=granted.pk).role_set == {"admissions", "registrar"}
+
+
+def test_a_sysadmin_grants_no_business_role(world):
+    admin = world.user("tunxi", "sysadmin")
+    target = world.user("tunxi_primary", "leader")
+
+    with pytest.raises(Forbidden) as exc:
+        _create(admin, world.units["tunxi"], ["leader"])
+    assert exc.value.code == "roles_by_security"
+    with pytest.raises(Forbidden):
+        services.user_update(actor=admin, user=target, roles=["registrar"])
+    with pytest.raises(Forbidden):
+        services.user_roles_set(actor=admin, user=target, roles=["registrar"])
+
+    assert not User.objects.filter(username="new_user").exists()
+    assert User.objects.get(pk=target.pk).role_set == {"leader"}
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("who", [("tunxi_primary", "auditor"), ("tunxi_primary", "registrar"),
+                                 ("xuanwu", "security"), ("tunxi_middle", "security")])
+def test_roles_are_granted_by_the_security_administrator_of_the_level_only(world, who):
+    target = world.user("tunxi_primary", "leader")
+    with pytest.raises((Forbidden, NotFound)):
+        services.user_roles_set(actor=world.user(*who), user=target, roles=["registrar"])
+    assert User.objects.get(pk=target.pk).role_set == {"leader"}
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_security_administrator_grants_business_roles_only(world):
+    security = world.user("tunxi", "security")
+    target = world.user("tunxi_primary", "leader")
+    with pytest.raises(ValidationFailed):
+        services.user_roles_set(actor=security, user=target, roles=["leader", "sysadmin"])
+    with pytest.raises(Forbidden):  # an administrator's role is its duty
+        services.user_roles_set(actor=security, user=world.user("tunxi_primary", "sysadmin"), roles=["leader"])
+    stamp = target.security_stamp
+    services.user_roles_set(actor=security, user=target, roles=["registrar"])
+    target.refresh_from_db()
+    assert target.role_set == {"registrar"} and target.security_stamp != stamp  # a revoked role ends sessions
+    event = AuditEvent.objects.get(action="user.roles")
+    assert (event.actor, event.before, event.after) == (security, {"roles": ["leader"]}, {"roles": ["registrar"]})
 
 
 @pytest.mark.parametrize(("admin_unit", "target_unit"), [
@@ -67,7 +112,7 @@ def test_only_sysadmins_manage_accounts(world):
 
 def test_usernames_are_unique_regardless_of_case(world):
     with pytest.raises(ValidationFailed) as exc:
-        _create(world.user("tunxi", "sysadmin"), world.units["tunxi"], ["leader"], "TUNXI_LEADER")
+        _create(world.user("tunxi", "sysadmin"), world.units["tunxi"], [], "TUNXI_LEADER")
 
     assert exc.value.code == "username_taken"
 
@@ -119,7 +164,9 @@ def test_moving_an_account_checks_its_roles_at_the_new_level(world):
         services.user_update(actor=admin, user=target, org_unit=world.units["tunxi_primary"])
     assert exc.value.code == "role_not_at_level"
 
-    moved = services.user_update(actor=admin, user=target, org_unit=world.units["tunxi_primary"], roles=["leader"])
+    services.user_roles_set(actor=world.user("tunxi", "security"), user=target, roles=["leader"])
+    moved = services.user_update(actor=admin, user=User.objects.get(pk=target.pk),
+                                 org_unit=world.units["tunxi_primary"])
     assert (moved.org_unit, moved.role_set) == (world.units["tunxi_primary"], {"leader"})
 
 
@@ -127,14 +174,14 @@ def test_user_update_is_audited_with_before_and_after(world):
     admin = world.user("tunxi", "sysadmin")
     target = world.user("tunxi_primary", "leader")
 
-    services.user_update(actor=admin, user=target, full_name="新名字", roles=["registrar"])
+    services.user_update(actor=admin, user=target, full_name="新名字")
 
     event = AuditEvent.objects.get(action="user.update")
     assert event.actor == admin
     assert event.org_unit == world.units["tunxi"]
     assert event.object_id == str(target.pk)
-    assert event.before == {"full_name": "tunxi_primary leader", "roles": ["leader"]}
-    assert event.after == {"full_name": "新名字", "roles": ["registrar"]}
+    assert event.before == {"full_name": "tunxi_primary leader"}
+    assert event.after == {"full_name": "新名字"}
 
 
 def test_deactivated_accounts_cannot_log_in_and_can_be_reactivated(world):
@@ -186,9 +233,20 @@ def test_a_new_password_must_differ_from_the_old(world):
 def test_an_account_write_and_its_audit_row_share_one_transaction(world):
     """If anything fails after the audit call, neither the account nor its audit row remains."""
     with pytest.raises(RuntimeError), transaction.atomic():
-        _create(world.user("tunxi", "sysadmin"), world.units["tunxi"], ["leader"])
+        _create(world.user("tunxi", "sysadmin"), world.units["tunxi"], [])
         assert AuditEvent.objects.filter(action="user.create").exists()
         raise RuntimeError("the caller's transaction fails")
 
     assert not User.objects.filter(username="new_user").exists()
     assert not AuditEvent.objects.filter(action="user.create").exists()
+
+
+def test_the_roles_api_is_the_security_administrators(world, client):
+    target = world.user("tunxi_primary", "leader")
+    client.force_login(world.user("tunxi", "sysadmin"))
+    url = f"/api/v1/security/users/{target.pk}/roles/"
+    assert client.post(url, {"roles": ["registrar"]}, content_type="application/json").status_code == 403
+    assert User.objects.get(pk=target.pk).role_set == {"leader"}
+    client.force_login(world.user("tunxi", "security"))
+    response = client.post(url, {"roles": ["registrar", "leader"]}, content_type="application/json")
+    assert response.status_code == 200 and sorted(response.json()["roles"]) == ["leader", "registrar"]

@@ -61,6 +61,15 @@ ROLE_CHECKBOXES = dict(choices=[(value, label) for value, label in Role.choices 
                        widget=forms.CheckboxSelectMultiple,
                        help_text=_("System administrators hold no other role. Auditor accounts are created by the "
                                    "auditor of the level above."))
+# 三员分立: business roles are granted by the security administrator (SecurityRolesForm); a system administrator
+# creates a business account without roles, or an administrator account of a level below with its one role.
+ADMIN_ROLE_CHOICES = dict(
+    choices=[(Role.SYSADMIN.value, Role.SYSADMIN.label), (Role.SECURITY.value, Role.SECURITY.label)],
+    widget=forms.CheckboxSelectMultiple, required=False,
+    help_text=_("Leave empty for a business account: its roles are granted by the security administrator. An "
+                "administrator account of a level below holds its one role."))
+BUSINESS_ROLE_CHOICES = [(value, label) for value, label in Role.choices
+                         if value in (Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS)]
 
 
 class UserCreateForm(forms.Form):
@@ -69,7 +78,7 @@ class UserCreateForm(forms.Form):
                                 error_messages={"invalid": _("Use 3 to 150 letters, digits and . @ + - _")})
     full_name = forms.CharField(label=_("Full name"), max_length=64)
     org_unit = OrgUnitChoiceField(label=_("Organisation unit"), queryset=None)
-    roles = forms.MultipleChoiceField(label=_("Roles"), **ROLE_CHECKBOXES)
+    roles = forms.MultipleChoiceField(label=_("Administrator role"), **ADMIN_ROLE_CHOICES)
     password = forms.CharField(label=_("Temporary password"), max_length=128, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
@@ -92,17 +101,19 @@ class UserUpdateForm(forms.Form):
     def __init__(self, *args, user, target, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = org_unit_list(user=user)
+        # Shown, not edited: roles are the security administrator's to grant (三员分立).
+        self.fields["roles"].disabled = True
+        self.fields["roles"].required = False
+        self.fields["roles"].help_text = _("Roles are granted by the security administrator.")
         if target.pk == user.pk:  # nobody changes their own roles or place (separation of duties)
             self.fields["org_unit"].disabled = True
-            self.fields["roles"].disabled = True
 
     def values(self, target) -> dict:
         """Only what changed: the service refuses any role or org-unit argument for one's own account."""
         data = dict(self.cleaned_data)
         if data["org_unit"].pk == target.org_unit_id:
             data.pop("org_unit")
-        if set(data["roles"]) == set(target.role_set):
-            data.pop("roles")
+        data.pop("roles", None)
         return data
 
 
@@ -124,3 +135,31 @@ class AuditorCreateForm(forms.Form):
         self.fields["org_unit"].queryset = auditor_org_units(user=user)
         self.fields["password"].help_text = _("%(rules)s The user must change it at the first login.") % {
             "rules": ComplexityValidator().get_help_text()}
+
+
+# ---------------------------------------------------------------- password loans (借用) and alerts
+
+class LoanFileForm(forms.Form):
+    borrower = forms.ModelChoiceField(label=_("Borrower"), queryset=None,
+                                      help_text=_("An active colleague of your unit."))
+    starts_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    def __init__(self, *args, user, **kwargs):
+        from xueji.accounts.selectors import loan_borrower_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["borrower"].queryset = loan_borrower_choices(user=user)
+
+
+class LoanDecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+class SecurityRolesForm(forms.Form):
+    """The business roles of an account, granted by its security administrator (三员分立)."""
+
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=BUSINESS_ROLE_CHOICES, required=False,
+                                      widget=forms.CheckboxSelectMultiple,
+                                      help_text=_("A revoked role ends the account's sessions."))

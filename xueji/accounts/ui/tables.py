@@ -107,6 +107,11 @@ class SecurityUserTable(UserTable):
 
         token = get_token(self.request)
         parts = []
+        held = {a.role for a in record.role_assignments.all()}  # prefetched: no query per row
+        if not held & {Role.SYSADMIN, Role.SECURITY, Role.AUDITOR}:
+            parts.append(format_html(
+                '<a class="btn btn-outline-primary btn-sm" href="{}"><i class="bi bi-person-badge"></i> {}</a>',
+                reverse("accounts:security_user_roles", args=[record.pk]), _("Roles")))
         if record.username in self._locked_on_page():
             parts.append(format_html(
                 '<form method="post" action="{}" class="d-inline" data-confirm="{}"><input type="hidden" '
@@ -123,3 +128,75 @@ class SecurityUserTable(UserTable):
                 _("Reset the second factor? The user enrols again at the next sign-in."), token,
                 _("Reset second factor")))
         return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else "—"
+
+
+def _post_button(request, url: str, label, *, style: str = "outline-primary", confirm=None, icon: str = "") -> str:
+    from django.middleware.csrf import get_token
+
+    return format_html(
+        '<form method="post" action="{}" class="d-inline"{}><input type="hidden" name="csrfmiddlewaretoken" '
+        'value="{}"><button type="submit" class="btn btn-{} btn-sm"><i class="bi {}"></i> {}</button></form>',
+        url, format_html(' data-confirm="{}"', confirm) if confirm else "", get_token(request), style, icon, label)
+
+
+class LoanTable(Base):
+    """A user's password loans (lent and borrowed), with the actions the user may take on each."""
+
+    lender = tables.Column(verbose_name=_("Lender"))
+    borrower = tables.Column(verbose_name=_("Borrower"))
+    starts_at = tables.DateTimeColumn(verbose_name=_("From"), format="Y-m-d H:i")
+    ends_at = tables.DateTimeColumn(verbose_name=_("Until"), format="Y-m-d H:i")
+    reason = tables.Column(verbose_name=_("Reason"))
+    status = tables.Column(verbose_name=_("Status"))
+    actions = tables.Column(verbose_name=_("Actions"), accessor="pk", orderable=False)
+
+    class Meta(Base.Meta):
+        pass
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._actor = actor
+
+    def render_actions(self, record):
+        from xueji.accounts.loans import loan_running
+
+        parts = []
+        if record.borrower_id == self._actor.pk and loan_running(record):
+            parts.append(_post_button(self.request, reverse("accounts:loan_act", args=[record.pk]),
+                                      _("Act as the lender"), icon="bi-person-fill-lock"))
+        if record.status in ("filed", "approved"):
+            parts.append(_post_button(self.request, reverse("accounts:loan_end", args=[record.pk]),
+                                      _("Withdraw") if record.status == "filed" else _("End now"),
+                                      style="outline-secondary", confirm=_("End this loan?"), icon="bi-x-circle"))
+        return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else "—"
+
+
+class SecurityLoanTable(LoanTable):
+    org_unit = tables.Column(verbose_name=_("Organisation unit"), order_by=("org_unit__path",))
+
+    class Meta(LoanTable.Meta):
+        sequence = ("lender", "borrower", "org_unit", "starts_at", "ends_at", "reason", "status", "actions")
+
+    def render_actions(self, record):
+        if record.status != "filed":
+            return "—"
+        return format_html("{} {}", _post_button(self.request, reverse("accounts:loan_approve", args=[record.pk]),
+                                                 _("Approve"), style="outline-success", icon="bi-check2"),
+                           _post_button(self.request, reverse("accounts:loan_refuse", args=[record.pk]),
+                                        _("Refuse"), style="outline-danger", icon="bi-x"))
+
+
+class AlertTable(Base):
+    created_at = tables.DateTimeColumn(verbose_name=_("Raised"), format="Y-m-d H:i",
+                                       linkify=("accounts:alert_detail", {"pk": tables.A("pk")}))
+    kind = tables.Column(verbose_name=_("Kind"))
+    subject = tables.Column(verbose_name=_("Subject"), accessor="pk", orderable=False)
+    org_unit = tables.Column(verbose_name=_("Organisation unit"), order_by=("org_unit__path",))
+    count = tables.Column(verbose_name=_("Count"))
+    status = tables.Column(verbose_name=_("Status"))
+
+    class Meta(Base.Meta):
+        pass
+
+    def render_subject(self, record):
+        return record.subject_ip or str(record.subject_user or "—")

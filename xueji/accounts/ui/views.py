@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from xueji.accounts import second_factor
+from xueji.accounts import alerts, loans, second_factor
 from xueji.accounts import selectors as account_selectors
 from xueji.accounts import services as account_services
 from xueji.accounts.auth import credentials_verify
@@ -271,3 +271,118 @@ def auditor_reset_password(request, pk):
 
 auditor_set_active = command_view(Cap.AUDITOR_MANAGE, get=account_selectors.auditor_get, run=_set_active,
                                   done=_set_active_done, then="accounts:auditor_list")
+
+
+# ---------------------------------------------------------------- password loans (借用)
+
+@web_view(methods=("GET",))
+def loan_list(request):
+    table = paged(request, tables.LoanTable(account_selectors.loan_list_mine(user=request.user),
+                                            actor=getattr(request, "borrower", None) or request.user))
+    return list_page(request, title=_("Password loans"), icon="bi-person-fill-lock", table=table,
+                     intro=_("Lend your account to a colleague of your unit for a period, without giving your "
+                             "password: the security administrator approves; meanwhile the colleague acts on your "
+                             "behalf (every action is audited with both names), and you change your password when "
+                             "the loan is over."),
+                     create_url=None if getattr(request, "borrower", None) else reverse("accounts:loan_file"),
+                     create_label=_("Lend my account"))
+
+
+@web_view()
+def loan_file(request):
+    form = forms.LoanFileForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            loans.loan_file(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The loan was filed; the security administrator decides on it."))
+            return redirect("accounts:loan_list")
+    return form_page(request, form, title=_("Lend my account"), cancel_url=reverse("accounts:loan_list"),
+                     submit=_("File the loan"))
+
+
+def _act(request, loan):
+    return loans.acting_start(request=request, loan=loan)
+
+
+loan_act = command_view(
+    None, get=account_selectors.loan_get_mine, run=_act,
+    done=lambda loan, _r: _("You now act on behalf of %(lender)s.") % {"lender": loan.lender.username},
+    then="ui:workbench")
+loan_end = command_view(
+    None, get=account_selectors.loan_get_mine,
+    run=lambda request, loan: loans.loan_end(actor=request.user, loan=loan),
+    done=lambda loan, _r: _("The loan is over."), then="accounts:loan_list")
+
+
+@web_view(methods=("POST",))
+def loan_stop(request):
+    loans.acting_stop(request=request)
+    messages.success(request, _("You act as yourself again."))
+    return redirect("accounts:loan_list")
+
+
+@web_view(Cap.SECURITY_MANAGE, methods=("GET",))
+def security_loan_list(request):
+    table = paged(request, tables.SecurityLoanTable(account_selectors.loan_list_for_security(user=request.user),
+                                                    actor=request.user))
+    return list_page(request, title=_("Password loans to decide"), icon="bi-person-fill-lock", table=table,
+                     intro=_("Loans filed by the accounts you look after. An approved loan lets the borrower act "
+                             "on behalf of the lender until its end; then the lender must change the password."))
+
+
+def _decide(approve: bool):
+    def run(request, loan):
+            return loans.loan_decide(actor=request.user, loan=loan, approve=approve, note=request.POST.get("note", ""))
+    return run
+
+
+loan_approve = command_view(Cap.SECURITY_MANAGE, get=account_selectors.loan_get_for_security, run=_decide(True),
+                            done=lambda loan, _r: _("The loan was approved."), then="accounts:security_loan_list")
+loan_refuse = command_view(Cap.SECURITY_MANAGE, get=account_selectors.loan_get_for_security, run=_decide(False),
+                           done=lambda loan, _r: _("The loan was refused."), then="accounts:security_loan_list")
+
+
+# ---------------------------------------------------------------- intrusion alerts
+
+@web_view(Cap.SECURITY_MANAGE, methods=("GET",))
+def alert_list(request):
+    from xueji.accounts.choices import AlertStatus
+
+    status = request.GET.get("status") or None
+    if status not in AlertStatus.values:
+        status = None
+    table = paged(request, tables.AlertTable(account_selectors.alert_list(user=request.user, status=status)))
+    return list_page(request, title=_("Intrusion alerts"), icon="bi-exclamation-octagon", table=table,
+                     intro=_("Credential stuffing, accounts used from several addresses, export bursts, "
+                             "out-of-hours bulk reads and 404 scans in your jurisdiction."))
+
+
+@web_view(Cap.SECURITY_MANAGE, methods=("GET",))
+def alert_detail(request, pk):
+    alert = account_selectors.alert_get(user=request.user, pk=pk)
+    return render(request, "accounts/alert_detail.html", {
+        "alert": alert, "evidence": account_selectors.alert_evidence(alert=alert),
+        "title": _("Intrusion alert #%(pk)s") % {"pk": alert.pk}})
+
+
+def _alert_status(request, alert):
+    return alerts.alert_set_status(actor=request.user, alert=alert, status=request.POST.get("status", ""))
+
+
+alert_set_status = command_view(Cap.SECURITY_MANAGE, get=account_selectors.alert_get, run=_alert_status,
+                                done=lambda alert, _r: _("The alert was updated."), then="accounts:alert_detail",
+                                then_object=True)
+
+
+@web_view(Cap.SECURITY_MANAGE)
+def security_user_roles(request, pk):
+    """Grant and revoke the business roles of an account (三员分立: the security administrator's duty)."""
+    target = account_selectors.security_user_get(user=request.user, pk=pk)
+    form = forms.SecurityRolesForm(request.POST or None, initial={"roles": sorted(target.role_set)})
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            account_services.user_roles_set(actor=request.user, user=target, roles=form.cleaned_data["roles"])
+            messages.success(request, _("The roles of %(username)s were saved.") % {"username": target.username})
+            return redirect("accounts:security_user_list")
+    return form_page(request, form, title=_("Roles of %(username)s") % {"username": target.username},
+                     cancel_url=reverse("accounts:security_user_list"), submit=_("Save roles"))

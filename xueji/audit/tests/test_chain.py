@@ -332,3 +332,23 @@ def test_parallel_writers_never_fork_a_chain(transactional_db, settings):
     report = verify.chain_verify()
     assert report.ok, report.breaks
     assert report.rows == 16 * 18
+
+
+def test_acted_by_is_part_of_the_link_and_rows_without_it_keep_their_old_form(db):
+    """A password loan's borrower (acted_by, issue 11 item 3) is chained: editing it breaks the link; a row without
+    it hashes as before the column existed."""
+    from xueji.audit import chain
+    from xueji.core import context
+
+    token = context.bind(context.RequestContext(request_id="r1", ip="10.0.0.1", acted_by="borrower"))
+    try:
+        lent = audit_record(actor=None, username="lender", action="test.acted")
+    finally:
+        context.reset(token)
+    plain = audit_record(actor=None, username="lender", action="test.plain")
+    assert lent.acted_by == "borrower" and plain.acted_by is None
+    row = {name: getattr(plain, name) for name in chain.FIELDS}
+    assert b"borrower" not in chain.canonical(row) and len(json.loads(chain.canonical(row))) == 16
+    assert _verify() == 0
+    _behind_the_back(f"UPDATE {TABLE} SET acted_by = 'someone else' WHERE id = %s", [lent.pk])
+    assert _verify() != 0

@@ -84,7 +84,7 @@ def test_a_service_rule_answers_with_the_same_shape(world, login, nothing_writte
     client = login(world.user("tunxi", "sysadmin"))
 
     response = _post(client, "/api/v1/users/", {"username": "weak", "full_name": "弱", "org_unit":
-                                                world.units["tunxi"].pk, "roles": ["leader"], "password": "abc"})
+                                                world.units["tunxi"].pk, "roles": [], "password": "abc"})
 
     assert response.status_code == 400
     body = response.json()

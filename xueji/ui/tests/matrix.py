@@ -57,7 +57,7 @@ def _school_payload(county, user, seq):
 
 
 def _user_payload(unit, user, seq):
-    return {"username": f"matrix_{seq}", "full_name": "矩阵用户", "org_unit": unit.pk, "roles": ["leader"],
+    return {"username": f"matrix_{seq}", "full_name": "矩阵用户", "org_unit": unit.pk, "roles": [],
             "password": "Kq7#Lx2!mZw9"}
 
 
@@ -209,6 +209,16 @@ API_CASES: list[Case] = [
     Case("api:user-set-active", "post", cap=Cap.USER_MANAGE, obj="user", data=lambda o, u, s: {"is_active": True}),
     Case("api:user-unlock", "post", cap=Cap.SECURITY_MANAGE, obj="user", data=lambda o, u, s: {}),
     Case("api:security-user-list", cap=Cap.SECURITY_MANAGE),
+    # 三员分立 (issue 11 item 4): the security administrator grants business roles; password loans; alerts.
+    Case("api:security-user-roles", "post", cap=Cap.SECURITY_MANAGE, obj="user",
+         data=lambda o, u, s: {"roles": sorted(o.role_set)}, ok=(200, 403)),
+    Case("api:loan-list"),
+    Case("api:loan-list", "post", data=lambda o, u, s: {}, ok=(400,)),
+    Case("api:security-loan-list", cap=Cap.SECURITY_MANAGE),
+    Case("api:loan-decide", "post", cap=Cap.SECURITY_MANAGE, obj="loan", data=lambda o, u, s: {"approve": False},
+         ok=(200, 400)),
+    Case("api:alert-list", cap=Cap.SECURITY_MANAGE),
+    Case("api:alert-detail", cap=Cap.SECURITY_MANAGE, obj="alert"),
     Case("api:user-reset-second-factor", "post", cap=Cap.SECOND_FACTOR_RESET, obj="school_leader",
          data=lambda o, u, s: {}),
     Case("api:auditor-list", cap=Cap.AUDITOR_MANAGE),

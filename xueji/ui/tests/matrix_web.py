@@ -61,7 +61,7 @@ def _school_edit(school, user, seq):
 
 def _user_create(unit, user, seq):
     # The password shares little with the username, so the similarity validator never trips on some seq.
-    return {"username": f"webmatrix_{seq}", "full_name": "矩阵用户", "org_unit": unit.pk, "roles": ["leader"],
+    return {"username": f"webmatrix_{seq}", "full_name": "矩阵用户", "org_unit": unit.pk, "roles": [],
             "password": "Qz7#pLw9Rt"}
 
 
@@ -173,6 +173,25 @@ WEB_CASES: list[Case] = [
          ok=REDIRECT),
     _web("accounts:user_unlock", "post", cap=Cap.SECURITY_MANAGE, obj="user", ok=REDIRECT),
     _web("accounts:security_user_list", cap=Cap.SECURITY_MANAGE),
+    # 三员分立 (issue 11 item 4): roles from the security administrator; password loans (借用); intrusion alerts.
+    _web("accounts:security_user_roles", cap=Cap.SECURITY_MANAGE, obj="user"),
+    _web("accounts:security_user_roles", "post", cap=Cap.SECURITY_MANAGE, obj="user",
+         data=lambda o, u, s: {"roles": sorted(o.role_set)}, ok=(302, 403)),
+    _web("accounts:loan_list"),
+    _web("accounts:loan_file"),
+    _web("accounts:loan_file", "post", data=lambda o, u, s: {}, ok=(200,)),
+    # A loan is its lender's and borrower's: anyone else meets a 404, inside the jurisdiction too; only the
+    # borrower acts under it (the lender is refused, 403).
+    _web("accounts:loan_act", "post", obj="loan", ok=(302, 403, 404)),
+    _web("accounts:loan_end", "post", obj="loan", ok=(302, 404)),
+    _web("accounts:loan_stop", "post", ok=REDIRECT),
+    _web("accounts:security_loan_list", cap=Cap.SECURITY_MANAGE),
+    _web("accounts:loan_approve", "post", cap=Cap.SECURITY_MANAGE, obj="loan", ok=REDIRECT),
+    _web("accounts:loan_refuse", "post", cap=Cap.SECURITY_MANAGE, obj="loan", ok=REDIRECT),
+    _web("accounts:alert_list", cap=Cap.SECURITY_MANAGE),
+    _web("accounts:alert_detail", cap=Cap.SECURITY_MANAGE, obj="alert"),
+    _web("accounts:alert_set_status", "post", cap=Cap.SECURITY_MANAGE, obj="alert",
+         data=lambda o, u, s: {"status": "acknowledged"}, ok=REDIRECT),
     _web("accounts:user_reset_second_factor", "post", cap=Cap.SECOND_FACTOR_RESET, obj="school_leader",
          ok=REDIRECT),
     # The second-factor step: any signed-in user (those who need none are sent on to the workbench).

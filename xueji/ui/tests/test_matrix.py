@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from xueji.accounts.tests import helpers as account_helpers
 from xueji.admissions.tests import helpers as admission_helpers
 from xueji.attendance.tests import helpers as attendance_helpers
 from xueji.audit.models import AuditEvent
@@ -164,6 +165,7 @@ def _build_scene():
     platform_helpers.matrix_platform(world)  # reports of super administrators, bound by the level above
     support_helpers.matrix_support(world)  # tickets of each level, their attachments, announcements
     report_helpers.matrix_reports(world)  # statistics returns, funding rules and allocations
+    account_helpers.matrix_security(world)  # password loans and intrusion alerts of two schools
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
     attendance_helpers.matrix_attendance(world)  # dropout cases, registers, monthly reports, misuse reports
     return world
@@ -217,6 +219,8 @@ def _objects(world, kind):
         return transfer_helpers.matrix_objects(world)
     if kind in ("plan_change", "admission", "admission_batch", "catchment", "entry"):
         return admission_helpers.matrix_objects(kind)
+    if kind in ("loan", "alert"):
+        return account_helpers.matrix_objects(kind)
     if kind in ("ticket", "support_attachment", "announcement", "own_announcement", "conversation",
                 "message_attachment"):
         return support_helpers.matrix_objects(kind)

@@ -127,6 +127,11 @@ class Command(BaseCommand):
         reports = demo_reports_data()
         if reports:
             self.stdout.write(f"  reports: {', '.join(reports)}")
+        from xueji.demo.security import demo_security_data
+
+        security = demo_security_data()
+        if security:
+            self.stdout.write(f"  security: {', '.join(security)}")
         demo.demo_second_factors()  # the accounts that need a second factor share the demo's TOTP secret
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
