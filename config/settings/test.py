@@ -10,3 +10,8 @@ ALLOWED_HOSTS = ["*"]
 MEDIA_URL = "/media/"
 XUEJI_ALLOW_DEMO_DATA = True
 XUEJI_SUPPORT_PRESENCE = False  # the support tests turn it on (it would change other pages' query counts)
+# Operations: the ops tests call the backups, the cleanup and the alerts themselves; other tests run the worker's
+# maintenance and must not find them in it (nor a full backup before each promotion).
+XUEJI_OPS_PERIODIC = False
+XUEJI_BACKUP_BEFORE_PROMOTION = False
+XUEJI_SLOW_REQUEST_MS = 0
