@@ -302,6 +302,8 @@ def _pg_restore(plain: Path) -> None:
 # ------------------------------------------------------------------------------------------------ SQLite
 
 def _sqlite_dump(out: EncryptingWriter, folder: Path) -> None:
+    if connection.in_atomic_block:  # the copy would wait forever for the lock this very transaction holds
+        raise BackupError("A SQLite backup cannot run inside a transaction.", code="backup_busy")
     connection.ensure_connection()
     tmp = folder / ".database.sqlite3.tmp"
     try:
