@@ -8,7 +8,6 @@ import logging
 import os
 from pathlib import Path
 
-import pytest
 from django.urls import reverse
 
 from xueji.accounts.models import User
@@ -16,8 +15,8 @@ from xueji.audit.models import AuditEvent
 from xueji.core import clock
 from xueji.jobs.models import Job, JobStatus
 from xueji.ops import services
-from xueji.ops.models import Alert, Backup
 from xueji.ops.choices import BackupStatus
+from xueji.ops.models import Alert, Backup
 
 
 def _metric(text: str, name: str, **labels) -> float:
@@ -160,7 +159,7 @@ def test_the_cleanup_deletes_what_is_past_its_retention_and_audits_one_row(world
     os.utime(kept, (stamp, stamp))
     user = world.user("tunxi", "registrar")
     job = Job.objects.create(kind="exchange.export", title="导出", status=JobStatus.SUCCEEDED, created_by=user,
-                             org_unit=user.org_unit, created_at=clock.now(), result_file=f"jobs/1/export.xlsx",
+                             org_unit=user.org_unit, created_at=clock.now(), result_file="jobs/1/export.xlsx",
                              file_expires_at=clock.now() - dt.timedelta(days=1))
     Job.objects.filter(pk=job.pk).update(result_file=f"jobs/{job.pk}/export.xlsx")
     export = Path(settings.MEDIA_ROOT) / "jobs" / str(job.pk) / "export.xlsx"
