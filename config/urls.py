@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from xueji.core.capabilities import PUBLIC, SIGNED_IN, requires
 from xueji.core.health import healthz
+from xueji.ops.metrics import metrics
 
 # The API docs (Swagger UI, ReDoc; signed-in users, no personal data) style themselves inline and ReDoc runs a
 # blob: worker; their scripts are files all the same (the split Swagger view serves its set-up script as one).
@@ -23,6 +24,7 @@ def set_language(request):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),  # Prometheus; only from XUEJI_METRICS_ALLOWED or with the token
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", _signed_in(SpectacularAPIView.as_view()), name="schema"),
     path("api/docs/", _signed_in(_docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema"))),
@@ -53,6 +55,7 @@ urlpatterns = [
     path("", include("xueji.support.ui.platform_urls")),  # 平台账号, 服务统计
     path("", include("xueji.attendance.ui.urls")),
     path("", include("xueji.reports.ui.urls")),
+    path("", include("xueji.ops.ui.urls")),
 ]
 
 handler400 = "xueji.core.views.bad_request"

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "xueji.exchange",
     "xueji.jobs",
     "xueji.hub",
+    "xueji.ops",
     "xueji.ui",
     "xueji.demo",
 ]
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "xueji.core.middleware.SecurityHeadersMiddleware",
     "xueji.core.middleware.RequestContextMiddleware",
+    "xueji.ops.middleware.OpsMiddleware",  # /metrics' request counts and latency, the slow-request log
     "xueji.core.middleware.RequestSizeLimitMiddleware",
     "xueji.core.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,8 +110,9 @@ MIDDLEWARE = [
 # Benchmarks only (bench/load.py): each response says how many SQL queries it made (X-Queries, X-Query-Ms).
 if env_bool("XUEJI_QUERY_COUNT_HEADER", False):
     MIDDLEWARE.insert(0, "xueji.core.middleware.QueryCountMiddleware")
-# Benchmarks only, with the header above: requests slower than this many ms are logged with their queries.
-XUEJI_SLOW_REQUEST_MS = env_int("XUEJI_SLOW_REQUEST_MS", 0)
+# The slow-request log (xueji/ops/middleware.py, logger "xueji.slow_request"): requests slower than this many ms are
+# logged with their view, time and queries (0: off); with the benchmark header above, also in its detail.
+XUEJI_SLOW_REQUEST_MS = env_int("XUEJI_SLOW_REQUEST_MS", 2000)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -391,4 +394,26 @@ XUEJI_MESSAGE_SENDERS = [s for s in os.environ.get(
     "XUEJI_MESSAGE_SENDERS", "xueji.support.senders.ConsoleSmsSender,xueji.support.senders.EmailSender").split(",")
     if s]
 EMAIL_BACKEND = os.environ.get("XUEJI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("XUEJI_FROM_EMAIL", "xueji@localhost")
+# DEFAULT_FROM_EMAIL: above, with the intrusion alerts (XUEJI_MAIL_FROM).
+# Operations (xueji/ops, README "Operations"): the full backups (SM4-encrypted; the key from the environment or a
+# file, else derived from SECRET_KEY), their retention (the newest of each of the last N days and M weeks), the daily
+# one in the job worker's maintenance after XUEJI_BACKUP_HOUR (Beijing time), one before each yearly promotion;
+# the alert when none completed for XUEJI_BACKUP_STALE_HOURS; the log files' retention (at least 185 days);
+# /metrics only from these networks or with the bearer token; the TLS certificate the status page watches.
+XUEJI_BACKUP_DIR = Path(os.environ.get("XUEJI_BACKUP_DIR", VAR_DIR / "backups" / "full"))
+XUEJI_BACKUP_KEY = os.environ.get("XUEJI_BACKUP_KEY", "")
+XUEJI_BACKUP_KEY_FILE = os.environ.get("XUEJI_BACKUP_KEY_FILE", "")
+XUEJI_BACKUP_KEEP_DAILY = env_int("XUEJI_BACKUP_KEEP_DAILY", 7)
+XUEJI_BACKUP_KEEP_WEEKLY = env_int("XUEJI_BACKUP_KEEP_WEEKLY", 4)
+XUEJI_BACKUP_DAILY = env_bool("XUEJI_BACKUP_DAILY", True)
+XUEJI_BACKUP_HOUR = env_int("XUEJI_BACKUP_HOUR", 2)
+XUEJI_BACKUP_BEFORE_PROMOTION = env_bool("XUEJI_BACKUP_BEFORE_PROMOTION", True)
+XUEJI_BACKUP_STALE_HOURS = env_int("XUEJI_BACKUP_STALE_HOURS", 26)
+XUEJI_PG_BIN_DIR = os.environ.get("XUEJI_PG_BIN_DIR", "")
+XUEJI_LOG_DIR = Path(os.environ.get("XUEJI_LOG_DIR", VAR_DIR / "log"))
+XUEJI_LOG_RETENTION_DAYS = env_int("XUEJI_LOG_RETENTION_DAYS", 185)
+XUEJI_OPS_PERIODIC = True
+XUEJI_METRICS_ALLOWED = os.environ.get("XUEJI_METRICS_ALLOWED", "127.0.0.1/32,::1/128")
+XUEJI_METRICS_TOKEN = os.environ.get("XUEJI_METRICS_TOKEN", "")
+XUEJI_TLS_CERT_PATH = os.environ.get("XUEJI_TLS_CERT_PATH", "")
+XUEJI_VERSION = os.environ.get("XUEJI_VERSION", "")

@@ -14,3 +14,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # A test's commit need not survive a crash of the server: no wait for the write-ahead log's flush (the
     # transactional tests, the parallel-connection ones and every test database's migrations commit).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
+# Operations: the ops tests call the backups, the cleanup and the alerts themselves; other tests run the worker's
+# maintenance and must not find them in it (nor a full backup before each promotion).
+XUEJI_OPS_PERIODIC = False
+XUEJI_BACKUP_BEFORE_PROMOTION = False
+XUEJI_SLOW_REQUEST_MS = 0

@@ -50,6 +50,8 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     # The messages between provinces (省际消息, xueji/hub): the province's system administrator watches its side's
     # outbox and inbox (delivery, order, errors); it sees no payload, and subjects masked (三员分立: no business).
     Cap.HUB_VIEW: {Role.SYSADMIN},
+    # Operations (xueji/ops): the deployment's system status, backups and alerts, for its top system administrator.
+    Cap.OPS_VIEW: {Role.SYSADMIN},
     # 转学: the receiving school's registrar finds the pupil (the one way to a pupil of another school) and files.
     Cap.TRANSFER_FILE: {Role.REGISTRAR},
     # The school year's turn (xueji/schoolyear): registrars and leaders follow graduation and the calendar; the
@@ -98,6 +100,7 @@ _LEVELS = {
     Cap.PROBLEM_SCAN: {"province", "city", "county"},
     Cap.DROPOUT_VIEW: {"province", "city", "county"},
     Cap.HUB_VIEW: {"province"},  # the messages travel between provinces: each province's side is its authority
+    Cap.OPS_VIEW: {"ministry", "province"},  # one deployment serves one province (the ministry's its own)
     Cap.TRANSFER_FILE: {"school"},
     Cap.GRADUATION_MANAGE: {"school"},
     Cap.PROMOTION_MANAGE: {"province", "city", "county"},

@@ -59,6 +59,7 @@ class Cap(StrEnum):
     PROBLEM_SCAN = "problem.scan"
     DROPOUT_VIEW = "dropout.view"
     HUB_VIEW = "hub.view"
+    OPS_VIEW = "ops.view"
     TRANSFER_FILE = "transfer.file"
     GRADUATION_VIEW = "graduation.view"
     GRADUATION_MANAGE = "graduation.manage"

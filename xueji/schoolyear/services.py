@@ -30,6 +30,7 @@ from xueji.accounts.jurisdiction import require_org_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock
+from xueji.core.backups import backup_before
 from xueji.core.db import insert_rows, update_rows
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.jobs.models import Job
@@ -752,7 +753,11 @@ def _promote_chunk(*, run: PromotionRun, row_ids: list[int], actor, force: bool 
 def promotion_execute(*, run: PromotionRun, actor, progress=None) -> dict:
     """The province's run: the backup, then the schools to do chunk by chunk (each chunk its own transaction, so
     a crash loses at most the chunk in flight and a new start continues with the schools left); the schools held
-    back are pinned to the year they stay in. Running it again changes nothing."""
+    back are pinned to the year they stay in. Running it again changes nothing. Before anything, a full backup of
+    the database and the files (xueji.ops registers the taker in core.backups; a failed backup stops the run)."""
+    full = backup_before(reason=f"promotion run {run.pk}")
+    if progress and full:
+        progress(0, f"full backup {full.get('name', '')}")
     backup = backup_write(run)
     todo = list(PromotionSchool.objects.filter(run=run, state__in=(SchoolState.PENDING, SchoolState.BLOCKED))
                 .order_by("pk").values_list("pk", flat=True))
@@ -773,7 +778,8 @@ def promotion_execute(*, run: PromotionRun, actor, progress=None) -> dict:
         # The deployment's current school year follows the province (its schools promoted carry the new one).
         school_year_turn(actor=actor, from_year=run.from_year, to_year=run.to_year)
         PromotionRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=clock.now())
-    return {"run": run.pk, "backup": backup, "promoted": totals["promoted"], "blocked": totals["blocked"],
+    return {"run": run.pk, "backup": backup, "full_backup": (full or {}).get("name"),
+            "promoted": totals["promoted"], "blocked": totals["blocked"],
             "already": totals["already"], "excluded": len(held), "pupils": totals["pupils"],
             "classes_closed": totals["classes_closed"]}
 

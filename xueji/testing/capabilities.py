@@ -60,6 +60,8 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "dropout.view": _at(("province", "city", "county"), ("registrar", "leader")),
     # The messages between provinces (xueji/hub): each province's system administrator watches its side's boxes.
     "hub.view": _at(("province",), ("sysadmin",)),
+    # Operations (xueji/ops): the deployment's system status, for its top system administrator.
+    "ops.view": _at(("ministry", "province"), ("sysadmin",)),
     # 转学: the receiving school's registrar finds a pupil of another school (exactly, audited) and files.
     "transfer.file": _at(("school",), ("registrar",)),
     # The school year's turn: registrars and leaders follow it; a school graduates its own final grade; the

@@ -124,6 +124,8 @@ WEB_CASES: list[Case] = [
     _web("accounts:login", public=True, ok=(200, 302), anonymous=(200,)),
     # readiness for load balancers and monitoring: the same for everyone, no sign-in (core/health.py)
     _web("healthz", public=True, anonymous=(200,)),
+    # Prometheus: no sign-in, the test client's address (127.0.0.1) is allowed by default (xueji/ops/metrics.py)
+    _web("metrics", public=True, anonymous=(200,)),
     _web("accounts:login", "post", public=True, ok=(200,), anonymous=(200,),
          data=lambda o, u, s: {"username": "nobody", "password": "Wrong@123456"}),
     _web("accounts:logout", "post", public=True, ok=REDIRECT),  # a visitor is sent to the sign-in page
@@ -324,6 +326,7 @@ WEB_CASES: list[Case] = [
     # the messages between provinces: the province's system administrator reads its side's outbox and inbox
     _web("hub:inbox", cap=Cap.HUB_VIEW),
     _web("hub:outbox", cap=Cap.HUB_VIEW),
+    _web("ops:status", cap=Cap.OPS_VIEW),
     # transfers: a school's registrar finds a pupil of another school and files; both schools and the authorities
     # above them read; whoever sees a transfer may post a decision (refused unless the step is theirs)
     _web("transfers:transfer_list", cap=Cap.REQUEST_VIEW),
