@@ -236,6 +236,9 @@ class Watcher:
     rebuild: Callable[[], int]
     # the per-class changes `add` writes ((school, class key, class or None, status, registration), n), in key order
     classes: Callable[[list], None] | None = None
+    # the same groups with another status (its own key), so that a door changing only the status of every pupil it
+    # read before does not read them again (`after(..., status=)`)
+    restatus: Callable[[Counter, str], Counter] | None = None
 
 
 _WATCHERS: dict[str, Watcher] = {}
@@ -260,12 +263,16 @@ def before(ids: Iterable[int] = ()) -> Watched:
     return Watched(ids, [w.read(ids) if ids else Counter() for w in _WATCHERS.values()])
 
 
-def after(seen: Watched, new: Iterable[int] = ()) -> None:
+def after(seen: Watched, new: Iterable[int] = (), *, status: str | None = None) -> None:
     """After the write: the pupils' groups read again (with `new`: pupils the door inserted), the difference added
-    to each watcher's summary. A deleted pupil has no group after."""
+    to each watcher's summary. A deleted pupil has no group after. `status`: the door changed only the status of
+    every pupil read before, to this one: a watcher that can restate its groups (`restatus`) is not read again."""
     ids = sorted(set(seen.ids) | {int(pk) for pk in new})
     for watcher, was in zip(_WATCHERS.values(), seen.groups, strict=True):
-        changes = watcher.read(ids) if ids else Counter()
+        if status is not None and watcher.restatus is not None and not new:
+            changes = watcher.restatus(was, status)
+        else:
+            changes = watcher.read(ids) if ids else Counter()
         changes.subtract(was)
         watcher.apply(changes)
 

@@ -623,6 +623,7 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
         watched = counts.before(chunk)
         before: Counter = Counter()
         after: Counter = Counter()
+        in_chunk = 0
         for was in olds:
             rows = _status_update_returning(chunk, was=was, new=str(new), now=now, actor_id=actor_id,
                                             reason=reason[:255], classes=classes, history=history)
@@ -630,8 +631,11 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
                 before[(school, klass, was, reg)] += 1
                 after[(school, klass, str(new), reg)] += 1
                 changed.append(pk)
+            in_chunk += len(rows)
         counts.moved(before, after)
-        counts.after(watched)
+        # Every pupil read before changed its status only (the usual case: a graduation that did not is refused
+        # whole): the watchers' groups restated, not read again.
+        counts.after(watched, status=str(new) if in_chunk == len(chunk) else None)
     changed.sort()
     audit_record(actor=actor, action=action, object_type="registry.student", object_repr=f"{len(changed)} pupils",
                  before={"status": olds}, after={"status": str(new), "count": len(changed), "reason": reason,

@@ -13,4 +13,5 @@ class ReportsConfig(AppConfig):
         from xueji.registry import counts
         from xueji.reports import classes, errors, tally, types  # noqa: F401
 
-        counts.watch(counts.Watcher("reports.tally", tally.read, tally.apply, tally.rebuild, classes=classes.changed))
+        counts.watch(counts.Watcher("reports.tally", tally.read, tally.apply, tally.rebuild, classes=classes.changed,
+                                     restatus=tally.restatus))
