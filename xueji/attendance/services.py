@@ -10,7 +10,11 @@ no-op.
 
 Cases are followed up by the authorities (home visit, return, transfer, exemption) until an outcome closes them.
 The left-behind register (留守儿童) is written by the pupil's school, one entry per term. The monthly report (月报):
-see `report_generate`, `report_sign`, `report_submit`. Misuse reports (举报): `misuse_file`, `misuse_handle`."""
+see `report_generate`, `report_sign`, `report_submit`. Misuse reports (举报): `misuse_file`, `misuse_handle`.
+
+Why one module: absences, cases, registers and reports are one flow (an absence raises a case, the case and the
+registers feed the month's report), written by the same few roles under the same province settings; the
+assessment's reading is apart (assessment.py)."""
 
 import datetime as dt
 from collections.abc import Mapping

@@ -4,7 +4,12 @@ keyword-only, atomic and audited.
 
 Who acts on a ticket: the asker's unit (its users who may ask) writes messages, confirms and rates; the support
 staff (Cap.SUPPORT_ANSWER: the registrars) of the level the ticket sits at take, answer, ask back, solve and pass
-up. Visibility is the selectors' (a ticket outside it is 404 before any of this runs)."""
+up. Visibility is the selectors' (a ticket outside it is 404 before any of this runs).
+
+Why one module: the tickets, the announcements and the messages share the one rule of who supports whom (the unit
+and the levels directly above and below it), the upload checks of their files and the presence of the support
+staff; their writes are short and read the same models. Platform accounts (accounts.py) and the statistics
+(reports.py) are apart: they share none of it."""
 
 import datetime as dt
 import hashlib

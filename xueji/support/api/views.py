@@ -2,7 +2,10 @@
 (pass up), rate (confirm); the FAQ; announcements: list, publish, detail (marks read), read, unread audience;
 messaging (即时通讯): conversations (list with unread counts, start), a conversation with its participants' presence,
 its messages after a cursor (ETag: an idle poll answers 304 after one query) and sending with files, the read mark,
-the users one may message, a message's file. Thin: selectors read, services write."""
+the users one may message, a message's file. Thin: selectors read, services write.
+
+Why one module: it mirrors services.py (one rule of who supports whom for tickets, announcements and messages);
+each view is a few lines over a selector or a service."""
 
 from django.core.paginator import Paginator
 from django.http import FileResponse

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from xueji.accounts.services import user_create, user_update
+from xueji.accounts.services import user_create, user_roles_set
 from xueji.core import clock
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.policy.services import setting_set
@@ -142,15 +142,19 @@ def test_questions_are_checked(world):
 def test_a_new_registrar_is_enrolled_in_the_next_session(world):
     course = registrar_course(world.user("tunxi", "registrar"), level="school")
     session = course.sessions.get()
-    sysadmin = world.user("tunxi", "sysadmin")
+    # 三员分立: the system administrator creates the account without roles, the security administrator grants them.
+    sysadmin, security = world.user("tunxi", "sysadmin"), world.user("tunxi", "security")
     new = user_create(actor=sysadmin, username="new_registrar", full_name="新管理员",
-                      org_unit=world.units["tunxi_primary"], roles=["registrar"], password="Kq7#Lx2!mZw9")
+                      org_unit=world.units["tunxi_primary"], roles=[], password="Kq7#Lx2!mZw9")
+    assert not Enrolment.objects.filter(user=new).exists()
+    user_roles_set(actor=security, user=new, roles=["registrar"])
     enrolment = Enrolment.objects.get(user=new)
     assert (enrolment.session, enrolment.source) == (session, EnrolmentSource.AUTOMATIC)
     leader = user_create(actor=sysadmin, username="new_leader", full_name="新领导",
-                         org_unit=world.units["tunxi_primary"], roles=["leader"], password="Kq7#Lx2!mZw9")
+                         org_unit=world.units["tunxi_primary"], roles=[], password="Kq7#Lx2!mZw9")
+    user_roles_set(actor=security, user=leader, roles=["leader"])
     assert not Enrolment.objects.filter(user=leader).exists()
-    user_update(actor=sysadmin, user=leader, roles=["registrar"])  # the school's registrar changes
+    user_roles_set(actor=security, user=leader, roles=["registrar"])  # the school's registrar changes
     assert Enrolment.objects.filter(user=leader, session=session, source=EnrolmentSource.AUTOMATIC).exists()
 
 
