@@ -22,6 +22,7 @@ from xueji.problems.models import ProblemMember
 from xueji.regions.models import AUTHORITY_KINDS, LEVEL_RANK, OrgKind, OrgUnit
 from xueji.registry.choices import ON_ROLL, RegStatus, VerifyStatus
 from xueji.registry.models import SchoolStudentCount
+from xueji.reports.choices import AllocationStatus
 from xueji.reports.classes import BANDS
 from xueji.reports.models import (
     Allocation,
@@ -264,7 +265,15 @@ def rule_list(*, user):
 
 
 def allocation_list(*, user):
-    return restrict(Allocation, user, Cap.STUDENT_VIEW).select_related("org_unit", "created_by")
+    """The allocations of the user's area, and those of the levels above it once filed or approved (a county reads
+    the province's allocation, its own lines only: `allocation_lines`; drafts stay the province's)."""
+    own = restrict(Allocation, user, Cap.STUDENT_VIEW)
+    unit = getattr(user, "org_unit", None)
+    if unit is None:
+        return own.select_related("org_unit", "created_by")
+    above = Allocation.objects.filter(org_unit_id__in=[pk for pk in unit.ancestor_ids() if pk != unit.pk],
+                                      status__in=[AllocationStatus.PENDING, AllocationStatus.APPROVED])
+    return (own | above).distinct().select_related("org_unit", "created_by").order_by("-pk")
 
 
 def allocation_get(*, user, pk: int) -> Allocation:

@@ -57,7 +57,7 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "problem.view": _at(LEVELS, ("registrar", "leader")),
     "problem.scan": _at(("province", "city", "county"), ("registrar",)),
     # 控辍保学: the authorities' registrars and leaders follow the pupils who dropped out in their area.
-    "dropout.view": _at(("province", "city", "county"), ("registrar", "leader")),
+    "dropout.view": _at(AUTHORITIES, ("registrar", "leader")),
     # The messages between provinces (xueji/hub): each province's system administrator watches its side's boxes.
     "hub.view": _at(("province",), ("sysadmin",)),
     # Operations (xueji/ops): the deployment's system status, for its top system administrator.

@@ -103,6 +103,14 @@ def test_a_city_submits_after_its_counties_and_late_reports_are_on_the_notice(wo
         ("yaohai authority", "missing")}
     with clock.frozen(ON_TIME):  # before the deadline nothing is missing yet
         assert selectors.notice_list(user=world.user("hefei", "leader"), month=FEB) == []
+    # The ministry sees the provinces' reports (none submitted by 安徽 yet) and the whole notice; it files none.
+    with clock.frozen(LATE):
+        ministry = selectors.subordinate_status(user=world.user("ministry", "leader"), month=FEB)
+        national = selectors.notice_list(user=world.user("ministry", "leader"), month=FEB)
+    assert "anhui authority" in {row["unit"].name for row in ministry}
+    assert ("anhui authority", "missing") in {(row["unit"].name, row["problem"]) for row in national}
+    with clock.frozen(ON_TIME), pytest.raises(Forbidden):
+        services.report_generate(actor=world.user("ministry", "registrar"), month=FEB)
 
 
 def test_a_school_makes_no_monthly_report(world):

@@ -30,5 +30,7 @@ def matrix_objects(kind: str):
     if kind == "statistics_return":
         return [(r.org_unit, r) for r in StatisticsReturn.objects.select_related("org_unit").order_by("pk")]
     if kind == "allocation":
-        return [(a.org_unit, a) for a in Allocation.objects.select_related("org_unit").order_by("pk")]
+        # 江苏's first: a case's acting 安徽 province files its own allocation, which the levels below it then read
+        # (filed allocations are visible below, read-only); a foreign one for them is 江苏's draft.
+        return [(a.org_unit, a) for a in Allocation.objects.select_related("org_unit").order_by("-pk")]
     raise AssertionError(kind)

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
-from xueji.core.errors import Conflict, ValidationFailed
+from xueji.core.errors import Conflict, Forbidden, ValidationFailed
 from xueji.registry.services import student_number_issue, students_insert
 from xueji.registry.validation import CleanStudent
 from xueji.reports import comparison, selectors, services
@@ -157,6 +157,20 @@ def test_funding_rules_refuse_an_overlap_and_an_approved_allocation_is_frozen(wo
     assert fingerprint() == frozen
     county = selectors.allocation_counties(user=world.user("tunxi", "leader"), allocation=allocation)
     assert [(c["county__name"], c["pupils"]) for c in county] == [("tunxi authority", 1)]
+    # The county reads the approved allocation of its province (its own lines only), in the list, page and API,
+    # and may not change it; another province's county sees none of it.
+    tunxi = world.user("tunxi", "leader")
+    assert list(selectors.allocation_list(user=tunxi)) == [allocation]
+    assert not selectors.allocation_list(user=world.user("xuanwu", "leader")).exists()
+    from django.test import Client
+
+    county_client = Client()
+    county_client.force_login(tunxi)
+    assert county_client.get(reverse("reports:allocation_detail", args=[allocation.pk])).status_code == 200
+    listed = county_client.get("/api/v1/reports/funding/allocations/").json()
+    assert [row["id"] for row in listed["results"]] == [allocation.pk]
+    with pytest.raises(Forbidden):
+        services.allocation_delete(actor=world.user("tunxi", "registrar"), allocation=allocation)
 
 
 @pytest.mark.django_db
