@@ -98,7 +98,7 @@ _LEVELS = {
     Cap.VERIFY_RUN: {"province", "city", "county", "school"},
     Cap.REGISTER_LOAD: {"province"},
     Cap.PROBLEM_SCAN: {"province", "city", "county"},
-    Cap.DROPOUT_VIEW: {"ministry", "province", "city", "county"},  # the ministry: the provinces' 月报 and 控辍保学 totals
+    Cap.DROPOUT_VIEW: {"ministry", "province", "city", "county"},  # the ministry: provinces' 月报, case totals
     Cap.HUB_VIEW: {"province"},  # the messages travel between provinces: each province's side is its authority
     Cap.OPS_VIEW: {"ministry", "province"},  # one deployment serves one province (the ministry's its own)
     Cap.TRANSFER_FILE: {"school"},
