@@ -29,6 +29,9 @@ def _q(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+_UPSERT = 400  # classes per upsert (two parameters each: within SQLite's limit of 999)
+
+
 def changed(rows: list) -> None:
     """The per-class changes of registry.counts.add: ((school, class key, class, status, reg), n), in key order."""
     delta: Counter = Counter()
@@ -40,18 +43,21 @@ def changed(rows: list) -> None:
         return
     table = _q(ClassSize)
     moves: Counter = Counter()
+    classes = sorted(delta)
     with connection.cursor() as cursor:
-        for klass in sorted(delta):
-            cursor.execute(f"INSERT INTO {table} (school_class_id, seated) VALUES (%s, %s) "  # noqa: S608
+        for start in range(0, len(classes), _UPSERT):  # in key order, a few hundred classes a statement
+            chunk = classes[start:start + _UPSERT]
+            cursor.execute(f"INSERT INTO {table} (school_class_id, seated) VALUES "  # noqa: S608
+                           f"{', '.join(['(%s, %s)'] * len(chunk))} "
                            f"ON CONFLICT (school_class_id) DO UPDATE SET seated = {table}.seated + excluded.seated "
-                           f"RETURNING seated", [klass, delta[klass]])
-            new = cursor.fetchone()[0]
-            old = new - delta[klass]
-            if band_of(old) != band_of(new):
-                if band_of(old) is not None:
-                    moves[(klass, band_of(old))] -= 1
-                if band_of(new) is not None:
-                    moves[(klass, band_of(new))] += 1
+                           f"RETURNING school_class_id, seated", [v for klass in chunk for v in (klass, delta[klass])])
+            for klass, new in cursor.fetchall():
+                old = new - delta[klass]
+                if band_of(old) != band_of(new):
+                    if band_of(old) is not None:
+                        moves[(klass, band_of(old))] -= 1
+                    if band_of(new) is not None:
+                        moves[(klass, band_of(new))] += 1
         if not moves:
             return
         county_of = dict(SchoolClass.objects.filter(pk__in={k for k, _b in moves})

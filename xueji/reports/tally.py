@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce, Substr
 
+from xueji.core.db import int_array
 from xueji.regions.models import OrgUnit
 from xueji.registry.choices import ON_ROLL, RegStatus
 from xueji.registry.models import Student
@@ -50,10 +51,17 @@ def _grouped(queryset) -> Counter:
 
 
 def read(ids: Sequence[int]) -> Counter:
-    """The groups of these pupils as they stand (the caller's transaction)."""
+    """The groups of these pupils as they stand (the caller's transaction). On PostgreSQL the ids travel as one
+    array (`id = ANY(...)`): an IN list of thousands of parameters costs more to build and split than the read."""
     out: Counter = Counter()
     for start in range(0, len(ids), _IDS):
-        out.update(_grouped(Student.objects.filter(pk__in=ids[start:start + _IDS])))
+        chunk = ids[start:start + _IDS]
+        if connection.vendor == "postgresql":
+            pupils = Student.objects.extra(where=[f"{connection.ops.quote_name(Student._meta.db_table)}.id = "  # noqa: S610
+                                                  "ANY(%s::bigint[])"], params=[int_array(chunk)])
+        else:
+            pupils = Student.objects.filter(pk__in=chunk)
+        out.update(_grouped(pupils))
     return out
 
 
