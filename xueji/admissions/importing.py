@@ -36,7 +36,7 @@ from xueji.core.errors import ValidationFailed, XuejiError
 from xueji.core.messages import user_message
 from xueji.core.spreadsheets import safe_cell
 from xueji.exchange.classes import normalise_class_name
-from xueji.exchange.readers import cell_text, normalise_title, open_source
+from xueji.exchange.readers import cell_date, cell_text, normalise_title, open_source
 from xueji.exchange.uploads import check_xlsx_container, discard, import_max_bytes, sniff, store_upload
 from xueji.policy.services import window_require
 from xueji.registry.choices import ON_ROLL, StudentStatus, status_change_allowed
@@ -139,20 +139,6 @@ def _columns(header: list[Any]) -> dict[str, int]:
     return found
 
 
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = cell_text(value).strip().replace("/", "-").replace(".", "-")
-    for form in ("%Y-%m-%d", "%Y%m%d"):
-        try:
-            return dt.datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _parse(number: int, cells: list[Any], columns: dict[str, int], report: Report) -> Row:
     def cell(key: str) -> Any:
         pos = columns.get(key)
@@ -172,7 +158,7 @@ def _parse(number: int, cells: list[Any], columns: dict[str, int], report: Repor
             report.add(number, key, _("%(title)s is required") % {"title": title})
         setattr(row, key, text)
     raw_birth = cell("birth_date")
-    row.birth_date = _date(raw_birth)
+    row.birth_date = cell_date(raw_birth)
     if row.birth_date is None and cell_text(raw_birth).strip():
         report.add(number, "birth_date", _("Not a date: write it as YYYY-MM-DD"))
     elif row.birth_date is None:

@@ -53,7 +53,7 @@ from xueji.changes.choices import COMPULSORY_STAGES
 from xueji.core import clock
 from xueji.core.errors import Conflict, Forbidden, ValidationFailed, XuejiError
 from xueji.exchange.classes import class_lookup, normalise_class_name
-from xueji.exchange.readers import cell_text, normalise_title, open_source
+from xueji.exchange.readers import cell_date, cell_text, normalise_title, open_source
 from xueji.exchange.uploads import check_xlsx_container, discard, import_max_bytes, sniff, store_upload
 from xueji.policy.services import setting_get
 from xueji.regions.models import OrgKind, OrgUnit, province_code_of
@@ -132,20 +132,6 @@ class ImportOutcome:
     rows: int = 0
     imported: int = 0
     errors: list[dict] = field(default_factory=list)
-
-
-def _parse_date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = cell_text(value).strip().replace("/", "-").replace(".", "-")
-    for form in ("%Y-%m-%d", "%Y%m%d"):
-        try:
-            return dt.datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _read_absences(path, file_type: str, name: str) -> list[tuple[int, dict]]:
@@ -237,7 +223,7 @@ def _import_rows(*, actor, school: School, rows: list[tuple[int, dict]], file_na
                 error(number, "class_name", _("The pupil is in class %(actual)s, not %(named)s") % {
                     "actual": pupil.school_class.display_name if pupil.school_class else "—", "named": class_name})
                 continue
-        day = _parse_date(values.get("date"))
+        day = cell_date(values.get("date"))
         if day is None:
             error(number, "date", _("Not a date: write it as YYYY-MM-DD"))
             continue

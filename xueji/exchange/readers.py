@@ -57,6 +57,22 @@ def normalise_title(value: Any) -> str:
     return _TITLE_NOISE.sub("", cell_text(value))
 
 
+def cell_date(value: Any) -> dt.date | None:
+    """A cell as a date: a spreadsheet's date, or text written 2026-03-02, 2026/3/2, 2026.03.02 or 20260302; None
+    when it is none of those (the caller reports the row)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = cell_text(value).strip().replace("/", "-").replace(".", "-")
+    for form in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return None
+
+
 def cell_text(value: Any) -> str:
     """A cell as the text the user typed (numbers without ".0", dates as YYYY-MM-DD)."""
     if value is None:

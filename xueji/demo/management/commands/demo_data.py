@@ -1,4 +1,5 @@
 import argparse
+import importlib
 import time
 import unicodedata
 
@@ -26,6 +27,19 @@ def accounts_table(accounts: list[demo.DemoAccount]) -> str:
     lines = ["  ".join(_pad(str(cell), widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+_STORIES = (  # (what the line says, module of xueji.demo, its function)
+    ("record and status changes in flight", "changes", "demo_changes_data"),
+    ("transfers", "transfers", "demo_transfers_data"),
+    ("admission", "admissions", "demo_admissions_data"),
+    ("support", "support", "demo_support_data"),
+    ("training", "training", "demo_training_data"),
+    ("attendance", "attendance", "demo_attendance_data"),
+    ("messages", "support", "demo_messages_data"),
+    ("reports", "reports", "demo_reports_data"),
+    ("security", "security", "demo_security_data"),
+)
 
 
 class Command(BaseCommand):
@@ -87,51 +101,11 @@ class Command(BaseCommand):
         extra = demo_registration_data()
         self.stdout.write(f"  population register: {extra['register']:,} entries, planted {extra['omitted']} unknown "
                           f"IDs and {extra['renamed']} name mismatches; {extra['preschool']} pre-school records")
-        from xueji.demo.changes import demo_changes_data
-
-        changes = demo_changes_data()
-        if changes:
-            self.stdout.write(f"  record and status changes in flight: {', '.join(sorted(changes))}")
-        from xueji.demo.transfers import demo_transfers_data
-
-        transfers = demo_transfers_data()
-        if transfers:
-            self.stdout.write(f"  transfers: {', '.join(sorted(transfers))}")
-        from xueji.demo.admissions import demo_admissions_data
-
-        admissions = demo_admissions_data()
-        if admissions:
-            self.stdout.write(f"  admission: {', '.join(admissions)}")
-        from xueji.demo.support import demo_support_data
-
-        support = demo_support_data()
-        if support:
-            self.stdout.write(f"  support: {', '.join(support)}")
-        from xueji.demo.training import demo_training_data
-
-        training = demo_training_data()
-        if training:
-            self.stdout.write(f"  training: {', '.join(training)}")
-        from xueji.demo.attendance import demo_attendance_data
-
-        attendance = demo_attendance_data()
-        if attendance:
-            self.stdout.write(f"  attendance: {', '.join(attendance)}")
-        from xueji.demo.support import demo_messages_data
-
-        conversations = demo_messages_data()
-        if conversations:
-            self.stdout.write(f"  messages: {', '.join(conversations)}")
-        from xueji.demo.reports import demo_reports_data
-
-        reports = demo_reports_data()
-        if reports:
-            self.stdout.write(f"  reports: {', '.join(reports)}")
-        from xueji.demo.security import demo_security_data
-
-        security = demo_security_data()
-        if security:
-            self.stdout.write(f"  security: {', '.join(security)}")
+        # Each domain's demo story, in the order the business builds up (each one idempotent, through the services).
+        for label, module, function in _STORIES:
+            made = getattr(importlib.import_module(f"xueji.demo.{module}"), function)()
+            if made:  # a list of what was made, or a dict of it by name
+                self.stdout.write(f"  {label}: {', '.join(sorted(made) if isinstance(made, dict) else made)}")
         demo.demo_second_factors()  # the accounts that need a second factor share the demo's TOTP secret
         self._print_accounts(demo.demo_accounts())  # with the accounts the transfers' demo added
 
