@@ -37,6 +37,9 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import load  # noqa: E402 - its keep-alive client
+
 PYTHON = sys.executable
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -165,28 +168,12 @@ def server_pids(args, master: int) -> dict[str, list[int]]:
 
 # -- the users' threads -----------------------------------------------------------------------------------------
 
-class Client:
-    def __init__(self, port: int, cookie: str, session: str) -> None:
-        self.port = port
-        self.cookies = {cookie: session}
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+class Client(load.Client):
+    """bench/load.py's keep-alive client, signed in with a session made by the seeding child."""
 
-    def request(self, method: str, path: str, body: str | None = None, headers: dict | None = None):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
-        for attempt in (1, 2):
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                data = response.read()
-                break
-            except (http.client.HTTPException, OSError):
-                if attempt == 2:
-                    raise
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        for value in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = value.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response, data
+    def __init__(self, port: int, cookie: str, session: str) -> None:
+        super().__init__(port)
+        self.cookies = {cookie: session}
 
 
 TOKEN = re.compile(rb"bench-([0-9a-f]{12})")

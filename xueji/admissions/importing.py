@@ -36,7 +36,7 @@ from xueji.core.errors import ValidationFailed, XuejiError
 from xueji.core.messages import user_message
 from xueji.core.spreadsheets import safe_cell
 from xueji.exchange.classes import normalise_class_name
-from xueji.exchange.readers import cell_date, cell_text, normalise_title, open_source
+from xueji.exchange.readers import cell_date, cell_text, header_columns, open_source
 from xueji.exchange.uploads import check_xlsx_container, discard, import_max_bytes, sniff, store_upload
 from xueji.policy.services import window_require
 from xueji.registry.choices import ON_ROLL, StudentStatus, status_change_allowed
@@ -126,13 +126,7 @@ def template(*, actor, fmt: str = "xlsx") -> bytes:
 # Reading ----------------------------------------------------------------------------------------------------
 
 def _columns(header: list[Any]) -> dict[str, int]:
-    wanted = {normalise_title(title): key for key, title, _required in COLUMNS}
-    found: dict[str, int] = {}
-    for pos, cell in enumerate(header):
-        key = wanted.get(normalise_title(cell_text(cell)).rstrip("*"))
-        if key and key not in found:
-            found[key] = pos
-    missing = [title for key, title, required in COLUMNS if required and key not in found]
+    found, missing = header_columns(header, COLUMNS)
     if missing:
         raise ValidationFailed(_("The file is not an admission-results file: these columns are missing: %(columns)s")
                                % {"columns": "、".join(missing)}, code="admission_bad_header", field="file")

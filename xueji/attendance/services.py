@@ -53,7 +53,7 @@ from xueji.changes.choices import COMPULSORY_STAGES
 from xueji.core import clock
 from xueji.core.errors import Conflict, Forbidden, ValidationFailed, XuejiError
 from xueji.exchange.classes import class_lookup, normalise_class_name
-from xueji.exchange.readers import cell_date, cell_text, normalise_title, open_source
+from xueji.exchange.readers import cell_date, cell_text, header_columns, open_source
 from xueji.exchange.uploads import check_xlsx_container, discard, import_max_bytes, sniff, store_upload
 from xueji.policy.services import setting_get
 from xueji.regions.models import OrgKind, OrgUnit, province_code_of
@@ -137,14 +137,7 @@ class ImportOutcome:
 def _read_absences(path, file_type: str, name: str) -> list[tuple[int, dict]]:
     source = open_source(path, file_type, name)
     try:
-        header = source.open()
-        wanted = {normalise_title(title): key for key, title, _required in IMPORT_COLUMNS}
-        columns: dict[str, int] = {}
-        for pos, cell in enumerate(header):
-            key = wanted.get(normalise_title(cell_text(cell)).rstrip("*"))
-            if key and key not in columns:
-                columns[key] = pos
-        missing = [title for key, title, required in IMPORT_COLUMNS if required and key not in columns]
+        columns, missing = header_columns(source.open(), IMPORT_COLUMNS)
         if missing:
             raise ValidationFailed(_("The file is not an absence file: these columns are missing: %(columns)s")
                                    % {"columns": "、".join(missing)}, code="attendance_bad_header", field="file")

@@ -57,6 +57,19 @@ def normalise_title(value: Any) -> str:
     return _TITLE_NOISE.sub("", cell_text(value))
 
 
+def header_columns(header: list[Any], columns) -> tuple[dict[str, int], list[str]]:
+    """A file's header row matched to the expected columns ((key, title, required) triples; a title matches
+    whatever its spacing, punctuation or a trailing * of "required"): each key's position (its first column), and
+    the titles of the required columns it lacks (the caller refuses the file with its own words)."""
+    wanted = {normalise_title(title): key for key, title, _required in columns}
+    found: dict[str, int] = {}
+    for pos, cell in enumerate(header):
+        key = wanted.get(normalise_title(cell_text(cell)).rstrip("*"))
+        if key and key not in found:
+            found[key] = pos
+    return found, [title for key, title, required in columns if required and key not in found]
+
+
 def cell_date(value: Any) -> dt.date | None:
     """A cell as a date: a spreadsheet's date, or text written 2026-03-02, 2026/3/2, 2026.03.02 or 20260302; None
     when it is none of those (the caller reports the row)."""
