@@ -2,7 +2,11 @@
 UTF-16 "Unicode text") and .xlsx (python-calamine). Columns are matched by their title, in any order.
 
 Each source gives the header (the first non-empty row) and then the data rows as (row number as the user sees
-it in Excel, list of cells in header positions), one at a time: nothing holds the whole file's rows."""
+it in Excel, list of cells in header positions), one at a time: nothing holds the whole file's rows.
+
+Why one module: every import (pupils, admissions, absences, statistics returns) reads its file through the same
+sources and the same cell rules (text, dates, titles matched to columns); split by format they would share all
+of the latter."""
 
 import csv
 import datetime as dt
