@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 
+from xueji.core.db import upsert_add
 from xueji.registry.models import CountyStudentCount, SchoolStudentCount, Student, StudentCount
 from xueji.schools.models import School
 
@@ -40,10 +41,17 @@ def key_of(student: Student) -> Key:
     return (student.school_id, student.school_class_id, student.status, student.reg_status)
 
 
+_SQL_TYPE = {"n": "integer"}
+
+
 def _upsert(table: str, columns: Sequence[str], key: Sequence[str], rows: list[tuple], *,
             value: str = "") -> None:
     """INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, `rows` already in key order, by chunks;
     `value`: the SQL of one row's VALUES (default: a placeholder per column)."""
+    if connection.vendor == "postgresql" and not value:  # many groups (a graduation): arrays, not placeholders
+        upsert_add(table, columns, [_SQL_TYPE.get(c, "bigint" if c.endswith(("_id", "_key")) else "text")
+                                    for c in columns], key, rows)
+        return
     quoted = connection.ops.quote_name(table)
     value = value or "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
@@ -254,6 +262,18 @@ class Watched:
 
     ids: list[int]
     groups: list[Counter]
+
+
+def merged(one: Watched, other: Watched) -> Watched:
+    """Two reads of `before` (of disjoint pupils) as one, for one `after` of a door's whole batch."""
+    if not one.groups:
+        return other
+    groups = []
+    for a, b in zip(one.groups, other.groups, strict=True):
+        total = Counter(a)
+        total.update(b)
+        groups.append(total)
+    return Watched([*one.ids, *other.ids], groups)
 
 
 def before(ids: Iterable[int] = ()) -> Watched:

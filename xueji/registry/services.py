@@ -27,7 +27,7 @@ import datetime as dt
 import functools
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, models, transaction
@@ -591,13 +591,14 @@ def student_set_status(*, actor, student: Student | int, status: str, reason: st
 
 
 _BULK_CHUNK = 5000  # pupils per statement of a set-based status change (within SQLite's parameter limit)
+_BULK_CHUNK_PG = 25000  # PostgreSQL: the ids travel as one array literal
 
 
 @transaction.atomic
 def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable[str], status: str,
                              reason: str = "", action: str = "student.set_status_bulk",
                              detail: dict | None = None, classes: Sequence[int] | None = None,
-                             history: bool = True) -> list[int]:
+                             history: bool = True, was: Mapping[int, str] | None = None) -> list[int]:
     """Many pupils change status at once (毕业, 结业 of a school's final grade; a graduation reverted): set-based,
     by chunks in the caller's transaction. Only pupils whose status is one of `old` change (each `old -> status`
     through the transition table, refused before anything is written); per chunk and old status one UPDATE ...
@@ -608,7 +609,11 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
     changed (the caller refuses the batch when it expected more: the transaction then writes nothing).
     `history=False`: no history row per pupil, for a caller that keeps its own row per pupil with the status
     before and registers it as a source of the timeline and of the record as of a date (graduation: its graduate
-    rows, `registry.history.register_state_source`)."""
+    rows, `registry.history.register_state_source`). `was`: each pupil's status as the caller read it (without a
+    lock): each pupil is then looked up by one statement only, the one for that status, instead of one per status
+    of `old` (the statement still checks it: a pupil whose status changed meanwhile is not changed). The pupil
+    counts and the watchers' summaries are added once for the whole batch, not per chunk (a graduation of a
+    province: each county's rows once, not once per chunk)."""
     new = _status_of(status)
     olds = sorted({str(_status_of(value)) for value in old})
     for value in olds:
@@ -618,24 +623,27 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
         return []
     now, actor_id = clock.now(), getattr(actor, "pk", None)
     changed: list[int] = []
-    for start in range(0, len(ids), _BULK_CHUNK):
-        chunk = ids[start:start + _BULK_CHUNK]
-        watched = counts.before(chunk)
-        before: Counter = Counter()
-        after: Counter = Counter()
-        in_chunk = 0
-        for was in olds:
-            rows = _status_update_returning(chunk, was=was, new=str(new), now=now, actor_id=actor_id,
+    before: Counter = Counter()
+    after: Counter = Counter()
+    watched = counts.Watched([], [])
+    size = _BULK_CHUNK_PG if connection.vendor == "postgresql" else _BULK_CHUNK
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        watched = counts.merged(watched, counts.before(chunk))
+        for old_status in olds:
+            subset = chunk if was is None else [pk for pk in chunk if str(was.get(pk)) == old_status]
+            if not subset:
+                continue
+            rows = _status_update_returning(subset, was=old_status, new=str(new), now=now, actor_id=actor_id,
                                             reason=reason[:255], classes=classes, history=history)
             for pk, school, klass, reg in rows:
-                before[(school, klass, was, reg)] += 1
+                before[(school, klass, old_status, reg)] += 1
                 after[(school, klass, str(new), reg)] += 1
                 changed.append(pk)
-            in_chunk += len(rows)
-        counts.moved(before, after)
-        # Every pupil read before changed its status only (the usual case: a graduation that did not is refused
-        # whole): the watchers' groups restated, not read again.
-        counts.after(watched, status=str(new) if in_chunk == len(chunk) else None)
+    counts.moved(before, after)
+    # Every pupil read before changed its status only (the usual case: a graduation that did not is refused
+    # whole): the watchers' groups restated, not read again.
+    counts.after(watched, status=str(new) if len(changed) == len(ids) else None)
     changed.sort()
     audit_record(actor=actor, action=action, object_type="registry.student", object_repr=f"{len(changed)} pupils",
                  before={"status": olds}, after={"status": str(new), "count": len(changed), "reason": reason,

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce, Substr
 
-from xueji.core.db import int_array
+from xueji.core.db import int_array, upsert_add
 from xueji.regions.models import OrgUnit
 from xueji.registry.choices import ON_ROLL, RegStatus
 from xueji.registry.models import Student
@@ -26,6 +26,8 @@ from xueji.schools.models import School, SchoolClass
 
 Key = tuple  # (county id, stage, cohort, status, reg, verify, number kind, sex, ethnic, hukou, migrant, left-behind)
 
+_TALLY_TYPE = {"county_id": "bigint", "cohort": "integer", "migrant": "boolean", "left_behind": "boolean",
+               "n": "integer"}
 _CHUNK = 60  # groups per upsert (14 parameters each: within SQLite's limit of 999)
 _IDS = 5000  # pupils per read
 
@@ -105,6 +107,12 @@ def _apply_figures(changes: Counter) -> None:
     if not rows:
         return
     table, org = (connection.ops.quote_name(m._meta.db_table) for m in (PupilFigure, OrgUnit))
+    if connection.vendor == "postgresql":  # arrays, not thousands of placeholders; the path by a join
+        upsert_add(PupilFigure._meta.db_table, ("county_id", "path", "dim", "value", "n"),
+                   ("bigint", "text", "text", "integer"), ("county_id", "dim", "value"),
+                   [(county, dim, val, n) for (county, dim, val), n in rows],
+                   select="u.c0, o.path, u.c1, u.c2, u.c3", join=f"JOIN {org} o ON o.id = u.c0")
+        return
     value = f"(%s, (SELECT o.path FROM {org} o WHERE o.id = %s), %s, %s, %s)"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 150):
@@ -128,6 +136,12 @@ def apply(changes: Counter) -> None:
 def _apply_tally(rows: list) -> None:
     table, org = (connection.ops.quote_name(m._meta.db_table) for m in (PupilTally, OrgUnit))
     columns = ("county_id", "path", *TALLY_KEY[1:], "n")
+    if connection.vendor == "postgresql":  # arrays, not thousands of placeholders; the path by a join
+        types = [_TALLY_TYPE.get(name, "text") for name in (*TALLY_KEY, "n")]
+        upsert_add(PupilTally._meta.db_table, columns, types, TALLY_KEY, [(*key, n) for key, n in rows],
+                   select=", ".join(["u.c0", "o.path", *(f"u.c{i}" for i in range(1, len(types)))]),
+                   join=f"JOIN {org} o ON o.id = u.c0")
+        return
     value = f"(%s, (SELECT o.path FROM {org} o WHERE o.id = %s), {', '.join(['%s'] * len(TALLY_KEY))})"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _CHUNK):

@@ -42,20 +42,29 @@ class Graduate(models.Model):
 
     jurisdiction_path = "school__org_unit__path"
 
-    batch = models.ForeignKey(GraduationBatch, on_delete=models.PROTECT, related_name="graduates")
+    # No database constraint on the references below, the pupil's excepted: each graduate row would queue one
+    # deferred check per reference at commit (a province's graduation: a million checks, a fifth of its time). The
+    # batch and the school are written with the row, by the one statement that inserts it from the batch rows the
+    # same transaction has just inserted (and batches are never deleted: PROTECT); the other two are null when the
+    # row is written and set later only from rows the code has just read (schools and users are never deleted:
+    # PROTECT, deactivation).
+    batch = models.ForeignKey(GraduationBatch, on_delete=models.PROTECT, related_name="graduates",
+                              db_constraint=False)
     student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="graduations")
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+", db_index=False)
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
     id_number = models.CharField(_("ID number"), max_length=32, blank=True, default="")
     previous_status = models.CharField(_("status before"), max_length=2)
     destination = models.CharField(_("destination"), max_length=2, choices=Destination.choices,
                                    default=Destination.UNKNOWN)
     # Neither read by nor written in bulk (null until admission): no index for every graduate row to carry.
     destination_school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.SET_NULL,
-                                           related_name="+", verbose_name=_("school admitted to"), db_index=False)
+                                           related_name="+", verbose_name=_("school admitted to"), db_index=False,
+                                           db_constraint=False)
     destination_filled_at = models.DateTimeField(null=True, blank=True)
     reverted_at = models.DateTimeField(_("reverted"), null=True, blank=True)
     reverted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", db_index=False)
+                                    related_name="+", db_index=False, db_constraint=False)
 
     class Meta:
         ordering = ["batch", "id"]

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -31,7 +31,7 @@ from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.backups import backup_before
-from xueji.core.db import insert_rows, update_rows
+from xueji.core.db import insert_rows, int_array, update_rows
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
@@ -114,11 +114,29 @@ _CHUNK = 5000  # pupils per statement (within SQLite's parameter limit)
 
 
 def _graduates_insert(batch_of: dict[int, int], eligible: dict[int, tuple]) -> None:
-    """One graduate row per pupil from what the locked read gave (school, ID number, status before): set-based
-    (`insert_rows`: unnest of one array per column on PostgreSQL), no second read of the pupils."""
-    insert_rows(Graduate, ["batch_id", "student_id", "school_id", "id_number", "previous_status", "destination"],
-                [(batch_of[school], pk, school, id_number, status, str(Destination.UNKNOWN))
-                 for pk, (school, _stage, id_number, status, _class) in sorted(eligible.items())])
+    """One graduate row per pupil (school, ID number, status before), set-based. PostgreSQL: INSERT ... SELECT from
+    the pupils by one id array per 50,000 and the schools' batches as two arrays (nothing formatted per pupil in
+    Python; the ID number copied as stored); the status change that follows checks each pupil's status again and
+    the whole graduation is refused if one changed. Elsewhere from what the read gave (`insert_rows`). (Written in
+    the status change's own statements instead, a data-modifying WITH, it measured slower in one run: 58 s against
+    49 s for 251,212 graduates.)"""
+    if connection.vendor != "postgresql":
+        insert_rows(Graduate, ["batch_id", "student_id", "school_id", "id_number", "previous_status", "destination"],
+                    [(batch_of[school], pk, school, id_number, status, str(Destination.UNKNOWN))
+                     for pk, (school, _stage, id_number, status, _class) in sorted(eligible.items())])
+        return
+    graduate, student = (connection.ops.quote_name(m._meta.db_table) for m in (Graduate, Student))
+    schools = sorted(batch_of)
+    ids = sorted(eligible)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 50000):
+            cursor.execute(
+                f"INSERT INTO {graduate} (batch_id, student_id, school_id, id_number, previous_status, destination) "  # noqa: S608
+                f"SELECT b.batch_id, s.id, s.school_id, s.id_number, s.status, %s FROM {student} s "
+                "JOIN unnest(%s::bigint[], %s::bigint[]) AS b(school_id, batch_id) ON b.school_id = s.school_id "
+                "WHERE s.id = ANY(%s::bigint[])",
+                [str(Destination.UNKNOWN), int_array(schools), int_array([batch_of[k] for k in schools]),
+                 int_array(ids[start:start + 50000])])
 
 
 def _graduate_many(*, actor, eligible: dict[int, tuple], schools: dict[int, School], kind: str,
@@ -149,7 +167,8 @@ def _graduate_many(*, actor, eligible: dict[int, tuple], schools: dict[int, Scho
     changed = students_set_status_bulk(actor=actor, student_ids=ids, old=GRADUATING, status=kind,
                                        reason="graduation", action="schoolyear.graduate",
                                        detail={"batches": [b.pk for b in batches[:200]], "request": request_id},
-                                       classes=sorted({row[4] for row in eligible.values()}), history=False)
+                                       classes=sorted({row[4] for row in eligible.values()}), history=False,
+                                       was={pk: row[3] for pk, row in eligible.items()})
     if len(changed) != len(ids):  # a pupil changed status under us: the whole graduation is refused
         raise Conflict(_("Some of these pupils changed status meanwhile; nothing was graduated."),
                        code="not_final_grade")

@@ -119,6 +119,31 @@ def int_array(values: Sequence[int]) -> str:
     return "{" + ",".join(str(int(v)) for v in values) + "}"
 
 
+def upsert_add(table: str, columns: Sequence[str], types: Sequence[str], key: Sequence[str], rows: Sequence[tuple],
+               *, select: str = "", join: str = "") -> None:
+    """PostgreSQL: add each row's count (its last value, column `n`) to the row of its key, set-based: one
+    statement per 10,000 rows, INSERT ... SELECT FROM unnest (one text array per value, `types` their SQL types)
+    WITH ORDINALITY in the rows' own order (the callers pass them in key order, so two transactions lock summary
+    rows in the same order) ON CONFLICT (key) DO UPDATE SET n = n + excluded.n. The keys of `rows` are distinct.
+    `select`: the inserted columns' expressions over the values u.c0, u.c1, ... when they are not the values as
+    they are (e.g. a path looked up through `join`). Nothing is parsed per value: a VALUES list of thousands of
+    placeholders costs psycopg more than the database."""
+    if not rows:
+        return
+    quoted = connection.ops.quote_name(table)
+    names = [f"c{i}" for i in range(len(types))]
+    casts = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in zip(names, types, strict=True))
+    arrays = ", ".join(["%s::text[]"] * len(types))
+    select = select or ", ".join(f"u.{name}" for name in names)
+    sql = (f"INSERT INTO {quoted} ({', '.join(columns)}) SELECT {select} FROM (SELECT {casts}, ord FROM "  # noqa: S608
+           f"unnest({arrays}) WITH ORDINALITY AS v({', '.join(names)}, ord)) u {join} ORDER BY u.ord "
+           f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET n = {quoted}.n + excluded.n")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10000):
+            batch = rows[start:start + 10000]
+            cursor.execute(sql, [text_array([_as_text(row[i]) for row in batch]) for i in range(len(types))])
+
+
 def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts: bool = False,
             returning: tuple[str, ...] = ()) -> list[tuple] | None:
     """INSERT many rows set-based. On PostgreSQL one statement per 10,000 rows: INSERT ... SELECT FROM unnest() of
