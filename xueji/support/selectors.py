@@ -390,7 +390,7 @@ def poll_newest(*, user_id: int, pk: int, session_key: str, now) -> tuple[int, s
            f'JOIN "{Conversation._meta.db_table}" c ON c.id = p.conversation_id '
            f'JOIN "{user_table}" u ON u.id = p.user_id '
            f'JOIN "{Session._meta.db_table}" s ON s.session_key = %s '
-           "WHERE p.conversation_id = %s AND p.user_id = %s AND u.is_active AND s.expire_date > %s")
+           "WHERE p.conversation_id = %s AND p.user_id = %s AND u.is_active AND s.expire_date > %s")  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [session_key, pk, user_id, now])  # nosec B608 - table names from the models, values bound
+        cursor.execute(sql, [session_key, pk, user_id, now])  # table names from the models, values bound
         return cursor.fetchone()
