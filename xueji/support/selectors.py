@@ -382,15 +382,12 @@ def poll_newest(*, user_id: int, pk: int, session_key: str, now) -> tuple[int, s
     against them), when `user_id` is an active account in the conversation and the session `session_key` exists and
     has not expired; None otherwise. The same participant row as `conversation_newest`, by its unique index, joined
     to the primary keys of the conversation, the user and the session."""
-    from django.contrib.sessions.models import Session
     from django.db import connection
 
-    user_table = User._meta.db_table
-    sql = (f'SELECT c.last_message_id, u.password, u.security_stamp FROM "{Participant._meta.db_table}" p '
-           f'JOIN "{Conversation._meta.db_table}" c ON c.id = p.conversation_id '
-           f'JOIN "{user_table}" u ON u.id = p.user_id '
-           f'JOIN "{Session._meta.db_table}" s ON s.session_key = %s '
-           "WHERE p.conversation_id = %s AND p.user_id = %s AND u.is_active AND s.expire_date > %s")  # noqa: S608
+    sql = ("SELECT c.last_message_id, u.password, u.security_stamp FROM support_participant p "
+           "JOIN support_conversation c ON c.id = p.conversation_id JOIN accounts_user u ON u.id = p.user_id "
+           "JOIN django_session s ON s.session_key = %s "
+           "WHERE p.conversation_id = %s AND p.user_id = %s AND u.is_active AND s.expire_date > %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [session_key, pk, user_id, now])  # table names from the models, values bound
+        cursor.execute(sql, [session_key, pk, user_id, now])
         return cursor.fetchone()
