@@ -22,6 +22,7 @@ have reached its peer (lost: none). Results go to bench/results/support-poll.md 
 """
 
 import argparse
+import html
 import http.client
 import json
 import os
@@ -76,7 +77,7 @@ def seed(users: int) -> str:
     from xueji.accounts.models import Role, RoleAssignment, User
     from xueji.core import clock
     from xueji.regions.models import OrgKind, OrgUnit
-    from xueji.support import services
+    from xueji.support import polling, services
     from xueji.support.models import Conversation
 
     schools = list(OrgUnit.objects.filter(kind=OrgKind.SCHOOL, is_active=True).order_by("path")[: users // 2])
@@ -105,8 +106,10 @@ def seed(users: int) -> str:
             session[LOGIN_AT_KEY] = now.timestamp()
             session.set_expiry(dt.timedelta(hours=2))
             session.create()
+            token = polling.issue(user_id=user.pk, conversation_id=conversation.pk, session_key=session.session_key,
+                                  auth_hash=user.get_session_auth_hash(), now=now.timestamp())  # as the page's
             rows.append({"user": user.username, "session": session.session_key, "conversation": conversation.pk,
-                         "cursor": conversation.last_message_id})
+                         "cursor": conversation.last_message_id, "token": token})
     return json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "users": rows})
 
 
@@ -178,6 +181,7 @@ class Client(load.Client):
 
 TOKEN = re.compile(rb"bench-([0-9a-f]{12})")
 CURSOR = re.compile(rb'data-cursor="(\d+)"')
+POLL_URL = re.compile(rb'id="poller"[^>]*hx-get="([^"]+)"')
 
 
 def run(args, seeded: dict) -> dict:
@@ -197,7 +201,7 @@ def run(args, seeded: dict) -> dict:
         rng = random.Random(index)
         client = Client(args.port, seeded["cookie"], row["session"])
         cursor = row["cursor"]
-        url = f"/support/messages/{row['conversation']}/poll/?after="
+        url = f"/support/messages/{row['conversation']}/poll/?after={cursor}&t={urllib.parse.quote(row['token'])}"
         mine, found = [], {}
         due = start + rng.random() * args.interval
         while True:
@@ -208,7 +212,7 @@ def run(args, seeded: dict) -> dict:
                 time.sleep(due - now)
             began = time.perf_counter()
             try:
-                response, data = client.request("GET", url + str(cursor), headers={"HX-Request": "true"})
+                response, data = client.request("GET", url, headers={"HX-Request": "true"})
             except OSError as exc:
                 with lock:
                     errors.append(f"poll: {exc}")
@@ -219,6 +223,8 @@ def run(args, seeded: dict) -> dict:
             if response.status == 200:
                 match = CURSOR.search(data)
                 cursor = int(match.group(1)) if match else cursor
+                found_url = POLL_URL.search(data)  # the new poller: its cursor and a fresh token, as htmx swaps it
+                url = html.unescape(found_url.group(1).decode()) if found_url else url
                 for token in TOKEN.findall(data):
                     found.setdefault(token.decode(), arrived)
             elif response.status != 204:
@@ -312,7 +318,7 @@ def main() -> int:
         time.sleep(1.0)  # every worker has its database connection
         pids = server_pids(args, server.pid)
         before = {pid: _ticks(pid) for group in pids.values() for pid in group}
-        wall0, own0 = time.monotonic(), os.times()
+        wall0, own0, load0 = time.monotonic(), os.times(), os.getloadavg()
         for thread in state["threads"]:
             thread.join()
         wall = time.monotonic() - wall0
@@ -338,7 +344,7 @@ def main() -> int:
         "users": len(seeded["users"]), "senders": args.senders, "interval": args.interval, "duration": wall,
         "workers": args.workers, "cores": cores, "polls": len(polls), "poll_rate": rate,
         "cpu_s": used, "server_share": server_cpu / capacity, "generator_cpu_s": (own1.user + own1.system)
-        - (own0.user + own0.system), "load_avg": os.getloadavg(),
+        - (own0.user + own0.system), "load_avg": os.getloadavg(), "load_avg_start": load0,
         "poll_ms": {"p50": percentile(everything, .5), "p95": percentile(everything, .95),
                     "p99": percentile(everything, .99), "max": max(everything, default=float("nan"))},
         "idle_ms": {"n": len(idle), "p50": percentile(idle, .5), "p99": percentile(idle, .99)},
@@ -352,8 +358,10 @@ def main() -> int:
         f"`bench/support_poll.py`, {time.strftime('%Y-%m-%d %H:%M')} UTC: {report['users']} users polling their "
         f"conversation every {args.interval:g} s, {args.senders} of them sending a message every ~{args.send_every:g}"
         f" s, for {wall:.0f} s; gunicorn {args.workers} sync workers with the production settings, PostgreSQL 15 "
-        f"and the load generator on the same {cores}-core machine (load average at the end "
-        f"{', '.join(f'{x:.1f}' for x in report['load_avg'])}; other work was running on it).",
+        f"and the load generator on the same {cores}-core machine (load average at the start "
+        f"{', '.join(f'{x:.1f}' for x in report['load_avg_start'])}, at the end "
+        f"{', '.join(f'{x:.1f}' for x in report['load_avg'])}; the machine is shared with other work). Idle "
+        "polls carry the page's poll token and are answered by support.middleware.LeanPollMiddleware.",
         "| measure | value |\n|---|---:|\n"
         f"| polls | {len(polls):,} ({rate:.1f} a second) |\n"
         f"| server CPU: gunicorn | {used['gunicorn']:.1f} s |\n"

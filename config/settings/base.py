@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An idle conversation poll with its page's token: a 204 after one query, without the stack below (issue 12).
+    "xueji.support.middleware.LeanPollMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, before the headers below
     "csp.middleware.CSPMiddleware",
     "xueji.core.middleware.SecurityHeadersMiddleware",

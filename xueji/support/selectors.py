@@ -374,3 +374,20 @@ def attachment_get(*, user, pk) -> Attachment:
         if announcement_list(user=user).filter(pk=attachment.announcement_id).exists():
             return attachment
     raise NotFound("attachment not found")
+
+
+def poll_newest(*, user_id: int, pk: int, session_key: str, now) -> tuple[int, str, str] | None:
+    """The lean poll's one query (xueji/support/polling.py), before any user is loaded: the conversation's newest
+    message id, with the account's password hash and security stamp (the caller checks its token's account hash
+    against them), when `user_id` is an active account in the conversation and the session `session_key` exists and
+    has not expired; None otherwise. The same participant row as `conversation_newest`, by its unique index, joined
+    to the primary keys of the conversation, the user and the session."""
+    from django.db import connection
+
+    sql = ("SELECT c.last_message_id, u.password, u.security_stamp FROM support_participant p "
+           "JOIN support_conversation c ON c.id = p.conversation_id JOIN accounts_user u ON u.id = p.user_id "
+           "JOIN django_session s ON s.session_key = %s "
+           "WHERE p.conversation_id = %s AND p.user_id = %s AND u.is_active AND s.expire_date > %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [session_key, pk, user_id, now])
+        return cursor.fetchone()

@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
+from xueji.core import clock
 from xueji.core.capabilities import SIGNED_IN
 from xueji.core.errors import NotFound, XuejiError
 from xueji.core.messages import user_message
-from xueji.support import selectors, services
+from xueji.support import polling, selectors, services
 from xueji.support.choices import ACTIVE, Category, TicketStatus
 from xueji.support.ui import forms
 from xueji.support.ui.navigation import counts_key
@@ -253,6 +254,22 @@ MESSAGES_SHOWN = 50  # the last messages a conversation page shows (older ones: 
 POLL_SECONDS = 2
 
 
+def _poll_token(request, conversation_id: int) -> str:
+    """The page's poll token (xueji/support/polling.py), for the lean idle poll; none while acting under a password
+    loan (the loan's end is checked on the full path, every poll)."""
+    from django.conf import settings
+
+    from xueji.accounts.middleware import LOGIN_AT_KEY
+
+    session_key = request.session.session_key
+    if not session_key or getattr(request, "loan", None) is not None:
+        return ""
+    started = request.session.get(LOGIN_AT_KEY)
+    ends_at = started + settings.XUEJI_SESSION_MAX_HOURS * 3600 if isinstance(started, int | float) else None
+    return polling.issue(user_id=request.user.pk, conversation_id=conversation_id, session_key=session_key,
+                         auth_hash=request.user.get_session_auth_hash(), now=clock.now().timestamp(), ends_at=ends_at)
+
+
 def _counts_changed(user) -> None:
     cache.delete(counts_key(user.pk))
 
@@ -319,6 +336,7 @@ def conversation_detail(request, pk):
         "conversation": conversation,
         "messages_shown": messages_shown, "people": people, "form": _send_form(),
         "cursor": conversation.last_message_id, "poll_seconds": POLL_SECONDS,
+        "poll_token": _poll_token(request, conversation.pk),
         "earlier": messages_shown[0].pk if len(messages_shown) == MESSAGES_SHOWN else None})
 
 
@@ -326,7 +344,8 @@ def conversation_detail(request, pk):
 def conversation_poll(request, pk):
     """The poll (every 2 s): the messages after the cursor `after`, appended to the page, and the poller with the
     new cursor; nothing new is an empty 204 after one indexed query. A poll is not the user's activity: it does not
-    push the session's idle timeout."""
+    push the session's idle timeout. An idle poll with a valid poll token is answered before this view, by
+    support.middleware.LeanPollMiddleware; one without (none, expired) gets a new poller with a fresh token."""
     request.xueji_passive = True
     user = request.user
     after = request.GET.get("after", "0")
@@ -335,14 +354,22 @@ def conversation_poll(request, pk):
     if newest is None:
         raise NotFound("conversation not found")
     if newest <= after:
-        return HttpResponse(status=204)
+        token = request.GET.get("t", "")
+        if polling.valid(token, user=user, conversation_id=int(pk), session_key=request.session.session_key or "",
+                         now=clock.now().timestamp()) or not _poll_token(request, int(pk)):
+            return HttpResponse(status=204)
+        # No token, or an expired one: a new poller with a fresh token (the lean path answers the next polls).
+        return render(request, "support/_messages_new.html", {
+            "conversation": {"pk": int(pk)}, "messages_new": [], "cursor": after, "poll_seconds": POLL_SECONDS,
+            "poll_token": _poll_token(request, int(pk))})
     conversation = selectors.conversation_get(user=user, pk=pk)
     new = selectors.message_list(conversation=conversation, after=after)
     cursor = new[-1].pk if new else after
     services.message_mark_read(actor=user, conversation=conversation, up_to=cursor)  # shown on the open page
     _counts_changed(user)
     return render(request, "support/_messages_new.html", {"conversation": conversation, "messages_new": new,
-                                                           "cursor": cursor, "poll_seconds": POLL_SECONDS})
+                                                           "cursor": cursor, "poll_seconds": POLL_SECONDS,
+                                                           "poll_token": _poll_token(request, conversation.pk)})
 
 
 @web_view(Cap.MESSAGE, methods=("POST",))
