@@ -74,7 +74,7 @@ def child_admission(url: str, file: Path, rows: int) -> dict:
     have = SchoolClass.objects.filter(school=school, stage="3", cohort_year=year).count()
     SchoolClass.objects.bulk_create([SchoolClass(school=school, stage="3", cohort_year=year, number=have + k + 1)
                                      for k in range(math.ceil(rows / 50))])
-    services.plan_set(actor=office, school=school, stage="3", year=year, quota=rows + 10)
+    services.plan_set(actor=office, school=school, stage="3", year=year, quota=min(rows + 10, services.MAX_QUOTA))
     began = time.perf_counter()
     with file.open("rb") as handle:
         batch = importing.results_import(actor=office, upload=File(handle, name=file.name), year=year)

@@ -15,6 +15,8 @@ from xueji.registry.models import StudentCount
 from xueji.reports.models import ClassBand, ClassSize
 from xueji.schools.models import School, SchoolClass
 
+# (low, high) per band; the last is open-ended (its high only labels it: a class of any size above 65 is in it,
+# as in `rebuild`'s CASE ... ELSE).
 BANDS = ((0, 45), (46, 55), (56, 65), (66, 10_000))
 _SEATED = frozenset(str(s) for s in SEATED)
 
@@ -22,7 +24,7 @@ _SEATED = frozenset(str(s) for s in SEATED)
 def band_of(total: int) -> int | None:
     if total <= 0:
         return None
-    return next(low for low, high in BANDS if total <= high)
+    return next((low for low, high in BANDS[:-1] if total <= high), BANDS[-1][0])
 
 
 def _q(model) -> str:

@@ -97,3 +97,13 @@ def test_reports_rebuild_finds_and_mends_a_difference(world, capsys):
     assert "1 groups differed" in capsys.readouterr().out
     call_command("reports_rebuild")
     _agree()
+
+
+def test_a_class_of_any_size_has_a_band():
+    # A class far above the last band's label (an admission run with no class-size cap configured) is in the last
+    # band, as the rebuild's SQL puts it; it had raised StopIteration in the middle of an import.
+    from xueji.reports.classes import BANDS, band_of
+
+    assert band_of(0) is None
+    assert [band_of(n) for n in (1, 45, 46, 65, 66, 10_000, 10_001, 250_000)] == [0, 0, 46, 56, 66, 66, 66, 66]
+    assert band_of(250_000) == BANDS[-1][0]
