@@ -35,7 +35,7 @@ from xueji.core.db import insert_rows, int_array, update_rows
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
-from xueji.policy.services import setting_get, window_require
+from xueji.policy.services import setting_get, window_require, window_require_many
 from xueji.regions.models import OrgKind, OrgUnit
 from xueji.registry.choices import ON_ROLL, StudentStatus
 from xueji.registry.models import Student, StudentCount
@@ -245,15 +245,15 @@ def graduation_close(*, actor, school_ids: Sequence[int] | None = None,
     require_cap(actor, Cap.PROMOTION_MANAGE)
     if kind not in LeaveKind.values:
         raise ValidationFailed(f"Unknown kind {kind!r}.", code="invalid_code", field="kind")
-    schools = within(School.objects.filter(is_active=True), actor).select_related("county")
+    schools = within(School.objects.filter(is_active=True), actor).select_related("county", "org_unit")
     if school_ids is not None:
         wanted = {int(pk) for pk in school_ids}
         schools = schools.filter(pk__in=wanted)
     schools = {school.pk: school for school in schools}
     if school_ids is not None and len(schools) != len(wanted):
         raise NotFound("school not found")
-    for school in {school.county_id: school for school in schools.values()}.values():  # one school per county
-        window_require(kind=GRADUATION_WINDOW, unit=school)
+    window_require_many(kind=GRADUATION_WINDOW,  # one school per county: the windows of all in two queries
+                        units={school.county_id: school for school in schools.values()}.values())
     eligible = _eligible_many(list(schools.values()))
     if not eligible:
         raise ValidationFailed(_("No pupil of these schools is left to graduate."), code="nothing_to_graduate",

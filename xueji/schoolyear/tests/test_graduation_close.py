@@ -123,3 +123,32 @@ def test_the_close_is_signed_once_and_each_batch_verifies(two_schools):
     assert len(batches) == 2 and all(batch_verified(b) is True for b in batches)
     Graduate.objects.filter(batch=batches[0]).first().delete()  # a graduate row removed behind the app's back
     assert batch_verified(batches[1]) is False
+
+
+def test_a_county_that_closed_its_window_stops_the_citys_close(two_schools, django_assert_max_num_queries):
+    # 歙县 narrowed the graduation window to last month: the city's close over both counties is refused, naming the
+    # window and who set it, and nothing is written; 屯溪区's own close still goes through. The windows of all the
+    # counties are read at once (window_require_many), as window_require would read each.
+    import datetime as dt
+
+    from xueji.core import clock
+    from xueji.policy.services import window_require, window_require_many
+
+    world = two_schools
+    today = clock.today()
+    BusinessWindow.objects.create(province_code="340000", org_unit=world.units["shexian"],
+                                  kind="graduation.graduation", start_date=today - dt.timedelta(days=20),
+                                  end_date=today - dt.timedelta(days=10))
+    before = _status([*world.graduating, *world.shexian_graduating])
+    with pytest.raises(ValidationFailed) as refused:
+        graduation_close(actor=world.user("huangshan", "registrar"))
+    assert refused.value.code == "outside_business_window"
+    assert refused.value.details["set_by"] == world.units["shexian"].name
+    assert _status([*world.graduating, *world.shexian_graduating]) == before and not Graduate.objects.exists()
+    with pytest.raises(ValidationFailed) as alone:
+        window_require(kind="graduation.graduation", unit=world.schools["shexian_primary"])
+    assert alone.value.details == refused.value.details
+    schools = [world.schools["tunxi_primary"], world.units["tunxi"]]
+    with django_assert_max_num_queries(2):
+        window_require_many(kind="graduation.graduation", units=schools)
+    assert graduation_close(actor=world.user("tunxi", "registrar"))["pupils"] == 3
