@@ -25,6 +25,14 @@ class ConversationKind(models.TextChoices):
     GROUP = "group", _("Group")
 
 
+class MemberEvent(models.TextChoices):
+    """A change of a group's members, written into the conversation as a line of its own."""
+
+    ADDED = "added", _("added to the group")
+    REMOVED = "removed", _("removed from the group")
+    LEFT = "left", _("left the group")
+
+
 class Category(models.TextChoices):
     """The problem record template's categories (问题记录单: 问题类别)."""
 

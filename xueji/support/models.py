@@ -12,6 +12,7 @@ from xueji.support.choices import (
     Category,
     ConversationKind,
     EventKind,
+    MemberEvent,
     Outcome,
     TicketStatus,
 )
@@ -66,6 +67,9 @@ class Participant(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     last_read_id = models.BigIntegerField(default=0)
+    # The messages after this id are the participant's: a member added to a group later reads from the moment
+    # of joining, not what was said before (0: the conversation's own participants read all of it).
+    since_id = models.BigIntegerField(default=0)
     joined_at = models.DateTimeField()
 
     class Meta:
@@ -86,6 +90,9 @@ class Message(models.Model):
     body = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField()
     client_key = models.CharField(max_length=64, blank=True)
+    # A change of the group's members (by `sender`, of the members named in `body` at that moment), shown as a
+    # line of the conversation; blank for a message.
+    event = models.CharField(_("member change"), max_length=8, choices=MemberEvent.choices, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -263,7 +263,9 @@ def conversation_list(*, user, filters: dict | None = None) -> QuerySet[Conversa
 def conversation_get(*, user, pk) -> Conversation:
     """A conversation the user is in, or 404 (absent and someone else's alike)."""
     try:
-        return conversation_list(user=user).select_related("created_by").get(pk=int(pk))
+        mine = Participant.objects.filter(conversation_id=OuterRef("pk"), user_id=user.pk)
+        return conversation_list(user=user).select_related("created_by").annotate(
+            since=Subquery(mine.values("since_id")[:1])).get(pk=int(pk))
     except (Conversation.DoesNotExist, ValueError, TypeError):
         raise NotFound("conversation not found") from None
 
@@ -308,8 +310,8 @@ def message_list(*, conversation: Conversation, after: int = 0, before: int | No
                  limit: int = 100) -> list[Message]:
     """Messages of a conversation (the caller got it through `conversation_get`): those after the cursor `after`,
     oldest first (a poll, a client reconnecting), or the last `limit` before `before` (a page, older ones)."""
-    messages = Message.objects.filter(conversation=conversation).select_related("sender__org_unit") \
-        .prefetch_related("attachments")
+    messages = Message.objects.filter(conversation=conversation, id__gt=getattr(conversation, "since", 0) or 0) \
+        .select_related("sender__org_unit").prefetch_related("attachments")
     limit = max(1, min(int(limit), 200))
     if before is not None:
         return list(reversed(messages.filter(id__lt=before).order_by("-id")[:limit]))
@@ -352,7 +354,8 @@ def message_attachment_get(*, user, pk) -> Attachment:
     try:
         return Attachment.objects.select_related("message").get(
             pk=int(pk), message__isnull=False,
-            message__conversation__participants__user_id=getattr(user, "pk", None))
+            message__conversation__participants__user_id=getattr(user, "pk", None),
+            message_id__gt=F("message__conversation__participants__since_id"))  # not a file from before joining
     except (Attachment.DoesNotExist, ValueError, TypeError):
         raise NotFound("attachment not found") from None
 

@@ -40,6 +40,7 @@ from xueji.support.choices import (
     Category,
     ConversationKind,
     EventKind,
+    MemberEvent,
     Outcome,
     TicketStatus,
 )
@@ -307,6 +308,93 @@ def message_mark_read(*, actor, conversation: Conversation, up_to: int | None = 
     mark = newest if up_to is None else max(0, min(int(up_to), newest))
     Participant.objects.filter(conversation=conversation, user=actor, last_read_id__lt=mark).update(last_read_id=mark)
     return mark
+
+
+def _group_locked(actor, conversation: Conversation) -> tuple[Conversation, dict[int, Participant]]:
+    """The group, locked (its member changes one after another: the size limit holds), and its participants by
+    user; 404 when the actor is not in it, refused for a one-to-one conversation."""
+    require_cap(actor, Cap.MESSAGE)
+    locked = Conversation.objects.select_for_update().select_related("created_by").get(pk=conversation.pk)
+    members = {p.user_id: p for p in Participant.objects.filter(conversation=locked).select_related("user")}
+    if actor.pk not in members:
+        raise NotFound("conversation not found")
+    if locked.kind != ConversationKind.GROUP:
+        raise Conflict(_("A one-to-one conversation has no members to change: start a group instead."),
+                       code="not_a_group")
+    return locked, members
+
+
+def _member_event(*, actor, conversation: Conversation, event: str, names: list[str], now) -> Message:
+    """The member change as a line of the conversation (the pollers fetch it as a message)."""
+    line = Message.objects.create(conversation=conversation, sender=actor, body="、".join(names)[:BODY_MAX],
+                                  created_at=now, event=event)
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_id=line.pk, last_message_at=now)
+    Participant.objects.filter(conversation=conversation, user=actor).update(last_read_id=line.pk)
+    return line
+
+
+def _name(user) -> str:
+    return user.full_name or user.username
+
+
+@transaction.atomic
+def group_members_add(*, actor, conversation: Conversation, user_ids) -> list[int]:
+    """The group's owner (its creator, whose reach the group's rule is) adds users they may message, up to
+    GROUP_MAX in all. The new members read from their joining on, not the messages before it. A refusal (not the
+    owner, someone outside the rule, too many) writes nothing. Answers the added users' ids."""
+    conversation, members = _group_locked(actor, conversation)
+    if conversation.created_by_id != actor.pk:
+        raise Forbidden(_("Only the group's owner (who started it) adds or removes members."), code="group_owner_only")
+    try:
+        ids = sorted({int(pk) for pk in user_ids or []} - set(members))
+    except (TypeError, ValueError):
+        ids = []
+    if not ids:
+        raise ValidationFailed(_("Choose the users to add (who are not in the group yet)."),
+                               code="message_no_participant", field="participants")
+    if len(members) + len(ids) > GROUP_MAX:
+        raise ValidationFailed(format_lazy(_("A group holds at most {max} users."), max=GROUP_MAX),
+                               code="message_group_too_large", field="participants")
+    outside = _outside(actor, ids)
+    if outside:
+        raise _not_allowed(outside)
+    from xueji.accounts.models import User
+
+    now = clock.now()
+    mark = conversation.last_message_id
+    Participant.objects.bulk_create([Participant(conversation=conversation, user_id=pk, joined_at=now,
+                                                 last_read_id=mark, since_id=mark) for pk in ids])
+    added = list(User.objects.filter(pk__in=ids).order_by("pk"))
+    _member_event(actor=actor, conversation=conversation, event=MemberEvent.ADDED, names=[_name(u) for u in added],
+                  now=now)
+    audit_record(actor=actor, action="support.group_add", obj=conversation,
+                 before={"participants": sorted(members)}, after={"participants": sorted([*members, *ids])})
+    return ids
+
+
+@transaction.atomic
+def group_member_remove(*, actor, conversation: Conversation, user_id: int) -> None:
+    """The owner removes a member, or a member leaves (removes themselves). The owner stays (the group's rule is
+    theirs); a removed member no longer sees the conversation, and their open page's poll is refused. The others see
+    the change as a line of the conversation."""
+    conversation, members = _group_locked(actor, conversation)
+    user_id = int(user_id)
+    leaving = user_id == actor.pk
+    if not leaving and conversation.created_by_id != actor.pk:
+        raise Forbidden(_("Only the group's owner (who started it) adds or removes members."), code="group_owner_only")
+    if user_id == conversation.created_by_id:
+        raise Conflict(_("The group's owner stays in the group: remove the others, or keep it."),
+                       code="group_owner_stays")
+    member = members.get(user_id)
+    if member is None:
+        raise ValidationFailed(_("This user is not in the group."), code="not_a_member", field="user")
+    now = clock.now()
+    member.delete()
+    _member_event(actor=actor, conversation=conversation, event=MemberEvent.LEFT if leaving else MemberEvent.REMOVED,
+                  names=[] if leaving else [_name(member.user)], now=now)
+    audit_record(actor=actor, action="support.group_leave" if leaving else "support.group_remove", obj=conversation,
+                 before={"participants": sorted(members)},
+                 after={"participants": sorted(set(members) - {user_id}), "user": user_id})
 
 
 # ---------------------------------------------------------------- tickets

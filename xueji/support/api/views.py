@@ -370,7 +370,8 @@ class MessageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Message
-        fields = ["id", "conversation", "sender", "sender_name", "sender_unit", "body", "created_at", "attachments"]
+        fields = ["id", "conversation", "sender", "sender_name", "sender_unit", "body", "created_at", "attachments",
+                  "event"]
 
     def get_sender_name(self, message) -> str:
         return message.sender.full_name or message.sender.username
@@ -430,6 +431,44 @@ class ConversationDetailApi(APIView):
     @extend_schema(responses=ConversationDetailSerializer)
     def get(self, request, pk):
         return Response(ConversationDetailSerializer(selectors.conversation_get(user=request.user, pk=pk)).data)
+
+
+class MembersSerializer(serializers.Serializer):
+    participants = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=100,
+                                         help_text="user ids to add (GET contacts/)")
+
+
+@requires(Cap.MESSAGE)
+class ConversationMembersApi(APIView):
+    """POST: the group's owner adds members (users the owner may message; at most 50 in a group). The new members
+    read the messages from their joining on."""
+
+    @extend_schema(request=MembersSerializer, responses=ConversationDetailSerializer)
+    def post(self, request, pk):
+        conversation = selectors.conversation_get(user=request.user, pk=pk)
+        data = MembersSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.group_members_add(actor=request.user, conversation=conversation,
+                                   user_ids=data.validated_data["participants"])
+        return Response(ConversationDetailSerializer(selectors.conversation_get(user=request.user, pk=pk)).data)
+
+
+class MemberRemoveSerializer(serializers.Serializer):
+    user = serializers.IntegerField(help_text="the member's user id (your own: you leave the group)")
+
+
+@requires(Cap.MESSAGE)
+class ConversationMemberRemoveApi(APIView):
+    """POST: the group's owner removes a member, or a member leaves (their own user id). The owner stays."""
+
+    @extend_schema(request=MemberRemoveSerializer, responses={204: None})
+    def post(self, request, pk):
+        conversation = selectors.conversation_get(user=request.user, pk=pk)
+        data = MemberRemoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.group_member_remove(actor=request.user, conversation=conversation,
+                                     user_id=data.validated_data["user"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _int(value, default=None):

@@ -144,6 +144,19 @@ class ConversationForm(forms.Form):
         self.fields["participants"].widget = widget
 
 
+class MembersForm(forms.Form):
+    """The group owner's addition of members (the same searchable select of users one may message)."""
+
+    participants = UserIdsField(label=_("Add members (users of your unit, of the unit above it and of the units "
+                                        "below it)"))
+
+    def __init__(self, *args, contacts_url: str, chosen, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = RemoteSelectMultiple(contacts_url, attrs={"data-testid": "add-members"})
+        widget.chosen = chosen
+        self.fields["participants"].widget = widget
+
+
 class SendForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                            max_length=20000)

@@ -332,6 +332,8 @@ def conversation_detail(request, pk):
         _counts_changed(user)
     people = selectors.participants(conversation=conversation)
     return render(request, "support/conversation_detail.html", {
+        "members_form": _members_form(request, user) if conversation.kind == "group"
+        and conversation.created_by_id == user.pk else None,
         "title": selectors.conversation_names(conversations=[conversation], user=user)[conversation.pk],
         "conversation": conversation,
         "messages_shown": messages_shown, "people": people, "form": _send_form(),
@@ -404,6 +406,52 @@ def conversation_people(request, pk):
     conversation = selectors.conversation_get(user=request.user, pk=pk)
     return render(request, "support/_people.html", {"conversation": conversation,
                                                      "people": selectors.participants(conversation=conversation)})
+
+
+def _members_form(request, user, data=None):
+    return forms.MembersForm(data, contacts_url=reverse("api:support-contact-list"), chosen=_chosen(user))
+
+
+@web_view(Cap.MESSAGE, methods=("POST",))
+def conversation_members_add(request, pk):
+    """The group owner adds members (the service's rule: users the owner may message, the size limit)."""
+    user = request.user
+    conversation = selectors.conversation_get(user=user, pk=pk)
+    form = _members_form(request, user, request.POST)
+    if form.is_valid():
+        try:
+            added = services.group_members_add(actor=user, conversation=conversation,
+                                               user_ids=form.cleaned_data["participants"])
+        except XuejiError as error:
+            messages.error(request, user_message(error))
+        else:
+            messages.success(request, _("%(n)d members added.") % {"n": len(added)})
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("support:conversation_detail", pk=conversation.pk)
+
+
+@web_view(Cap.MESSAGE, methods=("POST",))
+def conversation_member_remove(request, pk):
+    """The group owner removes a member (`user`), or a member leaves the group (their own id): then back to the
+    list."""
+    user = request.user
+    conversation = selectors.conversation_get(user=user, pk=pk)
+    user_id = request.POST.get("user", "")
+    if not user_id.isdigit():
+        messages.error(request, _("Choose the member to remove."))
+        return redirect("support:conversation_detail", pk=conversation.pk)
+    try:
+        services.group_member_remove(actor=user, conversation=conversation, user_id=user_id)
+    except XuejiError as error:
+        messages.error(request, user_message(error))
+        return redirect("support:conversation_detail", pk=conversation.pk)
+    if int(user_id) == user.pk:
+        messages.success(request, _("You have left the group."))
+        _counts_changed(user)
+        return redirect("support:conversation_list")
+    messages.success(request, _("The member was removed from the group."))
+    return redirect("support:conversation_detail", pk=conversation.pk)
 
 
 @web_view(Cap.MESSAGE, methods=("GET",))

@@ -480,6 +480,12 @@ API_CASES: list[Case] = [
     Case("api:support-conversation-messages", "post", cap=Cap.MESSAGE, obj="conversation", ok=(201,),
          data=lambda o, u, s: {"body": f"矩阵{s}"}),
     Case("api:support-conversation-read", "post", cap=Cap.MESSAGE, obj="conversation", data=lambda o, u, s: {}),
+    # Member changes: the owner adds (a peer already in the group: 400) or removes; anyone else leaves (204), the
+    # owner may not (409); another's group is 404.
+    Case("api:support-conversation-members", "post", cap=Cap.MESSAGE, obj="conversation", ok=(200, 400, 403),
+         data=lambda o, u, s: {"participants": [_peer(u)]}),
+    Case("api:support-conversation-member-remove", "post", cap=Cap.MESSAGE, obj="conversation", ok=(204, 409),
+         data=lambda o, u, s: {"user": getattr(u, "pk", 0)}),
     Case("api:support-contact-list", cap=Cap.MESSAGE, query=lambda o, u, s: {"q": ("", "registrar")[s % 2]}),
     Case("api:support-message-file", cap=Cap.MESSAGE, obj="message_attachment"),
     Case("api:support-faq-list", query=lambda o, u, s: {"q": ("", "矩阵")[s % 2]}),

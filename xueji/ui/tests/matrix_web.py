@@ -433,6 +433,10 @@ WEB_CASES: list[Case] = [
     _web("support:conversation_send", "post", cap=Cap.MESSAGE, obj="conversation", ok=REDIRECT,
          data=lambda o, u, s: {"body": f"矩阵{s}"}),
     _web("support:conversation_people", cap=Cap.MESSAGE, obj="conversation"),
+    _web("support:conversation_members_add", "post", cap=Cap.MESSAGE, obj="conversation", ok=REDIRECT,
+         data=lambda o, u, s: {"participants": [_peer(u)]}),
+    _web("support:conversation_member_remove", "post", cap=Cap.MESSAGE, obj="conversation", ok=REDIRECT,
+         data=lambda o, u, s: {"user": getattr(u, "pk", 0)}),  # leaving (the owner stays: a message)
     _web("support:message_attachment", cap=Cap.MESSAGE, obj="message_attachment"),
     _web("support:faq_list", query=lambda o, u, s: {"q": ("", "矩阵")[s % 2]}),
     _web("support:attachment", cap=Cap.SUPPORT_ASK, obj="support_attachment"),
