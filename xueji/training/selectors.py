@@ -102,6 +102,17 @@ def enrolments_of(*, session: Session) -> QuerySet[Enrolment]:
     return session.enrolments.select_related("user__org_unit").order_by("user__org_unit__path", "user__username")
 
 
+def question_managed(*, user, pk) -> Question:
+    """A question of a course the user runs, or 404."""
+    require_cap(user, Cap.TRAINING_MANAGE)
+    unit = _unit(user)
+    try:
+        return Question.objects.select_related("course__org_unit").get(
+            pk=int(pk), course__org_unit__path__startswith=unit.path)
+    except (Question.DoesNotExist, ValueError, TypeError, AttributeError):
+        raise NotFound("question not found") from None
+
+
 def questions_of(*, course: Course) -> QuerySet[Question]:
     return course.questions.order_by("id")
 

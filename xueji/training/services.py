@@ -58,10 +58,7 @@ def _require_manager(actor, course: Course) -> None:
 # ---------------------------------------------------------------- courses, sessions, questions, exams
 
 
-@transaction.atomic
-def course_create(*, actor, title: str, level: str, mode: str = Mode.FACE_TO_FACE, description: str = "",
-                  material: str = "", for_registrars: bool = False, validity_months: int = 24) -> Course:
-    require_cap(actor, Cap.TRAINING_MANAGE)
+def _clean_course(*, title: str, level: str, mode: str, validity_months: int) -> str:
     title = (title or "").strip()
     if not title:
         raise ValidationFailed(_("A course needs a title."), code="required", field="title")
@@ -73,11 +70,48 @@ def course_create(*, actor, title: str, level: str, mode: str = Mode.FACE_TO_FAC
     if not 1 <= int(validity_months) <= 120:
         raise ValidationFailed(_("A certificate is valid for 1 to 120 months."), code="training_bad_validity",
                                field="validity_months")
-    course = Course.objects.create(org_unit=actor.org_unit, title=title[:200], description=description,
+    return title[:200]
+
+
+@transaction.atomic
+def course_create(*, actor, title: str, level: str, mode: str = Mode.FACE_TO_FACE, description: str = "",
+                  material: str = "", for_registrars: bool = False, validity_months: int = 24) -> Course:
+    require_cap(actor, Cap.TRAINING_MANAGE)
+    title = _clean_course(title=title, level=level, mode=mode, validity_months=validity_months)
+    course = Course.objects.create(org_unit=actor.org_unit, title=title, description=description,
                                    level=level, mode=mode, material=material, for_registrars=bool(for_registrars),
                                    validity_months=int(validity_months), created_by=actor)
     audit_record(actor=actor, action="training.course_create", obj=course,
                  after={"title": course.title, "level": level, "mode": mode, "for_registrars": course.for_registrars})
+    return course
+
+
+COURSE_FIELDS = ("title", "level", "mode", "description", "material", "for_registrars", "validity_months",
+                 "is_active")
+
+
+@transaction.atomic
+def course_update(*, actor, course: Course, title: str, level: str, mode: str, description: str = "",
+                  material: str = "", for_registrars: bool = False, validity_months: int = 24,
+                  is_active: bool = True) -> Course:
+    """Its managers edit a course (the checks of a new one). Certificates already issued keep their validity; a
+    closed course (`is_active` off) takes no new enrolments or exams and is no longer offered. Audited with the
+    items before and after."""
+    _require_manager(actor, course)
+    course = Course.objects.select_for_update().select_related("org_unit").get(pk=course.pk)
+    values = {"title": _clean_course(title=title, level=level, mode=mode, validity_months=validity_months),
+              "level": level, "mode": mode, "description": description or "", "material": material or "",
+              "for_registrars": bool(for_registrars), "validity_months": int(validity_months),
+              "is_active": bool(is_active)}
+    changed = [name for name in COURSE_FIELDS if getattr(course, name) != values[name]]
+    if not changed:
+        return course
+    before = {name: getattr(course, name) for name in changed}
+    for name in changed:
+        setattr(course, name, values[name])
+    course.save(update_fields=changed)
+    audit_record(actor=actor, action="training.course_update", obj=course, before=before,
+                 after={name: values[name] for name in changed})
     return course
 
 
@@ -140,6 +174,56 @@ def question_add(*, actor, course: Course, kind: str, text: str, choices: list[s
     return question
 
 
+def _not_in_open_exam(question: Question) -> None:
+    """A question drawn in an exam someone is sitting now is not changed under them (their answers name its
+    choices); submitted attempts keep the mark they were given."""
+    since = clock.now() - grace()
+    open_ids = Attempt.objects.filter(exam__course_id=question.course_id, submitted_at__isnull=True,
+                                      deadline__gte=since).values_list("question_ids", flat=True)
+    sitting = sum(1 for ids in open_ids if question.pk in ids)
+    if sitting:
+        raise Conflict(format_lazy(_("{n} candidates are sitting an exam with this question now: change it after "
+                                     "their time is over."), n=sitting), code="question_in_open_exam",
+                       details={"attempts": sitting})
+
+
+@transaction.atomic
+def question_update(*, actor, question: Question, kind: str, text: str, choices: list[str], answer: list[int],
+                    points: int = 1) -> Question:
+    """Its course's managers edit a question (the checks of a new one). Exams handed in keep their marks; the next
+    ones draw the question as it is now. Refused while someone sits an exam with it."""
+    question = Question.objects.select_for_update().select_related("course__org_unit").get(pk=question.pk)
+    _require_manager(actor, question.course)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(_("Write the question."), code="required", field="text")
+    if not 1 <= int(points) <= 100:
+        raise ValidationFailed(_("A question is worth 1 to 100 points."), code="training_bad_points",
+                               field="points")
+    choices, answer = _clean_question(kind, list(choices or []), list(answer or []))
+    _not_in_open_exam(question)
+    before = {"kind": question.kind, "text": question.text, "choices": question.choices, "answer": question.answer,
+              "points": question.points}
+    question.kind, question.text, question.choices, question.answer, question.points = (
+        kind, text, choices, answer, int(points))
+    question.save(update_fields=["kind", "text", "choices", "answer", "points"])
+    audit_record(actor=actor, action="training.question_update", obj=question, before=before,
+                 after={"kind": kind, "text": text, "choices": choices, "answer": answer, "points": int(points)})
+    return question
+
+
+@transaction.atomic
+def question_delete(*, actor, question: Question) -> None:
+    """Its course's managers take a question out of the bank: exams handed in keep their marks, the next ones no
+    longer draw it. Refused while someone sits an exam with it."""
+    question = Question.objects.select_for_update().select_related("course__org_unit").get(pk=question.pk)
+    _require_manager(actor, question.course)
+    _not_in_open_exam(question)
+    audit_record(actor=actor, action="training.question_delete", obj=question,
+                 before={"course": question.course_id, "kind": question.kind, "text": question.text})
+    question.delete()
+
+
 @transaction.atomic
 def exam_create(*, actor, course: Course, title: str, duration_minutes: int = 30, pass_mark: int = 60) -> Exam:
     _require_manager(actor, course)
@@ -178,6 +262,8 @@ def session_enrol(*, actor, session: Session, user=None) -> Enrolment:
     session = Session.objects.select_for_update().select_related("course__org_unit").get(pk=session.pk)
     if session.ends_at <= clock.now():
         raise Conflict(_("This session is over."), code="training_session_over")
+    if not session.course.is_active:
+        raise Conflict(_("This course is closed."), code="training_course_closed")
     if user is None or user.pk == actor.pk:
         enrolment = _enrol(session, actor, EnrolmentSource.SELF)
     else:
@@ -239,7 +325,7 @@ def open_attempt(*, user, exam: Exam) -> Attempt | None:
 @transaction.atomic
 def attempt_start(*, actor, exam: Exam) -> Attempt:
     """Start an exam (or go on with the attempt still running): the course's questions, the deadline from now."""
-    if not exam.is_active:
+    if not exam.is_active or not Course.objects.filter(pk=exam.course_id, is_active=True).exists():
         raise Conflict(_("This exam is closed."), code="training_exam_closed")
     running = open_attempt(user=actor, exam=exam)
     if running is not None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("training/courses/", views.CourseListApi.as_view(), name="training-course-list"),
     path("training/courses/<int:pk>/", views.CourseDetailApi.as_view(), name="training-course-detail"),
     path("training/courses/<int:pk>/questions/", views.QuestionListApi.as_view(), name="training-question-list"),
+    path("training/questions/<int:pk>/", views.QuestionDetailApi.as_view(), name="training-question-detail"),
     path("training/courses/<int:pk>/sessions/", views.SessionCreateApi.as_view(), name="training-session-create"),
     path("training/courses/<int:pk>/exams/", views.ExamCreateApi.as_view(), name="training-exam-create"),
     path("training/sessions/<int:pk>/enrol/", views.SessionEnrolApi.as_view(), name="training-session-enrol"),

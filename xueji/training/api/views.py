@@ -80,11 +80,25 @@ class CourseListApi(SelectorMixin, generics.ListAPIView):
         return Response(CourseSerializer(course).data, status=status.HTTP_201_CREATED)
 
 
-@requires(SIGNED_IN)
+class CourseUpdateSerializer(CourseCreateSerializer):
+    is_active = serializers.BooleanField(default=True, help_text="false: the course is closed (no longer offered)")
+
+
+@requires(get=SIGNED_IN, put=Cap.TRAINING_MANAGE)
 class CourseDetailApi(APIView):
+    """GET: a course in view. PUT: its managers edit it (all its items; certificates issued keep their validity)."""
+
     @extend_schema(responses=CourseDetailSerializer)
     def get(self, request, pk):
         course = selectors.course_get(user=request.user, pk=pk)
+        return Response(CourseDetailSerializer(course, context={"user": request.user}).data)
+
+    @extend_schema(request=CourseUpdateSerializer, responses=CourseDetailSerializer)
+    def put(self, request, pk):
+        course = selectors.course_managed(user=request.user, pk=pk)
+        data = CourseUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = services.course_update(actor=request.user, course=course, **data.validated_data)
         return Response(CourseDetailSerializer(course, context={"user": request.user}).data)
 
 
@@ -119,6 +133,25 @@ class QuestionListApi(APIView):
         data.is_valid(raise_exception=True)
         question = services.question_add(actor=request.user, course=course, **data.validated_data)
         return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+
+
+@requires(Cap.TRAINING_MANAGE)
+class QuestionDetailApi(APIView):
+    """PUT: edit a question of a course you run; DELETE: take it out of the bank. Exams handed in keep their marks;
+    refused (409) while someone sits an exam with it."""
+
+    @extend_schema(request=QuestionCreateSerializer, responses=QuestionSerializer)
+    def put(self, request, pk):
+        question = selectors.question_managed(user=request.user, pk=pk)
+        data = QuestionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = services.question_update(actor=request.user, question=question, **data.validated_data)
+        return Response(QuestionSerializer(question).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk):
+        services.question_delete(actor=request.user, question=selectors.question_managed(user=request.user, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SessionCreateSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ import datetime as dt
 
 from xueji.core import clock
 from xueji.training import services
-from xueji.training.models import Certificate, Course, Exam, Session
+from xueji.training.models import Certificate, Course, Exam, Question, Session
 
 
 def registrar_course(actor, *, level: str, title: str = "学籍管理员上岗培训", duration: int = 30) -> Course:
@@ -72,6 +72,9 @@ def matrix_objects(kind: str):
     if kind == "own_course":  # each acting authority's own, the top level first
         return [(c.org_unit, c) for c in Course.objects.filter(title__startswith="矩阵课程")
                 .select_related("org_unit").order_by("org_unit__path")]
+    if kind == "own_question":  # a question of each acting authority's own course (nobody sits its exam)
+        return [(q.course.org_unit, q) for q in Question.objects.filter(course__title__startswith="矩阵课程 ")
+                .select_related("course__org_unit").order_by("course__org_unit__path", "pk")]
     if kind == "own_session":
         return [(s.course.org_unit, s) for s in Session.objects.filter(course__title__startswith="矩阵课程")
                 .select_related("course__org_unit").order_by("course__org_unit__path")]

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from xueji.accounts.services import user_create, user_roles_set
+from xueji.audit.models import AuditEvent
 from xueji.core import clock
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.policy.services import setting_set
@@ -17,7 +18,8 @@ from xueji.registration.tests.test_flow import enter
 from xueji.testing.fingerprint import fingerprint
 from xueji.training import selectors, services
 from xueji.training.choices import EnrolmentSource
-from xueji.training.models import Attempt, Certificate, Enrolment, Exam
+from xueji.training.models import Attempt, Certificate, Course, Enrolment, Exam, Question
+from xueji.training.services import add_months
 from xueji.training.tests.helpers import registrar_course, right_answers
 from xueji.workflow.models import RequestStatus
 from xueji.workflow.services import request_decide
@@ -290,3 +292,80 @@ def test_the_workbench_frames_the_certificate_card_of_an_uncertified_registrar(w
     setting_set(actor=world.user("anhui", "sysadmin"), key="training.certificate_required", value=True)
     body = client.get(reverse("ui:workbench")).content.decode()
     assert "border-warning" in body.split(card)[0].rsplit("<a ", 1)[1]
+
+
+# ---------------------------------------------------------------- editing courses and questions
+
+
+def test_a_course_is_edited_and_closed_and_certificates_keep_their_validity(world, client):
+    province = world.user("anhui", "registrar")
+    course = registrar_course(province, level="city")
+    certificate = _pass(world.user("huangshan", "registrar"), course)
+    valid_until = certificate.valid_until
+    services.course_update(actor=province, course=course, title="学籍管理员上岗培训（2027版）", level="city",
+                           mode="online", material="新版材料", for_registrars=True, validity_months=12)
+    course.refresh_from_db()
+    assert (course.title, course.mode, course.validity_months) == ("学籍管理员上岗培训（2027版）", "online", 12)
+    certificate.refresh_from_db()
+    assert certificate.valid_until == valid_until == add_months(clock.today(), 24)  # issued before: unchanged
+    event = AuditEvent.objects.get(action="training.course_update")
+    assert event.before["validity_months"] == 24 and event.after["validity_months"] == 12
+    # Another province's registrar, or a county below it, may not edit it: as if absent, nothing changes.
+    for outsider in (world.user("jiangsu", "registrar"), world.user("huangshan", "registrar")):
+        with pytest.raises(NotFound):
+            services.course_update(actor=outsider, course=course, title="x", level="city", mode="face")
+    with pytest.raises(ValidationFailed) as bad:
+        services.course_update(actor=province, course=course, title=" ", level="city", mode="face")
+    assert bad.value.code == "required" and Course.objects.get(pk=course.pk).title == "学籍管理员上岗培训（2027版）"
+    # Closed: no longer offered to a city, no new enrolment or exam.
+    client.force_login(province)
+    page = client.post(reverse("training:course_edit", args=[course.pk]), {
+        "title": course.title, "level": "city", "mode": "online", "validity_months": 12, "for_registrars": "on"})
+    assert page.status_code == 302 and not Course.objects.get(pk=course.pk).is_active
+    city = world.user("huangshan", "registrar")
+    assert not selectors.course_list(user=city).filter(pk=course.pk).exists()
+    with pytest.raises(Conflict) as closed:
+        services.session_enrol(actor=city, session=course.sessions.get())
+    assert closed.value.code == "training_course_closed"
+    with pytest.raises(Conflict):
+        services.attempt_start(actor=city, exam=course.exams.get())
+
+
+def test_a_question_is_edited_for_the_next_exams_never_under_a_candidate(world, client):
+    province, city = world.user("anhui", "registrar"), world.user("huangshan", "registrar")
+    course = registrar_course(province, level="city")
+    question = course.questions.get(kind="single")
+    sitting = services.attempt_start(actor=city, exam=course.exams.get())
+    with pytest.raises(Conflict) as refused:
+        services.question_update(actor=province, question=question, kind="single", text="改了", choices=["甲", "乙"],
+                                 answer=[0])
+    assert refused.value.code == "question_in_open_exam" and refused.value.details == {"attempts": 1}
+    with pytest.raises(Conflict):
+        services.question_delete(actor=province, question=question)
+    assert Question.objects.get(pk=question.pk).text == "全国学籍号由谁生成？"
+    submitted = services.attempt_submit(actor=city, attempt=sitting, answers=right_answers(sitting))
+    assert submitted.passed and submitted.score == 3
+    # Handed in: the question may change; the mark given stays.
+    services.question_update(actor=province, question=question, kind="multiple", text="全国学籍号由谁生成、谁维护？",
+                             choices=["学校", "全国学籍系统", "家长"], answer=[0, 1], points=2)
+    question.refresh_from_db()
+    assert (question.kind, question.answer, question.points) == ("multiple", [0, 1], 2)
+    submitted.refresh_from_db()
+    assert submitted.score == 3 and submitted.passed
+    with pytest.raises(ValidationFailed) as bad:  # the checks of a new question
+        services.question_update(actor=province, question=question, kind="single", text="x", choices=["甲", "乙"],
+                                 answer=[0, 1])
+    assert bad.value.code == "training_bad_answer"
+    with pytest.raises(NotFound):
+        selectors.question_managed(user=city, pk=question.pk)  # not the city's course
+    # The page: the form comes filled; a question taken out of the bank is no longer drawn.
+    client.force_login(province)
+    form = client.get(reverse("training:question_edit", args=[question.pk])).content.decode()
+    assert "全国学籍号由谁生成、谁维护？" in form and 'value="1,2"' in form
+    assert client.post(reverse("training:question_delete", args=[question.pk])).status_code == 302
+    assert not Question.objects.filter(pk=question.pk).exists()
+    assert AuditEvent.objects.filter(action__in=["training.question_update", "training.question_delete"]).count() == 2
+    api = client.put(reverse("api:training-question-detail", args=[course.questions.first().pk]),
+                     {"kind": "true_false", "text": "学籍号终身不变吗？", "answer": [0]},
+                     content_type="application/json")
+    assert api.status_code == 200 and api.json()["text"] == "学籍号终身不变吗？"

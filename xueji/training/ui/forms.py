@@ -19,6 +19,10 @@ class CourseForm(forms.Form):
                                required=False, max_length=50000)
 
 
+class CourseEditForm(CourseForm):
+    is_active = forms.BooleanField(label=_("Open (offered to its staff; off: closed)"), required=False)
+
+
 class SessionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))

@@ -44,6 +44,54 @@ def course_new(request):
                                             "cancel_url": reverse("training:course_list")})
 
 
+@web_view(Cap.TRAINING_MANAGE)
+def course_edit(request, pk):
+    """Its managers edit a course (certificates issued keep their validity; closing it stops new enrolments)."""
+    course = selectors.course_managed(user=request.user, pk=pk)
+    initial = {name: getattr(course, name) for name in services.COURSE_FIELDS}
+    form = forms.CourseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            services.course_update(actor=request.user, course=course, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("training:course_detail", pk=course.pk)
+    return render(request, "ui/form.html", {"title": _("Edit course: %(title)s") % {"title": course.title},
+                                            "form": form, "submit": _("Save"),
+                                            "cancel_url": reverse("training:course_detail", args=[course.pk])})
+
+
+@web_view(Cap.TRAINING_MANAGE)
+def question_edit(request, pk):
+    """Its course's managers edit a question; the exams handed in keep their marks."""
+    question = selectors.question_managed(user=request.user, pk=pk)
+    initial = {"kind": question.kind, "text": question.text, "points": question.points,
+               "choices": "" if question.kind == "true_false" else "\n".join(question.choices),
+               "answer": ",".join(str(a + 1) for a in question.answer)}
+    form = forms.QuestionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        with errors_to_form(form):
+            services.question_update(actor=request.user, question=question, kind=values["kind"],
+                                     text=values["text"], choices=form.choice_list(), answer=values["answer"],
+                                     points=values["points"])
+            messages.success(request, _("Saved."))
+            return redirect("training:course_detail", pk=question.course_id)
+    return render(request, "ui/form.html", {"title": _("Edit question"), "form": form, "submit": _("Save"),
+                                            "cancel_url": reverse("training:course_detail",
+                                                                  args=[question.course_id])})
+
+
+@web_view(Cap.TRAINING_MANAGE, methods=("POST",))
+def question_delete(request, pk):
+    question = selectors.question_managed(user=request.user, pk=pk)
+    try:
+        services.question_delete(actor=request.user, question=question)
+        messages.success(request, _("The question was taken out of the bank."))
+    except XuejiError as refused:
+        messages.error(request, user_message(refused))
+    return redirect("training:course_detail", pk=question.course_id)
+
+
 @web_view(SIGNED_IN, methods=("GET",))
 def course_detail(request, pk):
     user = request.user

@@ -224,7 +224,7 @@ def _objects(world, kind):
     if kind in ("ticket", "support_attachment", "announcement", "own_announcement", "conversation",
                 "message_attachment"):
         return support_helpers.matrix_objects(kind)
-    if kind in ("course", "session", "session_web", "exam", "exam_web", "own_course", "own_session"):
+    if kind in ("course", "session", "session_web", "exam", "exam_web", "own_course", "own_session", "own_question"):
         return training_helpers.matrix_objects(kind)
     if kind in ("account_report", "account_report_web"):
         return platform_helpers.matrix_objects(kind)
