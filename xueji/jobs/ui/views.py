@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap
-from xueji.jobs import selectors as job_selectors
 from xueji.jobs import exportfiles
+from xueji.jobs import selectors as job_selectors
 from xueji.jobs import services as job_services
 from xueji.jobs.filters import JobFilterSet
 from xueji.jobs.ui import tables
