@@ -31,7 +31,7 @@ def export_gate(*, actor, filters: dict, params: dict) -> ExportStarted | None:
     if setting_get(province_code=province, key=ENCRYPT):
         params["encrypt"] = True
     threshold = setting_get(province_code=province, key=APPROVAL_ROWS)
-    if not threshold:
+    if not threshold or threshold < 0:  # 0: no approval needed
         return None
     rows = student_list(user=actor, filters=filters).count()
     if rows <= threshold:
