@@ -55,3 +55,10 @@ class Forbidden(XuejiError):
 class Conflict(XuejiError):
     status_code = 409
     default_code = "conflict"
+
+
+class Gone(XuejiError):
+    """What existed and is gone for good (an expired export file): 410, with the words saying what to do."""
+
+    status_code = 410
+    default_code = "gone"

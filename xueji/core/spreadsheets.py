@@ -76,8 +76,12 @@ class TextWorkbook:
             f'<worksheet xmlns="{_XML_NS}" xmlns:r="{_REL_NS}"><sheetData>')
     TAIL = "</sheetData></worksheet>"
 
-    def __init__(self, path, *, width: int) -> None:
+    def __init__(self, path, *, width: int, watermark: "Watermark | None" = None) -> None:
         import zipfile
+
+        self.watermark = watermark
+        if watermark is not None:  # every sheet's print header and footer carry the visible mark
+            self.TAIL = f"</sheetData>{watermark.header_footer()}</worksheet>"
 
         self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         self.names: list[str] = []
@@ -127,6 +131,10 @@ class TextWorkbook:
             self.handle = None
 
     def close(self) -> None:
+        if self.watermark is not None:  # the visible mark's own sheet, last (the data sheets keep their places)
+            self.add_sheet(self.watermark.sheet)
+            for line in self.watermark.lines():
+                self.write_row([line])
         self._close_sheet()
         sheets = "".join(f'<sheet name="{name.translate(_XML_TEXT)}" sheetId="{n}" r:id="rId{n}"/>'
                          for n, name in enumerate(self.names, start=1))
@@ -137,6 +145,16 @@ class TextWorkbook:
                             f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                             for n in range(1, count + 1))
         head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        props, props_rels = "", ""
+        if self.watermark is not None:  # the embedded mark: the core and custom document properties
+            self.zip.writestr("docProps/core.xml", head + self.watermark.core_xml())
+            self.zip.writestr("docProps/custom.xml", head + self.watermark.custom_xml())
+            props = ('<Override PartName="/docProps/core.xml" ContentType="application/'
+                     'vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/custom.xml" '
+                     'ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/>')
+            props_rels = ('<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
+                          'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+                          f'<Relationship Id="rId3" Type="{_DOC_REL}/custom-properties" Target="docProps/custom.xml"/>')
         self.zip.writestr("[Content_Types].xml", head + (
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -144,10 +162,11 @@ class TextWorkbook:
             '<Override PartName="/xl/workbook.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/'
-            f'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>{overrides}</Types>'))
+            f'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>{overrides}{props}</Types>'))
         self.zip.writestr("_rels/.rels", head + (
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+            f'<Relationship Id="rId1" Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/>{props_rels}'
+            '</Relationships>'))
         self.zip.writestr("xl/workbook.xml", head + (
             f'<workbook xmlns="{_XML_NS}" xmlns:r="{_REL_NS}"><sheets>{sheets}</sheets></workbook>'))
         self.zip.writestr("xl/_rels/workbook.xml.rels", head + (
@@ -156,3 +175,70 @@ class TextWorkbook:
             '</Relationships>'))
         self.zip.writestr("xl/styles.xml", head + _STYLES)
         self.zip.close()
+
+
+# The watermark of an export (issue 11 item 8) -----------------------------------------------------------------
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def _xml(text: str) -> str:
+    return str(text).translate(_XML_TEXT).replace('"', "&quot;")
+
+
+class Watermark:
+    """Who exported, for which unit, when, and the trace code that leads back to the export (and through its
+    audited downloads to each reader). Visible: every sheet's print header and footer, and a sheet of its own;
+    embedded: the document's core properties (author, description) and a custom property `xueji_trace`."""
+
+    sheet = "导出说明"
+    TRACE_PROPERTY = "xueji_trace"
+
+    def __init__(self, *, user: str, unit: str, time: str, trace: str) -> None:
+        self.user, self.unit, self.time, self.trace = user, unit, time, trace
+
+    def text(self) -> str:
+        return f"导出人：{self.user}　单位：{self.unit}　时间：{self.time}　追踪码：{self.trace}"
+
+    def lines(self) -> list[str]:
+        return ["本文件含学生个人信息，仅限工作使用，不得外传；文件带有可追溯的水印。", f"导出人：{self.user}",
+                f"单位：{self.unit}", f"导出时间：{self.time}", f"追踪码：{self.trace}"]
+
+    def header_footer(self) -> str:
+        # & starts a header code in SpreadsheetML (&L left, &R right): the texts' own & are doubled.
+        text = _xml(self.text().replace("&", "&&"))
+        return (f"<headerFooter><oddHeader>&amp;L{text}</oddHeader>"
+                f"<oddFooter>&amp;L{_xml(self.trace)}&amp;R&amp;P/&amp;N</oddFooter></headerFooter>")
+
+    def core_xml(self) -> str:
+        return ('<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+                'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                f"<dc:creator>{_xml(self.user)}</dc:creator><dc:description>{_xml(self.text())}</dc:description>"
+                f"<cp:keywords>{_xml(self.trace)}</cp:keywords></cp:coreProperties>")
+
+    def custom_xml(self) -> str:
+        props = {self.TRACE_PROPERTY: self.trace, "xueji_user": self.user, "xueji_unit": self.unit,
+                 "xueji_time": self.time}
+        body = "".join(f'<property fmtid="{_FMTID}" pid="{n}" name="{name}"><vt:lpwstr>{_xml(value)}</vt:lpwstr>'
+                       "</property>" for n, (name, value) in enumerate(props.items(), start=2))
+        return f'<Properties xmlns="{_CUSTOM_NS}" xmlns:vt="{_VT_NS}">{body}</Properties>'
+
+
+_PROPERTY = re.compile(r'<property\b[^>]*\bname="([^"]*)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
+MAX_PROPERTIES_BYTES = 1024 * 1024
+
+
+def read_custom_properties(zf) -> dict[str, str]:
+    """The custom document properties of an open xlsx (a zipfile.ZipFile): {name: text}. The file may be a leaked
+    copy from anywhere: the part is size-checked and read by a pattern, never by an XML parser (no entities)."""
+    import html
+
+    try:
+        info = zf.getinfo("docProps/custom.xml")
+    except KeyError:
+        return {}
+    if info.file_size > MAX_PROPERTIES_BYTES:
+        return {}
+    text = zf.read(info).decode("utf-8", "replace")
+    return {html.unescape(name): html.unescape(value) for name, value in _PROPERTY.findall(text)}

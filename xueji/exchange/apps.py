@@ -8,4 +8,4 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Import and export")
 
     def ready(self) -> None:
-        from xueji.exchange import pipeline  # noqa: F401  (registers the import job handler)
+        from xueji.exchange import exports, pipeline  # noqa: F401  (the import job handler, the export gate)

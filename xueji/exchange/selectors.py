@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock
-from xueji.core.errors import Forbidden, NotFound
+from xueji.core.errors import Forbidden, Gone, NotFound
 from xueji.exchange.filters import ImportBatchFilterSet
 from xueji.exchange.models import ImportBatch
 from xueji.jobs.selectors import file_readable
@@ -38,8 +38,8 @@ def import_error_report(*, user, pk) -> tuple[ImportBatch, Path]:
             raise Forbidden(_("This file is not for your role or unit: it holds personal data of pupils."),
                             code="file_forbidden")
         if batch.job.file_expires_at is not None and batch.job.file_expires_at <= clock.now():
-            raise NotFound(_("The result file has expired and was deleted: run the job again."),
-                           code="file_expired")
+            raise Gone(_("The result file has expired and was deleted: run the job again."),
+                       code="file_expired")
     if not batch.error_report:
         raise NotFound("This import has no error report (no row had an error, or it has not finished).")
     root = Path(settings.MEDIA_ROOT).resolve()

@@ -46,6 +46,10 @@ class Job(models.Model):
     file_scope = models.CharField(_("who may read the file"), max_length=16, choices=FileScope.choices,
                                   default=FileScope.UNIT)
     file_expires_at = models.DateTimeField(_("file expires"), null=True, blank=True, db_index=True)
+    # An export the province requires encrypted (policy setting export.encrypt) is an AES-256 zip; its password
+    # waits here for the one showing to the requester (jobs.exportfiles.password_reveal), then is erased.
+    file_encrypted = models.BooleanField(_("file encrypted"), default=False)
+    file_password = models.CharField(max_length=64, blank=True)
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)  # the django-tasks result that runs it
     rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns")

@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import clock
-from xueji.core.errors import Conflict, Forbidden, NotFound, XuejiError
+from xueji.core.errors import Conflict, Forbidden, Gone, NotFound, XuejiError
 from xueji.jobs.errors import INTERNAL_ERROR, INTERRUPTED_ERROR  # noqa: F401 - the failure words live in errors.py
 from xueji.jobs.models import RERUNNABLE, FileScope, Job, JobStatus
 from xueji.jobs.registry import all_hooks, handler_for, hooks_for, periodic
@@ -249,7 +249,7 @@ def job_file_download(*, actor, pk) -> tuple[Job, Path]:
 
 def live_result_file(job: Job) -> Path:
     if job.file_expires_at is not None and job.file_expires_at <= clock.now():
-        raise NotFound(_("The result file has expired and was deleted: run the job again."), code="file_expired")
+        raise Gone(_("The result file has expired and was deleted: run the job again."), code="file_expired")
     path = result_file_path(job)
     if path is None:
         raise NotFound(_("This job has no result file."), code="not_found")

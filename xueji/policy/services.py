@@ -55,6 +55,10 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "attendance.term_days": (10, "一学期累计无故缺勤达到此天数即列入控辍保学名单（天）"),
     # 月报: the day of the next month by which a month's report is submitted (Asia/Shanghai, end of that day).
     "attendance.report_deadline_day": (5, "月报报送截止日（次月几日，北京时间当日24时前）"),
+    # 批量导出 (xueji/exchange/exports.py): an export of more pupils than this waits for the approval of the leader
+    # of the requester's unit (0: every export runs at once); and whether export files are encrypted archives.
+    "export.approval_rows": (1000, "批量导出学生个人信息超过此人数须经本级领导审批（0为不需审批）"),
+    "export.encrypt": (False, "导出文件加密（AES-256 加密压缩包，密码仅向导出人显示一次）"),
 }
 # Settings whose value is a list of codes: the codes each may hold.
 SETTING_CHOICES: dict[str, Iterable[str]] = {

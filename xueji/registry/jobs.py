@@ -5,7 +5,11 @@ cursor, the columns the file shows and nothing else, each code turned into its n
 personal item through the viewer's presenter; the sheets are written by core.spreadsheets.TextWorkbook (inline
 text straight into the zip: xlsxwriter's work per cell was most of the time). xlsx holds at most 1,048,576 rows
 per sheet: past that the rows go on in a next sheet (学生(2), ...) of the same file, never cut; the job's result,
-the file and the audit row give the same count."""
+the file and the audit row give the same count.
+
+Every file carries the watermark of jobs.exportfiles (who, unit, time, trace code: visible on its own sheet and in
+every sheet's print header, embedded in the document properties); when the province requires it (the export's
+`encrypt` parameter, set at the start from policy by exchange.exports) the file is delivered as an AES-256 zip."""
 
 import datetime as dt
 
@@ -14,6 +18,7 @@ from django.db import connection
 from xueji.audit.services import audit_record
 from xueji.core import codes
 from xueji.core.spreadsheets import TextWorkbook, safe_cell
+from xueji.jobs.exportfiles import encrypt_result, watermark_for
 from xueji.jobs.registry import job_handler
 from xueji.registry.presenters import presenter_for
 from xueji.registry.selectors import student_list
@@ -83,7 +88,8 @@ def export_students(ctx) -> dict:
                                                         codes.STUDENT_STATUS))
     grades = _names(codes.GRADE)
     path = ctx.result_path("students.xlsx")
-    sheets = _Sheets(TextWorkbook(path, width=len(EXPORT_COLUMNS)), SHEET_ROWS)
+    mark = watermark_for(ctx.job)
+    sheets = _Sheets(TextWorkbook(path, width=len(EXPORT_COLUMNS), watermark=mark), SHEET_ROWS)
     national_number, id_number = shown.national_number, shown.id_number
     placed: dict[tuple, tuple[str, str]] = {}  # (stage, cohort, number, name, year) -> grade, class: by class
     schools: dict[str, str] = {}
@@ -112,9 +118,14 @@ def export_students(ctx) -> dict:
             if len(placed) > 100_000:
                 placed.clear()
     sheets.close()
+    encrypted = bool(ctx.params.get("encrypt"))
+    if encrypted:
+        encrypt_result(ctx.job, path)
     rows = sheets.count
     audit_record(actor=user, action="student.export", object_type="registry.student",
                  object_repr=f"{rows} students", after={"rows": rows, "sheets": sheets.sheets, "filters": filters,
-                                                         "id_numbers": "full" if shown.full else "masked"})
+                                                         "id_numbers": "full" if shown.full else "masked",
+                                                         "trace": mark.trace, "encrypted": encrypted,
+                                                         "request": ctx.params.get("request")})
     ctx.progress(100, f"exported {rows} students")
     return {"rows": rows, "sheets": sheets.sheets}

@@ -71,18 +71,52 @@ from xueji.schools.selectors import class_get, school_get
 GUARDIAN_FIELDS = {f.name for f in FamilyMember._meta.concrete_fields} - {"id", "student"}
 
 
-def students_export_start(*, actor, filters: dict) -> Job:
-    """Start an audited export of the students the actor may see (ID numbers masked unless the role needs them)."""
+@dataclass(frozen=True)
+class ExportStarted:
+    """What starting an export did: the job that runs now, or the approval request filed instead (a bulk export
+    past the province's size threshold waits for the leader of the requester's unit: exchange.exports)."""
+
+    job: Job | None = None
+    request: object | None = None  # a workflow Request
+    rows: int = 0
+    threshold: int | None = None
+
+
+# The gate a pupil export passes before it runs: fn(actor=, filters=, params=) -> ExportStarted | None (None: run
+# now with the params it may have added, e.g. the province's encryption). Registered from exchange's ready() (it
+# sits above policy and the approval engine, which this app may not import); with no gate an export runs at once.
+EXPORT_GATES: list[Callable[..., ExportStarted | None]] = []
+
+
+def students_export_clean(*, actor, filters: dict) -> dict:
+    """The filters of an export, each naming something within the jurisdiction (else 404, like a detail page)."""
     require_cap(actor, Cap.STUDENT_VIEW)
     clean = {k: v for k, v in filters.items() if v not in (None, "")}
-    # A filter naming a school, class or county outside the jurisdiction answers 404, like a detail page.
     if "school" in clean:
         school_get(user=actor, pk=clean["school"])
     if "school_class" in clean:
         class_get(user=actor, pk=clean["school_class"])
     if "county" in clean:
         org_unit_get(user=actor, pk=clean["county"])
-    return job_start(actor=actor, kind="registry.export_students", title="导出学生名单", params={"filters": clean})
+    return clean
+
+
+def students_export_start(*, actor, filters: dict) -> ExportStarted:
+    """Start an audited export of the students the actor may see (ID numbers masked unless the role needs them),
+    or, past the province's size threshold, file it for the leader's approval (the gates decide: the one rule
+    for pages and API)."""
+    clean = students_export_clean(actor=actor, filters=filters)
+    params: dict = {"filters": clean}
+    for gate in EXPORT_GATES:
+        held = gate(actor=actor, filters=clean, params=params)
+        if held is not None:
+            return held
+    return ExportStarted(job=students_export_job(actor=actor, params=params))
+
+
+def students_export_job(*, actor, params: dict) -> Job:
+    """The export job itself (after the gates, or at the approval of a held export)."""
+    return job_start(actor=actor, kind="registry.export_students", title="导出学生名单", params=params)
 
 
 def with_initials(values: dict) -> dict:

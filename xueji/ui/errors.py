@@ -18,13 +18,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from xueji.accounts.permissions import Cap, require_declared
 from xueji.core import messages as core_messages
 from xueji.core.capabilities import PUBLIC, requires
-from xueji.core.errors import Forbidden, NotFound, XuejiError
+from xueji.core.errors import Forbidden, Gone, NotFound, XuejiError
 
 
 def error_message(exc: XuejiError) -> str:
@@ -75,6 +75,8 @@ def web_view(cap: Cap | None = None, *, methods: Iterable[str] = ("GET", "POST")
             except Forbidden as exc:
                 _audit_denial(request, 403, exc.code)
                 raise PermissionDenied(error_message(exc)) from exc
+            except Gone as exc:  # an expired file: 410 with the words saying what to do
+                return render(request, "410.html", {"message": error_message(exc)}, status=410)
             except XuejiError as exc:
                 messages.error(request, error_message(exc))
                 return _back(request)

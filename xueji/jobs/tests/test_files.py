@@ -106,7 +106,9 @@ def test_result_files_expire_after_the_configured_days_and_the_cleanup_deletes_t
 
     Job.objects.filter(pk=job.pk).update(file_expires_at=clock.now() - dt.timedelta(seconds=1))
     expired = client.get(f"/api/v1/jobs/{job.pk}/download/")
-    assert (expired.status_code, expired.json()["code"]) == (404, "file_expired")
+    assert (expired.status_code, expired.json()["code"]) == (410, "file_expired")
+    page = client.get(reverse("jobs:job_download", args=[job.pk]))
+    assert page.status_code == 410 and "已过期" in page.content.decode()
     assert client.get(f"/api/v1/jobs/{job.pk}/").json()["file_state"] == "expired"
     assert 'data-testid="job-file-expired"' in client.get(reverse("jobs:job_detail", args=[job.pk])).content.decode()
     call_command("jobs_maintain")

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap
+from xueji.jobs import exportfiles
 from xueji.jobs import selectors as job_selectors
 from xueji.jobs import services as job_services
 from xueji.jobs.filters import JobFilterSet
@@ -44,7 +45,9 @@ def job_progress(request, pk):
 def job_context(job, user) -> dict:
     rerun = job.reruns.order_by("-pk").first() if job.can_rerun else None
     state = job_selectors.file_state(user, job)
-    return {"has_file": state == "ready", "file_state": state,
+    # An encrypted export's password: shown once, to its creator, when the file is ready (then erased).
+    password = exportfiles.password_reveal(actor=user, job=job) if state == "ready" and job.file_password else ""
+    return {"has_file": state == "ready", "file_state": state, "file_password": password,
             "error_line": job_selectors.job_error_message(job),
             "rerun": rerun,
             "can_rerun": job.can_rerun and rerun is None and job.created_by_id == user.pk}

@@ -142,8 +142,17 @@ class StudentExportApi(generics.GenericAPIView):
     def post(self, request):
         data = StudentExportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        job = services.students_export_start(actor=request.user, filters=data.validated_data)
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        started = services.students_export_start(actor=request.user, filters=data.validated_data)
+        if started.request is not None:  # past the province's threshold: filed for the leader's approval
+            return Response({"approval_required": True, "request": started.request.pk,
+                             "request_status": started.request.status, "rows": started.rows,
+                             "threshold": started.threshold,
+                             "message": _("This export holds %(rows)s pupils, more than the %(threshold)s a province "
+                                          "allows without approval: it was filed for the approval of your unit's "
+                                          "leader, and runs when approved.")
+                             % {"rows": started.rows, "threshold": started.threshold}},
+                            status=status.HTTP_202_ACCEPTED)
+        return Response(JobSerializer(started.job).data, status=status.HTTP_202_ACCEPTED)
 
 
 class TimelineChangeSerializer(serializers.Serializer):
