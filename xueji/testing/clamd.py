@@ -44,8 +44,8 @@ def clamd_address():
     (home / "db" / "xueji-test.ndb").write_text(f"{SIGNATURE}:0:*:{EICAR.hex()}\n")
     sock = home / "clamd.sock"
     (home / "clamd.conf").write_text(
-        f"LocalSocket {sock}\nDatabaseDirectory {home / 'db'}\nTemporaryDirectory {home}\nLogFile {home / 'clamd.log'}\n"
-        f"PidFile {home / 'clamd.pid'}\nForeground yes\nStreamMaxLength 20M\n")
+        f"LocalSocket {sock}\nDatabaseDirectory {home / 'db'}\nTemporaryDirectory {home}\n"
+        f"LogFile {home / 'clamd.log'}\nPidFile {home / 'clamd.pid'}\nForeground yes\nStreamMaxLength 20M\n")
     process = subprocess.Popen([binary, "-c", str(home / "clamd.conf")],  # nosec B603: fixed arguments
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
