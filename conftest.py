@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 hypothesis_settings.register_profile("xueji", deadline=None)
 hypothesis_settings.load_profile("xueji")
 
-pytest_plugins = ["xueji.testing.fixtures"]
+pytest_plugins = ["xueji.testing.fixtures", "xueji.testing.clamd"]
 
 
 @pytest.fixture

@@ -206,7 +206,15 @@ XUEJI_ALERTS = {
     "export_burst": {"threshold": env_int("XUEJI_ALERT_EXPORTS", 10), "minutes": 60},
     "night_reads": {"threshold": env_int("XUEJI_ALERT_NIGHT_READS", 200), "minutes": 60},
     "not_found_scan": {"threshold": env_int("XUEJI_ALERT_NOT_FOUND", 30), "minutes": 10},
+    "malware_upload": {"threshold": env_int("XUEJI_ALERT_MALWARE_UPLOADS", 1), "minutes": 60},
 }
+# Malware scanning of uploads (xueji/core/malware.py): clamd's address ("unix:///run/clamav/clamd.ctl" or
+# "tcp://127.0.0.1:3310"; empty: none) and the policy: "off", "optional" (scan when configured; a scanner that is
+# down is logged and the upload accepted) or "required" (fail closed: no scanner, no upload). Production's default
+# is "required" (config/settings/prod.py).
+XUEJI_CLAMD = os.environ.get("XUEJI_CLAMD", "")
+XUEJI_CLAMD_TIMEOUT = env_int("XUEJI_CLAMD_TIMEOUT", 30)
+XUEJI_MALWARE_SCAN = os.environ.get("XUEJI_MALWARE_SCAN", "optional")
 # Out of hours for the bulk-read alert, in Asia/Shanghai: from this hour to the next morning's.
 XUEJI_ALERT_NIGHT_FROM = 22
 XUEJI_ALERT_NIGHT_UNTIL = 6

@@ -25,3 +25,5 @@ SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "ENABLE_DJANGO_DEPLOY_CHECK": Fa
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 XUEJI_ALLOW_DEMO_DATA = False  # whatever the environment says: demo accounts share one known password
+# Uploads are refused when clamd cannot scan them (fail closed); XUEJI_CLAMD names the daemon (README, Operations).
+XUEJI_MALWARE_SCAN = os.environ.get("XUEJI_MALWARE_SCAN", "required")

@@ -6,7 +6,8 @@ counters, over a sliding window of XUEJI_ALERTS[kind]["minutes"] ending now:
 - one account active (audit rows) from >= N addresses;
 - export bursts: >= N exports or downloads by one account;
 - out-of-hours bulk reads: >= N record views by one account between XUEJI_ALERT_NIGHT_FROM and _UNTIL (Asia/Shanghai);
-- 404 scans: >= N answers 404 to one address (accounts.middleware.NotFoundCounterMiddleware counts them).
+- 404 scans: >= N answers 404 to one address (accounts.middleware.NotFoundCounterMiddleware counts them);
+- malware uploads: >= N uploads by one account that core.malware refused as infected ("upload.malware", N = 1).
 The jobs worker's maintenance runs `security_scan` every minute, and so does `manage.py security_scan`.
 
 Idempotent: an alert is one row per kind, subject and evidence window; while the window of a subject's alert is
@@ -119,6 +120,16 @@ def _findings(now: dt.datetime) -> list[dict]:
             found.append({"kind": AlertKind.NIGHT_READS, "user_id": row["actor_id"], "count": row["count"],
                           "first": row["first"], "last": row["last"], "since": night[0],
                           "rows": Q(actor_id=row["actor_id"], action__in=READ_ACTIONS)})
+
+    n, window = threshold(AlertKind.MALWARE_UPLOAD)
+    since = now - window
+    rows = (audit.filter(action="upload.malware", created_at__gte=since, created_at__lte=now, actor_id__isnull=False)
+            .values("actor_id").annotate(count=Count("id"), first=Min("created_at"), last=Max("created_at"))
+            .filter(count__gte=n))
+    for row in rows:
+        found.append({"kind": AlertKind.MALWARE_UPLOAD, "user_id": row["actor_id"], "count": row["count"],
+                      "first": row["first"], "last": row["last"], "since": since,
+                      "rows": Q(actor_id=row["actor_id"], action="upload.malware")})
 
     n, window = threshold(AlertKind.NOT_FOUND_SCAN)
     since = now - window

@@ -18,6 +18,7 @@ class AlertKind(models.TextChoices):
     EXPORT_BURST = "export_burst", _("Export burst")
     NIGHT_READS = "night_reads", _("Out-of-hours bulk reads")
     NOT_FOUND_SCAN = "not_found_scan", _("Repeated 404 scan")
+    MALWARE_UPLOAD = "malware_upload", _("Infected upload")
 
 
 class AlertStatus(models.TextChoices):

@@ -3,6 +3,7 @@ from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from xueji.core.malware import malware_found
 from xueji.core.signals import access_denied
 
 
@@ -17,6 +18,7 @@ class AuditConfig(AppConfig):
 
         connection_created.connect(register_sqlite_function, dispatch_uid="xueji.audit.sqlite_function")
         access_denied.connect(_audit_denied_access, dispatch_uid="xueji.audit.access_denied")
+        malware_found.connect(_audit_malware, dispatch_uid="xueji.audit.malware_found")
         post_migrate.connect(_chain_heads, sender=self, dispatch_uid="xueji.audit.chain_heads")
 
 
@@ -35,3 +37,22 @@ def _audit_denied_access(sender, *, actor, path, method, status, code, **kwargs)
     from xueji.audit.services import audit_denial
 
     audit_denial(actor=actor, path=path, method=method, status=status, code=code)
+
+
+def _audit_malware(sender, *, name, signature, size, sha256, field, **kwargs) -> None:
+    """core.malware refused an infected upload: an "upload.malware" row (failed), written after the refused
+    operation rolled back (context.defer), with the signed-in user; the intrusion alerts read it."""
+    from xueji.core import context
+
+    def write(user) -> None:
+        from django.db import transaction
+
+        from xueji.audit.services import audit_record
+
+        with transaction.atomic():
+            audit_record(actor=user, username="" if user else "anonymous", action="upload.malware",
+                         object_type="upload", object_repr=name[:255], success=False,
+                         after={"name": name, "signature": signature, "size": size, "sha256": sha256,
+                                "field": field})
+
+    context.defer(write)

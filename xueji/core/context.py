@@ -2,7 +2,9 @@
 
 import contextvars
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,7 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("xueji_request", default=None)
+_deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar("xueji_deferred", default=None)
 
 
 def current() -> RequestContext:
@@ -29,3 +32,30 @@ def bind(ctx: RequestContext | None) -> contextvars.Token:
 
 def reset(token: contextvars.Token) -> None:
     _current.reset(token)
+
+
+def defer(work: Callable[[Any], None]) -> None:
+    """Run `work(user)` when the request's view has returned, after every transaction of the view ended: a record of
+    a refused operation (e.g. core.malware's "upload.malware") that the refusal's rollback must not take with it.
+    Outside a request (a job, a command) it runs at once, with user None."""
+    pending = _deferred.get()
+    if pending is None:
+        work(None)
+    else:
+        pending.append(work)
+
+
+def run_deferred(request) -> None:
+    """RequestContextMiddleware: the request's deferred work, with the signed-in user (or None)."""
+    pending = _deferred.get() or []
+    user = getattr(request, "user", None)
+    while pending:
+        pending.pop(0)(user if getattr(user, "is_authenticated", False) else None)
+
+
+def open_deferred() -> contextvars.Token:
+    return _deferred.set([])
+
+
+def close_deferred(token: contextvars.Token) -> None:
+    _deferred.reset(token)

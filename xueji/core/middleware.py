@@ -40,9 +40,12 @@ class RequestContextMiddleware:
         request_id = incoming[:64] if incoming.replace("-", "").isalnum() else uuid.uuid4().hex
         request.request_id = request_id
         token = context.bind(context.RequestContext(request_id=request_id, ip=client_ip(request)))
+        deferred = context.open_deferred()
         try:
             response = self.get_response(request)
+            context.run_deferred(request)  # after the view's transactions: e.g. the audit of a refused upload
         finally:
+            context.close_deferred(deferred)
             context.reset(token)
         response["X-Request-ID"] = request_id
         return response

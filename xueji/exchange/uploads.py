@@ -15,7 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from xueji.core import files
+from xueji.core import files, malware
 from xueji.core.errors import ValidationFailed, XuejiError
 from xueji.policy.services import province_code_of, setting_get
 
@@ -90,6 +90,7 @@ def store_upload(upload, *, limit: int) -> StoredUpload:
                                          details={"size": size, "limit": limit})
                 digest.update(chunk)
                 out.write(chunk)
+        malware.check_path(path, name=name)  # infected: refused and discarded before any reader opens it
     except BaseException:
         discard(path)
         raise

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from xueji.accounts.models import Role
 from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.audit.services import audit_record
-from xueji.core import clock
+from xueji.core import clock, malware
 from xueji.core.codes import STAGE
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.policy.services import setting_get
@@ -121,6 +121,7 @@ def _check_upload(upload, limit: int) -> tuple[str, str]:
         raise ValidationFailed(format_lazy(_("{name}: {size} is over the limit of {limit} a file."), name=name,
                                            size=filesizeformat(upload.size), limit=filesizeformat(limit)),
                                code="file_too_large", field="files")
+    malware.check_upload(upload, name=name, field="files")  # infected: refused before any file is stored
     upload.seek(0)
     content_type = workflow_services.sniff(upload.read(16), name)
     upload.seek(0)

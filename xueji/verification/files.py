@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from xueji.core import malware
 from xueji.core.errors import ValidationFailed
 from xueji.core.files import detect_encoding
 from xueji.policy.services import setting_get
@@ -48,6 +49,11 @@ def store_upload(upload, *, folder: str, province_code: str | None) -> Path:
                 target.unlink(missing_ok=True)
                 raise ValidationFailed(f"{name} is over the size limit.", code="file_too_large", field="file")
             fh.write(chunk)
+    try:
+        malware.check_path(target, name=name)
+    except ValidationFailed:  # infected (or no scanner where one is required): nothing kept
+        target.unlink(missing_ok=True)
+        raise
     return target
 
 

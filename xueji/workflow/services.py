@@ -21,7 +21,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xueji.audit.services import audit_record
-from xueji.core import clock, files
+from xueji.core import clock, files, malware
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, XuejiError
 from xueji.policy.services import province_code_of, route_steps, setting_get, window_require
 from xueji.workflow.gates import APPROVE, FILE, require_gates
@@ -540,6 +540,7 @@ def proof_add(*, actor, request: Request, upload, description: str = "") -> Proo
     if upload.size > limit:
         raise ValidationFailed(f"{name}: {upload.size / 1048576:.1f} MB is over the {limit / 1048576:.1f} MB limit.",
                                code="file_too_large", field="file")
+    malware.check_upload(upload, name=name)  # infected: refused, nothing stored (issue 11, item 9)
     upload.seek(0)
     head = upload.read(16)
     content_type = sniff(head, name)
