@@ -54,6 +54,9 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     "attendance.term_days": (10, "一学期累计无故缺勤达到此天数即列入控辍保学名单（天）"),
     # 月报: the day of the next month by which a month's report is submitted (Asia/Shanghai, end of that day).
     "attendance.report_deadline_day": (5, "月报报送截止日（次月几日，北京时间当日24时前）"),
+    # 超大规模学校 (xueji/reports' dashboard): a school with this many pupils on the roll or more; the national
+    # measures against oversized schools start at 2,000 (the province may set a lower bar).
+    "reports.large_school_pupils": (2000, "超大规模学校：在校生达到此人数（人）"),
 }
 # Settings whose value is a list of codes: the codes each may hold.
 SETTING_CHOICES: dict[str, Iterable[str]] = {
