@@ -37,3 +37,16 @@ def test_the_province_edits_the_threshold_on_the_policy_page(world, login):
     refused = client.post(reverse("policy:setting_list"),
                           {"proof_max_mb": "2", "import_max_mb": "100", "large_school_pupils": "0"})
     assert refused.status_code == 200 and setting_get(province_code="340000", key=KEY) == 1500
+
+
+@pytest.mark.django_db
+def test_the_chart_reads_the_top_schools_and_a_count_whatever_their_number(world, monkeypatch,
+                                                                             django_assert_num_queries):
+    setting_set(actor=world.user("anhui", "sysadmin"), key=KEY, value=1)
+    leader = world.user("anhui", "leader")
+    everyone = selectors.large_schools(user=leader)
+    assert len(everyone.rows) >= 3 and f"共 {len(everyone.rows)} 所" in everyone.title
+    monkeypatch.setattr(selectors, "TOP_SCHOOLS", 2)
+    with django_assert_num_queries(4):  # the threshold, the top rows, the count, the names
+        top = selectors.large_schools(user=leader)
+    assert top.rows == everyone.rows[:2] and top.title == everyone.title  # two read, all counted
