@@ -94,7 +94,8 @@ class SettingsForm(forms.Form):
         choices=[(k, v) for k, v in TRANSFER_PROOF_KINDS.items() if k != TRANSFER_CERTIFICATE],
         help_text=_("转学: the receiving school files with its stamped transfer certificate and these proofs."))
     large_school_pupils = forms.IntegerField(
-        label=_("Oversized school (超大规模): pupils on the roll from"), min_value=100, max_value=100_000, required=False,
+        label=_("Oversized school (超大规模): pupils on the roll from"), min_value=100, max_value=100_000,
+        required=False,
         help_text=_("The dashboard's oversized-schools chart lists the schools with this many pupils or more "
                     "(national default 2,000)."))
 
