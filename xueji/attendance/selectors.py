@@ -9,12 +9,14 @@ the reporter's own and those routed to the user's unit (without the reporter).""
 
 import datetime as dt
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Substr
 
-from xueji.accounts.jurisdiction import access, restrict
+from xueji.accounts.jurisdiction import access, restrict, user_path
 from xueji.accounts.models import Role
 from xueji.accounts.permissions import Cap, require_cap
+from xueji.admissions.choices import AdmissionStatus, EntrySide, EntryState
+from xueji.admissions.models import Admission, Entry
 from xueji.attendance import terms
 from xueji.attendance.choices import CaseStatus, ReportStatus
 from xueji.attendance.models import Absence, CaseFollowUp, DropoutCase, LeftBehindEntry, MisuseReport, MonthlyReport
@@ -22,10 +24,11 @@ from xueji.attendance.services import AUTHORITY_KINDS, report_deadline
 from xueji.changes.choices import COMPULSORY_STAGES
 from xueji.core import clock
 from xueji.core.errors import NotFound
-from xueji.regions.models import OrgUnit, province_code_of
+from xueji.regions.models import OrgKind, OrgUnit, province_code_of
 from xueji.registry.choices import ON_ROLL
 from xueji.registry.models import RegStatus, Student
 from xueji.schools.models import SchoolClass
+from xueji.schoolyear.models import Graduate
 from xueji.transfers.choices import TransferState
 from xueji.transfers.selectors import transfer_list
 
@@ -130,19 +133,82 @@ def migrant_by_county(*, user) -> list[dict]:
                 .annotate(n=Count("id")).order_by("school__county__code"))
 
 
+def _province_of_county(field: str):
+    """The province's region code of a county's code (its first two digits, "340000")."""
+    return Concat(Substr(F(field), 1, 2), Value("0000"), output_field=CharField())
+
+
+def _transfer_flows(user) -> list[dict]:
+    qs = transfer_list(user=user).filter(state=TransferState.COMPLETED)
+    return list(qs.values("source_province_code", "destination_province_code",
+                          source_county=F("source_school__county__name"),
+                          destination_county=F("destination_school__county__name"))
+                .annotate(n=Count("pk"), migrant=Count("pk", filter=Q(migrant=True))).order_by())
+
+
+def _admission_flows(user) -> list[dict]:
+    """The admissions that took effect (入学), from where the pupil was before: the school it graduated from (its
+    standing graduation), else the county of its hukou (户口所在地, the first six digits of the code); the
+    admissions of the jurisdiction's schools and those of its graduates admitted elsewhere. One query."""
+    path = user_path(user)
+    if path is None:
+        return []
+    graduation = Graduate.objects.filter(student=OuterRef("student_id"), reverted_at__isnull=True).order_by("-pk")
+    hukou = OrgUnit.objects.filter(kind=OrgKind.COUNTY, code=Substr(OuterRef("student__detail__hukou_location"), 1, 6))
+    qs = (Admission.objects.filter(status=AdmissionStatus.ENROLLED, student__isnull=False)
+          .annotate(source_path=Coalesce(Subquery(graduation.values("school__county__path")[:1]),
+                                         Subquery(hukou.values("path")[:1])),
+                    source_county=Coalesce(Subquery(graduation.values("school__county__name")[:1]),
+                                           Subquery(hukou.values("name")[:1])),
+                    source_code=Coalesce(Subquery(graduation.values("school__county__code")[:1]),
+                                         Substr("student__detail__hukou_location", 1, 6)))
+          .filter(Q(school__org_unit__path__startswith=path) | Q(source_path__startswith=path))
+          .exclude(source_code__isnull=True).exclude(source_code=""))
+    return list(qs.values("source_county", source_province_code=_province_of_county("source_code"),
+                          destination_province_code=_province_of_county("school__county__code"),
+                          destination_county=F("school__county__name"))
+                .annotate(n=Count("pk"), migrant=Count("pk", filter=Q(student__is_migrant=True))).order_by())
+
+
+def _entry_flows(user) -> list[dict]:
+    """毕业后跨省就学 completed on either side in the jurisdiction: from the graduating province into a county here
+    (the receiving side), or from a county here to the province the graduate entered (the graduating side)."""
+    qs = restrict(Entry.objects.filter(state=EntryState.COMPLETED), user)
+    here = _province_of_county("school__county__code")
+    into = qs.filter(side=EntrySide.RECEIVING).values(
+        source_province_code=F("peer_province_code"), destination_province_code=here,
+        destination_county=F("school__county__name"))
+    out = qs.filter(side=EntrySide.SENDING).values(
+        source_province_code=here, source_county=F("school__county__name"),
+        destination_province_code=F("peer_province_code"))
+    count = {"n": Count("pk"), "migrant": Count("pk", filter=Q(student__is_migrant=True))}
+    return ([{**row, "source_county": None} for row in into.annotate(**count).order_by()]
+            + [{**row, "destination_county": None} for row in out.annotate(**count).order_by()])
+
+
 def migrant_flows(*, user) -> list[dict]:
-    """The flows between counties and provinces of the completed transfers of the jurisdiction (either school in
-    it): from the sending county (or province) to the receiving one, with how many were migrant children."""
+    """The flows between counties and provinces of the jurisdiction: the completed transfers (either school in it),
+    the admissions that took effect (the receiving school or the previous one in it: `_admission_flows`) and the
+    completed cross-province entries after graduation; from the sending county (or province) to the receiving one,
+    with how many pupils (`n`: `transfers`, `admissions`, `entries`) and how many were migrant children. A fixed
+    number of grouped queries."""
     if not user.role_set & {Role.REGISTRAR, Role.LEADER}:
         return []
-    qs = transfer_list(user=user).filter(state=TransferState.COMPLETED)
-    rows = (qs.values("source_province_code", "destination_province_code",
-                      source_county=F("source_school__county__name"),
-                      destination_county=F("destination_school__county__name"))
-            .annotate(n=Count("pk"), migrant=Count("pk", filter=Q(migrant=True)))
-            .order_by("-n"))
-    return [row for row in rows if row["source_county"] != row["destination_county"]
-            or row["source_province_code"] != row["destination_province_code"]]
+    flows: dict[tuple, dict] = {}
+    for kind, rows in (("transfers", _transfer_flows(user)), ("admissions", _admission_flows(user)),
+                       ("entries", _entry_flows(user))):
+        for row in rows:
+            key = (row["source_province_code"], row["source_county"], row["destination_province_code"],
+                   row["destination_county"])
+            if key[0] == key[2] and key[1] == key[3]:
+                continue  # within one county: no flow
+            flow = flows.setdefault(key, {"source_province_code": key[0], "source_county": key[1],
+                                          "destination_province_code": key[2], "destination_county": key[3],
+                                          "n": 0, "migrant": 0, "transfers": 0, "admissions": 0, "entries": 0})
+            flow["n"] += row["n"]
+            flow["migrant"] += row["migrant"]
+            flow[kind] += row["n"]
+    return sorted(flows.values(), key=lambda f: (-f["n"], str(f["source_county"]), str(f["destination_county"])))
 
 
 def left_behind_list(*, user, filters: dict | None = None) -> QuerySet[Student]:

@@ -59,6 +59,9 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     # of the requester's unit (0: every export runs at once); and whether export files are encrypted archives.
     "export.approval_rows": (1000, "批量导出学生个人信息超过此人数须经本级领导审批（0为不需审批）"),
     "export.encrypt": (False, "导出文件加密（AES-256 加密压缩包，密码仅向导出人显示一次）"),
+    # 超大规模学校 (xueji/reports' dashboard): a school with this many pupils on the roll or more; the national
+    # measures against oversized schools start at 2,000 (the province may set a lower bar).
+    "reports.large_school_pupils": (2000, "超大规模学校：在校生达到此人数（人）"),
 }
 # Settings whose value is a list of codes: the codes each may hold.
 SETTING_CHOICES: dict[str, Iterable[str]] = {

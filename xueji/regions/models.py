@@ -105,3 +105,14 @@ def province_code_of(org_unit: OrgUnit | None) -> str | None:
         return None
     province = org_unit.ancestor_of_kind(OrgKind.PROVINCE)
     return province.code if province else None
+
+
+def child_segment(path_field: str, path: str):
+    """The id (as text) of the unit directly below `path` that a row under it belongs to, as an SQL expression
+    over the row's org path `path_field` ("/1/4/9/" under "/1/": "4"), to group the rows of a level's units in one
+    query. Only for rows strictly below `path` (filter `path_field__startswith=path` and exclude `path` itself)."""
+    from django.db.models import F, Value
+    from django.db.models.functions import StrIndex, Substr
+
+    rest = Substr(F(path_field), len(path) + 1)
+    return Substr(rest, 1, StrIndex(rest, Value("/")) - 1)

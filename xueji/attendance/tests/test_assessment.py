@@ -64,3 +64,34 @@ def test_assessment_refuses_a_school_and_a_bad_term(world):
 def test_support_points_fall_from_two_to_forty_eight_hours():
     assert assessment._support_points(None) == 25 and assessment._support_points(2) == 25
     assert assessment._support_points(25) == 12.5 and assessment._support_points(60) == 0
+
+
+def _counties(world, first: int, count: int) -> None:
+    from xueji.regions.models import OrgKind, OrgUnit
+
+    for n in range(first, first + count):
+        OrgUnit.objects.create(kind=OrgKind.COUNTY, name=f"test county {n}", code=f"3410{90 + n:02d}",
+                               parent=world.units["huangshan"])
+
+
+def test_the_assessment_costs_the_same_queries_for_n_and_3n_units(world):
+    """Set-based: the queries are grouped by the unit below, so three times the units cost no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    leader = world.user("huangshan", "leader")
+    _counties(world, 0, 2)
+    with clock.frozen(TODAY):
+        assessment.assessment(user=leader)  # the user's roles, read once and kept on the user
+    with clock.frozen(TODAY), CaptureQueriesContext(connection) as few:
+        small = assessment.assessment(user=leader)
+    _counties(world, 2, 8)
+    with clock.frozen(TODAY), CaptureQueriesContext(connection) as many:
+        large = assessment.assessment(user=leader)
+    assert (len(small["rows"]), len(large["rows"])) == (4, 12)
+    assert len(many.captured_queries) == len(few.captured_queries) <= 12
+    # The world's counties score the same among more units; a unit without anything scores full marks.
+    assert {r["unit"].name: r["score"] for r in small["rows"]} == {
+        r["unit"].name: r["score"] for r in large["rows"] if r["unit"].name in {u["unit"].name for u in small["rows"]}}
+    empty = next(r for r in large["rows"] if r["unit"].name == "test county 7")
+    assert (empty["pupils"], empty["waiting"], empty["registrars"], empty["training"]) == (0, 0, 0, 15)

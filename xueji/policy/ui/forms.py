@@ -93,20 +93,37 @@ class SettingsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         choices=[(k, v) for k, v in TRANSFER_PROOF_KINDS.items() if k != TRANSFER_CERTIFICATE],
         help_text=_("转学: the receiving school files with its stamped transfer certificate and these proofs."))
+    large_school_pupils = forms.IntegerField(
+        label=_("Oversized school (超大规模): pupils on the roll from"), min_value=100, max_value=100_000,
+        required=False,
+        help_text=_("The dashboard's oversized-schools chart lists the schools with this many pupils or more "
+                    "(national default 2,000)."))
+    export_approval_rows = forms.IntegerField(
+        label=_("Bulk export of personal data: the leader approves past (pupils)"), min_value=0, max_value=10_000_000,
+        required=False, help_text=_("0: every export runs at once (批量导出审批)."))
+    export_encrypt = forms.BooleanField(
+        label=_("Export files are encrypted archives (the password shown once to the exporter)"), required=False)
 
     @staticmethod
     def initial_from(values: dict) -> dict:
         return {"proof_max_mb": round(values["proof.max_bytes"] / MB, 1),
                 "import_max_mb": values["import.max_bytes"] // MB,
                 "abroad_keep_years": values["changes.abroad_keep_years"],
-                "transfer_extra_proofs": list(values.get("transfers.extra_proofs") or [])}
+                "transfer_extra_proofs": list(values.get("transfers.extra_proofs") or []),
+                "large_school_pupils": values["reports.large_school_pupils"],
+                "export_approval_rows": values["export.approval_rows"], "export_encrypt": values["export.encrypt"]}
 
     def values(self) -> dict:
         data = self.cleaned_data
         years = data.get("abroad_keep_years")
         return {"proof.max_bytes": int(data["proof_max_mb"] * MB), "import.max_bytes": data["import_max_mb"] * MB,
                 **({"changes.abroad_keep_years": years} if years is not None else {}),
-                "transfers.extra_proofs": [k for k in TRANSFER_PROOF_KINDS if k in set(data["transfer_extra_proofs"])]}
+                "transfers.extra_proofs": [k for k in TRANSFER_PROOF_KINDS if k in set(data["transfer_extra_proofs"])],
+                **({"reports.large_school_pupils": data["large_school_pupils"]}
+                   if data.get("large_school_pupils") is not None else {}),
+                **({"export.approval_rows": data["export_approval_rows"]}
+                   if data.get("export_approval_rows") is not None else {}),
+                "export.encrypt": bool(data.get("export_encrypt"))}
 
 
 class WindowEditForm(forms.Form):
