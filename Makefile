@@ -16,7 +16,9 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 VAR_DIR := $(or $(XUEJI_VAR_DIR),var)
 
-.PHONY: help install demo serve test lint scan check-deploy clean
+.PHONY: help install demo serve test lint scan check-deploy bundle clean
+# In an unpacked bundle (make bundle) the wheels and the front-end assets are there: set-up never uses the network.
+BUNDLED := $(wildcard wheels/requirements.txt)
 
 help:
 	@echo "make demo          set up, load the demo data and serve it on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
@@ -25,8 +27,16 @@ help:
 	@echo "make lint          ruff check, and the layer contract (import-linter, pyproject.toml)"
 	@echo "make scan          code scanning: bandit on xueji/ and config/, findings allowed only with a reason (pyproject.toml)"
 	@echo "make check-deploy  Django's deployment checks with the production settings"
+	@echo "make bundle        dist/xueji-...tar.gz: source, wheels, front-end assets, fonts, install.sh, for a machine with no network"
 	@echo "make clean         remove .venv, node_modules, staticfiles and the demo database"
 
+ifneq ($(BUNDLED),)
+$(VENV)/.installed: requirements.lock
+	./install.sh
+
+node_modules/.installed: package-lock.json
+	@touch $@
+else
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is needed (python3, python3.12 or python3.11)." >&2; exit 1; }
 	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
@@ -36,6 +46,7 @@ $(VENV)/.installed: requirements.lock
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+endif
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -70,6 +81,10 @@ check-deploy: install
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# One archive that installs and runs on a machine with no network (README, Installation on a closed network).
+bundle: install
+	bundle/build.sh $(PY)
+
 clean:
-	rm -rf $(VENV) node_modules staticfiles $(VAR_DIR)/xueji.sqlite3 $(VAR_DIR)/xueji.sqlite3-wal \
+	rm -rf $(VENV) $(if $(BUNDLED),,node_modules) staticfiles $(VAR_DIR)/xueji.sqlite3 $(VAR_DIR)/xueji.sqlite3-wal \
 		$(VAR_DIR)/xueji.sqlite3-shm

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("XUEJI_VAR_DIR", BASE_DIR / "var"))
+# An offline bundle (make bundle) carries the Noto CJK fonts the PDFs need in fonts/, with a fontconfig file that
+# adds them to the system's: pango (WeasyPrint) reads FONTCONFIG_FILE when it first lays out a page.
+if (BASE_DIR / "fonts" / "fonts.conf").is_file():
+    os.environ.setdefault("FONTCONFIG_FILE", str(BASE_DIR / "fonts" / "fonts.conf"))
 
 
 def env_bool(name: str, default: bool) -> bool:
