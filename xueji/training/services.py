@@ -132,7 +132,15 @@ def session_create(*, actor, course: Course, title: str, starts_at: dt.datetime,
     return session
 
 
-def _clean_question(kind: str, choices: list[str], answer: list[int]) -> tuple[list[str], list[int]]:
+def _clean_question(kind: str, text: str, choices: list[str], answer: list[int],
+                    points: int) -> tuple[str, list[str], list[int]]:
+    """A question's items checked (a new one's and an edited one's): its text, choices and right answer."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(_("Write the question."), code="required", field="text")
+    if not 1 <= int(points) <= 100:
+        raise ValidationFailed(_("A question is worth 1 to 100 points."), code="training_bad_points",
+                               field="points")
     if kind not in QuestionKind.values:
         raise ValidationFailed(_("Choose single choice, multiple choice or true or false."),
                                code="training_bad_kind", field="kind")
@@ -153,20 +161,14 @@ def _clean_question(kind: str, choices: list[str], answer: list[int]) -> tuple[l
     if kind != QuestionKind.MULTIPLE and len(answer) != 1:
         raise ValidationFailed(_("A single-choice or true-or-false question has exactly one right answer."),
                                code="training_bad_answer", field="answer")
-    return choices, answer
+    return text, choices, answer
 
 
 @transaction.atomic
 def question_add(*, actor, course: Course, kind: str, text: str, choices: list[str], answer: list[int],
                  points: int = 1) -> Question:
     _require_manager(actor, course)
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed(_("Write the question."), code="required", field="text")
-    if not 1 <= int(points) <= 100:
-        raise ValidationFailed(_("A question is worth 1 to 100 points."), code="training_bad_points",
-                               field="points")
-    choices, answer = _clean_question(kind, list(choices or []), list(answer or []))
+    text, choices, answer = _clean_question(kind, text, list(choices or []), list(answer or []), points)
     question = Question.objects.create(course=course, kind=kind, text=text, choices=choices, answer=answer,
                                        points=int(points))
     audit_record(actor=actor, action="training.question_add", obj=question, after={"course": course.pk,
@@ -194,13 +196,7 @@ def question_update(*, actor, question: Question, kind: str, text: str, choices:
     ones draw the question as it is now. Refused while someone sits an exam with it."""
     question = Question.objects.select_for_update().select_related("course__org_unit").get(pk=question.pk)
     _require_manager(actor, question.course)
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed(_("Write the question."), code="required", field="text")
-    if not 1 <= int(points) <= 100:
-        raise ValidationFailed(_("A question is worth 1 to 100 points."), code="training_bad_points",
-                               field="points")
-    choices, answer = _clean_question(kind, list(choices or []), list(answer or []))
+    text, choices, answer = _clean_question(kind, text, list(choices or []), list(answer or []), points)
     _not_in_open_exam(question)
     before = {"kind": question.kind, "text": question.text, "choices": question.choices, "answer": question.answer,
               "points": question.points}
