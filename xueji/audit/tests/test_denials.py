@@ -63,16 +63,17 @@ def test_a_refused_api_call_is_audited_and_changes_nothing(world, login, minute)
         (403, "POST", "permission_denied")]
 
 
-def test_a_scan_of_a_thousand_urls_in_a_minute_writes_a_few_rows(world, login, minute):
+def test_a_scan_of_many_urls_in_a_minute_writes_a_row_per_power_of_ten(world, login, minute):
+    # 120 refusals: rows at the 1st, 10th and 100th (the 1,000th would be the next; each request costs the test)
     foreign = world.students["xuanwu_primary"]
     client = login(world.user("tunxi_primary", "registrar"))
 
-    for n in range(1000):
+    for n in range(120):
         page = reverse("registry:student_detail", args=[foreign.pk + n])
         url = f"/api/v1/students/{foreign.pk + n}/" if n % 2 else page
         assert client.get(url).status_code == 404
 
-    assert [e.after["count"] for e in _denials()] == [1, 10, 100, 1000]
+    assert [e.after["count"] for e in _denials()] == [1, 10, 100]
 
 
 def test_denials_are_counted_per_user_and_minute(world, login, minute):
