@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import require_org_within
@@ -80,6 +81,12 @@ class ExportStarted:
     request: object | None = None  # a workflow Request
     rows: int = 0
     threshold: int | None = None
+
+    def held_words(self) -> str:
+        """What the page and the API tell the requester of an export held for approval."""
+        return gettext("This export holds %(rows)s pupils, more than the %(threshold)s a province allows without "
+                       "approval: it was filed for the approval of your unit's leader, and runs when approved.") % {
+            "rows": self.rows, "threshold": self.threshold}
 
 
 # The gate a pupil export passes before it runs: fn(actor=, filters=, params=) -> ExportStarted | None (None: run

@@ -291,12 +291,8 @@ def message_send(*, actor, conversation: Conversation, body: str = "", uploads=(
     outside = _outside(anchor, others) if anchor.is_active else others
     if outside:
         raise _not_allowed(outside)
-    now = clock.now()
-    message = Message.objects.create(conversation=conversation, sender=actor, body=body, created_at=now,
-                                     client_key=client_key)
+    message = _append(conversation=conversation, sender=actor, body=body, client_key=client_key)
     files = _store(actor=actor, uploads=uploads, province_code=province_code_of(actor.org_unit), message=message)
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_id=message.pk, last_message_at=now)
-    Participant.objects.filter(conversation=conversation, user=actor).update(last_read_id=message.pk)
     audit_record(actor=actor, action="support.message_send", obj=message,
                  after={"conversation": conversation.pk, "files": [f.original_name for f in files]})
     return message
@@ -325,13 +321,20 @@ def _group_locked(actor, conversation: Conversation) -> tuple[Conversation, dict
     return locked, members
 
 
-def _member_event(*, actor, conversation: Conversation, event: str, names: list[str], now) -> Message:
-    """The member change as a line of the conversation (the pollers fetch it as a message)."""
-    line = Message.objects.create(conversation=conversation, sender=actor, body="、".join(names)[:BODY_MAX],
-                                  created_at=now, event=event)
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_id=line.pk, last_message_at=now)
-    Participant.objects.filter(conversation=conversation, user=actor).update(last_read_id=line.pk)
-    return line
+def _append(*, conversation: Conversation, sender, body: str, client_key: str = "", event: str = "") -> Message:
+    """A message (or a member change's line) at the end of the conversation: the conversation's newest id, which
+    the idle poll reads, and the sender's read mark move with it."""
+    now = clock.now()
+    message = Message.objects.create(conversation=conversation, sender=sender, body=body, created_at=now,
+                                     client_key=client_key, event=event)
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_id=message.pk, last_message_at=now)
+    Participant.objects.filter(conversation=conversation, user=sender).update(last_read_id=message.pk)
+    return message
+
+
+def _owner_only(actor, conversation: Conversation) -> None:
+    if conversation.created_by_id != actor.pk:
+        raise Forbidden(_("Only the group's owner (who started it) adds or removes members."), code="group_owner_only")
 
 
 def _name(user) -> str:
@@ -344,8 +347,7 @@ def group_members_add(*, actor, conversation: Conversation, user_ids) -> list[in
     GROUP_MAX in all. The new members read from their joining on, not the messages before it. A refusal (not the
     owner, someone outside the rule, too many) writes nothing. Answers the added users' ids."""
     conversation, members = _group_locked(actor, conversation)
-    if conversation.created_by_id != actor.pk:
-        raise Forbidden(_("Only the group's owner (who started it) adds or removes members."), code="group_owner_only")
+    _owner_only(actor, conversation)
     try:
         ids = sorted({int(pk) for pk in user_ids or []} - set(members))
     except (TypeError, ValueError):
@@ -366,8 +368,8 @@ def group_members_add(*, actor, conversation: Conversation, user_ids) -> list[in
     Participant.objects.bulk_create([Participant(conversation=conversation, user_id=pk, joined_at=now,
                                                  last_read_id=mark, since_id=mark) for pk in ids])
     added = list(User.objects.filter(pk__in=ids).order_by("pk"))
-    _member_event(actor=actor, conversation=conversation, event=MemberEvent.ADDED, names=[_name(u) for u in added],
-                  now=now)
+    _append(conversation=conversation, sender=actor, event=MemberEvent.ADDED,
+            body="、".join(_name(u) for u in added)[:BODY_MAX])
     audit_record(actor=actor, action="support.group_add", obj=conversation,
                  before={"participants": sorted(members)}, after={"participants": sorted([*members, *ids])})
     return ids
@@ -381,18 +383,17 @@ def group_member_remove(*, actor, conversation: Conversation, user_id: int) -> N
     conversation, members = _group_locked(actor, conversation)
     user_id = int(user_id)
     leaving = user_id == actor.pk
-    if not leaving and conversation.created_by_id != actor.pk:
-        raise Forbidden(_("Only the group's owner (who started it) adds or removes members."), code="group_owner_only")
+    if not leaving:
+        _owner_only(actor, conversation)
     if user_id == conversation.created_by_id:
         raise Conflict(_("The group's owner stays in the group: remove the others, or keep it."),
                        code="group_owner_stays")
     member = members.get(user_id)
     if member is None:
         raise ValidationFailed(_("This user is not in the group."), code="not_a_member", field="user")
-    now = clock.now()
     member.delete()
-    _member_event(actor=actor, conversation=conversation, event=MemberEvent.LEFT if leaving else MemberEvent.REMOVED,
-                  names=[] if leaving else [_name(member.user)], now=now)
+    _append(conversation=conversation, sender=actor, event=MemberEvent.LEFT if leaving else MemberEvent.REMOVED,
+            body="" if leaving else _name(member.user))
     audit_record(actor=actor, action="support.group_leave" if leaving else "support.group_remove", obj=conversation,
                  before={"participants": sorted(members)},
                  after={"participants": sorted(set(members) - {user_id}), "user": user_id})

@@ -147,10 +147,7 @@ class StudentExportApi(generics.GenericAPIView):
             return Response({"approval_required": True, "request": started.request.pk,
                              "request_status": started.request.status, "rows": started.rows,
                              "threshold": started.threshold,
-                             "message": _("This export holds %(rows)s pupils, more than the %(threshold)s a province "
-                                          "allows without approval: it was filed for the approval of your unit's "
-                                          "leader, and runs when approved.")
-                             % {"rows": started.rows, "threshold": started.threshold}},
+                             "message": started.held_words()},
                             status=status.HTTP_202_ACCEPTED)
         return Response(JobSerializer(started.job).data, status=status.HTTP_202_ACCEPTED)
 

@@ -204,9 +204,7 @@ def student_export(request):
         return redirect("registry:student_list")
     started = students_export_start(actor=request.user, filters=form.filters())
     if started.request is not None:  # past the province's threshold: the leader approves first
-        messages.info(request, _("This export holds %(rows)s pupils, more than the %(threshold)s a province allows "
-                                 "without approval: it was filed for the approval of your unit's leader, and runs "
-                                 "when approved.") % {"rows": started.rows, "threshold": started.threshold})
+        messages.info(request, started.held_words())
         return redirect("workflow:request_detail", pk=started.request.pk)
     messages.success(request, _("The export has started. The file appears here when it is ready."))
     return redirect("jobs:job_detail", pk=started.job.pk)
