@@ -64,10 +64,7 @@ def course_edit(request, pk):
 def question_edit(request, pk):
     """Its course's managers edit a question; the exams handed in keep their marks."""
     question = selectors.question_managed(user=request.user, pk=pk)
-    initial = {"kind": question.kind, "text": question.text, "points": question.points,
-               "choices": "" if question.kind == "true_false" else "\n".join(question.choices),
-               "answer": ",".join(str(a + 1) for a in question.answer)}
-    form = forms.QuestionForm(request.POST or None, initial=initial)
+    form = forms.QuestionForm(request.POST or None, initial=forms.QuestionForm.initial_from(question))
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         with errors_to_form(form):
