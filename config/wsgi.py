@@ -6,6 +6,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
 django_application = get_wsgi_application()
 
+from xueji.support.polling import wsgi_idle  # noqa: E402 - after the apps are loaded
+
 # What a worker loads at start-up (Django's apps, the pinyin dictionaries: some 300,000 lists, tuples and dicts)
 # and in its first requests (the compiled templates, the API's serializers, modules imported late) lives as long as
 # the worker. Left to the garbage collector, every full collection walks it all again: a pause of 100 ms or more
@@ -18,7 +20,13 @@ _served = 0
 
 
 def application(environ, start_response):
+    """Django's handler, but an idle conversation poll (xueji/support/polling.py) is answered here first: 200 open
+    conversation pages send 100 of them a second, each a 204 after one query."""
     global _served
+    headers = wsgi_idle(environ)
+    if headers is not None:
+        start_response("204 No Content", headers)
+        return []
     response = django_application(environ, start_response)
     _served += 1
     if _served == WARM_UP_REQUESTS:

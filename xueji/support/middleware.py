@@ -45,23 +45,6 @@ class LeanPollMiddleware:
 
     @staticmethod
     def _idle(request, conversation_id: int) -> bool:
-        from xueji.accounts.models import User
-        from xueji.core import clock
-        from xueji.support.selectors import poll_newest
-
-        after, token = request.GET.get("after", ""), request.GET.get("t", "")
-        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
-        if not after.isdigit() or not token or not session_key or len(session_key) > 64:
-            return False
-        now = clock.now()
-        found = polling.read(token, conversation_id=conversation_id, session_key=session_key, now=now.timestamp())
-        if found is None:
-            return False
-        user_id, account = found
-        row = poll_newest(user_id=user_id, pk=conversation_id, session_key=session_key, now=now)
-        if row is None:
-            return False
-        newest, password, stamp = row
-        if not polling.account_matches(account, User(password=password, security_stamp=stamp).get_session_auth_hash()):
-            return False
-        return (newest or 0) <= int(after)
+        return polling.idle(conversation_id=conversation_id, after=request.GET.get("after", ""),
+                            token=request.GET.get("t", ""),
+                            session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""))

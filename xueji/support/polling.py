@@ -15,12 +15,22 @@ in a new poller), and every other path.
 What the lean path can ever say is "nothing newer than your cursor" to the session that was given the token for a
 conversation its user is still in: no content, no names. A logged-out session (its row deleted), an idle-expired one
 (its row's expiry), a deactivated account or a rotated stamp gets nothing from it at once; a role taken away or the
-absolute session end is noticed when the token expires (TOKEN_SECONDS at most)."""
+absolute session end is noticed when the token expires (TOKEN_SECONDS at most).
+
+Served by gunicorn, the same check runs one step earlier: `config.wsgi.application` asks `wsgi_idle` before
+Django's handler, so an idle poll skips the request object, the request signals (and with them the connection's
+per-request health check, a second round trip) and the middleware too. One rule (`idle`), two callers: the WSGI
+entry and the middleware (the test client, ASGI, anything that does not come through config.wsgi)."""
 
 import hmac
 import re
+import time
+from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.core import signing
+from django.db import Error as DatabaseError
+from django.db import connection
 from django.utils.crypto import salted_hmac
 
 SALT = "xueji.support.poll"
@@ -64,3 +74,91 @@ def valid(token: str, *, user, conversation_id: int, session_key: str, now: floa
     session, user and account hash."""
     found = read(token, conversation_id=conversation_id, session_key=session_key, now=now)
     return found is not None and found[0] == user.pk and account_matches(found[1], user.get_session_auth_hash())
+
+
+def idle(*, conversation_id: int, after: str, token: str, session_key: str) -> bool:
+    """Whether this poll may be answered "nothing new" (204) at once: a genuine token for this session and
+    conversation, its account still active, in the conversation and with the same account hash, the session
+    unexpired, and no message newer than `after`. One indexed query."""
+    from xueji.accounts.models import User
+    from xueji.core import clock
+    from xueji.support.selectors import poll_newest
+
+    if not after.isdigit() or not token or not session_key or len(session_key) > 64:
+        return False
+    now = clock.now()
+    found = read(token, conversation_id=conversation_id, session_key=session_key, now=now.timestamp())
+    if found is None:
+        return False
+    user_id, account = found
+    row = poll_newest(user_id=user_id, pk=conversation_id, session_key=session_key, now=now)
+    if row is None:
+        return False
+    newest, password, stamp = row
+    if not account_matches(account, User(password=password, security_stamp=stamp).get_session_auth_hash()):
+        return False
+    return (newest or 0) <= int(after)
+
+
+def idle_headers(*, secure: bool) -> list[tuple[str, str]]:
+    """The 204's headers: what SecurityMiddleware would add to it (HSTS on HTTPS, nosniff, the referrer and opener
+    policies), and no-store."""
+    headers = [("Cache-Control", "no-store"), ("Content-Length", "0")]
+    if secure and settings.SECURE_HSTS_SECONDS:
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            hsts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            hsts += "; preload"
+        headers.append(("Strict-Transport-Security", hsts))
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        policy = settings.SECURE_REFERRER_POLICY
+        headers.append(("Referrer-Policy", policy if isinstance(policy, str) else ",".join(policy)))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
+    return headers
+
+
+def _secure(environ) -> bool:
+    if environ.get("wsgi.url_scheme") == "https":
+        return True
+    header = settings.SECURE_PROXY_SSL_HEADER
+    return bool(header) and environ.get(header[0]) == header[1]
+
+
+def _cookie(environ, name: str) -> str:
+    for part in environ.get("HTTP_COOKIE", "").split(";"):
+        key, sep, value = part.strip().partition("=")
+        if sep and key == name:
+            return value.strip()
+    return ""
+
+
+def wsgi_idle(environ) -> list[tuple[str, str]] | None:
+    """At the WSGI entry, before Django: the 204's headers when this request is an idle poll (`idle`), else None
+    (Django then serves it as any request, through LeanPollMiddleware again). Never answers what SecurityMiddleware
+    would redirect to HTTPS, and never on a connection Django would close first (past its CONN_MAX_AGE); a database
+    error closes the connection and leaves the request to Django, which connects again."""
+    if environ.get("REQUEST_METHOD") != "GET":
+        return None
+    match = PATH.match(environ.get("PATH_INFO", ""))
+    if match is None:
+        return None
+    secure = _secure(environ)
+    if settings.SECURE_SSL_REDIRECT and not secure:
+        return None
+    if connection.close_at is not None and time.monotonic() >= connection.close_at:
+        return None
+    try:
+        query = dict(parse_qsl(environ.get("QUERY_STRING", ""), max_num_fields=8))
+    except ValueError:
+        return None
+    try:
+        answer = idle(conversation_id=int(match.group(1)), after=query.get("after", ""), token=query.get("t", ""),
+                      session_key=_cookie(environ, settings.SESSION_COOKIE_NAME))
+    except DatabaseError:
+        connection.close()
+        return None
+    return idle_headers(secure=secure) if answer else None

@@ -4,11 +4,15 @@ stamp or a foreign token all go to the full path, which applies every rule."""
 
 import datetime as dt
 import html
+import io
 import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.core.signals import request_started
+from django.db import connection, connections
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -97,3 +101,64 @@ def test_other_paths_and_methods_go_to_django(chat, client):
     _school, _county, _conversation, url = chat
     assert client.get(url.replace("/poll/", "/nopoll/poll/")).status_code == 404
     assert client.post(url).status_code == 405
+
+
+def _served(url: str, cookie: str, **extra) -> tuple[str, dict, bytes]:
+    """The request as gunicorn hands it to config.wsgi.application."""
+    from config.wsgi import application
+
+    path, _, query = url.partition("?")
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "testserver",
+               "SERVER_PORT": "80", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http", "HTTP_COOKIE": cookie,
+               "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(), "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "127.0.0.1", **extra}
+    answered = {}
+
+    def start_response(status, headers, exc_info=None):
+        answered.update(status=status, headers=dict(headers))
+
+    response = application(environ, start_response)
+    body = b"".join(response)
+    getattr(response, "close", lambda: None)()
+    return answered["status"], answered["headers"], body
+
+
+def test_served_by_wsgi_an_idle_poll_is_answered_before_django_and_news_is_not(chat, client, monkeypatch):
+    school, _county, conversation, url = chat
+    monkeypatch.setattr(connections["default"], "close_at", None)  # persistent, as production's CONN_MAX_AGE
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    started = []
+
+    def count(**_kwargs):
+        started.append(1)
+
+    request_started.connect(count)
+    try:
+        with CaptureQueriesContext(connection) as idle:
+            status, headers, body = _served(url, cookie)
+        assert status.startswith("204") and body == b"" and not started  # no request object, no signals
+        assert len(idle.captured_queries) == 1 and "support_participant" in idle.captured_queries[0]["sql"]
+        assert headers["Cache-Control"] == "no-store" and headers["X-Content-Type-Options"] == "nosniff"
+        with override_settings(SECURE_SSL_REDIRECT=True):  # plain HTTP where HTTPS is required: left to Django
+            _served(url, cookie)                        # (its SecurityMiddleware redirects)
+        assert started
+        assert _served(url, "")[0].startswith("302")  # no session: Django, to sign in
+        started.clear()
+        monkeypatch.setattr(connections["default"], "close_at", 0.0)  # one Django would close first: left to it
+        assert _served(url, cookie)[0].startswith("204") and started
+        services.message_send(actor=school, conversation=conversation, body="新消息")
+        status, _headers, body = _served(url, cookie, HTTP_HX_REQUEST="true")
+        assert status.startswith("200") and "新消息" in body.decode()
+    finally:
+        request_started.disconnect(count)
+
+
+def test_a_fragment_builds_no_menu(chat, client):
+    """The conversation's news is an htmx fragment: the menu and its waiting work (a dozen counts) are lazy, and a
+    fragment that shows no menu counts none of them."""
+    school, _county, conversation, url = chat
+    services.message_send(actor=school, conversation=conversation, body="新消息")
+    with CaptureQueriesContext(connection) as news:
+        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    menu_tables = ("workflow_", "registration_problem", "support_announcement", "support_ticket")
+    assert not [q["sql"] for q in news.captured_queries if any(table in q["sql"] for table in menu_tables)]
