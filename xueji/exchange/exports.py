@@ -22,7 +22,22 @@ EXPORT_TYPE = "exchange.bulk_export"
 APPROVAL_ROWS = "export.approval_rows"
 ENCRYPT = "export.encrypt"
 
+def _export_approver_unit(request):
+    """The unit whose leader approves: the filer's own, unless the filer is its only active leader (nobody approves
+    their own request), then the level above's."""
+    from xueji.accounts.models import User
+
+    unit = request.filer_org
+    others = User.objects.filter(org_unit=unit, is_active=True, role_assignments__role="leader").exclude(
+        pk=request.filer_id)
+    if others.exists() or unit.parent_id is None:
+        return unit
+    return unit.parent
+
+
 register_party("filing_unit", _("The filer's own unit"), lambda request: request.filer_org)
+register_party("export_approver", _("The filer's own unit (the level above when the filer is its only leader)"),
+               _export_approver_unit)
 
 
 def export_gate(*, actor, filters: dict, params: dict) -> ExportStarted | None:
@@ -59,7 +74,7 @@ def _present(payload: dict, presenter) -> dict:
 
 
 BULK_EXPORT = register(RequestType(
-    code=EXPORT_TYPE, label=_("Bulk export of personal data"), default_route=(step("filing_unit", "leader"),),
+    code=EXPORT_TYPE, label=_("Bulk export of personal data"), default_route=(step("export_approver", "leader"),),
     apply=_approved, present_payload=_present, filer_roles=("registrar", "leader", "admissions")))
 
 if export_gate not in registry_services.EXPORT_GATES:

@@ -67,6 +67,17 @@ def test_past_the_threshold_the_leader_approves_and_then_it_runs(world, django_c
     assert request.status == "approved" and request.result == {"job": job.pk}
 
 
+def test_a_units_only_leader_is_approved_by_the_level_above(world, django_capture_on_commit_callbacks):
+    _setting("export.approval_rows", 1)
+    leader = world.user("tunxi", "leader")
+    started = _export(leader, django_capture_on_commit_callbacks)
+    step = started.request.steps.get()
+    assert (step.org_unit_id, step.role) == (leader.org_unit.parent_id, "leader")  # not their own request
+    with django_capture_on_commit_callbacks(execute=True):
+        request_decide(actor=world.user("huangshan", "leader"), request=started.request, approve=True)
+    assert Job.objects.get().created_by == leader
+
+
 def test_a_rejected_export_exports_nothing(world, django_capture_on_commit_callbacks):
     _setting("export.approval_rows", 1)
     started = _export(world.user("tunxi", "registrar"), django_capture_on_commit_callbacks)
