@@ -393,7 +393,7 @@ def ukey_register(request):
 
 
 ukey_remove = command_view(
-    None, get=account_selectors.security_key_get,
+    None, get=account_selectors.ukey_get,
     run=lambda request, target: ukey.remove(actor=request.user, device_id=target.pk),
     done=lambda target, _result: _("The UKey %(name)s was removed.") % {"name": target.name},
     then="accounts:key_list")
