@@ -43,7 +43,7 @@ from xueji.accounts.models import EXCLUSIVE_ROLES, Role, SecurityKey, UKeyDevice
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
 from xueji.core import crypto
-from xueji.core.errors import Forbidden, ValidationFailed
+from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.regions.models import OrgKind
 
 TOTP_NAME = "totp"
@@ -257,6 +257,19 @@ def enrolment_preset(*, key_hex: str) -> int:
     TOTPDevice.objects.bulk_create([TOTPDevice(user_id=pk, name=TOTP_NAME, key=key_hex, confirmed=True)
                                     for pk in users])
     return len(users)
+
+
+@transaction.atomic
+def ukey_remove(*, actor: User, device_id: int) -> None:
+    """The user removes one of their UKeys (accounts/ukey.py); the last second factor cannot go this way (a reset
+    by the level above does that)."""
+    device = UKeyDevice.objects.select_for_update().filter(user=actor, pk=device_id).first()
+    if device is None:
+        raise NotFound("No such UKey.", code="ukey_not_found")
+    if not enrolled_without(actor, device):
+        raise Conflict("This UKey is your only second factor; it cannot be removed.", code="ukey_last")
+    audit_record(actor=actor, action="mfa.ukey_remove", obj=actor, before={"key": device.pk, "name": device.name})
+    device.delete()
 
 
 @transaction.atomic

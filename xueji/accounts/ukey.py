@@ -29,7 +29,7 @@ from xueji.accounts import hooks
 from xueji.accounts.models import UKeyDevice, User
 from xueji.audit.services import audit_record
 from xueji.core import clock, crypto
-from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from xueji.core.errors import Conflict, Forbidden, ValidationFailed
 from xueji.regions.models import province_code_of
 
 CHALLENGE_KEY = "xueji_ukey_challenge"
@@ -168,21 +168,6 @@ def verify(*, request, user: User, signature: str) -> UKeyDevice:
             return device
     raise refuse("signature", ValidationFailed("The signature is not by your registered UKey.",
                                                code="ukey_signature_invalid", field="signature"))
-
-
-@transaction.atomic
-def remove(*, actor: User, device_id: int) -> None:
-    """The user removes one of their UKeys; the last second factor cannot go this way (a reset by the level
-    above does that)."""
-    from xueji.accounts import second_factor
-
-    device = UKeyDevice.objects.select_for_update().filter(user=actor, pk=device_id).first()
-    if device is None:
-        raise NotFound("No such UKey.", code="ukey_not_found")
-    if not second_factor.enrolled_without(actor, device):
-        raise Conflict("This UKey is your only second factor; it cannot be removed.", code="ukey_last")
-    audit_record(actor=actor, action="mfa.ukey_remove", obj=actor, before={"key": device.pk, "name": device.name})
-    device.delete()
 
 
 def demo_sign(*, private_key: str, text: str) -> str:

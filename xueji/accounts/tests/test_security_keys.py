@@ -143,7 +143,8 @@ def test_registration_refusals_change_nothing(world, client):
     _register(client, authenticator, "one")
     options = _post_json(client, "accounts:key_register_options").json()
     assert [c["id"] for c in options["excludeCredentials"]] == [SecurityKey.objects.get().credential_id]
-    again = _post_json(client, "accounts:key_register_verify", {"name": "two", "credential": authenticator.create(options)})
+    again = _post_json(client, "accounts:key_register_verify",
+                       {"name": "two", "credential": authenticator.create(options)})
     assert again.status_code == 409 and SecurityKey.objects.count() == 1
 
 

@@ -394,7 +394,7 @@ def ukey_register(request):
 
 ukey_remove = command_view(
     None, get=account_selectors.ukey_get,
-    run=lambda request, target: ukey.remove(actor=request.user, device_id=target.pk),
+    run=lambda request, target: second_factor.ukey_remove(actor=request.user, device_id=target.pk),
     done=lambda target, _result: _("The UKey %(name)s was removed.") % {"name": target.name},
     then="accounts:key_list")
 
