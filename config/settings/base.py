@@ -229,7 +229,17 @@ XUEJI_TOKEN_TTL_HOURS = env_int("XUEJI_TOKEN_TTL_HOURS", 12)
 OTP_TOTP_ISSUER = os.environ.get("XUEJI_OTP_ISSUER", "Xueji")
 OTP_TOTP_THROTTLE_FACTOR = env_int("XUEJI_OTP_THROTTLE_FACTOR", 1)
 OTP_STATIC_THROTTLE_FACTOR = env_int("XUEJI_OTP_THROTTLE_FACTOR", 1)
-XUEJI_RECOVERY_CODES = 10  # single-use recovery codes shown once at enrolment
+XUEJI_RECOVERY_CODES = 10  # single-use recovery codes shown once at enrolment (stored hashed, HMAC-SM3)
+# WebAuthn security keys (xueji/accounts/security_keys.py): the relying party. A deployment sets the site's host
+# name and its https origin(s); unset, the request's own host and origin are used (development, tests).
+XUEJI_WEBAUTHN_RP_ID = os.environ.get("XUEJI_WEBAUTHN_RP_ID", "")
+XUEJI_WEBAUTHN_ORIGINS = [o for o in os.environ.get("XUEJI_WEBAUTHN_ORIGINS", "").split(",") if o]
+XUEJI_WEBAUTHN_RP_NAME = os.environ.get("XUEJI_WEBAUTHN_RP_NAME", "学籍管理系统 Xueji")
+XUEJI_WEBAUTHN_MAX_KEYS = 5
+# UKey (SM2 certificate keys, xueji/accounts/ukey.py): the class that verifies a key's signatures (a 签名验签服务器's
+# or a CA client's class may replace the local SM2 check), and how long a challenge may be signed.
+XUEJI_UKEY_PROVIDER = os.environ.get("XUEJI_UKEY_PROVIDER", "xueji.accounts.ukey.SM2Provider")
+XUEJI_UKEY_CHALLENGE_SECONDS = 300
 # Proxies in front of the server that append to X-Forwarded-For (1 behind the documented nginx; 0: none, the
 # header is ignored). The client address, for the audit log and the per-IP login limit, is the Nth from the right.
 XUEJI_TRUSTED_PROXIES = env_int("XUEJI_TRUSTED_PROXIES", 0)

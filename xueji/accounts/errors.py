@@ -46,6 +46,21 @@ MESSAGES = {
     "second_factor_enrolled": _("A second factor is already set up; ask the security administrator of the level "
                                 "above to reset it."),
     "second_factor_level": _("A second factor is reset by the security administrator of a level above."),
+    # Security keys (accounts/security_keys.py) and UKeys (accounts/ukey.py).
+    "security_key_invalid": _("The security key's answer was not accepted; try again."),
+    "security_key_no_challenge": _("No registration is under way; start again."),
+    "security_key_duplicate": _("This security key is registered already."),
+    "security_key_limit": _("You hold the most security keys allowed; remove one first."),
+    "security_key_none": _("This account holds no security key."),
+    "security_key_not_found": _("No such security key."),
+    "ukey_not_allowed": _("Your province does not use UKey sign-in."),
+    "ukey_public_key_invalid": _("The public key is not an SM2 public key (hex, 04 followed by x and y)."),
+    "ukey_signature_invalid": _("The signature does not match the challenge or your registered UKey; sign the new "
+                                "challenge again."),
+    "ukey_no_challenge": _("The challenge expired or was used; sign the new one."),
+    "ukey_duplicate": _("This UKey is registered already."),
+    "ukey_not_found": _("No such UKey."),
+    "ukey_last": _("This UKey is your only second factor; it cannot be removed."),
 }
 
 messages.register(by_code=MESSAGES)

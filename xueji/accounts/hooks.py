@@ -19,3 +19,17 @@ def role_granted(*, user, roles: Iterable[str]) -> None:
         return
     for handler in _HANDLERS.values():
         handler(user=user, roles=roles)
+
+
+# Whether a province lets a UKey (SM2 certificate key) replace TOTP: the policy app registers its setting's reader
+# at ready() (accounts/ukey.py); without one, no province does.
+_UKEY_POLICY: list[Callable[[str], bool]] = []
+
+
+def register_ukey_login(reader: Callable[[str], bool]) -> None:
+    """`reader(province_code)`: whether that province allows UKey sign-in in place of TOTP."""
+    _UKEY_POLICY[:] = [reader]
+
+
+def ukey_login_allowed(province_code: str) -> bool:
+    return bool(_UKEY_POLICY) and bool(_UKEY_POLICY[0](province_code))

@@ -107,7 +107,9 @@ class SecondFactorMiddleware:
 
         if second_factor.needs_verification(request):
             allowed = {reverse("accounts:login"), reverse("accounts:logout"), reverse("accounts:mfa_verify"),
-                       reverse("accounts:mfa_enrol"), reverse("healthz")}
+                       reverse("accounts:mfa_enrol"), reverse("accounts:mfa_enrol_ukey"),
+                       reverse("accounts:mfa_key_options"), reverse("accounts:mfa_key_verify"),
+                       reverse("accounts:mfa_ukey_verify"), reverse("healthz")}
             if request.path not in allowed and not request.path.startswith(ALLOWED_PREFIXES):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"code": "second_factor_required", "message": _(SECOND_FACTOR_MESSAGE)},

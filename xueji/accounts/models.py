@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 from xueji.accounts.choices import AlertKind, AlertStatus, LoanStatus
 from xueji.core import clock
@@ -238,3 +239,48 @@ class NotFoundCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip} {self.minute:%Y-%m-%d %H:%M} {self.count}"
+
+
+class SecurityKey(Device):
+    """A WebAuthn security key (FIDO2, accounts/webauthn_keys.py) registered by its user: the credential's id and
+    public key (COSE), the signature counter the key last reported (a lower one is a cloned key and is refused),
+    its transports. A django-otp device, so a session verified by it is `is_verified()` like one verified by TOTP;
+    it never accepts a typed code (verify_token is False)."""
+
+    credential_id = models.CharField(_("credential id"), max_length=1400, unique=True)  # base64url
+    public_key = models.BinaryField(_("public key"))
+    sign_count = models.PositiveBigIntegerField(_("signature counter"), default=0)
+    transports = models.JSONField(_("transports"), default=list, blank=True)
+    created_at = models.DateTimeField(_("registered"), default=clock.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("security key")
+        verbose_name_plural = _("security keys")
+        ordering = ["user", "pk"]
+
+    def verify_token(self, token) -> bool:
+        return False
+
+
+class UKeyDevice(Device):
+    """An SM2 certificate key (UKey, 国密 USB key) of a user (accounts/ukey.py): the SM2 public key the key signs
+    with (hex, 04 || x || y), the certificate's subject and serial when it came with one, and the provider class
+    that verifies it (setting XUEJI_UKEY_PROVIDER at registration). Challenge-response only: it never accepts a
+    typed code."""
+
+    public_key = models.CharField(_("public key"), max_length=130)
+    provider = models.CharField(_("provider"), max_length=200)
+    subject = models.CharField(_("certificate subject"), max_length=300, blank=True, default="")
+    serial = models.CharField(_("certificate serial"), max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(_("registered"), default=clock.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("UKey (SM2 certificate key)")
+        verbose_name_plural = _("UKeys (SM2 certificate keys)")
+        ordering = ["user", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "public_key"], name="one_ukey_per_key_and_user")]
+
+    def verify_token(self, token) -> bool:
+        return False

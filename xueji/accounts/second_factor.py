@@ -12,8 +12,16 @@ of the second factor by construction: for these roles POST /api/v1/auth/token/ i
 carries a current TOTP code or a recovery code (`otp`) of an enrolled device; an account that has not enrolled
 enrols on the web first. A token therefore never stands for less than a verified session.
 
+Other devices: WebAuthn security keys (accounts/security_keys.py), added from a verified session beside TOTP;
+and, where the province's policy allows it (setting auth.ukey_login), an SM2 certificate key (UKey,
+accounts/ukey.py) that replaces TOTP: such an account may enrol a UKey instead of the app at the first sign-in.
+
+Recovery codes are stored hashed: django-otp's StaticToken holds HMAC-SM3(key, code) truncated to 64 bits (16 hex
+digits, the column's size), the key derived from SECRET_KEY (`recovery_digest`); the code itself is shown once.
+
 Replay: a TOTP code is accepted once (django-otp keeps `last_t`, the last time step used, and refuses it and any
-earlier one); a recovery code is deleted when used. Throttling: each wrong code doubles the device's refusal time
+earlier one); a recovery code's row is deleted when used (a DELETE that only one of two racing uses wins).
+Throttling: each wrong code doubles the device's refusal time
 (OTP_TOTP_THROTTLE_FACTOR seconds, then twice, four times ...), and a throttled device refuses right codes too.
 The wrong codes' counter is committed even though the attempt fails (no atomic block around a verification).
 
@@ -31,10 +39,11 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xueji.accounts.jurisdiction import require_org_within
-from xueji.accounts.models import EXCLUSIVE_ROLES, Role, User
+from xueji.accounts.models import EXCLUSIVE_ROLES, Role, SecurityKey, UKeyDevice, User
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
-from xueji.core.errors import Forbidden, ValidationFailed
+from xueji.core import crypto
+from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.regions.models import OrgKind
 
 TOTP_NAME = "totp"
@@ -77,7 +86,29 @@ def totp_device(user, *, confirmed: bool | None = True) -> TOTPDevice | None:
 
 
 def is_enrolled(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    """Whether the user holds a second factor: a confirmed TOTP device, or a UKey where the province allows it."""
+    return enrolled_without(user, None)
+
+
+def enrolled_without(user, device) -> bool:
+    """Whether the user holds a second factor besides `device` (None: any)."""
+    from xueji.accounts import ukey
+
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return True
+    if not ukey.allowed(user):
+        return False
+    others = UKeyDevice.objects.filter(user=user, confirmed=True)
+    if isinstance(device, UKeyDevice):
+        others = others.exclude(pk=device.pk)
+    return others.exists()
+
+
+def recovery_digest(code: str) -> str:
+    """What the database keeps of a recovery code: HMAC-SM3 under a key derived from SECRET_KEY, the first 16 hex
+    digits (StaticToken.token holds 16 characters; 64 bits against a 40-bit code is no shortcut)."""
+    key = crypto.sm3(b"xueji.accounts.recovery-codes:" + settings.SECRET_KEY.encode())
+    return crypto.hmac_sm3(key, code.strip().lower().encode()).hex()[:16]
 
 
 def recovery_codes_left(user) -> int:
@@ -110,7 +141,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [secrets.token_hex(5) for _ in range(settings.XUEJI_RECOVERY_CODES)]  # 10 hex digits: 40 bits each
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=recovery_digest(code)) for code in codes])
     return codes
 
 
@@ -149,9 +180,42 @@ def _match(user: User, code: str):
         return device
     recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
     if recovery is not None and not (code.isdigit() and device is not None and len(code) == device.digits) \
-            and recovery.verify_token(code.lower()):
+            and _recovery_use(recovery, code):
         return recovery
     return None
+
+
+def _recovery_use(device: StaticDevice, code: str) -> bool:
+    """django-otp's StaticDevice.verify_token on the hashed codes: throttled, and the code's row deleted by one
+    DELETE (of two racing uses, one wins)."""
+    if not device.verify_is_allowed()[0]:
+        return False
+    if StaticToken.objects.filter(device=device, token=recovery_digest(code)).delete()[0]:
+        device.throttle_reset(commit=False)
+        device.set_last_used_timestamp(commit=False)
+        device.save()
+        return True
+    device.throttle_increment()
+    return False
+
+
+def enrol_ukey(*, request, user: User, public_key: str, signature: str, name: str = "") -> list[str]:
+    """The first sign-in's enrolment by UKey where the province allows it (in place of the app): the key is
+    registered (ukey.enrol: a signature of the session's challenge), the session verified and new recovery codes
+    returned (shown once)."""
+    from xueji.accounts import ukey
+
+    if is_enrolled(user):
+        raise Forbidden("A second factor is already enrolled; ask your security administrator to reset it.",
+                        code="second_factor_enrolled")
+    device = ukey.enrol(request=request, user=user, public_key=public_key, signature=signature, name=name)
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        audit_record(actor=user, action="mfa.enrol", obj=user, after={"device": "ukey",
+                                                                      "recovery_codes": len(codes)})
+    if request is not None:
+        otp_login(request, device)
+    return codes
 
 
 def verify(*, request, user: User, code: str, audit: bool = True) -> str:
@@ -196,9 +260,22 @@ def enrolment_preset(*, key_hex: str) -> int:
 
 
 @transaction.atomic
+def ukey_remove(*, actor: User, device_id: int) -> None:
+    """The user removes one of their UKeys (accounts/ukey.py); the last second factor cannot go this way (a reset
+    by the level above does that)."""
+    device = UKeyDevice.objects.select_for_update().filter(user=actor, pk=device_id).first()
+    if device is None:
+        raise NotFound("No such UKey.", code="ukey_not_found")
+    if not enrolled_without(actor, device):
+        raise Conflict("This UKey is your only second factor; it cannot be removed.", code="ukey_last")
+    audit_record(actor=actor, action="mfa.ukey_remove", obj=actor, before={"key": device.pk, "name": device.name})
+    device.delete()
+
+
+@transaction.atomic
 def reset(*, actor: User, user: User) -> User:
-    """The security administrator of a level above deletes a user's second factor (TOTP device and recovery
-    codes); the user's sessions and tokens end and they enrol again at the next sign-in."""
+    """The security administrator of a level above deletes a user's second factor (TOTP device, recovery codes,
+    security keys and UKeys); the user's sessions and tokens end and they enrol again at the next sign-in."""
     from xueji.accounts.services import revoke_credentials
 
     require_cap(actor, Cap.SECOND_FACTOR_RESET)
@@ -209,6 +286,8 @@ def reset(*, actor: User, user: User) -> User:
     had = is_enrolled(user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    SecurityKey.objects.filter(user=user).delete()
+    UKeyDevice.objects.filter(user=user).delete()
     revoke_credentials(user)
     user.save(update_fields=["security_stamp"])
     audit_record(actor=actor, action="mfa.reset", obj=user, before={"enrolled": had}, after={"enrolled": False})

@@ -5,10 +5,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from xueji.accounts.filters import AuditorFilterSet, UserFilterSet
 from xueji.accounts.jurisdiction import get_within, within
-from xueji.accounts.models import EXCLUSIVE_ROLES, Role, RoleAssignment, User
+from xueji.accounts.models import EXCLUSIVE_ROLES, Role, RoleAssignment, SecurityKey, UKeyDevice, User
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
+from xueji.core.errors import NotFound
 
 
 def _holds(*roles: str) -> Exists:
@@ -181,3 +182,19 @@ def alert_open_count(*, user) -> int:
 def alert_evidence(*, alert) -> list[AuditEvent]:
     """The audit rows behind an alert (the first EVIDENCE_ROWS), newest first."""
     return list(AuditEvent.objects.filter(pk__in=alert.audit_ids or []).order_by("-created_at", "-id"))
+
+
+def security_key_get(*, user, pk: int):
+    """One of the user's own security keys (anyone else's is not found)."""
+    key = SecurityKey.objects.filter(user=user, pk=pk).first()
+    if key is None:
+        raise NotFound("No such security key.", code="security_key_not_found")
+    return key
+
+
+def ukey_get(*, user, pk: int):
+    """One of the user's own UKeys (anyone else's is not found)."""
+    device = UKeyDevice.objects.filter(user=user, pk=pk).first()
+    if device is None:
+        raise NotFound("No such UKey.", code="ukey_not_found")
+    return device

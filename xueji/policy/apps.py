@@ -14,3 +14,9 @@ class PolicyConfig(AppConfig):
 
         register_placement_guard(class_room)
         register_deletion_guard(formal_number_guard)
+
+        # Accounts asks whether a province lets a UKey (SM2 certificate key) replace TOTP (accounts/ukey.py).
+        from xueji.accounts.hooks import register_ukey_login
+        from xueji.policy.services import ukey_login_allowed
+
+        register_ukey_login(ukey_login_allowed)

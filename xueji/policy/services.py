@@ -62,6 +62,9 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     # 超大规模学校 (xueji/reports' dashboard): a school with this many pupils on the roll or more; the national
     # measures against oversized schools start at 2,000 (the province may set a lower bar).
     "reports.large_school_pupils": (2000, "超大规模学校：在校生达到此人数（人）"),
+    # 双因素认证 (xueji/accounts/ukey.py): the province's accounts may sign in with an SM2 certificate key (UKey,
+    # the CA's 数字证书) in place of the authenticator app's code.
+    "auth.ukey_login": (False, "允许以 CA 数字证书（UKey）登录替代动态口令"),
 }
 # Settings whose value is a list of codes: the codes each may hold.
 SETTING_CHOICES: dict[str, Iterable[str]] = {
@@ -104,6 +107,11 @@ def setting_get(*, province_code: str | None, key: str) -> Any:
         for value in stored:
             return value
     return SETTING_DEFAULTS[key][0]
+
+
+def ukey_login_allowed(province_code: str) -> bool:
+    """Whether the province lets a UKey replace TOTP (read by accounts through its hook)."""
+    return setting_get(province_code=province_code, key="auth.ukey_login") is True
 
 
 @transaction.atomic

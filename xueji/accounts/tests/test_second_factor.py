@@ -70,7 +70,9 @@ def test_every_url_sends_an_unverified_session_to_the_second_factor(world, clien
     second-factor pages, static files and /healthz sends to the second-factor step (the API answers 403)."""
     _sign_in(client, world.user("tunxi", "leader"))
     open_paths = {reverse("accounts:login"), reverse("accounts:logout"), reverse("accounts:mfa_verify"),
-                  reverse("accounts:mfa_enrol"), reverse("healthz"), reverse("set_language")}
+                  reverse("accounts:mfa_enrol"), reverse("accounts:mfa_enrol_ukey"),
+                  reverse("accounts:mfa_key_options"), reverse("accounts:mfa_key_verify"),
+                  reverse("accounts:mfa_ukey_verify"), reverse("healthz"), reverse("set_language")}
     walked = 0
     for path in sorted(set(_walkable_paths())):
         if path in open_paths:

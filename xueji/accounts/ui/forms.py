@@ -24,6 +24,24 @@ class SecondFactorForm(forms.Form):
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 
+class UKeySignatureForm(forms.Form):
+    """The UKey's signature of the challenge shown (hex r || s, from the CA's client, or the demo's software key)."""
+
+    signature = forms.CharField(label=_("Signature of the challenge"), max_length=200, strip=True, help_text=_(
+        "The SM2 signature (hex) your UKey client made of the challenge above."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+
+class UKeyEnrolForm(UKeySignatureForm):
+    """A UKey's registration: its SM2 public key and its signature of the challenge (proof of possession)."""
+
+    public_key = forms.CharField(label=_("SM2 public key"), max_length=200, strip=True, help_text=_(
+        "Hex, 04 followed by x and y (130 digits), as your UKey client shows it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    name = forms.CharField(label=_("Name"), max_length=64, required=False, strip=True)
+    field_order = ["public_key", "signature", "name"]
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("Current password"), max_length=128, strip=False,
                                    widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

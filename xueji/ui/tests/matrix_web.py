@@ -201,6 +201,20 @@ WEB_CASES: list[Case] = [
     _web("accounts:mfa_verify", "post", ok=REDIRECT),
     _web("accounts:mfa_enrol", ok=REDIRECT),
     _web("accounts:mfa_enrol", "post", ok=REDIRECT),
+    # The second-factor step's other devices: a verified (or exempt) session has nothing to verify (409 JSON, or
+    # sent on); the UKey enrolment likewise.
+    _web("accounts:mfa_enrol_ukey", "post", ok=REDIRECT),
+    _web("accounts:mfa_key_options", "post", ok=(409,)),
+    _web("accounts:mfa_key_verify", "post", ok=(409,)),
+    _web("accounts:mfa_ukey_verify", "post", ok=REDIRECT),
+    # 安全密钥: every signed-in user's own keys. Registering: the options (200 JSON), an empty answer refused (400);
+    # a UKey's registration without data shows the form again (200). A key is its owner's: anyone else, 404.
+    _web("accounts:key_list"),
+    _web("accounts:key_register_options", "post"),
+    _web("accounts:key_register_verify", "post", ok=(400,)),
+    _web("accounts:ukey_register", "post"),
+    _web("accounts:key_remove", "post", obj="security_key", ok=(302, 404)),
+    _web("accounts:ukey_remove", "post", obj="ukey", ok=(302, 404)),
     _web("accounts:auditor_list", cap=Cap.AUDITOR_MANAGE),
     _web("accounts:auditor_create", cap=Cap.AUDITOR_MANAGE),
     _web("accounts:auditor_create", "post", cap=Cap.AUDITOR_MANAGE, obj="auditor", in_url=False, data=_auditor_create,

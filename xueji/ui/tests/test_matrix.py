@@ -219,7 +219,7 @@ def _objects(world, kind):
         return transfer_helpers.matrix_objects(world)
     if kind in ("plan_change", "admission", "admission_batch", "catchment", "entry"):
         return admission_helpers.matrix_objects(kind)
-    if kind in ("loan", "alert"):
+    if kind in ("loan", "alert", "security_key", "ukey"):
         return account_helpers.matrix_objects(kind)
     if kind in ("ticket", "support_attachment", "announcement", "own_announcement", "conversation",
                 "message_attachment"):
