@@ -1,7 +1,6 @@
 """Settings shared by every environment; every deployment knob comes from the environment."""
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -298,8 +297,12 @@ XUEJI_HUB_AFTER_SEND = os.environ.get("XUEJI_HUB_AFTER_SEND", "run")
 if XUEJI_HUB_AFTER_SEND not in ("run", "enqueue", "none"):
     raise ImproperlyConfigured("XUEJI_HUB_AFTER_SEND must be run, enqueue or none.")
 
-AXES_FAILURE_LIMIT = env_int("XUEJI_ACCOUNT_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30))
+# The deployment's defaults; a level's security settings (accounts/security_settings.py) may set its own, which
+# axes reads through these two callables (by the account's unit).
+XUEJI_ACCOUNT_FAILURE_LIMIT = env_int("XUEJI_ACCOUNT_FAILURE_LIMIT", 5)
+XUEJI_ACCOUNT_LOCK_MINUTES = env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30)
+AXES_FAILURE_LIMIT = "xueji.accounts.security_settings.failure_limit"
+AXES_COOLOFF_TIME = "xueji.accounts.security_settings.cool_off"
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
