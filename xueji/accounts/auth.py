@@ -63,11 +63,12 @@ def _verify(request, username: str, password: str) -> User:
                            status_code=429)
     unit = _unit_of_username(username) if username else None
     minutes = int(security_settings.value(unit, "lockout.minutes"))
-    token = _lock_minutes.set(minutes)
+    token, bound = _lock_minutes.set(minutes), security_settings.LOGIN_UNIT.set((username, unit))
     try:
         return _verify_locked(request, username, password, minutes)
     finally:
         _lock_minutes.reset(token)
+        security_settings.LOGIN_UNIT.reset(bound)
 
 
 def _verify_locked(request, username: str, password: str, minutes: int) -> User:

@@ -130,14 +130,18 @@ def password_expired(user) -> bool:
 # Lockout (django-axes reads these two through AXES_FAILURE_LIMIT and AXES_COOLOFF_TIME). The duration of the account
 # being checked is bound by accounts.auth while it checks a sign-in: axes gives the cool-off callable the request only.
 LOCK_MINUTES: contextvars.ContextVar[int | None] = contextvars.ContextVar("xueji_lock_minutes", default=None)
+# (username, its unit) while accounts.auth checks a sign-in: axes asks the failure limit several times.
+LOGIN_UNIT: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("xueji_login_unit", default=None)
 
 
 def unit_of_username(username: str):
-    from xueji.accounts.models import User
+    """The org unit of an account by its username (None: no such account). One query."""
     from xueji.regions.models import OrgUnit
 
-    unit_id = User.objects.filter(username=username).values_list("org_unit_id", flat=True).first()
-    return OrgUnit.objects.filter(pk=unit_id).first() if unit_id else None
+    bound = LOGIN_UNIT.get()
+    if bound is not None and bound[0] == username:
+        return bound[1]
+    return OrgUnit.objects.filter(users__username=username).first()
 
 
 def failure_limit(request, credentials) -> int:
