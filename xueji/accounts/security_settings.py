@@ -58,7 +58,7 @@ class SecuritySetting:
         return max(values) if self.stricter == HIGHER else min(values)
 
 
-PASSWORD, LOCKOUT, SESSION, FACTOR, ALERTS = (_("Passwords"), _("Lockout"), _("Sessions"), _("Second factor"),
+PASSWORD, LOCKOUT, SESSION, FACTOR, ALERTS = (_("Passwords"), _("Lockout"), _("Session idle timeout"), _("Second factor"),
                                               _("Intrusion alerts"))
 ALERT_LABELS = {
     "credential_stuffing": _("Credential stuffing: accounts tried from one address"),
@@ -93,11 +93,19 @@ SETTINGS: dict[str, SecuritySetting] = {s.key: s for s in (
 )}
 
 _provider: list[Callable[[Any, str], Any]] = []
+_lowest: list[Callable[[str], list]] = []
 
 
-def provide(reader: Callable[[Any, str], Any]) -> None:
-    """policy registers its reader: (org unit, key) -> the value that binds the unit."""
+def provide(reader: Callable[[Any, str], Any], stored: Callable[[str], list]) -> None:
+    """policy registers its readers: (org unit, key) -> the value that binds the unit; key -> every level's value."""
     _provider[:] = [reader]
+    _lowest[:] = [stored]
+
+
+def lowest(key: str) -> Any:
+    """The lowest value of a numeric setting at any level, or the default (the alert scan's first filter)."""
+    values = _lowest[0](key) if _lowest else []
+    return min([default(key), *values])
 
 
 def default(key: str) -> Any:

@@ -15,7 +15,7 @@ class PolicyConfig(AppConfig):
         register_placement_guard(class_room)
         # Accounts (below the policy) reads the security settings of a level through the policy's reader.
         from xueji.accounts import security_settings
-        from xueji.policy.security import value_for
+        from xueji.policy.security import stored_values, value_for
 
-        security_settings.provide(value_for)
+        security_settings.provide(value_for, stored_values)
         register_deletion_guard(formal_number_guard)

@@ -23,13 +23,14 @@ from xueji.regions.models import OrgUnit, province_code_of
 
 KEYS = tuple(security_settings.SETTINGS)
 MEMO = "_xueji_security_settings"  # on the unit instance: one query per unit object (a request's user's unit)
+_generation = [0]  # this process's writes: a memo older than the last one is read again
 
 
 def _stored(unit: OrgUnit) -> dict[str, list[tuple[OrgUnit, Any]]]:
     """key -> [(setting level, value)] of the unit's chain, top-down. One query (memoised on the unit object)."""
     memo = unit.__dict__.get(MEMO)
-    if memo is not None:
-        return memo
+    if memo is not None and memo[0] == _generation[0]:
+        return memo[1]
     ids = levels.chain_ids(unit)
     depth = {pk: n for n, pk in enumerate(ids)}
     rows = sorted(PolicySetting.objects.filter(org_unit_id__in=ids, key__in=KEYS).select_related("org_unit"),
@@ -37,7 +38,7 @@ def _stored(unit: OrgUnit) -> dict[str, list[tuple[OrgUnit, Any]]]:
     memo = {}
     for row in rows:
         memo.setdefault(row.key, []).append((row.org_unit, row.value))
-    unit.__dict__[MEMO] = memo
+    unit.__dict__[MEMO] = (_generation[0], memo)
     return memo
 
 
@@ -56,6 +57,11 @@ def _binding(unit: OrgUnit, key: str, *, above_only: bool = False) -> tuple[Any,
 def value_for(unit: OrgUnit, key: str) -> Any:
     """The reader accounts calls (security_settings.value)."""
     return _binding(unit, key)[0]
+
+
+def stored_values(key: str) -> list[Any]:
+    """Every level's own value of a setting (the alert scan's lowest threshold). One query."""
+    return list(PolicySetting.objects.filter(key=key, org_unit__isnull=False).values_list("value", flat=True))
 
 
 def _level(actor) -> OrgUnit:
@@ -106,7 +112,7 @@ def security_setting_set(*, actor, key: str, value: Any) -> PolicySetting:
     before = _binding(unit, key)[0]
     row, _created = PolicySetting.objects.update_or_create(
         org_unit=unit, key=key, defaults={"value": clean, "province_code": province_code_of(unit) or ""})
-    unit.__dict__.pop(MEMO, None)
+    _generation[0] += 1
     audit_record(actor=actor, action="policy.security_setting", obj=row, before={key: before},
                  after={key: clean, "level": unit.pk})
     return row
