@@ -58,8 +58,8 @@ class SecuritySetting:
         return max(values) if self.stricter == HIGHER else min(values)
 
 
-PASSWORD, LOCKOUT, SESSION, FACTOR, ALERTS = (_("Passwords"), _("Lockout"), _("Session idle timeout"), _("Second factor"),
-                                              _("Intrusion alerts"))
+PASSWORD, LOCKOUT, SESSION = _("Passwords"), _("Lockout"), _("Session idle timeout")
+FACTOR, ALERTS = _("Second factor"), _("Intrusion alerts")
 ALERT_LABELS = {
     "credential_stuffing": _("Credential stuffing: accounts tried from one address"),
     "multi_address": _("One account used from several addresses"),
