@@ -85,7 +85,7 @@ def setting_rows(*, user) -> list[dict]:
         own = next((v for u, v in _stored(unit).get(key, []) if u.pk == unit.pk), None)
         rows.append({"key": key, "label": definition.label, "group": definition.group, "value": value,
                      "source": source_of(setter, unit) if setter else Source("default"),
-                     "above": above, "above_source": source_of(above_setter, unit) if above_setter else None,
+                     "above": above, "above_shown": _shown(above), "above_source": source_of(above_setter, unit) if above_setter else None,
                      "own": own, "default": definition.default(), "stricter": definition.stricter,
                      "low": definition.low, "high": definition.high})
     return rows
@@ -132,4 +132,7 @@ def security_settings_set(*, actor, values: dict[str, Any]) -> int:
 
 
 def _shown(value: Any) -> str:
-    return "、".join(value) if isinstance(value, list) else str(value)
+    """A value as the page and the refusal show it (roles by their names)."""
+    from xueji.accounts.models import Role
+
+    return "、".join(str(Role(r).label) for r in value) if isinstance(value, list) else str(value)
