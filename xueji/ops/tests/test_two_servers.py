@@ -25,6 +25,7 @@ from django.db import connection
 from xueji.accounts import second_factor
 from xueji.audit.models import AuditEvent
 from xueji.jobs.models import Job, JobStatus
+from xueji.ops.models import CacheEntry
 from xueji.support import services as support_services
 from xueji.testing.world import PASSWORD
 
@@ -154,6 +155,7 @@ def test_two_application_servers_and_two_workers_share_one_database(servers, wor
     code, _content, _headers = on_a.call("POST", "/login/", form, {"Content-Type": "application/x-www-form-urlencoded",
                                                                    "Referer": a_base + "/login/"})
     assert code == 200  # followed the redirect to the workbench
+    assert CacheEntry.objects.exists()  # its menu counts went to the shared cache, not to A's memory
     code, me = on_b.json("GET", "/api/v1/me/")
     assert code == 200 and me["username"] == school.username
 
