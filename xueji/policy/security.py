@@ -85,7 +85,8 @@ def setting_rows(*, user) -> list[dict]:
         own = next((v for u, v in _stored(unit).get(key, []) if u.pk == unit.pk), None)
         rows.append({"key": key, "label": definition.label, "group": definition.group, "value": value,
                      "source": source_of(setter, unit) if setter else Source("default"),
-                     "above": above, "above_shown": _shown(above), "above_source": source_of(above_setter, unit) if above_setter else None,
+                     "above": above, "above_shown": _shown(above),
+                     "above_source": source_of(above_setter, unit) if above_setter else None,
                      "own": own, "default": definition.default(), "stricter": definition.stricter,
                      "low": definition.low, "high": definition.high})
     return rows
