@@ -1,7 +1,6 @@
 """Settings shared by every environment; every deployment knob comes from the environment."""
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -162,7 +161,36 @@ if os.environ.get("DATABASE_OWNER_URL"):
            for key in ("ENGINE", "NAME", "HOST", "PORT")):
         raise ImproperlyConfigured("DATABASE_OWNER_URL must name the server and database of DATABASE_URL, "
                                    "with the owner role instead of the application's.")
+# More than one machine (README, "Production: more than one machine"). PgBouncer in transaction mode hands each
+# transaction any server connection: no server-side cursors (a named cursor would outlive its transaction's
+# server), and nothing of the application keeps session state across transactions (advisory locks are
+# transaction-scoped, no LISTEN, no prepared statements: psycopg's are off while prepare_threshold is unset).
+if env_bool("DATABASE_PGBOUNCER", False) and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A streaming replica for the chosen read-only statistics reads (xueji.core.db.replica: the dashboards' summary
+# rows); unset, they read the primary. The tests make the alias a mirror of the default database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"],
+                                                 conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    if "DISABLE_SERVER_SIDE_CURSORS" in DATABASES["default"]:
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+XUEJI_READ_REPLICA = "replica" if "replica" in DATABASES else ""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The cache holds nothing that must be the same in every process (sessions, lockouts, throttles, second-factor
+# failures, alert counters and job claims are database rows), only short-lived menu counts and the support
+# presence mark. Several application servers share it in the database (XUEJI_CACHE=database, the production
+# default; the table ops.CacheEntry, created by migrate) so that a user's own write clears the counts everywhere;
+# one process keeps it in memory (locmem, development and tests). Redis is optional
+# (XUEJI_CACHE=redis://host:6379/0, with the redis package installed).
+XUEJI_CACHE = os.environ.get("XUEJI_CACHE", "locmem")
+if XUEJI_CACHE == "database":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "xueji_cache"}}
+elif XUEJI_CACHE.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": XUEJI_CACHE}}
+elif XUEJI_CACHE == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured("XUEJI_CACHE must be locmem, database or a redis:// URL.")
 # Audit rows are kept at least 185 days (等保 2.0); `purge_audit_log` deletes older ones, never younger.
 XUEJI_AUDIT_RETENTION_DAYS = env_int("XUEJI_AUDIT_RETENTION_DAYS", 185)
 # The audit hash chain (xueji/audit/chain.py): partitions written in parallel; the daily anchor's sender (a dotted
@@ -279,8 +307,12 @@ XUEJI_HUB_AFTER_SEND = os.environ.get("XUEJI_HUB_AFTER_SEND", "run")
 if XUEJI_HUB_AFTER_SEND not in ("run", "enqueue", "none"):
     raise ImproperlyConfigured("XUEJI_HUB_AFTER_SEND must be run, enqueue or none.")
 
-AXES_FAILURE_LIMIT = env_int("XUEJI_ACCOUNT_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30))
+# The deployment's defaults; a level's security settings (accounts/security_settings.py) may set its own, which
+# axes reads through these two callables (by the account's unit).
+XUEJI_ACCOUNT_FAILURE_LIMIT = env_int("XUEJI_ACCOUNT_FAILURE_LIMIT", 5)
+XUEJI_ACCOUNT_LOCK_MINUTES = env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30)
+AXES_FAILURE_LIMIT = "xueji.accounts.security_settings.failure_limit"
+AXES_COOLOFF_TIME = "xueji.accounts.security_settings.cool_off"
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False

@@ -24,6 +24,12 @@ SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "ENABLE_DJANGO_DEPLOY_CHECK": Fa
 # sign-in, the catalog caches it fills again), checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]  # noqa: F405
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+# Several application servers: the cache in the database unless the environment names another (see base.py).
+if "XUEJI_CACHE" not in os.environ:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "xueji_cache"}}
 XUEJI_ALLOW_DEMO_DATA = False  # whatever the environment says: demo accounts share one known password
 # Uploads are refused when clamd cannot scan them (fail closed); XUEJI_CLAMD names the daemon (README, Operations).
 XUEJI_MALWARE_SCAN = os.environ.get("XUEJI_MALWARE_SCAN", "required")

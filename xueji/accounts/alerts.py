@@ -40,9 +40,23 @@ READ_ACTIONS = ("student.view", "registration.returning_search", "request.proof_
 EVIDENCE_ROWS = 200
 
 
-def threshold(kind: str) -> tuple[int, dt.timedelta]:
+def threshold(kind: str, unit: OrgUnit | None = None) -> tuple[int, dt.timedelta]:
+    """A detector's threshold (the deployment's, or the one that binds `unit` by its level's security settings)
+    and window."""
+    from xueji.accounts import security_settings
+
     conf = settings.XUEJI_ALERTS[kind]
-    return int(conf["threshold"]), dt.timedelta(minutes=int(conf["minutes"]))
+    n = int(conf["threshold"]) if unit is None else int(security_settings.value(unit, f"alert.{kind}"))
+    return n, dt.timedelta(minutes=int(conf["minutes"]))
+
+
+def _lowest(kind: str) -> tuple[int, dt.timedelta]:
+    """The lowest threshold any level set (or the deployment's): the aggregate queries find every candidate with
+    it, and each finding is then held against the threshold of its own level (`_raise`)."""
+    from xueji.accounts import security_settings
+
+    n, window = threshold(kind)
+    return min(n, security_settings.lowest(f"alert.{kind}")), window
 
 
 def _root() -> OrgUnit | None:
@@ -78,7 +92,7 @@ def _findings(now: dt.datetime) -> list[dict]:
     found: list[dict] = []
     audit = AuditEvent.objects
 
-    n, window = threshold(AlertKind.CREDENTIAL_STUFFING)
+    n, window = _lowest(AlertKind.CREDENTIAL_STUFFING)
     since = now - window
     rows = (audit.filter(action="auth.login_failed", created_at__gte=since, created_at__lte=now, ip__isnull=False)
             .values("ip").annotate(count=Count("actor_username", distinct=True), first=Min("created_at"),
@@ -88,7 +102,7 @@ def _findings(now: dt.datetime) -> list[dict]:
                       "first": row["first"], "last": row["last"], "since": since,
                       "rows": Q(action="auth.login_failed", ip=row["ip"])})
 
-    n, window = threshold(AlertKind.MULTI_ADDRESS)
+    n, window = _lowest(AlertKind.MULTI_ADDRESS)
     since = now - window
     rows = (audit.filter(created_at__gte=since, created_at__lte=now, actor_id__isnull=False, ip__isnull=False)
             .values("actor_id").annotate(count=Count("ip", distinct=True), first=Min("created_at"),
@@ -98,7 +112,7 @@ def _findings(now: dt.datetime) -> list[dict]:
                       "first": row["first"], "last": row["last"], "since": since,
                       "rows": Q(actor_id=row["actor_id"], ip__isnull=False)})
 
-    n, window = threshold(AlertKind.EXPORT_BURST)
+    n, window = _lowest(AlertKind.EXPORT_BURST)
     since = now - window
     rows = (audit.filter(action__in=EXPORT_ACTIONS, created_at__gte=since, created_at__lte=now,
                          actor_id__isnull=False)
@@ -109,7 +123,7 @@ def _findings(now: dt.datetime) -> list[dict]:
                       "first": row["first"], "last": row["last"], "since": since,
                       "rows": Q(actor_id=row["actor_id"], action__in=EXPORT_ACTIONS)})
 
-    n, window = threshold(AlertKind.NIGHT_READS)
+    n, window = _lowest(AlertKind.NIGHT_READS)
     night = _night_window(now, now - window)
     if night is not None:
         rows = (audit.filter(action__in=READ_ACTIONS, created_at__gte=night[0], created_at__lte=night[1],
@@ -121,7 +135,7 @@ def _findings(now: dt.datetime) -> list[dict]:
                           "first": row["first"], "last": row["last"], "since": night[0],
                           "rows": Q(actor_id=row["actor_id"], action__in=READ_ACTIONS)})
 
-    n, window = threshold(AlertKind.MALWARE_UPLOAD)
+    n, window = _lowest(AlertKind.MALWARE_UPLOAD)
     since = now - window
     rows = (audit.filter(action="upload.malware", created_at__gte=since, created_at__lte=now, actor_id__isnull=False)
             .values("actor_id").annotate(count=Count("id"), first=Min("created_at"), last=Max("created_at"))
@@ -131,7 +145,7 @@ def _findings(now: dt.datetime) -> list[dict]:
                       "first": row["first"], "last": row["last"], "since": since,
                       "rows": Q(actor_id=row["actor_id"], action="upload.malware")})
 
-    n, window = threshold(AlertKind.NOT_FOUND_SCAN)
+    n, window = _lowest(AlertKind.NOT_FOUND_SCAN)
     since = now - window
     rows = (NotFoundCounter.objects.filter(minute__gte=since.replace(second=0, microsecond=0), minute__lte=now)
             .values("ip").annotate(count=Sum("count"), first=Min("minute"), last=Max("minute"))
@@ -174,7 +188,7 @@ def _notify(alert: Alert) -> None:
 
 
 @transaction.atomic
-def _raise(finding: dict, now: dt.datetime) -> tuple[Alert, bool]:
+def _raise(finding: dict, now: dt.datetime) -> tuple[Alert, bool] | None:
     kind = finding["kind"]
     user = User.objects.select_related("org_unit").filter(pk=finding.get("user_id")).first() \
         if finding.get("user_id") else None
@@ -188,13 +202,15 @@ def _raise(finding: dict, now: dt.datetime) -> tuple[Alert, bool]:
     else:
         paths = AuditEvent.objects.filter(pk__in=ids).exclude(org_path="").values_list("org_path", flat=True)
         unit = _common_unit(set(paths))
+    bound, window = threshold(kind, unit or _root())
+    if finding["count"] < bound:
+        return None  # under the threshold of the subject's level (安全策略): another level's lower one found it
     evidence = {"count": finding["count"], "first": finding["first"].isoformat(),
-                "last": finding["last"].isoformat(), "threshold": threshold(kind)[0],
-                "minutes": int(threshold(kind)[1].total_seconds() // 60)}
+                "last": finding["last"].isoformat(), "threshold": bound,
+                "minutes": int(window.total_seconds() // 60)}
     if finding.get("paths"):
         evidence["paths"] = finding["paths"]
     # Still the same evidence window: the subject's alert whose window ended less than one window ago.
-    window = threshold(kind)[1]
     current = (Alert.objects.select_for_update().filter(kind=kind, key__startswith=f"{kind}:{subject}:",
                                                        window_end__gte=now - window).order_by("-window_end").first())
     if current is not None:
@@ -219,7 +235,10 @@ def security_scan(now: dt.datetime | None = None) -> dict:
     now = now or clock.now()
     raised = extended = 0
     for finding in _findings(now):
-        _alert, new = _raise(finding, now)
+        raised_or_extended = _raise(finding, now)
+        if raised_or_extended is None:
+            continue
+        _alert, new = raised_or_extended
         raised, extended = raised + new, extended + (not new)
     NotFoundCounter.objects.filter(minute__lt=now - dt.timedelta(days=1)).delete()
     return {"raised": raised, "extended": extended}

@@ -7,6 +7,7 @@ credentials. Every failure writes only its audit row (and the lockout counter).
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 
+from xueji.accounts import security_settings
 from xueji.accounts.models import User
 from xueji.accounts.selectors import ip_failures_exceeded
 from xueji.audit.services import audit_record
@@ -22,6 +23,10 @@ class LoginRefused(XuejiError):
     def __init__(self, message: str, *, code: str, status_code: int) -> None:
         super().__init__(message, code=code)
         self.status_code = status_code
+
+
+_lock_minutes = security_settings.LOCK_MINUTES
+_unit_of_username = security_settings.unit_of_username
 
 
 def _locked(request, username: str) -> bool:
@@ -56,7 +61,19 @@ def _verify(request, username: str, password: str) -> User:
         raise LoginRefused(_("Too many failed logins from this network address. Try again in %(m)d minutes.")
                            % {"m": settings.XUEJI_IP_FAILURE_WINDOW_MINUTES}, code="ip_rate_limited",
                            status_code=429)
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    unit = _unit_of_username(username) if username else None
+    minutes = int(security_settings.value(unit, "lockout.minutes"))
+    token, bound = _lock_minutes.set(minutes), security_settings.LOGIN_UNIT.set((username, unit))
+    try:
+        return _verify_locked(request, username, password, minutes)
+    finally:
+        _lock_minutes.reset(token)
+        security_settings.LOGIN_UNIT.reset(bound)
+
+
+def _verify_locked(request, username: str, password: str, minutes: int) -> User:
+    from django.conf import settings
+
     if username and _locked(request, username):
         audit_record(actor=None, username=username, action="auth.locked_out", object_repr=username, success=False,
                      org_unit=getattr(User.objects.filter(username=username).first(), "org_unit", None))

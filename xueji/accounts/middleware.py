@@ -7,11 +7,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from xueji.accounts import security_settings
 from xueji.accounts.api.permissions import PASSWORD_EXPIRED_MESSAGE
 from xueji.core import clock
 
 # Set at sign-in (accounts.signals.on_login): when the session's user proved their password, as a POSIX time.
 LOGIN_AT_KEY = "xueji_login_at"
+# Set at sign-in too: the idle timeout (seconds) of the user's level's security settings.
+IDLE_KEY = "xueji_idle_seconds"
 
 ALLOWED_PREFIXES = ("/static/", "/i18n/")
 
@@ -25,7 +28,7 @@ class PasswordPolicyMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and \
-                user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
+                security_settings.password_expired(user):
             # /api/v1/me/ stays open so a client can learn why it is refused (`password_expired` there).
             allowed = {reverse("accounts:password_change"), reverse("accounts:logout"), reverse("api:password-change"),
                        reverse("api:me")}
@@ -49,7 +52,18 @@ class SessionLifetimeMiddleware:
         if session is not None and session.get(SESSION_KEY) is not None and request.user.is_authenticated:
             started = session.get(LOGIN_AT_KEY)
             max_age = settings.XUEJI_SESSION_MAX_HOURS * 3600
-            if not isinstance(started, int | float) or clock.now().timestamp() - started >= max_age:
+            now = clock.now().timestamp()
+            idle, touched = session.get(IDLE_KEY), session.get(TOUCHED_KEY, started)
+            if isinstance(idle, int) and isinstance(touched, int | float) and now - touched >= idle:
+                # Idle past the level's timeout (shorter than the cookie's SESSION_COOKIE_AGE): ended like an
+                # expired session, without the message of the maximum length.
+                user = request.user
+                session.flush()
+                request.user = AnonymousUser()
+                from xueji.audit.services import audit_record
+
+                audit_record(actor=user, action="auth.session_idle", obj=user)
+            elif not isinstance(started, int | float) or now - started >= max_age:
                 from xueji.audit.services import audit_record
 
                 user = request.user

@@ -23,8 +23,10 @@ class ComplexityValidator:
     """At least N characters (8) from at least K of 4 classes (3): lower, upper, digit, symbol."""
 
     def validate(self, password: str, user=None) -> None:
-        min_length = settings.XUEJI_PASSWORD_MIN_LENGTH
-        min_classes = settings.XUEJI_PASSWORD_MIN_CLASSES
+        from xueji.accounts import security_settings  # the user's level may ask for more (安全策略)
+
+        min_length = int(security_settings.for_user(user, "password.min_length"))
+        min_classes = int(security_settings.for_user(user, "password.min_classes"))
         if len(password) < min_length:
             raise ValidationError(
                 _("The password must have at least %(n)d characters.") % {"n": min_length},

@@ -62,7 +62,13 @@ def required(user) -> bool:
     """Whether the user's roles need a second factor (`role_needs`)."""
     if not getattr(user, "is_authenticated", False) or user.org_unit is None:
         return False
-    return any(role_needs(role, user.org_unit.kind) for role in user.role_set)
+    roles = user.role_set
+    if any(role_needs(role, user.org_unit.kind) for role in roles):
+        return True
+    from xueji.accounts import security_settings  # a level may ask more roles for one (安全策略)
+
+    optional = [role for role in roles if role in security_settings.OPTIONAL_FACTOR_ROLES]
+    return bool(optional) and bool(set(optional) & set(security_settings.for_user(user, "second_factor.roles")))
 
 
 def session_verified(request) -> bool:

@@ -94,7 +94,9 @@ def locked_usernames(*, usernames) -> set[str]:
     names = list(usernames)
     if not names:
         return set()
-    cutoff = clock.now() - settings.AXES_COOLOFF_TIME
+    from xueji.accounts.security_settings import cool_off
+
+    cutoff = clock.now() - cool_off()  # the deployment's duration (a level may set a longer one for its accounts)
     rows = (AccessAttempt.objects.filter(username__in=names, attempt_time__gte=cutoff).values("username")
             .annotate(failures=Sum("failures_since_start")))
     limit = get_failure_limit(None, None)

@@ -10,6 +10,7 @@ administrator of a level above; auditor accounts by an auditor of a level above 
 system administrator can neither create an auditor nor reset one's password to read the audit log.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth import password_validation
@@ -292,12 +293,13 @@ def _unlock(user: User) -> None:
 def user_is_locked(user: User) -> bool:
     from axes.helpers import get_failure_limit
     from axes.models import AccessAttempt
-    from django.conf import settings
 
-    cutoff = clock.now() - settings.AXES_COOLOFF_TIME
+    from xueji.accounts.security_settings import lock_minutes_for
+
+    cutoff = clock.now() - dt.timedelta(minutes=lock_minutes_for(user))
     failures = sum(AccessAttempt.objects.filter(username=user.username, attempt_time__gte=cutoff)
                    .values_list("failures_since_start", flat=True))
-    return failures >= get_failure_limit(None, None)
+    return failures >= get_failure_limit(None, {"username": user.username})
 
 
 def bootstrap_account(*, username: str, password: str, org_unit: OrgUnit, role: Role) -> User:

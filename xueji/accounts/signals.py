@@ -9,11 +9,17 @@ from xueji.audit.services import audit_record
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
-    from xueji.accounts.middleware import LOGIN_AT_KEY
+    from xueji.accounts import security_settings
+    from xueji.accounts.middleware import IDLE_KEY, LOGIN_AT_KEY
     from xueji.core import clock
 
     if request is not None and hasattr(request, "session"):
         request.session[LOGIN_AT_KEY] = clock.now().timestamp()  # the absolute session lifetime counts from here
+        # A shorter idle timeout of the user's level (安全策略), read once here rather than on every request (the
+        # deployment's own is the session cookie's age, SESSION_COOKIE_AGE).
+        idle = int(security_settings.for_user(user, "session.idle_minutes")) * 60
+        if idle < security_settings.default("session.idle_minutes") * 60:
+            request.session[IDLE_KEY] = idle
     audit_record(actor=user, action="auth.login", obj=user)
 
 

@@ -63,3 +63,21 @@ class Mark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CacheEntry(models.Model):
+    """The shared cache of several application servers (XUEJI_CACHE=database): Django's DatabaseCache table, made
+    by `migrate` like every other table (so the application's role gets its grants) rather than by
+    `createcachetable`. Only Django's cache backend reads and writes it."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "xueji_cache"
+        verbose_name = _("cache entry")
+        verbose_name_plural = _("cache entries")
+
+    def __str__(self) -> str:
+        return self.cache_key

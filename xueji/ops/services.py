@@ -175,6 +175,8 @@ def backup_daily(*, now: dt.datetime | None = None) -> dict | None:
         return None
     if Backup.objects.filter(status=BackupStatus.FAILED, created_at__gte=now - dt.timedelta(hours=1)).exists():
         return None  # a failure is tried again an hour later, not every minute
+    if not _due("backup.daily", every=dt.timedelta(hours=1), now=now):
+        return None  # another worker (on this node or another) took it within the hour
     backup = backup_create(reason="daily")
     return {"backup": backup.name, "pruned": backups_prune(now=now)}
 
@@ -287,9 +289,11 @@ def alerts_check(*, now: dt.datetime | None = None) -> dict:
 
     now = now or clock.now()
     mark, _created = Mark.objects.get_or_create(name="alerts.jobs", defaults={"at": now})
+    # Several workers run this every minute: the one whose conditional UPDATE moves the mark from what it read
+    # takes the window (mark, now]; the others find it taken and count nothing twice.
+    claimed = Mark.objects.filter(name="alerts.jobs", at=mark.at).update(at=now) if mark.at < now else 0
     failed = list(Job.objects.filter(status=JobStatus.FAILED, finished_at__gt=mark.at, finished_at__lte=now)
-                  .order_by("finished_at").values("pk", "kind", "title"))
-    Mark.objects.filter(name="alerts.jobs").update(at=now)
+                  .order_by("finished_at").values("pk", "kind", "title")) if claimed else []
     by_kind: dict[str, list[dict]] = {}
     for job in failed:
         by_kind.setdefault(job["kind"], []).append(job)

@@ -13,6 +13,11 @@ class PolicyConfig(AppConfig):
         from xueji.registry.guards import register_deletion_guard, register_placement_guard
 
         register_placement_guard(class_room)
+        # Accounts (below the policy) reads the security settings of a level through the policy's reader.
+        from xueji.accounts import security_settings
+        from xueji.policy.security import stored_values, value_for
+
+        security_settings.provide(value_for, stored_values)
         register_deletion_guard(formal_number_guard)
 
         # Accounts asks whether a province lets a UKey (SM2 certificate key) replace TOTP (accounts/ukey.py).

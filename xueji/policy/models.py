@@ -60,9 +60,14 @@ class ApprovalRoute(models.Model):
 
 
 class PolicySetting(models.Model):
-    """A function switch or limit of a province, e.g. grade-1 entry age control or the proof size limit."""
+    """A limit of a province (the proof size limit, ...), or, with `org_unit`, a setting of one level (the province,
+    a city or a county) for everything below it: the security settings (安全策略, policy/security.py), which a level
+    below may only tighten."""
 
     province_code = models.CharField(_("province"), max_length=6)
+    org_unit = models.ForeignKey("regions.OrgUnit", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="policy_settings", verbose_name=_("set by"),
+                                 help_text=_("Blank: a province-wide limit; a level: that level's own setting"))
     key = models.CharField(_("setting"), max_length=64)
     value = models.JSONField(_("value"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -70,7 +75,12 @@ class PolicySetting(models.Model):
     class Meta:
         verbose_name = _("policy setting")
         verbose_name_plural = _("policy settings")
-        constraints = [models.UniqueConstraint(fields=["province_code", "key"], name="one_setting_per_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["province_code", "key"], condition=models.Q(org_unit__isnull=True),
+                                    name="one_setting_per_key"),
+            models.UniqueConstraint(fields=["org_unit", "key"], condition=models.Q(org_unit__isnull=False),
+                                    name="one_level_setting_per_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.province_code} {self.key}={self.value}"

@@ -103,7 +103,8 @@ def setting_get(*, province_code: str | None, key: str) -> Any:
     if key not in SETTING_DEFAULTS:
         raise KeyError(key)
     if province_code:
-        stored = PolicySetting.objects.filter(province_code=province_code, key=key).values_list("value", flat=True)
+        stored = PolicySetting.objects.filter(province_code=province_code, key=key, org_unit__isnull=True).values_list(
+            "value", flat=True)
         for value in stored:
             return value
     return SETTING_DEFAULTS[key][0]
@@ -132,7 +133,8 @@ def setting_set(*, actor, key: str, value: Any) -> PolicySetting:
         raise ValidationFailed(f"{key} is written like {default!r}.", code="invalid_setting", field="value")
     province = _actor_province(actor)
     before = setting_get(province_code=province, key=key)
-    setting, _ = PolicySetting.objects.update_or_create(province_code=province, key=key, defaults={"value": value})
+    setting, _ = PolicySetting.objects.update_or_create(province_code=province, key=key, org_unit=None,
+                                                        defaults={"value": value})
     audit_record(actor=actor, action="policy.setting", obj=setting, before={key: before}, after={key: value})
     return setting
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from xueji.accounts.jurisdiction import restrict, user_path
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock, codes
+from xueji.core.db.replica import read_alias
 from xueji.core.errors import NotFound
 from xueji.policy.services import setting_get
 from xueji.problems.choices import MemberState
@@ -71,7 +72,8 @@ CHART_KEYS = ("region", "stage", "grade", "sex", "ethnic", "hukou", "migrant", "
 
 
 def _figures(user):
-    return restrict(PupilFigure, user, Cap.STUDENT_VIEW)
+    # Summary rows that may lag by the replication delay: from the read replica when one is configured.
+    return restrict(PupilFigure.objects.using(read_alias()), user, Cap.STUDENT_VIEW)
 
 
 def _areas(unit: OrgUnit) -> list[OrgUnit]:
@@ -190,8 +192,8 @@ def _per_area(areas, sums: dict[str, Counter], choices, key: str, title: str) ->
 def class_sizes(*, user) -> Chart:
     """Classes by size band (seated pupils), with the oversized ones (大班额 56+, 超大班额 66+): the counties' band
     rows (reports/classes.py), never the classes."""
-    counted = dict(restrict(ClassBand, user, Cap.STUDENT_VIEW).values_list("band").annotate(t=Sum("classes"))
-                   .order_by())
+    counted = dict(restrict(ClassBand.objects.using(read_alias()), user, Cap.STUDENT_VIEW).values_list("band")
+                   .annotate(t=Sum("classes")).order_by())
     chart = Chart("class_size", _("Class sizes against the caps (大班额 56+, 超大班额 66+)"), "bar",
                   [_("Pupils in the class"), _("Classes")])
     chart.rows = [[f"{low}-{high}" if high < 10_000 else f"{low}+", counted.get(low, 0)] for low, high in CLASS_BANDS]
@@ -209,7 +211,7 @@ def large_schools(*, user) -> Chart:
     TOP_SCHOOLS of them from the per-school count rows, and how many there are in all (in the title). Four queries
     and at most TOP_SCHOOLS rows read, whatever the number of schools."""
     threshold = large_school_threshold(user=user)
-    oversized = (restrict(SchoolStudentCount, user, Cap.STUDENT_VIEW)
+    oversized = (restrict(SchoolStudentCount.objects.using(read_alias()), user, Cap.STUDENT_VIEW)
                  .filter(status__in=[str(s) for s in ON_ROLL], reg_status=RegStatus.REGISTERED)
                  .values_list("school_id").annotate(t=Sum("n")).filter(t__gte=threshold))
     rows = list(oversized.order_by("-t", "school_id")[:TOP_SCHOOLS])

@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
+from xueji.accounts import security_settings
 from xueji.accounts.permissions import require_declared
 from xueji.core.capabilities import PUBLIC, declared_capability
 from xueji.core.errors import Forbidden
@@ -49,8 +49,7 @@ class IsActiveUser(BasePermission):
 
             if second_factor.needs_verification(request._request):
                 raise SecondFactorRequired()
-        if not getattr(view, "allow_expired_password", False) and user.password_expired(
-                settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
+        if not getattr(view, "allow_expired_password", False) and security_settings.password_expired(user):
             # Raised rather than returned so the answer says why (403 password_expired), as for session users.
             raise PasswordExpired()
         if not _handles(view, request.method):

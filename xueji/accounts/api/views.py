@@ -5,7 +5,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from xueji.accounts import second_factor, selectors, services
+from xueji.accounts import second_factor, security_settings, selectors, services
 from xueji.accounts.auth import credentials_verify
 from xueji.accounts.filters import AuditorFilterSet, UserFilterSet
 from xueji.accounts.models import Role, User
@@ -49,7 +49,7 @@ class MeSerializer(UserSerializer):
         return sorted(user_caps(obj))
 
     def get_password_expired(self, obj) -> bool:
-        return obj.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS)
+        return security_settings.password_expired(obj)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -91,7 +91,7 @@ class TokenApi(APIView):
             proved = True
         token = services.token_issue(user=user, second_factor_proved=proved)
         return Response({"token": token.key, "expires_hours": settings.XUEJI_TOKEN_TTL_HOURS,
-                         "password_expired": user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS)})
+                         "password_expired": security_settings.password_expired(user)})
 
 
 class PasswordChangeSerializer(serializers.Serializer):

@@ -156,7 +156,7 @@ def test_many_failures_from_one_address_are_rate_limited(world, attempt):
         assert attempt("tunxi_middle_registrar", PASSWORD, OFFICE_IP).status == 200
 
 
-@override_settings(AXES_FAILURE_LIMIT=2, AXES_COOLOFF_TIME=dt.timedelta(minutes=5))
+@override_settings(XUEJI_ACCOUNT_FAILURE_LIMIT=2, XUEJI_ACCOUNT_LOCK_MINUTES=5)
 def test_lockout_limit_and_duration_are_configurable(world, attempt):
     _fail(attempt, "tunxi_primary_registrar", 1)
     second = attempt("tunxi_primary_registrar", "Wrong-password-1")
@@ -433,11 +433,13 @@ def test_behind_one_proxy_a_client_that_forges_its_address_is_still_limited(worl
 def test_a_login_costs_a_few_queries(world, client, django_assert_max_num_queries):
     from django.urls import reverse
 
-    with django_assert_max_num_queries(18):  # 6 are session and savepoint statements; none per audit row
+    # 6 are session and savepoint statements; none per audit row; 3 read the level's security settings (the
+    # account's unit, its chain's settings for the lockout, and again for the session: the idle timeout)
+    with django_assert_max_num_queries(21):
         response = client.post(reverse("accounts:login"), {"username": "tunxi_primary_registrar", "password": PASSWORD})
     assert response.status_code == 302
     client.logout()
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):  # 2 of them the account's unit and its level's security settings
         client.post(reverse("accounts:login"), {"username": "tunxi_primary_registrar", "password": "Wrong-password-1"})
 
 

@@ -5,7 +5,6 @@ refusals mapped in `xueji.ui.errors` (one place). Nothing here touches Model.obj
 import json
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -18,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from xueji.accounts import alerts, loans, second_factor, security_keys, ukey
+from xueji.accounts import alerts, loans, second_factor, security_keys, security_settings, ukey
 from xueji.accounts import selectors as account_selectors
 from xueji.accounts import services as account_services
 from xueji.accounts.auth import credentials_verify
@@ -53,13 +52,13 @@ def login_view(request):
                 verify = reverse("accounts:mfa_verify")
                 nxt = safe_next(request, "")
                 return redirect(f"{verify}?next={quote(nxt)}" if nxt else verify)
-            if user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
+            if security_settings.password_expired(user):
                 messages.warning(request, _("Your password has expired or was reset by an administrator. "
                                             "Please set a new password before you continue."))
                 return redirect("accounts:password_change")
             return redirect(safe_next(request, reverse("ui:workbench")))
     return render(request, "accounts/login.html", {"form": form, "next": safe_next(request, ""),
-                                                   "failure_limit": settings.AXES_FAILURE_LIMIT})
+                                                   "failure_limit": security_settings.default("lockout.failure_limit")})
 
 
 @requires(post=PUBLIC)  # signing out needs no sign-in: a visitor is sent to the sign-in page
@@ -82,7 +81,7 @@ def password_change(request):
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed."))
             return redirect("ui:workbench")
-    expired = request.user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS)
+    expired = security_settings.password_expired(request.user)
     return render(request, "accounts/password_change.html",
                   {"form": form, "expired": expired, "rules": ComplexityValidator().get_help_text()})
 
@@ -193,7 +192,7 @@ user_reset_second_factor = command_view(
 # ---------------------------------------------------------------- the second factor (T-MFA-01)
 
 def _after_second_factor(request):
-    if request.user.password_expired(settings.XUEJI_PASSWORD_MAX_AGE_DAYS):
+    if security_settings.password_expired(request.user):
         return redirect("accounts:password_change")
     return redirect(safe_next(request, reverse("ui:workbench")))
 

@@ -218,3 +218,31 @@ class CapsForm(forms.Form):
         data = self.cleaned_data
         return [(row["stage"], data[f"cap_{row['stage']}"], bool(data[f"locked_{row['stage']}"]))
                 for row in self.rows if row["editable"]]
+
+
+# ---------------------------------------------------------------- security settings (安全策略)
+
+class SecuritySettingsForm(forms.Form):
+    """The level's security settings: one field per setting (accounts.security_settings.SETTINGS), its bounds from
+    the definition; the tighten-only rule is the service's (policy.security)."""
+
+    def __init__(self, *args, rows: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        from xueji.accounts.security_settings import MORE, OPTIONAL_FACTOR_ROLES
+
+        for row in rows:
+            name = row["key"].replace(".", "__")
+            if row["stricter"] == MORE:
+                field = forms.MultipleChoiceField(
+                    label=row["label"], required=False, widget=forms.CheckboxSelectMultiple,
+                    choices=[(r, Role(r).label) for r in OPTIONAL_FACTOR_ROLES],
+                    help_text=_("System, security and audit administrators, leaders and the authorities' registrars "
+                                "always use one."))
+            else:
+                field = forms.IntegerField(label=row["label"], min_value=row["low"], max_value=row["high"])
+            field.initial = row["value"]
+            field.group = row["group"]
+            self.fields[name] = field
+
+    def values(self) -> dict:
+        return {name.replace("__", "."): value for name, value in self.cleaned_data.items()}

@@ -19,6 +19,8 @@ register(
           text=_("Status changes allowed, registration open, entry age, deleting records, per stage.")),
     Entry("policy:route_list", _("Approval routes"), "bi-signpost-split", "configuration", order=60,
           text=_("Who approves each kind of request, in order.")),
+    Entry("policy:security_settings", _("Security settings"), "bi-shield-check", "configuration", order=88,
+          text=_("Password rules, lockout, idle timeout, second factor and alert thresholds of your level.")),
     Entry("policy:setting_list", _("File size limits"), "bi-sliders", "configuration", order=70,
           narrowed_to=Cap.POLICY_PROVINCE,
           text=_("The largest proof and import files.")),

@@ -16,4 +16,5 @@ urlpatterns = [
     path("policy/routes/", views.route_list, name="route_list"),
     path("policy/routes/edit/", views.route_edit, name="route_edit"),
     path("policy/settings/", views.setting_list, name="setting_list"),
+    path("policy/security/", views.security_settings, name="security_settings"),
 ]

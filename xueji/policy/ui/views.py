@@ -12,6 +12,7 @@ from xueji.accounts.models import Role
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import clock, codes
 from xueji.policy import levels
+from xueji.policy import security as policy_security
 from xueji.policy import selectors as policy_selectors
 from xueji.policy import services as policy_services
 from xueji.policy.choices import STAGES
@@ -283,3 +284,22 @@ def setting_list(request):
             field.disabled = True
     return render(request, "policy/settings.html", {"form": form, "can_manage": can_manage,
                                                     "rows": policy_selectors.setting_list(user=request.user)})
+
+
+# ---------------------------------------------------------------- security settings (安全策略)
+
+# The security administrator of a level reads and sets its level's security settings; nobody else reaches them.
+@web_view(get=Cap.SECURITY_MANAGE, post=Cap.SECURITY_MANAGE)
+def security_settings(request):
+    rows = policy_security.setting_rows(user=request.user)
+    form = forms.SecuritySettingsForm(request.POST or None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            changed = policy_security.security_settings_set(actor=request.user, values=form.values())
+            messages.success(request, _("Security settings saved (%(count)s changed).") % {"count": changed})
+            return redirect("policy:security_settings")
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(str(row["group"]), []).append({**row, "field": form[row["key"].replace(".", "__")]})
+    return render(request, "policy/security_settings.html", {"form": form, "groups": groups,
+                                                             "unit": request.user.org_unit})

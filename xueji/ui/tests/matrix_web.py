@@ -54,6 +54,15 @@ def _web(name, method="get", **kwargs) -> Case:
     return Case(name, method, json=False, **kwargs)
 
 
+def _security_settings(obj, user, seq):
+    """Every security setting at its default (the numbers; no extra second-factor roles): a save that changes
+    nothing at a level, refused at a school."""
+    from xueji.accounts import security_settings
+
+    return {key.replace(".", "__"): security_settings.default(key) for key, definition in
+            security_settings.SETTINGS.items() if definition.stricter != security_settings.MORE}
+
+
 def _school_edit(school, user, seq):
     return {"name": school.name, "running_type": school.running_type, "stages": list(school.stages),
             "phone": f"0559-{seq:07d}", "is_active": "on"}
@@ -268,6 +277,9 @@ WEB_CASES: list[Case] = [
     _web("policy:setting_list", cap=Cap.POLICY_VIEW),
     _web("policy:setting_list", "post", cap=Cap.POLICY_PROVINCE, ok=REDIRECT,
          data=lambda o, u, s: {"proof_max_mb": "3", "import_max_mb": "50"}),
+    # 安全策略: the security administrator of a level (a school's reads what binds it; its save is refused on the form)
+    _web("policy:security_settings", cap=Cap.SECURITY_MANAGE),
+    _web("policy:security_settings", "post", cap=Cap.SECURITY_MANAGE, data=_security_settings, ok=(200, 302)),
     # registration (entering is the school's: authorities are sent to the drafts, or refused on the form)
     _web("registration:student_enter", cap=Cap.STUDENT_EDIT, ok=(200, 302)),
     _web("registration:student_enter", "post", cap=Cap.STUDENT_EDIT, obj="class", in_url=False, data=pupil_web,
