@@ -1,10 +1,10 @@
 """Sign-in, password and account pages (users, auditors). Thin: reads through selectors, writes through services,
 refusals mapped in `xueji.ui.errors` (one place). Nothing here touches Model.objects."""
 
-
 import json
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
