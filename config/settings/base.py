@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "xueji.jobs",
     "xueji.hub",
     "xueji.ops",
+    "xueji.interface",
     "xueji.ui",
     "xueji.demo",
 ]
