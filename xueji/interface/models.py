@@ -8,8 +8,9 @@ slow down); rotating issues a new secret and lets the old one live for an overla
 
 `StudentChange` is the change feed's log: database triggers on the pupil table (triggers.py) append one row per
 inserted, updated or deleted pupil, whatever wrote it (the registry's door, a bulk COPY or UPDATE, a delete).
-`seq` is the cursor: it is stamped after the writing transaction is over (services.changes_stamp), so a row with a
-lower cursor can never appear after a client read a higher one."""
+`seq` is the cursor: it is stamped once the writing transaction has committed (services.changes_stamp), so a row
+with a lower cursor can never appear after a client read a higher one. (The row's id cannot be the cursor: on
+PostgreSQL ids are taken when a transaction writes, and a transaction that took a lower id may commit later.)"""
 
 from django.conf import settings
 from django.db import models
@@ -76,7 +77,6 @@ class StudentChange(models.Model):
     op = models.CharField(max_length=1)
     old_school_id = models.BigIntegerField(null=True)
     new_school_id = models.BigIntegerField(null=True)
-    txid = models.BigIntegerField(null=True)  # PostgreSQL: the writing transaction (pg_current_xact_id)
     seq = models.BigIntegerField(null=True)  # the cursor, stamped once the writer is over
     changed_at = models.DateTimeField(db_default=Now())
 

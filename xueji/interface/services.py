@@ -186,25 +186,24 @@ def call_record(*, client: ApiClient, endpoint: str, status: int, count: int | N
 
 
 def changes_stamp(*, limit: int = STAMP_BATCH) -> int:
-    """Give cursors to the changes whose writing transactions are over, in one serialised step, so a cursor handed
-    out is never followed by a lower one.
+    """Give cursors to the changes committed so far, in one serialised step, so a cursor handed out is never
+    followed by a lower one becoming visible.
 
-    PostgreSQL: a row written by a transaction below the oldest one still running (pg_snapshot_xmin) is final:
-    that transaction committed (or rolled back with its rows). Rows of transactions still running, or of any that
-    starts later, are left for a later call. Sequence values come in the order of the stampers (an advisory lock),
-    and a stamper sees every earlier stamper's rows committed. SQLite has one writer at a time: a row's id already
-    follows the commits."""
+    PostgreSQL: the stampers take turns (an advisory lock held to their commit). A stamper's UPDATE (READ COMMITTED:
+    its snapshot is taken after the lock is granted) sees every committed change and the stamps of every earlier
+    stamper, and stamps what is left from the cursor sequence; changes of transactions still running are invisible
+    to it and get higher cursors later. So cursors follow the order in which changes became visible, and a reader
+    that saw cursor N has seen every cursor below it. SQLite has one writer at a time: a row's id already follows
+    the commits."""
     with transaction.atomic(), connection.cursor() as cursor:
         table = triggers.CHANGE_TABLE
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_STAMP_LOCK])
             cursor.execute(
-                f"WITH ready AS (SELECT id FROM {table} WHERE seq IS NULL "  # noqa: S608 - constant names
-                "AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint ORDER BY id LIMIT %s) "
+                f"WITH ready AS (SELECT id FROM {table} WHERE seq IS NULL ORDER BY id LIMIT %s) "  # noqa: S608
                 f"UPDATE {table} c SET seq = nextval('{triggers.CURSOR_SEQUENCE}') FROM ready WHERE c.id = ready.id",
                 [limit])
         else:
             cursor.execute(f"UPDATE {table} SET seq = id WHERE id IN (SELECT id FROM {table} "  # noqa: S608
                            "WHERE seq IS NULL ORDER BY id LIMIT %s)", [limit])
         return cursor.rowcount
-

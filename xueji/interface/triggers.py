@@ -3,7 +3,7 @@
 Pupils are written in many places, several of them set-based SQL (imports by COPY, the promotion and graduation by
 UPDATE ... FROM, deletions of problem records), so a per-save signal would miss most changes: the database records
 every written row itself. On PostgreSQL the triggers are per statement over the transition tables (one INSERT ...
-SELECT per statement, whatever its size) and record the writing transaction; on SQLite (one writer at a time) per
+SELECT per statement, whatever its size); on SQLite (one writer at a time) per
 row. `install` is idempotent: the migration calls it, and so does every `migrate` (apps.py), since SQLite drops a
 table's triggers when a migration rebuilds the table."""
 
@@ -11,18 +11,17 @@ STUDENT_TABLE = "registry_student"
 CHANGE_TABLE = "interface_change"
 CURSOR_SEQUENCE = "interface_change_cursor"
 
-_XACT = "pg_current_xact_id()::text::bigint"
 _PG_EVENTS = {
     # name: (event, transition tables, SELECT of the rows to record)
     "interface_student_inserted": (
         "INSERT", "REFERENCING NEW TABLE AS new_rows",
-        f"SELECT n.id, 'I', NULL, n.school_id, {_XACT} FROM new_rows n"),
+        "SELECT n.id, 'I', NULL, n.school_id FROM new_rows n"),
     "interface_student_updated": (
         "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        f"SELECT n.id, 'U', o.school_id, n.school_id, {_XACT} FROM new_rows n JOIN old_rows o ON o.id = n.id"),
+        "SELECT n.id, 'U', o.school_id, n.school_id FROM new_rows n JOIN old_rows o ON o.id = n.id"),
     "interface_student_deleted": (
         "DELETE", "REFERENCING OLD TABLE AS old_rows",
-        f"SELECT o.id, 'D', o.school_id, NULL, {_XACT} FROM old_rows o"),
+        "SELECT o.id, 'D', o.school_id, NULL FROM old_rows o"),
 }
 _SQLITE_EVENTS = {
     "interface_student_inserted": ("INSERT", "NEW.id, 'I', NULL, NEW.school_id"),
@@ -37,7 +36,7 @@ def statements(vendor: str) -> list[str]:
         sql = [f"CREATE SEQUENCE IF NOT EXISTS {CURSOR_SEQUENCE}"]
         for name, (event, transition, select) in _PG_EVENTS.items():
             sql.append(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                       f"INSERT INTO {CHANGE_TABLE} ({columns}, txid) {select}; RETURN NULL; END $$")
+                       f"INSERT INTO {CHANGE_TABLE} ({columns}) {select}; RETURN NULL; END $$")
             sql.append(f"CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {STUDENT_TABLE} {transition} "
                        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
         return sql

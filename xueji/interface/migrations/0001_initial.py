@@ -64,7 +64,6 @@ class Migration(migrations.Migration):
                 ('op', models.CharField(max_length=1)),
                 ('old_school_id', models.BigIntegerField(null=True)),
                 ('new_school_id', models.BigIntegerField(null=True)),
-                ('txid', models.BigIntegerField(null=True)),
                 ('seq', models.BigIntegerField(null=True)),
                 ('changed_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now())),
             ],
