@@ -12,6 +12,7 @@ from xueji.audit.models import AuditEvent
 from xueji.core import clock
 from xueji.core.errors import NotFound, ValidationFailed
 from xueji.interface.choices import ChangeOp, FeedOp
+from xueji.interface.filters import ApiClientFilterSet
 from xueji.interface.models import ApiClient, ApiSecret, StudentChange
 from xueji.interface.principal import ClientPrincipal
 from xueji.interface.services import digest
@@ -19,7 +20,6 @@ from xueji.regions.models import OrgKind, OrgUnit
 from xueji.registry.models import RegStatus, Student
 from xueji.schools.models import School
 
-SORTS = {"name", "-name", "created_at", "-created_at", "rate_limit", "-rate_limit", "rotated_at", "-rotated_at"}
 
 
 # ---------------------------------------------------------------- the administrator's
@@ -28,20 +28,14 @@ SORTS = {"name", "-name", "created_at", "-created_at", "rate_limit", "-rate_limi
 def client_list(*, user, filters: dict | None = None) -> QuerySet[ApiClient]:
     require_cap(user, Cap.INTERFACE_MANAGE)
     qs = within(ApiClient.objects.select_related("scope", "owner"), user)
-    filters = filters or {}
-    if filters.get("q"):
-        qs = qs.filter(name__icontains=filters["q"])
-    if filters.get("state") == "active":
-        qs = qs.filter(is_active=True)
-    elif filters.get("state") == "revoked":
-        qs = qs.filter(is_active=False)
-    return qs
+    return ApiClientFilterSet.narrow(qs, filters, user=user)
 
 
 def client_totals(*, user) -> dict[str, int]:
     qs = client_list(user=user)
     active = qs.filter(is_active=True).count()
-    return {"all": qs.count(), "active": active, "revoked": qs.filter(is_active=False).count()}
+    total = qs.count()
+    return {"all": total, "active": active, "revoked": total - active}
 
 
 def client_get(*, user, pk) -> ApiClient:
