@@ -21,3 +21,24 @@ def caller(client, secret) -> Client:
 
 def unit(world, name: str) -> OrgUnit:
     return world.units[name]
+
+
+def matrix_clients(world) -> None:
+    """A client of each province (registered by its system administrator), for the jurisdiction matrix."""
+    for province, scope in (("anhui", "tunxi"), ("jiangsu", "xuanwu")):
+        services.client_register(actor=world.user(province, "sysadmin"), name=f"矩阵接口{province}",
+                                 scope=world.units[scope], items=["name", "phone"], rate_limit=60)
+
+
+def matrix_objects():
+    """(owner, client) pairs: each province's own client."""
+    from xueji.interface.models import ApiClient
+
+    return [(c.owner, c) for c in ApiClient.objects.filter(name__startswith="矩阵接口").select_related("owner")
+            .order_by("pk")]
+
+
+def matrix_client_form(obj, user, seq) -> dict:
+    """A valid client form of the acting administrator: its own province as the scope."""
+    scope = user.org_unit.code if user is not None else "340000"
+    return {"name": f"矩阵接口{seq}", "scope": scope, "items": ["name", "sex"], "rate_limit": "60"}
