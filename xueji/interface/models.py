@@ -58,6 +58,9 @@ class ApiSecret(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"secret of {self.client_id} from {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class ApiRateWindow(models.Model):
     """A client's calls in one minute (the rate limit, shared by every server process through the database)."""
@@ -68,6 +71,9 @@ class ApiRateWindow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["client", "minute"], name="interface_rate_window")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.minute:%H:%M}: {self.calls}"
 
 
 class StudentChange(models.Model):
@@ -85,3 +91,6 @@ class StudentChange(models.Model):
         constraints = [models.UniqueConstraint(fields=["seq"], name="interface_change_seq")]
         indexes = [models.Index(fields=["id"], name="interface_change_unstamped",
                                 condition=models.Q(seq__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.op} pupil {self.student_id} (cursor {self.seq})"

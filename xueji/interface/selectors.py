@@ -20,8 +20,6 @@ from xueji.regions.models import OrgKind, OrgUnit
 from xueji.registry.models import RegStatus, Student
 from xueji.schools.models import School
 
-
-
 # ---------------------------------------------------------------- the administrator's
 
 

@@ -41,7 +41,7 @@ def statements(vendor: str) -> list[str]:
                        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
         return sql
     if vendor == "sqlite":
-        return [f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {STUDENT_TABLE} BEGIN "
+        return [f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {STUDENT_TABLE} BEGIN "  # noqa: S608
                 f"INSERT INTO {CHANGE_TABLE} ({columns}) VALUES ({values}); END"
                 for name, (event, values) in _SQLITE_EVENTS.items()]
     return []
