@@ -2,29 +2,30 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Item(models.TextChoices):
     """The items of a pupil an API client may receive; `id` and `updated_at` are always sent (the sync key)."""
 
-    NATIONAL_NUMBER = "national_number", _("National student number")
-    NAME = "name", _("Name")
-    SEX = "sex", _("Sex")
-    BIRTH_DATE = "birth_date", _("Date of birth")
-    ETHNIC = "ethnic", _("Ethnic group")
-    NATIONALITY = "nationality", _("Nationality")
-    ID_TYPE = "id_type", _("ID document type")
-    ID_NUMBER = "id_number", _("ID number")
-    STATUS = "status", _("Status")
-    SCHOOL = "school", _("School")
-    SCHOOL_CLASS = "school_class", _("Class")
-    ENTRY_DATE = "entry_date", _("Entry date")
-    HUKOU_NATURE = "hukou_nature", _("Hukou nature")
-    HEALTH = "health", _("Health")
-    ADDRESS = "address", _("Current address")
-    PHONE = "phone", _("Contact phone")
-    IS_LEFT_BEHIND = "is_left_behind", _("Left-behind child")
-    IS_MIGRANT = "is_migrant", _("Migrant child")
+    NATIONAL_NUMBER = "national_number", pgettext_lazy("pupil item", "National student number")
+    NAME = "name", pgettext_lazy("pupil item", "Name")
+    SEX = "sex", pgettext_lazy("pupil item", "Sex")
+    BIRTH_DATE = "birth_date", pgettext_lazy("pupil item", "Date of birth")
+    ETHNIC = "ethnic", pgettext_lazy("pupil item", "Ethnic group")
+    NATIONALITY = "nationality", pgettext_lazy("pupil item", "Nationality")
+    ID_TYPE = "id_type", pgettext_lazy("pupil item", "ID document type")
+    ID_NUMBER = "id_number", pgettext_lazy("pupil item", "ID number")
+    STATUS = "status", pgettext_lazy("pupil item", "Status")
+    SCHOOL = "school", pgettext_lazy("pupil item", "School")
+    SCHOOL_CLASS = "school_class", pgettext_lazy("pupil item", "Class")
+    ENTRY_DATE = "entry_date", pgettext_lazy("pupil item", "Entry date")
+    HUKOU_NATURE = "hukou_nature", pgettext_lazy("pupil item", "Hukou nature")
+    HEALTH = "health", pgettext_lazy("pupil item", "Health")
+    ADDRESS = "address", pgettext_lazy("pupil item", "Current address")
+    PHONE = "phone", pgettext_lazy("pupil item", "Contact phone")
+    IS_LEFT_BEHIND = "is_left_behind", pgettext_lazy("pupil item", "Left-behind child")
+    IS_MIGRANT = "is_migrant", pgettext_lazy("pupil item", "Migrant child")
 
 
 # The personal items (个人敏感信息) and the presenter's kind of each: masked unless the profile unmasks them.

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xueji.interface.choices import Item
 from xueji.ui.tables import NOWRAP, Base, badge
@@ -17,7 +18,7 @@ class ApiClientTable(Base):
     items = tables.Column(verbose_name=_("Items"), orderable=False)
     rate_limit = tables.Column(verbose_name=_("Calls per minute"), attrs=NOWRAP)
     is_active = tables.Column(verbose_name=_("State"), attrs=NOWRAP)
-    created_at = tables.DateTimeColumn(verbose_name=_("Registered"), attrs=NOWRAP)
+    created_at = tables.DateTimeColumn(verbose_name=pgettext_lazy("api client", "Registered"), attrs=NOWRAP)
     rotated_at = tables.DateTimeColumn(verbose_name=_("Rotated"), attrs=NOWRAP, default="—")
 
     class Meta:
@@ -38,7 +39,7 @@ class CallTable(Base):
     created_at = tables.DateTimeColumn(verbose_name=_("Time"), attrs=NOWRAP, format="Y-m-d H:i:s")
     endpoint = tables.Column(verbose_name=_("Endpoint"), accessor="after__endpoint", orderable=False)
     status = tables.Column(verbose_name=_("Status"), accessor="after__status", orderable=False, attrs=NOWRAP)
-    count = tables.Column(verbose_name=_("Records"), accessor="after__count", orderable=False, default="—")
+    count = tables.Column(verbose_name=pgettext_lazy("api call", "Records"), accessor="after__count", orderable=False, default="—")
     cursor = tables.Column(verbose_name=_("Cursor"), accessor="after__cursor", orderable=False, default="—")
     ip = tables.Column(verbose_name=_("IP address"), orderable=False, default="—")
 

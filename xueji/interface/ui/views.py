@@ -44,6 +44,12 @@ def _shown_once(request, client, secret, *, title):
         "detail_url": reverse("interface:client_detail", kwargs={"pk": client.pk})})
 
 
+def _client_form(request, form, *, title, cancel_url, submit):
+    """ui/form.html with the region cascade's assets (interface/client_form.html)."""
+    return render(request, "interface/client_form.html", {"title": title, "form": form, "cancel_url": cancel_url,
+                                                          "submit": submit})
+
+
 @web_view(Cap.INTERFACE_MANAGE)
 def client_create(request):
     form = forms.ClientForm(request.POST or None, user=request.user)
@@ -51,8 +57,8 @@ def client_create(request):
         with errors_to_form(form):
             client, secret = services.client_register(actor=request.user, **form.cleaned_data)
             return _shown_once(request, client, secret, title=_("Client %(name)s registered") % {"name": client.name})
-    return form_page(request, form, title=_("New API client"), cancel_url=reverse("interface:client_list"),
-                     submit=_("Register client"))
+    return _client_form(request, form, title=_("New API client"), cancel_url=reverse("interface:client_list"),
+                        submit=_("Register client"))
 
 
 @web_view(Cap.INTERFACE_MANAGE, methods=("GET",))
@@ -79,7 +85,8 @@ def client_edit(request, pk):
             services.client_update(actor=request.user, client=client, **values)
             messages.success(request, _("The client was saved."))
             return redirect(back)
-    return form_page(request, form, title=_("Change API client %(name)s") % {"name": client.name}, cancel_url=back)
+    return _client_form(request, form, title=_("Change API client %(name)s") % {"name": client.name}, cancel_url=back,
+                        submit=_("Save"))
 
 
 @web_view(Cap.INTERFACE_MANAGE)
