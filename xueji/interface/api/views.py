@@ -4,6 +4,7 @@ written to the audit log (endpoint, status, counts: never the data). Thin: selec
 and audit; presenting.py shapes a pupil."""
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -55,7 +56,8 @@ class PupilListApi(_ClientApi):
 
     endpoint = "pupils"
 
-    @extend_schema(parameters=[OpenApiParameter("after", int), OpenApiParameter("limit", int)],
+    @extend_schema(operation_id="interface_pupil_list",
+                   parameters=[OpenApiParameter("after", int), OpenApiParameter("limit", int)],
                    responses=inline_serializer("InterfacePupilPage", {
                        "results": serializers.ListField(child=_PUPIL), "next_after": serializers.IntegerField(
                            allow_null=True), "feed_cursor": serializers.IntegerField()}))
@@ -77,7 +79,7 @@ class PupilDetailApi(_ClientApi):
 
     endpoint = "pupil"
 
-    @extend_schema(responses=_PUPIL)
+    @extend_schema(operation_id="interface_pupil_detail", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         self.audit_extra = {"id": pk}
         pupil = selectors.pupil_get(principal=request.user, pk=pk)
@@ -93,7 +95,8 @@ class ChangeFeedApi(_ClientApi):
 
     endpoint = "changes"
 
-    @extend_schema(parameters=[OpenApiParameter("cursor", int), OpenApiParameter("limit", int)],
+    @extend_schema(operation_id="interface_changes",
+                   parameters=[OpenApiParameter("cursor", int), OpenApiParameter("limit", int)],
                    responses=inline_serializer("InterfaceChangePage", {
                        "changes": serializers.ListField(child=inline_serializer("InterfaceChange", {
                            "cursor": serializers.IntegerField(), "op": serializers.CharField(),
