@@ -39,7 +39,8 @@ class CallTable(Base):
     created_at = tables.DateTimeColumn(verbose_name=_("Time"), attrs=NOWRAP, format="Y-m-d H:i:s")
     endpoint = tables.Column(verbose_name=_("Endpoint"), accessor="after__endpoint", orderable=False)
     status = tables.Column(verbose_name=_("Status"), accessor="after__status", orderable=False, attrs=NOWRAP)
-    count = tables.Column(verbose_name=pgettext_lazy("api call", "Records"), accessor="after__count", orderable=False, default="—")
+    count = tables.Column(verbose_name=pgettext_lazy("api call", "Records"), accessor="after__count",
+                          orderable=False, default="—")
     cursor = tables.Column(verbose_name=_("Cursor"), accessor="after__cursor", orderable=False, default="—")
     ip = tables.Column(verbose_name=_("IP address"), orderable=False, default="—")
 
