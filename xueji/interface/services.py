@@ -185,6 +185,13 @@ def call_record(*, client: ApiClient, endpoint: str, status: int, count: int | N
                  action="interface.call", obj=client, after=after, success=status < 400)
 
 
+def call_refused(*, client_id: str, endpoint: str, status: int) -> None:
+    """The audit row of a call whose credentials were refused (401): the client id it named, no client row."""
+    audit_record(actor=None, username=f"client:{client_id}"[:150], action="interface.call",
+                 object_type="interface.apiclient", object_repr=client_id[:64], success=False,
+                 after={"endpoint": endpoint, "status": status})
+
+
 def changes_stamp(*, limit: int = STAMP_BATCH) -> int:
     """Give cursors to the changes committed so far, in one serialised step, so a cursor handed out is never
     followed by a lower one becoming visible.

@@ -13,6 +13,14 @@ from xueji.interface.principal import ClientPrincipal
 KEYWORD = "Client"
 
 
+def given_client_id(request) -> str:
+    """The client id a call names in its Authorization header ("" when it names none)."""
+    parts = get_authorization_header(request).split()
+    if len(parts) != 2 or parts[0].lower() != KEYWORD.lower().encode():
+        return ""
+    return parts[1].decode(errors="replace").partition(":")[0][:64]
+
+
 class ClientAuthentication(BaseAuthentication):
     def authenticate(self, request):
         parts = get_authorization_header(request).split()

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from xueji.accounts.permissions import Cap
 from xueji.core.capabilities import requires
 from xueji.interface import selectors, services
-from xueji.interface.api.authentication import ClientAuthentication
+from xueji.interface.api.authentication import ClientAuthentication, given_client_id
 from xueji.interface.models import ApiClient
 from xueji.interface.presenting import presenter_of, pupil_data
 
@@ -40,6 +40,8 @@ class _ClientApi(APIView):
         if isinstance(client, ApiClient):
             services.call_record(client=client, endpoint=self.endpoint, status=response.status_code,
                                  count=getattr(self, "audit_count", None), extra=getattr(self, "audit_extra", None))
+        elif response.status_code == 401 and (named := given_client_id(request)):
+            services.call_refused(client_id=named, endpoint=self.endpoint, status=401)
         if response.status_code == 429 and isinstance(response.data, dict):
             response["Retry-After"] = str((response.data.get("details") or {}).get("retry_after", 60))
         return response

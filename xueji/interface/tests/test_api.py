@@ -137,6 +137,14 @@ def test_every_call_writes_one_audit_row_with_counts_not_data(pupils):
     assert "学生" not in str(rows[0].after)
 
 
+def test_a_call_with_refused_credentials_is_audited_too(pupils):
+    client, _secret = register(pupils)
+    caller(client, "wrong").get(CHANGES)
+    row = AuditEvent.objects.filter(action="interface.call").latest("pk")
+    assert row.success is False and row.after == {"endpoint": "changes", "status": 401}
+    assert row.actor_username == f"client:{client.client_id}"
+
+
 def test_writes_are_refused_and_change_nothing(pupils):
     client, secret = register(pupils)
     http = caller(client, secret)
