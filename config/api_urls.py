@@ -188,4 +188,7 @@ urlpatterns = [
     path("", include("xueji.attendance.api.urls")),
     # 统计报表 (xueji/reports/api/): dashboards, statistics returns and their comparison, funding.
     path("", include("xueji.reports.api.urls")),
+    # 数据接口 (xueji/interface/api/): the province's own systems read pupils and the change feed with client
+    # credentials (Authorization: Client <id>:<secret>), never a user's.
+    path("", include("xueji.interface.api.urls")),
 ]

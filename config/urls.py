@@ -69,6 +69,7 @@ urlpatterns = [
     path("", include("xueji.admissions.ui.urls")),
     path("", include("xueji.exchange.ui.urls")),
     path("", include("xueji.hub.ui.urls")),
+    path("", include("xueji.interface.ui.urls")),
     path("", include("xueji.support.ui.urls")),
     path("", include("xueji.training.ui.urls")),
     path("", include("xueji.support.ui.platform_urls")),  # 平台账号, 服务统计

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "xueji.jobs",
     "xueji.hub",
     "xueji.ops",
+    "xueji.interface",
     "xueji.ui",
     "xueji.demo",
 ]
@@ -303,6 +304,10 @@ XUEJI_ALLOW_DEMO_DATA = env_bool("XUEJI_ALLOW_DEMO_DATA", False)
 # (deliver and process at once, in this process), "enqueue" (the background task, for the job worker) or "none"
 # (the worker's periodic run, every minute, or `manage.py hub_run`).
 XUEJI_HUB_TRANSPORT = os.environ.get("XUEJI_HUB_TRANSPORT", "xueji.hub.transport.LocalTransport")
+# The data interface (xueji/interface, README "Data interface"): how long a client's old secret keeps working after
+# a rotation (hours; 0 ends it at once), and the largest page of pupils or changes one call returns.
+XUEJI_INTERFACE_ROTATION_OVERLAP_HOURS = env_int("XUEJI_INTERFACE_ROTATION_OVERLAP_HOURS", 24)
+XUEJI_INTERFACE_MAX_PAGE = env_int("XUEJI_INTERFACE_MAX_PAGE", 1000)
 XUEJI_HUB_AFTER_SEND = os.environ.get("XUEJI_HUB_AFTER_SEND", "run")
 if XUEJI_HUB_AFTER_SEND not in ("run", "enqueue", "none"):
     raise ImproperlyConfigured("XUEJI_HUB_AFTER_SEND must be run, enqueue or none.")

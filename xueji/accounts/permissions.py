@@ -83,7 +83,17 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     # The platform's accounts (article 17-18): each level's system administrator (the platform's super
     # administrator) reports its own to the level above, whose system administrator binds it.
     Cap.PLATFORM_ACCOUNTS: {Role.SYSADMIN},
+    # The data interface (数据接口, xueji/interface): the province's system administrator registers the province's own
+    # systems as API clients (scope, field profile, rate limit, credentials). Giving a client unmasked personal items
+    # is a capability of its own, so a deployment can move it to another role without touching the rest.
+    Cap.INTERFACE_MANAGE: {Role.SYSADMIN},
+    Cap.INTERFACE_UNMASK: {Role.SYSADMIN},
+    # Reading pupils through the interface: held by no user's role, only by a registered client's credentials.
+    Cap.INTERFACE_READ: set(),
 }
+# What a registered API client of the data interface holds (its principal, xueji/interface/api/authentication.py):
+# nothing else, whatever its scope.
+CLIENT_CAPABILITIES = frozenset({Cap.INTERFACE_READ})
 # Capabilities bound to a level: the org kinds where they apply.
 _LEVELS = {
     Cap.SCHOOL_MANAGE: {"ministry", "province", "city", "county"},
@@ -109,10 +119,14 @@ _LEVELS = {
     Cap.ANNOUNCEMENT_PUBLISH: {"ministry", "province", "city", "county"},
     Cap.TRAINING_MANAGE: {"ministry", "province", "city", "county"},
     Cap.SUPPORT_REPORT: {"ministry", "province", "city", "county"},
+    Cap.INTERFACE_MANAGE: {"province"},  # one deployment serves one province: its authority registers its systems
+    Cap.INTERFACE_UNMASK: {"province"},
 }
 
 
 def has_cap(user, cap: Cap) -> bool:
+    if getattr(user, "is_api_client", False):
+        return cap in CLIENT_CAPABILITIES
     if not getattr(user, "is_authenticated", False) or getattr(user, "org_unit", None) is None:
         return False
     if cap in _LEVELS and user.org_unit.kind not in _LEVELS[cap]:

@@ -65,6 +65,8 @@ def audit_record(
     org_unit: Any = None,
 ) -> AuditEvent:
     ctx = context.current()
+    if getattr(actor, "is_api_client", False):  # a client of the data interface (xueji/interface): no user row
+        username, org_unit, actor = username or actor.get_username(), org_unit or actor.client.owner, None
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     org_unit = org_unit or getattr(actor_obj, "org_unit", None)
     if obj is not None:
@@ -105,8 +107,8 @@ def audit_denial(*, actor: Any, path: str, method: str, status: int, code: str =
     the last says 1,000. Runs in its own transaction, after the refused operation rolled back."""
     from xueji.accounts.models import DenialCounter
 
-    if not getattr(actor, "is_authenticated", False):
-        return None
+    if not getattr(actor, "is_authenticated", False) or getattr(actor, "is_api_client", False):
+        return None  # a data-interface client's refusals are in its call rows (interface.call)
     minute = clock.now().replace(second=0, microsecond=0)
     counters = DenialCounter.objects.filter(actor_id=actor.pk, minute=minute)
     with transaction.atomic():

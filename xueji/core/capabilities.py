@@ -73,6 +73,9 @@ class Cap(StrEnum):
     TRAINING_MANAGE = "training.manage"
     SUPPORT_REPORT = "support.report"
     PLATFORM_ACCOUNTS = "platform.accounts"
+    INTERFACE_MANAGE = "interface.manage"
+    INTERFACE_UNMASK = "interface.unmask"
+    INTERFACE_READ = "interface.read"
 
 
 class _Mark:

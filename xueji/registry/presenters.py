@@ -99,22 +99,27 @@ _MASKS = {"id": mask_id, "national_number": mask_national_number, "phone": mask_
 
 
 class Presenter:
-    """A user's view of personal items. `full` only with the capability; masked otherwise, and without a user."""
+    """A user's view of personal items. `full` only with the capability; masked otherwise, and without a user.
+    `unmasked` names kinds shown in full besides (an API client's field profile: `presenter_for_profile`)."""
 
-    def __init__(self, user=None) -> None:
+    def __init__(self, user=None, *, unmasked: frozenset[str] = frozenset()) -> None:
         self.full = user is not None and has_cap(user, Cap.STUDENT_VIEW_ID)
+        self.unmasked = frozenset(unmasked)
+
+    def _shows(self, kind: str) -> bool:
+        return self.full or kind in self.unmasked
 
     def id_number(self, value: str | None) -> str:
-        return (value or "") if self.full else mask_id(value)
+        return (value or "") if self._shows("id") else mask_id(value)
 
     def national_number(self, value: str | None) -> str:
-        return (value or "") if self.full else mask_national_number(value)
+        return (value or "") if self._shows("national_number") else mask_national_number(value)
 
     def phone(self, value: str | None) -> str:
-        return (value or "") if self.full else mask_phone(value)
+        return (value or "") if self._shows("phone") else mask_phone(value)
 
     def address(self, value: str | None) -> str:
-        return (value or "") if self.full else mask_address(value)
+        return (value or "") if self._shows("address") else mask_address(value)
 
     def text(self, value: str | None) -> str:
         """Free text that may quote a number (a title, an object's name, a note)."""
@@ -149,3 +154,12 @@ class Presenter:
 
 def presenter_for(user=None) -> Presenter:
     return Presenter(user)
+
+
+def presenter_for_profile(unmasked) -> Presenter:
+    """What an API client of the data interface sees (xueji/interface): masked like a user without the ID right,
+    except the kinds (`id`, `national_number`, `phone`, `address`) its field profile unmasks."""
+    unknown = set(unmasked) - set(_MASKS)
+    if unknown:
+        raise ValueError(f"not kinds of personal items: {sorted(unknown)}")
+    return Presenter(None, unmasked=frozenset(unmasked))

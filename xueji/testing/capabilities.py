@@ -85,6 +85,11 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "training.manage": _at(AUTHORITIES, ("registrar",)),
     "support.report": _at(AUTHORITIES, ("registrar", "leader")),
     "platform.accounts": _at(LEVELS, ("sysadmin",)),
+    # The data interface: the province's system administrator registers the province's systems (and may give one
+    # unmasked items); reading through it is a registered client's, never a user's.
+    "interface.manage": _at(("province",), ("sysadmin",)),
+    "interface.unmask": _at(("province",), ("sysadmin",)),
+    "interface.read": frozenset(),
     # Any signed-in user.
     "signed_in": _at(LEVELS, (*BUSINESS, "sysadmin", "auditor", "security")),
 }

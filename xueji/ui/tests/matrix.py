@@ -372,6 +372,11 @@ API_CASES: list[Case] = [
     # The messages between provinces (xueji/hub/api/): a province's system administrator reads its side's boxes.
     Case("api:hub-outbox-list", cap=Cap.HUB_VIEW),
     Case("api:hub-inbox-list", cap=Cap.HUB_VIEW),
+    # The data interface (xueji/interface/api/): read with a registered client's credentials only, so every user (a
+    # session or a token) is refused; the clients' own answers are xueji/interface/tests.
+    Case("api:interface-pupil-list", cap=Cap.INTERFACE_READ),
+    Case("api:interface-pupil-detail", cap=Cap.INTERFACE_READ, obj="student"),
+    Case("api:interface-changes", cap=Cap.INTERFACE_READ),
     # Transfers (xueji/transfers/api/): a school's registrar finds a pupil of another school and files; both schools
     # and the authorities above them read.
     Case("api:transfer-find", "post", cap=Cap.TRANSFER_FILE, data=lambda o, u, s: {"id_number": _id_of_shexian()}),

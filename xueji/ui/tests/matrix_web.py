@@ -49,6 +49,12 @@ def _second_admin(user) -> int:
     return matrix_second_admin(user)
 
 
+def _interface_client(obj, user, seq):
+    from xueji.interface.tests.helpers import matrix_client_form
+
+    return matrix_client_form(obj, user, seq)
+
+
 def _web(name, method="get", **kwargs) -> Case:
     kwargs.setdefault("anonymous", (302,))
     return Case(name, method, json=False, **kwargs)
@@ -353,6 +359,20 @@ WEB_CASES: list[Case] = [
     _web("hub:inbox", cap=Cap.HUB_VIEW),
     _web("hub:outbox", cap=Cap.HUB_VIEW),
     _web("ops:status", cap=Cap.OPS_VIEW),
+    # the data interface: the province's system administrator registers and manages its API clients
+    _web("interface:client_list", cap=Cap.INTERFACE_MANAGE),
+    _web("interface:client_create", cap=Cap.INTERFACE_MANAGE),
+    _web("interface:client_create", "post", cap=Cap.INTERFACE_MANAGE, data=_interface_client),
+    _web("interface:client_detail", cap=Cap.INTERFACE_MANAGE, obj="api_client"),
+    _web("interface:client_edit", cap=Cap.INTERFACE_MANAGE, obj="api_client"),
+    _web("interface:client_edit", "post", cap=Cap.INTERFACE_MANAGE, obj="api_client", data=_interface_client,
+         ok=REDIRECT),
+    _web("interface:client_rotate", cap=Cap.INTERFACE_MANAGE, obj="api_client"),
+    _web("interface:client_rotate", "post", cap=Cap.INTERFACE_MANAGE, obj="api_client",
+         data=lambda o, u, s: {"overlap_hours": "24"}),
+    _web("interface:client_revoke", cap=Cap.INTERFACE_MANAGE, obj="api_client"),
+    _web("interface:client_revoke", "post", cap=Cap.INTERFACE_MANAGE, obj="api_client",
+         data=lambda o, u, s: {"confirm": "on"}, ok=REDIRECT),
     # transfers: a school's registrar finds a pupil of another school and files; both schools and the authorities
     # above them read; whoever sees a transfer may post a decision (refused unless the step is theirs)
     _web("transfers:transfer_list", cap=Cap.REQUEST_VIEW),

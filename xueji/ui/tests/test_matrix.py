@@ -19,6 +19,7 @@ from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.capabilities import METHODS, PUBLIC, declared_capability, declared_methods
 from xueji.exchange.tests import helpers as exchange_helpers
+from xueji.interface.tests import helpers as interface_helpers
 from xueji.jobs.models import FileScope, Job
 from xueji.jobs.services import JobContext
 from xueji.policy.models import BusinessWindow
@@ -168,6 +169,7 @@ def _build_scene():
     account_helpers.matrix_security(world)  # password loans and intrusion alerts of two schools
     admission_helpers.matrix_entries(world)  # two entries after graduation, the last requests of the scene
     attendance_helpers.matrix_attendance(world)  # dropout cases, registers, monthly reports, misuse reports
+    interface_helpers.matrix_clients(world)  # an API client of each province (the data interface)
     return world
 
 
@@ -234,6 +236,8 @@ def _objects(world, kind):
         return attendance_helpers.matrix_objects(world, kind)
     if kind in ("statistics_return", "allocation"):
         return report_helpers.matrix_objects(kind)
+    if kind == "api_client":
+        return interface_helpers.matrix_objects()
     if kind == "year":
         return [(None, y) for y in SchoolYear.objects.all()]
     if kind == "family":
