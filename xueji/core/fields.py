@@ -226,3 +226,32 @@ class SealedQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields + [f.name for f in extra], batch_size=batch_size)
 
     bulk_update.alters_data = True
+
+
+def row_sealer(model, columns):
+    """For writers of raw rows (COPY, executemany) in `columns` order (attnames): a function turning a row of
+    plaintext into its stored form (sealed columns sealed, blind indexes computed from their source in the same
+    row, whatever the row held there); None when the columns hold nothing sealed."""
+    columns = list(columns)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    position = {name: i for i, name in enumerate(columns)}
+    sealed = [(i, fields[name].aad) for i, name in enumerate(columns) if isinstance(fields[name], SealedCharField)]
+    indexes = [(i, position[fields[name].source], fields[name]) for i, name in enumerate(columns)
+               if isinstance(fields[name], BlindIndexField) and fields[name].source in position]
+    missing = [f.name for source, f in _index_fields(model) if source in position and f.attname not in position]
+    if missing:
+        raise FieldError(f"Rows writing {model.__name__}'s sealed columns must carry their indexes: {missing}")
+    if not sealed and not indexes:
+        return None
+    seal = sealing.seal
+
+    def sealer(row):
+        row = list(row)
+        for i, source, field in indexes:
+            value = field.index_of(row[source])
+            row[i] = "" if value is None and not field.null else value
+        for i, aad in sealed:
+            row[i] = seal(row[i], aad)
+        return tuple(row)
+
+    return sealer
