@@ -255,3 +255,18 @@ def row_sealer(model, columns):
         return tuple(row)
 
     return sealer
+
+
+class SealedModel(models.Model):
+    """A model with sealed fields: `save(update_fields=[...])` naming a sealed field saves its indexes too."""
+
+    objects = SealedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            update_fields = set(update_fields)
+            update_fields |= {f.name for source, f in _index_fields(type(self)) if source in update_fields}
+        return super().save(*args, update_fields=update_fields, **kwargs)

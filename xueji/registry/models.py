@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes, idnumbers
-from xueji.core.fields import BlindIndexField, SealedCharField, SealedQuerySet
+from xueji.core.fields import BlindIndexField, SealedCharField, SealedModel
 from xueji.core.models import TimeStampedModel
 from xueji.registry.choices import ChangeKind, NumberKind, RegStatus, StudentStatus, VerifyStatus
 
@@ -13,7 +13,7 @@ __all__ = ["CountyStudentCount", "FamilyMember", "NationalNumber", "NumberKind",
            "VerifyStatus"]
 
 
-class Student(TimeStampedModel):
+class Student(SealedModel, TimeStampedModel):
     """One pupil's lifelong registration record."""
 
     jurisdiction_path = "school__org_unit__path"
@@ -62,7 +62,6 @@ class Student(TimeStampedModel):
     # registry stays below the approval engine (the column and its index are those of the former foreign key).
     registration_request_id = models.BigIntegerField(null=True, blank=True, db_index=True, db_default=None)
 
-    objects = SealedQuerySet.as_manager()
 
     class Meta:
         # School first: a jurisdiction's page walks its schools in id order and sorts one school's pupils at a time
@@ -96,7 +95,7 @@ class Student(TimeStampedModel):
         return idnumbers.mask(self.id_number)
 
 
-class FamilyMember(models.Model):
+class FamilyMember(SealedModel):
     """A guardian or family member (two per pupil on the national form)."""
 
     jurisdiction_path = "student__school__org_unit__path"
@@ -117,7 +116,6 @@ class FamilyMember(models.Model):
     hukou_location = models.CharField(_("hukou location"), max_length=12, blank=True, db_default="")
     job_title = models.CharField(_("job title"), max_length=64, blank=True, db_default="")
 
-    objects = SealedQuerySet.as_manager()
 
     class Meta:
         ordering = ["student", "id"]
