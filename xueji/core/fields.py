@@ -20,7 +20,6 @@ from django.db.models.lookups import Exact, In, IsNull
 from django.db.models.sql.query import Query
 
 from xueji.core import sealing
-from xueji.core.db.lookups import AnyOf
 
 TAIL = 4  # characters of an ID number the tail index covers (the masked list shows the last four)
 
@@ -172,7 +171,8 @@ class SealedAnyOf(_SealedLookup):
 
     def as_sql(self, compiler, connection):
         index = _index_col(self.lhs)
-        return compiler.compile(AnyOf(index, [self.index(v) for v in self.rhs]))
+        any_of = index.output_field.get_lookup("any_of")  # core.db.lookups, registered on every field
+        return compiler.compile(any_of(index, [self.index(v) for v in self.rhs]))
 
 
 class SealedEndsWith(_SealedLookup):

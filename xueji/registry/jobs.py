@@ -115,7 +115,8 @@ def export_students(ctx) -> dict:
         if type(birth) is str:  # SQLite gives dates as text
             birth = dt.date.fromisoformat(birth)
         write([national_number(number), safe_cell(name), sex.get(sx, sx), birth.isoformat(), ethnic.get(eth, eth),
-               id_type.get(idt, idt), id_number(unseal(idn, id_aad)), school_name, place[0], place[1], status.get(st, st)])
+               id_type.get(idt, idt), id_number(unseal(idn, id_aad)), school_name, place[0], place[1],
+               status.get(st, st)])
         if sheets.count % 20000 == 0:
             ctx.progress(sheets.count * 100 // max(total, 1), f"{sheets.count}/{total}")
             if len(placed) > 100_000:
