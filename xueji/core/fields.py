@@ -200,7 +200,7 @@ def seal_values(model, values: dict) -> dict:
     pre_save (QuerySet.update). The sealing itself happens in the field's get_db_prep_value."""
     out = dict(values)
     for source, field in _index_fields(model):
-        if source in values:
+        if source in values and field.name not in values:  # (bulk_update passes both, as expressions)
             value = values[source]
             if hasattr(value, "resolve_expression"):
                 raise FieldError(f"{model.__name__}.{source} is sealed: update it with a value, not an expression")

@@ -165,3 +165,11 @@ def test_sm4_known_answer():
     key = bytes.fromhex("0123456789abcdeffedcba9876543210")
     encryptor = Cipher(algorithms.SM4(key), modes.ECB()).encryptor()  # noqa: S305 - the standard's vector
     assert (encryptor.update(key) + encryptor.finalize()).hex() == "681edf34d206965e86b3e94f536e4246"
+
+
+def test_bulk_update_keeps_the_index(world, pupil):
+    other = Student.objects.get(pk=world.students["shexian_primary"].pk)
+    other.id_number = pupil.id_number
+    Student.objects.bulk_update([other], ["id_number"])
+    assert set(Student.objects.filter(id_number=pupil.id_number)) == {pupil, other}
+    assert Student.objects.get(pk=other.pk).id_number == pupil.id_number
