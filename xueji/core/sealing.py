@@ -25,6 +25,8 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,6 +54,14 @@ class KeyRing:
             return self.keys[key_id]
         except KeyError:
             raise SealError(f"No data key {key_id!r} in the key ring") from None
+
+    def algorithm(self, key_id: str):
+        """The SM4 algorithm object of a key (made once: the import seals a dozen values a pupil)."""
+        cache = self.__dict__.setdefault("_algorithms", {})
+        algorithm = cache.get(key_id)
+        if algorithm is None:
+            algorithm = cache[key_id] = algorithms.SM4(self.key(key_id))
+        return algorithm
 
 
 def _hex_key(text: str, what: str, sizes=(SM4_KEY_SIZE,)) -> bytes:
@@ -117,20 +127,13 @@ def enabled() -> bool:
     return getattr(settings, "XUEJI_SEALING", True)
 
 
-def _cipher(key: bytes, nonce: bytes, tag: bytes | None = None):
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
-    mode = modes.GCM(nonce, tag) if tag is not None else modes.GCM(nonce)
-    return Cipher(algorithms.SM4(key), mode)
-
-
 def seal(value: str | None, aad: bytes, *, ring: KeyRing | None = None) -> str | None:
     """The stored form of `value` (None and "" as they are)."""
     if not value or not enabled():
         return value
     ring = ring or key_ring()
     nonce = secrets.token_bytes(NONCE_SIZE)
-    encryptor = _cipher(ring.keys[ring.current], nonce).encryptor()
+    encryptor = Cipher(ring.algorithm(ring.current), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(aad)
     body = encryptor.update(value.encode()) + encryptor.finalize()
     return f"{PREFIX}{ring.current}${base64.b64encode(nonce + body + encryptor.tag).decode()}"
@@ -160,9 +163,7 @@ def unseal(stored: str | None, aad: bytes, *, ring: KeyRing | None = None) -> st
         raise SealError("A sealed value is malformed") from None
     if len(raw) < NONCE_SIZE + TAG_SIZE:
         raise SealError("A sealed value is too short")
-    from cryptography.exceptions import InvalidTag
-
-    decryptor = _cipher(ring.key(key_id), raw[:NONCE_SIZE], raw[-TAG_SIZE:]).decryptor()
+    decryptor = Cipher(ring.algorithm(key_id), modes.GCM(raw[:NONCE_SIZE], raw[-TAG_SIZE:])).decryptor()
     decryptor.authenticate_additional_data(aad)
     try:
         plain = decryptor.update(raw[NONCE_SIZE:-TAG_SIZE]) + decryptor.finalize()
