@@ -299,6 +299,9 @@ XUEJI_POPULATION_REGISTER = os.environ.get("XUEJI_POPULATION_REGISTER",
 # `manage.py demo_data` wipes data and creates accounts with a known password: the development and test settings
 # allow it, the production settings never do; elsewhere (benchmarks on the base settings) only on request.
 XUEJI_ALLOW_DEMO_DATA = env_bool("XUEJI_ALLOW_DEMO_DATA", False)
+# Encryption at rest of ID numbers, phones and addresses (core.sealing; keys: XUEJI_DATA_KEYS / XUEJI_INDEX_KEY or
+# XUEJI_DATA_KEY_FILE). Off only for bench/sealing_bench.py's unencrypted baseline: the deployment check refuses it.
+XUEJI_SEALING = env_bool("XUEJI_SEALING", True)
 # The messages between provinces (xueji/hub): how they travel (a dotted path to a transport class; the default
 # inserts into the receiver's inbox in this database), and what follows a send once its transaction commits: "run"
 # (deliver and process at once, in this process), "enqueue" (the background task, for the job worker) or "none"

@@ -113,7 +113,8 @@ class Plan:
 
 def _candidates(actor, stage: str, year: int) -> list[Candidate]:
     taken = Admission.objects.filter(year=year).exclude(status=AdmissionStatus.WITHDRAWN).values("id_number")
-    if stage == "2":
+    if stage == "2":  # the pupils' ID number is sealed: compared by value, not with the admissions' column
+        taken = list(taken.values_list("id_number", flat=True))
         rows = (restrict(Student, actor).filter(status=StudentStatus.GRADUATED, reg_status=RegStatus.REGISTERED,
                                                 school_class__stage="1", id_number__isnull=False)
                 .exclude(id_number="").exclude(id_number__in=taken).order_by("pk")

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from xueji.core import messages
+        from xueji.core import checks, messages  # noqa: F401 - checks registers the data-key deployment check
         from xueji.core.db import lookups  # noqa: F401 - registers field__any_of
 
         messages.discover()  # each app's errors.py registers the words of its codes

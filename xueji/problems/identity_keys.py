@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q
 
+from xueji.core.sealing import blind_index
 from xueji.registry.models import RegStatus, Student
 
 
@@ -35,5 +36,7 @@ def duplicate_id_numbers(id_numbers: Iterable[str]) -> set[str]:
     wanted = list(set(id_numbers))
     if not wanted:
         return set()
-    return set(Student.objects.filter(id_number__any_of=wanted, reg_status=RegStatus.REGISTERED).values("id_number")
-               .annotate(n=Count("pk")).filter(n__gt=1).values_list("id_number", flat=True))
+    by_index = {blind_index(number): number for number in wanted}  # the number is sealed: grouped by its index
+    return {by_index[index] for index in Student.objects.filter(
+        id_number__any_of=wanted, reg_status=RegStatus.REGISTERED).values("id_number_index")
+        .annotate(n=Count("pk")).filter(n__gt=1).values_list("id_number_index", flat=True)}

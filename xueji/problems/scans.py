@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from xueji.accounts.jurisdiction import org_in_jurisdiction
 from xueji.accounts.permissions import Cap, require_cap
-from xueji.core import idnumbers
+from xueji.core import idnumbers, sealing
 from xueji.core.db import analyze_changed
 from xueji.core.errors import NotFound, ValidationFailed
 from xueji.jobs.models import Job
@@ -61,9 +61,10 @@ def record_duplicates_of(*, with_id: list[Student], without_id: list[Student], a
 # Pupils without a usable ID. The same predicate is the condition of the partial index that makes the no-ID
 # grouping cheap (registration migration 0003); keep them identical so PostgreSQL can use the index.
 NO_ID_SQL = "(id_number IS NULL OR id_number = '' OR id_type <> '1') AND reg_status = 'registered'"
-# The plain grouping of ID numbers held more than once (the index on id_number serves it).
-DUPLICATE_ID_SQL = ("SELECT id_number, COUNT(*) FROM {student} WHERE id_number IS NOT NULL GROUP BY id_number "
-                    "HAVING COUNT(*) > 1")
+# The plain grouping of ID numbers held more than once: the number is sealed (core.sealing), so its blind index
+# is grouped (equal numbers, equal indexes; the index on id_number_index serves it).
+DUPLICATE_ID_SQL = ("SELECT id_number_index, COUNT(*) FROM {student} WHERE id_number_index IS NOT NULL "
+                    "GROUP BY id_number_index HAVING COUNT(*) > 1")
 DUPLICATE_NO_ID_SQL = ("SELECT name, sex, birth_date, COUNT(*) FROM {student} WHERE {no_id} "
                        "GROUP BY name, sex, birth_date HAVING COUNT(*) > 1")
 
@@ -117,7 +118,7 @@ def _fetch(sql: str) -> list[tuple]:
 
 
 def duplicate_id_counts() -> dict[str, int]:
-    """ID numbers held by more than one record, and how many: the plain GROUP BY (the id_number index serves it)."""
+    """The blind indexes of ID numbers held by more than one record, and how many: the plain GROUP BY."""
     return {key: n for key, n in _fetch(DUPLICATE_ID_SQL.format(**_tables())) if key}
 
 
@@ -151,17 +152,18 @@ def _needing_work(counts: dict[str, int], unresolved: dict[str, tuple[int, int, 
     return needing, settled
 
 
-def duplicate_id_groups(*, province_code: str, scope_path: str | None = None,
-                        keys: list[str] | None = None) -> tuple[dict[str, list[int]], Records]:
+def duplicate_id_groups(*, province_code: str, scope_path: str | None = None, keys: list[str] | None = None,
+                        indexes: list[str] | None = None) -> tuple[dict[str, list[int]], Records]:
     """Registered records of the province sharing an ID number. Without `keys`, one GROUP BY over the table finds
     the numbers held more than once; then only their records are read, through the id_number index. (Two
     statements on purpose: joined in one, PostgreSQL cannot foresee how few groups the HAVING keeps and plans
     a hash join over the whole table.)"""
-    if keys is None:
-        keys = list(duplicate_id_counts())
-    rows = [row for chunk in in_chunks(sorted(set(keys) - {""}))
-            for row in _member_rows(*_in("s.id_number", chunk), province_code=province_code)]
-    return _group_rows(((r[0], r[4], r[1], r[5], r[6], r[7]) for r in rows), scope_path)
+    if indexes is None:  # the groups are keyed by the ID number; the records are found by its blind index
+        indexes = list(duplicate_id_counts()) if keys is None else [sealing.blind_index(k) for k in keys if k]
+    rows = [row for chunk in in_chunks(sorted(set(indexes) - {"", None}))
+            for row in _member_rows(*_in("s.id_number_index", chunk), province_code=province_code)]
+    aad = Student._meta.get_field("id_number").aad
+    return _group_rows(((sealing.unseal(r[0], aad), r[4], r[1], r[5], r[6], r[7]) for r in rows), scope_path)
 
 
 def duplicate_no_id_groups(*, province_code: str, scope_path: str | None = None,
@@ -216,10 +218,12 @@ def duplicate_scan(*, province_code: str, scope: OrgUnit, actor, job: Job | None
     again files nothing new while the problems are unresolved."""
     progress = progress or (lambda pct, message: None)
     progress(5, "grouping ID numbers")
-    id_counts = duplicate_id_counts()
-    id_unresolved = _unresolved(ProblemKind.DUPLICATE_ID, province_code, scope.path)
+    id_counts = duplicate_id_counts()  # by blind index: the problems' keys (ID numbers) are compared by theirs
+    id_unresolved = {sealing.blind_index(key): value for key, value in
+                     _unresolved(ProblemKind.DUPLICATE_ID, province_code, scope.path).items()}
     id_keys, id_settled = _needing_work(id_counts, id_unresolved)
-    id_groups, id_records = duplicate_id_groups(province_code=province_code, scope_path=scope.path, keys=id_keys)
+    id_groups, id_records = duplicate_id_groups(province_code=province_code, scope_path=scope.path,
+                                                indexes=id_keys)
     progress(40, f"{len(id_counts)} shared ID numbers ({len(id_keys)} to read); grouping records without ID")
     no_id_counts = duplicate_no_id_counts()
     no_id_unresolved = _unresolved(ProblemKind.DUPLICATE_NO_ID, province_code, scope.path)
@@ -276,6 +280,8 @@ def _id_errors(*, province_code: str, scope_path: str) -> list[tuple[int, str, s
     verification, or a resident ID number that contradicts itself or the record. One statement: the ID rule's
     SQL form (core.idnumbers.error_code_sql) decides in the database; the few numbers it leaves to Python
     (characters `normalise` may change) are decided here, by the Python form."""
+    if sealing.enabled():
+        return _id_errors_sealed(province_code=province_code, scope_path=scope_path)
     t = _tables()
     rule = idnumbers.error_code_sql("s.id_number", "s.birth_date", "s.sex", vendor=connection.vendor)
     has_id = "s.id_type = '1' AND s.id_number IS NOT NULL AND s.id_number <> ''"
@@ -296,6 +302,32 @@ def _id_errors(*, province_code: str, scope_path: str) -> list[tuple[int, str, s
             code = idnumbers.error_code(number, _as_date(birth) if birth else None, sex)
         found.append((pk, status, code))
     return found
+
+
+def _id_errors_sealed(*, province_code: str, scope_path: str) -> list[tuple[int, str, str | None]]:
+    """_id_errors when the ID number is sealed: the database cannot read it, so the scope's registered pupils
+    holding one are read (in batches, through a server-side cursor) and the ID rule decides in Python."""
+    t = _tables()
+    aad = Student._meta.get_field("id_number").aad
+    sql = (f"SELECT s.id, s.verify_status, s.id_type, s.id_number, s.birth_date, s.sex "  # noqa: S608 - fixed SQL
+           f"FROM {t['student']} s JOIN {t['school']} sc ON sc.id = s.school_id "
+           f"JOIN {t['org']} o ON o.id = sc.org_unit_id "
+           f"WHERE s.province_code = %s AND s.reg_status = %s AND o.path LIKE %s "
+           f"AND (s.verify_status IN (%s, %s) OR (s.id_type = '1' AND s.id_number IS NOT NULL "
+           f"AND s.id_number <> ''))")
+    params = [province_code, RegStatus.REGISTERED, scope_path + "%", VerifyStatus.NOT_FOUND, VerifyStatus.MISMATCH]
+    failed = (VerifyStatus.NOT_FOUND, VerifyStatus.MISMATCH)
+    found = []
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            for pk, status, id_type, stored, birth, sex in rows:
+                code = None
+                if id_type == "1" and stored:
+                    code = idnumbers.error_code(sealing.unseal(stored, aad), _as_date(birth) if birth else None, sex)
+                if code or status in failed:
+                    found.append((pk, status, code))
+    return sorted(found)
 
 
 def error_scan(*, province_code: str, scope: OrgUnit, actor, job: Job | None = None, progress=None) -> dict:

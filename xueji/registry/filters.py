@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import codes
+from xueji.core.fields import TAIL
 from xueji.core.filters import IdFilter, ListFilterSet
 from xueji.registry.models import RegStatus, Student
 from xueji.schools.filters import class_label, school_label
 
 # The visible part of a masked ID number (3410**********508X): what a role without the ID right may search by.
-MASKED_TAIL = 4
 _DIGITS = re.compile(r"^[0-9]{3,17}[0-9Xx]$")
 
 
@@ -76,9 +76,10 @@ def student_search(queryset, value: str | None, *, user):
         return queryset.filter(_by_number(q.upper(), full=_full_ids(user)))
     condition = _by_name(words)
     if digits:
-        if not _full_ids(user):
-            digits = digits[-MASKED_TAIL:]
-        condition &= Q(id_number__endswith=digits)
+        # The ID number is sealed: its ending is found through the blind index of its last four characters
+        # (core.fields.TAIL), for every role; a longer ending a full-ID role types narrows to those four.
+        if len(digits) >= TAIL:
+            condition &= Q(id_number__endswith=digits[-TAIL:])
     return queryset.filter(condition)
 
 
@@ -94,8 +95,8 @@ def _by_number(text: str, *, full: bool) -> Q:
     condition = Q(national_number=text) | Q(id_number=text)
     suffix = len(text) >= 6 and text[:1].isdigit()
     if full:
-        if _DIGITS.match(text) and len(text) < 18:
-            condition |= Q(id_number__endswith=text)
+        if _DIGITS.match(text) and TAIL <= len(text) < 18:  # the last four, as above
+            condition |= Q(id_number__endswith=text[-TAIL:])
         if suffix:
             condition |= Q(national_number__endswith=text)
     elif suffix:

@@ -17,9 +17,11 @@ from django.db import connection
 
 from xueji.audit.services import audit_record
 from xueji.core import codes
+from xueji.core.sealing import unseal
 from xueji.core.spreadsheets import TextWorkbook, safe_cell
 from xueji.jobs.exportfiles import encrypt_result, watermark_for
 from xueji.jobs.registry import job_handler
+from xueji.registry.models import Student
 from xueji.registry.presenters import presenter_for
 from xueji.registry.selectors import student_list
 from xueji.schools.selectors import current_school_year_start
@@ -91,6 +93,7 @@ def export_students(ctx) -> dict:
     mark = watermark_for(ctx.job)
     sheets = _Sheets(TextWorkbook(path, width=len(EXPORT_COLUMNS), watermark=mark), SHEET_ROWS)
     national_number, id_number = shown.national_number, shown.id_number
+    id_aad = Student._meta.get_field("id_number").aad  # the raw rows hold it sealed
     placed: dict[tuple, tuple[str, str]] = {}  # (stage, cohort, number, name, year) -> grade, class: by class
     schools: dict[str, str] = {}
     write = sheets.write
@@ -112,7 +115,8 @@ def export_students(ctx) -> dict:
         if type(birth) is str:  # SQLite gives dates as text
             birth = dt.date.fromisoformat(birth)
         write([national_number(number), safe_cell(name), sex.get(sx, sx), birth.isoformat(), ethnic.get(eth, eth),
-               id_type.get(idt, idt), id_number(idn), school_name, place[0], place[1], status.get(st, st)])
+               id_type.get(idt, idt), id_number(unseal(idn, id_aad)), school_name, place[0], place[1],
+               status.get(st, st)])
         if sheets.count % 20000 == 0:
             ctx.progress(sheets.count * 100 // max(total, 1), f"{sheets.count}/{total}")
             if len(placed) > 100_000:

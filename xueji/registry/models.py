@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes, idnumbers
+from xueji.core.fields import BlindIndexField, SealedCharField, SealedModel
 from xueji.core.models import TimeStampedModel
 from xueji.registry.choices import ChangeKind, NumberKind, RegStatus, StudentStatus, VerifyStatus
 
@@ -12,7 +13,7 @@ __all__ = ["CountyStudentCount", "FamilyMember", "NationalNumber", "NumberKind",
            "VerifyStatus"]
 
 
-class Student(TimeStampedModel):
+class Student(SealedModel, TimeStampedModel):
     """One pupil's lifelong registration record."""
 
     jurisdiction_path = "school__org_unit__path"
@@ -36,7 +37,12 @@ class Student(TimeStampedModel):
     nationality = models.CharField(_("nationality"), max_length=3, default="CHN")
     id_type = models.CharField(_("ID document type"), max_length=1, choices=codes.choices_of("ID_DOC_TYPE"),
                                default="1")
-    id_number = models.CharField(_("ID number"), max_length=32, null=True, blank=True)
+    # Sealed at rest (SM4-GCM, core.sealing); compared through its blind indexes (HMAC-SM3): the whole number
+    # (lookups, the duplicate rule) and its last four characters (the list's search by an ID's ending).
+    id_number = SealedCharField(_("ID number"), max_length=32, null=True, blank=True, index="id_number_index",
+                                tail_index="id_number_tail")
+    id_number_index = BlindIndexField(source="id_number", null=True, blank=True)
+    id_number_tail = BlindIndexField(source="id_number", tail=True, null=True, blank=True)
     status = models.CharField(_("status"), max_length=2, choices=codes.choices_of("STUDENT_STATUS"),
                               default=StudentStatus.ENROLLED)
     class_number = models.CharField(_("number in class"), max_length=8, blank=True)
@@ -44,8 +50,8 @@ class Student(TimeStampedModel):
     hukou_nature = models.CharField(_("hukou nature"), max_length=1, choices=codes.choices_of("HUKOU_NATURE"),
                                     blank=True)
     health = models.CharField(_("health"), max_length=2, choices=codes.choices_of("HEALTH_STATUS"), default="10")
-    address = models.CharField(_("current address"), max_length=255, blank=True)
-    phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    address = SealedCharField(_("current address"), max_length=255, blank=True)
+    phone = SealedCharField(_("contact phone"), max_length=32, blank=True)
     is_left_behind = models.BooleanField(_("left-behind child"), default=False)
     is_migrant = models.BooleanField(_("migrant child"), default=False)
     reg_status = models.CharField(_("registration"), max_length=12, choices=RegStatus.choices,
@@ -55,6 +61,7 @@ class Student(TimeStampedModel):
     # The registration request (workflow) the pupil is filed under: a plain id, not a foreign key, so the
     # registry stays below the approval engine (the column and its index are those of the former foreign key).
     registration_request_id = models.BigIntegerField(null=True, blank=True, db_index=True, db_default=None)
+
 
     class Meta:
         # School first: a jurisdiction's page walks its schools in id order and sorts one school's pupils at a time
@@ -70,7 +77,8 @@ class Student(TimeStampedModel):
             # btree serves no LIKE; the same one index as before, so the bulk COPY pays for no extra one.
             models.Index(fields=["name", "sex", "birth_date"], name="student_name_sex_birth",
                          opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"]),
-            models.Index(fields=["id_number"], name="student_id_number"),
+            models.Index(fields=["id_number_index"], name="student_id_number"),
+            models.Index(fields=["id_number_tail"], name="student_id_tail"),
             # Only the pupils still to be checked: a small partial index the verification runs read.
             models.Index(fields=["verify_status"], name="student_to_verify",
                          condition=models.Q(verify_status__in=["unverified", "sent"])),
@@ -87,7 +95,7 @@ class Student(TimeStampedModel):
         return idnumbers.mask(self.id_number)
 
 
-class FamilyMember(models.Model):
+class FamilyMember(SealedModel):
     """A guardian or family member (two per pupil on the national form)."""
 
     jurisdiction_path = "student__school__org_unit__path"
@@ -97,15 +105,17 @@ class FamilyMember(models.Model):
     name = models.CharField(_("name"), max_length=64)
     id_type = models.CharField(_("ID document type"), max_length=1, choices=codes.choices_of("ID_DOC_TYPE"),
                                default="1")
-    id_number = models.CharField(_("ID number"), max_length=32, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    id_number = SealedCharField(_("ID number"), max_length=32, blank=True, index="id_number_index")
+    id_number_index = BlindIndexField(source="id_number", blank=True, default="")
+    phone = SealedCharField(_("phone"), max_length=32, blank=True)
     is_guardian = models.BooleanField(_("guardian"), default=True)
     employer = models.CharField(_("employer"), max_length=128, blank=True)
     relation_note = models.CharField(_("relation note"), max_length=64, blank=True, db_default="")
     ethnic = models.CharField(_("ethnic group"), max_length=2, blank=True, db_default="")
-    address = models.CharField(_("current address"), max_length=255, blank=True, db_default="")
+    address = SealedCharField(_("current address"), max_length=255, blank=True, db_default="")
     hukou_location = models.CharField(_("hukou location"), max_length=12, blank=True, db_default="")
     job_title = models.CharField(_("job title"), max_length=64, blank=True, db_default="")
+
 
     class Meta:
         ordering = ["student", "id"]
@@ -144,8 +154,8 @@ class StudentDetail(models.Model):
     admission_mode = models.CharField(_("admission mode"), max_length=2, default="11", db_default="11")
     study_mode = models.CharField(_("study mode"), max_length=1, default="1", db_default="1")
     student_source = models.CharField(_("student source"), max_length=1, default="1", db_default="1")
-    mailing_address = _text(_("mailing address"), 255)
-    family_address = _text(_("family address"), 255)
+    mailing_address = SealedCharField(_("mailing address"), max_length=255, blank=True, default="", db_default="")
+    family_address = SealedCharField(_("family address"), max_length=255, blank=True, default="", db_default="")
     postcode = _text(_("postcode"), 6)
     email = _text(_("e-mail"), 128)
     homepage = _text(_("homepage"), 255)

@@ -42,6 +42,8 @@ from xueji.audit.services import audit_record, diff, snapshot
 from xueji.core import clock
 from xueji.core.db import insert_rows, int_array, update_rows
 from xueji.core.errors import Conflict, ValidationFailed
+from xueji.core.fields import row_sealer
+from xueji.core.sealing import blind_index, unseal
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
 from xueji.regions.models import province_code_of
@@ -192,12 +194,19 @@ class _CopyTable:
     def defaults(self) -> dict[str, object]:
         return dict(self.fields)
 
+    model: type[models.Model] | None = None
+
     @functools.cached_property
     def getter(self):
-        """values of the filled columns, in order, from a complete dict (C speed: itemgetter)."""
+        """values of the filled columns, in order, from a complete dict (C speed: itemgetter); sealed columns
+        sealed and their blind indexes computed (core.fields.row_sealer)."""
         names = [name for name, _d in self.fields]
         getter = operator.itemgetter(*names)
-        return getter if len(names) > 1 else (lambda data: (getter(data),))
+        getter = getter if len(names) > 1 else (lambda data: (getter(data),))
+        sealer = row_sealer(self.model, names) if self.model is not None else None
+        if sealer is None:
+            return getter
+        return lambda data: sealer(getter(data))
 
 
 _FIXED = {
@@ -235,7 +244,7 @@ def _copy_table(model: type[models.Model]) -> _CopyTable:
     quote = connection.ops.quote_name
     columns = [fields_by_name[name].column for name in fixed] + [fields_by_name[name].column for name, _d in fields]
     sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    return _CopyTable(sql=sql, fields=tuple(fields))
+    return _CopyTable(sql=sql, fields=tuple(fields), model=model)
 
 
 @functools.cache
@@ -434,8 +443,10 @@ def _holders_with_ids(numbers: list[str]) -> list[IdentityHolder]:
         student, school = Student._meta.db_table, School._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT s.id, s.school_id, sc.name, s.name, s.id_number FROM {student} s "  # noqa: S608
-                           f"JOIN {school} sc ON sc.id = s.school_id WHERE s.id_number = ANY(%s)", [numbers])
-            rows = cursor.fetchall()
+                           f"JOIN {school} sc ON sc.id = s.school_id WHERE s.id_number_index = ANY(%s)",
+                           [[blind_index(n) for n in numbers]])  # the number is sealed: found by its index
+            aad = Student._meta.get_field("id_number").aad
+            rows = [(*row[:4], unseal(row[4], aad)) for row in cursor.fetchall()]
     else:
         rows = Student.objects.filter(id_number__in=numbers).values_list("pk", "school_id", "school__name", "name",
                                                                          "id_number")

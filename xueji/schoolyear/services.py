@@ -494,11 +494,23 @@ def destinations_fill(*, student_ids: Sequence[int] | None = None) -> int:
     filled = unknown.filter(Exists(same_record)).update(
         destination=Destination.NEXT_STAGE, destination_filled_at=now,
         destination_school=Subquery(same_record.values("school_id")[:1]))
-    same_id = (Student.objects.filter(id_number=OuterRef("id_number"), status__in=ON_ROLL)
-               .exclude(pk=OuterRef("student_id")).exclude(school_id=OuterRef("school_id")).order_by("-pk"))
-    filled += unknown.exclude(id_number="").filter(Exists(same_id)).update(
-        destination=Destination.NEXT_STAGE, destination_filled_at=now,
-        destination_school=Subquery(same_id.values("school_id")[:1]))
+    # By ID number: the pupils' number is sealed (core.sealing), so the holders are found by value (through its
+    # blind index) and matched here; the latest record on roll elsewhere than the graduation's school and record.
+    candidates = list(unknown.exclude(id_number="").values_list("pk", "id_number", "student_id", "school_id"))
+    if candidates:
+        holders: dict[str, list[tuple[int, int]]] = {}
+        for pk, number, school in (Student.objects.filter(id_number__in={c[1] for c in candidates},
+                                                          status__in=ON_ROLL)
+                                   .order_by("-pk").values_list("pk", "id_number", "school_id")):
+            holders.setdefault(number, []).append((pk, school))
+        by_school: dict[int, list[int]] = {}
+        for pk, number, student_id, school_id in candidates:
+            match = next((s for p, s in holders.get(number, []) if p != student_id and s != school_id), None)
+            if match is not None:
+                by_school.setdefault(match, []).append(pk)
+        for school, pks in sorted(by_school.items()):
+            filled += unknown.model.objects.filter(pk__in=pks).update(
+                destination=Destination.NEXT_STAGE, destination_filled_at=now, destination_school_id=school)
     return filled
 
 

@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils.module_loading import import_string
 
 from xueji.audit.services import audit_record
-from xueji.core import clock, idnumbers
+from xueji.core import clock, idnumbers, sealing
 from xueji.core.db import analyze_changed
 from xueji.core.errors import ValidationFailed
 from xueji.problems.identity_keys import has_id_q
@@ -166,6 +166,25 @@ def register_load(*, path: Path, actor=None, chunk_size: int = 5000) -> dict:
     return result
 
 
+def _fill_from_students(*, omitted: list[int], renamed: list[int], loaded_at, chunk_size: int = 5000) -> None:
+    """_fill_from_students_sql when the ID number is sealed (core.sealing): the database cannot copy it, so the
+    pupils are read (in id order, so the later record's entry wins) and upserted in batches."""
+    if not sealing.enabled():
+        _fill_from_students_sql(omitted=omitted, renamed=renamed, loaded_at=loaded_at)
+        return
+    skip, other = set(omitted), set(renamed)
+    entries: dict[str, RegisterEntry] = {}
+    rows = (Student.objects.filter(has_id_q(), reg_status=RegStatus.REGISTERED).exclude(pk__in=skip)
+            .order_by("pk").values_list("pk", "id_number", "name", "sex", "birth_date"))
+    for pk, number, name, sex, birth in rows.iterator(chunk_size=chunk_size):
+        if pk in other:
+            name = ("李" if name[:1] == "王" else "王") + name[1:]
+        entries[number] = RegisterEntry(id_number=number, name=name, sex=sex, birth_date=birth, loaded_at=loaded_at)
+    RegisterEntry.objects.bulk_create(list(entries.values()), update_conflicts=True, unique_fields=["id_number"],
+                                      update_fields=["name", "sex", "birth_date", "loaded_at"],
+                                      batch_size=chunk_size)
+
+
 def _fill_from_students_sql(*, omitted: list[int], renamed: list[int], loaded_at) -> None:
     """Upsert every registered pupil holding a resident ID into the register, but the omitted, the renamed under
     another first character (王, or 李 for a 王); of two pupils sharing a number, the later record's entry."""
@@ -208,9 +227,9 @@ def register_fill_from_students(*, omit: int = 0, rename: int = 0, actor=None, c
     step = max(1, len(pool) // max(wanted, 1))
     chosen = [pool[i] for i in range(step // 2, len(pool), step)][:wanted] if wanted else []
     planted = {"omitted": chosen[:omit], "renamed": chosen[omit:]}
-    _fill_from_students_sql(omitted=planted["omitted"], renamed=planted["renamed"], loaded_at=clock.now())
-    RegisterEntry.objects.filter(id_number__in=Student.objects.filter(pk__in=planted["omitted"])
-                                 .values("id_number")).delete()
+    _fill_from_students(omitted=planted["omitted"], renamed=planted["renamed"], loaded_at=clock.now())
+    RegisterEntry.objects.filter(id_number__in=list(Student.objects.filter(pk__in=planted["omitted"])
+                                                    .values_list("id_number", flat=True))).delete()
     analyze_changed({RegisterEntry: total})
     audit_record(actor=actor, action="verification.register_fill", object_type="verification.registerentry",
                  object_repr="register filled from pupils", username="manage.py" if actor is None else "",

@@ -41,9 +41,15 @@ class TableWriter:
     _CONVERTED = (models.DateTimeField, models.DateField, models.DecimalField, models.JSONField, models.UUIDField)
 
     def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+        from xueji.core.fields import BlindIndexField, row_sealer
+
         self.model = model
-        self.columns = tuple(columns)
         fields = {f.attname: f for f in model._meta.concrete_fields}
+        # Sealed columns (core.fields): their blind indexes are added to the columns and computed per row.
+        self.added = tuple(f.attname for f in fields.values() if isinstance(f, BlindIndexField)
+                           and f.source in columns and f.attname not in columns)
+        self.columns = tuple(columns) + self.added
+        self.sealer = row_sealer(model, self.columns)
         unknown = set(self.columns) - set(fields)
         if unknown:
             raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}")
@@ -63,6 +69,9 @@ class TableWriter:
         if not rows:
             return
         extra = self.missing
+        if self.sealer is not None:
+            blanks, sealer = (None,) * len(self.added), self.sealer
+            rows = [sealer(row + blanks) for row in rows]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
                 write_row = copy.write_row

@@ -1,0 +1,175 @@
+"""Encryption at rest (issue 11, item 7; SECURITY.md row 24): the pupils' and family members' ID numbers, phones
+and addresses are sealed (SM4-GCM) in the database and found through their blind index (HMAC-SM3)."""
+
+import json
+
+import pytest
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.management import call_command
+from django.db import connection
+
+from xueji.core import rotation, sealing
+from xueji.core.fields import tail_index
+from xueji.problems.identity_keys import duplicate_id_numbers
+from xueji.problems.scans import duplicate_scan
+from xueji.registry.models import FamilyMember, Student, StudentDetail
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keys():
+    sealing.reset()
+    yield
+    sealing.reset()
+
+
+def _raw(table: str, columns: str, pk_column: str, pk) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE {pk_column} = %s", [pk])  # noqa: S608 - test SQL
+        return cursor.fetchone()
+
+
+def _set_raw(table: str, column: str, value, pk) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [value, pk])  # noqa: S608 - test SQL
+
+
+@pytest.fixture
+def pupil(world):
+    student = Student.objects.get(pk=world.students["tunxi_primary"].pk)
+    student.address, student.phone = "安徽省黄山市屯溪区老街1号", "13800138000"
+    student.save()
+    FamilyMember.objects.create(student=student, relation="11", name="张父", id_number="11010519491231002X",
+                                phone="13900139000", address="黄山市屯溪区")
+    StudentDetail.objects.update_or_create(student=student, defaults={"mailing_address": "屯溪区邮政信箱8号"})
+    return student
+
+
+def test_the_columns_hold_no_plaintext_and_the_index_is_an_hmac(pupil):
+    number = pupil.id_number
+    stored, address, phone, index, tail = _raw("registry_student", "id_number, address, phone, id_number_index, "
+                                               "id_number_tail", "id", pupil.pk)
+    for value, plain in ((stored, number), (address, pupil.address), (phone, pupil.phone)):
+        assert value.startswith("$sm4$dev$") and plain not in value
+    assert index == sealing.blind_index(number) and len(index) == 64 and number not in index
+    assert tail == tail_index(number) and tail != index
+    member = FamilyMember.objects.get(student=pupil, name="张父")
+    family = _raw("registry_familymember", "id_number, phone, address, id_number_index", "id", member.pk)
+    assert all(v.startswith("$sm4$") for v in family[:3]) and "11010519491231002X" not in "".join(family)
+    (mailing,) = _raw("registry_studentdetail", "mailing_address", "student_id", pupil.pk)
+    assert mailing.startswith("$sm4$") and "信箱" not in mailing
+    # Two seals of one value differ (a fresh nonce each time); the instance reads plaintext.
+    assert sealing.seal(number, b"t.c") != sealing.seal(number, b"t.c")
+    again = Student.objects.get(pk=pupil.pk)
+    assert (again.id_number, again.address, again.phone) == (number, pupil.address, pupil.phone)
+    assert again.masked_id_number == pupil.masked_id_number
+
+
+def test_a_changed_value_or_one_moved_to_another_column_does_not_open(pupil):
+    (stored,) = _raw("registry_student", "id_number", "id", pupil.pk)
+    body = stored.rsplit("$", 1)[1]
+    flipped = body[:10] + ("A" if body[10] != "A" else "B") + body[11:]
+    _set_raw("registry_student", "id_number", stored.rsplit("$", 1)[0] + "$" + flipped, pupil.pk)
+    with pytest.raises(sealing.SealError):
+        Student.objects.get(pk=pupil.pk)
+    _set_raw("registry_student", "id_number", stored, pupil.pk)
+    (phone,) = _raw("registry_student", "phone", "id", pupil.pk)
+    _set_raw("registry_student", "address", phone, pupil.pk)  # the tag covers the column (associated data)
+    with pytest.raises(sealing.SealError):
+        Student.objects.get(pk=pupil.pk)
+    _set_raw("registry_student", "address", "plain text written by SQL", pupil.pk)
+    with pytest.raises(sealing.SealError):
+        Student.objects.get(pk=pupil.pk)
+
+
+def test_lookups_go_through_the_index_and_writes_keep_it(world, pupil):
+    number = pupil.id_number
+    assert list(Student.objects.filter(id_number=number)) == [pupil]
+    assert list(Student.objects.filter(id_number__in=[number, "nothing"])) == [pupil]
+    assert list(Student.objects.filter(id_number__any_of=[number])) == [pupil]
+    assert pupil in Student.objects.filter(id_number__endswith=number[-4:])
+    assert Student.objects.filter(id_number__in=Student.objects.filter(pk=pupil.pk).values("id_number")).count() == 1
+    with pytest.raises(FieldError):
+        list(Student.objects.filter(id_number__icontains=number[3:9]))
+    with pytest.raises(FieldError):
+        list(Student.objects.filter(phone="13800138000"))  # no index: not comparable, never a silent miss
+    other = world.students["shexian_primary"]
+    Student.objects.filter(pk=other.pk).update(id_number=number)  # update() keeps the index right
+    assert set(Student.objects.filter(id_number=number)) == {pupil, Student.objects.get(pk=other.pk)}
+    assert duplicate_id_numbers([number]) == {number}
+    result = duplicate_scan(province_code="340000", scope=world.units["anhui"], actor=world.user("anhui", "registrar"))
+    assert result["duplicate_id"]["new"] == 1
+    moved = Student.objects.get(pk=other.pk)
+    moved.id_number = "34100220170301999X"
+    moved.save(update_fields=["id_number"])  # save(update_fields) too
+    assert Student.objects.filter(id_number="34100220170301999X").get() == moved
+    assert duplicate_id_numbers([number]) == set()
+
+
+def test_a_wrong_key_fails_loudly(pupil, monkeypatch):
+    monkeypatch.setenv("XUEJI_DATA_KEYS", f"dev:{sealing.generate_key()}")
+    monkeypatch.setenv("XUEJI_INDEX_KEY", sealing.generate_key())
+    sealing.reset()
+    with pytest.raises(sealing.SealError):
+        Student.objects.get(pk=pupil.pk)
+    monkeypatch.setenv("XUEJI_DATA_KEYS", f"other:{sealing.generate_key()}")
+    sealing.reset()
+    with pytest.raises(sealing.SealError, match="No data key 'dev'"):
+        Student.objects.get(pk=pupil.pk)
+
+
+def test_rotation_re_seals_under_the_new_key_and_the_old_key_can_go(pupil, monkeypatch, capsys):
+    dev = sealing.key_ring()
+    number = pupil.id_number
+    new = sealing.generate_key()
+    monkeypatch.setenv("XUEJI_DATA_KEYS", f"k2:{new},dev:{dev.keys['dev'].hex()}")
+    monkeypatch.setenv("XUEJI_INDEX_KEY", dev.index_key.hex())
+    sealing.reset()
+    assert rotation.remaining()["registry.Student"] >= 1
+    call_command("rotate_data_key", "--batch", "3")
+    assert not rotation.remaining()
+    call_command("rotate_data_key", "--check")
+    assert rotation.rotate() == {}  # idempotent: nothing left to rewrite
+    monkeypatch.setenv("XUEJI_DATA_KEYS", f"k2:{new}")  # the old key dropped
+    sealing.reset()
+    (stored,) = _raw("registry_student", "id_number", "id", pupil.pk)
+    assert stored.startswith("$sm4$k2$")
+    assert Student.objects.get(id_number=number).address == pupil.address
+    assert FamilyMember.objects.get(student=pupil, name="张父").id_number == "11010519491231002X"
+    from xueji.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="crypto.rotate_data_key").exists()
+
+
+def test_the_key_ring_comes_from_the_environment_or_a_file(tmp_path):
+    a, b, index = sealing.generate_key(), sealing.generate_key(), sealing.generate_key()
+    ring = sealing.load_key_ring({"XUEJI_DATA_KEYS": f"k2:{a},k1:{b}", "XUEJI_INDEX_KEY": index})
+    assert (ring.current, ring.source, set(ring.keys)) == ("k2", "environment", {"k1", "k2"})
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps({"data_keys": [["k3", a]], "index_key": index}))
+    ring = sealing.load_key_ring({"XUEJI_DATA_KEY_FILE": str(path)})
+    assert (ring.current, ring.source) == ("k3", "file")
+    for bad in ({"XUEJI_DATA_KEYS": "k1:abcd", "XUEJI_INDEX_KEY": index},
+                {"XUEJI_DATA_KEYS": f"k1:{a}"},
+                {"XUEJI_DATA_KEYS": f"k1:{a},k1:{b}", "XUEJI_INDEX_KEY": index},
+                {"XUEJI_DATA_KEY_FILE": str(tmp_path / "missing.json")}):
+        with pytest.raises(ImproperlyConfigured):
+            sealing.load_key_ring(bad)
+    assert sealing.load_key_ring({}, secret_key="x").source == "development"
+
+
+def test_sm4_known_answer():
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key = bytes.fromhex("0123456789abcdeffedcba9876543210")
+    encryptor = Cipher(algorithms.SM4(key), modes.ECB()).encryptor()  # noqa: S305 - the standard's vector
+    assert (encryptor.update(key) + encryptor.finalize()).hex() == "681edf34d206965e86b3e94f536e4246"
+
+
+def test_bulk_update_keeps_the_index(world, pupil):
+    other = Student.objects.get(pk=world.students["shexian_primary"].pk)
+    other.id_number = pupil.id_number
+    Student.objects.bulk_update([other], ["id_number"])
+    assert set(Student.objects.filter(id_number=pupil.id_number)) == {pupil, other}
+    assert Student.objects.get(pk=other.pk).id_number == pupil.id_number
