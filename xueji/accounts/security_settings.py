@@ -128,6 +128,8 @@ def password_expired(user) -> bool:
     user's level. A password changed within the shortest expiry any level may set needs no look-up (most requests)."""
     from xueji.core import clock
 
+    if getattr(user, "is_api_client", False):  # a data-interface client (interface.principal) has no password
+        return False
     if user.must_change_password or user.password_changed_at is None:
         return True
     if (clock.now() - user.password_changed_at).days < SETTINGS["password.max_age_days"].low:
