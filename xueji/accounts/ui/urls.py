@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xueji.accounts.ui import views
+from xueji.accounts.ui import second_factor_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -17,18 +17,18 @@ urlpatterns = [
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("security/users/", views.security_user_list, name="security_user_list"),
     path("users/<int:pk>/reset-second-factor/", views.user_reset_second_factor, name="user_reset_second_factor"),
-    path("second-factor/", views.mfa_verify, name="mfa_verify"),
-    path("second-factor/enrol/", views.mfa_enrol, name="mfa_enrol"),
-    path("second-factor/enrol/ukey/", views.mfa_enrol_ukey, name="mfa_enrol_ukey"),
-    path("second-factor/key/options/", views.mfa_key_options, name="mfa_key_options"),
-    path("second-factor/key/verify/", views.mfa_key_verify, name="mfa_key_verify"),
-    path("second-factor/ukey/", views.mfa_ukey_verify, name="mfa_ukey_verify"),
-    path("security-keys/", views.key_list, name="key_list"),
-    path("security-keys/options/", views.key_register_options, name="key_register_options"),
-    path("security-keys/register/", views.key_register_verify, name="key_register_verify"),
-    path("security-keys/<int:pk>/remove/", views.key_remove, name="key_remove"),
-    path("security-keys/ukey/", views.ukey_register, name="ukey_register"),
-    path("security-keys/ukey/<int:pk>/remove/", views.ukey_remove, name="ukey_remove"),
+    path("second-factor/", second_factor_views.mfa_verify, name="mfa_verify"),
+    path("second-factor/enrol/", second_factor_views.mfa_enrol, name="mfa_enrol"),
+    path("second-factor/enrol/ukey/", second_factor_views.mfa_enrol_ukey, name="mfa_enrol_ukey"),
+    path("second-factor/key/options/", second_factor_views.mfa_key_options, name="mfa_key_options"),
+    path("second-factor/key/verify/", second_factor_views.mfa_key_verify, name="mfa_key_verify"),
+    path("second-factor/ukey/", second_factor_views.mfa_ukey_verify, name="mfa_ukey_verify"),
+    path("security-keys/", second_factor_views.key_list, name="key_list"),
+    path("security-keys/options/", second_factor_views.key_register_options, name="key_register_options"),
+    path("security-keys/register/", second_factor_views.key_register_verify, name="key_register_verify"),
+    path("security-keys/<int:pk>/remove/", second_factor_views.key_remove, name="key_remove"),
+    path("security-keys/ukey/", second_factor_views.ukey_register, name="ukey_register"),
+    path("security-keys/ukey/<int:pk>/remove/", second_factor_views.ukey_remove, name="ukey_remove"),
     path("auditors/", views.auditor_list, name="auditor_list"),
     path("auditors/new/", views.auditor_create, name="auditor_create"),
     path("auditors/<int:pk>/reset-password/", views.auditor_reset_password, name="auditor_reset_password"),
