@@ -6,7 +6,13 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
 django_application = get_wsgi_application()
 
+from django.urls import get_resolver  # noqa: E402
+
 from xueji.support.polling import wsgi_idle  # noqa: E402 - after the apps are loaded
+
+# Every view module imported now, not by the first request each worker serves (a second of CPU in someone's
+# request), and then frozen with the rest below.
+len(get_resolver().url_patterns)
 
 # What a worker loads at start-up (Django's apps, the pinyin dictionaries: some 300,000 lists, tuples and dicts)
 # and in its first requests (the compiled templates, the API's serializers, modules imported late) lives as long as
