@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from xueji.accounts import signals  # noqa: F401
+        from xueji.accounts import checks, signals  # noqa: F401  (checks registers the deployment check)

@@ -199,11 +199,25 @@ def _old_files(folder: Path, *, cutoff: dt.datetime) -> list[Path]:
             and dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC) < cutoff]
 
 
+def _sessions_clear(*, now: dt.datetime) -> int:
+    """Delete the sessions past their expiry (the idle timeout moves it forward): Django's clearsessions, at the
+    system's clock. An engine without a session table (cache, signed cookies) clears its own."""
+    from importlib import import_module
+
+    engine = import_module(settings.SESSION_ENGINE)
+    model = getattr(engine.SessionStore, "get_model_class", None)
+    if model is None:
+        engine.SessionStore.clear_expired()
+        return 0
+    deleted, _by_model = model().objects.filter(expire_date__lt=now).delete()
+    return deleted
+
+
 def cleanup_run(*, now: dt.datetime | None = None, actor=None) -> dict:
     """Everything past its retention, in one pass and one audit row with the counts: application log files older
     than XUEJI_LOG_RETENTION_DAYS (at least 185 days: 网络安全法 keeps logs six months) in XUEJI_LOG_DIR, the job
-    files and expired exports (the jobs' own cleanup: result files past their expiry, kept inputs), and the
-    backups the retention policy drops. The audit log itself is not purged here (`purge_audit_log`)."""
+    files and expired exports (the jobs' own cleanup: result files past their expiry, kept inputs), the backups
+    the retention policy drops and the expired sessions. The audit log itself is not purged here (`purge_audit_log`)."""
     from xueji.jobs.services import job_files_cleanup
 
     now = now or clock.now()
@@ -214,10 +228,12 @@ def cleanup_run(*, now: dt.datetime | None = None, actor=None) -> dict:
         path.unlink(missing_ok=True)
     jobs = job_files_cleanup(now=now)
     pruned = backups_prune(now=now)
+    sessions = _sessions_clear(now=now)
     result = {"log_files": len(logs), "log_retention_days": days, "job_result_files": jobs["result_files"],
-              "job_inputs": jobs["inputs"], "backups_pruned": len(pruned)}
+              "job_inputs": jobs["inputs"], "backups_pruned": len(pruned), "sessions": sessions}
     audit_record(actor=actor, username="system", action="ops.cleanup", object_type="ops.cleanup",
-                 object_repr=f"{len(logs)} log files, {jobs['result_files']} job files, {len(pruned)} backups",
+                 object_repr=f"{len(logs)} log files, {jobs['result_files']} job files, {len(pruned)} backups, "
+                             f"{sessions} sessions",
                  after={**result, "logs": [p.name for p in logs][:200], "backups": pruned[:200]})
     return result
 

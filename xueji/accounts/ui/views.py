@@ -64,7 +64,9 @@ def logout_view(request):
         return HttpResponseNotAllowed(["POST"])
     auth_logout(request)
     messages.info(request, _("You have signed out."))
-    return redirect("accounts:login")
+    response = redirect("accounts:login")
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'  # the browser drops what the session left
+    return response
 
 
 @sensitive_post_parameters("old_password", "new_password", "new_password2")

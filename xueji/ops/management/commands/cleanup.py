@@ -1,5 +1,6 @@
 """manage.py cleanup: everything past its retention now (application log files, job files and expired exports, the
-backups the policy drops), one audit row with the counts. The worker's maintenance runs it once a day."""
+backups the policy drops, expired sessions), one audit row with the counts. The worker's maintenance runs it once a
+day."""
 
 import json
 
