@@ -160,15 +160,7 @@ def enrolment_confirm(*, request, user: User, code: str) -> list[str]:
         audit_record(actor=user, action="mfa.enrol_failed", obj=user, success=False)
         raise ValidationFailed("The code is wrong or expired; wait for the next code and try again.",
                                code="second_factor_invalid", field="code")
-    with transaction.atomic():
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        codes = _new_recovery_codes(user)
-        audit_record(actor=user, action="mfa.enrol", obj=user, after={"device": "totp",
-                                                                      "recovery_codes": len(codes)})
-    if request is not None:
-        otp_login(request, device)
-    return codes
+    return _enrolled(request=request, user=user, device=device, kind="totp")
 
 
 def _digits(code: str) -> str:
@@ -215,10 +207,18 @@ def enrol_ukey(*, request, user: User, public_key: str, signature: str, name: st
         raise Forbidden("A second factor is already enrolled; ask your security administrator to reset it.",
                         code="second_factor_enrolled")
     device = ukey.enrol(request=request, user=user, public_key=public_key, signature=signature, name=name)
+    return _enrolled(request=request, user=user, device=device, kind="ukey")
+
+
+def _enrolled(*, request, user: User, device, kind: str) -> list[str]:
+    """The end of an enrolment: the device confirmed, new recovery codes (returned, to be shown once) and the audit
+    row in one transaction; then the session is verified by the new device."""
     with transaction.atomic():
+        if not device.confirmed:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
         codes = _new_recovery_codes(user)
-        audit_record(actor=user, action="mfa.enrol", obj=user, after={"device": "ukey",
-                                                                      "recovery_codes": len(codes)})
+        audit_record(actor=user, action="mfa.enrol", obj=user, after={"device": kind, "recovery_codes": len(codes)})
     if request is not None:
         otp_login(request, device)
     return codes
