@@ -77,9 +77,9 @@ def password_reveal(*, actor, job: Job) -> str:
     if not job.file_password or job.created_by_id != actor.pk:
         return ""
     password = job.file_password
-    if not Job.objects.filter(pk=job.pk, file_password=password).update(file_password=""):
+    if not Job.objects.filter(pk=job.pk, file_password__isnull=False).update(file_password=None):
         return ""
-    job.file_password = ""
+    job.file_password = None
     audit_record(actor=actor, action="job.password_shown", obj=job, after={"file": job.result_file})
     return password
 

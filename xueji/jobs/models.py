@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xueji.core.fields import SealedCharField
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -47,9 +49,10 @@ class Job(models.Model):
                                   default=FileScope.UNIT)
     file_expires_at = models.DateTimeField(_("file expires"), null=True, blank=True, db_index=True)
     # An export the province requires encrypted (policy setting export.encrypt) is an AES-256 zip; its password
-    # waits here for the one showing to the requester (jobs.exportfiles.password_reveal), then is erased.
+    # waits here, sealed like personal data (core.sealing), for the one showing to the requester
+    # (jobs.exportfiles.password_reveal), then is erased (NULL).
     file_encrypted = models.BooleanField(_("file encrypted"), default=False)
-    file_password = models.CharField(max_length=64, blank=True)
+    file_password = SealedCharField(max_length=64, blank=True, null=True)
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)  # the django-tasks result that runs it
     rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns")

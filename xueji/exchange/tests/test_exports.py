@@ -10,6 +10,7 @@ import zipfile
 import pytest
 import pyzipper
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from xueji.audit.models import AuditEvent
@@ -141,11 +142,15 @@ def test_a_province_that_requires_it_gets_an_encrypted_archive(world, login, dja
     job = _export(registrar, django_capture_on_commit_callbacks).job
     job.refresh_from_db()
     assert job.file_encrypted and job.result_file.endswith(".xlsx.zip")
+    with connection.cursor() as cursor:  # the waiting password is sealed, not stored as it is shown
+        cursor.execute("SELECT file_password FROM jobs_job WHERE id = %s", [job.pk])
+        stored = cursor.fetchone()[0]
+    assert stored and job.file_password and job.file_password not in stored
     client = login(registrar)
     page = client.get(reverse("jobs:job_detail", args=[job.pk])).content.decode()
     assert 'data-testid="job-file-password"' in page
     job.refresh_from_db()
-    assert job.file_password == ""  # shown once: erased
+    assert job.file_password is None  # shown once: erased
     password = page.split('user-select-all">')[1].split("</code>")[0]
     again = client.get(reverse("jobs:job_detail", args=[job.pk])).content.decode()
     assert 'data-testid="job-file-password"' not in again

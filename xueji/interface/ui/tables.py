@@ -21,7 +21,7 @@ class ApiClientTable(Base):
     created_at = tables.DateTimeColumn(verbose_name=pgettext_lazy("api client", "Registered"), attrs=NOWRAP)
     rotated_at = tables.DateTimeColumn(verbose_name=_("Rotated"), attrs=NOWRAP, default="—")
 
-    class Meta:
+    class Meta(Base.Meta):
         order_by = ("name",)
 
     def render_items(self, record):
@@ -44,7 +44,7 @@ class CallTable(Base):
     cursor = tables.Column(verbose_name=_("Cursor"), accessor="after__cursor", orderable=False, default="—")
     ip = tables.Column(verbose_name=_("IP address"), orderable=False, default="—")
 
-    class Meta:
+    class Meta(Base.Meta):
         orderable = False
 
     def render_status(self, value):
