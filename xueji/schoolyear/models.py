@@ -53,7 +53,9 @@ class Graduate(models.Model):
     student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="graduations")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+", db_index=False,
                                db_constraint=False)
-    id_number = models.CharField(_("ID number"), max_length=32, blank=True, default="")
+    # The blind index of the pupil's ID number (core.sealing.blind_index, as registry's id_number_index): the
+    # graduate is matched by it to a record elsewhere; the number itself is sealed on the pupil only.
+    id_number = models.CharField(_("ID number (blind index)"), max_length=64, blank=True, default="")
     previous_status = models.CharField(_("status before"), max_length=2)
     destination = models.CharField(_("destination"), max_length=2, choices=Destination.choices,
                                    default=Destination.UNKNOWN)

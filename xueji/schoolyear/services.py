@@ -93,7 +93,7 @@ def _eligible_many(schools: Sequence[School], *, ids: list[int] | None = None,
             rows = rows.filter(pk__in=ids)
         found.update((pk, (school, stage, id_number or "", status, klass))
                      for pk, school, stage, id_number, status, klass in
-                     rows.order_by("pk").values_list("pk", "school_id", "school_class__stage", "id_number",
+                     rows.order_by("pk").values_list("pk", "school_id", "school_class__stage", "id_number_index",
                                                      "status", "school_class_id"))
     return found
 
@@ -114,12 +114,12 @@ _CHUNK = 5000  # pupils per statement (within SQLite's parameter limit)
 
 
 def _graduates_insert(batch_of: dict[int, int], eligible: dict[int, tuple]) -> None:
-    """One graduate row per pupil (school, ID number, status before), set-based. PostgreSQL: INSERT ... SELECT from
-    the pupils by one id array per 50,000 and the schools' batches as two arrays (nothing formatted per pupil in
-    Python; the ID number copied as stored); the status change that follows checks each pupil's status again and
-    the whole graduation is refused if one changed. Elsewhere from what the read gave (`insert_rows`). (Written in
-    the status change's own statements instead, a data-modifying WITH, it measured slower in one run: 58 s against
-    49 s for 251,212 graduates.)"""
+    """One graduate row per pupil (school, the ID number's blind index, status before), set-based. PostgreSQL:
+    INSERT ... SELECT from the pupils by one id array per 50,000 and the schools' batches as two arrays (nothing
+    formatted per pupil in Python; the blind index copied as stored); the status change that follows checks each
+    pupil's status again and the whole graduation is refused if one changed. Elsewhere from what the read gave
+    (`insert_rows`). (Written in the status change's own statements instead, a data-modifying WITH, it measured
+    slower in one run: 58 s against 49 s for 251,212 graduates.)"""
     if connection.vendor != "postgresql":
         insert_rows(Graduate, ["batch_id", "student_id", "school_id", "id_number", "previous_status", "destination"],
                     [(batch_of[school], pk, school, id_number, status, str(Destination.UNKNOWN))
@@ -132,7 +132,7 @@ def _graduates_insert(batch_of: dict[int, int], eligible: dict[int, tuple]) -> N
         for start in range(0, len(ids), 50000):
             cursor.execute(
                 f"INSERT INTO {graduate} (batch_id, student_id, school_id, id_number, previous_status, destination) "  # noqa: S608
-                f"SELECT b.batch_id, s.id, s.school_id, s.id_number, s.status, %s FROM {student} s "
+                f"SELECT b.batch_id, s.id, s.school_id, s.id_number_index, s.status, %s FROM {student} s "
                 "JOIN unnest(%s::bigint[], %s::bigint[]) AS b(school_id, batch_id) ON b.school_id = s.school_id "
                 "WHERE s.id = ANY(%s::bigint[])",
                 [str(Destination.UNKNOWN), int_array(schools), int_array([batch_of[k] for k in schools]),
@@ -494,14 +494,14 @@ def destinations_fill(*, student_ids: Sequence[int] | None = None) -> int:
     filled = unknown.filter(Exists(same_record)).update(
         destination=Destination.NEXT_STAGE, destination_filled_at=now,
         destination_school=Subquery(same_record.values("school_id")[:1]))
-    # By ID number: the pupils' number is sealed (core.sealing), so the holders are found by value (through its
-    # blind index) and matched here; the latest record on roll elsewhere than the graduation's school and record.
+    # By ID number: a graduate row holds the blind index of the number (core.sealing), compared with the pupils'
+    # own index; the latest record on roll elsewhere than the graduation's school and record.
     candidates = list(unknown.exclude(id_number="").values_list("pk", "id_number", "student_id", "school_id"))
     if candidates:
         holders: dict[str, list[tuple[int, int]]] = {}
-        for pk, number, school in (Student.objects.filter(id_number__in={c[1] for c in candidates},
+        for pk, number, school in (Student.objects.filter(id_number_index__in={c[1] for c in candidates},
                                                           status__in=ON_ROLL)
-                                   .order_by("-pk").values_list("pk", "id_number", "school_id")):
+                                   .order_by("-pk").values_list("pk", "id_number_index", "school_id")):
             holders.setdefault(number, []).append((pk, school))
         by_school: dict[int, list[int]] = {}
         for pk, number, student_id, school_id in candidates:

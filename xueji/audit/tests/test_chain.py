@@ -151,9 +151,11 @@ def test_partitions_are_per_writer_and_spread(settings):
 
     settings.XUEJI_AUDIT_CHAIN_PARTITIONS = 16
     seen = set()
+    together = threading.Barrier(16)  # all alive at once: a finished thread's ident may be given to the next
 
     def note():
         seen.add(chain.writer_partition())
+        together.wait(timeout=10)
 
     threads = [threading.Thread(target=note) for _ in range(16)]
     for t in threads:
