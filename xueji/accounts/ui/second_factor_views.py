@@ -74,6 +74,11 @@ def _json(run):
         return JsonResponse({"code": exc.code, "message": error_message(exc)}, status=exc.status_code)
 
 
+def _nothing_to_verify() -> JsonResponse:
+    """A ceremony step asked of a session that is already verified (or needs no second factor)."""
+    return JsonResponse({"code": "second_factor_verified", "message": _("Nothing to verify.")}, status=409)
+
+
 def _open_to_unverified(request) -> bool:
     """The second-factor step's own endpoints: a signed-in user who needs the factor and has not proved it."""
     return second_factor.required(request.user) and not second_factor.session_verified(request)
@@ -84,7 +89,7 @@ def _open_to_unverified(request) -> bool:
 def mfa_key_options(request):
     """Step 1 of signing in with a security key: the options of navigator.credentials.get() (JSON)."""
     if not _open_to_unverified(request):
-        return JsonResponse({"code": "second_factor_verified", "message": _("Nothing to verify.")}, status=409)
+        return _nothing_to_verify()
     return _json(lambda: _raw_json(security_keys.authentication_options(request=request, user=request.user)))
 
 
@@ -93,7 +98,7 @@ def mfa_key_options(request):
 def mfa_key_verify(request):
     """Step 2: the key's answer (JSON body); on success the session is verified and the answer says where to go."""
     if not _open_to_unverified(request):
-        return JsonResponse({"code": "second_factor_verified", "message": _("Nothing to verify.")}, status=409)
+        return _nothing_to_verify()
 
     def run():
         security_keys.authentication_verify(request=request, user=request.user, credential=request.body)
