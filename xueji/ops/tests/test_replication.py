@@ -36,6 +36,7 @@ def test_on_sqlite_there_is_no_replication_to_watch(db, client, settings):
 
 
 @on_postgres
+@pytest.mark.django_db(databases=["default", "replica"])
 def test_the_primary_with_no_standby_reports_none_and_alerts_when_one_is_expected(world, settings, client):
     status = replication.status()
     assert status["role"] == "primary" and status["standbys"] == [] and status["replicating"] == 0

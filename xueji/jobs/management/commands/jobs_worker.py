@@ -24,8 +24,6 @@ def run_startup() -> dict:
         except Exception:
             logger.exception("start-up work %s failed", key)
             ran[key] = None
-        finally:
-            connections.close_all()
     return ran
 
 
