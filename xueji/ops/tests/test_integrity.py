@@ -58,7 +58,7 @@ def test_the_manifest_holds_the_sm3_of_the_covered_files_only(tree):
     assert sorted(manifest["files"]) == sorted(["config/settings/prod.py", "manage.py", TEMPLATE,
                                                 "xueji/ui/migrations/0001_initial.py", "xueji/ui/static/ui/app.css",
                                                 "xueji/ui/views.py"])
-    assert manifest["files"][TEMPLATE] == sm3_hex("<h1>{{ title }}</h1>".encode())
+    assert manifest["files"][TEMPLATE] == sm3_hex(b"<h1>{{ title }}</h1>")
 
 
 def test_a_changed_template_is_an_alarm_naming_exactly_that_file(tree, security_mail, mailoutbox,
