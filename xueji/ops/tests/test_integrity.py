@@ -61,7 +61,7 @@ def test_the_manifest_holds_the_sm3_of_the_covered_files_only(tree):
     assert manifest["files"][TEMPLATE] == sm3_hex(b"<h1>{{ title }}</h1>")
 
 
-def test_a_changed_template_is_an_alarm_naming_exactly_that_file(tree, security_mail, mailoutbox,
+def test_a_changed_template_is_an_alarm_naming_exactly_that_file(tree, security_mail, mailoutbox, client,
                                                                  django_capture_on_commit_callbacks):
     integrity.write(tree, tree / "INTEGRITY.sm3.json")
     assert services.integrity_verify(source="start").status == "ok"  # unchanged: clean
@@ -78,6 +78,9 @@ def test_a_changed_template_is_an_alarm_naming_exactly_that_file(tree, security_
     alert = SecurityAlert.objects.get(kind=AlertKind.INTEGRITY)
     assert alert.evidence["changed"] == [TEMPLATE] and alert.audit_ids == [event.pk]
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["sec@ministry.example"] and TEMPLATE in mailoutbox[0].body
+    client.force_login(security_mail)
+    page = client.get(reverse("accounts:alert_detail", args=[alert.pk])).content.decode()
+    assert TEMPLATE in page.split('data-testid="changed"')[1].split("</dd>")[0]
 
     # Found again: the same alert, counted; a new file and a removed one: another alert naming them.
     services.integrity_verify(source="periodic")
