@@ -56,18 +56,25 @@ def covered_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def digests(root: Path) -> dict[str, str]:
+def digests(root: Path, *, manifest: Path | None = None) -> dict[str, str]:
+    """The SM3 of every covered file; the manifest itself left out, wherever XUEJI_INTEGRITY_MANIFEST puts it."""
     root = Path(root)
-    return {rel: _sm3_file(root / rel) for rel in covered_files(root)}
+    own = ""
+    if manifest is not None:
+        try:
+            own = Path(manifest).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:  # outside the tree
+            own = ""
+    return {rel: _sm3_file(root / rel) for rel in covered_files(root) if rel != own}
 
 
-def build(root: Path, *, version: str = "") -> dict:
+def build(root: Path, *, version: str = "", manifest: Path | None = None) -> dict:
     return {"format": FORMAT, "algorithm": "sm3", "created_at": dt.datetime.now(dt.UTC).isoformat(),
-            "version": version, "covered": list(COVERED), "files": digests(root)}
+            "version": version, "covered": list(COVERED), "files": digests(root, manifest=manifest)}
 
 
 def write(root: Path, output: Path, *, version: str = "") -> dict:
-    manifest = build(root, version=version)
+    manifest = build(root, version=version, manifest=output)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     part = output.with_name(output.name + ".part")
@@ -119,7 +126,7 @@ def verify(root: Path, manifest_path: Path) -> Result:
     except (ValueError, KeyError, TypeError) as exc:
         base.error = f"{type(exc).__name__}: {exc}"[:300]
         return base
-    actual = digests(root)
+    actual = digests(root, manifest=manifest_path)
     base.created_at = str(manifest.get("created_at", ""))
     base.files = len(actual)
     base.changed = sorted(rel for rel in expected.keys() & actual.keys() if expected[rel] != actual[rel])

@@ -124,7 +124,9 @@ def test_the_deploy_check_and_the_command_fail_on_a_changed_file(tree, world):
 
 def test_the_worker_verifies_at_start_and_the_maintenance_once_per_interval(tree, world, settings, client):
     from xueji.jobs.management.commands.jobs_worker import run_startup
+    from xueji.jobs.registry import periodic
 
+    assert {"ops.integrity", "ops.replication"} <= set(periodic())  # the worker's maintenance runs them
     integrity.write(tree, tree / "INTEGRITY.sm3.json")
     settings.XUEJI_OPS_PERIODIC = True
     assert run_startup()["ops.integrity"].source == "start"
