@@ -213,6 +213,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "xueji.accounts.passwords.UsernameInPasswordValidator"},
     {"NAME": "xueji.accounts.passwords.ComplexityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "xueji.accounts.passwords.CommonPatternValidator"},

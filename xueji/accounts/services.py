@@ -30,6 +30,7 @@ from xueji.accounts.models import (
     RoleAssignment,
     User,
     duty_of,
+    normalise_username,
 )
 from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
@@ -140,7 +141,7 @@ def user_create(*, actor: User, username: str, full_name: str, org_unit: OrgUnit
         # 三员分立: roles are the security administrator's to grant (user_roles_set), not the creator's.
         raise Forbidden("A business account is created without roles; its security administrator grants them.",
                         code="roles_by_security")
-    username = username.strip()
+    username = normalise_username(username)  # NFKC: a full-width ｚｈａｎｇ is zhang (SECURITY.md §1 row 1)
     if not username:
         raise ValidationFailed("The username is required.", code="required", field="username")
     if User.objects.filter(username__iexact=username).exists():
