@@ -320,6 +320,9 @@ if XUEJI_HUB_AFTER_SEND not in ("run", "enqueue", "none"):
 # axes reads through these two callables (by the account's unit).
 XUEJI_ACCOUNT_FAILURE_LIMIT = env_int("XUEJI_ACCOUNT_FAILURE_LIMIT", 5)
 XUEJI_ACCOUNT_LOCK_MINUTES = env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30)
+# Accounts that have not signed in for this many days are disabled by the job worker's periodic work and
+# `manage.py accounts_disable_idle` (0: never).
+XUEJI_ACCOUNT_IDLE_DAYS = env_int("XUEJI_ACCOUNT_IDLE_DAYS", 90)
 AXES_FAILURE_LIMIT = "xueji.accounts.security_settings.failure_limit"
 AXES_COOLOFF_TIME = "xueji.accounts.security_settings.cool_off"
 AXES_LOCKOUT_PARAMETERS = ["username"]
