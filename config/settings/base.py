@@ -346,6 +346,9 @@ XUEJI_SESSION_MAX_HOURS = env_int("XUEJI_SESSION_MAX_HOURS", 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"  # Django's default, stated: the pages link to each other
+SECURE_CONTENT_TYPE_NOSNIFF = True  # Django's default, stated (X-Content-Type-Options: nosniff)
+SECURE_REFERRER_POLICY = "same-origin"  # Django's default, stated
 
 # Content-Security-Policy (django-csp): the UI serves every script, style, font and image itself and has no inline
 # script, style or event handler (xueji/ui/static/ui/). The API docs relax style and workers (config/urls.py).
