@@ -8,8 +8,8 @@ from django.urls import reverse
 from xueji.accounts.models import RoleAssignment, User
 from xueji.accounts.permissions import declared_allows
 from xueji.audit.models import AuditEvent
-from xueji.core.capabilities import SIGNED_IN, declared_capability
 from xueji.core import clock
+from xueji.core.capabilities import SIGNED_IN, declared_capability
 from xueji.registry.models import Student
 from xueji.testing import PASSWORD
 from xueji.ui import navigation
