@@ -272,7 +272,8 @@ def idle_accounts_disable() -> dict:
     disabled = 0
     for pk in due:  # few at a time: an account turns idle once
         with transaction.atomic():
-            user = User.objects.select_for_update().select_related("org_unit").filter(pk=pk, is_active=True).first()
+            user = User.objects.select_for_update(of=("self",)).select_related("org_unit").filter(
+                pk=pk, is_active=True).first()
             if user is None:
                 continue
             user.is_active = False
