@@ -162,6 +162,13 @@ def test_unknown_pages_and_dotfiles_answer_a_generic_404(world, client, url):
     assert "[core]" not in body and "ref:" not in body  # no byte of the repository
 
 
+def test_the_documented_proxy_hides_its_version_and_every_dotfile():
+    conf = (settings.BASE_DIR / "deploy" / "nginx.conf").read_text()
+    assert "server_tokens off;" in conf
+    assert "location ~ /\\. { return 404; }" in conf
+    assert "proxy_pass_header Server" not in conf  # gunicorn's Server header stays behind nginx
+
+
 def test_collectstatic_leaves_dotfiles_out():
     from django.contrib.staticfiles.apps import StaticFilesConfig
 
