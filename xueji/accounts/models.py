@@ -97,7 +97,11 @@ class User(AbstractUser):
         # Unique identities (SECURITY.md §1 row 1): no two accounts whose names differ in case only; save()
         # normalises to NFKC first, so neither do compatibility forms (ｚｈａｎｇ, Ｚｈａｎｇ).
         constraints = [models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique",
-                                               violation_error_message=_("This username is taken."))]
+                                               violation_error_message=_("This username is taken.")),
+                       # Each active account is bound to exactly one org unit (the foreign key: never two; this:
+                       # never none), SECURITY.md §1 row 6. Such an account could not sign in anyway (no_org_unit).
+                       models.CheckConstraint(condition=models.Q(is_active=False) | models.Q(org_unit__isnull=False),
+                                              name="accounts_user_active_in_an_org_unit")]
 
     def __str__(self) -> str:
         return f"{self.full_name or self.username} ({self.username})"
