@@ -74,6 +74,7 @@ lint: install
 # bandit; a finding fails unless [[tool.xueji.bandit_allow]] in pyproject.toml lists it with a reason.
 scan: install
 	$(PY) .ci/bandit_gate.py
+	$(PY) .ci/secrets_scan.py
 
 # Production settings with a throw-away secret key: warnings fail the check.
 check-deploy: install

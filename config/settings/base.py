@@ -213,6 +213,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "xueji.accounts.passwords.UsernameInPasswordValidator"},
     {"NAME": "xueji.accounts.passwords.ComplexityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "xueji.accounts.passwords.CommonPatternValidator"},
@@ -319,6 +320,9 @@ if XUEJI_HUB_AFTER_SEND not in ("run", "enqueue", "none"):
 # axes reads through these two callables (by the account's unit).
 XUEJI_ACCOUNT_FAILURE_LIMIT = env_int("XUEJI_ACCOUNT_FAILURE_LIMIT", 5)
 XUEJI_ACCOUNT_LOCK_MINUTES = env_int("XUEJI_ACCOUNT_LOCK_MINUTES", 30)
+# Accounts that have not signed in for this many days are disabled by the job worker's periodic work and
+# `manage.py accounts_disable_idle` (0: never).
+XUEJI_ACCOUNT_IDLE_DAYS = env_int("XUEJI_ACCOUNT_IDLE_DAYS", 90)
 AXES_FAILURE_LIMIT = "xueji.accounts.security_settings.failure_limit"
 AXES_COOLOFF_TIME = "xueji.accounts.security_settings.cool_off"
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -342,6 +346,9 @@ XUEJI_SESSION_MAX_HOURS = env_int("XUEJI_SESSION_MAX_HOURS", 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"  # Django's default, stated: the pages link to each other
+SECURE_CONTENT_TYPE_NOSNIFF = True  # Django's default, stated (X-Content-Type-Options: nosniff)
+SECURE_REFERRER_POLICY = "same-origin"  # Django's default, stated
 
 # Content-Security-Policy (django-csp): the UI serves every script, style, font and image itself and has no inline
 # script, style or event handler (xueji/ui/static/ui/). The API docs relax style and workers (config/urls.py).

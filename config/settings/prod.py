@@ -11,6 +11,12 @@ SECURE_SSL_REDIRECT = env_bool("XUEJI_SSL_REDIRECT", True)  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# The __Host- prefix (SECURITY.md §1 row 35): the browser keeps these cookies only when Secure, for Path=/ and
+# without a Domain, so neither a sibling subdomain nor a plain-HTTP page can set or shadow them.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
 SECURE_HSTS_SECONDS = env_int("XUEJI_HSTS_SECONDS", 31536000)  # noqa: F405
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

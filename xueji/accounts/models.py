@@ -1,7 +1,9 @@
 import secrets
+import unicodedata
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
@@ -60,6 +62,17 @@ def new_security_stamp() -> str:
     return secrets.token_hex(16)
 
 
+def normalise_username(username: str) -> str:
+    """A username as stored: NFKC (full-width and compatibility forms become their plain letters: ｚｈａｎｇ is
+    zhang), stripped. Uniqueness is case-blind on top of it (the constraint on Lower(username))."""
+    return unicodedata.normalize("NFKC", username or "").strip()
+
+
+def username_key(username: str) -> str:
+    """What two usernames must not share: the normalised username, case-folded."""
+    return normalise_username(username).casefold()
+
+
 class User(AbstractUser):
     """A person with an account. Belongs to exactly one org unit and sees only its jurisdiction."""
 
@@ -81,9 +94,21 @@ class User(AbstractUser):
         ordering = ["username"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Unique identities (SECURITY.md §1 row 1): no two accounts whose names differ in case only; save()
+        # normalises to NFKC first, so neither do compatibility forms (ｚｈａｎｇ, Ｚｈａｎｇ).
+        constraints = [models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique",
+                                               violation_error_message=_("This username is taken.")),
+                       # Each active account is bound to exactly one org unit (the foreign key: never two; this:
+                       # never none), SECURITY.md §1 row 6. Such an account could not sign in anyway (no_org_unit).
+                       models.CheckConstraint(condition=models.Q(is_active=False) | models.Q(org_unit__isnull=False),
+                                              name="accounts_user_active_in_an_org_unit")]
 
     def __str__(self) -> str:
         return f"{self.full_name or self.username} ({self.username})"
+
+    def save(self, *args, **kwargs):
+        self.username = normalise_username(self.username)
+        super().save(*args, **kwargs)
 
     @property
     def role_set(self) -> frozenset[str]:

@@ -121,3 +121,21 @@ class PasswordHistoryValidator:
 
     def get_help_text(self) -> str:
         return _("Not one of your last %(n)d passwords.") % {"n": settings.XUEJI_PASSWORD_HISTORY}
+
+
+class UsernameInPasswordValidator:
+    """No password that contains the account's username (case-blind, after NFKC: SECURITY.md §1 row 1).
+    Django's similarity check compares the whole password with the name, so a long password around the name passes
+    it; this one does not. Staff accounts hold no ID number, so there is none to check."""
+
+    MIN_LENGTH = 3
+
+    def validate(self, password: str, user=None) -> None:
+        from xueji.accounts.models import username_key
+
+        name = username_key(getattr(user, "username", "") or "")
+        if len(name) >= self.MIN_LENGTH and name in username_key(password):
+            raise ValidationError(_("The password must not contain the username."), code="password_has_username")
+
+    def get_help_text(self) -> str:
+        return _("Not containing your username.")

@@ -30,6 +30,7 @@ from xueji.accounts.models import (
     RoleAssignment,
     User,
     duty_of,
+    normalise_username,
 )
 from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
@@ -140,7 +141,7 @@ def user_create(*, actor: User, username: str, full_name: str, org_unit: OrgUnit
         # 三员分立: roles are the security administrator's to grant (user_roles_set), not the creator's.
         raise Forbidden("A business account is created without roles; its security administrator grants them.",
                         code="roles_by_security")
-    username = username.strip()
+    username = normalise_username(username)  # NFKC: a full-width ｚｈａｎｇ is zhang (SECURITY.md §1 row 1)
     if not username:
         raise ValidationFailed("The username is required.", code="required", field="username")
     if User.objects.filter(username__iexact=username).exists():
@@ -227,9 +228,64 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
         revoke_credentials(user)
         fields.append("security_stamp")
     user.save(update_fields=fields)
+    if not is_active:
+        sessions_end(user)
     audit_record(actor=actor, action="user.activate" if is_active else "user.deactivate", obj=user,
                  before={"is_active": before}, after={"is_active": is_active})
     return user
+
+
+def sessions_end(user: User) -> int:
+    """Delete every stored session of the account at once (a disabled account: SECURITY.md §1 row 9), not only at
+    its next request as the security stamp does. The session table holds the live sessions only (the cleanup
+    deletes the expired ones), so reading them is cheap; an engine without a table keeps the stamp's answer."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+
+    model = getattr(import_module(settings.SESSION_ENGINE).SessionStore, "get_model_class", None)
+    if model is None:
+        return 0
+    sessions = model().objects.filter(expire_date__gt=clock.now())
+    keys = [session.session_key for session in sessions.iterator()
+            if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk)]
+    model().objects.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+def idle_accounts_disable() -> dict:
+    """Disable the active accounts that have not signed in for XUEJI_ACCOUNT_IDLE_DAYS days (never signed in: since
+    they were made; 0 turns it off): the job worker's periodic work and `manage.py accounts_disable_idle`. Each one
+    is audited (`user.idle_disable`, actor system), its sessions and tokens end. A disabled account is enabled again
+    by its administrator (user_set_active) or, for a level's first administrators, `manage.py create_sysadmin`."""
+    from django.conf import settings
+    from django.db.models import Q
+    from django.db.models.functions import Coalesce
+
+    days = int(getattr(settings, "XUEJI_ACCOUNT_IDLE_DAYS", 90))
+    if days <= 0:
+        return {"disabled": 0}
+    cutoff = clock.now() - dt.timedelta(days=days)
+    due = list(User.objects.filter(is_active=True).annotate(seen=Coalesce("last_login", "date_joined"))
+               .filter(Q(seen__lt=cutoff)).values_list("pk", flat=True))
+    disabled = 0
+    for pk in due:  # few at a time: an account turns idle once
+        with transaction.atomic():
+            user = User.objects.select_for_update(of=("self",)).select_related("org_unit").filter(
+                pk=pk, is_active=True).first()
+            if user is None:
+                continue
+            user.is_active = False
+            revoke_credentials(user)
+            user.save(update_fields=["is_active", "security_stamp"])
+            sessions_end(user)
+            audit_record(actor=None, username="system", action="user.idle_disable", obj=user,
+                         org_unit=user.org_unit, before={"is_active": True},
+                         after={"is_active": False, "last_login": user.last_login.isoformat() if user.last_login
+                                else None, "idle_days": days})
+            disabled += 1
+    return {"disabled": disabled}
 
 
 @transaction.atomic
@@ -317,6 +373,7 @@ def bootstrap_account(*, username: str, password: str, org_unit: OrgUnit, role: 
         user.org_unit = org_unit
         _validate_password(password, user)
         user.must_change_password = False
+        user.is_active = True  # a first administrator disabled as idle comes back this way (idle_accounts_disable)
         if not created:
             revoke_credentials(user)
         _store_password(user, password)
@@ -328,7 +385,7 @@ def bootstrap_account(*, username: str, password: str, org_unit: OrgUnit, role: 
 
 
 __all__ = ["BUSINESS_ROLES", "user_create", "user_update", "user_roles_set", "user_set_active", "user_reset_password",
-           "password_change", "user_unlock", "bootstrap_account"]
+           "password_change", "user_unlock", "bootstrap_account", "sessions_end", "idle_accounts_disable"]
 
 
 @transaction.atomic
@@ -338,5 +395,7 @@ def token_issue(*, user: User, second_factor_proved: bool = False):
 
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
+    user.last_login = clock.now()  # a client of the API only is not idle (idle_accounts_disable)
+    user.save(update_fields=["last_login"])
     audit_record(actor=user, action="auth.token", obj=user, after={"second_factor": second_factor_proved})
     return token

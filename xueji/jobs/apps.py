@@ -10,6 +10,7 @@ class JobsConfig(AppConfig):
     def ready(self) -> None:
         from xueji.accounts.alerts import security_scan
         from xueji.accounts.loans import loans_expire
+        from xueji.accounts.services import idle_accounts_disable
         from xueji.audit.services import chain_anchor_if_due
         from xueji.jobs import health  # noqa: F401  (registers the worker's heartbeat with /healthz)
         from xueji.jobs.registry import register_periodic
@@ -19,3 +20,5 @@ class JobsConfig(AppConfig):
         # Accounts sit below jobs too: password loans end on time, and the intrusion detectors run every minute.
         register_periodic("accounts.loans", loans_expire)
         register_periodic("accounts.alerts", security_scan)
+        # Accounts idle past XUEJI_ACCOUNT_IDLE_DAYS are disabled (SECURITY.md §1 row 9).
+        register_periodic("accounts.idle", idle_accounts_disable)

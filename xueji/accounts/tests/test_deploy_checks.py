@@ -2,7 +2,6 @@
 
 from unittest import mock
 
-import pytest
 from django.core import checks
 from django.db import OperationalError
 
@@ -15,17 +14,15 @@ def deploy_errors():
             if message.id.startswith("xueji.accounts.")]
 
 
-@pytest.mark.django_db
-def test_a_superuser_fails_the_deployment_check():
-    UserFactory(username="ordinary")
+def test_a_superuser_fails_the_deployment_check(world):
+    UserFactory(username="ordinary", org_unit=world.units["anhui"])
     assert deploy_errors() == []
-    UserFactory(username="root", is_superuser=True)
+    UserFactory(username="root", is_superuser=True, org_unit=world.units["anhui"])
     assert deploy_errors() == ["xueji.accounts.E001"]
 
 
-@pytest.mark.django_db
-def test_the_check_is_only_a_deployment_check():
-    UserFactory(username="root", is_superuser=True)
+def test_the_check_is_only_a_deployment_check(world):
+    UserFactory(username="root", is_superuser=True, org_unit=world.units["anhui"])
     assert [m for m in checks.run_checks(tags=[checks.Tags.database], databases=["default"])
             if m.id.startswith("xueji.accounts.")] == []
 

@@ -4,7 +4,7 @@ selectors, so an id outside the user's jurisdiction is simply not a valid choice
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xueji.accounts.models import Role
+from xueji.accounts.models import Role, normalise_username
 from xueji.accounts.passwords import ComplexityValidator
 from xueji.regions.selectors import org_unit_list
 from xueji.ui.forms import OrgUnitChoiceField
@@ -90,8 +90,15 @@ BUSINESS_ROLE_CHOICES = [(value, label) for value, label in Role.choices
                          if value in (Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS)]
 
 
+class UsernameField(forms.RegexField):
+    """A new username, NFKC-normalised before its check (ｚｈａｎｇ is zhang: SECURITY.md §1 row 1)."""
+
+    def to_python(self, value):
+        return normalise_username(super().to_python(value))
+
+
 class UserCreateForm(forms.Form):
-    username = forms.RegexField(label=_("Username"), regex=r"^[\w.@+-]{3,150}$", max_length=150,
+    username = UsernameField(label=_("Username"), regex=r"^[\w.@+-]{3,150}$", max_length=150,
                                 help_text=_("3 to 150 letters, digits and . @ + - _"),
                                 error_messages={"invalid": _("Use 3 to 150 letters, digits and . @ + - _")})
     full_name = forms.CharField(label=_("Full name"), max_length=64)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_hash_recovery_codes'),
+        ('accounts', '0010_active_user_in_an_org_unit'),
     ]
 
     operations = [
