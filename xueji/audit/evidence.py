@@ -18,7 +18,6 @@ from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import ValidationFailed
 from xueji.core.spreadsheets import csv_writer
-from xueji.regions.models import OrgUnit
 
 READS = ("student.view", "student.card_print", "request.proof_view")
 # (key, column title, which audit rows count)
@@ -66,16 +65,14 @@ def compliance_evidence(*, user, start: dt.date, end: dt.date) -> dict:
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     events = selectors.audit_event_list(user=user).filter(created_at__gte=since, created_at__lt=until)
-    grouped = list(events.order_by().values("org_unit_id").annotate(
-        **{key: Count("id", filter=q) for key, _title, q in CATEGORIES}))
-    units = OrgUnit.objects.in_bulk([g["org_unit_id"] for g in grouped if g["org_unit_id"]])
+    grouped = events.order_by().values("org_unit_id", "org_unit__name", "org_unit__code").annotate(
+        **{key: Count("id", filter=q) for key, _title, q in CATEGORIES})
     rows = []
     for g in grouped:
-        unit = units.get(g["org_unit_id"])
         counts = {key: g[key] for key, _title, _q in CATEGORIES}
         if any(counts.values()):
-            rows.append(EvidenceRow(unit=unit.name if unit else str(_("System and unknown accounts")),
-                                    code=unit.code if unit else "", counts=counts))
+            rows.append(EvidenceRow(unit=g["org_unit__name"] or str(_("System and unknown accounts")),
+                                    code=g["org_unit__code"] or "", counts=counts))
     rows.sort(key=lambda r: (r.code == "", r.code, r.unit))
     total = {key: sum(r.counts[key] for r in rows) for key, _title, _q in CATEGORIES}
     return {"start": start, "end": end, "rows": rows, "total": total,
