@@ -246,3 +246,16 @@ def test_no_module_but_the_egress_guard_opens_a_network_connection():
     sample = "import requests\nfrom urllib import request\nsocket.create_connection(1)"
     assert len(_offences(Path("x.py"), ast.parse(sample))) == 3
 
+
+
+FOREIGN_SERVICES = ("sentry", "newrelic", "datadog", "ddtrace", "elastic-apm", "rollbar", "bugsnag", "honeybadger",
+                    "opentelemetry-exporter", "posthog", "mixpanel", "segment-analytics", "google-analytics")
+NETWORK_HANDLERS = ("HTTPHandler", "SocketHandler", "DatagramHandler", "SysLogHandler", "SMTPHandler")
+
+
+def test_no_error_reporting_or_analytics_service_is_installed_and_no_log_handler_sends_over_the_network():
+    lock = (Path(django_settings.BASE_DIR) / "requirements.lock").read_text(encoding="utf-8").lower()
+    packages = {line.split("==")[0].strip() for line in lock.splitlines() if "==" in line and not line.startswith("#")}
+    assert not [p for p in packages if p.startswith(FOREIGN_SERVICES)]
+    handlers = django_settings.LOGGING.get("handlers", {})
+    assert not [h for h in handlers.values() if str(h.get("class", "")).endswith(NETWORK_HANDLERS)]
