@@ -360,6 +360,7 @@ NON_PI: dict[str, str] = {
     "hub.SubjectSequence": "id sender receiver last",
     "ops.Backup": "id name status reason vendor size checksum path error created_at seconds",
     "ops.Alert": "id kind key message detail count opened_at last_at resolved_at mailed_to",
+    "ops.IntegrityCheck": "id host source status at files manifest_digest differences",
     "ops.Mark": "name at",
     "ops.CacheEntry": "cache_key value expires",
     "interface.ApiClient": (
