@@ -199,6 +199,8 @@ XUEJI_AUDIT_RETENTION_DAYS = env_int("XUEJI_AUDIT_RETENTION_DAYS", 185)
 # or a key file outside the database and the repository).
 XUEJI_AUDIT_CHAIN_PARTITIONS = env_int("XUEJI_AUDIT_CHAIN_PARTITIONS", 16)
 XUEJI_AUDIT_ANCHOR_SENDER = os.environ.get("XUEJI_AUDIT_ANCHOR_SENDER", "xueji.audit.verify.log_sender")
+# Where xueji.audit.verify.http_sender POSTs the anchor (the level above; its host in XUEJI_EGRESS_ALLOW).
+XUEJI_AUDIT_ANCHOR_URL = os.environ.get("XUEJI_AUDIT_ANCHOR_URL", "")
 XUEJI_AUDIT_ARCHIVE_DIR = Path(os.environ.get("XUEJI_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
 XUEJI_AUDIT_ARCHIVE_KEY = os.environ.get("XUEJI_AUDIT_ARCHIVE_KEY", "")
 XUEJI_AUDIT_ARCHIVE_KEY_FILE = os.environ.get("XUEJI_AUDIT_ARCHIVE_KEY_FILE", "")
@@ -249,6 +251,9 @@ XUEJI_ALERTS = {
 XUEJI_CLAMD = os.environ.get("XUEJI_CLAMD", "")
 XUEJI_CLAMD_TIMEOUT = env_int("XUEJI_CLAMD_TIMEOUT", 30)
 XUEJI_MALWARE_SCAN = os.environ.get("XUEJI_MALWARE_SCAN", "optional")
+# Outbound connections (xueji/core/egress.py): the only hosts the application connects to, "host" or "host:port",
+# comma-separated (clamd over TCP, the mail server, the level above's anchor receiver). Empty: none at all.
+XUEJI_EGRESS_ALLOW = [item.strip() for item in os.environ.get("XUEJI_EGRESS_ALLOW", "").split(",") if item.strip()]
 # Out of hours for the bulk-read alert, in Asia/Shanghai: from this hour to the next morning's.
 XUEJI_ALERT_NIGHT_FROM = 22
 XUEJI_ALERT_NIGHT_UNTIL = 6

@@ -3,6 +3,7 @@ from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from xueji.core.egress import egress_refused
 from xueji.core.malware import malware_found
 from xueji.core.signals import access_denied
 
@@ -19,6 +20,7 @@ class AuditConfig(AppConfig):
         connection_created.connect(register_sqlite_function, dispatch_uid="xueji.audit.sqlite_function")
         access_denied.connect(_audit_denied_access, dispatch_uid="xueji.audit.access_denied")
         malware_found.connect(_audit_malware, dispatch_uid="xueji.audit.malware_found")
+        egress_refused.connect(_audit_egress_refused, dispatch_uid="xueji.audit.egress_refused")
         post_migrate.connect(_chain_heads, sender=self, dispatch_uid="xueji.audit.chain_heads")
 
 
@@ -54,5 +56,23 @@ def _audit_malware(sender, *, name, signature, size, sha256, field, **kwargs) ->
                          object_type="upload", object_repr=name[:255], success=False,
                          after={"name": name, "signature": signature, "size": size, "sha256": sha256,
                                 "field": field})
+
+    context.defer(write)
+
+
+def _audit_egress_refused(sender, *, host, port, purpose, **kwargs) -> None:
+    """core.egress refused an outbound connection to a host not on XUEJI_EGRESS_ALLOW: an "egress.refused" row
+    (failed), written after the operation that tried it ends (context.defer: it may roll back)."""
+    from xueji.core import context
+
+    def write(user) -> None:
+        from django.db import transaction
+
+        from xueji.audit.services import audit_record
+
+        with transaction.atomic():
+            audit_record(actor=user, username="" if user else "system", action="egress.refused",
+                         object_type="egress", object_repr=f"{host}:{port}"[:255], success=False,
+                         after={"host": host, "port": port, "purpose": purpose})
 
     context.defer(write)

@@ -133,6 +133,19 @@ def log_sender(*, heads: dict, at: dt.datetime) -> str:
     return "log"
 
 
+def http_sender(*, heads: dict, at: dt.datetime) -> str:
+    """An anchor sender for the level above: the heads as JSON POSTed to XUEJI_AUDIT_ANCHOR_URL, through the
+    egress guard (its host must be in XUEJI_EGRESS_ALLOW; a refusal or a failed answer raises and is audited)."""
+    from django.conf import settings
+
+    from xueji.core import egress
+
+    body = json.dumps({"at": at.isoformat(), "heads": heads}, sort_keys=True, separators=(",", ":")).encode()
+    answer = egress.http_request(settings.XUEJI_AUDIT_ANCHOR_URL, purpose="audit_anchor", data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    return f"http {answer.status}"
+
+
 def anchor_heads(using: str = "default") -> dict[str, dict]:
     return {str(h.partition): {"seq": h.seq, "hash": h.hash, "event_id": h.event_id}
             for h in AuditChainHead.objects.using(using).order_by("partition") if h.seq}

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.core.errors import ValidationFailed
 from xueji.core.files import ENCODING_LABELS, detect_encoding
+from xueji.exchange.uploads import check_xlsx_container
 from xueji.registry.fields import ALL_ITEMS, BY_TITLE, FormItem
 
 DATA_SHEET = "学生信息"
@@ -444,6 +445,7 @@ class XlsxSource:
         self.height = 0
         self._done = 0
         self._formulas: dict[int, list[tuple[int, str]]] = {}
+        check_xlsx_container(self.path, self.name)  # whoever reads a workbook: the zip-bomb and DTD guard first
         try:
             with zipfile.ZipFile(self.path) as archive:
                 self.sheet = choose_sheet(workbook_sheets(archive), self.name)

@@ -4,6 +4,7 @@ Django's upload settings are thresholds (memory vs disk), not limits, so sizes a
 size first, then every byte as the upload is streamed to disk."""
 
 import hashlib
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ XLSX_MAX_UNCOMPRESSED = 160 * 1024 * 1024
 # Sheet XML compresses about 5-20 times; a zip bomb thousands of times.
 XLSX_MAX_RATIO = 100
 XLSX_RATIO_FLOOR = 1024 * 1024  # parts smaller than this are never refused for their ratio
+DTD_SCAN_BYTES = 4096  # of each XML part, for a document type declaration (it precedes the root element)
 
 TEXT_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx",)
@@ -67,15 +69,26 @@ def check_size(size: int | None, limit: int) -> None:
 
 
 def _safe_name(name: str) -> str:
-    base = Path(name or "upload").name.replace("\x00", "")
+    base = Path((name or "upload").replace("\x00", "").replace("\\", "/")).name
     return base[-120:] or "upload"
 
 
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
+
+
+def storage_name(name: str) -> str:
+    """The name a file is stored under: generated here ("upload" and the name's suffix when it is a plain one), never
+    the user's, so no name reaches the file system (no traversal, no NUL, no reserved or overlong name)."""
+    suffix = Path(name).suffix.lower()
+    return "upload" + (suffix if _SUFFIX.fullmatch(suffix) else "")
+
+
 def store_upload(upload, *, limit: int) -> StoredUpload:
-    """Stream an upload to MEDIA_ROOT/imports/<uuid>/, hashing it and refusing it past `limit` bytes."""
+    """Stream an upload to MEDIA_ROOT/imports/<uuid>/upload.<suffix> (a generated name; the user's, `name`, is kept
+    apart for the messages), hashing it and refusing it past `limit` bytes."""
     name = _safe_name(getattr(upload, "name", "") or "upload")
     check_size(getattr(upload, "size", None), limit)
-    relative = f"imports/{uuid.uuid4().hex}/{name}"
+    relative = f"imports/{uuid.uuid4().hex}/{storage_name(name)}"
     path = Path(settings.MEDIA_ROOT) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
@@ -188,6 +201,27 @@ def check_xlsx_container(path: Path, name: str) -> None:
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         _refuse(format_lazy(_("“{name}” is a zip archive, but no Excel workbook (.xlsx)."), name=name),
                 "wrong_file_type")
+    _refuse_dtds(path, name, infos)
+
+
+def _refuse_dtds(path: Path, name: str, infos) -> None:
+    """No XML part may declare a document type (entities: the "billion laughs", external entities). Excel never
+    writes one; a declaration precedes the root element, so the first bytes of each part tell (only they are
+    decompressed). The readers parse no XML with Python's parsers (calamine; regular expressions over small parts),
+    and this holds whatever parser comes later: defusedxml is not needed, nor installed."""
+    with zipfile.ZipFile(path) as archive:
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels", ".vml")) or not info.file_size:
+                continue
+            try:
+                with archive.open(info) as handle:
+                    head = handle.read(DTD_SCAN_BYTES)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+                _refuse(format_lazy(_("“{name}” is damaged: it is no valid .xlsx file."), name=name), "corrupt_file")
+            head = head.replace(b"\x00", b"").upper()  # UTF-16 parts too
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                _refuse(format_lazy(_("“{part}” in “{name}” declares a document type or entities, which no Excel "
+                                      "workbook does; refused."), part=info.filename[:80], name=name), "unsafe_xml")
 
 
 class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from xueji.core import malware
 from xueji.core.errors import ValidationFailed
-from xueji.core.files import detect_encoding
+from xueji.core.files import detect_encoding, sniff_path
 from xueji.policy.services import setting_get
 from xueji.verification.choices import VerifyResult
 
@@ -50,11 +50,23 @@ def store_upload(upload, *, folder: str, province_code: str | None) -> Path:
                 raise ValidationFailed(f"{name} is over the size limit.", code="file_too_large", field="file")
             fh.write(chunk)
     try:
+        _check_text(target, name)
         malware.check_path(target, name=name)
-    except ValidationFailed:  # infected (or no scanner where one is required): nothing kept
+    except ValidationFailed:  # not text, infected (or no scanner where one is required): nothing kept
         target.unlink(missing_ok=True)
         raise
     return target
+
+
+def _check_text(path: Path, name: str) -> None:
+    """A .csv must be text by its bytes too: no known binary signature (a workbook, an image, a program renamed),
+    no NUL outside UTF-16."""
+    head, kind = sniff_path(path)
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if kind is not None or (b"\x00" in head and not utf16):
+        what = kind.content_type if kind else "binary content"
+        raise ValidationFailed(f"{name}: the file is {what}, not a CSV text file.", code="wrong_file_type",
+                               field="file")
 
 
 def open_text(path: Path) -> io.TextIOWrapper:

@@ -1,9 +1,12 @@
 """The audit log's pages: filters, the changes of an event, nothing outside the auditor's jurisdiction."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from xueji.audit.services import audit_record
+from xueji.registry.pi_register import PI
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +67,15 @@ def test_the_chain_page_is_the_auditors_only(world, login):
     from xueji.audit.models import AuditChainCheck
 
     assert not AuditChainCheck.objects.exists()
+
+
+def test_the_auditor_reads_the_register_of_personal_information(world, login):
+    client = login(world.user("huangshan", "auditor"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("audit:pi_register"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "个人信息清单" in html
+    assert html.count('data-testid="pi-row"') == sum(len(fields) for fields in PI.values())
+    assert "registry.FamilyMember" in html and "id_number" in html and "SM4" in html and "法律依据" in html
+    assert len(queries) < 15  # static: the session, the user, the menu
+    assert login(world.user("tunxi_primary", "registrar")).get(reverse("audit:pi_register")).status_code == 403

@@ -12,4 +12,5 @@ register(
           text=_("Security events of your jurisdiction: logins, changes, exports. Today:")),
     Entry("audit:audit_chain", _("Audit chain"), "bi-link-45deg", "operations", order=11),
     Entry("audit:audit_evidence", _("Compliance evidence"), "bi-clipboard-data", "operations", order=12),
+    Entry("audit:pi_register", _("Register of personal information"), "bi-journal-text", "operations", order=13),
 )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("audit/<int:pk>/", views.audit_detail, name="audit_detail"),
     path("audit/chain/", views.audit_chain, name="audit_chain"),
     path("audit/evidence/", views.audit_evidence, name="audit_evidence"),
+    path("audit/pi-register/", views.pi_register, name="pi_register"),
 ]

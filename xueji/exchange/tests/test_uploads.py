@@ -142,3 +142,76 @@ def test_the_api_stops_streaming_past_the_limit(world, media, login, registrar):
     response = login(registrar).post("/api/v1/imports/", data={"file": upload("学生.csv", b"x" * 30_000)})
     assert response.status_code == 413 and response.json()["code"] == "file_too_large"
     assert not ImportBatch.objects.exists()
+
+
+# T-FILE (SECURITY.md row 36): names, XML declarations, and every reader guarded --------------------------------
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\windows\\学生.csv", "学生\x00.csv.exe", "/tmp/x.csv",
+                                  "a" * 300 + ".csv"])
+def test_an_upload_is_stored_under_a_generated_name_whatever_it_is_called(media, name):
+    from xueji.exchange.uploads import store_upload
+
+    stored = store_upload(upload(name, b"a,b\n"), limit=1000)
+    imports = (media / "imports").resolve()
+    assert stored.path.resolve().parent.parent == imports  # imports/<generated>/<generated>
+    assert stored.path.name in ("upload", "upload.csv", "upload.exe") and "\x00" not in stored.relative
+    assert stored.path.read_bytes() == b"a,b\n" and "/" not in stored.name and "\x00" not in stored.name
+    assert not (media.parent / "etc").exists()
+
+
+def _workbook_with(part: str, xml: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr(part, xml)
+    return buffer.getvalue()
+
+
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + b"".join(b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+                     for n in range(1, 10))
+          + b']><sst><si><t>&lol9;</t></si></sst>')
+XXE = b'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]><sst><si><t>&x;</t></si></sst>'
+
+
+@pytest.mark.parametrize("xml", [LAUGHS, XXE, LAUGHS.decode().encode("utf-16")], ids=["laughs", "xxe", "utf16"])
+def test_a_workbook_declaring_entities_is_refused_before_parsing(world, media, registrar, school, xml):
+    error = refused(registrar, school, "学生.xlsx", _workbook_with("xl/sharedStrings.xml", xml))
+    assert error.code == "unsafe_xml" and "sharedStrings" in error.message
+
+
+def test_every_reader_of_a_workbook_checks_its_container_first(tmp_path):
+    from xueji.exchange.readers import open_source
+
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(_workbook_with("xl/worksheets/sheet1.xml", b"<c/>" * (42 * MB // 4)))
+    assert path.stat().st_size < 100_000  # ~45 KB declaring 42 MB
+    with pytest.raises(ValidationFailed) as excinfo:
+        open_source(path, "xlsx", "bomb.xlsx")
+    assert excinfo.value.code == "zip_bomb"
+
+
+def test_no_module_parses_xml_with_a_python_parser():
+    """Why defusedxml is not installed: nothing would use it. The readers use calamine and regular expressions; a
+    module importing Python's XML parsers (or openpyxl, which uses them) must come with defusedxml."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    parsers = ("xml.etree", "xml.dom", "xml.sax", "xml.parsers", "lxml", "openpyxl")
+    root = Path(settings.BASE_DIR)
+    found = []
+    for path in (root / "xueji").rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "xml" not in text:
+            continue
+        for node in ast.walk(ast.parse(text)):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.relative_to(root)}: {n}" for n in names if n.startswith(parsers)]
+    assert found == []

@@ -230,6 +230,7 @@ def test_a_file_is_sent_downloaded_by_the_participants_and_both_are_audited(worl
     client.force_login(world.user("tunxi", "registrar"))
     download = client.get(reverse("support:message_attachment", args=[attachment.pk]))
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Disposition"].startswith("attachment;")  # never shown inline
     assert b"".join(download.streaming_content) == PDF
     api = client.get(reverse("api:support-message-file", args=[attachment.pk]))
     assert api.status_code == 200

@@ -244,6 +244,7 @@ WEB_CASES: list[Case] = [
     _web("audit:audit_chain", cap=Cap.AUDIT_VIEW),
     _web("audit:audit_chain", "post", cap=Cap.AUDIT_VIEW, ok=REDIRECT),
     _web("audit:audit_evidence", cap=Cap.AUDIT_VIEW),
+    _web("audit:pi_register", cap=Cap.AUDIT_VIEW),
     _web("jobs:job_list", cap=Cap.JOB_VIEW),
     _web("jobs:job_detail", cap=Cap.JOB_VIEW, obj="job"),
     _web("jobs:job_progress", cap=Cap.JOB_VIEW, obj="job"),

@@ -1,10 +1,12 @@
 """The approval engine: frozen routes, who may decide, returns, withdrawals, bulk decisions, proofs, inbox."""
 
+import re
 import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
+from django.urls import reverse
 
 from xueji.core.errors import Conflict, Forbidden, ValidationFailed
 from xueji.policy.services import route_set
@@ -88,6 +90,9 @@ def test_requests_are_visible_to_filer_and_approvers_only(world, window):
 
 @pytest.mark.parametrize(("name", "content", "code"), [
     ("scan.jpg", b"%PDF-1.7 really a pdf", "type_mismatch"),
+    ("scan.pdf", b"\x89PNG\r\n\x1a\n" + b"x" * 50, "type_mismatch"),  # a .pdf that is a PNG
+    ("page.html", b"<html><script>alert(1)</script></html>", "unsupported_type"),
+    ("page.pdf", b"<html><script>alert(1)</script></html>", "unsupported_type"),
     ("notes.txt", b"hello", "unsupported_type"),
     ("big.pdf", b"%PDF-" + b"0" * (2 * 1024 * 1024), "file_too_large"),
 ])
@@ -113,6 +118,23 @@ def test_proofs_are_stored_outside_the_web_root_and_served_to_viewers_only(world
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x89PNG")
     client.force_login(world.user("shexian", "registrar"))
     assert client.get(f"/api/v1/proofs/{proof.pk}/").status_code == 404
+
+
+def test_a_proof_is_stored_under_a_generated_name_and_served_as_an_attachment_never_inline(world, window, settings,
+                                                                                          tmp_path, client):
+    settings.MEDIA_ROOT = tmp_path / "files"
+    request = submit(world)
+    proof = proof_add(actor=world.user("tunxi_primary", "registrar"), request=request,
+                      upload=SimpleUploadedFile("../../../etc/户口簿.pdf", b"%PDF-1.4\n<script>x</script>"))
+    assert proof.original_name == "户口簿.pdf" and ".." not in proof.stored_name
+    assert re.fullmatch(r"\d{4}/\d{2}/[0-9a-f]{32}\.pdf", proof.stored_name)
+    assert list((tmp_path / "files").rglob("*.pdf")) == [tmp_path / "files" / "proofs" / proof.stored_name]
+    client.force_login(world.user("tunxi", "registrar"))
+    for url in (f"/api/v1/proofs/{proof.pk}/", reverse("workflow:proof_download", args=[proof.pk])):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Disposition"].startswith("attachment;"), url
+        assert response["X-Content-Type-Options"] == "nosniff" and response["Content-Type"] == "application/pdf"
 
 
 @pytest.mark.postgres
