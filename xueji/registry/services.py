@@ -83,9 +83,13 @@ class ExportStarted:
     request: object | None = None  # a workflow Request
     rows: int = 0
     threshold: int | None = None
+    full_ids: bool = False  # held because the file would hold full ID numbers (the province's export.full_id_approval)
 
     def held_words(self) -> str:
         """What the page and the API tell the requester of an export held for approval."""
+        if self.full_ids and (self.threshold is None or self.rows <= self.threshold):
+            return gettext("This export holds the full ID numbers of %(rows)s pupils: it was filed for the approval "
+                           "of your unit's leader, and runs when approved.") % {"rows": self.rows}
         return gettext("This export holds %(rows)s pupils, more than the %(threshold)s a province allows without "
                        "approval: it was filed for the approval of your unit's leader, and runs when approved.") % {
             "rows": self.rows, "threshold": self.threshold}
