@@ -85,7 +85,8 @@ def _approved(*, request, actor) -> dict:
 def _present(payload: dict, presenter) -> dict:
     """What the approver reads: how many pupils, past which threshold, with which filters (ids, no pupil)."""
     return {"rows": payload.get("rows"), "threshold": payload.get("threshold"),
-            "full_ids": bool(payload.get("full_ids")), "filters": payload.get("filters") or {}, "encrypt": bool(payload.get("encrypt"))}
+            "full_ids": bool(payload.get("full_ids")), "filters": payload.get("filters") or {},
+            "encrypt": bool(payload.get("encrypt"))}
 
 
 BULK_EXPORT = register(RequestType(
