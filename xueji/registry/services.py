@@ -127,6 +127,20 @@ def students_export_start(*, actor, filters: dict) -> ExportStarted:
     return ExportStarted(job=students_export_job(actor=actor, params=params))
 
 
+@transaction.atomic
+def students_anonymise(*, ids: Sequence[int]) -> dict:
+    """The retention's end of a pupil who left long ago (ops.retention): the ID number erased with both its blind
+    indexes (no lookup or duplicate check finds the pupil by it any more), and the family members (their names,
+    phones and ID numbers with their blind indexes) deleted. The record of study itself (name, school, status,
+    national number) stays: the 学籍号 is lifelong. Set-based; the caller audits the batch."""
+    family, _by_model = FamilyMember.objects.filter(student_id__in=ids).delete()
+    students = Student.objects.filter(pk__in=ids).filter(
+        models.Q(id_number__isnull=False) | models.Q(id_number_index__isnull=False)
+        | models.Q(id_number_tail__isnull=False)).update(
+        id_number=None, id_number_index=None, id_number_tail=None)
+    return {"students": students, "family_members": family}
+
+
 def students_export_job(*, actor, params: dict) -> Job:
     """The export job itself (after the gates, or at the approval of a held export)."""
     return job_start(actor=actor, kind="registry.export_students", title="导出学生名单", params=params)
