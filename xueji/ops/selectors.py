@@ -101,9 +101,21 @@ def status_report(*, user) -> dict:
         "backup_stale": last is None or now - last["created_at"] > dt.timedelta(hours=stale_hours),
         "backup_stale_hours": stale_hours,
         "backups": list(Backup.objects.all()[:20]),
+        "last_restore": last_restore(),
         "certificate": certificate(),
         "alerts": list(Alert.objects.filter(resolved_at__isnull=True)[:50]),
     }
+
+
+def last_restore() -> dict | None:
+    """The latest restore (its audit row): which backup, when, and how long it took (the RTO of that drill)."""
+    from xueji.audit.models import AuditEvent
+
+    event = AuditEvent.objects.filter(action="ops.restore").order_by("-pk").only(
+        "created_at", "object_repr", "after").first()
+    if event is None:
+        return None
+    return {"name": event.object_repr, "at": event.created_at, "seconds": (event.after or {}).get("seconds")}
 
 
 def open_alert_count(*, user) -> int:

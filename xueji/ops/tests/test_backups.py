@@ -72,6 +72,10 @@ def test_a_restore_brings_every_table_and_every_file_back_identical(ops):
     services.restore_record(result=result)
     assert Backup.objects.get(name=backup.name).status == BackupStatus.OK
     assert AuditEvent.objects.filter(action="ops.restore", object_repr=backup.name).count() == 1
+    from xueji.ops.selectors import status_report
+
+    restored = status_report(user=world.user("anhui", "sysadmin"))["last_restore"]  # the status page's RTO
+    assert restored["name"] == backup.name and restored["seconds"] == result["seconds"]
 
 
 def _damaged(path: Path) -> bytes:
