@@ -1,8 +1,11 @@
 """The retention schedule (SECURITY.md §1 row 31, T-RET-01): with the clock past each record's period the daily
-cleanup removes its rows, its files and the blind-index entries of its personal data, audited with the counts;
+cleanup removes its rows, its files and the blind-index entries of its personal data, audited with the counts (the `ops.cleanup` row);
 a day before, everything is kept."""
 
 import datetime as dt
+import io
+
+from django.core.management import call_command
 
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
@@ -74,8 +77,9 @@ def test_every_record_type_is_kept_until_its_period_ends_then_removed_with_its_f
     assert present() == dict.fromkeys(present(), True)  # a day before the end: all kept
     assert before["messages"] == before["problems"] == before["pupils_anonymised"] == 0
 
-    with clock.frozen(base + dt.timedelta(days=1)):
-        after = services.cleanup_run()
+    with clock.frozen(base + dt.timedelta(days=1)):  # the command the worker's daily hook runs too
+        call_command("cleanup", stdout=io.StringIO())
+    after = AuditEvent.objects.filter(action="ops.cleanup").order_by("pk").last().after
     assert present() == dict.fromkeys(present(), False)  # rows, files and the blind-index entries gone
     assert (after["download_links"], after["messages"], after["message_files"], after["ticket_files"],
             after["interface_changes"], after["problems"], after["pupils_anonymised"], after["family_members"]) == (
@@ -86,9 +90,6 @@ def test_every_record_type_is_kept_until_its_period_ends_then_removed_with_its_f
     assert Message.objects.filter(pk=new_message.pk).exists() and (folder / "open.png").exists()
     assert Ticket.objects.filter(pk=ticket.pk).exists() and Attachment.objects.filter(ticket=open_ticket).exists()
     assert Student.objects.get(pk=stays.pk).id_number_index and FamilyMember.objects.filter(student=stays).exists()
-    audited = AuditEvent.objects.filter(action="ops.cleanup").order_by("pk").last()
-    assert audited.after["pupils_anonymised"] == 1 and audited.after["problems"] == 1
-    assert audited.after["messages"] == 1 and audited.after["ticket_files"] == 1
 
     again = services.cleanup_run(now=base + dt.timedelta(days=2))  # nothing left to do: idempotent
     assert again["pupils_anonymised"] == again["messages"] == again["problems"] == 0
