@@ -1,6 +1,6 @@
 """The retention schedule (SECURITY.md §1 row 31, T-RET-01): with the clock past each record's period the daily
-cleanup removes its rows, its files and the blind-index entries of its personal data, audited with the counts (the `ops.cleanup` row);
-a day before, everything is kept."""
+cleanup removes its rows, its files and the blind-index entries of its personal data, audited with the counts
+(the `ops.cleanup` row); a day before, everything is kept."""
 
 import datetime as dt
 import io
