@@ -130,10 +130,14 @@ def students_export_start(*, actor, filters: dict) -> ExportStarted:
 @transaction.atomic
 def students_anonymise(*, ids: Sequence[int]) -> dict:
     """The retention's end of a pupil who left long ago (ops.retention): the ID number erased with both its blind
-    indexes (no lookup or duplicate check finds the pupil by it any more), and the family members (their names,
-    phones and ID numbers with their blind indexes) deleted. The record of study itself (name, school, status,
-    national number) stays: the 学籍号 is lifelong. Set-based; the caller audits the batch."""
+    indexes (no lookup or duplicate check finds the pupil by it any more), the family members (their names, phones
+    and ID numbers with their blind indexes) deleted, the history of those items emptied. The record of study
+    itself (name, school, status, national number) stays: the 学籍号 is lifelong. Set-based; the caller audits."""
     family, _by_model = FamilyMember.objects.filter(student_id__in=ids).delete()
+    # The history's before/after of identity and family items held the same numbers and phones: emptied (the rows
+    # stay, so the timeline still says that something changed and when).
+    StudentHistory.objects.filter(student_id__in=ids, kind__in=(ChangeKind.IDENTITY, ChangeKind.FAMILY)).update(
+        changes={})
     students = Student.objects.filter(pk__in=ids).filter(
         models.Q(id_number__isnull=False) | models.Q(id_number_index__isnull=False)
         | models.Q(id_number_tail__isnull=False)).update(

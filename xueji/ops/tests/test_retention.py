@@ -14,7 +14,7 @@ from xueji.interface.models import StudentChange
 from xueji.jobs.models import DownloadLink, Job
 from xueji.ops import retention, services
 from xueji.problems.models import Problem, ProblemMember
-from xueji.registry.models import FamilyMember, Student
+from xueji.registry.models import FamilyMember, Student, StudentHistory
 from xueji.support.models import Attachment, Conversation, Message, Ticket
 
 
@@ -60,6 +60,7 @@ def test_every_record_type_is_kept_until_its_period_ends_then_removed_with_its_f
     ProblemMember.objects.create(problem=problem, student=pupil, student_name=pupil.name,
                                  school_org=pupil.school.org_unit, county_org=world.units["tunxi"])
     number = Student.objects.get(pk=pupil.pk).id_number
+    StudentHistory.objects.create(student=pupil, kind="identity", changes={"id_number": ["1", number]}, at=base)
     Student.objects.filter(pk__in=[pupil.pk, stays.pk]).update(status="07", updated_at=base - _days("pupils_left"))
     Student.objects.filter(pk=stays.pk).update(status="01")  # still at school: never anonymised
 
@@ -71,7 +72,8 @@ def test_every_record_type_is_kept_until_its_period_ends_then_removed_with_its_f
                 "change": StudentChange.objects.filter(pk=change.pk).exists(),
                 "problem": Problem.objects.filter(pk=problem.pk).exists(),
                 "pupil_id": Student.objects.filter(id_number_index=blind_index(number)).exists(),
-                "family": FamilyMember.objects.filter(student=pupil).exists()}
+                "family": FamilyMember.objects.filter(student=pupil).exists(),
+                "history_items": StudentHistory.objects.filter(student=pupil).exclude(changes={}).exists()}
 
     before = services.cleanup_run(now=base - dt.timedelta(days=1))
     assert present() == dict.fromkeys(present(), True)  # a day before the end: all kept
