@@ -7,6 +7,7 @@
 #   - node_modules/: the built front-end assets Django serves (the dist folders STATICFILES_DIRS names), no npm,
 #   - fonts/: Debian's Noto CJK fonts the PDFs are laid out with (SIL Open Font License) and fonts/fonts.conf,
 #     which config/settings/base.py hands to fontconfig when the folder is there,
+#   - INTEGRITY.sm3.json: the SM3 manifest of its code (README, Trusted verification), verified where it runs,
 #   - install.sh: creates .venv from wheels/ with `pip --no-index`; never touches the network.
 # Usage: bundle/build.sh PYTHON (the virtualenv's interpreter: its version and platform are the bundle's).
 set -euo pipefail
@@ -39,6 +40,8 @@ mkdir -p "$root"
 echo "[bundle] source of $sha"
 git archive --format=tar HEAD | tar -x -C "$root"
 echo "$version+$sha" > "$root/VERSION"
+echo "[bundle] SM3 manifest of the code, templates, static files, migrations and settings (trusted verification)"
+"$py" manage.py manifest write --root "$root"
 cp bundle/install.sh "$root/install.sh"
 chmod +x "$root/install.sh"
 

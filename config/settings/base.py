@@ -490,3 +490,13 @@ XUEJI_METRICS_ALLOWED = os.environ.get("XUEJI_METRICS_ALLOWED", "127.0.0.1/32,::
 XUEJI_METRICS_TOKEN = os.environ.get("XUEJI_METRICS_TOKEN", "")
 XUEJI_TLS_CERT_PATH = os.environ.get("XUEJI_TLS_CERT_PATH", "")
 XUEJI_VERSION = os.environ.get("XUEJI_VERSION", "")
+# Trusted verification (可信验证, xueji/ops/integrity.py): the SM3 manifest of the code, templates, static files,
+# migrations and settings (`manage.py manifest write`, made by bundle/build.sh), verified at the worker's start, by
+# `manage.py manifest verify` and `check --deploy`, and every XUEJI_INTEGRITY_MINUTES; no manifest: not verified.
+XUEJI_INTEGRITY_MANIFEST = Path(os.environ.get("XUEJI_INTEGRITY_MANIFEST", BASE_DIR / "INTEGRITY.sm3.json"))
+XUEJI_INTEGRITY_MINUTES = env_int("XUEJI_INTEGRITY_MINUTES", 60)
+# Replication (README "Production: more than one machine"): the standbys expected (on the primary's
+# pg_stat_replication, or the replica of DATABASE_REPLICA_URL answering), the lag that raises an alert.
+XUEJI_REPLICA_MONITOR = "replica" if os.environ.get("DATABASE_REPLICA_URL") else ""
+XUEJI_REPLICATION_STANDBYS = env_int("XUEJI_REPLICATION_STANDBYS", 1 if XUEJI_REPLICA_MONITOR else 0)
+XUEJI_REPLICATION_LAG_ALERT_SECONDS = env_int("XUEJI_REPLICATION_LAG_ALERT_SECONDS", 30)

@@ -9,6 +9,8 @@ counters, over a sliding window of XUEJI_ALERTS[kind]["minutes"] ending now:
 - 404 scans: >= N answers 404 to one address (accounts.middleware.NotFoundCounterMiddleware counts them);
 - malware uploads: >= N uploads by one account that core.malware refused as infected ("upload.malware", N = 1).
 The jobs worker's maintenance runs `security_scan` every minute, and so does `manage.py security_scan`.
+One alert is raised from outside the audit log: trusted verification (xueji.ops.integrity) finding the
+application's files changed against their SM3 manifest (`integrity_alert`, for the top level's administrators).
 
 Idempotent: an alert is one row per kind, subject and evidence window; while the window of a subject's alert is
 still open (it ended less than one window ago), a new finding extends that alert (its count, its evidence) instead
@@ -17,6 +19,7 @@ the nearest unit above that has one): their inbox is the alerts page (the menu s
 sent after the commit. The thresholds are settings, and a level's security settings may lower or raise them."""
 
 import datetime as dt
+import json
 import logging
 import zoneinfo
 
@@ -30,6 +33,7 @@ from xueji.accounts.models import Alert, NotFoundCounter, Role, RoleAssignment, 
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock
+from xueji.core.crypto import sm3_hex
 from xueji.regions.models import OrgUnit
 
 logger = logging.getLogger("xueji.accounts.alerts")
@@ -177,10 +181,14 @@ def _notify(alert: Alert) -> None:
     to = [u.email for u in recipients(alert.org_unit) if u.email]
     if not to:
         return
-    subject = f"[学籍系统] 安全告警: {AlertKind(alert.kind).label} ({alert.subject_ip or alert.subject_user})"
-    body = (f"{AlertKind(alert.kind).label}\n对象: {alert.subject_ip or alert.subject_user}\n"
+    who = alert.subject_ip or alert.subject_user or alert.evidence.get("host", "")
+    subject = f"[学籍系统] 安全告警: {AlertKind(alert.kind).label} ({who})"
+    body = (f"{AlertKind(alert.kind).label}\n对象: {who}\n"
             f"次数: {alert.count}\n时间: {alert.window_start:%Y-%m-%d %H:%M} - {alert.window_end:%Y-%m-%d %H:%M}\n"
             f"证据: /security/alerts/{alert.pk}/\n")
+    for label, name in (("被修改", "changed"), ("新增", "added"), ("被删除", "removed")):
+        if alert.evidence.get(name):
+            body += f"{label}的文件: {', '.join(alert.evidence[name][:20])}\n"
     try:
         send_mail(subject, body, None, to)
     except Exception:  # noqa: BLE001  (a mail server down must not stop the scan; the inbox has the alert)
@@ -242,6 +250,35 @@ def security_scan(now: dt.datetime | None = None) -> dict:
         raised, extended = raised + new, extended + (not new)
     NotFoundCounter.objects.filter(minute__lt=now - dt.timedelta(days=1)).delete()
     return {"raised": raised, "extended": extended}
+
+
+@transaction.atomic
+def integrity_alert(*, host: str, evidence: dict, audit_id: int | None = None,
+                    now: dt.datetime | None = None) -> tuple[Alert, bool] | None:
+    """Trusted verification (xueji.ops.integrity) found the application's files differing from their SM3 manifest
+    on `host`: an alert for the security administrators of the top level, naming the files (evidence: changed,
+    added, removed). The same differences found again extend the open alert (count, window); other differences
+    raise another. None when there is no organisation unit yet to hold it (logged)."""
+    now = now or clock.now()
+    root = _root()
+    if root is None:
+        logger.error("integrity alert on %s with no organisation unit: %s", host, evidence)
+        return None
+    names = sorted(evidence.get("changed", []) + evidence.get("added", []) + evidence.get("removed", []))
+    key = f"{AlertKind.INTEGRITY}:{host}:{sm3_hex(json.dumps([names, evidence.get('status')]).encode())}"[:200]
+    current = Alert.objects.select_for_update().filter(key=key).first()
+    if current is not None:
+        current.window_end, current.count = now, current.count + 1
+        current.audit_ids = ([audit_id] if audit_id else []) + current.audit_ids[:EVIDENCE_ROWS - 1]
+        current.save(update_fields=["window_end", "count", "audit_ids"])
+        return current, False
+    alert = Alert.objects.create(kind=AlertKind.INTEGRITY, org_unit=root, key=key, window_start=now, window_end=now,
+                                 count=1, evidence={**evidence, "host": host}, audit_ids=[audit_id] if audit_id else [],
+                                 created_at=now)
+    audit_record(actor=None, username="system", action="security.alert", obj=alert, org_unit=root, success=False,
+                 after={"kind": AlertKind.INTEGRITY, "subject": f"host:{host}", "count": len(names)})
+    transaction.on_commit(lambda: _notify(alert))
+    return alert, True
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ class AlertKind(models.TextChoices):
     NIGHT_READS = "night_reads", _("Out-of-hours bulk reads")
     NOT_FOUND_SCAN = "not_found_scan", _("Repeated 404 scan")
     MALWARE_UPLOAD = "malware_upload", _("Infected upload")
+    INTEGRITY = "integrity", _("Application files changed (trusted verification)")
 
 
 class AlertStatus(models.TextChoices):

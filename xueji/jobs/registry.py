@@ -68,3 +68,18 @@ def register_periodic(name: str, fn: Callable[[], Any]) -> Callable[[], Any]:
 
 def periodic() -> dict[str, Callable[[], Any]]:
     return dict(_periodic)
+
+
+# Work of other apps that each job worker process runs once when it starts, before its first maintenance round
+# (xueji.ops verifies the machine's files against their manifest: 可信验证 at start). name -> fn(); a failure is
+# logged and the worker goes on.
+_startup: dict[str, Callable[[], Any]] = {}
+
+
+def register_startup(name: str, fn: Callable[[], Any]) -> Callable[[], Any]:
+    _startup[name] = fn
+    return fn
+
+
+def startup() -> dict[str, Callable[[], Any]]:
+    return dict(_startup)

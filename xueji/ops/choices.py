@@ -12,3 +12,11 @@ class AlertKind(models.TextChoices):
     JOBS_FAILED = "jobs_failed", _("Failed jobs")
     BACKUP_STALE = "backup_stale", _("No recent backup")
     BACKUP_FAILED = "backup_failed", _("Backup failed")
+    REPLICATION_LAG = "replication_lag", _("Replication lag")
+    REPLICATION_DOWN = "replication_down", _("No standby replicating")
+
+
+class IntegrityStatus(models.TextChoices):
+    OK = "ok", _("Unchanged")
+    CHANGED = "changed", _("Files changed")
+    INVALID = "invalid", _("Manifest unreadable")

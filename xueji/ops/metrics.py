@@ -8,7 +8,7 @@ Two kinds of series:
   start) and every worker writes there; a scrape sums them (prometheus_client's multiprocess mode);
 - read from the database at scrape time, so the same from whichever process answers: the job queue's depth and
   the age of its oldest due task, running and failed jobs, the workers' heartbeats, the database connections, the
-  last backup and the open alerts."""
+  last backup, the open alerts, the standbys' replication lag and each machine's last trusted verification."""
 
 import datetime as dt
 import ipaddress
@@ -93,6 +93,44 @@ class DatabaseCollector:
                                 value=last.size if last else 0)
         yield GaugeMetricFamily("xueji_alerts_open", "Open alerts for the system administrators.",
                                 value=Alert.objects.filter(resolved_at__isnull=True).count())
+        yield from self.replication()
+        yield from self.integrity()
+
+    def replication(self):
+        from xueji.ops import replication
+
+        status = replication.status()
+        if status is None:  # SQLite: no replication
+            return
+        yield GaugeMetricFamily("xueji_db_standbys_replicating", "Standbys replicating from the primary (streaming "
+                                "in pg_stat_replication, or the replica of DATABASE_REPLICA_URL in recovery).",
+                                value=status["replicating"])
+        yield GaugeMetricFamily("xueji_db_standbys_expected", "Standbys expected (XUEJI_REPLICATION_STANDBYS).",
+                                value=status["expected"])
+        lag = GaugeMetricFamily("xueji_db_replication_lag_seconds", "Replay lag of each standby (seconds), as the "
+                                "primary sees it or as the replica says.", labels=["standby", "source"])
+        for standby in status["standbys"]:
+            if standby["lag_seconds"] is not None:
+                lag.add_metric([standby["name"] or standby["client"], "primary"], standby["lag_seconds"])
+        if status["replica"] and status["replica"]["lag_seconds"] is not None:
+            lag.add_metric([status["replica"]["alias"], "replica"], status["replica"]["lag_seconds"])
+        yield lag
+        if status["max_lag"] is not None:
+            yield GaugeMetricFamily("xueji_db_replication_lag_max_seconds", "The largest replay lag of the standbys.",
+                                    value=status["max_lag"])
+
+    def integrity(self):
+        from xueji.ops.services import integrity_last
+
+        ok = GaugeMetricFamily("xueji_integrity_ok", "Trusted verification: 1 when the machine's files matched "
+                               "their SM3 manifest at its last check, 0 when not.", labels=["host"])
+        at = GaugeMetricFamily("xueji_integrity_last_check_timestamp_seconds", "When each machine last verified "
+                               "its files (Unix time).", labels=["host"])
+        for check in integrity_last():
+            ok.add_metric([check.host], 1 if check.status == "ok" else 0)
+            at.add_metric([check.host], check.at.timestamp())
+        yield ok
+        yield at
 
 
 def _networks() -> list:

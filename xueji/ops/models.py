@@ -5,7 +5,7 @@ these rows with the database); `backups_sync` records again what the disk holds.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xueji.ops.choices import AlertKind, BackupStatus
+from xueji.ops.choices import AlertKind, BackupStatus, IntegrityStatus
 
 
 class Backup(models.Model):
@@ -63,6 +63,27 @@ class Mark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M}"
+
+
+class IntegrityCheck(models.Model):
+    """One trusted verification (可信验证) of this machine's files against the SM3 manifest (xueji/ops/integrity.py):
+    at the worker's start, by `manage.py manifest verify`, and periodically. The status page shows the last."""
+
+    host = models.CharField(_("host"), max_length=128)
+    source = models.CharField(_("source"), max_length=16)  # start, periodic, command
+    status = models.CharField(_("status"), max_length=16, choices=IntegrityStatus.choices)
+    at = models.DateTimeField(_("verified"), db_index=True)
+    files = models.PositiveIntegerField(_("files"), default=0)
+    manifest_digest = models.CharField(_("manifest SM3"), max_length=64, blank=True)
+    differences = models.JSONField(_("differences"), default=dict, blank=True)  # changed, added, removed
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("integrity check")
+        verbose_name_plural = _("integrity checks")
+
+    def __str__(self) -> str:
+        return f"{self.host} {self.status} {self.at:%Y-%m-%d %H:%M}"
 
 
 class CacheEntry(models.Model):

@@ -12,7 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core import clock
-from xueji.ops import services
+from xueji.ops import replication, services
 from xueji.ops.models import Alert, Backup
 
 
@@ -104,6 +104,9 @@ def status_report(*, user) -> dict:
         "last_restore": last_restore(),
         "certificate": certificate(),
         "alerts": list(Alert.objects.filter(resolved_at__isnull=True)[:50]),
+        "integrity": services.integrity_last(),
+        "integrity_manifest": Path(getattr(settings, "XUEJI_INTEGRITY_MANIFEST", "")).is_file(),
+        "replication": replication.status(),
     }
 
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import XuejiError
-from xueji.ops import backups, retention
+from xueji.ops import backups, integrity, replication, retention
 from xueji.ops.choices import AlertKind, BackupStatus
-from xueji.ops.models import Alert, Backup, Mark
+from xueji.ops.models import Alert, Backup, IntegrityCheck, Mark
 
 logger = logging.getLogger(__name__)
 
@@ -337,3 +337,98 @@ def alerts_check(*, now: dt.datetime | None = None) -> dict:
         else:
             alerts_resolve(keys=["backup_stale"])
     return {"failed_jobs": len(failed), "backup_stale": stale}
+
+
+# ------------------------------------------------------------------------------------------------ trusted verification
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()[:50]
+
+
+def integrity_verify(*, source: str, root: Path | None = None, manifest: Path | None = None,
+                     now: dt.datetime | None = None) -> IntegrityCheck | None:
+    """Trusted verification (可信验证) of this machine's files against the SM3 manifest (xueji/ops/integrity.py):
+    recorded (the status page shows the last) and audited (`ops.integrity`); a changed, added or removed file, or
+    an unreadable manifest, is an alarm: the audit row fails and the security administrators get an intrusion
+    alert naming the files (accounts.alerts.integrity_alert). No manifest (development): None, nothing recorded."""
+    from xueji.accounts.alerts import integrity_alert
+
+    result = integrity.verify(Path(root or settings.BASE_DIR),
+                              Path(manifest or _setting("XUEJI_INTEGRITY_MANIFEST", "")))
+    if result.status == "no_manifest":
+        return None
+    now = now or clock.now()
+    host = _host()
+    detail = result.as_dict()
+    with transaction.atomic():
+        check = IntegrityCheck.objects.create(
+            host=host, source=source[:16], status=result.status, at=now, files=result.files,
+            manifest_digest=result.manifest_digest,
+            differences={key: detail[key] for key in ("changed", "added", "removed", "error") if detail[key]})
+        event = audit_record(actor=None, username="system", action="ops.integrity", obj=check, success=result.ok,
+                             after={"host": host, "source": source, **detail})
+        if not result.ok:
+            integrity_alert(host=host, evidence=detail, audit_id=getattr(event, "pk", None), now=now)
+    if not result.ok:
+        logger.error("ALERT integrity on %s (%s): changed %s, added %s, removed %s %s", host, source,
+                     result.changed[:20], result.added[:20], result.removed[:20], result.error)
+    return check
+
+
+def integrity_on_start() -> IntegrityCheck | None:
+    """The job worker's start (jobs.registry.register_startup): every worker process verifies its machine once."""
+    return integrity_verify(source="start")
+
+
+def integrity_periodic(*, now: dt.datetime | None = None) -> dict | None:
+    """The maintenance's verification every XUEJI_INTEGRITY_MINUTES: once per machine (the files are each
+    machine's own, so the mark is per host; of the workers on one host, one takes it)."""
+    if not Path(_setting("XUEJI_INTEGRITY_MANIFEST", "")).is_file():
+        return None
+    now = now or clock.now()
+    if not _due(f"integrity:{_host()}", every=dt.timedelta(minutes=_setting("XUEJI_INTEGRITY_MINUTES", 60)),
+                now=now):
+        return None
+    check = integrity_verify(source="periodic", now=now)
+    return {"status": check.status, "files": check.files} if check else None
+
+
+def integrity_last() -> list[IntegrityCheck]:
+    """The last verification of each machine (the status page), newest first."""
+    seen, last = set(), []
+    for check in IntegrityCheck.objects.order_by("-at", "-id")[:200]:
+        if check.host not in seen:
+            seen.add(check.host)
+            last.append(check)
+    return last
+
+
+# ------------------------------------------------------------------------------------------------ replication
+
+def replication_check(*, now: dt.datetime | None = None) -> dict | None:
+    """Every minute in the worker's maintenance (one worker a minute): the replicas' lag (xueji/ops/replication.py).
+    An alert when a standby lags more than XUEJI_REPLICATION_LAG_ALERT_SECONDS, and one when fewer standbys than
+    XUEJI_REPLICATION_STANDBYS replicate (or the replica of DATABASE_REPLICA_URL does not answer); each closed
+    when its cause goes away. Nothing on SQLite, nor with no standby expected and none there."""
+    now = now or clock.now()
+    status = replication.status()
+    if status is None or not _due("replication", every=dt.timedelta(seconds=55), now=now):
+        return None
+    if status["missing"]:
+        alert_raise(kind=AlertKind.REPLICATION_DOWN, key="replication_down",
+                    message=_("%(expected)s standby(s) expected, %(found)s replicating. %(error)s")
+                    % {"expected": status["expected"], "found": status["replicating"],
+                       "error": status["error"] or ""}, detail={"standbys": status["standbys"]})
+    else:
+        alerts_resolve(keys=["replication_down"])
+    if status["lagging"]:
+        alert_raise(kind=AlertKind.REPLICATION_LAG, key="replication_lag",
+                    message=_("Replication lag %(lag)s s, over the limit of %(limit)s s.")
+                    % {"lag": round(status["max_lag"], 1), "limit": status["threshold"]},
+                    detail={"standbys": status["standbys"]})
+    else:
+        alerts_resolve(keys=["replication_lag"])
+    return {"replicating": status["replicating"], "max_lag": status["max_lag"], "missing": status["missing"],
+            "lagging": status["lagging"]}

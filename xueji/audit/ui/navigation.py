@@ -11,4 +11,5 @@ register(
           count=lambda user: selectors.audit_event_list(user=user, filters={"since": clock.today()}).count(),
           text=_("Security events of your jurisdiction: logins, changes, exports. Today:")),
     Entry("audit:audit_chain", _("Audit chain"), "bi-link-45deg", "operations", order=11),
+    Entry("audit:audit_evidence", _("Compliance evidence"), "bi-clipboard-data", "operations", order=12),
 )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/<int:pk>/", views.audit_detail, name="audit_detail"),
     path("audit/chain/", views.audit_chain, name="audit_chain"),
+    path("audit/evidence/", views.audit_evidence, name="audit_evidence"),
 ]

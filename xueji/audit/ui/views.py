@@ -1,17 +1,21 @@
 """Audit-log pages. Thin: reads through selectors, writes through services, refusals mapped
 in `xueji.ui.errors` (one place). Nothing here touches Model.objects."""
 
+import datetime as dt
 import json
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap
+from xueji.audit import evidence
 from xueji.audit import selectors as audit_selectors
 from xueji.audit import services as audit_services
 from xueji.audit.filters import AuditEventFilterSet
 from xueji.audit.ui import tables
+from xueji.core.errors import ValidationFailed
 from xueji.ui.errors import web_view
 from xueji.ui.views import list_page, paged
 
@@ -59,3 +63,35 @@ def audit_chain(request):
             messages.error(request, _("The audit chain is broken: see the first broken link of each partition."))
         return redirect("audit:audit_chain")
     return render(request, "audit/audit_chain.html", audit_selectors.audit_chain_status(user=request.user))
+
+
+# ---------------------------------------------------------------- compliance evidence
+
+def _evidence_period(request):
+    start, end = evidence.default_period()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start") or start.isoformat())
+        end = dt.date.fromisoformat(request.GET.get("end") or end.isoformat())
+    except ValueError:
+        raise ValidationFailed(_("Enter the dates as YYYY-MM-DD."), code="invalid_period", field="start") from None
+    return start, end
+
+
+@web_view(Cap.AUDIT_VIEW, methods=("GET",))
+def audit_evidence(request):
+    """The yearly compliance audit's evidence (control 34): per unit, reads, full-ID reads, exports, downloads,
+    decisions, refusals and failed sign-ins of a period; `?format=csv` downloads it (audited)."""
+    try:
+        start, end = _evidence_period(request)
+        evidence.check_period(start, end)
+        csv = request.GET.get("format") == "csv"
+    except ValidationFailed as exc:  # the form again, with the reason, on the default period
+        messages.error(request, exc.words or exc.message)
+        (start, end), csv = evidence.default_period(), False
+    if csv:
+        text = evidence.compliance_evidence_csv(actor=request.user, start=start, end=end)
+        response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-evidence-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+        return response
+    return render(request, "audit/audit_evidence.html",
+                  evidence.compliance_evidence(user=request.user, start=start, end=end))

@@ -250,6 +250,7 @@ WEB_CASES: list[Case] = [
     _web("audit:audit_detail", cap=Cap.AUDIT_VIEW, obj="audit"),
     _web("audit:audit_chain", cap=Cap.AUDIT_VIEW),
     _web("audit:audit_chain", "post", cap=Cap.AUDIT_VIEW, ok=REDIRECT),
+    _web("audit:audit_evidence", cap=Cap.AUDIT_VIEW),
     _web("jobs:job_list", cap=Cap.JOB_VIEW),
     _web("jobs:job_detail", cap=Cap.JOB_VIEW, obj="job"),
     _web("jobs:job_progress", cap=Cap.JOB_VIEW, obj="job"),

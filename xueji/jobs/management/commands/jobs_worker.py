@@ -8,14 +8,28 @@ import threading
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from xueji.jobs.registry import startup
 from xueji.jobs.services import jobs_maintain, worker_beat, worker_name
 
 logger = logging.getLogger(__name__)
 MAINTAIN_SECONDS = 60  # also the worker's heartbeat: /healthz wants one within WORKER_BEAT_STALE_SECONDS
 
 
+def run_startup() -> dict:
+    """The apps' work for a worker's start (registry.register_startup), each on its own: one failing stops nothing."""
+    ran = {}
+    for key, fn in startup().items():
+        try:
+            ran[key] = fn()
+        except Exception:
+            logger.exception("start-up work %s failed", key)
+            ran[key] = None
+    return ran
+
+
 def _maintain_forever(stop: threading.Event) -> None:
     name = worker_name()
+    run_startup()
     while True:  # at start (a restarted worker finds what its predecessor left running), then every minute
         try:
             worker_beat(name=name)  # /healthz: a worker is alive (xueji.jobs.health)
