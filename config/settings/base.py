@@ -296,6 +296,8 @@ XUEJI_IMPORT_PROCESS_MIN_BYTES = env_int("XUEJI_IMPORT_PROCESS_MIN_BYTES", 8 * 1
 # Background jobs: result files (exports, error reports) are deleted this many days after the job ended; a running
 # job beats every XUEJI_JOB_HEARTBEAT_SECONDS and is taken as interrupted after XUEJI_JOB_STALE_SECONDS of silence.
 XUEJI_JOB_FILE_DAYS = env_int("XUEJI_JOB_FILE_DAYS", 7)
+# A job page's single-use download link is valid this long (jobs.DownloadLink).
+XUEJI_DOWNLOAD_LINK_MINUTES = env_int("XUEJI_DOWNLOAD_LINK_MINUTES", 10)
 XUEJI_JOB_HEARTBEAT_SECONDS = env_int("XUEJI_JOB_HEARTBEAT_SECONDS", 10)
 XUEJI_JOB_STALE_SECONDS = env_int("XUEJI_JOB_STALE_SECONDS", 120)
 # Identity verification: the population-register adapter (dotted path to a class with
@@ -488,6 +490,13 @@ XUEJI_BACKUP_STALE_HOURS = env_int("XUEJI_BACKUP_STALE_HOURS", 26)
 XUEJI_PG_BIN_DIR = os.environ.get("XUEJI_PG_BIN_DIR", "")
 XUEJI_LOG_DIR = Path(os.environ.get("XUEJI_LOG_DIR", VAR_DIR / "log"))
 XUEJI_LOG_RETENTION_DAYS = env_int("XUEJI_LOG_RETENTION_DAYS", 185)
+# The retention schedule's periods in days (xueji/ops/retention.py; README, Operations: the retention schedule).
+XUEJI_RETENTION_DOWNLOAD_LINK_DAYS = env_int("XUEJI_RETENTION_DOWNLOAD_LINK_DAYS", 1)
+XUEJI_RETENTION_MESSAGE_DAYS = env_int("XUEJI_RETENTION_MESSAGE_DAYS", 365)
+XUEJI_RETENTION_INTERFACE_CHANGE_DAYS = env_int("XUEJI_RETENTION_INTERFACE_CHANGE_DAYS", 90)
+XUEJI_RETENTION_TICKET_FILE_DAYS = env_int("XUEJI_RETENTION_TICKET_FILE_DAYS", 365)
+XUEJI_RETENTION_PROBLEM_DAYS = env_int("XUEJI_RETENTION_PROBLEM_DAYS", 3 * 365)
+XUEJI_RETENTION_PUPIL_LEFT_DAYS = env_int("XUEJI_RETENTION_PUPIL_LEFT_DAYS", 10 * 365)
 XUEJI_OPS_PERIODIC = True
 XUEJI_METRICS_ALLOWED = os.environ.get("XUEJI_METRICS_ALLOWED", "127.0.0.1/32,::1/128")
 XUEJI_METRICS_TOKEN = os.environ.get("XUEJI_METRICS_TOKEN", "")

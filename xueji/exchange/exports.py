@@ -7,8 +7,10 @@ the threshold it runs at once. The province's `export.encrypt` makes every expor
 This is the registry's export gate (registry.services.EXPORT_GATES, registered at import from exchange's ready()):
 the pages and the API both start exports through `students_export_start`, so the rule lives here once."""
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from xueji.core.errors import ValidationFailed
 from xueji.policy.services import setting_get
 from xueji.regions.models import province_code_of
 from xueji.registry import services as registry_services
@@ -20,6 +22,8 @@ from xueji.workflow.types import RequestType, register, step
 
 EXPORT_TYPE = "exchange.bulk_export"
 APPROVAL_ROWS = "export.approval_rows"
+FULL_ID_APPROVAL = "export.full_id_approval"
+MAX_ROWS = "export.max_rows"
 ENCRYPT = "export.encrypt"
 
 def _export_approver_unit(request):
@@ -41,20 +45,31 @@ register_party("export_approver", _("The filer's own unit (the level above when 
 
 
 def export_gate(*, actor, filters: dict, params: dict) -> ExportStarted | None:
-    """Add the province's encryption to the export; past the threshold, file it for the leader's approval."""
+    """Refuse an export past the province's cap; add its encryption; past the threshold, or with full ID numbers
+    when the province asks, file it for the leader's approval (never the requester's own: `export_approver`)."""
+    from xueji.accounts.permissions import Cap, has_cap
+
     province = province_code_of(actor.org_unit)
     if setting_get(province_code=province, key=ENCRYPT):
         params["encrypt"] = True
     threshold = setting_get(province_code=province, key=APPROVAL_ROWS)
-    if not threshold or threshold < 0:  # 0: no approval needed
+    cap = setting_get(province_code=province, key=MAX_ROWS)
+    full_ids = bool(setting_get(province_code=province, key=FULL_ID_APPROVAL)) and has_cap(actor, Cap.STUDENT_VIEW_ID)
+    past = bool(threshold) and threshold > 0
+    if not (past or full_ids or (cap and cap > 0)):
         return None
     rows = student_list(user=actor, filters=filters).count()
-    if rows <= threshold:
+    if cap and 0 < cap < rows:
+        raise ValidationFailed(format_lazy(_("This export holds {rows} pupils, more than the {cap} a single export may "
+                                             "hold: narrow it (by school, class or grade) and export in parts."),
+                                           rows=rows, cap=cap), code="export_too_large",
+                               details={"rows": rows, "cap": cap})
+    if not full_ids and (not past or rows <= threshold):
         return None
     request = request_submit(actor=actor, type=EXPORT_TYPE, title=f"批量导出学生个人信息（{rows}人）",
-                             payload={"filters": filters, "rows": rows, "threshold": threshold,
-                                      "encrypt": bool(params.get("encrypt"))})
-    return ExportStarted(request=request, rows=rows, threshold=threshold)
+                             payload={"filters": filters, "rows": rows, "threshold": threshold if past else None,
+                                      "full_ids": full_ids, "encrypt": bool(params.get("encrypt"))})
+    return ExportStarted(request=request, rows=rows, threshold=threshold if past else None, full_ids=full_ids)
 
 
 def _approved(*, request, actor) -> dict:
@@ -70,7 +85,8 @@ def _approved(*, request, actor) -> dict:
 def _present(payload: dict, presenter) -> dict:
     """What the approver reads: how many pupils, past which threshold, with which filters (ids, no pupil)."""
     return {"rows": payload.get("rows"), "threshold": payload.get("threshold"),
-            "filters": payload.get("filters") or {}, "encrypt": bool(payload.get("encrypt"))}
+            "full_ids": bool(payload.get("full_ids")), "filters": payload.get("filters") or {},
+            "encrypt": bool(payload.get("encrypt"))}
 
 
 BULK_EXPORT = register(RequestType(

@@ -18,6 +18,8 @@ MESSAGES = {
                       "seconds."),
     "bad_client_credentials": _("The client credentials are wrong, expired or revoked."),
     "bad_cursor": _("The cursor is not a whole number from 0."),
+    "cursor_expired": _("The changes after this cursor are past their retention and were deleted: read the pupils "
+                        "in full again, then follow the feed from the cursor that read gives."),
     "bad_limit": _("The limit is not a whole number from 1 to the largest page."),
     "scope_outside": _("The scope is not a region within your jurisdiction with an education authority."),
     "unknown_item": _("The field profile names an item that is not a pupil item."),

@@ -76,6 +76,10 @@ class ApiRateWindow(models.Model):
         return f"{self.client_id} {self.minute:%H:%M}: {self.calls}"
 
 
+# The op of the marker the retention's purge leaves at the highest cursor it deleted (xueji/ops/retention.py).
+PURGED_OP = "P"
+
+
 class StudentChange(models.Model):
     """A row the triggers append for each pupil row written (no foreign key: a deleted pupil's rows stay)."""
 

@@ -10,10 +10,10 @@ from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
-from xueji.core.errors import NotFound, ValidationFailed
+from xueji.core.errors import Gone, NotFound, ValidationFailed
 from xueji.interface.choices import ChangeOp, FeedOp
 from xueji.interface.filters import ApiClientFilterSet
-from xueji.interface.models import ApiClient, ApiSecret, StudentChange
+from xueji.interface.models import PURGED_OP, ApiClient, ApiSecret, StudentChange
 from xueji.interface.principal import ClientPrincipal
 from xueji.interface.services import digest
 from xueji.regions.models import OrgKind, OrgUnit
@@ -133,6 +133,8 @@ def change_page(*, principal: ClientPrincipal, cursor: int, limit: int) -> FeedP
     table); changes outside the scope are passed over, so a page may hold fewer entries (`has_more` says whether
     to call again at once)."""
     rows = list(StudentChange.objects.filter(seq__gt=cursor).order_by("seq")[:limit])
+    if rows and rows[0].op == PURGED_OP:  # the changes after this cursor are past their retention, deleted
+        raise Gone(f"changes after cursor {cursor} were deleted by the retention", code="cursor_expired")
     page = FeedPage(next_cursor=rows[-1].seq if rows else cursor, has_more=len(rows) == limit)
     schools = {r.old_school_id for r in rows} | {r.new_school_id for r in rows}
     in_scope = set(within(School.objects.filter(pk__in=schools - {None}), principal).values_list("pk", flat=True))

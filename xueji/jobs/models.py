@@ -89,3 +89,23 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DownloadLink(models.Model):
+    """A single-use, expiring link to a job's result file (导出文件一次性下载链接): issued to one user each time the
+    job's page shows the download button, used by one download (a conditional UPDATE of `used_at`: of two requests
+    only one wins), refused when used again or past `expires_at`. Only the token's SHA-256 is stored."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="download_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("download link")
+        verbose_name_plural = _("download links")
+
+    def __str__(self) -> str:
+        return f"link of job {self.job_id} for user {self.user_id}"

@@ -17,7 +17,9 @@ Reliability (issue 6, items 15 and 16):
 """
 
 import datetime as dt
+import hashlib
 import logging
+import secrets
 import shutil
 import threading
 import time
@@ -36,7 +38,7 @@ from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import Conflict, Forbidden, Gone, NotFound, XuejiError
 from xueji.jobs.errors import INTERNAL_ERROR, INTERRUPTED_ERROR  # noqa: F401 - the failure words live in errors.py
-from xueji.jobs.models import RERUNNABLE, FileScope, Job, JobStatus
+from xueji.jobs.models import RERUNNABLE, DownloadLink, FileScope, Job, JobStatus
 from xueji.jobs.registry import all_hooks, handler_for, hooks_for, periodic
 from xueji.jobs.selectors import file_readable, job_get, result_file_path
 
@@ -233,16 +235,64 @@ def _expiry(job: Job, ended: dt.datetime) -> dt.datetime | None:
 
 # ---------------------------------------------------------------- reading result files
 
-def job_file_download(*, actor, pk) -> tuple[Job, Path]:
-    """A job's result file for download: the job within the jurisdiction (else 404), the file's own rule
-    (`selectors.file_readable`, else 403, audited), not expired; every download is audited."""
+def link_minutes() -> int:
+    return int(getattr(settings, "XUEJI_DOWNLOAD_LINK_MINUTES", 10))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def download_link_issue(*, actor, job: Job) -> str:
+    """A fresh single-use link to the job's result file for `actor` (the job's page issues one each time it shows
+    the button), valid XUEJI_DOWNLOAD_LINK_MINUTES. The token is returned once; only its SHA-256 is kept."""
+    token = secrets.token_urlsafe(24)
+    now = clock.now()
+    DownloadLink.objects.create(job=job, user=actor, token_hash=_token_hash(token), created_at=now,
+                                expires_at=now + dt.timedelta(minutes=link_minutes()))
+    return token
+
+
+def _link_use(*, actor, job: Job, token: str) -> None:
+    """Spend a link: the actor's own, of this job, unused and unexpired (one conditional UPDATE); else refused and
+    audited (`job.download`, failed, with the reason)."""
+    now = clock.now()
+    links = DownloadLink.objects.filter(job=job, user=actor, token_hash=_token_hash(token or ""))
+    if links.filter(used_at__isnull=True, expires_at__gt=now).update(used_at=now):
+        return
+    link = links.first()
+    reason = "link_unknown" if link is None else "link_used" if link.used_at else "link_expired"
+    audit_record(actor=actor, action="job.download", obj=job, success=False,
+                 after={"file": job.result_file, "refused": reason,
+                        "used_at": link.used_at.isoformat() if link and link.used_at else None})
+    if link is None:
+        raise Forbidden(_("This download link is not yours or not valid: open the job's page for a new one."),
+                        code="link_invalid")
+    if link.used_at:
+        raise Gone(_("This download link was already used: each link downloads once. Open the job's page for a new "
+                     "one."), code="link_used")
+    raise Gone(_("This download link has expired: open the job's page for a new one."), code="link_expired")
+
+
+def job_file_check(*, actor, pk) -> tuple[Job, Path]:
+    """Whether `actor` may download the job's result file now (every check but the link's; a refusal of the file's
+    rule is audited)."""
     job = job_get(user=actor, pk=pk)
     if job.result_file and not file_readable(actor, job):
         audit_record(actor=actor, action="job.download", obj=job, success=False,
                      after={"file": job.result_file, "needs": job.file_cap, "scope": job.file_scope})
         raise Forbidden(_("This file is not for your role or unit: it holds personal data of pupils."),
                         code="file_forbidden")
-    path = live_result_file(job)
+    return job, live_result_file(job)
+
+
+def job_file_download(*, actor, pk, link: str | None = None) -> tuple[Job, Path]:
+    """A job's result file for download: the job within the jurisdiction (else 404), the file's own rule
+    (`selectors.file_readable`, else 403, audited), the single-use link when one is given (the pages' way: used
+    or expired, 410, audited), not expired; every download is audited."""
+    job, path = job_file_check(actor=actor, pk=pk)
+    if link is not None:
+        _link_use(actor=actor, job=job, token=link)
     job_download_record(actor=actor, job=job, path=path)
     return job, path
 

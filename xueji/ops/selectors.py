@@ -101,12 +101,24 @@ def status_report(*, user) -> dict:
         "backup_stale": last is None or now - last["created_at"] > dt.timedelta(hours=stale_hours),
         "backup_stale_hours": stale_hours,
         "backups": list(Backup.objects.all()[:20]),
+        "last_restore": last_restore(),
         "certificate": certificate(),
         "alerts": list(Alert.objects.filter(resolved_at__isnull=True)[:50]),
         "integrity": services.integrity_last(),
         "integrity_manifest": Path(getattr(settings, "XUEJI_INTEGRITY_MANIFEST", "")).is_file(),
         "replication": replication.status(),
     }
+
+
+def last_restore() -> dict | None:
+    """The latest restore (its audit row): which backup, when, and how long it took (the RTO of that drill)."""
+    from xueji.audit.models import AuditEvent
+
+    event = AuditEvent.objects.filter(action="ops.restore").order_by("-pk").only(
+        "created_at", "object_repr", "after").first()
+    if event is None:
+        return None
+    return {"name": event.object_repr, "at": event.created_at, "seconds": (event.after or {}).get("seconds")}
 
 
 def open_alert_count(*, user) -> int:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import XuejiError
-from xueji.ops import backups, integrity, replication
+from xueji.ops import backups, integrity, replication, retention
 from xueji.ops.choices import AlertKind, BackupStatus
 from xueji.ops.models import Alert, Backup, IntegrityCheck, Mark
 
@@ -86,8 +86,11 @@ def backup_restore(*, path: str | Path) -> dict:
     """Overwrite the database and the files with a backup's (checked first: key, checksums). Writes nothing of its
     own: the database is the backup's now. `restore_record` audits it and records the backups on disk again."""
     folder, manifest = backups.read_manifest(path)
+    began = time.monotonic()
     with backups.Lock():
-        return backups.restore(folder, manifest)
+        result = backups.restore(folder, manifest)
+    # The recovery time (RTO) of this restore, from the check of the parts to the files in place.
+    return {**result, "seconds": round(time.monotonic() - began, 3)}
 
 
 def restore_record(*, result: dict, actor=None) -> None:
@@ -214,7 +217,8 @@ def _sessions_clear(*, now: dt.datetime) -> int:
 
 
 def cleanup_run(*, now: dt.datetime | None = None, actor=None) -> dict:
-    """Everything past its retention, in one pass and one audit row with the counts: application log files older
+    """Everything past its retention (the schedule: ops/retention.py), in one pass and one audit row with the
+    counts: application log files older
     than XUEJI_LOG_RETENTION_DAYS (at least 185 days: 网络安全法 keeps logs six months) in XUEJI_LOG_DIR, the job
     files and expired exports (the jobs' own cleanup: result files past their expiry, kept inputs), the backups
     the retention policy drops and the expired sessions. The audit log itself is not purged here (`purge_audit_log`)."""
@@ -229,11 +233,13 @@ def cleanup_run(*, now: dt.datetime | None = None, actor=None) -> dict:
     jobs = job_files_cleanup(now=now)
     pruned = backups_prune(now=now)
     sessions = _sessions_clear(now=now)
+    schedule = retention.purge(now=now)
     result = {"log_files": len(logs), "log_retention_days": days, "job_result_files": jobs["result_files"],
-              "job_inputs": jobs["inputs"], "backups_pruned": len(pruned), "sessions": sessions}
+              "job_inputs": jobs["inputs"], "backups_pruned": len(pruned), "sessions": sessions, **schedule}
     audit_record(actor=actor, username="system", action="ops.cleanup", object_type="ops.cleanup",
                  object_repr=f"{len(logs)} log files, {jobs['result_files']} job files, {len(pruned)} backups, "
-                             f"{sessions} sessions",
+                             f"{sessions} sessions, {schedule['messages']} messages, {schedule['problems']} problem "
+                             f"records, {schedule['pupils_anonymised']} pupils anonymised",
                  after={**result, "logs": [p.name for p in logs][:200], "backups": pruned[:200]})
     return result
 

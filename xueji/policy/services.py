@@ -58,6 +58,10 @@ SETTING_DEFAULTS: dict[str, tuple[Any, str]] = {
     # 批量导出 (xueji/exchange/exports.py): an export of more pupils than this waits for the approval of the leader
     # of the requester's unit (0: every export runs at once); and whether export files are encrypted archives.
     "export.approval_rows": (1000, "批量导出学生个人信息超过此人数须经本级领导审批（0为不需审批）"),
+    # An export holding full (unmasked) ID numbers waits for the same approval whatever its size (off: only past
+    # export.approval_rows); no export holds more pupils than export.max_rows (0: no cap).
+    "export.full_id_approval": (False, "导出含完整身份证件号的学生名单须经本级领导审批（不论人数）"),
+    "export.max_rows": (200000, "单次导出学生个人信息人数上限（超过则拒绝，0为不限）"),
     "export.encrypt": (False, "导出文件加密（AES-256 加密压缩包，密码仅向导出人显示一次）"),
     # 超大规模学校 (xueji/reports' dashboard): a school with this many pupils on the roll or more; the national
     # measures against oversized schools start at 2,000 (the province may set a lower bar).

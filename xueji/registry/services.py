@@ -83,9 +83,13 @@ class ExportStarted:
     request: object | None = None  # a workflow Request
     rows: int = 0
     threshold: int | None = None
+    full_ids: bool = False  # held because the file would hold full ID numbers (the province's export.full_id_approval)
 
     def held_words(self) -> str:
         """What the page and the API tell the requester of an export held for approval."""
+        if self.full_ids and (self.threshold is None or self.rows <= self.threshold):
+            return gettext("This export holds the full ID numbers of %(rows)s pupils: it was filed for the approval "
+                           "of your unit's leader, and runs when approved.") % {"rows": self.rows}
         return gettext("This export holds %(rows)s pupils, more than the %(threshold)s a province allows without "
                        "approval: it was filed for the approval of your unit's leader, and runs when approved.") % {
             "rows": self.rows, "threshold": self.threshold}
@@ -121,6 +125,24 @@ def students_export_start(*, actor, filters: dict) -> ExportStarted:
         if held is not None:
             return held
     return ExportStarted(job=students_export_job(actor=actor, params=params))
+
+
+@transaction.atomic
+def students_anonymise(*, ids: Sequence[int]) -> dict:
+    """The retention's end of a pupil who left long ago (ops.retention): the ID number erased with both its blind
+    indexes (no lookup or duplicate check finds the pupil by it any more), the family members (their names, phones
+    and ID numbers with their blind indexes) deleted, the history of those items emptied. The record of study
+    itself (name, school, status, national number) stays: the 学籍号 is lifelong. Set-based; the caller audits."""
+    family, _by_model = FamilyMember.objects.filter(student_id__in=ids).delete()
+    # The history's before/after of identity and family items held the same numbers and phones: emptied (the rows
+    # stay, so the timeline still says that something changed and when).
+    StudentHistory.objects.filter(student_id__in=ids, kind__in=(ChangeKind.IDENTITY, ChangeKind.FAMILY)).update(
+        changes={})
+    students = Student.objects.filter(pk__in=ids).filter(
+        models.Q(id_number__isnull=False) | models.Q(id_number_index__isnull=False)
+        | models.Q(id_number_tail__isnull=False)).update(
+        id_number=None, id_number_index=None, id_number_tail=None)
+    return {"students": students, "family_members": family}
 
 
 def students_export_job(*, actor, params: dict) -> Job:

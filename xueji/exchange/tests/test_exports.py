@@ -11,6 +11,7 @@ import pytest
 import pyzipper
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from xueji.audit.models import AuditEvent
@@ -18,6 +19,7 @@ from xueji.core import clock
 from xueji.core.spreadsheets import Watermark, read_custom_properties
 from xueji.jobs.exportfiles import trace_code, trace_job_id, trace_read
 from xueji.jobs.models import Job
+from xueji.jobs.tests.helpers import download
 from xueji.policy.models import PolicySetting
 from xueji.registry.services import students_export_start
 from xueji.workflow.models import Request
@@ -124,7 +126,7 @@ def test_every_file_carries_a_visible_and_an_embedded_watermark_read_back(world,
         registrar.org_unit.name)
     assert trace_read(_xlsx(job).filename).job == job
 
-    login(registrar).get(reverse("jobs:job_download", args=[job.pk]))
+    download(login(registrar), job)
     call_command("export_trace", _xlsx(job).filename)
     out = capsys.readouterr().out
     assert f"trace {code}: genuine" in out and registrar.username in out and "downloads: 1" in out
@@ -155,7 +157,7 @@ def test_a_province_that_requires_it_gets_an_encrypted_archive(world, login, dja
     again = client.get(reverse("jobs:job_detail", args=[job.pk])).content.decode()
     assert 'data-testid="job-file-password"' not in again
 
-    data = b"".join(client.get(reverse("jobs:job_download", args=[job.pk])).streaming_content)
+    data = b"".join(download(client, job).streaming_content)
     with pyzipper.AESZipFile(io.BytesIO(data)) as archive:
         name = archive.namelist()[0]
         with pytest.raises(RuntimeError):  # unreadable without the password
@@ -187,6 +189,82 @@ def test_every_download_of_an_export_is_audited(world, login, django_capture_on_
     registrar = world.user("tunxi", "registrar")
     job = _export(registrar, django_capture_on_commit_callbacks).job
     client = login(registrar)
-    client.get(reverse("jobs:job_download", args=[job.pk]))
+    download(client, job)
     client.get(f"/api/v1/jobs/{job.pk}/download/")
     assert AuditEvent.objects.filter(action="job.download", object_id=str(job.pk), success=True).count() == 2
+
+
+def test_an_export_of_full_id_numbers_waits_for_another_persons_approval_whatever_its_size(
+        world, django_capture_on_commit_callbacks):
+    """T-EXP: with the province's export.full_id_approval, a registrar's export (which holds full ID numbers) waits
+    for the leader however few pupils it holds; the requester cannot approve it; a masked export runs at once."""
+    from xueji.core.errors import XuejiError
+
+    _setting("export.approval_rows", 0)  # no size threshold at all
+    _setting("export.full_id_approval", True)
+    registrar, leader = world.user("tunxi", "registrar"), world.user("tunxi", "leader")
+    started = _export(registrar, django_capture_on_commit_callbacks, school=world.schools["tunxi_primary"].pk)
+    assert started.job is None and started.full_ids and Job.objects.count() == 0
+    assert "完整身份证件号" in started.held_words() or "full ID numbers" in started.held_words()
+    with pytest.raises(XuejiError):
+        request_decide(actor=registrar, request=started.request, approve=True)  # nobody approves their own
+    assert Job.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        request_decide(actor=leader, request=started.request, approve=True)
+    assert Job.objects.get().created_by == registrar
+    masked = _export(leader, django_capture_on_commit_callbacks)  # a leader sees masked IDs only: at once
+    assert masked.request is None and masked.job is not None
+
+
+def test_an_export_past_the_cap_is_refused_with_a_clear_message_and_nothing_started(
+        world, login, django_capture_on_commit_callbacks):
+    _setting("export.max_rows", 1)
+    registrar = world.user("tunxi", "registrar")
+    from xueji.core.errors import XuejiError
+
+    with pytest.raises(XuejiError) as refused:
+        _export(registrar, django_capture_on_commit_callbacks)
+    assert refused.value.code == "export_too_large" and refused.value.details["cap"] == 1
+    api = login(registrar).post("/api/v1/students/export/", {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert api.status_code == 400 and api.json()["code"] == "export_too_large"
+    assert "1" in api.json()["message"] and "分批" in api.json()["message"]
+    assert Job.objects.count() == 0 and Request.objects.count() == 0
+
+
+def test_a_download_link_works_once_and_expires_and_each_refusal_is_audited(
+        world, login, django_capture_on_commit_callbacks):
+    from xueji.jobs.tests.helpers import download_url
+
+    registrar = world.user("tunxi", "registrar")
+    job = _export(registrar, django_capture_on_commit_callbacks).job
+    client = login(registrar)
+    link = download_url(client, job)
+    assert "?link=" in link
+    assert client.get(link).status_code == 200
+    again = client.get(link)  # the same link a second time
+    assert again.status_code == 410 and "已" in again.content.decode()
+    refused = AuditEvent.objects.get(action="job.download", object_id=str(job.pk), success=False)
+    assert refused.after["refused"] == "link_used"
+    assert client.get(download_url(client, job)).status_code == 200  # the page gives a fresh link
+
+    late = download_url(client, job)
+    with clock.frozen(clock.now() + dt.timedelta(minutes=11)):  # past XUEJI_DOWNLOAD_LINK_MINUTES (10)
+        assert client.get(late).status_code == 410
+    bare = client.get(reverse("jobs:job_download", args=[job.pk]))  # no link: back to the page for one
+    assert bare.status_code == 302 and bare["Location"] == reverse("jobs:job_detail", args=[job.pk])
+    reasons = sorted(e.after["refused"] for e in AuditEvent.objects.filter(
+        action="job.download", object_id=str(job.pk), success=False))
+    assert reasons == ["link_expired", "link_used"]
+    assert AuditEvent.objects.filter(action="job.download", object_id=str(job.pk), success=True).count() == 2
+
+    # A link is its user's own: a colleague of the same unit, who may read the (masked) file, cannot use it.
+    leader = world.user("tunxi", "leader")
+    masked = _export(leader, django_capture_on_commit_callbacks).job
+    owners = Client()
+    owners.force_login(leader)
+    theirs = download_url(owners, masked)
+    refused = client.get(theirs)
+    assert refused.status_code == 403
+    assert AuditEvent.objects.get(action="job.download", object_id=str(masked.pk), success=False).after[
+        "refused"] == "link_unknown"
+    assert owners.get(theirs).status_code == 200  # still unused: its owner downloads

@@ -106,3 +106,30 @@ def test_a_page_reads_at_most_limit_changes_by_the_cursors_index(world, django_a
     with django_assert_max_num_queries(20):
         page = http.get(CHANGES, {"cursor": 0, "limit": 3}).json()
     assert page["has_more"] and page["next_cursor"] == StudentChange.objects.order_by("seq")[2].seq
+
+
+def test_a_client_behind_the_retentions_purge_is_told_to_read_in_full_again_never_given_a_gap(world):
+    """The retention (xueji/ops/retention.py) deletes the feed's old rows and leaves a marker at the highest
+    cursor it deleted: a client behind it gets 410 cursor_expired; one at or past it goes on as before."""
+    import datetime as dt
+
+    from xueji.core import clock
+    from xueji.ops import retention
+
+    client, secret = register(world, scope="tunxi")
+    http = caller(client, secret)
+    _changes, behind, _entries = drain(http, limit=1)
+    assert behind > 0
+    primary = world.students["tunxi_primary"]
+    Student.objects.filter(pk=primary.pk).update(name="改名")
+    services.changes_stamp()
+    _changes, head, _entries = drain(http, cursor=behind)
+    StudentChange.objects.filter(seq__lte=head).update(changed_at=clock.now() - dt.timedelta(days=400))
+    with clock.frozen(clock.now()):
+        assert retention.purge(now=clock.now())["interface_changes"] >= 2
+    late = http.get(CHANGES, {"cursor": behind - 1, "limit": 10})
+    assert late.status_code == 410 and late.json()["code"] == "cursor_expired"
+    Student.objects.filter(pk=primary.pk).update(name="又改名")
+    services.changes_stamp()
+    changes, _cursor, _entries = drain(http, cursor=head)  # up to date before the purge: nothing lost
+    assert changes == [("updated", primary.pk)]

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from xueji.jobs.models import Job
+from xueji.jobs.tests.helpers import download_url
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_export_runs_and_downloads(world, login, django_capture_on_commit_callba
     assert 'data-status="succeeded"' in page and "hx-get" not in page  # finished: no more polling
     assert reverse("jobs:job_download", args=[job.pk]) in page
 
-    download = client.get(reverse("jobs:job_download", args=[job.pk]))
+    download = client.get(download_url(client, job))  # the page's single-use link
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content)[:2] == b"PK"  # an xlsx is a zip

@@ -3,7 +3,7 @@ refusals mapped in `xueji.ui.errors` (one place). Nothing here touches Model.obj
 
 
 from django.http import FileResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -47,7 +47,11 @@ def job_context(job, user) -> dict:
     state = job_selectors.file_state(user, job)
     # An encrypted export's password: shown once, to its creator, when the file is ready (then erased).
     password = exportfiles.password_reveal(actor=user, job=job) if state == "ready" and job.file_password else ""
+    # A fresh single-use link each time the button shows (not while the job runs: the fragment polls then).
+    link = job_services.download_link_issue(actor=user, job=job) if state == "ready" else ""
+    download_url = f"{reverse('jobs:job_download', args=[job.pk])}?link={link}" if link else ""
     return {"has_file": state == "ready", "file_state": state, "file_password": password,
+            "download_url": download_url,
             "error_line": job_selectors.job_error_message(job),
             "rerun": rerun,
             "can_rerun": job.can_rerun and rerun is None and job.created_by_id == user.pk}
@@ -55,8 +59,16 @@ def job_context(job, user) -> dict:
 
 @web_view(Cap.JOB_VIEW, methods=("GET",))
 def job_download(request, pk):
-    _job, path = job_services.job_file_download(actor=request.user, pk=pk)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    """The download of a single-use link (`?link=`, issued by the job's page); without one, the job's page, which
+    offers a fresh link (after the same checks: the job, the file's rule)."""
+    token = request.GET.get("link")
+    if token is None:
+        job, _path = job_services.job_file_check(actor=request.user, pk=pk)
+        return redirect("jobs:job_detail", pk=job.pk)
+    _job, path = job_services.job_file_download(actor=request.user, pk=pk, link=token)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _rerun_shown(_job, new) -> str:

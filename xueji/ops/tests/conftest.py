@@ -40,3 +40,19 @@ def table_state() -> dict[str, tuple[int, str]]:
 def file_state(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def empty_database() -> None:
+    """Drop every table (the audit log and the migration history too): the empty database a restore goes into
+    after the server was lost."""
+    quote = connection.ops.quote_name
+    connection.close()
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        if connection.vendor == "postgresql":
+            if tables:
+                cursor.execute("DROP TABLE " + ", ".join(quote(t) for t in tables) + " CASCADE")
+        else:
+            cursor.execute("PRAGMA foreign_keys = OFF")
+            for table in tables:
+                cursor.execute(f"DROP TABLE {quote(table)}")

@@ -26,4 +26,5 @@ class Command(BaseCommand):
         except XuejiError as exc:
             raise CommandError(str(exc)) from exc
         restore_record(result=result)
-        self.stdout.write(f"restored {result['name']} ({result['created_at']}, {result['files']} files)")
+        self.stdout.write(f"restored {result['name']} ({result['created_at']}, {result['files']} files) "
+                          f"in {result['seconds']:.1f} s (RTO)")
