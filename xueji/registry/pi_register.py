@@ -352,6 +352,7 @@ NON_PI: dict[str, str] = {
         "org_unit created_at started_at finished_at"
     ),
     "jobs.WorkerBeat": "name started_at beat_at",
+    "jobs.DownloadLink": "id job user token_hash created_at expires_at used_at",  # a one-time token, its SHA-256
     "hub.OutboxMessage": "id key side peer kind seq schema attempts error_code error_message state created_at sent_at",
     "hub.InboxMessage": (
         "id key side peer kind seq schema attempts error_code error_message state sent_at received_at "
