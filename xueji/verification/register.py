@@ -117,7 +117,8 @@ def register_load(*, path: Path, actor=None, chunk_size: int = 5000) -> dict:
     pending: dict[str, RegisterEntry] = {}
 
     def flush() -> None:
-        RegisterEntry.objects.bulk_create(list(pending.values()), update_conflicts=True, unique_fields=["id_number_index"],
+        RegisterEntry.objects.bulk_create(list(pending.values()), update_conflicts=True,
+                                          unique_fields=["id_number_index"],
                                           update_fields=["name", "sex", "birth_date", "loaded_at"],
                                           batch_size=chunk_size)
         counts["loaded"] += len(pending)
