@@ -1,14 +1,16 @@
 """SECURITY.md row 24 (T-CONF): a raw dump of the database holds no checksum-valid 18-digit ID number.
 
-A small flow writes every table that holds a copy of an ID number through its real paths (the population register
-loaded from a file and filled by the helper's bulk_create, a verification run and a file export through
-insert_rows, a pre-school record, an admission-results import and a catchment run through bulk_create); then the
-database is dumped as an operator would (PostgreSQL: `pg_dump` of the test database, from outside the test's
-connection, so the test commits; SQLite: the connection's iterdump) and the text is scanned.
+A small flow writes every table that holds a copy of an ID number through its real paths: the population register
+loaded from a file and filled by the helper's bulk_create, a verification run and a file export (items through
+insert_rows), a pre-school record, an admission-results import and a catchment run (bulk_create), a duplicate
+scan filing a problem (insert_rows). Then the database is dumped as an operator would (PostgreSQL: `pg_dump` of
+the test database, from outside the test's connection, so the test commits; SQLite: the connection's iterdump)
+and the text is scanned.
 
 SCANNED lists the tables sealed so far; the ones still holding plaintext copies are listed in README
-("Encryption at rest"): registry pupils' national numbers ("G" + the ID number), the cross-province entries
-(admissions_entry, and its pupil JSON), problems (Problem.key, DeletedRecord) and the pupil history."""
+("Encryption at rest"): the pupils' national numbers ("G" + the ID number: registry), the cross-province entries
+(admissions_entry and its pupil JSON), the deleted records' snapshot and numbers (JSON), the pupil history and
+the approval requests' payloads and subjects."""
 
 import datetime as dt
 import re
@@ -22,7 +24,10 @@ from xueji.admissions import catchment, services
 from xueji.admissions.tests.conftest import scene  # noqa: F401 - the admission tests' scene
 from xueji.admissions.tests.helpers import graduate, newcomer_id, office, plan, row, upload, year
 from xueji.core import idnumbers
+from xueji.problems.models import Problem
+from xueji.problems.scans import duplicate_scan
 from xueji.registration.models import PreschoolRecord
+from xueji.registry.models import Student
 from xueji.schools.models import SchoolClass
 from xueji.verification.models import RegisterEntry, VerificationItem
 from xueji.verification.register import register_load
@@ -30,7 +35,7 @@ from xueji.verification.services import verification_export_start, verification_
 from xueji.verification.tests.helpers import register_students, run
 
 SCANNED = ("registration_registerentry", "registration_verificationitem", "registration_preschoolrecord",
-           "admissions_admission")
+           "admissions_admission", "registration_problem")
 CANDIDATE = re.compile(r"(?=(\d{17}[\dXx]))")
 
 
@@ -92,6 +97,11 @@ def test_a_raw_dump_holds_no_valid_id_number(scene, media, tmp_path):  # noqa: F
                                    data={"address": "黄山市屯溪区滨江路2号"})
     assert catchment.catchment_run(actor=office(scene), stage="1", year=year())["admitted"] == 1
     written |= {pupil.id_number, newcomer, child}
+    # A duplicate-ID problem found by the scan (its key and the shared number).
+    first, other = scene.students["tunxi_primary"], scene.students["shexian_primary"]
+    Student.objects.filter(pk=other.pk).update(id_number=first.id_number)
+    found = duplicate_scan(province_code="340000", scope=scene.units["anhui"], actor=scene.user("anhui", "registrar"))
+    assert found["duplicate_id"]["new"] == 1 and Problem.objects.get(kind="duplicate_id").id_number == first.id_number
 
     text = dump(SCANNED)
     for table in SCANNED:  # the dump holds the rows (the scan is not of an empty text)
