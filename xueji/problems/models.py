@@ -24,9 +24,9 @@ class Problem(SealedModel):
                                   default="")
     province_code = models.CharField(_("province"), max_length=6)
     # What makes the problem one: "s<student id>" (ID error), the blind index of the shared ID number (the number
-    # itself is sealed in id_number, for display), or "name|sex|YYYY-MM-DD".
+    # itself is sealed in id_number, for display; `filter(id_number=...)` compares the key), or "name|sex|YYYY-MM-DD".
     key = models.CharField(max_length=128)
-    id_number = SealedCharField(_("shared ID number"), max_length=32, blank=True, default="")
+    id_number = SealedCharField(_("shared ID number"), max_length=32, blank=True, default="", index="key")
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     source = models.CharField(_("found by"), max_length=16, default="scan")
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",

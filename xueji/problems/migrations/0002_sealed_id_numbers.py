@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='problem',
             name='id_number',
-            field=xueji.core.fields.SealedCharField(blank=True, default='', max_length=32,
+            field=xueji.core.fields.SealedCharField(blank=True, default='', index='key', max_length=32,
                                                     verbose_name='shared ID number'),
         ),
         migrations.RunPython(rekey, unkey),
