@@ -144,7 +144,7 @@ class Catchment(models.Model):
         return f"{self.area} → {self.school}"
 
 
-class Entry(models.Model):
+class Entry(SealedModel):
     """毕业后跨省就学: a graduate (毕业/结业) of another province entering a school of this one, one row per side like a
     cross-province transfer (its request's id is its id). The receiving side (`school`: the receiving school, and
     the class the pupil joins) names the pupil by national number, or by identity when the graduating province
@@ -167,7 +167,8 @@ class Entry(models.Model):
                                 related_name="entries", verbose_name=_("record"))
     pupil = models.JSONField(_("pupil as known before the file"), default=dict, blank=True)
     national_number = models.CharField(_("national student number"), max_length=24, blank=True, default="")
-    id_number = models.CharField(_("ID number"), max_length=32, blank=True, default="")
+    # Sealed at rest (core.sealing); `pupil` holds it masked only.
+    id_number = SealedCharField(_("ID number"), max_length=32, blank=True, default="")
     name = models.CharField(_("name"), max_length=64)
     peer_province_code = models.CharField(_("other province"), max_length=6)
     peer_school_name = models.CharField(_("other school"), max_length=128, blank=True, default="")

@@ -21,9 +21,11 @@ import pytest
 from django.db import connection
 
 from xueji.admissions import catchment, services
-from xueji.admissions.tests.conftest import scene  # noqa: F401 - the admission tests' scene
+from xueji.admissions.tests.conftest import entry_scene, scene  # noqa: F401 - the admission tests' scenes
+from xueji.admissions.tests.entry_helpers import UNKNOWN_ID, approve, file_entry
 from xueji.admissions.tests.helpers import graduate, newcomer_id, office, plan, row, upload, year
 from xueji.core import idnumbers
+from xueji.hub.services import hub_run
 from xueji.problems.models import Problem
 from xueji.problems.scans import duplicate_scan
 from xueji.registration.models import PreschoolRecord
@@ -35,7 +37,7 @@ from xueji.verification.services import verification_export_start, verification_
 from xueji.verification.tests.helpers import register_students, run
 
 SCANNED = ("registration_registerentry", "registration_verificationitem", "registration_preschoolrecord",
-           "admissions_admission", "registration_problem")
+           "admissions_admission", "registration_problem")  # and admissions_entry (its own test below)
 CANDIDATE = re.compile(r"(?=(\d{17}[\dXx]))")
 
 
@@ -109,6 +111,21 @@ def test_a_raw_dump_holds_no_valid_id_number(scene, media, tmp_path):  # noqa: F
     assert valid_ids(text) == set()
     assert [number for number in written if number in text] == []
     assert "$sm4$" in text  # sealed values, not missing ones
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_raw_dump_of_the_cross_province_entries_holds_no_valid_id_number(entry_scene):  # noqa: F811
+    """A pupil the graduating province does not know by number, filed by identity (the full ID number)."""
+    entry = file_entry(entry_scene, national_number="", name="新来", sex="1", birth_date=dt.date(2013, 5, 6),
+                       id_number=UNKNOWN_ID)
+    approve(entry_scene, entry.pk)
+    hub_run()
+    entry.refresh_from_db()
+    assert entry.id_number == UNKNOWN_ID and entry.state == "no_record"
+    text = dump(["admissions_entry"])
+    assert "admissions_entry" in text
+    assert valid_ids(text) == set() and UNKNOWN_ID not in text
+    assert "$sm4$" in text
 
 
 def test_the_scan_finds_a_number_where_there_is_one():
