@@ -196,7 +196,9 @@ def entry_file(*, actor, province: str, school_class: SchoolClass | int, nationa
                              subjects=subjects, payload=payload)
     entry = Entry.objects.create(
         request=request, side=EntrySide.RECEIVING, state=EntryState.FILED, school=school, school_class=klass,
-        pupil=pupil, national_number=number, id_number=id_given, name=pupil["name"], peer_province_code=province,
+        # The full number is kept sealed in id_number; the pupil as known holds it masked, as the peer's answer does.
+        pupil={**pupil, "id_number": idnumbers.mask(pupil.get("id_number") or "")} if id_given else pupil,
+        national_number=number, id_number=id_given, name=pupil["name"], peer_province_code=province,
         peer_school_name=payload["peer_school"], reason=payload["reason"], filed_at=clock.now())
     audit_record(actor=actor, action="admission.entry_file", obj=entry,
                  after={"request": request.pk, "province": province, "class": klass.pk,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.admissions.choices import AdmissionSource, AdmissionStatus, BatchStatus, EntrySide, EntryState
 from xueji.core import codes
+from xueji.core.fields import BlindIndexField, SealedCharField, SealedModel
 
 
 class AdmissionPlan(models.Model):
@@ -64,7 +65,7 @@ class AdmissionBatch(models.Model):
         return f"{self.file_name} ({self.get_status_display()})"
 
 
-class Admission(models.Model):
+class Admission(SealedModel):
     """One pupil admitted by one school (录取) into a stage in a year, optionally into a named class. `student` is
     the pupil's record when the province holds one; without it the record is created when the admission takes
     effect (入学), as a draft of the receiving school that the school registers (temporary number, verification)."""
@@ -79,7 +80,9 @@ class Admission(models.Model):
                                      verbose_name=_("class"))
     student = models.ForeignKey("registry.Student", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="admissions", verbose_name=_("record"))
-    id_number = models.CharField(_("ID number"), max_length=32)
+    # Sealed at rest (core.sealing); compared (duplicates, re-imports, the one-per-school rule) by its blind index.
+    id_number = SealedCharField(_("ID number"), max_length=32, index="id_number_index")
+    id_number_index = BlindIndexField(source="id_number")
     name = models.CharField(_("name"), max_length=64)
     sex = models.CharField(_("sex"), max_length=1, choices=codes.choices_of("SEX"))
     birth_date = models.DateField(_("date of birth"))
@@ -103,13 +106,13 @@ class Admission(models.Model):
         verbose_name = _("admission")
         verbose_name_plural = _("admissions")
         indexes = [
-            models.Index(fields=["year", "id_number"], name="admission_year_id"),
+            models.Index(fields=["year", "id_number_index"], name="admission_year_id"),
             models.Index(fields=["school", "year", "stage", "status"], name="admission_school_plan"),
             models.Index(fields=["school_class", "status"], name="admission_class_status"),
         ]
         constraints = [
             # One admission of a pupil per school and year that is not withdrawn: re-importing a row finds it.
-            models.UniqueConstraint(fields=["year", "id_number", "school"], name="admission_once_per_school",
+            models.UniqueConstraint(fields=["year", "id_number_index", "school"], name="admission_once_per_school",
                                     condition=~models.Q(status="withdrawn")),
         ]
 
@@ -141,7 +144,7 @@ class Catchment(models.Model):
         return f"{self.area} → {self.school}"
 
 
-class Entry(models.Model):
+class Entry(SealedModel):
     """毕业后跨省就学: a graduate (毕业/结业) of another province entering a school of this one, one row per side like a
     cross-province transfer (its request's id is its id). The receiving side (`school`: the receiving school, and
     the class the pupil joins) names the pupil by national number, or by identity when the graduating province
@@ -164,7 +167,8 @@ class Entry(models.Model):
                                 related_name="entries", verbose_name=_("record"))
     pupil = models.JSONField(_("pupil as known before the file"), default=dict, blank=True)
     national_number = models.CharField(_("national student number"), max_length=24, blank=True, default="")
-    id_number = models.CharField(_("ID number"), max_length=32, blank=True, default="")
+    # Sealed at rest (core.sealing); `pupil` holds it masked only.
+    id_number = SealedCharField(_("ID number"), max_length=32, blank=True, default="")
     name = models.CharField(_("name"), max_length=64)
     peer_province_code = models.CharField(_("other province"), max_length=6)
     peer_school_name = models.CharField(_("other school"), max_length=128, blank=True, default="")

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xueji.core.fields import SealedCharField, SealedModel
 from xueji.problems.choices import MemberState, ProblemKind, ProblemStatus, Resolution
 
 
-class Problem(models.Model):
+class Problem(SealedModel):
     """问题学籍: an ID error of one record, or a group of records sharing an ID number (or, without ID, name,
     sex and birth date). Seen by the schools of its members and the authorities above them."""
 
@@ -22,8 +23,10 @@ class Problem(models.Model):
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True,
                                   default="")
     province_code = models.CharField(_("province"), max_length=6)
-    # What makes the problem one: "s<student id>" (ID error), the ID number, or "name|sex|YYYY-MM-DD".
+    # What makes the problem one: "s<student id>" (ID error), the blind index of the shared ID number (the number
+    # itself is sealed in id_number, for display; `filter(id_number=...)` compares the key), or "name|sex|YYYY-MM-DD".
     key = models.CharField(max_length=128)
+    id_number = SealedCharField(_("shared ID number"), max_length=32, blank=True, default="", index="key")
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     source = models.CharField(_("found by"), max_length=16, default="scan")
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -98,7 +101,7 @@ class ProblemEvent(models.Model):
         return f"{self.problem_id} {self.kind}"
 
 
-class DeletedRecord(models.Model):
+class DeletedRecord(SealedModel):
     """What is left of a registered record deleted through a problem: who it was, the numbers it held (never
     issued again) and a snapshot, so the deletion can be traced."""
 
@@ -108,7 +111,7 @@ class DeletedRecord(models.Model):
     province_code = models.CharField(_("province"), max_length=6)
     school_org = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=64)
-    id_number = models.CharField(_("ID number"), max_length=32, blank=True)
+    id_number = SealedCharField(_("ID number"), max_length=32, blank=True)  # sealed (core.sealing)
     numbers = models.JSONField(_("numbers held"), default=list)
     snapshot = models.JSONField(default=dict)
     problem = models.ForeignKey(Problem, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from xueji.audit.services import audit_record
-from xueji.core import clock
+from xueji.core import clock, sealing
 from xueji.core.db import insert_rows
 from xueji.jobs.models import Job
 from xueji.problems.choices import MemberState, ProblemKind, ProblemStatus, Resolution
@@ -56,6 +56,11 @@ def record_problems(*, kind: str, province_code: str, groups: dict[str, list[int
     holds this even for two scans running at once). `records` (id -> name, school unit, county unit) saves a
     read when the caller has them. Returns counts and, per county, the records newly listed."""
     details = details or {}
+    numbers: dict[str, str] = {}
+    if kind == ProblemKind.DUPLICATE_ID:  # keyed by the shared number's blind index; the number is sealed beside
+        numbers = {sealing.blind_index(number): number for number in groups}
+        groups = {sealing.blind_index(number): ids for number, ids in groups.items()}
+        details = {sealing.blind_index(number): detail for number, detail in details.items()}
     result = {"new": 0, "existing": 0, "members_added": 0, "by_county": Counter()}
     if not groups:
         return result
@@ -67,10 +72,11 @@ def record_problems(*, kind: str, province_code: str, groups: dict[str, list[int
         unresolved_of = Problem.objects.filter(unresolved, kind=kind, province_code=province_code)
         existing = dict(unresolved_of.filter(key__in=keys).values_list("key", "pk"))
         new_keys = [key for key in keys if key not in existing]
-        inserted = _insert_once(Problem, ["kind", "status", "resolution", "province_code", "key", "detail", "source",
-                                          "job", "created_at", "updated_at"],
-                                [(kind, ProblemStatus.OPEN, "", province_code, key, details.get(key, {}), source,
-                                  job_id, at, at) for key in new_keys], returning=("key", "id"))
+        inserted = _insert_once(Problem, ["kind", "status", "resolution", "province_code", "key", "id_number",
+                                          "detail", "source", "job", "created_at", "updated_at"],
+                                [(kind, ProblemStatus.OPEN, "", province_code, key, numbers.get(key, ""),
+                                  details.get(key, {}), source, job_id, at, at) for key in new_keys],
+                                returning=("key", "id"))
         created = dict(inserted or [])
         missing = [key for key in new_keys if key not in created]
         if missing:  # not returned (another backend, or filed by a parallel scan a moment ago): read them
@@ -148,7 +154,7 @@ def drop_confirmed_distinct(groups: dict[str, list[int]], province_code: str) ->
 def problem_matches(problem: Problem, student: Student) -> bool:
     """Does the record still hold the key that makes it part of the problem?"""
     if problem.kind == ProblemKind.DUPLICATE_ID:
-        return student.id_number == problem.key
+        return bool(student.id_number) and sealing.blind_index(student.id_number) == problem.key
     if problem.kind == ProblemKind.DUPLICATE_NO_ID:
         return not holds_id(student) and no_id_key(student.name, student.sex, student.birth_date) == problem.key
     return True

@@ -218,9 +218,8 @@ def duplicate_scan(*, province_code: str, scope: OrgUnit, actor, job: Job | None
     again files nothing new while the problems are unresolved."""
     progress = progress or (lambda pct, message: None)
     progress(5, "grouping ID numbers")
-    id_counts = duplicate_id_counts()  # by blind index: the problems' keys (ID numbers) are compared by theirs
-    id_unresolved = {sealing.blind_index(key): value for key, value in
-                     _unresolved(ProblemKind.DUPLICATE_ID, province_code, scope.path).items()}
+    id_counts = duplicate_id_counts()  # by blind index, as the problems' keys (records.record_problems)
+    id_unresolved = _unresolved(ProblemKind.DUPLICATE_ID, province_code, scope.path)
     id_keys, id_settled = _needing_work(id_counts, id_unresolved)
     id_groups, id_records = duplicate_id_groups(province_code=province_code, scope_path=scope.path,
                                                 indexes=id_keys)

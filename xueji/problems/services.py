@@ -276,7 +276,7 @@ def arbitration_parties(members: list[ProblemMember]) -> list[int]:
 def _start_arbitration(problem: Problem, active: list[ProblemMember], actor) -> Request:
     parties = arbitration_parties(active)
     request = request_submit(actor=actor, type=ARBITRATE.code,
-                             title=f"重复身份证件号仲裁：{idnumbers.mask(problem.key)}（{len(active)} 条学籍）",
+                             title=f"重复身份证件号仲裁：{idnumbers.mask(problem.id_number)}（{len(active)} 条学籍）",
                              subject_type=SUBJECT, subject_id=str(problem.pk),
                              payload={"problem": problem.pk, "parties": parties, "members": [m.pk for m in active]})
     problem.status, problem.arbitration_request, problem.updated_at = (

@@ -4,14 +4,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
+from xueji.core.fields import BlindIndexField, SealedCharField, SealedModel
 
 
-class PreschoolRecord(models.Model):
+class PreschoolRecord(SealedModel):
     """A kindergarten record (幼儿园学籍) received from the pre-school system, taken over at grade-1 registration
-    instead of typing the pupil again."""
+    instead of typing the pupil again. The ID number is sealed (core.sealing): one record per number through
+    its blind index."""
 
     province_code = models.CharField(_("province"), max_length=6, db_index=True)
-    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    id_number = SealedCharField(_("ID number"), max_length=18, index="id_number_index")
+    id_number_index = BlindIndexField(source="id_number", unique=True)
     name = models.CharField(_("name"), max_length=64)
     sex = models.CharField(_("sex"), max_length=1, choices=codes.choices_of("SEX"))
     birth_date = models.DateField(_("date of birth"))

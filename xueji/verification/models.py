@@ -6,14 +6,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xueji.core import sealing
+from xueji.core.fields import BlindIndexField, SealedCharField, SealedModel
 from xueji.verification.choices import BatchMode, BatchStatus, VerifyResult
 
 
-class RegisterEntry(models.Model):
+class RegisterEntry(SealedModel):
     """One person of the local population register: the stand-in for the public-security population database
-    that the demo and the tests check pupils against. Loaded from a file (`manage.py load_population_register`)."""
+    that the demo and the tests check pupils against. Loaded from a file (`manage.py load_population_register`).
+    The ID number is sealed (core.sealing); its blind index is the key (one entry per number)."""
 
-    id_number = models.CharField(_("ID number"), max_length=18, primary_key=True)
+    id_number_index = BlindIndexField(source="id_number", primary_key=True)
+    id_number = SealedCharField(_("ID number"), max_length=18, index="id_number_index")
     name = models.CharField(_("name"), max_length=64)
     sex = models.CharField(_("sex"), max_length=1, blank=True, default="")
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
@@ -26,6 +30,10 @@ class RegisterEntry(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.id_number_index = sealing.blind_index(self.id_number)  # the key: known before the row is written
+        return super().save(*args, **kwargs)
 
 
 class VerificationBatch(models.Model):
@@ -59,15 +67,15 @@ class VerificationBatch(models.Model):
         return f"{self.pk} {self.org_unit_id} {self.mode} {self.status}"
 
 
-class VerificationItem(models.Model):
-    """One pupil in a batch: what was sent (ID number and name as they were) and the answer."""
+class VerificationItem(SealedModel):
+    """One pupil in a batch: what was sent (ID number and name as they were; the number sealed) and the answer."""
 
     jurisdiction_path = "batch__org_unit__path"
 
     batch = models.ForeignKey(VerificationBatch, on_delete=models.CASCADE, related_name="items")
     student = models.ForeignKey("registry.Student", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="verification_items")
-    id_number = models.CharField(_("ID number"), max_length=32)
+    id_number = SealedCharField(_("ID number"), max_length=32)
     name = models.CharField(_("name"), max_length=64)
     result = models.CharField(_("result"), max_length=16, choices=VerifyResult.choices, blank=True, default="")
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)

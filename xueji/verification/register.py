@@ -117,7 +117,8 @@ def register_load(*, path: Path, actor=None, chunk_size: int = 5000) -> dict:
     pending: dict[str, RegisterEntry] = {}
 
     def flush() -> None:
-        RegisterEntry.objects.bulk_create(list(pending.values()), update_conflicts=True, unique_fields=["id_number"],
+        RegisterEntry.objects.bulk_create(list(pending.values()), update_conflicts=True,
+                                          unique_fields=["id_number_index"],
                                           update_fields=["name", "sex", "birth_date", "loaded_at"],
                                           batch_size=chunk_size)
         counts["loaded"] += len(pending)
@@ -180,7 +181,7 @@ def _fill_from_students(*, omitted: list[int], renamed: list[int], loaded_at, ch
         if pk in other:
             name = ("李" if name[:1] == "王" else "王") + name[1:]
         entries[number] = RegisterEntry(id_number=number, name=name, sex=sex, birth_date=birth, loaded_at=loaded_at)
-    RegisterEntry.objects.bulk_create(list(entries.values()), update_conflicts=True, unique_fields=["id_number"],
+    RegisterEntry.objects.bulk_create(list(entries.values()), update_conflicts=True, unique_fields=["id_number_index"],
                                       update_fields=["name", "sex", "birth_date", "loaded_at"],
                                       batch_size=chunk_size)
 
@@ -198,12 +199,13 @@ def _fill_from_students_sql(*, omitted: list[int], renamed: list[int], loaded_at
 
     rename = (f"CASE WHEN s.id IN ({', '.join(['%s'] * len(renamed))}) THEN (CASE WHEN substr(s.name, 1, 1) = '王' "
               f"THEN '李' ELSE '王' END) || substr(s.name, 2) ELSE s.name END") if renamed else "s.name"
-    sql = (f"INSERT INTO {entry} (id_number, name, sex, birth_date, loaded_at) "  # noqa: S608 - fixed SQL
-           f"SELECT s.id_number, {rename}, s.sex, s.birth_date, %s FROM {student} s WHERE {holds('s')} "
+    # Only without sealing (XUEJI_SEALING off), where a blind index is the number itself.
+    sql = (f"INSERT INTO {entry} (id_number_index, id_number, name, sex, birth_date, loaded_at) "  # noqa: S608
+           f"SELECT s.id_number, s.id_number, {rename}, s.sex, s.birth_date, %s FROM {student} s WHERE {holds('s')} "
            f"AND NOT EXISTS (SELECT 1 FROM {student} d WHERE d.id_number = s.id_number AND d.id > s.id "
            f"AND {holds('d')})")
     if RegisterEntry.objects.exists():  # an upsert; into an empty register (the demo's) a plain insert is cheaper
-        sql += (" ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, sex = excluded.sex, "
+        sql += (" ON CONFLICT (id_number_index) DO UPDATE SET name = excluded.name, sex = excluded.sex, "
                 "birth_date = excluded.birth_date, loaded_at = excluded.loaded_at")
     registered = [RegStatus.REGISTERED.value, *omitted]
     params = [*renamed, RegisterEntry._meta.get_field("loaded_at").get_db_prep_save(loaded_at, connection),

@@ -138,7 +138,7 @@ def test_an_identity_taken_before_the_approval_files_a_problem_record_and_stays_
     request.refresh_from_db()
     assert request.status == RequestStatus.PENDING and pupil(world).id_number != new_id
     assert snapshot(world.students["tunxi_primary"].pk)[:4] == before[:4]
-    problem = Problem.objects.get(kind="duplicate_id", key=new_id)
+    problem = Problem.objects.get(kind="duplicate_id", id_number=new_id)
     assert {m.student_id for m in problem.members.all()} == {other.pk, world.students["tunxi_primary"].pk}
     assert problem.source == "changes" and problem.detail["request"] == request.pk
     # The county returns it to the school; the pupil is free for another edit once it is withdrawn.

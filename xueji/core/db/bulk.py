@@ -161,9 +161,23 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts
     PostgreSQL gives back those columns of the rows it inserted; elsewhere None (the caller reads them)."""
     if not rows:
         return [] if returning else None
+    from xueji.core.fields import BlindIndexField, SealedCharField, row_sealer
+
+    # Sealed columns (core.fields): sealed here, their blind indexes added and computed per row (the PostgreSQL
+    # path passes text, never through the fields' get_db_prep_save).
+    model_fields = [model._meta.get_field(name) for name in fields]
+    attnames = [f.attname for f in model_fields]
+    added = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField) and f.source in attnames
+             and f.attname not in attnames]
+    sealer = row_sealer(model, attnames + [f.attname for f in added])
+    if sealer is not None:
+        blanks = (None,) * len(added)
+        rows = [sealer(tuple(row) + blanks) for row in rows]
+        model_fields += added
+    sealed = {i for i, f in enumerate(model_fields) if isinstance(f, SealedCharField)} if sealer else set()
+    fields = [f.name for f in model_fields]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    model_fields = [model._meta.get_field(name) for name in fields]
     columns = ", ".join(quote(f.column) for f in model_fields)
     suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     with connection.cursor() as cursor:
@@ -186,8 +200,8 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts
         for start in range(0, len(rows), size):
             batch = rows[start:start + size]
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(batch))}{suffix}",  # noqa: S608
-                           [f.get_db_prep_save(v, connection) for row in batch for f, v in zip(model_fields, row,
-                                                                                               strict=True)])
+                           [v if i in sealed else f.get_db_prep_save(v, connection) for row in batch
+                            for i, (f, v) in enumerate(zip(model_fields, row, strict=True))])
     return None
 
 

@@ -26,7 +26,7 @@ from xueji.workflow.services import current_step
 
 def _key_shown(user, problem: Problem, visible_key: bool = True) -> str:
     if problem.kind == ProblemKind.DUPLICATE_ID:
-        return shown_id(user, problem.key)
+        return shown_id(user, problem.id_number)  # the key is its blind index
     if problem.kind == ProblemKind.DUPLICATE_NO_ID and visible_key:
         return problem.key
     return ""

@@ -68,7 +68,7 @@ def problem_key_shown(user, problem) -> str:
     from xueji.problems.choices import ProblemKind
 
     if problem.kind == ProblemKind.DUPLICATE_ID:
-        return shown_id(user, problem.key)
+        return shown_id(user, problem.id_number)  # the key is its blind index
     if problem.kind == ProblemKind.DUPLICATE_NO_ID:
         parts = problem.key.split("|")
         if len(parts) == 3:

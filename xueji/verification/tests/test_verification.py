@@ -203,13 +203,13 @@ def test_load_population_register_command(db, tmp_path):
     out = io.StringIO()
     call_command("load_population_register", str(path), stdout=out, stderr=io.StringIO())
     assert "loaded 2 entries (1 refused)" in out.getvalue()
-    entry = RegisterEntry.objects.get(pk=other)
+    entry = RegisterEntry.objects.get(id_number=other)
     assert (entry.name, entry.sex, entry.birth_date) == ("李四", "2", dt.date(2014, 6, 7))  # derived from the ID
     # Loading again is an upsert: same count, changed names updated. No header, UTF-8 with BOM this time.
     path.write_bytes(f"\ufeff{number},张叁\n".encode())
     register_load(path=path)
     assert RegisterEntry.objects.count() == 2
-    assert RegisterEntry.objects.get(pk=number).name == "张叁"
+    assert RegisterEntry.objects.get(id_number=number).name == "张叁"
 
 
 def test_fill_register_from_students_plants_errors(world, media):
