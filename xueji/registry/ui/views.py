@@ -21,8 +21,8 @@ from xueji.registry.models import RegStatus
 from xueji.registry.presenters import presenter_for
 from xueji.registry.services import student_set_label, students_export_start
 from xueji.registry.ui import card, search_tokens, tables
-from xueji.registry.ui.forms import SecurityLabelForm
 from xueji.registry.ui.actions import pupil_actions
+from xueji.registry.ui.forms import SecurityLabelForm
 from xueji.schools import selectors as school_selectors
 from xueji.ui.errors import web_view
 from xueji.ui.views import PER_PAGE, list_page, paged
