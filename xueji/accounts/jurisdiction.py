@@ -63,9 +63,12 @@ def _path_q(model: type[models.Model], lookup: str, path: str) -> Q | Exists:
     return Q(**{f"{lookup}__startswith": path})
 
 
-def restrict(queryset: "models.QuerySet[M] | type[M]", user, capability=None) -> "models.QuerySet[M]":
+def restrict(queryset: "models.QuerySet[M] | type[M]", user, capability=None, *,
+             aggregate: bool = False) -> "models.QuerySet[M]":
     """The objects of a queryset (or model) inside the user's jurisdiction, through any of its paths. With a
-    capability, a user whose roles lack it is refused (Forbidden), as every selector does first."""
+    capability, a user whose roles lack it is refused (Forbidden), as every selector does first. Labelled rows
+    (安全标记) are left out for a user without the clearance, unless `aggregate`: the caller promises that only
+    numbers leave (a GROUP BY's counts, e.g. a funding allocation), never a row, an id or a name."""
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
     if capability is not None:
@@ -79,7 +82,7 @@ def restrict(queryset: "models.QuerySet[M] | type[M]", user, capability=None) ->
     conditions = [_path_q(model, lookup, path) for lookup in path_lookups(model)]
     queryset = queryset.filter(reduce(operator.or_, conditions))
     label = getattr(model, "security_label_lookup", None)
-    if label is not None and not cleared(user):
+    if label is not None and not aggregate and not cleared(user):
         queryset = queryset.filter(**{label: SecurityLabel.NONE})
     return queryset
 

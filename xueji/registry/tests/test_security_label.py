@@ -154,3 +154,27 @@ def test_the_database_refuses_an_unknown_label(world):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Student.objects.filter(pk=world.students["tunxi_primary"].pk).update(security_label="secret")
+
+
+def test_a_funding_allocation_counts_a_labelled_pupil_and_lists_none(world, pupil):
+    """An aggregate (the province's funding allocation, SECURITY.md control 10's choice): the uncleared province
+    counts the labelled pupil in its numbers, and lists it nowhere (not among the pupils left out)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from xueji.core import clock
+    from xueji.registry.services import student_number_issue
+    from xueji.reports import services
+
+    registrar = world.user("anhui", "registrar")
+    today = clock.today()
+    services.funding_rule_create(actor=registrar, stage="1", programme="public_funds", amount=Decimal("720"),
+                                 valid_from=today - dt.timedelta(days=10), valid_to=today + dt.timedelta(days=10))
+    student_number_issue(actor=registrar, issued=[(pupil.pk, "G" + pupil.id_number, "G")])
+    Student.objects.filter(pk=world.students["tunxi_middle"].pk).update(security_label="special")  # no number
+
+    allocation = services.allocation_create(actor=registrar, at_date=today)
+
+    assert (allocation.pupils, allocation.total) == (1, Decimal("720"))
+    assert world.students["tunxi_middle"].pk not in {x.student_id for x in allocation.left_out.all()}
+    assert world.students["shexian_primary"].pk in {x.student_id for x in allocation.left_out.all()}
