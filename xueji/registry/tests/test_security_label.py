@@ -107,6 +107,12 @@ def test_labelling_is_audited_with_a_history_row(world, pupil):
     assert (row.old, row.new, row.reason) == ("none", "special", "残疾儿童")
 
 
+def test_the_timeline_shows_the_label_change_to_the_cleared(world, login, pupil):
+    page = login(world.user(*CLEARED)).get(f"/students/{pupil.pk}/timeline/").content.decode()
+
+    assert "安全标记变更" in page and "特殊保护" in page and "无标记" in page
+
+
 def test_the_county_registrar_labels_through_the_pupil_page(world, login):
     student = world.students["tunxi_primary"]
     client = login(world.user("tunxi", "registrar"))
