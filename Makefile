@@ -82,6 +82,7 @@ check-deploy: install
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	XUEJI_DATA_KEYS="ci:$$($(PY) -c 'import secrets; print(secrets.token_hex(16))')" \
 	XUEJI_INDEX_KEY="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')" \
+	XUEJI_ADMIN_NETWORKS="10.0.0.0/8" \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 # One archive that installs and runs on a machine with no network (README, Installation on a closed network).

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "xueji.accounts.middleware.LoanMiddleware",  # after both: they apply to the borrower who is signed in
     "xueji.accounts.middleware.NotFoundCounterMiddleware",  # 404 answers per address, for the scan alert
     "xueji.support.middleware.PresenceMiddleware",  # support staff's last request, at most once a minute
+    "xueji.accounts.middleware.AdminNetworkMiddleware",  # 三员 consoles from XUEJI_ADMIN_NETWORKS only (T-NET-01)
 ]
 # Benchmarks only (bench/load.py): each response says how many SQL queries it made (X-Queries, X-Query-Ms).
 if env_bool("XUEJI_QUERY_COUNT_HEADER", False):
@@ -278,6 +279,10 @@ XUEJI_UKEY_CHALLENGE_SECONDS = 300
 # Proxies in front of the server that append to X-Forwarded-For (1 behind the documented nginx; 0: none, the
 # header is ignored). The client address, for the audit log and the per-IP login limit, is the Nth from the right.
 XUEJI_TRUSTED_PROXIES = env_int("XUEJI_TRUSTED_PROXIES", 0)
+# The networks (CIDR, comma-separated) from which the consoles of the system, security and audit administrators
+# (accounts, roles, security settings, the audit log, configuration, system status) answer; any other client
+# address gets 403 (xueji/accounts/network.py). Empty: every address (development; `check --deploy` warns).
+XUEJI_ADMIN_NETWORKS = os.environ.get("XUEJI_ADMIN_NETWORKS", "")
 # /healthz: below this much free disk for files, or with a due job no worker took for this long, it answers 503.
 XUEJI_HEALTH_MIN_FREE_MB = env_int("XUEJI_HEALTH_MIN_FREE_MB", 1024)
 XUEJI_HEALTH_QUEUE_WAIT_SECONDS = env_int("XUEJI_HEALTH_QUEUE_WAIT_SECONDS", 300)

@@ -24,3 +24,22 @@ def superuser_errors() -> list[checks.CheckMessage]:
 @checks.register(checks.Tags.security, checks.Tags.database, deploy=True)
 def no_superuser_accounts(app_configs=None, **kwargs):
     return superuser_errors()
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def admin_networks_configured(app_configs=None, **kwargs):
+    """The administrators' consoles restricted to their networks (accounts/network.py, SECURITY.md control 16)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from xueji.accounts.network import admin_networks
+
+    try:
+        networks = admin_networks()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="xueji.accounts.E002")]
+    if not networks:
+        return [checks.Warning(
+            "XUEJI_ADMIN_NETWORKS is not set: the administrators' consoles answer from every address.",
+            hint="Set it to the administrators' networks, e.g. XUEJI_ADMIN_NETWORKS=10.10.0.0/24 (CIDR, comma-"
+                 "separated).", id="xueji.accounts.W002")]
+    return []

@@ -8,6 +8,11 @@ repeat; `jurisdiction_filters` narrows such a relation, e.g. only the parties th
 sees its own subtree (itself), an authority its region's subtree; a user of an inactive unit sees nothing.
 Protected objects are fetched with `access` (or the apps' `access_*_by_id` built on it): outside the
 jurisdiction is a 404 (`NotFound`), never a 403, decided here once.
+
+Security labels (安全标记, xueji/core/labels.py) are enforced here too, once: a model whose rows carry a label (or
+belong to a row that does) names the lookup to it, `security_label_lookup = "student__security_label"`, and a user
+without the clearance (`Cap.STUDENT_LABELLED`) gets only its unlabelled rows. So a labelled pupil is absent from
+that user's lists, searches, pages (404), API, exports and record-level statistics as if outside the jurisdiction.
 """
 
 import operator
@@ -19,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from xueji.core.errors import NotFound
+from xueji.core.labels import SecurityLabel
 
 M = TypeVar("M", bound=models.Model)
 
@@ -57,9 +63,12 @@ def _path_q(model: type[models.Model], lookup: str, path: str) -> Q | Exists:
     return Q(**{f"{lookup}__startswith": path})
 
 
-def restrict(queryset: "models.QuerySet[M] | type[M]", user, capability=None) -> "models.QuerySet[M]":
+def restrict(queryset: "models.QuerySet[M] | type[M]", user, capability=None, *,
+             aggregate: bool = False) -> "models.QuerySet[M]":
     """The objects of a queryset (or model) inside the user's jurisdiction, through any of its paths. With a
-    capability, a user whose roles lack it is refused (Forbidden), as every selector does first."""
+    capability, a user whose roles lack it is refused (Forbidden), as every selector does first. Labelled rows
+    (安全标记) are left out for a user without the clearance, unless `aggregate`: the caller promises that only
+    numbers leave (a GROUP BY's counts, e.g. a funding allocation), never a row, an id or a name."""
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
     if capability is not None:
@@ -71,7 +80,18 @@ def restrict(queryset: "models.QuerySet[M] | type[M]", user, capability=None) ->
         return queryset.none()
     model = queryset.model
     conditions = [_path_q(model, lookup, path) for lookup in path_lookups(model)]
-    return queryset.filter(reduce(operator.or_, conditions))
+    queryset = queryset.filter(reduce(operator.or_, conditions))
+    label = getattr(model, "security_label_lookup", None)
+    if label is not None and not aggregate and not cleared(user):
+        queryset = queryset.filter(**{label: SecurityLabel.NONE})
+    return queryset
+
+
+def cleared(user) -> bool:
+    """Whether the user may see labelled records (安全标记) inside their jurisdiction."""
+    from xueji.accounts.permissions import Cap, has_cap
+
+    return has_cap(user, Cap.STUDENT_LABELLED)
 
 
 class RestrictedQuerySet(models.QuerySet):

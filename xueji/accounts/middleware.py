@@ -209,3 +209,40 @@ def _count_not_found(request) -> None:
                 NotFoundCounter.objects.create(ip=ip, minute=minute, count=1, paths=[request.path[:200]])
         except IntegrityError:
             rows.update(count=F("count") + 1)
+
+
+class AdminNetworkMiddleware:
+    """The consoles of the three administrators from XUEJI_ADMIN_NETWORKS only (accounts/network.py): a page or API
+    method that declares a console capability, asked from another address, is refused with 403 before the view
+    runs (nothing changes) and audited as `access.network_refused` with the address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from xueji.accounts import network
+        from xueji.core.capabilities import declared_capability
+        from xueji.core.middleware import client_ip
+
+        need = declared_capability(view_func, request.method or "GET")
+        if not network.is_console(need):
+            return None
+        address = client_ip(request)
+        if network.address_allowed(address):
+            return None
+        from django.core.exceptions import PermissionDenied
+
+        from xueji.audit.services import audit_record
+
+        user = getattr(request, "user", None)
+        audit_record(actor=user, action="access.network_refused", object_repr=request.path[:255], success=False,
+                     after={"path": request.path[:255], "method": request.method, "address": address or "",
+                            "capability": str(need)})
+        message = _("The administration consoles are open only from the administrators' networks.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "admin_network", "message": message}, status=403)
+        raise PermissionDenied(message)
+

@@ -19,6 +19,12 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.STUDENT_VIEW: {Role.REGISTRAR, Role.LEADER, Role.ADMISSIONS},
     Cap.STUDENT_VIEW_ID: {Role.REGISTRAR},
     Cap.STUDENT_EDIT: {Role.REGISTRAR},
+    # Security labels (安全标记): the clearance to see a labelled record (特殊保护) is the need-to-know of the pupil's
+    # own school (its registrar and leaders) and of its county's registrars and leaders, who look after such children;
+    # a city, a province, the ministry and the admissions offices see the record in no list, page or export (their
+    # totals, read from the summary rows, still count it). Labelling: the registrars of the school and the county.
+    Cap.STUDENT_LABELLED: {Role.REGISTRAR, Role.LEADER},
+    Cap.STUDENT_LABEL: {Role.REGISTRAR},
     Cap.STUDENT_IMPORT: {Role.REGISTRAR},  # bulk import (批量导入) into one's own school
     # 三员分立 (separation of the three duties): system administrators manage business accounts and the system
     # administrators of the levels below; auditor accounts are managed by the auditor of a level above only.
@@ -99,6 +105,8 @@ _LEVELS = {
     Cap.SCHOOL_MANAGE: {"ministry", "province", "city", "county"},
     Cap.SCHOOL_YEAR_MANAGE: {"ministry", "province"},
     Cap.STUDENT_IMPORT: {"school"},
+    Cap.STUDENT_LABELLED: {"county", "school"},
+    Cap.STUDENT_LABEL: {"county", "school"},
     Cap.AUDITOR_MANAGE: {"ministry", "province", "city", "county"},  # a school has no level below
     Cap.SECOND_FACTOR_RESET: {"ministry", "province", "city", "county"},
     # Settings by level: the province, a city or a county sets them for everything below it.

@@ -95,6 +95,7 @@ class LeftBehindEntry(models.Model):
     """留守儿童: a left-behind pupil's entry of one term (guardian, contact, care measures), renewed each term."""
 
     jurisdiction_path = "student__school__org_unit__path"
+    security_label_lookup = "student__security_label"  # a labelled pupil's rows: cleared users only
 
     student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="+")
     term = models.CharField(_("term"), max_length=6)  # "2026-1" autumn term of 2026/27, "2027-2" its spring term

@@ -41,6 +41,8 @@ class Cap(StrEnum):
     STUDENT_VIEW = "student.view"
     STUDENT_VIEW_ID = "student.view_id"
     STUDENT_EDIT = "student.edit"
+    STUDENT_LABELLED = "student.view_labelled"
+    STUDENT_LABEL = "student.label"
     STUDENT_IMPORT = "student.import"
     USER_MANAGE = "user.manage"
     AUDITOR_MANAGE = "auditor.manage"

@@ -104,3 +104,4 @@ class ChangeKind(models.TextChoices):
     IDENTITY = "identity", _("identity items")
     FAMILY = "family", _("family members")
     VERIFICATION = "verification", _("identity check")
+    LABEL = "label", _("security label")

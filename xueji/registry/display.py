@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from xueji.core import codes
+from xueji.core.labels import SecurityLabel
 from xueji.regions.selectors import region_names
 from xueji.registry.choices import RegStatus, VerifyStatus
 from xueji.registry.fields import BY_KEY, STUDENT_ITEMS, FormItem
@@ -33,6 +34,7 @@ STATE_LABELS = {
     "school_id": gettext_lazy("School"),
     "school_class_id": gettext_lazy("Class"),
     "national_number": gettext_lazy("National student number"),
+    "security_label": gettext_lazy("Security label"),
 }
 NATIONALITY_KEYS = frozenset({"nationality"})
 
@@ -154,6 +156,8 @@ class Shown:
             return str(RegStatus(value).label) if value in RegStatus.values else str(value)
         if field == "verify_status":
             return str(VerifyStatus(value).label) if value in VerifyStatus.values else str(value)
+        if field == "security_label":
+            return str(SecurityLabel(value).label) if value in SecurityLabel.values else str(value)
         if field == "school_id":
             return self.schools.get(value, _("(a school no longer in the list)"))
         if field == "school_class_id":

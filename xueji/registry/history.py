@@ -27,7 +27,7 @@ from xueji.registry.choices import ChangeKind
 from xueji.registry.models import FamilyMember, NationalNumber, Student, StudentDetail, StudentHistory
 from xueji.schools.models import School, SchoolClass
 
-_STATE = {ChangeKind.STATUS: "status", ChangeKind.REGISTRATION: "reg_status"}
+_STATE = {ChangeKind.STATUS: "status", ChangeKind.REGISTRATION: "reg_status", ChangeKind.LABEL: "security_label"}
 _STUDENT_FIELDS = {f.attname: f for f in Student._meta.concrete_fields}
 _DETAIL_FIELDS = {f.attname: f for f in StudentDetail._meta.concrete_fields}
 _FAMILY_FIELDS = {f.attname: f for f in FamilyMember._meta.concrete_fields}

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes, idnumbers
 from xueji.core.fields import BlindIndexField, SealedCharField, SealedModel
+from xueji.core.labels import SecurityLabel
 from xueji.core.models import TimeStampedModel
 from xueji.registry.choices import ChangeKind, NumberKind, RegStatus, StudentStatus, VerifyStatus
 
@@ -17,6 +18,7 @@ class Student(SealedModel, TimeStampedModel):
     """One pupil's lifelong registration record."""
 
     jurisdiction_path = "school__org_unit__path"
+    security_label_lookup = "security_label"  # the restricted queryset hides a labelled record from the uncleared
 
     # Indexes are chosen for a 16-million-row table: each one slows every COPY, so no low-cardinality
     # single-column indexes and no LIKE twins for columns only matched by equality (see Meta.indexes).
@@ -61,7 +63,10 @@ class Student(SealedModel, TimeStampedModel):
     # The registration request (workflow) the pupil is filed under: a plain id, not a foreign key, so the
     # registry stays below the approval engine (the column and its index are those of the former foreign key).
     registration_request_id = models.BigIntegerField(null=True, blank=True, db_index=True, db_default=None)
-
+    # 安全标记: 特殊保护 hides the record from users without the clearance (accounts.jurisdiction.restrict). Written
+    # only by the door's `student_set_label` (audited, with a history row); the constraint refuses any other value.
+    security_label = models.CharField(_("security label"), max_length=12, choices=SecurityLabel.choices,
+                                      default=SecurityLabel.NONE, db_default=SecurityLabel.NONE)
 
     class Meta:
         # School first: a jurisdiction's page walks its schools in id order and sorts one school's pupils at a time
@@ -85,6 +90,8 @@ class Student(SealedModel, TimeStampedModel):
         ]
         constraints = [
             models.UniqueConstraint(fields=["national_number"], name="student_national_number_unique"),
+            models.CheckConstraint(condition=models.Q(security_label__in=SecurityLabel.values),
+                                   name="student_security_label_known"),
         ]
 
     def __str__(self) -> str:
@@ -99,6 +106,7 @@ class FamilyMember(SealedModel):
     """A guardian or family member (two per pupil on the national form)."""
 
     jurisdiction_path = "student__school__org_unit__path"
+    security_label_lookup = "student__security_label"
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="family")
     relation = models.CharField(_("relation"), max_length=2, choices=codes.choices_of("FAMILY_RELATION"))
@@ -140,6 +148,7 @@ class StudentDetail(models.Model):
     Kept beside `Student` so the hot table that lists, counts and de-duplicates stays narrow."""
 
     jurisdiction_path = "student__school__org_unit__path"
+    security_label_lookup = "student__security_label"
 
     student = models.OneToOneField(Student, on_delete=models.CASCADE, primary_key=True, related_name="detail")
     birthplace = _text(_("place of birth"), 12)
@@ -185,6 +194,7 @@ class NationalNumber(models.Model):
     """Every national student number ever issued: unique, never reused; old numbers stay findable."""
 
     jurisdiction_path = "student__school__org_unit__path"
+    security_label_lookup = "student__security_label"
 
     number = models.CharField(_("national student number"), max_length=24, unique=True)
     kind = models.CharField(_("kind"), max_length=1, choices=NumberKind.choices)
@@ -211,6 +221,7 @@ class StudentHistory(models.Model):
     family change names its member ({"member": 12, "action": "update", "phone": [...]})."""
 
     jurisdiction_path = "student__school__org_unit__path"
+    security_label_lookup = "student__security_label"
 
     # Indexed by (student, at) below: a second index on the pupil alone would cost every bulk write for nothing.
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="history", db_index=False)

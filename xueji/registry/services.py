@@ -36,13 +36,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from xueji.accounts.jurisdiction import require_org_within
+from xueji.accounts.jurisdiction import access, require_org_within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
 from xueji.core import clock
 from xueji.core.db import insert_rows, int_array, update_rows
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.core.fields import row_sealer
+from xueji.core.labels import SecurityLabel
 from xueji.core.sealing import blind_index, unseal
 from xueji.jobs.models import Job
 from xueji.jobs.services import job_start
@@ -1088,6 +1089,34 @@ def student_number_issue(*, actor, issued: Sequence[tuple[Student | int, str, st
     audit_record(actor=actor, action="number.issue", object_type="registry.student",
                  object_repr=f"{len(issued)} numbers",
                  after={"issued": [[pk, n] for pk, n, _k in rows[:200]], "count": len(issued)})
+
+
+# Security labels (安全标记) ------------------------------------------------------------------------------------
+
+@transaction.atomic
+def student_set_label(*, actor, student: Student | int, label: str, reason: str) -> Student:
+    """Set a pupil's security label (特殊保护 or none): the registrars of the pupil's school and county
+    (`Cap.STUDENT_LABEL`), inside their jurisdiction (else NotFound), with a reason; one history row and the audit
+    event with the label before and after. A refusal changes nothing; the same label again writes nothing."""
+    if label not in SecurityLabel.values:
+        raise ValidationFailed(f"Unknown security label {label!r}.", code="invalid_code", field="label")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("A label change needs its reason.", code="reason_required", field="reason")
+    pk = student if isinstance(student, int) else student.pk
+    locked = access(Student.objects.select_for_update(of=("self",)).select_related("school"), actor,
+                    Cap.STUDENT_LABEL, pk=pk)
+    old = locked.security_label
+    if old == label:
+        return locked
+    watched = counts.before([locked.pk])
+    Student.objects.filter(pk=locked.pk).update(security_label=label, updated_at=clock.now())
+    counts.after(watched)
+    _history(student_ids=[locked.pk], kind=ChangeKind.LABEL, old=old, new=label, actor=actor, reason=reason)
+    audit_record(actor=actor, action="student.set_label", obj=locked, before={"security_label": old},
+                 after={"security_label": label, "reason": reason[:255]})
+    locked.security_label = label
+    return locked
 
 
 # Deletion -----------------------------------------------------------------------------------------------------

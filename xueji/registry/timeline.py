@@ -186,6 +186,7 @@ _HISTORY_TITLES = {
     ChangeKind.IDENTITY: (gettext_lazy("Identity items changed"), "bi-person-badge", "warning"),
     ChangeKind.FAMILY: (gettext_lazy("Family members changed"), "bi-house-heart", "secondary"),
     ChangeKind.VERIFICATION: (gettext_lazy("Identity check"), "bi-shield-check", "success"),
+    ChangeKind.LABEL: (gettext_lazy("Security label changed"), "bi-shield-lock", "danger"),
 }
 _REASONS = {"correct": gettext_lazy("Draft corrected before registration"),
             "takeover": gettext_lazy("Record taken over by a new school"),
@@ -193,7 +194,7 @@ _REASONS = {"correct": gettext_lazy("Draft corrected before registration"),
 _FAMILY_ACTIONS = {"add": gettext_lazy("Family member added"), "update": gettext_lazy("Family member changed"),
                    "remove": gettext_lazy("Family member removed")}
 _STATE_KEYS = {ChangeKind.STATUS: "status", ChangeKind.REGISTRATION: "reg_status",
-               ChangeKind.VERIFICATION: "verify_status"}
+               ChangeKind.VERIFICATION: "verify_status", ChangeKind.LABEL: "security_label"}
 
 
 def _who(user) -> tuple[str, str]:

@@ -233,11 +233,14 @@ def allocation_create(*, actor, at_date: dt.date) -> Allocation:
     if not rules:
         raise ValidationFailed(_("No funding rule is valid at this date."), code="allocation_no_rules",
                                field="at_date")
-    pupils = restrict(Student, actor, Cap.STUDENT_VIEW).filter(
-        status__in=[str(s) for s in ON_ROLL], reg_status=RegStatus.REGISTERED, school_class__isnull=False)
+    on_roll = {"status__in": [str(s) for s in ON_ROLL], "reg_status": RegStatus.REGISTERED,
+               "school_class__isnull": False}
     problem = Exists(ProblemMember.objects.filter(student=OuterRef("pk"), state=MemberState.OPEN))
-    pupils = pupils.annotate(has_problem=problem)
-    funded = (pupils.filter(has_problem=False, national_number__isnull=False)
+    pupils = restrict(Student, actor, Cap.STUDENT_VIEW).filter(**on_roll).annotate(has_problem=problem)
+    # The funded counts include the pupils under special protection (安全标记): only numbers leave this query.
+    counted = restrict(Student, actor, Cap.STUDENT_VIEW, aggregate=True).filter(**on_roll).annotate(
+        has_problem=problem)
+    funded = (counted.filter(has_problem=False, national_number__isnull=False)
               .exclude(national_number__startswith="L")
               .values_list("school_id", "school__county_id", "school_class__stage").annotate(n=Count("pk")).order_by())
     allocation = Allocation.objects.create(org_unit=actor.org_unit, at_date=at_date, created_by=actor,

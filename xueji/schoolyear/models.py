@@ -138,6 +138,7 @@ class ExamResult(models.Model):
     file; a re-upload replaces the result of the same pupil and subject (idempotent)."""
 
     jurisdiction_path = "student__school__org_unit__path"
+    security_label_lookup = "student__security_label"  # a labelled pupil's rows: cleared users only
 
     student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="exam_results")
     subject = models.CharField(_("subject"), max_length=16)

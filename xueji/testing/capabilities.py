@@ -27,6 +27,10 @@ MAY: dict[str, frozenset[tuple[str, str]]] = {
     "student.view": _at(LEVELS, BUSINESS),
     "student.view_id": _at(LEVELS, ("registrar",)),
     "student.edit": _at(LEVELS, ("registrar",)),
+    # Security labels: a labelled record (特殊保护) is seen by its school's and its county's registrars and leaders
+    # only; they are the ones who set the label (the registrars).
+    "student.view_labelled": _at(("county", "school"), ("registrar", "leader")),
+    "student.label": _at(("county", "school"), ("registrar",)),
     # Bulk import: a school's registrar, into the school.
     "student.import": _at(("school",), ("registrar",)),
     # 三员分立: system administrators manage business accounts; auditors the auditors below (a school has none),

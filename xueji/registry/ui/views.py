@@ -13,14 +13,16 @@ from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import clock
 from xueji.core.errors import NotFound
 from xueji.core.filters import as_date
+from xueji.core.labels import SecurityLabel
 from xueji.registry import access_log, display
 from xueji.registry import selectors as registry_selectors
 from xueji.registry.filters import StudentFilterSet
 from xueji.registry.models import RegStatus
 from xueji.registry.presenters import presenter_for
-from xueji.registry.services import students_export_start
+from xueji.registry.services import student_set_label, students_export_start
 from xueji.registry.ui import card, search_tokens, tables
 from xueji.registry.ui.actions import pupil_actions
+from xueji.registry.ui.forms import SecurityLabelForm
 from xueji.schools import selectors as school_selectors
 from xueji.ui.errors import web_view
 from xueji.ui.views import PER_PAGE, list_page, paged
@@ -151,8 +153,26 @@ def student_detail(request, pk):
         **context, "student": student, "numbers": numbers, "registration_request": request_visible,
         "as_of": as_of, "as_of_record": record, "today": clock.today(),
         "actions": pupil_actions(request.user, student),
+        "security_label": student.get_security_label_display() if student.security_label != SecurityLabel.NONE
+        else None,
+        "label_form": SecurityLabelForm(initial={"label": student.security_label})
+        if has_cap(request.user, Cap.STUDENT_LABEL) else None,
         "can_correct": has_cap(request.user, Cap.STUDENT_EDIT) and (
             student.reg_status == RegStatus.DRAFT or getattr(request_visible, "status", "") == "returned")})
+
+
+@web_view(Cap.STUDENT_LABEL, methods=("POST",))
+def student_label(request, pk):
+    """Set the pupil's security label (安全标记) from the small form on the pupil page: the door audits it."""
+    student = registry_selectors.student_get(user=request.user, pk=pk)
+    form = SecurityLabelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a label and give the reason; nothing was changed."))
+        return redirect("registry:student_detail", pk=student.pk)
+    student_set_label(actor=request.user, student=student, label=form.cleaned_data["label"],
+                      reason=form.cleaned_data["reason"])
+    messages.success(request, _("The security label was saved."))
+    return redirect("registry:student_detail", pk=student.pk)
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("GET",))

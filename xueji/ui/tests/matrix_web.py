@@ -181,6 +181,9 @@ WEB_CASES: list[Case] = [
     _web("registry:student_list", "post", cap=Cap.STUDENT_VIEW, data=lambda o, u, s: {"q": "学生"}, ok=REDIRECT),
     _web("registry:student_detail", cap=Cap.STUDENT_VIEW, obj="student"),
     _web("registry:student_timeline", cap=Cap.STUDENT_VIEW, obj="student"),
+    # The label posted is the record's own (none): the holders are redirected and the record stays as it is.
+    _web("registry:student_label", "post", cap=Cap.STUDENT_LABEL, obj="student",
+         data=lambda o, u, s: {"label": "none", "reason": "矩阵"}, ok=REDIRECT),
     _web("registry:student_card", cap=Cap.STUDENT_VIEW, obj="student"),
     _web("registry:student_export", "post", cap=Cap.STUDENT_VIEW, obj="school", in_url=False,
          data=lambda o, u, s: {"school": o.pk}, ok=REDIRECT),
