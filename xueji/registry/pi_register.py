@@ -96,7 +96,7 @@ PI: dict[str, dict[str, PIField]] = {
                 "national_number:national_number name name_pinyin name_initials sex birth_date ethnic nationality "
                 "id_type id_number:id id_number_index:never id_number_tail:never status class_number entry_date "
                 "hukou_nature health address:address phone:phone reg_status verify_status"),
-        _fields(P_SUPPORT_PUPIL, B_DUTY, R_RECORD, "is_left_behind is_migrant"),
+        _fields(P_SUPPORT_PUPIL, B_DUTY, R_RECORD, "is_left_behind is_migrant security_label"),
     ),
     "registry.StudentDetail": _merge(
         _fields(P_RECORD, B_DUTY, R_RECORD,
@@ -114,8 +114,10 @@ PI: dict[str, dict[str, PIField]] = {
     "registry.NationalNumber": _fields(P_RECORD, B_DUTY, R_RECORD, "number:national_number"),
     "registry.StudentHistory": _fields(P_RECORD, B_DUTY, R_RECORD, "changes:by_key reason:text"),
     "registration.PreschoolRecord": _fields(
-        P_PRESCHOOL, B_DUTY, R_COPY, "id_number:id id_number_index:never name sex birth_date ethnic kindergarten data:by_key"),
-    "verification.RegisterEntry": _fields(P_VERIFY, B_DUTY, R_COPY, "id_number:id id_number_index:never name sex birth_date"),
+        P_PRESCHOOL, B_DUTY, R_COPY,
+        "id_number:id id_number_index:never name sex birth_date ethnic kindergarten data:by_key"),
+    "verification.RegisterEntry": _fields(P_VERIFY, B_DUTY, R_COPY,
+                                          "id_number:id id_number_index:never name sex birth_date"),
     "verification.VerificationItem": _fields(P_VERIFY, B_DUTY, R_COPY, "id_number:id name result"),
     "problems.Problem": _fields(P_PROBLEM, B_DUTY, R_COPY, "key:text id_number:id detail:by_key"),
     "problems.ProblemMember": _fields(P_PROBLEM, B_DUTY, R_COPY, "student_name"),
@@ -132,7 +134,8 @@ PI: dict[str, dict[str, PIField]] = {
     "schoolyear.Graduate": _fields(P_GRADUATION, B_DUTY, R_RECORD, "id_number:never destination"),
     "schoolyear.ExamResult": _fields(P_GRADUATION, B_DUTY, R_RECORD, "subject passed score"),
     "admissions.Admission": _fields(
-        P_ADMISSION, B_DUTY, R_COPY, "id_number:id id_number_index:never name sex birth_date national_number:national_number"),
+        P_ADMISSION, B_DUTY, R_COPY,
+        "id_number:id id_number_index:never name sex birth_date national_number:national_number"),
     "admissions.AdmissionBatch": _fields(P_ADMISSION, B_DUTY, R_COPY, "errors:by_key"),
     "admissions.Entry": _fields(
         P_TRANSFER, B_DUTY, R_COPY, "pupil:by_key national_number:national_number id_number:id name reason:text"),
