@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "xueji.accounts.middleware.LoanMiddleware",  # after both: they apply to the borrower who is signed in
     "xueji.accounts.middleware.NotFoundCounterMiddleware",  # 404 answers per address, for the scan alert
     "xueji.support.middleware.PresenceMiddleware",  # support staff's last request, at most once a minute
+    # Last, so its process_exception runs first: the audit log cannot be written -> 503, nothing done (control 15).
+    "xueji.core.middleware.ServiceUnavailableMiddleware",
 ]
 # Benchmarks only (bench/load.py): each response says how many SQL queries it made (X-Queries, X-Query-Ms).
 if env_bool("XUEJI_QUERY_COUNT_HEADER", False):

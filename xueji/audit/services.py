@@ -2,12 +2,13 @@
 
 import datetime as dt
 import decimal
+import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connections, models, transaction
+from django.db import DatabaseError, IntegrityError, connections, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -16,6 +17,9 @@ from xueji.audit import verify
 from xueji.audit.chain import ANCHOR_ACTION
 from xueji.audit.models import AuditChainCheck, AuditEvent
 from xueji.core import clock, context
+from xueji.core.errors import ServiceUnavailable
+
+logger = logging.getLogger("xueji.audit")
 
 
 def _jsonable(value: Any) -> Any:
@@ -73,7 +77,7 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
-    return AuditEvent.objects.create(
+    fields = dict(
         created_at=clock.now(),
         actor=actor_obj,
         actor_username=(actor_obj.get_username() if actor_obj else username)[:150],
@@ -90,6 +94,18 @@ def audit_record(
         success=success,
         acted_by=getattr(ctx, "acted_by", "") or None,
     )
+    return _insert(fields)
+
+
+def _insert(fields: dict[str, Any]) -> AuditEvent:
+    """The one insert of an audit row. Storage that cannot take it fails the operation closed (control 15):
+    ServiceUnavailable leaves the caller's transaction, which rolls the business write back, and becomes a 503.
+    There is no switch that skips it."""
+    try:
+        return AuditEvent.objects.create(**fields)
+    except DatabaseError as exc:
+        logger.error("audit log unavailable, %s refused: %s", fields.get("action"), type(exc).__name__)
+        raise ServiceUnavailable("The audit log cannot be written.", code="audit_unavailable") from exc
 
 
 def _is_milestone(count: int) -> bool:
