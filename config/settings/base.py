@@ -242,6 +242,10 @@ XUEJI_ALERTS = {
     "night_reads": {"threshold": env_int("XUEJI_ALERT_NIGHT_READS", 200), "minutes": 60},
     "not_found_scan": {"threshold": env_int("XUEJI_ALERT_NOT_FOUND", 30), "minutes": 10},
     "malware_upload": {"threshold": env_int("XUEJI_ALERT_MALWARE_UPLOADS", 1), "minutes": 60},
+    # Distinct pupils whose record (or ID lookup) one account opened: an ID enumeration burst.
+    "id_enumeration": {"threshold": env_int("XUEJI_ALERT_ID_LOOKUPS", 50), "minutes": 10},
+    # A verification of the audit log's hash chain (audit_verify, the auditor's page, the daily anchor) that failed.
+    "integrity_failure": {"threshold": 1, "minutes": 60},
 }
 # Malware scanning of uploads (xueji/core/malware.py): clamd's address ("unix:///run/clamav/clamd.ctl" or
 # "tcp://127.0.0.1:3310"; empty: none) and the policy: "off", "optional" (scan when configured; a scanner that is

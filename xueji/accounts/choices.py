@@ -19,6 +19,8 @@ class AlertKind(models.TextChoices):
     NIGHT_READS = "night_reads", _("Out-of-hours bulk reads")
     NOT_FOUND_SCAN = "not_found_scan", _("Repeated 404 scan")
     MALWARE_UPLOAD = "malware_upload", _("Infected upload")
+    ID_ENUMERATION = "id_enumeration", _("ID enumeration burst")
+    INTEGRITY_FAILURE = "integrity_failure", _("Audit log integrity check failed")
 
 
 class AlertStatus(models.TextChoices):
