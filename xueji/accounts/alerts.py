@@ -155,8 +155,9 @@ def _findings(now: dt.datetime) -> list[dict]:
     since = now - window
     rows = (audit.filter(action__in=LOOKUP_ACTIONS, created_at__gte=since, created_at__lte=now,
                          actor_id__isnull=False, object_type="registry.student")
-            .exclude(object_id="").values("actor_id").annotate(count=Count("object_id", distinct=True), first=Min("created_at"),
-                                         last=Max("created_at")).filter(count__gte=n))
+            .exclude(object_id="").values("actor_id")
+            .annotate(count=Count("object_id", distinct=True), first=Min("created_at"), last=Max("created_at"))
+            .filter(count__gte=n))
     for row in rows:
         found.append({"kind": AlertKind.ID_ENUMERATION, "user_id": row["actor_id"], "count": row["count"],
                       "first": row["first"], "last": row["last"], "since": since,

@@ -108,6 +108,21 @@ def _insert(fields: dict[str, Any]) -> AuditEvent:
         raise ServiceUnavailable("The audit log cannot be written.", code="audit_unavailable") from exc
 
 
+QUERY_ACTION = "audit.query"
+
+
+def audit_query_record(*, actor: Any, filters: Mapping[str, Any] | None = None,
+                       event: AuditEvent | None = None) -> AuditEvent:
+    """An auditor read the log (审计查询): the list with its filters, or one event. The page and the API write it
+    once per request; the menu's count does not."""
+    shown = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
+    if event is not None:
+        return audit_record(actor=actor, action=QUERY_ACTION, object_type="audit.auditevent",
+                            object_id=str(event.pk), object_repr=f"audit event #{event.pk}", after={"event": event.pk})
+    return audit_record(actor=actor, action=QUERY_ACTION, object_type="audit.auditevent",
+                        object_repr="audit log", after={"filters": _jsonable(shown)})
+
+
 def _is_milestone(count: int) -> bool:
     """1, 10, 100, 1000, ...: the counts at which a minute's denials are written to the log."""
     while count % 10 == 0:

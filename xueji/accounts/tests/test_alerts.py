@@ -190,7 +190,6 @@ def test_the_api_lists_the_alerts_of_the_jurisdiction(admins, alert, client):
 def test_an_id_enumeration_burst(admins, login, settings):
     """Control 19 (T-DET-01), replayed: one account opens many distinct pupils' records in a short window. Reloading
     one record many times is no burst (student.view is coalesced per pupil and hour, and counted distinct)."""
-    from xueji.registry.models import Student
 
     settings.XUEJI_ALERTS = {**settings.XUEJI_ALERTS, "id_enumeration": {"threshold": 3, "minutes": 10}}
     registrar = admins.user("anhui", "registrar")
