@@ -18,6 +18,7 @@ from xueji.audit.chain import ANCHOR_ACTION
 from xueji.audit.models import AuditChainCheck, AuditEvent
 from xueji.core import clock, context
 from xueji.core.errors import ServiceUnavailable
+from xueji.core.logs import one_line
 
 logger = logging.getLogger("xueji.audit")
 
@@ -80,19 +81,21 @@ def audit_record(
     fields = dict(
         created_at=clock.now(),
         actor=actor_obj,
-        actor_username=(actor_obj.get_username() if actor_obj else username)[:150],
+        actor_username=one_line(actor_obj.get_username() if actor_obj else username, 150),
         org_unit=org_unit,
         org_path=org_unit.path if org_unit else "",
         action=action,
         object_type=object_type,
-        object_id=str(object_id)[:64],
-        object_repr=object_repr[:255],
+        object_id=one_line(object_id, 64),
+        object_repr=one_line(object_repr, 255),
         before=_jsonable(before),
         after=_jsonable(after),
         ip=ctx.ip,
         request_id=ctx.request_id,
         success=success,
         acted_by=getattr(ctx, "acted_by", "") or None,
+        actor_role=(",".join(sorted(getattr(actor_obj, "role_set", ()) or ())) or None) if actor_obj else None,
+        org_code=(getattr(org_unit, "code", "") or None) if org_unit else None,
     )
     return _insert(fields)
 
@@ -155,7 +158,8 @@ def audit_denial(*, actor: Any, path: str, method: str, status: int, code: str =
         count = counters.values_list("count", flat=True).get()  # ours: the update holds the row until commit
         if not _is_milestone(count):
             return None
-        return audit_record(actor=actor, action="access.denied", object_repr=path[:255], success=False,
+        return audit_record(actor=actor, action="access.denied", object_type="url", object_repr=path[:255],
+                            success=False,
                             after={"count": count, "minute": minute, "status": status, "method": method,
                                    "path": path[:255], "code": code})
 

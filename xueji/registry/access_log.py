@@ -10,6 +10,7 @@ from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import ValidationFailed
+from xueji.core.logs import one_line
 from xueji.registry.models import FamilyMember, Student
 from xueji.registry.presenters import mask_text, presenter_for
 
@@ -53,7 +54,7 @@ def student_unmask(*, actor, student: Student, reason: str) -> dict:
 
     `student` comes from the caller's selector (the user's jurisdiction)."""
     require_cap(actor, Cap.STUDENT_VIEW_ID)
-    reason = one_line(reason or "")  # no CR/LF reaches the log
+    reason = one_line(reason or "", 200)  # no CR/LF reaches the log
     if len(reason) < UNMASK_REASON_MIN:
         raise ValidationFailed("A reason is required to unmask personal items.", code="unmask_reason",
                                field="reason")
@@ -71,16 +72,10 @@ def student_unmask(*, actor, student: Student, reason: str) -> dict:
 SEARCH_ACTION = "student.search"
 
 
-def one_line(text: str, limit: int = 200) -> str:
-    """Free text of a user (a search term, a reason) as one line for the log: CR, LF and other control characters
-    become spaces, so no input forges a line of a log or of an audit view."""
-    return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())[:limit]
-
-
 def student_search_record(*, actor, filters: dict, total: int) -> None:
     """Audit a search of pupils (the page and the API count their list through `student_count`): the search term
     with any ID number masked, the other filters and how many pupils it found."""
-    term = mask_text(one_line(filters.get("q") or ""))
+    term = mask_text(one_line(filters.get("q") or "", 200))
     others = {k: v for k, v in filters.items() if k != "q"}
     audit_record(actor=actor, action=SEARCH_ACTION, object_type="registry.student", object_repr=term[:255],
                  after={"q": term, "filters": others, "rows": int(total),

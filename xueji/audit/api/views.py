@@ -15,7 +15,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "created_at", "actor_username", "org_unit", "action", "object_type", "object_id",
-                  "object_repr", "before", "after", "ip", "request_id", "success"]
+                  "object_repr", "before", "after", "ip", "request_id", "success", "actor_role", "org_code"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
