@@ -77,8 +77,7 @@ def log_file(tmp_path):
     path = tmp_path / "all.log"
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
-    configured = next(h for h in logging.root.handlers if isinstance(h, logging.StreamHandler)
-                      and not isinstance(h, logging.FileHandler) and h.filters)
+    configured = next(h for h in logging.root.handlers if type(h) is logging.StreamHandler)  # LOGGING's console
     for f in configured.filters:
         handler.addFilter(f)
     loggers = [logging.root] + [lg for lg in logging.root.manager.loggerDict.values()
