@@ -85,6 +85,16 @@ def test_with_the_audit_log_back_the_same_operation_succeeds(world, login):
     assert AuditEvent.objects.filter(action="student.unmask").count() == 1
 
 
+def test_a_sign_in_whose_audit_row_fails_does_not_sign_in(world, client):
+    from xueji.testing import PASSWORD
+
+    user = world.user("tunxi_primary", "registrar")
+    with _audit_down():
+        response = client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 503
+    assert client.get(reverse("registry:student_list")).status_code == 302  # to the sign-in page
+
+
 def test_no_ui_or_runtime_setting_turns_the_audit_off(db, settings):
     """Nothing a level's administrator sets (policy settings, function switches, security settings) and no runtime
     setting of the deployment names the audit; every XUEJI_AUDIT_* setting set to its falsy value still audits."""
