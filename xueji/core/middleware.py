@@ -126,9 +126,6 @@ class ServiceUnavailableMiddleware:
 
         if not isinstance(exception, ServiceUnavailable):
             return None
-        session = getattr(request, "session", None)
-        if session is not None:  # a sign-in whose audit row failed keeps no new session: the user is not signed in
-            session.modified = False
         from django.template.loader import render_to_string
 
         from xueji.core.api import UNAVAILABLE_WORDS

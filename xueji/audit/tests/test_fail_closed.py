@@ -86,6 +86,7 @@ def test_with_the_audit_log_back_the_same_operation_succeeds(world, login):
 
 
 def test_a_sign_in_whose_audit_row_fails_does_not_sign_in(world, client):
+    """The 503 keeps no session (Django's session middleware saves none on a 5xx answer): not signed in."""
     from xueji.testing import PASSWORD
 
     user = world.user("tunxi_primary", "registrar")
