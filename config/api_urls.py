@@ -62,6 +62,7 @@ urlpatterns = [
     path("students/<int:pk>/correct/", registration.StudentCorrectApi.as_view(), name="student-correct"),
     path("students/<int:pk>/", registry.StudentDetailApi.as_view(), name="student-detail"),
     path("students/<int:pk>/timeline/", registry.StudentTimelineApi.as_view(), name="student-timeline"),
+    path("students/<int:pk>/unmask/", registry.StudentUnmaskApi.as_view(), name="student-unmask"),
     path("students/<int:pk>/as-of/", registry.StudentAsOfApi.as_view(), name="student-as-of"),
     path("students/export/", registry.StudentExportApi.as_view(), name="student-export"),
     path("audit-events/", audit.AuditEventListApi.as_view(), name="audit-event-list"),

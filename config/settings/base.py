@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "xueji.accounts.middleware.NotFoundCounterMiddleware",  # 404 answers per address, for the scan alert
     "xueji.support.middleware.PresenceMiddleware",  # support staff's last request, at most once a minute
     "xueji.accounts.middleware.AdminNetworkMiddleware",  # 三员 consoles from XUEJI_ADMIN_NETWORKS only (T-NET-01)
+    # Last, so its process_exception runs first: the audit log cannot be written -> 503, nothing done (control 15).
+    "xueji.core.middleware.ServiceUnavailableMiddleware",
 ]
 # Benchmarks only (bench/load.py): each response says how many SQL queries it made (X-Queries, X-Query-Ms).
 if env_bool("XUEJI_QUERY_COUNT_HEADER", False):
@@ -244,6 +246,10 @@ XUEJI_ALERTS = {
     "night_reads": {"threshold": env_int("XUEJI_ALERT_NIGHT_READS", 200), "minutes": 60},
     "not_found_scan": {"threshold": env_int("XUEJI_ALERT_NOT_FOUND", 30), "minutes": 10},
     "malware_upload": {"threshold": env_int("XUEJI_ALERT_MALWARE_UPLOADS", 1), "minutes": 60},
+    # Distinct pupils whose record (or ID lookup) one account opened: an ID enumeration burst.
+    "id_enumeration": {"threshold": env_int("XUEJI_ALERT_ID_LOOKUPS", 50), "minutes": 10},
+    # A verification of the audit log's hash chain (audit_verify, the auditor's page, the daily anchor) that failed.
+    "integrity_failure": {"threshold": 1, "minutes": 60},
 }
 # Malware scanning of uploads (xueji/core/malware.py): clamd's address ("unix:///run/clamav/clamd.ctl" or
 # "tcp://127.0.0.1:3310"; empty: none) and the policy: "off", "optional" (scan when configured; a scanner that is
@@ -448,7 +454,9 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Each record one line: CR/LF in a user's input is escaped, never a forged line (control 13).
+    "filters": {"one_line": {"()": "xueji.core.logs.OneLineFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("XUEJI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

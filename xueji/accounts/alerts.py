@@ -7,7 +7,10 @@ counters, over a sliding window of XUEJI_ALERTS[kind]["minutes"] ending now:
 - export bursts: >= N exports or downloads by one account;
 - out-of-hours bulk reads: >= N record views by one account between XUEJI_ALERT_NIGHT_FROM and _UNTIL (Asia/Shanghai);
 - 404 scans: >= N answers 404 to one address (accounts.middleware.NotFoundCounterMiddleware counts them);
-- malware uploads: >= N uploads by one account that core.malware refused as infected ("upload.malware", N = 1).
+- malware uploads: >= N uploads by one account that core.malware refused as infected ("upload.malware", N = 1);
+- ID enumeration bursts: >= N distinct pupils whose record, card or full ID one account opened (LOOKUP_ACTIONS);
+- integrity-check failures: >= N failed verifications of the audit log's hash chain ("audit.verify", N = 1: by
+  `audit_verify`, the auditor's page or the daily anchor), to the security administrators of the top level.
 The jobs worker's maintenance runs `security_scan` every minute, and so does `manage.py security_scan`.
 One alert is raised from outside the audit log: trusted verification (xueji.ops.integrity) finding the
 application's files changed against their SM3 manifest (`integrity_alert`, for the top level's administrators).
@@ -41,6 +44,9 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 EXPORT_ACTIONS = ("student.export", "verification.export", "job.download", "verification.download",
                   "support.attachment_download", "student.card_print")
 READ_ACTIONS = ("student.view", "registration.returning_search", "request.proof_view", "student.card_print")
+# One row per pupil opened (student.view is coalesced per user, pupil and hour; the others are not): counted distinct.
+LOOKUP_ACTIONS = ("student.view", "student.unmask", "student.card_print", "transfers.find")
+INTEGRITY_ACTIONS = ("audit.verify", "audit.anchor")
 EVIDENCE_ROWS = 200
 
 
@@ -149,6 +155,27 @@ def _findings(now: dt.datetime) -> list[dict]:
                       "first": row["first"], "last": row["last"], "since": since,
                       "rows": Q(actor_id=row["actor_id"], action="upload.malware")})
 
+    n, window = _lowest(AlertKind.ID_ENUMERATION)
+    since = now - window
+    rows = (audit.filter(action__in=LOOKUP_ACTIONS, created_at__gte=since, created_at__lte=now,
+                         actor_id__isnull=False, object_type="registry.student")
+            .exclude(object_id="").values("actor_id")
+            .annotate(count=Count("object_id", distinct=True), first=Min("created_at"), last=Max("created_at"))
+            .filter(count__gte=n))
+    for row in rows:
+        found.append({"kind": AlertKind.ID_ENUMERATION, "user_id": row["actor_id"], "count": row["count"],
+                      "first": row["first"], "last": row["last"], "since": since,
+                      "rows": Q(actor_id=row["actor_id"], action__in=LOOKUP_ACTIONS)})
+
+    n, window = _lowest(AlertKind.INTEGRITY_FAILURE)
+    since = now - window
+    row = (audit.filter(action__in=INTEGRITY_ACTIONS, success=False, created_at__gte=since, created_at__lte=now)
+           .aggregate(count=Count("id"), first=Min("created_at"), last=Max("created_at")))
+    if row["count"] and row["count"] >= n:
+        found.append({"kind": AlertKind.INTEGRITY_FAILURE, "subject": "audit:chain", "count": row["count"],
+                      "first": row["first"], "last": row["last"], "since": since,
+                      "rows": Q(action__in=INTEGRITY_ACTIONS, success=False)})
+
     n, window = _lowest(AlertKind.NOT_FOUND_SCAN)
     since = now - window
     rows = (NotFoundCounter.objects.filter(minute__gte=since.replace(second=0, microsecond=0), minute__lte=now)
@@ -181,7 +208,7 @@ def _notify(alert: Alert) -> None:
     to = [u.email for u in recipients(alert.org_unit) if u.email]
     if not to:
         return
-    who = alert.subject_ip or alert.subject_user or alert.evidence.get("host", "")
+    who = alert.subject_ip or alert.subject_user or alert.evidence.get("host") or "审计日志"
     subject = f"[学籍系统] 安全告警: {AlertKind(alert.kind).label} ({who})"
     body = (f"{AlertKind(alert.kind).label}\n对象: {who}\n"
             f"次数: {alert.count}\n时间: {alert.window_start:%Y-%m-%d %H:%M} - {alert.window_end:%Y-%m-%d %H:%M}\n"
@@ -201,7 +228,7 @@ def _raise(finding: dict, now: dt.datetime) -> tuple[Alert, bool] | None:
     user = User.objects.select_related("org_unit").filter(pk=finding.get("user_id")).first() \
         if finding.get("user_id") else None
     ip = finding.get("ip")
-    subject = f"user:{user.pk}" if user else f"ip:{ip}"
+    subject = finding.get("subject") or (f"user:{user.pk}" if user else f"ip:{ip}")
     evidence_q = finding["rows"] & Q(created_at__gte=finding["since"], created_at__lte=now)
     ids = list(AuditEvent.objects.filter(evidence_q).order_by("-created_at", "-id")
                .values_list("id", flat=True)[:EVIDENCE_ROWS])

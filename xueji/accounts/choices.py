@@ -20,6 +20,8 @@ class AlertKind(models.TextChoices):
     NOT_FOUND_SCAN = "not_found_scan", _("Repeated 404 scan")
     MALWARE_UPLOAD = "malware_upload", _("Infected upload")
     INTEGRITY = "integrity", _("Application files changed (trusted verification)")
+    ID_ENUMERATION = "id_enumeration", _("ID enumeration burst")
+    INTEGRITY_FAILURE = "integrity_failure", _("Audit log integrity check failed")
 
 
 class AlertStatus(models.TextChoices):

@@ -67,6 +67,8 @@ ALERT_LABELS = {
     "night_reads": _("Record views out of hours by one account"),
     "not_found_scan": _("Answers 404 to one address (scans)"),
     "malware_upload": _("Infected uploads by one account"),
+    "id_enumeration": _("Distinct pupils looked up by one account"),
+    "integrity_failure": _("Failed integrity checks of the audit log"),
 }
 
 

@@ -42,7 +42,7 @@ GENESIS = "0" * 64
 # The fields a link covers, in this order (the row's id is the database's, given after the hash is made).
 FIELDS = ("created_at", "actor_id", "actor_username", "org_unit_id", "org_path", "action", "object_type",
           "object_id", "object_repr", "before", "after", "ip", "request_id", "success", "chain_partition",
-          "chain_seq", "acted_by")
+          "chain_seq", "acted_by", "actor_role", "org_code")
 ANCHOR_ACTION = "audit.anchor"
 PURGE_ACTION = "audit.purge"
 # Where the pieces are: this module makes links (pure); models.AuditEvent.save locks the head and links each
@@ -89,6 +89,11 @@ def canonical(row: dict[str, Any]) -> bytes:
     # the rows linked before the column existed keep their hashes.
     if row.get("acted_by"):
         values.append(row["acted_by"])
+    # The actor's role and org code (control 13), likewise appended when present, as one object (never mistaken
+    # for the borrower's name above).
+    extra = {key: row[key] for key in ("actor_role", "org_code") if row.get(key)}
+    if extra:
+        values.append(extra)
     return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 

@@ -43,6 +43,11 @@ class AuditEvent(models.Model):
     # The person who acted for the actor: during a password loan (借用, accounts/loans.py) the actor is the lender
     # and this the borrower ("by the borrower on behalf of the lender"). Part of the chained digest.
     acted_by = models.CharField(_("acted by"), max_length=150, null=True, blank=True)  # noqa: DJ001
+    # The actor's roles and org unit code at the time (control 13: who acted, in which role, for which unit), kept
+    # beside the ids so the row reads alone after a role change or a renumbered unit. Part of the chained digest.
+    # Nullable, no default: SQLite adds them in place.
+    actor_role = models.CharField(_("role"), max_length=120, null=True, blank=True)  # noqa: DJ001
+    org_code = models.CharField(_("org code"), max_length=16, null=True, blank=True)  # noqa: DJ001
     # The hash chain (audit.chain): the row's partition, its place in it, the previous row's hash and its own,
     # SM3 over the previous hash and the row's canonical form. Written with the row, never changed; empty on rows
     # older than the chain (and on rows inserted behind the application's back, which audit_verify reports).

@@ -2,12 +2,13 @@
 
 import datetime as dt
 import decimal
+import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connections, models, transaction
+from django.db import DatabaseError, IntegrityError, connections, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -16,6 +17,10 @@ from xueji.audit import verify
 from xueji.audit.chain import ANCHOR_ACTION
 from xueji.audit.models import AuditChainCheck, AuditEvent
 from xueji.core import clock, context
+from xueji.core.errors import ServiceUnavailable
+from xueji.core.logs import one_line
+
+logger = logging.getLogger("xueji.audit")
 
 
 def _jsonable(value: Any) -> Any:
@@ -73,23 +78,52 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
-    return AuditEvent.objects.create(
+    fields = dict(
         created_at=clock.now(),
         actor=actor_obj,
-        actor_username=(actor_obj.get_username() if actor_obj else username)[:150],
+        actor_username=one_line(actor_obj.get_username() if actor_obj else username, 150),
         org_unit=org_unit,
         org_path=org_unit.path if org_unit else "",
         action=action,
         object_type=object_type,
-        object_id=str(object_id)[:64],
-        object_repr=object_repr[:255],
+        object_id=one_line(object_id, 64),
+        object_repr=one_line(object_repr, 255),
         before=_jsonable(before),
         after=_jsonable(after),
         ip=ctx.ip,
         request_id=ctx.request_id,
         success=success,
         acted_by=getattr(ctx, "acted_by", "") or None,
+        actor_role=(",".join(sorted(getattr(actor_obj, "role_set", ()) or ())) or None) if actor_obj else None,
+        org_code=(getattr(org_unit, "code", "") or None) if org_unit else None,
     )
+    return _insert(fields)
+
+
+def _insert(fields: dict[str, Any]) -> AuditEvent:
+    """The one insert of an audit row. Storage that cannot take it fails the operation closed (control 15):
+    ServiceUnavailable leaves the caller's transaction, which rolls the business write back, and becomes a 503.
+    There is no switch that skips it."""
+    try:
+        return AuditEvent.objects.create(**fields)
+    except DatabaseError as exc:
+        logger.error("audit log unavailable, %s refused: %s", fields.get("action"), type(exc).__name__)
+        raise ServiceUnavailable("The audit log cannot be written.", code="audit_unavailable") from exc
+
+
+QUERY_ACTION = "audit.query"
+
+
+def audit_query_record(*, actor: Any, filters: Mapping[str, Any] | None = None,
+                       event: AuditEvent | None = None) -> AuditEvent:
+    """An auditor read the log (审计查询): the list with its filters, or one event. The page and the API write it
+    once per request; the menu's count does not."""
+    shown = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
+    if event is not None:
+        return audit_record(actor=actor, action=QUERY_ACTION, object_type="audit.auditevent",
+                            object_id=str(event.pk), object_repr=f"audit event #{event.pk}", after={"event": event.pk})
+    return audit_record(actor=actor, action=QUERY_ACTION, object_type="audit.auditevent",
+                        object_repr="audit log", after={"filters": _jsonable(shown)})
 
 
 def _is_milestone(count: int) -> bool:
@@ -124,7 +158,8 @@ def audit_denial(*, actor: Any, path: str, method: str, status: int, code: str =
         count = counters.values_list("count", flat=True).get()  # ours: the update holds the row until commit
         if not _is_milestone(count):
             return None
-        return audit_record(actor=actor, action="access.denied", object_repr=path[:255], success=False,
+        return audit_record(actor=actor, action="access.denied", object_type="url", object_repr=path[:255],
+                            success=False,
                             after={"count": count, "minute": minute, "status": status, "method": method,
                                    "path": path[:255], "code": code})
 

@@ -10,7 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from xueji.core.errors import XuejiError
+from xueji.core.errors import ServiceUnavailable, XuejiError
 from xueji.core.messages import user_message
 from xueji.core.paging import Total, capped_count, capped_page_size, max_page_size
 from xueji.core.signals import access_denied
@@ -78,6 +78,9 @@ class Pagination(PageNumberPagination):
         return described
 
 
+UNAVAILABLE_WORDS = _("The audit log cannot be written just now, so this operation was not carried out. Try again "
+                      "later; the system administrator finds the details in the server log.")
+
 # Refusals that are not access denials: the client must sign in or change its password first.
 _NOT_DENIALS = {"not_authenticated", "authentication_failed", "password_expired"}
 
@@ -102,6 +105,8 @@ def _audit_denial(exc, context) -> None:
 
 def exception_handler(exc, context):
     """Every API error has the same body: {"code", "message", ["field"], ["details"]}."""
+    if isinstance(exc, ServiceUnavailable):  # the audit log cannot be written: nothing was done (control 15)
+        return Response({"code": exc.code, "message": str(UNAVAILABLE_WORDS)}, status=exc.status_code)
     _audit_denial(exc, context)
     if isinstance(exc, XuejiError):  # the same words as the pages, in the request's language (Accept-Language)
         return Response(exc.as_dict(message=user_message(exc)), status=exc.status_code)

@@ -62,3 +62,17 @@ class Gone(XuejiError):
 
     status_code = 410
     default_code = "gone"
+
+
+class ServiceUnavailable(Exception):  # noqa: N818  (not a refusal of the request: the system cannot answer safely)
+    """A store the operation must write cannot be written (the audit log, control 15): the operation fails closed.
+
+    Deliberately not a XuejiError, so no view or service that turns refusals into messages can swallow it: it
+    rolls the operation's transaction back and reaches the one mapping to 503 (core.middleware for pages,
+    core.api.exception_handler for the API)."""
+
+    status_code = 503
+
+    def __init__(self, message: str, *, code: str = "unavailable") -> None:
+        super().__init__(message)
+        self.message, self.code = message, code

@@ -2,7 +2,7 @@ import ipaddress
 import uuid
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -109,6 +109,33 @@ class NulByteGuardMiddleware:
                                  "details": {name.replace("\x00", "\\0"): [field_message] for name in bad}},
                                 status=400, json_dumps_params={"ensure_ascii": False})
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class ServiceUnavailableMiddleware:
+    """The one mapping of `ServiceUnavailable` (the audit log cannot be written, control 15) for pages: a 503 page
+    (the API's handler answers its own body). The operation's transaction has rolled back: nothing was done."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from xueji.core.errors import ServiceUnavailable
+
+        if not isinstance(exception, ServiceUnavailable):
+            return None
+        from django.template.loader import render_to_string
+
+        from xueji.core.api import UNAVAILABLE_WORDS
+
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": exception.code, "message": str(UNAVAILABLE_WORDS)}, status=503,
+                                json_dumps_params={"ensure_ascii": False})
+        body = render_to_string("503.html", {"message": UNAVAILABLE_WORDS,
+                                             "request_id": getattr(request, "request_id", "")})
+        return HttpResponse(body, status=503)
 
 
 class SecurityHeadersMiddleware:

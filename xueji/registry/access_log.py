@@ -3,11 +3,16 @@ detail writes a `student.view` event, coalesced per user, pupil and clock hour s
 polling the API) does not flood the append-only log. An investigation still sees, hour by hour, who opened
 which record, through which channel first, and whether the ID numbers were shown in full or masked."""
 
+from django.db import transaction
+
+from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock
-from xueji.registry.models import Student
-from xueji.registry.presenters import presenter_for
+from xueji.core.errors import ValidationFailed
+from xueji.core.logs import one_line
+from xueji.registry.models import FamilyMember, Student
+from xueji.registry.presenters import mask_text, presenter_for
 
 VIEW_ACTION = "student.view"
 
@@ -36,3 +41,42 @@ def student_card_printed(*, actor, student: Student, as_of=None) -> None:
     audit_record(actor=actor, action=CARD_ACTION, obj=student,
                  after={"id_numbers": "full" if presenter_for(actor).full else "masked",
                         "as_of": as_of.isoformat() if as_of else None})
+
+
+UNMASK_ACTION = "student.unmask"
+UNMASK_REASON_MIN = 4
+
+
+def student_unmask(*, actor, student: Student, reason: str) -> dict:
+    """A pupil's personal items in full (身份证件号, G number, address, phone; the family's ID numbers and phones),
+    for one stated reason (control 29): refused without the ID right (`student.view_id`) or without a reason, and
+    then nothing is shown; every unmasking is one `student.unmask` row with the reason, never coalesced.
+
+    `student` comes from the caller's selector (the user's jurisdiction)."""
+    require_cap(actor, Cap.STUDENT_VIEW_ID)
+    reason = one_line(reason or "", 200)  # no CR/LF reaches the log
+    if len(reason) < UNMASK_REASON_MIN:
+        raise ValidationFailed("A reason is required to unmask personal items.", code="unmask_reason",
+                               field="reason")
+    family = [{"id": m.pk, "name": m.name, "id_number": m.id_number or "", "phone": m.phone or ""}
+              for m in FamilyMember.objects.filter(student=student).order_by("pk")]
+    shown = {"id_number": student.id_number or "", "national_number": student.national_number or "",
+             "address": student.address or "", "phone": student.phone or "", "family": family}
+    with transaction.atomic():
+        audit_record(actor=actor, action=UNMASK_ACTION, obj=student,
+                     after={"reason": reason, "items": sorted(k for k, v in shown.items() if v),
+                            "family": len(family)})
+    return shown
+
+
+SEARCH_ACTION = "student.search"
+
+
+def student_search_record(*, actor, filters: dict, total: int) -> None:
+    """Audit a search of pupils (the page and the API count their list through `student_count`): the search term
+    with any ID number masked, the other filters and how many pupils it found."""
+    term = mask_text(one_line(filters.get("q") or "", 200))
+    others = {k: v for k, v in filters.items() if k != "q"}
+    audit_record(actor=actor, action=SEARCH_ACTION, object_type="registry.student", object_repr=term[:255],
+                 after={"q": term, "filters": others, "rows": int(total),
+                        "rows_exact": bool(getattr(total, "exact", True))})

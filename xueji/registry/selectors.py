@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from xueji.accounts.jurisdiction import get_within, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core.paging import Total, capped_count
-from xueji.registry import counts
+from xueji.registry import access_log, counts
 from xueji.registry.choices import ChangeKind
 from xueji.registry.filters import StudentFilterSet
 from xueji.registry.history import RecordAsOf, record_as_of
@@ -54,7 +54,10 @@ def student_count(*, user, filters: dict | None = None) -> Total:
             table, columns = StudentCount if "school_class" in checked else SchoolStudentCount, COUNTED_FILTERS
         rows = within(table.objects.all(), user).filter(**{columns[k]: v for k, v in checked.items()})
         return Total(counts.total(rows))
-    return capped_count(student_list(user=user, filters=given))
+    total = capped_count(student_list(user=user, filters=given))
+    if given.get("q"):  # a search (by name, number or ID): audited once per list, with how many it found
+        access_log.student_search_record(actor=user, filters=given, total=total)
+    return total
 
 
 def timeline_of(*, user, pk, before=None, limit: int | None = None) -> tuple[Student, TimelinePage]:

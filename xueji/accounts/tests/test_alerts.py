@@ -185,3 +185,53 @@ def test_the_api_lists_the_alerts_of_the_jurisdiction(admins, alert, client):
     assert client.get(f"/api/v1/security/alerts/{alert.pk}/").status_code == 404
     client.force_login(admins.user("tunxi", "auditor"))
     assert client.get("/api/v1/security/alerts/").status_code == 403
+
+
+def test_an_id_enumeration_burst(admins, login, settings):
+    """Control 19 (T-DET-01), replayed: one account opens many distinct pupils' records in a short window. Reloading
+    one record many times is no burst (student.view is coalesced per pupil and hour, and counted distinct)."""
+
+    settings.XUEJI_ALERTS = {**settings.XUEJI_ALERTS, "id_enumeration": {"threshold": 3, "minutes": 10}}
+    registrar = admins.user("anhui", "registrar")
+    client = login(registrar)
+    pupils = [admins.students[s] for s in ("tunxi_primary", "tunxi_middle", "shexian_primary")]
+    assert len(pupils) == 3
+    for _ in range(5):  # benign: one pupil again and again
+        assert client.get(f"/api/v1/students/{pupils[0].pk}/").status_code == 200
+    assert _scan()["raised"] == 0
+    client.get(f"/api/v1/students/{pupils[1].pk}/")
+    client.get(reverse("registry:student_detail", args=[pupils[2].pk]))
+    assert _scan()["raised"] == 1
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.subject_user, alert.count) == (AlertKind.ID_ENUMERATION, registrar, 3)
+    assert len(alert.audit_ids) == 3 and alert.org_unit == admins.units["anhui"]
+    assert [m.to for m in mail.outbox] == [["anhui@sec.example"]]
+    assert f"/security/alerts/{alert.pk}/" in mail.outbox[0].body  # the evidence linked
+
+
+def test_an_integrity_check_failure_alerts_the_top_level(admins, client):
+    """Control 19 (T-DET-01), replayed: an audit row edited behind the application's back; `audit_verify` finds the
+    broken link and the next scan raises one alert to the top level's security administrator, inbox and mail, with
+    the failed check as evidence."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from xueji.audit.models import AuditEvent
+    from xueji.audit.tests.test_chain import TABLE, _behind_the_back
+
+    rows = [audit_record(actor=None, username="system", action="test.row", object_repr=f"row {i}") for i in range(3)]
+    call_command("audit_verify")
+    assert _scan()["raised"] == 0  # an intact chain: no alert
+    _behind_the_back(f"UPDATE {TABLE} SET object_repr = 'forged' WHERE id = %s", [rows[1].pk])
+    with pytest.raises(CommandError):
+        call_command("audit_verify")
+    assert _scan()["raised"] == 1
+    alert = Alert.objects.get()
+    failed = AuditEvent.objects.get(action="audit.verify", success=False)
+    assert (alert.kind, alert.org_unit, alert.status) == (AlertKind.INTEGRITY_FAILURE, admins.units["ministry"],
+                                                          AlertStatus.OPEN)
+    assert failed.pk in alert.audit_ids
+    assert [m.to for m in mail.outbox] == [["ministry@sec.example"]]
+    client.force_login(admins.user("ministry", "security"))
+    assert client.get(reverse("accounts:alert_detail", args=[alert.pk])).status_code == 200
+    assert _scan() == {"raised": 0, "extended": 1}  # the same failure: no second alert

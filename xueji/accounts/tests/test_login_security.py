@@ -434,8 +434,9 @@ def test_a_login_costs_a_few_queries(world, client, django_assert_max_num_querie
     from django.urls import reverse
 
     # 6 are session and savepoint statements; none per audit row; 3 read the level's security settings (the
-    # account's unit, its chain's settings for the lockout, and again for the session: the idle timeout)
-    with django_assert_max_num_queries(21):
+    # account's unit, its chain's settings for the lockout, and again for the session: the idle timeout); 1 the
+    # account's roles, which its audit row records (control 13)
+    with django_assert_max_num_queries(22):
         response = client.post(reverse("accounts:login"), {"username": "tunxi_primary_registrar", "password": PASSWORD})
     assert response.status_code == 302
     client.logout()

@@ -4,6 +4,7 @@ from rest_framework import generics, serializers
 from xueji.audit import selectors
 from xueji.audit.filters import AuditEventFilterSet
 from xueji.audit.models import AuditEvent
+from xueji.audit.services import audit_query_record
 from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import Cap, requires
 
@@ -14,7 +15,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "created_at", "actor_username", "org_unit", "action", "object_type", "object_id",
-                  "object_repr", "before", "after", "ip", "request_id", "success"]
+                  "object_repr", "before", "after", "ip", "request_id", "success", "actor_role", "org_code"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -30,8 +31,18 @@ class AuditEventListApi(SelectorMixin, generics.ListAPIView):
     list_selector = selectors.audit_event_list
     list_filters = AuditEventFilterSet
 
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        audit_query_record(actor=request.user, filters=self.filters())
+        return response
+
 
 @requires(Cap.AUDIT_VIEW)
 class AuditEventDetailApi(SelectorMixin, generics.RetrieveAPIView):
     serializer_class = AuditEventSerializer
     get_selector = selectors.audit_event_get
+
+    def get_object(self):
+        event = super().get_object()
+        audit_query_record(actor=self.request.user, event=event)
+        return event

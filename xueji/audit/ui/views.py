@@ -15,6 +15,7 @@ from xueji.audit import evidence
 from xueji.audit import selectors as audit_selectors
 from xueji.audit import services as audit_services
 from xueji.audit.filters import AuditEventFilterSet
+from xueji.audit.services import audit_query_record
 from xueji.audit.ui import tables
 from xueji.core.errors import ValidationFailed
 from xueji.ui.errors import web_view
@@ -26,6 +27,7 @@ from xueji.ui.views import list_page, paged
 def audit_list(request):
     form = AuditEventFilterSet(request.GET, user=request.user, page=True).form
     events = audit_selectors.audit_event_list(user=request.user, filters=form.filters())
+    audit_query_record(actor=request.user, filters=form.filters())
     table = paged(request, tables.AuditEventTable(events, user=request.user), lazy=True, per_page=50)
     return list_page(request, title=_("Audit log"), icon="bi-shield-check", table=table, filter_form=form)
 
@@ -37,6 +39,7 @@ def _pretty(value) -> str:
 @web_view(Cap.AUDIT_VIEW, methods=("GET",))
 def audit_detail(request, pk):
     event = audit_selectors.audit_event_get(user=request.user, pk=pk)
+    audit_query_record(actor=request.user, event=event)
     shown = audit_selectors.audit_event_shown(user=request.user, event=event)  # personal items masked
     changes = []
     if isinstance(shown["before"], dict) or isinstance(shown["after"], dict):

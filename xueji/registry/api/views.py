@@ -125,6 +125,36 @@ class StudentDetailApi(SelectorMixin, generics.RetrieveAPIView):
         return student
 
 
+class StudentUnmaskSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                   help_text="why the full personal items are needed (required, audited)")
+
+
+class StudentUnmaskedSerializer(serializers.Serializer):
+    id_number = serializers.CharField()
+    national_number = serializers.CharField()
+    address = serializers.CharField()
+    phone = serializers.CharField()
+    family = serializers.ListField(child=serializers.DictField())
+
+
+@requires(Cap.STUDENT_VIEW_ID)
+class StudentUnmaskApi(SelectorMixin, generics.GenericAPIView):
+    """A pupil's personal items in full, for a stated reason (control 29): 400 without one, and nothing shown;
+    each call is one `student.unmask` audit row with the reason."""
+
+    serializer_class = StudentUnmaskSerializer
+    get_selector = selectors.student_get
+
+    @extend_schema(request=StudentUnmaskSerializer, responses={200: StudentUnmaskedSerializer})
+    def post(self, request, *args, **kwargs):
+        data = StudentUnmaskSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        student = self.get_object()
+        return Response(access_log.student_unmask(actor=request.user, student=student,
+                                                  reason=data.validated_data.get("reason", "")))
+
+
 class StudentExportSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True)
     school = serializers.IntegerField(required=False)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("students/<int:pk>/", views.student_detail, name="student_detail"),
     path("students/<int:pk>/label/", views.student_label, name="student_label"),
     path("students/<int:pk>/timeline/", views.student_timeline, name="student_timeline"),
+    path("students/<int:pk>/unmask/", views.student_unmask, name="student_unmask"),
     path("students/<int:pk>/card.pdf", views.student_card, name="student_card"),
 ]

@@ -157,6 +157,7 @@ def student_detail(request, pk):
         else None,
         "label_form": SecurityLabelForm(initial={"label": student.security_label})
         if has_cap(request.user, Cap.STUDENT_LABEL) else None,
+        "can_unmask": has_cap(request.user, Cap.STUDENT_VIEW_ID),
         "can_correct": has_cap(request.user, Cap.STUDENT_EDIT) and (
             student.reg_status == RegStatus.DRAFT or getattr(request_visible, "status", "") == "returned")})
 
@@ -209,6 +210,16 @@ def student_card(request, pk):
     name = f"xueji-card-{student.pk}{'-' + as_of.isoformat() if as_of else ''}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+
+@web_view(Cap.STUDENT_VIEW_ID, methods=("POST",))
+def student_unmask(request, pk):
+    """The pupil's personal items in full, for the reason the form states (control 29): without one, the user is
+    sent back with the refusal and nothing is shown; each unmasking is audited with its reason."""
+    student = registry_selectors.student_get(user=request.user, pk=pk)
+    shown = access_log.student_unmask(actor=request.user, student=student, reason=request.POST.get("reason", ""))
+    return render(request, "registry/student_unmask.html", {"student": student, "shown": shown,
+                                                            "reason": request.POST.get("reason", "")})
 
 
 @web_view(Cap.STUDENT_VIEW, methods=("POST",))

@@ -254,6 +254,8 @@ API_CASES: list[Case] = [
     Case("api:student-list", cap=Cap.STUDENT_VIEW),
     Case("api:student-detail", cap=Cap.STUDENT_VIEW, obj="student"),
     Case("api:student-timeline", cap=Cap.STUDENT_VIEW, obj="student"),
+    Case("api:student-unmask", "post", cap=Cap.STUDENT_VIEW_ID, obj="student",
+         data=lambda o, u, s: {"reason": "核对转学材料"}),
     Case("api:student-as-of", cap=Cap.STUDENT_VIEW, obj="student", query=lambda o, u, s: {"date": "2025-09-01"}),
     Case("api:student-search", "post", cap=Cap.STUDENT_VIEW, data=lambda o, u, s: {"q": "学生"}),
     Case("api:student-export", "post", cap=Cap.STUDENT_VIEW, obj="school", in_url=False,

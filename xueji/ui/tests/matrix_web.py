@@ -185,6 +185,8 @@ WEB_CASES: list[Case] = [
     _web("registry:student_label", "post", cap=Cap.STUDENT_LABEL, obj="student",
          data=lambda o, u, s: {"label": "none", "reason": "矩阵"}, ok=REDIRECT),
     _web("registry:student_card", cap=Cap.STUDENT_VIEW, obj="student"),
+    _web("registry:student_unmask", "post", cap=Cap.STUDENT_VIEW_ID, obj="student",
+         data=lambda o, u, s: {"reason": "核对转学材料"}),
     _web("registry:student_export", "post", cap=Cap.STUDENT_VIEW, obj="school", in_url=False,
          data=lambda o, u, s: {"school": o.pk}, ok=REDIRECT),
     _web("accounts:user_list", cap=Cap.USER_MANAGE),
