@@ -206,7 +206,7 @@ NON_PI: dict[str, str] = {
     "accounts.UKeyDevice": "id user name confirmed public_key provider serial created_at last_used_at",
     "audit.AuditEvent": (
         "id created_at actor org_unit org_path action object_type object_id request_id success "
-        "chain_partition chain_seq chain_prev chain_hash"
+        "chain_partition chain_seq chain_prev chain_hash actor_role org_code"
     ),
     "audit.AuditChainHead": "partition seq hash event_id",
     "audit.AuditChainCheck": "id started_at finished_at by rows ok breaks heads unchained",

@@ -45,8 +45,9 @@ def test_registration_moves_a_request_s_pupils_set_based_with_history(world, dja
 
     # UPDATE, INSERT of history, audit event (and its chain head locked), savepoint; the pupil counts: their
     # groups, three upserts (per class, school and county); the reports' tally (its watcher): the pupils' groups
-    # read before and after, one upsert of the tally and one of the county figures. Not per pupil.
-    with django_assert_max_num_queries(14):
+    # read before and after, one upsert of the tally and one of the county figures; the actor's roles, which the
+    # audit row records (once per user object). Not per pupil.
+    with django_assert_max_num_queries(15):
         students_registration_submit(actor=actor, student_ids=ids, request_id=501)
     assert set(_reg_states(ids).values()) == {RegStatus.PENDING}
     assert set(Student.objects.filter(pk__in=ids).values_list("registration_request_id", flat=True)) == {501}
