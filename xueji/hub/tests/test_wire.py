@@ -8,8 +8,7 @@ import pytest
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.core.messages import user_message
 from xueji.hub import envelope as wire
-from xueji.hub import integrity
-from xueji.hub import services
+from xueji.hub import integrity, services
 from xueji.hub.models import InboxMessage
 from xueji.hub.tests.conftest import ANHUI, JIANGSU, envelope
 
