@@ -24,6 +24,7 @@ class OpsConfig(AppConfig):
         register_periodic("ops.backup_daily", services.periodic(services.backup_daily))
         register_periodic("ops.cleanup", services.periodic(services.cleanup_daily))
         register_periodic("ops.alerts", services.periodic(services.alerts_check))
+        register_periodic("ops.integrity_daily", services.periodic(services.integrity_daily))
         register_taker(services.backup_before_work)
         user_logged_in.connect(metrics.on_login, dispatch_uid="ops.metrics.login")
         user_login_failed.connect(metrics.on_login_failed, dispatch_uid="ops.metrics.login_failed")

@@ -12,3 +12,4 @@ class AlertKind(models.TextChoices):
     JOBS_FAILED = "jobs_failed", _("Failed jobs")
     BACKUP_STALE = "backup_stale", _("No recent backup")
     BACKUP_FAILED = "backup_failed", _("Backup failed")
+    INTEGRITY_MISMATCH = "integrity_mismatch", _("Rows changed outside the system")

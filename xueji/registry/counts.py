@@ -288,6 +288,10 @@ def after(seen: Watched, new: Iterable[int] = (), *, status: str | None = None) 
     to each watcher's summary. A deleted pupil has no group after. `status`: the door changed only the status of
     every pupil read before, to this one: a watcher that can restate its groups (`restatus`) is not read again."""
     ids = sorted(set(seen.ids) | {int(pk) for pk in new})
+    if status is None or new:  # a write of more than the status: the record MACs of what it wrote (integrity.py)
+        from xueji.registry import integrity
+
+        integrity.refresh(ids)
     for watcher, was in zip(_WATCHERS.values(), seen.groups, strict=True):
         if status is not None and watcher.restatus is not None and not new:
             changes = watcher.restatus(was, status)

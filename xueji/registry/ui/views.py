@@ -13,7 +13,7 @@ from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import clock
 from xueji.core.errors import NotFound
 from xueji.core.filters import as_date
-from xueji.registry import access_log, display
+from xueji.registry import access_log, display, integrity
 from xueji.registry import selectors as registry_selectors
 from xueji.registry.filters import StudentFilterSet
 from xueji.registry.models import RegStatus
@@ -151,6 +151,7 @@ def student_detail(request, pk):
         **context, "student": student, "numbers": numbers, "registration_request": request_visible,
         "as_of": as_of, "as_of_record": record, "today": clock.today(),
         "actions": pupil_actions(request.user, student),
+        "integrity_warning": integrity.check_on_read(actor=request.user, student=student),
         "can_correct": has_cap(request.user, Cap.STUDENT_EDIT) and (
             student.reg_status == RegStatus.DRAFT or getattr(request_visible, "status", "") == "returned")})
 
