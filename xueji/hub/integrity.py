@@ -39,7 +39,8 @@ def canonical(obj: dict[str, Any]) -> bytes:
 
 
 def mac_of(obj: dict[str, Any], *, purpose: str) -> str:
-    assert purpose in PURPOSES
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown purpose {purpose!r}")
     return hmac_sm3(hub_key(), purpose.encode() + b"\0" + canonical(obj)).hex()
 
 

@@ -34,7 +34,7 @@ def test_a_restore_brings_every_table_and_every_file_back_identical(ops):
     backup = services.backup_create(reason="round trip")
     manifest = json.loads((Path(backup.path) / "manifest.json").read_text())
     assert manifest["vendor"] in ("sqlite", "postgresql") and manifest["files_count"] == 2
-    assert manifest["migrations"]["ops"] == ["0001_initial", "0002_cache_table"]
+    assert manifest["migrations"]["ops"] == ["0001_initial", "0002_cache_table", "0003_integrity_alert"]
     assert manifest["key_id"] == backups.keys().key_id
     # Nothing of the dump is readable without the key: the parts are ciphertext.
     assert b"SQLite format" not in (Path(backup.path) / "database.enc").read_bytes()[:64]
