@@ -138,10 +138,34 @@ class User(AbstractUser):
         return (clock.now() - self.password_changed_at).days >= max_age_days
 
 
+ROLE_MAC_PURPOSE = "role"
+
+
+def role_mac(user_id, role) -> str:
+    """The record MAC of a role assignment (SECURITY.md row 23, 39786 8.4b: integrity of the access-control
+    information): HMAC-SM3 under the key ring's index key over the user and the role, so a row added or changed
+    by direct SQL (a role given to another account) no longer verifies (`manage.py record_macs`)."""
+    from xueji.core.integrity import record_mac
+
+    return record_mac(ROLE_MAC_PURPOSE, (user_id, role))
+
+
+class RoleAssignmentManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.mac = role_mac(obj.user_id, obj.role)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    # Set on every save and bulk_create (RoleAssignmentManager): the only ways the application writes a role.
+    mac = models.CharField(_("integrity code"), max_length=64, blank=True, default="")
+
+    objects = RoleAssignmentManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_user_role")]
@@ -149,6 +173,18 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username}: {self.role}"
+
+    def save(self, *args, **kwargs):
+        self.mac = role_mac(self.user_id, self.role)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "mac" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "mac"]
+        super().save(*args, **kwargs)
+
+    def mac_matches(self) -> bool:
+        from xueji.core.crypto import digests_equal
+
+        return bool(self.mac) and digests_equal(role_mac(self.user_id, self.role), self.mac)
 
 
 class PasswordHistory(models.Model):

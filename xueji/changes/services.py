@@ -49,6 +49,7 @@ from xueji.registry.services import (
     identity_conflict,
     student_update_items,
 )
+from xueji.registry.versions import version_require
 from xueji.schools.models import SchoolClass
 from xueji.schools.selectors import current_school_year_start
 from xueji.workflow.models import Request
@@ -185,17 +186,20 @@ def changes_identity(student: Student, changes: dict[str, Any]) -> bool:
 
 @transaction.atomic
 def record_edit(*, actor, student: Student | int, values: dict[str, Any], reason: str = "",
-                proofs: Sequence = ()) -> RecordEdit:
+                proofs: Sequence = (), version: str | None = None) -> RecordEdit:
     """A school registrar edits a registered pupil's items (`values`: item key -> value, as the form or the API
     sends it). The items no level controls change at once (audited, history before and after); the controlled
     ones become one change request with their before and after, filed in the business window of record changes,
-    with household-register proof when an identity item changes; nothing changes when anything is refused."""
+    with household-register proof when an identity item changes; nothing changes when anything is refused.
+    `version` (the API's If-Match, the page's hidden field: `registry.versions`): the edit is refused with 412
+    stale_version when the record changed since that version was read (under the row lock: no lost update)."""
     require_cap(actor, Cap.STUDENT_EDIT)
     locked = _locked(student)
     _require_school(actor, locked, Cap.STUDENT_EDIT)
     _require_registered(locked)
     record_lock_require(locked)
     detail = StudentDetail.objects.filter(student=locked).first()
+    version_require(locked, detail, version)
     family = list(FamilyMember.objects.filter(student=locked).order_by("pk"))
     check = checks.edit_check(student=locked, detail=detail, family=family, values=values)
     if check.errors:

@@ -57,6 +57,14 @@ class Conflict(XuejiError):
     default_code = "conflict"
 
 
+class PreconditionFailed(XuejiError):
+    """An edit made against a version of the record that is no longer the current one (a stale If-Match, a form
+    opened before someone else saved): 412, nothing written; reload and edit again."""
+
+    status_code = 412
+    default_code = "stale_version"
+
+
 class Gone(XuejiError):
     """What existed and is gone for good (an expired export file): 410, with the words saying what to do."""
 

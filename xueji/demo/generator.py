@@ -108,7 +108,7 @@ from xueji.policy.models import BusinessWindow, ClassCap
 from xueji.policy.services import WINDOW_KINDS
 from xueji.regions.models import LEVEL_RANK, OrgKind, OrgUnit, Region
 from xueji.regions.services import _path_for, authorities_ensure, parse_region_lines, regions_import
-from xueji.registry import counts
+from xueji.registry import counts, integrity
 from xueji.registry.models import (
     FamilyMember,
     NationalNumber,
@@ -863,6 +863,7 @@ class DemoGenerator:
         steps = (("regions", self.load_regions), ("schools", self.plan_schools), ("classes", self.plan_classes),
                  ("schools and classes written", self.write_schools), ("pupils", self.write_pupils),
                  ("pupil counts", counts.rebuild if rebuild_counts else lambda: None),
+                 ("record MACs", integrity.refresh_all if rebuild_counts else lambda: None),
                  ("school and class tallies", tallies.rebuild),
                  ("accounts", self.write_accounts))
         with transaction.atomic():

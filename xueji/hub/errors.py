@@ -24,6 +24,8 @@ MESSAGES = {
     "seq_taken": _("Another message holds this sequence number for this subject."),
     "unknown_query_kind": _("No handler here answers this kind of question."),
     "bad_answer": _("The other province's answer is not an answer of the hub to this question."),
+    "bad_mac": _("The message does not verify: it was changed on the way, or signed with another key. Nothing of "
+                 "it was received."),
     "peer_unreachable": _("The other province could not be reached; try again later."),
 }
 

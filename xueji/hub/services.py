@@ -39,6 +39,7 @@ from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import Conflict, ValidationFailed, XuejiError
 from xueji.hub import envelope as wire
+from xueji.hub import integrity
 from xueji.hub.choices import DONE, OPEN, InboxState, OutboxState
 from xueji.hub.handlers import handler_for, query_handler_for
 from xueji.hub.models import InboxMessage, OutboxMessage, SubjectSequence
@@ -118,10 +119,11 @@ def _after_send() -> None:
 
 
 def wire_of(message: OutboxMessage, *, sent_at=None) -> dict[str, Any]:
-    """The envelope of an outbox row, as the transport carries it."""
-    return wire.Envelope(schema=message.schema, key=message.key, kind=message.kind, sender=message.side.code,
-                         receiver=message.peer, subject=message.subject, seq=message.seq,
-                         sent_at=sent_at or clock.now(), payload=message.payload).wire()
+    """The envelope of an outbox row, as the transport carries it: signed (`integrity`, its `mac` last)."""
+    return integrity.signed(wire.Envelope(
+        schema=message.schema, key=message.key, kind=message.kind, sender=message.side.code, receiver=message.peer,
+        subject=message.subject, seq=message.seq, sent_at=sent_at or clock.now(), payload=message.payload).wire(),
+        purpose="message")
 
 
 def outbox_deliver(*, limit: int = 100) -> dict[str, int]:
@@ -166,13 +168,40 @@ def _same(row: InboxMessage, message: wire.Envelope, side: OrgUnit) -> bool:
             and row.payload == message.payload)
 
 
-@transaction.atomic
+def _unsigned(raw: Any, *, purpose: str) -> tuple[dict[str, Any], bool]:
+    """The object of a received envelope, query or answer without its `mac`, and whether the MAC verifies."""
+    obj = wire._object(raw)
+    return {k: v for k, v in obj.items() if k != integrity.FIELD}, integrity.verified(obj, purpose=purpose)
+
+
+def _tampered(parsed, *, what: str) -> ValidationFailed:
+    """A message or query whose MAC does not verify: audited on the receiving side (when the caller commits: the
+    transport's endpoint), refused with `bad_mac`; nothing of it is received, applied or answered."""
+    side = province_side(parsed.receiver)
+    audit_record(actor=None, username=SYSTEM, action="hub.tampered", object_type=f"hub.{what}",
+                 object_id=str(parsed.key), org_unit=side, success=False,
+                 after={"key": str(parsed.key), "kind": parsed.kind, "sender": parsed.sender,
+                        "subject": parsed.subject, "code": "bad_mac"})
+    logger.warning("hub: %s %s from %s does not verify (bad_mac)", what, parsed.key, parsed.sender)
+    return ValidationFailed(f"The {what} {parsed.key} from {parsed.sender} does not verify: changed on the way, or "
+                            f"signed with another key.", code="bad_mac", field=integrity.FIELD)
+
+
 def inbox_receive(*, message: dict[str, Any] | str | bytes) -> tuple[InboxMessage, bool]:
     """Receive one message in the wire shape (what the transport calls). Returns the inbox row and whether it is
     new; a message received before (the same key, the same contents) is a no-op. Refused with a precise code
-    (ValidationFailed: the envelope's codes, unknown_message_kind, wrong_receiver; Conflict: key_reused for a key
-    seen with other contents, seq_taken for a seq another key holds), receiving nothing."""
-    parsed = wire.parse(message)
+    (ValidationFailed: the envelope's codes, bad_mac for a MAC that does not verify (audited `hub.tampered`),
+    unknown_message_kind, wrong_receiver; Conflict: key_reused for a key seen with other contents, seq_taken for a
+    seq another key holds), receiving nothing."""
+    body, authentic = _unsigned(message, purpose="message")
+    parsed = wire.parse(body)
+    if not authentic:
+        raise _tampered(parsed, what="message")
+    return _receive(parsed)
+
+
+@transaction.atomic
+def _receive(parsed: wire.Envelope) -> tuple[InboxMessage, bool]:
     if handler_for(parsed.kind) is None:
         raise ValidationFailed(f"No handler here knows messages of kind {parsed.kind}.",
                                code="unknown_message_kind", field="kind")
@@ -297,9 +326,10 @@ def hub_ask(*, sender: str, receiver: str, kind: str, subject: str, payload: dic
     wire.check_province(receiver, field="receiver", code="bad_receiver")
     if sender == receiver:
         raise ValidationFailed("A province does not ask itself.", code="bad_receiver", field="receiver")
-    query = wire.Query(schema=wire.SCHEMA, key=uuid.uuid4(), kind=wire.check_kind(kind), sender=sender,
-                       receiver=receiver, subject=wire.check_subject(subject), sent_at=clock.now(),
-                       payload=json.loads(json.dumps(wire.check_payload(payload), ensure_ascii=False))).wire()
+    query = integrity.signed(wire.Query(
+        schema=wire.SCHEMA, key=uuid.uuid4(), kind=wire.check_kind(kind), sender=sender, receiver=receiver,
+        subject=wire.check_subject(subject), sent_at=clock.now(),
+        payload=json.loads(json.dumps(wire.check_payload(payload), ensure_ascii=False))).wire(), purpose="query")
     try:
         answer = get_transport().ask(query)
     except XuejiError:
@@ -308,7 +338,16 @@ def hub_ask(*, sender: str, receiver: str, kind: str, subject: str, payload: dic
         logger.exception("hub: asking %s (%s) failed", receiver, kind)
         raise Conflict(f"Province {receiver} could not be reached: {type(exc).__name__}.",
                        code="peer_unreachable") from None
-    return wire.parse_answer(answer, key=query["key"])
+    try:
+        body, authentic = _unsigned(answer, purpose="answer")
+    except ValidationFailed:
+        body, authentic = answer, True  # not even an object: parse_answer says bad_answer
+    parsed = wire.parse_answer(body, key=query["key"])
+    if not authentic:
+        logger.warning("hub: the answer of %s to %s does not verify (bad_mac)", receiver, query["key"])
+        raise ValidationFailed(f"The answer of province {receiver} does not verify: changed on the way, or signed "
+                               f"with another key.", code="bad_mac", field=integrity.FIELD)
+    return parsed
 
 
 def query_answer(*, query: dict[str, Any] | str | bytes) -> dict[str, Any]:
@@ -316,7 +355,10 @@ def query_answer(*, query: dict[str, Any] | str | bytes) -> dict[str, Any]:
     (`envelope.parse_query`: the envelope's codes), its kind answered here (`unknown_query_kind`), the receiver a
     province served here (`wrong_receiver`); then its query handler answers. Every answer and refusal is audited
     (`hub.answer`, user `hub`, on the receiving province's side): who asked what of this province's records."""
-    parsed = wire.parse_query(query)
+    body, authentic = _unsigned(query, purpose="query")
+    parsed = wire.parse_query(body)
+    if not authentic:
+        raise _tampered(parsed, what="query")
     handler = query_handler_for(parsed.kind)
     if handler is None:
         raise ValidationFailed(f"No handler here answers questions of kind {parsed.kind}.",
@@ -334,7 +376,7 @@ def query_answer(*, query: dict[str, Any] | str | bytes) -> dict[str, Any]:
         raise
     audit_record(actor=None, username=SYSTEM, action="hub.answer", object_type="hub.query",
                  object_id=str(parsed.key), org_unit=side, after=facts)
-    return {"schema": parsed.schema, "key": str(parsed.key), "answer": answer}
+    return integrity.signed({"schema": parsed.schema, "key": str(parsed.key), "answer": answer}, purpose="answer")
 
 
 # ---------------------------------------------------------------- both

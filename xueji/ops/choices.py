@@ -14,6 +14,7 @@ class AlertKind(models.TextChoices):
     BACKUP_FAILED = "backup_failed", _("Backup failed")
     REPLICATION_LAG = "replication_lag", _("Replication lag")
     REPLICATION_DOWN = "replication_down", _("No standby replicating")
+    INTEGRITY_MISMATCH = "integrity_mismatch", _("Rows changed outside the system")
 
 
 class IntegrityStatus(models.TextChoices):

@@ -260,6 +260,25 @@ def cleanup_daily(*, now: dt.datetime | None = None) -> dict | None:
     return cleanup_run(now=now)
 
 
+def integrity_daily(*, now: dt.datetime | None = None) -> dict | None:
+    """Once a day in the worker's maintenance: the record MACs of every pupil and role assignment verified
+    (`registry.integrity.verify_all`, SECURITY.md row 23); rows that do not match raise the alert
+    `integrity_mismatch` (one open alert, counting), naming the first of them."""
+    from xueji.registry import integrity
+
+    now = now or clock.now()
+    if not _due("integrity", every=dt.timedelta(hours=24), now=now):
+        return None
+    found = integrity.verify_all(by="ops.integrity_daily")
+    if found["students_mismatched"] or found["roles_mismatched"]:
+        alert_raise(kind=AlertKind.INTEGRITY_MISMATCH, key="integrity_mismatch",
+                    message=_("%(students)s pupil record(s) and %(roles)s role assignment(s) do not match their "
+                              "integrity codes: changed outside the system (manage.py record_macs names them).")
+                    % {"students": len(found["students_mismatched"]), "roles": len(found["roles_mismatched"])},
+                    detail={"students": found["students_mismatched"][:100], "roles": found["roles_mismatched"][:100]})
+    return found
+
+
 # ------------------------------------------------------------------------------------------------ alerts
 
 def _recipients() -> list[str]:

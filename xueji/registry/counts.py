@@ -283,11 +283,17 @@ def before(ids: Iterable[int] = ()) -> Watched:
     return Watched(ids, [w.read(ids) if ids else Counter() for w in _WATCHERS.values()])
 
 
-def after(seen: Watched, new: Iterable[int] = (), *, status: str | None = None) -> None:
+def after(seen: Watched, new: Iterable[int] = (), *, status: str | None = None, macs: bool = True) -> None:
     """After the write: the pupils' groups read again (with `new`: pupils the door inserted), the difference added
     to each watcher's summary. A deleted pupil has no group after. `status`: the door changed only the status of
-    every pupil read before, to this one: a watcher that can restate its groups (`restatus`) is not read again."""
+    every pupil read before, to this one: a watcher that can restate its groups (`restatus`) is not read again.
+    The record MACs of the pupils written are refreshed (`integrity.refresh`) unless `macs` is False (a door that
+    writes none of their items: status, registration, identity-check state) or only the status changed."""
     ids = sorted(set(seen.ids) | {int(pk) for pk in new})
+    if macs and (status is None or new):  # the record MACs of what the door wrote (integrity.py)
+        from xueji.registry import integrity
+
+        integrity.refresh(ids)
     for watcher, was in zip(_WATCHERS.values(), seen.groups, strict=True):
         if status is not None and watcher.restatus is not None and not new:
             changes = watcher.restatus(was, status)

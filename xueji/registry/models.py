@@ -332,3 +332,20 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.last}"
+
+
+class StudentMac(models.Model):
+    """The record MAC of a pupil's identity items (SECURITY.md row 23, `registry/integrity.py`): HMAC-SM3 under the
+    key ring's index key over name, sex, birth date, ethnic group, ID type, the ID number's blind index, the
+    national student number and the school. Kept beside the pupil, not in its row: writing it is no write of the
+    pupil (no change-feed entry, no `updated_at`), and the COPY of the import stays as it is. A plain id, no foreign
+    key: set-based deletions of pupils are not held up; a MAC whose pupil is gone is dropped by the verification."""
+
+    student_id = models.BigIntegerField(primary_key=True)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("pupil record MAC")
+
+    def __str__(self) -> str:
+        return f"MAC of pupil {self.student_id}"

@@ -655,7 +655,7 @@ def student_set_status(*, actor, student: Student | int, status: str, reason: st
         require_room({locked.school_class_id: 1})
     watched = counts.before([locked.pk])
     Student.objects.filter(pk=locked.pk).update(status=new, updated_at=clock.now())
-    counts.after(watched)
+    counts.after(watched, macs=False)
     counts.one(counts.key_of(locked), (locked.school_id, locked.school_class_id, new, locked.reg_status))
     _history(student_ids=[locked.pk], kind=ChangeKind.STATUS, old=old, new=new, actor=actor, reason=reason,
              request_id=request_id)
@@ -718,7 +718,7 @@ def students_set_status_bulk(*, actor, student_ids: Sequence[int], old: Iterable
     counts.moved(before, after)
     # Every pupil read before changed its status only (the usual case: a graduation that did not is refused
     # whole): the watchers' groups restated, not read again.
-    counts.after(watched, status=str(new) if len(changed) == len(ids) else None)
+    counts.after(watched, status=str(new) if len(changed) == len(ids) else None, macs=False)
     changed.sort()
     audit_record(actor=actor, action=action, object_type="registry.student", object_repr=f"{len(changed)} pupils",
                  before={"status": olds}, after={"status": str(new), "count": len(changed), "reason": reason,
@@ -828,7 +828,7 @@ def _registration_move(*, actor, ids: list[int], old: str, new: str, request_id:
     watched = counts.before(ids)
     count = Student.objects.filter(pk__in=ids, reg_status=old).update(reg_status=new, updated_at=clock.now(),
                                                                        **values)
-    counts.after(watched)
+    counts.after(watched, macs=False)
     moved: Counter = Counter()
     for (school, klass, was, _reg), n in groups.items():
         moved[(school, klass, values.get("status") or was, new)] += n
@@ -1032,7 +1032,7 @@ def students_verify_apply(*, results: Sequence[tuple[int, str]], only_from: Iter
                           [(pk, str(VerifyStatus(status)), now) for pk, status in results],
                           where=f"verify_status IN ({', '.join(['%s'] * len(states))})", where_params=states,
                           returning=("id", "province_code"))
-    counts.after(watched)
+    counts.after(watched, macs=False)
     return [(pk, province) for pk, province in changed]
 
 
@@ -1046,7 +1046,7 @@ def student_verify_set(*, student_ids: Sequence[int], status: str, only_from: It
         qs = qs.filter(verify_status__in=list(only_from))
     watched = counts.before(student_ids)
     changed = qs.update(verify_status=status, updated_at=clock.now())
-    counts.after(watched)
+    counts.after(watched, macs=False)
     return changed
 
 

@@ -8,7 +8,7 @@ from xueji.accounts.models import ROLES_BY_KIND, Role, RoleAssignment, User
 from xueji.core import clock, idnumbers
 from xueji.regions.models import OrgKind, OrgUnit, Region
 from xueji.regions.services import org_unit_create
-from xueji.registry import counts
+from xueji.registry import counts, integrity
 from xueji.registry.models import FamilyMember, Student
 from xueji.schools import tallies
 from xueji.schools.models import School, SchoolClass, SchoolYear
@@ -98,6 +98,7 @@ def build_world(*, with_students: bool = True) -> World:
                                         id_number=idnumbers.make(area, dt.date(1985, 1, index), 13))
             world.students[name] = student
         counts.rebuild()  # made here, not through the door: the pupil counts recomputed once
+        integrity.refresh_all()  # and their record MACs
     return world
 
 

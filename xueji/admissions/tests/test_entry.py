@@ -113,7 +113,7 @@ def test_a_redelivered_message_changes_nothing(entry_scene):
         wire = wire_of(row, sent_at=row.sent_at)
         _inbox, new = inbox_receive(message=wire)
         assert not new
-        handlers[row.kind](parse(wire))
+        handlers[row.kind](parse({k: v for k, v in wire.items() if k != "mac"}))
     hub_run()
     assert state() == before
 

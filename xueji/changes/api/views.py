@@ -17,6 +17,7 @@ from xueji.changes.models import StatusChange
 from xueji.core import codes
 from xueji.core.api import SelectorMixin
 from xueji.core.capabilities import requires
+from xueji.registry import versions
 from xueji.registry.api.views import FamilyMemberSerializer, PresentedSerializer, StudentDetailSerializer
 from xueji.registry.models import Student
 from xueji.workflow.api.views import RequestSerializer
@@ -71,7 +72,9 @@ def _only_items(data: dict, allowed) -> dict:
 class StudentRecordApi(SelectorMixin, generics.GenericAPIView):
     """学籍信息修改: PATCH the items of a registered pupil of your school. Items no level controls change at once;
     controlled items (policy) become one change request (202) with their before and after, approved by the school
-    leader and the county. JSON, or multipart with `proofs` files."""
+    leader and the county. JSON, or multipart with `proofs` files. Send `If-Match` with the ETag of the pupil's
+    record (`GET /api/v1/students/<pk>/`, or this answer's): a record changed since answers 412 `stale_version`,
+    nothing written. The answer's ETag is the record's new version."""
 
     serializer_class = RecordEditSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -80,6 +83,8 @@ class StudentRecordApi(SelectorMixin, generics.GenericAPIView):
         return selectors.access_student_by_id(user=self.request.user, pk=self.kwargs["pk"], cap=Cap.STUDENT_EDIT)
 
     @extend_schema(request={"application/json": RecordEditSerializer, "multipart/form-data": RecordEditSerializer},
+                   parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                                                description="the ETag of the record as read")],
                    responses={200: RecordEditResultSerializer, 202: RecordEditResultSerializer})
     def patch(self, request, pk):
         student = self.get_object()
@@ -87,9 +92,12 @@ class StudentRecordApi(SelectorMixin, generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         values = _only_items(data.validated_data, EDITABLE)
         result = services.record_edit(actor=request.user, student=student, values=values,
-                                      reason=data.validated_data.get("reason", ""), proofs=_uploads(request))
+                                      reason=data.validated_data.get("reason", ""), proofs=_uploads(request),
+                                      version=versions.version_of_header(request.headers.get("If-Match")))
         body = RecordEditResultSerializer(result, context={"request": request, "student": student.pk}).data
-        return Response(body, status=status.HTTP_202_ACCEPTED if result.request else status.HTTP_200_OK)
+        response = Response(body, status=status.HTTP_202_ACCEPTED if result.request else status.HTTP_200_OK)
+        response["ETag"] = versions.etag(versions.record_version(Student.objects.get(pk=student.pk)))
+        return response
 
 
 @requires(get=Cap.STUDENT_VIEW, post=Cap.STUDENT_EDIT)

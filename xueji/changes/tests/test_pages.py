@@ -172,3 +172,24 @@ def test_the_pupil_page_offers_the_changes_actions(scene, login):
                                                                          kwargs={"pk": pk})).content.decode()
     assert reverse("changes:record_edit", kwargs={"pk": pk}) not in locked
     assert reverse("changes:family_list", kwargs={"pk": pk}) in locked
+
+
+def test_a_form_opened_before_another_save_is_refused_with_a_clear_error_and_writes_nothing(scene, login):
+    """SECURITY.md row 38: the page keeps the record's version; a save over a newer version is a form error."""
+    from xueji.changes.tests.helpers import snapshot
+    from xueji.registry.models import Student
+
+    world = scene
+    pk = world.students["tunxi_primary"].pk
+    client = login(world.user("tunxi_primary", "registrar"))
+    opened = _form_values(client, pk)
+    assert opened["version"]
+    Student.objects.filter(pk=pk).update(class_number="42")  # someone else saved meanwhile
+    before = snapshot(pk)
+    stale = client.post(reverse("changes:record_edit", kwargs={"pk": pk}), {**opened, "phone": "13911113333"})
+    assert stale.status_code == 400
+    assert "已被他人修改" in stale.content.decode()
+    assert snapshot(pk) == before and pupil(world).phone != "13911113333"
+    fresh = client.post(reverse("changes:record_edit", kwargs={"pk": pk}),
+                        {**_form_values(client, pk), "phone": "13911113333"})
+    assert fresh.status_code == 302 and pupil(world).phone == "13911113333"

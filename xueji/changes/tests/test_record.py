@@ -253,3 +253,32 @@ def test_a_county_narrows_the_window_of_record_changes(scene):
     error = refused(world, {"ethnic": "02"})
     assert error.code == "outside_business_window" and error.details["set_by"] == "tunxi authority"
     assert edit(world, {"ethnic": "02"}, school="shexian_primary").request is not None
+
+
+def test_a_stale_if_match_answers_412_and_writes_nothing(scene, login):
+    """SECURITY.md row 38: the pupil's ETag (its record's version) from GET, sent back in If-Match; a record changed
+    meanwhile answers 412 stale_version and nothing is written; the answer's ETag is the new version."""
+    world = scene
+    pk = world.students["tunxi_primary"].pk
+    client = login(world.user("tunxi_primary", "registrar"))
+    url = reverse("api:student-record", kwargs={"pk": pk})
+    etag = client.get(reverse("api:student-detail", kwargs={"pk": pk}))["ETag"]
+    done = client.patch(url, {"phone": "13900000011"}, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert done.status_code == 200 and done["ETag"] != etag
+    before = snapshot(pk)
+    stale = client.patch(url, {"phone": "13900000012"}, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412 and stale.json()["code"] == "stale_version"
+    assert snapshot(pk) == before
+    again = client.patch(url, {"phone": "13900000012"}, content_type="application/json", HTTP_IF_MATCH=done["ETag"])
+    assert again.status_code == 200
+    assert client.get(reverse("api:student-detail", kwargs={"pk": pk}))["ETag"] == again["ETag"]
+
+
+def test_the_service_refuses_an_edit_over_a_version_changed_by_set_based_sql(scene):
+    from xueji.registry.versions import record_version
+
+    world = scene
+    student = Student.objects.get(pk=world.students["tunxi_primary"].pk)
+    version = record_version(student)
+    Student.objects.filter(pk=student.pk).update(class_number="7")  # a bulk UPDATE, not through the door
+    assert refused(world, {"phone": "13900000013"}, version=version).code == "stale_version"

@@ -10,6 +10,7 @@ from xueji.changes.choices import Kind, reason_label
 from xueji.registration.ui.student_form import WIDE_KEYS, field_name, item_field
 from xueji.registry.fields import FormItem
 from xueji.registry.validation import stored_value
+from xueji.registry.versions import record_version
 from xueji.ui.forms import SchoolClassChoiceField, date_input
 from xueji.ui.widgets import SearchableSelect
 
@@ -57,6 +58,8 @@ class RecordEditForm(forms.Form):
     proofs = ProofsField(label=_("Proof materials"),
                          help_text=_("Household-register proof (户口簿) is required when an identity item changes; "
                                      "JPG, PNG or PDF."))
+    # The record's version when the form was opened (registry.versions): a save over a newer one is refused.
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, student, detail, family, controls, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +71,7 @@ class RecordEditForm(forms.Form):
 
     @staticmethod
     def initial_of(student, detail) -> dict:
-        initial = {}
+        initial = {"version": record_version(student, detail)}
         for key, item in checks.EDITABLE.items():
             source = student if item.target == "student" else detail
             if source is not None:

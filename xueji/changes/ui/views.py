@@ -70,7 +70,8 @@ def record_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
             result = services.record_edit(actor=user, student=student, values=form.values,
-                                          reason=form.cleaned_data["reason"], proofs=form.cleaned_data["proofs"])
+                                          reason=form.cleaned_data["reason"], proofs=form.cleaned_data["proofs"],
+                                          version=form.cleaned_data["version"] or None)
             if result.applied:
                 messages.success(request, _("Saved at once: %(items)s.") % {
                     "items": "、".join(checks.EDITABLE[k].title for k in result.applied)})

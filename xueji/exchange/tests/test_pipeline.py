@@ -62,6 +62,10 @@ def test_valid_rows_become_drafts_of_the_school(world, media, registrar, school,
     # One audit event for the batch, not one per row.
     events = AuditEvent.objects.filter(action="student.import")
     assert events.count() == 1 and events.get().after["valid_rows"] == 30
+    # The set-based import gave each new pupil its record MAC (SECURITY.md row 23: registry/integrity.py).
+    from xueji.registry import integrity
+
+    assert integrity.verify().mismatched == [] and integrity.verify().checked == students.count() + len(world.students)
 
 
 def test_each_error_is_reported_with_row_column_and_reason(world, media, registrar, school, class_name):

@@ -58,9 +58,11 @@ def handler():
 
 
 def envelope(seq: int = 1, **overrides) -> dict:
-    """A valid wire envelope from 江苏 to 安徽 (the test world's two provinces)."""
+    """A valid wire envelope from 江苏 to 安徽 (the test world's two provinces), signed (`hub/integrity.py`)."""
+    from xueji.hub import integrity
+
     message = {"schema": 1, "key": str(uuid.uuid4()), "kind": KIND, "sender": JIANGSU, "receiver": ANHUI,
                "subject": SUBJECT, "seq": seq, "sent_at": dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC).isoformat(),
                "payload": {"n": seq}}
     message.update(overrides)
-    return message
+    return integrity.signed(message, purpose="message")

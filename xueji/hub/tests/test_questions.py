@@ -59,9 +59,9 @@ def test_a_question_is_answered_at_once_through_the_transport_and_audited_where_
     Recording.seen = []
     assert ask(n="你好") == {"echo": {"n": "你好"}, "by": JIANGSU}
     (query,) = Recording.seen
-    assert sorted(query) == sorted(wire.QUERY_FIELDS) and "seq" not in query  # the envelope without seq
+    assert sorted(query) == sorted((*wire.QUERY_FIELDS, "mac")) and "seq" not in query  # the envelope without seq
     assert (query["sender"], query["receiver"], query["subject"], query["kind"]) == (ANHUI, JIANGSU, SUBJECT, KIND)
-    assert asked.queries[0].key == wire.parse_query(query).key
+    assert asked.queries[0].key == wire.parse_query({k: v for k, v in query.items() if k != "mac"}).key
     event = AuditEvent.objects.get(action="hub.answer")
     assert (event.org_unit, event.object_id, event.success) == (world.units["jiangsu"], query["key"], True)
     assert not OutboxMessage.objects.exists() and not InboxMessage.objects.exists()  # a question is not stored

@@ -8,7 +8,7 @@ import pytest
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.core.messages import user_message
 from xueji.hub import envelope as wire
-from xueji.hub import services
+from xueji.hub import integrity, services
 from xueji.hub.models import InboxMessage
 from xueji.hub.tests.conftest import ANHUI, JIANGSU, envelope
 
@@ -71,7 +71,7 @@ def test_a_key_received_again_with_other_contents_is_refused(world, handler):
     message = envelope()
     services.inbox_receive(message=message)
     with pytest.raises(Conflict) as refused:
-        services.inbox_receive(message={**message, "payload": {"n": 99}})
+        services.inbox_receive(message=integrity.signed({**message, "payload": {"n": 99}}, purpose="message"))
     assert refused.value.code == "key_reused"
     assert InboxMessage.objects.get().payload == {"n": 1}
 
@@ -88,6 +88,8 @@ def test_the_wire_shape_is_the_documented_one(world, handler):
     sent = services.message_send(sender=ANHUI, receiver=JIANGSU, kind="hubtest.note", subject="L34100220170301001",
                                  payload={"a": [1, "二"]})
     message = services.wire_of(sent)
-    assert list(message) == list(wire.FIELDS)
+    assert list(message) == [*wire.FIELDS, "mac"]  # signed, the MAC last (hub/integrity.py)
     assert message["schema"] == 1 and message["key"] == str(sent.key) and message["seq"] == 1
-    assert wire.parse(json.loads(json.dumps(message))).wire() == message  # what travels parses back to itself
+    body = {k: v for k, v in message.items() if k != "mac"}
+    assert wire.parse(json.loads(json.dumps(body))).wire() == body  # what travels parses back to itself
+    assert integrity.verified(json.loads(json.dumps(message)), purpose="message")

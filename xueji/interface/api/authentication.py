@@ -36,7 +36,9 @@ class ClientAuthentication(BaseAuthentication):
         if client is None:
             raise AuthenticationFailed("The client credentials are wrong, expired or revoked.",
                                        code="bad_client_credentials")
-        return ClientPrincipal(client), client
+        principal = ClientPrincipal(client)
+        principal.response_key = secret.encode()  # what signs its answers (views.SIGNATURE_HEADER)
+        return principal, client
 
     def authenticate_header(self, request):
         return f'{KEYWORD} realm="api"'

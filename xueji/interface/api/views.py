@@ -13,10 +13,20 @@ from rest_framework.views import APIView
 
 from xueji.accounts.permissions import Cap
 from xueji.core.capabilities import requires
+from xueji.core.crypto import hmac_sm3
 from xueji.interface import selectors, services
 from xueji.interface.api.authentication import ClientAuthentication, given_client_id
 from xueji.interface.models import ApiClient
 from xueji.interface.presenting import presenter_of, pupil_data
+
+# Each answer to a client carries the HMAC-SM3 (hex) of its exact body under the client's own secret, the one the
+# call presented (SECURITY.md row 22): the client checks it before using the data.
+SIGNATURE_HEADER = "X-Xueji-Signature"
+
+
+def body_signature(secret: bytes, body: bytes) -> str:
+    return "hmac-sm3=" + hmac_sm3(secret, body).hex()
+
 
 _PUPIL = serializers.JSONField(help_text="the items of the client's field profile, with `id` and `updated_at`; "
                                          "personal items masked unless the profile unmasks them")
@@ -44,6 +54,10 @@ class _ClientApi(APIView):
             services.call_refused(client_id=named, endpoint=self.endpoint, status=401)
         if response.status_code == 429 and isinstance(response.data, dict):
             response["Retry-After"] = str((response.data.get("details") or {}).get("retry_after", 60))
+        key = getattr(request.user, "response_key", None) if isinstance(client, ApiClient) else None
+        if key:
+            response.render()
+            response[SIGNATURE_HEADER] = body_signature(key, response.content)
         return response
 
     def limit(self, request) -> int:

@@ -155,3 +155,19 @@ def test_writes_are_refused_and_change_nothing(pupils):
     after = fingerprint()
     assert [t for t in after if after[t] != before.get(t) and t not in (
         "audit_auditevent", "audit_auditchainhead", "interface_apiratewindow")] == []
+
+
+def test_every_answer_carries_the_hmac_sm3_of_its_body_under_the_clients_secret(pupils):
+    """SECURITY.md row 22: the client checks the answer's signature before using the data; a changed byte of the
+    body (or another secret) does not verify."""
+    from xueji.core.crypto import hmac_sm3
+
+    client, secret = register(pupils)
+    for url in (PUPILS, _detail(pupils.students["tunxi_primary"].pk)):
+        response = caller(client, secret).get(url)
+        assert response.status_code == 200
+        expected = "hmac-sm3=" + hmac_sm3(secret.encode(), response.content).hex()
+        assert response["X-Xueji-Signature"] == expected
+        tampered = response.content.replace(b'"id"', b'"ID"', 1)
+        assert "hmac-sm3=" + hmac_sm3(secret.encode(), tampered).hex() != expected
+    assert "X-Xueji-Signature" not in caller(client, "wrong").get(PUPILS)  # no key to sign a refusal with

@@ -10,7 +10,7 @@ from xueji.core.capabilities import requires
 from xueji.core.errors import ValidationFailed
 from xueji.core.filters import as_date
 from xueji.jobs.api.views import JobSerializer
-from xueji.registry import access_log, selectors, services
+from xueji.registry import access_log, selectors, services, versions
 from xueji.registry.filters import StudentFilterSet
 from xueji.registry.models import FamilyMember, Student
 from xueji.registry.presenters import presenter_for
@@ -123,6 +123,13 @@ class StudentDetailApi(SelectorMixin, generics.RetrieveAPIView):
         student = super().get_object()
         access_log.student_view_record(actor=self.request.user, student=student, channel="api")
         return student
+
+    def retrieve(self, request, *args, **kwargs):
+        """The record, with its version as the ETag (what an edit's If-Match names: `registry.versions`)."""
+        student = self.get_object()
+        response = Response(self.get_serializer(student).data)
+        response["ETag"] = versions.etag(versions.record_version(student))
+        return response
 
 
 class StudentUnmaskSerializer(serializers.Serializer):

@@ -14,7 +14,7 @@ from xueji.core import clock
 from xueji.core.errors import NotFound
 from xueji.core.filters import as_date
 from xueji.core.labels import SecurityLabel
-from xueji.registry import access_log, display
+from xueji.registry import access_log, display, integrity
 from xueji.registry import selectors as registry_selectors
 from xueji.registry.filters import StudentFilterSet
 from xueji.registry.models import RegStatus
@@ -158,6 +158,7 @@ def student_detail(request, pk):
         "label_form": SecurityLabelForm(initial={"label": student.security_label})
         if has_cap(request.user, Cap.STUDENT_LABEL) else None,
         "can_unmask": has_cap(request.user, Cap.STUDENT_VIEW_ID),
+        "integrity_warning": integrity.check_on_read(actor=request.user, student=student),
         "can_correct": has_cap(request.user, Cap.STUDENT_EDIT) and (
             student.reg_status == RegStatus.DRAFT or getattr(request_visible, "status", "") == "returned")})
 

@@ -113,6 +113,9 @@ def test_end_to_end_each_engine_holds_its_own_parties(across):
     assert kinds == ["transfers.requested", "transfers.opened", "transfers.approved", "transfers.retrieve",
                      "transfers.file", "transfers.received"]
     assert not InboxMessage.objects.exclude(state="applied").exists()
+    from xueji.registry import integrity  # the move kept every record MAC valid (SECURITY.md row 23)
+
+    assert integrity.verify().mismatched == []
     # The timeline on each side: its own row, with its own parties.
     from xueji.transfers.timeline import transfer_entries
 
@@ -250,6 +253,9 @@ def test_the_file_creates_the_record_where_the_pupil_does_not_exist(across):
     again = crossing.file_apply(file={**file}, school_class=klass, request_id=None)
     assert again.pk == created.pk
     assert StudentHistory.objects.filter(student=created).count() == len(file["history"]) + 1
+    from xueji.registry import integrity  # the new record has its record MAC (SECURITY.md row 23)
+
+    assert not integrity.mismatch_of(created)
 
 
 def test_messages_in_order_per_pupil_are_held(across):

@@ -124,6 +124,7 @@ def _record_form(student, user, seq):
     from xueji.changes.ui.forms import RecordEditForm
     from xueji.registry.models import StudentDetail
 
+    student = type(student).objects.get(pk=student.pk)  # as it stands now: the form carries its version
     values = RecordEditForm.initial_of(student, StudentDetail.objects.filter(student=student).first())
     return {**values, "phone": f"1390000{seq % 10000:04d}"}
 

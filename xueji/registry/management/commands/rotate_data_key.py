@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xueji.audit.services import audit_record
 from xueji.core import rotation, sealing
+from xueji.registry import integrity
 
 
 class Command(BaseCommand):
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         done = rotation.rotate(batch_size=max(1, options["batch"]), reindex=options["reindex"],
                                progress=lambda label, n: self.stdout.write(f"{label}: {n} rows") if n % 20000 == 0
                                else None)
+        if options["reindex"]:  # a new index key: the record MACs under it (they are keyed by it, registry.integrity)
+            done["record MACs"] = integrity.refresh_all() + integrity.roles_refresh()
         audit_record(actor=None, action="crypto.rotate_data_key", object_type="core.keyring",
                      object_repr=f"data key {ring.current}", username="manage.py",
                      after={"key": ring.current, "rows": dict(done), "reindex": options["reindex"]})
