@@ -187,7 +187,8 @@ NON_PI: dict[str, str] = {
         "id last_login is_superuser is_staff is_active date_joined org_unit password_changed_at "
         "must_change_password security_stamp"
     ),
-    "accounts.RoleAssignment": "id user role granted_at",
+    "accounts.RoleAssignment": "id user role granted_at mac",
+    "registry.StudentMac": "student_id mac",  # HMAC-SM3 of the record's identity items (control 23)
     "accounts.PasswordHistory": "id user created_at",
     "accounts.DenialCounter": "id actor_id minute count",
     "accounts.Loan": (

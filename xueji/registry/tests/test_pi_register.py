@@ -84,7 +84,7 @@ def test_the_pupil_forms_submit_registered_items_only():
     member_keys = set(checks.MEMBER_ITEMS)
     # Where the pupil goes, why, the proofs, the guardians' list (of registered items), and the pre-school record
     # taken over (named by its ID number: a registered field).
-    structural = {"school_class", "reason", "proofs", "guardians", "preschool"}
+    structural = {"school_class", "reason", "proofs", "guardians", "preschool", "version"}  # version: If-Match
     assert pi_register.entry("registration.PreschoolRecord", "id_number")
     forms = {
         "PupilForm": set(PupilForm(classes=Classes.objects.none()).fields),
