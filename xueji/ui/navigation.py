@@ -181,7 +181,13 @@ def menu(user, *, path: str = "", waiting: dict | None = None) -> list[dict]:
         nodes[entry.area]["items"].append({"name": entry.url_name, "url": url, "label": entry.label,
                                            "icon": entry.icon, "active": active,
                                            "count": _waiting_count(entry, waiting)})
-        nodes[entry.area]["active"] |= active
+    # One entry lit: the one whose address matches the most of the path (/audit/evidence/ is not the audit log).
+    lit = [item for node in tree for item in node["items"] if item["active"]]
+    longest = max((len(item["url"]) for item in lit), default=0)
+    for node in tree:
+        for item in node["items"]:
+            item["active"] = item["active"] and len(item["url"]) == longest
+        node["active"] = any(item["active"] for item in node["items"])
     order = [PINNED, *AREAS]
     tree.sort(key=lambda node: order.index(node["area"]))
     return tree

@@ -135,3 +135,15 @@ def test_the_waiting_work_is_counted_once_a_page(world, login, monkeypatch, url_
     html = login(registrar).get(reverse(url_name)).content.decode()
     assert len(calls) == 1
     assert 'data-testid="inbox-badge">1<' in html
+
+
+def test_one_entry_is_lit_the_one_matching_most_of_the_path(world):
+    """/audit/evidence/ lights the compliance evidence, not also the audit log whose address is its prefix."""
+    from xueji.ui.navigation import menu
+
+    tree = menu(world.user("anhui", "auditor"), path="/audit/evidence/")
+    lit = [item["name"] for node in tree for item in node["items"] if item["active"]]
+    assert lit == ["audit:audit_evidence"]
+    assert [node["area"] for node in tree if node["active"]] == ["operations"]
+    tree = menu(world.user("anhui", "auditor"), path="/audit/17/")  # an event of the log: the log
+    assert [item["name"] for node in tree for item in node["items"] if item["active"]] == ["audit:audit_list"]
