@@ -4,6 +4,8 @@ at every level. Used by the fixtures in conftest.py and by the jurisdiction matr
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
+
 from xueji.accounts.models import ROLES_BY_KIND, Role, RoleAssignment, User
 from xueji.core import clock, idnumbers
 from xueji.regions.models import OrgKind, OrgUnit, Region
@@ -78,14 +80,15 @@ def build_world(*, with_students: bool = True) -> World:
                                                          head_teacher="王老师")
     tallies.rebuild()  # the schools and classes made above outside their services
     now = clock.now()
-    for name, unit in world.units.items():
-        for role in ROLES_BY_KIND[OrgKind(unit.kind)]:
-            user = User(username=f"{name}_{role}", full_name=f"{name} {role}", org_unit=unit,
-                        password_changed_at=now)
-            user.set_password(PASSWORD)
-            user.save()
-            RoleAssignment.objects.create(user=user, role=role)
-            world.users[(name, str(role))] = user
+    # Two INSERTs for the ~85 accounts and their roles, not two per account (the world is built for most tests).
+    password = make_password(PASSWORD)
+    pending = [(name, role, User(username=f"{name}_{role}", full_name=f"{name} {role}", org_unit=unit,
+                                 password=password, password_changed_at=now))
+               for name, unit in world.units.items() for role in ROLES_BY_KIND[OrgKind(unit.kind)]]
+    User.objects.bulk_create([user for _name, _role, user in pending])
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=role) for _name, role, user in pending])
+    for name, role, user in pending:
+        world.users[(name, str(role))] = user
     if with_students:
         for index, (name, school) in enumerate(world.schools.items(), start=1):
             area = school.county.code
