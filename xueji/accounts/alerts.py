@@ -97,6 +97,16 @@ def _night_window(now: dt.datetime, since: dt.datetime) -> tuple[dt.datetime, dt
     return (lo, hi) if lo < hi else None
 
 
+def _per_account(kind: str, events, *, n: int, since: dt.datetime, evidence: Q, count=None) -> list[dict]:
+    """One finding per account with at least `n` (by `count`, default the rows) of `events`, which are already
+    narrowed to the detector's window; its evidence: the account's rows that match `evidence`."""
+    rows = (events.filter(actor_id__isnull=False).values("actor_id")
+            .annotate(count=count or Count("id"), first=Min("created_at"), last=Max("created_at"))
+            .filter(count__gte=n))
+    return [{"kind": kind, "user_id": row["actor_id"], "count": row["count"], "first": row["first"],
+             "last": row["last"], "since": since, "rows": Q(actor_id=row["actor_id"]) & evidence} for row in rows]
+
+
 def _findings(now: dt.datetime) -> list[dict]:
     """Every detector's findings: [{kind, user_id|ip, count, first, last, org_path(s), evidence}]."""
     found: list[dict] = []
@@ -114,58 +124,35 @@ def _findings(now: dt.datetime) -> list[dict]:
 
     n, window = _lowest(AlertKind.MULTI_ADDRESS)
     since = now - window
-    rows = (audit.filter(created_at__gte=since, created_at__lte=now, actor_id__isnull=False, ip__isnull=False)
-            .values("actor_id").annotate(count=Count("ip", distinct=True), first=Min("created_at"),
-                                         last=Max("created_at")).filter(count__gte=n))
-    for row in rows:
-        found.append({"kind": AlertKind.MULTI_ADDRESS, "user_id": row["actor_id"], "count": row["count"],
-                      "first": row["first"], "last": row["last"], "since": since,
-                      "rows": Q(actor_id=row["actor_id"], ip__isnull=False)})
+    found += _per_account(AlertKind.MULTI_ADDRESS, audit.filter(created_at__gte=since, created_at__lte=now,
+                                                                  ip__isnull=False),
+                          n=n, since=since, count=Count("ip", distinct=True), evidence=Q(ip__isnull=False))
 
     n, window = _lowest(AlertKind.EXPORT_BURST)
     since = now - window
-    rows = (audit.filter(action__in=EXPORT_ACTIONS, created_at__gte=since, created_at__lte=now,
-                         actor_id__isnull=False)
-            .values("actor_id").annotate(count=Count("id"), first=Min("created_at"), last=Max("created_at"))
-            .filter(count__gte=n))
-    for row in rows:
-        found.append({"kind": AlertKind.EXPORT_BURST, "user_id": row["actor_id"], "count": row["count"],
-                      "first": row["first"], "last": row["last"], "since": since,
-                      "rows": Q(actor_id=row["actor_id"], action__in=EXPORT_ACTIONS)})
+    found += _per_account(AlertKind.EXPORT_BURST, audit.filter(action__in=EXPORT_ACTIONS, created_at__gte=since,
+                                                                 created_at__lte=now),
+                          n=n, since=since, evidence=Q(action__in=EXPORT_ACTIONS))
 
     n, window = _lowest(AlertKind.NIGHT_READS)
     night = _night_window(now, now - window)
     if night is not None:
-        rows = (audit.filter(action__in=READ_ACTIONS, created_at__gte=night[0], created_at__lte=night[1],
-                             actor_id__isnull=False)
-                .values("actor_id").annotate(count=Count("id"), first=Min("created_at"), last=Max("created_at"))
-                .filter(count__gte=n))
-        for row in rows:
-            found.append({"kind": AlertKind.NIGHT_READS, "user_id": row["actor_id"], "count": row["count"],
-                          "first": row["first"], "last": row["last"], "since": night[0],
-                          "rows": Q(actor_id=row["actor_id"], action__in=READ_ACTIONS)})
+        found += _per_account(AlertKind.NIGHT_READS, audit.filter(action__in=READ_ACTIONS, created_at__gte=night[0],
+                                                                    created_at__lte=night[1]),
+                              n=n, since=night[0], evidence=Q(action__in=READ_ACTIONS))
 
     n, window = _lowest(AlertKind.MALWARE_UPLOAD)
     since = now - window
-    rows = (audit.filter(action="upload.malware", created_at__gte=since, created_at__lte=now, actor_id__isnull=False)
-            .values("actor_id").annotate(count=Count("id"), first=Min("created_at"), last=Max("created_at"))
-            .filter(count__gte=n))
-    for row in rows:
-        found.append({"kind": AlertKind.MALWARE_UPLOAD, "user_id": row["actor_id"], "count": row["count"],
-                      "first": row["first"], "last": row["last"], "since": since,
-                      "rows": Q(actor_id=row["actor_id"], action="upload.malware")})
+    found += _per_account(AlertKind.MALWARE_UPLOAD, audit.filter(action="upload.malware", created_at__gte=since,
+                                                                   created_at__lte=now),
+                          n=n, since=since, evidence=Q(action="upload.malware"))
 
     n, window = _lowest(AlertKind.ID_ENUMERATION)
     since = now - window
-    rows = (audit.filter(action__in=LOOKUP_ACTIONS, created_at__gte=since, created_at__lte=now,
-                         actor_id__isnull=False, object_type="registry.student")
-            .exclude(object_id="").values("actor_id")
-            .annotate(count=Count("object_id", distinct=True), first=Min("created_at"), last=Max("created_at"))
-            .filter(count__gte=n))
-    for row in rows:
-        found.append({"kind": AlertKind.ID_ENUMERATION, "user_id": row["actor_id"], "count": row["count"],
-                      "first": row["first"], "last": row["last"], "since": since,
-                      "rows": Q(actor_id=row["actor_id"], action__in=LOOKUP_ACTIONS)})
+    lookups = audit.filter(action__in=LOOKUP_ACTIONS, created_at__gte=since, created_at__lte=now,
+                           object_type="registry.student").exclude(object_id="")
+    found += _per_account(AlertKind.ID_ENUMERATION, lookups, n=n, since=since,
+                          count=Count("object_id", distinct=True), evidence=Q(action__in=LOOKUP_ACTIONS))
 
     n, window = _lowest(AlertKind.INTEGRITY_FAILURE)
     since = now - window
