@@ -215,7 +215,6 @@ def test_a_pupil_with_a_long_history_costs_what_a_new_one_does(crowd, db, client
     from django.test.utils import CaptureQueriesContext
 
     from xueji.accounts.models import User
-
     from xueji.core import clock
 
     client.force_login(User.objects.get(username=username))
