@@ -29,6 +29,8 @@ for the logs. Which statute names each duty is an interpretation (see SECURITY.m
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 # Purposes (目的)
 P_RECORD = "学籍管理：建立、维护、核验学生学籍（《中小学生学籍管理办法》）"
 P_FAMILY = "学籍表的家庭成员/监护人信息：联系监护人、核对身份"
@@ -62,7 +64,14 @@ R_SECURITY = "告警与计数：处理后按运维保留期清理（manage.py cl
 R_HELP = "服务支持记录存续期间"
 R_JOB = "任务记录存续期间；结果文件 XUEJI_JOB_FILE_DAYS 天后删除"
 
-MASKS = ("id", "national_number", "phone", "address", "email", "text", "by_key", "shown", "never")
+# The mask rules, with the words the register's page shows for each.
+MASKS = {
+    "id": _("ID number masked (first and last 4 kept)"), "national_number": _("G number masked like the ID"),
+    "phone": _("phone masked (138****5678)"), "address": _("address masked after the first 6 characters"),
+    "email": _("e-mail masked"), "text": _("shown; ID-shaped text masked"),
+    "by_key": _("each item masked by its key"), "shown": _("shown within the jurisdiction"),
+    "never": _("never shown"),
+}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from xueji.accounts.permissions import Cap
 from xueji.audit import evidence
@@ -103,15 +102,6 @@ def audit_evidence(request):
 
 # ---------------------------------------------------------------- the register of personal information
 
-MASK_LABELS = {
-    "id": _lazy("ID number masked (first and last 4 kept)"), "national_number": _lazy("G number masked like the ID"),
-    "phone": _lazy("phone masked (138****5678)"), "address": _lazy("address masked after the first 6 characters"),
-    "email": _lazy("e-mail masked"), "text": _lazy("shown; ID-shaped text masked"),
-    "by_key": _lazy("each item masked by its key"), "shown": _lazy("shown within the jurisdiction"),
-    "never": _lazy("never shown"),
-}
-
-
 @web_view(Cap.AUDIT_VIEW, methods=("GET",))
 def pi_register(request):
     """个人信息清单 (SECURITY.md row 28): every model field holding personal information, with its purpose, legal
@@ -121,7 +111,7 @@ def pi_register(request):
     from xueji.registry import pi_register as register
 
     rows = [{"model": apps.get_model(label)._meta.verbose_name, "label": label, "field": name, "verbose": verbose,
-             "item": item, "mask": MASK_LABELS[item.mask], "sealed": sealed}
+             "item": item, "mask": register.MASKS[item.mask], "sealed": sealed}
             for label, name, verbose, item, sealed in register.rows()]
     return render(request, "audit/pi_register.html", {"rows": rows, "fields": len(rows),
                                                        "models": len(register.PI)})
