@@ -28,7 +28,7 @@ class OpsConfig(AppConfig):
         register_periodic("ops.integrity", services.periodic(services.integrity_periodic))
         register_periodic("ops.replication", services.periodic(services.replication_check))
         register_startup("ops.integrity", services.periodic(services.integrity_on_start))
-        register_periodic("ops.integrity_daily", services.periodic(services.integrity_daily))
+        register_periodic("ops.record_macs_daily", services.periodic(services.record_macs_daily))
         register_taker(services.backup_before_work)
         user_logged_in.connect(metrics.on_login, dispatch_uid="ops.metrics.login")
         user_login_failed.connect(metrics.on_login_failed, dispatch_uid="ops.metrics.login_failed")

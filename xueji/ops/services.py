@@ -260,16 +260,16 @@ def cleanup_daily(*, now: dt.datetime | None = None) -> dict | None:
     return cleanup_run(now=now)
 
 
-def integrity_daily(*, now: dt.datetime | None = None) -> dict | None:
+def record_macs_daily(*, now: dt.datetime | None = None) -> dict | None:
     """Once a day in the worker's maintenance: the record MACs of every pupil and role assignment verified
     (`registry.integrity.verify_all`, SECURITY.md row 23); rows that do not match raise the alert
     `integrity_mismatch` (one open alert, counting), naming the first of them."""
     from xueji.registry import integrity
 
     now = now or clock.now()
-    if not _due("integrity", every=dt.timedelta(hours=24), now=now):
+    if not _due("record_macs", every=dt.timedelta(hours=24), now=now):
         return None
-    found = integrity.verify_all(by="ops.integrity_daily")
+    found = integrity.verify_all(by="ops.record_macs_daily")
     if found["students_mismatched"] or found["roles_mismatched"]:
         alert_raise(kind=AlertKind.INTEGRITY_MISMATCH, key="integrity_mismatch",
                     message=_("%(students)s pupil record(s) and %(roles)s role assignment(s) do not match their "

@@ -89,9 +89,9 @@ def test_writes_through_the_doors_keep_the_macs_valid(world):
 
 def test_the_daily_maintenance_raises_an_alert(world, settings):
     from xueji.ops.models import Alert
-    from xueji.ops.services import integrity_daily
+    from xueji.ops.services import record_macs_daily
 
     _sql("UPDATE registry_student SET name = %s WHERE id = %s", ["篡改者", world.students["tunxi_primary"].pk])
-    assert integrity_daily()["students_mismatched"] == [world.students["tunxi_primary"].pk]
+    assert record_macs_daily()["students_mismatched"] == [world.students["tunxi_primary"].pk]
     assert Alert.objects.get(kind="integrity_mismatch").detail["students"] == [world.students["tunxi_primary"].pk]
-    assert integrity_daily() is None  # once a day
+    assert record_macs_daily() is None  # once a day
