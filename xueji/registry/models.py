@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xueji.core import codes, idnumbers
 from xueji.core.fields import BlindIndexField, SealedCharField, SealedModel
@@ -28,7 +29,7 @@ class Student(SealedModel, TimeStampedModel):
                                      related_name="students", verbose_name=_("class"))
     province_code = models.CharField(_("province"), max_length=6)
     national_number = models.CharField(_("national student number"), max_length=24, null=True, blank=True)
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=64)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=128, blank=True, db_index=True)
     # The initials of the pinyin (zxm for 张小明): the list searches them as a prefix. Set by the door with the name.
     name_initials = models.CharField(_("pinyin initials"), max_length=32, blank=True, default="", db_default="",
@@ -110,7 +111,7 @@ class FamilyMember(SealedModel):
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="family")
     relation = models.CharField(_("relation"), max_length=2, choices=codes.choices_of("FAMILY_RELATION"))
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=64)
     id_type = models.CharField(_("ID document type"), max_length=1, choices=codes.choices_of("ID_DOC_TYPE"),
                                default="1")
     id_number = SealedCharField(_("ID number"), max_length=32, blank=True, index="id_number_index")

@@ -75,7 +75,10 @@ def test_the_auditor_reads_the_register_of_personal_information(world, login):
         response = client.get(reverse("audit:pi_register"))
     html = response.content.decode()
     assert response.status_code == 200 and "个人信息清单" in html
-    assert html.count('data-testid="pi-row"') == sum(len(fields) for fields in PI.values())
+    # one section per table, every field named once, fields sharing purpose, basis, retention and mask on one row
+    assert html.count('data-testid="pi-table"') == len(PI)
+    assert html.count('data-testid="pi-field"') == sum(len(fields) for fields in PI.values())
+    assert len(PI) <= html.count('data-testid="pi-row"') < html.count('data-testid="pi-field"')
     assert "registry.FamilyMember" in html and "id_number" in html and "SM4" in html and "法律依据" in html
     assert len(queries) < 15  # static: the session, the user, the menu
     assert login(world.user("tunxi_primary", "registrar")).get(reverse("audit:pi_register")).status_code == 403

@@ -105,13 +105,21 @@ def audit_evidence(request):
 @web_view(Cap.AUDIT_VIEW, methods=("GET",))
 def pi_register(request):
     """个人信息清单 (SECURITY.md row 28): every model field holding personal information, with its purpose, legal
-    basis, retention, mask rule and whether it is sealed at rest. Static: read from registry.pi_register."""
+    basis, retention, mask rule and whether it is sealed at rest. Static: read from registry.pi_register. Grouped
+    for reading: one section per table, and in it one row per purpose, basis, retention, mask and sealing that its
+    fields share (a pupil's thirty items under one purpose read as one row, not thirty)."""
     from django.apps import apps
 
     from xueji.registry import pi_register as register
 
-    rows = [{"model": apps.get_model(label)._meta.verbose_name, "label": label, "field": name, "verbose": verbose,
-             "item": item, "mask": register.MASKS[item.mask], "sealed": sealed}
-            for label, name, verbose, item, sealed in register.rows()]
-    return render(request, "audit/pi_register.html", {"rows": rows, "fields": len(rows),
+    tables, fields = {}, 0
+    for label, name, verbose, item, sealed in register.rows():
+        table = tables.setdefault(label, {"label": label, "model": apps.get_model(label)._meta.verbose_name,
+                                          "groups": {}})
+        group = table["groups"].setdefault((item.purpose, item.basis, item.retention, item.mask, sealed), {
+            "item": item, "mask": register.MASKS[item.mask], "sealed": sealed, "fields": []})
+        group["fields"].append({"name": name, "verbose": verbose})
+        fields += 1
+    tables = [{**table, "groups": list(table["groups"].values())} for table in tables.values()]
+    return render(request, "audit/pi_register.html", {"tables": tables, "fields": fields,
                                                        "models": len(register.PI)})
