@@ -109,8 +109,8 @@ def scanner(url: str) -> None:
               flush=True)
 
 
-def run(server: str, name: str, sealing: bool, file: Path, pairs: int) -> dict:
-    url = prepare(server, name, sealing)
+def run(server: str, name: str, sealing: bool, file: Path, pairs: int, url: str | None = None) -> dict:
+    url = url or prepare(server, name, sealing)
     done = subprocess.run([PYTHON, __file__, "--child", "--url", url, "--file", str(file), "--pairs", str(pairs)],
                           cwd=ROOT, env=_env(sealing), capture_output=True, text=True)
     if done.returncode:
@@ -169,7 +169,7 @@ def render(args, results: dict[str, list[dict]], scan_pairs: list[list[dict]]) -
         "# Encryption at rest against the unencrypted baseline (`bench/sealing_bench.py`)", "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} ({os.cpu_count()} cores, "
         f"shared with other work): {args.rows:,} imported pupils (two guardians each; {students:,} in the "
-        f"database), {args.pairs:,} planted duplicate pairs, {args.rounds} round(s); per round the imports "
+        f"database), {args.pairs:,} planted duplicate pairs, {len(scan_pairs)} round(s); per round the imports "
         f"alternate (off, on) and then {args.repeat} scan pairs alternate between the two modes' long-lived "
         f"processes.", "",
         "| | sealing off (baseline), median | sealing on, median | ratio (baseline / sealed) |",
@@ -234,19 +234,20 @@ def main() -> int:
             runs = {}
             for mode in ("off", "on"):
                 print(f"round {_round + 1}, sealing {mode}: import ...", flush=True)
-                runs[mode] = run(args.server, names[mode], mode == "on", file, args.pairs)
+                fresh = url if _round == 0 and mode == "off" else None  # the first database is still untouched
+                runs[mode] = run(args.server, names[mode], mode == "on", file, args.pairs, url=fresh)
                 print(f"  {runs[mode]['import_s']:.1f} s import", flush=True)
             scan_pairs.append(scans(runs, args.repeat))
             print("  scans (off, on): " + "; ".join(f"{p['off']:.3f}, {p['on']:.3f}" for p in scan_pairs[-1]),
                   flush=True)
             for mode in ("off", "on"):
                 results[mode].append(runs[mode])
+            text = render(args, results, scan_pairs)  # after every round: a long run cut short keeps its rounds
+            if not args.no_write:
+                RESULTS.write_text(text, encoding="utf-8")
     for name in names.values():
         import_bench.admin(args.server, f'DROP DATABASE IF EXISTS "{name}"')
-    text = render(args, results, scan_pairs)
     print(text)
-    if not args.no_write:
-        RESULTS.write_text(text, encoding="utf-8")
     return 0
 
 
