@@ -17,7 +17,18 @@ rows: what they cost to keep is the registry's doors' (tests/test_tally.py, benc
 a city's and a county's registrar, each `--repeat` times (the median; the first, cold run reported apart). The
 pupil charts read the county figures (`PupilFigure`, derived from the tally), whose rows grow with the counties
 only; the class sizes read the counties' size bands (`ClassBand`, kept from the per-class count changes); the
-oversized schools read the registry's per-school counts (rows grow with the schools)."""
+oversized schools read the registry's per-school counts (rows grow with the schools).
+
+`--generator` builds each province instead with the demo generator itself (`manage.py demo_data`: pupil rows,
+details, guardians, national numbers, classes, the registry's counts), one database per size
+(`xueji_reports_gen`, dropped afterwards unless `--keep`), then `manage.py reports_rebuild` (the tally, the county
+figures and the class bands recomputed from the pupils), then measures the same dashboards of a province's, a
+city's and a county's registrar. The generator's and the rebuild's wall times are reported (the generator's rate
+decides which sizes are reasonable on a machine: about 1 hour for 16 M at 4,000 pupils/s). Results are added to
+the same file under their own heading (the summary-row table above them is kept).
+
+    .venv/bin/python bench/reports_bench.py --generator --sizes 1000000         # + 5000000 if time and disk allow
+    .venv/bin/python bench/reports_bench.py --generator --sizes 20000 --no-write"""
 
 import argparse
 import math
@@ -199,6 +210,130 @@ def child(args) -> None:
     print("RESULT " + json.dumps(built), flush=True)
 
 
+GEN_NAME = "xueji_reports_gen"
+GEN_MARKER = "## Provinces built by the generator"
+
+
+def gen_child(args) -> None:
+    """In the generated database: a registrar of the province, a city and a county; the rows the dashboards
+    read; the dashboards measured."""
+    import json
+
+    ib.setup_django(f"{args.server}/{GEN_NAME}")
+    from xueji.accounts.models import RoleAssignment, User
+    from xueji.core import clock
+    from xueji.regions.models import OrgKind, OrgUnit
+    from xueji.registry.models import SchoolStudentCount, Student
+    from xueji.reports.models import ClassBand, PupilFigure, PupilTally
+    from xueji.schools.models import School, SchoolClass
+
+    province = OrgUnit.objects.get(kind=OrgKind.PROVINCE, code=args.province)
+    units = {"province": province,
+             "city": OrgUnit.objects.filter(kind=OrgKind.CITY, path__startswith=province.path).order_by("pk").first(),
+             "county": OrgUnit.objects.filter(kind=OrgKind.COUNTY, path__startswith=province.path)
+             .order_by("pk").first()}
+    users = {}
+    for label, unit in units.items():
+        user, _ = User.objects.get_or_create(username=f"bench_{label}", defaults={
+            "full_name": label, "org_unit": unit, "password_changed_at": clock.now()})
+        RoleAssignment.objects.get_or_create(user=user, role="registrar")
+        users[label] = user.pk
+    built = {"pupils": Student.objects.count(), "counties": OrgUnit.objects.filter(kind=OrgKind.COUNTY).count(),
+             "schools": School.objects.count(), "classes": SchoolClass.objects.count(),
+             "tally_rows": PupilTally.objects.count(), "figure_rows": PupilFigure.objects.count(),
+             "band_rows": ClassBand.objects.count(), "school_count_rows": SchoolStudentCount.objects.count()}
+    built["results"] = measure(users, args.repeat)
+    print("RESULT " + json.dumps(built), flush=True)
+
+
+def generated(args, size: int) -> dict:
+    """Build a province of `size` pupils with the generator, rebuild the reports' rows, measure."""
+    import json
+
+    url = f"{args.server}/{GEN_NAME}"
+    ib.admin(args.server, f'DROP DATABASE IF EXISTS "{GEN_NAME}"')
+    ib.admin(args.server, f'CREATE DATABASE "{GEN_NAME}"')
+    ib.manage(url, "migrate", "-v0")
+    counties = counties_for(size)
+    cities, schools = max(1, counties // 10), max(counties, size // 400)  # as the summary-row provinces
+    print(f"  generating {size:,} pupils ({cities} cities, {counties} counties, {schools:,} schools) ...", flush=True)
+    began = time.perf_counter()
+    out = ib.manage(url, "demo_data", "--cities", str(cities), "--counties", str(counties), "--schools",
+                    str(schools), "--pupils", str(size), "--no-second-province")
+    generate_s = time.perf_counter() - began
+    steps = [line.strip() for line in out.splitlines() if line.strip().startswith(("Demo data", "steps"))]
+    print(f"  generated in {generate_s:.0f} s ({size / generate_s:,.0f} pupils/s); reports_rebuild ...", flush=True)
+    began = time.perf_counter()
+    rebuilt = ib.manage(url, "reports_rebuild")
+    rebuild_s = time.perf_counter() - began
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        db_size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
+    done = subprocess.run([sys.executable, __file__, "--server", args.server, "--gen-child", "--province",
+                           args.province, "--repeat", str(args.repeat)], capture_output=True, text=True,
+                          check=False, cwd=ROOT, env={**os.environ, "XUEJI_LOG_LEVEL": "WARNING"})
+    if done.returncode:
+        sys.exit(f"the measurement at {size:,} pupils failed:\n{done.stderr[-3000:]}")
+    result = json.loads(next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))[len("RESULT "):])
+    result.update(size=size, generate_s=round(generate_s, 1), rebuild_s=round(rebuild_s, 1), db_size=db_size,
+                  steps=steps, rebuilt=rebuilt.strip().splitlines()[-1:], load_avg=os.getloadavg())
+    if not args.keep:
+        ib.admin(args.server, f'DROP DATABASE IF EXISTS "{GEN_NAME}"')
+    return result
+
+
+def render_generated(args, rows: list[dict]) -> str:
+    lines = [GEN_MARKER, "",
+             f"`bench/reports_bench.py --generator`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+             f"{platform.node()} ({os.cpu_count()} cores, shared with other work). Each province is built by "
+             "`manage.py demo_data` (pupil rows, their details, two guardians each, national numbers; sealing on), "
+             "then `manage.py reports_rebuild` recomputes the tally, the county figures and the class bands from "
+             f"the pupils, then the same whole dashboard is measured (median of {args.repeat} warm runs; cold: the "
+             "first, after VACUUM ANALYZE).", "",
+             "| pupils | counties | schools | classes | tally rows | figure rows | generator | reports_rebuild | "
+             "province: median (cold) | city | county | queries |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        res = r["results"]
+        lines.append(f"| {r['pupils']:,} | {r['counties']} | {r['schools']:,} | {r['classes']:,} | "
+                     f"{r['tally_rows']:,} | {r['figure_rows']:,} | {r['generate_s']:.0f} s "
+                     f"({r['size'] / r['generate_s']:,.0f} pupils/s) | {r['rebuild_s']:.1f} s | "
+                     f"{res['province']['median_ms']} ms ({res['province']['cold_ms']} ms) | "
+                     f"{res['city']['median_ms']} ms | {res['county']['median_ms']} ms | "
+                     f"{res['province']['queries']} |")
+    lines += ["", "Per chart, the province's registrar (ms, one run each):", "",
+              "| chart | " + " | ".join(f"{r['pupils']:,}" for r in rows) + " |", "|---|" + "---:|" * len(rows)]
+    for key in rows[0]["results"]["province"]["per_chart_ms"]:
+        lines.append(f"| {key} | " + " | ".join(str(r["results"]["province"]["per_chart_ms"][key]) for r in rows)
+                     + " |")
+    lines += ["", "Each size: database size, load average (1, 5, 15 min) after the measurement, the generator's "
+              "own summary:", ""]
+    for r in rows:
+        lines.append(f"- {r['size']:,}: {r['db_size']}, load {', '.join(f'{x:.1f}' for x in r['load_avg'])}; "
+                     + " ".join(r["steps"]))
+    return "\n".join(lines) + "\n"
+
+
+def main_generated(args) -> None:
+    import json
+
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        print(f"{size:,} pupils, built by the generator ...", flush=True)
+        rows.append(generated(args, size))
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    text = render_generated(args, rows)
+    print(text)
+    if args.no_write:
+        return
+    out = ROOT / "bench" / "results" / "reports-dashboard.md"
+    kept = out.read_text(encoding="utf-8").split(GEN_MARKER, 1)[0].rstrip() if out.exists() else ""
+    out.write_text((kept + "\n\n" if kept else "") + text, encoding="utf-8")
+    print(f"written {out}")
+
+
 def main() -> None:
     import json
 
@@ -207,10 +342,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000000,5000000,16000000")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--generator", action="store_true",
+                        help="build each province with the demo generator (pupil rows), then reports_rebuild")
+    parser.add_argument("--province", default="340000", help="with --generator: the generated province's code")
+    parser.add_argument("--keep", action="store_true", help="with --generator: keep the last database")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--gen-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
+        return
+    if args.gen_child:
+        gen_child(args)
+        return
+    if args.generator:
+        main_generated(args)
         return
     if not ib.exists(args.server, NAME):
         ib.admin(args.server, f'CREATE DATABASE "{NAME}"')
@@ -252,7 +398,9 @@ def main() -> None:
         lines.append(f"| {key} | " + " | ".join(str(r["results"]["province"]["per_chart_ms"][key]) for r in rows)
                      + " |")
     out = ROOT / "bench" / "results" / "reports-dashboard.md"
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    generated_part = GEN_MARKER + previous.split(GEN_MARKER, 1)[1] if GEN_MARKER in previous else ""
+    out.write_text("\n".join(lines) + "\n" + ("\n" + generated_part if generated_part else ""), encoding="utf-8")
     print(f"written {out}")
 
 
