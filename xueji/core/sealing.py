@@ -131,7 +131,11 @@ def seal(value: str | None, aad: bytes, *, ring: KeyRing | None = None) -> str |
     """The stored form of `value` (None and "" as they are)."""
     if not value or not enabled():
         return value
-    ring = ring or key_ring()
+    return seal_on(value, aad, ring or key_ring())
+
+
+def seal_on(value: str, aad: bytes, ring: KeyRing) -> str:
+    """`seal` of a non-empty value with sealing on (the caller checked both: a writer of many rows checks once)."""
     nonce = _nonce()
     encryptor = _encryptor(ring.algorithm(ring.current), modes.GCM(nonce))
     encryptor.authenticate_additional_data(aad)

@@ -371,7 +371,7 @@ def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | 
               for (klass, _clean), status in zip(rows, statuses, strict=True)]
     for pk, (klass, clean) in zip(ids, rows, strict=True):
         stored = s_get({**s_defaults, **clean.student, "name_initials": name_initials(clean.student["name"])})
-        append((pk, now, now, school_id, klass.pk if klass is not None else None, province_code, reg_status,
+        append((pk, now, now, school_id, klass.id if klass is not None else None, province_code, reg_status,
                 *stored), students)
         s_ends.append(len(students))
         append((pk, *d_get({**d_defaults, **clean.detail})), details)
