@@ -319,6 +319,8 @@ def child_ours(url: str, file: Path, raise_limit: bool = False) -> dict:
                                        file_type=file_type, sha256=stored.sha256, stored_file=stored.relative,
                                        encoding=encoding, created_by=actor, created_at=clock.now())
     accepted = time.perf_counter()
+    if os.environ.get("BENCH_CHUNK_ROWS"):  # a knob to try another chunk size
+        pipeline.CHUNK_ROWS = int(os.environ["BENCH_CHUNK_ROWS"])
     with TreeMemory() as tree:
         result = pipeline.run_import(batch, threaded=os.environ.get("BENCH_THREADED", "1") == "1")
     wall = time.perf_counter() - began

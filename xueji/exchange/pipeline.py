@@ -70,7 +70,7 @@ from xueji.schools.models import School
 
 logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 2000  # a transaction of the writer; 2,000 keeps a large import under 500 MB (issue 14)
 REPORT_MAX_LINES = 1_000_000  # an xlsx sheet holds 1,048,576 rows
 REPORT_HEADER = ["行号", "列", "错误原因"]
 
