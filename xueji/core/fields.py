@@ -243,15 +243,18 @@ def row_sealer(model, columns):
         raise FieldError(f"Rows writing {model.__name__}'s sealed columns must carry their indexes: {missing}")
     if not sealed and not indexes:
         return None
-    seal = sealing.seal
+    seal_on = sealing.seal_on
 
     def sealer(row):
         row = list(row)
         for i, source, field in indexes:
             value = field.index_of(row[source])
             row[i] = "" if value is None and not field.null else value
-        for i, aad in sealed:
-            row[i] = seal(row[i], aad)
+        if sealed and sealing.enabled():  # checked once a row (a dozen values a pupil in the bulk import)
+            ring = sealing.key_ring()
+            for i, aad in sealed:
+                if row[i]:
+                    row[i] = seal_on(row[i], aad, ring)
         return tuple(row)
 
     return sealer

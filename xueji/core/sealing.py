@@ -131,12 +131,48 @@ def seal(value: str | None, aad: bytes, *, ring: KeyRing | None = None) -> str |
     """The stored form of `value` (None and "" as they are)."""
     if not value or not enabled():
         return value
-    ring = ring or key_ring()
-    nonce = secrets.token_bytes(NONCE_SIZE)
-    encryptor = Cipher(ring.algorithm(ring.current), modes.GCM(nonce)).encryptor()
+    return seal_on(value, aad, ring or key_ring())
+
+
+def seal_on(value: str, aad: bytes, ring: KeyRing) -> str:
+    """`seal` of a non-empty value with sealing on (the caller checked both: a writer of many rows checks once)."""
+    nonce = _nonce()
+    encryptor = _encryptor(ring.algorithm(ring.current), modes.GCM(nonce))
     encryptor.authenticate_additional_data(aad)
     body = encryptor.update(value.encode()) + encryptor.finalize()
     return f"{PREFIX}{ring.current}${base64.b64encode(nonce + body + encryptor.tag).decode()}"
+
+
+# The bulk import seals a dozen values a pupil: the random nonces are drawn from the system's generator a few
+# kilobytes at a time (the pool is emptied in a forked child, so two processes never share a nonce), and the GCM
+# context is made by cryptography's own constructor without the checks `Cipher(...)` repeats for every value (the
+# algorithm and mode objects are the same). Either falls back to the public API.
+_NONCE_POOL = 4096 // NONCE_SIZE * NONCE_SIZE
+_pool = bytearray()
+
+
+def _nonce() -> bytes:
+    global _pool
+    if not _pool:
+        _pool = bytearray(os.urandom(_NONCE_POOL))
+    nonce = bytes(_pool[-NONCE_SIZE:])
+    del _pool[-NONCE_SIZE:]
+    return nonce
+
+
+def _forget_nonces() -> None:
+    _pool.clear()
+
+
+os.register_at_fork(after_in_child=_forget_nonces)
+
+try:
+    from cryptography.hazmat.bindings._rust import openssl as _rust_openssl
+
+    _encryptor = _rust_openssl.ciphers.create_encryption_ctx
+except (ImportError, AttributeError):  # pragma: no cover - another cryptography: the public API
+    def _encryptor(algorithm, mode):
+        return Cipher(algorithm, mode).encryptor()
 
 
 def key_id_of(stored: str | None) -> str | None:

@@ -36,10 +36,11 @@ class GoodRow:
 
 @dataclass
 class Chunk:
-    rows: dict[int, list[Any]]  # row number -> the cells as read (for the error report)
+    rows: dict[int, str | list[Any]]  # row number -> the cells as read (for the error report), `pack_cells`
     errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # row number -> [(column, reason)]
     good: list[GoodRow] = field(default_factory=list)
     prepared: PreparedPupils | None = None  # PostgreSQL: the good rows as COPY text, ids reserved
+    prepared_at: list[int] | None = None  # where each good row is in `prepared` (None: at its own position)
     total: int = 0
     invalid: int = 0
     duplicate: int = 0
@@ -53,6 +54,23 @@ class ChunkOutcome:
     duplicate: int = 0
     errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+def pack_cells(cells: list[Any]) -> str | list[Any]:
+    """A row's cells as one string while they wait for the error report (one object instead of one per cell: a
+    chunk in flight holds a tenth of the memory, and crosses to a checking process faster); cells that are not all
+    text, or hold the separator, stay a list. `unpack_cells` gives them back."""
+    if len(cells) < 2:
+        return cells
+    try:
+        packed = "\x00".join(cells)
+    except TypeError:  # typed cells (.xlsx numbers, dates)
+        return cells
+    return packed if packed.count("\x00") == len(cells) - 1 else cells
+
+
+def unpack_cells(packed: str | list[Any]) -> list[Any]:
+    return packed.split("\x00") if type(packed) is str else packed
 
 
 def _text_of(value: Any) -> str:
@@ -135,7 +153,7 @@ class RowChecker:
         writer only streams bytes."""
         chunk = Chunk(rows={})
         for number, cells in rows:
-            chunk.rows[number] = cells
+            chunk.rows[number] = pack_cells(cells)
             chunk.total += 1
             self.check(number, cells, chunk)
         if prepare and chunk.good:

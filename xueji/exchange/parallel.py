@@ -70,29 +70,33 @@ def _slim(clean):
     return CleanStudent(student=student, guardians=guardians, class_name=clean.class_name)
 
 
-def _check(rows: list[tuple[int, list[Any]]]) -> tuple[list[tuple], Any]:
-    """Assess a chunk (every check but the in-file duplicate) and format the rows that passed, under id 0
-    (a registry.services.PreparedPupils, or None)."""
+def _check(rows: list[tuple[int, Any]], ids: list[int]) -> tuple[list[tuple], Any]:
+    """Assess a chunk (every check but the in-file duplicate) and format the rows that passed under the ids the
+    importing process reserved for the chunk, in order (a registry.services.PreparedPupils, or None; ids the
+    failed rows leave unused are gaps, as nextval allows)."""
+    from xueji.exchange.checking import unpack_cells
     from xueji.registry.services import students_copy_prepare
 
     checker = _worker["checker"]
     out, passed = [], []
-    for number, cells in rows:
-        row = checker.assess(number, cells)
+    for number, packed in rows:
+        row = checker.assess(number, unpack_cells(packed))
         klass = row.klass.pk if row.klass is not None else None
         if row.problems:
             out.append((number, klass, row.problems, row.dup_key, row.complete, None))
         else:
             passed.append((row.klass, row.clean))
             out.append((number, klass, None, row.dup_key, row.complete, _slim(row.clean)))
-    prepared = students_copy_prepare(school=_worker["school"], rows=passed, ids=[0] * len(passed),
+    prepared = students_copy_prepare(school=_worker["school"], rows=passed, ids=ids[:len(passed)],
                                      province_code=_worker["province"]) if passed else None
     return out, prepared
 
 
 class ProcessChecker:
-    """Chunks go to the checking processes as they are read; they come back, in order, settled by the importing
-    process's RowChecker (the in-file duplicates) with their ids reserved and their COPY text renumbered."""
+    """Chunks go to the checking processes as they are read, with ids reserved for their rows (nextval, here: a
+    checking process holds no connection); they come back, in order, settled by the importing process's RowChecker
+    (the in-file duplicates). A row the in-file check drops is left out of the COPY by its position
+    (`Chunk.prepared_at`), its id a gap."""
 
     def __init__(self, checker, *, processes: int, header: list[Any], offset: int, province: str) -> None:
         from django.utils.translation import get_language
@@ -109,7 +113,11 @@ class ProcessChecker:
         self.pending: deque = deque()
 
     def submit(self, rows: list[tuple[int, list[Any]]]) -> list:
-        self.pending.append((rows, self.pool.submit(_check, rows)))
+        from xueji.exchange.checking import pack_cells
+        from xueji.registry.services import students_copy_reserve
+
+        packed = [(number, pack_cells(cells)) for number, cells in rows]  # kept for the report, sent as they are
+        self.pending.append((packed, self.pool.submit(_check, packed, students_copy_reserve(len(rows)))))
         done = []
         while len(self.pending) > self.depth:
             done.append(self._settle(*self.pending.popleft()))
@@ -127,7 +135,6 @@ class ProcessChecker:
 
     def _settle(self, rows: list[tuple[int, list[Any]]], future):
         from xueji.exchange.checking import Assessed, Chunk
-        from xueji.registry.services import students_copy_reserve
 
         assessed, prepared = future.result()
         chunk = Chunk(rows=dict(rows), total=len(rows))
@@ -142,5 +149,5 @@ class ProcessChecker:
                     keep.append(position)
                 position += 1
         if keep:
-            chunk.prepared = prepared.renumbered(keep, students_copy_reserve(len(keep)))
+            chunk.prepared, chunk.prepared_at = prepared, keep
         return chunk

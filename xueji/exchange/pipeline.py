@@ -43,7 +43,14 @@ from xueji.core.errors import ValidationFailed, XuejiError
 from xueji.core.messages import user_message
 from xueji.core.spreadsheets import safe_cell
 from xueji.exchange import parallel
-from xueji.exchange.checking import Chunk, ChunkOutcome, GoodRow, RowChecker, _id_key  # noqa: F401 - _id_key for tests
+from xueji.exchange.checking import (  # noqa: F401 - _id_key for tests
+    Chunk,
+    ChunkOutcome,
+    GoodRow,
+    RowChecker,
+    _id_key,
+    unpack_cells,
+)
 from xueji.exchange.models import ImportBatch, ImportStatus
 from xueji.exchange.readers import cell_text, match_columns, open_source
 from xueji.exchange.uploads import discard
@@ -63,7 +70,7 @@ from xueji.schools.models import School
 
 logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 2000  # a transaction of the writer; 2,000 keeps a large import under 500 MB (issue 14)
 REPORT_MAX_LINES = 1_000_000  # an xlsx sheet holds 1,048,576 rows
 REPORT_HEADER = ["行号", "列", "错误原因"]
 
@@ -144,7 +151,8 @@ def write_chunk(batch_id: int, school: School, chunk: Chunk) -> ChunkOutcome:
         insert, already, errors = _existing(school, chunk.good)
         insert, full = _within_room(insert)
         if insert and chunk.prepared is not None:
-            position = {id(g): i for i, g in enumerate(chunk.good)}
+            at = chunk.prepared_at or range(len(chunk.good))
+            position = {id(g): at[i] for i, g in enumerate(chunk.good)}
             students_copy_write(chunk.prepared, [position[id(g)] for g in insert])
         elif insert:
             students_insert(school=school, rows=[(g.klass, g.clean) for g in insert])
@@ -253,9 +261,9 @@ class ErrorReport:
         self.sheet.set_column(2, 2, 60)
         self.sheet.freeze_panes(1, 3)
 
-    def add(self, errors: dict[int, list[tuple[str, str]]], rows: dict[int, list[Any]]) -> None:
+    def add(self, errors: dict[int, list[tuple[str, str]]], rows: dict[int, Any]) -> None:
         for number in sorted(errors):
-            cells = [safe_cell(cell_text(c)) for c in rows.get(number, ())]
+            cells = [safe_cell(cell_text(c)) for c in unpack_cells(rows.get(number, ()))]
             for column, reason in errors[number]:
                 if self.lines >= REPORT_MAX_LINES:
                     self.truncated = True

@@ -67,6 +67,7 @@ from xueji.registry.models import (
     Student,
     StudentDetail,
     StudentHistory,
+    StudentMac,
 )
 from xueji.registry.validation import CleanStudent, name_initials, name_pinyin
 from xueji.schools.models import School, SchoolClass
@@ -311,36 +312,21 @@ class _Formatter:
 
 @dataclass
 class PreparedPupils:
-    """Pupils as COPY text for registry_student, registry_studentdetail and registry_familymember, with the
-    student ids reserved for them; `ends[i]` is where pupil i's rows end in each buffer (so a subset can be
-    written)."""
+    """Pupils as COPY text for registry_student, registry_studentdetail, registry_familymember and their record MACs
+    (registry_studentmac, registry.integrity), with the student ids reserved for them; `ends[i]` is where pupil i's
+    rows end in each buffer (so a subset can be written)."""
 
     ids: list[int]
-    buffers: tuple[bytearray, bytearray, bytearray]
-    ends: tuple[list[int], list[int], list[int]]
+    buffers: tuple[bytearray, ...]
+    ends: tuple[list[int], ...]
     seats: list[int | None]  # the class each pupil takes a seat in (None: no class, or not seated)
     groups: list[counts.Key]  # each pupil's group in the pupil counts
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def renumbered(self, keep: Sequence[int], ids: Sequence[int]) -> "PreparedPupils":
-        """The pupils at the positions in `keep` (ascending) under these ids, from text formatted under id 0
-        (a checking process cannot reserve ids: the bulk import's parallel checker). Every row of the three
-        tables starts with the pupil's id; COPY text escapes newlines inside values, so a newline ends a row."""
-        buffers = (bytearray(), bytearray(), bytearray())
-        ends: tuple[list[int], list[int], list[int]] = ([], [], [])
-        for i, pk in zip(keep, ids, strict=True):
-            prefix = b"%d\t" % pk
-            for out, out_ends, buffer, source_ends in zip(buffers, ends, self.buffers, self.ends, strict=True):
-                for line in bytes(buffer[(source_ends[i - 1] if i else 0):source_ends[i]]).split(b"\n")[:-1]:
-                    out += prefix + line[2:] + b"\n"  # the row without its leading "0\t"
-                out_ends.append(len(out))
-        return PreparedPupils(ids=list(ids), buffers=buffers, ends=ends, seats=[self.seats[i] for i in keep],
-                              groups=[self.groups[i] for i in keep])
-
     def subset(self, keep: Sequence[int]) -> tuple[list[int], list[bytes]]:
-        """Ids and the three tables' text for the pupils at the positions in `keep` (ascending)."""
+        """Ids and the tables' text for the pupils at the positions in `keep` (ascending)."""
         if len(keep) == len(self.ids):
             return list(self.ids), [bytes(b) for b in self.buffers]
         texts = []
@@ -360,9 +346,13 @@ def students_copy_reserve(count: int) -> list[int]:
 def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | None, CleanStudent]],
                           reg_status: str = RegStatus.DRAFT, ids: Sequence[int] | None = None,
                           province_code: str | None = None) -> PreparedPupils:
-    """Reserve student ids (unless given: a checking process formats under id 0, see PreparedPupils.renumbered)
-    and format the pupils as COPY text. PostgreSQL only. The bulk import does this on its checking thread (or
-    process) and leaves the writing to its writer."""
+    """Reserve student ids (unless given: the bulk import's checking process formats under ids the importing process
+    reserved, parallel.py) and format the pupils as COPY text, with their record MACs (registry.integrity: computed
+    from the very values the rows hold, sealed columns' indexes included, so the door needs not read them back).
+    PostgreSQL only. The bulk import does this on its checking thread (or process) and leaves the writing to its
+    writer."""
+    from xueji.registry.integrity import mac_of
+
     if province_code is None:
         province_code = province_code_of(school.org_unit) or ""
     tables = (_copy_table(Student), _copy_table(StudentDetail), _copy_table(FamilyMember))
@@ -371,43 +361,63 @@ def students_copy_prepare(*, school: School, rows: Sequence[tuple[SchoolClass | 
     now = timezone.now()
     school_id = school.pk
     (s_defaults, s_get), (d_defaults, d_get), (f_defaults, f_get) = [(t.defaults, t.getter) for t in tables]
-    students, details, family = bytearray(), bytearray(), bytearray()
-    s_ends, d_ends, f_ends = [], [], []
+    mac_items = _mac_items()
+    students, details, family, macs = bytearray(), bytearray(), bytearray(), bytearray()
+    s_ends, d_ends, f_ends, m_ends = [], [], [], []
     statuses = [clean.student.get("status", StudentStatus.ENROLLED) for _klass, clean in rows]
     seats = [klass.pk if klass is not None and status in SEATED else None
              for (klass, _clean), status in zip(rows, statuses, strict=True)]
     groups = [(school_id, klass.pk if klass is not None else None, status, reg_status)
               for (klass, _clean), status in zip(rows, statuses, strict=True)]
     for pk, (klass, clean) in zip(ids, rows, strict=True):
-        append((pk, now, now, school_id, klass.pk if klass is not None else None, province_code, reg_status,
-                *s_get({**s_defaults, **clean.student, "name_initials": name_initials(clean.student["name"])})),
-               students)
+        stored = s_get({**s_defaults, **clean.student, "name_initials": name_initials(clean.student["name"])})
+        append((pk, now, now, school_id, klass.id if klass is not None else None, province_code, reg_status,
+                *stored), students)
         s_ends.append(len(students))
         append((pk, *d_get({**d_defaults, **clean.detail})), details)
         d_ends.append(len(details))
         for member in clean.guardians:
             append((pk, *f_get({**f_defaults, **member})), family)
         f_ends.append(len(family))
-    return PreparedPupils(ids=ids, buffers=(students, details, family), ends=(s_ends, d_ends, f_ends), seats=seats,
-                          groups=groups)
+        append((pk, mac_of([school_id if i is None else stored[i] for i in mac_items])), macs)
+        m_ends.append(len(macs))
+    return PreparedPupils(ids=list(ids), buffers=(students, details, family, macs),
+                          ends=(s_ends, d_ends, f_ends, m_ends), seats=seats, groups=groups)
+
+
+@functools.cache
+def _mac_items() -> tuple[int | None, ...]:
+    """Where each item of the record MAC (registry.integrity.FIELDS) is in a pupil's stored COPY values (after the
+    fixed columns); None for the school, a fixed column."""
+    from xueji.registry.integrity import FIELDS
+
+    names = [name for name, _d in _copy_table(Student).fields]
+    return tuple(None if name == "school_id" else names.index(name) for name in FIELDS)
+
+
+_MAC_COPY = "COPY {table} ({student}, {mac}) FROM STDIN"
 
 
 @transaction.atomic
 def students_copy_write(prepared: PreparedPupils, keep: Sequence[int] | None = None) -> list[int]:
-    """COPY prepared pupils (those at the positions in `keep`, or all) into the three tables; returns their ids.
-    Callers hold the transaction. Refused (nothing written) when a class has no room for its pupils."""
+    """COPY prepared pupils (those at the positions in `keep`, or all) into the three tables and their record MACs;
+    returns their ids. Callers hold the transaction. Refused (nothing written) when a class has no room for its
+    pupils."""
     positions = range(len(prepared)) if keep is None else keep
     ids, texts = prepared.subset(positions)
     if not ids:
         return []
     require_room(Counter(prepared.seats[i] for i in positions if prepared.seats[i] is not None))
+    quote = connection.ops.quote_name
+    mac_sql = _MAC_COPY.format(table=quote(StudentMac._meta.db_table), student=quote("student_id"), mac=quote("mac"))
     with connection.cursor() as cursor:
-        for model, text in zip((Student, StudentDetail, FamilyMember), texts, strict=True):
+        for sql, text in zip((*(_copy_table(m).sql for m in (Student, StudentDetail, FamilyMember)), mac_sql), texts,
+                             strict=True):
             if text:
-                with cursor.copy(_copy_table(model).sql) as copy:
+                with cursor.copy(sql) as copy:
                     copy.write(text)
     counts.add(counts.counted(prepared.groups[i] for i in positions))
-    counts.after(counts.before(), new=ids)
+    counts.after(counts.before(), new=ids, macs=False)  # the MACs were written with the rows
     return ids
 
 

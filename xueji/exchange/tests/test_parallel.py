@@ -10,8 +10,11 @@ from xueji.exchange import pipeline
 from xueji.exchange.models import ImportStatus
 from xueji.exchange.tests.conftest import pupil
 from xueji.exchange.tests.test_postgres import _import
+from xueji.interface.models import StudentChange
 from xueji.jobs.services import result_file_path
-from xueji.registry.models import FamilyMember, Student, StudentDetail
+from xueji.registry import counts, integrity
+from xueji.registry.models import FamilyMember, Student, StudentDetail, StudentMac
+from xueji.reports import tally
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +38,9 @@ def _outcome(batch):
             report, sorted(written.values_list("id_number", "name", "school_class_id", "name_pinyin"),
                                   key=lambda row: (row[0] or "", row[1])),
             StudentDetail.objects.filter(student__in=written).count(),
-            FamilyMember.objects.filter(student__in=written).count())
+            FamilyMember.objects.filter(student__in=written).count(),
+            # every pupil written has its record MAC, right (written with the COPY, not read back)
+            StudentMac.objects.filter(student_id__in=written.values("pk")).count(), integrity.verify().mismatched)
 
 
 def test_a_checking_process_imports_as_the_thread_does(world, media, registrar, school, class_name, settings,
@@ -50,6 +55,12 @@ def test_a_checking_process_imports_as_the_thread_does(world, media, registrar, 
     assert in_process.timings["check_processes"] == 1
     expected = _outcome(in_process)
     assert expected[0] == (90, 84, 4, 2)
+    assert expected[-2:] == (84, [])
+    # the doors' summaries and the change feed follow the COPY: the pupil counts and the tally agree with a fresh
+    # count, and every pupil written has its insert in the feed
+    assert counts.differences() == {} and tally.differences() == {}
+    written = Student.objects.filter(school=school, reg_status="draft").values("pk")
+    assert StudentChange.objects.filter(student_id__in=written, op="I").count() == 84
 
     Student.objects.filter(school=school, reg_status="draft").delete()  # the test's reset
     settings.XUEJI_IMPORT_CHECK_PROCESSES = 0
