@@ -22,6 +22,7 @@ import binascii
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -149,19 +150,23 @@ def seal_on(value: str, aad: bytes, ring: KeyRing) -> str:
 # algorithm and mode objects are the same). Either falls back to the public API.
 _NONCE_POOL = 4096 // NONCE_SIZE * NONCE_SIZE
 _pool = bytearray()
+_pool_lock = threading.Lock()  # two threads must never take the same nonce (GCM's one unforgivable mistake)
 
 
 def _nonce() -> bytes:
     global _pool
-    if not _pool:
-        _pool = bytearray(os.urandom(_NONCE_POOL))
-    nonce = bytes(_pool[-NONCE_SIZE:])
-    del _pool[-NONCE_SIZE:]
+    with _pool_lock:
+        if not _pool:
+            _pool = bytearray(os.urandom(_NONCE_POOL))
+        nonce = bytes(_pool[-NONCE_SIZE:])
+        del _pool[-NONCE_SIZE:]
     return nonce
 
 
 def _forget_nonces() -> None:
+    global _pool_lock
     _pool.clear()
+    _pool_lock = threading.Lock()  # a lock held by another thread at the fork would never be released here
 
 
 os.register_at_fork(after_in_child=_forget_nonces)

@@ -213,6 +213,14 @@ def test_the_fast_sealing_path_writes_the_same_format_and_old_values_still_open(
     assert os.read(read, 12) != sealing._nonce()
 
 
+def test_threads_sealing_at_once_never_share_a_nonce():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        batches = list(pool.map(lambda _: [sealing._nonce() for _ in range(3000)], range(8)))
+    assert len({nonce for batch in batches for nonce in batch}) == 8 * 3000
+
+
 def base64_nonce(stored: str) -> bytes:
     import base64
 
