@@ -24,6 +24,7 @@ entry and the middleware (the test client, ASGI, anything that does not come thr
 
 import hmac
 import re
+import threading
 import time
 from urllib.parse import parse_qsl
 
@@ -149,16 +150,49 @@ def wsgi_idle(environ) -> list[tuple[str, str]] | None:
     secure = _secure(environ)
     if settings.SECURE_SSL_REDIRECT and not secure:
         return None
-    if connection.close_at is not None and time.monotonic() >= connection.close_at:
+    pooled = "pool" in connection.settings_dict.get("OPTIONS", {})
+    if not pooled and connection.close_at is not None and time.monotonic() >= connection.close_at:
         return None
     try:
         query = dict(parse_qsl(environ.get("QUERY_STRING", ""), max_num_fields=8))
     except ValueError:
         return None
+    conversation_id, after = int(match.group(1)), query.get("after", "")
+    holder = _holder(environ)
+    generation = holder.generation() if holder is not None else None
+    if generation is not None and not _holds.acquire(blocking=False):
+        generation = None  # this process holds as many as it may: answered at once, as on a sync worker
     try:
-        answer = idle(conversation_id=int(match.group(1)), after=query.get("after", ""), token=query.get("t", ""),
-                      session_key=_cookie(environ, settings.SESSION_COOKIE_NAME))
-    except DatabaseError:
-        connection.close()
+        try:
+            answer = idle(conversation_id=conversation_id, after=after, token=query.get("t", ""),
+                          session_key=_cookie(environ, settings.SESSION_COOKIE_NAME))
+        except DatabaseError:
+            connection.close()
+            return None
+        finally:
+            if pooled:
+                connection.close()  # back to the pool: a held poll keeps no connection
+        if not answer:
+            return None
+        if generation is not None:
+            news = holder.wait(conversation_id=conversation_id, after=int(after), generation=generation,
+                               timeout=settings.XUEJI_SUPPORT_HOLD_SECONDS)
+            if news is not False:
+                return None  # news, or the listener lost its connection meanwhile: the full path reads the database
+        return idle_headers(secure=secure)
+    finally:
+        if generation is not None:
+            _holds.release()
+
+
+def _holder(environ):
+    """The listener that may hold this poll (xueji/support/notify.py): on a threaded server (a sync worker would be
+    blocked) with holding on and a listener connected; else None (answered at once)."""
+    if not environ.get("wsgi.multithread") or settings.XUEJI_SUPPORT_HOLD_SECONDS <= 0:
         return None
-    return idle_headers(secure=secure) if answer else None
+    from xueji.support import notify
+
+    return notify.listener()
+
+
+_holds = threading.BoundedSemaphore(max(1, getattr(settings, "XUEJI_SUPPORT_HOLDS", 48)))
