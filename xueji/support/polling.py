@@ -20,7 +20,13 @@ absolute session end is noticed when the token expires (TOKEN_SECONDS at most).
 Served by gunicorn, the same check runs one step earlier: `config.wsgi.application` asks `wsgi_idle` before
 Django's handler, so an idle poll skips the request object, the request signals (and with them the connection's
 per-request health check, a second round trip) and the middleware too. One rule (`idle`), two callers: the WSGI
-entry and the middleware (the test client, ASGI, anything that does not come through config.wsgi)."""
+entry and the middleware (the test client, ASGI, anything that does not come through config.wsgi).
+
+On a threaded server with PostgreSQL the WSGI entry holds an idle poll instead of answering it (support/notify.py):
+after the same check it waits up to XUEJI_SUPPORT_HOLD_SECONDS for an announced message of its conversation, then
+hands the poll to Django (which answers with the news from the database), or, with none, answers the 204. The
+check is made before the wait, so a poll that fails it is never held; the listener's generation is read before the
+check, so a message committed after the check's snapshot is never missed (notify.py)."""
 
 import hmac
 import re
@@ -140,8 +146,10 @@ def _cookie(environ, name: str) -> str:
 def wsgi_idle(environ) -> list[tuple[str, str]] | None:
     """At the WSGI entry, before Django: the 204's headers when this request is an idle poll (`idle`), else None
     (Django then serves it as any request, through LeanPollMiddleware again). Never answers what SecurityMiddleware
-    would redirect to HTTPS, and never on a connection Django would close first (past its CONN_MAX_AGE); a database
-    error closes the connection and leaves the request to Django, which connects again."""
+    would redirect to HTTPS, and never on a connection Django would close first (past its CONN_MAX_AGE; a pooled one
+    goes back to the pool after the check); a database error closes the connection and leaves the request to Django,
+    which connects again. On a threaded server with a listener (`_holder`) an idle poll is held first: None when a
+    message of its conversation is announced meanwhile (or the listener lost its connection), the 204 at the end."""
     if environ.get("REQUEST_METHOD") != "GET":
         return None
     match = PATH.match(environ.get("PATH_INFO", ""))
