@@ -178,8 +178,8 @@ def wsgi_idle(environ) -> list[tuple[str, str]] | None:
             connection.close()
             return None
         finally:
-            if pooled:
-                connection.close()  # back to the pool: a held poll keeps no connection
+            if pooled or generation is not None:
+                connection.close()  # back to the pool (or closed): a held poll keeps no connection while it waits
         if not answer:
             return None
         if generation is not None:

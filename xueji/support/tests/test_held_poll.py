@@ -49,7 +49,7 @@ class Poll(threading.Thread):
         finally:
             connection.close()
 
-    def answered(self, timeout: float = 15):
+    def answered(self, timeout: float = 30):
         self.join(timeout)
         assert not self.is_alive(), "the poll is still held"
         return self.answer
@@ -63,7 +63,7 @@ def _held(poll: Poll) -> None:
     """Wait until the poll is held (its thread waits on the listener)."""
     poll.start()
     listener = notify.listener()
-    for _ in range(500):
+    for _ in range(3000):  # up to 30 s on a busy machine
         with listener._lock:
             if listener._waiters:
                 return
@@ -120,7 +120,7 @@ class TestOnPostgres:
         client.force_login(outsider)  # the county's token in the outsider's session
         poll = Poll(url, _cookie(client))
         poll.start()
-        assert poll.answered(timeout=15) is None  # at once, to the full path
+        assert poll.answered() is None  # at once, to the full path
         assert client.get(url).status_code == 404
         mine = services.conversation_start(actor=outsider, participant_ids=[world.user("shexian", "registrar").pk],
                                            body="x")
@@ -128,7 +128,7 @@ class TestOnPostgres:
         client.force_login(county)  # the county's own session, another conversation's path
         poll = Poll(forged, _cookie(client))
         poll.start()
-        assert poll.answered(timeout=15) is None
+        assert poll.answered() is None
         assert client.get(forged).status_code == 404
         services.message_send(actor=school, conversation=conversation, body="给县里")
         assert Message.objects.filter(conversation=mine).count() == 1  # nothing of the other conversation leaked
