@@ -69,7 +69,7 @@ class Listener:
         self._waiters: dict[int, set[threading.Event]] = {}
         self._generation = 0
         self._ready = False
-        self._stopping = False
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="xueji-support-listener", daemon=True)
         self._thread.start()
 
@@ -141,14 +141,14 @@ class Listener:
     def _run(self) -> None:
         import psycopg
 
-        while not self._stopping:
+        while not self._stopping.is_set():
             try:
                 with psycopg.connect(**self._params, autocommit=True) as conn:
                     conn.execute("LISTEN " + CHANNEL)  # a constant identifier
                     with self._lock:
                         self._new_generation(ready=True)
                     checked = time.monotonic()
-                    while not self._stopping:
+                    while not self._stopping.is_set():
                         for note in conn.notifies(timeout=WAKE_SECONDS):
                             if note.channel == CHANNEL:
                                 self._announced(note.payload)
@@ -156,18 +156,17 @@ class Listener:
                             conn.execute("SELECT 1")  # a connection lost while nothing was announced shows here
                             checked = time.monotonic()
             except Exception:  # noqa: BLE001 - any failure: a new connection, and the waiting polls ask the database
-                if not self._stopping:
+                if not self._stopping.is_set():
                     log.warning("support listener: connection lost; reconnecting", exc_info=True)
             finally:
                 with self._lock:
                     self._new_generation(ready=False)
-            if not self._stopping:
-                time.sleep(RETRY_SECONDS)
+            self._stopping.wait(RETRY_SECONDS)
 
     def stop(self) -> None:
         """End the thread and its connection (tests)."""
-        self._stopping = True
-        self._thread.join(timeout=WAKE_SECONDS * 5)
+        self._stopping.set()
+        self._thread.join(timeout=30)
 
 
 _listener: Listener | None = None
