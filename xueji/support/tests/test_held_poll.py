@@ -7,6 +7,7 @@ answered at once, as before."""
 import html
 import re
 import threading
+import time
 
 import pytest
 from django.conf import settings
@@ -92,6 +93,13 @@ class TestOnPostgres:
         with override_settings(XUEJI_SUPPORT_HOLD_SECONDS=60):
             yield
         notify.reset()
+        for _ in range(100):  # its connection gone before the next test (and the test database's end)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+                               "AND datname = current_database()", [notify.APPLICATION_NAME])
+                if not cursor.fetchone()[0]:
+                    break
+            time.sleep(0.1)
 
     def test_a_held_poll_wakes_on_a_new_message_and_the_full_path_delivers_it(self, chat, client):
         school, _county, conversation, url = chat
@@ -155,8 +163,8 @@ class TestOnPostgres:
         _held(poll)
         before = notify.listener().generation()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
-                           [notify.APPLICATION_NAME])
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s "
+                           "AND datname = current_database()", [notify.APPLICATION_NAME])
         assert poll.answered() is None  # what was announced meanwhile is unknown: the full path
         sent = services.message_send(actor=school, conversation=conversation, body="断线时的消息")  # perhaps unheard
         response = client.get(url, HTTP_HX_REQUEST="true")
@@ -164,7 +172,7 @@ class TestOnPostgres:
         for _ in range(300):  # and it listens again, on a new connection
             if notify.listener().generation() not in (None, before):
                 break
-            poll.join(0.1)
+            time.sleep(0.1)
         assert notify.listener().generation() not in (None, before)
 
 
