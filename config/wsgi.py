@@ -26,8 +26,8 @@ _served = 0
 
 
 def application(environ, start_response):
-    """Django's handler, but an idle conversation poll (xueji/support/polling.py) is answered here first: 200 open
-    conversation pages send 100 of them a second, each a 204 after one query."""
+    """Django's handler, but an idle conversation poll (xueji/support/polling.py) is answered here first: a 204 after
+    one query, or on a threaded server held here until a message of its conversation comes (support.notify)."""
     global _served
     headers = wsgi_idle(environ)
     if headers is not None:

@@ -171,6 +171,14 @@ if os.environ.get("DATABASE_OWNER_URL"):
 # transaction-scoped, no LISTEN, no prepared statements: psycopg's are off while prepare_threshold is unset).
 if env_bool("DATABASE_PGBOUNCER", False) and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+XUEJI_DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+# A threaded server (gunicorn --worker-class gthread, README "Messaging"): DATABASE_POOL=<connections a process opens
+# at most> gives each process Django's connection pool (psycopg_pool) instead of a connection per thread; a thread
+# takes one for its request and gives it back at the end (connections are not kept per thread: CONN_MAX_AGE 0).
+if env_int("DATABASE_POOL", 0) and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": env_int("DATABASE_POOL", 0),
+                                                              "timeout": 10}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 # A streaming replica for the chosen read-only statistics reads (xueji.core.db.replica: the dashboards' summary
 # rows); unset, they read the primary. The tests make the alias a mirror of the default database.
 if os.environ.get("DATABASE_REPLICA_URL"):
@@ -477,6 +485,14 @@ XUEJI_SUPPORT_RESPONSE_MINUTES = {"county": env_int("XUEJI_SUPPORT_RESPONSE_COUN
                                   "ministry": env_int("XUEJI_SUPPORT_RESPONSE_MINISTRY", 1440)}
 XUEJI_SUPPORT_ONLINE_SECONDS = env_int("XUEJI_SUPPORT_ONLINE_SECONDS", 300)
 XUEJI_SUPPORT_PRESENCE = True
+# Held conversation polls (xueji/support/notify.py): on a threaded server with PostgreSQL an idle poll waits up to
+# this long for a new message of its conversation (0: never; a sync worker never holds one), at most XUEJI_SUPPORT_HOLDS
+# at once per process (keep it below gunicorn's --threads: the other threads serve everything else; past it a poll is
+# answered at once, as on a sync worker). DATABASE_LISTEN_URL: the listener's direct connection when DATABASE_URL goes
+# through PgBouncer (transaction mode cannot LISTEN); without it, behind PgBouncer, polls are not held.
+XUEJI_SUPPORT_HOLD_SECONDS = env_int("XUEJI_SUPPORT_HOLD_SECONDS", 20)
+XUEJI_SUPPORT_HOLDS = env_int("XUEJI_SUPPORT_HOLDS", 48)
+XUEJI_SUPPORT_LISTEN_URL = os.environ.get("DATABASE_LISTEN_URL", "")
 
 # 培训考试 (xueji/training): how late (server time) an exam's answers are still taken after its deadline (the
 # network's delay, not extra time).

@@ -20,10 +20,17 @@ absolute session end is noticed when the token expires (TOKEN_SECONDS at most).
 Served by gunicorn, the same check runs one step earlier: `config.wsgi.application` asks `wsgi_idle` before
 Django's handler, so an idle poll skips the request object, the request signals (and with them the connection's
 per-request health check, a second round trip) and the middleware too. One rule (`idle`), two callers: the WSGI
-entry and the middleware (the test client, ASGI, anything that does not come through config.wsgi)."""
+entry and the middleware (the test client, ASGI, anything that does not come through config.wsgi).
+
+On a threaded server with PostgreSQL the WSGI entry holds an idle poll instead of answering it (support/notify.py):
+after the same check it waits up to XUEJI_SUPPORT_HOLD_SECONDS for an announced message of its conversation, then
+hands the poll to Django (which answers with the news from the database), or, with none, answers the 204. The
+check is made before the wait, so a poll that fails it is never held; the listener's generation is read before the
+check, so a message committed after the check's snapshot is never missed (notify.py)."""
 
 import hmac
 import re
+import threading
 import time
 from urllib.parse import parse_qsl
 
@@ -139,8 +146,10 @@ def _cookie(environ, name: str) -> str:
 def wsgi_idle(environ) -> list[tuple[str, str]] | None:
     """At the WSGI entry, before Django: the 204's headers when this request is an idle poll (`idle`), else None
     (Django then serves it as any request, through LeanPollMiddleware again). Never answers what SecurityMiddleware
-    would redirect to HTTPS, and never on a connection Django would close first (past its CONN_MAX_AGE); a database
-    error closes the connection and leaves the request to Django, which connects again."""
+    would redirect to HTTPS, and never on a connection Django would close first (past its CONN_MAX_AGE; a pooled one
+    goes back to the pool after the check); a database error closes the connection and leaves the request to Django,
+    which connects again. On a threaded server with a listener (`_holder`) an idle poll is held first: None when a
+    message of its conversation is announced meanwhile (or the listener lost its connection), the 204 at the end."""
     if environ.get("REQUEST_METHOD") != "GET":
         return None
     match = PATH.match(environ.get("PATH_INFO", ""))
@@ -149,16 +158,49 @@ def wsgi_idle(environ) -> list[tuple[str, str]] | None:
     secure = _secure(environ)
     if settings.SECURE_SSL_REDIRECT and not secure:
         return None
-    if connection.close_at is not None and time.monotonic() >= connection.close_at:
+    pooled = "pool" in connection.settings_dict.get("OPTIONS", {})
+    if not pooled and connection.close_at is not None and time.monotonic() >= connection.close_at:
         return None
     try:
         query = dict(parse_qsl(environ.get("QUERY_STRING", ""), max_num_fields=8))
     except ValueError:
         return None
+    conversation_id, after = int(match.group(1)), query.get("after", "")
+    holder = _holder(environ)
+    generation = holder.generation() if holder is not None else None
+    if generation is not None and not _holds.acquire(blocking=False):
+        generation = None  # this process holds as many as it may: answered at once, as on a sync worker
     try:
-        answer = idle(conversation_id=int(match.group(1)), after=query.get("after", ""), token=query.get("t", ""),
-                      session_key=_cookie(environ, settings.SESSION_COOKIE_NAME))
-    except DatabaseError:
-        connection.close()
+        try:
+            answer = idle(conversation_id=conversation_id, after=after, token=query.get("t", ""),
+                          session_key=_cookie(environ, settings.SESSION_COOKIE_NAME))
+        except DatabaseError:
+            connection.close()
+            return None
+        finally:
+            if pooled or generation is not None:
+                connection.close()  # back to the pool (or closed): a held poll keeps no connection while it waits
+        if not answer:
+            return None
+        if generation is not None:
+            news = holder.wait(conversation_id=conversation_id, after=int(after), generation=generation,
+                               timeout=settings.XUEJI_SUPPORT_HOLD_SECONDS)
+            if news is not False:
+                return None  # news, or the listener lost its connection meanwhile: the full path reads the database
+        return idle_headers(secure=secure)
+    finally:
+        if generation is not None:
+            _holds.release()
+
+
+def _holder(environ):
+    """The listener that may hold this poll (xueji/support/notify.py): on a threaded server (a sync worker would be
+    blocked) with holding on and a listener connected; else None (answered at once)."""
+    if not environ.get("wsgi.multithread") or settings.XUEJI_SUPPORT_HOLD_SECONDS <= 0:
         return None
-    return idle_headers(secure=secure) if answer else None
+    from xueji.support import notify
+
+    return notify.listener()
+
+
+_holds = threading.BoundedSemaphore(max(1, getattr(settings, "XUEJI_SUPPORT_HOLDS", 48)))

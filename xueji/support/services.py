@@ -32,6 +32,7 @@ from xueji.core.codes import STAGE
 from xueji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xueji.policy.services import setting_get
 from xueji.regions.models import OrgKind, OrgUnit, province_code_of
+from xueji.support import notify
 from xueji.support.choices import (
     ACTIVE,
     ANNOUNCEMENT_TYPE,
@@ -329,6 +330,7 @@ def _append(*, conversation: Conversation, sender, body: str, client_key: str = 
                                      client_key=client_key, event=event)
     Conversation.objects.filter(pk=conversation.pk).update(last_message_id=message.pk, last_message_at=now)
     Participant.objects.filter(conversation=conversation, user=sender).update(last_read_id=message.pk)
+    notify.announce(conversation_id=conversation.pk, message_id=message.pk)  # to the held polls, at commit
     return message
 
 

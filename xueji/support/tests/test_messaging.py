@@ -164,7 +164,7 @@ def test_the_poll_returns_only_what_is_after_the_cursor_and_an_idle_poll_is_one_
     cursor = Conversation.objects.get(pk=conversation.pk).last_message_id
     client.force_login(county)
     page = client.get(reverse("support:conversation_detail", args=[conversation.pk])).content.decode()
-    assert 'hx-trigger="every 2s' in page and f"after={cursor}" in page and "不支持语音和视频通话" in page
+    assert 'hx-trigger="load, every 2s' in page and f"after={cursor}" in page and "不支持语音和视频通话" in page
     poll = reverse("support:conversation_poll", args=[conversation.pk])
     token = re.search(r"&amp;t=([^\"]+)\"", client.get(poll, {"after": cursor}).content.decode()).group(1)
     with CaptureQueriesContext(connection) as idle:

@@ -2,8 +2,8 @@
 thread (polled every few seconds while it is live), its actions, the FAQ and an FAQ entry from a solved ticket;
 announcements (list, publishing, opening = read receipt, who has not read); messaging (即时通讯): the conversations
 with their unread counts, starting one, a conversation (its messages polled every 2 s from a cursor: an idle poll is
-one query and an empty 204), sending, its participants' presence and a message's file. Thin: selectors read,
-services write."""
+one query and an empty 204, or held until a message comes on a threaded server), sending, its participants' presence
+and a message's file. Thin: selectors read, services write."""
 
 import uuid
 

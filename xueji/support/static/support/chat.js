@@ -1,5 +1,5 @@
-/* A conversation page (xueji/support): the poller (htmx, every 2 s from the cursor of the last message shown)
-   appends new messages; this script keeps each message once (a poll and a send's poll may overlap), scrolls to the
+/* A conversation page (xueji/support): the poller (htmx, every 2 s and at once when a new poller comes, from the
+   cursor of the last message shown; the server may hold a poll until a message comes) appends new messages; this script keeps each message once (a poll and a send's poll may overlap), scrolls to the
    newest, says when the server cannot be reached (the poll goes on from its cursor, so nothing is lost) and when a
    send failed (the text stays, with its key: sent again, it is stored once), and reloads the page when the session
    ended (a poll answered by the sign-in page). */
