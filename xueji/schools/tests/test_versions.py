@@ -3,18 +3,14 @@ If-Match answers 412 and writes nothing; an edit page opened before another save
 nothing; the current version goes through."""
 
 import pytest
-from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from xueji.audit.models import AuditEvent
 from xueji.schools import services
+from xueji.testing.versions import STALE_WORDS, hidden_version
+from xueji.testing.versions import row_of as _row
 
 pytestmark = pytest.mark.django_db
-STALE_WORDS = "已被他人修改"
-
-
-def _row(obj):
-    return model_to_dict(type(obj).objects.get(pk=obj.pk))
 
 
 def test_a_stale_if_match_on_a_school_answers_412_and_writes_nothing(world, login):
@@ -42,8 +38,7 @@ def test_a_school_form_opened_before_another_save_shows_the_error_and_writes_not
     school = world.schools["tunxi_primary"]
     client = login(world.user("tunxi", "registrar"))
     url = reverse("schools:school_edit", args=[school.pk])
-    opened = client.get(url).content.decode()
-    version = opened.split('name="version" value="')[1].split('"')[0]
+    version = hidden_version(client.get(url).content.decode())
     services.school_update(actor=world.user("tunxi", "registrar"), school=school, phone="0559-2")
     before = _row(school)
     data = {"name": "屯溪一小", "running_type": "211", "stages": ["1"], "is_active": "on", "version": version}
@@ -52,7 +47,7 @@ def test_a_school_form_opened_before_another_save_shows_the_error_and_writes_not
     assert refused.status_code == 200 and STALE_WORDS in refused.content.decode()
     assert _row(school) == before
 
-    current = client.get(url).content.decode().split('name="version" value="')[1].split('"')[0]
+    current = hidden_version(client.get(url).content.decode())
     assert client.post(url, {**data, "version": current}).status_code == 302
     assert _row(school)["name"] == "屯溪一小"
 
@@ -79,7 +74,7 @@ def test_a_class_form_opened_before_another_save_shows_the_error_and_writes_noth
     klass = world.classes["tunxi_primary"]
     client = login(world.user("tunxi_primary", "registrar"))
     url = reverse("schools:class_edit", args=[klass.pk])
-    version = client.get(url).content.decode().split('name="version" value="')[1].split('"')[0]
+    version = hidden_version(client.get(url).content.decode())
     services.class_update(actor=world.user("tunxi_primary", "registrar"), school_class=klass, head_teacher="钱老师")
     before = _row(klass)
 
