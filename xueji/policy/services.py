@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
-from xueji.core import clock
+from xueji.core import clock, versions
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.policy import levels
 from xueji.policy.choices import (  # callers read the kinds here too
@@ -317,9 +317,13 @@ def _own_window(actor, window: BusinessWindow) -> BusinessWindow:
 
 @transaction.atomic
 def window_update(*, actor, window: BusinessWindow, start_date: dt.date | None = None,
-                  end_date: dt.date | None = None, note: str | None = None) -> BusinessWindow:
-    """Edit a window of the actor's level (its dates, its note); a narrowing stays inside the level above."""
+                  end_date: dt.date | None = None, note: str | None = None,
+                  version: str | None = None) -> BusinessWindow:
+    """Edit a window of the actor's level (its dates, its note); a narrowing stays inside the level above.
+    `version` (If-Match, the page's hidden field; `core.versions`): refused 412 stale_version when the window
+    changed since it was read, under its row lock."""
     locked = _own_window(actor, window)
+    versions.version_require(versions.version_of(locked), version)
     before = _window_snapshot(locked)
     start = start_date or locked.start_date
     end = end_date or locked.end_date

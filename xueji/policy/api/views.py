@@ -2,13 +2,13 @@
 items and class-size caps. Every setting answers with its source (own level, inherited from a named unit, or the
 default); writes go through the services, which refuse with a stable code."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from xueji.accounts.permissions import Cap
-from xueji.core.api import SelectorMixin
+from xueji.core.api import SelectorMixin, VersionedMixin, VersionSerializerField
 from xueji.core.capabilities import SIGNED_IN, requires
 from xueji.policy import selectors, services
 from xueji.policy.models import BusinessWindow
@@ -32,12 +32,14 @@ def _source(source: Source | None) -> dict | None:
 
 class WindowSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()
+    version = VersionSerializerField()  # If-Match of PATCH /api/v1/policy/windows/<pk>/ (core.versions)
     set_by = serializers.SerializerMethodField(help_text="the city or county that narrowed; null: the province")
     source = serializers.SerializerMethodField()
 
     class Meta:
         model = BusinessWindow
-        fields = ["id", "province_code", "kind", "label", "start_date", "end_date", "note", "set_by", "source"]
+        fields = ["id", "province_code", "kind", "label", "start_date", "end_date", "note", "set_by", "source",
+                  "version"]
 
     def get_label(self, obj) -> str:
         return services.WINDOW_KINDS.get(obj.kind, obj.kind)
@@ -90,19 +92,23 @@ class WindowListApi(generics.ListAPIView):
 
 
 @requires(Cap.POLICY_MANAGE)
-class WindowDetailApi(SelectorMixin, generics.GenericAPIView):
-    """A window of the user's level: edited (dates, note; audited before and after) or deleted."""
+class WindowDetailApi(VersionedMixin, SelectorMixin, generics.GenericAPIView):
+    """A window of the user's level: edited (dates, note; audited before and after; If-Match: its `version`, a
+    window changed since answers 412) or deleted."""
 
     serializer_class = WindowSerializer
     get_selector = selectors.window_get
 
-    @extend_schema(request=WindowUpdateSerializer, responses={200: WindowSerializer})
+    @extend_schema(request=WindowUpdateSerializer, responses={200: WindowSerializer}, parameters=[
+        OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                         description="the window's version as read (its `version`, or this answer's ETag)")])
     def patch(self, request, pk):
         window = self.get_object()
         data = WindowUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        window = services.window_update(actor=request.user, window=window, **data.validated_data)
-        return Response(WindowSerializer(window, context={"request": request}).data)
+        window = services.window_update(actor=request.user, window=window, version=self.if_match(),
+                                        **data.validated_data)
+        return self.versioned(Response(WindowSerializer(window, context={"request": request}).data), window)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
