@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from xueji.accounts.permissions import Cap
+from xueji.core import versions
 from xueji.core.api import SelectorMixin, VersionedMixin, VersionSerializerField
 from xueji.core.capabilities import SIGNED_IN, requires
 from xueji.policy import selectors, services
@@ -160,6 +161,10 @@ class SettingSerializer(serializers.Serializer):
     value = serializers.JSONField()
     description = serializers.CharField(read_only=True)
     default = serializers.JSONField(read_only=True)
+    version = serializers.SerializerMethodField(help_text="the setting's version, for If-Match of the PUT")
+
+    def get_version(self, row) -> str:
+        return versions.version_of({row["key"]: row["value"]})
 
 
 @requires(get=Cap.POLICY_VIEW, put=Cap.POLICY_PROVINCE)
@@ -170,13 +175,16 @@ class SettingListApi(APIView):
     def get(self, request):
         return Response(SettingSerializer(selectors.setting_list(user=request.user), many=True).data)
 
-    @extend_schema(request=SettingSerializer, responses={200: SettingSerializer})
+    @extend_schema(request=SettingSerializer, responses={200: SettingSerializer}, parameters=[
+        OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                         description="the setting's `version` as listed: a setting changed since answers 412")])
     def put(self, request):
         data = SettingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         setting = services.setting_set(actor=request.user, key=data.validated_data["key"],
-                                       value=data.validated_data["value"])
-        return Response({"key": setting.key, "value": setting.value})
+                                       value=data.validated_data["value"], version=versions.if_match(request))
+        version = versions.version_of({setting.key: setting.value})
+        return versions.with_etag(Response({"key": setting.key, "value": setting.value, "version": version}), version)
 
 
 # Function switches ------------------------------------------------------------------------------------------

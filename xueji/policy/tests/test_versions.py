@@ -1,6 +1,6 @@
-"""SECURITY.md row 38 on the business windows (`core.versions`): each window in the API carries its `version`; a PATCH
-with a stale If-Match answers 412 and writes nothing; the edit page opened before another save shows the error and
-writes nothing."""
+"""SECURITY.md row 38 on the business windows and the province's limits (`core.versions`): each window and setting in
+the API carries its `version`; a PATCH or PUT with a stale If-Match answers 412 and writes nothing; the edit page
+opened before another save shows the error and writes nothing."""
 
 import datetime as dt
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from xueji.audit.models import AuditEvent
 from xueji.core import clock
 from xueji.policy import services
-from xueji.policy.models import BusinessWindow
+from xueji.policy.models import BusinessWindow, PolicySetting
 from xueji.testing.versions import STALE_WORDS, hidden_version, row_of
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +62,49 @@ def test_a_window_form_opened_before_another_save_shows_the_error_and_writes_not
 
     data["version"] = hidden_version(client.get(url).content.decode())
     assert client.post(url, data).status_code == 302 and row_of(window)["note"] == "延长"
+
+
+def _settings(world) -> dict:
+    return dict(PolicySetting.objects.filter(province_code="340000").values_list("key", "value"))
+
+
+def test_a_stale_if_match_on_a_setting_answers_412_and_writes_nothing(world, login):
+    admin = world.user("anhui", "sysadmin")
+    client = login(admin)
+    listed = {row["key"]: row["version"] for row in client.get("/api/v1/policy/settings/").json()}
+    services.setting_set(actor=admin, key="proof.max_bytes", value=3 * 1024 * 1024)  # another administrator
+    before, audits = _settings(world), AuditEvent.objects.filter(action="policy.setting").count()
+    body = {"key": "proof.max_bytes", "value": 1024 * 1024}
+
+    stale = client.put("/api/v1/policy/settings/", body, content_type="application/json",
+                       headers={"If-Match": f'"{listed["proof.max_bytes"]}"'})
+    assert stale.status_code == 412 and stale.json()["code"] == "stale_version"
+    assert _settings(world) == before and AuditEvent.objects.filter(action="policy.setting").count() == audits
+    # Another setting's version is not stale: only what the PUT changes is compared.
+    other = client.put("/api/v1/policy/settings/", {"key": "import.max_bytes", "value": 50 * 1024 * 1024},
+                       content_type="application/json", headers={"If-Match": f'"{listed["import.max_bytes"]}"'})
+    assert other.status_code == 200
+
+    current = {row["key"]: row["version"] for row in client.get("/api/v1/policy/settings/").json()}
+    saved = client.put("/api/v1/policy/settings/", body, content_type="application/json",
+                       headers={"If-Match": f'"{current["proof.max_bytes"]}"'})
+    assert saved.status_code == 200 and _settings(world)["proof.max_bytes"] == 1024 * 1024
+    assert saved["ETag"] == f'"{saved.json()["version"]}"'
+
+
+def test_the_settings_page_opened_before_another_save_shows_the_error_and_writes_nothing(world, login):
+    admin = world.user("anhui", "sysadmin")
+    client = login(admin)
+    url = reverse("policy:setting_list")
+    version = hidden_version(client.get(url).content.decode())
+    services.setting_set(actor=admin, key="import.max_bytes", value=50 * 1024 * 1024)
+    before = _settings(world)
+    data = {"proof_max_mb": "1", "import_max_mb": "100", "version": version}
+
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and STALE_WORDS in refused.content.decode()
+    assert _settings(world) == before  # neither limit of the form was saved
+
+    data["version"] = hidden_version(client.get(url).content.decode())
+    assert client.post(url, data).status_code == 302
+    assert _settings(world)["proof.max_bytes"] == 1024 * 1024

@@ -78,7 +78,7 @@ class RouteForm(forms.Form):
 MB = 1024 * 1024
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(VersionedForm):
     """The province's limits (policy settings), in the units people think in. (The grade-1 entry-age control is a
     function switch of the primary stage: SwitchForm.)"""
 

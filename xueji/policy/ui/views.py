@@ -271,14 +271,12 @@ def route_edit(request):
 def setting_list(request):
     values = {row["key"]: row["value"] for row in policy_selectors.setting_list(user=request.user)}
     can_manage = has_cap(request.user, Cap.POLICY_PROVINCE)
-    form = forms.SettingsForm(request.POST or None, initial=forms.SettingsForm.initial_from(values))
+    form = forms.SettingsForm(request.POST or None, initial={**forms.SettingsForm.initial_from(values),
+                                                             "version": versions.version_of(values)})
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
-            changed = 0
-            for key, value in form.values().items():
-                if value != values[key]:
-                    policy_services.setting_set(actor=request.user, key=key, value=value)
-                    changed += 1
+            changed = policy_services.settings_save(actor=request.user, values=form.values(),
+                                                    version=form.submitted_version())
             messages.success(request, _("Settings saved (%(count)s changed).") % {"count": changed})
             return redirect("policy:setting_list")
     if not can_manage:
