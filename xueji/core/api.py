@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
@@ -180,6 +182,7 @@ class VersionedMixin:
         return self.versioned(Response(self.get_serializer(obj).data), obj)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class VersionSerializerField(serializers.Field):
     """The object's version (`core.versions.version_of` of the row) as a read-only `version` item of an answer: what
     an edit without a GET of its own (a list's items) sends back in If-Match."""

@@ -1,14 +1,14 @@
 """Optimistic concurrency on edits (SECURITY.md row 38): the one mechanism every edit path a registrar or an
 administrator uses concurrently shares (the pupil's record, schools, classes, family members, accounts, business
-windows).
+windows, the province's limits).
 
-An object's **version** is a digest of its stored items (`version_of`: every concrete field but the timestamps, or
-the fields an edit path names; plus any plain values such as an account's roles), so any write, by the door or by
-set-based SQL, makes a version read before it stale. The API sends it as the object's `ETag` (`with_etag`: the
-detail GET and the edit's answer) and takes it back in `If-Match` (`if_match`); an edit page keeps it in a hidden
-field (`VersionField`, `VersionedForm`). The service checks it **under the row lock** (`locked_at_version`): a stale
-one is refused with 412 `stale_version` (`PreconditionFailed`), nothing written; no version given (no If-Match, an
-old client) edits the current row as before."""
+An object's **version** is a keyed digest (HMAC-SM3) of its stored items (`version_of`: every concrete field but
+the timestamps, or the fields an edit path names; plus any plain values such as an account's roles), so any write,
+by the door or by set-based SQL, makes a version read before it stale. The API sends it as the object's `ETag`
+(`with_etag`: the detail GET and the edit's answer) and takes it back in `If-Match` (`if_match`); an edit page keeps
+it in a hidden field (`VersionField`, `VersionedForm`). The service checks it **under the row lock**
+(`locked_at_version`): a stale one is refused with 412 `stale_version` (`PreconditionFailed`), nothing written; no
+version given (no If-Match, an old client) edits the current row as before."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xueji.core.crypto import sm3_hex
+from xueji.core.crypto import hmac_sm3, sm3
 from xueji.core.errors import PreconditionFailed
 
 M = TypeVar("M", bound=models.Model)
@@ -38,12 +39,18 @@ def _items(obj: Any, fields: Iterable[str] | None) -> Any:
             if field.attname not in _SKIP and (wanted is None or field.attname in wanted or field.name in wanted)]
 
 
+def _key() -> bytes:
+    return sm3(b"xueji-version-key|" + settings.SECRET_KEY.encode())
+
+
 def version_of(*parts: Any, fields: Iterable[str] | None = None) -> str:
     """The version of what `parts` hold as read (32 hex digits): model instances (every concrete field but the
-    timestamps, or only `fields`), None (a row that does not exist) or plain JSON values."""
+    timestamps, or only `fields`), None (a row that does not exist) or plain JSON values. An HMAC-SM3 under a key
+    derived from SECRET_KEY, not a bare digest: the items include personal data (an ID number, a phone) that a
+    reader sees masked, and a bare digest of so few possible values could be searched for them."""
     fields = tuple(fields) if fields is not None else None
     text = json.dumps([_items(part, fields) for part in parts], default=str, ensure_ascii=False, sort_keys=False)
-    return sm3_hex(text.encode())[:32]
+    return hmac_sm3(_key(), text.encode()).hex()[:32]
 
 
 def version_require(current: str, version: str | None, *, message=None) -> None:
