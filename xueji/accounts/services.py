@@ -179,7 +179,7 @@ def user_update(*, actor: User, user: User, full_name: str | None = None, phone:
     read (`user_version`), under the row lock."""
     duty = duty_of(user.role_set)
     _require_manager_of(actor, user.org_unit, duty, self_edit=user.pk == actor.pk)
-    user = versions.locked_at_version(user, version, fields=USER_VERSION_FIELDS, extra=_user_roles)
+    user = versions.locked_at_version(user, version, fields=USER_VERSION_FIELDS, also=_user_roles)
     if user.pk == actor.pk and (roles is not None or org_unit is not None):
         raise Forbidden("You cannot change your own roles or organisation unit.", code="self_escalation")
     before = {**snapshot(user, USER_AUDIT_FIELDS), "roles": sorted(user.role_set)}

@@ -59,12 +59,13 @@ def version_require(current: str, version: str | None, *, message=None) -> None:
         raise PreconditionFailed(message or STALE, code="stale_version")
 
 
-def locked_at_version(obj: M, version: str | None, *, fields: Iterable[str] | None = None, extra=None) -> M:
+def locked_at_version(obj: M, version: str | None, *, fields: Iterable[str] | None = None, also=None) -> M:
     """`obj`'s row read again under its row lock (inside the caller's transaction), refused with 412 stale_version
-    when `version` is given and is not its version (`version_of(row, *extra(row), fields=fields)`). The service then
+    when `version` is given and is not its version (`version_of(row, *also(row), fields=fields)`). The service then
     edits the returned row, never the instance it was handed (read before the lock)."""
     row = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-    version_require(version_of(row, *(extra(row) if extra else ()), fields=fields), version)
+    values = also(row) if also is not None else ()
+    version_require(version_of(row, *values, fields=fields), version)
     return row
 
 
