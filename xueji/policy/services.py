@@ -126,16 +126,14 @@ def _settings_locked(province: str) -> None:
 
 
 def settings_version(*, province_code: str, keys=None) -> str:
-    """The version of the province's limits (`core.versions`): of every one (the page), or of `keys` (one setting
-    through the API)."""
+    """The version (`core.versions`) of the province's limits: every one (the page), or `keys` (the API's PUT)."""
     keys = list(SETTING_DEFAULTS) if keys is None else list(keys)
     return versions.version_of({key: setting_get(province_code=province_code, key=key) for key in keys})
 
 
 @transaction.atomic
 def settings_save(*, actor, values: dict[str, Any], version: str | None = None) -> int:
-    """The limits page: every changed value of `values` at once, or none (refused 412 stale_version when the
-    province's limits changed since `version` was read, under the lock). Returns how many changed."""
+    """The limits page: every changed value at once, or none (412 stale_version: changed since `version`)."""
     require_cap(actor, Cap.POLICY_PROVINCE)
     province = _actor_province(actor)
     _settings_locked(province)
