@@ -333,8 +333,11 @@ XUEJI_SEALING = env_bool("XUEJI_SEALING", True)
 # inserts into the receiver's inbox in this database), and what follows a send once its transaction commits: "run"
 # (deliver and process at once, in this process), "enqueue" (the background task, for the job worker) or "none"
 # (the worker's periodic run, every minute, or `manage.py hub_run`).
-# The key the provinces share with the national hub: every envelope, query and answer carries its HMAC-SM3 (hub
-# /integrity.py); derived from SECRET_KEY when unset (one database: both sides derive the same one).
+# Every envelope, query and answer carries an HMAC-SM3 under the key of its pair of provinces (hub/integrity.py):
+# XUEJI_HUB_KEYS_FILE, a JSON file of the pairs' keys with their times (rotation with an overlap), outside the
+# database; without it, the single shared key of the first version XUEJI_HUB_KEY (hex) for every pair (the deployment
+# check warns); without either, a key per pair derived from SECRET_KEY (one database: both sides derive the same).
+XUEJI_HUB_KEYS_FILE = os.environ.get("XUEJI_HUB_KEYS_FILE", "")
 XUEJI_HUB_KEY = os.environ.get("XUEJI_HUB_KEY", "")
 XUEJI_HUB_TRANSPORT = os.environ.get("XUEJI_HUB_TRANSPORT", "xueji.hub.transport.LocalTransport")
 # The data interface (xueji/interface, README "Data interface"): how long a client's old secret keeps working after

@@ -34,7 +34,7 @@ from xueji.accounts.models import (
 )
 from xueji.accounts.permissions import Cap, has_cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
-from xueji.core import clock
+from xueji.core import clock, versions
 from xueji.core.errors import Forbidden, ValidationFailed
 from xueji.regions.models import OrgUnit
 
@@ -156,12 +156,30 @@ def user_create(*, actor: User, username: str, full_name: str, org_unit: OrgUnit
     return user
 
 
+# What an account's version covers (SECURITY.md row 38, core.versions): what its edit page and PATCH show and change,
+# and its roles; not the password, the last login or the security stamp, which change without an edit.
+USER_VERSION_FIELDS = ("username", "full_name", "phone", "email", "org_unit", "is_active")
+
+
+def _user_roles(user: User) -> list:
+    return [sorted(user.role_set)]
+
+
+def user_version(user: User) -> str:
+    """The version of an account as its edit shows it (the ETag of GET /api/v1/users/<pk>/, the page's hidden
+    field)."""
+    return versions.version_of(user, *_user_roles(user), fields=USER_VERSION_FIELDS)
+
+
 @transaction.atomic
 def user_update(*, actor: User, user: User, full_name: str | None = None, phone: str | None = None,
                 email: str | None = None, org_unit: OrgUnit | None = None,
-                roles: Iterable[str] | None = None) -> User:
+                roles: Iterable[str] | None = None, version: str | None = None) -> User:
+    """`version` (If-Match, the page's hidden field): refused 412 stale_version when the account changed since it was
+    read (`user_version`), under the row lock."""
     duty = duty_of(user.role_set)
     _require_manager_of(actor, user.org_unit, duty, self_edit=user.pk == actor.pk)
+    user = versions.locked_at_version(user, version, fields=USER_VERSION_FIELDS, also=_user_roles)
     if user.pk == actor.pk and (roles is not None or org_unit is not None):
         raise Forbidden("You cannot change your own roles or organisation unit.", code="self_escalation")
     before = {**snapshot(user, USER_AUDIT_FIELDS), "roles": sorted(user.role_set)}

@@ -38,7 +38,7 @@ from xueji.changes.choices import (
     kind_label,
 )
 from xueji.changes.models import StatusChange
-from xueji.core import clock, codes
+from xueji.core import clock, codes, versions
 from xueji.core.errors import Conflict, Forbidden, ValidationFailed
 from xueji.policy.services import setting_get
 from xueji.registry.models import FamilyMember, RegStatus, Student, StudentDetail, StudentStatus
@@ -286,9 +286,12 @@ def family_add(*, actor, student: Student | int, values: dict[str, Any]) -> Fami
 
 
 @transaction.atomic
-def family_update(*, actor, member: FamilyMember, values: dict[str, Any]) -> FamilyMember:
+def family_update(*, actor, member: FamilyMember, values: dict[str, Any], version: str | None = None) -> FamilyMember:
+    """`version` (If-Match, the page's hidden field; `core.versions`): refused 412 stale_version when the member
+    changed since it was read (checked under the pupil's row lock, which every family write takes)."""
     locked, detail, family = _family_context(actor, member.student_id)
     current = _member_of(family, member)
+    versions.version_require(versions.version_of(current), version)
     check = checks.member_check(student=locked, detail=detail, family=family, member=current, values=values)
     if check.errors:
         raise _invalid(check.errors)

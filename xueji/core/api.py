@@ -3,13 +3,17 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions as drf_exceptions
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from xueji.core import versions
 from xueji.core.errors import ServiceUnavailable, XuejiError
 from xueji.core.messages import user_message
 from xueji.core.paging import Total, capped_count, capped_page_size, max_page_size
@@ -157,3 +161,36 @@ class SelectorMixin:
 
     def get_object(self):
         return type(self).get_selector(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class VersionedMixin:
+    """An edit API whose object carries a version (SECURITY.md row 38, `core.versions`): its GET answers with the
+    object's ETag; its edit reads `If-Match` (`self.if_match()`) for the service, and answers with the new ETag
+    (`self.versioned(response, obj)`). `object_version` says what the version covers (default: the row)."""
+
+    def object_version(self, obj) -> str:
+        return versions.version_of(obj)
+
+    def if_match(self) -> str | None:
+        return versions.if_match(self.request)
+
+    def versioned(self, response, obj):
+        return versions.with_etag(response, self.object_version(obj))
+
+    def retrieve(self, request, *args, **kwargs):  # a RetrieveAPIView's GET
+        obj = self.get_object()
+        return self.versioned(Response(self.get_serializer(obj).data), obj)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class VersionSerializerField(serializers.Field):
+    """The object's version (`core.versions.version_of` of the row) as a read-only `version` item of an answer: what
+    an edit without a GET of its own (a list's items) sends back in If-Match."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        kwargs.setdefault("help_text", "the version to send back in If-Match (ETag without the quotes)")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return versions.version_of(value)

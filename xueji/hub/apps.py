@@ -9,7 +9,7 @@ class HubConfig(AppConfig):
 
     def ready(self) -> None:
         # The refusals' words; the worker's maintenance thread delivers and processes every minute (the retries).
-        from xueji.hub import errors  # noqa: F401
+        from xueji.hub import checks, errors  # noqa: F401  (checks: the deployment check of the keys)
         from xueji.hub.services import hub_run
         from xueji.jobs.registry import register_periodic
 

@@ -27,6 +27,8 @@ MESSAGES = {
     "bad_mac": _("The message does not verify: it was changed on the way, or signed with another key. Nothing of "
                  "it was received."),
     "peer_unreachable": _("The other province could not be reached; try again later."),
+    "no_pair_key": _("No key of the hub is in force for this pair of provinces: the system administrator adds one to "
+                     "the key file."),
 }
 
 # Not registered by code (the jobs use "internal" too): what the boxes' pages say of an unexpected failure.

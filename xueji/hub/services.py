@@ -168,21 +168,27 @@ def _same(row: InboxMessage, message: wire.Envelope, side: OrgUnit) -> bool:
             and row.payload == message.payload)
 
 
-def _unsigned(raw: Any, *, purpose: str) -> tuple[dict[str, Any], bool]:
-    """The object of a received envelope, query or answer without its `mac`, and whether the MAC verifies."""
+def _unsigned(raw: Any, *, purpose: str, pair: str | None = None) -> tuple[dict[str, Any], bool, dict[str, Any]]:
+    """The object of a received envelope, query or answer without its `mac`, whether the MAC verifies under a key
+    of its pair of provinces in force now (`integrity`), and the object as received."""
     obj = wire._object(raw)
-    return {k: v for k, v in obj.items() if k != integrity.FIELD}, integrity.verified(obj, purpose=purpose)
+    return ({k: v for k, v in obj.items() if k != integrity.FIELD}, integrity.verified(obj, purpose=purpose, pair=pair),
+            obj)
 
 
-def _tampered(parsed, *, what: str) -> ValidationFailed:
+def _tampered(parsed, received: dict[str, Any], *, what: str) -> ValidationFailed:
     """A message or query whose MAC does not verify: audited on the receiving side (when the caller commits: the
-    transport's endpoint), refused with `bad_mac`; nothing of it is received, applied or answered."""
+    transport's endpoint), refused with `bad_mac`; nothing of it is received, applied or answered. The audit names
+    the other pair whose key made the MAC, when one of the key file did (`other_pair`: a key used out of its pair)."""
     side = province_side(parsed.receiver)
+    other = integrity.signed_by_other_pair(received, purpose=what)
     audit_record(actor=None, username=SYSTEM, action="hub.tampered", object_type=f"hub.{what}",
                  object_id=str(parsed.key), org_unit=side, success=False,
                  after={"key": str(parsed.key), "kind": parsed.kind, "sender": parsed.sender,
-                        "subject": parsed.subject, "code": "bad_mac"})
-    logger.warning("hub: %s %s from %s does not verify (bad_mac)", what, parsed.key, parsed.sender)
+                        "subject": parsed.subject, "code": "bad_mac",
+                        **({"other_pair": other} if other else {})})
+    logger.warning("hub: %s %s from %s does not verify (bad_mac%s)", what, parsed.key, parsed.sender,
+                   f": signed with the key of {other}" if other else "")
     return ValidationFailed(f"The {what} {parsed.key} from {parsed.sender} does not verify: changed on the way, or "
                             f"signed with another key.", code="bad_mac", field=integrity.FIELD)
 
@@ -193,10 +199,10 @@ def inbox_receive(*, message: dict[str, Any] | str | bytes) -> tuple[InboxMessag
     (ValidationFailed: the envelope's codes, bad_mac for a MAC that does not verify (audited `hub.tampered`),
     unknown_message_kind, wrong_receiver; Conflict: key_reused for a key seen with other contents, seq_taken for a
     seq another key holds), receiving nothing."""
-    body, authentic = _unsigned(message, purpose="message")
+    body, authentic, received = _unsigned(message, purpose="message")
     parsed = wire.parse(body)
     if not authentic:
-        raise _tampered(parsed, what="message")
+        raise _tampered(parsed, received, what="message")
     return _receive(parsed)
 
 
@@ -339,7 +345,7 @@ def hub_ask(*, sender: str, receiver: str, kind: str, subject: str, payload: dic
         raise Conflict(f"Province {receiver} could not be reached: {type(exc).__name__}.",
                        code="peer_unreachable") from None
     try:
-        body, authentic = _unsigned(answer, purpose="answer")
+        body, authentic, _received = _unsigned(answer, purpose="answer", pair=integrity.pair_of(sender, receiver))
     except ValidationFailed:
         body, authentic = answer, True  # not even an object: parse_answer says bad_answer
     parsed = wire.parse_answer(body, key=query["key"])
@@ -355,10 +361,10 @@ def query_answer(*, query: dict[str, Any] | str | bytes) -> dict[str, Any]:
     (`envelope.parse_query`: the envelope's codes), its kind answered here (`unknown_query_kind`), the receiver a
     province served here (`wrong_receiver`); then its query handler answers. Every answer and refusal is audited
     (`hub.answer`, user `hub`, on the receiving province's side): who asked what of this province's records."""
-    body, authentic = _unsigned(query, purpose="query")
+    body, authentic, received = _unsigned(query, purpose="query")
     parsed = wire.parse_query(body)
     if not authentic:
-        raise _tampered(parsed, what="query")
+        raise _tampered(parsed, received, what="query")
     handler = query_handler_for(parsed.kind)
     if handler is None:
         raise ValidationFailed(f"No handler here answers questions of kind {parsed.kind}.",
@@ -376,7 +382,8 @@ def query_answer(*, query: dict[str, Any] | str | bytes) -> dict[str, Any]:
         raise
     audit_record(actor=None, username=SYSTEM, action="hub.answer", object_type="hub.query",
                  object_id=str(parsed.key), org_unit=side, after=facts)
-    return integrity.signed({"schema": parsed.schema, "key": str(parsed.key), "answer": answer}, purpose="answer")
+    return integrity.signed({"schema": parsed.schema, "key": str(parsed.key), "answer": answer}, purpose="answer",
+                            pair=integrity.pair_of(parsed.sender, parsed.receiver))
 
 
 # ---------------------------------------------------------------- both

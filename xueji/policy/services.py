@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record
-from xueji.core import clock
+from xueji.core import clock, versions
 from xueji.core.errors import Conflict, NotFound, ValidationFailed
 from xueji.policy import levels
 from xueji.policy.choices import (  # callers read the kinds here too
@@ -119,11 +119,43 @@ def ukey_login_allowed(province_code: str) -> bool:
     return setting_get(province_code=province_code, key="auth.ukey_login") is True
 
 
+def _settings_locked(province: str) -> None:
+    """The province's authority row under its lock: the mutex of the province's limits (rows of which may not exist
+    yet), so a version read of them holds until the write commits."""
+    OrgUnit.objects.select_for_update().filter(code=province, kind=OrgKind.PROVINCE).first()
+
+
+def settings_version(*, province_code: str, keys=None) -> str:
+    """The version (`core.versions`) of the province's limits: every one (the page), or `keys` (the API's PUT)."""
+    keys = list(SETTING_DEFAULTS) if keys is None else list(keys)
+    return versions.version_of({key: setting_get(province_code=province_code, key=key) for key in keys})
+
+
 @transaction.atomic
-def setting_set(*, actor, key: str, value: Any) -> PolicySetting:
+def settings_save(*, actor, values: dict[str, Any], version: str | None = None) -> int:
+    """The limits page: every changed value at once, or none (412 stale_version: changed since `version`)."""
+    require_cap(actor, Cap.POLICY_PROVINCE)
+    province = _actor_province(actor)
+    _settings_locked(province)
+    versions.version_require(settings_version(province_code=province), version)
+    changed = 0
+    for key, value in values.items():
+        if value != setting_get(province_code=province, key=key):
+            setting_set(actor=actor, key=key, value=value)
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def setting_set(*, actor, key: str, value: Any, version: str | None = None) -> PolicySetting:
+    """One limit of the actor's province; `version` (If-Match: the setting's `version` as listed) refused 412
+    stale_version when it changed since, under the lock."""
     require_cap(actor, Cap.POLICY_PROVINCE)
     if key not in SETTING_DEFAULTS:
         raise ValidationFailed(f"Unknown setting {key}.", code="unknown_setting", field="key")
+    if version is not None:
+        _settings_locked(_actor_province(actor))
+        versions.version_require(settings_version(province_code=_actor_province(actor), keys=[key]), version)
     default = SETTING_DEFAULTS[key][0]
     if type(value) is not type(default) or (isinstance(default, dict) and set(value) != set(default)):
         raise ValidationFailed(f"{key} takes a value shaped like {default!r}.", code="invalid_setting", field="value")
@@ -317,9 +349,13 @@ def _own_window(actor, window: BusinessWindow) -> BusinessWindow:
 
 @transaction.atomic
 def window_update(*, actor, window: BusinessWindow, start_date: dt.date | None = None,
-                  end_date: dt.date | None = None, note: str | None = None) -> BusinessWindow:
-    """Edit a window of the actor's level (its dates, its note); a narrowing stays inside the level above."""
+                  end_date: dt.date | None = None, note: str | None = None,
+                  version: str | None = None) -> BusinessWindow:
+    """Edit a window of the actor's level (its dates, its note); a narrowing stays inside the level above.
+    `version` (If-Match, the page's hidden field; `core.versions`): refused 412 stale_version when the window
+    changed since it was read, under its row lock."""
     locked = _own_window(actor, window)
+    versions.version_require(versions.version_of(locked), version)
     before = _window_snapshot(locked)
     start = start_date or locked.start_date
     end = end_date or locked.end_date

@@ -8,7 +8,7 @@ from django.db import models, transaction
 from xueji.accounts.jurisdiction import require_org_within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.audit.services import audit_record, diff, snapshot
-from xueji.core import clock, codes
+from xueji.core import clock, codes, versions
 from xueji.core.errors import ValidationFailed
 from xueji.regions.models import OrgKind, OrgUnit
 from xueji.regions.services import org_unit_create
@@ -61,9 +61,12 @@ def school_create(*, actor, code: str, name: str, county: OrgUnit, running_type:
 @transaction.atomic
 def school_update(*, actor, school: School, name: str | None = None, running_type: str | None = None,
                   stages: str | None = None, address: str | None = None, phone: str | None = None,
-                  is_active: bool | None = None) -> School:
+                  is_active: bool | None = None, version: str | None = None) -> School:
+    """`version` (If-Match, the page's hidden field; `core.versions`): refused 412 stale_version when the school
+    changed since it was read, under the row lock."""
     require_cap(actor, Cap.SCHOOL_MANAGE)
     require_org_within(actor, school.org_unit)
+    school = versions.locked_at_version(school, version)
     before = snapshot(school, SCHOOL_FIELDS)
     for field, value in (("name", name), ("running_type", running_type), ("address", address),
                          ("phone", phone), ("is_active", is_active)):
@@ -109,10 +112,13 @@ def class_create(*, actor, school: School, stage: str, cohort_year: int, number:
 
 @transaction.atomic
 def class_update(*, actor, school_class: SchoolClass, name: str | None = None, head_teacher: str | None = None,
-                 head_teacher_phone: str | None = None, is_active: bool | None = None) -> SchoolClass:
-    """Identity (school, stage, cohort, number) never changes; names and teachers do."""
+                 head_teacher_phone: str | None = None, is_active: bool | None = None,
+                 version: str | None = None) -> SchoolClass:
+    """Identity (school, stage, cohort, number) never changes; names and teachers do. `version` as for
+    school_update."""
     require_cap(actor, Cap.CLASS_MANAGE)
     require_org_within(actor, school_class.school.org_unit)
+    school_class = versions.locked_at_version(school_class, version)
     before = snapshot(school_class, CLASS_FIELDS)
     for field, value in (("name", name), ("head_teacher", head_teacher),
                          ("head_teacher_phone", head_teacher_phone), ("is_active", is_active)):

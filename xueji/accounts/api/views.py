@@ -10,7 +10,7 @@ from xueji.accounts.auth import credentials_verify
 from xueji.accounts.filters import AuditorFilterSet, UserFilterSet
 from xueji.accounts.models import Role, User
 from xueji.accounts.permissions import Cap, user_caps
-from xueji.core.api import SelectorMixin
+from xueji.core.api import SelectorMixin, VersionedMixin
 from xueji.core.capabilities import PUBLIC, SIGNED_IN, requires
 from xueji.core.errors import Forbidden
 from xueji.regions.selectors import org_unit_get
@@ -162,19 +162,27 @@ class UserListApi(SelectorMixin, generics.ListAPIView):
 
 
 @requires(Cap.USER_MANAGE)
-class UserDetailApi(SelectorMixin, generics.RetrieveAPIView):
+class UserDetailApi(VersionedMixin, SelectorMixin, generics.RetrieveAPIView):
+    """An account; its GET carries the ETag (`services.user_version`), its PATCH takes If-Match (an account changed
+    since: 412 stale_version, nothing written)."""
+
     serializer_class = UserSerializer
     get_selector = selectors.user_get
 
-    @extend_schema(request=UserUpdateSerializer, responses={200: UserSerializer})
+    def object_version(self, obj) -> str:
+        return services.user_version(obj)
+
+    @extend_schema(request=UserUpdateSerializer, responses={200: UserSerializer}, parameters=[
+        OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                         description="the ETag of the account as read")])
     def patch(self, request, pk):
         data = UserUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         if "org_unit" in values:
             values["org_unit"] = org_unit_get(user=request.user, pk=values["org_unit"])
-        user = services.user_update(actor=request.user, user=self.get_object(), **values)
-        return Response(UserSerializer(user).data)
+        user = services.user_update(actor=request.user, user=self.get_object(), version=self.if_match(), **values)
+        return self.versioned(Response(UserSerializer(user).data), user)
 
 
 class PasswordResetSerializer(serializers.Serializer):

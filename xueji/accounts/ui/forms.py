@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.models import Role, normalise_username
 from xueji.accounts.passwords import ComplexityValidator
+from xueji.core.versions import VersionedForm
 from xueji.regions.selectors import org_unit_list
 from xueji.ui.forms import OrgUnitChoiceField
 
@@ -116,7 +117,7 @@ class UserCreateForm(forms.Form):
             "rules": ComplexityValidator().get_help_text()}
 
 
-class UserUpdateForm(forms.Form):
+class UserUpdateForm(VersionedForm):
     full_name = forms.CharField(label=_("Full name"), max_length=64)
     org_unit = OrgUnitChoiceField(label=_("Organisation unit"), queryset=None)
     roles = forms.MultipleChoiceField(label=_("Roles"), **ROLE_CHECKBOXES)
@@ -135,7 +136,7 @@ class UserUpdateForm(forms.Form):
 
     def values(self, target) -> dict:
         """Only what changed: the service refuses any role or org-unit argument for one's own account."""
-        data = dict(self.cleaned_data)
+        data = super().values()
         if data["org_unit"].pk == target.org_unit_id:
             data.pop("org_unit")
         data.pop("roles", None)

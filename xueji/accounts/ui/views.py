@@ -114,11 +114,12 @@ def user_create(request):
 def user_edit(request, pk):
     target = account_selectors.user_get(user=request.user, pk=pk)
     initial = {"full_name": target.full_name, "org_unit": target.org_unit, "roles": sorted(target.role_set),
-               "phone": target.phone, "email": target.email}
+               "phone": target.phone, "email": target.email, "version": account_services.user_version(target)}
     form = forms.UserUpdateForm(request.POST or None, user=request.user, target=target, initial=initial)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
-            account_services.user_update(actor=request.user, user=target, **form.values(target))
+            account_services.user_update(actor=request.user, user=target, version=form.submitted_version(),
+                                         **form.values(target))
             messages.success(request, _("The account was saved."))
             return redirect("accounts:user_list")
     return render(request, "accounts/user_edit.html", {

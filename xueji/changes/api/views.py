@@ -15,7 +15,7 @@ from xueji.changes.choices import KINDS, reason_label
 from xueji.changes.filters import ChangeRequestFilterSet, DropoutFilterSet, StatusChangeFilterSet
 from xueji.changes.models import StatusChange
 from xueji.core import codes
-from xueji.core.api import SelectorMixin
+from xueji.core.api import SelectorMixin, VersionedMixin
 from xueji.core.capabilities import requires
 from xueji.registry import versions
 from xueji.registry.api.views import FamilyMemberSerializer, PresentedSerializer, StudentDetailSerializer
@@ -123,19 +123,23 @@ class FamilyListApi(SelectorMixin, generics.GenericAPIView):
 
 
 @requires(patch=Cap.STUDENT_EDIT, delete=Cap.STUDENT_EDIT)
-class FamilyMemberApi(SelectorMixin, generics.GenericAPIView):
-    """One family member: the school changes (PATCH) or removes (DELETE) it."""
+class FamilyMemberApi(VersionedMixin, SelectorMixin, generics.GenericAPIView):
+    """One family member: the school changes (PATCH, If-Match: its version; a member changed since answers 412) or
+    removes (DELETE) it."""
 
     serializer_class = MemberSerializer
     get_selector = selectors.access_member_by_id
 
-    @extend_schema(request=MemberSerializer, responses={200: FamilyMemberSerializer})
+    @extend_schema(request=MemberSerializer, responses={200: FamilyMemberSerializer}, parameters=[
+        OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                         description="the member's version as read (its `version`, or this answer's ETag)")])
     def patch(self, request, pk):
         member = self.get_object()
         data = MemberSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        member = services.family_update(actor=request.user, member=member, values=dict(data.validated_data))
-        return Response(FamilyMemberSerializer(member, context={"request": request}).data)
+        member = services.family_update(actor=request.user, member=member, values=dict(data.validated_data),
+                                        version=self.if_match())
+        return self.versioned(Response(FamilyMemberSerializer(member, context={"request": request}).data), member)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):

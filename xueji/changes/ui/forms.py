@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.changes import checks
 from xueji.changes.choices import Kind, reason_label
+from xueji.core.versions import VersionField, version_of
 from xueji.registration.ui.student_form import WIDE_KEYS, field_name, item_field
 from xueji.registry.fields import FormItem
 from xueji.registry.validation import stored_value
@@ -59,7 +60,7 @@ class RecordEditForm(forms.Form):
                          help_text=_("Household-register proof (户口簿) is required when an identity item changes; "
                                      "JPG, PNG or PDF."))
     # The record's version when the form was opened (registry.versions): a save over a newer one is refused.
-    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    version = VersionField()
 
     def __init__(self, *args, student, detail, family, controls, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +101,10 @@ class RecordEditForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    """A family member or guardian: the national form's items of a member."""
+    """A family member or guardian: the national form's items of a member; editing one, its version when the form
+    was opened (`core.versions`): a save over a newer one is refused."""
+
+    version = VersionField()
 
     def __init__(self, *args, student, detail, family, member=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,7 +117,8 @@ class MemberForm(forms.Form):
 
     @staticmethod
     def initial_of(member) -> dict:
-        return {key: stored_value(item, getattr(member, item.field)) for key, item in checks.MEMBER_ITEMS.items()}
+        return {"version": version_of(member),
+                **{key: stored_value(item, getattr(member, item.field)) for key, item in checks.MEMBER_ITEMS.items()}}
 
     def clean(self):
         data = super().clean()

@@ -144,7 +144,8 @@ def family_edit(request, pk):
                             member=member, initial=forms.MemberForm.initial_of(member))
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
-            services.family_update(actor=user, member=member, values=form.values)
+            services.family_update(actor=user, member=member, values=form.values,
+                                   version=form.cleaned_data["version"] or None)
             messages.success(request, _("%(name)s was saved.") % {"name": form.values.get("name") or member.name})
             return redirect("changes:family_list", pk=student.pk)
     return _member_page(request, form, student, title=_("Edit %(name)s") % {"name": member.name},

@@ -2,11 +2,16 @@
 receipt. A changed byte, a missing MAC or another key: refused with `bad_mac`, audited, nothing received or
 applied; the sender's outbox row stays pending with the code."""
 
+import datetime as dt
+import json
+
 import pytest
 
 from xueji.audit.models import AuditEvent
+from xueji.core import clock
+from xueji.core.crypto import hmac_sm3
 from xueji.core.errors import XuejiError
-from xueji.hub import integrity, services
+from xueji.hub import checks, integrity, services
 from xueji.hub.handlers import register_query
 from xueji.hub.models import InboxMessage, OutboxMessage
 from xueji.hub.tests.conftest import ANHUI, JIANGSU, KIND, SUBJECT, envelope
@@ -94,3 +99,97 @@ def test_a_question_and_its_answer_are_signed_and_checked(world, asked, settings
         _ask()
     assert refused.value.code == "bad_mac"
     assert not OutboxMessage.objects.exists()
+
+
+# ---------------------------------------------------------------- a key per pair of provinces
+
+ZHEJIANG = "330000"
+K_OLD, K_NEW, K_OTHER = "a1" * 32, "b2" * 32, "c3" * 32
+
+
+def _key_file(tmp_path, settings, pairs) -> None:
+    path = tmp_path / "hub-keys.json"
+    path.write_text(json.dumps({"pairs": pairs}), encoding="utf-8")
+    settings.XUEJI_HUB_KEYS_FILE = str(path)
+
+
+def _signed_with(message: dict, key_hex: str) -> dict:
+    body = {k: v for k, v in message.items() if k != "mac"}
+    mac = hmac_sm3(bytes.fromhex(key_hex), b"message\0" + integrity.canonical(body)).hex()
+    return {**body, "mac": mac}
+
+
+def test_each_pair_of_provinces_signs_with_its_own_key(world, handler, settings, tmp_path):
+    _key_file(tmp_path, settings, {"320000-340000": [{"id": "js-ah", "key": K_NEW}],
+                                   "330000-340000": [{"id": "zj-ah", "key": K_OTHER}]})
+    message = envelope(1)
+    assert message == _signed_with(message, K_NEW)  # the pair's key, whichever way the message goes
+    assert integrity.pair_of(ANHUI, JIANGSU) == integrity.pair_of(JIANGSU, ANHUI) == "320000-340000"
+    row, created = services.inbox_receive(message=message)
+    assert created and row.seq == 1
+
+
+def test_a_message_signed_with_another_pairs_key_is_refused_and_audited(world, handler, settings, tmp_path):
+    _key_file(tmp_path, settings, {"320000-340000": [{"id": "js-ah", "key": K_NEW}],
+                                   "330000-340000": [{"id": "zj-ah", "key": K_OTHER}]})
+    # 浙江 holds the key of 浙江-安徽 and signs a message that claims to come from 江苏
+    forged = _signed_with(envelope(1), K_OTHER)
+    with pytest.raises(XuejiError) as refused:
+        services.inbox_receive(message=forged)
+    assert refused.value.code == "bad_mac" and not InboxMessage.objects.exists() and handler.calls == []
+    event = AuditEvent.objects.get(action="hub.tampered")
+    assert not event.success and event.after["other_pair"] == "330000-340000" and event.after["sender"] == JIANGSU
+    assert integrity.verified(_signed_with(envelope(1, sender=ZHEJIANG), K_OTHER), purpose="message")
+
+
+def test_a_rotated_key_is_accepted_until_the_end_of_its_grace_period(world, handler, settings, tmp_path):
+    switch = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    grace_end = switch + dt.timedelta(days=7)
+    _key_file(tmp_path, settings, {"320000-340000": [
+        {"id": "2027", "key": K_NEW, "not_before": switch.isoformat()},
+        {"id": "2026", "key": K_OLD, "not_after": grace_end.isoformat()}]})
+    with clock.frozen(switch - dt.timedelta(hours=1)):  # before the switch the old key signs
+        assert integrity.signing_key("320000-340000").id == "2026"
+    with clock.frozen(switch + dt.timedelta(days=1)):  # the overlap: the new key signs, the old one still verifies
+        assert integrity.signing_key("320000-340000").id == "2027"
+        assert services.inbox_receive(message=_signed_with(envelope(1), K_OLD))[1]
+        assert services.inbox_receive(message=_signed_with(envelope(2), K_NEW))[1]
+    with clock.frozen(grace_end + dt.timedelta(seconds=1)):  # after the grace period the old key is refused
+        with pytest.raises(XuejiError) as refused:
+            services.inbox_receive(message=_signed_with(envelope(3), K_OLD))
+        assert refused.value.code == "bad_mac"
+        assert services.inbox_receive(message=_signed_with(envelope(3), K_NEW))[1]
+    assert list(InboxMessage.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3]
+    assert AuditEvent.objects.filter(action="hub.tampered").count() == 1
+
+
+def test_a_pair_the_key_file_does_not_list_sends_nothing_and_accepts_nothing(world, handler, settings, tmp_path):
+    _key_file(tmp_path, settings, {"330000-340000": [{"id": "zj-ah", "key": K_OTHER}]})
+    sent = services.message_send(sender=ANHUI, receiver=JIANGSU, kind=KIND, subject=SUBJECT, payload={"n": 1})
+    assert services.hub_run()["failed"] == 1
+    sent.refresh_from_db()
+    assert (sent.state, sent.error_code) == ("pending", "no_pair_key") and not InboxMessage.objects.exists()
+    settings.XUEJI_HUB_KEYS_FILE = ""
+    shared = envelope(1)  # signed under the development key of the pair
+    _key_file(tmp_path, settings, {"330000-340000": [{"id": "zj-ah", "key": K_OTHER}]})
+    with pytest.raises(XuejiError) as refused:
+        services.inbox_receive(message=shared)
+    assert refused.value.code == "bad_mac" and not InboxMessage.objects.exists()
+
+
+def test_without_the_key_file_the_single_shared_key_serves_every_pair(world, handler, settings):
+    settings.XUEJI_HUB_KEY = K_OLD  # the first version's one key: the fallback (the deployment check warns)
+    message = envelope(1)
+    assert message == _signed_with(message, K_OLD)
+    assert services.inbox_receive(message=message)[1]
+    assert [m.id for m in checks.hub_keys_per_pair()] == ["xueji.W040"]
+    settings.XUEJI_HUB_KEY = ""  # neither: a key per pair derived from SECRET_KEY, different for each pair
+    assert integrity.pair_keys("320000-340000")[0].key != integrity.pair_keys("330000-340000")[0].key
+    assert checks.hub_keys_per_pair() == []
+
+
+def test_a_malformed_key_file_fails_the_deployment_check(settings, tmp_path):
+    _key_file(tmp_path, settings, {"340000-320000": [{"key": K_NEW}]})  # not in ascending order
+    assert [m.id for m in checks.hub_keys_per_pair()] == ["xueji.E040"]
+    _key_file(tmp_path, settings, {"320000-340000": [{"key": "12"}]})  # too short
+    assert [m.id for m in checks.hub_keys_per_pair()] == ["xueji.E040"]

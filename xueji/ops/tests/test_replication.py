@@ -1,20 +1,25 @@
 """Replication-lag monitoring (SECURITY.md control 26, T-BAK-02's monitor): the standbys' lag read from the primary
 (pg_stat_replication) and the replica (pg_last_xact_replay_timestamp), in /metrics and on the status page; an alert
 when a standby lags over XUEJI_REPLICATION_LAG_ALERT_SECONDS or fewer standbys replicate than expected, closed when
-the cause goes away. The failover drill itself is not automated (README, "Failover drill")."""
+the cause goes away; the failover drill (`manage.py failover_drill`, ops/failover.py) against a real primary and
+standby."""
 
+import contextlib
 import datetime as dt
 import glob
+import json
 import os
 import pwd
 import shutil
 import socket
 import subprocess  # the PostgreSQL server binaries of a throw-away primary and standby, fixed argument lists
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
@@ -103,13 +108,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(_bin_dir() is None, reason="PostgreSQL server binaries (initdb, pg_basebackup) not installed")
-def test_a_streaming_replica_of_a_temporary_primary_reports_its_lag():
-    """initdb a primary (wal_level=replica) on a free port, pg_basebackup -R a hot standby, start both: the primary
-    sees one streaming standby with its lag, the standby its replay lag (0 once it replayed everything)."""
-    import psycopg
-
+@contextlib.contextmanager
+def _primary_and_standby(*, synchronous: bool = False):
+    """initdb a primary (wal_level=replica) on a free port, pg_basebackup -R a hot standby, start both; yields
+    (folder, primary port, standby port); both stopped (immediate) and removed afterwards."""
     bindir = _bin_dir()
     as_user: list[str] = []
     folder = Path(tempfile.mkdtemp(prefix="xueji-pgrepl-"))
@@ -135,6 +137,29 @@ def test_a_streaming_replica_of_a_temporary_primary_reports_its_lag():
             conf.write(f"port={standby}\n")
         run(bindir / "pg_ctl", "-D", folder / "r", "-l", folder / "r.log", "-w", "start")
         started.append("r")
+        if synchronous:  # a commit returns once the standby has it (README, Failover drill, step 1)
+            import psycopg
+
+            with psycopg.connect(f"host=127.0.0.1 user=postgres dbname=postgres port={primary}",
+                                 autocommit=True) as main:
+                main.execute("ALTER SYSTEM SET synchronous_standby_names = '*'")
+                main.execute("SELECT pg_reload_conf()")
+        yield folder, primary, standby
+    finally:
+        for name in reversed(started):
+            subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(folder / name), "-m", "immediate",  # noqa: S603
+                            "stop"], capture_output=True, timeout=30, check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(_bin_dir() is None, reason="PostgreSQL server binaries (initdb, pg_basebackup) not installed")
+def test_a_streaming_replica_of_a_temporary_primary_reports_its_lag():
+    """A real primary and hot standby: the primary sees one streaming standby with its lag, the standby its replay
+    lag (0 once it replayed everything)."""
+    import psycopg
+
+    with _primary_and_standby() as (_folder, primary, standby):
         dsn = "host=127.0.0.1 user=postgres dbname=postgres port="
         with psycopg.connect(dsn + str(primary), autocommit=True) as main:
             main.execute("CREATE TABLE pupils (id int)")
@@ -154,8 +179,47 @@ def test_a_streaming_replica_of_a_temporary_primary_reports_its_lag():
                 assert replica.execute("SELECT count(*) FROM pupils").fetchone() == (100,)
             # The primary's own connection is no standby.
             assert replication.replica_lag(main.cursor())["in_recovery"] is False
-    finally:
-        for name in reversed(started):
-            subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(folder / name), "-m", "immediate",  # noqa: S603
-                            "stop"], capture_output=True, timeout=30, check=False)
-        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(_bin_dir() is None, reason="PostgreSQL server binaries (initdb, pg_basebackup) not installed")
+def test_the_failover_drill_loses_no_acknowledged_write_and_the_application_writes_on_the_promoted_standby(
+        tmp_path):
+    """`manage.py failover_drill` against a real primary and synchronous standby with the application migrated on
+    it: writes under load, the primary crashed (pg_ctl -m immediate stop), the standby promoted, the application
+    pointed at it. Every row committed before is there, no acknowledged write is lost (RPO 0 with a synchronous
+    standby), the audit chain verifies, the application writes again, and the RTO and RPO are recorded there."""
+    import psycopg
+
+    with _primary_and_standby(synchronous=True) as (folder, primary, standby):
+        url = "postgres://postgres@127.0.0.1:{}/xueji_drill"
+        with psycopg.connect(f"host=127.0.0.1 user=postgres dbname=postgres port={primary}", autocommit=True) as main:
+            main.execute("CREATE DATABASE xueji_drill")
+        env = {**os.environ, "DATABASE_URL": url.format(primary), "XUEJI_VAR_DIR": str(tmp_path),
+               "DJANGO_SETTINGS_MODULE": "config.settings.dev"}  # commits as deployed (the test settings turn
+        # synchronous_commit off)
+        env.pop("DATABASE_REPLICA_URL", None)
+        env.pop("DATABASE_OWNER_URL", None)
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, capture_output=True,  # noqa: S603
+                       timeout=900)
+        done = subprocess.run([*manage, "failover_drill", "--standby-url", url.format(standby),  # noqa: S603
+                               "--primary-datadir", str(folder / "p"), "--writes", "100", "--json"],
+                              env=env, capture_output=True, text=True, timeout=600, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        print("failover drill:", {k: v for k, v in result.items() if k != "short_tables"})  # the figures, with -s
+        assert result["ok"] and result["sync_state"] == "sync" and result["short_tables"] == {}
+        assert result["acknowledged"] >= 100 and result["rpo_rows"] == 0
+        assert result["survived"] == result["acknowledged"]
+        assert result["chain_ok"] and 0 < result["promote_seconds"] <= result["rto_seconds"]
+        with pytest.raises(psycopg.OperationalError):  # the old primary is gone
+            psycopg.connect(f"host=127.0.0.1 user=postgres dbname=xueji_drill port={primary}", connect_timeout=3)
+        with psycopg.connect(f"host=127.0.0.1 user=postgres dbname=xueji_drill port={standby}") as promoted:
+            assert promoted.execute("SELECT pg_is_in_recovery()").fetchone() == (False,)
+            recorded = promoted.execute("SELECT after FROM audit_auditevent WHERE action = 'ops.failover_drill' "
+                                        "AND id = %s", (result["record_id"],)).fetchone()[0]
+            assert recorded["rto_seconds"] == result["rto_seconds"] and recorded["rpo_rows"] == 0
+            writes = promoted.execute("SELECT count(*) FROM audit_auditevent WHERE action = %s",
+                                      ("ops.failover_drill.write",)).fetchone()[0]
+            assert writes >= result["acknowledged"]

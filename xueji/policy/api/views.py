@@ -2,13 +2,14 @@
 items and class-size caps. Every setting answers with its source (own level, inherited from a named unit, or the
 default); writes go through the services, which refuse with a stable code."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from xueji.accounts.permissions import Cap
-from xueji.core.api import SelectorMixin
+from xueji.core import versions
+from xueji.core.api import SelectorMixin, VersionedMixin, VersionSerializerField
 from xueji.core.capabilities import SIGNED_IN, requires
 from xueji.policy import selectors, services
 from xueji.policy.models import BusinessWindow
@@ -32,12 +33,14 @@ def _source(source: Source | None) -> dict | None:
 
 class WindowSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()
+    version = VersionSerializerField()  # If-Match of PATCH /api/v1/policy/windows/<pk>/ (core.versions)
     set_by = serializers.SerializerMethodField(help_text="the city or county that narrowed; null: the province")
     source = serializers.SerializerMethodField()
 
     class Meta:
         model = BusinessWindow
-        fields = ["id", "province_code", "kind", "label", "start_date", "end_date", "note", "set_by", "source"]
+        fields = ["id", "province_code", "kind", "label", "start_date", "end_date", "note", "set_by", "source",
+                  "version"]
 
     def get_label(self, obj) -> str:
         return services.WINDOW_KINDS.get(obj.kind, obj.kind)
@@ -90,19 +93,23 @@ class WindowListApi(generics.ListAPIView):
 
 
 @requires(Cap.POLICY_MANAGE)
-class WindowDetailApi(SelectorMixin, generics.GenericAPIView):
-    """A window of the user's level: edited (dates, note; audited before and after) or deleted."""
+class WindowDetailApi(VersionedMixin, SelectorMixin, generics.GenericAPIView):
+    """A window of the user's level: edited (dates, note; audited before and after; If-Match: its `version`, a
+    window changed since answers 412) or deleted."""
 
     serializer_class = WindowSerializer
     get_selector = selectors.window_get
 
-    @extend_schema(request=WindowUpdateSerializer, responses={200: WindowSerializer})
+    @extend_schema(request=WindowUpdateSerializer, responses={200: WindowSerializer}, parameters=[
+        OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                         description="the window's version as read (its `version`, or this answer's ETag)")])
     def patch(self, request, pk):
         window = self.get_object()
         data = WindowUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        window = services.window_update(actor=request.user, window=window, **data.validated_data)
-        return Response(WindowSerializer(window, context={"request": request}).data)
+        window = services.window_update(actor=request.user, window=window, version=self.if_match(),
+                                        **data.validated_data)
+        return self.versioned(Response(WindowSerializer(window, context={"request": request}).data), window)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
@@ -154,6 +161,10 @@ class SettingSerializer(serializers.Serializer):
     value = serializers.JSONField()
     description = serializers.CharField(read_only=True)
     default = serializers.JSONField(read_only=True)
+    version = serializers.SerializerMethodField(help_text="the setting's version, for If-Match of the PUT")
+
+    def get_version(self, row) -> str:
+        return versions.version_of({row["key"]: row["value"]})
 
 
 @requires(get=Cap.POLICY_VIEW, put=Cap.POLICY_PROVINCE)
@@ -164,13 +175,16 @@ class SettingListApi(APIView):
     def get(self, request):
         return Response(SettingSerializer(selectors.setting_list(user=request.user), many=True).data)
 
-    @extend_schema(request=SettingSerializer, responses={200: SettingSerializer})
+    @extend_schema(request=SettingSerializer, responses={200: SettingSerializer}, parameters=[
+        OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                         description="the setting's `version` as listed: a setting changed since answers 412")])
     def put(self, request):
         data = SettingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         setting = services.setting_set(actor=request.user, key=data.validated_data["key"],
-                                       value=data.validated_data["value"])
-        return Response({"key": setting.key, "value": setting.value})
+                                       value=data.validated_data["value"], version=versions.if_match(request))
+        version = versions.version_of({setting.key: setting.value})
+        return versions.with_etag(Response({"key": setting.key, "value": setting.value, "version": version}), version)
 
 
 # Function switches ------------------------------------------------------------------------------------------

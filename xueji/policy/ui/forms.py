@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.models import Role
 from xueji.core import codes
+from xueji.core.versions import VersionedForm
 from xueji.policy.choices import TRANSFER_CERTIFICATE, TRANSFER_PROOF_KINDS, WINDOW_KINDS
 from xueji.policy.services import MAX_CAP
 from xueji.policy.switches import (
@@ -77,7 +78,7 @@ class RouteForm(forms.Form):
 MB = 1024 * 1024
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(VersionedForm):
     """The province's limits (policy settings), in the units people think in. (The grade-1 entry-age control is a
     function switch of the primary stage: SwitchForm.)"""
 
@@ -126,7 +127,7 @@ class SettingsForm(forms.Form):
                 "export.encrypt": bool(data.get("export_encrypt"))}
 
 
-class WindowEditForm(forms.Form):
+class WindowEditForm(VersionedForm):
     start_date = forms.DateField(label=_("Opens"), widget=date_input())
     end_date = forms.DateField(label=_("Closes"), widget=date_input(),
                                help_text=_("Inclusive; dates are in Beijing time."))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xueji.accounts.models import Role
 from xueji.accounts.permissions import Cap, has_cap
-from xueji.core import clock, codes
+from xueji.core import clock, codes, versions
 from xueji.policy import levels
 from xueji.policy import security as policy_security
 from xueji.policy import selectors as policy_selectors
@@ -66,11 +66,13 @@ def window_create(request):
 @web_view(Cap.POLICY_MANAGE)
 def window_edit(request, pk):
     window = policy_selectors.window_get(user=request.user, pk=pk)
-    initial = {"start_date": window.start_date, "end_date": window.end_date, "note": window.note}
+    initial = {"start_date": window.start_date, "end_date": window.end_date, "note": window.note,
+               "version": versions.version_of(window)}
     form = forms.WindowEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
-            window = policy_services.window_update(actor=request.user, window=window, **form.cleaned_data)
+            window = policy_services.window_update(actor=request.user, window=window,
+                                                   version=form.submitted_version(), **form.values())
             messages.success(request, _("The window was changed to %(start)s to %(end)s.") % {
                 "start": window.start_date.isoformat(), "end": window.end_date.isoformat()})
             return redirect("policy:window_list")
@@ -269,14 +271,12 @@ def route_edit(request):
 def setting_list(request):
     values = {row["key"]: row["value"] for row in policy_selectors.setting_list(user=request.user)}
     can_manage = has_cap(request.user, Cap.POLICY_PROVINCE)
-    form = forms.SettingsForm(request.POST or None, initial=forms.SettingsForm.initial_from(values))
+    form = forms.SettingsForm(request.POST or None, initial={**forms.SettingsForm.initial_from(values),
+                                                             "version": versions.version_of(values)})
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
-            changed = 0
-            for key, value in form.values().items():
-                if value != values[key]:
-                    policy_services.setting_set(actor=request.user, key=key, value=value)
-                    changed += 1
+            changed = policy_services.settings_save(actor=request.user, values=form.values(),
+                                                    version=form.submitted_version())
             messages.success(request, _("Settings saved (%(count)s changed).") % {"count": changed})
             return redirect("policy:setting_list")
     if not can_manage:

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from xueji.accounts.permissions import Cap
 from xueji.audit.services import snapshot
-from xueji.core.api import SelectorMixin
+from xueji.core.api import SelectorMixin, VersionSerializerField
 from xueji.core.capabilities import requires
 from xueji.core.errors import ValidationFailed
 from xueji.core.filters import as_date
@@ -26,9 +26,11 @@ class PresentedSerializer(serializers.Serializer):
 
 
 class FamilyMemberSerializer(PresentedSerializer, serializers.ModelSerializer):
+    version = VersionSerializerField()  # If-Match of PATCH /api/v1/family-members/<pk>/ (core.versions)
+
     class Meta:
         model = FamilyMember
-        fields = ["id", "relation", "name", "id_type", "id_number", "phone", "is_guardian", "employer"]
+        fields = ["id", "relation", "name", "id_type", "id_number", "phone", "is_guardian", "employer", "version"]
 
 
 class StudentSerializer(PresentedSerializer, serializers.ModelSerializer):

@@ -4,7 +4,7 @@ from rest_framework.response import Response
 
 from xueji.accounts.permissions import Cap
 from xueji.core import codes
-from xueji.core.api import SelectorMixin
+from xueji.core.api import SelectorMixin, VersionedMixin
 from xueji.core.capabilities import SIGNED_IN, requires
 from xueji.core.errors import ValidationFailed
 from xueji.core.filters import as_int
@@ -58,17 +58,24 @@ class SchoolListApi(SelectorMixin, generics.ListAPIView):
         return Response(SchoolSerializer(school).data, status=status.HTTP_201_CREATED)
 
 
+IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                            description="the ETag of the object as read: a changed one answers 412 stale_version")
+
+
 @requires(get=Cap.ORG_VIEW, patch=Cap.SCHOOL_MANAGE)
-class SchoolDetailApi(SelectorMixin, generics.RetrieveAPIView):
+class SchoolDetailApi(VersionedMixin, SelectorMixin, generics.RetrieveAPIView):
+    """A school; its GET carries the ETag, its PATCH takes If-Match (a school changed since: 412, nothing written)."""
+
     serializer_class = SchoolSerializer
     get_selector = selectors.school_get
 
-    @extend_schema(request=SchoolUpdateSerializer, responses={200: SchoolSerializer})
+    @extend_schema(request=SchoolUpdateSerializer, responses={200: SchoolSerializer}, parameters=[IF_MATCH])
     def patch(self, request, pk):
         data = SchoolUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        school = services.school_update(actor=request.user, school=self.get_object(), **data.validated_data)
-        return Response(SchoolSerializer(school).data)
+        school = services.school_update(actor=request.user, school=self.get_object(), version=self.if_match(),
+                                        **data.validated_data)
+        return self.versioned(Response(SchoolSerializer(school).data), school)
 
 
 class SchoolClassSerializer(serializers.ModelSerializer):
@@ -125,16 +132,19 @@ class SchoolClassListApi(_ClassContext, SelectorMixin, generics.ListAPIView):
 
 
 @requires(get=Cap.ORG_VIEW, patch=Cap.CLASS_MANAGE)
-class SchoolClassDetailApi(_ClassContext, SelectorMixin, generics.RetrieveAPIView):
+class SchoolClassDetailApi(VersionedMixin, _ClassContext, SelectorMixin, generics.RetrieveAPIView):
+    """A class; its GET carries the ETag, its PATCH takes If-Match (a class changed since: 412, nothing written)."""
+
     serializer_class = SchoolClassSerializer
     get_selector = selectors.class_get
 
-    @extend_schema(request=SchoolClassUpdateSerializer, responses={200: SchoolClassSerializer})
+    @extend_schema(request=SchoolClassUpdateSerializer, responses={200: SchoolClassSerializer}, parameters=[IF_MATCH])
     def patch(self, request, pk):
         data = SchoolClassUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        klass = services.class_update(actor=request.user, school_class=self.get_object(), **data.validated_data)
-        return Response(self.get_serializer(klass).data)
+        klass = services.class_update(actor=request.user, school_class=self.get_object(), version=self.if_match(),
+                                      **data.validated_data)
+        return self.versioned(Response(self.get_serializer(klass).data), klass)
 
 
 class ChoiceSerializer(serializers.Serializer):

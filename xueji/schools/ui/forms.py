@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
+from xueji.core.versions import VersionedForm
 from xueji.regions.selectors import county_choices
 from xueji.schools.errors import MESSAGES
 from xueji.schools.selectors import school_list
@@ -36,7 +37,7 @@ class SchoolCreateForm(forms.Form):
         return data
 
 
-class SchoolUpdateForm(forms.Form):
+class SchoolUpdateForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=128)
     running_type = forms.ChoiceField(label=_("Running type"), choices=codes.RUNNING_TYPE.choices)
     stages = forms.MultipleChoiceField(label=_("Stages"), **STAGE_CHECKBOXES)
@@ -45,7 +46,7 @@ class SchoolUpdateForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
     def values(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = super().values()
         data["stages"] = "".join(data["stages"])
         return data
 
@@ -65,7 +66,7 @@ class ClassCreateForm(forms.Form):
         self.fields["school"].queryset = school_list(user=user)
 
 
-class ClassUpdateForm(forms.Form):
+class ClassUpdateForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=64, required=False)
     head_teacher = forms.CharField(label=_("Head teacher"), max_length=64, required=False)
     head_teacher_phone = forms.CharField(label=_("Head teacher phone"), max_length=32, required=False)

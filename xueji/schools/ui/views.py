@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xueji.accounts.permissions import Cap, has_cap
-from xueji.core import codes
+from xueji.core import codes, versions
 from xueji.core.paging import capped_count
 from xueji.policy import selectors as policy_selectors
 from xueji.regions.selectors import county_choices
@@ -63,11 +63,13 @@ def school_create(request):
 def school_edit(request, pk):
     school = school_selectors.school_get(user=request.user, pk=pk)
     initial = {"name": school.name, "running_type": school.running_type, "stages": list(school.stages),
-               "address": school.address, "phone": school.phone, "is_active": school.is_active}
+               "address": school.address, "phone": school.phone, "is_active": school.is_active,
+               "version": versions.version_of(school)}
     form = forms.SchoolUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
-            school_services.school_update(actor=request.user, school=school, **form.values())
+            school_services.school_update(actor=request.user, school=school, version=form.submitted_version(),
+                                          **form.values())
             messages.success(request, _("The school was saved."))
             return redirect("schools:school_detail", pk=school.pk)
     return form_page(request, form, title=_("Edit school %(name)s") % {"name": school.name},
@@ -137,11 +139,13 @@ def class_create(request):
 def class_edit(request, pk):
     klass = school_selectors.class_get(user=request.user, pk=pk)
     initial = {"name": klass.name, "head_teacher": klass.head_teacher,
-               "head_teacher_phone": klass.head_teacher_phone, "is_active": klass.is_active}
+               "head_teacher_phone": klass.head_teacher_phone, "is_active": klass.is_active,
+               "version": versions.version_of(klass)}
     form = forms.ClassUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
-            school_services.class_update(actor=request.user, school_class=klass, **form.cleaned_data)
+            school_services.class_update(actor=request.user, school_class=klass, version=form.submitted_version(),
+                                         **form.values())
             messages.success(request, _("The class was saved."))
             return redirect("schools:class_detail", pk=klass.pk)
     return form_page(request, form, title=_("Edit class %(name)s") % {"name": f"{klass.school} {klass}"},
