@@ -12,7 +12,7 @@ JSON columns (core.fields.SealedJSONField) have `seal_json_rows` / `open_json_ro
 import json
 
 from xueji.core import sealing
-from xueji.core.fields import PREFIX, ID_KEYS, open_items, seal_items, tail_index
+from xueji.core.fields import ID_KEYS, PREFIX, open_items, seal_items, tail_index
 
 BATCH = 2000
 
@@ -56,7 +56,8 @@ def _write(cursor, connection, table: str, pk: str, sets: list[str], updates: li
         arrays = ", ".join(["%s::text[]"] * (len(sets) + 1))
         cursor.execute(f"UPDATE {quote(table)} t SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}, k) "  # noqa: S608
                        f"WHERE t.{quote(pk)} = CAST(v.k AS bigint)",
-                       [text_array([None if u[i] is None else str(u[i]) for u in updates]) for i in range(len(sets) + 1)])
+                       [text_array([None if u[i] is None else str(u[i]) for u in updates])
+                        for i in range(len(sets) + 1)])
         return
     assignments = ", ".join(f"{quote(c)} = %s" for c in sets)
     cursor.executemany(f"UPDATE {quote(table)} SET {assignments} WHERE {quote(pk)} = %s", updates)  # noqa: S608
