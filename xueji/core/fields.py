@@ -325,8 +325,9 @@ class SealedModel(models.Model):
 # JSON copies of ID numbers ----------------------------------------------------------------------------------
 
 # The keys whose values are ID numbers or national student numbers (a G number holds the ID), wherever they stand
-# in a JSON value: the history's [before, after] pairs, request payloads, snapshots of deleted records.
-ID_KEYS = frozenset({"id_number", "national_number", "new_id", "old_id", "number", "numbers"})
+# in a JSON value: the history's [before, after] pairs, request payloads, snapshots of deleted records, audit
+# rows (`number.issue`'s [pupil, number] pairs under "issued", a hub message's subject: a national number).
+ID_KEYS = frozenset({"id_number", "national_number", "number", "numbers", "issued", "subject"})
 
 
 def seal_items(value, aad: bytes, keys=ID_KEYS, *, whole: bool = False):
