@@ -61,6 +61,8 @@ class AuditEvent(models.Model):
     chain_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     objects = AuditQuerySet.as_manager()
+    # Append-only: a data-key rotation leaves its rows under the key they were sealed with (core.rotation).
+    sealing_rewritable = False
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,6 +13,31 @@ seal_pupils, open_pupils = sealer("registry_student", "id", [
     ("national_number", "national_number_index", "national_number_tail", "national_number_kind")])
 seal_numbers, open_numbers = sealer("registry_nationalnumber", "id", [("number", "number_index", None)])
 seal_history, open_history = json_sealer("registry_studenthistory", "id", "changes")
+MAC_FIELDS = ("name", "sex", "birth_date", "ethnic", "id_type", "id_number_index", "{}", "school_id")
+
+
+def _refresh_macs(apps, number: str) -> None:
+    """The record MACs (registry.integrity) over the national number's blind index instead of the number."""
+    from xueji.registry.integrity import mac_of
+
+    Student, StudentMac = apps.get_model("registry", "Student"), apps.get_model("registry", "StudentMac")
+    fields = [f.format(number) for f in MAC_FIELDS]
+    last = 0
+    while True:
+        rows = list(Student.objects.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:5000])
+        if not rows:
+            return
+        StudentMac.objects.bulk_create([StudentMac(student_id=row[0], mac=mac_of(row[1:])) for row in rows],
+                                       update_conflicts=True, unique_fields=["student_id"], update_fields=["mac"])
+        last = rows[-1][0]
+
+
+def macs_by_index(apps, schema_editor):
+    _refresh_macs(apps, "national_number_index")
+
+
+def macs_by_number(apps, schema_editor):
+    _refresh_macs(apps, "national_number")
 
 
 class Migration(migrations.Migration):
@@ -78,4 +103,5 @@ class Migration(migrations.Migration):
             model_name='student',
             constraint=models.UniqueConstraint(fields=('national_number_index',), name='student_national_number_unique'),
         ),
+        migrations.RunPython(macs_by_index, macs_by_number),
     ]
