@@ -229,8 +229,9 @@ def child_verify_sql(url: str) -> dict:
                        "WHEN 'id_not_found' THEN 'not_found' ELSE 'mismatch' END, updated_at = now() FROM "
                        "registration_verificationitem i WHERE i.batch_id = %s AND i.student_id = s.id "
                        "AND s.verify_status IN ('unverified', 'sent')", [batch]),
-            ("problems", "INSERT INTO registration_problem (kind, status, resolution, province_code, key, detail, "
-                         "source, created_at, updated_at) SELECT 'id_error', 'open', '', s.province_code, 's' || s.id, "
+            ("problems", "INSERT INTO registration_problem (kind, status, resolution, province_code, key, id_number, "
+                         "detail, source, created_at, updated_at) SELECT 'id_error', 'open', '', s.province_code, "
+                         "'s' || s.id, '', "
                          "jsonb_build_object('reason', i.result), 'verification', now(), now() FROM "
                          "registration_verificationitem i JOIN registry_student s ON s.id = i.student_id "
                          "WHERE i.batch_id = %s AND i.result <> 'verified'", [batch]),
@@ -528,7 +529,7 @@ def main() -> int:
         figures["verify"] = {}
         for kind in ("verify_sql", "verify"):
             print(f"{kind} ...", flush=True)
-            url = fresh(args, VERIFY_BASE)
+            url = fresh(args, args.verify_base)
             figures["verify"]["sql" if kind == "verify_sql" else "ours"] = run_child(kind, url)
     else:
         ib.ensure_base(args)
