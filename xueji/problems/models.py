@@ -135,7 +135,7 @@ class RetiredNumber(SealedModel):
 
     jurisdiction_path = "record__school_org__path"
     number = SealedCharField(_("national student number"), max_length=24, index="number_index")
-    number_index = BlindIndexField(source="number", unique=True)
+    number_index = BlindIndexField(source="number")  # unique: Meta (a constraint: no LIKE twin of the index)
     kind = models.CharField(_("kind"), max_length=1)
     record = models.ForeignKey(DeletedRecord, on_delete=models.PROTECT, related_name="retired_numbers")
     issued_at = models.DateTimeField(_("issued"))
@@ -143,6 +143,7 @@ class RetiredNumber(SealedModel):
 
     class Meta:
         db_table = "registration_retirednumber"  # the table registration created (moved in state only)
+        constraints = [models.UniqueConstraint(fields=["number_index"], name="retired_number_index_unique")]
 
     def __str__(self) -> str:
         return self.number

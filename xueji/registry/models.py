@@ -207,7 +207,7 @@ class NationalNumber(SealedModel):
     security_label_lookup = "student__security_label"
 
     number = SealedCharField(_("national student number"), max_length=24, index="number_index")
-    number_index = BlindIndexField(source="number", unique=True)
+    number_index = BlindIndexField(source="number")  # unique: Meta (a constraint: no LIKE twin of the index)
     kind = models.CharField(_("kind"), max_length=1, choices=NumberKind.choices)
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="numbers")
     issued_at = models.DateTimeField(_("issued"))
@@ -216,6 +216,7 @@ class NationalNumber(SealedModel):
     class Meta:
         ordering = ["issued_at", "id"]
         verbose_name = _("national student number")
+        constraints = [models.UniqueConstraint(fields=["number_index"], name="national_number_index_unique")]
 
     def __str__(self) -> str:
         return self.number

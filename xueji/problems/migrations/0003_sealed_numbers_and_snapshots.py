@@ -2,7 +2,7 @@
 ID numbers of their snapshots sealed inside the JSON (SECURITY.md row 24). Reversible."""
 
 import xueji.core.fields
-from django.db import migrations
+from django.db import migrations, models
 
 from xueji.core.migration_sealing import json_sealer, sealer
 
@@ -44,6 +44,10 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='retirednumber',
             name='number_index',
-            field=xueji.core.fields.BlindIndexField(source='number', unique=True),
+            field=xueji.core.fields.BlindIndexField(source='number'),
+        ),
+        migrations.AddConstraint(
+            model_name='retirednumber',
+            constraint=models.UniqueConstraint(fields=('number_index',), name='retired_number_index_unique'),
         ),
     ]

@@ -93,7 +93,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='nationalnumber',
             name='number_index',
-            field=xueji.core.fields.BlindIndexField(source='number', unique=True),
+            field=xueji.core.fields.BlindIndexField(source='number'),
+        ),
+        migrations.AddConstraint(
+            model_name='nationalnumber',
+            constraint=models.UniqueConstraint(fields=('number_index',), name='national_number_index_unique'),
         ),
         migrations.AddIndex(
             model_name='student',
