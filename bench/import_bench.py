@@ -73,8 +73,8 @@ def ensure_base(args) -> None:
     url = f"{args.server}/{args.base}"
     manage(url, "migrate", "-v0")
     began = time.perf_counter()
-    manage(url, "demo_data", "--cities", "5", "--counties", "100", "--schools", "5000", "--pupils",
-           str(args.pupils), "--no-second-province")
+    manage(url, "demo_data", "--cities", "5", "--counties", str(getattr(args, "counties", 100)), "--schools",
+           str(getattr(args, "schools", 5000)), "--pupils", str(args.pupils), "--no-second-province")
     print(f"  built in {time.perf_counter() - began:.0f} s", flush=True)
 
 

@@ -74,7 +74,7 @@ from xueji.workflow.services import request_submit
 from xueji.workflow.types import register_subject
 
 # A pupil named by ID number only (the school knows no national number): the subject its entry claims.
-ENTRANT_ID = register_subject("admissions.entrant_id", _("ID number of an entrant")).code
+ENTRANT_ID = register_subject("admissions.entrant_id", _("ID number of an entrant"), personal=True).code
 LEFT = (StudentStatus.GRADUATED, StudentStatus.COMPLETED)  # 毕业, 结业: who may enter after graduation
 KINDS = ("requested", "opened", "refused", "approved", "rejected", "retrieve", "file", "received")
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.admissions.choices import AdmissionSource, AdmissionStatus, BatchStatus, EntrySide, EntryState
 from xueji.core import codes
-from xueji.core.fields import BlindIndexField, SealedCharField, SealedModel
+from xueji.core.fields import BlindIndexField, SealedCharField, SealedJSONField, SealedModel
 
 
 class AdmissionPlan(models.Model):
@@ -86,7 +86,8 @@ class Admission(SealedModel):
     name = models.CharField(_("name"), max_length=64)
     sex = models.CharField(_("sex"), max_length=1, choices=codes.choices_of("SEX"))
     birth_date = models.DateField(_("date of birth"))
-    national_number = models.CharField(_("national student number"), max_length=24, blank=True)
+    # Sealed at rest like the registry's (a G number holds the ID number).
+    national_number = SealedCharField(_("national student number"), max_length=24, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=AdmissionStatus.choices,
                               default=AdmissionStatus.ADMITTED)
     source = models.CharField(_("source"), max_length=12, choices=AdmissionSource.choices,
@@ -165,8 +166,11 @@ class Entry(SealedModel):
                                      related_name="+", verbose_name=_("class"))
     student = models.ForeignKey("registry.Student", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="entries", verbose_name=_("record"))
-    pupil = models.JSONField(_("pupil as known before the file"), default=dict, blank=True)
-    national_number = models.CharField(_("national student number"), max_length=24, blank=True, default="")
+    pupil = SealedJSONField(_("pupil as known before the file"), default=dict, blank=True)  # its numbers sealed
+    # Sealed at rest (a G number holds the ID number); one open entry per number through its blind index.
+    national_number = SealedCharField(_("national student number"), max_length=24, blank=True, default="",
+                                      index="national_number_index")
+    national_number_index = BlindIndexField(source="national_number", blank=True, default="")
     # Sealed at rest (core.sealing); `pupil` holds it masked only.
     id_number = SealedCharField(_("ID number"), max_length=32, blank=True, default="")
     name = models.CharField(_("name"), max_length=64)
@@ -187,11 +191,11 @@ class Entry(SealedModel):
         indexes = [models.Index(fields=["school", "state"], name="entry_school_state")]
         constraints = [
             # One open entry per pupil on the receiving side (the engine's subject claim refuses it first).
-            models.UniqueConstraint(fields=["national_number"], name="one_open_entry_per_number",
+            models.UniqueConstraint(fields=["national_number_index"], name="one_open_entry_per_number",
                                     condition=models.Q(side="receiving", state__in=["filed", "awaiting_source",
                                                                                     "awaiting_retrieval",
                                                                                     "no_record"])
-                                    & ~models.Q(national_number="")),
+                                    & ~models.Q(national_number_index="")),
             models.UniqueConstraint(fields=["student"], name="one_open_entry_release_per_pupil",
                                     condition=models.Q(side="sending", state__in=["filed", "awaiting_retrieval"])),
         ]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xueji.audit import chain
 from xueji.core.errors import Forbidden
+from xueji.core.fields import SealedJSONField
 
 
 class AuditQuerySet(models.QuerySet):
@@ -35,8 +36,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
+    # The ID numbers and national numbers they hold sealed at rest (core.fields.ID_KEYS, SECURITY.md row 24): the
+    # chain covers the values as written, read back open (audit.chain.canonical).
+    before = SealedJSONField(null=True, blank=True)
+    after = SealedJSONField(null=True, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     success = models.BooleanField(_("success"), default=True)
@@ -58,6 +61,8 @@ class AuditEvent(models.Model):
     chain_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     objects = AuditQuerySet.as_manager()
+    # Append-only: a data-key rotation leaves its rows under the key they were sealed with (core.rotation).
+    sealing_rewritable = False
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -9,9 +9,13 @@ Ciphertext compares with nothing, so a sealed field answers only the lookups its
 the index column, a value's HMAC-SM3 against it; a column rhs (OuterRef, F) compares the two index columns; a
 subquery rhs (`__in=qs.values("id_number")`) selects the index column instead; `isnull` stays on the column (NULL
 and "" are stored as they are). With a tail index (`tail_index=...`, the HMAC of the last TAIL characters)
-`endswith` of exactly TAIL characters works. Every other lookup raises FieldError instead of silently finding
+`endswith` of exactly TAIL characters works; with a prefix column (`prefix_index=...`, a `PrefixField`: the
+first character in clear, e.g. the kind letter G/J/L of a national student number) `startswith` of that one
+character works. Every other lookup raises FieldError instead of silently finding
 nothing. Writes keep the index right: pre_save (save and bulk_create), `SealedQuerySet.update` and
 `bulk_update`; raw SQL writing a sealed column must call `seal_values`."""
+
+import json
 
 from django.core.exceptions import FieldError
 from django.db import models
@@ -22,13 +26,15 @@ from django.db.models.sql.query import Query
 from xueji.core import sealing
 
 TAIL = 4  # characters of an ID number the tail index covers (the masked list shows the last four)
+PREFIX = 1  # characters a prefix column keeps in clear (a kind letter)
 
 
 class SealedCharField(models.CharField):
     description = "Text sealed at rest (SM4-GCM)"
 
-    def __init__(self, *args, index: str | None = None, tail_index: str | None = None, **kwargs):
-        self.index_name, self.tail_index_name = index, tail_index
+    def __init__(self, *args, index: str | None = None, tail_index: str | None = None,
+                 prefix_index: str | None = None, **kwargs):
+        self.index_name, self.tail_index_name, self.prefix_index_name = index, tail_index, prefix_index
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
@@ -37,6 +43,8 @@ class SealedCharField(models.CharField):
             kwargs["index"] = self.index_name
         if self.tail_index_name:
             kwargs["tail_index"] = self.tail_index_name
+        if self.prefix_index_name:
+            kwargs["prefix_index"] = self.prefix_index_name
         return name, "xueji.core.fields.SealedCharField", args, kwargs
 
     def db_type(self, connection):
@@ -58,7 +66,7 @@ class SealedCharField(models.CharField):
         return sealing.seal(value, self.aad)
 
     def index_field(self, which: str = "index") -> models.Field:
-        name = self.index_name if which == "index" else self.tail_index_name
+        name = {"index": self.index_name, "tail": self.tail_index_name, "prefix": self.prefix_index_name}[which]
         if not name:
             raise FieldError(f"{self.model.__name__}.{self.name} is sealed and has no {which}: it cannot be "
                              f"compared in the database")
@@ -106,6 +114,26 @@ class BlindIndexField(models.CharField):
         return value
 
 
+class PrefixField(BlindIndexField):
+    """The first PREFIX characters of another field's value, in clear (not an HMAC): for a value whose first
+    character is a kind, not personal data (the G/J/L of a national student number). Kept like a blind index."""
+
+    description = "Clear prefix of a sealed field"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", PREFIX)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        if kwargs.get("max_length") == PREFIX:
+            del kwargs["max_length"]
+        return name, "xueji.core.fields.PrefixField", args, kwargs
+
+    def index_of(self, value: str | None) -> str | None:
+        return value[:PREFIX] if value else value
+
+
 def tail_index(value: str | None) -> str | None:
     if not value:
         return value
@@ -132,6 +160,8 @@ class _SealedLookup(models.Lookup):
     def index(self, value):
         if value is None:
             return None
+        if self.which == "prefix":
+            return value[:PREFIX]
         return sealing.blind_index(value) if self.which == "index" else tail_index(value)
 
     def rhs_for(self, rhs):
@@ -187,7 +217,20 @@ class SealedEndsWith(_SealedLookup):
         return compiler.compile(Exact(_index_col(self.lhs, "tail"), self.index(self.rhs)))
 
 
-_LOOKUPS = {cls.lookup_name: cls for cls in (SealedExact, SealedIn, SealedAnyOf, SealedEndsWith)}
+class SealedStartsWith(_SealedLookup):
+    """The first PREFIX characters (a kind letter), through the prefix column (a longer beginning: FieldError)."""
+
+    lookup_name = "startswith"
+    which = "prefix"
+
+    def as_sql(self, compiler, connection):
+        if not isinstance(self.rhs, str) or len(self.rhs) != PREFIX:
+            raise FieldError(f"A sealed column's beginning is searched by its first {PREFIX} character only")
+        return compiler.compile(Exact(_index_col(self.lhs, "prefix"), self.index(self.rhs)))
+
+
+_LOOKUPS = {cls.lookup_name: cls for cls in (SealedExact, SealedIn, SealedAnyOf, SealedEndsWith,
+                                              SealedStartsWith)}
 _LOOKUPS["isnull"] = IsNull
 
 
@@ -236,12 +279,13 @@ def row_sealer(model, columns):
     fields = {f.attname: f for f in model._meta.concrete_fields}
     position = {name: i for i, name in enumerate(columns)}
     sealed = [(i, fields[name].aad) for i, name in enumerate(columns) if isinstance(fields[name], SealedCharField)]
+    documents = [(i, fields[name]) for i, name in enumerate(columns) if isinstance(fields[name], SealedJSONField)]
     indexes = [(i, position[fields[name].source], fields[name]) for i, name in enumerate(columns)
                if isinstance(fields[name], BlindIndexField) and fields[name].source in position]
     missing = [f.name for source, f in _index_fields(model) if source in position and f.attname not in position]
     if missing:
         raise FieldError(f"Rows writing {model.__name__}'s sealed columns must carry their indexes: {missing}")
-    if not sealed and not indexes:
+    if not sealed and not indexes and not documents:
         return None
     seal_on = sealing.seal_on
 
@@ -255,6 +299,12 @@ def row_sealer(model, columns):
             for i, aad in sealed:
                 if row[i]:
                     row[i] = seal_on(row[i], aad, ring)
+        for i, field in documents:
+            value = row[i]
+            if isinstance(value, str):  # a JSON text already
+                row[i] = json.dumps(field.seal(json.loads(value)), ensure_ascii=False)
+            else:
+                row[i] = field.seal(value)
         return tuple(row)
 
     return sealer
@@ -273,3 +323,72 @@ class SealedModel(models.Model):
             update_fields = set(update_fields)
             update_fields |= {f.name for source, f in _index_fields(type(self)) if source in update_fields}
         return super().save(*args, update_fields=update_fields, **kwargs)
+
+
+# JSON copies of ID numbers ----------------------------------------------------------------------------------
+
+# The keys whose values are ID numbers or national student numbers (a G number holds the ID), wherever they stand
+# in a JSON value: the history's [before, after] pairs, request payloads, snapshots of deleted records, audit
+# rows (`number.issue`'s [pupil, number] pairs under "issued", a hub message's subject: a national number).
+ID_KEYS = frozenset({"id_number", "national_number", "number", "numbers", "issued", "subject"})
+
+
+def seal_items(value, aad: bytes, keys=ID_KEYS, *, whole: bool = False):
+    """A copy of a JSON value with every text under one of `keys` (at any depth; the texts of a list or an object
+    under such a key too) sealed under `aad`; `whole`: every text of the value. Numbers, booleans, None and ""
+    stay as they are; a text already sealed stays sealed (the helper may run twice)."""
+    if isinstance(value, str):
+        if whole and value and not value.startswith(sealing.PREFIX):
+            return sealing.seal(value, aad)
+        return value
+    if isinstance(value, dict):
+        return {k: seal_items(v, aad, keys, whole=whole or k in keys) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [seal_items(v, aad, keys, whole=whole) for v in value]
+    return value
+
+
+def open_items(value, aad: bytes):
+    """The reverse of seal_items: every sealed text of a JSON value opened (a plaintext stays as it is)."""
+    if isinstance(value, str):
+        return sealing.unseal(value, aad) if value.startswith(sealing.PREFIX) else value
+    if isinstance(value, dict):
+        return {k: open_items(v, aad) for k, v in value.items()}
+    if isinstance(value, list):
+        return [open_items(v, aad) for v in value]
+    return value
+
+
+class SealedJSONField(models.JSONField):
+    """A JSON value whose ID numbers are sealed at rest (core.sealing): the texts under the keys of `ID_KEYS`
+    (or every text: `whole=True`, for a list of numbers) are sealed in get_db_prep_value under the table and
+    column and opened in from_db_value, so the instance and values() see plaintext. Key lookups (`has_key`,
+    `payload__kind`) work on the other keys; a sealed value compares with nothing (its key's lookups find
+    nothing: no caller compares them)."""
+
+    description = "JSON with its ID numbers sealed at rest (SM4-GCM)"
+
+    def __init__(self, *args, whole: bool = False, **kwargs):
+        self.whole = whole
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        if self.whole:
+            kwargs["whole"] = True
+        return name, "xueji.core.fields.SealedJSONField", args, kwargs
+
+    @property
+    def aad(self) -> bytes:
+        return f"{self.model._meta.db_table}.{self.column}".encode()
+
+    def seal(self, value):
+        if value is None or not sealing.enabled() or hasattr(value, "resolve_expression"):
+            return value
+        return seal_items(value, self.aad, whole=self.whole)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        return super().get_db_prep_value(self.seal(value), connection, prepared)
+
+    def from_db_value(self, value, expression, connection):
+        return open_items(super().from_db_value(value, expression, connection), self.aad)

@@ -16,6 +16,7 @@ subject (a pupil's national number) 1, 2, 3 ...: the inbox applies them in that 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xueji.core.fields import SealedJSONField
 from xueji.hub.choices import InboxState, OutboxState
 
 
@@ -32,7 +33,9 @@ class Message(models.Model):
     subject = models.CharField(_("subject"), max_length=64)
     seq = models.PositiveIntegerField(_("sequence number"))
     schema = models.PositiveSmallIntegerField(_("schema version"), default=1)
-    payload = models.JSONField(_("payload"), default=dict)
+    # The ID numbers and national numbers of the payload (a record sent across: its ID, its guardians' IDs) sealed at
+    # rest (core.fields.ID_KEYS); the envelope's MAC covers the values as sent, read back open.
+    payload = SealedJSONField(_("payload"), default=dict)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     error_code = models.CharField(_("error code"), max_length=64, blank=True)
     error_message = models.TextField(_("error"), blank=True)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xueji.core.fields import SealedCharField, SealedModel
+from xueji.core.fields import BlindIndexField, SealedCharField, SealedJSONField, SealedModel
 from xueji.problems.choices import MemberState, ProblemKind, ProblemStatus, Resolution
 
 
@@ -112,8 +112,9 @@ class DeletedRecord(SealedModel):
     school_org = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=64)
     id_number = SealedCharField(_("ID number"), max_length=32, blank=True)  # sealed (core.sealing)
-    numbers = models.JSONField(_("numbers held"), default=list)
-    snapshot = models.JSONField(default=dict)
+    # Sealed at rest: every number held, and the ID numbers of the snapshot (core.fields.ID_KEYS).
+    numbers = SealedJSONField(_("numbers held"), default=list, whole=True)
+    snapshot = SealedJSONField(default=dict)
     problem = models.ForeignKey(Problem, null=True, on_delete=models.SET_NULL, related_name="+")
     request = models.ForeignKey("workflow.Request", null=True, on_delete=models.SET_NULL, related_name="+")
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -128,11 +129,13 @@ class DeletedRecord(SealedModel):
         return self.name
 
 
-class RetiredNumber(models.Model):
-    """A national student number of a deleted record: kept so it stays findable and is never issued again."""
+class RetiredNumber(SealedModel):
+    """A national student number of a deleted record: kept so it stays findable and is never issued again. Sealed
+    at rest like the registry's numbers, unique through its blind index."""
 
     jurisdiction_path = "record__school_org__path"
-    number = models.CharField(_("national student number"), max_length=24, unique=True)
+    number = SealedCharField(_("national student number"), max_length=24, index="number_index")
+    number_index = BlindIndexField(source="number")  # unique: Meta (a constraint: no LIKE twin of the index)
     kind = models.CharField(_("kind"), max_length=1)
     record = models.ForeignKey(DeletedRecord, on_delete=models.PROTECT, related_name="retired_numbers")
     issued_at = models.DateTimeField(_("issued"))
@@ -140,6 +143,7 @@ class RetiredNumber(models.Model):
 
     class Meta:
         db_table = "registration_retirednumber"  # the table registration created (moved in state only)
+        constraints = [models.UniqueConstraint(fields=["number_index"], name="retired_number_index_unique")]
 
     def __str__(self) -> str:
         return self.number

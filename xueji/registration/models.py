@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
-from xueji.core.fields import BlindIndexField, SealedCharField, SealedModel
+from xueji.core.fields import BlindIndexField, SealedCharField, SealedJSONField, SealedModel
 
 
 class PreschoolRecord(SealedModel):
@@ -20,7 +20,7 @@ class PreschoolRecord(SealedModel):
     birth_date = models.DateField(_("date of birth"))
     ethnic = models.CharField(_("ethnic group"), max_length=2, default="01")
     kindergarten = models.CharField(_("kindergarten"), max_length=128, blank=True)
-    data = models.JSONField(_("other items"), default=dict, blank=True)
+    data = SealedJSONField(_("other items"), default=dict, blank=True)  # its ID numbers sealed (core.fields.ID_KEYS)
     taken_over_by = models.OneToOneField("registry.Student", null=True, blank=True, on_delete=models.SET_NULL,
                                          related_name="preschool_record")
     loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)

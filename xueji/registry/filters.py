@@ -48,9 +48,10 @@ class StudentFilterSet(ListFilterSet):
     county = IdFilter(field_name="school__county_id")
     reg_status = django_filters.ChoiceFilter(choices=RegStatus.choices)
     registration_request = IdFilter(field_name="registration_request_id")
-    # The orders a list may take: each served by an index (or the class's few rows); never by ID number.
-    ordering = django_filters.OrderingFilter(fields=(("name_pinyin", "name"), ("national_number", "number"),
-                                                     ("birth_date", "birth_date"), ("school_class_id", "class")))
+    # The orders a list may take: each served by an index (or the class's few rows); never by ID number, nor by
+    # national number (sealed at rest: its order is the ciphertext's).
+    ordering = django_filters.OrderingFilter(fields=(("name_pinyin", "name"), ("birth_date", "birth_date"),
+                                                     ("school_class_id", "class")))
 
     api_only = ("county", "reg_status", "registration_request", "ordering")
 
@@ -91,14 +92,16 @@ def _by_name(words: str) -> Q:
 
 
 def _by_number(text: str, *, full: bool) -> Q:
-    """A text of digits (maybe a final X) or a national number: an ID, part of one, or a student number."""
+    """A text of digits (maybe a final X) or a national number: an ID, part of one, or a student number. Both
+    numbers are sealed: a number's ending is found through the blind index of its last four characters (a
+    longer ending narrows to those four), its kind through the letter kept in clear."""
     condition = Q(national_number=text) | Q(id_number=text)
     suffix = len(text) >= 6 and text[:1].isdigit()
     if full:
         if _DIGITS.match(text) and TAIL <= len(text) < 18:  # the last four, as above
             condition |= Q(id_number__endswith=text[-TAIL:])
         if suffix:
-            condition |= Q(national_number__endswith=text)
+            condition |= Q(national_number__endswith=text[-TAIL:])
     elif suffix:
-        condition |= Q(national_number__endswith=text) & ~Q(national_number__startswith="G")
+        condition |= Q(national_number__endswith=text[-TAIL:]) & ~Q(national_number__startswith="G")
     return condition

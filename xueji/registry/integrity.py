@@ -4,9 +4,10 @@ door calls with the pupils it wrote, the set-based ones included: the import's C
 class, the numbers' UPDATE ... FROM), checked on the pupil's page (`mismatch_of`) and for all pupils by
 `manage.py record_macs` (also the job worker's daily maintenance, with an intrusion alert).
 
-The items are those only the doors write: name, sex, birth date, ethnic group, ID type, the ID number's blind index
-(stable across a data-key rotation; recomputed with the indexes after a new index key: `rotate_data_key --reindex`
-refreshes the MACs too), national student number and school. Status, grade and class are left out: the school
+The items are those only the doors write: name, sex, birth date, ethnic group, ID type, the blind indexes of the ID
+number and of the national student number (both sealed: the indexes are stable across a data-key rotation, and are
+recomputed after a new index key: `rotate_data_key --reindex` refreshes the MACs too; a sealed value changed behind
+the application's back does not open at all) and school. Status, grade and class are left out: the school
 year's turn writes them by set-based status changes that do not change these items (`counts.after(status=...)`),
 and the history tables keep every change of them."""
 
@@ -17,7 +18,8 @@ from xueji.core.integrity import record_mac, record_mac_matches
 from xueji.registry.models import Student, StudentMac
 
 PURPOSE = "student"
-FIELDS = ("name", "sex", "birth_date", "ethnic", "id_type", "id_number_index", "national_number", "school_id")
+FIELDS = ("name", "sex", "birth_date", "ethnic", "id_type", "id_number_index", "national_number_index",
+          "school_id")
 BATCH = 5000
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xueji.core import codes, idnumbers
-from xueji.core.fields import BlindIndexField, SealedCharField, SealedModel
+from xueji.core.fields import BlindIndexField, PrefixField, SealedCharField, SealedJSONField, SealedModel
 from xueji.core.labels import SecurityLabel
 from xueji.core.models import TimeStampedModel
 from xueji.registry.choices import ChangeKind, NumberKind, RegStatus, StudentStatus, VerifyStatus
@@ -28,7 +28,15 @@ class Student(SealedModel, TimeStampedModel):
     school_class = models.ForeignKey("schools.SchoolClass", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="students", verbose_name=_("class"))
     province_code = models.CharField(_("province"), max_length=6)
-    national_number = models.CharField(_("national student number"), max_length=24, null=True, blank=True)
+    # Sealed at rest like the ID number (a G number is G + the ID number): found through its blind index (exact
+    # lookups, the uniqueness below), the blind index of its last four characters (the search by a number's
+    # ending) and its kind letter kept in clear (G, J or L: the reports' and the rules' "has a final number").
+    national_number = SealedCharField(_("national student number"), max_length=24, null=True, blank=True,
+                                      index="national_number_index", tail_index="national_number_tail",
+                                      prefix_index="national_number_kind")
+    national_number_index = BlindIndexField(source="national_number", null=True, blank=True)
+    national_number_tail = BlindIndexField(source="national_number", tail=True, null=True, blank=True)
+    national_number_kind = PrefixField(source="national_number", null=True, blank=True)
     name = models.CharField(pgettext_lazy("person", "name"), max_length=64)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=128, blank=True, db_index=True)
     # The initials of the pinyin (zxm for 张小明): the list searches them as a prefix. Set by the door with the name.
@@ -85,12 +93,13 @@ class Student(SealedModel, TimeStampedModel):
                          opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"]),
             models.Index(fields=["id_number_index"], name="student_id_number"),
             models.Index(fields=["id_number_tail"], name="student_id_tail"),
+            models.Index(fields=["national_number_tail"], name="student_number_tail"),
             # Only the pupils still to be checked: a small partial index the verification runs read.
             models.Index(fields=["verify_status"], name="student_to_verify",
                          condition=models.Q(verify_status__in=["unverified", "sent"])),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["national_number"], name="student_national_number_unique"),
+            models.UniqueConstraint(fields=["national_number_index"], name="student_national_number_unique"),
             models.CheckConstraint(condition=models.Q(security_label__in=SecurityLabel.values),
                                    name="student_security_label_known"),
         ]
@@ -191,13 +200,15 @@ class StudentDetail(models.Model):
         return f"details of {self.student_id}"
 
 
-class NationalNumber(models.Model):
-    """Every national student number ever issued: unique, never reused; old numbers stay findable."""
+class NationalNumber(SealedModel):
+    """Every national student number ever issued: unique, never reused; old numbers stay findable. Sealed at rest
+    (a G number holds the ID number), unique and found through its blind index."""
 
     jurisdiction_path = "student__school__org_unit__path"
     security_label_lookup = "student__security_label"
 
-    number = models.CharField(_("national student number"), max_length=24, unique=True)
+    number = SealedCharField(_("national student number"), max_length=24, index="number_index")
+    number_index = BlindIndexField(source="number")  # unique: Meta (a constraint: no LIKE twin of the index)
     kind = models.CharField(_("kind"), max_length=1, choices=NumberKind.choices)
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="numbers")
     issued_at = models.DateTimeField(_("issued"))
@@ -206,6 +217,7 @@ class NationalNumber(models.Model):
     class Meta:
         ordering = ["issued_at", "id"]
         verbose_name = _("national student number")
+        constraints = [models.UniqueConstraint(fields=["number_index"], name="national_number_index_unique")]
 
     def __str__(self) -> str:
         return self.number
@@ -229,7 +241,8 @@ class StudentHistory(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=ChangeKind.choices)
     old = models.CharField(_("from"), max_length=12, blank=True)
     new = models.CharField(_("to"), max_length=12, blank=True)
-    changes = models.JSONField(_("changes"), default=dict, blank=True, db_default={})
+    # The before and after of the ID items (ID numbers, national numbers) sealed at rest (core.fields.ID_KEYS).
+    changes = SealedJSONField(_("changes"), default=dict, blank=True, db_default={})
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     request_id = models.BigIntegerField(_("request"), null=True, blank=True)  # the approval that caused it, if any
     # Not indexed: nothing reads the history by its actor (the audit log answers who did what).

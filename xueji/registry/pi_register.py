@@ -19,8 +19,8 @@ Mask rules:
   with), never outside it;
 - `never`: never shown to anyone (password hashes, blind indexes).
 
-Whether a field is sealed at rest (SM4-GCM, `core.fields.SealedCharField`) is read from the model itself
-(`sealed`), not declared twice.
+Whether a field is sealed at rest (SM4-GCM, `core.fields.SealedCharField`; for JSON, `SealedJSONField`, which
+seals the ID numbers and national numbers inside) is read from the model itself (`sealed`), not declared twice.
 
 The legal bases are the law's own articles: PIPL art. 13(1)(3) (performing statutory duties) and art. 34 (state
 organs within their statutory duties) for what the education authorities and schools process for 学籍; art.
@@ -102,7 +102,8 @@ def _merge(*parts: dict[str, PIField]) -> dict[str, PIField]:
 PI: dict[str, dict[str, PIField]] = {
     "registry.Student": _merge(
         _fields(P_RECORD, B_DUTY, R_RECORD,
-                "national_number:national_number name name_pinyin name_initials sex birth_date ethnic nationality "
+                "national_number:national_number national_number_index:never national_number_tail:never "
+                "national_number_kind name name_pinyin name_initials sex birth_date ethnic nationality "
                 "id_type id_number:id id_number_index:never id_number_tail:never status class_number entry_date "
                 "hukou_nature health address:address phone:phone reg_status verify_status"),
         _fields(P_SUPPORT_PUPIL, B_DUTY, R_RECORD, "is_left_behind is_migrant security_label"),
@@ -120,7 +121,7 @@ PI: dict[str, dict[str, PIField]] = {
         P_FAMILY, B_DUTY, R_RECORD,
         "relation name id_type id_number:id id_number_index:never phone:phone is_guardian employer relation_note "
         "ethnic address:address hukou_location job_title"),
-    "registry.NationalNumber": _fields(P_RECORD, B_DUTY, R_RECORD, "number:national_number"),
+    "registry.NationalNumber": _fields(P_RECORD, B_DUTY, R_RECORD, "number:national_number number_index:never"),
     "registry.StudentHistory": _fields(P_RECORD, B_DUTY, R_RECORD, "changes:by_key reason:text"),
     "registration.PreschoolRecord": _fields(
         P_PRESCHOOL, B_DUTY, R_COPY,
@@ -132,14 +133,15 @@ PI: dict[str, dict[str, PIField]] = {
     "problems.ProblemMember": _fields(P_PROBLEM, B_DUTY, R_COPY, "student_name"),
     "problems.ProblemEvent": _fields(P_PROBLEM, B_DUTY, R_COPY, "note:text"),
     "problems.DeletedRecord": _fields(P_PROBLEM, B_DUTY, R_COPY, "name id_number:id numbers:by_key snapshot:by_key"),
-    "problems.RetiredNumber": _fields(P_PROBLEM, B_DUTY, R_COPY, "number:national_number"),
+    "problems.RetiredNumber": _fields(P_PROBLEM, B_DUTY, R_COPY, "number:national_number number_index:never"),
     "changes.StatusChange": _fields(P_CHANGE, B_DUTY, R_RECORD, "note:text"),
     "workflow.Request": _fields(P_CHANGE, B_DUTY, R_COPY, "title:text payload:by_key result:by_key reject_reason:text"),
     "workflow.Step": _fields(P_CHANGE, B_DUTY, R_COPY, "comment:text"),
     "workflow.Action": _fields(P_CHANGE, B_DUTY, R_COPY, "comment:text data:by_key"),
     "workflow.Proof": _fields(P_CHANGE, B_DUTY, R_COPY, "original_name:text description:text"),
     "transfers.Transfer": _fields(
-        P_TRANSFER, B_DUTY, R_COPY, "pupil:by_key national_number:national_number reason:text"),
+        P_TRANSFER, B_DUTY, R_COPY,
+        "pupil:by_key national_number:national_number national_number_index:never reason:text"),
     "schoolyear.Graduate": _fields(P_GRADUATION, B_DUTY, R_RECORD, "id_number:never destination"),
     "schoolyear.ExamResult": _fields(P_GRADUATION, B_DUTY, R_RECORD, "subject passed score"),
     "admissions.Admission": _fields(
@@ -147,7 +149,8 @@ PI: dict[str, dict[str, PIField]] = {
         "id_number:id id_number_index:never name sex birth_date national_number:national_number"),
     "admissions.AdmissionBatch": _fields(P_ADMISSION, B_DUTY, R_COPY, "errors:by_key"),
     "admissions.Entry": _fields(
-        P_TRANSFER, B_DUTY, R_COPY, "pupil:by_key national_number:national_number id_number:id name reason:text"),
+        P_TRANSFER, B_DUTY, R_COPY,
+        "pupil:by_key national_number:national_number national_number_index:never id_number:id name reason:text"),
     "attendance.Absence": _fields(P_ATTENDANCE, B_DUTY, R_RECORD, "date kind"),
     "attendance.DropoutCase": _fields(P_ATTENDANCE, B_DUTY, R_RECORD, "reason days outcome"),
     "attendance.CaseFollowUp": _fields(P_ATTENDANCE, B_DUTY, R_RECORD, "note:text"),
@@ -400,10 +403,10 @@ def rows():
     """The register as rows (model label, field, verbose name, PIField, sealed at rest), for the auditor."""
     from django.apps import apps
 
-    from xueji.core.fields import SealedCharField
+    from xueji.core.fields import SealedCharField, SealedJSONField
 
     for label, fields in PI.items():
         model = apps.get_model(label)
         for name, item in fields.items():
             field = model._meta.get_field(name)
-            yield label, name, str(field.verbose_name), item, isinstance(field, SealedCharField)
+            yield label, name, str(field.verbose_name), item, isinstance(field, SealedCharField | SealedJSONField)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 
 from xueji.core.db import int_array, upsert_add
 from xueji.regions.models import OrgUnit
@@ -42,7 +42,7 @@ def _grouped(queryset) -> Counter:
     rows = (queryset.order_by()
             .annotate(k_stage=Coalesce(F("school_class__stage"), Value("")),
                       k_cohort=Coalesce(F("school_class__cohort_year"), Value(0)),
-                      k_kind=Coalesce(Substr("national_number", 1, 1), Value("")))
+                      k_kind=Coalesce(F("national_number_kind"), Value("")))  # the number is sealed
             .values_list("school__county_id", "k_stage", "k_cohort", "status", "reg_status", "verify_status",
                          "k_kind", "sex", "ethnic", "hukou_nature", "is_migrant", "is_left_behind")
             .annotate(c=Count("pk")))

@@ -15,10 +15,11 @@ province's answer to the lookup, kept as `pupil` (peer.py has its shape)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xueji.core.fields import BlindIndexField, SealedCharField, SealedJSONField, SealedModel
 from xueji.transfers.choices import DISTANCE_CHOICES, OPEN_STATES, Side, TransferState
 
 
-class Transfer(models.Model):
+class Transfer(SealedModel):
     """A transfer of one pupil (its request's id is its id). Seen by both schools and the authorities above them."""
 
     jurisdiction_paths = ("destination_school__org_unit__path", "source_school__org_unit__path")
@@ -28,7 +29,8 @@ class Transfer(models.Model):
     student = models.ForeignKey("registry.Student", null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="transfers", verbose_name=_("pupil"))
     # Across provinces, on the receiving side: the sending province's answer to the lookup (peer.PeerPupil).
-    pupil = models.JSONField(_("pupil as the sending province told"), null=True, blank=True)
+    # Its national number sealed at rest (core.fields.ID_KEYS; the ID number in it comes masked).
+    pupil = SealedJSONField(_("pupil as the sending province told"), null=True, blank=True)
     source_school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="transfers_out", verbose_name=_("sending school"))
     source_school_name = models.CharField(_("sending school"), max_length=128)
@@ -45,7 +47,10 @@ class Transfer(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=TransferState.choices, default=TransferState.FILED)
     source_province_code = models.CharField(_("sending province"), max_length=6)
     destination_province_code = models.CharField(_("receiving province"), max_length=6)
-    national_number = models.CharField(_("national student number"), max_length=24, blank=True)
+    # Sealed at rest (a G number holds the ID number), compared (the one-open-transfer rule) by its blind index.
+    national_number = SealedCharField(_("national student number"), max_length=24, blank=True,
+                                      index="national_number_index")
+    national_number_index = BlindIndexField(source="national_number", blank=True, default="")
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     filed_at = models.DateTimeField(_("filed"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -78,7 +83,7 @@ class Transfer(models.Model):
             models.UniqueConstraint(fields=["student", "side"], condition=models.Q(state__in=OPEN_STATES),
                                     name="one_open_transfer_per_pupil_side"),
             # The receiving side holds no record before 调档: there a pupil is its national number.
-            models.UniqueConstraint(fields=["national_number", "side"],
+            models.UniqueConstraint(fields=["national_number_index", "side"],
                                     condition=models.Q(state__in=OPEN_STATES, side=Side.RECEIVING),
                                     name="one_open_receiving_transfer_per_number"),
         ]

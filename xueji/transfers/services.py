@@ -64,7 +64,7 @@ from xueji.workflow.types import register_subject
 
 PUPIL = register_subject("registry.student", _("pupil")).code  # the kind registration declares
 # A pupil of another province, on the receiving side of a cross-province transfer (which holds no record of it).
-NATIONAL_NUMBER = register_subject("registry.national_number", _("national student number")).code
+NATIONAL_NUMBER = register_subject("registry.national_number", _("national student number"), personal=True).code
 
 
 def _system_words(text) -> str:

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import RestrictedQuerySet
+from xueji.core.fields import SealedJSONField
 
 
 class RequestStatus(models.TextChoices):
@@ -50,8 +51,9 @@ class Request(models.Model):
     province_code = models.CharField(_("province"), max_length=6, blank=True)
     subject_type = models.CharField(max_length=64, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(null=True, blank=True)
+    # The ID numbers and national numbers a payload or result holds are sealed at rest (core.fields.ID_KEYS).
+    payload = SealedJSONField(default=dict, blank=True)
+    result = SealedJSONField(null=True, blank=True)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     reject_reason = models.TextField(_("reason for return"), blank=True)
     route_key = models.CharField(_("route key"), max_length=32, blank=True)

@@ -40,7 +40,7 @@ from xueji.workflow.models import (
 )
 from xueji.workflow.resolvers import resolve
 from xueji.workflow.signatures import action_sign
-from xueji.workflow.types import RequestType, request_type, subject_kind
+from xueji.workflow.types import RequestType, request_type, subject_key, subject_kind
 
 logger = logging.getLogger(__name__)
 # Sent after commit whenever a request changes state (submit, decide, withdraw, resubmit, ...).
@@ -143,7 +143,7 @@ def _in_progress(other: Request) -> Conflict:
 def _claim_subjects(request: Request, kind: RequestType, subjects: list[tuple[str, Any]]) -> None:
     """Link the request to its subjects, locking each subject's row; refuse if a request of a type that excludes
     this one is open on any of them (so domains write no "already pending" check of their own)."""
-    keys = sorted({(code, str(key)) for code, key in subjects if key not in (None, "")})
+    keys = sorted({(code, subject_key(code, key)) for code, key in subjects if key not in (None, "")})
     if not keys:
         return
     for code, _key in keys:
@@ -182,7 +182,8 @@ def request_submit(*, actor, type: str, title: str, payload: dict[str, Any] | No
         window_require(unit=actor.org_unit, kind=kind.window_kind)
     now = clock.now()
     request = Request(type=type, title=title[:255], filer=actor, filer_org=actor.org_unit, status=NEW,
-                      province_code=province, subject_type=subject_type, subject_id=str(subject_id),
+                      province_code=province, subject_type=subject_type,
+                      subject_id=subject_key(subject_type, subject_id),
                       payload=payload or {}, created_at=now, updated_at=now)
     request.save()
     # The main subject (shown on the request) is claimed when the type declares its kind; `subjects` always.

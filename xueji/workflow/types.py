@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import translation
 
 from xueji.core.errors import ValidationFailed, XuejiError
+from xueji.core.sealing import blind_index
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,28 @@ class SubjectKind:
 
     code: str
     label: Any
+    # The key is personal data (an ID number, a national student number): stored as its blind index
+    # (core.sealing), which is all a subject is compared by (SECURITY.md row 24).
+    personal: bool = False
 
 
 _subject_kinds: dict[str, SubjectKind] = {}
 
 
-def register_subject(code: str, label) -> SubjectKind:
-    kind = SubjectKind(code, label)
+def register_subject(code: str, label, *, personal: bool = False) -> SubjectKind:
+    kind = SubjectKind(code, label, personal)
     _subject_kinds[code] = kind
     return kind
+
+
+def subject_key(code: str, key: Any) -> str:
+    """The stored key of a subject (the subject table's key, a request's subject_id): the blind index of a
+    personal kind's key, the key itself otherwise."""
+    key = "" if key is None else str(key)
+    kind = _subject_kinds.get(code)
+    if kind is not None and kind.personal and key:
+        return blind_index(key)
+    return key
 
 
 def subject_kind(code: str) -> SubjectKind:

@@ -214,10 +214,23 @@ def update_rows(model, key: str, fields: list[str], rows: Sequence[tuple], *, wh
     transaction; bulk_update's CASE per row grows with the square of the batch on PostgreSQL."""
     if not rows:
         return []
+    from xueji.core.fields import BlindIndexField, SealedCharField, row_sealer
+
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     key_field = model._meta.get_field(key)
     model_fields = [model._meta.get_field(name) for name in fields]
+    # Sealed columns (core.fields): sealed here, their blind indexes added and computed per row.
+    attnames = [f.attname for f in model_fields]
+    added = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField) and f.source in attnames
+             and f.attname not in attnames]
+    sealer = row_sealer(model, attnames + [f.attname for f in added])
+    if sealer is not None:
+        blanks = (None,) * len(added)
+        rows = [(row[0], *sealer(tuple(row[1:]) + blanks)) for row in rows]
+        model_fields += added
+        fields = [*fields, *(f.name for f in added)]
+    sealed = {i + 1 for i, f in enumerate(model_fields) if isinstance(f, SealedCharField)} if sealer else set()
     names = [f"_v{i}" for i in range(len(fields))]
     sets = ", ".join(f"{quote(f.column)} = v.{n}" for f, n in zip(model_fields, names, strict=True))
     condition = f" AND ({where})" if where else ""
@@ -247,8 +260,9 @@ def update_rows(model, key: str, fields: list[str], rows: Sequence[tuple], *, wh
             cursor.execute(f"UPDATE {table} SET {sets} FROM (SELECT column1 AS _k, {columns} FROM "  # noqa: S608
                            f"(VALUES {', '.join([one] * len(batch))})) AS v "
                            f"WHERE {table}.{quote(key_field.column)} = v._k{condition}{back}",
-                           [f.get_db_prep_save(value, connection) for row in batch
-                            for f, value in zip(all_fields, row, strict=True)] + list(where_params))
+                           [value if i in sealed else f.get_db_prep_save(value, connection) for row in batch
+                            for i, (f, value) in enumerate(zip(all_fields, row, strict=True))]
+                           + list(where_params))
             if returning:
                 out.extend(cursor.fetchall())
     return out

@@ -60,6 +60,21 @@ def test_the_copies_of_id_numbers_phones_and_addresses_of_the_pupil_record_are_s
                 assert (label, name) in sealed, f"{label}.{name}"
 
 
+def test_every_registered_id_number_and_national_number_is_sealed_at_rest_wherever_it_is_copied():
+    """A G number is G + the ID number: every field the register masks as an ID or a national number, in every
+    model, and the JSON copies of the pupil's items (history, pre-school data, deleted records, request payloads,
+    transfers and entries) are sealed (SECURITY.md row 24)."""
+    sealed = {(label, name) for label, name, _v, item, is_sealed in pi_register.rows() if is_sealed}
+    numbers = [(label, name) for label, fields in pi_register.PI.items() for name, item in fields.items()
+               if item.mask in ("id", "national_number")]
+    assert len(numbers) > 10 and [key for key in numbers if key not in sealed] == []
+    copies = [("registry.StudentHistory", "changes"), ("registration.PreschoolRecord", "data"),
+              ("problems.DeletedRecord", "snapshot"), ("problems.DeletedRecord", "numbers"),
+              ("workflow.Request", "payload"), ("workflow.Request", "result"), ("transfers.Transfer", "pupil"),
+              ("admissions.Entry", "pupil")]
+    assert [key for key in copies if key not in sealed] == []
+
+
 def test_every_item_of_the_national_form_lands_on_a_registered_field():
     for item in ALL_ITEMS:
         if item in PLACEMENT_ITEMS:

@@ -5,14 +5,14 @@ import json
 
 import pytest
 from django.core.exceptions import FieldError, ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from xueji.core import rotation, sealing
 from xueji.core.fields import tail_index
 from xueji.problems.identity_keys import duplicate_id_numbers
 from xueji.problems.scans import duplicate_scan
-from xueji.registry.models import FamilyMember, Student, StudentDetail
+from xueji.registry.models import FamilyMember, Student, StudentDetail, StudentHistory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,23 +122,38 @@ def test_a_wrong_key_fails_loudly(pupil, monkeypatch):
 def test_rotation_re_seals_under_the_new_key_and_the_old_key_can_go(pupil, monkeypatch, capsys):
     dev = sealing.key_ring()
     number = pupil.id_number
+    history = StudentHistory.objects.create(student=pupil, kind="identity", at=pupil.created_at,
+                                            changes={"id_number": ["11010519491231002X", number]})
+    from xueji.audit.models import AuditEvent
+    from xueji.audit.services import audit_record
+
+    event = audit_record(actor=None, action="student.test", object_type="registry.student", username="test",
+                         after={"id_number": number})
     new = sealing.generate_key()
     monkeypatch.setenv("XUEJI_DATA_KEYS", f"k2:{new},dev:{dev.keys['dev'].hex()}")
     monkeypatch.setenv("XUEJI_INDEX_KEY", dev.index_key.hex())
     sealing.reset()
-    assert rotation.remaining()["registry.Student"] >= 1
+    assert rotation.remaining()["registry.Student"] >= 1 and rotation.remaining()["registry.StudentHistory"] >= 1
     call_command("rotate_data_key", "--batch", "3")
-    assert not rotation.remaining()
-    call_command("rotate_data_key", "--check")
+    # Every table re-sealed but the append-only audit log, which keeps its rows as written (the old key stays
+    # in the ring until they are purged: --check says so).
+    assert set(rotation.remaining()) == {"audit.AuditEvent"}
+    with pytest.raises(CommandError, match="older key"):
+        call_command("rotate_data_key", "--check")
+    assert "append-only" in capsys.readouterr().out
     assert rotation.rotate() == {}  # idempotent: nothing left to rewrite
+    (changes,) = _raw("registry_studenthistory", "changes", "id", history.pk)
+    assert "$sm4$k2$" in str(changes) and "$sm4$dev$" not in str(changes)
     monkeypatch.setenv("XUEJI_DATA_KEYS", f"k2:{new}")  # the old key dropped
     sealing.reset()
     (stored,) = _raw("registry_student", "id_number", "id", pupil.pk)
     assert stored.startswith("$sm4$k2$")
     assert Student.objects.get(id_number=number).address == pupil.address
     assert FamilyMember.objects.get(student=pupil, name="张父").id_number == "11010519491231002X"
-    from xueji.audit.models import AuditEvent
-
+    assert StudentHistory.objects.get(pk=history.pk).changes == history.changes
+    # The audit row sealed under the dropped key no longer opens (the old key had to stay: --check said so).
+    with pytest.raises(sealing.SealError):
+        AuditEvent.objects.get(pk=event.pk)
     assert AuditEvent.objects.filter(action="crypto.rotate_data_key").exists()
 
 
@@ -225,3 +240,51 @@ def base64_nonce(stored: str) -> bytes:
     import base64
 
     return base64.b64decode(stored.rsplit("$", 1)[1])[:12]
+
+
+def test_the_national_number_is_sealed_and_found_by_its_index_its_ending_and_its_kind(pupil):
+    """A G number is G + the ID number: sealed like it, unique and found through its blind index, its ending
+    through the index of its last four characters, its kind through the letter kept in clear."""
+    from django.db import IntegrityError, transaction
+
+    from xueji.registry.models import NationalNumber
+    from xueji.registry.services import student_number_issue
+
+    number = "G" + pupil.id_number
+    student_number_issue(actor=None, issued=[(pupil.pk, number, "G")])
+    stored, index, tail, kind = _raw("registry_student", "national_number, national_number_index, "
+                                     "national_number_tail, national_number_kind", "id", pupil.pk)
+    assert stored.startswith("$sm4$") and pupil.id_number not in stored
+    assert (index, tail, kind) == (sealing.blind_index(number), tail_index(number), "G")
+    (issued,) = _raw("registry_nationalnumber", "number", "student_id", pupil.pk)
+    assert issued.startswith("$sm4$") and pupil.id_number not in issued
+    assert Student.objects.get(national_number=number) == pupil
+    assert pupil in Student.objects.filter(national_number__endswith=number[-4:], national_number__startswith="G")
+    assert not Student.objects.filter(pk=pupil.pk, national_number__startswith="L").exists()
+    assert NationalNumber.objects.get(number=number).student_id == pupil.pk
+    with pytest.raises(FieldError):
+        list(Student.objects.filter(national_number__startswith="G3410"))
+    other = Student.objects.exclude(pk=pupil.pk).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Student.objects.filter(pk=other.pk).update(national_number=number)  # unique through the index
+
+
+def test_the_json_copies_seal_their_id_numbers_and_read_back_plain(pupil):
+    from xueji.core.fields import open_items, seal_items
+
+    number = pupil.id_number
+    changes = {"id_number": ["11010519491231002X", number], "name": ["甲", "乙"], "member": 3}
+    row = StudentHistory.objects.create(student=pupil, kind="identity", at=pupil.created_at, changes=changes)
+    (raw,) = _raw("registry_studenthistory", "changes", "id", row.pk)
+    assert number not in str(raw) and "11010519491231002X" not in str(raw) and "$sm4$" in str(raw)
+    assert (json.loads(raw) if isinstance(raw, str) else raw)["name"] == ["甲", "乙"]  # the other items stay
+    assert StudentHistory.objects.get(pk=row.pk).changes == changes
+    assert StudentHistory.objects.filter(pk=row.pk, changes__has_key="id_number").exists()
+    nested = {"pupil": {"national_number": "G" + number, "school": {"code": "1"}}, "numbers": ["L1", "G2"]}
+    sealed = seal_items(nested, b"t.c")
+    assert sealed["pupil"]["school"] == {"code": "1"} and sealed["pupil"]["national_number"].startswith("$sm4$")
+    assert all(n.startswith("$sm4$") for n in sealed["numbers"])
+    assert seal_items(sealed, b"t.c") == sealed  # sealing twice changes nothing
+    assert open_items(sealed, b"t.c") == nested
+    with pytest.raises(sealing.SealError):
+        open_items(sealed, b"other.column")  # bound to its column

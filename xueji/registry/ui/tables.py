@@ -11,9 +11,8 @@ from xueji.ui.tables import NOWRAP, Base
 
 class StudentTable(Base):
     # Sortable by the columns an index serves (StudentFilterSet.ordering has the same list for the API); never by
-    # ID number (an order would tell a masked role what it may not read).
-    national_number = tables.Column(verbose_name=_("National student number"), default="—", orderable=True,
-                                    order_by=("national_number",))
+    # ID number (an order would tell a masked role what it may not read), nor by national number (sealed).
+    national_number = tables.Column(verbose_name=_("National student number"), default="—")
     name = tables.Column(verbose_name=_("Full name"), linkify=("registry:student_detail", {"pk": tables.A("pk")}),
                          orderable=True, order_by=("name_pinyin", "id"))
     sex = tables.Column(verbose_name=_("Sex"))

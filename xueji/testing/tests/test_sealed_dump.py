@@ -13,11 +13,13 @@ SCANNED lists the tables sealed so far; the ones still holding plaintext copies 
 the approval requests' payloads and subjects."""
 
 import datetime as dt
+import io
 import re
 import shutil
 import subprocess  # pg_dump, a fixed argument list
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from xueji.admissions import catchment, services
@@ -29,12 +31,13 @@ from xueji.hub.services import hub_run
 from xueji.problems.models import Problem
 from xueji.problems.scans import duplicate_scan
 from xueji.registration.models import PreschoolRecord
-from xueji.registry.models import Student
+from xueji.registry.models import Student, StudentHistory
 from xueji.schools.models import SchoolClass
 from xueji.verification.models import RegisterEntry, VerificationItem
 from xueji.verification.register import register_load
 from xueji.verification.services import verification_export_start, verification_start
 from xueji.verification.tests.helpers import register_students, run
+from xueji.workflow.models import Request
 
 SCANNED = ("registration_registerentry", "registration_verificationitem", "registration_preschoolrecord",
            "admissions_admission", "registration_problem")  # and admissions_entry (its own test below)
@@ -57,10 +60,27 @@ def dump(tables) -> str:
             if params.get(key):
                 env[name] = str(params[key])
         args = [tool, "--no-password", "--data-only", "--dbname", str(params["NAME"])]
-        args += [f"--table={t}" for t in tables]
+        args += [f"--table={t}" for t in tables or ()]
         return subprocess.run(args, capture_output=True, text=True, check=True, env=env).stdout  # noqa: S603
+    if tables is None:
+        return "\n".join(line for line in connection.connection.iterdump() if line.startswith("INSERT INTO"))
     quoted = tuple(f'INSERT INTO "{t}"' for t in tables)
     return "\n".join(line for line in connection.connection.iterdump() if line.startswith(quoted))
+
+
+def where(text: str, numbers) -> dict[str, list[str]]:
+    """The tables (COPY blocks or INSERT lines) of a dump holding these numbers: for the failure message."""
+    found: dict[str, list[str]] = {}
+    table = "?"
+    for line in text.splitlines():
+        if line.startswith("COPY "):
+            table = line.split()[1]
+        elif line.startswith("INSERT INTO"):
+            table = line.split()[2]
+        for number in numbers:
+            if number in line:
+                found.setdefault(table, []).append(number)
+    return found
 
 
 @pytest.fixture
@@ -105,11 +125,11 @@ def test_a_raw_dump_holds_no_valid_id_number(scene, media, tmp_path):  # noqa: F
     found = duplicate_scan(province_code="340000", scope=scene.units["anhui"], actor=scene.user("anhui", "registrar"))
     assert found["duplicate_id"]["new"] == 1 and Problem.objects.get(kind="duplicate_id").id_number == first.id_number
 
-    text = dump(SCANNED)
+    text = dump(None)
     for table in SCANNED:  # the dump holds the rows (the scan is not of an empty text)
         assert table in text
-    assert valid_ids(text) == set()
-    assert [number for number in written if number in text] == []
+    assert where(text, valid_ids(text)) == {}
+    assert where(text, [number for number in written if number in text]) == {}
     assert "$sm4$" in text  # sealed values, not missing ones
 
 
@@ -133,3 +153,16 @@ def test_the_scan_finds_a_number_where_there_is_one():
     assert valid_ids(f"1\t{number}\tx") == {number}
     assert valid_ids(f"G{number}") == {number}  # inside a longer value too
     assert valid_ids(number[:-1] + ("0" if number[-1] != "0" else "1")) == set()  # a wrong check digit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_raw_dump_of_the_demo_holds_no_valid_id_number(media):
+    """The demo (`manage.py demo_data`, small, with its second province and every domain's story: registrations,
+    changes, transfers, admissions, problems, attendance...) then a dump of every table: no valid ID number."""
+    out = io.StringIO()
+    call_command("demo_data", counties=2, schools=6, pupils=300, seed=7, batch_size=120, stdout=out)
+    assert Student.objects.filter(national_number__startswith="G").exists()
+    assert StudentHistory.objects.exists() and Request.objects.exists()
+    text = dump(None)
+    assert "registry_student" in text and "$sm4$" in text
+    assert where(text, valid_ids(text)) == {}

@@ -5,6 +5,7 @@ run directly: taking the schema back and forth with the migration executor costs
 
 import datetime as dt
 import importlib
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -57,3 +58,54 @@ def test_the_data_migrations_seal_the_rows_already_there(world):
     assert Admission.objects.get(id_number=number).id_number_index == index
     problem = Problem.objects.get(id_number=number)
     assert (problem.key, problem.id_number) == (index, number)
+
+
+def test_the_national_numbers_and_the_json_copies_are_sealed_by_their_migrations_and_opened_backwards(world):
+    """registry 0014 (the pupils' and issued national numbers with their indexes, the history's ID items) and
+    registration 0008 (the pre-school data's ID numbers) over rows written as before (plaintext), set-based per
+    batch; run twice (nothing changes), then backwards (the plaintext is back)."""
+    from xueji.registry.models import NationalNumber, Student, StudentHistory
+    from xueji.registry.services import student_number_issue
+
+    pupil = Student.objects.get(pk=world.students["tunxi_primary"].pk)
+    number, guardian = "G" + pupil.id_number, "11010519491231002X"
+    student_number_issue(actor=None, issued=[(pupil.pk, number, "G")])
+    _raw("UPDATE registry_student SET national_number = %s, national_number_index = NULL, national_number_tail = "
+         "NULL, national_number_kind = NULL WHERE id = %s", [number, pupil.pk])
+    _raw("UPDATE registry_nationalnumber SET number = %s, number_index = %s WHERE student_id = %s AND number_index = "
+         "%s", [number, "old", pupil.pk, sealing.blind_index(number)])
+    _raw("INSERT INTO registry_studenthistory (student_id, kind, old, new, changes, reason, at) VALUES (%s, "
+         "'identity', '', '', %s, '', %s)", [pupil.pk, json.dumps({"id_number": [guardian, pupil.id_number],
+                                                                     "name": ["甲", "乙"]}), clock.now()])
+    _raw("INSERT INTO registration_preschoolrecord (province_code, id_number, id_number_index, name, sex, "
+         "birth_date, ethnic, kindergarten, data, loaded_at) VALUES ('340000', '', 'x', '幼儿', '1', %s, '01', '', "
+         "%s, %s)", [dt.date(2015, 2, 3), json.dumps({"guardian": {"id_number": guardian}, "address": "屯溪"}),
+                     clock.now()])
+    editor = SimpleNamespace(connection=connection)
+    registry = _migration("registry.migrations.0014_sealed_national_numbers")
+    registration = _migration("registration.migrations.0008_sealed_preschool_data")
+    steps = [(registry.seal_pupils, registry.open_pupils), (registry.seal_numbers, registry.open_numbers),
+             (registry.seal_history, registry.open_history), (registration.seal_data, registration.open_data)]
+    for _again in range(2):
+        for forwards, _backwards in steps:
+            forwards(None, editor)
+
+    def texts() -> str:
+        rows = _raw("SELECT national_number FROM registry_student WHERE id = %s", [pupil.pk])
+        rows += _raw("SELECT number FROM registry_nationalnumber WHERE student_id = %s", [pupil.pk])
+        rows += _raw("SELECT changes FROM registry_studenthistory WHERE student_id = %s", [pupil.pk])
+        rows += _raw("SELECT data FROM registration_preschoolrecord WHERE id_number_index = 'x'")
+        return " ".join(str(row[0]) for row in rows)
+
+    assert pupil.id_number not in texts() and guardian not in texts() and "$sm4$" in texts()
+    assert Student.objects.get(national_number=number) == pupil  # found by the index the migration computed
+    assert list(Student.objects.filter(pk=pupil.pk, national_number__startswith="G",
+                                       national_number__endswith=number[-4:])) == [pupil]
+    assert NationalNumber.objects.get(number=number).student_id == pupil.pk
+    assert StudentHistory.objects.filter(student=pupil, kind="identity").get().changes == {
+        "id_number": [guardian, pupil.id_number], "name": ["甲", "乙"]}
+    assert PreschoolRecord.objects.get(id_number_index="x").data == {"guardian": {"id_number": guardian},
+                                                                     "address": "屯溪"}
+    for _forwards, backwards in reversed(steps):
+        backwards(None, editor)
+    assert pupil.id_number in texts() and guardian in texts() and "$sm4$" not in texts()

@@ -5,6 +5,7 @@ import pytest
 
 from xueji.core.errors import XuejiError
 from xueji.core.idnumbers import check_char
+from xueji.core.sealing import blind_index
 from xueji.hub.models import InboxMessage, OutboxMessage
 from xueji.hub.services import hub_run, inbox_process, outbox_deliver
 from xueji.registry.choices import StudentStatus
@@ -75,9 +76,11 @@ def test_end_to_end_each_engine_holds_its_own_parties(across):
     assert transfer.pupil["name"] == pupil.name and transfer.pupil["school"]["name"] == "xuanwu_primary"
     assert transfer.pupil["national_number"] == NUMBER and "*" in transfer.pupil["id_number"]
     request = Request.objects.get(pk=transfer.pk)
-    assert (request.subject_type, request.subject_id) == ("registry.national_number", NUMBER)
+    # The number is personal: the subject is kept as its blind index (what it is compared by).
+    key = blind_index(NUMBER)
+    assert (request.subject_type, request.subject_id) == ("registry.national_number", key) and NUMBER not in key
     assert list(request.subject_links.values_list("subject__kind", "subject__key")) == [
-        ("registry.national_number", NUMBER)]
+        ("registry.national_number", key)]
     assert route_of(world, transfer) == [("destination_school", "tunxi_primary", "leader"),
                                          ("destination_county", "tunxi", "registrar")]
     approve_all(world, transfer)

@@ -1,5 +1,7 @@
-"""`manage.py rotate_data_key [--batch N] [--reindex] [--check]`: re-seal every sealed value (ID numbers, phones,
-addresses: core.sealing) under the current data key, online, in batches (core.rotation); audited."""
+"""`manage.py rotate_data_key [--batch N] [--reindex] [--check]`: re-seal every sealed value (ID numbers, national
+numbers, phones, addresses, the ID numbers inside JSON copies: core.sealing) under the current data key, online, in
+batches (core.rotation); audited. The append-only audit log is not rewritten: `--check` lists its rows still under
+an older key, which stays in the ring until the retention purge has archived them."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,8 +28,11 @@ class Command(BaseCommand):
         ring = sealing.key_ring()
         if options["check"]:
             left = rotation.remaining()
+            kept = {t.model._meta.label for t in rotation.sealed_tables() if not t.rewritable}
             for label, n in sorted(left.items()):
-                self.stdout.write(f"{label}: {n} rows not under key {ring.current}")
+                note = " (append-only: not re-sealed; keep the older keys until they are purged)" if label in kept \
+                    else ""
+                self.stdout.write(f"{label}: {n} rows not under key {ring.current}{note}")
             if left:
                 raise CommandError(f"{sum(left.values())} rows are still sealed under an older key.")
             self.stdout.write(f"Every sealed value is under key {ring.current}: older keys can be removed.")
