@@ -15,6 +15,9 @@ class Problem(SealedModel):
     sex and birth date). Seen by the schools of its members and the authorities above them."""
 
     jurisdiction_paths = ("members__school_org__path",)  # a duplicate across two counties is seen by both
+    # Security labels (control 10): a problem record naming a labelled pupil among its members is left out for the
+    # uncleared (its list, page, API), as the member's record is.
+    security_label_lookup = "members__student__security_label"
     # Indexes are few on purpose: a scan files thousands of problems at once (the partial unique constraint
     # below serves lookups by kind and key).
     kind = models.CharField(_("kind"), max_length=16, choices=ProblemKind.choices)
@@ -55,6 +58,7 @@ class ProblemMember(models.Model):
     record is deleted."""
 
     jurisdiction_path = "school_org__path"
+    security_label_lookup = "student__security_label"  # a labelled pupil's membership: cleared users only
 
     # Indexed by the unique (problem, student) and (student, state) only: a scan writes thousands of members.
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="members", db_index=False)
