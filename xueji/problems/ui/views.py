@@ -149,6 +149,9 @@ def _file_action(request, pk, action: str):
         data = form.cleaned_data
         with errors_to_form(form):
             if action == "correct":
+                if not (data.get("id_number") or "").strip():  # left empty: the number on record (shown masked)
+                    row = next((r for r in options["actionable"] if str(r["member"].pk) == str(data["member"])), None)
+                    data["id_number"] = (row["student"].id_number or "") if row else ""
                 changes = {key: data[key] for key in problem_services.CORRECTABLE}
                 filed = problem_services.problem_action_file(actor=user, problem=problem, action="correct",
                                                              member_id=data["member"], changes=changes,
