@@ -22,7 +22,8 @@ report's counts, case totals per county: `restrict(..., aggregate=True)`); the o
 held once whoever holds it; its refusal never says whose or where); the system's own work over every record
 (record MACs, retention, the counts' rebuild, the identity check's exchange with the population register, the
 promotion, the dropout cases raised, the admission run's matching of results to records), which shows no row to a
-user; and admissions' rows, which hold the office's own imported data and are its work to place."""
+user; admissions' rows, which hold the office's own imported data and are its work to place; and a support
+ticket about a pupil, which names it by its record's number only (its link answers 404 to the uncleared)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
