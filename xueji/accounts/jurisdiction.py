@@ -13,9 +13,9 @@ Security labels (安全标记, xueji/core/labels.py) are enforced here too, once
 belong to a row that does) names the lookup to it, `security_label_lookup = "student__security_label"`, and a user
 without the clearance (`Cap.STUDENT_LABELLED`) gets only its unlabelled rows. So a labelled pupil is absent from
 that user's lists, searches, pages (404), API, exports and record-level statistics as if outside the jurisdiction.
-The lookup may pass a nullable relation (a problem member whose record was deleted: kept) or a to-many one (a
-problem record is left out when any of its members is labelled). Paths that read pupils outside the jurisdiction on
-purpose (the transfer finder, the data interface's feed) apply the same rule with `unlabelled`.
+The lookup may pass a nullable relation (a problem member whose record was deleted: kept) or a to-many one (a row
+left out when any related row is labelled). The paths that read pupils beyond this queryset, and how each applies
+the label, are listed in xueji/core/labels.py.
 """
 
 import operator
@@ -106,16 +106,6 @@ def unlabelled_q(model: type[models.Model], lookup: str) -> Q | Exists:
     if field.null:
         return Q(**{lookup: SecurityLabel.NONE}) | Q(**{f"{first}__isnull": True})
     return Q(**{lookup: SecurityLabel.NONE})
-
-
-def unlabelled(queryset: "models.QuerySet[M]", user) -> "models.QuerySet[M]":
-    """Outside `restrict` (a read that crosses the jurisdiction on purpose), the same rule: without the clearance, a
-    model's labelled rows are left out. The caller decides whether the user's clearance reaches the rows at all (the
-    transfer finder: only within the pupil's own county)."""
-    label = getattr(queryset.model, "security_label_lookup", None)
-    if label is None or cleared(user):
-        return queryset
-    return queryset.filter(unlabelled_q(queryset.model, label))
 
 
 def cleared(user) -> bool:
