@@ -30,3 +30,6 @@ def test_a_labelled_pupils_status_changes_and_requests_name_it_to_the_cleared_on
     assert changes.context["total"] == (1 if named else 0)
     assert requests.context["total"] == 1  # the request stays in view: its title names no pupil
     assert searched.context["total"] == (1 if named else 0)
+    detail = client.get(reverse("workflow:request_detail", args=[done.pk]))
+    assert detail.status_code == 200 and (name in detail.content.decode()) is named
+    assert ('data-testid="pupil-withheld"' in detail.content.decode()) is not named
