@@ -13,6 +13,9 @@ Security labels (安全标记, xueji/core/labels.py) are enforced here too, once
 belong to a row that does) names the lookup to it, `security_label_lookup = "student__security_label"`, and a user
 without the clearance (`Cap.STUDENT_LABELLED`) gets only its unlabelled rows. So a labelled pupil is absent from
 that user's lists, searches, pages (404), API, exports and record-level statistics as if outside the jurisdiction.
+The lookup may pass a nullable relation (a problem member whose record was deleted: kept) or a to-many one (a row
+left out when any related row is labelled). The paths that read pupils beyond this queryset, and how each applies
+the label, are listed in xueji/core/labels.py.
 """
 
 import operator
@@ -83,8 +86,26 @@ def restrict(queryset: "models.QuerySet[M] | type[M]", user, capability=None, *,
     queryset = queryset.filter(reduce(operator.or_, conditions))
     label = getattr(model, "security_label_lookup", None)
     if label is not None and not aggregate and not cleared(user):
-        queryset = queryset.filter(**{label: SecurityLabel.NONE})
+        queryset = queryset.filter(unlabelled_q(model, label))
     return queryset
+
+
+def unlabelled_q(model: type[models.Model], lookup: str) -> Q | Exists:
+    """The rows of `model` that carry no security label through `lookup` (its `security_label_lookup`): through a
+    nullable relation a row without the related row stays; through a to-many relation a row with any labelled
+    related row goes (NOT EXISTS, so rows never repeat)."""
+    first, _sep, rest = lookup.partition("__")
+    if not rest:
+        return Q(**{lookup: SecurityLabel.NONE})
+    field = model._meta.get_field(first)
+    if field.one_to_many or field.many_to_many:
+        related = field.related_model
+        remote = field.field.name if field.auto_created else field.remote_field.name
+        labels = [label for label in SecurityLabel.values if label != SecurityLabel.NONE]
+        return ~Exists(related._default_manager.filter(**{remote: OuterRef("pk"), f"{rest}__in": labels}))
+    if field.null:
+        return Q(**{lookup: SecurityLabel.NONE}) | Q(**{f"{first}__isnull": True})
+    return Q(**{lookup: SecurityLabel.NONE})
 
 
 def cleared(user) -> bool:

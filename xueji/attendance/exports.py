@@ -10,7 +10,7 @@ from xueji.attendance import selectors
 from xueji.audit.services import audit_record
 from xueji.core import codes
 from xueji.core.spreadsheets import TextWorkbook, safe_row
-from xueji.registry.presenters import presenter_for
+from xueji.registry.presenters import presenter_for_export
 
 MAX_ROWS = 200_000  # a city's roll; a province exports county by county (the filter), or through a job later
 
@@ -31,7 +31,7 @@ def eligibility_export(*, actor, programme: str, county: str | None = None) -> t
     rows = selectors.eligibility_list(user=actor, programme=programme)
     if county:
         rows = rows.filter(school__county_id=county)
-    shown = presenter_for(actor)
+    shown = presenter_for_export(actor)  # an audited export of the aid lists: full IDs for the ID right
     out = io.BytesIO()
     book = TextWorkbook(out, width=len(HEADER))
     book.add_sheet(_("Nutrition programme") if programme == "nutrition" else _("Student aid"))

@@ -25,6 +25,7 @@ class Absence(models.Model):
     """A pupil's absence on one school day, entered by the school (grid or import)."""
 
     jurisdiction_path = "school__org_unit__path"
+    security_label_lookup = "student__security_label"  # a labelled pupil's rows: cleared users only (control 10)
 
     student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="+")
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
@@ -50,6 +51,7 @@ class DropoutCase(models.Model):
     """A case of the county's dropout-prevention list (控辍保学), followed up until closed."""
 
     jurisdiction_path = "school__org_unit__path"
+    security_label_lookup = "student__security_label"  # a labelled pupil's rows: cleared users only (control 10)
 
     student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="+")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")

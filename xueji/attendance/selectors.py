@@ -99,7 +99,8 @@ def case_follow_ups(*, case: DropoutCase) -> QuerySet[CaseFollowUp]:
 def case_totals(*, user) -> list[dict]:
     """Per county of the jurisdiction: open and closed cases, and the opening date of the oldest open one (one
     query, grouped)."""
-    qs = restrict(DropoutCase.objects.all(), user, Cap.DROPOUT_VIEW)
+    # Numbers only leave (a GROUP BY per county): a labelled pupil's case is counted (control 10's aggregates).
+    qs = restrict(DropoutCase.objects.all(), user, Cap.DROPOUT_VIEW, aggregate=True)
     rows = (qs.values("county_id", "county__name", "county__code")
             .annotate(open=Count("id", filter=Q(status=CaseStatus.OPEN)),
                       closed=Count("id", filter=Q(status=CaseStatus.CLOSED)),

@@ -19,11 +19,13 @@ from xueji.core import clock
 from xueji.core.errors import ValidationFailed
 from xueji.core.spreadsheets import csv_writer
 
-READS = ("student.view", "student.card_print", "request.proof_view")
+# The unmask action (control 29) is how a page or the API shows full ID numbers: a read, with full ID numbers.
+READS = ("student.view", "student.card_print", "request.proof_view", "student.unmask")
 # (key, column title, which audit rows count)
 CATEGORIES = (
     ("reads", _("Personal data read"), Q(action__in=READS)),
-    ("full_ids", _("…with full ID numbers"), Q(action__in=READS[:2], after__id_numbers="full")),
+    ("full_ids", _("…with full ID numbers"), Q(action__in=READS[:2], after__id_numbers="full")
+     | Q(action="student.unmask")),
     ("exports", _("Exports"), Q(action__contains="export")),
     ("downloads", _("Downloads"), Q(action__endswith="download")),
     ("decisions", _("Approval decisions"), Q(action__in=("request.approve", "request.reject", "request.return"))),

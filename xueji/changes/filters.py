@@ -10,6 +10,7 @@ from xueji.changes.models import StatusChange
 from xueji.core import codes
 from xueji.core.filters import IdFilter, ListFilterSet
 from xueji.registry.models import Student
+from xueji.workflow.filters import by_title
 from xueji.workflow.models import Request, RequestStatus
 
 
@@ -23,7 +24,7 @@ class ChangeRequestFilterSet(ListFilterSet):
     what = django_filters.ChoiceFilter(label=_("Kind of change"), choices=_what_choices, empty_label=_("All"),
                                        method="of_kind")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=RequestStatus.choices, empty_label=_("All"))
-    q = django_filters.CharFilter(label=_("Title"), field_name="title", lookup_expr="icontains", max_length=64)
+    q = django_filters.CharFilter(label=_("Title"), field_name="title", method=by_title, max_length=64)
 
     class Meta(ListFilterSet.Meta):
         model = Request

@@ -15,6 +15,7 @@ class StatusChange(models.Model):
     """One approved status change of a pupil, kept where it happened (the school's jurisdiction)."""
 
     jurisdiction_path = "school__org_unit__path"
+    security_label_lookup = "student__security_label"  # a labelled pupil's rows: cleared users only (control 10)
 
     student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="status_change_records",
                                 verbose_name=_("pupil"))

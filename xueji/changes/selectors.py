@@ -14,6 +14,7 @@ from xueji.changes.filters import ChangeRequestFilterSet, DropoutFilterSet, Stat
 from xueji.changes.models import StatusChange
 from xueji.regions.models import OrgUnit
 from xueji.registry.models import FamilyMember, RegStatus, Student, StudentStatus
+from xueji.workflow import labels
 from xueji.workflow.models import OPEN_STATUSES, Request
 
 CHANGE_TYPES = (RECORD_TYPE, STATUS_TYPE)
@@ -53,9 +54,9 @@ def item_controls(*, student: Student) -> dict[str, ItemControl]:
 
 def open_requests(*, user, student: Student) -> QuerySet[Request]:
     """The pupil's open change and status-change requests the user may see."""
-    return restrict(Request.objects.filter(type__in=CHANGE_TYPES, subject_type=services.PUPIL,
-                                           subject_id=str(student.pk), status__in=OPEN_STATUSES),
-                    user, Cap.REQUEST_VIEW).select_related("filer_org")
+    return labels.annotate(restrict(Request.objects.filter(type__in=CHANGE_TYPES, subject_type=services.PUPIL,
+                                                           subject_id=str(student.pk), status__in=OPEN_STATUSES),
+                                    user, Cap.REQUEST_VIEW).select_related("filer_org"), user)
 
 
 # Status changes offered -----------------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ def change_request_list(*, user, filters: dict | None = None) -> QuerySet[Reques
     """变更与异动申请: record-change and status-change requests the user may see, newest first."""
     qs = restrict(Request.objects.filter(type__in=CHANGE_TYPES).select_related("filer", "filer_org"), user,
                   Cap.REQUEST_VIEW)
-    return ChangeRequestFilterSet.narrow(qs, filters, user=user)
+    return ChangeRequestFilterSet.narrow(labels.annotate(qs, user), filters, user=user)  # titles withheld: labels
 
 
 def status_change_list(*, user, filters: dict | None = None) -> QuerySet[StatusChange]:

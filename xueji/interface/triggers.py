@@ -5,36 +5,60 @@ UPDATE ... FROM, deletions of problem records), so a per-save signal would miss 
 every written row itself. On PostgreSQL the triggers are per statement over the transition tables (one INSERT ...
 SELECT per statement, whatever its size); on SQLite (one writer at a time) per
 row. `install` is idempotent: the migration calls it, and so does every `migrate` (apps.py), since SQLite drops a
-table's triggers when a migration rebuilds the table."""
+table's triggers when a migration rebuilds the table.
+
+The school columns are the school through which a client may see the pupil: none while the pupil carries a
+security label (安全标记, control 10: no client holds the clearance). So labelling a pupil reaches a client's feed
+as the pupil leaving its scope (a deletion: the client drops its copy), the labelled pupil's changes reach no feed,
+and lifting the label is the pupil entering the scope again (a creation). Migration 0002 replaced the first
+triggers with these."""
 
 STUDENT_TABLE = "registry_student"
 CHANGE_TABLE = "interface_change"
 CURSOR_SEQUENCE = "interface_change_cursor"
 
-_PG_EVENTS = {
+
+
+def _seen(row: str, labels: bool = True) -> str:
+    """The school a client may see the pupil of this row through: none under a security label."""
+    return f"CASE WHEN {row}.security_label = 'none' THEN {row}.school_id END" if labels else f"{row}.school_id"
+
+
+def _pg_events(labels: bool) -> dict[str, tuple[str, str, str]]:
     # name: (event, transition tables, SELECT of the rows to record)
-    "interface_student_inserted": (
-        "INSERT", "REFERENCING NEW TABLE AS new_rows",
-        "SELECT n.id, 'I', NULL, n.school_id FROM new_rows n"),
-    "interface_student_updated": (
-        "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        "SELECT n.id, 'U', o.school_id, n.school_id FROM new_rows n JOIN old_rows o ON o.id = n.id"),
-    "interface_student_deleted": (
-        "DELETE", "REFERENCING OLD TABLE AS old_rows",
-        "SELECT o.id, 'D', o.school_id, NULL FROM old_rows o"),
-}
-_SQLITE_EVENTS = {
-    "interface_student_inserted": ("INSERT", "NEW.id, 'I', NULL, NEW.school_id"),
-    "interface_student_updated": ("UPDATE", "NEW.id, 'U', OLD.school_id, NEW.school_id"),
-    "interface_student_deleted": ("DELETE", "OLD.id, 'D', OLD.school_id, NULL"),
-}
+    return {
+        "interface_student_inserted": (
+            "INSERT", "REFERENCING NEW TABLE AS new_rows",
+            f"SELECT n.id, 'I', NULL, {_seen('n', labels)} FROM new_rows n"),  # noqa: S608 - constants only
+        "interface_student_updated": (
+            "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+            f"SELECT n.id, 'U', {_seen('o', labels)}, {_seen('n', labels)} "  # noqa: S608 - constants only
+            "FROM new_rows n JOIN old_rows o ON o.id = n.id"),
+        "interface_student_deleted": (
+            "DELETE", "REFERENCING OLD TABLE AS old_rows",
+            f"SELECT o.id, 'D', {_seen('o', labels)}, NULL FROM old_rows o"),  # noqa: S608 - constants only
+    }
 
 
-def statements(vendor: str) -> list[str]:
+def _sqlite_events(labels: bool) -> dict[str, tuple[str, str]]:
+    return {
+        "interface_student_inserted": ("INSERT", f"NEW.id, 'I', NULL, {_seen('NEW', labels)}"),
+        "interface_student_updated": ("UPDATE", f"NEW.id, 'U', {_seen('OLD', labels)}, {_seen('NEW', labels)}"),
+        "interface_student_deleted": ("DELETE", f"OLD.id, 'D', {_seen('OLD', labels)}, NULL"),
+    }
+
+
+_PG_EVENTS = _pg_events(True)
+_SQLITE_EVENTS = _sqlite_events(True)
+
+
+def statements(vendor: str, *, labels: bool = True) -> list[str]:
+    """The triggers' SQL; `labels=False`: the first triggers, before the pupil had a security label (migration
+    0001, which runs before the registry's 0012 adds the column)."""
     columns = "student_id, op, old_school_id, new_school_id"
     if vendor == "postgresql":
         sql = [f"CREATE SEQUENCE IF NOT EXISTS {CURSOR_SEQUENCE}"]
-        for name, (event, transition, select) in _PG_EVENTS.items():
+        for name, (event, transition, select) in _pg_events(labels).items():
             sql.append(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                        f"INSERT INTO {CHANGE_TABLE} ({columns}) {select}; RETURN NULL; END $$")
             sql.append(f"CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {STUDENT_TABLE} {transition} "
@@ -43,7 +67,7 @@ def statements(vendor: str) -> list[str]:
     if vendor == "sqlite":
         return [f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {STUDENT_TABLE} BEGIN "  # noqa: S608
                 f"INSERT INTO {CHANGE_TABLE} ({columns}) VALUES ({values}); END"
-                for name, (event, values) in _SQLITE_EVENTS.items()]
+                for name, (event, values) in _sqlite_events(labels).items()]
     return []
 
 

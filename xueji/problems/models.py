@@ -15,6 +15,9 @@ class Problem(SealedModel):
     sex and birth date). Seen by the schools of its members and the authorities above them."""
 
     jurisdiction_paths = ("members__school_org__path",)  # a duplicate across two counties is seen by both
+    # Security labels (control 10): a problem record stays visible through any member (its arbiter, a city, needs
+    # it), but a labelled member is shown to the uncleared as a record outside the jurisdiction is: its school only,
+    # never who the pupil is (selectors.problem_members; the key of a duplicate without ID withheld).
     # Indexes are few on purpose: a scan files thousands of problems at once (the partial unique constraint
     # below serves lookups by kind and key).
     kind = models.CharField(_("kind"), max_length=16, choices=ProblemKind.choices)
@@ -55,6 +58,7 @@ class ProblemMember(models.Model):
     record is deleted."""
 
     jurisdiction_path = "school_org__path"
+    security_label_lookup = "student__security_label"  # a labelled pupil's membership: cleared users only
 
     # Indexed by the unique (problem, student) and (student, state) only: a scan writes thousands of members.
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="members", db_index=False)

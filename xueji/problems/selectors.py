@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from xueji.accounts.jurisdiction import access, restrict, user_path, within
+from xueji.accounts.jurisdiction import access, cleared, restrict, user_path, within
 from xueji.accounts.permissions import Cap, require_cap
 from xueji.core.errors import NotFound, ValidationFailed
+from xueji.core.labels import SecurityLabel
+from xueji.problems.choices import ProblemKind
 from xueji.problems.filters import ProblemFilterSet
 from xueji.problems.models import (
     DeletedRecord,
@@ -58,17 +60,39 @@ class MemberView:
     visible: bool
 
 
-def problem_members(*, user, problem: Problem) -> list[MemberView]:
+def _shown_to(user):
+    """Whether a member is named to this user: inside the jurisdiction, and, for a pupil under a security label
+    (control 10), with the clearance; a labelled member is otherwise shown as one outside (its school only)."""
     path = user_path(user) or "\x00"
+    clear = cleared(user)
+
+    def shown(member: ProblemMember) -> bool:
+        labelled = member.student is not None and member.student.security_label != SecurityLabel.NONE
+        return member.school_org.path.startswith(path) and (clear or not labelled)
+
+    return shown
+
+
+def problem_members(*, user, problem: Problem) -> list[MemberView]:
+    shown = _shown_to(user)
     members = problem.members.select_related("student", "school_org", "county_org", "request").order_by("pk")
-    return [MemberView(m, m.school_org.path.startswith(path)) for m in members]
+    return [MemberView(m, shown(m)) for m in members]
 
 
 def problem_member_views(*, user, problem: Problem) -> list[MemberView]:
     """The members of a listed problem, from the list's prefetch (problem_list_members_prefetch): which of them
     lie in the user's jurisdiction (their pupil is named) and which do not (only their school is)."""
-    path = user_path(user) or "\x00"
-    return [MemberView(m, m.school_org.path.startswith(path)) for m in problem.members.all()]
+    shown = _shown_to(user)
+    return [MemberView(m, shown(m)) for m in problem.members.all()]
+
+
+def key_withheld(*, user, problem: Problem) -> bool:
+    """A duplicate without ID is keyed by name, sex and birth date: withheld when a member is labelled and the user
+    is not cleared (control 10). From the list's prefetch or one query."""
+    if problem.kind != ProblemKind.DUPLICATE_NO_ID or cleared(user):
+        return False
+    return any(m.student is not None and m.student.security_label != SecurityLabel.NONE
+               for m in problem.members.all())
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists
 from django.utils.translation import gettext_lazy as _
 
 from xueji.accounts.jurisdiction import org_in_jurisdiction
@@ -53,6 +54,8 @@ from xueji.registry.services import (
     student_verify_confirm,
 )
 from xueji.registry.validation import validate_identity
+from xueji.workflow.labels import LABELS
+from xueji.workflow.labels import register_subject as label_subject
 from xueji.workflow.models import Request, RequestStatus
 from xueji.workflow.resolvers import common_superior
 from xueji.workflow.services import (
@@ -70,6 +73,10 @@ logger = logging.getLogger(__name__)
 SUBJECT = register_subject("registration.problem", _("problem record")).code
 # A school's action on its record of a problem is about that member: one open action per member at a time.
 MEMBER_SUBJECT = register_subject("registration.problem_member", _("record of a problem record")).code
+# Security labels (control 10): a request about a problem record with a labelled member does not name its pupils to
+# the uncleared (workflow/labels.py).
+label_subject(SUBJECT, lambda key: Exists(ProblemMember.objects.filter(problem_id=key,
+                                                                      student__security_label__in=LABELS)))
 ACTIONS = ("correct", "delete", "confirm")
 CORRECTABLE = ("name", "sex", "birth_date", "id_type", "id_number")
 

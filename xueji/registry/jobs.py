@@ -22,7 +22,7 @@ from xueji.core.spreadsheets import TextWorkbook, safe_cell
 from xueji.jobs.exportfiles import encrypt_result, watermark_for
 from xueji.jobs.registry import job_handler
 from xueji.registry.models import Student
-from xueji.registry.presenters import presenter_for
+from xueji.registry.presenters import presenter_for_export
 from xueji.registry.selectors import student_list
 from xueji.schools.selectors import current_school_year_start
 
@@ -81,7 +81,9 @@ def _rows(qs):
 def export_students(ctx) -> dict:
     """Export the students of the user's jurisdiction (as filtered) to xlsx; audited; IDs masked by role."""
     user = ctx.job.created_by
-    shown = presenter_for(user)  # the ID and the G number (G + the ID) masked alike unless the role needs them
+    # An audited export under its own controls (watermark, trace code, export.full_id_approval): the ID and the G
+    # number (G + the ID) in full for the ID right, masked alike otherwise (registry.presenters).
+    shown = presenter_for_export(user)
     filters = ctx.params.get("filters") or {}
     qs = student_list(user=user, filters=filters).order_by("school_id", "school_class_id", "id")
     total = qs.count()

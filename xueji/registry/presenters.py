@@ -2,8 +2,16 @@
 
 Pupils under 14 are sensitive personal information (PIPL). Every path that shows a pupil (API serializers,
 pages, tables, exports, request payloads, audit views, search answers) asks a `Presenter` for the user, and
-the presenter answers masked values unless the user holds `Cap.STUDENT_VIEW_ID`. Masked is the default: a
-presenter built without a user (a serializer without a request, a forgotten argument) masks everything.
+the presenter answers masked values. Masked is the default: a presenter built without a user (a serializer
+without a request, a forgotten argument) masks everything.
+
+Resident ID numbers (the pupil's, the family's, a G number, ID-shaped text) are masked on every page and API for
+every role, the pupil's own school registrar included (control 29): they are read in full only through the
+unmask action, which asks a reason and audits it (`registry.access_log.student_unmask`, POST
+/students/<pk>/unmask/ and /api/v1/students/<pk>/unmask/). The holders of `Cap.STUDENT_VIEW_ID` see the contact
+items (phone, address, e-mail) in full, their daily work with the family; a presenter built with `ids=True`
+(`presenter_for_export`) shows their ID numbers in full too, and only audited export flows with controls of their
+own build one (the pupil export: watermark, trace code, `export.full_id_approval`; the aid lists' export).
 
 What is masked:
 - resident ID numbers (pupils and guardians): `3410**********508X`, first and last 4 kept;
@@ -98,16 +106,23 @@ _MASKS = {"id": mask_id, "national_number": mask_national_number, "phone": mask_
           "address": mask_address, "email": mask_email}
 
 
-class Presenter:
-    """A user's view of personal items. `full` only with the capability; masked otherwise, and without a user.
-    `unmasked` names kinds shown in full besides (an API client's field profile: `presenter_for_profile`)."""
+# The kinds that carry a resident ID (a G number is G + the ID): shown in full only by an `ids=True` presenter.
+ID_KINDS = frozenset({"id", "national_number"})
 
-    def __init__(self, user=None, *, unmasked: frozenset[str] = frozenset()) -> None:
-        self.full = user is not None and has_cap(user, Cap.STUDENT_VIEW_ID)
+
+class Presenter:
+    """A user's view of personal items, masked without a user. With the capability (`student.view_id`), `contact`:
+    phones, addresses and e-mail in full; `full` (ID numbers in full, and every item) only besides with `ids=True`,
+    which audited export flows ask for (see the module). `unmasked` names kinds shown in full besides (an API
+    client's field profile: `presenter_for_profile`)."""
+
+    def __init__(self, user=None, *, unmasked: frozenset[str] = frozenset(), ids: bool = False) -> None:
+        self.contact = user is not None and has_cap(user, Cap.STUDENT_VIEW_ID)
+        self.full = self.contact and ids
         self.unmasked = frozenset(unmasked)
 
     def _shows(self, kind: str) -> bool:
-        return self.full or kind in self.unmasked
+        return self.full or kind in self.unmasked or (self.contact and kind not in ID_KINDS)
 
     def id_number(self, value: str | None) -> str:
         return (value or "") if self._shows("id") else mask_id(value)
@@ -132,7 +147,7 @@ class Presenter:
             return value
         kind = kind_of(key)
         if kind is not None and isinstance(value, str):
-            return _MASKS[kind](value)
+            return value if self._shows(kind) else _MASKS[kind](value)
         return self.mapping(value)
 
     def mapping(self, data: Any, *, by_key: bool = True) -> Any:
@@ -153,7 +168,14 @@ class Presenter:
 
 
 def presenter_for(user=None) -> Presenter:
+    """What a page or the API shows the user: ID numbers masked whatever the role (the unmask action shows them)."""
     return Presenter(user)
+
+
+def presenter_for_export(user) -> Presenter:
+    """An audited export's view (a file that leaves the system under its own controls): ID numbers in full for the
+    holders of `student.view_id`. Never for a page or an API answer."""
+    return Presenter(user, ids=True)
 
 
 def presenter_for_profile(unmasked) -> Presenter:

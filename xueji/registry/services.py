@@ -491,7 +491,8 @@ def identity_holders(*, school: School, identities: Sequence[Identity]) -> list[
     draft, the bulk import and a problem-record correction. For each identity, the other records holding it: its
     ID number anywhere; without an ID number, the same name, sex and birth date in the school. Set-based (two
     queries for any number of identities, through the id_number and school indexes); callers that insert hold
-    `identity_lock()` first."""
+    `identity_lock()` first. Every record counts, labelled (安全标记) or not: an ID number is held once, and the
+    refusal says neither whose it is nor where (identity_conflict)."""
     numbers = sorted({i.id_number for i in identities if i.id_number})
     by_id: dict[str, list[IdentityHolder]] = {}
     for chunk_start in range(0, len(numbers), 5000):

@@ -41,6 +41,7 @@ class Graduate(models.Model):
     number) sits later."""
 
     jurisdiction_path = "school__org_unit__path"
+    security_label_lookup = "student__security_label"  # a labelled pupil's rows: cleared users only (control 10)
 
     # No database constraint on the references below, the pupil's excepted: each graduate row would queue one
     # deferred check per reference at commit (a province's graduation: a million checks, a fifth of its time). The

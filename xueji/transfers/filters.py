@@ -56,6 +56,9 @@ class TransferFilterSet(ListFilterSet):
         q = (value or "").strip()
         if not q:
             return queryset
+        # A pupil withheld from the user (a security label, selectors._withheld) is found by no name.
+        if "pupil_withheld" in queryset.query.annotations:
+            queryset = queryset.exclude(pupil_withheld=True)
         # The receiving side of a cross-province transfer names its pupil by the sending province's answer.
         if q.isascii() and q.replace(" ", "").isalpha():
             pinyin = q.lower().replace(" ", "")

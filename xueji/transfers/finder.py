@@ -10,7 +10,13 @@ province's pupils.
 A pupil of another province is found by national number only, by asking that province (`lookup.pupil_ask`, a hub
 question answered by that province from its own records): this finder reads no record of another province. Its
 token names the province and the number; the filing form and the filing ask again (a fresh answer, which the
-filing keeps on the transfer)."""
+filing keeps on the transfer).
+
+A pupil under special protection (安全标记 特殊保护, control 10) is found only by a school of its own county, whose
+registrars and leaders hold the clearance for it (their county looks after such children and approves a transfer
+within it): for any other finder the finder answers as for no pupil at all, the audit row saying the record was
+withheld. A labelled pupil's transfer to another county is arranged through its county (which may lift the label
+for it), never found by a stranger school; nor does the province answer another province for it (lookup.py)."""
 
 import datetime as dt
 import re
@@ -21,10 +27,12 @@ from django.core import signing
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from xueji.accounts.jurisdiction import cleared
 from xueji.audit.models import AuditEvent
 from xueji.audit.services import audit_record
 from xueji.core import clock, codes, idnumbers
 from xueji.core.errors import Conflict, NotFound, ValidationFailed, XuejiError
+from xueji.core.labels import SecurityLabel
 from xueji.regions.models import OrgKind, province_code_of
 from xueji.registry.models import RegStatus, Student
 from xueji.registry.presenters import presenter_for
@@ -131,15 +139,30 @@ def pupil_find(*, actor, national_number: str = "", id_number: str = "", name: s
     else:
         raise ValidationFailed(_("Find the pupil by national student number, by ID number, or by name, sex and date "
                                  "of birth."), code="find_terms")
+    shown = [student for student in found if findable_by(actor, student)]
+    withheld = len(found) - len(shown)
+    found = shown
     audit_record(actor=actor, action=FIND_ACTION, object_type="registry.student",
                  object_id=str(found[0].pk) if len(found) == 1 else "",
-                 after={"by": by, "found": len(found), "province": province, "cross_province": False})
+                 after={"by": by, "found": len(found), "province": province, "cross_province": False,
+                        **({"withheld_labelled": withheld} if withheld else {})})
     if len(found) != 1:
         if len(found) > 1:  # two records share name, sex and birth date: the numbers tell them apart
             raise Conflict(_("Several pupils match: find the pupil by national student number or ID number."),
                            code="find_ambiguous")
         return None
     return _found(actor, school, found[0])
+
+
+def findable_by(actor, student: Student) -> bool:
+    """Whether the finder may show this record: an unlabelled one to any finder; a labelled one (control 10) only
+    to a cleared user of a unit inside the pupil's own county (see the module)."""
+    if student.security_label == SecurityLabel.NONE:
+        return True
+    county = student.school.county
+    unit = getattr(actor, "org_unit", None)
+    return (cleared(actor) and county is not None and unit is not None
+            and unit.path.startswith(county.path))
 
 
 def _refusal_words(refusal) -> str | None:
@@ -222,6 +245,9 @@ def pupil_of_lookup(*, school: School, lookup: Lookup) -> Pupil:
 def pupil_found(*, actor, token: str) -> tuple[Pupil, School]:
     """The found pupil again (for the filing form), with the receiving school."""
     school = receiving_school(actor)
-    return pupil_of_lookup(school=school, lookup=lookup_of_token(actor=actor, token=token)), school
+    pupil = pupil_of_lookup(school=school, lookup=lookup_of_token(actor=actor, token=token))
+    if isinstance(pupil, Student) and not findable_by(actor, pupil):  # labelled since the lookup (control 10)
+        raise NotFound("student not found")
+    return pupil, school
 
 

@@ -15,6 +15,7 @@ The question: subject = the national number asked; payload `{"national_number": 
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core.errors import Conflict, ValidationFailed, XuejiError
+from xueji.core.labels import SecurityLabel
 from xueji.hub.handlers import register_query
 from xueji.hub.services import hub_ask
 from xueji.regions.models import OrgKind, province_code_of
@@ -92,7 +93,8 @@ def pupil_answer(query) -> dict:
     qs = (Student.objects.filter(province_code=query.receiver, reg_status=RegStatus.REGISTERED)
           .select_related("school__county__parent", "school_class").order_by("pk"))
     found = students_by_number(qs, number) if number else []
-    if len(found) != 1:
+    # A pupil under special protection (control 10) is never told to another province: its county arranges it.
+    if len(found) != 1 or found[0].security_label != SecurityLabel.NONE:
         return {"version": ANSWER_VERSION, "found": False}
     return {"version": ANSWER_VERSION, "found": True, "pupil": answer_of(found[0])}
 

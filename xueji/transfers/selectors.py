@@ -6,9 +6,10 @@ side of a cross-province transfer holds none before 调档: the sending province
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils.translation import gettext as _
 
-from xueji.accounts.jurisdiction import access, org_in_jurisdiction, restrict
+from xueji.accounts.jurisdiction import access, cleared, org_in_jurisdiction, restrict
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core import clock, codes
 from xueji.registry.presenters import Presenter, presenter_for
@@ -17,6 +18,7 @@ from xueji.transfers import checks
 from xueji.transfers.choices import CANCELLATION_TYPE, RELEASE_TYPE, TRANSFER_TYPE
 from xueji.transfers.filters import TransferFilterSet
 from xueji.transfers.models import Transfer
+from xueji.workflow.labels import LABELS
 from xueji.workflow.models import RequestStatus, Step, StepStatus
 from xueji.workflow.selectors import inbox, request_permissions
 from xueji.workflow.services import decision_data
@@ -43,9 +45,19 @@ def _with_holder(qs: QuerySet[Transfer]) -> QuerySet[Transfer]:
         holder_unit=_pending("org_unit_id"), held_since=_pending("request__updated_at"))
 
 
+def _withheld(qs: QuerySet[Transfer], user) -> QuerySet[Transfer]:
+    """Security labels (control 10): a transfer of a labelled pupil stays in the lists of its parties and approvers
+    (a city or province may hold a step), but to a viewer without the clearance it names no pupil
+    (`pupil_withheld`: the pupil's items, the title and the search by name leave it out)."""
+    if cleared(user):
+        return qs.annotate(pupil_withheld=Value(False, output_field=BooleanField()))
+    return qs.annotate(pupil_withheld=ExpressionWrapper(Q(student__security_label__in=LABELS),
+                                                        output_field=BooleanField()))
+
+
 def transfer_list(*, user, filters: dict | None = None) -> QuerySet[Transfer]:
     """转学: the transfers of the user's jurisdiction (either school in it), newest first."""
-    qs = _with_holder(restrict(Transfer.objects.all(), user, Cap.REQUEST_VIEW))
+    qs = _withheld(_with_holder(restrict(Transfer.objects.all(), user, Cap.REQUEST_VIEW)), user)
     return TransferFilterSet.narrow(qs, filters, user=user)
 
 
@@ -55,7 +67,8 @@ def transfer_inbox(*, user, filters: dict | None = None) -> QuerySet[Transfer]:
     if not has_cap(user, Cap.REQUEST_VIEW):
         return Transfer.objects.none()
     waiting = inbox(user=user).filter(request__type__in=TRANSFER_TYPES).values("request_id")
-    qs = _with_holder(Transfer.objects.filter(Q(request_id__in=waiting) | Q(cancellation_id__in=waiting)))
+    qs = _withheld(_with_holder(Transfer.objects.filter(Q(request_id__in=waiting) | Q(cancellation_id__in=waiting))),
+                   user)
     return TransferFilterSet.narrow(qs, filters, user=user).order_by("request__updated_at", "request_id")
 
 
@@ -67,7 +80,9 @@ def access_transfer_by_id(*, user, pk) -> Transfer:
     """A transfer the user may see (404 outside the jurisdiction, as if absent)."""
     qs = _with_holder(Transfer.objects.all()).select_related("student__school__org_unit", "escalated_from",
                                                              "destination_school__org_unit")
-    return access(qs, user, Cap.REQUEST_VIEW, pk=pk)
+    transfer = access(_withheld(qs, user), user, Cap.REQUEST_VIEW, pk=pk)
+    transfer.request.pupil_withheld = transfer.pupil_withheld  # its title (Request.shown_title)
+    return transfer
 
 
 def transfer_presenter(user, transfer: Transfer) -> Presenter:
@@ -77,6 +92,10 @@ def transfer_presenter(user, transfer: Transfer) -> Presenter:
     if school is not None and org_in_jurisdiction(user, school.org_unit):
         return presenter_for(user)
     return presenter_for(None)
+
+
+def withheld_name() -> str:
+    return _("A pupil under special protection")
 
 
 @dataclass(frozen=True)
@@ -93,6 +112,8 @@ class PupilShown:
 
 
 def pupil_shown(user, transfer: Transfer) -> PupilShown:
+    if getattr(transfer, "pupil_withheld", False):
+        return PupilShown(name=withheld_name(), sex="", birth_date=None, national_number="", id_number="", grade="")
     shown = transfer_presenter(user, transfer)
     pupil = checks.pupil_of(transfer)
     return PupilShown(name=pupil.name, sex=str(codes.SEX.label(pupil.sex)), birth_date=pupil.birth_date,

@@ -55,7 +55,7 @@ from xueji.transfers.choices import (
     TransferState,
     proof_label,
 )
-from xueji.transfers.finder import Lookup, lookup_of_token, pupil_of_lookup
+from xueji.transfers.finder import Lookup, findable_by, lookup_of_token, pupil_of_lookup
 from xueji.transfers.models import Transfer
 from xueji.workflow.models import Request, RequestStatus, Step, StepStatus
 from xueji.workflow.resolvers import distance_key
@@ -132,6 +132,8 @@ def transfer_file(*, actor, token: str, proofs: Mapping[str, Sequence], school_c
         return _file_across(actor=actor, school=school, lookup=lookup, proofs=proofs, school_class=school_class,
                             migrant=migrant, reason=reason)
     student = _locked(lookup.pk)
+    if not findable_by(actor, student):  # labelled since the lookup (control 10): as if it did not exist
+        raise NotFound("student not found")
     refusal = transfer_refusal(student, school)
     if refusal is not None:
         raise refusal

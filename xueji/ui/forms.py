@@ -42,3 +42,37 @@ class OrgUnitChoiceField(ScopedChoiceField):
 class SchoolClassChoiceField(ScopedChoiceField):
     def label_from_instance(self, obj) -> str:
         return class_label(obj)
+
+
+class MaskedIdsMixin:
+    """An edit form never shows a stored ID number in full (control 29: full numbers only through the unmask action,
+    with a reason, audited). Each ID field of a stored record opens empty, the masked number as its placeholder;
+    left empty it keeps the stored number, a number typed in replaces it (re-entry: the editor types the full
+    number it holds from the document, so no page sends one out). Call `mask_ids()` once the fields exist and
+    `restore_ids(data)` first thing in clean()."""
+
+    def mask_ids(self) -> None:
+        from xueji.core.idnumbers import mask
+
+        self.kept_ids: dict[str, str] = {}
+        for name, field in self.fields.items():
+            if not _is_id_field(name):
+                continue
+            stored = str(self.initial.get(name) or "")
+            self.initial[name] = ""
+            if stored:
+                self.kept_ids[name] = stored
+                field.widget.attrs["placeholder"] = mask(stored)
+                field.help_text = _("Leave empty to keep the number on record; type the full number to change it.")
+
+    def restore_ids(self, data: dict) -> dict:
+        for name, stored in getattr(self, "kept_ids", {}).items():
+            if name not in self.errors and not (data.get(name) or "").strip():
+                data[name] = stored
+        return data
+
+
+def _is_id_field(name: str) -> bool:
+    from xueji.registry.presenters import kind_of
+
+    return kind_of(name) == "id"

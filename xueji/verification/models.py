@@ -71,6 +71,7 @@ class VerificationItem(SealedModel):
     """One pupil in a batch: what was sent (ID number and name as they were; the number sealed) and the answer."""
 
     jurisdiction_path = "batch__org_unit__path"
+    security_label_lookup = "student__security_label"  # a labelled pupil's rows: cleared users only (control 10)
 
     batch = models.ForeignKey(VerificationBatch, on_delete=models.CASCADE, related_name="items")
     student = models.ForeignKey("registry.Student", null=True, blank=True, on_delete=models.SET_NULL,

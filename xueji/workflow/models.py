@@ -76,6 +76,21 @@ class Request(models.Model):
     def is_open(self) -> bool:
         return self.status == RequestStatus.PENDING
 
+    @property
+    def shown_title(self) -> str:
+        """The title as its reader sees it: a request about a labelled pupil the reader is not cleared for (the
+        selectors' `pupil_withheld`, workflow/labels.py) names the type only."""
+        if not getattr(self, "pupil_withheld", False):
+            return self.title
+        from xueji.workflow.labels import withheld_title
+        from xueji.workflow.types import request_type
+
+        try:
+            label = request_type(self.type).label
+        except Exception:  # noqa: BLE001 - a type no longer registered
+            label = self.type
+        return withheld_title(str(label))
+
 
 class RequestParty(models.Model):
     """A named party of a request (destination_school, source_county, common_superior, ...), computed by the

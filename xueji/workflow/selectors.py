@@ -8,19 +8,23 @@ from django.db.models import Count, QuerySet
 from xueji.accounts.jurisdiction import access
 from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.errors import NotFound
+from xueji.workflow import labels
 from xueji.workflow.filters import InboxFilterSet, RequestFilterSet
 from xueji.workflow.models import Proof, Request, RequestStatus, Step, StepStatus
 
 
 def request_list(*, user, filters: dict | None = None) -> QuerySet[Request]:
-    qs = Request.objects.select_related("filer", "filer_org").restrict(user, Cap.REQUEST_VIEW)
+    """The requests the user sees, each with `pupil_withheld` (a labelled pupil the user is not cleared for: its
+    title and payload are withheld, workflow/labels.py)."""
+    qs = labels.annotate(Request.objects.select_related("filer", "filer_org").restrict(user, Cap.REQUEST_VIEW), user)
     return RequestFilterSet.narrow(qs, filters, user=user)
 
 
 def access_request_by_id(*, user, pk) -> Request:
     """A request the user may see, or 404 (absent or outside the jurisdiction alike)."""
     try:
-        return access(Request.objects.select_related("filer", "filer_org"), user, Cap.REQUEST_VIEW, pk=pk)
+        return access(labels.annotate(Request.objects.select_related("filer", "filer_org"), user), user,
+                      Cap.REQUEST_VIEW, pk=pk)
     except NotFound:
         raise NotFound("request not found") from None
 
@@ -48,9 +52,10 @@ def inbox(*, user, filters: dict | None = None) -> QuerySet[Step]:
     """待办: the pending steps this user may decide (their unit, one of their roles), follow-up work included."""
     if not getattr(user, "is_authenticated", False) or user.org_unit_id is None or not user.org_unit.is_active:
         return Step.objects.none()
-    qs = Step.objects.filter(org_unit=user.org_unit, role__in=user.role_set, status=StepStatus.PENDING,
-                             request__status__in=WAITING_STATUSES).select_related(
-        "request", "request__filer_org", "request__filer")
+    qs = labels.annotate(Step.objects.filter(
+        org_unit=user.org_unit, role__in=user.role_set, status=StepStatus.PENDING,
+        request__status__in=WAITING_STATUSES).select_related("request", "request__filer_org", "request__filer"),
+        user, prefix="request__")
     return InboxFilterSet.narrow(qs, filters, user=user).order_by("request__created_at", "request_id")
 
 
@@ -66,8 +71,8 @@ def returned_requests(*, user) -> QuerySet[Request]:
     that files requests corrects and resubmits them."""
     if not getattr(user, "is_authenticated", False) or user.org_unit_id is None or not has_cap(user, Cap.REQUEST_FILE):
         return Request.objects.none()
-    return (Request.objects.filter(filer_org=user.org_unit, status=RequestStatus.RETURNED)
-            .select_related("filer", "filer_org").order_by("updated_at", "pk"))
+    return labels.annotate(Request.objects.filter(filer_org=user.org_unit, status=RequestStatus.RETURNED)
+                           .select_related("filer", "filer_org").order_by("updated_at", "pk"), user)
 
 
 def inbox_count(*, user) -> int:

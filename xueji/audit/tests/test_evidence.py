@@ -23,6 +23,7 @@ def events(world):
         audit_record(actor=registrar, action="student.view", after={"id_numbers": "full"})
         audit_record(actor=registrar, action="student.view", after={"id_numbers": "masked"})
         audit_record(actor=registrar, action="student.card_print", after={"id_numbers": "full"})
+        audit_record(actor=registrar, action="student.unmask", after={"reason": "核对户口簿"})  # control 29's way
         audit_record(actor=registrar, action="student.export")
         audit_record(actor=registrar, action="job.download")
         audit_record(actor=leader, action="request.approve")
@@ -43,7 +44,7 @@ def test_the_evidence_counts_each_unit_of_the_jurisdiction(events, django_assert
     by_code = {row.code: row.counts for row in found["rows"]}
     school, county = events.units["tunxi_primary"].code, events.units["tunxi"].code
     assert set(by_code) == {school, county}  # shexian's export is not in tunxi's evidence
-    assert by_code[school] == {"reads": 3, "full_ids": 2, "exports": 1, "downloads": 1, "decisions": 1,
+    assert by_code[school] == {"reads": 4, "full_ids": 3, "exports": 1, "downloads": 1, "decisions": 1,
                                "refusals": 0, "failed_logins": 1}
     assert by_code[county] == {"reads": 0, "full_ids": 0, "exports": 0, "downloads": 0, "decisions": 1,
                                "refusals": 1, "failed_logins": 0}

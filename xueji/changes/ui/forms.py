@@ -12,7 +12,7 @@ from xueji.registration.ui.student_form import WIDE_KEYS, field_name, item_field
 from xueji.registry.fields import FormItem
 from xueji.registry.validation import stored_value
 from xueji.registry.versions import record_version
-from xueji.ui.forms import SchoolClassChoiceField, date_input
+from xueji.ui.forms import MaskedIdsMixin, SchoolClassChoiceField, date_input
 from xueji.ui.widgets import SearchableSelect
 
 
@@ -49,7 +49,7 @@ def _add_errors(form: forms.Form, errors, names: dict[str, str]) -> None:
             form.add_error(None, f"{error.column}：{error.message}" if error.column else error.message)
 
 
-class RecordEditForm(forms.Form):
+class RecordEditForm(MaskedIdsMixin, forms.Form):
     """学籍信息修改: the national form's items of a registered pupil (the guardians apart), with the controlled items
     marked; the proofs and the reason go with a change request."""
 
@@ -68,6 +68,7 @@ class RecordEditForm(forms.Form):
         for key, item in checks.EDITABLE.items():
             self.fields[field_name(key)] = item_field(item)
         self.fields["proofs"].widget.attrs.update({"class": "form-control", "accept": ".jpg,.jpeg,.png,.pdf"})
+        self.mask_ids()  # the ID number masked, re-entered to change it (control 29)
         self.values: dict[str, str] = {}
 
     @staticmethod
@@ -93,14 +94,14 @@ class RecordEditForm(forms.Form):
         return list(out.items())
 
     def clean(self):
-        data = super().clean()
+        data = self.restore_ids(super().clean())
         self.values = {key: data.get(field_name(key)) or "" for key in checks.EDITABLE}
         check = checks.edit_check(student=self.student, detail=self.detail, family=self.family, values=self.values)
         _add_errors(self, check.errors, {key: field_name(key) for key in checks.EDITABLE})
         return data
 
 
-class MemberForm(forms.Form):
+class MemberForm(MaskedIdsMixin, forms.Form):
     """A family member or guardian: the national form's items of a member; editing one, its version when the form
     was opened (`core.versions`): a save over a newer one is refused."""
 
@@ -113,6 +114,7 @@ class MemberForm(forms.Form):
             field = item_field(FormItem(key, item.title.replace("成员1", ""), item.group, table=item.table,
                                         kind=item.kind, max_length=item.max_length))
             self.fields[key] = field
+        self.mask_ids()  # the ID number masked, re-entered to change it (control 29)
         self.values: dict[str, str] = {}
 
     @staticmethod
@@ -121,7 +123,7 @@ class MemberForm(forms.Form):
                 **{key: stored_value(item, getattr(member, item.field)) for key, item in checks.MEMBER_ITEMS.items()}}
 
     def clean(self):
-        data = super().clean()
+        data = self.restore_ids(super().clean())
         self.values = {key: data.get(key) or "" for key in checks.MEMBER_ITEMS}
         check = checks.member_check(student=self.student, detail=self.detail, family=self.family, member=self.member,
                                     values=self.values)

@@ -23,6 +23,9 @@ class ChangeRequestTable(Base):
     def render_id(self, value):
         return f"#{value}"
 
+    def render_title(self, record):
+        return record.shown_title  # a labelled pupil's name withheld from the uncleared (workflow/labels.py)
+
     def render_what(self, record):
         if record.type == RECORD_TYPE:
             return _("Record change")

@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
 
 # The change feed's triggers on the pupil table (triggers.py), after the change table exists.
 def forwards(apps, schema_editor):
-    for sql in triggers.statements(schema_editor.connection.vendor):
+    for sql in triggers.statements(schema_editor.connection.vendor, labels=False):
         schema_editor.execute(sql)
 
 

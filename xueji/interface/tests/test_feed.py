@@ -133,3 +133,37 @@ def test_a_client_behind_the_retentions_purge_is_told_to_read_in_full_again_neve
     services.changes_stamp()
     changes, _cursor, _entries = drain(http, cursor=head)  # up to date before the purge: nothing lost
     assert changes == [("updated", primary.pk)]
+
+
+def test_a_labelled_pupil_leaves_the_feed_and_the_full_read_and_comes_back_when_the_label_is_lifted(world):
+    """Security labels (control 10): no client holds the clearance (a client holds `interface.read` only), so a pupil
+    under special protection is in no full read and no feed; labelling reaches the feed once, as a deletion (the
+    client drops its copy), the labelled pupil's changes reach it not at all, and lifting the label is a creation.
+    A user cleared for the pupil still reads it (the county's leader)."""
+    from xueji.registry.services import student_set_label
+
+    client, secret = register(world, scope="tunxi")
+    http = caller(client, secret)
+    _changes, cursor, _entries = drain(http)
+    pupil, other = world.students["tunxi_primary"], world.students["tunxi_middle"]
+    registrar = world.user("tunxi_primary", "registrar")
+
+    student_set_label(actor=registrar, student=pupil, label="special", reason="困境儿童")
+    Student.objects.filter(pk__in=[pupil.pk, other.pk]).update(health="20")  # a change of both
+    changes, cursor, entries = drain(http, cursor)
+
+    assert changes == [("deleted", pupil.pk), ("updated", other.pk)]
+    assert entries[0]["pupil"] is None
+    listed = http.get(reverse("api:interface-pupil-list"), {"limit": 100}).json()["results"]
+    assert pupil.pk not in {row["id"] for row in listed} and other.pk in {row["id"] for row in listed}
+    assert http.get(reverse("api:interface-pupil-detail", args=[pupil.pk])).status_code == 404
+
+    from django.test import Client
+
+    cleared = Client()
+    cleared.force_login(world.user("tunxi", "leader"))
+    assert cleared.get(f"/api/v1/students/{pupil.pk}/").status_code == 200
+
+    student_set_label(actor=registrar, student=Student.objects.get(pk=pupil.pk), label="none", reason="标记解除")
+    changes, _cursor, entries = drain(http, cursor)
+    assert changes == [("created", pupil.pk)] and entries[0]["pupil"]["name"] == pupil.name

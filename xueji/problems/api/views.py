@@ -27,8 +27,9 @@ from xueji.workflow.services import current_step
 def _key_shown(user, problem: Problem, visible_key: bool = True) -> str:
     if problem.kind == ProblemKind.DUPLICATE_ID:
         return shown_id(user, problem.id_number)  # the key is its blind index
-    if problem.kind == ProblemKind.DUPLICATE_NO_ID and visible_key:
-        return problem.key
+    if problem.kind == ProblemKind.DUPLICATE_NO_ID and visible_key and not selectors.key_withheld(user=user,
+                                                                                                 problem=problem):
+        return problem.key  # withheld when it names a labelled pupil (control 10)
     return ""
 
 

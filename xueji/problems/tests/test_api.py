@@ -57,7 +57,7 @@ def test_correct_and_arbitrate_over_the_api(world, media, login):
         reverse("api:problem-correct", kwargs={"pk": follow_up.pk}), {"id_type": "1", "id_number": right},
         content_type="application/json")
     assert response.status_code == 201, response.content
-    assert response.json()["payload"]["changes"] == {"id_number": right}
+    assert response.json()["payload"]["changes"] == {"id_number": idnumbers.mask(right)}  # masked (control 29)
     bad = login(world.user("shexian_primary", "registrar")).post(
         reverse("api:problem-correct", kwargs={"pk": follow_up.pk}), {"birth_date": "soon"},
         content_type="application/json")

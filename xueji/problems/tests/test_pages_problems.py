@@ -15,6 +15,7 @@ from xueji.problems.choices import MemberState, ProblemKind, ProblemStatus, Reso
 from xueji.problems.models import Problem
 from xueji.registry.models import NationalNumber, Student, VerifyStatus
 from xueji.registry.numbers import issue_temporary
+from xueji.registry.presenters import mask_national_number
 from xueji.verification.models import VerificationBatch
 from xueji.verification.tests.helpers import register_students
 from xueji.workflow.models import Request, RequestStatus
@@ -71,7 +72,9 @@ def test_verification_flags_the_planted_errors_and_the_school_resolves_them(worl
     listing = client.get(reverse("problems:problem_list")).content.decode()
     assert reverse("problems:problem_detail", args=[problem.pk]) in listing and "身份核查" in listing
     detail = client.get(reverse("problems:problem_detail", args=[problem.pk])).content.decode()
-    assert 'data-testid="problem-actions"' in detail and pupil.id_number in detail  # the registrar sees the ID
+    # The registrar sees the ID masked, as everywhere (control 29: in full only through the unmask action).
+    assert 'data-testid="problem-actions"' in detail and pupil.id_number not in detail
+    assert pupil.id_number[:4] + "**********" + pupil.id_number[-4:] in detail
     assert "姓名与身份证件号不一致" in detail
 
     # 3. A correction with a wrong check digit is refused on its field; a name correction is filed.
@@ -84,7 +87,7 @@ def test_verification_flags_the_planted_errors_and_the_school_resolves_them(worl
     assert "身份证件号校验位错误。" in _field_errors(html)
     unchanged = client.post(url, {**form, "id_number": pupil.id_number}).content.decode()
     assert "更正内容与原数据相同。" in unchanged
-    response = client.post(url, {**form, "id_number": pupil.id_number, "name": "张小明"})
+    response = client.post(url, {**form, "id_number": "", "name": "张小明"})  # the ID left empty: kept
     assert response["Location"] == reverse("problems:problem_detail", args=[problem.pk])
     request = Request.objects.get(type="problem.correct")
     page = client.get(response["Location"]).content.decode()
@@ -105,12 +108,14 @@ def test_verification_flags_the_planted_errors_and_the_school_resolves_them(worl
     pupil.refresh_from_db()
     assert pupil.name == "张小明" and pupil.national_number == "G" + pupil.id_number
     page = client.get(reverse("registry:student_detail", args=[pupil.pk])).content.decode()
-    assert f'data-number="{old_number}"' in page and f'data-number="{pupil.national_number}"' in page
+    g_shown = mask_national_number(pupil.national_number)  # a G number holds the ID: masked (control 29)
+    assert f'data-number="{old_number}"' in page and f'data-number="{g_shown}"' in page
     assert "已停用" in page
     found = client.post(reverse("problems:number_lookup"), {"number": old_number.lower()})
     assert found.status_code == 200
     html = found.content.decode()
-    assert 'data-testid="number-found"' in html and "已停用" in html and pupil.national_number in html
+    assert 'data-testid="number-found"' in html and "已停用" in html and g_shown in html
+    assert pupil.national_number not in html
     assert client.post(reverse("problems:number_lookup"), {"number": "L3410020000000000"}).status_code == 404
     foreign = NationalNumber.objects.filter(student__school__county__code="320102").first()
     response = client.post(reverse("problems:number_lookup"), {"number": foreign.number})

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xueji.core import codes
-from xueji.ui.forms import date_input
+from xueji.ui.forms import MaskedIdsMixin, date_input
 from xueji.verification.ui.forms import ScopeForm
 
 
@@ -19,7 +19,10 @@ class MemberField(forms.TypedChoiceField):
         super().__init__(coerce=int, label=_("Record"), **kwargs)
 
 
-class ProblemCorrectForm(forms.Form):
+class ProblemCorrectForm(MaskedIdsMixin, forms.Form):
+    """The corrected identity items of one record. The ID number opens masked and empty (control 29): left empty, the
+    record's number is kept (the view fills it in); typed in full, it is the corrected one."""
+
     member = MemberField()
     name = forms.CharField(label=_("Full name"), max_length=64)
     sex = forms.ChoiceField(label=_("Sex"), choices=lambda: codes.SEX.choices())
@@ -33,6 +36,7 @@ class ProblemCorrectForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = members
+        self.mask_ids()
 
 
 class ProblemDeleteForm(forms.Form):

@@ -70,6 +70,10 @@ def problem_key_shown(user, problem) -> str:
     if problem.kind == ProblemKind.DUPLICATE_ID:
         return shown_id(user, problem.id_number)  # the key is its blind index
     if problem.kind == ProblemKind.DUPLICATE_NO_ID:
+        from xueji.problems.selectors import key_withheld
+
+        if key_withheld(user=user, problem=problem):  # it names a labelled pupil (control 10)
+            return ""
         parts = problem.key.split("|")
         if len(parts) == 3:
             return f"{parts[0]} · {codes.SEX.label(parts[1])} · {parts[2]}"

@@ -96,10 +96,14 @@ def _options(user, problem) -> dict:
         step = permitted.arbitration_step
         out["arbitration"] = {"request": request_obj, "step": step, "keep": permitted.keep_member}
         out["may_arbitrate"] = permitted.may_arbitrate
+        # A member the arbiter may not name (a labelled pupil without the clearance, control 10) is chosen by its
+        # school and county.
         out["arbitration_choices"] = [
-            (row["member"].pk, f"{row['student'].name if row['student'] else row['member'].student_name} · "
-                               f"{row['member'].school_org.name} · {row['member'].county_org.name}")
-            for row in rows if row["visible"] and row["member"].pk in payload.get("members", [])]
+            (row["member"].pk, " · ".join(
+                ([row["student"].name if row["student"] else row["member"].student_name] if row["visible"] else [])
+                + [row["member"].school_org.name, row["member"].county_org.name]))
+            for row in rows if row["member"].pk in payload.get("members", [])
+            and (row["visible"] or row["member"].school_org.path.startswith(user.org_unit.path))]
     return out
 
 
@@ -145,6 +149,9 @@ def _file_action(request, pk, action: str):
         data = form.cleaned_data
         with errors_to_form(form):
             if action == "correct":
+                if not (data.get("id_number") or "").strip():  # left empty: the number on record (shown masked)
+                    row = next((r for r in options["actionable"] if str(r["member"].pk) == str(data["member"])), None)
+                    data["id_number"] = (row["student"].id_number or "") if row else ""
                 changes = {key: data[key] for key in problem_services.CORRECTABLE}
                 filed = problem_services.problem_action_file(actor=user, problem=problem, action="correct",
                                                              member_id=data["member"], changes=changes,

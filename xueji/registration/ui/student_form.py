@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from xueji.core import clock, codes
 from xueji.registry.fields import GUARDIAN_ITEMS, STUDENT_ITEMS, FormItem
 from xueji.registry.validation import CleanStudent, stored_row, stored_value, validate_row
-from xueji.ui.forms import SchoolClassChoiceField
+from xueji.ui.forms import MaskedIdsMixin, SchoolClassChoiceField
 from xueji.ui.widgets import RegionCascade, SearchableSelect
 
 FORM_ITEMS: tuple[FormItem, ...] = STUDENT_ITEMS + GUARDIAN_ITEMS
@@ -60,13 +60,14 @@ def _field(item: FormItem) -> forms.Field:
 item_field = _field  # a form field of one national-form item (the record maintenance's form builds on it)
 
 
-class PupilForm(forms.Form):
-    """One pupil's national-form items and the class. `clean_student` holds the validator's result."""
+class PupilForm(MaskedIdsMixin, forms.Form):
+    """One pupil's national-form items and the class. `clean_student` holds the validator's result. `stored`: the
+    form corrects a stored record, whose ID numbers open masked and are re-entered to change (control 29)."""
 
     school_class = SchoolClassChoiceField(label=_("Class"), queryset=None)
     preschool = forms.CharField(required=False, max_length=18, widget=forms.HiddenInput)
 
-    def __init__(self, *args, classes, **kwargs):
+    def __init__(self, *args, classes, stored: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school_class"].queryset = classes
         self.fields["school_class"].widget.attrs["class"] = "form-select"
@@ -77,6 +78,8 @@ class PupilForm(forms.Form):
         self.fields["id_number"].widget.attrs.update({
             "data-id-number": "", "data-id-type": auto_id % "id_type", "data-birth-date": auto_id % "birth_date",
             "data-sex": auto_id % "sex"})
+        if stored:
+            self.mask_ids()
         self.clean_student: CleanStudent | None = None
 
     def groups(self) -> list[tuple[str, list[dict]]]:
@@ -100,7 +103,7 @@ class PupilForm(forms.Form):
     def clean(self):
         """All errors in one pass: the validator runs even when a field failed on its own (the class left empty, a
         crafted choice), and adds its errors to every other field; a field that failed keeps its one error."""
-        data = super().clean()
+        data = self.restore_ids(super().clean())
         failed = set(self.errors)
         clean, errors = validate_row(self.raw(), today=clock.today(), require_class=False)
         for error in errors:

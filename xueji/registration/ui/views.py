@@ -98,11 +98,11 @@ def _editable(student) -> bool:
 def draft_edit(request, pk):
     user = request.user
     student = registry_selectors.student_get(user=user, pk=pk)
-    if not registry_selectors.may_see_id_numbers(user):  # the form shows and saves full ID numbers
+    if not registry_selectors.may_see_id_numbers(user):  # the form saves full ID numbers (it shows them masked)
         raise Forbidden("permission denied", code="permission_denied")
     initial = pupil_initial(student, registry_selectors.student_details(user=user, student=student),
                             registry_selectors.family_of(user=user, student=student))
-    form = PupilForm(request.POST or None, classes=_classes(user, student.school_id), initial=initial)
+    form = PupilForm(request.POST or None, classes=_classes(user, student.school_id), initial=initial, stored=True)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
             student = registry_services.student_correct(actor=user, student=student, clean=form.clean_student,

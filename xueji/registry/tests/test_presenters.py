@@ -42,8 +42,17 @@ def test_without_a_user_everything_is_masked_and_the_data_is_a_copy():
     assert stored["id_number"] == ID and stored["family"][0]["id_number"] == ID
 
 
-def test_the_id_right_sees_everything(world):
-    registrar, leader = world.user("tunxi", "registrar"), world.user("tunxi", "leader")
+def test_the_id_right_sees_contact_items_and_ids_only_in_an_export(world):
+    """Control 29: a page's or the API's presenter masks ID numbers for every role; the ID right sees phones and
+    addresses in full there, and ID numbers in full only through an audited export's presenter."""
+    from xueji.registry.presenters import presenter_for, presenter_for_export
 
-    assert Presenter(registrar).mapping({"id_number": ID}) == {"id_number": ID}
+    registrar, leader = world.user("tunxi", "registrar"), world.user("tunxi", "leader")
+    stored = {"id_number": ID, "national_number": "G" + ID, "phone": "13912345678", "note": f"原号 {ID}"}
+
+    assert presenter_for(registrar).mapping(stored) == {
+        "id_number": "3410**********013X", "national_number": "G3410**********013X", "phone": "13912345678",
+        "note": "原号 3410**********013X"}
+    assert presenter_for_export(registrar).mapping(stored) == stored
+    assert presenter_for_export(leader).mapping(stored)["id_number"] == "3410**********013X"
     assert Presenter(leader).mapping({"id_number": ID}) == {"id_number": "3410**********013X"}

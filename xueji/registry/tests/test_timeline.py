@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from xueji.core import clock
 from xueji.registry.choices import ChangeKind, StudentStatus
 from xueji.registry.models import NationalNumber, Student, StudentHistory
+from xueji.registry.presenters import mask_national_number
 from xueji.registry.selectors import student_as_of, timeline_of
 from xueji.registry.services import (
     family_member_remove,
@@ -70,7 +71,7 @@ def test_the_timeline_shows_every_change_newest_first_with_before_and_after(worl
     assert by_label["出生地"] == ("—", "安徽省黄山市屯溪区")  # a region by its name, never its code
     number = next(e for e in page.entries if e["kind"] == "number" and e["changes"][0]["before"] != "—")
     assert number["changes"][0]["before"] == "L3410022017030100011"
-    assert number["changes"][0]["after"] == "G" + lived.id_number
+    assert number["changes"][0]["after"] == mask_national_number("G" + lived.id_number)  # control 29: masked
     placement = next(e for e in page.entries if e["kind"] == ChangeKind.PLACEMENT)
     assert {c["label"]: c["after"] for c in placement["changes"]}["班级"] == "2023级7班"
     family = [e["title"] for e in page.entries if e["kind"] == ChangeKind.FAMILY]

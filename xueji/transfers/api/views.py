@@ -117,13 +117,25 @@ class TransferSerializer(serializers.ModelSerializer):
                   "completed_at", "escalated_at", "side", "peer_key", "retrieval_at", "cancellation", "outcome"]
 
     def get_student_name(self, obj) -> str:
+        if getattr(obj, "pupil_withheld", False):  # a labelled pupil, the reader not cleared (control 10)
+            from xueji.transfers.selectors import withheld_name
+
+            return withheld_name()
         return pupil_of(obj).name
 
     def get_pupil(self, obj) -> dict | None:
         return presenter_for(None).mapping(obj.pupil) if obj.pupil else None
 
     def get_national_number(self, obj) -> str:
+        if getattr(obj, "pupil_withheld", False):
+            return ""
         return presenter_for(None).national_number(obj.national_number)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if getattr(instance, "pupil_withheld", False):
+            data["student"] = None  # its id names the pupil's record too
+        return data
 
     def get_distance_label(self, obj) -> str:
         return distance_label(obj.distance)

@@ -6,7 +6,7 @@ import pytest
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import Conflict, ValidationFailed
 from xueji.registry.models import NationalNumber, Student
-from xueji.transfers import finder
+from xueji.transfers import finder, services
 from xueji.transfers.tests.helpers import pupil
 
 
@@ -89,3 +89,63 @@ def test_a_draft_is_not_found(scene):
     student = pupil(world)
     Student.objects.filter(pk=student.pk).update(reg_status="draft")
     assert finder.pupil_find(actor=world.user("tunxi_second", "registrar"), id_number=student.id_number) is None
+
+
+def _labelled(world) -> Student:
+    from xueji.registry.services import student_set_label
+
+    student = pupil(world)
+    student_set_label(actor=world.user("tunxi_primary", "registrar"), student=student, label="special",
+                      reason="困境儿童")
+    return pupil(world)
+
+
+def test_a_labelled_pupil_is_found_by_a_school_of_its_county_only(scene):
+    """Security labels (control 10): the finder reads outside the finder's jurisdiction, so it applies the label
+    itself. A school of the pupil's own county (cleared: its county approves the transfer) finds the labelled pupil;
+    a school of another county, or of another city, finds nothing, as for no pupil, the audit row saying so."""
+    world = scene
+    student = _labelled(world)
+    Student.objects.filter(pk=student.pk).update(national_number="G" + student.id_number)
+    ways = [{"national_number": "G" + student.id_number}, {"id_number": student.id_number},
+            {"name": student.name, "sex": student.sex, "birth_date": student.birth_date}]
+
+    for terms in ways:
+        found = finder.pupil_find(actor=world.user("tunxi_second", "registrar"), **terms)
+        assert found is not None and found.name == student.name
+        for stranger in ("shexian_primary", "yaohai_primary"):
+            assert finder.pupil_find(actor=world.user(stranger, "registrar"), **terms) is None
+    withheld = AuditEvent.objects.filter(action="transfers.find", actor_username="shexian_primary_registrar")
+    assert [(e.after["found"], e.after["withheld_labelled"]) for e in withheld] == [(0, 1)] * 3
+    assert student.name not in str([e.after for e in withheld]) and all(e.object_id == "" for e in withheld)
+
+
+def test_a_pupil_labelled_after_the_lookup_is_not_filed_on_by_a_stranger(scene):
+    from xueji.core.errors import NotFound
+    from xueji.transfers.tests.conftest import certificate
+    from xueji.workflow.models import Request
+
+    world = scene
+    registrar = world.user("shexian_primary", "registrar")
+    token = finder.pupil_find(actor=registrar, id_number=pupil(world).id_number).token
+    _labelled(world)
+
+    with pytest.raises(NotFound):
+        finder.pupil_found(actor=registrar, token=token)
+    with pytest.raises(NotFound):
+        services.transfer_file(actor=registrar, token=token, proofs={"certificate": [certificate()]})
+    assert not Request.objects.filter(type="transfers.transfer").exists()
+
+
+def test_another_province_is_not_told_of_a_labelled_pupil(scene):
+    from types import SimpleNamespace
+
+    from xueji.transfers.lookup import pupil_answer
+
+    world = scene
+    student = pupil(world)
+    Student.objects.filter(pk=student.pk).update(national_number="G" + student.id_number)
+    query = SimpleNamespace(receiver="340000", payload={"national_number": "G" + student.id_number})
+    assert pupil_answer(query)["found"] is True
+    _labelled(world)
+    assert pupil_answer(query) == {"version": pupil_answer(query)["version"], "found": False}

@@ -41,13 +41,19 @@ class TransferTable(Base):
         return f"#{value}"
 
     def render_student(self, record):
+        if getattr(record, "pupil_withheld", False):  # a labelled pupil, the viewer not cleared (control 10)
+            from xueji.transfers.selectors import withheld_name
+
+            return withheld_name()
         text = pupil_of(record).name  # the record, or the sending province's answer (across, before 调档)
         if record.migrant:
             return format_html('{} <span class="badge text-bg-light border" title="{}">{}</span>', text,
                                _("Migrant child (随迁子女)"), _("Migrant"))
         return text
 
-    def render_national_number(self, value):
+    def render_national_number(self, record, value):
+        if getattr(record, "pupil_withheld", False):
+            return "—"
         return presenter_for(None).national_number(value) or "—"
 
     def render_distance(self, value):

@@ -192,13 +192,13 @@ def transfer_decide(request, pk):
             if choice == "reject":
                 workflow_services.request_reject(actor=user, request=transfer.request, comment=comment,
                                                  step_id=step_id)
-                messages.success(request, _("Rejected: %(title)s") % {"title": transfer.request.title})
+                messages.success(request, _("Rejected: %(title)s") % {"title": transfer.request.shown_title})
             else:
                 workflow_services.request_decide(actor=user, request=transfer.request, approve=choice == "approve",
                                                  comment=comment, step_id=step_id,
                                                  data=form.data_of_decision() if choice == "approve" else None)
                 words = _("Approved: %(title)s") if choice == "approve" else _("Returned to the filer: %(title)s")
-                messages.success(request, words % {"title": transfer.request.title})
+                messages.success(request, words % {"title": transfer.request.shown_title})
             if selectors.waiting_count(user=user):
                 return redirect("transfers:transfer_inbox")
             return redirect("transfers:transfer_detail", pk=transfer.pk)

@@ -83,15 +83,19 @@ class RequestSerializer(serializers.ModelSerializer):
         return request_type(obj.type).label
 
     def get_payload(self, obj) -> dict:
+        if getattr(obj, "pupil_withheld", False):  # a labelled pupil, the reader not cleared (workflow/labels.py)
+            return {}
         return payload_shown(obj, _presenter(self))
 
     def get_result(self, obj) -> dict | None:
+        if getattr(obj, "pupil_withheld", False):
+            return None
         return _presenter(self).mapping(obj.result)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         shown = _presenter(self)
-        data["title"], data["reject_reason"] = shown.text(data["title"]), shown.text(data["reject_reason"])
+        data["title"], data["reject_reason"] = shown.text(instance.shown_title), shown.text(data["reject_reason"])
         return data
 
 
@@ -118,6 +122,10 @@ class RequestDetailSerializer(RequestSerializer):
 
 class InboxItemSerializer(serializers.ModelSerializer):
     request = RequestSerializer(read_only=True)
+
+    def to_representation(self, instance):
+        instance.request.pupil_withheld = getattr(instance, "pupil_withheld", False)  # annotated on the step
+        return super().to_representation(instance)
 
     class Meta:
         model = Step

@@ -41,6 +41,9 @@ class RequestTable(Base):
     class Meta(Base.Meta):
         orderable = False
 
+    def render_title(self, record):
+        return record.shown_title  # a labelled pupil's name withheld from the uncleared (workflow/labels.py)
+
     def render_type(self, value):
         return _request_type_label(value)
 
@@ -62,6 +65,10 @@ class InboxTable(Base):
 
     class Meta(Base.Meta):
         orderable = False
+
+    def render_title(self, record):
+        record.request.pupil_withheld = getattr(record, "pupil_withheld", False)  # annotated on the step
+        return record.request.shown_title
 
     def render_type(self, value):
         return _request_type_label(value)

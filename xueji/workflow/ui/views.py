@@ -51,7 +51,7 @@ def inbox_decide(request):
         raise NotFound("request not found")  # an id outside the jurisdiction: like every foreign object
     outcomes = workflow_services.request_bulk_decide(actor=request.user, requests=visible, approve=True,
                                                      comment=form.cleaned_data["comment"])
-    titles = {r.pk: r.title for r in visible}
+    titles = {r.pk: r.shown_title for r in visible}
     done = sum(1 for o in outcomes if o.ok)
     if done:
         messages.success(request, _("%(count)s requests approved.") % {"count": done})
@@ -105,6 +105,9 @@ def _subject(request, request_obj, *, editable: bool) -> dict:
     shown = presenter_for(user)
     if out.get("student") is not None:
         out["student_number"] = shown.national_number(out["student"].national_number)
+    if getattr(request_obj, "pupil_withheld", False):  # a labelled pupil, the viewer not cleared (control 10)
+        out["withheld"] = True
+        return out
     payload = payload_shown(request_obj, shown)  # each type presents its payload; personal items masked by role
     if isinstance(payload.get("changes"), dict):
         before = payload.get("before") or {}
@@ -160,21 +163,21 @@ def request_decide(request, pk):
             if decision == "reject":
                 decided = workflow_services.request_reject(actor=request.user, request=request_obj, comment=comment,
                                                            step_id=step_id)
-                messages.success(request, _("Rejected: %(title)s") % {"title": decided.title})
+                messages.success(request, _("Rejected: %(title)s") % {"title": request_obj.shown_title})
             elif decision == "cancel":
                 decided = workflow_services.request_cancel(actor=request.user, request=request_obj, comment=comment)
-                messages.success(request, _("Cancelled: %(title)s") % {"title": decided.title})
+                messages.success(request, _("Cancelled: %(title)s") % {"title": request_obj.shown_title})
             elif decision == "complete":
                 decided = workflow_services.request_complete(actor=request.user, request=request_obj,
                                                              comment=comment, step_id=step_id)
-                messages.success(request, _("Follow-up completed: %(title)s") % {"title": decided.title})
+                messages.success(request, _("Follow-up completed: %(title)s") % {"title": request_obj.shown_title})
             else:
                 decided = workflow_services.request_decide(actor=request.user, request=request_obj,
                                                            approve=approve, comment=comment, step_id=step_id)
             if decision == "approve":
-                messages.success(request, _("Approved: %(title)s") % {"title": decided.title})
+                messages.success(request, _("Approved: %(title)s") % {"title": request_obj.shown_title})
             elif decision == "return":
-                messages.success(request, _("Returned to the filer: %(title)s") % {"title": decided.title})
+                messages.success(request, _("Returned to the filer: %(title)s") % {"title": request_obj.shown_title})
             if workflow_selectors.inbox_count(user=request.user):
                 return redirect("workflow:inbox")
             return redirect("workflow:request_detail", pk=decided.pk)
