@@ -161,20 +161,9 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts
     PostgreSQL gives back those columns of the rows it inserted; elsewhere None (the caller reads them)."""
     if not rows:
         return [] if returning else None
-    from xueji.core.fields import BlindIndexField, SealedCharField, row_sealer
-
     # Sealed columns (core.fields): sealed here, their blind indexes added and computed per row (the PostgreSQL
     # path passes text, never through the fields' get_db_prep_save).
-    model_fields = [model._meta.get_field(name) for name in fields]
-    attnames = [f.attname for f in model_fields]
-    added = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField) and f.source in attnames
-             and f.attname not in attnames]
-    sealer = row_sealer(model, attnames + [f.attname for f in added])
-    if sealer is not None:
-        blanks = (None,) * len(added)
-        rows = [sealer(tuple(row) + blanks) for row in rows]
-        model_fields += added
-    sealed = {i for i, f in enumerate(model_fields) if isinstance(f, SealedCharField)} if sealer else set()
+    model_fields, rows, sealed = _sealed_rows(model, [model._meta.get_field(name) for name in fields], rows)
     fields = [f.name for f in model_fields]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -205,6 +194,24 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts
     return None
 
 
+def _sealed_rows(model, model_fields: list, rows: Sequence[tuple], *, skip: int = 0) -> tuple[list, list, set]:
+    """The columns and rows a bulk write stores when some are sealed (core.fields): each row's sealed values sealed
+    and the blind indexes of their sources added as columns and computed; the positions of the sealed columns
+    (their values go to the database as they are). `skip` leading values of a row (an UPDATE's key) pass through."""
+    from xueji.core.fields import BlindIndexField, SealedCharField, row_sealer
+
+    attnames = [f.attname for f in model_fields]
+    added = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField) and f.source in attnames
+             and f.attname not in attnames]
+    sealer = row_sealer(model, attnames + [f.attname for f in added])
+    if sealer is None:
+        return model_fields, rows, set()
+    blanks = (None,) * len(added)
+    rows = [(*row[:skip], *sealer(tuple(row[skip:]) + blanks)) for row in rows]
+    model_fields = [*model_fields, *added]
+    return model_fields, rows, {i for i, f in enumerate(model_fields) if isinstance(f, SealedCharField)}
+
+
 def update_rows(model, key: str, fields: list[str], rows: Sequence[tuple], *, where: str = "",
                 where_params: Sequence = (), returning: tuple[str, ...] = ()) -> list[tuple]:
     """UPDATE many rows to per-row values, set-based: `rows` are (key value, field values...). One statement per
@@ -214,23 +221,13 @@ def update_rows(model, key: str, fields: list[str], rows: Sequence[tuple], *, wh
     transaction; bulk_update's CASE per row grows with the square of the batch on PostgreSQL."""
     if not rows:
         return []
-    from xueji.core.fields import BlindIndexField, SealedCharField, row_sealer
-
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     key_field = model._meta.get_field(key)
-    model_fields = [model._meta.get_field(name) for name in fields]
-    # Sealed columns (core.fields): sealed here, their blind indexes added and computed per row.
-    attnames = [f.attname for f in model_fields]
-    added = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField) and f.source in attnames
-             and f.attname not in attnames]
-    sealer = row_sealer(model, attnames + [f.attname for f in added])
-    if sealer is not None:
-        blanks = (None,) * len(added)
-        rows = [(row[0], *sealer(tuple(row[1:]) + blanks)) for row in rows]
-        model_fields += added
-        fields = [*fields, *(f.name for f in added)]
-    sealed = {i + 1 for i, f in enumerate(model_fields) if isinstance(f, SealedCharField)} if sealer else set()
+    # Sealed columns (core.fields): sealed here, their blind indexes added and computed per row (after the key).
+    model_fields, rows, sealed = _sealed_rows(model, [model._meta.get_field(name) for name in fields], rows, skip=1)
+    fields = [f.name for f in model_fields]
+    sealed = {i + 1 for i in sealed}
     names = [f"_v{i}" for i in range(len(fields))]
     sets = ", ".join(f"{quote(f.column)} = v.{n}" for f, n in zip(model_fields, names, strict=True))
     condition = f" AND ({where})" if where else ""
