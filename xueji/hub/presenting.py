@@ -1,12 +1,11 @@
 """What a reader sees of a message's subject and errors. A subject is usually a pupil's national number, and a G
-number is G + the resident ID: masked like the ID unless the reader may see full IDs (student.view_id), as the
-registry's presenter does (xueji/registry/presenters.py, above this layer; hub/tests/test_presenting.py holds the two
-to the same answers). J and L numbers are shown whole, as there. The pages use the registry's presenter itself; the
-API, in this app's layer, uses this."""
+number is G + the resident ID: masked like the ID whoever reads it (full numbers only through the pupil's unmask
+action, SECURITY.md row 29), as the registry's presenter does (xueji/registry/presenters.py, above this layer;
+hub/tests/test_presenting.py holds the two to the same answers). J and L numbers are shown whole, as there. The
+pages use the registry's presenter itself; the API, in this app's layer, uses this."""
 
 import re
 
-from xueji.accounts.permissions import Cap, has_cap
 from xueji.core.idnumbers import mask
 
 # An ID-shaped run, not inside a longer run of digits, not the body of a J or L number (as the registry's).
@@ -18,5 +17,5 @@ def masked(text: str | None) -> str:
 
 
 def shown(user, text: str | None) -> str:
-    """The subject (or an error's words) as this user may read it."""
-    return (text or "") if user is not None and has_cap(user, Cap.STUDENT_VIEW_ID) else masked(text)
+    """The subject (or an error's words) as this user may read it: masked for every reader, as the pages."""
+    return masked(text)

@@ -146,7 +146,7 @@ def report_bind(*, actor, report: AccountReport) -> AccountReport:
     if report.status != AccountReportStatus.REPORTED:
         raise Conflict(_("This report is already bound."), code="platform_already_bound")
     user = report.user
-    user_update(actor=actor, user=user, phone=report.phone or user.phone, email=report.email or user.email)
+    user = user_update(actor=actor, user=user, phone=report.phone or user.phone, email=report.email or user.email)
     password = new_password()
     user_reset_password(actor=actor, user=user, new_password=password)
     channels = [name for name, value in (("sms", report.phone), ("email", report.email)) if value]
